@@ -1,0 +1,7 @@
+"""``python -m marbledx`` runs the command-line interface."""
+
+import sys
+
+from marbledx.cli import main
+
+sys.exit(main())

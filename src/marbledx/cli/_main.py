@@ -1,0 +1,195 @@
+"""The ``marbledx`` command: a thin argparse layer over the Python API.
+
+Errors the user can fix print one line, ``marbledx: error: …``, and exit with status 2; no traceback
+is ever shown (``MARBLEDX_DEBUG=1`` re-raises unexpected errors for developers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from marbledx import __version__
+from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
+from marbledx.cli._render import render_card, render_data_info, render_subtypes, render_terms
+from marbledx.errors import InputError, MarbledxError
+from marbledx.knowledge import load_knowledge_base
+from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
+
+__all__ = ["build_parser", "main"]
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class UsageError(InputError):
+    """A command line that argparse rejected."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        msg = f"{message} (see '{self.prog} --help')"
+        raise UsageError(msg)
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _emit_json(payload: Any) -> None:
+    _emit(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def _cmd_subtypes(args: argparse.Namespace) -> int:
+    summaries = subtype_summaries(load_knowledge_base(), include_differential=args.all)
+    if args.format == "json":
+        _emit_json([s.to_dict() for s in summaries])
+    else:
+        _emit(render_subtypes(summaries))
+    return 0
+
+
+def _cmd_subtype(args: argparse.Namespace) -> int:
+    card = subtype_card(load_knowledge_base(), args.query)
+    if args.format == "json":
+        _emit_json(card)
+    else:
+        _emit(render_card(card))
+    return 0
+
+
+def _cmd_term(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    if not query.strip():
+        msg = "empty query; expected an HPO id (HP:0011002), a label or words"
+        raise UsageError(msg)
+    matches = search_terms(load_hpo(), query, limit=args.limit)
+    if args.format == "json":
+        _emit_json([m.__dict__ for m in matches])
+    else:
+        _emit(render_terms(matches))
+    return 0 if matches else 1
+
+
+def _cmd_data_info(args: argparse.Namespace) -> int:
+    info = data_info(load_hpo(), load_knowledge_base())
+    if args.format == "json":
+        _emit_json({**info.to_dict(), "data_dir": str(data_dir())})
+    else:
+        _emit(render_data_info(info) + f"\nDownloaded data:      {data_dir()}")
+    return 0
+
+
+def _cmd_data_update(args: argparse.Namespace) -> int:
+    sys.stderr.write(f"downloading the HPO release from {args.base_url} …\n")
+    installed = update_release(args.base_url, timeout=args.timeout, activate=not args.no_activate)
+    state = "now active" if not args.no_activate else "installed, not activated"
+    _emit(
+        f"HPO release {installed.version} (annotations {installed.annotation_version}) {state}: {installed.folder}"
+    )
+    return 0
+
+
+def _cmd_data_use(args: argparse.Namespace) -> int:
+    if args.release == "bundled":
+        activate_release(None)
+        _emit("using the bundled HPO release")
+        return 0
+    candidate = Path(args.release)
+    folder = candidate if candidate.is_dir() else data_dir() / "hpo" / args.release
+    if not folder.is_dir():
+        msg = f"no downloaded HPO release {args.release!r} in {data_dir() / 'hpo'}; expected 'bundled', a version or a folder"
+        raise UsageError(msg)
+    activate_release(folder)
+    _emit(f"using the HPO release in {folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="marbledx",
+        description="Decision support for osteopetrosis and its mimics. Supports, and does not replace, clinical judgement.",
+    )
+    parser.add_argument("--version", action="version", version=f"marbledx {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def add_format(sub: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
+        sub.add_argument(
+            "--format", choices=choices, default=choices[0], help=f"output format (default {choices[0]})"
+        )
+
+    sub = add(
+        "subtypes", _cmd_subtypes, "list the osteopetrosis subtypes with genes, inheritance and HSCT decision"
+    )
+    add_format(sub, ("table", "json"))
+    sub.add_argument("--all", action="store_true", help="include the differential diagnosis entities")
+
+    sub = add("subtype", _cmd_subtype, "show the knowledge-base card of one subtype or differential entity")
+    sub.add_argument("query", metavar="ID_OR_NAME", help="OMIM/ORPHA id, short name (OPTB1, ADO2) or name")
+    add_format(sub, ("text", "json"))
+
+    sub = add("term", _cmd_term, "find HPO terms by id, label, synonym or words")
+    sub.add_argument("query", nargs="+", metavar="QUERY")
+    sub.add_argument("--limit", type=int, default=10, help="number of terms to show (default 10)")
+    add_format(sub, ("table", "json"))
+
+    data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
+    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)
+    data_commands.required = True
+    info = data_commands.add_parser("info", help="HPO release in use, counts, and where the data lives")
+    info.set_defaults(handler=_cmd_data_info)
+    add_format(info, ("table", "json"))
+    update = data_commands.add_parser("update", help="download the current official HPO release and use it")
+    update.set_defaults(handler=_cmd_data_update)
+    update.add_argument("--base-url", default=OFFICIAL_RELEASE_URL, help="where the release files are served")
+    update.add_argument("--timeout", type=float, default=120.0, help="seconds per network operation")
+    update.add_argument(
+        "--no-activate", action="store_true", help="download and install but keep the current release"
+    )
+    use = data_commands.add_parser(
+        "use", help="choose the HPO release: 'bundled', a downloaded version or a folder"
+    )
+    use.set_defaults(handler=_cmd_data_use)
+    use.add_argument("release", metavar="RELEASE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except MarbledxError as exc:
+        sys.stderr.write(f"marbledx: error: {' '.join(str(exc).split())}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("marbledx: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # Output piped into a command that stopped reading (e.g. head); not an error for the user.
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # last resort: never show a traceback to a clinician
+        if os.environ.get("MARBLEDX_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())
+        sys.stderr.write(
+            f"marbledx: internal error ({type(exc).__name__}: {detail}); please report it, "
+            "and set MARBLEDX_DEBUG=1 to see the details\n"
+        )
+        return EXIT_INTERNAL

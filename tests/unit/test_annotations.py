@@ -87,7 +87,9 @@ def test_diseases_and_gene_links(mini_hpo: Hpo) -> None:
 
 
 def test_unknown_disease_is_a_clear_input_error(mini_hpo: Hpo) -> None:
-    with pytest.raises(InputError, match=r"disease 'OMIM:999999' is not in HPO annotation release 2099-01-02"):
+    with pytest.raises(
+        InputError, match=r"disease 'OMIM:999999' is not in HPO annotation release 2099-01-02"
+    ):
         mini_hpo.annotations.disease("OMIM:999999")
 
 
@@ -153,8 +155,12 @@ def test_short_annotation_row_and_missing_column_are_reported(tmp_path: Path) ->
 def test_annotation_with_unknown_term_is_reported(tmp_path: Path) -> None:
     folder = _copy_release(tmp_path)
     hpoa = folder / "phenotype.hpoa"
-    hpoa.write_text(hpoa.read_text().replace("HP:0001744\tPMID:1\tPCS\t\t80%", "HP:0009998\tPMID:1\tPCS\t\t80%"))
-    with pytest.raises(OntologyDataError, match=r"HP:0009998 is not a current HPO term of release 2099-01-01"):
+    hpoa.write_text(
+        hpoa.read_text().replace("HP:0001744\tPMID:1\tPCS\t\t80%", "HP:0009998\tPMID:1\tPCS\t\t80%")
+    )
+    with pytest.raises(
+        OntologyDataError, match=r"HP:0009998 is not a current HPO term of release 2099-01-01"
+    ):
         load_hpo(folder, cache=False)
 
 

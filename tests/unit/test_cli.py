@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from marbledx.cli import main
 from marbledx.cli import _main as cli_module
+from marbledx.cli import main
 
 from ..conftest import MINI_RELEASE
 
@@ -26,7 +26,7 @@ def test_subtypes_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(out)
     assert rows
     for row in rows:
-        assert SUBTYPE_FIELDS <= row.keys()
+        assert row.keys() >= SUBTYPE_FIELDS
         assert row["id"] is None or row["id"].startswith(("OMIM:", "ORPHA:"))
         assert row["sources"]
         assert isinstance(row["genes"], list)
@@ -101,7 +101,9 @@ def test_usage_errors_are_one_line_with_exit_2(
     assert "Traceback" not in err
 
 
-def test_term_search_on_a_chosen_release(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_term_search_on_a_chosen_release(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     code, out, _ = _run(capsys, "term", "marble", "bone")
     assert code == 0
@@ -112,7 +114,9 @@ def test_term_search_on_a_chosen_release(capsys: pytest.CaptureFixture[str], mon
     assert (code, out.strip()) == (1, "no matching HPO terms")
 
 
-def test_data_info_reports_release_and_counts(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_info_reports_release_and_counts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     code, out, _ = _run(capsys, "data", "info", "--format", "json")
     assert code == 0

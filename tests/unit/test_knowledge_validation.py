@@ -23,7 +23,12 @@ _SUBTYPE: dict[str, Any] = {
     },
     "ids": [{"id": "OMIM:259700", "sources": ["OMIM:259700"]}],
     "genes": [
-        {"symbol": "TCIRG1", "zygosity": "biallelic", "mechanism": "loss of function", "sources": ["PMID:10888887"]}
+        {
+            "symbol": "TCIRG1",
+            "zygosity": "biallelic",
+            "mechanism": "loss of function",
+            "sources": ["PMID:10888887"],
+        }
     ],
     "inheritance": {"modes": ["autosomal_recessive"], "sources": ["PMID:10888887"]},
     "onset": {"typical": ["infantile"], "text": "infancy", "sources": ["HPO-hpoa:OMIM:259700"]},
@@ -31,7 +36,9 @@ _SUBTYPE: dict[str, Any] = {
     "neuronopathic": {"neuronopathic": "no", "sources": ["PMCID:PMC2654865"]},
     "hsct": {"decision": "curative", "urgent": True, "reason": "curative", "sources": ["PMID:9849690"]},
     "prevalence": {"text": "about half of ARO", "sources": ["seed:002_54fb8aa32f4b3b69.txt"]},
-    "hallmark_terms": [{"hpo_id": "HP:0001744", "label": "Splenomegaly", "sources": ["HPO-hpoa:OMIM:259700"]}],
+    "hallmark_terms": [
+        {"hpo_id": "HP:0001744", "label": "Splenomegaly", "sources": ["HPO-hpoa:OMIM:259700"]}
+    ],
     "distinguishing_features": [{"text": "marrow failure", "sources": ["ref:demo-ref"]}],
     "prognosis": {"text": "poor without HSCT", "sources": ["PMID:26012570"]},
 }
@@ -73,7 +80,9 @@ def test_a_valid_file_loads_and_looks_up_by_every_name(tmp_path: Path) -> None:
     assert kb.for_gene("TCIRG1") == [entity]
     assert kb.subtypes == (entity,)
     assert entity.all_sources() >= {"OMIM:259700", "ref:demo-ref", "PMID:9849690"}
-    with pytest.raises(UnknownEntityError, match=r"no osteopetrosis subtype or differential entity matches 'OPTB42'"):
+    with pytest.raises(
+        UnknownEntityError, match=r"no osteopetrosis subtype or differential entity matches 'OPTB42'"
+    ):
         kb.get("OPTB42")
 
 
@@ -98,13 +107,21 @@ def test_a_valid_file_loads_and_looks_up_by_every_name(tmp_path: Path) -> None:
             {"hsct__unverified": True},
             r"field 'hsct': Value error, an unverified HSCT statement must have decision 'unknown'",
         ),
-        ({"prognosis": _DELETE}, r"entity 'OPTB1', field '\(top level\)': Value error, osteopetrosis subtypes need prognosis"),
-        ({"genes__0__symbol": "tcirg1"}, r"field 'genes\[0\].symbol': Value error, 'tcirg1' is not an HGNC gene symbol"),
+        (
+            {"prognosis": _DELETE},
+            r"entity 'OPTB1', field '\(top level\)': Value error, osteopetrosis subtypes need prognosis",
+        ),
+        (
+            {"genes__0__symbol": "tcirg1"},
+            r"field 'genes\[0\].symbol': Value error, 'tcirg1' is not an HGNC gene symbol",
+        ),
         ({"colour": "blue"}, r"field 'colour': Extra inputs are not permitted"),
         ({"ids__0__id": "OMIM:25970"}, r"field 'ids\[0\].id': Value error, 'OMIM:25970' is not a disease id"),
     ],
 )
-def test_broken_entity_names_file_entity_and_field(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
+def test_broken_entity_names_file_entity_and_field(
+    tmp_path: Path, changes: dict[str, Any], message: str
+) -> None:
     folder = _write(tmp_path / "kb", [_entity(**changes)])
     with pytest.raises(KnowledgeBaseError, match=message):
         load_knowledge_base(folder)
@@ -131,17 +148,30 @@ def test_unknown_bibliography_key_is_rejected(tmp_path: Path) -> None:
             r"field 'prognosis.text': genes are not 'called osteoclasts'",
         ),
         (
-            {"caveats": [{"text": "Osteomyelitis of the lumbar vertebrae is common.", "sources": ["PMID:1234"]}]},
+            {
+                "caveats": [
+                    {"text": "Osteomyelitis of the lumbar vertebrae is common.", "sources": ["PMID:1234"]}
+                ]
+            },
             r"field 'caveats\[0\].text': osteomyelitis in osteopetrosis classically affects the mandible",
         ),
         (
-            {"caveats": [{"text": "Anaemia means low levels of iron in red cells.", "sources": ["PMID:1234"]}]},
+            {
+                "caveats": [
+                    {"text": "Anaemia means low levels of iron in red cells.", "sources": ["PMID:1234"]}
+                ]
+            },
             r"anaemia is low haemoglobin",
         ),
         (
             {
                 "genes": [
-                    {"symbol": "ITGB3", "zygosity": "biallelic", "mechanism": "x", "sources": ["seed:001_247958b7023ce378.txt"]}
+                    {
+                        "symbol": "ITGB3",
+                        "zygosity": "biallelic",
+                        "mechanism": "x",
+                        "sources": ["seed:001_247958b7023ce378.txt"],
+                    }
                 ]
             },
             r"field 'genes\[0\].symbol': ITGB3 is not an osteopetrosis gene",
@@ -160,7 +190,8 @@ def test_duplicate_keys_and_names_are_rejected(tmp_path: Path) -> None:
         load_knowledge_base(_write(tmp_path / "a", [_entity(), _entity()]))
     other = _entity(key="OPTB9", names__name="Other", names__short_names=["OPTB9"])
     with pytest.raises(
-        KnowledgeBaseError, match=r"entity 'OPTB9', field 'names': name 'TCIRG1 osteopetrosis' is also used by entity 'OPTB1'"
+        KnowledgeBaseError,
+        match=r"entity 'OPTB9', field 'names': name 'TCIRG1 osteopetrosis' is also used by entity 'OPTB1'",
     ):
         load_knowledge_base(_write(tmp_path / "b", [_entity(), other]))
 

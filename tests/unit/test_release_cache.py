@@ -50,7 +50,9 @@ def test_changed_files_get_a_new_cache_entry(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     before = load_hpo(folder, cache=cache).cache_path
     hpoa = folder / "phenotype.hpoa"
-    hpoa.write_text(hpoa.read_text() + "OMIM:100001\tFixture marrow failure\t\tHP:0001744\tPMID:1\tPCS\t\t1/2\t\t\tP\tx\n")
+    hpoa.write_text(
+        hpoa.read_text() + "OMIM:100001\tFixture marrow failure\t\tHP:0001744\tPMID:1\tPCS\t\t1/2\t\t\tP\tx\n"
+    )
     after = load_hpo(folder, cache=cache)
     assert after.cache_path != before
     assert "HP:0001744" in after.annotations.phenotype_ids("OMIM:100001")
@@ -80,7 +82,9 @@ def test_no_cache_when_disabled(tmp_path: Path) -> None:
     assert hpo.cache_path is None
 
 
-def test_default_source_is_bundled_then_the_activated_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_source_is_bundled_then_the_activated_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert isinstance(default_source(), BundledRelease)
     folder = _copy_release(tmp_path)
     activate_release(folder)

@@ -19,7 +19,7 @@ from ..conftest import MINI_RELEASE
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         del format, args
 
 
@@ -48,7 +48,7 @@ def _site(tmp_path: Path) -> Path:
     return site.parent
 
 
-def test_update_downloads_validates_records_and_activates(tmp_path: Path, serve) -> None:  # noqa: ANN001
+def test_update_downloads_validates_records_and_activates(tmp_path: Path, serve) -> None:
     base_url = serve(_site(tmp_path))
     installed = update_release(base_url, root=tmp_path / "data")
     assert installed.version == "2099-01-01"
@@ -61,7 +61,7 @@ def test_update_downloads_validates_records_and_activates(tmp_path: Path, serve)
     assert not [p for p in (tmp_path / "data" / "hpo").iterdir() if p.name.startswith(".staging")]
 
 
-def test_cli_update_then_default_release_is_the_download(tmp_path: Path, serve, capsys) -> None:  # noqa: ANN001
+def test_cli_update_then_default_release_is_the_download(tmp_path: Path, serve, capsys) -> None:
     base_url = serve(_site(tmp_path))
     assert main(["data", "update", "--base-url", base_url]) == 0
     assert "HPO release 2099-01-01 (annotations 2099-01-02) now active" in capsys.readouterr().out
@@ -76,7 +76,7 @@ def test_cli_update_then_default_release_is_the_download(tmp_path: Path, serve, 
     assert "no downloaded HPO release '1999-01-01'" in capsys.readouterr().err
 
 
-def test_missing_file_on_server_installs_nothing(tmp_path: Path, serve, capsys) -> None:  # noqa: ANN001
+def test_missing_file_on_server_installs_nothing(tmp_path: Path, serve, capsys) -> None:
     site = _site(tmp_path)
     (site / "download" / "genes_to_phenotype.txt").unlink()
     base_url = serve(site)
@@ -89,7 +89,7 @@ def test_missing_file_on_server_installs_nothing(tmp_path: Path, serve, capsys) 
     assert err.splitlines()[-1].startswith("marbledx: error: download of ")
 
 
-def test_invalid_release_content_installs_nothing(tmp_path: Path, serve) -> None:  # noqa: ANN001
+def test_invalid_release_content_installs_nothing(tmp_path: Path, serve) -> None:
     site = _site(tmp_path)
     (site / "download" / "phenotype.hpoa").write_text("not\ta\nrelease\n")
     base_url = serve(site)

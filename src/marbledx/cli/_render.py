@@ -117,22 +117,26 @@ def render_card(card: dict[str, Any]) -> str:
     if inheritance.get("note"):
         text += f". {inheritance['note']}"
     section("Inheritance", [_wrap(text + _cite(inheritance))])
-    for key, title, value_key in (
-        ("onset", "Onset", "text"),
-        ("osteoclasts", "Osteoclasts", "text"),
-        ("neuronopathic", "Neuronopathic", "text"),
-        ("prevalence", "Prevalence", "text"),
-        ("prognosis", "Prognosis", "text"),
-    ):
+
+    def fact_section(key: str, title: str) -> None:
         fact = card.get(key)
-        if fact:
-            head = {
-                "onset": ", ".join(fact.get("typical", [])),
-                "osteoclasts": fact.get("status", ""),
-                "neuronopathic": fact.get("neuronopathic", ""),
-            }.get(key, "")
-            body = f"{head}: {fact.get(value_key) or ''}".strip(": ") if head else (fact.get(value_key) or "")
-            section(title, [_wrap(body + _cite(fact))])
+        if not fact:
+            return
+        head = {
+            "onset": ", ".join(fact.get("typical", [])),
+            "osteoclasts": fact.get("status", ""),
+            "neuronopathic": fact.get("neuronopathic", ""),
+        }.get(key, "")
+        text = fact.get("text") or ""
+        body = f"{head}: {text}" if head and text else head or text
+        section(title, [_wrap(body + _cite(fact))])
+
+    for key, title in (
+        ("onset", "Onset"),
+        ("osteoclasts", "Osteoclasts"),
+        ("neuronopathic", "Neuronopathic"),
+    ):
+        fact_section(key, title)
     hsct = card.get("hsct")
     if hsct:
         urgency = " — URGENT, before optic-nerve damage" if hsct["urgent"] else ""
@@ -156,6 +160,19 @@ def render_card(card: dict[str, Any]) -> str:
         "Treatments",
         [_wrap(f"- {t['name']} [{t['stance']}]: {t['text']}{_cite(t)}") for t in card["treatments"]],
     )
+    section(
+        "Reported absent",
+        [
+            _wrap(
+                f"{t['hpo_id']} {t['label']}"
+                + (f" ({t['frequency']})" if t.get("frequency") else "")
+                + _cite(t)
+            )
+            for t in card["absent_terms"]
+        ],
+    )
+    fact_section("prevalence", "Prevalence")
+    fact_section("prognosis", "Prognosis")
     section("Caveats", [_wrap("- " + c["text"] + _cite(c)) for c in card["caveats"]])
     bibliography = card.get("bibliography") or {}
     section(

@@ -1,0 +1,139 @@
+"""The curated knowledge base checked against the real HPO release it is built on."""
+
+from __future__ import annotations
+
+import pytest
+
+from marbledx.knowledge import EntityGroup, HsctDecision, KnowledgeBase, Sourced
+from marbledx.ontology import Hpo
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_hpo_id_exists_and_is_current(kb: KnowledgeBase, real_hpo: Hpo) -> None:
+    ontology = real_hpo.ontology
+    problems = []
+    for entity in kb:
+        for term in [*entity.hallmark_terms, *entity.absent_terms]:
+            if term.hpo_id not in ontology:
+                state = "obsolete" if ontology.is_obsolete(term.hpo_id) else "unknown"
+                problems.append(f"{entity.key}: {term.hpo_id} is {state}")
+            elif ontology.label(term.hpo_id) != term.label:
+                problems.append(
+                    f"{entity.key}: {term.hpo_id} label {term.label!r} != {ontology.label(term.hpo_id)!r}"
+                )
+    assert problems == []
+
+
+def test_every_gene_disease_pair_agrees_with_hpo_or_is_justified(kb: KnowledgeBase, real_hpo: Hpo) -> None:
+    annotations = real_hpo.annotations
+    problems = []
+    for entity in kb:
+        for gene in entity.genes:
+            linked = any(
+                annotations.has_gene_link(gene.symbol, disease_id) for disease_id in entity.disease_ids
+            )
+            if not linked and not (gene.hpo_link_justification or "").strip():
+                problems.append(f"{entity.key}: {gene.symbol} not linked to {entity.disease_ids} in HPO")
+    assert problems == []
+
+
+def test_every_disease_id_is_annotated_in_hpo_or_is_not_exact(kb: KnowledgeBase, real_hpo: Hpo) -> None:
+    missing = [
+        f"{entity.key}: {ext.id}"
+        for entity in kb
+        for ext in entity.ids
+        if ext.relation == "exact" and not ext.unverified and ext.id not in real_hpo.annotations
+    ]
+    assert missing == []
+
+
+def test_every_entity_and_fact_has_sources(kb: KnowledgeBase) -> None:
+    for entity in kb:
+        assert entity.all_sources(), entity.key
+        for field_name in type(entity).model_fields:
+            value = getattr(entity, field_name)
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, Sourced):
+                    assert item.sources, f"{entity.key}.{field_name}"
+
+
+EXPECTED_SUBTYPES = {
+    # key: (primary id, genes, HSCT decision) — from reference sections 1A/1B and the issue text.
+    "ADO1": ("OMIM:607634", ["LRP5"], None),
+    "ADO2": ("OMIM:166600", ["CLCN7"], HsctDecision.NOT_STANDARD),
+    "ADO3": ("OMIM:618107", ["PLEKHM1"], None),
+    "OPTB1": ("OMIM:259700", ["TCIRG1"], HsctDecision.CURATIVE),
+    "OPTB2": ("OMIM:259710", ["TNFSF11"], HsctDecision.NOT_CURATIVE),
+    "OPTB3": ("OMIM:259730", ["CA2"], HsctDecision.PARTIAL),
+    "OPTB4": ("OMIM:611490", ["CLCN7"], HsctDecision.CURATIVE),
+    "OPTB5": ("OMIM:259720", ["OSTM1"], HsctDecision.NOT_RECOMMENDED),
+    "OPTB6": ("OMIM:611497", ["PLEKHM1"], None),
+    "OPTB7": ("OMIM:612301", ["TNFRSF11A"], HsctDecision.CURATIVE),
+    "OPTB8": ("OMIM:615085", ["SNX10"], HsctDecision.CURATIVE),
+    "OPTB9": ("OMIM:620366", ["SLC4A2"], None),
+    "IAO": ("ORPHA:210110", None, None),
+    "OL-EDA-ID": ("OMIM:300291", ["IKBKG"], None),
+    "LAD3": ("OMIM:612840", ["FERMT3"], HsctDecision.CURATIVE),
+    "COMMAD": ("OMIM:617306", ["MITF"], None),
+    "BANDDOS": ("OMIM:618476", ["CSF1R"], None),
+    "TIO": (None, [], None),
+}
+
+
+@pytest.mark.parametrize(("key", "expected"), sorted(EXPECTED_SUBTYPES.items()))
+def test_subtype_identity_genes_and_hsct(
+    kb: KnowledgeBase, key: str, expected: tuple[str | None, list[str] | None, HsctDecision | None]
+) -> None:
+    entity = kb.get(key)
+    primary_id, genes, decision = expected
+    assert entity.group is EntityGroup.OSTEOPETROSIS
+    assert entity.primary_id == primary_id
+    if genes is not None:
+        assert entity.gene_symbols == genes
+    if decision is not None:
+        assert entity.hsct is not None
+        assert entity.hsct.decision is decision
+
+
+def test_the_subtype_list_is_exactly_the_issue_list(kb: KnowledgeBase) -> None:
+    assert {e.key for e in kb.subtypes} == set(EXPECTED_SUBTYPES)
+
+
+def test_urgent_transplant_forms(kb: KnowledgeBase) -> None:
+    urgent = {e.key for e in kb.subtypes if e.hsct and e.hsct.urgent}
+    assert {"OPTB1", "OPTB7", "OPTB8", "LAD3"} <= urgent
+    assert not urgent & {"ADO2", "OPTB2", "OPTB5", "OPTB3"}
+
+
+def test_unverified_facts_never_carry_an_hsct_decision(kb: KnowledgeBase) -> None:
+    for entity in kb:
+        if entity.hsct is not None and entity.hsct.unverified:
+            assert entity.hsct.decision is HsctDecision.UNKNOWN
+
+
+def test_ado2_mechanism_and_penetrance(kb: KnowledgeBase) -> None:
+    ado2 = kb.get("ADO2")
+    assert ado2.inheritance.penetrance == pytest.approx(0.66)
+    assert "dominant-negative" in ado2.genes[0].mechanism
+    assert "null" in ado2.genes[0].mechanism
+
+
+def test_section_7_errors_are_absent(kb: KnowledgeBase) -> None:
+    assert not kb.for_gene("ITGB3")
+    for entity in kb.subtypes:
+        for name in (entity.names.name, *entity.names.synonyms, *entity.names.short_names):
+            assert "osteoporosis" not in name.lower()
+    # The double-counted "adult delayed-onset" type is ADO2, not a separate entity (reference 7.1 item 6).
+    assert kb.get("adult delayed-onset osteopetrosis").key == "ADO2"
+
+
+def test_differential_covers_section_6(kb: KnowledgeBase) -> None:
+    keys = {e.key for e in kb.differential}
+    genetic = {e.key for e in kb.differential if e.group is EntityGroup.SCLEROSING_DISORDER}
+    acquired = keys - genetic
+    assert len(genetic) >= 20
+    assert len(acquired) >= 9
+    for gene in ("CTSK", "TGFB1", "SOST", "LRP4", "LEMD3", "SLC29A3", "FAM20C", "TNFRSF11B", "TBXAS1"):
+        assert kb.for_gene(gene), gene

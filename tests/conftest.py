@@ -27,6 +27,19 @@ def isolated_data_dirs(tmp_path: Path, session_cache: Path, monkeypatch: pytest.
     monkeypatch.delenv("MARBLEDX_DEBUG", raising=False)
 
 
+def copy_release(target: Path) -> Path:
+    """A writable copy of the fixture release files in ``target`` (created)."""
+    target.mkdir(parents=True)
+    for item in MINI_RELEASE.iterdir():
+        (target / item.name).write_bytes(item.read_bytes())
+    return target
+
+
+@pytest.fixture
+def release_copy(tmp_path: Path) -> Path:
+    return copy_release(tmp_path / "release")
+
+
 @pytest.fixture(scope="session")
 def mini_hpo() -> Hpo:
     """The tiny hand-written release in tests/data/hpo-mini (26 terms, 4 diseases)."""

@@ -30,9 +30,13 @@ class InputError(MarbledxError):
 class UnknownTermError(InputError):
     """An HPO identifier or label is not in the loaded ontology release."""
 
-    def __init__(self, term: str, release: str | None = None) -> None:
+    def __init__(self, term: str, release: str | None = None, *, reason: str | None = None) -> None:
         where = f" in HPO release {release}" if release else ""
-        super().__init__(f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 or a label")
+        if reason:
+            message = f"HPO term {term!r} cannot be used{where}: {reason}"
+        else:
+            message = f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 or a label"
+        super().__init__(message)
         self.term = term
 
 

@@ -10,8 +10,6 @@ import pytest
 from marbledx.errors import InputError, OntologyDataError
 from marbledx.ontology import Hpo, load_hpo, parse_frequency
 
-from ..conftest import MINI_RELEASE
-
 
 def _by_term(hpo: Hpo, disease_id: str) -> dict[str, object]:
     return {a.hpo_id: a for a in hpo.annotations.annotations(disease_id)}
@@ -120,16 +118,8 @@ def test_parse_frequency_rejects_malformed_values(raw: str) -> None:
         parse_frequency(raw)
 
 
-def _copy_release(tmp_path: Path) -> Path:
-    folder = tmp_path / "release"
-    folder.mkdir()
-    for item in MINI_RELEASE.iterdir():
-        (folder / item.name).write_bytes(item.read_bytes())
-    return folder
-
-
-def test_malformed_annotation_line_names_file_and_line(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_malformed_annotation_line_names_file_and_line(release_copy: Path) -> None:
+    folder = release_copy
     hpoa = folder / "phenotype.hpoa"
     lines = hpoa.read_text().splitlines()
     lines[4] = lines[4].replace("3/6", "seven/six")
@@ -138,8 +128,8 @@ def test_malformed_annotation_line_names_file_and_line(tmp_path: Path) -> None:
         load_hpo(folder, cache=False)
 
 
-def test_short_annotation_row_and_missing_column_are_reported(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_short_annotation_row_and_missing_column_are_reported(release_copy: Path) -> None:
+    folder = release_copy
     hpoa = folder / "phenotype.hpoa"
     lines = hpoa.read_text().splitlines()
     hpoa.write_text("\n".join([*lines, "OMIM:1\tbroken"]) + "\n")
@@ -152,8 +142,8 @@ def test_short_annotation_row_and_missing_column_are_reported(tmp_path: Path) ->
         load_hpo(folder, cache=False)
 
 
-def test_annotation_with_unknown_term_is_reported(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_annotation_with_unknown_term_is_reported(release_copy: Path) -> None:
+    folder = release_copy
     hpoa = folder / "phenotype.hpoa"
     hpoa.write_text(
         hpoa.read_text().replace("HP:0001744\tPMID:1\tPCS\t\t80%", "HP:0009998\tPMID:1\tPCS\t\t80%")
@@ -164,15 +154,15 @@ def test_annotation_with_unknown_term_is_reported(tmp_path: Path) -> None:
         load_hpo(folder, cache=False)
 
 
-def test_missing_release_file_is_named(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_missing_release_file_is_named(release_copy: Path) -> None:
+    folder = release_copy
     (folder / "phenotype.hpoa").unlink()
     with pytest.raises(OntologyDataError, match=r"missing phenotype.hpoa; expected hp.obo, phenotype.hpoa"):
         load_hpo(folder, cache=False)
 
 
-def test_unparseable_obo_is_reported(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_unparseable_obo_is_reported(release_copy: Path) -> None:
+    folder = release_copy
     (folder / "hp.obo").write_text("this is not\n[Term\nan ontology")
     with pytest.raises(OntologyDataError, match=r"hp.obo: cannot parse as OBO"):
         load_hpo(folder, cache=False)

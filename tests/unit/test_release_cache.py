@@ -19,14 +19,6 @@ from marbledx.ontology import _release as release_module
 from ..conftest import MINI_RELEASE
 
 
-def _copy_release(tmp_path: Path) -> Path:
-    folder = tmp_path / "release"
-    folder.mkdir()
-    for item in MINI_RELEASE.iterdir():
-        (folder / item.name).write_bytes(item.read_bytes())
-    return folder
-
-
 def test_second_load_reads_the_cache_without_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     first = load_hpo(MINI_RELEASE, cache=cache)
@@ -45,8 +37,8 @@ def test_second_load_reads_the_cache_without_parsing(tmp_path: Path, monkeypatch
     assert second.annotations.annotations("OMIM:259700") == first.annotations.annotations("OMIM:259700")
 
 
-def test_changed_files_get_a_new_cache_entry(tmp_path: Path) -> None:
-    folder = _copy_release(tmp_path)
+def test_changed_files_get_a_new_cache_entry(release_copy: Path, tmp_path: Path) -> None:
+    folder = release_copy
     cache = tmp_path / "cache"
     before = load_hpo(folder, cache=cache).cache_path
     hpoa = folder / "phenotype.hpoa"
@@ -83,10 +75,10 @@ def test_no_cache_when_disabled(tmp_path: Path) -> None:
 
 
 def test_default_source_is_bundled_then_the_activated_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    release_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert isinstance(default_source(), BundledRelease)
-    folder = _copy_release(tmp_path)
+    folder = release_copy
     activate_release(folder)
     chosen = default_source()
     assert isinstance(chosen, DirectoryRelease)

@@ -15,7 +15,7 @@ from marbledx.cli import main
 from marbledx.errors import DownloadError, OntologyDataError
 from marbledx.ontology import DirectoryRelease, default_source, load_hpo, update_release
 
-from ..conftest import MINI_RELEASE
+from ..conftest import copy_release
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -41,11 +41,7 @@ def serve() -> Iterator[object]:
 
 
 def _site(tmp_path: Path) -> Path:
-    site = tmp_path / "site" / "download"
-    site.mkdir(parents=True)
-    for item in MINI_RELEASE.iterdir():
-        (site / item.name).write_bytes(item.read_bytes())
-    return site.parent
+    return copy_release(tmp_path / "site" / "download").parent
 
 
 def test_update_downloads_validates_records_and_activates(tmp_path: Path, serve) -> None:

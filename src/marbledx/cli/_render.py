@@ -73,6 +73,11 @@ def _cite(fact: dict[str, Any]) -> str:
     return f" [{'; '.join(fact['sources'])}]{flag}"
 
 
+def _term_line(term: dict[str, Any]) -> str:
+    frequency = f" ({term['frequency']})" if term.get("frequency") else ""
+    return _wrap(f"{term['hpo_id']} {term['label']}{frequency}{_cite(term)}")
+
+
 def render_card(card: dict[str, Any]) -> str:
     """A knowledge-base card as readable text, every fact followed by its sources."""
     names = card["names"]
@@ -141,17 +146,7 @@ def render_card(card: dict[str, Any]) -> str:
     if hsct:
         urgency = " — URGENT, before optic-nerve damage" if hsct["urgent"] else ""
         section("HSCT decision", [_wrap(f"{hsct['decision']}{urgency}: {hsct['reason']}{_cite(hsct)}")])
-    section(
-        "Hallmark HPO terms",
-        [
-            _wrap(
-                f"{t['hpo_id']} {t['label']}"
-                + (f" ({t['frequency']})" if t.get("frequency") else "")
-                + _cite(t)
-            )
-            for t in card["hallmark_terms"]
-        ],
-    )
+    section("Hallmark HPO terms", [_term_line(t) for t in card["hallmark_terms"]])
     section(
         "Distinguishing features",
         [_wrap("- " + f["text"] + _cite(f)) for f in card["distinguishing_features"]],
@@ -160,17 +155,7 @@ def render_card(card: dict[str, Any]) -> str:
         "Treatments",
         [_wrap(f"- {t['name']} [{t['stance']}]: {t['text']}{_cite(t)}") for t in card["treatments"]],
     )
-    section(
-        "Reported absent",
-        [
-            _wrap(
-                f"{t['hpo_id']} {t['label']}"
-                + (f" ({t['frequency']})" if t.get("frequency") else "")
-                + _cite(t)
-            )
-            for t in card["absent_terms"]
-        ],
-    )
+    section("Reported absent", [_term_line(t) for t in card["absent_terms"]])
     fact_section("prevalence", "Prevalence")
     fact_section("prognosis", "Prognosis")
     section("Caveats", [_wrap("- " + c["text"] + _cite(c)) for c in card["caveats"]])

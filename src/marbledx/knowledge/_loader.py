@@ -9,7 +9,6 @@ one-line message names the file, the entity and the field.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from marbledx._text import normalise_text
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
 from marbledx.knowledge._models import Entity, EntityGroup, Reference, Sourced
 
@@ -73,13 +73,6 @@ _FORBIDDEN: tuple[_ForbiddenStatement, ...] = (
 _NOT_OSTEOPETROSIS_GENES = frozenset({"ITGB3"})
 
 
-def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key for name look-up."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
-
-
 class KnowledgeBase:
     """The validated, read-only osteopetrosis knowledge base.
 
@@ -94,7 +87,7 @@ class KnowledgeBase:
         self._lookup: dict[str, Entity] = {}
         for entity in self._entities:
             for name in self._lookup_names(entity):
-                self._lookup.setdefault(_fold(name), entity)
+                self._lookup.setdefault(normalise_text(name), entity)
 
     @staticmethod
     def _lookup_names(entity: Entity) -> Iterator[str]:
@@ -138,7 +131,7 @@ class KnowledgeBase:
 
         Raises :class:`UnknownEntityError` naming the query when nothing matches.
         """
-        found = self._by_key.get(query.strip()) or self._lookup.get(_fold(query))
+        found = self._by_key.get(query.strip()) or self._lookup.get(normalise_text(query))
         if found is None:
             msg = (
                 f"no osteopetrosis subtype or differential entity matches {query!r}; "
@@ -264,7 +257,7 @@ def _check_consistency(
             raise KnowledgeBaseError(msg)
         seen_keys[entity.key] = path
         for name in (entity.names.name, *entity.names.short_names, *entity.names.synonyms):
-            folded = _fold(name)
+            folded = normalise_text(name)
             owner = seen_names.setdefault(folded, entity.key)
             if owner != entity.key:
                 msg = f"{where}, field 'names': name {name!r} is also used by entity {owner!r}"

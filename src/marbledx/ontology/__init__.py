@@ -12,6 +12,7 @@ Frequencies keep their form (``n/m``, percentage, frequency term); ``0/n`` means
 onsets and sex qualifiers are preserved.
 """
 
+from marbledx._text import normalise_text
 from marbledx.ontology._annotations import Annotation, Disease, DiseaseAnnotations, Frequency
 from marbledx.ontology._ontology import (
     PHENOTYPIC_ABNORMALITY_ID,
@@ -19,7 +20,6 @@ from marbledx.ontology._ontology import (
     Ontology,
     Term,
     TermMatch,
-    normalise_text,
 )
 from marbledx.ontology._parse import FREQUENCY_TERMS, parse_frequency
 from marbledx.ontology._release import (

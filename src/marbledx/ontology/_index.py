@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from marbledx.errors import OntologyDataError
 
-__all__ = ["INDEX_FORMAT", "ReleaseIndex", "csr_expand", "join_strings", "split_strings"]
+__all__ = ["INDEX_FORMAT", "ReleaseIndex", "count_strings", "csr_expand", "join_strings", "split_strings"]
 
 # Bump when the layout or the derivations (IC, frequency point estimates) change; old caches are then rebuilt.
 INDEX_FORMAT = 3
@@ -38,6 +38,11 @@ def join_strings(items: list[str]) -> BytesArray:
         msg = "a string contains the index separator character U+001F"
         raise OntologyDataError(msg)
     return np.frombuffer(_SEPARATOR.join(items).encode("utf-8"), dtype=np.uint8).copy()
+
+
+def count_strings(blob: BytesArray) -> int:
+    """How many strings :func:`join_strings` packed into ``blob``."""
+    return 0 if blob.size == 0 else int(np.count_nonzero(blob == ord(_SEPARATOR))) + 1
 
 
 def split_strings(blob: BytesArray, count: int) -> list[str]:
@@ -121,7 +126,7 @@ class ReleaseIndex:
 
     @property
     def n_diseases(self) -> int:
-        return int(self.disease_ids.size and self.disease_ids.tobytes().count(b"\x1f") + 1)
+        return count_strings(self.disease_ids)
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader never sees a half-written cache file."""

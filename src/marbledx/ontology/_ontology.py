@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from marbledx._text import normalise_text
 from marbledx.errors import UnknownTermError
 from marbledx.ontology._index import IntArray, ReleaseIndex, split_strings
 
@@ -19,13 +19,6 @@ PHENOTYPIC_ABNORMALITY_ID = "HP:0000118"
 
 _CURIE = re.compile(r"\s*(?:HP|hp)[:_](\d{7})\s*")
 _SCOPE_NAMES = ("EXACT", "BROAD", "NARROW", "RELATED")
-
-
-def normalise_text(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used to compare labels and queries."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
 
 
 def _format_id(num: int) -> str:
@@ -120,10 +113,8 @@ class Ontology:
             return self.id_at(pos)
         replacement = self.replacement(curie)
         if replacement is None:
-            if self.is_obsolete(curie):
-                msg = f"HPO term {curie.strip()} is obsolete in release {self.version} and has no replacement"
-                raise UnknownTermError(curie.strip(), self.version) from UnknownTermError(msg)
-            raise UnknownTermError(curie.strip(), self.version)
+            reason = "it is obsolete and has no replacement" if self.is_obsolete(curie) else None
+            raise UnknownTermError(curie.strip(), self.version, reason=reason)
         return replacement
 
     # -- terms ---------------------------------------------------------------------------------------

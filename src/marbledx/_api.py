@@ -8,7 +8,15 @@ from typing import Any
 from marbledx.knowledge import Entity, KnowledgeBase
 from marbledx.ontology import Hpo, TermMatch
 
-__all__ = ["DataInfo", "SubtypeSummary", "data_info", "search_terms", "subtype_card", "subtype_summaries"]
+__all__ = [
+    "DataInfo",
+    "SubtypeSummary",
+    "data_info",
+    "search_terms",
+    "subtype_card",
+    "subtype_summaries",
+    "subtype_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,8 @@ class SubtypeSummary:
         return asdict(self)
 
 
-def _summary(entity: Entity) -> SubtypeSummary:
+def subtype_summary(entity: Entity) -> SubtypeSummary:
+    """The summary row of one knowledge-base entity."""
     verified = [x for x in entity.ids if not x.unverified]
     return SubtypeSummary(
         id=entity.primary_id,
@@ -57,7 +66,7 @@ def _summary(entity: Entity) -> SubtypeSummary:
 def subtype_summaries(kb: KnowledgeBase, *, include_differential: bool = False) -> list[SubtypeSummary]:
     """Summaries of every osteopetrosis subtype (and, optionally, the differential entities)."""
     entities = kb.entities if include_differential else kb.subtypes
-    return [_summary(e) for e in entities]
+    return [subtype_summary(e) for e in entities]
 
 
 def subtype_card(kb: KnowledgeBase, query: str) -> dict[str, Any]:

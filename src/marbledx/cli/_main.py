@@ -10,16 +10,18 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx.cli._render import render_card, render_data_info, render_subtypes, render_terms
+from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
+from marbledx.findings import Case, FamilyHistory, normalise_findings, parse_iso_age
 from marbledx.knowledge import load_knowledge_base
 from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
+from marbledx.ranking import CaseResult
 
 __all__ = ["build_parser", "main"]
 
@@ -74,6 +76,66 @@ def _cmd_term(args: argparse.Namespace) -> int:
     else:
         _emit(render_terms(matches))
     return 0 if matches else 1
+
+
+def _split_ids(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> Case:
+    raw = [(i, False, "entered") for i in _split_ids(args.hpo)] + [
+        (i, True, "entered") for i in _split_ids(args.exclude)
+    ]
+    findings, warnings = normalise_findings(ontology, raw, where="--hpo/--exclude", strict=not args.lenient)
+    return Case(
+        case_id=args.case_id,
+        input="(command line)",
+        findings=findings,
+        age_days=parse_iso_age(args.age) if args.age else None,
+        sex=args.sex,
+        family=family,
+        warnings=warnings,
+    )
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from marbledx.ranking import Ranker
+
+    flag_input = bool(args.hpo or args.exclude)
+    if args.inputs and (flag_input or args.age or args.sex):
+        msg = "give either phenopacket files or --hpo/--exclude/--age/--sex, not both"
+        raise UsageError(msg)
+    if not args.inputs and not flag_input:
+        msg = "nothing to rank; expected phenopacket files or folders, or --hpo HP:…"
+        raise UsageError(msg)
+    if args.top < 1:
+        msg = f"--top must be at least 1, got {args.top}"
+        raise UsageError(msg)
+    family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
+    hpo = load_hpo()
+    ranker = Ranker(hpo, load_knowledge_base())
+    results: Iterable[CaseResult]
+    if flag_input:
+        results = [ranker.rank(_flag_case(args, hpo.ontology, family), top=args.top, prior=args.prior)]
+    else:
+        results = ranker.rank_files(
+            args.inputs, top=args.top, prior=args.prior, family=family, strict=not args.lenient
+        )
+    failed = 0
+    collected = []
+    for result in results:
+        failed += result.error is not None
+        for warning in result.warnings:
+            sys.stderr.write(f"marbledx: warning: {warning}\n")
+        if args.format == "jsonl":
+            _emit(json.dumps(result.to_dict(), ensure_ascii=False))
+        elif args.format == "table":
+            _emit(render_results([result]))
+        else:
+            collected.append(result.to_dict())
+    if args.format == "json":
+        _emit_json(collected)
+    return 1 if failed else 0
 
 
 def _cmd_data_info(args: argparse.Namespace) -> int:
@@ -145,6 +207,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("query", nargs="+", metavar="QUERY")
     sub.add_argument("--limit", type=int, default=10, help="number of terms to show (default 10)")
     add_format(sub, ("table", "json"))
+
+    sub = add("rank", _cmd_rank, "rank every annotated rare disease for one or more patients")
+    sub.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="phenopacket JSON files or folders (recursive)"
+    )
+    sub.add_argument("--hpo", help="observed HPO terms, comma-separated (instead of files)")
+    sub.add_argument("--exclude", help="excluded (absent) HPO terms, comma-separated")
+    sub.add_argument("--age", help="age as an ISO 8601 duration, e.g. P8M or P2Y6M")
+    sub.add_argument("--sex", choices=("female", "male"))
+    sub.add_argument("--case-id", default="case", help="identifier for a command-line case (default 'case')")
+    sub.add_argument("--consanguineous", action="store_true", help="the parents are related")
+    sub.add_argument("--affected-parent", action="store_true", help="a parent has the same condition")
+    sub.add_argument("--affected-sibling", action="store_true", help="a sibling has the same condition")
+    sub.add_argument(
+        "--prior",
+        choices=("uniform", "prevalence"),
+        default="uniform",
+        help="disease prior (default uniform)",
+    )
+    sub.add_argument("--top", type=int, default=20, help="diagnoses to report per case (default 20)")
+    sub.add_argument(
+        "--lenient",
+        action="store_true",
+        help="drop HPO ids unknown to this release (with a warning) instead of failing the case",
+    )
+    add_format(sub, ("table", "json", "jsonl"))
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)

@@ -9,8 +9,16 @@ from typing import Any
 
 from marbledx._api import DataInfo, SubtypeSummary
 from marbledx.ontology import TermMatch
+from marbledx.ranking import CaseResult
 
-__all__ = ["render_card", "render_data_info", "render_subtypes", "render_table", "render_terms"]
+__all__ = [
+    "render_card",
+    "render_data_info",
+    "render_results",
+    "render_subtypes",
+    "render_table",
+    "render_terms",
+]
 
 DISCLAIMER = "marbledx supports, and does not replace, clinical judgement."
 
@@ -192,3 +200,36 @@ def render_data_info(info: DataInfo) -> str:
         f"Knowledge-base files: {info.knowledge_base}",
     ]
     return "\n".join(lines)
+
+
+def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
+    """Ranked diagnoses per case, with the per-finding evidence of the first ``explain`` diagnoses."""
+    blocks: list[str] = []
+    for result in results:
+        title = f"Case {result.case_id or '?'} — {result.input}"
+        if result.error is not None:
+            blocks.append(f"{title}\n  error: {result.error}")
+            continue
+        rows = [
+            [
+                str(d.rank),
+                f"{d.probability:.3f}",
+                f"{d.log10_lr:+.1f}",
+                d.disease_id,
+                d.label,
+                ", ".join(d.genes) or "-",
+                (f"{d.subtype.key}: HSCT {d.subtype.hsct_decision}" if d.subtype else ""),
+            ]
+            for d in result.diagnoses
+        ]
+        lines = [title, render_table(["#", "PROB", "LOG10 LR", "DISEASE", "NAME", "GENES", "SUBTYPE"], rows)]
+        for note in result.notes:
+            lines.append(f"  note: {note}")
+        for diagnosis in result.diagnoses[:explain]:
+            lines.append(f"\n  Why #{diagnosis.rank} {diagnosis.disease_id} {diagnosis.label}:")
+            for item in diagnosis.evidence:
+                sign = "+" if item.status == "observed" else "-"
+                lines.append(f"    {sign} {item.hpo_id} {item.label}: LR {item.lr:.3g} ({item.match})")
+        blocks.append("\n".join(lines))
+    blocks.append(DISCLAIMER)
+    return "\n\n".join(blocks)

@@ -109,6 +109,16 @@ class DiseaseAnnotations:
         return _readonly(self._ix.ann_freq)
 
     @property
+    def frequency_kind(self) -> np.ndarray:
+        """0 none, 1 n/m, 2 percentage, 3 frequency term."""
+        return _readonly(self._ix.ann_freq_kind)
+
+    @property
+    def frequency_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, m) of n/m frequencies per row; -1 where the frequency is not n/m."""
+        return _readonly(self._ix.ann_freq_num), _readonly(self._ix.ann_freq_den)
+
+    @property
     def onset_index(self) -> np.ndarray:
         return _readonly(self._ix.ann_onset)
 

@@ -154,6 +154,11 @@ class Ontology:
     def parent_indices(self, index: int) -> IntArray:
         return self._ix.parent_idx[self._ix.parent_indptr[index] : self._ix.parent_indptr[index + 1]]
 
+    @property
+    def ancestor_csr(self) -> tuple[IntArray, IntArray]:
+        """(indptr, indices) of every term's ancestors including itself, for vectorised code."""
+        return self._ix.ancestor_indptr, self._ix.ancestor_idx
+
     def ancestor_indices(self, index: int) -> IntArray:
         """Indices of all ancestors of a term, including the term itself."""
         return self._ix.ancestor_idx[self._ix.ancestor_indptr[index] : self._ix.ancestor_indptr[index + 1]]

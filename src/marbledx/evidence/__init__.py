@@ -1,0 +1,19 @@
+"""Evidence: likelihood ratios for every disease from the phenotype and the case context."""
+
+from marbledx.evidence._context import INHERITANCE_TERMS, ContextModel, ContextParameters
+from marbledx.evidence._phenotype import (
+    ONSET_LOWER_BOUND_DAYS,
+    PhenotypeModel,
+    PhenotypeParameters,
+    TermEvidence,
+)
+
+__all__ = [
+    "INHERITANCE_TERMS",
+    "ONSET_LOWER_BOUND_DAYS",
+    "ContextModel",
+    "ContextParameters",
+    "PhenotypeModel",
+    "PhenotypeParameters",
+    "TermEvidence",
+]

@@ -1,0 +1,104 @@
+"""Case-level evidence beyond single findings: age at onset, sex, and family history (inheritance).
+
+Each is a likelihood ratio per disease, multiplied into the phenotype evidence. The constants are model
+assumptions derived from Mendelian transmission (reference section 4.1) and documented in docs/engine.md;
+they are deliberately moderate because annotations of onset and inheritance are incomplete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from marbledx.evidence._phenotype import ONSET_LOWER_BOUND_DAYS, PhenotypeModel
+from marbledx.findings import Case
+
+__all__ = ["INHERITANCE_TERMS", "ContextModel", "ContextParameters"]
+
+FloatArray = npt.NDArray[np.float64]
+
+INHERITANCE_TERMS = {
+    "HP:0000007": "AR",
+    "HP:0000006": "AD",
+    "HP:0001419": "XLR",
+    "HP:0001423": "XLD",
+    "HP:0001417": "XL",
+    "HP:0001427": "MT",
+    "HP:0001450": "YL",
+}
+
+
+@dataclass(frozen=True)
+class ContextParameters:
+    # A disease whose every annotated onset is later than the patient's age.
+    later_disease_onset: float = 0.1
+    # X-linked recessive disease in a female (manifesting heterozygotes are uncommon).
+    xlr_in_female: float = 0.1
+    # Y-linked disease in a female.
+    y_linked_in_female: float = 0.001
+    # Consanguineous parents: recessive diseases are favoured.
+    consanguinity_ar: float = 3.0
+    # An affected parent: dominant (and X-linked dominant, mitochondrial) transmission is favoured.
+    affected_parent_dominant: float = 5.0
+    affected_parent_recessive: float = 0.3
+    # An affected sibling with no affected parent: recessive transmission is favoured.
+    affected_sibling_recessive: float = 3.0
+
+
+class ContextModel:
+    """Per-disease onset and inheritance, and the LRs they give a case."""
+
+    def __init__(self, model: PhenotypeModel, params: ContextParameters | None = None) -> None:
+        self.params = params or ContextParameters()
+        annotations = model.hpo.annotations
+        self.n_diseases = model.n_diseases
+        self.earliest_onset_days = np.full(model.n_diseases, np.nan)
+        self.modes: list[frozenset[str]] = []
+        for row, disease_id in enumerate(model.disease_ids):
+            modes: set[str] = set()
+            onsets: list[float] = []
+            for annotation in annotations.annotations(disease_id, aspect=None):
+                if annotation.negated:
+                    continue
+                if annotation.aspect == "I" and annotation.hpo_id in INHERITANCE_TERMS:
+                    modes.add(INHERITANCE_TERMS[annotation.hpo_id])
+                elif annotation.aspect == "C" and annotation.hpo_id in ONSET_LOWER_BOUND_DAYS:
+                    onsets.append(ONSET_LOWER_BOUND_DAYS[annotation.hpo_id])
+            if onsets:
+                self.earliest_onset_days[row] = min(onsets)
+            self.modes.append(frozenset(modes))
+        self._recessive = np.array([bool(m & {"AR", "XLR"}) for m in self.modes])
+        self._ar = np.array(["AR" in m for m in self.modes])
+        self._dominant = np.array([bool(m & {"AD", "XLD", "MT"}) for m in self.modes])
+        self._only_xlr = np.array([bool(m) and m <= {"XLR", "XL"} and "XLR" in m for m in self.modes])
+        self._y_linked = np.array(["YL" in m for m in self.modes])
+
+    def log_lr(self, case: Case) -> tuple[FloatArray, list[str]]:
+        """Sum of the context log-LRs for every disease, and a note per factor that applied."""
+        p = self.params
+        total = np.zeros(self.n_diseases)
+        notes: list[str] = []
+        if case.age_days is not None:
+            later = self.earliest_onset_days > case.age_days  # NaN compares False: no onset annotated
+            total[later] += np.log(p.later_disease_onset)
+            notes.append(
+                "age: diseases whose annotated onset is later than the patient's age are down-weighted"
+            )
+        if case.sex == "female":
+            total[self._only_xlr] += np.log(p.xlr_in_female)
+            total[self._y_linked] += np.log(p.y_linked_in_female)
+            notes.append("sex: X-linked recessive disorders are down-weighted in a female")
+        family = case.family
+        if family.consanguineous:
+            total[self._ar] += np.log(p.consanguinity_ar)
+            notes.append("family: consanguinity favours autosomal recessive inheritance")
+        if family.affected_parent:
+            total[self._dominant] += np.log(p.affected_parent_dominant)
+            total[self._recessive & ~self._dominant] += np.log(p.affected_parent_recessive)
+            notes.append("family: an affected parent favours dominant inheritance")
+        elif family.affected_sibling:
+            total[self._recessive] += np.log(p.affected_sibling_recessive)
+            notes.append("family: an affected sibling with unaffected parents favours recessive inheritance")
+        return total, notes

@@ -1,0 +1,15 @@
+"""Findings in: the patient case from phenopackets, command-line flags or plain words."""
+
+from marbledx.findings._case import Case, FamilyHistory, Finding, normalise_findings, parse_iso_age
+from marbledx.findings._phenopacket import expand_inputs, iter_case_files, read_case_file
+
+__all__ = [
+    "Case",
+    "FamilyHistory",
+    "Finding",
+    "expand_inputs",
+    "iter_case_files",
+    "normalise_findings",
+    "parse_iso_age",
+    "read_case_file",
+]

@@ -1,0 +1,124 @@
+"""The patient case: findings, age, sex and family history, independent of where they came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from marbledx.errors import InputError, UnknownTermError
+from marbledx.ontology import Ontology
+
+__all__ = ["Case", "FamilyHistory", "Finding", "normalise_findings", "parse_iso_age"]
+
+Sex = Literal["female", "male"]
+
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+)
+_DAYS_PER_YEAR = 365.25
+_DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
+
+
+def parse_iso_age(text: str, *, where: str = "--age") -> float:
+    """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M`` or ``P10D``.
+
+    Raises :class:`InputError` naming ``where`` and the expected form.
+    """
+    value = text.strip().upper()
+    match = _ISO_DURATION.fullmatch(value)
+    if not value or value == "P" or match is None or not any(match.groupdict().values()):
+        msg = f"{where}: {text!r} is not an ISO 8601 age; expected a duration such as P8M, P2Y6M or P10D"
+        raise InputError(msg)
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
+    days = (
+        parts.get("y", 0.0) * _DAYS_PER_YEAR
+        + parts.get("m", 0.0) * _DAYS_PER_MONTH
+        + parts.get("w", 0.0) * 7
+        + parts.get("d", 0.0)
+    )
+    if days > 130 * _DAYS_PER_YEAR:
+        msg = f"{where}: {text!r} is older than 130 years; expected a patient's age"
+        raise InputError(msg)
+    return days
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One phenotypic finding as entered, after obsolete-id replacement."""
+
+    hpo_id: str
+    excluded: bool = False
+    source: str = "entered"  # entered | text | lab
+    original_id: str | None = None  # set when an obsolete or alternative id was replaced
+
+
+@dataclass(frozen=True)
+class FamilyHistory:
+    consanguineous: bool = False
+    affected_parent: bool = False
+    affected_sibling: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.consanguineous or self.affected_parent or self.affected_sibling
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the ranking needs about one patient. Holds no names or other identifiers beyond ``case_id``."""
+
+    case_id: str
+    input: str
+    findings: tuple[Finding, ...]
+    age_days: float | None = None
+    sex: Sex | None = None
+    family: FamilyHistory = field(default_factory=FamilyHistory)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        return tuple(f.hpo_id for f in self.findings if not f.excluded)
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        return tuple(f.hpo_id for f in self.findings if f.excluded)
+
+
+def normalise_findings(
+    ontology: Ontology, raw: list[tuple[str, bool, str]], *, where: str, strict: bool = True
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Resolve (id, excluded, source) triples against the ontology.
+
+    Obsolete and alternative ids are replaced (with a warning naming old and new). Unknown ids raise an
+    :class:`InputError` naming the id, or with ``strict=False`` are dropped with a warning naming them (the
+    lenient policy for batches coded with a newer HPO release). A term both observed and excluded is a
+    contradiction and is rejected. Duplicates are merged.
+    """
+    findings: dict[tuple[str, bool], Finding] = {}
+    warnings: list[str] = []
+    for term_id, excluded, source in raw:
+        try:
+            current = ontology.resolve(term_id)
+        except UnknownTermError as exc:
+            msg = f"{where}: {exc}"
+            if strict:
+                raise InputError(msg) from None
+            warnings.append(f"{msg} (dropped)")
+            continue
+        original = term_id.strip() if current != term_id.strip() else None
+        if original is not None:
+            warnings.append(
+                f"{where}: HPO term {original} is obsolete or an alternative id; using {current} ({ontology.label(current)})"
+            )
+        findings.setdefault((current, excluded), Finding(current, excluded, source, original))
+    both = sorted(
+        {hpo for hpo, excluded in findings if excluded} & {hpo for hpo, excluded in findings if not excluded}
+    )
+    if both:
+        msg = f"{where}: {', '.join(both)} is both observed and excluded; expected each finding once"
+        raise InputError(msg)
+    if not any(not excluded for _, excluded in findings):
+        msg = f"{where}: the case has no observed phenotypic features; expected at least one HPO term"
+        raise InputError(msg)
+    return tuple(findings.values()), tuple(warnings)

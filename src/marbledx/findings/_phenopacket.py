@@ -1,0 +1,152 @@
+"""Read GA4GH Phenopacket v2 files (and v2 Family files) into :class:`Case` objects.
+
+Parsing uses the official ``phenopackets`` protobuf classes through ``google.protobuf.json_format``; an
+unknown field, a v1 file or invalid JSON is an :class:`InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import phenopackets
+from google.protobuf import json_format
+
+from marbledx.errors import InputError
+from marbledx.findings._case import Case, FamilyHistory, normalise_findings, parse_iso_age
+from marbledx.ontology import Ontology
+
+__all__ = ["expand_inputs", "read_case_file"]
+
+_SUPPORTED_MAJOR = "2"
+_SEX = {1: "female", 2: "male"}  # phenopackets Sex enum: 0 unknown, 1 female, 2 male, 3 other
+_AFFECTED = phenopackets.Pedigree.Person.AffectedStatus.AFFECTED
+
+
+def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
+    """Files named directly, plus every ``*.json`` below named folders (recursively, sorted)."""
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def _schema_version(document: dict[str, Any]) -> str:
+    meta = document.get("metaData") or document.get("meta_data") or {}
+    return str(meta.get("phenopacketSchemaVersion") or meta.get("phenopacket_schema_version") or "")
+
+
+def _check_version(path: Path, document: dict[str, Any]) -> None:
+    version = _schema_version(document)
+    if version and not version.startswith(_SUPPORTED_MAJOR):
+        msg = f"{path}: phenopacket schema version {version} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
+        raise InputError(msg)
+
+
+def _family_history(family: Any, proband_id: str) -> FamilyHistory:
+    persons = list(family.pedigree.persons)
+    proband = next((p for p in persons if p.individual_id == proband_id), None)
+    parents = {proband.paternal_id, proband.maternal_id} - {"", "0"} if proband else set()
+    affected_parent = any(p.individual_id in parents and p.affected_status == _AFFECTED for p in persons)
+    affected_sibling = any(
+        p.individual_id != proband_id
+        and p.affected_status == _AFFECTED
+        and parents
+        and ({p.paternal_id, p.maternal_id} - {"", "0"}) & parents
+        for p in persons
+    )
+    return FamilyHistory(
+        consanguineous=bool(family.consanguinous_parents),
+        affected_parent=affected_parent,
+        affected_sibling=bool(affected_sibling),
+    )
+
+
+def _age_days(packet: Any, path: Path) -> float | None:
+    subject = packet.subject
+    if subject.HasField("time_at_last_encounter") and subject.time_at_last_encounter.HasField("age"):
+        return parse_iso_age(
+            subject.time_at_last_encounter.age.iso8601duration, where=f"{path}: subject.timeAtLastEncounter"
+        )
+    return None
+
+
+def read_case_file(
+    path: Path, ontology: Ontology, family: FamilyHistory | None = None, *, strict: bool = True
+) -> Case:
+    """Read one phenopacket (or Family) JSON file into a :class:`Case`.
+
+    ``family`` flags given on the command line are combined (logical or) with a Family file's pedigree.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{path}: no such file"
+        raise InputError(msg) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+        raise InputError(msg) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected a GA4GH Phenopacket v2"
+        raise InputError(msg) from None
+    if not isinstance(document, dict):
+        msg = f"{path}: expected a JSON object (a GA4GH Phenopacket v2), found {type(document).__name__}"
+        raise InputError(msg)
+    _check_version(path, document)
+    pedigree_history = FamilyHistory()
+    try:
+        if "proband" in document and "pedigree" in document:
+            family_message = json_format.Parse(text, phenopackets.Family())
+            packet = family_message.proband
+            pedigree_history = _family_history(family_message, packet.subject.id)
+        else:
+            packet = json_format.Parse(text, phenopackets.Phenopacket())
+    except json_format.ParseError as exc:
+        detail = " ".join(str(exc).split())
+        msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"
+        raise InputError(msg) from None
+    if not packet.id:
+        msg = f"{path}: the phenopacket has no 'id'; expected a case identifier"
+        raise InputError(msg)
+    raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]
+    if not raw:
+        msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
+        raise InputError(msg)
+    findings, warnings = normalise_findings(ontology, raw, where=str(path), strict=strict)
+    given = family or FamilyHistory()
+    return Case(
+        case_id=packet.id,
+        input=str(path),
+        findings=findings,
+        age_days=_age_days(packet, path),
+        sex=_SEX.get(int(packet.subject.sex)),  # type: ignore[arg-type]
+        family=FamilyHistory(
+            consanguineous=given.consanguineous or pedigree_history.consanguineous,
+            affected_parent=given.affected_parent or pedigree_history.affected_parent,
+            affected_sibling=given.affected_sibling or pedigree_history.affected_sibling,
+        ),
+        warnings=warnings,
+    )
+
+
+def iter_case_files(
+    paths: Sequence[str | Path],
+    ontology: Ontology,
+    family: FamilyHistory | None = None,
+    *,
+    strict: bool = True,
+) -> Iterator[tuple[Path, Case | InputError]]:
+    """Yield each input file with its case, or with the error that stopped it (batch mode goes on)."""
+    for path in expand_inputs(paths):
+        try:
+            yield path, read_case_file(path, ontology, family, strict=strict)
+        except InputError as exc:
+            yield path, exc

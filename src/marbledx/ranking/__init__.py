@@ -1,0 +1,21 @@
+"""Ranking: posterior probabilities over every annotated disease, with per-finding explanations."""
+
+from marbledx.ranking._rank import (
+    BASELINE_PRIOR,
+    GROUP_FREQUENCY,
+    CaseResult,
+    Diagnosis,
+    FindingEvidence,
+    PriorKind,
+    Ranker,
+)
+
+__all__ = [
+    "BASELINE_PRIOR",
+    "GROUP_FREQUENCY",
+    "CaseResult",
+    "Diagnosis",
+    "FindingEvidence",
+    "PriorKind",
+    "Ranker",
+]

@@ -1,0 +1,159 @@
+"""The likelihood-ratio engine on the tiny fixture release (4 diseases)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from marbledx.evidence import PhenotypeModel, PhenotypeParameters
+from marbledx.findings import Case, FamilyHistory, Finding
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.ranking import Ranker
+
+OPTB1, ADO2, IAO, OTHER = "OMIM:259700", "OMIM:166600", "ORPHA:210110", "OMIM:100001"
+
+
+@pytest.fixture(scope="module")
+def model(mini_hpo: Hpo) -> PhenotypeModel:
+    return PhenotypeModel(mini_hpo)
+
+
+@pytest.fixture(scope="module")
+def ranker(mini_hpo: Hpo, kb: KnowledgeBase) -> Ranker:
+    return Ranker(mini_hpo, kb)
+
+
+def _case(*observed: str, excluded: tuple[str, ...] = (), **kwargs: object) -> Case:
+    findings = tuple(Finding(t) for t in observed) + tuple(Finding(t, excluded=True) for t in excluded)
+    return Case("c", "test", findings, **kwargs)  # type: ignore[arg-type]
+
+
+def _lr(model: PhenotypeModel, evidence: object, disease: str) -> float:
+    return math.exp(float(evidence.log_lr[model.row(disease)]))  # type: ignore[attr-defined]
+
+
+def test_all_omim_and_orphanet_diseases_are_ranked(model: PhenotypeModel) -> None:
+    assert sorted(model.disease_ids) == sorted([OPTB1, ADO2, IAO, OTHER])
+
+
+def test_exact_match_beats_partial_and_absent_features(model: PhenotypeModel) -> None:
+    splenomegaly = model.observed("HP:0001744")
+    assert model.match_kind(splenomegaly, model.row(OPTB1)) == "exact"
+    assert _lr(model, splenomegaly, OPTB1) > 1.0
+    # ADO2 annotates splenomegaly as 0/4: explicitly absent, so the finding contradicts it.
+    assert model.match_kind(splenomegaly, model.row(ADO2)) == "contradicted"
+    assert _lr(model, splenomegaly, ADO2) < 1.0
+    assert model.match_kind(splenomegaly, model.row(OTHER)) == "unmatched"
+
+
+def test_frequency_shapes_the_likelihood_ratio(model: PhenotypeModel) -> None:
+    osteopetrosis = model.observed("HP:0011002")
+    # IAO: obligate (1.0) > ADO2: very frequent (0.895) > OPTB1: 5/5, shrunk to 6/7 by the rule of succession.
+    assert _lr(model, osteopetrosis, IAO) > _lr(model, osteopetrosis, ADO2) > _lr(model, osteopetrosis, OPTB1)
+    assert _lr(model, osteopetrosis, IAO) / _lr(model, osteopetrosis, OPTB1) == pytest.approx(7 / 6, rel=1e-6)
+
+
+def test_ancestor_query_is_implied_and_descendant_query_is_specific(model: PhenotypeModel) -> None:
+    bone_density = model.observed("HP:0011001")  # parent of Osteopetrosis
+    assert model.match_kind(bone_density, model.row(OPTB1)) == "implied"
+    pancytopenia = model.observed("HP:0001876", sex="female")  # child of Anemia, which OPTB1 annotates
+    assert model.match_kind(pancytopenia, model.row(OPTB1)) == "specific"
+    assert model.match_kind(pancytopenia, model.row(OTHER)) == "exact"
+    # Both OPTB1 (anemia 3/6) and ADO2 (anemia occasional) get the share D(q)/D(a) of their anemia
+    # frequency, so the more frequent annotation gives the stronger partial match.
+    assert model.match_kind(pancytopenia, model.row(ADO2)) == "specific"
+    assert _lr(model, pancytopenia, OPTB1) > _lr(model, pancytopenia, ADO2)
+
+
+def test_not_annotation_contradicts_an_observed_finding(model: PhenotypeModel) -> None:
+    thrombocytopenia = model.observed("HP:0001873")
+    assert model.match_kind(thrombocytopenia, model.row(IAO)) == "contradicted"
+    assert _lr(model, thrombocytopenia, IAO) == pytest.approx(PhenotypeParameters().noise, rel=1e-6)
+
+
+def test_excluded_findings_count_against_annotating_diseases_and_for_not_annotations(
+    model: PhenotypeModel,
+) -> None:
+    no_platelet_problem = model.excluded("HP:0001873")
+    assert model.match_kind(no_platelet_problem, model.row(OPTB1)) == "annotated"
+    assert _lr(model, no_platelet_problem, OPTB1) < 1.0
+    assert model.match_kind(no_platelet_problem, model.row(IAO)) == "annotated_absent"
+    assert _lr(model, no_platelet_problem, IAO) > 1.0
+    assert model.match_kind(no_platelet_problem, model.row(ADO2)) == "not_annotated"
+
+
+def test_sex_limited_feature(model: PhenotypeModel) -> None:
+    # ADO2 annotates visual loss for males only.
+    male = model.observed("HP:0000572", sex="male")
+    female = model.observed("HP:0000572", sex="female")
+    assert _lr(model, male, ADO2) > _lr(model, female, ADO2)
+
+
+def test_feature_with_later_onset_is_weighed_by_age(model: PhenotypeModel) -> None:
+    # OPTB1 annotates visual impairment with infantile onset (from 28 days).
+    newborn = model.excluded("HP:0000505", age_days=5)
+    older = model.excluded("HP:0000505", age_days=200)
+    assert _lr(model, newborn, OPTB1) > _lr(model, older, OPTB1)
+
+
+def test_ranking_returns_ordered_probabilities_with_explanations(ranker: Ranker) -> None:
+    result = ranker.rank(_case("HP:0011002", "HP:0001744", "HP:0001903"), top=4)
+    assert [d.rank for d in result.diagnoses] == [1, 2, 3, 4]
+    assert result.diagnoses[0].disease_id == OPTB1
+    probabilities = [d.probability for d in result.diagnoses]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert sum(probabilities) == pytest.approx(1.0)
+    top = result.diagnoses[0]
+    assert top.genes == ["TCIRG1"]
+    assert [e.status for e in top.evidence] == ["observed"] * 3
+    assert top.subtype is not None
+    assert top.subtype.hsct_decision == "curative"
+
+
+def test_disease_onset_later_than_age_is_down_weighted(ranker: Ranker) -> None:
+    infant = ranker.rank(_case("HP:0011002", age_days=60), top=4)
+    adult = ranker.rank(_case("HP:0011002", age_days=40 * 365.25), top=4)
+    p_infant = next(d.probability for d in infant.diagnoses if d.disease_id == ADO2)
+    p_adult = next(d.probability for d in adult.diagnoses if d.disease_id == ADO2)
+    assert p_adult > p_infant
+
+
+def test_family_history_shifts_inheritance(ranker: Ranker) -> None:
+    base = _case("HP:0011002")
+    consanguineous = Case("c", "t", base.findings, family=FamilyHistory(consanguineous=True))
+    parent = Case("c", "t", base.findings, family=FamilyHistory(affected_parent=True))
+
+    def ratio(result: object) -> float:
+        p = {d.disease_id: d.probability for d in result.diagnoses}  # type: ignore[attr-defined]
+        return p[OPTB1] / p[ADO2]
+
+    plain = ratio(ranker.rank(base, top=4))
+    assert ratio(ranker.rank(consanguineous, top=4)) > plain
+    assert ratio(ranker.rank(parent, top=4)) < plain
+
+
+def test_prevalence_prior_uses_the_knowledge_base(ranker: Ranker) -> None:
+    case = _case("HP:0011002")
+    uniform = {d.disease_id: d.probability for d in ranker.rank(case, top=4).diagnoses}
+    prevalence = {d.disease_id: d.probability for d in ranker.rank(case, top=4, prior="prevalence").diagnoses}
+    # ADO (1/20,000 x 0.75) is far more common than TCIRG1 ARO (1/250,000 x ~0.58).
+    assert prevalence[ADO2] / prevalence[OPTB1] > uniform[ADO2] / uniform[OPTB1]
+
+
+def test_excluded_findings_of_one_organ_system_count_once(ranker: Ranker) -> None:
+    one = ranker.rank(_case("HP:0011002", excluded=("HP:0001903",)), top=4)
+    two = ranker.rank(_case("HP:0011002", excluded=("HP:0001903", "HP:0001873")), top=4)
+    optb1_one = next(d for d in one.diagnoses if d.disease_id == OPTB1)
+    optb1_two = next(d for d in two.diagnoses if d.disease_id == OPTB1)
+    applied = [e for e in optb1_two.evidence if e.status == "excluded"]
+    assert sum(e.lr < 1.0 for e in applied) == 1
+    assert any(e.match == "same_system_counted_once" for e in applied)
+    assert optb1_two.log10_lr == pytest.approx(optb1_one.log10_lr, abs=0.5)
+
+
+def test_uninformative_finding_changes_nothing(model: PhenotypeModel) -> None:
+    evidence = model.observed("HP:0000118")
+    assert np.allclose(evidence.log_lr, 0.0)

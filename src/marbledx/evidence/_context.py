@@ -52,28 +52,37 @@ class ContextModel:
 
     def __init__(self, model: PhenotypeModel, params: ContextParameters | None = None) -> None:
         self.params = params or ContextParameters()
-        annotations = model.hpo.annotations
-        self.n_diseases = model.n_diseases
-        self.earliest_onset_days = np.full(model.n_diseases, np.nan)
-        self.modes: list[frozenset[str]] = []
+        ontology, annotations = model.hpo.ontology, model.hpo.annotations
+        n = model.n_diseases
+        self.n_diseases = n
+        row_of_position = np.full(len(annotations), -1, dtype=np.int64)
         for row, disease_id in enumerate(model.disease_ids):
-            modes: set[str] = set()
-            onsets: list[float] = []
-            for annotation in annotations.annotations(disease_id, aspect=None):
-                if annotation.negated:
-                    continue
-                if annotation.aspect == "I" and annotation.hpo_id in INHERITANCE_TERMS:
-                    modes.add(INHERITANCE_TERMS[annotation.hpo_id])
-                elif annotation.aspect == "C" and annotation.hpo_id in ONSET_LOWER_BOUND_DAYS:
-                    onsets.append(ONSET_LOWER_BOUND_DAYS[annotation.hpo_id])
-            if onsets:
-                self.earliest_onset_days[row] = min(onsets)
-            self.modes.append(frozenset(modes))
-        self._recessive = np.array([bool(m & {"AR", "XLR"}) for m in self.modes])
-        self._ar = np.array(["AR" in m for m in self.modes])
-        self._dominant = np.array([bool(m & {"AD", "XLD", "MT"}) for m in self.modes])
-        self._only_xlr = np.array([bool(m) and m <= {"XLR", "XL"} and "XLR" in m for m in self.modes])
-        self._y_linked = np.array(["YL" in m for m in self.modes])
+            row_of_position[annotations.disease_position(disease_id)] = row
+        rows = row_of_position[annotations.disease_index]
+        usable = (rows >= 0) & ~annotations.negated
+        terms = annotations.term_index
+        # Inheritance (aspect I) per disease, as a boolean column per mode.
+        mode_rows: dict[str, npt.NDArray[np.bool_]] = {}
+        for term_id, mode in INHERITANCE_TERMS.items():
+            flags = np.zeros(n, dtype=bool)
+            if term_id in ontology:
+                hits = usable & (annotations.aspect == 1) & (terms == ontology.index(term_id))
+                flags[rows[hits]] = True
+            mode_rows[mode] = flags | mode_rows.get(mode, np.zeros(n, dtype=bool))
+        # Earliest annotated onset (aspect C) per disease; NaN when none is annotated.
+        earliest = np.full(n, np.inf)
+        for term_id, days in ONSET_LOWER_BOUND_DAYS.items():
+            if term_id in ontology:
+                hits = usable & (annotations.aspect == 2) & (terms == ontology.index(term_id))
+                np.minimum.at(earliest, rows[hits], days)
+        self.earliest_onset_days = np.where(np.isinf(earliest), np.nan, earliest)
+        self.modes = [frozenset(mode for mode, flags in mode_rows.items() if flags[row]) for row in range(n)]
+        ar, ad, xlr, xld, mt, yl = (mode_rows[m] for m in ("AR", "AD", "XLR", "XLD", "MT", "YL"))
+        self._recessive = ar | xlr
+        self._ar = ar
+        self._dominant = ad | xld | mt
+        self._only_xlr = xlr & ~(ar | ad | xld | mt | yl)
+        self._y_linked = yl
 
     def log_lr(self, case: Case) -> tuple[FloatArray, list[str]]:
         """Sum of the context log-LRs for every disease, and a note per factor that applied."""

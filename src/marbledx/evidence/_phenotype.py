@@ -8,13 +8,20 @@ every constant are in docs/engine.md; the constants live in :class:`PhenotypePar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import hashlib
+import logging
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
+from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo, cache_dir
 from marbledx.ontology._index import csr_expand
 
 __all__ = [
@@ -24,8 +31,14 @@ __all__ = [
     "TermEvidence",
 ]
 
+_log = logging.getLogger(__name__)
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+# Bump when the derived arrays change; cached engine files of other formats are ignored.
+ENGINE_FORMAT = 2
 
 # Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
 ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
@@ -83,107 +96,164 @@ class TermEvidence:
     """Per-disease evidence for one finding of one case (vectors over the model's diseases)."""
 
     hpo_id: str
+    term_index: int
     excluded: bool
     log_lr: FloatArray
     best_ancestor: IntArray  # term index that gave the best partial credit (-1: none)
-    contradicted: npt.NDArray[np.bool_]  # observed: annotated as absent; excluded: annotated as absent
-    floored: npt.NDArray[np.bool_]  # observed: no annotation explains it better than noise
+    contradicted: BoolArray  # observed: annotated as absent; excluded: annotated as absent
+    floored: BoolArray  # observed: no annotation explains it better than noise
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """Everything the model derives from a release, as flat arrays (cached on disk, no pickle)."""
+
+    disease_positions: IntArray
+    impl_indptr: npt.NDArray[np.int64]
+    impl_disease: IntArray
+    impl_log: FloatArray  # sum of log(1 - f) over annotations at or below the term (noisy-OR)
+    impl_max: FloatArray  # largest single f at or below the term (full correlation)
+    direct_indptr: npt.NDArray[np.int64]
+    direct_disease: IntArray
+    direct_log: FloatArray
+    cond_indptr: npt.NDArray[np.int64]
+    cond_disease: IntArray
+    cond_freq: FloatArray
+    cond_onset: FloatArray
+    cond_sex: npt.NDArray[np.int8]
+    not_indptr: npt.NDArray[np.int64]
+    not_disease: IntArray
+    disease_count: FloatArray
+
+
+def _indptr(sorted_terms: npt.NDArray[Any], n_terms: int) -> npt.NDArray[np.int64]:
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sorted_terms.astype(np.int64), minlength=n_terms), out=indptr[1:])
+    return indptr
+
+
+def _build_arrays(hpo: Hpo, missing_frequency: float) -> _Arrays:
+    ontology, annotations = hpo.ontology, hpo.annotations
+    n_terms = len(ontology)
+    anc_indptr, anc_idx = ontology.ancestor_csr
+
+    is_ranked = np.array([d.id.startswith(("OMIM:", "ORPHA:")) for d in annotations.diseases()])
+    use = (annotations.aspect == 0) & is_ranked[annotations.disease_index]
+    disease_positions = np.unique(annotations.disease_index[use]).astype(np.int32)
+    n_d = len(disease_positions)
+    model_row = np.full(len(annotations), -1, dtype=np.int64)
+    model_row[disease_positions] = np.arange(n_d)
+
+    d = model_row[annotations.disease_index[use]]
+    t = annotations.term_index[use].astype(np.int32)
+    freq = annotations.frequency[use].astype(np.float64)
+    negated = annotations.negated[use] | (freq == 0.0)
+    # n/m values count patients in (often small) published series, not population frequencies
+    # (reference section 0): shrink them with Laplace's rule of succession, (n + 1) / (m + 2).
+    numerator, denominator = (x[use] for x in annotations.frequency_counts)
+    ratio = (annotations.frequency_kind[use] == 1) & (numerator > 0)
+    freq = np.where(ratio, (numerator + 1.0) / (denominator + 2.0), freq)
+    freq = np.where(np.isnan(freq), missing_frequency, freq)
+    capped = np.minimum(freq, 1.0 - 1e-9)
+
+    onset_index = annotations.onset_index[use]
+    onset_days = np.full(len(t), -1.0)
+    for term_id, days in ONSET_LOWER_BOUND_DAYS.items():
+        if term_id in ontology:
+            onset_days[onset_index == ontology.index(term_id)] = days
+    sex = annotations.sex[use]
+    conditional = ~negated & ((onset_days > 0) | (sex > 0))
+    base = ~negated & ~conditional
+
+    # Base rows expanded to every ancestor, grouped by (term, disease).
+    owner, anc = csr_expand(anc_indptr, anc_idx, t[base])
+    keys = anc.astype(np.int64) * n_d + d[base][owner]
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    impl_log = np.bincount(inverse, weights=np.log1p(-capped[base][owner]))
+    impl_max = np.zeros(len(unique_keys))
+    np.maximum.at(impl_max, inverse, capped[base][owner])
+
+    # Conditional rows (onset or sex qualifiers) expanded the same way but kept per row.
+    owner_c, anc_c = csr_expand(anc_indptr, anc_idx, t[conditional])
+    order = np.argsort(anc_c, kind="stable")
+
+    # Direct positive annotations (not expanded), for "finding more specific than annotated" credit.
+    positive = ~negated
+    direct_keys = t[positive].astype(np.int64) * n_d + d[positive]
+    unique_direct, inverse_direct = np.unique(direct_keys, return_inverse=True)
+
+    # Explicit absence (NOT rows and 0/n), direct terms only.
+    order_n = np.argsort(t[negated], kind="stable")
+
+    # D(t): diseases with a positive annotation at or below t.
+    counts = np.bincount(unique_keys // n_d, minlength=n_terms).astype(np.float64)
+    if len(anc_c):
+        cond_keys = np.unique(anc_c.astype(np.int64) * n_d + d[conditional][owner_c])
+        counts += np.bincount(
+            np.setdiff1d(cond_keys, unique_keys, assume_unique=True) // n_d, minlength=n_terms
+        )
+
+    return _Arrays(
+        disease_positions=disease_positions,
+        impl_indptr=_indptr(unique_keys // n_d, n_terms),
+        impl_disease=(unique_keys % n_d).astype(np.int32),
+        impl_log=impl_log.astype(np.float64),
+        impl_max=impl_max,
+        direct_indptr=_indptr(unique_direct // n_d, n_terms),
+        direct_disease=(unique_direct % n_d).astype(np.int32),
+        direct_log=np.bincount(inverse_direct, weights=np.log1p(-capped[positive])).astype(np.float64),
+        cond_indptr=_indptr(anc_c[order], n_terms),
+        cond_disease=d[conditional][owner_c][order].astype(np.int32),
+        cond_freq=capped[conditional][owner_c][order],
+        cond_onset=onset_days[conditional][owner_c][order],
+        cond_sex=sex[conditional][owner_c][order].astype(np.int8),
+        not_indptr=_indptr(t[negated][order_n], n_terms),
+        not_disease=d[negated][order_n].astype(np.int32),
+        disease_count=counts,
+    )
+
+
+def _load_or_build(hpo: Hpo, missing_frequency: float, cache: Path | bool) -> _Arrays:
+    folder = cache_dir() if cache is True else (cache or None)
+    if folder is None or not hpo.fingerprint:
+        return _build_arrays(hpo, missing_frequency)
+    key = hashlib.sha256(f"{ENGINE_FORMAT}|{hpo.fingerprint}|{missing_frequency!r}".encode()).hexdigest()[:16]
+    path = folder / f"engine-{key}.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                return _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)})
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            _log.warning("engine cache %s is unreadable; rebuilding it", path)
+    arrays = _build_arrays(hpo, missing_frequency)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **asdict(arrays))
+        Path(tmp).replace(path)
+    except OSError as exc:
+        _log.warning("cannot write engine cache %s (%s); continuing without it", path, exc.strerror)
+    return arrays
 
 
 class PhenotypeModel:
-    """Precomputed annotation matrices for one HPO release; evaluates cases against all diseases.
+    """Per-disease phenotype evidence for one HPO release, over its OMIM and Orphanet diseases.
 
-    Diseases are the OMIM and Orphanet entries with at least one phenotype annotation.
+    The derived arrays are cached on disk next to the HPO index (``cache=False`` disables that).
     """
 
-    def __init__(self, hpo: Hpo, params: PhenotypeParameters | None = None) -> None:
+    def __init__(
+        self, hpo: Hpo, params: PhenotypeParameters | None = None, *, cache: Path | bool = True
+    ) -> None:
         self.params = params or PhenotypeParameters()
         self.hpo = hpo
         ontology, annotations = hpo.ontology, hpo.annotations
-        n_terms = len(ontology)
-        self._n_terms = n_terms
-        p = self.params
-
-        aspect_p = annotations.aspect == 0
-        prefixes = np.array(
-            [annotations.disease_at(i).id.startswith(("OMIM:", "ORPHA:")) for i in range(len(annotations))]
-        )
-        use = aspect_p & prefixes[annotations.disease_index]
-        disease_rows = np.unique(annotations.disease_index[use])
-        self.disease_positions = disease_rows.astype(np.int32)  # positions in DiseaseAnnotations
-        self.disease_ids = [annotations.disease_at(int(i)).id for i in disease_rows]
-        self.disease_labels = [annotations.disease_at(int(i)).name for i in disease_rows]
+        self._a = _load_or_build(hpo, self.params.missing_frequency, cache)
+        self.disease_ids = [annotations.disease_at(int(i)).id for i in self._a.disease_positions]
+        self.disease_labels = [annotations.disease_at(int(i)).name for i in self._a.disease_positions]
         self._row_of = {d: i for i, d in enumerate(self.disease_ids)}
-        n_d = len(disease_rows)
-        self.n_diseases = n_d
-        model_index = np.full(len(annotations), -1, dtype=np.int64)
-        model_index[disease_rows] = np.arange(n_d)
-
-        d = model_index[annotations.disease_index[use]]
-        t = annotations.term_index[use].astype(np.int32)
-        freq = annotations.frequency[use].astype(np.float64)
-        negated = annotations.negated[use] | (freq == 0.0)
-        # n/m values count patients in (often small) published series, not population frequencies
-        # (reference section 0): shrink them with Laplace's rule of succession, (n + 1) / (m + 2).
-        numerator, denominator = (x[use] for x in annotations.frequency_counts)
-        ratio = (annotations.frequency_kind[use] == 1) & (numerator > 0)
-        freq = np.where(ratio, (numerator + 1.0) / (denominator + 2.0), freq)
-        freq = np.where(np.isnan(freq), p.missing_frequency, freq)
-        onset_index = annotations.onset_index[use]
-        sex = annotations.sex[use]
-
-        onset_days = np.full(len(t), -1.0)
-        for term_id, days in ONSET_LOWER_BOUND_DAYS.items():
-            if term_id in ontology:
-                onset_days[onset_index == ontology.index(term_id)] = days
-        conditional = ~negated & ((onset_days > 0) | (sex > 0))
-        base = ~negated & ~conditional
-
-        # Base rows: log(1 - f) summed per (ancestor term, disease) = log P(no feature at or below term).
-        capped = np.minimum(freq, 1.0 - 1e-9)
-        owner, anc = csr_expand(*ontology.ancestor_csr, t[base])
-        keys = anc.astype(np.int64) * n_d + d[base][owner]
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        self._impl_log = np.bincount(inverse, weights=np.log1p(-capped[base][owner])).astype(np.float64)
-        # The most frequent single feature at or below the term: P(term present) if the disease's features
-        # there are fully correlated (used for excluded findings, where noisy-OR overstates).
-        self._impl_max = np.zeros(len(unique_keys))
-        np.maximum.at(self._impl_max, inverse, capped[base][owner])
-        self._impl_disease = (unique_keys % n_d).astype(np.int32)
-        self._impl_indptr = _indptr(unique_keys // n_d, n_terms)
-
-        # Conditional rows (onset or sex qualifiers) expanded the same way but kept separate.
-        owner_c, anc_c = csr_expand(*ontology.ancestor_csr, t[conditional])
-        order = np.argsort(anc_c, kind="stable")
-        self._cond_indptr = _indptr(anc_c[order], n_terms)
-        self._cond_disease = d[conditional][owner_c][order].astype(np.int32)
-        self._cond_freq = capped[conditional][owner_c][order]
-        self._cond_onset = onset_days[conditional][owner_c][order]
-        self._cond_sex = sex[conditional][owner_c][order].astype(np.int8)
-
-        # Explicit absence (NOT rows and 0/n): direct terms only, grouped by term.
-        order_n = np.argsort(t[negated], kind="stable")
-        self._not_indptr = _indptr(t[negated][order_n], n_terms)
-        self._not_disease = d[negated][order_n].astype(np.int32)
-
-        # Direct annotations (not expanded to ancestors), for "more specific than annotated" credit.
-        positive = ~negated
-        direct_keys = t[positive].astype(np.int64) * n_d + d[positive]
-        unique_direct, inverse_direct = np.unique(direct_keys, return_inverse=True)
-        self._direct_log = np.bincount(inverse_direct, weights=np.log1p(-capped[positive])).astype(np.float64)
-        self._direct_disease = (unique_direct % n_d).astype(np.int32)
-        self._direct_indptr = _indptr(unique_direct // n_d, n_terms)
-
-        # Direct (non-negated) annotations, for explanations.
-        self._direct = set((d[~negated].astype(np.int64) * n_terms + t[~negated]).tolist())
-
-        # D(t): diseases with a positive annotation at or below t, for the specificity ratio.
-        counts = np.bincount(unique_keys // n_d, minlength=n_terms).astype(np.float64)
-        if len(anc_c):
-            cond_keys = np.unique(anc_c.astype(np.int64) * n_d + d[conditional][owner_c])
-            extra = np.setdiff1d(cond_keys, unique_keys, assume_unique=True)
-            counts += np.bincount(extra // n_d, minlength=n_terms)
-        self._disease_count = counts
+        self.n_diseases = len(self.disease_ids)
         self._uninformative = {ontology.index(x) for x in _UNINFORMATIVE if x in ontology}
         # The organ-system categories directly below "Phenotypic abnormality" match almost any disease, so
         # they give no partial credit (a finding that is itself such a category still matches exactly).
@@ -192,94 +262,157 @@ class PhenotypeModel:
             organs = ontology.child_indices(ontology.index(PHENOTYPIC_ABNORMALITY_ID))
             self._no_partial |= {int(c) for c in organs}
 
-    # -- probabilities --------------------------------------------------------------------------------
+        # Evidence depends on the age only through the onset thresholds, so (term, age class, sex) is an
+        # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
+        self._onset_thresholds = np.unique(np.asarray(list(ONSET_LOWER_BOUND_DAYS.values())))
+        self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
+        self._memo: OrderedDict[tuple[str, bool, int, str | None], TermEvidence] = OrderedDict()
+        self.memo_size = 512
+
+    def _age_class(self, age_days: float | None) -> int:
+        return (
+            -1 if age_days is None else int(np.searchsorted(self._onset_thresholds, age_days, side="right"))
+        )
+
+    def _memoised(self, hpo_id: str, excluded: bool, age_days: float | None, sex: str | None) -> TermEvidence:
+        key = (hpo_id, excluded, self._age_class(age_days), sex)
+        found = self._memo.get(key)
+        if found is not None:
+            self._memo.move_to_end(key)
+            return found
+        evidence = (self._excluded if excluded else self._observed)(hpo_id, age_days, sex)
+        self._memo[key] = evidence
+        if len(self._memo) > self.memo_size:
+            self._memo.popitem(last=False)
+        return evidence
+
+    def observed(self, hpo_id: str, age_days: float | None = None, sex: str | None = None) -> TermEvidence:
+        """Evidence of an observed finding for every disease."""
+        return self._memoised(hpo_id, False, age_days, sex)
+
+    def excluded(self, hpo_id: str, age_days: float | None = None, sex: str | None = None) -> TermEvidence:
+        """Evidence of an excluded (explicitly absent) finding for every disease."""
+        return self._memoised(hpo_id, True, age_days, sex)
+
+    def row(self, disease_id: str) -> int:
+        return self._row_of[disease_id]
+
+    def has_disease(self, disease_id: str) -> bool:
+        return disease_id in self._row_of
+
+    # -- probabilities ------------------------------------------------------------------------------
     def _conditional(self, term: int, age_days: float | None, sex: str | None) -> tuple[IntArray, FloatArray]:
         """Diseases and effective frequencies of onset- or sex-qualified annotations at or below ``term``."""
-        cs, ce = self._cond_indptr[term], self._cond_indptr[term + 1]
-        f = self._cond_freq[cs:ce].copy()
+        a = self._a
+        cs, ce = int(a.cond_indptr[term]), int(a.cond_indptr[term + 1])
+        f = a.cond_freq[cs:ce].copy()
         if ce > cs:
             if age_days is not None:
-                f[self._cond_onset[cs:ce] > age_days] *= self.params.later_onset_factor
+                f[a.cond_onset[cs:ce] > age_days] *= self.params.later_onset_factor
             if sex is not None:
                 code = 1 if sex == "male" else 2
-                row_sex = self._cond_sex[cs:ce]
+                row_sex = a.cond_sex[cs:ce]
                 f[(row_sex > 0) & (row_sex != code)] = 0.0
-        return self._cond_disease[cs:ce], f
+        return a.cond_disease[cs:ce], f
 
     def _implied(self, term: int, age_days: float | None, sex: str | None) -> FloatArray:
         """P(disease shows ``term`` or a descendant), features independent (noisy-OR), for every disease."""
+        a = self._a
         log_absent = np.zeros(self.n_diseases)
-        start, end = self._impl_indptr[term], self._impl_indptr[term + 1]
-        log_absent[self._impl_disease[start:end]] = self._impl_log[start:end]
+        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
+        log_absent[a.impl_disease[start:end]] = a.impl_log[start:end]
         diseases, f = self._conditional(term, age_days, sex)
         if len(f):
             np.add.at(log_absent, diseases, np.log1p(-f))
         return -np.expm1(log_absent)
 
+    def _implied_sparse(
+        self, term: int, age_days: float | None, sex: str | None
+    ) -> tuple[IntArray, FloatArray]:
+        """Like :meth:`_implied`, but only for the diseases with something at or below ``term``."""
+        a = self._a
+        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
+        diseases, log_absent = a.impl_disease[start:end], a.impl_log[start:end]
+        cond_diseases, f = self._conditional(term, age_days, sex)
+        if len(f):
+            # Merge through a dense scratch vector (no sorting); duplicates in the union carry equal values.
+            scratch = self._scratch
+            scratch[diseases] = log_absent
+            np.add.at(scratch, cond_diseases, np.log1p(-f))
+            diseases = np.concatenate([diseases, cond_diseases])
+            merged_log: FloatArray = scratch[diseases]
+            scratch[diseases] = 0.0
+            return diseases, -np.expm1(merged_log)
+        return diseases, -np.expm1(log_absent)
+
     def _implied_max(self, term: int, age_days: float | None, sex: str | None) -> FloatArray:
         """P(disease shows ``term`` or a descendant), features fully correlated (max), for every disease."""
+        a = self._a
         present = np.zeros(self.n_diseases)
-        start, end = self._impl_indptr[term], self._impl_indptr[term + 1]
-        present[self._impl_disease[start:end]] = self._impl_max[start:end]
+        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
+        present[a.impl_disease[start:end]] = a.impl_max[start:end]
         diseases, f = self._conditional(term, age_days, sex)
         if len(f):
             np.maximum.at(present, diseases, f)
         return present
 
-    def _direct_probability(self, term: int) -> FloatArray:
-        """P(disease shows exactly ``term``) from its direct annotations (qualifiers ignored)."""
-        log_absent = np.zeros(self.n_diseases)
-        start, end = self._direct_indptr[term], self._direct_indptr[term + 1]
-        log_absent[self._direct_disease[start:end]] = self._direct_log[start:end]
-        return -np.expm1(log_absent)
-
-    def _negated_for(self, terms: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    def _negated_for(self, terms: IntArray) -> BoolArray:
+        a = self._a
         mask = np.zeros(self.n_diseases, dtype=bool)
         for term in terms:
-            start, end = self._not_indptr[term], self._not_indptr[term + 1]
-            mask[self._not_disease[start:end]] = True
+            mask[a.not_disease[a.not_indptr[term] : a.not_indptr[term + 1]]] = True
         return mask
 
-    def observed(self, hpo_id: str, age_days: float | None = None, sex: str | None = None) -> TermEvidence:
+    @staticmethod
+    def _raise(
+        best: FloatArray, best_ancestor: IntArray, diseases: IntArray, values: FloatArray, a: int
+    ) -> None:
+        better = values > best[diseases]
+        chosen = diseases[better]
+        best[chosen] = values[better]
+        best_ancestor[chosen] = a
+
+    def _observed(self, hpo_id: str, age_days: float | None, sex: str | None) -> TermEvidence:
         ontology = self.hpo.ontology
+        a_ = self._a
         q = ontology.index(hpo_id)
         ancestors = ontology.ancestor_indices(q)
-        smoothing = self.params.smoothing
         best = np.zeros(self.n_diseases)
         best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
-        for a in ancestors:
-            a = int(a)
-            if a in self._uninformative or (a != q and a in self._no_partial):
+        if q not in self._uninformative:
+            exact = self._implied(q, age_days, sex)
+            best_ancestor[exact > 0] = q
+            best = exact
+        smoothing, related_factor = self.params.smoothing, self.params.related_factor
+        for a in ancestors.tolist():
+            if a == q or a in self._no_partial:
                 continue
-            if a == q:
-                candidate = self._implied(a, age_days, sex)
-            else:
-                share = (self._disease_count[q] + smoothing) / (self._disease_count[a] + smoothing)
-                # A disease annotated exactly at ``a`` (the finding is a more specific form of it) gets the
-                # full share; one annotated only elsewhere below ``a`` (a relative) gets related_factor of it.
-                direct = self._direct_probability(a)
-                related = self._implied(a, age_days, sex) * self.params.related_factor
-                candidate = np.maximum(direct, related) * share
-            better = candidate > best
-            best[better] = candidate[better]
-            best_ancestor[better] = a
+            share = (a_.disease_count[q] + smoothing) / (a_.disease_count[a] + smoothing)
+            # A disease annotated exactly at ``a`` (the finding is a more specific form of it) gets the
+            # full share; one annotated only elsewhere below ``a`` (a relative) gets related_factor of it.
+            diseases, related = self._implied_sparse(a, age_days, sex)
+            self._raise(best, best_ancestor, diseases, related * (related_factor * share), a)
+            ds, de = a_.direct_indptr[a], a_.direct_indptr[a + 1]
+            if de > ds:
+                direct = -np.expm1(a_.direct_log[ds:de])
+                self._raise(best, best_ancestor, a_.direct_disease[ds:de], direct * share, a)
         background = float(best.mean())
         contradicted = self._negated_for(ancestors)
         if background <= 0.0:
             # No disease has anything near this finding: it cannot discriminate.
             nothing = np.ones(self.n_diseases, dtype=bool)
             return TermEvidence(
-                hpo_id, False, np.zeros(self.n_diseases), best_ancestor, contradicted, nothing
+                hpo_id, q, False, np.zeros(self.n_diseases), best_ancestor, contradicted, nothing
             )
         floor = self.params.noise * background
         floored = best < floor
         probability = np.maximum(best, floor)
         probability[contradicted] = floor
         return TermEvidence(
-            hpo_id, False, np.log(probability / background), best_ancestor, contradicted, floored
+            hpo_id, q, False, np.log(probability / background), best_ancestor, contradicted, floored
         )
 
-    def excluded(self, hpo_id: str, age_days: float | None = None, sex: str | None = None) -> TermEvidence:
+    def _excluded(self, hpo_id: str, age_days: float | None, sex: str | None) -> TermEvidence:
         ontology = self.hpo.ontology
         q = ontology.index(hpo_id)
         present = self._implied_max(q, age_days, sex)
@@ -290,13 +423,18 @@ class PhenotypeModel:
         best_ancestor = np.where(present > 0, q, -1).astype(np.int32)
         never = np.zeros(self.n_diseases, dtype=bool)
         return TermEvidence(
-            hpo_id, True, np.log(absent / background), best_ancestor, explicitly_absent, never
+            hpo_id, q, True, np.log(absent / background), best_ancestor, explicitly_absent, never
         )
 
     # -- explanations -------------------------------------------------------------------------------
+    def _directly_annotated(self, row: int, term: int) -> bool:
+        a = self._a
+        diseases = a.direct_disease[a.direct_indptr[term] : a.direct_indptr[term + 1]]
+        position = int(np.searchsorted(diseases, row))
+        return position < len(diseases) and int(diseases[position]) == row
+
     def match_kind(self, evidence: TermEvidence, row: int) -> str:
         """How a finding matched one disease (for the per-finding explanation)."""
-        q = self.hpo.ontology.index(evidence.hpo_id)
         if evidence.excluded:
             if evidence.contradicted[row]:
                 return "annotated_absent"
@@ -306,17 +444,8 @@ class PhenotypeModel:
         a = int(evidence.best_ancestor[row])
         if a < 0 or evidence.floored[row]:
             return "unmatched"
-        if a == q:
-            return "exact" if (row * self._n_terms + q) in self._direct else "implied"
-        if (row * self._n_terms + a) in self._direct:
+        if a == evidence.term_index:
+            return "exact" if self._directly_annotated(row, a) else "implied"
+        if self._directly_annotated(row, a):
             return "specific"
         return "related"
-
-    def row(self, disease_id: str) -> int:
-        return self._row_of[disease_id]
-
-
-def _indptr(sorted_terms: npt.NDArray[np.int64] | IntArray, n_terms: int) -> npt.NDArray[np.int64]:
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(sorted_terms.astype(np.int64), minlength=n_terms), out=indptr[1:])
-    return indptr

@@ -84,6 +84,14 @@ class KnowledgeBase:
         self._references = {r.key: r for r in references}
         self.source = source
         self._by_key = {e.key: e for e in self._entities}
+        self._by_disease_id: dict[str, Entity] = {}
+        for entity in self._entities:
+            for ext in entity.ids:
+                if ext.relation == "exact" and not ext.unverified:
+                    self._by_disease_id.setdefault(ext.id, entity)
+        for entity in self._entities:
+            if entity.primary_id:
+                self._by_disease_id.setdefault(entity.primary_id, entity)
         self._lookup: dict[str, Entity] = {}
         for entity in self._entities:
             for name in self._lookup_names(entity):
@@ -142,14 +150,8 @@ class KnowledgeBase:
         return found
 
     def for_disease_id(self, disease_id: str) -> Entity | None:
-        """The entity whose verified ids include ``disease_id`` with an exact relation, if any."""
-        for entity in self._entities:
-            if any(x.id == disease_id and x.relation == "exact" and not x.unverified for x in entity.ids):
-                return entity
-        for entity in self._entities:
-            if entity.primary_id == disease_id:
-                return entity
-        return None
+        """The entity whose verified ids include ``disease_id`` exactly, or whose primary id it is."""
+        return self._by_disease_id.get(disease_id)
 
     def for_gene(self, symbol: str) -> list[Entity]:
         """Entities with ``symbol`` among their causal genes."""

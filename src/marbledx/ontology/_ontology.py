@@ -59,6 +59,7 @@ class Ontology:
         self.version: str = index.versions[0]
         self._num = index.term_num
         self._labels = split_strings(index.labels, index.n_terms)
+        self._position_of = {int(num): pos for pos, num in enumerate(index.term_num.tolist())}
         self._retired = {
             int(n): (int(t), int(k))
             for n, t, k in zip(index.retired_num, index.retired_target, index.retired_kind, strict=True)
@@ -75,11 +76,7 @@ class Ontology:
         match = _CURIE.fullmatch(curie)
         if match is None:
             return None
-        num = int(match.group(1))
-        pos = int(np.searchsorted(self._num, num))
-        if pos < len(self._num) and self._num[pos] == num:
-            return pos
-        return None
+        return self._position_of.get(int(match.group(1)))
 
     def index(self, curie: str) -> int:
         """Dense index of a current term id; raises :class:`UnknownTermError` otherwise."""

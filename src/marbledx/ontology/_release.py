@@ -155,6 +155,7 @@ class Hpo:
     annotations: DiseaseAnnotations
     source: str
     cache_path: Path | None
+    fingerprint: str = ""  # identity of the release files; keys caches derived from this release
 
     @property
     def version(self) -> str:
@@ -198,4 +199,6 @@ def load_hpo(source: ReleaseSource | Path | None = None, *, cache: Path | bool =
     cache_folder = cache_dir() if cache is True else (cache or None)
     index, cache_path = _index_for(files, cache_folder)
     ontology = Ontology(index)
-    return Hpo(ontology, DiseaseAnnotations(index, ontology), chosen.description, cache_path)
+    return Hpo(
+        ontology, DiseaseAnnotations(index, ontology), chosen.description, cache_path, files.fingerprint()
+    )

@@ -112,7 +112,7 @@ class Ranker:
             value = GROUP_FREQUENCY[share.group] * (share.low + share.high) / 2
             for disease_id in entity.disease_ids:
                 ext = next(x for x in entity.ids if x.id == disease_id)
-                if ext.relation == "exact" and disease_id in self.phenotype._row_of:
+                if ext.relation == "exact" and self.phenotype.has_disease(disease_id):
                     prior[self.phenotype.row(disease_id)] = value
         log_prior: FloatArray = np.log(prior)
         return log_prior
@@ -182,7 +182,6 @@ class Ranker:
         applied: FloatArray,
     ) -> Diagnosis:
         model = self.phenotype
-        ontology = self.hpo.ontology
         disease_id = model.disease_ids[row]
         findings = []
         for index, evidence in enumerate(evidences):
@@ -193,7 +192,7 @@ class Ranker:
             findings.append(
                 FindingEvidence(
                     hpo_id=evidence.hpo_id,
-                    label=ontology.label(evidence.hpo_id),
+                    label=self.hpo.ontology.label_at(evidence.term_index),
                     status="excluded" if evidence.excluded else "observed",
                     lr=round(float(np.exp(value)), 6),
                     match=match,

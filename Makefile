@@ -30,8 +30,17 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+SHARED ?= ../shared
+
+.venv-baseline/.installed:
+	test -x .venv-baseline/bin/python || $(PYTHON) -m venv .venv-baseline
+	.venv-baseline/bin/python -m pip install --quiet hpo3==1.5.1
+	touch .venv-baseline/.installed
+
+bench: $(STAMP) .venv-baseline/.installed
 	$(BIN)/python benchmarks/bench_hpo_load.py
+	@if [ -d $(SHARED)/cases/dev ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/cases/dev --top-groups 20; fi
+	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-baseline .mypy_cache .pytest_cache .ruff_cache

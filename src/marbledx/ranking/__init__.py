@@ -3,6 +3,7 @@
 from marbledx.ranking._rank import (
     BASELINE_PRIOR,
     GROUP_FREQUENCY,
+    Analysis,
     CaseResult,
     Diagnosis,
     FindingEvidence,
@@ -13,6 +14,7 @@ from marbledx.ranking._rank import (
 __all__ = [
     "BASELINE_PRIOR",
     "GROUP_FREQUENCY",
+    "Analysis",
     "CaseResult",
     "Diagnosis",
     "FindingEvidence",

@@ -18,7 +18,7 @@ from marbledx.findings import Case, FamilyHistory, iter_case_files
 from marbledx.knowledge import EntityGroup, KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
 
-__all__ = ["CaseResult", "Diagnosis", "FindingEvidence", "PriorKind", "Ranker"]
+__all__ = ["Analysis", "CaseResult", "Diagnosis", "FindingEvidence", "PriorKind", "Ranker"]
 
 PriorKind = Literal["uniform", "prevalence"]
 FloatArray = npt.NDArray[np.float64]
@@ -84,6 +84,19 @@ class CaseResult:
             "input": self.input,
             "diagnoses": [d.to_dict() for d in self.diagnoses],
         }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """All diseases scored for one case: log-LRs, posterior probabilities and the ranked order."""
+
+    case: Case
+    evidences: list[TermEvidence]
+    applied: FloatArray
+    log_lr: FloatArray
+    probabilities: FloatArray
+    order: npt.NDArray[np.intp]
+    notes: list[str]
 
 
 class Ranker:
@@ -153,24 +166,51 @@ class Ranker:
         return [*observed, *excluded], np.vstack([*applied, *excluded_applied]), total + context, notes
 
     # -- ranking ------------------------------------------------------------------------------------
-    def rank(self, case: Case, *, top: int = 20, prior: PriorKind = "uniform") -> CaseResult:
-        if top < 1:
-            msg = f"--top must be at least 1, got {top}"
-            raise InputError(msg)
+    def analyse(self, case: Case, *, prior: PriorKind = "uniform") -> Analysis:
+        """Score every disease for a case (no explanations yet)."""
         evidences, applied, log_lr, notes = self.evidence(case)
         log_prior = (
             self._log_prior_prevalence if prior == "prevalence" else np.zeros(self.phenotype.n_diseases)
         )
         log_post = log_lr + log_prior
-        # Stable ordering: score, then disease id, so equal scores rank reproducibly.
+        # Stable ordering: score, then model row, so equal scores rank reproducibly.
         order = np.lexsort((np.arange(len(log_post)), -log_post))
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
+        return Analysis(case, evidences, applied, log_lr, probabilities, order, notes)
+
+    def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
+        """The ``top`` diagnoses of an analysis, each with its per-finding evidence."""
+        if top < 1:
+            msg = f"--top must be at least 1, got {top}"
+            raise InputError(msg)
         diagnoses = [
-            self._diagnosis(rank, int(row), float(probabilities[row]), float(log_lr[row]), evidences, applied)
-            for rank, row in enumerate(order[:top], start=1)
+            self._diagnosis(
+                rank,
+                int(row),
+                float(analysis.probabilities[row]),
+                float(analysis.log_lr[row]),
+                analysis.evidences,
+                analysis.applied,
+            )
+            for rank, row in enumerate(analysis.order[:top], start=1)
         ]
-        return CaseResult(case.case_id, case.input, diagnoses, list(case.warnings), notes)
+        case = analysis.case
+        return CaseResult(case.case_id, case.input, diagnoses, list(case.warnings), analysis.notes)
+
+    def rank(self, case: Case, *, top: int = 20, prior: PriorKind = "uniform") -> CaseResult:
+        """Rank every disease for a case and explain the ``top`` diagnoses."""
+        if top < 1:
+            msg = f"--top must be at least 1, got {top}"
+            raise InputError(msg)
+        return self.report(self.analyse(case, prior=prior), top=top)
+
+    def position_of(self, analysis: Analysis, disease_id: str) -> int | None:
+        """1-based rank of a disease in an analysis, or ``None`` if the release does not annotate it."""
+        if not self.phenotype.has_disease(disease_id):
+            return None
+        row = self.phenotype.row(disease_id)
+        return int(np.flatnonzero(analysis.order == row)[0]) + 1
 
     def _diagnosis(
         self,

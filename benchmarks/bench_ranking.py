@@ -1,0 +1,193 @@
+"""Benchmark: rank a folder (or .tar.gz) of phenopackets and score the diagnoses, PhEval-style.
+
+Prints top-1, top-3, top-10 and MRR (a case whose diagnosis is not ranked counts as a miss), per-disease
+and per-gene breakdowns, warm load time, median ms per case and cases/s; the same for the hpo3 enrichment
+baseline (run in .venv-baseline) on the same cases, side by side with the speed ratio. Cases are split
+into halves A and B by a hash of the file name; parameters were examined on half A only.
+
+    python benchmarks/bench_ranking.py PATH [--jobs 2] [--no-baseline] [--top-groups 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+_RANKER = None
+
+
+def _init_worker() -> None:
+    global _RANKER
+    from marbledx import load_hpo, load_knowledge_base
+    from marbledx.ranking import Ranker
+
+    _RANKER = Ranker(load_hpo(), load_knowledge_base())
+
+
+def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
+    from marbledx.errors import InputError
+    from marbledx.findings import read_case_file
+
+    ranker = _RANKER
+    assert ranker is not None
+    rows = []
+    for path in paths:
+        started = time.perf_counter()
+        truth = _truth(path)
+        rank = None
+        error = None
+        try:
+            case = read_case_file(Path(path), ranker.hpo.ontology, strict=False)
+            analysis = ranker.analyse(case)
+            ranker.report(analysis, top=10)  # the explained top 10, as a user would get it
+            rank = ranker.position_of(analysis, truth["disease"])
+        except InputError as exc:
+            error = str(exc)
+        rows.append(
+            {
+                "path": path,
+                "rank": rank,
+                "error": error,
+                "ms": 1000 * (time.perf_counter() - started),
+                **truth,
+            }
+        )
+    return rows
+
+
+def _truth(path: str) -> dict[str, str]:
+    with open(path, encoding="utf-8") as stream:
+        packet = json.load(stream)
+    diagnosis = packet["interpretations"][0]["diagnosis"]
+    genes = [
+        g["variantInterpretation"]["variationDescriptor"].get("geneContext", {}).get("symbol", "")
+        for g in diagnosis.get("genomicInterpretations", [])
+        if "variantInterpretation" in g
+    ]
+    return {"disease": diagnosis["disease"]["id"], "gene": next((g for g in genes if g), "-")}
+
+
+def _half(path: str) -> str:
+    return "A" if hashlib.sha1(Path(path).name.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def _metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "n": len(ranks),
+        "top1": sum(1 for r in ranks if r is not None and r <= 1) / n,
+        "top3": sum(1 for r in ranks if r is not None and r <= 3) / n,
+        "top10": sum(1 for r in ranks if r is not None and r <= 10) / n,
+        "mrr": sum(1 / r for r in ranks if r is not None) / n,
+    }
+
+
+def _fmt(m: dict[str, float]) -> str:
+    return f"n={m['n']:>5}  top1 {m['top1']:6.1%}  top3 {m['top3']:6.1%}  top10 {m['top10']:6.1%}  MRR {m['mrr']:.3f}"
+
+
+def _collect(path: Path, scratch: Path) -> list[str]:
+    if path.suffix == ".gz":
+        with tarfile.open(path) as archive:
+            archive.extractall(scratch, filter="data")
+        path = scratch
+    return sorted(str(p) for p in path.rglob("*.json") if p.is_file())
+
+
+def _baseline(paths: list[str], scratch: Path) -> dict[str, object] | None:
+    python = Path(".venv-baseline/bin/python")
+    if not python.exists():
+        print("baseline: .venv-baseline missing (make bench creates it); skipped")
+        return None
+    listing = scratch / "baseline-list.txt"
+    listing.write_text("\n".join(paths))
+    out = scratch / "baseline.json"
+    subprocess.run([str(python), "benchmarks/baseline_hpo3.py", str(listing), str(out)], check=True)
+    return json.loads(out.read_text())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--top-groups", type=int, default=15, help="largest disease/gene groups to list")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        paths = _collect(args.path, scratch / "cases")
+        t0 = time.perf_counter()
+        _init_worker()
+        load_s = time.perf_counter() - t0
+        from marbledx import load_hpo
+
+        release = load_hpo()
+        chunks = [paths[i :: args.jobs * 8] for i in range(args.jobs * 8)]
+        started = time.perf_counter()
+        with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
+            rows = [row for chunk in pool.map(_rank_chunk, chunks) for row in chunk]
+        wall = time.perf_counter() - started
+        base = None if args.no_baseline else _baseline(paths, scratch)
+
+    rows.sort(key=lambda r: r["path"])
+    ranks = [r["rank"] for r in rows]
+    annotated = [r for r in rows if release.annotations.__contains__(r["disease"])]
+    print(f"cases: {len(rows)} from {args.path}; HPO {release.version} ({release.source})")
+    print(f"cases whose diagnosis is annotated in this HPO release: {len(annotated)}")
+    print(f"warm load (HPO + knowledge base + engine): {load_s:.2f} s; workers: {args.jobs}")
+    ms = [r["ms"] for r in rows]
+    print(
+        f"marbledx  median {statistics.median(ms):.1f} ms/case per worker; {len(rows) / wall:.1f} cases/s overall"
+    )
+    print()
+    print("marbledx, all cases          " + _fmt(_metrics(ranks)))
+    for half in ("A", "B"):
+        print(
+            f"marbledx, half {half} ({'tuning' if half == 'A' else 'held out'})   "
+            + _fmt(_metrics([r["rank"] for r in rows if _half(r["path"]) == half]))
+        )
+    print("marbledx, annotated diagnoses " + _fmt(_metrics([r["rank"] for r in annotated])))
+    if base is not None:
+        by_path = dict(zip(base["paths"], base["ranks"], strict=True))
+        base_ranks = [by_path[r["path"]] for r in rows]
+        print(
+            "baseline, all cases          "
+            + _fmt(_metrics(base_ranks))
+            + f"   (hpo3 enrichment, HPO {base['version']})"
+        )
+        for half in ("A", "B"):
+            print(
+                f"baseline, half {half}             "
+                + _fmt(_metrics([by_path[r["path"]] for r in rows if _half(r["path"]) == half]))
+            )
+        base_cps = len(rows) / base["elapsed_s"]
+        print(
+            f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"
+        )
+        print(f"speed ratio marbledx/baseline (cases/s): {(len(rows) / wall) / base_cps:.2f}x")
+    errors = [r for r in rows if r["error"]]
+    if errors:
+        print(f"\ncases that could not be ranked: {len(errors)} (e.g. {errors[0]['error'][:120]})")
+    for key in ("disease", "gene"):
+        groups: dict[str, list[int | None]] = defaultdict(list)
+        for r in rows:
+            groups[str(r[key])].append(r["rank"])
+        print(f"\nper {key} (largest {args.top_groups} groups):")
+        for name, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))[: args.top_groups]:
+            print(f"  {name:<14} " + _fmt(_metrics(group)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

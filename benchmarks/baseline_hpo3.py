@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 
 def main() -> int:
@@ -20,12 +21,13 @@ def main() -> int:
 
     Ontology()
     load_s = time.perf_counter() - started
-    paths = [line.strip() for line in open(list_path, encoding="utf-8") if line.strip()]
+    paths = [
+        line.strip() for line in Path(list_path).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     sets, truths, usable = [], [], []
     t0 = time.perf_counter()
     for path in paths:
-        with open(path, encoding="utf-8") as stream:
-            packet = json.load(stream)
+        packet = json.loads(Path(path).read_text(encoding="utf-8"))
         truth = packet["interpretations"][0]["diagnosis"]["disease"]["id"]
         terms = []
         for feature in packet.get("phenotypicFeatures", []):
@@ -50,7 +52,7 @@ def main() -> int:
                     break
         ranks.append(rank)
     elapsed = time.perf_counter() - t0
-    with open(out_path, "w", encoding="utf-8") as stream:
+    with Path(out_path).open("w", encoding="utf-8") as stream:
         json.dump(
             {
                 "version": Ontology.version(),

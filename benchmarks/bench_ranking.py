@@ -67,8 +67,7 @@ def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
 
 
 def _truth(path: str) -> dict[str, str]:
-    with open(path, encoding="utf-8") as stream:
-        packet = json.load(stream)
+    packet = json.loads(Path(path).read_text(encoding="utf-8"))
     diagnosis = packet["interpretations"][0]["diagnosis"]
     genes = [
         g["variantInterpretation"]["variationDescriptor"].get("geneContext", {}).get("symbol", "")

@@ -14,9 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/marbledx subtypes
-	@echo
-	$(BIN)/marbledx subtype OPTB1
+	$(BIN)/marbledx rank examples/infant-aro.json --top 10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

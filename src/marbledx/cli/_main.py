@@ -18,7 +18,7 @@ from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
-from marbledx.findings import Case, FamilyHistory, normalise_findings, parse_iso_age
+from marbledx.findings import Case, FamilyHistory, TextParser, normalise_findings, parse_iso_age
 from marbledx.knowledge import load_knowledge_base
 from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
 from marbledx.ranking import CaseResult
@@ -82,31 +82,49 @@ def _split_ids(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
-def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> Case:
-    raw = [(i, False, "entered") for i in _split_ids(args.hpo)] + [
-        (i, True, "entered") for i in _split_ids(args.exclude)
-    ]
-    findings, warnings = normalise_findings(ontology, raw, where="--hpo/--exclude", strict=not args.lenient)
-    return Case(
+def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> tuple[Case, list[str]]:
+    raw = [(i, False, "entered") for i in _split_ids(args.hpo)]
+    raw += [(i, True, "entered") for i in _split_ids(args.exclude)]
+    age_days = parse_iso_age(args.age) if args.age else None
+    sex = args.sex
+    shown: list[str] = []
+    if args.text:
+        parsed = TextParser(ontology).parse(args.text)
+        raw += [(m.hpo_id, m.excluded, "text") for m in parsed.mappings]
+        for m in parsed.mappings:
+            state = "excluded" if m.excluded else "observed"
+            shown.append(f"text: '{m.phrase}' -> {m.hpo_id} {m.label} ({state})")
+        shown.extend(f"text: no HPO term found for '{phrase}'" for phrase in parsed.unmatched)
+        if age_days is None and parsed.age_days is not None:
+            age_days = parsed.age_days
+            shown.append(f"text: age {parsed.age_days:.0f} days")
+        if sex is None and parsed.sex is not None:
+            sex = parsed.sex
+            shown.append(f"text: sex {parsed.sex}")
+    findings, warnings = normalise_findings(
+        ontology, raw, where="--hpo/--exclude/--text", strict=not args.lenient
+    )
+    case = Case(
         case_id=args.case_id,
         input="(command line)",
         findings=findings,
-        age_days=parse_iso_age(args.age) if args.age else None,
-        sex=args.sex,
+        age_days=age_days,
+        sex=sex,
         family=family,
         warnings=warnings,
     )
+    return case, shown
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
     from marbledx.ranking import Ranker
 
-    flag_input = bool(args.hpo or args.exclude)
+    flag_input = bool(args.hpo or args.exclude or args.text)
     if args.inputs and (flag_input or args.age or args.sex):
-        msg = "give either phenopacket files or --hpo/--exclude/--age/--sex, not both"
+        msg = "give either phenopacket files or --hpo/--exclude/--text/--age/--sex, not both"
         raise UsageError(msg)
     if not args.inputs and not flag_input:
-        msg = "nothing to rank; expected phenopacket files or folders, or --hpo HP:…"
+        msg = "nothing to rank; expected phenopacket files or folders, --hpo HP:… or --text '…'"
         raise UsageError(msg)
     if args.top < 1:
         msg = f"--top must be at least 1, got {args.top}"
@@ -116,7 +134,13 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     ranker = Ranker(hpo, load_knowledge_base())
     results: Iterable[CaseResult]
     if flag_input:
-        results = [ranker.rank(_flag_case(args, hpo.ontology, family), top=args.top, prior=args.prior)]
+        case, shown = _flag_case(args, hpo.ontology, family)
+        for line in shown:
+            if args.format == "table":
+                _emit(line)
+            else:
+                sys.stderr.write(f"marbledx: {line}\n")
+        results = [ranker.rank(case, top=args.top, prior=args.prior)]
     else:
         results = ranker.rank_files(
             args.inputs, top=args.top, prior=args.prior, family=family, strict=not args.lenient
@@ -214,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--hpo", help="observed HPO terms, comma-separated (instead of files)")
     sub.add_argument("--exclude", help="excluded (absent) HPO terms, comma-separated")
+    sub.add_argument(
+        "--text", help="plain words, e.g. '8-month-old with anaemia, big spleen and no fractures'"
+    )
     sub.add_argument("--age", help="age as an ISO 8601 duration, e.g. P8M or P2Y6M")
     sub.add_argument("--sex", choices=("female", "male"))
     sub.add_argument("--case-id", default="case", help="identifier for a command-line case (default 'case')")

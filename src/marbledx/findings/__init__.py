@@ -2,11 +2,15 @@
 
 from marbledx.findings._case import Case, FamilyHistory, Finding, normalise_findings, parse_iso_age
 from marbledx.findings._phenopacket import expand_inputs, iter_case_files, read_case_file
+from marbledx.findings._text import TextMapping, TextParse, TextParser
 
 __all__ = [
     "Case",
     "FamilyHistory",
     "Finding",
+    "TextMapping",
+    "TextParse",
+    "TextParser",
     "expand_inputs",
     "iter_case_files",
     "normalise_findings",

@@ -1,0 +1,40 @@
+"""The engine and text input on the real bundled HPO release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from marbledx.findings import TextParser, read_case_file
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.ranking import Ranker
+
+pytestmark = pytest.mark.integration
+EXAMPLE = Path(__file__).parents[2] / "examples" / "infant-aro.json"
+
+
+def test_issue_example_text(real_hpo: Hpo) -> None:
+    parsed = TextParser(real_hpo.ontology).parse("8-month-old with anaemia, big spleen and no fractures")
+    found = {(m.hpo_id, m.excluded) for m in parsed.mappings}
+    assert found == {("HP:0001903", False), ("HP:0001744", False), ("HP:0002659", True)}
+    assert parsed.age_days == pytest.approx(8 * 365.25 / 12)
+
+
+def test_every_lexicon_id_is_a_current_phenotype(real_hpo: Hpo) -> None:
+    lexicon = yaml.safe_load((Path(__file__).parents[2] / "src/marbledx/findings/lexicon.yaml").read_text())
+    for item in lexicon["phrases"]:
+        assert item["hpo_id"] in real_hpo.ontology, item
+        assert "HP:0000118" in real_hpo.ontology.ancestors(item["hpo_id"])
+
+
+def test_bundled_example_ranks_infantile_osteopetrosis_first(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    ranker = Ranker(real_hpo, kb)
+    result = ranker.rank(read_case_file(EXAMPLE, real_hpo.ontology), top=5)
+    top = result.diagnoses[0]
+    assert top.subtype is not None
+    assert top.subtype.inheritance == ["autosomal_recessive"]
+    ids = [d.disease_id for d in result.diagnoses]
+    assert "OMIM:259700" in ids  # TCIRG1 ARO among the top five

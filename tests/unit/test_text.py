@@ -1,0 +1,90 @@
+"""Plain words to HPO terms on the tiny fixture release."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from marbledx.cli import main
+from marbledx.errors import InputError
+from marbledx.findings import TextParser
+from marbledx.ontology import Hpo
+
+from ..conftest import MINI_RELEASE
+
+
+@pytest.fixture(scope="module")
+def parser(mini_hpo: Hpo) -> TextParser:
+    return TextParser(mini_hpo.ontology)
+
+
+def _found(parser: TextParser, text: str) -> set[tuple[str, bool]]:
+    return {(m.hpo_id, m.excluded) for m in parser.parse(text).mappings}
+
+
+def test_labels_synonyms_british_spelling_and_lay_adjectives(parser: TextParser) -> None:
+    assert _found(parser, "anaemia, big spleen and osteopetrosis") == {
+        ("HP:0001903", False),
+        ("HP:0001744", False),
+        ("HP:0011002", False),
+    }
+    assert _found(parser, "Marble bone disease") == {("HP:0011002", False)}
+
+
+def test_plurals(parser: TextParser) -> None:
+    assert _found(parser, "low platelet counts") == {("HP:0001873", False)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no thrombocytopenia",
+        "without thrombocytopenia",
+        "negative for thrombocytopenia",
+        "thrombocytopenia absent",
+        "normal platelet count",
+    ],
+)
+def test_negations_become_excluded_findings(parser: TextParser, text: str) -> None:
+    mappings = parser.parse(text).mappings
+    assert {m.excluded for m in mappings} == {True}
+
+
+def test_negation_covers_a_list_and_stops_at_a_new_clause(parser: TextParser) -> None:
+    found = _found(parser, "no anaemia, thrombocytopenia or splenomegaly but osteopetrosis")
+    assert found == {("HP:0001903", True), ("HP:0001873", True), ("HP:0001744", True), ("HP:0011002", False)}
+    assert _found(parser, "osteopetrosis with anaemia and no splenomegaly") == {
+        ("HP:0011002", False),
+        ("HP:0001903", False),
+        ("HP:0001744", True),
+    }
+
+
+def test_age_and_sex_are_read(parser: TextParser) -> None:
+    parsed = parser.parse("8-month-old girl with anaemia")
+    assert parsed.age_days == pytest.approx(8 * 365.25 / 12)
+    assert parsed.sex == "female"
+    assert parser.parse("boy aged 3 years").age_days == pytest.approx(3 * 365.25)
+
+
+def test_unmatched_phrases_are_reported(parser: TextParser) -> None:
+    parsed = parser.parse("anaemia and purple elbows")
+    assert parsed.unmatched == ("purple elbows",)
+
+
+def test_empty_text_is_an_error(parser: TextParser) -> None:
+    with pytest.raises(InputError, match="--text is empty"):
+        parser.parse("   ")
+
+
+def test_cli_shows_the_mapping(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "4-month-old with anaemia, big spleen and no thrombocytopenia"]) == 0
+    out = capsys.readouterr().out
+    assert "text: 'big spleen' -> HP:0001744 Splenomegaly (observed)" in out
+    assert "text: 'thrombocytopenia' -> HP:0001873 Thrombocytopenia (excluded)" in out
+    assert main(["rank", "--text", "anaemia", "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["diagnoses"]
+    assert "text: 'anaemia' -> HP:0001903" in captured.err

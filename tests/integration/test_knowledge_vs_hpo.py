@@ -137,3 +137,14 @@ def test_differential_covers_section_6(kb: KnowledgeBase) -> None:
     assert len(acquired) >= 9
     for gene in ("CTSK", "TGFB1", "SOST", "LRP4", "LEMD3", "SLC29A3", "FAM20C", "TNFRSF11B", "TBXAS1"):
         assert kb.for_gene(gene), gene
+
+
+def test_annotation_corrections_name_real_annotations(kb: KnowledgeBase, real_hpo: Hpo) -> None:
+    for correction in kb.annotation_corrections:
+        assert correction.disease_id in real_hpo.annotations
+        assert correction.hpo_id in real_hpo.ontology
+        annotated = set(real_hpo.annotations.phenotype_ids(correction.disease_id, include_negated=True))
+        if correction.action == "add":
+            assert correction.hpo_id not in annotated
+        else:
+            assert correction.hpo_id in annotated

@@ -157,3 +157,36 @@ def test_excluded_findings_of_one_organ_system_count_once(ranker: Ranker) -> Non
 def test_uninformative_finding_changes_nothing(model: PhenotypeModel) -> None:
     evidence = model.observed("HP:0000118")
     assert np.allclose(evidence.log_lr, 0.0)
+
+
+def test_curated_adjustments_change_the_annotations(mini_hpo: Hpo) -> None:
+    from marbledx.evidence import AnnotationAdjustment
+
+    adjusted = PhenotypeModel(
+        mini_hpo,
+        adjustments=(
+            AnnotationAdjustment(OPTB1, "HP:0001744", "quarantine"),
+            AnnotationAdjustment(IAO, "HP:0001903", "add", 0.9),
+            AnnotationAdjustment(OPTB1, "HP:0001903", "set_frequency", 0.01),
+            AnnotationAdjustment(OTHER, "HP:0011002", "absent"),
+        ),
+        cache=False,
+    )
+    spleen = adjusted.observed("HP:0001744")
+    assert adjusted.match_kind(spleen, adjusted.row(OPTB1)) == "unmatched"
+    anemia = adjusted.observed("HP:0001903")
+    assert adjusted.match_kind(anemia, adjusted.row(IAO)) == "exact"
+    assert _lr(adjusted, anemia, IAO) > _lr(adjusted, anemia, OPTB1)
+    bones = adjusted.observed("HP:0011002")
+    assert adjusted.match_kind(bones, adjusted.row(OTHER)) == "contradicted"
+
+
+def test_knowledge_base_corrections_reach_the_engine(mini_hpo: Hpo, kb: KnowledgeBase) -> None:
+    from marbledx.ranking._rank import knowledge_adjustments
+
+    adjustments = knowledge_adjustments(kb, mini_hpo)
+    # Hallmark terms of the knowledge base that the fixture annotation lacks are added for its ids.
+    assert any(a.disease_id == OPTB1 and a.hpo_id == "HP:0002240" and a.action == "add" for a in adjustments)
+    # IAO's absent terms (NOT thrombocytopenia, NOT hypocalcaemia) become explicit absences where missing.
+    assert any(a.disease_id == IAO and a.hpo_id == "HP:0002901" and a.action == "absent" for a in adjustments)
+    assert not any(a.disease_id == IAO and a.hpo_id == "HP:0001873" for a in adjustments)  # already NOT

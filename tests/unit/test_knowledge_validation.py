@@ -246,3 +246,27 @@ def test_differential_entities_need_only_their_core_fields(tmp_path: Path) -> No
     kb = load_knowledge_base(_write(tmp_path / "kb", [_entity(), minimal]))
     assert [e.key for e in kb.differential] == ["FLUOROSIS"]
     assert kb.get("skeletal fluorosis").primary_id is None
+
+
+def test_annotation_corrections_are_validated(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "kb", [_entity()])
+    good = {
+        "disease_id": "ORPHA:667",
+        "hpo_id": "HP:0004349",
+        "action": "quarantine",
+        "reason": "contradicts the disease",
+        "sources": ["PMID:20301306"],
+    }
+    (folder / "corrections.yaml").write_text(yaml.safe_dump({"annotation_corrections": [good]}))
+    assert load_knowledge_base(folder).annotation_corrections[0].action == "quarantine"
+    bad = dict(good, action="set_frequency")
+    (folder / "corrections.yaml").write_text(yaml.safe_dump({"annotation_corrections": [bad]}))
+    with pytest.raises(
+        KnowledgeBaseError,
+        match=r"corrections.yaml: correction ORPHA:667 HP:0004349, field .*set_frequency needs a frequency",
+    ):
+        load_knowledge_base(folder)
+    unsourced = {k: v for k, v in good.items() if k != "sources"}
+    (folder / "corrections.yaml").write_text(yaml.safe_dump({"annotation_corrections": [unsourced]}))
+    with pytest.raises(KnowledgeBaseError, match=r"field 'sources': Field required"):
+        load_knowledge_base(folder)

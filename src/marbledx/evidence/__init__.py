@@ -3,6 +3,7 @@
 from marbledx.evidence._context import INHERITANCE_TERMS, ContextModel, ContextParameters
 from marbledx.evidence._phenotype import (
     ONSET_LOWER_BOUND_DAYS,
+    AnnotationAdjustment,
     PhenotypeModel,
     PhenotypeParameters,
     TermEvidence,
@@ -11,6 +12,7 @@ from marbledx.evidence._phenotype import (
 __all__ = [
     "INHERITANCE_TERMS",
     "ONSET_LOWER_BOUND_DAYS",
+    "AnnotationAdjustment",
     "ContextModel",
     "ContextParameters",
     "PhenotypeModel",

@@ -26,6 +26,7 @@ from marbledx.ontology._index import csr_expand
 
 __all__ = [
     "ONSET_LOWER_BOUND_DAYS",
+    "AnnotationAdjustment",
     "PhenotypeModel",
     "PhenotypeParameters",
     "TermEvidence",
@@ -38,7 +39,7 @@ IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
 # Bump when the derived arrays change; cached engine files of other formats are ignored.
-ENGINE_FORMAT = 2
+ENGINE_FORMAT = 3
 
 # Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
 ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
@@ -105,6 +106,20 @@ class TermEvidence:
 
 
 @dataclass(frozen=True)
+class AnnotationAdjustment:
+    """A curated change to one disease's annotations (from the knowledge base, with its sources there).
+
+    ``quarantine`` drops the row, ``set_frequency`` replaces its frequency, ``add`` adds a present feature
+    (``frequency`` None: the missing-frequency default) and ``absent`` adds an explicit absence.
+    """
+
+    disease_id: str
+    hpo_id: str
+    action: Literal["quarantine", "set_frequency", "add", "absent"]
+    frequency: float | None = None
+
+
+@dataclass(frozen=True)
 class _Arrays:
     """Everything the model derives from a release, as flat arrays (cached on disk, no pickle)."""
 
@@ -132,7 +147,48 @@ def _indptr(sorted_terms: npt.NDArray[Any], n_terms: int) -> npt.NDArray[np.int6
     return indptr
 
 
-def _build_arrays(hpo: Hpo, missing_frequency: float) -> _Arrays:
+def _apply_adjustments(
+    hpo: Hpo,
+    model_row: npt.NDArray[np.int64],
+    columns: dict[str, npt.NDArray[Any]],
+    adjustments: tuple[AnnotationAdjustment, ...],
+    missing_frequency: float,
+) -> dict[str, npt.NDArray[Any]]:
+    """Apply curated adjustments to the per-row columns (d, t, freq, negated, onset_days, sex)."""
+    ontology, annotations = hpo.ontology, hpo.annotations
+    keep = np.ones(len(columns["t"]), dtype=bool)
+    extra: list[tuple[int, int, float, bool]] = []
+    for adjustment in adjustments:
+        if adjustment.disease_id not in annotations or adjustment.hpo_id not in ontology:
+            continue
+        row = int(model_row[annotations.disease_position(adjustment.disease_id)])
+        if row < 0:
+            continue
+        term = ontology.index(adjustment.hpo_id)
+        hits = (columns["d"] == row) & (columns["t"] == term)
+        if adjustment.action == "quarantine":
+            keep &= ~hits
+        elif adjustment.action == "set_frequency" and adjustment.frequency is not None:
+            columns["freq"][hits] = adjustment.frequency
+        elif adjustment.action == "add" and not hits.any():
+            frequency = adjustment.frequency if adjustment.frequency is not None else missing_frequency
+            extra.append((row, term, frequency, False))
+        elif adjustment.action == "absent" and not hits.any():
+            extra.append((row, term, 0.0, True))
+    result = {name: values[keep] for name, values in columns.items()}
+    if extra:
+        result["d"] = np.concatenate([result["d"], np.array([e[0] for e in extra], dtype=result["d"].dtype)])
+        result["t"] = np.concatenate([result["t"], np.array([e[1] for e in extra], dtype=np.int32)])
+        result["freq"] = np.concatenate([result["freq"], np.array([e[2] for e in extra])])
+        result["negated"] = np.concatenate([result["negated"], np.array([e[3] for e in extra])])
+        result["onset_days"] = np.concatenate([result["onset_days"], np.full(len(extra), -1.0)])
+        result["sex"] = np.concatenate([result["sex"], np.zeros(len(extra), dtype=result["sex"].dtype)])
+    return result
+
+
+def _build_arrays(
+    hpo: Hpo, missing_frequency: float, adjustments: tuple[AnnotationAdjustment, ...] = ()
+) -> _Arrays:
     ontology, annotations = hpo.ontology, hpo.annotations
     n_terms = len(ontology)
     anc_indptr, anc_idx = ontology.ancestor_csr
@@ -162,6 +218,17 @@ def _build_arrays(hpo: Hpo, missing_frequency: float) -> _Arrays:
         if term_id in ontology:
             onset_days[onset_index == ontology.index(term_id)] = days
     sex = annotations.sex[use]
+    if adjustments:
+        adjusted = _apply_adjustments(
+            hpo,
+            model_row,
+            {"d": d, "t": t, "freq": freq, "negated": negated, "onset_days": onset_days, "sex": sex},
+            adjustments,
+            missing_frequency,
+        )
+        d, t, freq, negated = adjusted["d"], adjusted["t"], adjusted["freq"], adjusted["negated"]
+        onset_days, sex = adjusted["onset_days"], adjusted["sex"]
+        capped = np.minimum(freq, 1.0 - 1e-9)
     conditional = ~negated & ((onset_days > 0) | (sex > 0))
     base = ~negated & ~conditional
 
@@ -213,11 +280,14 @@ def _build_arrays(hpo: Hpo, missing_frequency: float) -> _Arrays:
     )
 
 
-def _load_or_build(hpo: Hpo, missing_frequency: float, cache: Path | bool) -> _Arrays:
+def _load_or_build(
+    hpo: Hpo, missing_frequency: float, adjustments: tuple[AnnotationAdjustment, ...], cache: Path | bool
+) -> _Arrays:
     folder = cache_dir() if cache is True else (cache or None)
     if folder is None or not hpo.fingerprint:
-        return _build_arrays(hpo, missing_frequency)
-    key = hashlib.sha256(f"{ENGINE_FORMAT}|{hpo.fingerprint}|{missing_frequency!r}".encode()).hexdigest()[:16]
+        return _build_arrays(hpo, missing_frequency, adjustments)
+    identity = f"{ENGINE_FORMAT}|{hpo.fingerprint}|{missing_frequency!r}|{sorted(map(repr, adjustments))}"
+    key = hashlib.sha256(identity.encode()).hexdigest()[:16]
     path = folder / f"engine-{key}.npz"
     if path.is_file():
         try:
@@ -225,7 +295,7 @@ def _load_or_build(hpo: Hpo, missing_frequency: float, cache: Path | bool) -> _A
                 return _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)})
         except (OSError, KeyError, ValueError, zipfile.BadZipFile):
             _log.warning("engine cache %s is unreadable; rebuilding it", path)
-    arrays = _build_arrays(hpo, missing_frequency)
+    arrays = _build_arrays(hpo, missing_frequency, adjustments)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
@@ -244,12 +314,17 @@ class PhenotypeModel:
     """
 
     def __init__(
-        self, hpo: Hpo, params: PhenotypeParameters | None = None, *, cache: Path | bool = True
+        self,
+        hpo: Hpo,
+        params: PhenotypeParameters | None = None,
+        *,
+        adjustments: tuple[AnnotationAdjustment, ...] = (),
+        cache: Path | bool = True,
     ) -> None:
         self.params = params or PhenotypeParameters()
         self.hpo = hpo
         ontology, annotations = hpo.ontology, hpo.annotations
-        self._a = _load_or_build(hpo, self.params.missing_frequency, cache)
+        self._a = _load_or_build(hpo, self.params.missing_frequency, adjustments, cache)
         self.disease_ids = [annotations.disease_at(int(i)).id for i in self._a.disease_positions]
         self.disease_labels = [annotations.disease_at(int(i)).name for i in self._a.disease_positions]
         self._row_of = {d: i for i, d in enumerate(self.disease_ids)}

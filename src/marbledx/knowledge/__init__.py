@@ -12,6 +12,7 @@ re-exported here. Every fact carries citations; facts the reference marks [UNVER
 
 from marbledx.knowledge._loader import KnowledgeBase, bundled_data_dir, load_knowledge_base
 from marbledx.knowledge._models import (
+    AnnotationCorrection,
     Entity,
     EntityGroup,
     ExternalId,
@@ -39,6 +40,7 @@ from marbledx.knowledge._models import (
 )
 
 __all__ = [
+    "AnnotationCorrection",
     "Entity",
     "EntityGroup",
     "ExternalId",

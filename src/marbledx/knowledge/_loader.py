@@ -20,12 +20,15 @@ from pydantic import BaseModel, ValidationError
 
 from marbledx._text import normalise_text
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
-from marbledx.knowledge._models import Entity, EntityGroup, Reference, Sourced
+from marbledx.knowledge._models import AnnotationCorrection, Entity, EntityGroup, Reference, Sourced
 
 __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
 
 # libyaml's safe loader is several times faster; fall back to the pure-Python one when it is not built.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_DOCUMENT_KEYS = frozenset({"entities", "references", "annotation_corrections"})
 
 
 def bundled_data_dir() -> Path:
@@ -79,8 +82,15 @@ class KnowledgeBase:
     Build it with :func:`load_knowledge_base`; it is an ordinary object to pass to whoever needs it.
     """
 
-    def __init__(self, entities: Sequence[Entity], references: Sequence[Reference], source: str) -> None:
+    def __init__(
+        self,
+        entities: Sequence[Entity],
+        references: Sequence[Reference],
+        source: str,
+        corrections: Sequence[AnnotationCorrection] = (),
+    ) -> None:
         self._entities: tuple[Entity, ...] = tuple(entities)
+        self.annotation_corrections: tuple[AnnotationCorrection, ...] = tuple(corrections)
         self._references = {r.key: r for r in references}
         self.source = source
         self._by_key = {e.key: e for e in self._entities}
@@ -192,10 +202,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         msg = f"{path.name}:{where} {problem}; expected a YAML mapping with 'entities' or 'references'"
         raise KnowledgeBaseError(msg) from exc
-    if not isinstance(document, dict) or not ({"entities", "references"} & document.keys()):
+    if not isinstance(document, dict) or not (_DOCUMENT_KEYS & document.keys()):
         msg = f"{path.name}: expected a YAML mapping with a top-level 'entities' or 'references' list"
         raise KnowledgeBaseError(msg)
-    unknown = set(document) - {"entities", "references"}
+    unknown = set(document) - _DOCUMENT_KEYS
     if unknown:
         msg = f"{path.name}: unknown top-level key(s) {sorted(unknown)}; expected 'entities' or 'references'"
         raise KnowledgeBaseError(msg)
@@ -230,6 +240,22 @@ def _parse_references(path: Path, raw: object) -> list[Reference]:
         except ValidationError as exc:
             raise KnowledgeBaseError(_validation_message(path, "reference", label, exc)) from None
     return refs
+
+
+def _parse_corrections(path: Path, raw: object) -> list[AnnotationCorrection]:
+    if not isinstance(raw, list):
+        msg = f"{path.name}: 'annotation_corrections' must be a list"
+        raise KnowledgeBaseError(msg)
+    corrections: list[AnnotationCorrection] = []
+    for index, item in enumerate(raw):
+        label = f"#{index + 1}"
+        if isinstance(item, dict):
+            label = f"{item.get('disease_id')} {item.get('hpo_id')}"
+        try:
+            corrections.append(AnnotationCorrection.model_validate(item))
+        except ValidationError as exc:
+            raise KnowledgeBaseError(_validation_message(path, "correction", label, exc)) from None
+    return corrections
 
 
 def _strings(value: object) -> Iterator[tuple[str, str]]:
@@ -312,6 +338,8 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
         raise KnowledgeBaseError(msg)
     entities: list[tuple[Path, Entity]] = []
     references: dict[str, tuple[Path, Reference]] = {}
+    corrections: list[AnnotationCorrection] = []
+    pending_refs: list[tuple[Path, AnnotationCorrection, int, str]] = []
     for path in paths:
         document = _read_yaml(path)
         if "references" in document:
@@ -325,7 +353,25 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
                 references[ref.key] = (path, ref)
         if "entities" in document:
             entities.extend((path, e) for e in _parse_entities(path, document["entities"]))
+        if "annotation_corrections" in document:
+            for correction in _parse_corrections(path, document["annotation_corrections"]):
+                for index, source in enumerate(correction.sources):
+                    if source.startswith("ref:") and source[4:] not in references:
+                        pending_refs.append((path, correction, index, source))
+                corrections.append(correction)
     _check_consistency(entities, references)
+    for path, correction, index, source in pending_refs:
+        if source[4:] not in references:
+            msg = (
+                f"{path.name}: correction {correction.disease_id} {correction.hpo_id}, field 'sources[{index}]': "
+                f"citation {source!r} has no entry in the bibliography"
+            )
+            raise KnowledgeBaseError(msg)
     group_order = list(EntityGroup)
     ordered = sorted(entities, key=lambda pe: group_order.index(pe[1].group))
-    return KnowledgeBase([e for _, e in ordered], [r for _, r in references.values()], source=str(folder))
+    return KnowledgeBase(
+        [e for _, e in ordered],
+        [r for _, r in references.values()],
+        source=str(folder),
+        corrections=corrections,
+    )

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "AnnotationCorrection",
     "Bibliography",
     "Entity",
     "EntityGroup",
@@ -364,6 +365,26 @@ class Entity(_Strict):
 
         walk(self)
         return found
+
+
+class AnnotationCorrection(Sourced):
+    """A sourced correction to one HPO annotation row, applied by the ranking engine."""
+
+    disease_id: DiseaseId
+    hpo_id: HpoId
+    action: Literal["quarantine", "set_frequency", "add"]
+    frequency: float | None = Field(default=None, gt=0.0, le=1.0)
+    reason: NonEmptyText
+
+    @model_validator(mode="after")
+    def _frequency_when_needed(self) -> AnnotationCorrection:
+        if self.action == "set_frequency" and self.frequency is None:
+            msg = "set_frequency needs a frequency"
+            raise ValueError(msg)
+        if self.action == "quarantine" and self.frequency is not None:
+            msg = "quarantine takes no frequency"
+            raise ValueError(msg)
+        return self
 
 
 class Reference(_Strict):

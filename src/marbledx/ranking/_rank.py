@@ -13,7 +13,13 @@ import numpy.typing as npt
 
 from marbledx._api import SubtypeSummary, subtype_summary
 from marbledx.errors import InputError
-from marbledx.evidence import ContextModel, PhenotypeModel, PhenotypeParameters, TermEvidence
+from marbledx.evidence import (
+    AnnotationAdjustment,
+    ContextModel,
+    PhenotypeModel,
+    PhenotypeParameters,
+    TermEvidence,
+)
 from marbledx.findings import Case, FamilyHistory, iter_case_files
 from marbledx.knowledge import EntityGroup, KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
@@ -99,6 +105,56 @@ class Analysis:
     notes: list[str]
 
 
+_FREQUENCY_WORDS = {
+    "obligate": 1.0,
+    "very frequent": 0.895,
+    "frequent": 0.545,
+    "occasional": 0.17,
+    "very rare": 0.025,
+}
+
+
+def _hallmark_frequency(text: str | None) -> float | None:
+    """A hallmark term's frequency as a probability (n/m shrunk as in the engine), or None if not stated."""
+    if not text or not text.strip():
+        return None
+    value = text.strip().lower()
+    first = value.split()[0]
+    if "/" in first:
+        numerator, denominator = first.split("/", 1)
+        if numerator.isdigit() and denominator.isdigit() and int(denominator) > 0:
+            return (int(numerator) + 1) / (int(denominator) + 2)
+        return None
+    for words, frequency in sorted(_FREQUENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if value.startswith(words):
+            return frequency
+    return None
+
+
+def knowledge_adjustments(kb: KnowledgeBase, hpo: Hpo) -> tuple[AnnotationAdjustment, ...]:
+    """Annotation changes the knowledge base asks for: its sourced corrections, plus its verified hallmark
+    and absent terms where the HPO annotation of the entity's exact disease ids lacks them."""
+    adjustments = [
+        AnnotationAdjustment(c.disease_id, c.hpo_id, c.action, c.frequency)
+        for c in kb.annotation_corrections
+        if not c.unverified
+    ]
+    for entity in kb:
+        ids = {x.id for x in entity.ids if x.relation == "exact" and not x.unverified}
+        for disease_id in sorted(ids):
+            if disease_id not in hpo.annotations:
+                continue
+            present = set(hpo.annotations.phenotype_ids(disease_id, include_negated=True))
+            for term in entity.hallmark_terms:
+                if not term.unverified and term.hpo_id not in present:
+                    frequency = _hallmark_frequency(term.frequency)
+                    adjustments.append(AnnotationAdjustment(disease_id, term.hpo_id, "add", frequency))
+            for term in entity.absent_terms:
+                if not term.unverified and term.hpo_id not in present:
+                    adjustments.append(AnnotationAdjustment(disease_id, term.hpo_id, "absent"))
+    return tuple(adjustments)
+
+
 class Ranker:
     """Ranks cases against all OMIM and Orphanet diseases of one HPO release.
 
@@ -108,7 +164,7 @@ class Ranker:
     def __init__(self, hpo: Hpo, kb: KnowledgeBase, params: PhenotypeParameters | None = None) -> None:
         self.hpo = hpo
         self.kb = kb
-        self.phenotype = PhenotypeModel(hpo, params)
+        self.phenotype = PhenotypeModel(hpo, params, adjustments=knowledge_adjustments(kb, hpo))
         self.context = ContextModel(self.phenotype)
         ontology = hpo.ontology
         organs = ontology.child_indices(ontology.index(PHENOTYPIC_ABNORMALITY_ID))

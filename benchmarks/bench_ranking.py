@@ -132,7 +132,9 @@ def main() -> int:
         from marbledx import load_hpo
 
         release = load_hpo()
-        chunks = [paths[i :: args.jobs * 8] for i in range(args.jobs * 8)]
+        # Contiguous chunks keep each cohort's cases together, as a cohort run would process them.
+        size = max(1, -(-len(paths) // (args.jobs * 8)))
+        chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
         started = time.perf_counter()
         with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
             rows = [row for chunk in pool.map(_rank_chunk, chunks) for row in chunk]
@@ -170,6 +172,9 @@ def main() -> int:
                 f"baseline, half {half}             "
                 + _fmt(_metrics([by_path[r["path"]] for r in rows if _half(r["path"]) == half]))
             )
+        annotated_paths = {r["path"] for r in annotated}
+        annotated_base = [by_path[r["path"]] for r in rows if r["path"] in annotated_paths]
+        print("baseline, annotated diagnoses " + _fmt(_metrics(annotated_base)))
         base_cps = len(rows) / base["elapsed_s"]
         print(
             f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"

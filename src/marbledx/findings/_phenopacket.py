@@ -104,11 +104,11 @@ def read_case_file(
     pedigree_history = FamilyHistory()
     try:
         if "proband" in document and "pedigree" in document:
-            family_message = json_format.Parse(text, phenopackets.Family())
+            family_message = json_format.ParseDict(document, phenopackets.Family())
             packet = family_message.proband
             pedigree_history = _family_history(family_message, packet.subject.id)
         else:
-            packet = json_format.Parse(text, phenopackets.Phenopacket())
+            packet = json_format.ParseDict(document, phenopackets.Phenopacket())
     except json_format.ParseError as exc:
         detail = " ".join(str(exc).split())
         msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"

@@ -210,6 +210,10 @@ class Ranker:
             groups.setdefault(self._organ_of(evidence.hpo_id), []).append(index)
         excluded_applied = [np.zeros(model.n_diseases) for _ in excluded]
         for members in groups.values():
+            if len(members) == 1:
+                excluded_applied[members[0]] = excluded[members[0]].log_lr
+                total = total + excluded[members[0]].log_lr
+                continue
             matrix = np.vstack([excluded[i].log_lr for i in members])
             lowest, highest = matrix.argmin(axis=0), matrix.argmax(axis=0)
             negative = matrix.min(axis=0) < 0
@@ -230,7 +234,7 @@ class Ranker:
         )
         log_post = log_lr + log_prior
         # Stable ordering: score, then model row, so equal scores rank reproducibly.
-        order = np.lexsort((np.arange(len(log_post)), -log_post))
+        order = np.argsort(-log_post, kind="stable")
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
         return Analysis(case, evidences, applied, log_lr, probabilities, order, notes)

@@ -9,11 +9,11 @@ one-line message names the file, the entity and the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -212,50 +212,43 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return document
 
 
-def _parse_entities(path: Path, raw: object) -> list[Entity]:
+_Model = TypeVar("_Model", Entity, Reference, AnnotationCorrection)
+
+
+def _parse_list(
+    path: Path, raw: object, model: type[_Model], key: str, what: str, label: Callable[[dict[str, Any]], str]
+) -> list[_Model]:
+    """Validate every item of a top-level list; the error names the file, the item and the field."""
     if not isinstance(raw, list):
-        msg = f"{path.name}: 'entities' must be a list of entity mappings"
+        msg = f"{path.name}: '{key}' must be a list of {what} mappings"
         raise KnowledgeBaseError(msg)
-    entities: list[Entity] = []
+    items: list[_Model] = []
     for index, item in enumerate(raw):
-        key = item.get("key") if isinstance(item, dict) else None
-        label = f"{key!r}" if key else f"#{index + 1}"
+        name = label(item) if isinstance(item, dict) and label(item).strip("' ") else f"#{index + 1}"
         try:
-            entities.append(Entity.model_validate(item))
+            items.append(model.model_validate(item))
         except ValidationError as exc:
-            raise KnowledgeBaseError(_validation_message(path, "entity", label, exc)) from None
-    return entities
+            raise KnowledgeBaseError(_validation_message(path, what, name, exc)) from None
+    return items
+
+
+def _parse_entities(path: Path, raw: object) -> list[Entity]:
+    return _parse_list(path, raw, Entity, "entities", "entity", lambda i: repr(i.get("key") or ""))
 
 
 def _parse_references(path: Path, raw: object) -> list[Reference]:
-    if not isinstance(raw, list):
-        msg = f"{path.name}: 'references' must be a list of reference mappings"
-        raise KnowledgeBaseError(msg)
-    refs: list[Reference] = []
-    for index, item in enumerate(raw):
-        key = item.get("key") if isinstance(item, dict) else None
-        label = f"{key!r}" if key else f"#{index + 1}"
-        try:
-            refs.append(Reference.model_validate(item))
-        except ValidationError as exc:
-            raise KnowledgeBaseError(_validation_message(path, "reference", label, exc)) from None
-    return refs
+    return _parse_list(path, raw, Reference, "references", "reference", lambda i: repr(i.get("key") or ""))
 
 
 def _parse_corrections(path: Path, raw: object) -> list[AnnotationCorrection]:
-    if not isinstance(raw, list):
-        msg = f"{path.name}: 'annotation_corrections' must be a list"
-        raise KnowledgeBaseError(msg)
-    corrections: list[AnnotationCorrection] = []
-    for index, item in enumerate(raw):
-        label = f"#{index + 1}"
-        if isinstance(item, dict):
-            label = f"{item.get('disease_id')} {item.get('hpo_id')}"
-        try:
-            corrections.append(AnnotationCorrection.model_validate(item))
-        except ValidationError as exc:
-            raise KnowledgeBaseError(_validation_message(path, "correction", label, exc)) from None
-    return corrections
+    return _parse_list(
+        path,
+        raw,
+        AnnotationCorrection,
+        "annotation_corrections",
+        "correction",
+        lambda i: f"{i.get('disease_id') or ''} {i.get('hpo_id') or ''}",
+    )
 
 
 def _strings(value: object) -> Iterator[tuple[str, str]]:

@@ -231,5 +231,11 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
                 sign = "+" if item.status == "observed" else "-"
                 lines.append(f"    {sign} {item.hpo_id} {item.label}: LR {item.lr:.3g} ({item.match})")
         blocks.append("\n".join(lines))
-    blocks.append(DISCLAIMER)
+    # The subtype decides treatment, and genetic testing settles it (consensus guideline, PMID:28655174);
+    # a phenotype ranking alone must not read as a treatment decision.
+    blocks.append(
+        "Probabilities are estimates from the phenotype model over HPO-annotated diseases. The HSCT column "
+        "is the knowledge-base decision for each subtype, not a recommendation for this patient: confirm "
+        "the subtype genetically first.\n" + DISCLAIMER
+    )
     return "\n\n".join(blocks)

@@ -88,3 +88,14 @@ def test_cli_shows_the_mapping(capsys: pytest.CaptureFixture[str], monkeypatch: 
     captured = capsys.readouterr()
     assert json.loads(captured.out)["diagnoses"]
     assert "text: 'anaemia' -> HP:0001903" in captured.err
+
+
+def test_negation_scope_does_not_depend_on_repeated_phrases(parser: TextParser) -> None:
+    # "anaemia" occurs twice; the second occurrence follows "and" after a negated list and is observed.
+    found = parser.parse("no anaemia or splenomegaly. osteopetrosis and anaemia").mappings
+    assert [(m.hpo_id, m.excluded) for m in found] == [
+        ("HP:0001903", True),
+        ("HP:0001744", True),
+        ("HP:0011002", False),
+        ("HP:0001903", False),
+    ]

@@ -7,6 +7,7 @@ from marbledx.evidence._phenotype import (
     PhenotypeModel,
     PhenotypeParameters,
     TermEvidence,
+    shrunk_frequency,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "PhenotypeModel",
     "PhenotypeParameters",
     "TermEvidence",
+    "shrunk_frequency",
 ]

@@ -76,7 +76,6 @@ class ContextModel:
                 hits = usable & (annotations.aspect == 2) & (terms == ontology.index(term_id))
                 np.minimum.at(earliest, rows[hits], days)
         self.earliest_onset_days = np.where(np.isinf(earliest), np.nan, earliest)
-        self.modes = [frozenset(mode for mode, flags in mode_rows.items() if flags[row]) for row in range(n)]
         ar, ad, xlr, xld, mt, yl = (mode_rows[m] for m in ("AR", "AD", "XLR", "XLD", "MT", "YL"))
         self._recessive = ar | xlr
         self._ar = ar

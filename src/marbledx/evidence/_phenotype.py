@@ -30,6 +30,7 @@ __all__ = [
     "PhenotypeModel",
     "PhenotypeParameters",
     "TermEvidence",
+    "shrunk_frequency",
 ]
 
 _log = logging.getLogger(__name__)
@@ -147,6 +148,11 @@ def _indptr(sorted_terms: npt.NDArray[Any], n_terms: int) -> npt.NDArray[np.int6
     return indptr
 
 
+def shrunk_frequency(numerator: float, denominator: float) -> float:
+    """Laplace's rule of succession for an n/m count from a small series: (n + 1) / (m + 2)."""
+    return (numerator + 1.0) / (denominator + 2.0)
+
+
 def _apply_adjustments(
     hpo: Hpo,
     model_row: npt.NDArray[np.int64],
@@ -208,7 +214,7 @@ def _build_arrays(
     # (reference section 0): shrink them with Laplace's rule of succession, (n + 1) / (m + 2).
     numerator, denominator = (x[use] for x in annotations.frequency_counts)
     ratio = (annotations.frequency_kind[use] == 1) & (numerator > 0)
-    freq = np.where(ratio, (numerator + 1.0) / (denominator + 2.0), freq)
+    freq = np.where(ratio, shrunk_frequency(numerator, denominator), freq)
     freq = np.where(np.isnan(freq), missing_frequency, freq)
     capped = np.minimum(freq, 1.0 - 1e-9)
 

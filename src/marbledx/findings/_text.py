@@ -104,6 +104,8 @@ _AGE = re.compile(
     r"\b(\d+(?:\.\d+)?)\s*-?\s*(day|week|month|year|yr|mo)s?\s*-?\s*old\b|\baged?\s+(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b"
 )
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "mo": 365.25 / 12, "year": 365.25, "yr": 365.25}
+_CONNECTOR = re.compile(r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bplus\b)")
+_RESETTING = frozenset({"and", "with", "has", "had", "show", "shows", "plus"})
 _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her|sister|mother)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his|brother|father)\b")
 
@@ -220,16 +222,16 @@ class TextParser:
         unmatched: list[str] = []
         for sentence in re.split(r"[.;:!?]|\bbut\b|\bhowever\b", lowered):
             negated = False
-            for raw in re.split(
-                r",|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bplus\b", sentence
-            ):
-                phrase = raw.strip()
+            pieces = re.split(_CONNECTOR, sentence)
+            # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
+            for index in range(0, len(pieces), 2):
+                phrase = pieces[index].strip()
+                connector = pieces[index - 1].strip() if index else ""
+                # Negation carries over a list ("no fever, rash or seizures"); "with"/"and" restart it.
+                if connector in _RESETTING:
+                    negated = False
                 if not phrase:
                     continue
-                # Negation carries over a list ("no fever, rash or seizures") until "with"/"and" restarts.
-                connector = sentence[: sentence.find(raw)].rstrip()[-4:] if raw in sentence else ""
-                if connector.endswith(("with", "and", "has", "had")):
-                    negated = False
                 cue = _NEGATION.match(phrase)
                 if cue:
                     negated = True

@@ -19,10 +19,11 @@ from marbledx.evidence import (
     PhenotypeModel,
     PhenotypeParameters,
     TermEvidence,
+    shrunk_frequency,
 )
 from marbledx.findings import Case, FamilyHistory, iter_case_files
 from marbledx.knowledge import EntityGroup, KnowledgeBase
-from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
+from marbledx.ontology import FREQUENCY_TERMS, PHENOTYPIC_ABNORMALITY_ID, Hpo, Ontology
 
 __all__ = ["Analysis", "CaseResult", "Diagnosis", "FindingEvidence", "PriorKind", "Ranker"]
 
@@ -105,17 +106,12 @@ class Analysis:
     notes: list[str]
 
 
-_FREQUENCY_WORDS = {
-    "obligate": 1.0,
-    "very frequent": 0.895,
-    "frequent": 0.545,
-    "occasional": 0.17,
-    "very rare": 0.025,
-}
+def _hallmark_frequency(text: str | None, ontology: Ontology) -> float | None:
+    """A hallmark term's frequency ("5/6", "Frequent", "Very frequent (ORPHA:1782)") as a probability.
 
-
-def _hallmark_frequency(text: str | None) -> float | None:
-    """A hallmark term's frequency as a probability (n/m shrunk as in the engine), or None if not stated."""
+    n/m is shrunk as in the engine; HPO frequency-class names take the engine's class midpoints. ``None``
+    when the text states no frequency.
+    """
     if not text or not text.strip():
         return None
     value = text.strip().lower()
@@ -123,11 +119,12 @@ def _hallmark_frequency(text: str | None) -> float | None:
     if "/" in first:
         numerator, denominator = first.split("/", 1)
         if numerator.isdigit() and denominator.isdigit() and int(denominator) > 0:
-            return (int(numerator) + 1) / (int(denominator) + 2)
+            return shrunk_frequency(int(numerator), int(denominator))
         return None
-    for words, frequency in sorted(_FREQUENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
-        if value.startswith(words):
-            return frequency
+    classes = {ontology.label(t).lower(): f for t, f in FREQUENCY_TERMS.items() if t in ontology}
+    for name in sorted(classes, key=len, reverse=True):
+        if value.startswith(name):
+            return classes[name]
     return None
 
 
@@ -147,7 +144,7 @@ def knowledge_adjustments(kb: KnowledgeBase, hpo: Hpo) -> tuple[AnnotationAdjust
             present = set(hpo.annotations.phenotype_ids(disease_id, include_negated=True))
             for term in entity.hallmark_terms:
                 if not term.unverified and term.hpo_id not in present:
-                    frequency = _hallmark_frequency(term.frequency)
+                    frequency = _hallmark_frequency(term.frequency, hpo.ontology)
                     adjustments.append(AnnotationAdjustment(disease_id, term.hpo_id, "add", frequency))
             for term in entity.absent_terms:
                 if not term.unverified and term.hpo_id not in present:

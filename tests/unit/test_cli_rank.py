@@ -11,7 +11,10 @@ from marbledx.cli import main
 from ..conftest import MINI_RELEASE, TESTS
 
 PACKETS = TESTS / "data" / "phenopackets"
-DIAGNOSIS_KEYS = {"rank", "disease_id", "label", "probability", "genes", "evidence", "subtype"}
+DIAGNOSIS_KEYS = {
+    "rank", "disease_id", "label", "probability", "genes", "evidence", "subtype",
+    "genotype_lr", "variants", "genotype_note", "same_as",
+}  # fmt: skip
 EVIDENCE_KEYS = {"hpo_id", "label", "status", "lr", "match"}
 
 
@@ -32,7 +35,8 @@ def test_jsonl_contract(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
-    assert set(result) == {"case_id", "input", "diagnoses"}
+    assert set(result) == {"case_id", "input", "genotype", "diagnoses"}
+    assert result["genotype"] is None  # no VCF
     assert result["case_id"] == "infant-aro"
     assert result["input"] == str(PACKETS / "infant_aro.json")
     assert len(result["diagnoses"]) == 3
@@ -43,6 +47,8 @@ def test_jsonl_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert isinstance(first["probability"], float)
     assert first["genes"] == ["TCIRG1"]
     assert first["subtype"]["hsct_decision"] == "curative"
+    assert first["genotype_lr"] == 1.0
+    assert first["variants"] == []
     for item in first["evidence"]:
         assert set(item) == EVIDENCE_KEYS
         assert item["status"] in {"observed", "excluded"}

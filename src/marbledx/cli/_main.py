@@ -18,7 +18,14 @@ from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
-from marbledx.findings import Case, FamilyHistory, TextParser, normalise_findings, parse_iso_age
+from marbledx.findings import (
+    Case,
+    FamilyHistory,
+    TextParser,
+    expand_inputs,
+    normalise_findings,
+    parse_iso_age,
+)
 from marbledx.knowledge import load_knowledge_base
 from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
 from marbledx.ranking import CaseResult
@@ -117,6 +124,7 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
+    from marbledx.genotype import GenotypeOptions, GenotypeReader
     from marbledx.ranking import Ranker
 
     flag_input = bool(args.hpo or args.exclude or args.text)
@@ -130,6 +138,18 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
     family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
+    genotype = GenotypeOptions(
+        vcf=args.vcf,
+        sample=args.sample,
+        genome=args.genome,
+        clinvar=args.clinvar,
+        genes_bed=args.genes_bed,
+        ped=args.ped,
+        strict=args.strict,
+    )
+    if args.vcf is not None and len(expand_inputs(args.inputs)) > 1:
+        msg = "--vcf names the VCF of one case; for several cases, list each VCF in its phenopacket's 'files'"
+        raise UsageError(msg)
     hpo = load_hpo()
     ranker = Ranker(hpo, load_knowledge_base())
     results: Iterable[CaseResult]
@@ -140,10 +160,16 @@ def _cmd_rank(args: argparse.Namespace) -> int:
                 _emit(line)
             else:
                 sys.stderr.write(f"marbledx: {line}\n")
-        results = [ranker.rank(case, top=args.top, prior=args.prior)]
+        calls = GenotypeReader(genotype).read(case) if args.vcf is not None else None
+        results = [ranker.rank(case, top=args.top, prior=args.prior, genotype=calls)]
     else:
         results = ranker.rank_files(
-            args.inputs, top=args.top, prior=args.prior, family=family, strict=not args.lenient
+            args.inputs,
+            top=args.top,
+            prior=args.prior,
+            family=family,
+            strict=not args.lenient,
+            genotype=genotype,
         )
     failed = 0
     collected = []
@@ -193,6 +219,27 @@ def _cmd_data_use(args: argparse.Namespace) -> int:
         raise UsageError(msg)
     activate_release(folder)
     _emit(f"using the HPO release in {folder}")
+    return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    # Imported here: only this command needs the download code.
+    from marbledx.genotype._fetch import clinvar_url, fetch_clinvar, fetch_genes, genes_url
+
+    if args.dataset == "clinvar":
+        sys.stderr.write(f"downloading ClinVar {args.genome} from {clinvar_url(args.genome, args.url)} …\n")
+        fetched = fetch_clinvar(args.genome, base_url=args.url, timeout=args.timeout)
+        dated = f"file date {fetched.release}, " if fetched.release else ""
+        _emit(f"ClinVar {fetched.build} ({dated}{fetched.records:,} records) installed: {fetched.path}")
+    else:
+        sys.stderr.write(
+            f"downloading gene regions {args.genome} from {genes_url(args.genome, args.url)} …\n"
+        )
+        fetched = fetch_genes(args.genome, url=args.url, timeout=args.timeout)
+        _emit(
+            f"gene regions {fetched.build} ({fetched.records:,} regions, {fetched.extra['genes']:,} genes)"
+            f" installed: {fetched.path}"
+        )
     return 0
 
 
@@ -259,6 +306,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drop HPO ids unknown to this release (with a warning) instead of failing the case",
     )
+    dna = sub.add_argument_group("genotype (VCF) evidence")
+    dna.add_argument(
+        "--vcf",
+        type=Path,
+        help="the patient's VCF/BCF (one case); otherwise each phenopacket's 'files' entry",
+    )
+    dna.add_argument("--sample", help="the proband's sample name in a multi-sample VCF")
+    dna.add_argument("--genome", choices=("GRCh37", "GRCh38"), help="the VCF's build; a mismatch is refused")
+    dna.add_argument(
+        "--clinvar", type=Path, help="a ClinVar VCF (default: the one from 'marbledx data fetch clinvar')"
+    )
+    dna.add_argument(
+        "--genes-bed",
+        type=Path,
+        help="gene regions (BED) for VCFs without VEP/SnpEff annotation (default: 'marbledx data fetch genes')",
+    )
+    dna.add_argument(
+        "--ped", type=Path, help="PED file naming the proband's parents (samples in the same VCF)"
+    )
+    dna.add_argument(
+        "--strict", action="store_true", help="stop at the first malformed VCF record instead of skipping it"
+    )
     add_format(sub, ("table", "json", "jsonl"))
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
@@ -279,6 +348,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     use.set_defaults(handler=_cmd_data_use)
     use.add_argument("release", metavar="RELEASE")
+    fetch = data_commands.add_parser(
+        "fetch", help="download reference data for VCF analysis: ClinVar, or a gene-region table"
+    )
+    fetch.set_defaults(handler=_cmd_data_fetch)
+    fetch.add_argument(
+        "dataset",
+        choices=("clinvar", "genes"),
+        help="clinvar: NCBI's ClinVar VCF and index; genes: gene regions from the GENCODE basic annotation",
+    )
+    fetch.add_argument(
+        "--genome", choices=("GRCh38", "GRCh37"), default="GRCh38", help="genome build (default GRCh38)"
+    )
+    fetch.add_argument(
+        "--url",
+        help="download from here instead: the file's URL, or a folder laid out like the official server "
+        "(default $MARBLEDX_CLINVAR_URL / $MARBLEDX_GENES_URL, else NCBI / GENCODE)",
+    )
+    fetch.add_argument("--timeout", type=float, default=120.0, help="seconds per network operation")
     return parser
 
 

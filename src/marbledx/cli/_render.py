@@ -210,8 +210,13 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
         if result.error is not None:
             blocks.append(f"{title}\n  error: {result.error}")
             continue
-        rows = [
-            [
+        dna = result.genotype
+        headers = ["#", "PROB", "LOG10 LR", "DISEASE", "NAME", "GENES", "SUBTYPE"]
+        if dna is not None:
+            headers.insert(3, "GENOTYPE LR")
+        rows = []
+        for d in result.diagnoses:
+            row = [
                 str(d.rank),
                 f"{d.probability:.3f}",
                 f"{d.log10_lr:+.1f}",
@@ -220,9 +225,19 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
                 ", ".join(d.genes) or "-",
                 (f"{d.subtype.key}: HSCT {d.subtype.hsct_decision}" if d.subtype else ""),
             ]
-            for d in result.diagnoses
-        ]
-        lines = [title, render_table(["#", "PROB", "LOG10 LR", "DISEASE", "NAME", "GENES", "SUBTYPE"], rows)]
+            if dna is not None:
+                row.insert(3, f"{d.genotype_lr:.3g}")
+            rows.append(row)
+        lines = [title]
+        if dna is not None:
+            mode = {"vep": "VEP CSQ", "snpeff": "SnpEff ANN", "gene-table": "gene-region table"}.get(
+                dna.mode, dna.mode
+            )
+            lines.append(
+                f"  VCF {dna.vcf} (sample {dna.sample}, {dna.build}, genes from {mode}; {dna.records} records, "
+                f"{dna.calls} alleles carried, {'exome/genome' if dna.genome_wide else 'targeted'})"
+            )
+        lines.append(render_table(headers, rows))
         for note in result.notes:
             lines.append(f"  note: {note}")
         for diagnosis in result.diagnoses[:explain]:
@@ -230,6 +245,15 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
             for item in diagnosis.evidence:
                 sign = "+" if item.status == "observed" else "-"
                 lines.append(f"    {sign} {item.hpo_id} {item.label}: LR {item.lr:.3g} ({item.match})")
+            if dna is not None:
+                lines.append(f"    genotype LR {diagnosis.genotype_lr:.3g}: {diagnosis.genotype_note or '-'}")
+                for v in diagnosis.variants:
+                    change = " ".join(x for x in (v["hgvs_c"], v["hgvs_p"]) if x) or f"{v['ref']}>{v['alt']}"
+                    lines.append(
+                        f"      {v['gene']} {v['chrom']}:{v['pos']} {change} {v['genotype']} "
+                        f"[{v['class']}; {v['consequence'] or '-'}; gnomAD {v['gnomad_af'] if v['gnomad_af'] is not None else 'absent'}; "
+                        f"ClinVar {v['clinvar'] or '-'}; {' '.join(v['acmg']) or '-'}]"
+                    )
         blocks.append("\n".join(lines))
     # The subtype decides treatment, and genetic testing settles it (consensus guideline, PMID:28655174);
     # a phenotype ranking alone must not read as a treatment decision.

@@ -9,7 +9,7 @@ from typing import Literal
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.ontology import Ontology
 
-__all__ = ["Case", "FamilyHistory", "Finding", "normalise_findings", "parse_iso_age"]
+__all__ = ["Case", "FamilyHistory", "Finding", "GenomicFile", "normalise_findings", "parse_iso_age"]
 
 Sex = Literal["female", "male"]
 
@@ -65,6 +65,15 @@ class FamilyHistory:
 
 
 @dataclass(frozen=True)
+class GenomicFile:
+    """A variant file named by a phenopacket's ``files`` (already resolved to a local path)."""
+
+    path: str
+    genome_assembly: str | None = None  # fileAttributes.genomeAssembly as written (e.g. GRCh38, hg19)
+    sample: str | None = None  # the VCF sample of the proband, from individualToFileIdentifiers
+
+
+@dataclass(frozen=True)
 class Case:
     """Everything the ranking needs about one patient. Holds no names or other identifiers beyond ``case_id``."""
 
@@ -75,6 +84,8 @@ class Case:
     sex: Sex | None = None
     family: FamilyHistory = field(default_factory=FamilyHistory)
     warnings: tuple[str, ...] = ()
+    subject_id: str | None = None
+    genomic_files: tuple[GenomicFile, ...] = ()
 
     @property
     def observed(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ unknown field, a v1 file or invalid JSON is an :class:`InputError` naming the fi
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import phenopackets
 from google.protobuf import json_format
 
 from marbledx.errors import InputError
-from marbledx.findings._case import Case, FamilyHistory, normalise_findings, parse_iso_age
+from marbledx.findings._case import Case, FamilyHistory, GenomicFile, normalise_findings, parse_iso_age
 from marbledx.ontology import Ontology
 
 __all__ = ["expand_inputs", "read_case_file"]
@@ -102,11 +103,13 @@ def read_case_file(
         raise InputError(msg)
     _check_version(path, document)
     pedigree_history = FamilyHistory()
+    family_files: list[Any] = []
     try:
         if "proband" in document and "pedigree" in document:
             family_message = json_format.ParseDict(document, phenopackets.Family())
             packet = family_message.proband
             pedigree_history = _family_history(family_message, packet.subject.id)
+            family_files = list(family_message.files)
         else:
             packet = json_format.ParseDict(document, phenopackets.Phenopacket())
     except json_format.ParseError as exc:
@@ -134,7 +137,46 @@ def read_case_file(
             affected_sibling=given.affected_sibling or pedigree_history.affected_sibling,
         ),
         warnings=warnings,
+        subject_id=packet.subject.id or None,
+        genomic_files=_genomic_files(path, [*packet.files, *family_files], packet.subject.id),
     )
+
+
+_VARIANT_SUFFIXES = (".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")
+
+
+def _genomic_files(path: Path, files: list[Any], subject_id: str) -> tuple[GenomicFile, ...]:
+    """VCF/BCF entries of a phenopacket's ``files``, resolved against the phenopacket's folder.
+
+    ``uri`` may be ``file:///abs/path``, ``file:relative`` or a bare path. Entries that are not variant files
+    (by ``fileAttributes.fileFormat`` or suffix) are ignored; remote URIs are refused because marbledx never
+    downloads patient data.
+    """
+    found = []
+    for entry in files:
+        uri = str(entry.uri)
+        attributes = dict(entry.file_attributes)
+        file_format = attributes.get("fileFormat", "").lower()
+        if not uri:
+            continue
+        if not (file_format in {"vcf", "bcf"} or uri.lower().endswith(_VARIANT_SUFFIXES)):
+            continue
+        parsed = urllib.parse.urlparse(uri)
+        if parsed.scheme not in {"", "file"}:
+            msg = f"{path}: files[].uri {uri!r} is not a local file; expected file:// or a path"
+            raise InputError(msg)
+        local = Path(urllib.parse.unquote(parsed.path if parsed.scheme == "file" else uri))
+        if not local.is_absolute():
+            local = path.parent / local
+        mapping = dict(entry.individual_to_file_identifiers)
+        found.append(
+            GenomicFile(
+                path=str(local),
+                genome_assembly=attributes.get("genomeAssembly") or None,
+                sample=mapping.get(subject_id) if subject_id else None,
+            )
+        )
+    return tuple(found)
 
 
 def iter_case_files(

@@ -196,6 +196,14 @@ class GeneLink(Sourced):
     symbol: GeneSymbol
     zygosity: Literal["biallelic", "monoallelic", "hemizygous", "somatic", "biallelic_or_monoallelic"]
     mechanism: NonEmptyText
+    # Structured reading of ``mechanism`` for the genotype room, backed by this link's sources. ``True``: loss
+    # of function is an established disease mechanism, so null alleles qualify and ACMG PVS1 applies.
+    # ``False``: it is not (dominant-negative or gain of function), so null alleles do not cause this
+    # disease. ``None``: not stated; null alleles still count, without PVS1.
+    loss_of_function: bool | None = None
+    # Heterozygous null alleles are clinically silent even though biallelic loss of function causes disease
+    # (CLCN7, PMID:11741829): in a dominant reading of this link a single null allele does not qualify.
+    monoallelic_null_silent: bool = False
     # Written reason when the gene-disease pair is not among the HPO gene-disease links of the entity's ids.
     hpo_link_justification: str | None = None
 

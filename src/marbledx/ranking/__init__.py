@@ -7,6 +7,7 @@ from marbledx.ranking._rank import (
     CaseResult,
     Diagnosis,
     FindingEvidence,
+    GenotypeSummary,
     PriorKind,
     Ranker,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "CaseResult",
     "Diagnosis",
     "FindingEvidence",
+    "GenotypeSummary",
     "PriorKind",
     "Ranker",
 ]

@@ -22,10 +22,25 @@ from marbledx.evidence import (
     shrunk_frequency,
 )
 from marbledx.findings import Case, FamilyHistory, iter_case_files
+from marbledx.genotype import (
+    GenotypeEvidence,
+    GenotypeModel,
+    GenotypeOptions,
+    GenotypeReader,
+    VcfReadResult,
+)
 from marbledx.knowledge import EntityGroup, KnowledgeBase
 from marbledx.ontology import FREQUENCY_TERMS, PHENOTYPIC_ABNORMALITY_ID, Hpo, Ontology
 
-__all__ = ["Analysis", "CaseResult", "Diagnosis", "FindingEvidence", "PriorKind", "Ranker"]
+__all__ = [
+    "Analysis",
+    "CaseResult",
+    "Diagnosis",
+    "FindingEvidence",
+    "GenotypeSummary",
+    "PriorKind",
+    "Ranker",
+]
 
 PriorKind = Literal["uniform", "prevalence"]
 FloatArray = npt.NDArray[np.float64]
@@ -59,6 +74,12 @@ class Diagnosis:
     evidence: list[FindingEvidence]
     subtype: SubtypeSummary | None = None
     log10_lr: float = 0.0
+    # Genotype evidence (1.0 and no variants when the case has no VCF).
+    genotype_lr: float = 1.0
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    genotype_note: str | None = None
+    # Other ids of the same knowledge-base entity, ranked as this one diagnosis.
+    same_as: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,8 +89,42 @@ class Diagnosis:
             "probability": self.probability,
             "genes": self.genes,
             "evidence": [asdict(e) for e in self.evidence],
+            "genotype_lr": self.genotype_lr,
+            "variants": self.variants,
+            "genotype_note": self.genotype_note,
+            "same_as": self.same_as,
             "subtype": self.subtype.to_dict() if self.subtype else None,
         }
+
+
+@dataclass(frozen=True)
+class GenotypeSummary:
+    """Which VCF was read for a case and how (JSON: ``genotype`` on the case)."""
+
+    vcf: str
+    sample: str
+    build: str
+    mode: str  # "vep" | "snpeff" | "gene-table"
+    records: int
+    calls: int
+    genome_wide: bool
+    background_rate: float
+    skipped_lines: list[int]
+
+    @classmethod
+    def of(cls, evidence: GenotypeEvidence) -> GenotypeSummary:
+        vcf = evidence.vcf
+        return cls(
+            vcf=vcf.path,
+            sample=vcf.sample,
+            build=vcf.build,
+            mode=vcf.mode,
+            records=vcf.n_records,
+            calls=len(vcf.calls),
+            genome_wide=vcf.genome_wide,
+            background_rate=evidence.background_rate,
+            skipped_lines=list(vcf.skipped_lines),
+        )
 
 
 @dataclass(frozen=True)
@@ -82,6 +137,7 @@ class CaseResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    genotype: GenotypeSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         if self.error is not None:
@@ -89,6 +145,7 @@ class CaseResult:
         return {
             "case_id": self.case_id,
             "input": self.input,
+            "genotype": asdict(self.genotype) if self.genotype else None,
             "diagnoses": [d.to_dict() for d in self.diagnoses],
         }
 
@@ -104,6 +161,9 @@ class Analysis:
     probabilities: FloatArray
     order: npt.NDArray[np.intp]
     notes: list[str]
+    genotype: GenotypeEvidence | None = None
+    # Rows hidden behind the record of the same knowledge-base entity that is shown (hidden → shown).
+    shown_for: dict[int, int] = field(default_factory=dict)
 
 
 def _hallmark_frequency(text: str | None, ontology: Ontology) -> float | None:
@@ -167,6 +227,15 @@ class Ranker:
         organs = ontology.child_indices(ontology.index(PHENOTYPIC_ABNORMALITY_ID))
         self._organ_terms = {int(t) for t in organs}
         self._log_prior_prevalence = self._prevalence_prior()
+        self._genotype_model: GenotypeModel | None = None
+        self._same_entity_rows = self._same_entity_groups()
+
+    @property
+    def genotype_model(self) -> GenotypeModel:
+        """Gene-disease rules for every ranked disease (built on first use: only VCF cases need it)."""
+        if self._genotype_model is None:
+            self._genotype_model = GenotypeModel(self.hpo, self.kb, self.phenotype.disease_ids)
+        return self._genotype_model
 
     # -- priors -------------------------------------------------------------------------------------
     def _prevalence_prior(self) -> FloatArray:
@@ -182,6 +251,19 @@ class Ranker:
                     prior[self.phenotype.row(disease_id)] = value
         log_prior: FloatArray = np.log(prior)
         return log_prior
+
+    def _same_entity_groups(self) -> list[npt.NDArray[np.intp]]:
+        """Rows of records that the knowledge base states are the same disease (several ``exact`` ids)."""
+        groups = []
+        for entity in self.kb.entities:
+            rows = [
+                self.phenotype.row(x.id)
+                for x in entity.ids
+                if x.relation == "exact" and not x.unverified and self.phenotype.has_disease(x.id)
+            ]
+            if len(rows) > 1:
+                groups.append(np.array(sorted(set(rows)), dtype=np.intp))
+        return groups
 
     # -- evidence -----------------------------------------------------------------------------------
     def _organ_of(self, hpo_id: str) -> int:
@@ -223,18 +305,40 @@ class Ranker:
         return [*observed, *excluded], np.vstack([*applied, *excluded_applied]), total + context, notes
 
     # -- ranking ------------------------------------------------------------------------------------
-    def analyse(self, case: Case, *, prior: PriorKind = "uniform") -> Analysis:
-        """Score every disease for a case (no explanations yet)."""
+    def analyse(
+        self, case: Case, *, prior: PriorKind = "uniform", genotype: VcfReadResult | None = None
+    ) -> Analysis:
+        """Score every disease for a case (no explanations yet).
+
+        With a VCF, each disease's phenotype log-LR is added to its genotype log-LR (one posterior per
+        disease; docs/genotype.md).
+        """
         evidences, applied, log_lr, notes = self.evidence(case)
+        genotype_evidence = None
+        if genotype is not None:
+            genotype_evidence = self.genotype_model.evaluate(genotype, case.sex)
+            log_lr = log_lr + genotype_evidence.log_lr
+            notes = [*notes, *genotype.warnings]
         log_prior = (
             self._log_prior_prevalence if prior == "prevalence" else np.zeros(self.phenotype.n_diseases)
         )
         log_post = log_lr + log_prior
+        shown_for: dict[int, int] = {}
+        for rows in self._same_entity_rows:
+            # One entity, one hypothesis: show the better-scoring record and hide the others, so an OMIM
+            # entry and its Orphanet twin neither split the probability nor push other diagnoses down.
+            best = int(rows[np.argmax(log_post[rows])])
+            for row in rows:
+                if int(row) != best:
+                    shown_for[int(row)] = best
+                    log_post[row] = -np.inf
         # Stable ordering: score, then model row, so equal scores rank reproducibly.
         order = np.argsort(-log_post, kind="stable")
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
-        return Analysis(case, evidences, applied, log_lr, probabilities, order, notes)
+        return Analysis(
+            case, evidences, applied, log_lr, probabilities, order, notes, genotype_evidence, shown_for
+        )
 
     def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
         """The ``top`` diagnoses of an analysis, each with its per-finding evidence."""
@@ -249,24 +353,37 @@ class Ranker:
                 float(analysis.log_lr[row]),
                 analysis.evidences,
                 analysis.applied,
+                analysis.genotype,
+                same_as=[self.phenotype.disease_ids[h] for h, v in analysis.shown_for.items() if v == row],
             )
             for rank, row in enumerate(analysis.order[:top], start=1)
         ]
         case = analysis.case
-        return CaseResult(case.case_id, case.input, diagnoses, list(case.warnings), analysis.notes)
+        summary = GenotypeSummary.of(analysis.genotype) if analysis.genotype else None
+        return CaseResult(
+            case.case_id, case.input, diagnoses, list(case.warnings), analysis.notes, genotype=summary
+        )
 
-    def rank(self, case: Case, *, top: int = 20, prior: PriorKind = "uniform") -> CaseResult:
+    def rank(
+        self,
+        case: Case,
+        *,
+        top: int = 20,
+        prior: PriorKind = "uniform",
+        genotype: VcfReadResult | None = None,
+    ) -> CaseResult:
         """Rank every disease for a case and explain the ``top`` diagnoses."""
         if top < 1:
             msg = f"--top must be at least 1, got {top}"
             raise InputError(msg)
-        return self.report(self.analyse(case, prior=prior), top=top)
+        return self.report(self.analyse(case, prior=prior, genotype=genotype), top=top)
 
     def position_of(self, analysis: Analysis, disease_id: str) -> int | None:
         """1-based rank of a disease in an analysis, or ``None`` if the release does not annotate it."""
         if not self.phenotype.has_disease(disease_id):
             return None
         row = self.phenotype.row(disease_id)
+        row = analysis.shown_for.get(row, row)  # the same entity under its other id
         return int(np.flatnonzero(analysis.order == row)[0]) + 1
 
     def _diagnosis(
@@ -277,6 +394,9 @@ class Ranker:
         log_lr: float,
         evidences: list[TermEvidence],
         applied: FloatArray,
+        genotype: GenotypeEvidence | None = None,
+        *,
+        same_as: list[str] | None = None,
     ) -> Diagnosis:
         model = self.phenotype
         disease_id = model.disease_ids[row]
@@ -302,6 +422,12 @@ class Ranker:
             else None
         )
         genes = self.hpo.annotations.genes_for(disease_id)
+        genotype_lr, variants, genotype_note = 1.0, [], None
+        if genotype is not None:
+            detail = genotype.for_row(row)
+            genotype_lr = round(detail.lr, 6)
+            variants = [a.to_dict() for a in detail.alleles]
+            genotype_note = detail.note or None
         return Diagnosis(
             rank=rank,
             disease_id=disease_id,
@@ -311,6 +437,10 @@ class Ranker:
             evidence=findings,
             subtype=subtype,
             log10_lr=log_lr / np.log(10),
+            genotype_lr=genotype_lr,
+            variants=variants,
+            genotype_note=genotype_note,
+            same_as=same_as or [],
         )
 
     def rank_files(
@@ -321,13 +451,24 @@ class Ranker:
         prior: PriorKind = "uniform",
         family: FamilyHistory | None = None,
         strict: bool = True,
+        genotype: GenotypeOptions | None = None,
     ) -> Iterable[CaseResult]:
-        """Rank every phenopacket under ``paths``; a file that cannot be read yields a result with ``error``."""
+        """Rank every phenopacket under ``paths``; a file that cannot be read yields a result with ``error``.
+
+        ``genotype`` says where VCFs come from: ``genotype.vcf`` for a single case, else each phenopacket's
+        ``files``. A VCF that cannot be used is that case's error; the other cases go on.
+        """
+        reader = GenotypeReader(genotype) if genotype is not None else None
         for path, case in iter_case_files(paths, self.hpo.ontology, family, strict=strict):
             if isinstance(case, InputError):
                 yield CaseResult(case_id=_peek_id(path), input=str(path), error=str(case))
-            else:
-                yield self.rank(case, top=top, prior=prior)
+                continue
+            try:
+                calls = reader.read(case) if reader is not None else None
+            except InputError as exc:
+                yield CaseResult(case_id=case.case_id, input=case.input, error=str(exc))
+                continue
+            yield self.rank(case, top=top, prior=prior, genotype=calls)
 
 
 def _peek_id(path: Path) -> str | None:

@@ -1,0 +1,69 @@
+"""Genotype evidence: read the patient's VCF and weigh variants by each disease's mechanism.
+
+``read_vcf`` reads the proband's calls (VEP ``CSQ``, SnpEff ``ANN`` or a gene-region table);
+``GenotypeModel`` turns them into a likelihood ratio per disease (docs/genotype.md); ``GenotypeReader``
+finds each case's VCF from ``--vcf`` or the phenopacket ``files``; ``ClinvarVcf`` and ``GeneRegions`` are
+the optional reference tables that ``marbledx data fetch`` installs.
+"""
+
+from marbledx.genotype._clinvar import ClinvarVcf
+from marbledx.genotype._fetch import installed_clinvar, installed_genes
+from marbledx.genotype._genes import GeneRegions
+from marbledx.genotype._interpret import (
+    AlleleAssessment,
+    DiseaseGenotype,
+    GeneRule,
+    GenotypeEvidence,
+    GenotypeModel,
+    Mode,
+    assess_gene,
+    variant_class,
+)
+from marbledx.genotype._load import GenotypeOptions, GenotypeReader, normalise_assembly
+from marbledx.genotype._model import (
+    AnnotationMode,
+    ClinvarLookup,
+    ClinvarSignificance,
+    GeneLocator,
+    GenomeBuild,
+    ParentalOrigin,
+    VariantCall,
+    VariantClass,
+    VcfReadResult,
+    Zygosity,
+    normalise_chrom,
+    normalise_clinvar,
+)
+from marbledx.genotype._vcf import detect_build, read_vcf
+
+__all__ = [
+    "AlleleAssessment",
+    "AnnotationMode",
+    "ClinvarLookup",
+    "ClinvarSignificance",
+    "ClinvarVcf",
+    "DiseaseGenotype",
+    "GeneLocator",
+    "GeneRegions",
+    "GeneRule",
+    "GenomeBuild",
+    "GenotypeEvidence",
+    "GenotypeModel",
+    "GenotypeOptions",
+    "GenotypeReader",
+    "Mode",
+    "ParentalOrigin",
+    "VariantCall",
+    "VariantClass",
+    "VcfReadResult",
+    "Zygosity",
+    "assess_gene",
+    "detect_build",
+    "installed_clinvar",
+    "installed_genes",
+    "normalise_assembly",
+    "normalise_chrom",
+    "normalise_clinvar",
+    "read_vcf",
+    "variant_class",
+]

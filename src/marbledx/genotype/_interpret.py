@@ -1,0 +1,557 @@
+"""Interpret the proband's variants by each disease's mechanism and turn them into a genotype likelihood ratio.
+
+The model follows LIRICAL's genotype likelihood ratio (Robinson et al. 2020, PMID:32755546): the number of
+qualifying alleles ``k`` found in a gene is Poisson-distributed, with mean ``λ_d`` (the alleles the mode of
+inheritance needs: 2 for autosomal recessive, 1 for dominant) if the disease is caused by that gene, and with
+mean ``λ_b`` (the background rate of such alleles in any gene) otherwise:
+
+    LR = Pois(k; λ_d) / Pois(k; λ_b) = (λ_d / λ_b)^k · exp(-(λ_d - λ_b))
+
+``k`` is the sum of the pathogenicity weights of the alleles that form a genotype fitting the mode; with no
+qualifying genotype ``k = 0`` and the LR falls below 1 (about 0.14 for a recessive and 0.37 for a dominant
+disease) when the file covers the gene. Unlike LIRICAL, ``λ_b`` is estimated from the patient's own VCF (the
+weighted count of rare qualifying-class alleles over the genes it covers), so it adapts to panels, exomes and
+genomes without external gene-constraint tables. See docs/genotype.md for the parameters and their sources.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from marbledx.genotype._model import VariantCall, VariantClass, VcfReadResult
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+
+__all__ = [
+    "AlleleAssessment",
+    "DiseaseGenotype",
+    "GeneRule",
+    "GenotypeEvidence",
+    "GenotypeModel",
+    "Mode",
+    "assess_gene",
+    "variant_class",
+]
+
+FloatArray = npt.NDArray[np.float64]
+Mode = Literal["AR", "AD", "XLR", "XLD", "YL"]
+GenotypeStatus = Literal[
+    "qualifying", "carrier", "in_cis", "no_qualifying_variant", "not_covered", "no_gene", "not_assessable"
+]
+
+# Sequence Ontology consequence terms (as VEP and SnpEff write them) for the issue's variant classes.
+# Null: the ACMG PVS1 list of predicted loss-of-function consequences (Richards et al. 2015, PMID:25741868;
+# Abou Tayoun et al. 2018, PMID:30192042): nonsense, frameshift, canonical ±1/2 splice sites, initiation
+# codon, single or multi-exon / whole-gene deletion.
+_NULL_TERMS = frozenset(
+    {
+        "transcript_ablation",
+        "feature_ablation",
+        "exon_loss_variant",
+        "stop_gained",
+        "frameshift_variant",
+        "splice_acceptor_variant",
+        "splice_donor_variant",
+        "start_lost",
+        "initiator_codon_variant",
+    }
+)
+_MISSENSE_TERMS = frozenset(
+    {
+        "missense_variant",
+        "inframe_insertion",
+        "inframe_deletion",
+        "disruptive_inframe_insertion",
+        "disruptive_inframe_deletion",
+        "conservative_inframe_insertion",
+        "conservative_inframe_deletion",
+        "protein_altering_variant",
+        "stop_lost",
+    }
+)
+
+# Rarity: the highest gnomAD allele frequency at which an allele can still cause the disease. The thresholds
+# follow the "maximum credible population allele frequency" reasoning of Whiffin et al. 2017 (PMID:28518168)
+# for rare Mendelian disease; BA1 (stand-alone benign above 5%) is Richards et al. 2015 (PMID:25741868) as
+# refined by ClinGen SVI (Ghosh et al. 2018, PMID:30311383).
+MAX_AF_DOMINANT = 1e-4
+MAX_AF_RECESSIVE = 5e-3
+BA1_AF = 0.05
+
+# Computational evidence: ClinGen-calibrated REVEL / CADD thresholds at supporting strength
+# (Pejaver et al. 2022, PMID:36413997): PP3 REVEL ≥ 0.644 or CADD ≥ 25.3; BP4 REVEL ≤ 0.290 or CADD ≤ 22.7.
+REVEL_PP3, REVEL_BP4 = 0.644, 0.290
+CADD_PP3, CADD_BP4 = 25.3, 22.7
+
+# Pathogenicity weights (model parameters, documented in docs/genotype.md): how much of "one causal allele"
+# an allele of each evidence class counts for in k.
+WEIGHT_CLINVAR_PATHOGENIC = 1.0
+WEIGHT_CLINVAR_LIKELY_PATHOGENIC = 0.9
+WEIGHT_NULL_LOF_MECHANISM = 1.0
+WEIGHT_NULL_MECHANISM_UNSTATED = 0.8
+WEIGHT_MISSENSE_PP3 = 0.8
+WEIGHT_MISSENSE_UNSCORED = 0.5
+
+# Background rate floor, and the number of human protein-coding genes used as the denominator for a
+# genome-wide file (about 20,000: GENCODE, Frankish et al. 2019, PMID:30357393).
+MIN_BACKGROUND_RATE = 0.005
+# For targeted panels (model assumption, docs/genotype.md): several times the genome-wide per-gene estimate,
+# so that a panel's few suspected genes do not get more genotype weight than an exome would give them.
+TARGETED_BACKGROUND_RATE = 0.05
+PROTEIN_CODING_GENES = 20_000
+
+# HPO mode-of-inheritance terms → genotype modes (HPO, https://hpo.jax.org, "Mode of inheritance" branch).
+_HPO_MODES: dict[str, tuple[Mode, ...]] = {
+    "HP:0000007": ("AR",),  # Autosomal recessive inheritance
+    "HP:0000006": ("AD",),  # Autosomal dominant inheritance
+    "HP:0001419": ("XLR",),  # X-linked recessive inheritance
+    "HP:0001423": ("XLD",),  # X-linked dominant inheritance
+    "HP:0001417": ("XLR", "XLD"),  # X-linked inheritance (unspecified)
+    "HP:0001450": ("YL",),  # Y-linked inheritance
+}
+# Modes a germline VCF cannot assess (somatic, mitochondrial, multifactorial, polygenic).
+_HPO_NOT_ASSESSABLE = frozenset({"HP:0001427", "HP:0001428", "HP:0001426", "HP:0010982", "HP:0001442"})
+
+_DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0, "YL": 1.0}
+_DOMINANT: frozenset[Mode] = frozenset({"AD", "XLD", "YL"})
+
+
+def variant_class(consequence: str | None) -> VariantClass:
+    """``null``, ``missense`` (incl. in-frame) or ``other`` from "&"-joined SO consequence terms."""
+    if not consequence:
+        return "other"
+    terms = set(consequence.replace(",", "&").split("&"))
+    if terms & _NULL_TERMS:
+        return "null"
+    if terms & _MISSENSE_TERMS:
+        return "missense"
+    return "other"
+
+
+@dataclass(frozen=True)
+class GeneRule:
+    """How one gene causes one disease: the modes of inheritance and whether null alleles count."""
+
+    gene: str
+    modes: tuple[Mode, ...]
+    loss_of_function: bool | None = None
+    monoallelic_null_silent: bool = False
+    source: str = "HPO annotation"
+
+
+@dataclass(frozen=True)
+class AlleleAssessment:
+    """One allele judged against one gene-disease rule and mode."""
+
+    call: VariantCall
+    variant_class: VariantClass
+    acmg: tuple[str, ...]
+    weight: float  # 0 when the allele does not qualify
+    reason: str | None = None  # why it does not qualify
+
+    def to_dict(self) -> dict[str, object]:
+        c = self.call
+        return {
+            "gene": c.gene,
+            "chrom": c.chrom,
+            "pos": c.pos,
+            "ref": c.ref,
+            "alt": c.alt,
+            "genotype": c.genotype,
+            "hgvs_c": c.hgvs_c,
+            "hgvs_p": c.hgvs_p,
+            "consequence": c.consequence,
+            "gnomad_af": c.gnomad_af,
+            "clinvar": c.clinvar,
+            "acmg": list(self.acmg),
+            "class": self.variant_class,
+        }
+
+
+@dataclass(frozen=True)
+class DiseaseGenotype:
+    """The genotype evidence for one disease: its LR, the gene and mode behind it, and the alleles shown."""
+
+    lr: float
+    status: GenotypeStatus
+    gene: str | None = None
+    mode: Mode | None = None
+    alleles: tuple[AlleleAssessment, ...] = ()
+    note: str = ""
+
+
+_NEUTRAL = DiseaseGenotype(1.0, "no_gene", note="no causal gene is known for this disease")
+
+
+def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
+    """ACMG-style evidence codes and a pathogenicity weight for one allele under one rule and mode.
+
+    Codes are evidence shown to the clinician (Richards et al. 2015, PMID:25741868), not a classification.
+    """
+    cls = variant_class(call.consequence)
+    codes: list[str] = []
+    dominant = mode in _DOMINANT
+    max_af = MAX_AF_DOMINANT if dominant else MAX_AF_RECESSIVE
+    af = call.gnomad_af
+    reason: str | None = None
+    weight = 0.0
+
+    if af is not None and af > BA1_AF:
+        codes.append("BA1")
+        reason = f"gnomAD allele frequency {af:.3g} is above 5% (BA1)"
+    elif af is not None and af > max_af:
+        codes.append("BS1")
+        reason = (
+            f"gnomAD allele frequency {af:.3g} is too high for {_mode_words(mode)} disease (limit {max_af:g})"
+        )
+    else:
+        codes.append("PM2")
+
+    if call.clinvar in {"pathogenic", "likely_pathogenic"}:
+        codes.append("PP5")
+    elif call.clinvar in {"benign", "likely_benign"}:
+        codes.append("BP6")
+        reason = reason or f"ClinVar classifies it {call.clinvar.replace('_', ' ')} (BP6)"
+
+    null_counts = rule.loss_of_function is not False and not (dominant and rule.monoallelic_null_silent)
+    if cls == "null" and rule.loss_of_function is True and null_counts:
+        codes.insert(0, "PVS1")
+    if cls != "null" and call.revel is not None:
+        if call.revel >= REVEL_PP3:
+            codes.append("PP3")
+        elif call.revel <= REVEL_BP4:
+            codes.append("BP4")
+    elif cls != "null" and call.cadd_phred is not None:
+        if call.cadd_phred >= CADD_PP3:
+            codes.append("PP3")
+        elif call.cadd_phred <= CADD_BP4:
+            codes.append("BP4")
+    if call.origin == "de_novo":
+        # PS2 needs confirmed parentage; the PED and the parents' genotypes are the evidence shown.
+        codes.append("PS2")
+
+    if reason is None:
+        if call.clinvar == "pathogenic":
+            weight = WEIGHT_CLINVAR_PATHOGENIC
+        elif call.clinvar == "likely_pathogenic":
+            weight = WEIGHT_CLINVAR_LIKELY_PATHOGENIC
+        elif cls == "null":
+            if not null_counts:
+                reason = (
+                    f"null alleles of {rule.gene} do not cause this disease"
+                    + (
+                        " in one copy"
+                        if rule.monoallelic_null_silent and rule.loss_of_function is not False
+                        else ""
+                    )
+                    + f" ({rule.source})"
+                )
+            else:
+                weight = (
+                    WEIGHT_NULL_LOF_MECHANISM if rule.loss_of_function else WEIGHT_NULL_MECHANISM_UNSTATED
+                )
+        elif cls == "missense":
+            if "BP4" in codes:
+                reason = "computational evidence suggests no impact (BP4)"
+            else:
+                weight = WEIGHT_MISSENSE_PP3 if "PP3" in codes else WEIGHT_MISSENSE_UNSCORED
+        elif call.consequence is None:
+            reason = "consequence unknown (the VCF has no VEP/SnpEff annotation); only ClinVar can qualify it"
+        else:
+            reason = "not a protein-changing or canonical-splice variant, and not pathogenic in ClinVar"
+    return AlleleAssessment(call, cls, tuple(codes), weight, reason)
+
+
+def _mode_words(mode: Mode) -> str:
+    return {
+        "AR": "an autosomal recessive",
+        "AD": "an autosomal dominant",
+        "XLR": "an X-linked recessive",
+        "XLD": "an X-linked dominant",
+        "YL": "a Y-linked",
+    }[mode]
+
+
+def _in_cis(a: VariantCall, b: VariantCall) -> bool:
+    """Whether two heterozygous alleles are shown to be on the same haplotype (phased, or from one parent)."""
+    if a.origin in {"paternal", "maternal"} and a.origin == b.origin:
+        return True
+    return (
+        a.haplotype is not None
+        and b.haplotype is not None
+        and a.phase_set is not None
+        and a.phase_set == b.phase_set
+        and a.haplotype == b.haplotype
+    )
+
+
+def _poisson_lr(k: float, mean_disease: float, mean_background: float) -> float:
+    return float(math.exp(k * math.log(mean_disease / mean_background) - (mean_disease - mean_background)))
+
+
+def _genotype_for_mode(
+    assessed: list[AlleleAssessment], mode: Mode, sex: str | None
+) -> tuple[float, tuple[AlleleAssessment, ...], GenotypeStatus]:
+    """The weighted allele count ``k`` of the best genotype fitting ``mode``, its alleles, and its status."""
+    qualifying = sorted((a for a in assessed if a.weight > 0), key=lambda a: -a.weight)
+    if not qualifying:
+        return 0.0, (), "no_qualifying_variant"
+    one_allele_suffices = mode in _DOMINANT or (mode == "XLR" and sex == "male")
+    if one_allele_suffices:
+        best = qualifying[0]
+        return best.weight, (best,), "qualifying"
+    for allele in qualifying:  # recessive: homozygous (or hemizygous) qualifying allele
+        if allele.call.zygosity in {"homozygous", "hemizygous"}:
+            return 2 * allele.weight, (allele,), "qualifying"
+    best_pair: tuple[AlleleAssessment, AlleleAssessment] | None = None
+    cis_seen = False
+    for i, first in enumerate(qualifying):
+        for second in qualifying[i + 1 :]:
+            if first.call.key == second.call.key:
+                continue
+            if _in_cis(first.call, second.call):
+                cis_seen = True
+                continue
+            if best_pair is None or first.weight + second.weight > best_pair[0].weight + best_pair[1].weight:
+                best_pair = (first, second)
+    if best_pair is not None:
+        return best_pair[0].weight + best_pair[1].weight, best_pair, "qualifying"
+    return 0.0, (qualifying[0],), "in_cis" if cis_seen else "carrier"
+
+
+@dataclass
+class GenotypeEvidence:
+    """Genotype log-LRs over all diseases of a model, with the per-disease detail for those with calls."""
+
+    vcf: VcfReadResult
+    log_lr: FloatArray
+    background_rate: float
+    detail: dict[int, DiseaseGenotype] = field(default_factory=dict)
+    default: dict[int, DiseaseGenotype] = field(default_factory=dict)
+
+    def for_row(self, row: int) -> DiseaseGenotype:
+        return self.detail.get(row) or self.default.get(row, _NEUTRAL)
+
+
+class GenotypeModel:
+    """Gene-disease rules for every disease of a release, from the knowledge base where it has the disease
+    (with its mechanism) and from the HPO gene links and inheritance annotations otherwise."""
+
+    def __init__(self, hpo: Hpo, kb: KnowledgeBase, disease_ids: Sequence[str]) -> None:
+        annotations = hpo.annotations
+        self.disease_ids = list(disease_ids)
+        gene_modes: dict[str, set[Mode]] = defaultdict(set)
+        hpo_rules: list[tuple[list[str], tuple[Mode, ...] | None, bool]] = []
+        for disease_id in self.disease_ids:
+            genes = annotations.genes_for(disease_id) if disease_id in annotations else []
+            terms = annotations.inheritance(disease_id) if disease_id in annotations else []
+            modes = tuple(dict.fromkeys(m for t in terms for m in _HPO_MODES.get(t, ())))
+            assessable = not (terms and not modes and any(t in _HPO_NOT_ASSESSABLE for t in terms))
+            hpo_rules.append((genes, modes or None, assessable))
+            for gene in genes:
+                gene_modes[gene].update(modes)
+        self.rules: list[tuple[GeneRule, ...]] = []
+        self.assessable: list[bool] = []
+        for disease_id, (genes, annotated_modes, assessable) in zip(self.disease_ids, hpo_rules, strict=True):
+            kb_rules = _knowledge_rules(kb, disease_id)
+            if kb_rules is not None:
+                self.rules.append(kb_rules)
+                self.assessable.append(True)
+                continue
+            rules = []
+            for gene in genes:
+                # No inheritance annotated (common for Orphanet entries): borrow the modes annotated to the
+                # gene's other diseases; if none, both recessive and dominant readings are tried.
+                gene_fallback: tuple[Mode, ...] = tuple(sorted(gene_modes.get(gene, set()))) or ("AR", "AD")
+                rules.append(GeneRule(gene, annotated_modes or gene_fallback))
+            self.rules.append(tuple(rules))
+            self.assessable.append(assessable)
+        # A gene-level fact from the knowledge base (heterozygous CLCN7 null alleles are silent,
+        # PMID:11741829) holds for every disease of that gene, not only the entities the KB describes.
+        silent = {g.symbol for e in kb.entities for g in e.genes if g.monoallelic_null_silent}
+        self.rules = [
+            tuple(
+                GeneRule(r.gene, r.modes, r.loss_of_function, True, r.source)
+                if r.gene in silent and not r.monoallelic_null_silent
+                else r
+                for r in rules_of_row
+            )
+            for rules_of_row in self.rules
+        ]
+        self._rows_by_gene: dict[str, list[int]] = defaultdict(list)
+        for row, rules_of_row in enumerate(self.rules):
+            for rule in rules_of_row:
+                self._rows_by_gene[rule.gene].append(row)
+
+    def rows_for_gene(self, gene: str) -> list[int]:
+        return self._rows_by_gene.get(gene, [])
+
+    def background_rate(self, vcf: VcfReadResult) -> float:
+        """λ_b: rare qualifying-class alleles expected per gene in someone without the disease.
+
+        For an exome or genome it is estimated from the patient's own file (weighted alleles over 20,000
+        genes), floored. A targeted panel is too small to estimate it (its few genes were chosen because
+        they are suspected), so a fixed, deliberately high rate is used to avoid over-weighting panels.
+        """
+        if not vcf.genome_wide:
+            return TARGETED_BACKGROUND_RATE
+        generic = GeneRule("*", ("AR",))
+        total = sum(_assess(call, generic, "AR").weight for call in vcf.calls if call.gene)
+        genes = max(len(vcf.covered_genes), PROTEIN_CODING_GENES)
+        return max(MIN_BACKGROUND_RATE, total / genes)
+
+    def evaluate(self, vcf: VcfReadResult, sex: str | None) -> GenotypeEvidence:
+        """Genotype evidence for every disease from one proband's calls."""
+        rate = self.background_rate(vcf)
+        n = len(self.rules)
+        log_lr = np.zeros(n)
+        evidence = GenotypeEvidence(vcf, log_lr, rate)
+        calls_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
+        for call in vcf.calls:
+            if call.gene and (call.gnomad_af is None or call.gnomad_af <= BA1_AF or call.clinvar is not None):
+                calls_by_gene[call.gene].append(call)
+        touched = {row for gene in calls_by_gene for row in self.rows_for_gene(gene)}
+        for row, rules in enumerate(self.rules):
+            if not rules:
+                continue
+            if not self.assessable[row]:
+                evidence.default[row] = DiseaseGenotype(
+                    1.0,
+                    "not_assessable",
+                    note="the mode of inheritance cannot be assessed from a germline VCF",
+                )
+                continue
+            covered = [r for r in rules if vcf.genome_wide or r.gene in vcf.covered_genes]
+            if row not in touched:
+                result = self._no_variant(rules, covered, rate)
+                evidence.default[row] = result
+                log_lr[row] = math.log(result.lr)
+                continue
+            result = self._evaluate_row(rules, covered, calls_by_gene, rate, sex)
+            evidence.detail[row] = result
+            log_lr[row] = math.log(result.lr)
+        return evidence
+
+    @staticmethod
+    @staticmethod
+    def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule], rate: float) -> DiseaseGenotype:
+        """No allele of the proband in any of the disease's genes: the same averages as with calls."""
+        if not covered:
+            missing = ", ".join(r.gene for r in rules)
+            return DiseaseGenotype(1.0, "not_covered", note=f"the VCF does not cover {missing}")
+        per_gene = [
+            sum(_poisson_lr(0.0, _DISEASE_MEAN[m], rate) for m in r.modes) / len(r.modes) for r in covered
+        ]
+        lr = (sum(per_gene) + (len(rules) - len(covered))) / len(rules)
+        genes = ", ".join(r.gene for r in covered)
+        note = f"no qualifying variant in {genes}"
+        if len(covered) < len(rules):
+            note += "; the VCF does not cover " + ", ".join(r.gene for r in rules if r not in covered)
+        return DiseaseGenotype(lr, "no_qualifying_variant", note=note)
+
+    def _evaluate_row(
+        self,
+        rules: tuple[GeneRule, ...],
+        covered: list[GeneRule],
+        calls_by_gene: dict[str, list[VariantCall]],
+        rate: float,
+        sex: str | None,
+    ) -> DiseaseGenotype:
+        # P(genotype | disease) averages over the disease's genes (each equally likely to be the cause), so
+        # an umbrella entry with many genes gets a share of a gene's evidence, not all of it.
+        per_gene = [
+            assess_gene(r, calls_by_gene.get(r.gene, []), sex=sex, background_rate=rate) for r in covered
+        ]
+        best = max(per_gene, key=lambda g: g.lr)
+        lr = sum(g.lr for g in per_gene) / len(per_gene)
+        if len(covered) < len(rules):
+            uncovered = ", ".join(r.gene for r in rules if r not in covered)
+            lr = (lr * len(covered) + (len(rules) - len(covered))) / len(rules)
+            note = f"{best.note}; the VCF does not cover {uncovered}"
+            return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, note)
+        if len(per_gene) > 1:
+            note = f"{best.note} (1 of {len(per_gene)} genes of this disease)"
+            return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, note)
+        return best
+
+
+def assess_gene(
+    rule: GeneRule, calls: Sequence[VariantCall], *, sex: str | None, background_rate: float
+) -> DiseaseGenotype:
+    """The genotype evidence one gene gives its disease: the best reading over the rule's modes.
+
+    ``calls`` are the proband's alleles in ``rule.gene``; ``background_rate`` is λ_b.
+    """
+    readings = []
+    for mode in rule.modes:
+        assessed = [_assess(c, rule, mode) for c in calls]
+        k, alleles, status = _genotype_for_mode(assessed, mode, sex)
+        lr = _poisson_lr(k, _DISEASE_MEAN[mode], background_rate)
+        note = _status_note(status, rule, mode, alleles)
+        readings.append(DiseaseGenotype(lr, status, rule.gene, mode, tuple(assessed), note))
+    if not readings:
+        msg = f"gene rule for {rule.gene} has no mode of inheritance"
+        raise ValueError(msg)
+    # Several modes are alternative readings of one gene, equally likely a priori: average them.
+    best = max(readings, key=lambda g: g.lr)
+    if len(readings) == 1:
+        return best
+    lr = sum(g.lr for g in readings) / len(readings)
+    return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, best.note)
+
+
+def _status_note(
+    status: GenotypeStatus, rule: GeneRule, mode: Mode, alleles: Iterable[AlleleAssessment]
+) -> str:
+    names = ", ".join(a.call.hgvs_c or a.call.key for a in alleles)
+    if status == "qualifying":
+        return f"{rule.gene}: {names} fit{'s' if ',' not in names else ''} {_mode_words(mode)} mode"
+    if status == "carrier":
+        return (
+            f"{rule.gene}: one qualifying allele ({names}) — carrier status for {_mode_words(mode)} disease, "
+            "not a diagnosis; a second allele was not found"
+        )
+    if status == "in_cis":
+        return f"{rule.gene}: the qualifying alleles are on the same haplotype (in cis), so not biallelic"
+    return f"{rule.gene}: no qualifying variant for {_mode_words(mode)} mode"
+
+
+def _knowledge_rules(kb: KnowledgeBase, disease_id: str) -> tuple[GeneRule, ...] | None:
+    """Rules from the knowledge base for a disease it holds under an exact id, else ``None``."""
+    entity = kb.for_disease_id(disease_id)
+    if entity is None or not entity.genes:
+        return None
+    if not any(x.id == disease_id and x.relation == "exact" for x in entity.ids):
+        return None
+    rules = []
+    for link in entity.genes:
+        modes: tuple[Mode, ...]
+        if link.zygosity == "biallelic":
+            modes = ("AR",)
+        elif link.zygosity == "monoallelic":
+            modes = (
+                ("XLD",) if any(m.value == "x_linked_dominant" for m in entity.inheritance.modes) else ("AD",)
+            )
+        elif link.zygosity == "hemizygous":
+            modes = ("XLR",)
+        elif link.zygosity == "biallelic_or_monoallelic":
+            modes = ("AR", "AD")
+        else:  # somatic: a germline VCF is not informative
+            continue
+        rules.append(
+            GeneRule(
+                link.symbol,
+                modes,
+                link.loss_of_function,
+                link.monoallelic_null_silent,
+                source="knowledge base: " + ", ".join(link.sources),
+            )
+        )
+    return tuple(rules)

@@ -1,0 +1,146 @@
+"""Find, open and read the VCF of each case: from ``--vcf`` or the phenopacket's ``files``, with the proband
+sample, the genome build, the parents from a PED file, and the optional ClinVar and gene tables."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marbledx.errors import InputError
+from marbledx.findings import Case, Pedigree, read_ped
+from marbledx.genotype._clinvar import ClinvarVcf
+from marbledx.genotype._fetch import installed_clinvar, installed_genes
+from marbledx.genotype._genes import GeneRegions
+from marbledx.genotype._model import GenomeBuild, VcfReadResult
+from marbledx.genotype._vcf import detect_build, read_vcf
+
+__all__ = ["GenotypeOptions", "GenotypeReader", "normalise_assembly"]
+
+_ASSEMBLIES: dict[str, GenomeBuild] = {
+    "grch37": "GRCh37",
+    "hg19": "GRCh37",
+    "b37": "GRCh37",
+    "hs37d5": "GRCh37",
+    "grch38": "GRCh38",
+    "hg38": "GRCh38",
+}
+
+
+def normalise_assembly(text: str, *, where: str) -> GenomeBuild:
+    """``GRCh37``/``GRCh38`` from the usual spellings (``hg19``, ``GRCh38.p14``, ``b37``, …)."""
+    key = text.strip().lower().split(".")[0]
+    build = _ASSEMBLIES.get(key)
+    if build is None:
+        msg = f"{where}: genome assembly {text!r} is not supported; expected GRCh37 (hg19) or GRCh38 (hg38)"
+        raise InputError(msg)
+    return build
+
+
+@dataclass(frozen=True)
+class GenotypeOptions:
+    """Where the genotype of a case comes from, as given on the command line or to the API.
+
+    ``vcf`` applies to a single case; otherwise each phenopacket's ``files`` entry is used. ``clinvar`` and
+    ``genes_bed`` default to the files installed by ``marbledx data fetch`` for the VCF's build.
+    """
+
+    vcf: Path | None = None
+    sample: str | None = None
+    genome: GenomeBuild | None = None
+    clinvar: Path | None = None
+    genes_bed: Path | None = None
+    ped: Path | None = None
+    strict: bool = False
+    use_installed: bool = True
+
+
+@dataclass
+class GenotypeReader:
+    """Reads the genotype of one case after another, opening each reference table once."""
+
+    options: GenotypeOptions
+    _clinvar: dict[tuple[Path, GenomeBuild], ClinvarVcf] = field(default_factory=dict)
+    _genes: dict[tuple[Path, GenomeBuild], GeneRegions] = field(default_factory=dict)
+    _pedigree: Pedigree | None = None
+
+    def read(self, case: Case, *, allow_vcf_flag: bool = True) -> VcfReadResult | None:
+        """The proband's calls, or ``None`` when the case has no VCF. Raises :class:`InputError`."""
+        options = self.options
+        sample = options.sample
+        assembly: GenomeBuild | None = options.genome
+        if options.vcf is not None and allow_vcf_flag:
+            path = options.vcf
+        elif case.genomic_files:
+            entry = case.genomic_files[0]
+            path = Path(entry.path)
+            sample = sample or entry.sample
+            if entry.genome_assembly:
+                declared = normalise_assembly(
+                    entry.genome_assembly, where=f"{case.input}: files[].fileAttributes"
+                )
+                if assembly is not None and assembly != declared:
+                    msg = f"{case.input}: the phenopacket declares {declared} for {path} but --genome {assembly} was given"
+                    raise InputError(msg)
+                assembly = declared
+        else:
+            return None
+        build = assembly or _peek_build(path)
+        father = mother = None
+        sex = case.sex
+        if options.ped is not None:
+            pedigree = self._pedigree or read_ped(options.ped)
+            self._pedigree = pedigree
+            proband = sample or case.subject_id
+            person = pedigree.get(proband) if proband else None
+            if person is None:
+                msg = f"{options.ped}: the proband {proband!r} is not in the PED file (individuals: {', '.join(pedigree.ids[:10])})"
+                raise InputError(msg)
+            father, mother = person.father, person.mother
+            sample = sample or person.id
+            sex = sex or person.sex
+        return read_vcf(
+            path,
+            sample=sample,
+            genome=assembly,
+            sex=sex,
+            gene_locator=self._gene_table(build),
+            clinvar=self._clinvar_table(build),
+            father=father,
+            mother=mother,
+            strict=options.strict,
+        )
+
+    def _clinvar_table(self, build: GenomeBuild | None) -> ClinvarVcf | None:
+        path = self.options.clinvar
+        if path is None and self.options.use_installed and build is not None:
+            path = installed_clinvar(build)
+        if path is None:
+            return None
+        key = (path, build or "GRCh38")
+        if key not in self._clinvar:
+            self._clinvar[key] = ClinvarVcf.open(path, build=build)
+        return self._clinvar[key]
+
+    def _gene_table(self, build: GenomeBuild | None) -> GeneRegions | None:
+        path = self.options.genes_bed
+        if path is None and self.options.use_installed and build is not None:
+            path = installed_genes(build)
+        if path is None:
+            return None
+        if build is None:
+            msg = f"{path}: the genome build of the VCF is unknown; pass --genome GRCh37 or GRCh38"
+            raise InputError(msg)
+        key = (path, build)
+        if key not in self._genes:
+            self._genes[key] = GeneRegions.read_bed(path, build=build)
+        return self._genes[key]
+
+
+def _peek_build(path: Path) -> GenomeBuild | None:
+    """The build from a VCF header, or ``None``; reading errors are left to :func:`read_vcf` to report."""
+    import pysam
+
+    with contextlib.suppress(Exception), pysam.VariantFile(str(path)) as handle:
+        return detect_build(handle.header)
+    return None

@@ -1,0 +1,808 @@
+"""Read a patient's VCF or BCF into the variant calls of one proband.
+
+htslib (through pysam) opens the file, validates the header and parses every record, so a file that
+``bcftools`` accepts is read the same way here. The reader then works from each record's text form
+(``str(record)``): one C call that yields every column, which is several times faster than pysam's per-field
+accessors, and which makes BCF and VCF input take the same path.
+
+How htslib behaves on bad input (found by experiment with pysam 0.24.1 / htslib 1.21, plain and bgzipped):
+
+* A record htslib cannot parse (non-numeric POS, too few columns, a GT that is not a number, a blank line, a
+  ``#`` line among the records) raises ``OSError``/``ValueError`` from ``next()``; the line is consumed and
+  the following ``next()`` reads the next line normally. Such lines are skipped and reported.
+* Some damage parses without complaint: a record without FORMAT/sample columns (its samples are then
+  absent), a GT allele beyond the ALT count (pysam reports it as missing), REF ``.``. The reader checks for
+  these itself.
+* A damaged bgzip block, or a file cut short, makes every later ``next()`` fail at the same file offset:
+  htslib cannot go on. A bgzip/BCF file cut short is usually refused at open (no BGZF end-of-file marker).
+  Both stop the read with an :class:`InputError`, never a partial result.
+* A plain-gzip (not bgzip) file cannot be opened by pysam at all; an index that exists but is damaged is
+  ignored by htslib without an error, so the reader checks it explicitly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import gzip
+import io
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import pysam
+
+from marbledx.errors import InputError
+from marbledx.genotype._annotation import (
+    MISSING,
+    AlleleAnnotation,
+    InfoFields,
+    NumberReader,
+    TranscriptField,
+)
+from marbledx.genotype._model import (
+    AnnotationMode,
+    ClinvarLookup,
+    ClinvarSignificance,
+    GeneLocator,
+    GenomeBuild,
+    ParentalOrigin,
+    VariantCall,
+    VcfReadResult,
+    Zygosity,
+    normalise_chrom,
+)
+
+__all__ = ["detect_build", "read_vcf"]
+
+Sex = Literal["female", "male"]
+
+# Pseudoautosomal regions, 1-based inclusive. GRC PAR coordinates, https://www.ncbi.nlm.nih.gov/grc/human
+_PARS: dict[GenomeBuild, dict[str, tuple[tuple[int, int], ...]]] = {
+    "GRCh37": {
+        "X": ((60001, 2699520), (154931044, 155260560)),
+        "Y": ((10001, 2649520), (59034050, 59363566)),
+    },
+    "GRCh38": {
+        "X": ((10001, 2781479), (155701383, 156030895)),
+        "Y": ((10001, 2781479), (56887903, 57217415)),
+    },
+}
+
+# Words in a ##reference= value that name a build (matched case-insensitively, as substrings, so file names
+# such as "hs37d5.fa" or "GRCh38_full_analysis_set.fa" count).
+_REFERENCE_WORDS: tuple[tuple[str, GenomeBuild], ...] = (
+    ("grch37", "GRCh37"),
+    ("hg19", "GRCh37"),
+    ("b37", "GRCh37"),
+    ("hs37d5", "GRCh37"),
+    ("grch38", "GRCh38"),
+    ("hg38", "GRCh38"),
+)
+# Lengths of chromosomes 1 and X, which differ between the builds. GRC assembly sequence reports for
+# GRCh37.p13 (GCF_000001405.25) and GRCh38.p14 (GCF_000001405.40).
+_CONTIG_LENGTHS: dict[tuple[str, int], GenomeBuild] = {
+    ("1", 249250621): "GRCh37",
+    ("1", 248956422): "GRCh38",
+    ("X", 155270560): "GRCh37",
+    ("X", 156040895): "GRCh38",
+}
+
+# A file is judged an exome or genome (so a gene without a qualifying variant was looked at, not merely left
+# out of a panel) when its records touch this many genes or chromosomes. marbledx's own thresholds: bone and
+# osteopetrosis panels hold tens to a few hundred genes on a handful of chromosomes, while an exome touches
+# most of the ~19,000 protein-coding genes on every chromosome.
+_GENOME_WIDE_GENES = 1000
+_GENOME_WIDE_CHROMS = 20
+
+# ALT alleles that are not variants of their own: the spanning-deletion placeholder and gVCF's "any other
+# allele". A proband "carrying" one of them carries the overlapping deletion, reported on its own record.
+_NOT_VARIANTS = frozenset({"*", "<*>", "<NON_REF>"})
+
+_MAX_LISTED = 12  # sample names listed in an error message
+
+# A parsed GT, computed once per distinct GT string: the allele indices (None for "."), whether it is phased,
+# the highest allele index, and for each ALT carried (index, zygosity before the X/Y rule, haplotype).
+_Carried = tuple[int, Zygosity, int | None]
+_Genotype = tuple[tuple[int | None, ...], bool, int, tuple[_Carried, ...]]
+
+
+class _MalformedError(Exception):
+    """A record htslib parsed but that cannot be used; the message is the reason."""
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the read, restoring its state afterwards.
+
+    The read allocates about ten objects per record, none of them in reference cycles (refcounting frees
+    them all), while the collector would repeatedly traverse the growing list of calls: pausing it saves
+    about a fifth of the read time on an exome.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _quiet_htslib() -> Iterator[None]:
+    """Silence htslib's own stderr messages; every problem is reported through our errors and warnings."""
+    previous = pysam.get_verbosity()
+    pysam.set_verbosity(0)
+    try:
+        yield
+    finally:
+        pysam.set_verbosity(previous)
+
+
+def detect_build(header: pysam.VariantHeader) -> GenomeBuild | None:
+    """The genome build a VCF header names: its ``##reference=`` line, else the lengths of contigs 1 and X.
+
+    Returns ``None`` when neither tells (or the contig lengths contradict each other).
+    """
+    found = _detect_build(header)
+    return found[0] if found else None
+
+
+def _detect_build(header: pysam.VariantHeader) -> tuple[GenomeBuild, str] | None:
+    for record in header.records:
+        if record.key == "reference" and record.value:
+            value = record.value.lower()
+            builds = {build for word, build in _REFERENCE_WORDS if word in value}
+            if len(builds) == 1:
+                return builds.pop(), "##reference"
+    builds = set()
+    for name, contig in header.contigs.items():
+        length = contig.length
+        if length is not None and isinstance(name, str):
+            build = _CONTIG_LENGTHS.get((normalise_chrom(name), length))
+            if build is not None:
+                builds.add(build)
+    if len(builds) == 1:
+        return builds.pop(), "contig lengths"
+    return None
+
+
+def _listing(samples: Sequence[str]) -> str:
+    shown = ", ".join(samples[:_MAX_LISTED])
+    return shown if len(samples) <= _MAX_LISTED else f"{shown}, … ({len(samples)} in all)"
+
+
+def _is_bgzf(head: bytes) -> bool:
+    # A BGZF block is a gzip member with the FEXTRA flag and a "BC" extra subfield (SAM/BAM spec, section 4.1).
+    return len(head) >= 14 and head[:2] == b"\x1f\x8b" and bool(head[3] & 4) and head[12:14] == b"BC"
+
+
+def _open(path: Path, where: str) -> pysam.VariantFile:
+    if not path.exists():
+        msg = f"{where}: no such file"
+        raise InputError(msg)
+    if path.is_dir():
+        msg = f"{where}: is a folder; expected a VCF or BCF file"
+        raise InputError(msg)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+    except OSError as exc:
+        msg = f"{where}: cannot be read ({exc.strerror or exc})"
+        raise InputError(msg) from None
+    if not head:
+        msg = f"{where}: not a VCF/BCF file (the file is empty)"
+        raise InputError(msg)
+    if head[:2] == b"\x1f\x8b" and not _is_bgzf(head):
+        msg = f"{where}: compressed with plain gzip, which htslib cannot read as VCF; recompress it with `bgzip` (or decompress it)"
+        raise InputError(msg)
+    try:
+        return pysam.VariantFile(str(path), "r")
+    except ValueError:
+        inside = "bgzip-compressed, but " if head[:2] == b"\x1f\x8b" else ""
+        msg = f"{where}: not a VCF/BCF file ({inside}htslib finds no ##fileformat=VCF header or BCF magic)"
+        raise InputError(msg) from None
+    except NotImplementedError as exc:
+        msg = f"{where}: cannot be read as VCF/BCF ({exc})"
+        raise InputError(msg) from None
+    except OSError as exc:
+        if "EOF marker" in str(exc):
+            msg = f"{where}: the compressed file is truncated (no BGZF end-of-file marker); copy or export it again"
+        else:
+            msg = f"{where}: cannot be read ({exc.strerror or exc})"
+        raise InputError(msg) from None
+
+
+def _check_indexes(path: Path, vcf: pysam.VariantFile) -> None:
+    """An index beside a compressed VCF/BCF that htslib cannot load means a damaged or foreign file."""
+    if vcf.compression != "BGZF":
+        return
+    for suffix in (".tbi", ".csi"):
+        index = Path(f"{path}{suffix}")
+        if not index.is_file():
+            continue
+        try:
+            probe = pysam.VariantFile(str(path), "r", index_filename=str(index))
+        except (OSError, ValueError):
+            loaded = False
+        else:
+            loaded = probe.index is not None
+            _close(probe)
+        if not loaded:
+            msg = (
+                f"{index}: the index file cannot be read (damaged, or not a tabix/CSI index of {path.name}); "
+                f"re-create it with `tabix -p vcf` or `bcftools index`, or delete it"
+            )
+            raise InputError(msg)
+
+
+def _close(vcf: pysam.VariantFile) -> None:
+    # After a damaged bgzip block htslib also fails to close the file; the read has already been reported.
+    with contextlib.suppress(OSError):
+        vcf.close()
+
+
+def _open_raw(path: Path) -> io.BufferedIOBase:
+    """The file's text lines, line ends kept (pysam's BGZFile strips them, hiding blank and cut-off lines).
+
+    BGZF is a series of gzip members, so the standard gzip module reads it.
+    """
+    with path.open("rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if compressed else path.open("rb")
+
+
+def _count_header_lines(path: Path) -> int:
+    count = 0
+    with _open_raw(path) as handle:
+        for line in handle:
+            if not line.startswith(b"#"):
+                break
+            count += 1
+    return count
+
+
+class _UnreadableError(Exception):
+    """The file's bytes cannot be read back (a damaged bgzip block)."""
+
+
+class _RawLines:
+    """Forward-only access to the text lines of a (bgzipped) VCF, used only to explain a rejected record."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle = _open_raw(path)
+        self._number = 0
+
+    def get(self, number: int) -> str | None:
+        """Line ``number`` (1-based) with its line end, or ``None`` past the end of the file."""
+        line = b""
+        while self._number < number:
+            try:
+                line = self._handle.readline()
+            except (OSError, EOFError, zlib.error) as exc:
+                raise _UnreadableError(str(exc) or type(exc).__name__) from None
+            if not line:
+                return None
+            self._number += 1
+        return line.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError, zlib.error):
+            self._handle.close()
+
+
+def _diagnose(raw: str | None, n_samples: int) -> str | None:
+    """Why htslib rejected a text line, or ``None`` when the line is blank (not a record at all)."""
+    if raw is None:
+        return "the line could not be read back"
+    text = raw.rstrip("\r\n")
+    if not text.strip():
+        return None
+    cut = "" if raw.endswith("\n") else "incomplete last line, the file may be truncated; "
+    if text.startswith("#"):
+        return f"{cut}a header or comment line among the records"
+    columns = text.split("\t")
+    expected = 9 + n_samples if n_samples else 8
+    if len(columns) < 8 and len(text.split()) >= 8:
+        return f"{cut}columns separated by spaces instead of tabs"
+    if len(columns) < expected:
+        return f"{cut}{len(columns)} tab-separated columns, {expected} expected"
+    if not columns[1].isdigit():
+        return f"{cut}POS {columns[1][:20]!r} is not a position"
+    return f"{cut}htslib cannot parse it; check its values against the header definitions"
+
+
+def _parse_gt(text: str) -> _Genotype | None:
+    """A GT value parsed, or ``None`` when it is not a genotype (``0/1``, ``1|0``, ``1``, ``./.``)."""
+    phased = "|" in text
+    alleles: list[int | None] = []
+    for token in text.replace("|", "/").split("/"):
+        if token == ".":
+            alleles.append(None)
+        elif token.isdigit():
+            alleles.append(int(token))
+        else:
+            return None
+    carried: list[_Carried] = []
+    for allele in sorted({a for a in alleles if a}):
+        zygosity: Zygosity
+        haplotype: int | None = None
+        if len(alleles) == 1:
+            zygosity = "hemizygous"
+        elif all(a == allele for a in alleles):
+            zygosity = "homozygous"
+        else:
+            zygosity = "heterozygous"
+            if phased and len(alleles) == 2:
+                haplotype = alleles.index(allele)
+        carried.append((allele, zygosity, haplotype))
+    return tuple(alleles), phased, max((a for a in alleles if a), default=0), tuple(carried)
+
+
+def _info_value(info: str, key: str) -> str | None:
+    """The raw value of INFO ``key`` in an INFO column's text."""
+    prefix = key + "="
+    if info.startswith(prefix):
+        start = len(prefix)
+    else:
+        found = info.find(";" + prefix)
+        if found < 0:
+            return None
+        start = found + len(prefix) + 1
+    end = info.find(";", start)
+    return info[start:] if end < 0 else info[start:end]
+
+
+def _resolve_build(header: pysam.VariantHeader, genome: GenomeBuild | None, where: str) -> GenomeBuild:
+    detected = _detect_build(header)
+    if detected is None:
+        if genome is None:
+            msg = f"{where}: the genome build cannot be told from the header (no ##reference line or known contig lengths); pass --genome GRCh37|GRCh38"
+            raise InputError(msg)
+        return genome
+    build, source = detected
+    if genome is not None and genome != build:
+        msg = f"{where}: the VCF is {build} (from {source}) but --genome {genome} was given"
+        raise InputError(msg)
+    return build
+
+
+def _choose_samples(
+    samples: list[str], sample: str | None, father: str | None, mother: str | None, where: str
+) -> tuple[str, list[str]]:
+    """The proband's name and the sample names to read (proband, then the parents that were named)."""
+    if not samples:
+        msg = f"{where}: the VCF has no sample columns (a sites-only VCF); genotypes are needed"
+        raise InputError(msg)
+    if sample is None:
+        if len(samples) > 1:
+            msg = f"{where}: the VCF has {len(samples)} samples ({_listing(samples)}); pass --sample NAME to choose the proband"
+            raise InputError(msg)
+        sample = samples[0]
+    wanted = [sample]
+    for role, name in (("sample", sample), ("father", father), ("mother", mother)):
+        if name is None:
+            continue
+        if name not in samples:
+            msg = f"{where}: {role} {name!r} is not a sample of the VCF; samples: {_listing(samples)}"
+            raise InputError(msg)
+        if role != "sample":
+            if name == sample:
+                msg = f"{where}: {role} {name!r} is the proband's own sample"
+                raise InputError(msg)
+            wanted.append(name)
+    return sample, wanted
+
+
+class _Reader:
+    """State of one read. The per-record work is in :meth:`_records`, kept in one function for speed."""
+
+    def __init__(
+        self,
+        path: Path,
+        vcf: pysam.VariantFile,
+        *,
+        build: GenomeBuild,
+        sex: Sex | None,
+        transcripts: TranscriptField | None,
+        info_fields: InfoFields,
+        gene_locator: GeneLocator | None,
+        clinvar: ClinvarLookup | None,
+        columns: tuple[int, int | None, int | None],
+        strict: bool,
+    ) -> None:
+        self.path = path
+        self.where = str(path)
+        self.vcf = vcf
+        self.build: GenomeBuild = build
+        self.sex = sex
+        self.transcripts = transcripts
+        self.info_fields = info_fields
+        self.gene_locator = gene_locator
+        self.clinvar = clinvar
+        self.columns = columns
+        self.strict = strict
+        self.text = vcf.format == "VCF"
+        self.n_samples = len(vcf.header.samples)
+        self.header_lines = _count_header_lines(path) if self.text else 0
+        self.calls: list[VariantCall] = []
+        self.covered: set[str] = set()
+        self.chroms: set[str] = set()
+        self.n_records = 0
+        self.skipped: list[int] = []
+        self._raw: _RawLines | None = None
+
+    def read(self) -> None:
+        try:
+            self._records()
+        finally:
+            if self._raw is not None:
+                self._raw.close()
+
+    def _skip(self, number: int, reason: str) -> None:
+        """Skip line (VCF) or record (BCF) ``number``; in strict mode stop instead."""
+        if self.strict:
+            kind, unit = ("VCF", "line") if self.text else ("BCF", "record")
+            msg = f"{self.where} {unit} {number}: malformed {kind} record ({reason})"
+            raise InputError(msg)
+        self.skipped.append(number)
+
+    def _damaged(self, number: int, reason: object) -> InputError:
+        unit = "line" if self.text else "record"
+        msg = f"{self.where}: the file is damaged at or after {unit} {number} ({reason}) and htslib cannot read on; export or compress it again"
+        return InputError(msg)
+
+    def _rejected(self, attempt: int, exc: Exception) -> None:
+        """htslib refused record ``attempt``: skip it, unless its line is merely blank."""
+        if not self.text:
+            self._skip(attempt, f"htslib: {exc}")
+            return
+        number = self.header_lines + attempt
+        if self._raw is None:
+            self._raw = _RawLines(self.path)
+        try:
+            raw = self._raw.get(number)
+        except _UnreadableError as problem:
+            raise self._damaged(number, problem) from None
+        reason = _diagnose(raw, self.n_samples)
+        if reason is not None:
+            self._skip(number, reason)
+
+    def _records(self) -> None:
+        # One long loop on purpose: helper calls per record cost measurable throughput.
+        vcf = self.vcf
+        next_record = vcf.__next__
+        transcripts = self.transcripts
+        key = transcripts.key if transcripts is not None else ""
+        info_fields = self.info_fields
+        info_present = info_fields.present
+        locator = self.gene_locator if transcripts is None else None
+        clinvar = self.clinvar
+        covered = self.covered
+        chroms = self.chroms
+        calls = self.calls
+        proband_col, father_col, mother_col = self.columns
+        with_parents = father_col is not None or mother_col is not None
+        min_columns = 9 + self.n_samples
+        male = self.sex == "male"
+        pars = _PARS[self.build]
+        text = self.text
+        header_lines = self.header_lines
+        chrom_names: dict[str, str] = {}
+        gts: dict[str, _Genotype | None] = {}
+        no_parents: tuple[tuple[int | None, ...] | None, tuple[int | None, ...] | None] = (None, None)
+        last_chrom = ""
+        attempts = 0
+        last_error_offset: int | None = None
+
+        while True:
+            try:
+                record = next_record()
+            except StopIteration:
+                break
+            except (OSError, ValueError) as exc:
+                attempts += 1
+                # After a parse error htslib has consumed the line and moves on; after damage to the
+                # compressed stream it fails again at the same offset, for ever.
+                offset = _tell(vcf)
+                if offset is not None and offset == last_error_offset:
+                    raise self._damaged(header_lines + attempts if text else attempts, exc) from None
+                last_error_offset = offset
+                self._rejected(attempts, exc)
+                continue
+            attempts += 1
+            line_number = header_lines + attempts if text else None
+            try:
+                columns = str(record).rstrip("\n").split("\t")
+                if len(columns) < min_columns:
+                    msg = f"{len(columns)} columns, {min_columns} expected (sample values missing)"
+                    raise _MalformedError(msg)
+                raw_chrom = columns[0]
+                chrom = chrom_names.get(raw_chrom)
+                if chrom is None:
+                    chrom = chrom_names[raw_chrom] = normalise_chrom(raw_chrom)
+                pos = int(columns[1])
+                ref = columns[3]
+                if ref in {".", ""}:
+                    msg = "REF is missing"
+                    raise _MalformedError(msg)
+                alt_text = columns[4]
+                alts = alt_text.split(",") if alt_text != "." else []
+                info = columns[7]
+
+                entries: list[list[str]] | None = None
+                genes: Sequence[str] = ()
+                if transcripts is not None:
+                    value = _info_value(info, key)
+                    if value:
+                        entries = transcripts.entries(value)
+                        genes = transcripts.symbols(entries)
+                elif locator is not None:
+                    genes = locator.genes_at(chrom, pos, pos + len(ref) - 1)
+
+                fmt = columns[8]
+                gt_text = ""
+                genotype: _Genotype | None = None
+                parents = no_parents
+                if fmt == "GT" or fmt.startswith("GT:"):
+                    gt_text = columns[proband_col].partition(":")[0]
+                    genotype = _genotype(gts, gt_text, len(alts))
+                    if genotype[3] and with_parents:
+                        parents = (
+                            _parent_alleles(gts, columns, father_col, len(alts)),
+                            _parent_alleles(gts, columns, mother_col, len(alts)),
+                        )
+            except _MalformedError as problem:
+                self._skip(line_number if line_number is not None else attempts, str(problem))
+                continue
+
+            self.n_records += 1
+            covered.update(genes)
+            if chrom != last_chrom:
+                chroms.add(chrom)
+                last_chrom = chrom
+            if genotype is None or not genotype[3]:
+                continue
+            alleles, phased, _, carried = genotype
+            phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
+            for allele, gt_zygosity, haplotype in carried:
+                alt = alts[allele - 1]
+                if alt in _NOT_VARIANTS:
+                    continue
+                zygosity = gt_zygosity
+                if zygosity == "homozygous" and male and chrom in pars and not _in_par(pars[chrom], pos):
+                    # A male has one X and one Y outside the PARs; callers write such calls as diploid 1/1.
+                    zygosity = "hemizygous"
+                annotation: AlleleAnnotation | None = None
+                if entries is not None and transcripts is not None:
+                    annotation = transcripts.for_allele(entries, ref, alts, allele - 1)
+                if info_present:
+                    annotation = _merge(annotation, info_fields.annotation(info, allele - 1))
+                if annotation is None:
+                    annotation = _EMPTY
+                significance: ClinvarSignificance | None = annotation.clinvar
+                if significance is None and clinvar is not None:
+                    significance = clinvar.significance(chrom, pos, ref, alt)
+                calls.append(
+                    VariantCall(
+                        chrom=chrom,
+                        pos=pos,
+                        ref=ref,
+                        alt=alt,
+                        genotype=gt_text,
+                        zygosity=zygosity,
+                        gene=annotation.gene if locator is None else (genes[0] if genes else None),
+                        consequence=annotation.consequence,
+                        hgvs_c=annotation.hgvs_c,
+                        hgvs_p=annotation.hgvs_p,
+                        transcript=annotation.transcript,
+                        gnomad_af=annotation.gnomad_af,
+                        clinvar=significance,
+                        revel=annotation.revel,
+                        cadd_phred=annotation.cadd_phred,
+                        haplotype=haplotype,
+                        phase_set=phase_set if haplotype is not None else None,
+                        origin=_origin(allele, *parents) if with_parents else "unknown",
+                        line=line_number,
+                    )
+                )
+
+
+_EMPTY = AlleleAnnotation()
+
+
+def _tell(vcf: pysam.VariantFile) -> int | None:
+    try:
+        return vcf.tell()
+    except (OSError, ValueError, NotImplementedError):
+        return None
+
+
+def _genotype(cache: dict[str, _Genotype | None], text: str, n_alts: int) -> _Genotype:
+    if text in cache:
+        parsed = cache[text]
+    else:
+        parsed = cache[text] = _parse_gt(text)
+    if parsed is None:
+        msg = f"GT {text[:20]!r} is not a genotype"
+        raise _MalformedError(msg)
+    if parsed[2] > n_alts:
+        msg = f"GT {text[:20]!r} names an allele beyond the {n_alts} ALT allele(s)"
+        raise _MalformedError(msg)
+    return parsed
+
+
+def _parent_alleles(
+    cache: dict[str, _Genotype | None], columns: list[str], column: int | None, n_alts: int
+) -> tuple[int | None, ...] | None:
+    if column is None:
+        return None
+    return _genotype(cache, columns[column].partition(":")[0], n_alts)[0]
+
+
+def _origin(
+    allele: int, father: tuple[int | None, ...] | None, mother: tuple[int | None, ...] | None
+) -> ParentalOrigin:
+    from_father = father is not None and allele in father
+    from_mother = mother is not None and allele in mother
+    if from_father and from_mother:
+        return "both"
+    if from_father:
+        return "paternal"
+    if from_mother:
+        return "maternal"
+    # De novo only when both parents were genotyped at this site and neither carries the allele.
+    if father is not None and mother is not None and None not in father and None not in mother:
+        return "de_novo"
+    return "unknown"
+
+
+def _phase_set(fmt: str, field: str) -> int:
+    keys = fmt.split(":")
+    if "PS" not in keys:
+        return 0
+    values = field.split(":")
+    index = keys.index("PS")
+    value = values[index] if index < len(values) else "."
+    return int(value) if value.isdigit() else 0
+
+
+def _in_par(regions: tuple[tuple[int, int], ...], pos: int) -> bool:
+    return any(start <= pos <= end for start, end in regions)
+
+
+def _merge(first: AlleleAnnotation | None, second: AlleleAnnotation | None) -> AlleleAnnotation | None:
+    """Transcript annotation completed by INFO values; a frequency takes the larger of the two."""
+    if first is None or second is None:
+        return first if second is None else second
+    gnomad = first.gnomad_af
+    if second.gnomad_af is not None and (gnomad is None or second.gnomad_af > gnomad):
+        gnomad = second.gnomad_af
+    return first._replace(
+        gnomad_af=gnomad,
+        clinvar=first.clinvar if first.clinvar is not None else second.clinvar,
+        revel=first.revel if first.revel is not None else second.revel,
+        cadd_phred=first.cadd_phred if first.cadd_phred is not None else second.cadd_phred,
+    )
+
+
+def _last_line_unterminated(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, 2)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
+
+
+def read_vcf(
+    path: Path,
+    *,
+    sample: str | None = None,
+    genome: GenomeBuild | None = None,
+    sex: Sex | None = None,
+    gene_locator: GeneLocator | None = None,
+    clinvar: ClinvarLookup | None = None,
+    father: str | None = None,
+    mother: str | None = None,
+    strict: bool = False,
+) -> VcfReadResult:
+    """Read the alternate alleles ``sample`` carries from a VCF or BCF (plain or bgzipped).
+
+    ``sample`` may be left out for a single-sample file. The genome build comes from the header (its
+    ``##reference=`` line, else the lengths of chromosomes 1 and X) and must agree with ``genome`` when both
+    are known; ``genome`` is used when the header does not tell. ``sex="male"`` makes a homozygous-alt call
+    on X or Y outside the pseudoautosomal regions hemizygous. ``father``/``mother`` name parental samples in
+    the same file and fill each call's ``origin``.
+
+    Genes, consequences and HGVS come from the VEP ``CSQ`` or SnpEff ``ANN`` field; a file with neither needs
+    ``gene_locator``. ``clinvar`` fills the ClinVar significance of calls the file gives none. ``chrom`` of
+    each call is normalised (``chr1`` → ``1``, see :func:`normalise_chrom`).
+
+    Records htslib rejects, and records the reader cannot use (no sample columns, REF missing, a GT naming a
+    non-existent allele), are skipped and listed in ``skipped_lines`` (line numbers of a text VCF, record
+    numbers of a BCF) with a warning; with ``strict=True`` the first one raises :class:`InputError`. A file
+    htslib cannot read to its end (a damaged bgzip block) raises :class:`InputError` in either mode. Every
+    other problem with the file or the arguments raises :class:`InputError` with a one-line message.
+    """
+    where = str(path)
+    with _quiet_htslib(), _no_cyclic_gc():
+        vcf = _open(path, where)
+        plain_text = vcf.format == "VCF" and vcf.compression == "NONE"
+        try:
+            _check_indexes(path, vcf)
+            header = vcf.header
+            build = _resolve_build(header, genome, where)
+            samples = list(header.samples)
+            proband, wanted = _choose_samples(samples, sample, father, mother, where)
+            if "GT" not in header.formats:
+                msg = f"{where}: no GT field; genotypes are needed"
+                raise InputError(msg)
+            numbers = NumberReader()
+            transcripts = TranscriptField.from_header(header, numbers, where=where)
+            mode: AnnotationMode
+            if transcripts is not None:
+                mode = transcripts.style
+            elif gene_locator is not None:
+                mode = "gene-table"
+                if gene_locator.build != build:
+                    msg = f"{where}: the VCF is {build} but the gene table is {gene_locator.build}; use a gene table for {build}"
+                    raise InputError(msg)
+            else:
+                msg = f"{where}: the VCF has no VEP CSQ or SnpEff ANN annotation; annotate it, or pass --genes-bed FILE (or run `marbledx data fetch genes`) so genes can be located"
+                raise InputError(msg)
+            if clinvar is not None and clinvar.build != build:
+                msg = f"{where}: the VCF is {build} but the ClinVar data is {clinvar.build}; use ClinVar for {build}"
+                raise InputError(msg)
+            info_fields = InfoFields.from_header(header, numbers)
+            if len(samples) > len(wanted):
+                # htslib then parses only these samples' columns: a large saving on cohort VCFs.
+                vcf.subset_samples(wanted)
+            order = list(vcf.header.samples)
+            columns = (
+                9 + order.index(proband),
+                9 + order.index(father) if father is not None else None,
+                9 + order.index(mother) if mother is not None else None,
+            )
+            reader = _Reader(
+                path,
+                vcf,
+                build=build,
+                sex=sex,
+                transcripts=transcripts,
+                info_fields=info_fields,
+                gene_locator=gene_locator,
+                clinvar=clinvar,
+                columns=columns,
+                strict=strict,
+            )
+            reader.read()
+        finally:
+            _close(vcf)
+
+    warnings: list[str] = []
+    if reader.skipped:
+        unit = "line(s)" if reader.text else "record(s)"
+        shown = ", ".join(str(n) for n in reader.skipped[:20])
+        more = ", …" if len(reader.skipped) > 20 else ""
+        warnings.append(f"{where}: skipped {len(reader.skipped)} malformed record(s) at {unit} {shown}{more}")
+    if plain_text and _last_line_unterminated(path):
+        warnings.append(f"{where}: the last line has no line end; the file may be truncated")
+    warnings.extend(numbers.warnings(where))
+    covered = frozenset(reader.covered - MISSING)
+    return VcfReadResult(
+        path=where,
+        build=build,
+        sample=proband,
+        mode=mode,
+        calls=tuple(reader.calls),
+        n_records=reader.n_records,
+        covered_genes=covered,
+        genome_wide=len(covered) >= _GENOME_WIDE_GENES or len(reader.chroms) >= _GENOME_WIDE_CHROMS,
+        skipped_lines=tuple(reader.skipped),
+        warnings=tuple(warnings),
+    )

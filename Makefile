@@ -39,6 +39,8 @@ bench: $(STAMP) .venv-baseline/.installed
 	$(BIN)/python benchmarks/bench_hpo_load.py
 	@if [ -d $(SHARED)/cases/dev ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/cases/dev --top-groups 20; fi
 	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi
+	$(BIN)/python benchmarks/bench_vcf_read.py
+	$(BIN)/python benchmarks/bench_genotype.py $(SHARED)/cases/dev
 
 clean:
 	rm -rf $(VENV) .venv-baseline .mypy_cache .pytest_cache .ruff_cache

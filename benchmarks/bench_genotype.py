@@ -198,6 +198,13 @@ def run_cases(folder: Path, background: int, scratch: Path) -> None:
           f"{sum(1 for r in rows if r[2] == 1)}/{len(rows)}")  # fmt: skip
 
 
+def _exome_af(rng: random.Random) -> float:
+    """Allele frequencies shaped like an exome's: most called variants are common, a minority rare."""
+    if rng.random() < 0.85:
+        return 10 ** rng.uniform(-2, -0.05)  # 1% .. 90%
+    return 10 ** rng.uniform(-6, -2)  # 1e-6 .. 1%
+
+
 def exome_speed(records: int, scratch: Path, case: Path) -> None:
     rng = random.Random(7)
     genes = [f"GENE{i}" for i in range(18_000)] + ["TCIRG1"]
@@ -207,7 +214,7 @@ def exome_speed(records: int, scratch: Path, case: Path) -> None:
         variants.append(
             SyntheticVariant(chrom, 10_000 + i * 50, "C", "T", rng.choice(genes), rng.choice(
                 ["missense_variant", "synonymous_variant", "intron_variant", "stop_gained"]),
-                {"PROBAND": rng.choice(["0/1", "0/1", "1/1"])}, gnomad_af=10 ** rng.uniform(-6, -0.5),
+                {"PROBAND": rng.choice(["0/1", "0/1", "1/1"])}, gnomad_af=_exome_af(rng),
                 revel=round(rng.random(), 3))
         )  # fmt: skip
     path = scratch / "exome.vcf.gz"

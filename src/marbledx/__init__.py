@@ -6,6 +6,7 @@ The public Python API. Load the data once and pass it on (there are no global si
     kb = marbledx.load_knowledge_base()
     hpo = marbledx.load_hpo()
     marbledx.subtype_card(kb, "OPTB1")["hsct"]["decision"]      # 'curative'
+    results = marbledx.rank("case.json", hpo=hpo, kb=kb)         # list of CaseResult
 
 marbledx supports, and does not replace, clinical judgement.
 """
@@ -20,6 +21,7 @@ from marbledx._api import (
     subtype_card,
     subtype_summaries,
 )
+from marbledx._pipeline import rank
 from marbledx.errors import (
     DataError,
     DownloadError,
@@ -55,6 +57,7 @@ __all__ = [
     "data_info",
     "load_hpo",
     "load_knowledge_base",
+    "rank",
     "search_terms",
     "subtype_card",
     "subtype_summaries",

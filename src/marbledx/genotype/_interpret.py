@@ -16,6 +16,7 @@ genomes without external gene-constraint tables. See docs/genotype.md for the pa
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -123,6 +124,7 @@ _DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0
 _DOMINANT: frozenset[Mode] = frozenset({"AD", "XLD", "YL"})
 
 
+@functools.lru_cache(maxsize=4096)
 def variant_class(consequence: str | None) -> VariantClass:
     """``null``, ``missense`` (incl. in-frame) or ``other`` from "&"-joined SO consequence terms."""
     if not consequence:
@@ -269,6 +271,17 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
     return AlleleAssessment(call, cls, tuple(codes), weight, reason)
 
 
+def _may_qualify(call: VariantCall) -> bool:
+    """Cheap pre-filter: could this allele qualify under any rule (rare enough, not benign in ClinVar)?"""
+    if call.clinvar in {"benign", "likely_benign"}:
+        return False
+    if call.clinvar in {"pathogenic", "likely_pathogenic"}:
+        return call.gnomad_af is None or call.gnomad_af <= BA1_AF
+    return (call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE) and variant_class(
+        call.consequence
+    ) != "other"
+
+
 def _mode_words(mode: Mode) -> str:
     return {
         "AR": "an autosomal recessive",
@@ -349,9 +362,10 @@ class GenotypeModel:
         self.disease_ids = list(disease_ids)
         gene_modes: dict[str, set[Mode]] = defaultdict(set)
         hpo_rules: list[tuple[list[str], tuple[Mode, ...] | None, bool]] = []
+        inheritance = annotations.inheritance_by_disease()
         for disease_id in self.disease_ids:
             genes = annotations.genes_for(disease_id) if disease_id in annotations else []
-            terms = annotations.inheritance(disease_id) if disease_id in annotations else []
+            terms = inheritance.get(disease_id, [])
             modes = tuple(dict.fromkeys(m for t in terms for m in _HPO_MODES.get(t, ())))
             assessable = not (terms and not modes and any(t in _HPO_NOT_ASSESSABLE for t in terms))
             hpo_rules.append((genes, modes or None, assessable))
@@ -403,7 +417,9 @@ class GenotypeModel:
         if not vcf.genome_wide:
             return TARGETED_BACKGROUND_RATE
         generic = GeneRule("*", ("AR",))
-        total = sum(_assess(call, generic, "AR").weight for call in vcf.calls if call.gene)
+        total = sum(
+            _assess(call, generic, "AR").weight for call in vcf.calls if call.gene and _may_qualify(call)
+        )
         genes = max(len(vcf.covered_genes), PROTEIN_CODING_GENES)
         return max(MIN_BACKGROUND_RATE, total / genes)
 
@@ -415,7 +431,17 @@ class GenotypeModel:
         evidence = GenotypeEvidence(vcf, log_lr, rate)
         calls_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
         for call in vcf.calls:
-            if call.gene and (call.gnomad_af is None or call.gnomad_af <= BA1_AF or call.clinvar is not None):
+            # Listed and assessed: alleles rare enough for a recessive disease, and any allele ClinVar knows
+            # (so benign decoys are shown with BP6), and rare alleles of unknown consequence (gene-table mode);
+            # common unclassified variants are neither.
+            unannotated = call.consequence is None and (
+                call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE
+            )
+            if (
+                call.gene
+                and call.gene in self._rows_by_gene
+                and (_may_qualify(call) or call.clinvar or unannotated)
+            ):
                 calls_by_gene[call.gene].append(call)
         touched = {row for gene in calls_by_gene for row in self.rows_for_gene(gene)}
         for row, rules in enumerate(self.rules):

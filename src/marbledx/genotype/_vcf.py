@@ -5,17 +5,21 @@ htslib (through pysam) opens the file, validates the header and parses every rec
 (``str(record)``): one C call that yields every column, which is several times faster than pysam's per-field
 accessors, and which makes BCF and VCF input take the same path.
 
-How htslib behaves on bad input (found by experiment with pysam 0.24.1 / htslib 1.21, plain and bgzipped):
+How htslib behaves on bad input (found by experiment with pysam 0.24.1 / htslib 1.24, plain and bgzipped
+text alike):
 
-* A record htslib cannot parse (non-numeric POS, too few columns, a GT that is not a number, a blank line, a
-  ``#`` line among the records) raises ``OSError``/``ValueError`` from ``next()``; the line is consumed and
-  the following ``next()`` reads the next line normally. Such lines are skipped and reported.
-* Some damage parses without complaint: a record without FORMAT/sample columns (its samples are then
-  absent), a GT allele beyond the ALT count (pysam reports it as missing), REF ``.``. The reader checks for
-  these itself.
-* A damaged bgzip block, or a file cut short, makes every later ``next()`` fail at the same file offset:
-  htslib cannot go on. A bgzip/BCF file cut short is usually refused at open (no BGZF end-of-file marker).
-  Both stop the read with an :class:`InputError`, never a partial result.
+* A line htslib cannot parse (non-numeric or negative POS, fewer than 8 columns or fewer sample columns than
+  the header, a GT or PS that is not a number, a blank line, a ``#`` line among the records, a final line
+  cut off mid-record) raises ``OSError("truncated file")`` or ``OSError/ValueError("unable to parse…")``
+  from ``next()``. The line is consumed and the next ``next()`` reads the following line normally. The
+  reader reads the line back to tell why (blank lines are ignored, not reported), skips it and lists it.
+* Some damage parses without complaint: a record without FORMAT/sample columns (its samples are absent), a
+  GT allele beyond the ALT count (pysam reports it as missing), REF ``.``, QUAL ``abc`` (read as 0), an
+  undeclared contig or INFO key (added to the header on the fly). The reader checks what it uses itself.
+* A damaged bgzip block (bgzipped VCF or BCF) makes every later ``next()`` fail at the same file offset,
+  for ever: the reader stops with :class:`InputError` rather than return the records before it. A file cut
+  short is refused at open (no BGZF end-of-file marker). As a safety net the reader also checks that htslib
+  stopped at the end of the file. A whole bgzip block cut out of the middle cannot be noticed by anyone.
 * A plain-gzip (not bgzip) file cannot be opened by pysam at all; an index that exists but is damaged is
   ignored by htslib without an error, so the reader checks it explicitly.
 """
@@ -102,6 +106,10 @@ _NOT_VARIANTS = frozenset({"*", "<*>", "<NON_REF>"})
 
 _MAX_LISTED = 12  # sample names listed in an error message
 
+# The empty block that ends every BGZF file (SAM/BAM format specification, section 4.1.2).
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_MAX_TAIL = 64 * len(_BGZF_EOF)
+
 # A parsed GT, computed once per distinct GT string: the allele indices (None for "."), whether it is phased,
 # the highest allele index, and for each ALT carried (index, zygosity before the X/Y rule, haplotype).
 _Carried = tuple[int, Zygosity, int | None]
@@ -184,6 +192,10 @@ def _open(path: Path, where: str) -> pysam.VariantFile:
         raise InputError(msg)
     if path.is_dir():
         msg = f"{where}: is a folder; expected a VCF or BCF file"
+        raise InputError(msg)
+    if not path.is_file():
+        # The file is read more than once (header line count, explanations of rejected lines).
+        msg = f"{where}: not a regular file (a pipe or device); save the VCF to a file first"
         raise InputError(msg)
     try:
         with path.open("rb") as handle:
@@ -410,6 +422,7 @@ class _Reader:
         gene_locator: GeneLocator | None,
         clinvar: ClinvarLookup | None,
         columns: tuple[int, int | None, int | None],
+        file_samples: int,
         strict: bool,
     ) -> None:
         self.path = path
@@ -424,7 +437,8 @@ class _Reader:
         self.columns = columns
         self.strict = strict
         self.text = vcf.format == "VCF"
-        self.n_samples = len(vcf.header.samples)
+        self.n_samples = len(vcf.header.samples)  # the samples read (after subset_samples)
+        self.file_samples = file_samples  # the samples each text line holds
         self.header_lines = _count_header_lines(path) if self.text else 0
         self.calls: list[VariantCall] = []
         self.covered: set[str] = set()
@@ -465,9 +479,17 @@ class _Reader:
             raw = self._raw.get(number)
         except _UnreadableError as problem:
             raise self._damaged(number, problem) from None
-        reason = _diagnose(raw, self.n_samples)
+        reason = _diagnose(raw, self.file_samples)
         if reason is not None:
             self._skip(number, reason)
+
+    def _check_read_to_end(self) -> None:
+        """htslib ended the records: make sure it reached the end of the file and did not give up early."""
+        stopped = _stopped_early(self.vcf, self.path)
+        if stopped is not None:
+            size = self.path.stat().st_size
+            msg = f"{self.where}: htslib stopped reading at byte {stopped} of {size}; the file is damaged, export or compress it again"
+            raise InputError(msg)
 
     def _records(self) -> None:
         # One long loop on purpose: helper calls per record cost measurable throughput.
@@ -500,6 +522,7 @@ class _Reader:
             try:
                 record = next_record()
             except StopIteration:
+                self._check_read_to_end()
                 break
             except (OSError, ValueError) as exc:
                 attempts += 1
@@ -610,6 +633,23 @@ class _Reader:
 
 
 _EMPTY = AlleleAnnotation()
+
+
+def _stopped_early(vcf: pysam.VariantFile, path: Path) -> int | None:
+    """The file offset where htslib stopped reading, if that is not the end of the file; else ``None``."""
+    offset = _tell(vcf)
+    if offset is None:
+        return None
+    if vcf.compression == "BGZF":
+        # A BGZF virtual offset holds the compressed block's file offset in its upper 48 bits. Only empty
+        # end-of-file blocks may remain after the last block read.
+        start = offset >> 16
+        with path.open("rb") as handle:
+            handle.seek(start)
+            tail = handle.read(_MAX_TAIL + 1)
+        eof_blocks, rest = divmod(len(tail), len(_BGZF_EOF))
+        return None if rest == 0 and tail == _BGZF_EOF * eof_blocks else start
+    return None if offset >= path.stat().st_size else offset
 
 
 def _tell(vcf: pysam.VariantFile) -> int | None:
@@ -778,6 +818,7 @@ def read_vcf(
                 gene_locator=gene_locator,
                 clinvar=clinvar,
                 columns=columns,
+                file_samples=len(samples),
                 strict=strict,
             )
             reader.read()

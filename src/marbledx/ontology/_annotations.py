@@ -212,6 +212,16 @@ class DiseaseAnnotations:
         """HPO mode-of-inheritance term ids annotated to a disease."""
         return [a.hpo_id for a in self.annotations(disease_id, aspect="I") if not a.negated]
 
+    def inheritance_by_disease(self) -> dict[str, list[str]]:
+        """Every disease's mode-of-inheritance term ids at once (one pass over the rows, for bulk users)."""
+        rows = np.flatnonzero((self._ix.ann_aspect == 1) & (self._ix.ann_not == 0))  # aspect "I"
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            disease_id = self._disease_ids[int(self._ix.ann_disease[row])]
+            term = self._ontology.id_at(int(self._ix.ann_term[row]))
+            out.setdefault(disease_id, []).append(term)
+        return out
+
     def onsets(self, disease_id: str) -> list[str]:
         """HPO onset term ids annotated to a disease (clinical-course aspect, under Onset HP:0003674)."""
         onset_root = "HP:0003674"

@@ -210,3 +210,23 @@ def test_table_shows_the_genotype(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "VEP" in out or "vep" in out
     assert "c.100C>T" in out
     assert "genotype LR" in out
+
+
+def test_python_api_rank_matches_the_cli_contract(tmp_path: Path) -> None:
+    import marbledx
+    from marbledx.genotype import GenotypeOptions
+
+    hpo = marbledx.load_hpo(MINI_RELEASE, cache=False)
+    vcf = write_vcf(tmp_path / "p.vcf", _variants())
+    results = marbledx.rank(
+        PACKETS / "adult_ado.json", hpo=hpo, top=3, genotype=GenotypeOptions(vcf=vcf, use_installed=False)
+    )
+    assert len(results) == 1
+    result = results[0]
+    assert result.error is None
+    assert result.genotype is not None
+    assert result.genotype.mode == "vep"
+    assert result.diagnoses[0].genotype_lr > 10
+    batch = marbledx.rank([PACKETS / "infant_aro.json", PACKETS / "malformed.json"], hpo=hpo)
+    assert batch[0].diagnoses[0].disease_id == "OMIM:259700"
+    assert batch[1].error is not None

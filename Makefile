@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/marbledx rank examples/infant-aro.json --top 10
+	$(BIN)/marbledx rank examples/infant-aro.json --vcf examples/infant-aro.vcf --top 10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

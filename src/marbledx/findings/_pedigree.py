@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from marbledx.errors import InputError
+from marbledx.findings._io import read_text_file
 
 __all__ = ["PedIndividual", "Pedigree", "read_ped"]
 
@@ -54,14 +55,7 @@ class Pedigree:
 
 def read_ped(path: Path) -> Pedigree:
     """Read and check a PED file; every problem is an :class:`InputError` naming the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-        raise InputError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
-        raise InputError(msg) from None
+    text = read_text_file(path)
     people: list[PedIndividual] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):

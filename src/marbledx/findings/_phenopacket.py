@@ -17,6 +17,7 @@ from google.protobuf import json_format
 
 from marbledx.errors import InputError
 from marbledx.findings._case import Case, FamilyHistory, GenomicFile, normalise_findings, parse_iso_age
+from marbledx.findings._io import read_text_file
 from marbledx.ontology import Ontology
 
 __all__ = ["expand_inputs", "read_case_file"]
@@ -85,14 +86,7 @@ def read_case_file(
 
     ``family`` flags given on the command line are combined (logical or) with a Family file's pedigree.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-        raise InputError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
-        raise InputError(msg) from None
+    text = read_text_file(path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -85,7 +85,13 @@ class GenotypeReader:
                 assembly = declared
         else:
             return None
-        build = assembly or _peek_build(path)
+        # The build is needed before reading only to open a gene table or ClinVar; peek at the header then.
+        needs_tables = (
+            options.genes_bed is not None
+            or options.clinvar is not None
+            or (options.use_installed and _any_installed_table())
+        )
+        build = assembly or (_peek_build(path) if needs_tables else None)
         father = mother = None
         sex = case.sex
         if options.ped is not None:
@@ -135,6 +141,10 @@ class GenotypeReader:
         if key not in self._genes:
             self._genes[key] = GeneRegions.read_bed(path, build=build)
         return self._genes[key]
+
+
+def _any_installed_table() -> bool:
+    return any(installed_clinvar(b) or installed_genes(b) for b in ("GRCh37", "GRCh38"))
 
 
 def _peek_build(path: Path) -> GenomeBuild | None:

@@ -230,3 +230,15 @@ def test_python_api_rank_matches_the_cli_contract(tmp_path: Path) -> None:
     batch = marbledx.rank([PACKETS / "infant_aro.json", PACKETS / "malformed.json"], hpo=hpo)
     assert batch[0].diagnoses[0].disease_id == "OMIM:259700"
     assert batch[1].error is not None
+
+
+def test_unsupported_assembly_in_a_phenopacket_is_that_cases_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_vcf(tmp_path / "p.vcf", _variants())
+    packet = json.loads((PACKETS / "adult_ado.json").read_text(encoding="utf-8"))
+    packet["files"] = [{"uri": "p.vcf", "fileAttributes": {"genomeAssembly": "hg17"}}]
+    (tmp_path / "case.json").write_text(json.dumps(packet), encoding="utf-8")
+    code, out, _ = _run(capsys, "rank", str(tmp_path / "case.json"), "--format", "jsonl")
+    assert code == 1
+    assert "'hg17' is not supported; expected GRCh37 (hg19) or GRCh38 (hg38)" in json.loads(out)["error"]

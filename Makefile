@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/marbledx rank examples/infant-aro.json --vcf examples/infant-aro.vcf --top 10
+	$(BIN)/marbledx analyze examples/infant-aro.json --vcf examples/infant-aro.vcf --labs examples/infant-aro-labs.csv \
+		--ped examples/infant-aro.ped -o examples/infant-aro-report.html
+	$(BIN)/marbledx analyze examples/infant-aro.json --vcf examples/infant-aro.vcf --labs examples/infant-aro-labs.csv \
+		--ped examples/infant-aro.ped --audience family -o examples/infant-aro-family.html
+	@echo "Open examples/infant-aro-report.html (clinician) and examples/infant-aro-family.html (family)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -15,7 +15,7 @@ DIAGNOSIS_KEYS = {
     "rank", "disease_id", "label", "probability", "genes", "evidence", "subtype",
     "genotype_lr", "variants", "genotype_note", "same_as",
 }  # fmt: skip
-EVIDENCE_KEYS = {"hpo_id", "label", "status", "lr", "match"}
+EVIDENCE_KEYS = {"hpo_id", "label", "status", "lr", "match", "source"}
 
 
 @pytest.fixture(autouse=True)

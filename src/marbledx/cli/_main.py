@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
+from marbledx.cli import _labs_cmd, _risk_cmd
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -188,6 +189,59 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from marbledx.genotype import GenotypeOptions
+    from marbledx.report import analyze, render_html, write_report
+
+    if args.top < 1:
+        msg = f"--top must be at least 1, got {args.top}"
+        raise UsageError(msg)
+    if args.output == "-" and args.format == "pdf":
+        msg = "-o -: a PDF cannot be written to the terminal; expected a file name such as report.pdf"
+        raise UsageError(msg)
+    hpo, kb = load_hpo(), load_knowledge_base()
+    genotype = GenotypeOptions(
+        sample=args.sample,
+        genome=args.genome,
+        clinvar=args.clinvar,
+        genes_bed=args.genes_bed,
+        strict=args.strict,
+    )
+    report = analyze(
+        args.case,
+        hpo=hpo,
+        kb=kb,
+        vcf=args.vcf,
+        ped=args.ped,
+        labs=args.labs,
+        lab_values=args.value,
+        genotype=genotype,
+        top=args.top,
+        strict=not args.lenient,
+    )
+    for warning in report.result.warnings:
+        sys.stderr.write(f"marbledx: warning: {warning}\n")
+    if args.output == "-":
+        if args.format == "json":
+            data = report.to_dict()
+            _emit_json(
+                data
+                if args.audience == "clinician"
+                else {"case_id": data["case_id"], "family_summary": data["family_summary"]}
+            )
+        else:
+            _emit(render_html(report, hpo=hpo, kb=kb, audience=args.audience))
+        return 0
+    out = write_report(report, Path(args.output), hpo=hpo, kb=kb, fmt=args.format, audience=args.audience)
+    plan = report.care_plan
+    sys.stderr.write(
+        f"marbledx: wrote {out} ({args.audience} {args.format}); leading diagnosis {plan.diagnosis_id} "
+        f"{plan.diagnosis_label} ({plan.probability:.0%}), HSCT decision {plan.hsct.decision}"
+        f" ({plan.hsct.urgency})\n"
+    )
+    return 0
+
+
 def _cmd_data_info(args: argparse.Namespace) -> int:
     info = data_info(load_hpo(), load_knowledge_base())
     if args.format == "json":
@@ -329,6 +383,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="stop at the first malformed VCF record instead of skipping it"
     )
     add_format(sub, ("table", "json", "jsonl"))
+
+    sub = add(
+        "analyze",
+        _cmd_analyze,
+        "the full analysis of one patient: differential, genotype, labs, care plan, counselling, report",
+    )
+    sub.add_argument("case", metavar="CASE", help="the patient's phenopacket (JSON)")
+    sub.add_argument(
+        "-o", "--output", required=True, help="the report file to write ('-' for html/json on stdout)"
+    )
+    sub.add_argument(
+        "--audience",
+        choices=("clinician", "family"),
+        default="clinician",
+        help="clinician report, or the plain-language family summary (default clinician)",
+    )
+    add_format(sub, ("html", "pdf", "json"))
+    sub.add_argument(
+        "--vcf", type=Path, help="the patient's VCF/BCF (default: the phenopacket's 'files' entry)"
+    )
+    sub.add_argument(
+        "--ped", type=Path, help="the family's PED file: phase, de novo calls and counselling risks"
+    )
+    sub.add_argument("--labs", type=Path, help="lab values as CSV (analyte, value, unit, date)")
+    sub.add_argument(
+        "--value", action="append", metavar="ANALYTE=VALUE UNIT", help="a lab value, e.g. 'hemoglobin=8 g/dL'"
+    )
+    sub.add_argument("--sample", help="the proband's sample name in a multi-sample VCF")
+    sub.add_argument("--genome", choices=("GRCh37", "GRCh38"), help="the VCF's build; a mismatch is refused")
+    sub.add_argument("--clinvar", type=Path, help="a ClinVar VCF (default: 'marbledx data fetch clinvar')")
+    sub.add_argument(
+        "--genes-bed", type=Path, help="gene regions (BED) for VCFs without VEP/SnpEff annotation"
+    )
+    sub.add_argument("--strict", action="store_true", help="stop at the first malformed VCF record")
+    sub.add_argument("--top", type=int, default=10, help="diagnoses in the report (default 10)")
+    sub.add_argument(
+        "--lenient", action="store_true", help="drop HPO ids unknown to this release instead of failing"
+    )
+
+    sub = add("labs", _labs_cmd.run, _labs_cmd.HELP)
+    _labs_cmd.configure(sub)
+
+    sub = add("risk", _risk_cmd.run, _risk_cmd.HELP)
+    _risk_cmd.configure(sub)
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)

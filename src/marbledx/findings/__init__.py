@@ -1,4 +1,4 @@
-"""Findings in: the patient case from phenopackets, command-line flags or plain words."""
+"""Findings in: the patient case from phenopackets, command-line flags, plain words and lab values."""
 
 from marbledx.findings._case import (
     Case,
@@ -8,24 +8,86 @@ from marbledx.findings._case import (
     normalise_findings,
     parse_iso_age,
 )
-from marbledx.findings._pedigree import Pedigree, PedIndividual, read_ped
-from marbledx.findings._phenopacket import expand_inputs, iter_case_files, read_case_file
+from marbledx.findings._labs import (
+    AnalyteSpec,
+    DerivedLabFinding,
+    Interpretation,
+    LabInterpretation,
+    LabReport,
+    LabTable,
+    LabValue,
+    ReferenceInterval,
+    bundled_lab_table,
+    bundled_lab_table_path,
+    derive_lab_findings,
+    interpret_labs,
+    lab_findings,
+    lab_report,
+    load_lab_table,
+    make_lab_value,
+    parse_lab_date,
+    parse_lab_value,
+    prepare_lab_findings,
+    read_labs_csv,
+)
+from marbledx.findings._pedigree import (
+    Pedigree,
+    PedIndividual,
+    TestResult,
+    parse_test_result,
+    read_family_pedigree,
+    read_ped,
+    read_test_results,
+)
+from marbledx.findings._phenopacket import (
+    PhenopacketLabs,
+    expand_inputs,
+    iter_case_files,
+    read_case_file,
+    read_phenopacket_labs,
+)
 from marbledx.findings._text import TextMapping, TextParse, TextParser
 
 __all__ = [
+    "AnalyteSpec",
     "Case",
+    "DerivedLabFinding",
     "FamilyHistory",
     "Finding",
     "GenomicFile",
+    "Interpretation",
+    "LabInterpretation",
+    "LabReport",
+    "LabTable",
+    "LabValue",
     "PedIndividual",
     "Pedigree",
+    "PhenopacketLabs",
+    "ReferenceInterval",
+    "TestResult",
     "TextMapping",
     "TextParse",
     "TextParser",
+    "bundled_lab_table",
+    "bundled_lab_table_path",
+    "derive_lab_findings",
     "expand_inputs",
+    "interpret_labs",
     "iter_case_files",
+    "lab_findings",
+    "lab_report",
+    "load_lab_table",
+    "make_lab_value",
     "normalise_findings",
     "parse_iso_age",
+    "parse_lab_date",
+    "parse_lab_value",
+    "parse_test_result",
+    "prepare_lab_findings",
     "read_case_file",
+    "read_family_pedigree",
+    "read_labs_csv",
     "read_ped",
+    "read_phenopacket_labs",
+    "read_test_results",
 ]

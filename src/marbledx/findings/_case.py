@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.ontology import Ontology
+
+if TYPE_CHECKING:
+    # Only for the annotation: _labs imports this module at run time.
+    from marbledx.findings._labs import LabValue
 
 __all__ = ["Case", "FamilyHistory", "Finding", "GenomicFile", "normalise_findings", "parse_iso_age"]
 
@@ -86,6 +90,7 @@ class Case:
     warnings: tuple[str, ...] = ()
     subject_id: str | None = None
     genomic_files: tuple[GenomicFile, ...] = ()
+    labs: tuple[LabValue, ...] = ()  # lab values as entered; their HPO terms are in findings (source "lab")
 
     @property
     def observed(self) -> tuple[str, ...]:

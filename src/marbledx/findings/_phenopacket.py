@@ -10,17 +10,26 @@ import json
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import phenopackets
 from google.protobuf import json_format
 
 from marbledx.errors import InputError
-from marbledx.findings._case import Case, FamilyHistory, GenomicFile, normalise_findings, parse_iso_age
+from marbledx.findings._case import Case, FamilyHistory, GenomicFile, Sex, normalise_findings, parse_iso_age
 from marbledx.findings._io import read_text_file
+from marbledx.findings._labs import (
+    LabTable,
+    LabValue,
+    bundled_lab_table,
+    interpret_labs,
+    lab_findings,
+    make_lab_value,
+    prepare_lab_findings,
+)
 from marbledx.ontology import Ontology
 
-__all__ = ["expand_inputs", "read_case_file"]
+__all__ = ["PhenopacketLabs", "expand_inputs", "read_case_file", "read_phenopacket_labs"]
 
 _SUPPORTED_MAJOR = "2"
 _SEX = {1: "female", 2: "male"}  # phenopackets Sex enum: 0 unknown, 1 female, 2 male, 3 other
@@ -79,13 +88,8 @@ def _age_days(packet: Any, path: Path) -> float | None:
     return None
 
 
-def read_case_file(
-    path: Path, ontology: Ontology, family: FamilyHistory | None = None, *, strict: bool = True
-) -> Case:
-    """Read one phenopacket (or Family) JSON file into a :class:`Case`.
-
-    ``family`` flags given on the command line are combined (logical or) with a Family file's pedigree.
-    """
+def _load_packet(path: Path) -> tuple[Any, FamilyHistory, list[Any]]:
+    """The proband's Phenopacket message, the Family pedigree's history and the Family's ``files``."""
     text = read_text_file(path)
     try:
         document = json.loads(text)
@@ -110,30 +114,174 @@ def read_case_file(
         detail = " ".join(str(exc).split())
         msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"
         raise InputError(msg) from None
+    return packet, pedigree_history, family_files
+
+
+def read_case_file(
+    path: Path, ontology: Ontology, family: FamilyHistory | None = None, *, strict: bool = True
+) -> Case:
+    """Read one phenopacket (or Family) JSON file into a :class:`Case`.
+
+    ``family`` flags given on the command line are combined (logical or) with a Family file's pedigree.
+    Lab ``measurements`` are kept on ``Case.labs`` and their HPO terms (see :mod:`marbledx.findings._labs`)
+    are added to the findings with ``source="lab"``; an entered finding wins over a contradicting lab term.
+    """
+    packet, pedigree_history, family_files = _load_packet(path)
     if not packet.id:
         msg = f"{path}: the phenopacket has no 'id'; expected a case identifier"
         raise InputError(msg)
     raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]
-    if not raw:
+    labs, lab_warnings = _measurements(packet, path, strict=strict)
+    if not raw and not labs:
         msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
         raise InputError(msg)
+    age_days = _age_days(packet, path)
+    sex = _sex(packet)
+    if labs:
+        # Lab terms never fail a case: an age-dependent value with no known age is reported, not guessed.
+        rows = interpret_labs(labs, age_days=age_days, sex=sex, strict=False)
+        lab_warnings += [
+            f"{row.value.source}: {row.value.analyte} not interpreted; its reference interval depends on "
+            f"{row.needs}, which the phenopacket does not give"
+            for row in rows
+            if row.needs
+        ]
+        lab_raw, merge_warnings = prepare_lab_findings(
+            ontology, lab_findings(rows), raw, where=f"{path}: measurements"
+        )
+        lab_warnings += merge_warnings
+        if not raw and not lab_raw:
+            msg = (
+                f"{path}: the case has no phenotypic features and its measurements map to no HPO term; "
+                "expected at least one HPO term in phenotypicFeatures"
+            )
+            raise InputError(msg)
+        raw += lab_raw
     findings, warnings = normalise_findings(ontology, raw, where=str(path), strict=strict)
     given = family or FamilyHistory()
     return Case(
         case_id=packet.id,
         input=str(path),
         findings=findings,
-        age_days=_age_days(packet, path),
-        sex=_SEX.get(int(packet.subject.sex)),  # type: ignore[arg-type]
+        age_days=age_days,
+        sex=sex,
         family=FamilyHistory(
             consanguineous=given.consanguineous or pedigree_history.consanguineous,
             affected_parent=given.affected_parent or pedigree_history.affected_parent,
             affected_sibling=given.affected_sibling or pedigree_history.affected_sibling,
         ),
-        warnings=warnings,
+        warnings=(*warnings, *lab_warnings),
         subject_id=packet.subject.id or None,
         genomic_files=_genomic_files(path, [*packet.files, *family_files], packet.subject.id),
+        labs=labs,
     )
+
+
+def _sex(packet: Any) -> Sex | None:
+    return _SEX.get(int(packet.subject.sex))  # type: ignore[return-value]
+
+
+class PhenopacketLabs(NamedTuple):
+    """The lab values of a phenopacket with the subject's age (days) and sex, for ``marbledx labs``."""
+
+    labs: tuple[LabValue, ...]
+    age_days: float | None
+    sex: Sex | None
+    warnings: tuple[str, ...]
+
+
+def read_phenopacket_labs(
+    path: Path, *, strict: bool = True, table: LabTable | None = None
+) -> PhenopacketLabs:
+    """Read only the ``measurements`` (and subject age and sex) of a phenopacket; no HPO release is needed.
+
+    Measurements whose assay is not an analyte marbledx interprets (by LOINC code, else by assay label) are
+    skipped with a warning. A bad unit or value is an :class:`InputError` naming the field, or with
+    ``strict=False`` a warning.
+    """
+    packet, _, _ = _load_packet(path)
+    labs, warnings = _measurements(packet, path, strict=strict, table=table)
+    return PhenopacketLabs(labs, _age_days(packet, path), _sex(packet), tuple(warnings))
+
+
+def _ucum(unit: Any) -> str:
+    """The unit of a quantity: the UCUM code of its ontology class (``UCUM:g/dL``), else its label."""
+    identifier = str(unit.id).strip()
+    if identifier.upper().startswith("UCUM:"):
+        return identifier[5:]
+    return str(unit.label).strip() or identifier
+
+
+def _observed(packet: Any, measurement: Any, where: str) -> tuple[str | None, float | None]:
+    """The date (ISO) and age in days of a measurement's ``timeObserved``, when it gives them."""
+    time = measurement.time_observed
+    if not measurement.HasField("time_observed"):
+        return None, None
+    if time.HasField("age"):
+        return None, parse_iso_age(time.age.iso8601duration, where=f"{where}.timeObserved.age")
+    if time.HasField("timestamp"):
+        observed = time.timestamp.ToDatetime()
+        age = None
+        if packet.subject.HasField("date_of_birth"):
+            days = (observed - packet.subject.date_of_birth.ToDatetime()).total_seconds() / 86400
+            age = days if days >= 0 else None
+        return observed.date().isoformat(), age
+    return None, None
+
+
+def _measurements(
+    packet: Any, path: Path, *, strict: bool, table: LabTable | None = None
+) -> tuple[tuple[LabValue, ...], list[str]]:
+    """Quantitative measurements of known analytes as validated :class:`LabValue` rows, plus warnings."""
+    lab = table or bundled_lab_table()
+    values: list[LabValue] = []
+    warnings: list[str] = []
+    for index, measurement in enumerate(packet.measurements):
+        where = f"{path}: measurements[{index}]"
+        assay = measurement.assay
+        analyte = lab.for_loinc(assay.id) if str(assay.id).upper().startswith("LOINC:") else None
+        if analyte is None and assay.label:
+            analyte = lab.find(assay.label)
+        if analyte is None:
+            shown = assay.id or assay.label or "(none)"
+            warnings.append(f"{where}.assay: {shown} is not a lab analyte marbledx interprets; skipped")
+            continue
+        if not measurement.value.HasField("quantity"):
+            warnings.append(f"{where}.value: {analyte.key} has no value.quantity; skipped")
+            continue
+        quantity = measurement.value.quantity
+        try:
+            date, age = _observed(packet, measurement, where)
+            unit = _ucum(quantity.unit)
+            value_spec = lab.unit(analyte, unit, where=f"{where}.value.quantity.unit")
+            low = high = None
+            if quantity.HasField("reference_range"):
+                # The reporting laboratory's interval wins over the bundled one (reference §5).
+                limits = quantity.reference_range
+                range_unit = _ucum(limits.unit) if limits.HasField("unit") else unit
+                range_spec = lab.unit(
+                    analyte, range_unit, where=f"{where}.value.quantity.referenceRange.unit"
+                )
+                low = limits.low * range_spec.factor / value_spec.factor
+                high = limits.high * range_spec.factor / value_spec.factor
+            values.append(
+                make_lab_value(
+                    analyte.key,
+                    quantity.value,
+                    unit,
+                    where=f"{where}.value.quantity",
+                    date=date,
+                    age_days=age,
+                    low=low,
+                    high=high,
+                    table=lab,
+                )
+            )
+        except InputError as exc:
+            if strict:
+                raise
+            warnings.append(f"{exc} (skipped)")
+    return tuple(values), warnings
 
 
 _VARIANT_SUFFIXES = (".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")

@@ -4,7 +4,7 @@ sample, the genome build, the parents from a PED file, and the optional ClinVar 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from marbledx.errors import InputError
@@ -93,6 +93,7 @@ class GenotypeReader:
         )
         build = assembly or (_peek_build(path) if needs_tables else None)
         father = mother = None
+        missing_parents: list[str] = []
         sex = case.sex
         if options.ped is not None:
             pedigree = self._pedigree or read_ped(options.ped)
@@ -105,7 +106,19 @@ class GenotypeReader:
             father, mother = person.father, person.mother
             sample = sample or person.id
             sex = sex or person.sex
-        return read_vcf(
+            # Parents in the pedigree but not sequenced still matter for counselling; here they only cannot
+            # give de novo or phase evidence, which the result says.
+            in_vcf = _vcf_samples(path)
+            if in_vcf is not None:
+                for role, name in (("father", father), ("mother", mother)):
+                    if name is not None and name not in in_vcf:
+                        missing_parents.append(
+                            f"{options.ped}: the {role} {name!r} is not a sample of {path}; "
+                            "no de novo or phase evidence from that parent"
+                        )
+                father = father if father in in_vcf else None
+                mother = mother if mother in in_vcf else None
+        result = read_vcf(
             path,
             sample=sample,
             genome=assembly,
@@ -116,6 +129,9 @@ class GenotypeReader:
             mother=mother,
             strict=options.strict,
         )
+        if missing_parents:
+            result = replace(result, warnings=(*missing_parents, *result.warnings))
+        return result
 
     def _clinvar_table(self, build: GenomeBuild | None) -> ClinvarVcf | None:
         path = self.options.clinvar
@@ -145,6 +161,15 @@ class GenotypeReader:
 
 def _any_installed_table() -> bool:
     return any(installed_clinvar(b) or installed_genes(b) for b in ("GRCh37", "GRCh38"))
+
+
+def _vcf_samples(path: Path) -> set[str] | None:
+    """The sample names of a VCF header, or ``None`` when it cannot be read (read_vcf reports why)."""
+    import pysam
+
+    with contextlib.suppress(Exception), pysam.VariantFile(str(path)) as handle:
+        return set(handle.header.samples)
+    return None
 
 
 def _peek_build(path: Path) -> GenomeBuild | None:

@@ -10,6 +10,15 @@ re-exported here. Every fact carries citations; facts the reference marks [UNVER
 'curative'
 """
 
+from marbledx.knowledge._care import (
+    CareGuide,
+    GeneralTreatment,
+    MonitoringItem,
+    RedFlag,
+    SignSet,
+    TestingRule,
+    WorkupItem,
+)
 from marbledx.knowledge._loader import KnowledgeBase, bundled_data_dir, load_knowledge_base
 from marbledx.knowledge._models import (
     AnnotationCorrection,
@@ -41,17 +50,20 @@ from marbledx.knowledge._models import (
 
 __all__ = [
     "AnnotationCorrection",
+    "CareGuide",
     "Entity",
     "EntityGroup",
     "ExternalId",
     "Feature",
     "GeneLink",
+    "GeneralTreatment",
     "HallmarkTerm",
     "HsctDecision",
     "HsctFact",
     "Inheritance",
     "InheritanceFact",
     "KnowledgeBase",
+    "MonitoringItem",
     "Names",
     "NeuroFact",
     "Neuronopathy",
@@ -61,11 +73,15 @@ __all__ = [
     "OsteoclastStatus",
     "PrevalenceFact",
     "Prognosis",
+    "RedFlag",
     "Reference",
     "Share",
+    "SignSet",
     "Sourced",
+    "TestingRule",
     "Treatment",
     "TreatmentStance",
+    "WorkupItem",
     "bundled_data_dir",
     "load_knowledge_base",
 ]

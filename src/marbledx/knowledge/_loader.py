@@ -1,7 +1,8 @@
 """Load and validate the knowledge-base data files.
 
-Files under ``knowledge/data`` are YAML documents holding either ``entities:`` (a list of
-:class:`~marbledx.knowledge.Entity`) or ``references:`` (the bibliography behind ``ref:KEY`` citations).
+Files under ``knowledge/data`` are YAML documents holding ``entities:`` (a list of
+:class:`~marbledx.knowledge.Entity`), ``references:`` (the bibliography behind ``ref:KEY`` citations),
+``annotation_corrections:`` or ``care:`` (the :class:`~marbledx.knowledge.CareGuide`).
 Validation happens at load time; a broken file raises :class:`~marbledx.errors.KnowledgeBaseError` whose
 one-line message names the file, the entity and the field.
 """
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from marbledx._text import normalise_text
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
+from marbledx.knowledge._care import CareGuide
 from marbledx.knowledge._models import AnnotationCorrection, Entity, EntityGroup, Reference, Sourced
 
 __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
@@ -28,7 +30,7 @@ __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_DOCUMENT_KEYS = frozenset({"entities", "references", "annotation_corrections"})
+_DOCUMENT_KEYS = frozenset({"entities", "references", "annotation_corrections", "care"})
 
 
 def bundled_data_dir() -> Path:
@@ -88,8 +90,11 @@ class KnowledgeBase:
         references: Sequence[Reference],
         source: str,
         corrections: Sequence[AnnotationCorrection] = (),
+        care: CareGuide | None = None,
     ) -> None:
         self._entities: tuple[Entity, ...] = tuple(entities)
+        # The care guide (work-up, treatments, monitoring, red flags); None for a knowledge base without one.
+        self.care = care
         self.annotation_corrections: tuple[AnnotationCorrection, ...] = tuple(corrections)
         self._references = {r.key: r for r in references}
         self.source = source
@@ -251,6 +256,16 @@ def _parse_corrections(path: Path, raw: object) -> list[AnnotationCorrection]:
     )
 
 
+def _parse_care(path: Path, raw: object) -> CareGuide:
+    if not isinstance(raw, dict):
+        msg = f"{path.name}: 'care' must be a mapping (neuronopathic_signs, testing_rules, workup, …)"
+        raise KnowledgeBaseError(msg)
+    try:
+        return CareGuide.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeBaseError(_validation_message(path, "care", "guide", exc)) from None
+
+
 def _strings(value: object) -> Iterator[tuple[str, str]]:
     """Every (field path, string) pair inside a model."""
     if isinstance(value, str):
@@ -333,8 +348,14 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
     references: dict[str, tuple[Path, Reference]] = {}
     corrections: list[AnnotationCorrection] = []
     pending_refs: list[tuple[Path, AnnotationCorrection, int, str]] = []
+    care: tuple[Path, CareGuide] | None = None
     for path in paths:
         document = _read_yaml(path)
+        if "care" in document:
+            if care is not None:
+                msg = f"{path.name}: a second 'care' guide (the first is in {care[0].name}); expected one"
+                raise KnowledgeBaseError(msg)
+            care = (path, _parse_care(path, document["care"]))
         if "references" in document:
             for ref in _parse_references(path, document["references"]):
                 if ref.key in references and references[ref.key][1] != ref:
@@ -353,6 +374,11 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
                         pending_refs.append((path, correction, index, source))
                 corrections.append(correction)
     _check_consistency(entities, references)
+    if care is not None:
+        for field_path, source in _sources_with_paths(care[1]):
+            if source.startswith("ref:") and source[4:] not in references:
+                msg = f"{care[0].name}: care guide, field '{field_path}': citation {source!r} has no entry in the bibliography"
+                raise KnowledgeBaseError(msg)
     for path, correction, index, source in pending_refs:
         if source[4:] not in references:
             msg = (
@@ -367,4 +393,5 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
         [r for _, r in references.values()],
         source=str(folder),
         corrections=corrections,
+        care=care[1] if care else None,
     )

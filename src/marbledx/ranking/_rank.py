@@ -62,6 +62,8 @@ class FindingEvidence:
     status: Literal["observed", "excluded"]
     lr: float
     match: str
+    # Where the finding came from: entered (HPO ids), text (plain words) or lab (a lab value's interpretation).
+    source: str = "entered"
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,7 @@ class Ranker:
                 analysis.applied,
                 analysis.genotype,
                 same_as=[self.phenotype.disease_ids[h] for h, v in analysis.shown_for.items() if v == row],
+                sources={(f.hpo_id, f.excluded): f.source for f in analysis.case.findings},
             )
             for rank, row in enumerate(analysis.order[:top], start=1)
         ]
@@ -397,6 +400,7 @@ class Ranker:
         genotype: GenotypeEvidence | None = None,
         *,
         same_as: list[str] | None = None,
+        sources: dict[tuple[str, bool], str] | None = None,
     ) -> Diagnosis:
         model = self.phenotype
         disease_id = model.disease_ids[row]
@@ -413,6 +417,7 @@ class Ranker:
                     status="excluded" if evidence.excluded else "observed",
                     lr=round(float(np.exp(value)), 6),
                     match=match,
+                    source=(sources or {}).get((evidence.hpo_id, evidence.excluded), "entered"),
                 )
             )
         entity = self.kb.for_disease_id(disease_id)

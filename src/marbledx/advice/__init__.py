@@ -1,0 +1,49 @@
+"""Advice: the care plan (work-up, HSCT decision, treatments, monitoring, red flags) and genetic counselling."""
+
+from marbledx.advice._care import (
+    CARE_PARAMETERS,
+    CareItem,
+    CarePlan,
+    HsctAdvice,
+    LeadingOption,
+    build_care_plan,
+)
+from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, format_probability
+from marbledx.advice._risk import (
+    SUPPORTED_INHERITANCE,
+    ChildRisk,
+    DiseaseRisk,
+    FounderPrior,
+    IndividualRisk,
+    PedigreeRisk,
+    RiskModel,
+    RiskReport,
+    counselling_report,
+    parse_inheritance,
+    pedigree_risk,
+    resolve_disease,
+)
+
+__all__ = [
+    "CARE_PARAMETERS",
+    "SUPPORTED_INHERITANCE",
+    "CareItem",
+    "CarePlan",
+    "ChildRisk",
+    "CounsellingPoint",
+    "DiseaseRisk",
+    "FounderPrior",
+    "HsctAdvice",
+    "IndividualRisk",
+    "LeadingOption",
+    "PedigreeRisk",
+    "RiskModel",
+    "RiskReport",
+    "build_care_plan",
+    "counselling_advice",
+    "counselling_report",
+    "format_probability",
+    "parse_inheritance",
+    "pedigree_risk",
+    "resolve_disease",
+]

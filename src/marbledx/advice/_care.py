@@ -1,0 +1,567 @@
+"""The care plan: what settles the diagnosis, the HSCT decision and its urgency, treatments, monitoring.
+
+Everything comes from the knowledge base (subtype cards and the care guide, ``knowledge/data/care.yaml``),
+each item with its sources. The plan never claims more than the evidence: the HSCT decision is the top
+diagnosis's only when the genotype supports that diagnosis, or when the phenotype alone makes it very likely
+and every credible alternative shares the decision; otherwise it is ``unknown`` and the plan names the test
+that would settle it (docs/care.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from marbledx.findings import Case
+from marbledx.knowledge import (
+    CareGuide,
+    Entity,
+    HsctDecision,
+    KnowledgeBase,
+    Neuronopathy,
+    Onset,
+    TreatmentStance,
+)
+from marbledx.ontology import Ontology
+from marbledx.ranking import CaseResult, Diagnosis
+
+__all__ = [
+    "CARE_PARAMETERS",
+    "CareItem",
+    "CarePlan",
+    "HsctAdvice",
+    "LeadingOption",
+    "build_care_plan",
+]
+
+AgeBand = Literal["infant", "child", "adult"]
+Urgency = Literal["urgent", "soon", "elective", "not_applicable", "unknown"]
+
+# Decision thresholds (not clinical facts, policy of this tool; docs/care.md):
+CARE_PARAMETERS = {
+    # A diagnosis is a credible alternative when its posterior probability reaches this.
+    "credible_probability": 0.10,
+    # Without genotype support, the top diagnosis's HSCT decision is stated only from this posterior up.
+    "phenotype_only_probability": 0.90,
+    # How many ranked diagnoses are looked at for alternatives.
+    "alternatives_window": 5,
+}
+_INFANT_DAYS = 365.25
+_ADULT_DAYS = 18 * 365.25
+_EARLY_ONSETS = {Onset.ANTENATAL, Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
+# Findings that explain a seizure by low calcium rather than by primary neurodegeneration (reference §2.5).
+_HYPOCALCAEMIA = ("HP:0002901", "HP:0002199")
+_SEIZURE = "HP:0001250"
+
+
+@dataclass(frozen=True)
+class CareItem:
+    """One test, treatment, monitoring item or red flag, with its sources."""
+
+    name: str
+    text: str
+    sources: list[str]
+    kind: str = ""  # test: genetic|confirmation|workup; treatment: its stance; red flag: its key
+    genes: list[str] = field(default_factory=list)
+    urgent: bool = False
+    caveats: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # the patient's findings that show it (red flags)
+    schedule: str | None = None  # monitoring
+    interval_verified: bool = True  # monitoring intervals that are implementation defaults are False
+    unverified: bool = False  # mentioned in public pages, evidence unverified: not a recommendation
+    plain: str | None = None  # the same in plain words for the family summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeadingOption:
+    """A credible diagnosis and its HSCT decision, shown when the decision is not settled."""
+
+    disease_id: str
+    label: str
+    probability: float
+    decision: str
+    subtype: str | None
+
+
+@dataclass(frozen=True)
+class HsctAdvice:
+    """JSON contract: ``{"decision", "reason", "urgency", "sources"}`` plus the context below."""
+
+    decision: str
+    reason: str
+    urgency: Urgency
+    sources: list[str]
+    basis: str  # genotype_supported | phenotype_only | uncertain | not_an_osteopetrosis_subtype
+    urgent_because: list[str] = field(default_factory=list)
+    options: list[LeadingOption] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CarePlan:
+    """The care plan for the (genotype-supported) top diagnosis of one case."""
+
+    diagnosis_id: str | None
+    diagnosis_label: str | None
+    subtype: str | None
+    probability: float
+    certainty: str  # genotype_supported | phenotype_only | uncertain
+    certainty_note: str
+    age_band: AgeBand
+    hsct: HsctAdvice
+    tests: list[CareItem]
+    treatments: list[CareItem]
+    monitoring: list[CareItem]
+    red_flags: list[CareItem]
+    prognosis: dict[str, Any] | None
+    sources: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "diagnosis_id": self.diagnosis_id,
+            "diagnosis_label": self.diagnosis_label,
+            "subtype": self.subtype,
+            "probability": self.probability,
+            "certainty": self.certainty,
+            "certainty_note": self.certainty_note,
+            "age_band": self.age_band,
+            "hsct": self.hsct.to_dict(),
+            "tests": [t.to_dict() for t in self.tests],
+            "treatments": [t.to_dict() for t in self.treatments],
+            "monitoring": [m.to_dict() for m in self.monitoring],
+            "red_flags": [r.to_dict() for r in self.red_flags],
+            "prognosis": self.prognosis,
+            "sources": self.sources,
+        }
+
+
+def _entity_of(kb: KnowledgeBase, diagnosis: Diagnosis) -> Entity | None:
+    for disease_id in (diagnosis.disease_id, *diagnosis.same_as):
+        entity = kb.for_disease_id(disease_id)
+        if entity is not None:
+            return entity
+    return None
+
+
+def _genotype_supported(diagnosis: Diagnosis) -> bool:
+    # Qualifying alleles in a gene of the diagnosis that fit its mode (the genotype room's LR above 1).
+    return diagnosis.genotype_lr > 1.0 and bool(diagnosis.variants)
+
+
+class _Patient:
+    """The case's observed findings, matched against rule terms through the ontology (descendants count)."""
+
+    def __init__(self, case: Case, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.observed = [t for t in case.observed if t in ontology]
+        self._ancestors = {t: ontology.ancestors(t, include_self=True) for t in self.observed}
+
+    def matching(self, rule_terms: list[str]) -> list[str]:
+        """The patient's terms that are one of ``rule_terms`` or below one."""
+        wanted = set(rule_terms)
+        return [t for t in self.observed if self._ancestors[t] & wanted]
+
+    def has(self, term: str) -> bool:
+        return bool(self.matching([term]))
+
+    def labels(self, terms: list[str]) -> list[str]:
+        return [f"{self.ontology.label(t)} ({t})" for t in terms]
+
+
+def _age_band(case: Case, entity: Entity | None) -> AgeBand:
+    if case.age_days is not None:
+        if case.age_days < _INFANT_DAYS:
+            return "infant"
+        return "child" if case.age_days < _ADULT_DAYS else "adult"
+    # Age not given: the leading subtype's typical onset stands in for it.
+    if entity is not None and entity.onset is not None:
+        onsets = set(entity.onset.typical)
+        if onsets & _EARLY_ONSETS:
+            return "infant"
+        if onsets & {Onset.CHILDHOOD, Onset.JUVENILE}:
+            return "child"
+        return "adult"
+    return "child"
+
+
+def _neuro_signs(patient: _Patient, guide: CareGuide) -> list[str]:
+    signs = patient.matching(guide.neuronopathic_signs.hpo_ids)
+    if any(patient.has(t) for t in _HYPOCALCAEMIA):
+        # A seizure with low calcium is not evidence of primary neurodegeneration.
+        signs = [t for t in signs if not patient.ontology.is_ancestor(_SEIZURE, t) and t != _SEIZURE]
+    return signs
+
+
+def _decision_of(entity: Entity | None, neuro: list[str]) -> tuple[str, str, list[str]]:
+    """(decision, reason, sources) of one entity for this patient."""
+    if entity is None or entity.hsct is None:
+        return (
+            HsctDecision.UNKNOWN.value,
+            "Not an osteopetrosis subtype in the knowledge base; no HSCT rule applies",
+            [],
+        )
+    hsct = entity.hsct
+    if (
+        hsct.decision is HsctDecision.CURATIVE
+        and entity.neuronopathic is not None
+        and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
+        and neuro
+    ):
+        # Neuronopathic CLCN7: the card's 'not recommended' treatment line is the rule for this patient.
+        rule = next(
+            (
+                t
+                for t in entity.treatments
+                if t.stance is TreatmentStance.NOT_RECOMMENDED and not t.unverified
+            ),
+            None,
+        )
+        if rule is not None:
+            return (
+                HsctDecision.NOT_RECOMMENDED.value,
+                f"Primary neurological signs suggest the neuronopathic form: {rule.text}",
+                list(rule.sources),
+            )
+    if hsct.unverified:
+        return HsctDecision.UNKNOWN.value, hsct.reason, list(hsct.sources)
+    return hsct.decision.value, hsct.reason, list(hsct.sources)
+
+
+def _options(
+    result: CaseResult, kb: KnowledgeBase, neuro: list[str]
+) -> list[tuple[Diagnosis, Entity | None, str]]:
+    window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
+    top = window[:1]
+    credible = [d for d in window[1:] if d.probability >= CARE_PARAMETERS["credible_probability"]]
+    return [(d, e, _decision_of(e, neuro)[0]) for d in [*top, *credible] for e in [_entity_of(kb, d)]]
+
+
+def _hsct_advice(
+    result: CaseResult, kb: KnowledgeBase, patient: _Patient, guide: CareGuide, band: AgeBand
+) -> tuple[HsctAdvice, str, str]:
+    """The HSCT advice, the plan's certainty class and its explanation."""
+    top = result.diagnoses[0]
+    entity = _entity_of(kb, top)
+    neuro = _neuro_signs(patient, guide)
+    options = _options(result, kb, neuro)
+    decision, reason, sources = _decision_of(entity, neuro)
+    urgency_signs = [
+        (sign, patient.matching(sign.hpo_ids))
+        for sign in guide.hsct_urgency_signs
+        if patient.matching(sign.hpo_ids)
+    ]
+    urgent_because = [
+        f"{sign.text} Present: {', '.join(patient.labels(found))}." for sign, found in urgency_signs
+    ]
+    urgency_sources = sorted({s for sign, _ in urgency_signs for s in sign.sources})
+    supported = _genotype_supported(top)
+    agree = all(option_decision == decision for _, _, option_decision in options)
+    if supported:
+        certainty = "genotype_supported"
+        note = (
+            f"The top diagnosis is supported by the genotype (genotype likelihood ratio {top.genotype_lr:.3g}) "
+            f"and has posterior probability {top.probability:.0%}."
+        )
+    elif top.probability >= CARE_PARAMETERS["phenotype_only_probability"] and agree:
+        certainty = "phenotype_only"
+        note = (
+            f"The top diagnosis has posterior probability {top.probability:.0%} from the findings alone; genetic "
+            "confirmation is still needed before treatment decisions."
+        )
+    else:
+        certainty = "uncertain"
+        note = (
+            f"The leading diagnosis has posterior probability {top.probability:.0%} and is not confirmed by the "
+            "genotype"
+            + ("; the credible alternatives differ in their HSCT decision" if not agree else "")
+            + ". The tests below would settle it."
+        )
+    leading = [
+        LeadingOption(d.disease_id, d.label, d.probability, option_decision, e.key if e else None)
+        for d, e, option_decision in options
+    ]
+    if entity is None and certainty != "uncertain" and decision == HsctDecision.UNKNOWN.value:
+        basis = "not_an_osteopetrosis_subtype"
+    else:
+        basis = certainty
+    if certainty == "uncertain":
+        curative_urgent = [
+            e
+            for _, e, option_decision in options
+            if e is not None and e.hsct is not None and e.hsct.urgent and option_decision == "curative"
+        ]
+        urgency: Urgency = "urgent" if curative_urgent and (band == "infant" or urgency_signs) else "unknown"
+        summary = "; ".join(
+            f"{o.subtype or o.disease_id} ({o.label}): {o.decision}, {o.probability:.0%}" for o in leading
+        )
+        reason_text = f"Not settled: {summary}."
+        if urgency == "urgent":
+            reason_text += (
+                " A form for which early HSCT is curative is possible, so the genetic diagnosis is urgent: "
+                "vision is better preserved when HSCT is done before 3 months of age."
+            )
+            sources = sorted({*urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
+        else:
+            sources = urgency_sources
+        return (
+            HsctAdvice(
+                decision=HsctDecision.UNKNOWN.value,
+                reason=reason_text,
+                urgency=urgency,
+                sources=sources,
+                basis=basis,
+                urgent_because=urgent_because,
+                options=leading,
+            ),
+            certainty,
+            note,
+        )
+    urgency = _urgency(entity, decision, band, bool(urgency_signs))
+    return (
+        HsctAdvice(
+            decision=decision,
+            reason=reason,
+            urgency=urgency,
+            sources=sorted({*sources, *(urgency_sources if urgency in ("urgent", "soon") else [])}),
+            basis=basis,
+            urgent_because=urgent_because if urgency in ("urgent", "soon") else [],
+            options=leading,
+        ),
+        certainty,
+        note,
+    )
+
+
+def _urgency(entity: Entity | None, decision: str, band: AgeBand, signs: bool) -> Urgency:
+    if decision == HsctDecision.CURATIVE.value:
+        if (
+            entity is not None
+            and entity.hsct is not None
+            and entity.hsct.urgent
+            and (band == "infant" or signs)
+        ):
+            return "urgent"
+        return "soon"
+    if decision == HsctDecision.PARTIAL.value:
+        return "elective"
+    if decision == HsctDecision.UNKNOWN.value:
+        return "unknown"
+    return "not_applicable"
+
+
+def _tests(
+    result: CaseResult,
+    kb: KnowledgeBase,
+    patient: _Patient,
+    guide: CareGuide,
+    band: AgeBand,
+    certainty: str,
+    neuronopathic_possible: bool,
+) -> list[CareItem]:
+    items: list[CareItem] = []
+    top = result.diagnoses[0]
+    if certainty == "genotype_supported":
+        items.extend(
+            CareItem("Confirm the variants", c.text, list(c.sources), kind="confirmation", genes=top.genes)
+            for c in guide.confirmation
+            if not c.unverified
+        )
+    else:
+        window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
+        leading = [top, *[d for d in window[1:] if d.probability >= CARE_PARAMETERS["credible_probability"]]]
+        genes: list[str] = []
+        sources: list[str] = []
+        for diagnosis in leading:
+            entity = _entity_of(kb, diagnosis)
+            for gene in entity.gene_symbols if entity else diagnosis.genes:
+                if gene not in genes:
+                    genes.append(gene)
+            if entity is not None:
+                sources.extend(s for g in entity.genes for s in g.sources)
+        if genes:
+            items.append(
+                CareItem(
+                    "Genetic testing of the leading diagnoses' genes",
+                    "These genes separate the leading diagnoses: "
+                    + ", ".join(f"{d.label} ({d.probability:.0%})" for d in leading),
+                    sorted(set(sources)),
+                    kind="genetic",
+                    genes=genes,
+                    urgent=band == "infant",
+                )
+            )
+    for rule in guide.testing_rules:
+        if rule.unverified:
+            continue
+        if rule.ages and band not in rule.ages:
+            continue
+        if len(patient.matching(rule.any_of)) < (rule.min_matches if rule.any_of else 0):
+            continue
+        if not all(patient.has(t) for t in rule.all_of):
+            continue
+        text = rule.presentation + (f". {rule.note}" if rule.note else "")
+        items.append(
+            CareItem(
+                "Genetic testing for this presentation",
+                text,
+                list(rule.sources),
+                kind="genetic",
+                genes=list(rule.genes),
+                urgent=rule.urgent,
+            )
+        )
+    for work in guide.workup:
+        if work.unverified or band not in work.ages:
+            continue
+        if work.when_neuronopathic_possible and not neuronopathic_possible:
+            continue
+        items.append(CareItem(work.name, work.purpose, list(work.sources), kind="workup", plain=work.plain))
+    return items
+
+
+def _categories(entity: Entity | None, band: AgeBand, decision: str) -> set[str]:
+    early = (
+        entity is not None and entity.onset is not None and bool(set(entity.onset.typical) & _EARLY_ONSETS)
+    )
+    severe_infantile = band == "infant" or (early and entity is not None and entity.key.startswith("OPTB"))
+    categories = {"all"}
+    if severe_infantile:
+        categories.add("severe_infantile")
+    else:
+        categories.add("non_infantile")
+    if decision in (HsctDecision.CURATIVE.value, HsctDecision.PARTIAL.value):
+        categories.add("hsct")
+    if entity is not None and entity.key == "ADO2":
+        categories.add("ado2")
+    if entity is not None and entity.key == "OPTB3":
+        categories.add("ca2")
+    return categories
+
+
+def _treatments(
+    entity: Entity | None, guide: CareGuide, categories: set[str], decision: str
+) -> list[CareItem]:
+    items: list[CareItem] = []
+    names: set[str] = set()
+    if entity is not None:
+        for treatment in entity.treatments:
+            if "transplant" in treatment.name.lower() and decision == HsctDecision.UNKNOWN.value:
+                continue  # the HSCT decision is not settled; the plan says so in its HSCT section
+            items.append(
+                CareItem(
+                    treatment.name,
+                    treatment.text,
+                    list(treatment.sources),
+                    kind=treatment.stance.value,
+                    unverified=treatment.unverified,
+                )
+            )
+            names.add(treatment.name.split(" (")[0].lower())
+    for general in guide.treatments:
+        if not categories & set(general.applies_to):
+            continue
+        if general.name.lower() in names:
+            continue
+        if "hsct" in general.applies_to and "transplant" in " ".join(names):
+            continue
+        names.add(general.name.lower())
+        items.append(
+            CareItem(
+                general.name,
+                general.indication,
+                list(general.sources),
+                kind=general.stance.value,
+                caveats=list(general.caveats),
+                unverified=general.unverified,
+            )
+        )
+    return items
+
+
+def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
+    """The care plan for one ranked case (``result`` from :meth:`Ranker.report`, ``case`` its findings).
+
+    Raises :class:`ValueError` when the result has no diagnoses (an error result) or the knowledge base has
+    no care guide.
+    """
+    if not result.diagnoses:
+        msg = f"case {result.case_id!r} has no ranked diagnoses; nothing to plan"
+        raise ValueError(msg)
+    guide = kb.care
+    if guide is None:
+        msg = f"the knowledge base at {kb.source} has no care guide (care.yaml)"
+        raise ValueError(msg)
+    top = result.diagnoses[0]
+    entity = _entity_of(kb, top)
+    patient = _Patient(case, ontology)
+    band = _age_band(case, entity)
+    hsct, certainty, note = _hsct_advice(result, kb, patient, guide, band)
+    option_entities = [kb.get(o.subtype) for o in hsct.options if o.subtype]
+    neuronopathic_possible = bool(_neuro_signs(patient, guide)) or any(
+        e.neuronopathic is not None
+        and e.neuronopathic.neuronopathic in (Neuronopathy.YES, Neuronopathy.SUBSET)
+        for e in option_entities
+    )
+    tests = _tests(result, kb, patient, guide, band, certainty, neuronopathic_possible)
+    categories = _categories(entity if certainty != "uncertain" else None, band, hsct.decision)
+    treatments = _treatments(entity if certainty != "uncertain" else None, guide, categories, hsct.decision)
+    hsct_possible = hsct.decision in ("curative", "partial") or any(
+        o.decision in ("curative", "partial") for o in hsct.options
+    )
+    monitoring = [
+        CareItem(
+            m.item,
+            m.anchor,
+            list(m.sources),
+            kind="after_hsct" if m.after_hsct else "monitoring",
+            schedule=m.schedule.get(band),
+            interval_verified=m.interval_verified,
+        )
+        for m in guide.monitoring
+        if not m.unverified and (hsct_possible or not m.after_hsct)
+    ]
+    red_flags = []
+    for flag in guide.red_flags:
+        if flag.unverified or (flag.after_hsct and not hsct_possible):
+            continue
+        present = patient.matching(flag.hpo_ids) if not flag.after_hsct else []
+        red_flags.append(
+            CareItem(
+                flag.sign,
+                flag.action,
+                list(flag.sources),
+                kind=flag.key,
+                present=patient.labels(present),
+                urgent=bool(present),
+                plain=flag.plain,
+            )
+        )
+    red_flags.sort(key=lambda r: not r.present)
+    prognosis = None
+    if entity is not None and entity.prognosis is not None and not entity.prognosis.unverified:
+        prognosis = {"text": entity.prognosis.text, "sources": list(entity.prognosis.sources)}
+    every = {s for item in (*tests, *treatments, *monitoring, *red_flags) for s in item.sources}
+    every.update(hsct.sources)
+    if prognosis:
+        every.update(prognosis["sources"])
+    return CarePlan(
+        diagnosis_id=top.disease_id,
+        diagnosis_label=top.label,
+        subtype=entity.key if entity else None,
+        probability=top.probability,
+        certainty=certainty,
+        certainty_note=note,
+        age_band=band,
+        hsct=hsct,
+        tests=tests,
+        treatments=treatments,
+        monitoring=monitoring,
+        red_flags=red_flags,
+        prognosis=prognosis,
+        sources=sorted(every),
+    )

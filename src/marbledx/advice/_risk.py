@@ -1,0 +1,1150 @@
+"""Exact Bayesian pedigree risk: carrier and affected probabilities for every relative and the next child.
+
+The model (documented with its equations in ``docs/counselling.md``):
+
+- one variable per person, the number of disease alleles (autosomal: 0, 1, 2; X-linked: males 0/1
+  hemizygous, females 0/1/2; an X-linked person of unknown sex without children has both sexes' states);
+- founders: Hardy-Weinberg with allele frequency q, or (X-linked) Haldane's mutation-selection equilibrium
+  with mutation rate μ (female carrier prior 4μ, male 3μ); a related couple whose common ancestors are not
+  in the file shares one allele identical by descent with probability 4F at the founder level;
+- transmission: Mendelian, each normal allele mutating to the disease allele with probability μ;
+- phenotype: P(affected | disease genotype) = penetrance, P(affected | other genotype) = phenocopy rate;
+- genetic test results: exact (no laboratory error);
+- inference: exact variable elimination over numpy factor tables, so loops (consanguineous marriages with
+  the common ancestors in the pedigree) are exact. The couple's next child is a virtual child in the model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice
+from marbledx.errors import InputError, UnknownEntityError
+from marbledx.findings._pedigree import Pedigree, PedIndividual, TestResult, read_test_results
+from marbledx.knowledge import Entity, Inheritance, KnowledgeBase
+
+__all__ = [
+    "SUPPORTED_INHERITANCE",
+    "ChildRisk",
+    "DiseaseRisk",
+    "FounderPrior",
+    "IndividualRisk",
+    "PedigreeRisk",
+    "RiskModel",
+    "RiskReport",
+    "counselling_report",
+    "parse_inheritance",
+    "pedigree_risk",
+    "resolve_disease",
+]
+
+FounderPrior = Literal["hardy_weinberg", "mutation_selection"]
+Sex = Literal["female", "male"]
+_Table = npt.NDArray[np.float64]
+
+SUPPORTED_INHERITANCE: tuple[Inheritance, ...] = (
+    Inheritance.AUTOSOMAL_RECESSIVE,
+    Inheritance.AUTOSOMAL_DOMINANT,
+    Inheritance.X_LINKED_RECESSIVE,
+)
+_MODE_WORDS: dict[str, Inheritance] = {
+    "ar": Inheritance.AUTOSOMAL_RECESSIVE,
+    "autosomal_recessive": Inheritance.AUTOSOMAL_RECESSIVE,
+    "ad": Inheritance.AUTOSOMAL_DOMINANT,
+    "autosomal_dominant": Inheritance.AUTOSOMAL_DOMINANT,
+    "xlr": Inheritance.X_LINKED_RECESSIVE,
+    "xl": Inheritance.X_LINKED_RECESSIVE,
+    "x_linked_recessive": Inheritance.X_LINKED_RECESSIVE,
+}
+_MODE_TEXT = {
+    Inheritance.AUTOSOMAL_RECESSIVE: "autosomal recessive",
+    Inheritance.AUTOSOMAL_DOMINANT: "autosomal dominant",
+    Inheritance.X_LINKED_RECESSIVE: "X-linked recessive",
+}
+DEFAULT_ALLELE_FREQUENCY = 1e-3
+DEFAULT_X_MUTATION_RATE = 1e-6
+DEFAULT_INBREEDING = 1 / 16
+
+
+def parse_inheritance(value: str | Inheritance) -> Inheritance:
+    """``AR``, ``AD`` or ``XLR`` (or the knowledge-base names such as ``autosomal_recessive``)."""
+    if isinstance(value, Inheritance) and value in SUPPORTED_INHERITANCE:
+        return value
+    found = _MODE_WORDS.get(str(value).strip().lower().replace("-", "_").replace(" ", "_"))
+    if found is None:
+        msg = f"--inheritance {str(value)!r} is not supported; expected AR (autosomal recessive), AD (autosomal dominant) or XLR (X-linked recessive)"
+        raise InputError(msg)
+    return found
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """The genetic model of one disease: mode of inheritance and its parameters.
+
+    ``penetrance`` is P(affected | disease genotype), in (0, 1]; ``phenocopy`` is P(affected | any other
+    genotype), in [0, 0.5). ``allele_frequency`` (q, in (0, 0.5]) sets Hardy-Weinberg founder priors;
+    ``founder_prior="mutation_selection"`` (X-linked only, needs ``mutation_rate`` > 0) instead uses Haldane's
+    equilibrium for a disease whose affected males do not reproduce. ``mutation_rate`` (μ, in [0, 0.01]) is
+    the probability that a transmitted normal allele becomes a disease allele.
+    """
+
+    inheritance: Inheritance
+    penetrance: float = 1.0
+    allele_frequency: float = DEFAULT_ALLELE_FREQUENCY
+    mutation_rate: float = 0.0
+    phenocopy: float = 0.0
+    founder_prior: FounderPrior = "hardy_weinberg"
+
+    def __post_init__(self) -> None:
+        if self.inheritance not in SUPPORTED_INHERITANCE:
+            msg = f"inheritance {self.inheritance.value!r} is not supported; expected autosomal_recessive, autosomal_dominant or x_linked_recessive"
+            raise InputError(msg)
+        checks = (
+            ("penetrance", self.penetrance, 0.0 < self.penetrance <= 1.0, "above 0 and at most 1"),
+            (
+                "allele frequency",
+                self.allele_frequency,
+                0.0 < self.allele_frequency <= 0.5,
+                "above 0 and at most 0.5",
+            ),
+            ("mutation rate", self.mutation_rate, 0.0 <= self.mutation_rate <= 0.01, "from 0 to 0.01"),
+            ("phenocopy rate", self.phenocopy, 0.0 <= self.phenocopy < 0.5, "from 0 to below 0.5"),
+        )
+        for name, value, ok, expected in checks:
+            if not (ok and math.isfinite(value)):
+                msg = f"{name} {value!r} is out of range; expected a probability {expected}"
+                raise InputError(msg)
+        if self.founder_prior == "mutation_selection":
+            if self.inheritance is not Inheritance.X_LINKED_RECESSIVE:
+                msg = "founder prior 'mutation_selection' is for X-linked recessive inheritance; expected 'hardy_weinberg'"
+                raise InputError(msg)
+            if self.mutation_rate <= 0.0:
+                msg = "founder prior 'mutation_selection' needs a mutation rate above 0"
+                raise InputError(msg)
+
+    @property
+    def x_linked(self) -> bool:
+        return self.inheritance is Inheritance.X_LINKED_RECESSIVE
+
+    @property
+    def mode_text(self) -> str:
+        return _MODE_TEXT[self.inheritance]
+
+    def is_disease_genotype(self, sex: Sex | None, alleles: int) -> bool:
+        """Whether a genotype causes the disease: AR two alleles, AD at least one, XLR hemizygous male or
+        homozygous female."""
+        if self.inheritance is Inheritance.AUTOSOMAL_DOMINANT:
+            return alleles >= 1
+        if self.inheritance is Inheritance.AUTOSOMAL_RECESSIVE:
+            return alleles == 2
+        return alleles == (1 if sex == "male" else 2)
+
+    def is_carrier(self, sex: Sex | None, alleles: int) -> bool:
+        """The reported carrier state: AD at least one allele; AR heterozygous; XLR heterozygous female."""
+        if self.inheritance is Inheritance.AUTOSOMAL_DOMINANT:
+            return alleles >= 1
+        if self.inheritance is Inheritance.AUTOSOMAL_RECESSIVE:
+            return alleles == 1
+        return sex == "female" and alleles == 1
+
+    def p_affected(self, sex: Sex | None, alleles: int) -> float:
+        """P(clinically affected | genotype)."""
+        return self.penetrance if self.is_disease_genotype(sex, alleles) else self.phenocopy
+
+
+# --------------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class IndividualRisk:
+    """Posterior risk of one person of the pedigree.
+
+    ``genotype_probabilities[k]`` is P(k disease alleles | pedigree); ``affected_probability`` is 1 or 0 for
+    a person whose status is given and P(clinically affected | pedigree) otherwise.
+    """
+
+    id: str
+    sex: Sex | None
+    affected: bool | None
+    test: TestResult | None
+    in_file: bool
+    genotype_probabilities: tuple[float, ...]
+    carrier_probability: float
+    disease_genotype_probability: float
+    affected_probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "carrier_probability": self.carrier_probability,
+            "affected_probability": self.affected_probability,
+            "disease_genotype_probability": self.disease_genotype_probability,
+            "genotype_probabilities": {str(k): p for k, p in enumerate(self.genotype_probabilities)},
+            "sex": self.sex,
+            "status": _status_word(self.affected),
+            "test": self.test.value if self.test else None,
+            "in_file": self.in_file,
+        }
+
+
+@dataclass(frozen=True)
+class ChildRisk:
+    """Risk for the couple's next child (of unknown sex: the mean of a son and a daughter where it matters)."""
+
+    affected_probability: float
+    carrier_probability: float
+    disease_genotype_probability: float
+    by_sex: Mapping[str, Mapping[str, float]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "affected_probability": self.affected_probability,
+            "carrier_probability": self.carrier_probability,
+            "disease_genotype_probability": self.disease_genotype_probability,
+        }
+        if self.by_sex is not None:
+            out["by_sex"] = {sex: dict(values) for sex, values in self.by_sex.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class PedigreeRisk:
+    """Posterior risks for a pedigree under one :class:`RiskModel`."""
+
+    model: RiskModel
+    pedigree: str
+    couple: tuple[str, str]
+    consanguineous: bool
+    consanguinity: Literal["pedigree", "stated", "phenopacket", "none"]
+    inbreeding: float | None
+    individuals: tuple[IndividualRisk, ...]
+    next_child: ChildRisk
+    assumptions: tuple[str, ...]
+    log_likelihood: float
+
+    def individual(self, individual_id: str) -> IndividualRisk:
+        """The result of one person by id (``KeyError`` if absent)."""
+        for person in self.individuals:
+            if person.id == individual_id:
+                return person
+        raise KeyError(individual_id)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The graph of people
+
+
+@dataclass
+class _Node:
+    id: str
+    sex: Sex | None
+    father: int | None = None
+    mother: int | None = None
+    person: PedIndividual | None = None
+    visible: bool = True
+    in_file: bool = True
+    affected: bool | None = None
+    test: TestResult | None = None
+    states: tuple[tuple[Sex | None, int], ...] = ()
+    children: list[int] = field(default_factory=list)
+
+
+def _status_word(affected: bool | None) -> str:
+    return "unknown" if affected is None else ("affected" if affected else "unaffected")
+
+
+class _Graph:
+    """People as nodes (file order, then parents named but not listed, then placeholders and virtual children)."""
+
+    def __init__(self, pedigree: Pedigree, tests: Mapping[str, TestResult]) -> None:
+        self.pedigree = pedigree
+        self.nodes: list[_Node] = []
+        self.index: dict[str, int] = {}
+        self.assumptions: list[str] = []
+        for person in pedigree.individuals:
+            self._add(
+                _Node(
+                    person.id,
+                    person.sex,
+                    person=person,
+                    affected=person.affected,
+                    test=tests.get(person.id),
+                )
+            )
+        unknown_tests = sorted(set(tests) - set(self.index))
+        if unknown_tests:
+            msg = f"{pedigree.path}: test result given for {unknown_tests[0]!r}, who is not in the pedigree"
+            raise InputError(msg)
+        absent: list[str] = []
+        for person in pedigree.individuals:
+            child = self.index[person.id]
+            for role, parent_id in (("father", person.father), ("mother", person.mother)):
+                sex: Sex = "male" if role == "father" else "female"
+                if parent_id is None:
+                    continue
+                if parent_id not in self.index:
+                    self._add(_Node(parent_id, sex, in_file=False))
+                    absent.append(parent_id)
+                parent = self.index[parent_id]
+                self._link(child, parent, role)
+        if absent:
+            self.assumptions.append(
+                f"Parents named but not listed in the file ({', '.join(absent)}) are treated as people of "
+                "unknown status and untested, with the sex their role implies."
+            )
+        placeholders = 0
+        for person in pedigree.individuals:
+            node = self.nodes[self.index[person.id]]
+            if (node.father is None) != (node.mother is None):
+                role = "father" if node.father is None else "mother"
+                sex_of: Sex = "male" if role == "father" else "female"
+                placeholder = self._add(
+                    _Node(f"({role} of {person.id})", sex_of, visible=False, in_file=False)
+                )
+                self._link(self.index[person.id], placeholder, role)
+                placeholders += 1
+        if placeholders:
+            self.assumptions.append(
+                "Where only one parent is given, the other is an unknown, unrelated person (one per child)."
+            )
+        self._check_acyclic()
+
+    def _add(self, node: _Node) -> int:
+        self.index[node.id] = len(self.nodes)
+        self.nodes.append(node)
+        return len(self.nodes) - 1
+
+    def where(self, node: _Node) -> str:
+        if node.person is not None:
+            return self.pedigree.location(node.person)
+        return f"{self.pedigree.path} (parent {node.id!r})"
+
+    def _link(self, child: int, parent: int, role: str) -> None:
+        node = self.nodes[parent]
+        sex: Sex = "male" if role == "father" else "female"
+        if node.sex is not None and node.sex != sex:
+            msg = f"{self.where(self.nodes[child])}: {role} {node.id!r} has sex {node.sex}"
+            raise InputError(msg)
+        setattr(self.nodes[child], role, parent)
+        node.children.append(child)
+
+    def implied_sexes(self) -> None:
+        """Give parents of unknown sex the sex their role implies."""
+        for index, node in enumerate(self.nodes):
+            if node.sex is not None or not node.children:
+                continue
+            roles = {
+                "male" if self.nodes[c].father == index else "female"
+                for c in node.children
+                if index in (self.nodes[c].father, self.nodes[c].mother)
+            }
+            if len(roles) > 1:
+                msg = f"{self.where(node)}: {node.id!r} is given both as a father and as a mother"
+                raise InputError(msg)
+            node.sex = "male" if roles == {"male"} else "female"
+
+    def _check_acyclic(self) -> None:
+        state = [0] * len(self.nodes)  # 0 new, 1 on the stack, 2 done
+        for start in range(len(self.nodes)):
+            if state[start]:
+                continue
+            stack: list[tuple[int, int]] = [(start, 0)]
+            path: list[int] = [start]
+            state[start] = 1
+            while stack:
+                current, position = stack[-1]
+                parents = [
+                    p for p in (self.nodes[current].father, self.nodes[current].mother) if p is not None
+                ]
+                if position < len(parents):
+                    stack[-1] = (current, position + 1)
+                    parent = parents[position]
+                    if state[parent] == 1:
+                        cycle = [*path[path.index(parent) :], parent]
+                        names = " -> ".join(self.nodes[i].id for i in cycle)
+                        msg = (
+                            f"{self.where(self.nodes[parent])}: parentage cycle ({names}, each the child of the "
+                            "next); expected a family tree in which nobody is their own ancestor"
+                        )
+                        raise InputError(msg)
+                    if state[parent] == 0:
+                        state[parent] = 1
+                        stack.append((parent, 0))
+                        path.append(parent)
+                else:
+                    state[current] = 2
+                    stack.pop()
+                    path.pop()
+
+    def ancestors(self, index: int) -> dict[int, int]:
+        """Ancestors of a node (itself included) with their smallest number of generations above it."""
+        found = {index: 0}
+        frontier = [index]
+        while frontier:
+            following: list[int] = []
+            for current in frontier:
+                for parent in (self.nodes[current].father, self.nodes[current].mother):
+                    if parent is not None and parent not in found:
+                        found[parent] = found[current] + 1
+                        following.append(parent)
+            frontier = following
+        return found
+
+    def nearest_founder(self, index: int) -> tuple[int, int]:
+        """The nearest founder ancestor (fathers first on ties) and its number of generations above."""
+        frontier = [index]
+        depth = 0
+        while True:
+            for current in frontier:
+                node = self.nodes[current]
+                if node.father is None and node.mother is None:
+                    return current, depth
+            following: list[int] = []
+            for current in frontier:
+                node = self.nodes[current]
+                following.extend(p for p in (node.father, node.mother) if p is not None)
+            frontier = following
+            depth += 1
+
+
+# --------------------------------------------------------------------------------------------------------
+# Factors and exact variable elimination
+
+_Factor = tuple[tuple[int, ...], _Table]
+
+
+def _states(model: RiskModel, sex: Sex | None) -> tuple[tuple[Sex | None, int], ...]:
+    if not model.x_linked:
+        return ((None, 0), (None, 1), (None, 2))
+    male: tuple[tuple[Sex | None, int], ...] = (("male", 0), ("male", 1))
+    female: tuple[tuple[Sex | None, int], ...] = (("female", 0), ("female", 1), ("female", 2))
+    if sex == "male":
+        return male
+    if sex == "female":
+        return female
+    return male + female
+
+
+def _allele_prior(model: RiskModel, sex: Sex | None) -> dict[tuple[Sex | None, int], float]:
+    """Founder genotype probabilities (for one sex, or for a known-sex-less autosomal genotype)."""
+    q = model.allele_frequency
+    if model.x_linked and model.founder_prior == "mutation_selection":
+        mu = model.mutation_rate
+        if sex == "male":
+            return {("male", 0): 1 - 3 * mu, ("male", 1): 3 * mu}
+        # A female's maternal X carries the allele with probability 3μ, her paternal X with μ (first order).
+        a, b = 3 * mu, mu
+        return {
+            ("female", 0): (1 - a) * (1 - b),
+            ("female", 1): a * (1 - b) + b * (1 - a),
+            ("female", 2): a * b,
+        }
+    if model.x_linked and sex == "male":
+        return {("male", 0): 1 - q, ("male", 1): q}
+    hw = {0: (1 - q) ** 2, 1: 2 * q * (1 - q), 2: q * q}
+    return {(sex if model.x_linked else None, n): p for n, p in hw.items()}
+
+
+def _founder_table(model: RiskModel, states: Sequence[tuple[Sex | None, int]]) -> _Table:
+    sexes = {s for s, _ in states}
+    weight = 1.0 / len(sexes)  # unknown sex (X-linked): each sex with probability 1/2
+    table = np.zeros(len(states))
+    for i, (sex, n) in enumerate(states):
+        table[i] = weight * _allele_prior(model, sex)[(sex, n)]
+    return table
+
+
+def _gamete(model: RiskModel, sex: Sex | None, alleles: int, *, x_from_father: bool = False) -> float:
+    """P(a transmitted gamete carries the disease allele)."""
+    mu = model.mutation_rate
+    share = float(alleles) if x_from_father else alleles / 2
+    return share + (1 - share) * mu
+
+
+def _transmission(
+    model: RiskModel,
+    child: Sequence[tuple[Sex | None, int]],
+    father: Sequence[tuple[Sex | None, int]],
+    mother: Sequence[tuple[Sex | None, int]],
+) -> _Table:
+    table = np.zeros((len(child), len(father), len(mother)))
+    sexes = {s for s, _ in child}
+    weight = 1.0 / len(sexes)
+    for j, (fs, fn) in enumerate(father):
+        for k, (ms, mn) in enumerate(mother):
+            t_m = _gamete(model, ms, mn)
+            for i, (cs, cn) in enumerate(child):
+                if model.x_linked and cs == "male":
+                    probability = t_m if cn == 1 else 1 - t_m
+                else:
+                    t_f = _gamete(model, fs, fn, x_from_father=model.x_linked)
+                    probability = (
+                        (1 - t_f) * (1 - t_m)
+                        if cn == 0
+                        else (t_f * (1 - t_m) + (1 - t_f) * t_m if cn == 1 else t_f * t_m)
+                    )
+                table[i, j, k] = weight * probability
+    return table
+
+
+def _kinship_table(
+    model: RiskModel, a: Sequence[tuple[Sex | None, int]], b: Sequence[tuple[Sex | None, int]], k1: float
+) -> _Table:
+    """Joint founder prior of two relatives sharing one allele identical by descent with probability k1."""
+    q = model.allele_frequency
+    allele = (1 - q, q)
+    hw = _founder_table(model, a)[:, None] * _founder_table(model, b)[None, :]
+    shared = np.zeros((len(a), len(b)))
+    for i, (_, na) in enumerate(a):
+        for j, (_, nb) in enumerate(b):
+            for ibd in (0, 1):
+                ra, rb = na - ibd, nb - ibd
+                if ra in (0, 1) and rb in (0, 1):
+                    shared[i, j] += allele[ibd] * allele[ra] * allele[rb]
+    return (1 - k1) * hw + k1 * shared
+
+
+def _evidence(model: RiskModel, graph: _Graph, node: _Node) -> _Table:
+    """Likelihood of a person's status and test result for each genotype state."""
+    table = np.ones(len(node.states))
+    for i, (sex, n) in enumerate(node.states):
+        if node.affected is not None:
+            p = model.p_affected(sex, n)
+            table[i] *= p if node.affected else 1 - p
+        if node.test is not None:
+            table[i] *= _test_allows(model, graph, node, sex, n)
+    return table
+
+
+def _test_allows(model: RiskModel, graph: _Graph, node: _Node, sex: Sex | None, n: int) -> float:
+    test = node.test
+    if test is TestResult.NONCARRIER:
+        return float(n == 0)
+    if test is TestResult.POSITIVE:
+        return float(n >= 1)
+    if test is TestResult.AFFECTED_GENOTYPE:
+        return float(model.is_disease_genotype(sex, n))
+    if test is TestResult.HEMIZYGOUS:
+        if not model.x_linked or node.sex == "female":
+            who = "a female" if node.sex == "female" else "autosomal inheritance"
+            msg = f"{graph.where(node)} column 7: test result 'hemizygous' is impossible for {who}; expected carrier, noncarrier or biallelic"
+            raise InputError(msg)
+        return float(sex == "male" and n == 1)
+    if model.x_linked and node.sex == "male":
+        msg = f"{graph.where(node)} column 7: a male has one X chromosome, so {test.value if test else ''!r} is impossible under X-linked inheritance; expected hemizygous or noncarrier"
+        raise InputError(msg)
+    wanted = 1 if test is TestResult.CARRIER else 2
+    return float(n == wanted and (not model.x_linked or sex == "female"))
+
+
+def _elimination_order(factors: Sequence[_Factor], n_vars: int, cards: Sequence[int]) -> list[int]:
+    """Greedy min-fill order on the moral graph (ties: smallest clique weight)."""
+    neighbours: list[set[int]] = [set() for _ in range(n_vars)]
+    for scope, _ in factors:
+        for v in scope:
+            neighbours[v].update(u for u in scope if u != v)
+    remaining = set(range(n_vars))
+    order: list[int] = []
+    while remaining:
+
+        def cost(v: int) -> tuple[int, int, int]:
+            nb = list(neighbours[v])
+            fill = sum(1 for i, a in enumerate(nb) for b in nb[i + 1 :] if b not in neighbours[a])
+            weight = math.prod(cards[u] for u in nb) * cards[v]
+            return fill, weight, v
+
+        best = min(remaining, key=cost)
+        nb = neighbours[best]
+        for a in nb:
+            neighbours[a].update(u for u in nb if u != a)
+            neighbours[a].discard(best)
+        remaining.discard(best)
+        order.append(best)
+    return order
+
+
+def _sum_out(pool: list[_Factor], var: int) -> tuple[list[_Factor], float] | None:
+    """Multiply the factors over ``var`` and sum it out; the new factor is rescaled to a maximum of 1.
+
+    Returns the new pool and the log of the scale, or ``None`` when everything is impossible (all zeros).
+    """
+    bucket = [f for f in pool if var in f[0]]
+    if not bucket:
+        return pool, 0.0
+    rest = [f for f in pool if var not in f[0]]
+    scope = sorted({v for s, _ in bucket for v in s} - {var})
+    local = {v: i for i, v in enumerate([*scope, var])}
+    operands: list[Any] = []
+    for s, table in bucket:
+        operands.extend((table, [local[v] for v in s]))
+    product = np.einsum(*operands, [local[v] for v in scope])
+    top = float(np.max(product))
+    if not top > 0.0:
+        return None
+    rest.append((tuple(scope), product / top))
+    return rest, math.log(top)
+
+
+def _all_marginals(
+    factors: Sequence[_Factor], order: Sequence[int], wanted: set[int]
+) -> dict[int, tuple[_Table, float]]:
+    """Unnormalised marginals (and the log of their scale) of the ``wanted`` variables.
+
+    Variable elimination in a fixed order: the eliminations before a wanted variable's position are shared
+    by every later query, so each query only finishes the order from its own position. An impossible model
+    gives an all-zero marginal.
+    """
+    pool: list[_Factor] = list(factors)
+    prefix_log = 0.0
+    results: dict[int, tuple[_Table, float]] = {}
+    for position, var in enumerate(order):
+        if var in wanted:
+            branch: list[_Factor] | None = pool
+            log_scale = prefix_log
+            for later in order[position + 1 :]:
+                assert branch is not None
+                step = _sum_out(branch, later)
+                if step is None:
+                    branch = None
+                    break
+                branch, added = step
+                log_scale += added
+            if branch is None:
+                results[var] = (np.zeros(1), -math.inf)
+            else:
+                table: _Table = np.ones(1)
+                for _, factor in branch:
+                    table = table * factor  # each left factor is over ``var`` or is a scalar
+                results[var] = (table, log_scale)
+        step = _sum_out(pool, var)
+        if step is None:
+            return {v: results.get(v, (np.zeros(1), -math.inf)) for v in wanted}
+        pool, added = step
+        prefix_log += added
+    return results
+
+
+# --------------------------------------------------------------------------------------------------------
+# The engine
+
+
+def _choose_couple(graph: _Graph, couple: tuple[str, str] | None) -> tuple[int, int]:
+    pedigree = graph.pedigree
+    if couple is None:
+        for person in pedigree.individuals:
+            if person.affected and person.father is not None and person.mother is not None:
+                return graph.index[person.father], graph.index[person.mother]
+        msg = (
+            f"{pedigree.path}: no affected individual has both parents in the file; "
+            "choose whose next child to compute with --couple FATHER,MOTHER"
+        )
+        raise InputError(msg)
+    first, second = (c.strip() for c in couple)
+    for name in (first, second):
+        if name not in graph.index or not graph.nodes[graph.index[name]].visible:
+            msg = f"--couple: {name!r} is not in {pedigree.path}; expected two individual ids from the file, FATHER,MOTHER"
+            raise InputError(msg)
+    if first == second:
+        msg = f"--couple names {first!r} twice; expected two different people, FATHER,MOTHER"
+        raise InputError(msg)
+    a, b = graph.index[first], graph.index[second]
+    sa, sb = graph.nodes[a].sex, graph.nodes[b].sex
+    if sa is not None and sa == sb:
+        msg = (
+            f"--couple: {first!r} and {second!r} are both {sa}; expected a father and a mother, FATHER,MOTHER"
+        )
+        raise InputError(msg)
+    if sa == "female" or sb == "male":
+        a, b = b, a
+    return a, b
+
+
+def _describe_evidence(node: _Node) -> str:
+    words = [_status_word(node.affected)]
+    if node.test is not None:
+        words.append(f"tested {node.test.value}")
+    return f"{node.id!r} ({', '.join(words)})"
+
+
+def _inconsistency(model: RiskModel, graph: _Graph) -> str:
+    """A short description of the first person (or parent-child trio) whose data cannot fit the model."""
+    for node in graph.nodes:
+        if not node.visible:
+            continue
+        if not np.any(_evidence(model, graph, node) > 0):
+            return f"{graph.where(node)}: the status and test result of {_describe_evidence(node)} contradict each other"
+    for node in graph.nodes:
+        if node.father is None or node.mother is None or not node.visible:
+            continue
+        father, mother = graph.nodes[node.father], graph.nodes[node.mother]
+        table = _transmission(model, node.states, father.states, mother.states)
+        table = table * _evidence(model, graph, node)[:, None, None]
+        table = table * _evidence(model, graph, father)[None, :, None]
+        table = table * _evidence(model, graph, mother)[None, None, :]
+        if not np.any(table > 0):
+            return (
+                f"{graph.where(node)}: {_describe_evidence(node)} cannot be a child of "
+                f"{_describe_evidence(father)} and {_describe_evidence(mother)}"
+            )
+    return f"{graph.pedigree.path}: no combination of genotypes fits all the statuses and test results"
+
+
+def pedigree_risk(
+    pedigree: Pedigree,
+    model: RiskModel,
+    *,
+    couple: tuple[str, str] | None = None,
+    consanguineous: bool | None = None,
+    inbreeding: float = DEFAULT_INBREEDING,
+    tests: Mapping[str, TestResult] | None = None,
+) -> PedigreeRisk:
+    """Exact posterior carrier and affected probabilities for everyone, and for the couple's next child.
+
+    ``couple`` is (father, mother); by default the parents of the first affected person with both parents in
+    the file. ``consanguineous``: ``None`` derives it (a shared ancestor in the pedigree, or the Family file's
+    ``consanguinousParents`` for the proband's parents); ``True`` states it, and where the couple's common
+    ancestors are not in the file their children get inbreeding coefficient ``inbreeding`` (default 1/16,
+    first cousins). ``tests`` defaults to the pedigree's column-7 test results. Every input problem is a
+    one-line :class:`InputError`.
+    """
+    if not (0.0 < inbreeding <= 0.25 and math.isfinite(inbreeding)):
+        msg = f"inbreeding coefficient {inbreeding!r} is out of range; expected above 0 and at most 0.25 (first cousins 1/16 = 0.0625)"
+        raise InputError(msg)
+    graph = _Graph(pedigree, read_test_results(pedigree) if tests is None else tests)
+    graph.implied_sexes()
+    father_index, mother_index = _choose_couple(graph, couple)
+    assumptions = list(graph.assumptions)
+    roles: tuple[tuple[int, Sex], ...] = ((father_index, "male"), (mother_index, "female"))
+    for index, sex in roles:
+        if graph.nodes[index].sex is None:
+            graph.nodes[index].sex = sex
+            if model.x_linked:
+                role = "father" if sex == "male" else "mother"
+                assumptions.append(
+                    f"{graph.nodes[index].id} (sex not given) is taken to be the couple's {role}."
+                )
+    father_id, mother_id = graph.nodes[father_index].id, graph.nodes[mother_index].id
+
+    # Consanguinity of the couple.
+    shared = set(graph.ancestors(father_index)) & set(graph.ancestors(mother_index))
+    kinship_pair: tuple[int, int, float] | None = None
+    applied_f: float | None = None
+    how: Literal["pedigree", "stated", "phenopacket", "none"] = "none"
+    if shared:
+        if consanguineous is False:
+            names = ", ".join(sorted(graph.nodes[i].id for i in shared))
+            msg = f"{pedigree.path}: the couple {father_id} and {mother_id} share ancestors in the pedigree ({names}); they cannot be declared unrelated"
+            raise InputError(msg)
+        how = "pedigree"
+        assumptions.append(
+            f"{father_id} and {mother_id} are related through ancestors in the pedigree; the relationship is computed exactly from it."
+        )
+    else:
+        proband_parents = pedigree.parents_of(pedigree.proband) if pedigree.proband else (None, None)
+        if consanguineous:
+            how = "stated"
+        elif consanguineous is None and pedigree.consanguineous:
+            if set(proband_parents) == {father_id, mother_id}:
+                how = "phenopacket"
+            else:
+                assumptions.append(
+                    "The Family file's consanguinousParents flag is about the proband's parents, not this couple; it is not applied."
+                )
+        if how != "none":
+            if model.x_linked:
+                assumptions.append(
+                    "Consanguinity without the common ancestors in the file is not modelled for X-linked "
+                    "inheritance (it does not change a son's risk); add the common ancestors for an exact answer."
+                )
+            else:
+                x, dx = graph.nearest_founder(father_index)
+                y, dy = graph.nearest_founder(mother_index)
+                kinship = inbreeding * 2.0 ** (dx + dy)
+                if kinship > 0.25:
+                    msg = (
+                        f"inbreeding coefficient {inbreeding:g} is too large for a couple {dx + dy} generation(s) "
+                        "below the founders of the file; add the couple's common ancestors to the pedigree"
+                    )
+                    raise InputError(msg)
+                kinship_pair = (x, y, 4 * kinship)
+                applied_f = inbreeding
+                via = (
+                    ""
+                    if dx + dy == 0
+                    else f" (as a kinship of {kinship:g} between the founders {graph.nodes[x].id} and {graph.nodes[y].id})"
+                )
+                assumptions.append(
+                    f"{father_id} and {mother_id} are related but their common ancestors are not in the file: "
+                    f"their children have inbreeding coefficient F = {inbreeding:g}{via}."
+                )
+
+    # Virtual next child (a son and a daughter when the sex matters).
+    virtual: list[tuple[str, int]] = []
+    child_sexes: tuple[Sex | None, ...] = ("male", "female") if model.x_linked else (None,)
+    for child_sex in child_sexes:
+        label = "child" if child_sex is None else ("son" if child_sex == "male" else "daughter")
+        node = _Node(
+            f"(next {label})",
+            child_sex,
+            visible=False,
+            in_file=False,
+        )
+        index = graph._add(node)
+        node.father, node.mother = father_index, mother_index
+        virtual.append(("child" if child_sex is None else child_sex, index))
+
+    for node in graph.nodes:
+        node.states = _states(model, node.sex)
+    cards = [len(node.states) for node in graph.nodes]
+
+    factors: list[_Factor] = []
+    paired = {kinship_pair[0], kinship_pair[1]} if kinship_pair else set()
+    for index, node in enumerate(graph.nodes):
+        if node.father is None:
+            if index not in paired:
+                factors.append(((index,), _founder_table(model, node.states)))
+        else:
+            assert node.mother is not None
+            factors.append(
+                (
+                    (index, node.father, node.mother),
+                    _transmission(
+                        model, node.states, graph.nodes[node.father].states, graph.nodes[node.mother].states
+                    ),
+                )
+            )
+        if node.affected is not None or node.test is not None:
+            factors.append(((index,), _evidence(model, graph, node)))
+    if kinship_pair:
+        x, y, k1 = kinship_pair
+        factors.append(((x, y), _kinship_table(model, graph.nodes[x].states, graph.nodes[y].states, k1)))
+
+    order = _elimination_order(factors, len(graph.nodes), cards)
+    wanted = {i for i, node in enumerate(graph.nodes) if node.visible} | {i for _, i in virtual}
+    marginals = _all_marginals(factors, order, wanted)
+    posteriors: dict[int, _Table] = {}
+    log_likelihood = 0.0
+    for index in sorted(wanted):
+        table, log_scale = marginals[index]
+        total = float(np.sum(table))
+        if total <= 0.0 or not math.isfinite(total):
+            msg = f"the pedigree is inconsistent with {model.mode_text} inheritance: {_inconsistency(model, graph)}; check the data, or allow new mutations (--mutation-rate) or phenocopies (--phenocopy)"
+            raise InputError(msg)
+        posteriors[index] = table / total
+        log_likelihood = log_scale + math.log(total)
+
+    individuals = []
+    for index, node in enumerate(graph.nodes):
+        if not node.visible:
+            continue
+        post = posteriors[index]
+        individuals.append(_individual(model, node, post))
+    by_sex: dict[str, dict[str, float]] = {}
+    for label, index in virtual:
+        post = posteriors[index]
+        states = graph.nodes[index].states
+        by_sex[label] = {
+            "affected_probability": _expect(post, states, model.p_affected),
+            "carrier_probability": _expect(post, states, lambda s, n: float(model.is_carrier(s, n))),
+            "disease_genotype_probability": _expect(
+                post, states, lambda s, n: float(model.is_disease_genotype(s, n))
+            ),
+        }
+    keys = ("affected_probability", "carrier_probability", "disease_genotype_probability")
+    mean = {key: sum(values[key] for values in by_sex.values()) / len(by_sex) for key in keys}
+    next_child = ChildRisk(
+        affected_probability=mean["affected_probability"],
+        carrier_probability=mean["carrier_probability"],
+        disease_genotype_probability=mean["disease_genotype_probability"],
+        by_sex=by_sex if model.x_linked else None,
+    )
+    return PedigreeRisk(
+        model=model,
+        pedigree=pedigree.path,
+        couple=(father_id, mother_id),
+        consanguineous=how != "none",
+        consanguinity=how,
+        inbreeding=applied_f,
+        individuals=tuple(individuals),
+        next_child=next_child,
+        assumptions=tuple(assumptions),
+        log_likelihood=log_likelihood,
+    )
+
+
+def _expect(post: _Table, states: Sequence[tuple[Sex | None, int]], value: Any) -> float:
+    return float(sum(p * value(s, n) for p, (s, n) in zip(post, states, strict=True)))
+
+
+def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
+    most = max(n for _, n in node.states)
+    genotypes = [0.0] * (most + 1)
+    for p, (_, n) in zip(post, node.states, strict=True):
+        genotypes[n] += float(p)
+    if node.affected is None:
+        affected = _expect(post, node.states, model.p_affected)
+    else:
+        affected = 1.0 if node.affected else 0.0
+    return IndividualRisk(
+        id=node.id,
+        sex=node.sex,
+        affected=node.affected,
+        test=node.test,
+        in_file=node.in_file,
+        genotype_probabilities=tuple(genotypes),
+        carrier_probability=_expect(post, node.states, lambda s, n: float(model.is_carrier(s, n))),
+        disease_genotype_probability=_expect(
+            post, node.states, lambda s, n: float(model.is_disease_genotype(s, n))
+        ),
+        affected_probability=affected,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Disease parameters from the knowledge base, and the full counselling report
+
+
+@dataclass(frozen=True)
+class DiseaseRisk:
+    """A disease resolved for counselling: its id, mode, parameters and where each value came from."""
+
+    disease_id: str
+    name: str | None
+    key: str | None
+    model: RiskModel
+    penetrance_basis: str
+    allele_frequency_basis: str
+    sources: tuple[str, ...]
+    entity: Entity | None = None
+
+
+def _frequency_from_kb(
+    entity: Entity | None, mode: Inheritance, penetrance: float
+) -> tuple[float, str] | None:
+    fact = entity.prevalence if entity is not None else None
+    if fact is None or fact.unverified:
+        return None
+    figure, label = (
+        (fact.birth_incidence, "birth incidence") if fact.birth_incidence else (fact.prevalence, "prevalence")
+    )
+    if not figure:
+        return None
+    affected = min(figure / penetrance, 0.25)
+    if mode is Inheritance.AUTOSOMAL_RECESSIVE:
+        q, formula = math.sqrt(affected), "q = sqrt(I / penetrance)"
+    elif mode is Inheritance.AUTOSOMAL_DOMINANT:
+        q, formula = 1 - math.sqrt(1 - affected), "I / penetrance = 1 - (1 - q)^2"
+    else:
+        q, formula = min(2 * affected, 0.5), "q = 2 I / penetrance"
+    sources = ", ".join(fact.sources)
+    return q, f"from the knowledge-base {label} I = {figure:g} ({sources}), {formula}"
+
+
+def resolve_disease(
+    kb: KnowledgeBase,
+    query: str,
+    *,
+    inheritance: str | Inheritance | None = None,
+    penetrance: float | None = None,
+    allele_frequency: float | None = None,
+    mutation_rate: float | None = None,
+    phenocopy: float = 0.0,
+) -> DiseaseRisk:
+    """The :class:`RiskModel` of a disease named by OMIM/ORPHA id or knowledge-base short name.
+
+    The mode of inheritance and the default penetrance come from the knowledge base; a disease not in it
+    needs ``inheritance`` (AR, AD or XLR). Defaults: allele frequency from the knowledge-base birth incidence
+    (or prevalence) where it has one, else 1e-3; mutation rate 0 (autosomal) or 1e-6 (X-linked, whose
+    founders are then at Haldane's mutation-selection equilibrium unless an allele frequency is given).
+    """
+    query = query.strip()
+    if not query:
+        msg = "--disease is empty; expected an OMIM/ORPHA id or a short name such as ADO2 or OPTB1"
+        raise InputError(msg)
+    stated = parse_inheritance(inheritance) if inheritance is not None else None
+    sources: tuple[str, ...] = ()
+    try:
+        entity: Entity | None = kb.get(query)
+    except UnknownEntityError:
+        entity = None
+    if entity is None:
+        if stated is None:
+            msg = f"--disease {query!r} is not in the knowledge base; give --inheritance AR, AD or XLR to state its mode of inheritance (see 'marbledx subtypes')"
+            raise InputError(msg)
+        mode = stated
+    else:
+        fact = entity.inheritance
+        known = [] if fact.unverified else list(fact.modes)
+        supported = [m for m in known if m in SUPPORTED_INHERITANCE]
+        label = f"{entity.key} ({entity.name})"
+        if stated is not None:
+            if known and Inheritance.UNKNOWN not in known and stated not in known:
+                modes = " or ".join(m.value.replace("_", " ") for m in known)
+                msg = f"--inheritance {stated.value.replace('_', ' ')} contradicts the knowledge base: {label} is {modes}"
+                raise InputError(msg)
+            mode = stated
+        elif len(supported) == 1:
+            mode = supported[0]
+        elif len(supported) > 1:
+            words = " or ".join(m.value.replace("_", " ") for m in supported)
+            msg = f"{label} is reported as {words}; choose one with --inheritance AR|AD|XLR"
+            raise InputError(msg)
+        else:
+            modes = ", ".join(m.value for m in known) or "unverified"
+            msg = f"{label} has no Mendelian mode of inheritance in the knowledge base ({modes}); a recurrence risk cannot be computed (give --inheritance AR|AD|XLR to state one)"
+            raise InputError(msg)
+        sources = tuple(fact.sources) if not fact.unverified else ()
+    kb_penetrance = (
+        entity.inheritance.penetrance
+        if entity is not None and not entity.inheritance.unverified and entity.inheritance.penetrance
+        else None
+    )
+    if penetrance is not None:
+        pen, pen_basis = penetrance, "as given"
+    elif kb_penetrance is not None and mode is Inheritance.AUTOSOMAL_DOMINANT:
+        pen = kb_penetrance
+        pen_basis = f"from the knowledge base ({', '.join(entity.inheritance.sources) if entity else ''})"
+    else:
+        pen, pen_basis = 1.0, "assumed complete: the knowledge base gives no figure"
+    if not (0.0 < pen <= 1.0):
+        msg = f"--penetrance {pen!r} is out of range; expected a probability above 0 and at most 1"
+        raise InputError(msg)
+    x_linked = mode is Inheritance.X_LINKED_RECESSIVE
+    mu = mutation_rate if mutation_rate is not None else (DEFAULT_X_MUTATION_RATE if x_linked else 0.0)
+    founder: FounderPrior = "hardy_weinberg"
+    if allele_frequency is not None:
+        q, q_basis = allele_frequency, "as given"
+    elif x_linked and mu > 0:
+        q, founder = DEFAULT_ALLELE_FREQUENCY, "mutation_selection"
+        q_basis = "not used: founders at Haldane's mutation-selection equilibrium (female carrier prior 4μ, male 3μ)"
+    else:
+        derived = _frequency_from_kb(entity, mode, pen)
+        q, q_basis = (
+            derived
+            if derived
+            else (DEFAULT_ALLELE_FREQUENCY, "default 1e-3 (no figure in the knowledge base)")
+        )
+    model = RiskModel(
+        inheritance=mode,
+        penetrance=pen,
+        allele_frequency=q,
+        mutation_rate=mu,
+        phenocopy=phenocopy,
+        founder_prior=founder,
+    )
+    return DiseaseRisk(
+        disease_id=(entity.primary_id or entity.key) if entity else query,
+        name=entity.name if entity else None,
+        key=entity.key if entity else None,
+        model=model,
+        penetrance_basis=pen_basis,
+        allele_frequency_basis=q_basis,
+        sources=sources,
+        entity=entity,
+    )
+
+
+@dataclass(frozen=True)
+class RiskReport:
+    """The ``marbledx risk`` result: the disease, the pedigree risks, plain-language advice and sources."""
+
+    disease: DiseaseRisk
+    risk: PedigreeRisk
+    advice: tuple[CounsellingPoint, ...]
+    assumptions: tuple[str, ...]
+
+    @property
+    def sources(self) -> list[str]:
+        found = set(self.disease.sources)
+        for item in self.advice:
+            found.update(item.sources)
+        return sorted(found)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``marbledx risk --format json``."""
+        model = self.risk.model
+        return {
+            "disease_id": self.disease.disease_id,
+            "disease_name": self.disease.name,
+            "inheritance": model.inheritance.value,
+            "individuals": [p.to_dict() for p in self.risk.individuals],
+            "next_child": self.risk.next_child.to_dict(),
+            "penetrance": model.penetrance,
+            "allele_frequency": None
+            if model.founder_prior == "mutation_selection"
+            else model.allele_frequency,
+            "mutation_rate": model.mutation_rate,
+            "phenocopy_rate": model.phenocopy,
+            "founder_prior": model.founder_prior,
+            "couple": {
+                "father": self.risk.couple[0],
+                "mother": self.risk.couple[1],
+                "consanguineous": self.risk.consanguineous,
+                "consanguinity": self.risk.consanguinity,
+                "inbreeding_coefficient": self.risk.inbreeding,
+            },
+            "pedigree": self.risk.pedigree,
+            "advice": [item.render() for item in self.advice],
+            "assumptions": list(self.assumptions),
+            "sources": self.sources,
+        }
+
+
+def _model_assumptions(disease: DiseaseRisk) -> list[str]:
+    model = disease.model
+    out = [f"Inheritance {model.mode_text}; penetrance {model.penetrance:g}, {disease.penetrance_basis}."]
+    if model.founder_prior == "mutation_selection":
+        out.append(
+            f"Founders at Haldane's mutation-selection equilibrium with mutation rate {model.mutation_rate:g} "
+            "(assumes affected males do not have children)."
+        )
+    else:
+        out.append(
+            f"Disease allele frequency {model.allele_frequency:g} ({disease.allele_frequency_basis}); Hardy-Weinberg founders."
+        )
+    if model.mutation_rate > 0:
+        out.append(f"New mutations at rate {model.mutation_rate:g} per transmitted allele.")
+    else:
+        out.append("No new (de novo) mutations are modelled; give --mutation-rate to allow them.")
+    if model.phenocopy > 0:
+        out.append(
+            f"Phenocopy rate {model.phenocopy:g}: people without the disease genotype may look affected."
+        )
+    out.append("Genetic test results are taken as correct.")
+    if model.inheritance is Inheritance.AUTOSOMAL_DOMINANT and model.penetrance < 1:
+        out.append(
+            "Penetrance does not depend on age here: an unaffected young carrier may still develop signs later."
+        )
+    if model.x_linked:
+        out.append("Carrier females are taken to be unaffected (manifesting heterozygotes are not modelled).")
+    return out
+
+
+def counselling_report(
+    pedigree: Pedigree,
+    disease: DiseaseRisk,
+    *,
+    couple: tuple[str, str] | None = None,
+    consanguineous: bool | None = None,
+    inbreeding: float = DEFAULT_INBREEDING,
+    tests: Mapping[str, TestResult] | None = None,
+) -> RiskReport:
+    """Risks for a pedigree plus plain-language advice with sources, as ``marbledx risk`` shows them."""
+    risk = pedigree_risk(
+        pedigree,
+        disease.model,
+        couple=couple,
+        consanguineous=consanguineous,
+        inbreeding=inbreeding,
+        tests=tests,
+    )
+    advice = counselling_advice(risk, disease)
+    assumptions = (*_model_assumptions(disease), *risk.assumptions)
+    return RiskReport(disease=disease, risk=risk, advice=tuple(advice), assumptions=assumptions)

@@ -1,0 +1,239 @@
+"""``marbledx risk``: recurrence and carrier risks for a family (genetic counselling).
+
+Wiring (in ``_main.build_parser``)::
+
+    sub = add("risk", _risk_cmd.run, _risk_cmd.HELP)
+    _risk_cmd.configure(sub)
+
+``configure`` adds every option, ``--format`` included; ``run`` returns the exit status and raises
+:class:`~marbledx.errors.InputError` (one line) for anything the user can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from marbledx.advice._counsel_text import format_probability
+from marbledx.advice._risk import RiskReport, counselling_report, resolve_disease
+from marbledx.errors import InputError
+from marbledx.findings._pedigree import read_family_pedigree, read_ped
+from marbledx.knowledge import load_knowledge_base
+
+__all__ = ["HELP", "configure", "render_risk_table", "run"]
+
+HELP = "genetic counselling: carrier and recurrence risks for a family pedigree (PED or phenopacket Family)"
+
+
+def _probability(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        msg = f"{text!r} is not a number"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def configure(sub: argparse.ArgumentParser) -> None:
+    """Add the ``risk`` options to a sub-command parser."""
+    source = sub.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ped", type=Path, metavar="FAMILY.ped", help="PED file (column 7: test result)")
+    source.add_argument(
+        "--phenopacket", type=Path, metavar="FAMILY.json", help="GA4GH phenopacket v2 Family file"
+    )
+    sub.add_argument(
+        "--disease", required=True, metavar="ID", help="OMIM/ORPHA id or short name (ADO2, OPTB1, …)"
+    )
+    sub.add_argument(
+        "--inheritance",
+        metavar="AR|AD|XLR",
+        help="mode of inheritance, for a disease not in the knowledge base (or to choose one, e.g. for IAO)",
+    )
+    sub.add_argument(
+        "--penetrance",
+        type=_probability,
+        metavar="P",
+        help="P(affected | disease genotype) (default: knowledge base, e.g. ADO2 0.66; else 1)",
+    )
+    sub.add_argument(
+        "--allele-frequency",
+        type=_probability,
+        metavar="Q",
+        help="disease allele frequency for founders (default: from the knowledge-base incidence, else 0.001)",
+    )
+    sub.add_argument(
+        "--mutation-rate",
+        type=_probability,
+        metavar="MU",
+        help="new-mutation rate per transmitted allele (default 0; X-linked 1e-6)",
+    )
+    sub.add_argument(
+        "--phenocopy",
+        type=_probability,
+        default=0.0,
+        metavar="RATE",
+        help="P(affected | no disease genotype) (default 0)",
+    )
+    sub.add_argument(
+        "--couple",
+        metavar="FATHER,MOTHER",
+        help="whose next child to compute (default: the parents of the first affected person with both parents)",
+    )
+    sub.add_argument(
+        "--consanguineous",
+        action="store_true",
+        default=None,
+        help="the couple are related (default: from a shared ancestor in the pedigree or the Family file)",
+    )
+    sub.add_argument(
+        "--inbreeding",
+        type=_probability,
+        default=1 / 16,
+        metavar="F",
+        help="inbreeding coefficient of the couple's children when their common ancestors are not in the "
+        "file (default 0.0625, first cousins)",
+    )
+    sub.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output format (default table)"
+    )
+
+
+def _couple(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not all(parts):
+        msg = f"--couple {value!r}: expected two individual ids separated by a comma, FATHER,MOTHER"
+        raise InputError(msg)
+    return parts[0], parts[1]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``marbledx risk``; 0 on success. Problems the user can fix raise :class:`InputError`."""
+    if args.penetrance is not None and not 0.0 < args.penetrance <= 1.0:
+        msg = (
+            f"--penetrance {args.penetrance!r} is out of range; expected a probability above 0 and at most 1"
+        )
+        raise InputError(msg)
+    for flag, value, low_ok, high in (
+        ("--allele-frequency", args.allele_frequency, False, 0.5),
+        ("--mutation-rate", args.mutation_rate, True, 0.01),
+        ("--phenocopy", args.phenocopy, True, 0.5),
+        ("--inbreeding", args.inbreeding, False, 0.25),
+    ):
+        if value is None:
+            continue
+        if not ((value >= 0.0 if low_ok else value > 0.0) and value <= high):
+            bound = "from 0" if low_ok else "above 0"
+            msg = f"{flag} {value!r} is out of range; expected {bound} and at most {high:g}"
+            raise InputError(msg)
+    couple = _couple(args.couple)
+    pedigree = read_ped(args.ped) if args.ped is not None else read_family_pedigree(args.phenopacket)
+    disease = resolve_disease(
+        load_knowledge_base(),
+        args.disease,
+        inheritance=args.inheritance,
+        penetrance=args.penetrance,
+        allele_frequency=args.allele_frequency,
+        mutation_rate=args.mutation_rate,
+        phenocopy=args.phenocopy,
+    )
+    report = counselling_report(
+        pedigree,
+        disease,
+        couple=couple,
+        consanguineous=True if args.consanguineous else None,
+        inbreeding=args.inbreeding,
+    )
+    if args.format == "json":
+        _emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _emit(render_risk_table(report))
+    return 0
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _percent(p: float) -> str:
+    if p <= 0.0:
+        return "0%"
+    if p >= 1.0:
+        return "100%"
+    if p < 0.001:
+        return "<0.1%"
+    if p > 0.999:
+        return ">99.9%"
+    return f"{100 * p:.1f}%"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
+    return lines
+
+
+def render_risk_table(report: RiskReport) -> str:
+    """The readable text form of a :class:`RiskReport`: who may carry, the next child, the advice."""
+    data: dict[str, Any] = report.to_dict()
+    risk = report.risk
+    model = risk.model
+    name = f" {report.disease.name}" if report.disease.name else ""
+    key = (
+        f"{report.disease.key}: "
+        if report.disease.key and report.disease.key != report.disease.disease_id
+        else ""
+    )
+    lines = [
+        f"Genetic risk for {key}{report.disease.disease_id}{name}",
+        f"Inheritance: {model.mode_text}, penetrance {model.penetrance:g}",
+    ]
+    related = {
+        "pedigree": "related (common ancestors in the pedigree)",
+        "stated": f"related (stated; inbreeding coefficient of their children {risk.inbreeding or 0:g})",
+        "phenopacket": f"related (Family file; inbreeding coefficient of their children {risk.inbreeding or 0:g})",
+        "none": "not known to be related",
+    }[risk.consanguinity]
+    father, mother = risk.couple
+    lines += [f"Couple: {father} (father) and {mother} (mother), {related}", ""]
+    carrier_label = "Carries variant" if model.inheritance.value == "autosomal_dominant" else "Carrier"
+    rows = [
+        [
+            person.id + ("" if person.in_file else " *"),
+            person.sex or "?",
+            {None: "unknown", True: "affected", False: "unaffected"}[person.affected],
+            person.test.value if person.test else "-",
+            _percent(person.carrier_probability),
+            _percent(person.disease_genotype_probability),
+            _percent(person.affected_probability),
+        ]
+        for person in risk.individuals
+    ]
+    lines += _table(["Person", "Sex", "Status", "Test", carrier_label, "Disease genotype", "Affected"], rows)
+    if any(not person.in_file for person in risk.individuals):
+        lines.append("* named as a parent but not listed in the file")
+    child = risk.next_child
+    lines += [
+        "",
+        f"Next child of {father} and {mother}: affected {format_probability(child.affected_probability)}, "
+        f"{carrier_label.lower()} {format_probability(child.carrier_probability)}",
+    ]
+    if child.by_sex:
+        son, daughter = child.by_sex.get("male", {}), child.by_sex.get("female", {})
+        lines.append(
+            f"  son: affected {format_probability(son.get('affected_probability', 0.0))}; "
+            f"daughter: carrier {format_probability(daughter.get('carrier_probability', 0.0))}, "
+            f"affected {format_probability(daughter.get('affected_probability', 0.0))}"
+        )
+    lines += ["", "What this means for the family"]
+    lines += [f"  - {text}" for text in data["advice"]]
+    lines += ["", "Assumptions"]
+    lines += [f"  - {text}" for text in data["assumptions"]]
+    if data["sources"]:
+        lines += ["", "Sources: " + "; ".join(data["sources"])]
+    return "\n".join(lines)

@@ -1,0 +1,1304 @@
+"""Laboratory values → HPO terms, with age- and sex-specific reference intervals kept as cited data.
+
+The reference intervals, unit conversions and HPO mappings live in ``findings/data/labs.yaml`` and are
+validated at load time (:func:`load_lab_table`). The engine here only reads that table:
+
+- :func:`parse_lab_value`, :func:`read_labs_csv` and :func:`make_lab_value` turn user input into validated
+  :class:`LabValue` rows (known analyte, accepted unit, a number, a plausible value, an ISO 8601 date);
+- :func:`interpret_labs` compares each value with the reporting laboratory's interval when one is given, and
+  otherwise with the bundled, cited interval for the patient's age and sex;
+- :func:`derive_lab_findings` applies the rules that need several analytes on one date (pancytopenia,
+  secondary hyperparathyroidism, …) and :func:`lab_findings` returns the HPO findings of the case;
+- :func:`prepare_lab_findings` merges those findings with entered ones against a loaded HPO release.
+
+Nothing here logs: lab values are patient data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
+from marbledx.findings._case import Finding, parse_iso_age
+from marbledx.findings._io import read_text_file
+from marbledx.ontology import Ontology
+
+__all__ = [
+    "AnalyteSpec",
+    "DerivedLabFinding",
+    "Interpretation",
+    "LabInterpretation",
+    "LabReport",
+    "LabTable",
+    "LabValue",
+    "ReferenceInterval",
+    "bundled_lab_table",
+    "bundled_lab_table_path",
+    "derive_lab_findings",
+    "interpret_labs",
+    "lab_findings",
+    "lab_report",
+    "load_lab_table",
+    "make_lab_value",
+    "parse_lab_date",
+    "parse_lab_value",
+    "prepare_lab_findings",
+    "read_labs_csv",
+]
+
+Interpretation = Literal["low", "normal", "high", "unknown"]
+Sex = Literal["female", "male"]
+
+LABORATORY_SOURCE = "reporting laboratory"
+# Comparisons happen after unit conversion; a value equal to a limit must not flip to abnormal because of
+# floating-point noise (e.g. 10.5 g/dL against 105 g/L).
+_REL_TOL = 1e-9
+
+# libyaml's safe loader is several times faster; fall back to the pure-Python one when it is not built.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The table schema (labs.yaml)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _check_source(value: str) -> str:
+    if not re.fullmatch(r"ref:[a-z0-9][a-z0-9-]*", value):
+        msg = f"{value!r} is not a citation; expected ref:KEY naming an entry of 'references'"
+        raise ValueError(msg)
+    return value
+
+
+def _check_age(value: str) -> str:
+    try:
+        parse_iso_age(value, where="age")
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Source = Annotated[str, AfterValidator(_check_source)]
+IsoAge = Annotated[str, AfterValidator(_check_age)]
+HpoId = Annotated[str, Field(pattern=r"^HP:\d{7}$")]
+NonEmptyText = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LabReference(_Strict):
+    """A bibliography entry cited as ``ref:KEY``; ``short`` is what output rows show."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    short: NonEmptyText
+    citation: NonEmptyText
+    verified: bool
+    note: str | None = None
+
+
+class UnitSpec(_Strict):
+    """An accepted unit; ``factor`` converts a value in this unit to the analyte's canonical unit."""
+
+    unit: NonEmptyText
+    factor: Annotated[float, Field(gt=0)]
+    aliases: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class Plausible(_Strict):
+    """Data-entry guard in the canonical unit: values outside are refused as impossible."""
+
+    min: float
+    max: float
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Plausible:
+        if not self.min < self.max:
+            msg = f"min ({self.min}) must be below max ({self.max})"
+            raise ValueError(msg)
+        return self
+
+
+class TermMapping(_Strict):
+    """The HPO term a low or high value maps to."""
+
+    hpo_id: HpoId
+    label: NonEmptyText
+    exclude_when_normal: bool = False
+    sources: list[Source] = Field(min_length=1)
+
+
+class Band(_Strict):
+    """Reference limits for an age range (``age_to`` exclusive) and optionally one sex."""
+
+    age_from: IsoAge | None = None
+    age_to: IsoAge | None = None
+    sex: Sex | None = None
+    low: float | None = None
+    high: float | None = None
+    low_indeterminate_below: float | None = None
+    unit: str | None = None
+    one_sided_normal: bool = False
+    unverified: bool = False
+    note: str | None = None
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Band:
+        limits = self.low is not None or self.high is not None
+        if limits and not self.unit:
+            msg = "a band with 'low' or 'high' needs the 'unit' they are stated in"
+            raise ValueError(msg)
+        if not limits and not self.note:
+            msg = "a band without limits needs a 'note' saying what to do instead"
+            raise ValueError(msg)
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            msg = f"low ({self.low}) must be below high ({self.high})"
+            raise ValueError(msg)
+        if self.low_indeterminate_below is not None and (
+            self.low is None or not self.low < self.low_indeterminate_below
+        ):
+            msg = "low_indeterminate_below needs a 'low' limit below it"
+            raise ValueError(msg)
+        if self.one_sided_normal and (self.low is None) == (self.high is None):
+            msg = "one_sided_normal applies only to a band with exactly one of 'low' and 'high'"
+            raise ValueError(msg)
+        if self.from_days >= self.to_days:
+            msg = f"age_from ({self.age_from}) must be below age_to ({self.age_to})"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def from_days(self) -> float:
+        return parse_iso_age(self.age_from) if self.age_from else 0.0
+
+    @property
+    def to_days(self) -> float:
+        return parse_iso_age(self.age_to) if self.age_to else math.inf
+
+    @property
+    def age_dependent(self) -> bool:
+        return self.age_from is not None or self.age_to is not None
+
+    def covers(self, age_days: float) -> bool:
+        return self.from_days <= age_days < self.to_days
+
+
+class LoincCode(_Strict):
+    code: Annotated[str, Field(pattern=r"^\d{1,7}-\d$")]
+    display: NonEmptyText
+
+
+class AnalyteSpec(_Strict):
+    """One analyte: names, LOINC codes, units, plausibility bounds, HPO mappings and reference bands."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: NonEmptyText
+    aliases: list[str] = Field(default_factory=list)
+    loinc: list[LoincCode] = Field(default_factory=list)
+    unit: NonEmptyText
+    units: list[UnitSpec] = Field(min_length=1)
+    plausible: Plausible
+    low: TermMapping | None = None
+    high: TermMapping | None = None
+    bands: list[Band] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnalyteSpec:
+        keys: dict[str, str] = {}
+        for spec in self.units:
+            for spelling in (spec.unit, *spec.aliases):
+                owner = keys.setdefault(_unit_key(spelling), spec.unit)
+                if owner != spec.unit:
+                    msg = f"unit spelling {spelling!r} is used by both {owner!r} and {spec.unit!r}"
+                    raise ValueError(msg)
+        canonical = keys.get(_unit_key(self.unit))
+        factor = next((u.factor for u in self.units if u.unit == canonical), None)
+        if factor != 1.0:
+            msg = f"the canonical unit {self.unit!r} must be listed in 'units' with factor 1"
+            raise ValueError(msg)
+        for index, band in enumerate(self.bands):
+            if band.unit is not None and _unit_key(band.unit) not in keys:
+                msg = f"bands[{index}].unit {band.unit!r} is not one of the analyte's units"
+                raise ValueError(msg)
+        for i, first in enumerate(self.bands):
+            for j in range(i + 1, len(self.bands)):
+                second = self.bands[j]
+                sexes_meet = first.sex is None or second.sex is None or first.sex == second.sex
+                ages_meet = first.from_days < second.to_days and second.from_days < first.to_days
+                if sexes_meet and ages_meet:
+                    msg = f"bands[{i}] and bands[{j}] overlap in age and sex; expected one band per patient"
+                    raise ValueError(msg)
+        return self
+
+
+class Condition(_Strict):
+    """One condition of a derived rule: any of ``analytes`` in ``state`` on the rule's date."""
+
+    analytes: list[str] = Field(min_length=1)
+    state: Literal["low", "high", "not_low", "not_high"]
+
+
+class DerivedRule(_Strict):
+    hpo_id: HpoId
+    label: NonEmptyText
+    rule: NonEmptyText
+    all_of: list[Condition] = Field(min_length=2)
+    inference: bool = False
+    sources: list[Source] = Field(min_length=1)
+
+
+class CalciumPhosphateProduct(_Strict):
+    calcium: NonEmptyText
+    phosphate: NonEmptyText
+    note: NonEmptyText
+    sources: list[Source] = Field(min_length=1)
+
+
+class _TableData(_Strict):
+    version: Literal[1]
+    references: list[LabReference] = Field(min_length=1)
+    analytes: list[AnalyteSpec] = Field(min_length=1)
+    derived: list[DerivedRule] = Field(default_factory=list)
+    calcium_phosphate_product: CalciumPhosphateProduct | None = None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Names and units
+# --------------------------------------------------------------------------------------------------------
+
+
+def _name_key(text: str) -> str:
+    """Fold an analyte name: accents, case, spaces and punctuation ("CK-BB" = "ck bb" = "ckbb"); keeps '+'."""
+    ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9+]", "", ascii_only.lower())
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _unit_key(text: str) -> str:
+    """Fold a unit spelling: case, spaces, µ/μ/u, UCUM brackets and annotations, 10^9 = 10*9 = 10⁹ = x10^9."""
+    value = text.strip()
+    if value.lower().startswith("ucum:"):
+        value = value[5:]
+    value = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "10*" + m.group(1).translate(_SUPERSCRIPTS), value)
+    value = value.translate(_SUPERSCRIPTS).replace("µ", "u").replace("μ", "u").replace("\u00d7", "x")
+    value = re.sub(r"\{[^}]*\}", "", value).replace("[", "").replace("]", "")
+    value = re.sub(r"\s+", "", value).lower().replace("^", "*")
+    value = re.sub(r"^[x*]?10e(?=\d)", "10*", value)
+    return re.sub(r"^[x*](?=10\*)", "", value)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The loaded table
+# --------------------------------------------------------------------------------------------------------
+
+
+class LabTable:
+    """The validated lab reference table. Build it with :func:`load_lab_table` or :func:`bundled_lab_table`."""
+
+    def __init__(self, data: _TableData, source: str) -> None:
+        self.source = source
+        self.version = data.version
+        self.analytes: tuple[AnalyteSpec, ...] = tuple(data.analytes)
+        self.derived: tuple[DerivedRule, ...] = tuple(data.derived)
+        self.calcium_phosphate_product = data.calcium_phosphate_product
+        self.references: dict[str, LabReference] = {r.key: r for r in data.references}
+        self._by_key = {a.key: a for a in self.analytes}
+        self._by_name: dict[str, AnalyteSpec] = {}
+        self._by_loinc: dict[str, AnalyteSpec] = {}
+        self._units: dict[str, dict[str, UnitSpec]] = {}
+        self._labels: dict[str, str] = {}
+        for analyte in self.analytes:
+            for name in (analyte.key, analyte.name, *analyte.aliases):
+                self._by_name.setdefault(_name_key(name), analyte)
+            for code in analyte.loinc:
+                self._by_loinc[code.code] = analyte
+            self._units[analyte.key] = {
+                _unit_key(spelling): spec for spec in analyte.units for spelling in (spec.unit, *spec.aliases)
+            }
+            for mapping in (analyte.low, analyte.high):
+                if mapping is not None:
+                    self._labels.setdefault(mapping.hpo_id, mapping.label)
+        for rule in self.derived:
+            self._labels.setdefault(rule.hpo_id, rule.label)
+
+    def find(self, name: str) -> AnalyteSpec | None:
+        """The analyte called ``name`` (key, name or alias, folded), or None."""
+        return self._by_key.get(name) or self._by_name.get(_name_key(name))
+
+    def analyte(self, name: str, *, where: str = "analyte") -> AnalyteSpec:
+        """The analyte called ``name``; an unknown name is an :class:`InputError` listing known ones."""
+        found = self.find(name) if name.strip() else None
+        if found is None:
+            known = ", ".join(
+                f"{a.key} ({a.aliases[0]})"
+                if a.aliases and _name_key(a.aliases[0]) != _name_key(a.key)
+                else a.key
+                for a in self.analytes
+            )
+            msg = f"{where}: unknown analyte {name!r}; expected one of {known}"
+            raise InputError(msg)
+        return found
+
+    def for_loinc(self, code: str) -> AnalyteSpec | None:
+        """The analyte of a LOINC code (``718-7`` or ``LOINC:718-7``), or None when it is not mapped."""
+        bare = code.strip()
+        if bare.upper().startswith("LOINC:"):
+            bare = bare[6:]
+        return self._by_loinc.get(bare.strip())
+
+    def unit(self, analyte: AnalyteSpec, unit: str, *, where: str = "unit") -> UnitSpec:
+        """The accepted unit spelled ``unit``; anything else is an :class:`InputError` listing accepted units."""
+        found = self._units[analyte.key].get(_unit_key(unit))
+        if found is None:
+            accepted = ", ".join(u.unit for u in analyte.units)
+            if unit.strip():
+                msg = (
+                    f"{where}: {unit!r} is not an accepted unit for {analyte.key}; expected one of {accepted}"
+                )
+            else:
+                msg = f"{where}: {analyte.key} needs a unit; expected one of {accepted}"
+            raise InputError(msg)
+        return found
+
+    def convert(self, analyte: AnalyteSpec, value: float, from_unit: str, to_unit: str) -> float:
+        """``value`` in ``from_unit`` expressed in ``to_unit`` (both accepted units of ``analyte``)."""
+        source = self.unit(analyte, from_unit)
+        target = self.unit(analyte, to_unit)
+        return value if source is target else value * source.factor / target.factor
+
+    def citation(self, keys: Iterable[str]) -> str:
+        """Short citations of ``ref:KEY`` sources, in order, without repeats."""
+        shown = dict.fromkeys(self.references[k.removeprefix("ref:")].short for k in keys)
+        return "; ".join(shown)
+
+    def hpo_label(self, hpo_id: str) -> str | None:
+        """The label the table uses for an HPO id it maps to (checked against HPO in the integration tests)."""
+        return self._labels.get(hpo_id)
+
+    @property
+    def hpo_ids(self) -> tuple[str, ...]:
+        """Every HPO id the table can produce."""
+        return tuple(self._labels)
+
+
+def _describe_location(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int) and parts:
+            parts[-1] = f"{parts[-1]}[{item}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _check_table(name: str, data: _TableData) -> None:
+    """Cross-references a single model cannot check; errors name the file, the entry and the field."""
+    references = {r.key for r in data.references}
+    seen_names: dict[str, str] = {}
+    seen_loinc: dict[str, str] = {}
+    seen_keys: set[str] = set()
+
+    def check_sources(where: str, sources: Iterable[str]) -> None:
+        for index, source in enumerate(sources):
+            if source.removeprefix("ref:") not in references:
+                msg = f"{name}: {where}, field 'sources[{index}]': citation {source!r} has no entry in 'references'"
+                raise KnowledgeBaseError(msg)
+
+    for analyte in data.analytes:
+        where = f"analyte {analyte.key!r}"
+        if analyte.key in seen_keys:
+            msg = f"{name}: {where}, field 'key': duplicate analyte key"
+            raise KnowledgeBaseError(msg)
+        seen_keys.add(analyte.key)
+        for spelling in (analyte.key, analyte.name, *analyte.aliases):
+            owner = seen_names.setdefault(_name_key(spelling), analyte.key)
+            if owner != analyte.key:
+                msg = f"{name}: {where}, field 'aliases': {spelling!r} is also a name of analyte {owner!r}"
+                raise KnowledgeBaseError(msg)
+        for code in analyte.loinc:
+            owner = seen_loinc.setdefault(code.code, analyte.key)
+            if owner != analyte.key:
+                msg = f"{name}: {where}, field 'loinc': {code.code} is also mapped to analyte {owner!r}"
+                raise KnowledgeBaseError(msg)
+        for index, spec in enumerate(analyte.units):
+            check_sources(f"{where} units[{index}]", spec.sources)
+        check_sources(f"{where} plausible", analyte.plausible.sources)
+        for side in ("low", "high"):
+            mapping = getattr(analyte, side)
+            if mapping is not None:
+                check_sources(f"{where} {side}", mapping.sources)
+        for index, band in enumerate(analyte.bands):
+            check_sources(f"{where} bands[{index}]", band.sources)
+    for index, rule in enumerate(data.derived):
+        where = f"derived[{index}] {rule.hpo_id}"
+        check_sources(where, rule.sources)
+        for cond_index, condition in enumerate(rule.all_of):
+            for analyte_key in condition.analytes:
+                if analyte_key not in seen_keys:
+                    msg = f"{name}: {where}, field 'all_of[{cond_index}].analytes': unknown analyte {analyte_key!r}"
+                    raise KnowledgeBaseError(msg)
+    product = data.calcium_phosphate_product
+    if product is not None:
+        check_sources("calcium_phosphate_product", product.sources)
+        for field_name in ("calcium", "phosphate"):
+            key = getattr(product, field_name)
+            named = next((a for a in data.analytes if a.key == key), None)
+            if named is None or not any(_unit_key(u.unit) == "mg/dl" for u in named.units):
+                msg = (
+                    f"{name}: calcium_phosphate_product, field '{field_name}': {key!r} must be an analyte "
+                    "with an mg/dL unit"
+                )
+                raise KnowledgeBaseError(msg)
+
+
+def bundled_lab_table_path() -> Path:
+    """The ``labs.yaml`` shipped with the package."""
+    return Path(str(resources.files("marbledx.findings") / "data" / "labs.yaml"))
+
+
+def load_lab_table(path: Path | None = None) -> LabTable:
+    """Load and validate a lab reference table (default: the bundled ``labs.yaml``).
+
+    Raises :class:`~marbledx.errors.KnowledgeBaseError` whose one-line message names the file, the analyte
+    (or rule) and the field of the first problem.
+    """
+    file = path if path is not None else bundled_lab_table_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        msg = f"{file}: cannot read the lab reference table ({exc.strerror})"
+        raise KnowledgeBaseError(msg) from exc
+    try:
+        document = yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        msg = f"{file.name}:{where} {problem}; expected a YAML mapping with 'references' and 'analytes'"
+        raise KnowledgeBaseError(msg) from exc
+    if not isinstance(document, dict):
+        msg = f"{file.name}: expected a YAML mapping with 'version', 'references' and 'analytes'"
+        raise KnowledgeBaseError(msg)
+    data = _validate(file.name, document)
+    _check_table(file.name, data)
+    return LabTable(data, source=str(file))
+
+
+def _validate(name: str, document: dict[str, Any]) -> _TableData:
+    """Validate, naming the analyte (by key) rather than its list position when an analyte is wrong."""
+    try:
+        return _TableData.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        label = ""
+        if len(loc) >= 2 and loc[0] == "analytes" and isinstance(loc[1], int):
+            raw = document.get("analytes")
+            item = raw[loc[1]] if isinstance(raw, list) and loc[1] < len(raw) else None
+            key = item.get("key") if isinstance(item, dict) else None
+            label = f"analyte {key!r}, " if key else f"analytes[{loc[1]}], "
+            loc = loc[2:]
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        detail = " ".join(str(first["msg"]).split())
+        msg = f"{name}: {label}field '{_describe_location(loc)}': {detail}{more}"
+        raise KnowledgeBaseError(msg) from None
+
+
+@functools.cache
+def bundled_lab_table() -> LabTable:
+    """The bundled table, loaded and validated once per process (it is read-only)."""
+    return load_lab_table()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Lab values
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabValue:
+    """One measured value as entered, after validation.
+
+    ``analyte`` is the table key (``haemoglobin``), ``unit`` the accepted spelling of the unit as entered
+    (``g/dL``), ``date`` an ISO 8601 date (``YYYY-MM-DD``) or None, ``source`` where the value came from (a
+    flag, ``file, line n`` or a phenopacket field). ``low``/``high`` are the reporting laboratory's
+    reference limits in ``unit`` when given; ``age_days`` the age at this test when known per value.
+    """
+
+    analyte: str
+    value: float
+    unit: str
+    date: str | None = None
+    source: str = "entered"
+    age_days: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _parse_number(text: str | float, *, where: str, what: str) -> float:
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        number = float(text)
+        if not math.isfinite(number):
+            msg = f"{where}: {text!r} is not a number; expected a value such as 8.5"
+            raise InputError(msg)
+        return number
+    value = str(text).strip()
+    if not _NUMBER.fullmatch(value):
+        hint = " (use a point, not a comma, for decimals)" if re.fullmatch(r"[+-]?\d+,\d+", value) else ""
+        shown = repr(value) if value else "an empty value"
+        msg = f"{where}: {shown} is not a number{hint}; expected {what}"
+        raise InputError(msg)
+    return float(value)
+
+
+def parse_lab_date(text: str, *, where: str = "date") -> str:
+    """An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T08:30:00Z``) as ``YYYY-MM-DD``."""
+    value = text.strip()
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        return (
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date().isoformat()
+        )
+    except ValueError:
+        msg = f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01"
+        raise InputError(msg) from None
+
+
+def _format_number(value: float) -> str:
+    return f"{value:.4g}" if value != 0 else "0"
+
+
+def _check_plausible(analyte: AnalyteSpec, unit: UnitSpec, value: float, *, where: str) -> None:
+    shown = f"{_format_number(value)} {unit.unit}".strip()
+    low = analyte.plausible.min / unit.factor
+    high = analyte.plausible.max / unit.factor
+    bounds = f"{_format_number(low)}-{_format_number(high)} {unit.unit}".strip()
+    if value < 0:
+        msg = (
+            f"{where}: {analyte.key} {shown} is negative, which is impossible; expected a value from {bounds}"
+        )
+        raise InputError(msg)
+    canonical = value * unit.factor
+    if canonical < analyte.plausible.min or canonical > analyte.plausible.max:
+        msg = (
+            f"{where}: {analyte.key} {shown} is not physiologically possible; expected a value from "
+            f"{bounds} (check the value and its unit)"
+        )
+        raise InputError(msg)
+
+
+def make_lab_value(
+    analyte: str,
+    value: str | float,
+    unit: str,
+    *,
+    where: str,
+    date: str | None = None,
+    age: str | None = None,
+    age_days: float | None = None,
+    low: str | float | None = None,
+    high: str | float | None = None,
+    table: LabTable | None = None,
+) -> LabValue:
+    """Validate one value: known analyte, accepted unit, a number, plausible, ISO 8601 date and age.
+
+    ``where`` names the input (a flag, a file and line, a phenopacket field) in the one-line
+    :class:`InputError`. ``low``/``high`` are the reporting laboratory's reference limits in ``unit``.
+    """
+    lab = table or bundled_lab_table()
+    spec = lab.analyte(analyte, where=where)
+    unit_spec = lab.unit(spec, unit, where=where)
+    number = _parse_number(
+        value, where=where, what=f"a number such as {spec.key}=8.5 {unit_spec.unit}".rstrip()
+    )
+    _check_plausible(spec, unit_spec, number, where=where)
+    limits: dict[str, float | None] = {}
+    for name, given in (("low", low), ("high", high)):
+        if given is None or (isinstance(given, str) and not given.strip()):
+            limits[name] = None
+            continue
+        limit = _parse_number(
+            given, where=f"{where} ({name})", what=f"the laboratory's {name} limit in {unit_spec.unit}"
+        )
+        _check_plausible(spec, unit_spec, limit, where=f"{where} ({name})")
+        limits[name] = limit
+    if limits["low"] is not None and limits["high"] is not None and not limits["low"] < limits["high"]:
+        msg = f"{where}: the laboratory's low limit ({limits['low']:g}) must be below its high limit ({limits['high']:g})"
+        raise InputError(msg)
+    days = parse_iso_age(age, where=f"{where} (age)") if age else age_days
+    return LabValue(
+        analyte=spec.key,
+        value=number,
+        unit=unit_spec.unit,
+        date=parse_lab_date(date, where=f"{where} (date)") if date else None,
+        source=where,
+        age_days=days,
+        low=limits["low"],
+        high=limits["high"],
+    )
+
+
+_VALUE_TEXT = re.compile(r"\s*(?P<name>[^=]+?)\s*=\s*(?P<rest>.*)", re.DOTALL)
+_OPTION = re.compile(r"(?:^|\s)(?P<key>date|low|high|age)=(?P<value>\S*)", re.IGNORECASE)
+_LEADING_NUMBER = re.compile(r"\s*(?P<number>" + _NUMBER.pattern + r")(?=$|[\s/a-zA-Zµμ%\[{^*\u00d7x])")
+
+
+def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None = None) -> LabValue:
+    """Parse ``ANALYTE=VALUE UNIT [date=YYYY-MM-DD] [low=X] [high=Y] [age=P6M]`` (``hemoglobin=8 g/dL``).
+
+    ``low``/``high`` are the reporting laboratory's limits in the same unit; ``age`` the age at this test.
+    """
+    match = _VALUE_TEXT.fullmatch(text)
+    if match is None:
+        msg = f"{where}: {text!r} is not a lab value; expected ANALYTE=VALUE UNIT such as 'hemoglobin=8 g/dL'"
+        raise InputError(msg)
+    rest = match.group("rest")
+    options: dict[str, str] = {}
+    for option in _OPTION.finditer(rest):
+        options[option.group("key").lower()] = option.group("value")
+    rest = _OPTION.sub(" ", rest).strip()
+    number = _LEADING_NUMBER.match(rest)
+    lab = table or bundled_lab_table()
+    spec = lab.analyte(match.group("name"), where=where)
+    if number is None:
+        token = rest.split()[0] if rest.split() else ""
+        example = f"ANALYTE=VALUE UNIT such as '{spec.key}=8.5 {spec.units[0].unit}'"
+        _parse_number(token, where=where, what=example)
+        msg = f"{where}: {token!r} is not a number followed by a unit; expected {example}"
+        raise InputError(msg)
+    return make_lab_value(
+        spec.key,
+        number.group("number"),
+        rest[number.end() :].strip(),
+        where=where,
+        date=options.get("date"),
+        age=options.get("age"),
+        low=options.get("low"),
+        high=options.get("high"),
+        table=lab,
+    )
+
+
+_CSV_REQUIRED = ("analyte", "value", "unit")
+_CSV_OPTIONAL = ("date", "low", "high", "age")
+
+
+def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[LabValue]:
+    """Read a CSV of lab values with a header row: ``analyte,value,unit`` and optional ``date,low,high,age``.
+
+    Commas, semicolons or tabs separate fields (taken from the header line). Blank lines and lines starting
+    with ``#`` are skipped. Errors name the file, the line and the column.
+    """
+    file = Path(path)
+    lab = table or bundled_lab_table()
+    text = read_text_file(file).lstrip("\ufeff")
+    lines = text.splitlines()
+    header_index = next(
+        (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None
+    )
+    if header_index is None:
+        msg = f"{file}: no lab values; expected a header row 'analyte,value,unit,date' and one row per value"
+        raise InputError(msg)
+    header_line = lines[header_index]
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    values: list[LabValue] = []
+    columns: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if not columns:
+            columns = _csv_header(file, line, row)
+            continue
+        if len(row) > len(columns):
+            extra = len(columns) + 1
+            msg = f"{file}, line {line}, column {extra}: unexpected extra field; expected {len(columns)} columns as in the header"
+            raise InputError(msg)
+        cells = {name: (row[index].strip() if index < len(row) else "") for name, index in columns.items()}
+
+        def where(name: str, line: int = line, columns: dict[str, int] = columns) -> str:
+            return f"{file}, line {line}, column {columns[name] + 1} ({name})"
+
+        if not cells["analyte"]:
+            msg = f"{where('analyte')}: empty analyte; expected a name such as hemoglobin"
+            raise InputError(msg)
+        spec = lab.analyte(cells["analyte"], where=where("analyte"))
+        unit = lab.unit(spec, cells["unit"], where=where("unit"))
+        number = _parse_number(cells["value"], where=where("value"), what=f"a number in {unit.unit}".rstrip())
+        _check_plausible(spec, unit, number, where=where("value"))
+        for name in ("low", "high"):
+            if cells.get(name):
+                limit = _parse_number(
+                    cells[name], where=where(name), what=f"the laboratory's {name} limit in {unit.unit}"
+                )
+                _check_plausible(spec, unit, limit, where=where(name))
+        if cells.get("date"):
+            parse_lab_date(cells["date"], where=where("date"))
+        if cells.get("age"):
+            parse_iso_age(cells["age"], where=where("age"))
+        values.append(
+            make_lab_value(
+                spec.key,
+                number,
+                unit.unit,
+                where=f"{file}, line {line}",
+                date=cells.get("date") or None,
+                age=cells.get("age") or None,
+                low=cells.get("low") or None,
+                high=cells.get("high") or None,
+                table=lab,
+            )
+        )
+    if not columns:
+        msg = f"{file}: no header row; expected 'analyte,value,unit,date'"
+        raise InputError(msg)
+    if not values:
+        msg = f"{file}: no lab values below the header; expected one row per value"
+        raise InputError(msg)
+    return values
+
+
+def _csv_header(file: Path, line: int, row: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    expected = ", ".join((*_CSV_REQUIRED, *_CSV_OPTIONAL))
+    for index, cell in enumerate(row):
+        name = cell.strip().lower()
+        if name not in _CSV_REQUIRED and name not in _CSV_OPTIONAL:
+            msg = (
+                f"{file}, line {line}, column {index + 1}: {cell.strip()!r} is not a known column; "
+                f"expected a header row with {expected} (analyte, value and unit required)"
+            )
+            raise InputError(msg)
+        if name in columns:
+            msg = f"{file}, line {line}, column {index + 1}: column {name!r} appears twice in the header"
+            raise InputError(msg)
+        columns[name] = index
+    missing = [name for name in _CSV_REQUIRED if name not in columns]
+    if missing:
+        msg = f"{file}, line {line}: the header lacks column(s) {', '.join(missing)}; expected a header row with {expected}"
+        raise InputError(msg)
+    return columns
+
+
+# --------------------------------------------------------------------------------------------------------
+# Interpretation
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceInterval:
+    """The interval a value was compared with, expressed in the value's unit.
+
+    ``low``/``high`` are None for a side the interval does not bound; values in
+    ``[low, indeterminate_below)`` are low by some published definitions only.
+    """
+
+    low: float | None
+    high: float | None
+    unit: str
+    source: str
+    sources: tuple[str, ...] = ()
+    laboratory: bool = False
+    indeterminate_below: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "source": self.source,
+            "laboratory": self.laboratory,
+        }
+        if self.indeterminate_below is not None:
+            data["indeterminate_below"] = self.indeterminate_below
+        return data
+
+
+@dataclass(frozen=True)
+class LabInterpretation:
+    """One interpreted value: its interval, ``low``/``normal``/``high``/``unknown`` and its HPO term.
+
+    ``hpo_id`` is the observed term of a low or high value, or, with ``excluded=True``, the term a normal
+    value rules out (only analytes whose cut-off *defines* the term do this: haemoglobin → Anemia). ``below``
+    and ``above`` record each side's comparison (None: not assessed) for the derived rules. ``needs`` is
+    ``"age"`` or ``"sex"`` when the value could not be interpreted without it.
+    """
+
+    value: LabValue
+    name: str
+    interval: ReferenceInterval | None
+    interpretation: Interpretation
+    hpo_id: str | None = None
+    hpo_label: str | None = None
+    excluded: bool = False
+    source: str = ""
+    note: str | None = None
+    below: bool | None = None
+    above: bool | None = None
+    age_days: float | None = None
+    needs: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "analyte": self.value.analyte,
+            "name": self.name,
+            "value": self.value.value,
+            "unit": self.value.unit,
+            "date": self.value.date,
+            "age_days": None if self.age_days is None else round(self.age_days, 1),
+            "reference_interval": None if self.interval is None else self.interval.to_dict(),
+            "interpretation": self.interpretation,
+            "hpo_id": self.hpo_id,
+            "hpo_label": self.hpo_label,
+            "excluded": self.excluded,
+            "source": self.source,
+            "note": self.note,
+            "input": self.value.source,
+        }
+
+
+def _lt(value: float, limit: float) -> bool:
+    return value < limit and not math.isclose(value, limit, rel_tol=_REL_TOL, abs_tol=1e-12)
+
+
+def _gt(value: float, limit: float) -> bool:
+    return value > limit and not math.isclose(value, limit, rel_tol=_REL_TOL, abs_tol=1e-12)
+
+
+def _select_band(
+    analyte: AnalyteSpec, age_days: float | None, sex: str | None
+) -> tuple[Band | None, str | None]:
+    """The band for this patient, or (None, "age"/"sex") when that is needed to choose."""
+    if age_days is None:
+        if any(band.age_dependent for band in analyte.bands):
+            return None, "age"
+        candidates = list(analyte.bands)
+    else:
+        candidates = [band for band in analyte.bands if band.covers(age_days)]
+    if any(band.sex is not None for band in candidates):
+        if sex is None:
+            return None, "sex"
+        candidates = [band for band in candidates if band.sex in (None, sex)]
+    return (candidates[0] if candidates else None), None
+
+
+def _classify(below: bool | None, above: bool | None, one_sided_normal: bool) -> Interpretation:
+    if below:
+        return "low"
+    if above:
+        return "high"
+    if below is False and above is False:
+        return "normal"
+    if one_sided_normal and (below is False or above is False):
+        return "normal"
+    return "unknown"
+
+
+def _display(value: float, converted: bool) -> float:
+    # Limits shown in another unit than they were stated in are rounded to 4 significant digits.
+    return float(f"{value:.4g}") if converted else value
+
+
+def _age_text(days: float) -> str:
+    if days < 60:
+        return f"{days:.0f} days"
+    if days < 730:
+        return f"{days / (365.25 / 12):.0f} months"
+    return f"{days / 365.25:.1f} years".replace(".0 years", " years")
+
+
+def _needs_message(value: LabValue, analyte: AnalyteSpec, needs: str) -> str:
+    if needs == "age":
+        return (
+            f"{value.source}: the {analyte.key} reference interval depends on age; give the age at the test "
+            "with --age (an ISO 8601 duration such as P6M)"
+        )
+    return (
+        f"{value.source}: the {analyte.key} reference interval at this age depends on sex; give --sex female "
+        "or --sex male"
+    )
+
+
+def _interpret_one(
+    value: LabValue, table: LabTable, age_days: float | None, sex: str | None, strict: bool
+) -> LabInterpretation:
+    analyte = table.analyte(value.analyte, where=value.source)
+    unit = table.unit(analyte, value.unit, where=value.source)
+    age = value.age_days if value.age_days is not None else age_days
+    canonical = value.value * unit.factor
+    notes: list[str] = []
+    indeterminate = False
+    sources: list[str] = []
+    if value.low is not None or value.high is not None:
+        # Reference §5: always prefer the reporting laboratory's age-, sex- and assay-specific interval.
+        interval = ReferenceInterval(value.low, value.high, unit.unit, LABORATORY_SOURCE, laboratory=True)
+        below = None if value.low is None else _lt(value.value, value.low)
+        above = None if value.high is None else _gt(value.value, value.high)
+        one_sided_normal = True  # a laboratory's "< 5" means normal below 5
+    else:
+        band, needs = _select_band(analyte, age, sex)
+        if needs is not None:
+            if strict:
+                raise InputError(_needs_message(value, analyte, needs))
+            return LabInterpretation(
+                value,
+                analyte.name,
+                None,
+                "unknown",
+                note=f"Not interpreted: the reference interval depends on {needs}, which is not known.",
+                age_days=age,
+                needs=needs,
+            )
+        if band is None:
+            return LabInterpretation(
+                value,
+                analyte.name,
+                None,
+                "unknown",
+                note=f"No reference interval at age {_age_text(age or 0.0)}; give the laboratory's interval.",
+                age_days=age,
+            )
+        sources = list(band.sources)
+        if band.unverified or (band.low is None and band.high is None):
+            note = band.note or "No verified reference interval; give the laboratory's interval."
+            if band.unverified:
+                note += " The unverified interval is not used."
+            return LabInterpretation(
+                value,
+                analyte.name,
+                None,
+                "unknown",
+                source=table.citation(sources),
+                note=note,
+                age_days=age,
+            )
+        assert band.unit is not None  # checked by the Band model
+        band_unit = table.unit(analyte, band.unit)
+        converted = band_unit is not unit
+
+        def limit(stated: float | None) -> float | None:
+            return None if stated is None else stated * band_unit.factor
+
+        low, high, grey = limit(band.low), limit(band.high), limit(band.low_indeterminate_below)
+        below = None if low is None else _lt(canonical, low)
+        above = None if high is None else _gt(canonical, high)
+        if grey is not None and below is False and _lt(canonical, grey):
+            below, indeterminate = None, True
+        interval = ReferenceInterval(
+            low=None if low is None else _display(low / unit.factor, converted),
+            high=None if high is None else _display(high / unit.factor, converted),
+            unit=unit.unit,
+            source=table.citation(sources),
+            sources=tuple(sources),
+            indeterminate_below=None if grey is None else _display(grey / unit.factor, converted),
+        )
+        one_sided_normal = band.one_sided_normal
+        if band.note:
+            notes.append(band.note)
+    interpretation = _classify(below, above, one_sided_normal and not indeterminate)
+    if interpretation == "unknown":
+        if indeterminate:
+            notes.insert(0, "Low by some published definitions only.")
+        elif below is False and above is None:
+            notes.insert(0, "Not low; no verified upper limit.")
+        elif above is False and below is None:
+            notes.insert(0, "Not high; no verified lower limit.")
+    mapping = analyte.low if interpretation == "low" else analyte.high if interpretation == "high" else None
+    excluded = False
+    low_term = analyte.low
+    # Only a cut-off that defines its term lets a normal value exclude it (haemoglobin -> Anemia).
+    if (
+        mapping is None
+        and interpretation == "normal"
+        and below is False
+        and low_term is not None
+        and low_term.exclude_when_normal
+    ):
+        mapping, excluded = low_term, True
+    if interpretation in ("low", "high") and mapping is None:
+        notes.insert(0, f"No HPO term is mapped for a {interpretation} {analyte.key} in the reference.")
+    if mapping is not None:
+        sources = [*mapping.sources, *sources]
+    return LabInterpretation(
+        value=value,
+        name=analyte.name,
+        interval=interval,
+        interpretation=interpretation,
+        hpo_id=None if mapping is None else mapping.hpo_id,
+        hpo_label=None if mapping is None else mapping.label,
+        excluded=excluded,
+        source="; ".join(
+            s for s in (table.citation(sources), interval.source if interval.laboratory else "") if s
+        ),
+        note=" ".join(notes) or None,
+        below=below,
+        above=above,
+        age_days=age,
+    )
+
+
+def interpret_labs(
+    values: Iterable[LabValue],
+    *,
+    age_days: float | None,
+    sex: str | None,
+    table: LabTable | None = None,
+    strict: bool = True,
+) -> list[LabInterpretation]:
+    """Interpret each value against the laboratory's interval when given, else the bundled cited interval.
+
+    ``age_days``/``sex`` describe the patient at the tests; a value's own ``age_days`` wins over
+    ``age_days``. When an interval depends on an unknown age or sex, ``strict`` raises an
+    :class:`InputError` saying ``--age``/``--sex`` is needed; otherwise the row is ``unknown`` with
+    ``needs`` set.
+    """
+    lab = table or bundled_lab_table()
+    return [_interpret_one(value, lab, age_days, sex, strict) for value in values]
+
+
+@dataclass(frozen=True)
+class DerivedLabFinding:
+    """A finding that needs several analytes measured on the same date (e.g. pancytopenia)."""
+
+    hpo_id: str
+    hpo_label: str
+    date: str | None
+    rule: str
+    based_on: tuple[str, ...]
+    source: str
+    inference: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hpo_id": self.hpo_id,
+            "hpo_label": self.hpo_label,
+            "date": self.date,
+            "rule": self.rule,
+            "based_on": list(self.based_on),
+            "source": self.source,
+            "inference": self.inference,
+        }
+
+
+_STATES: dict[str, Callable[[LabInterpretation], bool]] = {
+    "low": lambda row: row.below is True,
+    "high": lambda row: row.above is True,
+    # A value below the low limit is also "not high", even when the interval has no high limit.
+    "not_high": lambda row: row.above is False or row.below is True,
+    "not_low": lambda row: row.below is False or row.above is True,
+}
+
+
+def _by_date(rows: Iterable[LabInterpretation]) -> dict[str | None, list[LabInterpretation]]:
+    groups: dict[str | None, list[LabInterpretation]] = {}
+    for row in rows:
+        groups.setdefault(row.value.date, []).append(row)
+    return groups
+
+
+def derive_lab_findings(
+    interpretations: Iterable[LabInterpretation], *, table: LabTable | None = None
+) -> list[DerivedLabFinding]:
+    """Apply the table's multi-analyte rules per date; undated values count as one date of their own."""
+    lab = table or bundled_lab_table()
+    found: list[DerivedLabFinding] = []
+    for day, rows in _by_date(interpretations).items():
+        for rule in lab.derived:
+            matched: list[str] = []
+            for condition in rule.all_of:
+                hit = next(
+                    (
+                        r
+                        for r in rows
+                        if r.value.analyte in condition.analytes and _STATES[condition.state](r)
+                    ),
+                    None,
+                )
+                if hit is None:
+                    break
+                matched.append(hit.value.analyte)
+            else:
+                found.append(
+                    DerivedLabFinding(
+                        hpo_id=rule.hpo_id,
+                        hpo_label=rule.label,
+                        date=day,
+                        rule=rule.rule,
+                        based_on=tuple(dict.fromkeys(matched)),
+                        source=lab.citation(rule.sources),
+                        inference=rule.inference,
+                    )
+                )
+    return found
+
+
+def lab_findings(
+    interpretations: Iterable[LabInterpretation], *, exclusions: bool = True, table: LabTable | None = None
+) -> list[Finding]:
+    """The case's HPO findings from interpreted values: observed terms of abnormal values, derived terms,
+    then (with ``exclusions``) terms a normal value rules out when no value of the case shows them.
+
+    Every finding has ``source="lab"``; ids are the table's (resolve them with :func:`prepare_lab_findings`).
+    """
+    rows = list(interpretations)
+    observed: dict[str, None] = {}
+    for row in rows:
+        if row.hpo_id and not row.excluded and row.interpretation in ("low", "high"):
+            observed.setdefault(row.hpo_id)
+    for derived in derive_lab_findings(rows, table=table):
+        observed.setdefault(derived.hpo_id)
+    excluded: dict[str, None] = {}
+    if exclusions:
+        for row in rows:
+            if row.hpo_id and row.excluded and row.hpo_id not in observed:
+                excluded.setdefault(row.hpo_id)
+    return [Finding(hpo_id, False, "lab") for hpo_id in observed] + [
+        Finding(hpo_id, True, "lab") for hpo_id in excluded
+    ]
+
+
+def _calcium_phosphate_notes(rows: Sequence[LabInterpretation], table: LabTable) -> list[str]:
+    product = table.calcium_phosphate_product
+    if product is None:
+        return []
+    notes = []
+    for day, group in _by_date(rows).items():
+        calcium = next((r for r in group if r.value.analyte == product.calcium), None)
+        phosphate = next((r for r in group if r.value.analyte == product.phosphate), None)
+        if calcium is None or phosphate is None:
+            continue
+        ca = table.convert(table.analyte(product.calcium), calcium.value.value, calcium.value.unit, "mg/dL")
+        po4 = table.convert(
+            table.analyte(product.phosphate), phosphate.value.value, phosphate.value.unit, "mg/dL"
+        )
+        when = day or "undated values"
+        notes.append(
+            f"{when}: Ca x P product {ca * po4:.0f} (mg/dL)^2. {product.note} [{table.citation(product.sources)}]"
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class LabReport:
+    """Everything ``marbledx labs`` shows: rows, derived findings, the case's HPO findings and notes."""
+
+    rows: tuple[LabInterpretation, ...]
+    derived: tuple[DerivedLabFinding, ...]
+    findings: tuple[Finding, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    age_days: float | None = None
+    sex: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "age_days": None if self.age_days is None else round(self.age_days, 1),
+            "sex": self.sex,
+            "rows": [row.to_dict() for row in self.rows],
+            "derived": [item.to_dict() for item in self.derived],
+            "findings": [
+                {
+                    "hpo_id": f.hpo_id,
+                    "hpo_label": self.labels.get(f.hpo_id),
+                    "excluded": f.excluded,
+                    "source": f.source,
+                }
+                for f in self.findings
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def lab_report(
+    values: Iterable[LabValue],
+    *,
+    age_days: float | None,
+    sex: str | None,
+    table: LabTable | None = None,
+    exclusions: bool = True,
+    strict: bool = True,
+) -> LabReport:
+    """Interpret ``values`` and collect rows, derived findings, HPO findings and notes in one report."""
+    lab = table or bundled_lab_table()
+    rows = interpret_labs(values, age_days=age_days, sex=sex, table=lab, strict=strict)
+    derived = derive_lab_findings(rows, table=lab)
+    findings = lab_findings(rows, exclusions=exclusions, table=lab)
+    labels = {f.hpo_id: lab.hpo_label(f.hpo_id) or f.hpo_id for f in findings}
+    return LabReport(
+        rows=tuple(rows),
+        derived=tuple(derived),
+        findings=tuple(findings),
+        labels=labels,
+        notes=tuple(_calcium_phosphate_notes(rows, lab)),
+        age_days=age_days,
+        sex=sex,
+    )
+
+
+def prepare_lab_findings(
+    ontology: Ontology,
+    lab: Iterable[Finding],
+    entered: Iterable[tuple[str, bool, str]],
+    *,
+    where: str,
+) -> tuple[list[tuple[str, bool, str]], list[str]]:
+    """Lab findings as ``(id, excluded, "lab")`` triples to add to the entered ones before
+    :func:`~marbledx.findings.normalise_findings`.
+
+    Ids are resolved against ``ontology``; an id the release lacks is dropped with a warning. A term the
+    entered findings already hold is not repeated, and when the lab values disagree with the entered state
+    (observed vs excluded) the entered finding wins, with a warning.
+    """
+    state: dict[str, bool] = {}
+    for term, excluded, _ in entered:
+        try:
+            state.setdefault(ontology.resolve(term.strip()), excluded)
+        except UnknownTermError:
+            continue  # normalise_findings reports it
+    triples: list[tuple[str, bool, str]] = []
+    warnings: list[str] = []
+    for finding in lab:
+        try:
+            current = ontology.resolve(finding.hpo_id)
+        except UnknownTermError:
+            warnings.append(f"{where}: lab finding {finding.hpo_id} is not in this HPO release; dropped")
+            continue
+        if current in state:
+            if state[current] != finding.excluded:
+                lab_state = "exclude" if finding.excluded else "show"
+                entered_state = "excluded" if state[current] else "observed"
+                warnings.append(
+                    f"{where}: the lab values {lab_state} {current} ({ontology.label(current)}) but it is entered "
+                    f"as {entered_state}; keeping the entered finding"
+                )
+            continue
+        state[current] = finding.excluded
+        triples.append((current, finding.excluded, "lab"))
+    return triples, warnings

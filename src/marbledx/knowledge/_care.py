@@ -1,0 +1,127 @@
+"""Pydantic models of the care guide: work-up, genetic-testing strategy, treatments, monitoring, red flags.
+
+The care guide is data (``knowledge/data/care.yaml``) like the subtype cards. Every rule carries its sources;
+rules the reference marks [UNVERIFIED] are stored with ``unverified: true`` and are shown, if at all, only as
+unverified context — never as a recommendation (the advice room checks the flag).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from marbledx.knowledge._models import (
+    Feature,
+    GeneSymbol,
+    HpoId,
+    NonEmptyText,
+    Sourced,
+    TreatmentStance,
+    _Strict,
+)
+
+__all__ = [
+    "AgeBand",
+    "CareGuide",
+    "GeneralTreatment",
+    "MonitoringItem",
+    "RedFlag",
+    "SignSet",
+    "TestingRule",
+    "WorkupItem",
+]
+
+# Age bands of the monitoring table (reference §2.6): infantile ARO, children with IAO/ADO2, adults.
+AgeBand = Literal["infant", "child", "adult"]
+_ALL_AGES: tuple[AgeBand, ...] = ("infant", "child", "adult")
+
+
+class SignSet(Sourced):
+    """HPO terms that signal something (a patient term matches when it is the term or a descendant)."""
+
+    hpo_ids: list[HpoId] = Field(min_length=1)
+    text: NonEmptyText
+
+
+class TestingRule(Sourced):
+    """One presentation of the genetic-testing strategy (reference §2.5): when it applies and what to test."""
+
+    key: NonEmptyText
+    presentation: NonEmptyText
+    # The rule applies when the patient has at least ``min_matches`` of these findings (descendants count)…
+    any_of: list[HpoId] = Field(default_factory=list)
+    min_matches: int = Field(default=1, ge=1)
+    # …and every one of these, if given.
+    all_of: list[HpoId] = Field(default_factory=list)
+    # …and is in one of these age bands (empty: any age; an unknown age matches every band).
+    ages: list[AgeBand] = Field(default_factory=list)
+    genes: list[GeneSymbol] = Field(min_length=1)
+    urgent: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> TestingRule:
+        if not self.any_of and not self.all_of:
+            msg = f"testing rule {self.key!r} needs any_of or all_of findings"
+            raise ValueError(msg)
+        return self
+
+
+class WorkupItem(Sourced):
+    """A baseline or confirmatory evaluation, with the age bands it applies to."""
+
+    name: NonEmptyText
+    purpose: NonEmptyText
+    ages: list[AgeBand] = Field(default_factory=lambda: list(_ALL_AGES))
+    # Only when a neuronopathic form is among the leading diagnoses (brain MRI, EEG, ERG).
+    when_neuronopathic_possible: bool = False
+    # The same in plain words for the family summary.
+    plain: str | None = None
+
+
+class GeneralTreatment(Sourced):
+    """A treatment named in the public pages or the reference, with indication and caveats."""
+
+    name: NonEmptyText
+    stance: TreatmentStance
+    indication: NonEmptyText
+    caveats: list[NonEmptyText] = Field(default_factory=list)
+    # Which presentations it concerns: an HSCT-class ('severe_infantile', 'ado2', 'ca2', …) or 'all'.
+    applies_to: list[NonEmptyText] = Field(min_length=1)
+
+
+class MonitoringItem(Sourced):
+    """What to monitor, and how often by age band. ``interval_verified`` is false for implementation defaults."""
+
+    item: NonEmptyText
+    anchor: NonEmptyText
+    schedule: dict[AgeBand, NonEmptyText]
+    interval_verified: bool = False
+    after_hsct: bool = False
+
+
+class RedFlag(Sourced):
+    """A danger sign, the findings that show it, and what to do."""
+
+    key: NonEmptyText
+    sign: NonEmptyText
+    hpo_ids: list[HpoId] = Field(default_factory=list)
+    action: NonEmptyText
+    after_hsct: bool = False
+    # The sign in plain words for the family summary ("when to get help fast").
+    plain: str | None = None
+
+
+class CareGuide(_Strict):
+    """The care guide of the knowledge base (``care:`` in care.yaml)."""
+
+    neuronopathic_signs: SignSet
+    hsct_urgency_signs: list[SignSet] = Field(min_length=1)
+    testing_rules: list[TestingRule] = Field(min_length=1)
+    workup: list[WorkupItem] = Field(min_length=1)
+    treatments: list[GeneralTreatment] = Field(min_length=1)
+    monitoring: list[MonitoringItem] = Field(min_length=1)
+    red_flags: list[RedFlag] = Field(min_length=1)
+    # What to do when the genotype already supports the top diagnosis (segregation, orthogonal checks).
+    confirmation: list[Feature] = Field(default_factory=list)

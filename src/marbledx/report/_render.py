@@ -1,0 +1,203 @@
+"""Render an :class:`AnalysisReport` as self-contained HTML (Jinja2), PDF (WeasyPrint) or JSON, and write it
+atomically (a temporary file renamed into place, so a report is never half-written)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+
+from marbledx.errors import InputError
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.report._analysis import DISCLAIMER, AnalysisReport
+
+__all__ = ["Audience", "ReportFormat", "posterior_chart", "render_html", "render_pdf", "write_report"]
+
+Audience = Literal["clinician", "family"]
+ReportFormat = Literal["html", "pdf", "json"]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("marbledx.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 0.995:
+        return f"{value:.1%}" if value < 0.9995 else ">99.9%"
+    if value < 0.001:
+        return "<0.1%" if value > 0 else "0%"
+    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+
+
+def posterior_chart(diagnoses: list[dict[str, Any]], *, width: int = 640) -> str:
+    """A horizontal bar chart of posterior probabilities as inline SVG (no scripts, no network)."""
+    rows = diagnoses[:10]
+    bar_left, row_height = 250, 18
+    height = row_height * len(rows) + 24
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Posterior probability of the leading diagnoses" '
+        'font-family="DejaVu Sans, Arial, sans-serif" font-size="10">'
+    ]
+    span = width - bar_left - 60
+    for index, diagnosis in enumerate(rows):
+        y = 4 + index * row_height
+        probability = float(diagnosis["probability"])
+        label = str(diagnosis["label"])
+        label = label if len(label) <= 40 else label[:39] + "…"
+        colour = "#2b5797" if index == 0 else "#7f9cc9"
+        parts.append(
+            f'<text x="{bar_left - 6}" y="{y + 12}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{bar_left}" y="{y + 2}" width="{max(1.0, probability * span):.1f}" height="{row_height - 5}" '
+            f'fill="{colour}"/>'
+            f'<text x="{bar_left + max(1.0, probability * span) + 4:.1f}" y="{y + 12}">{escape(_pct(probability))}</text>'
+        )
+    axis_y = height - 16
+    parts.append(
+        f'<line x1="{bar_left}" y1="{axis_y}" x2="{bar_left + span}" y2="{axis_y}" stroke="#888"/>'
+        f'<text x="{bar_left}" y="{axis_y + 12}">0</text>'
+        f'<text x="{bar_left + span}" y="{axis_y + 12}" text-anchor="end">100% posterior probability</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _references(sources: set[str], kb: KnowledgeBase) -> list[tuple[str, str]]:
+    refs = kb.references
+    out = []
+    for source in sorted(sources):
+        text = ""
+        if source.startswith("ref:") and source[4:] in refs:
+            ref = refs[source[4:]]
+            text = ref.citation + ("" if ref.verified else " (not fully verified)")
+        elif source.startswith("PMID:"):
+            text = f"https://pubmed.ncbi.nlm.nih.gov/{source[5:]}/"
+        elif source.startswith("DOI:"):
+            text = f"https://doi.org/{source[4:]}"
+        elif source.startswith("seed:"):
+            text = "public patient-information page reviewed in the marbledx reference"
+        out.append((source, text))
+    return out
+
+
+def _age_text(age_days: float | None) -> str | None:
+    if age_days is None:
+        return None
+    if age_days < 60:
+        return f"{age_days:.0f} days"
+    if age_days < 2 * 365.25:
+        return f"{age_days / 30.44:.0f} months"
+    return f"{age_days / 365.25:.0f} years"
+
+
+def render_html(
+    report: AnalysisReport, *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
+) -> str:
+    """The report as one self-contained HTML page (inline CSS and SVG; no external resources)."""
+    env = _environment()
+    css = resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
+    data = report.to_dict()
+    if audience == "family":
+        family_sources = sorted({s for section in report.family.sections for s in section.sources})
+        return env.get_template("family.html.j2").render(
+            css=css, data=data, summary=report.family, sources=family_sources
+        )
+    sources = set(report.care_plan.sources)
+    for diagnosis in report.result.diagnoses[:3]:
+        if diagnosis.subtype is not None:
+            sources.update(diagnosis.subtype.sources)
+    if report.counselling:
+        sources.update(str(s) for s in report.counselling.get("sources", []))
+    return env.get_template("clinician.html.j2").render(
+        css=css,
+        data=data,
+        age=_age_text(report.case.age_days),
+        chart=posterior_chart(data["diagnoses"]),
+        findings=report.findings(hpo),
+        references=_references(sources, kb),
+        disclaimer=DISCLAIMER,
+        pct=_pct,
+    )
+
+
+def _refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, Any]:
+    # Reports are self-contained: WeasyPrint must never reach the network (or the file system) for them.
+    msg = f"the report tried to load {url!r}; reports must be self-contained"
+    raise InputError(msg)
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML report as PDF bytes (WeasyPrint; needs the pango library from the system)."""
+    try:
+        import weasyprint
+    except OSError as exc:  # pango missing: say what to install, no traceback
+        msg = f"PDF output needs the pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0): {exc}"
+        raise InputError(msg) from None
+    document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch)
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def _write_atomically(out: Path, payload: bytes) -> None:
+    folder = out.parent if str(out.parent) else Path()
+    if not folder.is_dir():
+        msg = f"{out}: the folder {folder} does not exist; expected an existing folder for the report"
+        raise InputError(msg)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        # mkstemp creates the file private (0600); a report gets the user's normal permissions.
+        os.fchmod(handle, 0o666 & ~umask)
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(payload)
+            temp.flush()
+            os.fsync(temp.fileno())
+        Path(temp_name).replace(out)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_report(
+    report: AnalysisReport,
+    out: Path,
+    *,
+    hpo: Hpo,
+    kb: KnowledgeBase,
+    fmt: ReportFormat = "html",
+    audience: Audience = "clinician",
+) -> Path:
+    """Render and write a report; returns the path written. Raises :class:`InputError` for a bad ``out``."""
+    if out.is_dir():
+        msg = f"{out} is a folder; expected a file name for the report (e.g. report.{fmt})"
+        raise InputError(msg)
+    if fmt == "json":
+        data = report.to_dict()
+        if audience == "family":
+            data = {
+                "case_id": data["case_id"],
+                "family_summary": data["family_summary"],
+                "disclaimer": DISCLAIMER,
+            }
+        payload = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    else:
+        html = render_html(report, hpo=hpo, kb=kb, audience=audience)
+        payload = html.encode("utf-8") if fmt == "html" else render_pdf(html)
+    _write_atomically(out, payload)
+    return out

@@ -1,0 +1,161 @@
+"""Care plan on the bundled knowledge base and the real HPO ontology (hand-built rankings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marbledx.advice import build_care_plan
+from marbledx.findings import Case, Finding
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.ranking import CaseResult, Diagnosis
+
+VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
+
+
+def dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: int = 1) -> Diagnosis:
+    return Diagnosis(
+        rank=rank,
+        disease_id=disease_id,
+        label=disease_id,
+        probability=probability,
+        genes=[],
+        evidence=[],
+        genotype_lr=genotype_lr,
+        variants=[VARIANT] if genotype_lr > 1 else [],
+    )
+
+
+def case(*terms: str, age_days: float | None = 120.0) -> Case:
+    return Case("c1", "test", tuple(Finding(t) for t in terms), age_days=age_days)
+
+
+def plan(real_hpo: Hpo, kb: KnowledgeBase, diagnoses: list[Diagnosis], patient: Case):  # type: ignore[no-untyped-def]
+    result = CaseResult("c1", "test", diagnoses=diagnoses)
+    return build_care_plan(result, patient, kb, real_hpo.ontology)
+
+
+def test_genotype_supported_tcirg1_infant_is_curative_and_urgent(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002", "HP:0000648"))
+    assert care.hsct.decision == "curative"
+    assert care.hsct.urgency == "urgent"
+    assert care.certainty == "genotype_supported"
+    assert care.hsct.urgent_because
+    assert "Optic atrophy" in care.hsct.urgent_because[0]
+    confirmation = [t for t in care.tests if t.kind == "confirmation"]
+    assert confirmation
+    assert "PMID:25741868" in confirmation[0].sources
+    assert any(m.kind == "after_hsct" for m in care.monitoring)
+    flags = {f.kind: f for f in care.red_flags}
+    assert flags["optic-nerve"].present
+    assert not flags["jaw-osteomyelitis"].present
+    assert care.red_flags[0].present  # red flags the patient shows come first
+
+
+def test_disagreeing_leading_diagnoses_leave_the_decision_unknown(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    care = plan(
+        real_hpo,
+        kb,
+        [dx("OMIM:259720", 0.55), dx("OMIM:259700", 0.40, rank=2)],
+        case("HP:0011002", "HP:0001903"),
+    )
+    assert care.hsct.decision == "unknown"
+    assert care.certainty == "uncertain"
+    # An infant in whom a curative, time-critical form is possible: the genetic diagnosis is urgent.
+    assert care.hsct.urgency == "urgent"
+    assert {o.subtype for o in care.hsct.options} == {"OPTB5", "OPTB1"}
+    genetic = [t for t in care.tests if t.kind == "genetic"]
+    assert {"OSTM1", "TCIRG1"} <= set(genetic[0].genes)
+    assert not any("transplant" in t.name.lower() for t in care.treatments)
+
+
+def test_a_probable_phenotype_only_diagnosis_is_still_not_settled_below_the_threshold(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.8), dx("OMIM:611490", 0.05, rank=2)], case("HP:0011002"))
+    assert care.hsct.decision == "unknown"
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.95), dx("OMIM:611490", 0.04, rank=2)], case("HP:0011002"))
+    assert care.hsct.decision == "curative"
+    assert care.certainty == "phenotype_only"
+    assert "genetic confirmation" in care.certainty_note
+
+
+def test_ado2_adult_is_not_standard_and_interferon_is_marked_not_effective(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    care = plan(
+        real_hpo, kb, [dx("OMIM:166600", 0.9, genotype_lr=50.0)], case("HP:0004618", age_days=40 * 365.25)
+    )
+    assert care.hsct.decision == "not_standard"
+    assert care.hsct.urgency == "not_applicable"
+    assert care.age_band == "adult"
+    interferon = [t for t in care.treatments if t.name.startswith("Interferon")]
+    assert interferon
+    assert all(t.kind == "not_effective" for t in interferon)
+    assert not any(m.kind == "after_hsct" for m in care.monitoring)
+    assert any(t.kind == "genetic" and "CLCN7" in t.genes for t in care.tests)
+
+
+def test_neuronopathic_signs_turn_clcn7_aro_into_not_recommended(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    supported = [dx("OMIM:611490", 0.95, genotype_lr=300.0)]
+    care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0000546"))  # retinal degeneration
+    assert care.hsct.decision == "not_recommended"
+    assert "neuronopathic" in care.hsct.reason
+    assert any(t.name.startswith("Brain MRI") for t in care.tests)
+    # A seizure explained by hypocalcaemia is not a sign of neurodegeneration.
+    care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250", "HP:0002901"))
+    assert care.hsct.decision == "curative"
+    care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250"))
+    assert care.hsct.decision == "not_recommended"
+
+
+@pytest.mark.parametrize(
+    ("disease_id", "decision", "urgency"),
+    [
+        ("OMIM:259730", "partial", "elective"),  # CA2
+        ("OMIM:259710", "not_curative", "not_applicable"),  # TNFSF11 / RANKL
+        ("OMIM:259720", "not_recommended", "not_applicable"),  # OSTM1
+        ("OMIM:612301", "curative", "urgent"),  # TNFRSF11A / RANK
+    ],
+)
+def test_subtype_decisions(
+    real_hpo: Hpo, kb: KnowledgeBase, disease_id: str, decision: str, urgency: str
+) -> None:
+    care = plan(real_hpo, kb, [dx(disease_id, 0.95, genotype_lr=100.0)], case("HP:0011002"))
+    assert (care.hsct.decision, care.hsct.urgency) == (decision, urgency)
+    assert care.hsct.sources
+
+
+def test_bicarbonate_only_for_ca2(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    ca2 = plan(real_hpo, kb, [dx("OMIM:259730", 0.95, genotype_lr=100.0)], case("HP:0001947"))
+    assert any(t.name.startswith("Bicarbonate") for t in ca2.treatments)
+    assert any(t.kind == "genetic" and t.genes == ["CA2"] for t in ca2.tests)
+    tcirg1 = plan(real_hpo, kb, [dx("OMIM:259700", 0.95, genotype_lr=100.0)], case("HP:0011002"))
+    assert not any(t.name.startswith("Bicarbonate") for t in tcirg1.treatments)
+
+
+def test_a_mimic_outside_the_knowledge_base_has_no_hsct_rule(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    care = plan(real_hpo, kb, [dx("OMIM:147920", 0.95, genotype_lr=100.0)], case("HP:0011002"))
+    assert care.hsct.decision == "unknown"
+    assert care.hsct.basis == "not_an_osteopetrosis_subtype"
+    assert care.certainty == "genotype_supported"
+    assert care.subtype is None
+    assert care.prognosis is None
+
+
+def test_every_item_is_sourced_and_unverified_items_are_flagged(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002"))
+    for item in (*care.tests, *care.treatments, *care.monitoring, *care.red_flags):
+        assert item.sources, item.name
+    epo = [t for t in care.treatments if t.name == "Erythropoietin"]
+    assert epo
+    assert epo[0].unverified
+    assert any(not m.interval_verified for m in care.monitoring)
+    data = care.to_dict()
+    assert set(data["hsct"]) >= {"decision", "reason", "urgency", "sources"}
+    assert {"diagnosis_id", "tests", "treatments", "monitoring", "red_flags", "prognosis"} <= set(data)
+
+
+def test_an_empty_result_is_refused(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="no ranked diagnoses"):
+        plan(real_hpo, kb, [], case("HP:0011002"))

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx.cli import _labs_cmd, _risk_cmd
+from marbledx.cli import _labs_cmd, _registry_cmd, _risk_cmd
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -427,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("risk", _risk_cmd.run, _risk_cmd.HELP)
     _risk_cmd.configure(sub)
+
+    sub = add("users", _registry_cmd.run_users, _registry_cmd.USERS_HELP)
+    _registry_cmd.configure_users(sub)
+    sub = add("backup", _registry_cmd.run_backup, _registry_cmd.BACKUP_HELP)
+    _registry_cmd.configure_backup(sub)
+    sub = add("restore", _registry_cmd.run_restore, _registry_cmd.RESTORE_HELP)
+    _registry_cmd.configure_restore(sub)
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)

@@ -1,0 +1,234 @@
+"""``marbledx users``, ``marbledx backup`` and ``marbledx restore``: the case registry from the command line.
+
+Wired into the command line by ``cli/_main.py`` (``configure_*`` add the arguments, ``run_*`` execute).
+Output is written here with ``sys.stdout``; user errors are raised as :class:`~marbledx.errors.InputError`
+(registry errors are :class:`~marbledx.errors.MarbledxError` too). The registry package (SQLAlchemy,
+Alembic) is imported only when one of these commands runs. Passwords are never echoed or logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marbledx.errors import InputError
+
+if TYPE_CHECKING:
+    from marbledx.registry import Registry
+
+__all__ = [
+    "BACKUP_HELP",
+    "RESTORE_HELP",
+    "USERS_HELP",
+    "configure_backup",
+    "configure_restore",
+    "configure_users",
+    "run_backup",
+    "run_restore",
+    "run_users",
+]
+
+USERS_HELP = "manage the accounts of the case registry (add, list, API tokens, passwords)"
+BACKUP_HELP = "write a consistent backup of the case registry and its uploaded files (.tar.gz)"
+RESTORE_HELP = "restore the case registry from a backup written by 'marbledx backup'"
+
+_DATABASE_HELP = (
+    "the registry database: sqlite:///path, a SQLite file or postgresql://user@host/db "
+    "(default $MARBLEDX_DATABASE_URL, else registry.sqlite3 in the marbledx data folder)"
+)
+_UPLOADS_HELP = "the folder of uploaded files (default: 'uploads' in the marbledx data folder)"
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _add_database(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--database", metavar="URL", help=_DATABASE_HELP)
+
+
+def _open(args: argparse.Namespace, *, migrate: bool = True) -> Registry:
+    from marbledx.registry import Registry
+
+    uploads = getattr(args, "uploads_dir", None)
+    return Registry.open(args.database, migrate=migrate, uploads_dir=uploads)
+
+
+# -- users -------------------------------------------------------------------------------------------------
+
+
+def configure_users(sub: argparse.ArgumentParser) -> None:
+    """Add the ``users`` actions (add, list, token, password, activate, deactivate) to its sub-parser."""
+    actions = sub.add_subparsers(dest="users_command", metavar="ACTION")
+    actions.required = True
+
+    add = actions.add_parser("add", help="create an account (and its team when new)")
+    add.add_argument("name", metavar="NAME", help="the user name (letters, digits, . _ @ -)")
+    add.add_argument("--team", required=True, help="the care team; its cases are visible to its members only")
+    add.add_argument("--role", required=True, choices=("clinician", "counsellor", "admin"))
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of asking for it",
+    )
+    _add_database(add)
+
+    listing = actions.add_parser("list", help="list the accounts")
+    listing.add_argument("--team", help="only this team's accounts")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="(default table)")
+    _add_database(listing)
+
+    token = actions.add_parser("token", help="issue an API token for a user; it is printed this once")
+    token.add_argument("name", metavar="NAME")
+    _add_database(token)
+
+    password = actions.add_parser("password", help="set a user's password")
+    password.add_argument("name", metavar="NAME")
+    password.add_argument("--password-stdin", action="store_true", help="read it from standard input")
+    _add_database(password)
+
+    for state in ("activate", "deactivate"):
+        toggle = actions.add_parser(state, help=f"{state} an account (a deactivated one cannot sign in)")
+        toggle.add_argument("name", metavar="NAME")
+        _add_database(toggle)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    from marbledx.registry import MIN_PASSWORD_LENGTH, check_password
+
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        password = password.removesuffix("\r")
+        if not password:
+            msg = "--password-stdin: no password on standard input; expected it on the first line"
+            raise InputError(msg)
+        return check_password(password)
+    if not sys.stdin.isatty():
+        msg = "no terminal to ask for the password; use --password-stdin and give it on standard input"
+        raise InputError(msg)
+    password = getpass.getpass(f"password for {args.name} (at least {MIN_PASSWORD_LENGTH} characters): ")
+    check_password(password)
+    if getpass.getpass("the same password again: ") != password:
+        msg = "the two passwords differ; expected the same password twice"
+        raise InputError(msg)
+    return password
+
+
+def _users_table(users: list[Any]) -> str:
+    if not users:
+        return "no accounts"
+    rows = [("NAME", "TEAM", "ROLE", "ACTIVE", "CREATED")]
+    rows += [
+        (u.name, u.team, u.role, "yes" if u.active else "no", u.created_at.strftime("%Y-%m-%d %H:%M"))
+        for u in users
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def run_users(args: argparse.Namespace) -> int:
+    """Run one ``users`` action; returns 0 (errors are raised)."""
+    action = args.users_command
+    password = ""
+    if action in ("add", "password"):
+        password = _read_password(args)
+    with _open(args) as registry:
+        if action == "add":
+            user = registry.add_user(args.name, args.team, args.role, password)
+            _emit(f"added {user.role} {user.name} to team {user.team}")
+        elif action == "list":
+            users = registry.list_users(args.team)
+            if args.format == "json":
+                _emit(json.dumps([u.to_dict() for u in users], indent=2, ensure_ascii=False))
+            else:
+                _emit(_users_table(users))
+        elif action == "token":
+            secret = registry.issue_token(args.name)
+            sys.stderr.write(
+                f"marbledx: API token for {args.name}; it is shown only now, store it safely "
+                "(send it as 'Authorization: Bearer <token>')\n"
+            )
+            _emit(secret)
+        elif action == "password":
+            registry.set_password(args.name, password)
+            _emit(f"password of {args.name} changed")
+        elif action in ("activate", "deactivate"):
+            user = registry.set_active(args.name, action == "activate")
+            _emit(f"{user.name} is now {'active' if user.active else 'deactivated'}")
+        else:  # pragma: no cover - argparse only accepts the actions above
+            msg = f"unknown users action {action!r}"
+            raise InputError(msg)
+    return 0
+
+
+# -- backup and restore ------------------------------------------------------------------------------------
+
+
+def configure_backup(sub: argparse.ArgumentParser) -> None:
+    """Add the ``backup`` arguments to its sub-parser."""
+    sub.add_argument(
+        "output", metavar="OUT", type=Path, help="the archive to write, e.g. registry-backup.tar.gz"
+    )
+    _add_database(sub)
+    sub.add_argument("--uploads-dir", type=Path, metavar="DIR", help=_UPLOADS_HELP)
+
+
+def _summary(manifest: dict[str, Any]) -> str:
+    tables = manifest["tables"]
+    uploads = manifest["uploads"]
+    return (
+        f"{tables.get('cases', 0)} cases, {tables.get('users', 0)} users in {tables.get('teams', 0)} teams, "
+        f"{tables.get('analyses', 0)} analyses, {uploads['files']} uploaded files "
+        f"(schema revision {manifest['schema_revision']})"
+    )
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Write the backup archive; returns 0 (errors are raised)."""
+    from marbledx.registry import normalise_url
+    from marbledx.registry._db import sqlite_path
+
+    url = normalise_url(args.database)
+    path = sqlite_path(url)
+    if url.get_backend_name() == "sqlite" and (path is None or not path.is_file()):
+        msg = f"no registry database at {path or 'an in-memory SQLite database'}; expected an existing registry (--database)"
+        raise InputError(msg)
+    output: Path = args.output
+    if output.is_dir():
+        msg = f"{output} is a folder; expected the archive's file name, e.g. {output / 'registry-backup.tar.gz'}"
+        raise InputError(msg)
+    with _open(args, migrate=False) as registry:
+        manifest = registry.backup(output)
+    for problem in manifest["uploads"]["problems"]:
+        sys.stderr.write(f"marbledx: warning: upload left out of the backup: {problem}\n")
+    _emit(f"wrote {output}: {_summary(manifest)}")
+    return 0
+
+
+def configure_restore(sub: argparse.ArgumentParser) -> None:
+    """Add the ``restore`` arguments to its sub-parser."""
+    sub.add_argument("archive", metavar="IN", type=Path, help="an archive written by 'marbledx backup'")
+    _add_database(sub)
+    sub.add_argument("--uploads-dir", type=Path, metavar="DIR", help=_UPLOADS_HELP)
+    sub.add_argument(
+        "--force", action="store_true", help="replace the contents of a registry that is not empty"
+    )
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Restore the archive into the registry; returns 0 (errors are raised)."""
+    archive: Path = args.archive
+    if not archive.is_file():
+        msg = f"backup {archive} not found; expected an archive written by 'marbledx backup'"
+        raise InputError(msg)
+    with _open(args) as registry:
+        manifest = registry.restore(archive, force=args.force)
+    _emit(f"restored {archive} (taken {manifest['created']}): {_summary(manifest)}")
+    return 0

@@ -1,0 +1,268 @@
+"""The registry's tables as SQLAlchemy 2 declarative models (private; the public API returns records).
+
+Times are timezone-aware UTC everywhere (:class:`UTCDateTime` stores UTC and reads it back aware, on
+SQLite too). Constraint names follow :data:`NAMING_CONVENTION` so Alembic batch migrations on SQLite can
+address them. The Alembic migrations in ``migrations/versions`` must create exactly these tables; a test
+compares them (autogenerate shows no difference) on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AUDIT_ACTIONS",
+    "NAMING_CONVENTION",
+    "ROLES",
+    "SEXES",
+    "SOURCES",
+    "UPLOAD_KINDS",
+    "Analysis",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "Finding",
+    "LabMeasurement",
+    "Team",
+    "UTCDateTime",
+    "Upload",
+    "User",
+    "utcnow",
+]
+
+ROLES = ("clinician", "counsellor", "admin")
+SEXES = ("female", "male")
+SOURCES = ("entered", "text", "lab")
+UPLOAD_KINDS = ("vcf", "ped")
+AUDIT_ACTIONS = (
+    "view",
+    "create",
+    "update",
+    "delete",
+    "analyze",
+    "upload",
+    "download",
+    "login",
+    "login_failed",
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime given to the registry; expected a timezone-aware time"
+            raise ValueError(msg)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Team(Base):
+    """A care team; every case belongs to one and is visible only to its members."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime]
+
+
+class User(Base):
+    """An account: unique name, one team, one role, an argon2 password hash."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+
+
+class ApiToken(Base):
+    """An API token: only the SHA-256 of the secret is kept; the secret is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class Case(Base):
+    """A patient case of one team. ``version`` guards concurrent edits (optimistic concurrency)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (CheckConstraint(f"sex IS NULL OR {_in('sex', SEXES)}", name="sex"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    age_days: Mapped[float | None] = mapped_column(Float)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative attribute)
+
+    findings: Mapped[list[Finding]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
+    )
+    labs: Mapped[list[LabMeasurement]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    uploads: Mapped[list[Upload]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    analyses: Mapped[list[Analysis]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Finding(Base):
+    """One phenotypic finding of a case: an HPO term, observed or excluded, and where it came from."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("case_id", "hpo_id"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    hpo_id: Mapped[str] = mapped_column(String(10))
+    excluded: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class LabMeasurement(Base):
+    """One lab value of a case on a date; a case's labs over time are its measurements by date."""
+
+    __tablename__ = "lab_measurements"
+    __table_args__ = (Index("ix_lab_measurements_case_analyte_date", "case_id", "analyte", "measured_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    analyte: Mapped[str] = mapped_column(String(50))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(30))
+    measured_on: Mapped[dt.date | None] = mapped_column(Date)
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Upload(Base):
+    """A VCF or PED file of a case, stored under a generated name; the original name is metadata only."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (CheckConstraint(_in("kind", UPLOAD_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(3))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Analysis(Base):
+    """One stored analysis of a case: the JSON of ``AnalysisReport.to_dict()`` and what produced it."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[dict[str, Any]]
+    marbledx_version: Mapped[str] = mapped_column(String(50))
+    hpo_release: Mapped[str] = mapped_column(String(50))
+
+
+class AuditEvent(Base):
+    """Who did what to which case and when. ``detail`` never holds patient data.
+
+    The case is kept as its public id (no foreign key), so the trail outlives a deleted case.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+        Index("ix_audit_events_team_at", "team_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    case_public_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")

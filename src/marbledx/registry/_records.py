@@ -1,0 +1,225 @@
+"""Plain, frozen records the registry returns (never live ORM objects, so nothing loads lazily later)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "AnalysisRecord",
+    "AuditRecord",
+    "CaseDetail",
+    "CaseRecord",
+    "FindingRecord",
+    "LabRecord",
+    "Role",
+    "TokenInfo",
+    "UploadKind",
+    "UploadRecord",
+    "UserInfo",
+]
+
+Role = Literal["clinician", "counsellor", "admin"]
+UploadKind = Literal["vcf", "ped"]
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """An account as the registry knows it (no password hash). Pass it to every case operation."""
+
+    id: int
+    name: str
+    team: str
+    role: Role
+    active: bool
+    created_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "team": self.team,
+            "role": self.role,
+            "active": self.active,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token's bookkeeping; the secret itself is never stored or shown again."""
+
+    id: int
+    user: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A patient case: ``id`` is its public random UUID, ``label`` the team's own case label."""
+
+    id: str
+    team: str
+    label: str
+    age_days: float | None
+    sex: str | None
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team": self.team,
+            "label": self.label,
+            "age_days": self.age_days,
+            "sex": self.sex,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "updated_at": self.updated_at.isoformat(),
+            "updated_by": self.updated_by,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """One finding: an HPO id, observed or ``excluded``, and its ``source`` (entered, text or lab)."""
+
+    hpo_id: str
+    excluded: bool = False
+    source: str = "entered"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hpo_id": self.hpo_id, "excluded": self.excluded, "source": self.source}
+
+
+@dataclass(frozen=True)
+class LabRecord:
+    """One lab measurement of a case (``measured_on`` may be unknown)."""
+
+    id: int
+    analyte: str
+    value: float
+    unit: str
+    measured_on: dt.date | None
+    low: float | None
+    high: float | None
+    created_at: dt.datetime
+    created_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "analyte": self.analyte,
+            "value": self.value,
+            "unit": self.unit,
+            "date": self.measured_on.isoformat() if self.measured_on else None,
+            "low": self.low,
+            "high": self.high,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+        }
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """A stored VCF or PED file. ``stored_name`` is generated; ``original_name`` is metadata only."""
+
+    id: str
+    case_id: str
+    kind: UploadKind
+    stored_name: str
+    original_name: str | None
+    size: int
+    sha256: str
+    created_at: dt.datetime
+    created_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "case_id": self.case_id,
+            "kind": self.kind,
+            "original_name": self.original_name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+        }
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """A stored analysis. ``result`` is ``AnalysisReport.to_dict()``; None in listings (not loaded)."""
+
+    id: str
+    case_id: str
+    created_at: dt.datetime
+    created_by: str
+    marbledx_version: str
+    hpo_release: str
+    result: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "case_id": self.case_id,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "marbledx_version": self.marbledx_version,
+            "hpo_release": self.hpo_release,
+        }
+        if self.result is not None:
+            data["result"] = self.result
+        return data
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit event: who (None once unknown), what, which case (public id) and when."""
+
+    id: int
+    at: dt.datetime
+    user: str | None
+    action: str
+    case_id: str | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "user": self.user,
+            "action": self.action,
+            "case_id": self.case_id,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case with its findings, labs over time, uploads and analyses (without their results)."""
+
+    case: CaseRecord
+    findings: tuple[FindingRecord, ...]
+    labs: tuple[LabRecord, ...]
+    uploads: tuple[UploadRecord, ...]
+    analyses: tuple[AnalysisRecord, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.case.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "labs": [lab.to_dict() for lab in self.labs],
+            "uploads": [u.to_dict() for u in self.uploads],
+            "analyses": [a.to_dict() for a in self.analyses],
+        }

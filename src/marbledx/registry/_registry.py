@@ -1,0 +1,1109 @@
+"""The case registry: accounts, API tokens, team-scoped cases, findings, labs over time, uploads, analyses
+and the audit trail, on SQLite or PostgreSQL.
+
+A :class:`Registry` is built from a database URL (:meth:`Registry.open`) and passed around; there is no
+global engine. Every operation runs in one transaction (a unit of work): the change and its audit event
+commit together or not at all. Case operations take the acting :class:`UserInfo`; the account is re-read
+in the transaction, so a deactivated user or a changed role takes effect at once. Nothing here logs
+patient data (findings, labels, names, file contents).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import logging
+import os
+import secrets
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import URL, Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from marbledx.errors import InputError
+from marbledx.ontology import data_dir
+from marbledx.registry import _db
+from marbledx.registry._checks import (
+    FindingLike,
+    check_age,
+    check_findings,
+    check_label,
+    check_name,
+    check_number,
+    check_password,
+    check_role,
+    check_sex,
+    check_team,
+    check_text,
+    json_safe,
+)
+from marbledx.registry._errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RegistryError,
+    UploadTooLargeError,
+)
+from marbledx.registry._models import (
+    UPLOAD_KINDS,
+    Analysis,
+    ApiToken,
+    AuditEvent,
+    Base,
+    Case,
+    Finding,
+    LabMeasurement,
+    Team,
+    Upload,
+    User,
+    utcnow,
+)
+from marbledx.registry._records import (
+    AnalysisRecord,
+    AuditRecord,
+    CaseDetail,
+    CaseRecord,
+    FindingRecord,
+    LabRecord,
+    TokenInfo,
+    UploadKind,
+    UploadRecord,
+    UserInfo,
+)
+
+if TYPE_CHECKING:
+    from marbledx.report import AnalysisReport
+
+__all__ = ["DELETE_ROLES", "UNSET", "Registry", "hash_token"]
+
+log = logging.getLogger("marbledx.registry")
+
+DELETE_ROLES: Final = frozenset({"clinician", "admin"})
+TOKEN_PREFIX: Final = "mdx_"
+_TOKEN_TOUCH = dt.timedelta(seconds=60)  # last_used_at is refreshed at most once a minute per token
+_CHUNK = 1 << 20
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""Marks an :meth:`Registry.update_case` field that is left as it is."""
+
+
+def hash_token(secret: str) -> str:
+    """The SHA-256 (hex) under which an API token is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _iter_chunks(stream: BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
+    read = getattr(stream, "read", None)
+    if read is not None:
+        while chunk := read(_CHUNK):
+            yield bytes(chunk)
+        return
+    for chunk in stream:
+        if chunk:
+            yield bytes(chunk)
+
+
+class Registry:
+    """The case registry on one database. Build it with :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(
+        self, engine: Engine, url: URL, *, uploads_dir: Path, password_hasher: PasswordHasher | None = None
+    ) -> None:
+        self._engine = engine
+        self._write_engine = engine.execution_options(**{_db.WRITE_OPTION: True})
+        self.url = url
+        self.uploads_dir = uploads_dir
+        self._hasher = password_hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        url: str | URL | None = None,
+        *,
+        migrate: bool = True,
+        uploads_dir: str | Path | None = None,
+        password_hasher: PasswordHasher | None = None,
+        sqlite_synchronous: _db.SqliteSynchronous = "FULL",
+    ) -> Registry:
+        """Open the registry at ``url`` (default: ``$MARBLEDX_DATABASE_URL``, else SQLite in the data dir).
+
+        With ``migrate`` the schema is upgraded to the newest revision first (creating it in an empty
+        database); without it, a database that is not at the newest revision is refused. Uploaded files
+        live in ``uploads_dir`` (default: ``uploads`` in the marbledx data folder, outside any web root).
+        ``password_hasher`` replaces argon2-cffi's default argon2id parameters (e.g. cheaper ones in tests).
+        ``sqlite_synchronous="NORMAL"`` trades the durability of the last commits on a power failure for
+        faster commits on SQLite (see :func:`marbledx.registry._db.make_engine`).
+        """
+        parsed = _db.normalise_url(url)
+        engine = _db.make_engine(parsed, sqlite_synchronous=sqlite_synchronous)
+        try:
+            _db.check_connection(engine, parsed)
+            if migrate:
+                _db.upgrade(engine)
+            else:
+                with engine.connect() as connection:
+                    revision = _db.current_revision(connection)
+                where = _db.redacted(parsed)
+                if revision is None:
+                    msg = f"the database {where} holds no marbledx registry (no schema revision)"
+                    raise RegistryError(msg)
+                if revision != _db.head_revision():
+                    msg = (
+                        f"the registry database {where} is at schema revision {revision}, this marbledx "
+                        f"expects {_db.head_revision()}; use the marbledx version that last opened it, or "
+                        "upgrade it by opening it with migration (e.g. 'marbledx users list')"
+                    )
+                    raise RegistryError(msg)
+        except BaseException:
+            engine.dispose()
+            raise
+        folder = Path(uploads_dir) if uploads_dir is not None else data_dir() / "uploads"
+        return cls(engine, parsed, uploads_dir=folder, password_hasher=password_hasher)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Registry({_db.redacted(self.url)!r})"
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tools and tests; prefer the registry's methods)."""
+        return self._engine
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on any error.
+
+        On SQLite the transaction takes the write lock at once (``BEGIN IMMEDIATE``), so two writers wait
+        for each other instead of failing half-way.
+        """
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except StaleDataError as exc:
+                msg = "the case was changed by someone else meanwhile; reload it and try again"
+                raise ConflictError(msg) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def schema_revision(self) -> str | None:
+        """The database's schema revision (the newest known after :meth:`open` with migration)."""
+        with self._engine.connect() as connection:
+            return _db.current_revision(connection)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, in dependency order."""
+        with self._reading() as session:
+            return {
+                table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+                for table in Base.metadata.sorted_tables
+            }
+
+    def is_empty(self) -> bool:
+        """Whether the registry holds no rows at all (no teams, users, cases or audit events)."""
+        return not any(self.counts().values())
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _audit(
+        session: Session,
+        action: str,
+        *,
+        user_id: int | None,
+        team_id: int | None,
+        case: str | None = None,
+        detail: str = "",
+    ) -> None:
+        session.add(
+            AuditEvent(
+                at=utcnow(),
+                user_id=user_id,
+                team_id=team_id,
+                action=action,
+                case_public_id=case,
+                detail=detail,
+            )
+        )
+
+    @staticmethod
+    def _actor(session: Session, user: UserInfo) -> User:
+        row = session.get(User, user.id)
+        if row is None or row.name != user.name:
+            msg = f"no user {user.name!r}"
+            raise NotFoundError(msg)
+        if not row.active:
+            msg = f"account {row.name!r} is deactivated"
+            raise PermissionDeniedError(msg)
+        return row
+
+    @staticmethod
+    def _case(session: Session, actor: User, case_id: str) -> Case:
+        row = session.scalars(
+            select(Case).where(Case.public_id == str(case_id), Case.team_id == actor.team_id)
+        ).one_or_none()
+        if row is None:
+            msg = f"no case {case_id!r} in team {actor.team.name!r}"
+            raise NotFoundError(msg)
+        return row
+
+    @staticmethod
+    def _name(session: Session, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        row = session.get(User, user_id)
+        return row.name if row is not None else None
+
+    @staticmethod
+    def _user_info(row: User) -> UserInfo:
+        return UserInfo(
+            id=row.id,
+            name=row.name,
+            team=row.team.name,
+            role=check_role(row.role),
+            active=row.active,
+            created_at=row.created_at,
+        )
+
+    def _case_record(self, session: Session, row: Case) -> CaseRecord:
+        team = session.get(Team, row.team_id)
+        return CaseRecord(
+            id=row.public_id,
+            team=team.name if team is not None else "",
+            label=row.label,
+            age_days=row.age_days,
+            sex=row.sex,
+            created_at=row.created_at,
+            created_by=self._name(session, row.created_by_id) or "",
+            updated_at=row.updated_at,
+            updated_by=self._name(session, row.updated_by_id) or "",
+            version=row.version,
+        )
+
+    def _lab_record(self, session: Session, row: LabMeasurement) -> LabRecord:
+        return LabRecord(
+            id=row.id,
+            analyte=row.analyte,
+            value=row.value,
+            unit=row.unit,
+            measured_on=row.measured_on,
+            low=row.low,
+            high=row.high,
+            created_at=row.created_at,
+            created_by=self._name(session, row.created_by_id) or "",
+        )
+
+    def _upload_record(self, session: Session, row: Upload, case_id: str) -> UploadRecord:
+        return UploadRecord(
+            id=row.public_id,
+            case_id=case_id,
+            kind=cast("UploadKind", row.kind),
+            stored_name=row.stored_name,
+            original_name=row.original_name,
+            size=row.size,
+            sha256=row.sha256,
+            created_at=row.created_at,
+            created_by=self._name(session, row.created_by_id) or "",
+        )
+
+    def _analysis_record(
+        self, session: Session, row: Analysis, case_id: str, *, with_result: bool
+    ) -> AnalysisRecord:
+        return AnalysisRecord(
+            id=row.public_id,
+            case_id=case_id,
+            created_at=row.created_at,
+            created_by=self._name(session, row.created_by_id) or "",
+            marbledx_version=row.marbledx_version,
+            hpo_release=row.hpo_release,
+            result=row.result if with_result else None,
+        )
+
+    @staticmethod
+    def _touch(case: Case, actor: User) -> None:
+        case.updated_at = utcnow()
+        case.updated_by_id = actor.id
+
+    @staticmethod
+    def _check_version(case: Case, version: int | None) -> None:
+        if version is not None and case.version != version:
+            msg = (
+                f"case {case.public_id} is at version {case.version}, not {version}: it was changed by "
+                "someone else meanwhile; reload it and try again"
+            )
+            raise ConflictError(msg)
+
+    # -- users and tokens --------------------------------------------------------------------------------
+
+    def add_user(self, name: str, team: str, role: str, password: str) -> UserInfo:
+        """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken."""
+        name, team, role = check_name(name, "user name"), check_team(team), check_role(role)
+        password_hash = self._hasher.hash(check_password(password))
+        try:
+            with self.unit_of_work() as session:
+                if session.scalars(select(User.id).where(User.name == name)).first() is not None:
+                    msg = f"user {name!r} already exists; expected a new user name"
+                    raise ConflictError(msg)
+                team_row = session.scalars(select(Team).where(Team.name == team)).one_or_none()
+                if team_row is None:
+                    team_row = Team(name=team, created_at=utcnow())
+                    session.add(team_row)
+                    session.flush()
+                row = User(
+                    name=name,
+                    team_id=team_row.id,
+                    role=role,
+                    password_hash=password_hash,
+                    active=True,
+                    created_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                session.refresh(row)
+                info = self._user_info(row)
+        except IntegrityError as exc:  # a concurrent add of the same name or team
+            msg = f"user {name!r} or team {team!r} was created concurrently; try again"
+            raise ConflictError(msg) from exc
+        log.info("registry: added user id %s (role %s)", info.id, role)
+        return info
+
+    def get_user(self, name: str) -> UserInfo:
+        """The account called ``name``; raises :class:`NotFoundError`."""
+        with self._reading() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                msg = f"no user {name!r}"
+                raise NotFoundError(msg)
+            return self._user_info(row)
+
+    def list_users(self, team: str | None = None) -> list[UserInfo]:
+        """All accounts (of one team when given), by team and name."""
+        with self._reading() as session:
+            query = select(User).join(Team, User.team_id == Team.id).order_by(Team.name, User.name)
+            if team is not None:
+                query = query.where(Team.name == team)
+            return [self._user_info(row) for row in session.scalars(query)]
+
+    def set_password(self, name: str, password: str) -> None:
+        """Replace a user's password (checked like a new one)."""
+        password_hash = self._hasher.hash(check_password(password))
+        with self.unit_of_work() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                msg = f"no user {name!r}"
+                raise NotFoundError(msg)
+            row.password_hash = password_hash
+
+    def set_active(self, name: str, active: bool) -> UserInfo:
+        """Activate or deactivate an account; a deactivated account can neither sign in nor use tokens."""
+        with self.unit_of_work() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                msg = f"no user {name!r}"
+                raise NotFoundError(msg)
+            row.active = active
+            return self._user_info(row)
+
+    def _verify_dummy(self, password: str) -> None:
+        """Spend the time of a real verification, so unknown names cannot be told apart by timing."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+        with suppress(VerificationError, InvalidHashError):
+            self._hasher.verify(self._dummy_hash, password)
+
+    def authenticate(self, name: str, password: str) -> UserInfo | None:
+        """The active user with this name and password, or None. Writes a login/login_failed event."""
+        with self.unit_of_work() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                self._verify_dummy(password)
+                self._audit(session, "login_failed", user_id=None, team_id=None, detail="unknown user")
+                return None
+            try:
+                self._hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                self._audit(
+                    session, "login_failed", user_id=row.id, team_id=row.team_id, detail="wrong password"
+                )
+                return None
+            if not row.active:
+                self._audit(
+                    session, "login_failed", user_id=row.id, team_id=row.team_id, detail="account inactive"
+                )
+                return None
+            if self._hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = self._hasher.hash(password)
+            self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
+            return self._user_info(row)
+
+    def issue_token(self, user: UserInfo | str) -> str:
+        """A new API token for the user. Returns the secret, shown this once; only its SHA-256 is kept."""
+        name = user.name if isinstance(user, UserInfo) else user
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.unit_of_work() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                msg = f"no user {name!r}"
+                raise NotFoundError(msg)
+            if not row.active:
+                msg = f"account {name!r} is deactivated; expected an active user"
+                raise PermissionDeniedError(msg)
+            session.add(ApiToken(user_id=row.id, token_hash=hash_token(secret), created_at=utcnow()))
+        return secret
+
+    def user_for_token(self, secret: str) -> UserInfo | None:
+        """The active user of an unrevoked API token, or None (unknown, revoked or deactivated)."""
+        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+            return None
+        digest = hash_token(secret)
+        with self._reading() as session:
+            found = session.execute(
+                select(ApiToken, User)
+                .join(User, ApiToken.user_id == User.id)
+                .where(ApiToken.token_hash == digest)
+            ).one_or_none()
+            if found is None:
+                return None
+            token, row = found
+            if token.revoked_at is not None or not row.active:
+                return None
+            info = self._user_info(row)
+            last = token.last_used_at
+            token_id = token.id
+        now = utcnow()
+        if last is None or now - last > _TOKEN_TOUCH:
+            with self.unit_of_work() as session:
+                touched = session.get(ApiToken, token_id)
+                if touched is not None:
+                    touched.last_used_at = now
+        return info
+
+    def list_tokens(self, user: UserInfo | str) -> list[TokenInfo]:
+        """The user's API tokens (bookkeeping only; secrets are not kept)."""
+        name = user.name if isinstance(user, UserInfo) else user
+        with self._reading() as session:
+            rows = session.scalars(
+                select(ApiToken).join(User).where(User.name == name).order_by(ApiToken.id)
+            ).all()
+            return [TokenInfo(r.id, name, r.created_at, r.last_used_at, r.revoked_at) for r in rows]
+
+    def revoke_token(self, user: UserInfo | str, token_id: int) -> None:
+        """Revoke one of the user's tokens; it is refused from then on."""
+        name = user.name if isinstance(user, UserInfo) else user
+        with self.unit_of_work() as session:
+            token = session.scalars(
+                select(ApiToken).join(User).where(User.name == name, ApiToken.id == token_id)
+            ).one_or_none()
+            if token is None:
+                msg = f"no token {token_id} of user {name!r}"
+                raise NotFoundError(msg)
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+
+    # -- cases -------------------------------------------------------------------------------------------
+
+    def create_case(
+        self,
+        user: UserInfo,
+        label: str,
+        *,
+        age_days: float | None = None,
+        sex: str | None = None,
+        findings: Iterable[FindingLike] = (),
+    ) -> CaseRecord:
+        """A new case in the user's team, with a random public id; writes a ``create`` event."""
+        label, age_days, sex = check_label(label), check_age(age_days), check_sex(sex)
+        checked = check_findings(findings)
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            now = utcnow()
+            row = Case(
+                public_id=str(uuid.uuid4()),
+                team_id=actor.team_id,
+                label=label,
+                age_days=age_days,
+                sex=sex,
+                created_at=now,
+                created_by_id=actor.id,
+                updated_at=now,
+                updated_by_id=actor.id,
+            )
+            row.findings = [Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked]
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                "create",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=row.public_id,
+                detail=f"{len(checked)} findings",
+            )
+            return self._case_record(session, row)
+
+    def get_case(self, user: UserInfo, case_id: str) -> CaseRecord:
+        """One case of the user's team; another team's case raises :class:`NotFoundError`. Audited."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            self._audit(session, "view", user_id=actor.id, team_id=actor.team_id, case=row.public_id)
+            return self._case_record(session, row)
+
+    def case_detail(self, user: UserInfo, case_id: str) -> CaseDetail:
+        """A case with findings, labs over time, uploads and analyses; one ``view`` event."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            self._audit(
+                session, "view", user_id=actor.id, team_id=actor.team_id, case=row.public_id, detail="detail"
+            )
+            return CaseDetail(
+                case=self._case_record(session, row),
+                findings=tuple(self._findings(session, row)),
+                labs=tuple(self._labs(session, row)),
+                uploads=tuple(self._uploads(session, row)),
+                analyses=tuple(self._analyses(session, row)),
+            )
+
+    def list_cases(self, user: UserInfo, *, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
+        """The team's cases, most recently changed first. Writes one ``view`` event (the case list)."""
+        limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            rows = session.scalars(
+                select(Case)
+                .where(Case.team_id == actor.team_id)
+                .order_by(Case.updated_at.desc(), Case.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            self._audit(session, "view", user_id=actor.id, team_id=actor.team_id, detail="case list")
+            return [self._case_record(session, row) for row in rows]
+
+    def count_cases(self, user: UserInfo) -> int:
+        """How many cases the user's team has."""
+        with self._reading() as session:
+            actor = self._actor(session, user)
+            return int(session.scalar(select(func.count()).where(Case.team_id == actor.team_id)) or 0)
+
+    def update_case(
+        self,
+        user: UserInfo,
+        case_id: str,
+        *,
+        version: int,
+        label: str | _Unset = UNSET,
+        age_days: float | _Unset | None = UNSET,
+        sex: str | _Unset | None = UNSET,
+    ) -> CaseRecord:
+        """Change a case's label, age or sex. ``version`` is the version the change was based on: if the
+        case changed since, :class:`ConflictError` (nothing is written). Writes an ``update`` event."""
+        changes: dict[str, Any] = {}
+        if not isinstance(label, _Unset):
+            changes["label"] = check_label(label)
+        if not isinstance(age_days, _Unset):
+            changes["age_days"] = check_age(age_days)
+        if not isinstance(sex, _Unset):
+            changes["sex"] = check_sex(sex)
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            self._check_version(row, version)
+            changed = sorted(k for k, v in changes.items() if getattr(row, k) != v)
+            for key in changed:
+                setattr(row, key, changes[key])
+            if changed:
+                self._touch(row, actor)
+                session.flush()
+            self._audit(
+                session,
+                "update",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=row.public_id,
+                detail=f"fields: {', '.join(changed) or 'none'}; version {row.version}",
+            )
+            return self._case_record(session, row)
+
+    def delete_case(self, user: UserInfo, case_id: str, *, version: int | None = None) -> None:
+        """Delete a case with its findings, labs, uploads (and their files) and analyses.
+
+        Only clinicians and admins may delete (:class:`PermissionDeniedError` otherwise); the audit trail
+        of the case is kept. With ``version``, a case changed since raises :class:`ConflictError`.
+        """
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            if actor.role not in DELETE_ROLES:
+                msg = f"a {actor.role} cannot delete cases; expected a clinician or an admin"
+                raise PermissionDeniedError(msg)
+            self._check_version(row, version)
+            files = list(session.scalars(select(Upload.stored_name).where(Upload.case_id == row.id)))
+            public_id = row.public_id
+            session.delete(row)
+            self._audit(
+                session,
+                "delete",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=public_id,
+                detail=f"{len(files)} uploads removed",
+            )
+        for name in files:
+            with suppress(OSError):
+                (self.uploads_dir / name).unlink(missing_ok=True)
+
+    # -- findings and labs -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _findings(session: Session, case: Case) -> list[FindingRecord]:
+        rows = session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id))
+        return [FindingRecord(r.hpo_id, r.excluded, r.source) for r in rows]
+
+    def set_findings(
+        self, user: UserInfo, case_id: str, findings: Iterable[FindingLike], *, version: int | None = None
+    ) -> CaseRecord:
+        """Replace the case's findings (anything with ``hpo_id``, ``excluded``, ``source``). The case's
+        version goes up; with ``version``, a case changed since raises :class:`ConflictError`."""
+        checked = check_findings(findings)
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            self._check_version(row, version)
+            row.findings.clear()
+            session.flush()
+            row.findings.extend(
+                Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked
+            )
+            self._touch(row, actor)
+            session.flush()
+            self._audit(
+                session,
+                "update",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=row.public_id,
+                detail=f"findings replaced: {len(checked)}; version {row.version}",
+            )
+            return self._case_record(session, row)
+
+    def list_findings(self, user: UserInfo, case_id: str) -> list[FindingRecord]:
+        """The case's findings in entry order. Audited (``view``)."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            row = self._case(session, actor, case_id)
+            self._audit(
+                session,
+                "view",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=row.public_id,
+                detail="findings",
+            )
+            return self._findings(session, row)
+
+    def add_lab(
+        self,
+        user: UserInfo,
+        case_id: str,
+        analyte: str,
+        value: float,
+        unit: str,
+        *,
+        measured_on: dt.date | str | None = None,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> LabRecord:
+        """Add one lab measurement (``measured_on`` a date or ``YYYY-MM-DD``). Writes an ``update`` event."""
+        analyte = check_text(analyte, "analyte", 50)
+        unit = check_text(unit, "unit", 30)
+        number = cast("float", check_number(value, "value", required=True))
+        low, high = check_number(low, "low limit"), check_number(high, "high limit")
+        if isinstance(measured_on, str):
+            try:
+                measured_on = dt.date.fromisoformat(measured_on.strip())
+            except ValueError:
+                msg = f"lab date {measured_on!r} is not a date; expected YYYY-MM-DD"
+                raise InputError(msg) from None
+        if isinstance(measured_on, dt.datetime):
+            measured_on = measured_on.date()
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            row = LabMeasurement(
+                case_id=case.id,
+                analyte=analyte,
+                value=number,
+                unit=unit,
+                measured_on=measured_on,
+                low=low,
+                high=high,
+                created_at=utcnow(),
+                created_by_id=actor.id,
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                "update",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail=f"lab added: {row.id}",
+            )
+            return self._lab_record(session, row)
+
+    def delete_lab(self, user: UserInfo, case_id: str, lab_id: int) -> None:
+        """Remove a lab measurement entered in error. Writes an ``update`` event."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            row = session.scalars(
+                select(LabMeasurement).where(LabMeasurement.id == lab_id, LabMeasurement.case_id == case.id)
+            ).one_or_none()
+            if row is None:
+                msg = f"no lab measurement {lab_id} in case {case_id!r}"
+                raise NotFoundError(msg)
+            session.delete(row)
+            self._audit(
+                session,
+                "update",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail=f"lab removed: {lab_id}",
+            )
+
+    def _labs(self, session: Session, case: Case, analyte: str | None = None) -> list[LabRecord]:
+        query = select(LabMeasurement).where(LabMeasurement.case_id == case.id)
+        if analyte is not None:
+            query = query.where(LabMeasurement.analyte == analyte)
+        query = query.order_by(
+            LabMeasurement.measured_on.is_(None), LabMeasurement.measured_on, LabMeasurement.id
+        )
+        return [self._lab_record(session, row) for row in session.scalars(query)]
+
+    def list_labs(self, user: UserInfo, case_id: str, *, analyte: str | None = None) -> list[LabRecord]:
+        """The case's labs over time: by date (undated last), then entry order. Audited (``view``)."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            self._audit(
+                session, "view", user_id=actor.id, team_id=actor.team_id, case=case.public_id, detail="labs"
+            )
+            return self._labs(session, case, analyte)
+
+    # -- analyses ----------------------------------------------------------------------------------------
+
+    def _analyses(self, session: Session, case: Case) -> list[AnalysisRecord]:
+        rows = session.scalars(
+            select(Analysis).where(Analysis.case_id == case.id).order_by(Analysis.created_at, Analysis.id)
+        )
+        return [self._analysis_record(session, r, case.public_id, with_result=False) for r in rows]
+
+    def record_analysis(
+        self, user: UserInfo, case_id: str, report: AnalysisReport | Mapping[str, Any]
+    ) -> AnalysisRecord:
+        """Store an analysis of the case: an ``AnalysisReport`` or its ``to_dict()``. Writes ``analyze``."""
+        to_dict = getattr(report, "to_dict", None)
+        data = to_dict() if callable(to_dict) else dict(cast("Mapping[str, Any]", report))
+        try:
+            result = json.loads(json.dumps(json_safe(data), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            msg = f"analysis result is not JSON: {exc}; expected AnalysisReport.to_dict()"
+            raise InputError(msg) from None
+        version, release = result.get("marbledx_version"), result.get("hpo_release")
+        if not isinstance(version, str) or not isinstance(release, str):
+            msg = "analysis result lacks marbledx_version or hpo_release; expected AnalysisReport.to_dict()"
+            raise InputError(msg)
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            row = Analysis(
+                public_id=str(uuid.uuid4()),
+                case_id=case.id,
+                created_at=utcnow(),
+                created_by_id=actor.id,
+                result=result,
+                marbledx_version=version[:50],
+                hpo_release=release[:50],
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                "analyze",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail=f"analysis {row.public_id}",
+            )
+            return self._analysis_record(session, row, case.public_id, with_result=True)
+
+    def list_analyses(self, user: UserInfo, case_id: str) -> list[AnalysisRecord]:
+        """The case's analyses, oldest first, without their results. Audited (``view``)."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            self._audit(
+                session,
+                "view",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail="analyses",
+            )
+            return self._analyses(session, case)
+
+    def get_analysis(self, user: UserInfo, case_id: str, analysis_id: str | None = None) -> AnalysisRecord:
+        """One analysis with its result (the latest when ``analysis_id`` is None). Audited (``view``)."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            query = select(Analysis).where(Analysis.case_id == case.id)
+            if analysis_id is not None:
+                query = query.where(Analysis.public_id == str(analysis_id))
+            row = session.scalars(query.order_by(Analysis.created_at.desc(), Analysis.id.desc())).first()
+            if row is None:
+                msg = f"no analysis {analysis_id or '(latest)'} in case {case_id!r}"
+                raise NotFoundError(msg)
+            self._audit(
+                session,
+                "view",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail=f"analysis {row.public_id}",
+            )
+            return self._analysis_record(session, row, case.public_id, with_result=True)
+
+    # -- uploads -----------------------------------------------------------------------------------------
+
+    def _uploads(self, session: Session, case: Case) -> list[UploadRecord]:
+        rows = session.scalars(select(Upload).where(Upload.case_id == case.id).order_by(Upload.id))
+        return [self._upload_record(session, r, case.public_id) for r in rows]
+
+    def store_upload(
+        self,
+        user: UserInfo,
+        case_id: str,
+        kind: str,
+        stream: BinaryIO | Iterable[bytes],
+        *,
+        max_bytes: int,
+        original_name: str | None = None,
+    ) -> UploadRecord:
+        """Stream a VCF or PED file of the case to the uploads folder.
+
+        The bytes go to a temporary file in the uploads folder while their SHA-256 is computed; more than
+        ``max_bytes`` raises :class:`UploadTooLargeError` and nothing is kept. The file is then renamed
+        atomically to a generated name (a UUID; ``original_name`` is kept as metadata only) in the same
+        transaction that records it, so a file and its row exist together or not at all. ``stream`` is a
+        binary file object or an iterable of byte chunks. Writes an ``upload`` event.
+        """
+        if kind not in UPLOAD_KINDS:
+            msg = f"upload kind {kind!r} is not allowed; expected one of {', '.join(UPLOAD_KINDS)}"
+            raise InputError(msg)
+        if max_bytes < 1:
+            msg = f"max_bytes must be positive, got {max_bytes}"
+            raise InputError(msg)
+        if original_name is not None:
+            original_name = Path(original_name.replace("\\", "/")).name[:255] or None
+        with self._reading() as session:  # fail fast, before reading any bytes
+            self._case(session, self._actor(session, user), case_id)
+        self.uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=self.uploads_dir)
+        temp: Path | None = Path(temp_name)
+        final: Path | None = None
+        try:
+            digest, size, head = hashlib.sha256(), 0, b""
+            with os.fdopen(fd, "wb") as out:
+                for chunk in _iter_chunks(stream):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        msg = f"upload larger than {max_bytes} bytes; expected a smaller {kind.upper()} file"
+                        raise UploadTooLargeError(msg)
+                    digest.update(chunk)
+                    out.write(chunk)
+                    if len(head) < 2:
+                        head = (head + chunk)[:2]
+                out.flush()
+                os.fsync(out.fileno())
+            if size == 0:
+                msg = f"empty upload; expected a {kind.upper()} file"
+                raise InputError(msg)
+            suffix = f".{kind}.gz" if head == b"\x1f\x8b" else f".{kind}"
+            final = self.uploads_dir / f"{uuid.uuid4().hex}{suffix}"
+            with self.unit_of_work() as session:
+                actor = self._actor(session, user)
+                case = self._case(session, actor, case_id)
+                row = Upload(
+                    public_id=str(uuid.uuid4()),
+                    case_id=case.id,
+                    kind=kind,
+                    stored_name=final.name,
+                    original_name=original_name,
+                    size=size,
+                    sha256=digest.hexdigest(),
+                    created_at=utcnow(),
+                    created_by_id=actor.id,
+                )
+                session.add(row)
+                session.flush()
+                self._audit(
+                    session,
+                    "upload",
+                    user_id=actor.id,
+                    team_id=actor.team_id,
+                    case=case.public_id,
+                    detail=f"{kind} {row.public_id}, {size} bytes",
+                )
+                record = self._upload_record(session, row, case.public_id)
+                Path(temp_name).replace(final)  # atomic, before the commit: a committed row has its file
+                temp = None
+            final = None  # committed: keep the file
+            _fsync_dir(self.uploads_dir)
+            return record
+        finally:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+            if final is not None:
+                final.unlink(missing_ok=True)
+
+    def list_uploads(self, user: UserInfo, case_id: str) -> list[UploadRecord]:
+        """The case's uploads, oldest first. Audited (``view``)."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            self._audit(
+                session,
+                "view",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail="uploads",
+            )
+            return self._uploads(session, case)
+
+    def open_upload(self, user: UserInfo, case_id: str, upload_id: str) -> tuple[UploadRecord, Path]:
+        """An upload of the case and the path of its file (to read, or to hand to ``analyze``).
+
+        Writes a ``download`` event. Raises :class:`NotFoundError` for another team's upload or a file
+        missing from the uploads folder.
+        """
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            row = session.scalars(
+                select(Upload).where(Upload.case_id == case.id, Upload.public_id == str(upload_id))
+            ).one_or_none()
+            if row is None:
+                msg = f"no upload {upload_id!r} in case {case_id!r}"
+                raise NotFoundError(msg)
+            path = self.uploads_dir / row.stored_name
+            if not path.is_file():
+                msg = f"the file of upload {upload_id!r} is missing from {self.uploads_dir}"
+                raise NotFoundError(msg)
+            self._audit(
+                session,
+                "download",
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=case.public_id,
+                detail=f"upload {row.public_id}",
+            )
+            return self._upload_record(session, row, case.public_id), path
+
+    # -- audit ---------------------------------------------------------------------------------------------
+
+    def audit_log(
+        self, team: UserInfo | str, case_id: str | None = None, *, limit: int = 1000
+    ) -> list[AuditRecord]:
+        """The team's audit events, newest first (one case's when ``case_id`` is given).
+
+        ``team`` is the acting user (their team's log) or a team name (for administration tools).
+        """
+        limit = max(1, min(int(limit), 100_000))
+        with self._reading() as session:
+            if isinstance(team, UserInfo):
+                team_id = self._actor(session, team).team_id
+            else:
+                found = session.scalars(select(Team.id).where(Team.name == team)).first()
+                if found is None:
+                    msg = f"no team {team!r}"
+                    raise NotFoundError(msg)
+                team_id = found
+            query = select(AuditEvent).where(AuditEvent.team_id == team_id)
+            if case_id is not None:
+                query = query.where(AuditEvent.case_public_id == str(case_id))
+            rows = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+            return [
+                AuditRecord(
+                    id=r.id,
+                    at=r.at,
+                    user=self._name(session, r.user_id),
+                    action=r.action,
+                    case_id=r.case_public_id,
+                    detail=r.detail,
+                )
+                for r in rows
+            ]
+
+    # -- backup and restore ------------------------------------------------------------------------------
+
+    def backup(self, out: str | Path) -> dict[str, Any]:
+        """Write a consistent snapshot archive (see :func:`marbledx.registry.backup`); returns its manifest."""
+        from marbledx.registry._backup import backup
+
+        return backup(self, Path(out))
+
+    def restore(self, archive: str | Path, *, force: bool = False) -> dict[str, Any]:
+        """Replace this registry's contents with a backup (see :func:`marbledx.registry.restore`)."""
+        from marbledx.registry._backup import restore
+
+        return restore(self, Path(archive), force=force)

@@ -1,0 +1,1 @@
+"""Schema revisions of the case registry, oldest first (``r0001_…``)."""

@@ -1,0 +1,52 @@
+"""Fixtures for the registry tests: a fresh SQLite registry per test, with cheap argon2 parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from marbledx.registry import Registry, UserInfo
+
+from .helpers import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MARBLEDX_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def cheap_hasher() -> PasswordHasher:
+    """argon2id with minimal cost: the same code path, milliseconds instead of a quarter second."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture
+def registry(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
+    with Registry.open(
+        f"sqlite:///{tmp_path / 'registry.sqlite3'}",
+        uploads_dir=tmp_path / "uploads",
+        password_hasher=cheap_hasher,
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
+def alice(registry: Registry) -> UserInfo:
+    """A clinician of team haematology."""
+    return registry.add_user("alice", "haematology", "clinician", PASSWORD)
+
+
+@pytest.fixture
+def carol(registry: Registry) -> UserInfo:
+    """A counsellor of team haematology."""
+    return registry.add_user("carol", "haematology", "counsellor", PASSWORD)
+
+
+@pytest.fixture
+def bob(registry: Registry) -> UserInfo:
+    """A clinician of another team."""
+    return registry.add_user("bob", "oncology", "clinician", PASSWORD)

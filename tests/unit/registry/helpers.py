@@ -1,0 +1,74 @@
+"""Shared test helpers for the registry: a populated registry and archive surgery."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from marbledx.registry import FindingRecord, Registry, UserInfo
+
+PASSWORD = "correct horse battery"
+VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+
+
+def populate(registry: Registry) -> dict[str, Any]:
+    """Two teams with users, a token, cases with findings, labs, an upload and an analysis."""
+    alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
+    registry.add_user("carol", "haematology", "counsellor", PASSWORD)
+    bob = registry.add_user("bob", "oncology", "admin", PASSWORD)
+    token = registry.issue_token(alice)
+    case = registry.create_case(
+        alice, "patient 7", age_days=240, sex="female", findings=[FindingRecord("HP:0011002")]
+    )
+    registry.update_case(alice, case.id, version=1, age_days=250)
+    registry.add_lab(alice, case.id, "haemoglobin", 8.1, "g/dL", measured_on="2025-03-01")
+    registry.add_lab(alice, case.id, "haemoglobin", 7.2, "g/dL", measured_on="2025-01-01", low=11, high=14)
+    upload = registry.store_upload(
+        alice, case.id, "vcf", io.BytesIO(VCF), max_bytes=10_000, original_name="p7.vcf"
+    )
+    analysis = registry.record_analysis(
+        alice, case.id, {"marbledx_version": "0.1.0", "hpo_release": "2025-01-16", "ranking": [{"p": 0.5}]}
+    )
+    other = registry.create_case(bob, "patient 9")
+    return {
+        "alice": alice,
+        "bob": bob,
+        "token": token,
+        "case": case.id,
+        "other": other.id,
+        "upload": upload,
+        "analysis": analysis.id,
+    }
+
+
+def snapshot(registry: Registry, user: UserInfo, case_id: str) -> dict[str, Any]:
+    """What a user sees of a case, without the audit event the viewing itself adds."""
+    return registry.case_detail(user, case_id).to_dict()
+
+
+def rewrite(archive: Path, out: Path, change: dict[str, bytes | None], *, fix_manifest: bool) -> None:
+    """Copy a backup archive with members replaced (bytes) or removed (None); optionally re-checksum."""
+    with tarfile.open(archive, "r:gz") as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    for name, data in change.items():
+        if data is None:
+            members.pop(name, None)
+        else:
+            members[name] = data
+    if fix_manifest:
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"] = {
+            name: hashlib.sha256(data).hexdigest()
+            for name, data in members.items()
+            if name != "manifest.json"
+        }
+        members["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(out, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))

@@ -1,0 +1,105 @@
+"""Database URLs, the default location, migrations versus the models, and opening without migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from marbledx.errors import InputError
+from marbledx.registry import Registry, RegistryError, default_database_url, head_revision, normalise_url
+from marbledx.registry._models import Base
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@db.example/reg", "postgresql+psycopg://u:***@db.example/reg"),
+        ("postgres://u@db.example:5433/reg", "postgresql+psycopg://u@db.example:5433/reg"),
+        ("postgresql+psycopg2://u@h/reg", "postgresql+psycopg://u@h/reg"),
+        ("sqlite:////srv/registry.sqlite3", "sqlite:////srv/registry.sqlite3"),
+        ("/srv/registry.sqlite3", "sqlite:////srv/registry.sqlite3"),
+    ],
+)
+def test_normalise_url(given: str, expected: str) -> None:
+    assert normalise_url(given).render_as_string(hide_password=True) == expected
+
+
+@pytest.mark.parametrize(
+    "given", ["mysql://u@h/db", "postgresql+asyncpg://u@h/db", "", "sqlite+aiosqlite:///x"]
+)
+def test_unsupported_urls(given: str) -> None:
+    with pytest.raises(InputError, match="expected"):
+        normalise_url(given)
+
+
+def test_default_url_is_sqlite_in_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MARBLEDX_DATA_DIR", str(tmp_path / "data"))
+    assert default_database_url() == f"sqlite:///{tmp_path / 'data' / 'registry.sqlite3'}"
+    with Registry.open() as registry:
+        assert registry.dialect == "sqlite"
+        assert registry.uploads_dir == tmp_path / "data" / "uploads"
+    assert (tmp_path / "data" / "registry.sqlite3").is_file()
+    monkeypatch.setenv("MARBLEDX_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
+    assert normalise_url(None).database == str(tmp_path / "elsewhere.sqlite3")
+
+
+def test_migration_head_matches_the_models(registry: Registry) -> None:
+    assert registry.schema_revision() == head_revision()
+    with registry.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_open_is_idempotent_and_without_migration_checks_the_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    with pytest.raises(RegistryError, match="holds no marbledx registry"):
+        Registry.open(url, migrate=False)
+    Registry.open(url).close()
+    Registry.open(url).close()
+    with Registry.open(url, migrate=False) as registry:
+        assert registry.schema_revision() == head_revision()
+        assert registry.is_empty()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    engine.dispose()
+    with pytest.raises(RegistryError, match="newer than this marbledx knows"):
+        Registry.open(url)
+    with pytest.raises(RegistryError, match="at schema revision ffff, this marbledx expects"):
+        Registry.open(url, migrate=False)
+
+
+def test_in_memory_sqlite(tmp_path: Path) -> None:
+    with Registry.open("sqlite://", uploads_dir=tmp_path) as registry:
+        user = registry.add_user("alice", "team", "admin", "a long passphrase")
+        case = registry.create_case(user, "x")
+        assert registry.get_case(user, case.id).label == "x"
+
+
+def test_unusable_databases_are_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "junk.sqlite3").write_text("not a database")
+    with pytest.raises(RegistryError, match="file is not a database"):
+        Registry.open(str(tmp_path / "junk.sqlite3"))
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RegistryError, match="cannot create the registry database"):
+        Registry.open(str(tmp_path / "file" / "registry.sqlite3"))
+    with pytest.raises(RegistryError, match="cannot open the registry database") as caught:
+        Registry.open("postgresql://someone:s3cret-pw@127.0.0.1:1/registry")  # nothing listens on port 1
+    assert "s3cret-pw" not in str(caught.value)
+    assert "someone:***@127.0.0.1:1" in str(caught.value)
+
+
+def test_sqlite_synchronous(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    for setting, value in (("FULL", 2), ("NORMAL", 1)):
+        with (
+            Registry.open(url, sqlite_synchronous=setting) as registry,  # type: ignore[arg-type]
+            registry.engine.connect() as connection,
+        ):
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == value
+    with pytest.raises(InputError, match="expected FULL or NORMAL"):
+        Registry.open(url, sqlite_synchronous="OFF")  # type: ignore[arg-type]

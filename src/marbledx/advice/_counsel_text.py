@@ -1,9 +1,11 @@
 """Plain-language genetic counselling advice for a family, with a source on every fact.
 
 Sentences are short and family-readable. Facts come from the reference's counselling section (section 4,
-and 1D for ADO2 penetrance) with the citations it gives; facts the reference marks [UNVERIFIED] or
+and 1D for ADO2 penetrance and its rise with age) with the citations it gives; facts the reference marks [UNVERIFIED] or
 [not sourced] are not stated (the advice only says to ask the genetic counsellor about them). Numbers for
-this family come from the pedigree calculation, backed by the sources of the mode of inheritance.
+this family come from the pedigree calculation, backed by the sources of the mode of inheritance. An
+age-dependent penetrance curve is only ever the one the user entered (the knowledge base has none), and the
+advice says so.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from marbledx.knowledge import EntityGroup, Inheritance
 
 if TYPE_CHECKING:
-    from marbledx.advice._risk import DiseaseRisk, PedigreeRisk
+    from marbledx.advice._risk import DiseaseRisk, PedigreeRisk, PenetranceCurve
 
 __all__ = ["CounsellingPoint", "counselling_advice", "format_probability"]
 
@@ -26,6 +28,7 @@ ORPHANET_ARO_SEED = "seed:002_54fb8aa32f4b3b69.txt"  # the Orphanet ORPHA:667 pa
 ORPHANET_ARO = "ORPHA:667"
 ORPHANET_ADO2 = "ORPHA:53"
 WAGUESPACK_2003 = "PMID:12929941"  # ADO2 penetrance 66% (62 of 94 carriers)
+BENICHOU_2000 = "DOI:10.1016/S8756-3282(99)00244-6"  # ADO2 radiological penetrance 90%, rising after age 20
 GENEREVIEWS_CLCN7 = "PMID:20301306"  # intrafamilial variability
 CLEIREN_2001 = "PMID:11741829"  # CLCN7: dominant-negative ADO2, silent heterozygous null alleles
 DE_NOVO_SEED = "seed:004_6d101a54be3f1e60.txt"  # de novo variants occur in ADO
@@ -85,8 +88,23 @@ def _relatives(risk: PedigreeRisk, *, low: float = 0.05) -> list[str]:
         if person.affected and model.inheritance is not Inheritance.AUTOSOMAL_DOMINANT:
             continue
         if low <= person.carrier_probability < 0.999:
-            out.append(f"{person.id} ({format_probability(person.carrier_probability, fraction=False)})")
+            age = f", age {_age_text(person.age)}" if person.age is not None else ""
+            out.append(f"{person.id} ({format_probability(person.carrier_probability, fraction=False)}{age})")
     return out
+
+
+def _age_text(years: float) -> str:
+    """An age in years for a sentence: ``34``, ``2.5``, ``0.25``."""
+    return f"{years:.2f}".rstrip("0").rstrip(".")
+
+
+def _curve_sentence(curve: PenetranceCurve) -> str:
+    """The entered age curve in words, e.g. ``10% from birth, 40% by age 10 and 66% by age 20``."""
+    parts = [
+        format_probability(p, fraction=False) + (" from birth" if a == 0 else f" by age {_age_text(a)}")
+        for a, p in curve.points
+    ]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[CounsellingPoint]:
@@ -129,9 +147,10 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             f"{format_probability(child.carrier_probability)}."
         )
         if model.penetrance < 1:
+            when = " at some time in life" if model.penetrance_by_age is not None else ""
             text += (
                 f" Not everyone with the variant shows the disease, so the chance that the child has signs of "
-                f"{name} is {format_probability(child.affected_probability)}."
+                f"{name}{when} is {format_probability(child.affected_probability)}."
             )
         sources = [*mode_sources, STARK_2009] if osteopetrosis else list(mode_sources)
         if key == "ADO2":
@@ -205,11 +224,29 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                     "Signs can differ a lot between members of the same family.", (GENEREVIEWS_CLCN7,)
                 )
             )
+            items.append(
+                CounsellingPoint(
+                    "Signs can appear later in life: in one study, the share of people with the variant who "
+                    "had bone changes on X-rays rose after age 20. So a younger relative without signs may "
+                    "still develop them.",
+                    (BENICHOU_2000,),
+                )
+            )
         else:
             items.append(
                 CounsellingPoint(
                     f"A parent without any signs can still carry the variant: in this calculation "
                     f"{format_probability(model.penetrance)} of carriers show the disease.",
+                    _unique(mode_sources),
+                )
+            )
+        curve = model.penetrance_by_age
+        if curve is not None and curve.points[0][1] < curve.lifetime:
+            items.append(
+                CounsellingPoint(
+                    "In this calculation the chance that a carrier has signs rises with age: "
+                    f"{_curve_sentence(curve)} (the figures entered for this calculation; this tool has no "
+                    "sourced age curve). So a younger relative without signs may still develop them.",
                     _unique(mode_sources),
                 )
             )

@@ -9,6 +9,10 @@ The model (documented with its equations in ``docs/counselling.md``):
   in the file shares one allele identical by descent with probability 4F at the founder level;
 - transmission: Mendelian, each normal allele mutating to the disease allele with probability μ;
 - phenotype: P(affected | disease genotype) = penetrance, P(affected | other genotype) = phenocopy rate;
+  with an age-dependent penetrance curve (a step function of age in years), a person of known age and
+  status counts with the cumulative penetrance by their age: affected pen(age), unaffected 1 - pen(age);
+  people of unknown age, people of unknown status and the next child use the lifetime penetrance (the
+  curve's last value);
 - genetic test results: exact (no laboratory error);
 - inference: exact variable elimination over numpy factor tables, so loops (consanguineous marriages with
   the common ancestors in the pedigree) are exact. The couple's next child is a virtual child in the model.
@@ -16,6 +20,7 @@ The model (documented with its equations in ``docs/counselling.md``):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +31,7 @@ import numpy.typing as npt
 
 from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice
 from marbledx.errors import InputError, UnknownEntityError
-from marbledx.findings._pedigree import Pedigree, PedIndividual, TestResult, read_test_results
+from marbledx.findings._pedigree import MAX_AGE_YEARS, Pedigree, PedIndividual, TestResult, read_test_results
 from marbledx.knowledge import Entity, Inheritance, KnowledgeBase
 
 __all__ = [
@@ -36,6 +41,8 @@ __all__ = [
     "FounderPrior",
     "IndividualRisk",
     "PedigreeRisk",
+    "PenetranceBasis",
+    "PenetranceCurve",
     "RiskModel",
     "RiskReport",
     "counselling_report",
@@ -45,6 +52,7 @@ __all__ = [
 ]
 
 FounderPrior = Literal["hardy_weinberg", "mutation_selection"]
+PenetranceBasis = Literal["at_age", "lifetime_no_curve", "lifetime_age_unknown", "lifetime_status_unknown"]
 Sex = Literal["female", "male"]
 _Table = npt.NDArray[np.float64]
 
@@ -83,6 +91,117 @@ def parse_inheritance(value: str | Inheritance) -> Inheritance:
     return found
 
 
+_CURVE_HELP = "expected AGE:P pairs separated by commas, ages in years from 0, e.g. 0:0.1,10:0.4,20:0.66"
+
+
+def _years(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class PenetranceCurve:
+    """Age-dependent penetrance: the cumulative P(affected by age a | disease genotype), a step function.
+
+    ``points`` are (age in years, penetrance) breakpoints: the first age is 0, ages strictly increase,
+    penetrances are in [0, 1] and never decrease (a cumulative probability), and the last one is above 0.
+    ``pen(a)`` is the penetrance of the last breakpoint at or below ``a``; it stays at the last value for
+    every later age, which is therefore the lifetime penetrance. A step (rather than a line between
+    breakpoints) reads a table of "penetrance by age X" literally and never credits a person with a
+    penetrance reached only at a later age.
+    """
+
+    points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        _check_curve(self.points, "penetrance curve")
+
+    @classmethod
+    def parse(cls, text: str, *, option: str = "--penetrance-by-age") -> PenetranceCurve:
+        """Read ``AGE:P,AGE:P,…`` (ages in years), e.g. ``0:0.1,10:0.4,20:0.66``.
+
+        Every problem (syntax, ages not increasing, a penetrance outside [0, 1] or decreasing) is a one-line
+        :class:`InputError` naming ``option``.
+        """
+        label = f"{option} {text!r}"
+        items = [item.strip() for item in text.split(",")]
+        if not text.strip() or not all(items):
+            msg = f"{label}: an empty breakpoint; {_CURVE_HELP}"
+            raise InputError(msg)
+        points: list[tuple[float, float]] = []
+        for item in items:
+            parts = [part.strip() for part in item.split(":")]
+            if len(parts) != 2:
+                msg = f"{label}: {item!r} is not AGE:P; {_CURVE_HELP}"
+                raise InputError(msg)
+            try:
+                age, penetrance = float(parts[0]), float(parts[1])
+            except ValueError:
+                msg = f"{label}: {item!r} is not two numbers AGE:P; {_CURVE_HELP}"
+                raise InputError(msg) from None
+            points.append((age, penetrance))
+        _check_curve(points, label)
+        return cls(tuple(points))
+
+    @property
+    def lifetime(self) -> float:
+        """The lifetime penetrance: the curve's last value."""
+        return self.points[-1][1]
+
+    def at(self, age: float) -> float:
+        """The cumulative penetrance by ``age`` years (the last breakpoint at or below it)."""
+        value = self.points[0][1]
+        for start, penetrance in self.points:
+            if start > age:
+                break
+            value = penetrance
+        return value
+
+    @property
+    def text(self) -> str:
+        """The curve as ``AGE:P`` pairs, e.g. ``0:0.1,10:0.4,20:0.66``."""
+        return ",".join(f"{_years(a)}:{p:g}" for a, p in self.points)
+
+    def describe(self) -> str:
+        """Readable breakpoints, e.g. ``0.1 from birth, 0.4 from age 10, 0.66 from age 20``."""
+        return ", ".join(
+            f"{p:g} from birth" if a == 0 else f"{p:g} from age {_years(a)}" for a, p in self.points
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "interpolation": "step",
+            "points": [{"age": age, "penetrance": penetrance} for age, penetrance in self.points],
+        }
+
+
+def _check_curve(points: Sequence[tuple[float, float]], label: str) -> None:
+    if not points:
+        msg = f"{label}: no breakpoints; {_CURVE_HELP}"
+        raise InputError(msg)
+    for age, penetrance in points:
+        if not (math.isfinite(age) and 0.0 <= age <= MAX_AGE_YEARS):
+            msg = f"{label}: age {age!r} is out of range; expected years from 0 to {MAX_AGE_YEARS:g}"
+            raise InputError(msg)
+        if not (math.isfinite(penetrance) and 0.0 <= penetrance <= 1.0):
+            msg = f"{label}: penetrance {penetrance!r} at age {_years(age)} is out of range; expected a probability from 0 to 1"
+            raise InputError(msg)
+    if points[0][0] != 0.0:
+        msg = f"{label}: the first age is {_years(points[0][0])}; expected the curve to start at age 0 (the penetrance from birth), e.g. 0:0,20:0.66"
+        raise InputError(msg)
+    for (age_a, pen_a), (age_b, pen_b) in itertools.pairwise(points):
+        if age_b <= age_a:
+            msg = (
+                f"{label}: age {_years(age_b)} follows age {_years(age_a)}; expected strictly increasing ages"
+            )
+            raise InputError(msg)
+        if pen_b < pen_a:
+            msg = f"{label}: penetrance {pen_b:g} at age {_years(age_b)} is below {pen_a:g} at age {_years(age_a)}; expected a cumulative penetrance that never decreases with age"
+            raise InputError(msg)
+    if points[-1][1] <= 0.0:
+        msg = f"{label}: the last (lifetime) penetrance is 0; expected it above 0"
+        raise InputError(msg)
+
+
 @dataclass(frozen=True)
 class RiskModel:
     """The genetic model of one disease: mode of inheritance and its parameters.
@@ -92,6 +211,10 @@ class RiskModel:
     ``founder_prior="mutation_selection"`` (X-linked only, needs ``mutation_rate`` > 0) instead uses Haldane's
     equilibrium for a disease whose affected males do not reproduce. ``mutation_rate`` (μ, in [0, 0.01]) is
     the probability that a transmitted normal allele becomes a disease allele.
+
+    ``penetrance_by_age`` (optional) makes the penetrance depend on age: a person of known age and status
+    counts with the curve's value at their age; ``penetrance`` is then the lifetime penetrance and must equal
+    the curve's last value.
     """
 
     inheritance: Inheritance
@@ -100,6 +223,7 @@ class RiskModel:
     mutation_rate: float = 0.0
     phenocopy: float = 0.0
     founder_prior: FounderPrior = "hardy_weinberg"
+    penetrance_by_age: PenetranceCurve | None = None
 
     def __post_init__(self) -> None:
         if self.inheritance not in SUPPORTED_INHERITANCE:
@@ -127,6 +251,10 @@ class RiskModel:
             if self.mutation_rate <= 0.0:
                 msg = "founder prior 'mutation_selection' needs a mutation rate above 0"
                 raise InputError(msg)
+        curve = self.penetrance_by_age
+        if curve is not None and abs(curve.lifetime - self.penetrance) > 1e-12:
+            msg = f"penetrance {self.penetrance:g} differs from the lifetime penetrance {curve.lifetime:g} of the age curve (its last value); expected them to agree"
+            raise InputError(msg)
 
     @property
     def x_linked(self) -> bool:
@@ -154,8 +282,19 @@ class RiskModel:
         return sex == "female" and alleles == 1
 
     def p_affected(self, sex: Sex | None, alleles: int) -> float:
-        """P(clinically affected | genotype)."""
+        """P(clinically affected | genotype), with the lifetime penetrance."""
         return self.penetrance if self.is_disease_genotype(sex, alleles) else self.phenocopy
+
+    def penetrance_at(self, age: float | None) -> float:
+        """P(affected by ``age`` years | disease genotype): the curve at that age, or the lifetime penetrance
+        without a curve or when the age is unknown."""
+        if self.penetrance_by_age is None or age is None:
+            return self.penetrance
+        return self.penetrance_by_age.at(age)
+
+    def p_affected_at(self, sex: Sex | None, alleles: int, age: float | None) -> float:
+        """P(clinically affected by ``age`` | genotype); the phenocopy rate does not depend on age."""
+        return self.penetrance_at(age) if self.is_disease_genotype(sex, alleles) else self.phenocopy
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -167,7 +306,10 @@ class IndividualRisk:
     """Posterior risk of one person of the pedigree.
 
     ``genotype_probabilities[k]`` is P(k disease alleles | pedigree); ``affected_probability`` is 1 or 0 for
-    a person whose status is given and P(clinically affected | pedigree) otherwise.
+    a person whose status is given and P(clinically affected | pedigree) otherwise (with the lifetime
+    penetrance: whether they are or will be affected). ``age`` is in years; ``penetrance`` is the
+    P(affected | disease genotype) used for this person (at their age, or the lifetime value) and
+    ``penetrance_basis`` says which.
     """
 
     id: str
@@ -179,6 +321,9 @@ class IndividualRisk:
     carrier_probability: float
     disease_genotype_probability: float
     affected_probability: float
+    age: float | None = None
+    penetrance: float | None = None
+    penetrance_basis: PenetranceBasis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,6 +336,9 @@ class IndividualRisk:
             "status": _status_word(self.affected),
             "test": self.test.value if self.test else None,
             "in_file": self.in_file,
+            "age": self.age,
+            "penetrance": self.penetrance,
+            "penetrance_basis": self.penetrance_basis,
         }
 
 
@@ -252,6 +400,7 @@ class _Node:
     in_file: bool = True
     affected: bool | None = None
     test: TestResult | None = None
+    age: float | None = None
     states: tuple[tuple[Sex | None, int], ...] = ()
     children: list[int] = field(default_factory=list)
 
@@ -263,7 +412,10 @@ def _status_word(affected: bool | None) -> str:
 class _Graph:
     """People as nodes (file order, then parents named but not listed, then placeholders and virtual children)."""
 
-    def __init__(self, pedigree: Pedigree, tests: Mapping[str, TestResult]) -> None:
+    def __init__(
+        self, pedigree: Pedigree, tests: Mapping[str, TestResult], ages: Mapping[str, float] | None = None
+    ) -> None:
+        ages = {} if ages is None else ages
         self.pedigree = pedigree
         self.nodes: list[_Node] = []
         self.index: dict[str, int] = {}
@@ -276,12 +428,21 @@ class _Graph:
                     person=person,
                     affected=person.affected,
                     test=tests.get(person.id),
+                    age=ages.get(person.id),
                 )
             )
         unknown_tests = sorted(set(tests) - set(self.index))
         if unknown_tests:
             msg = f"{pedigree.path}: test result given for {unknown_tests[0]!r}, who is not in the pedigree"
             raise InputError(msg)
+        unknown_ages = sorted(set(ages) - set(self.index))
+        if unknown_ages:
+            msg = f"{pedigree.path}: age given for {unknown_ages[0]!r}, who is not in the pedigree"
+            raise InputError(msg)
+        for person_id, age in ages.items():
+            if not (math.isfinite(age) and 0.0 <= age <= MAX_AGE_YEARS):
+                msg = f"{pedigree.path}: age {age!r} of {person_id!r} is out of range; expected years from 0 to {MAX_AGE_YEARS:g}"
+                raise InputError(msg)
         absent: list[str] = []
         for person in pedigree.individuals:
             child = self.index[person.id]
@@ -516,7 +677,7 @@ def _evidence(model: RiskModel, graph: _Graph, node: _Node) -> _Table:
     table = np.ones(len(node.states))
     for i, (sex, n) in enumerate(node.states):
         if node.affected is not None:
-            p = model.p_affected(sex, n)
+            p = model.p_affected_at(sex, n, node.age)
             table[i] *= p if node.affected else 1 - p
         if node.test is not None:
             table[i] *= _test_allows(model, graph, node, sex, n)
@@ -668,6 +829,8 @@ def _choose_couple(graph: _Graph, couple: tuple[str, str] | None) -> tuple[int, 
 
 def _describe_evidence(node: _Node) -> str:
     words = [_status_word(node.affected)]
+    if node.age is not None:
+        words.append(f"age {_years(node.age)}")
     if node.test is not None:
         words.append(f"tested {node.test.value}")
     return f"{node.id!r} ({', '.join(words)})"
@@ -704,6 +867,7 @@ def pedigree_risk(
     consanguineous: bool | None = None,
     inbreeding: float = DEFAULT_INBREEDING,
     tests: Mapping[str, TestResult] | None = None,
+    ages: Mapping[str, float] | None = None,
 ) -> PedigreeRisk:
     """Exact posterior carrier and affected probabilities for everyone, and for the couple's next child.
 
@@ -711,16 +875,20 @@ def pedigree_risk(
     the file. ``consanguineous``: ``None`` derives it (a shared ancestor in the pedigree, or the Family file's
     ``consanguinousParents`` for the proband's parents); ``True`` states it, and where the couple's common
     ancestors are not in the file their children get inbreeding coefficient ``inbreeding`` (default 1/16,
-    first cousins). ``tests`` defaults to the pedigree's column-7 test results. Every input problem is a
-    one-line :class:`InputError`.
+    first cousins). ``tests`` defaults to the pedigree's column-7 test results and ``ages`` (years) to the
+    pedigree's ages (PED ``age=`` tokens, phenopacket ``timeAtLastEncounter``); ages change the result only
+    with ``model.penetrance_by_age``. Every input problem is a one-line :class:`InputError`.
     """
     if not (0.0 < inbreeding <= 0.25 and math.isfinite(inbreeding)):
         msg = f"inbreeding coefficient {inbreeding!r} is out of range; expected above 0 and at most 0.25 (first cousins 1/16 = 0.0625)"
         raise InputError(msg)
-    graph = _Graph(pedigree, read_test_results(pedigree) if tests is None else tests)
+    if ages is None:
+        ages = {person.id: person.age for person in pedigree.individuals if person.age is not None}
+    graph = _Graph(pedigree, read_test_results(pedigree) if tests is None else tests, ages)
     graph.implied_sexes()
     father_index, mother_index = _choose_couple(graph, couple)
     assumptions = list(graph.assumptions)
+    assumptions.extend(_age_assumptions(model, graph))
     roles: tuple[tuple[int, Sex], ...] = ((father_index, "male"), (mother_index, "female"))
     for index, sex in roles:
         if graph.nodes[index].sex is None:
@@ -879,6 +1047,37 @@ def pedigree_risk(
     )
 
 
+def _age_assumptions(model: RiskModel, graph: _Graph) -> list[str]:
+    """What the ages in the pedigree do (nothing without a curve) and who counts with the lifetime value."""
+    people = [node for node in graph.nodes if node.visible and node.in_file]
+    aged = [node.id for node in people if node.age is not None]
+    if model.penetrance_by_age is None:
+        if not aged:
+            return []
+        return [
+            f"Ages are given ({', '.join(aged)}) but no age-dependent penetrance (--penetrance-by-age): "
+            f"everyone counts with the single penetrance {model.penetrance:g} whatever their age, so a young "
+            "unaffected person counts as if past the age when signs appear."
+        ]
+    out = []
+    unknown = [node.id for node in people if node.affected is not None and node.age is None]
+    if unknown:
+        out.append(
+            f"No age for {', '.join(unknown)}: they count with the lifetime penetrance {model.penetrance:g}."
+        )
+    return out
+
+
+def _penetrance_used(model: RiskModel, node: _Node) -> tuple[float, PenetranceBasis]:
+    if node.affected is None:
+        return model.penetrance, "lifetime_status_unknown"
+    if model.penetrance_by_age is None:
+        return model.penetrance, "lifetime_no_curve"
+    if node.age is None:
+        return model.penetrance, "lifetime_age_unknown"
+    return model.penetrance_at(node.age), "at_age"
+
+
 def _expect(post: _Table, states: Sequence[tuple[Sex | None, int]], value: Any) -> float:
     return float(sum(p * value(s, n) for p, (s, n) in zip(post, states, strict=True)))
 
@@ -892,6 +1091,7 @@ def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
         affected = _expect(post, node.states, model.p_affected)
     else:
         affected = 1.0 if node.affected else 0.0
+    penetrance, basis = _penetrance_used(model, node)
     return IndividualRisk(
         id=node.id,
         sex=node.sex,
@@ -904,6 +1104,9 @@ def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
             post, node.states, lambda s, n: float(model.is_disease_genotype(s, n))
         ),
         affected_probability=affected,
+        age=node.age,
+        penetrance=penetrance,
+        penetrance_basis=basis,
     )
 
 
@@ -956,6 +1159,7 @@ def resolve_disease(
     allele_frequency: float | None = None,
     mutation_rate: float | None = None,
     phenocopy: float = 0.0,
+    penetrance_by_age: PenetranceCurve | str | None = None,
 ) -> DiseaseRisk:
     """The :class:`RiskModel` of a disease named by OMIM/ORPHA id or knowledge-base short name.
 
@@ -963,6 +1167,9 @@ def resolve_disease(
     needs ``inheritance`` (AR, AD or XLR). Defaults: allele frequency from the knowledge-base birth incidence
     (or prevalence) where it has one, else 1e-3; mutation rate 0 (autosomal) or 1e-6 (X-linked, whose
     founders are then at Haldane's mutation-selection equilibrium unless an allele frequency is given).
+    ``penetrance_by_age`` (a :class:`PenetranceCurve` or its ``AGE:P,…`` text) makes the penetrance depend on
+    age; its last value is then the lifetime penetrance (a ``penetrance`` given as well must agree). The
+    knowledge base has no age curve, so none is ever assumed.
     """
     query = query.strip()
     if not query:
@@ -1006,7 +1213,17 @@ def resolve_disease(
         if entity is not None and not entity.inheritance.unverified and entity.inheritance.penetrance
         else None
     )
-    if penetrance is not None:
+    curve = (
+        PenetranceCurve.parse(penetrance_by_age) if isinstance(penetrance_by_age, str) else penetrance_by_age
+    )
+    if curve is not None:
+        if penetrance is not None and abs(penetrance - curve.lifetime) > 1e-12:
+            msg = f"--penetrance {penetrance:g} differs from the last (lifetime) value {curve.lifetime:g} of --penetrance-by-age; give one of them, or make them agree"
+            raise InputError(msg)
+        pen, pen_basis = curve.lifetime, "the last value of the age curve, as given"
+        if kb_penetrance is not None and mode is Inheritance.AUTOSOMAL_DOMINANT and kb_penetrance != pen:
+            pen_basis += f" (the knowledge base gives {kb_penetrance:g})"
+    elif penetrance is not None:
         pen, pen_basis = penetrance, "as given"
     elif kb_penetrance is not None and mode is Inheritance.AUTOSOMAL_DOMINANT:
         pen = kb_penetrance
@@ -1038,6 +1255,7 @@ def resolve_disease(
         mutation_rate=mu,
         phenocopy=phenocopy,
         founder_prior=founder,
+        penetrance_by_age=curve,
     )
     return DiseaseRisk(
         disease_id=(entity.primary_id or entity.key) if entity else query,
@@ -1077,6 +1295,7 @@ class RiskReport:
             "individuals": [p.to_dict() for p in self.risk.individuals],
             "next_child": self.risk.next_child.to_dict(),
             "penetrance": model.penetrance,
+            "penetrance_by_age": model.penetrance_by_age.to_dict() if model.penetrance_by_age else None,
             "allele_frequency": None
             if model.founder_prior == "mutation_selection"
             else model.allele_frequency,
@@ -1099,7 +1318,10 @@ class RiskReport:
 
 def _model_assumptions(disease: DiseaseRisk) -> list[str]:
     model = disease.model
-    out = [f"Inheritance {model.mode_text}; penetrance {model.penetrance:g}, {disease.penetrance_basis}."]
+    lifetime = " (lifetime)" if model.penetrance_by_age is not None else ""
+    out = [
+        f"Inheritance {model.mode_text}; penetrance{lifetime} {model.penetrance:g}, {disease.penetrance_basis}."
+    ]
     if model.founder_prior == "mutation_selection":
         out.append(
             f"Founders at Haldane's mutation-selection equilibrium with mutation rate {model.mutation_rate:g} "
@@ -1118,7 +1340,15 @@ def _model_assumptions(disease: DiseaseRisk) -> list[str]:
             f"Phenocopy rate {model.phenocopy:g}: people without the disease genotype may look affected."
         )
     out.append("Genetic test results are taken as correct.")
-    if model.inheritance is Inheritance.AUTOSOMAL_DOMINANT and model.penetrance < 1:
+    curve = model.penetrance_by_age
+    if curve is not None:
+        out.append(
+            f"Penetrance depends on age, as given (a step function: {curve.describe()}). A person of known age "
+            "counts with the penetrance reached by that age: affected with that chance, unaffected with one "
+            "minus it. People of unknown age or unknown status, and the next child, count with the lifetime "
+            f"penetrance {curve.lifetime:g}."
+        )
+    elif model.inheritance is Inheritance.AUTOSOMAL_DOMINANT and model.penetrance < 1:
         out.append(
             "Penetrance does not depend on age here: an unaffected young carrier may still develop signs later."
         )
@@ -1135,6 +1365,7 @@ def counselling_report(
     consanguineous: bool | None = None,
     inbreeding: float = DEFAULT_INBREEDING,
     tests: Mapping[str, TestResult] | None = None,
+    ages: Mapping[str, float] | None = None,
 ) -> RiskReport:
     """Risks for a pedigree plus plain-language advice with sources, as ``marbledx risk`` shows them."""
     risk = pedigree_risk(
@@ -1144,6 +1375,7 @@ def counselling_report(
         consanguineous=consanguineous,
         inbreeding=inbreeding,
         tests=tests,
+        ages=ages,
     )
     advice = counselling_advice(risk, disease)
     assumptions = (*_model_assumptions(disease), *risk.assumptions)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from marbledx.advice._counsel_text import format_probability
-from marbledx.advice._risk import RiskReport, counselling_report, resolve_disease
+from marbledx.advice._risk import PenetranceCurve, RiskReport, counselling_report, resolve_disease
 from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
 from marbledx.knowledge import load_knowledge_base
@@ -39,7 +39,12 @@ def _probability(text: str) -> float:
 def configure(sub: argparse.ArgumentParser) -> None:
     """Add the ``risk`` options to a sub-command parser."""
     source = sub.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ped", type=Path, metavar="FAMILY.ped", help="PED file (column 7: test result)")
+    source.add_argument(
+        "--ped",
+        type=Path,
+        metavar="FAMILY.ped",
+        help="PED file (column 7: test result; an age=34 or age=P34Y token in column 7 or later: the age)",
+    )
     source.add_argument(
         "--phenopacket", type=Path, metavar="FAMILY.json", help="GA4GH phenopacket v2 Family file"
     )
@@ -56,6 +61,13 @@ def configure(sub: argparse.ArgumentParser) -> None:
         type=_probability,
         metavar="P",
         help="P(affected | disease genotype) (default: knowledge base, e.g. ADO2 0.66; else 1)",
+    )
+    sub.add_argument(
+        "--penetrance-by-age",
+        metavar="AGE:P,…",
+        help="age-dependent penetrance: cumulative P(affected by AGE years | disease genotype), a step "
+        "function from age 0, e.g. 0:0.1,10:0.4,20:0.66; its last value is the lifetime penetrance "
+        "(default: none, ages do not change the penetrance)",
     )
     sub.add_argument(
         "--allele-frequency",
@@ -130,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             msg = f"{flag} {value!r} is out of range; expected {bound} and at most {high:g}"
             raise InputError(msg)
     couple = _couple(args.couple)
+    curve = PenetranceCurve.parse(args.penetrance_by_age) if args.penetrance_by_age is not None else None
     pedigree = read_ped(args.ped) if args.ped is not None else read_family_pedigree(args.phenopacket)
     disease = resolve_disease(
         load_knowledge_base(),
@@ -139,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         allele_frequency=args.allele_frequency,
         mutation_rate=args.mutation_rate,
         phenocopy=args.phenocopy,
+        penetrance_by_age=curve,
     )
     report = counselling_report(
         pedigree,
@@ -170,6 +184,10 @@ def _percent(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
+def _age(years: float | None) -> str:
+    return "-" if years is None else f"{years:.2f}".rstrip("0").rstrip(".")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
@@ -189,9 +207,11 @@ def render_risk_table(report: RiskReport) -> str:
         if report.disease.key and report.disease.key != report.disease.disease_id
         else ""
     )
+    curve = model.penetrance_by_age
+    by_age = f" (lifetime); by age, a step function: {curve.describe()}" if curve is not None else ""
     lines = [
         f"Genetic risk for {key}{report.disease.disease_id}{name}",
-        f"Inheritance: {model.mode_text}, penetrance {model.penetrance:g}",
+        f"Inheritance: {model.mode_text}, penetrance {model.penetrance:g}{by_age}",
     ]
     related = {
         "pedigree": "related (common ancestors in the pedigree)",
@@ -202,21 +222,30 @@ def render_risk_table(report: RiskReport) -> str:
     father, mother = risk.couple
     lines += [f"Couple: {father} (father) and {mother} (mother), {related}", ""]
     carrier_label = "Carries variant" if model.inheritance.value == "autosomal_dominant" else "Carrier"
-    rows = [
-        [
-            person.id + ("" if person.in_file else " *"),
-            person.sex or "?",
+    # The age column appears when an age is known or a curve is given; the penetrance column with a curve.
+    show_age = curve is not None or any(person.age is not None for person in risk.individuals)
+    header = ["Person", "Sex", *(["Age"] if show_age else []), "Status", "Test", carrier_label]
+    header += ["Disease genotype", "Affected", *(["Penetrance"] if curve is not None else [])]
+    rows = []
+    for person in risk.individuals:
+        row = [person.id + ("" if person.in_file else " *"), person.sex or "?"]
+        row += [_age(person.age)] if show_age else []
+        row += [
             {None: "unknown", True: "affected", False: "unaffected"}[person.affected],
             person.test.value if person.test else "-",
             _percent(person.carrier_probability),
             _percent(person.disease_genotype_probability),
             _percent(person.affected_probability),
         ]
-        for person in risk.individuals
-    ]
-    lines += _table(["Person", "Sex", "Status", "Test", carrier_label, "Disease genotype", "Affected"], rows)
+        if curve is not None:
+            used = person.penetrance if person.penetrance is not None else model.penetrance
+            row.append(f"{used:g}" + ("" if person.penetrance_basis == "at_age" else " (lifetime)"))
+        rows.append(row)
+    lines += _table(header, rows)
     if any(not person.in_file for person in risk.individuals):
         lines.append("* named as a parent but not listed in the file")
+    if show_age:
+        lines.append("Age in years at the last examination ('-': not known)")
     child = risk.next_child
     lines += [
         "",

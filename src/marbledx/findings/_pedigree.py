@@ -3,18 +3,25 @@
 PED format (https://www.cog-genomics.org/plink/1.9/formats#fam): whitespace-separated columns family,
 individual, father, mother, sex (1 male, 2 female, 0/other unknown), affected (1 unaffected, 2 affected,
 0/-9 unknown); ``0`` as a parent means not in the file. Extra columns are kept as raw text; column 7, when
-present, is the individual's genetic test result for the counselling room (:func:`read_test_results`).
-Lines starting with ``#`` are comments.
+present, is the individual's genetic test result for the counselling room (:func:`read_test_results`). An
+``age=`` token in any extra column (column 7 or later) is the individual's age: years (``age=34``,
+``age=2.5``) or an ISO 8601 duration (``age=P34Y``, ``age=P2Y6M``); ``age=.``, ``age=na`` or
+``age=unknown`` mean not known (:func:`parse_age_token`). When column 7 is an ``age=`` token there is no test
+result. Other extra columns are ignored. Lines starting with ``#`` are comments.
 
 A phenopacket v2 ``Family`` file (or a bare ``Pedigree`` object with ``persons``) gives the same
 information in ``pedigree.persons`` (``familyId``, ``individualId``, ``paternalId``, ``maternalId``,
 ``sex``, ``affectedStatus``); :func:`read_family_pedigree` reads it into the same :class:`Pedigree`, with
-the Family's ``consanguinousParents`` flag and proband.
+the Family's ``consanguinousParents`` flag and proband. A person's age comes from the Family's proband or
+relatives phenopacket whose ``subject.id`` is that person and whose ``subject.timeAtLastEncounter`` is an
+``age`` (``iso8601duration``); other time forms (age ranges, gestational ages, timestamps) are not read.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,12 +32,15 @@ import phenopackets
 from google.protobuf import json_format
 
 from marbledx.errors import InputError
+from marbledx.findings._case import parse_iso_age
 from marbledx.findings._io import read_text_file
 
 __all__ = [
     "PedIndividual",
     "Pedigree",
     "TestResult",
+    "is_age_token",
+    "parse_age_token",
     "parse_test_result",
     "read_family_pedigree",
     "read_ped",
@@ -39,10 +49,18 @@ __all__ = [
 
 _SEX = {"1": "male", "2": "female"}
 _AFFECTED = {"1": False, "2": True}
+_DAYS_PER_YEAR = 365.25  # the year of parse_iso_age (marbledx.findings._case)
+MAX_AGE_YEARS = 130.0
+_YEARS = re.compile(r"\d+(?:\.\d+)?")
+_AGE_UNKNOWN = {".", "na", "unknown"}
+_AGE_HELP = "expected years (age=34, age=2.5) or an ISO 8601 duration (age=P34Y, age=P2Y6M)"
 
 
 @dataclass(frozen=True)
 class PedIndividual:
+    """One person of a pedigree. ``age`` is in years (``None`` when not known); ``line`` is the PED line
+    number (or, for a phenopacket Family, the 1-based index in ``pedigree.persons``)."""
+
     family: str
     id: str
     father: str | None
@@ -51,6 +69,7 @@ class PedIndividual:
     affected: bool | None
     extra: tuple[str, ...] = ()
     line: int = 0
+    age: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,15 +159,57 @@ def parse_test_result(word: str, where: str) -> TestResult | None:
     return _TEST_WORDS[key]
 
 
+def is_age_token(column: str) -> bool:
+    """Whether a PED extra column is an ``age=`` token (the key is case-insensitive)."""
+    return column[:4].lower() == "age="
+
+
+def parse_age_token(token: str, where: str) -> float | None:
+    """The age in years of an ``age=`` token: ``age=34``, ``age=2.5`` (years) or an ISO 8601 duration
+    (``age=P34Y``, ``age=P2Y6M``, ``age=P3M``); ``None`` for ``age=.``, ``age=na`` or ``age=unknown``.
+
+    Anything else, or an age above 130 years, is a one-line :class:`InputError` naming ``where``.
+    """
+    value = token[4:].strip() if is_age_token(token) else token.strip()
+    if value.lower() in _AGE_UNKNOWN:
+        return None
+    if value[:1] in {"P", "p"}:
+        # parse_iso_age names ``where`` for a malformed duration or one above 130 years.
+        return parse_iso_age(value, where=where) / _DAYS_PER_YEAR
+    years = float(value) if _YEARS.fullmatch(value) else math.nan
+    if not math.isfinite(years):
+        msg = f"{where}: {token!r} is not an age; {_AGE_HELP}"
+        raise InputError(msg)
+    if years > MAX_AGE_YEARS:
+        msg = f"{where}: {token!r} is older than {MAX_AGE_YEARS:g} years; {_AGE_HELP}"
+        raise InputError(msg)
+    return years
+
+
+def _ped_age(columns: Sequence[str], path: Path, number: int) -> float | None:
+    """The age of a PED line from the ``age=`` token among its extra columns (7 and later), if any."""
+    found: tuple[int, float | None] | None = None
+    for column_number, column in enumerate(columns[6:], start=7):
+        if not is_age_token(column):
+            continue
+        if found is not None:
+            msg = f"{path} line {number} column {column_number}: a second age token {column!r} (the first is in column {found[0]}); expected one age= token per line"
+            raise InputError(msg)
+        found = (column_number, parse_age_token(column, f"{path} line {number} column {column_number}"))
+    return found[1] if found else None
+
+
 def read_test_results(pedigree: Pedigree) -> dict[str, TestResult]:
     """The test results of a pedigree's individuals (PED column 7), by individual id.
 
-    Individuals without a column 7, or with an unknown/untested word, are left out. Further columns are
-    ignored. An unrecognised word is an :class:`InputError` naming the file, the line and the allowed words.
+    Individuals without a column 7, with an unknown/untested word, or with an ``age=`` token in column 7, are
+    left out. Further columns are ignored here (an ``age=`` token among them is the age, read by
+    :func:`read_ped`). An unrecognised word is an :class:`InputError` naming the file, the line and the
+    allowed words.
     """
     results: dict[str, TestResult] = {}
     for person in pedigree.individuals:
-        if not person.extra:
+        if not person.extra or is_age_token(person.extra[0]):
             continue
         result = parse_test_result(person.extra[0], f"{pedigree.location(person)} column 7")
         if result is not None:
@@ -177,7 +238,10 @@ def _check_relations(
 
 
 def read_ped(path: Path) -> Pedigree:
-    """Read and check a PED file; every problem is an :class:`InputError` naming the file and line."""
+    """Read and check a PED file; every problem is an :class:`InputError` naming the file and line.
+
+    An ``age=`` token in the extra columns sets :attr:`PedIndividual.age` (see :func:`parse_age_token`).
+    """
     text = read_text_file(path)
     people: list[PedIndividual] = []
     seen: dict[str, int] = {}
@@ -213,6 +277,7 @@ def read_ped(path: Path) -> Pedigree:
                 affected=_AFFECTED.get(affected),
                 extra=tuple(columns[6:]),
                 line=number,
+                age=_ped_age(columns, path, number),
             )
         )
     if not people:
@@ -234,8 +299,40 @@ _PP_SEX: dict[str, Literal["female", "male"] | None] = {
 _PP_AFFECTED: dict[str, bool | None] = {"MISSING": None, "UNAFFECTED": False, "AFFECTED": True}
 
 
-def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None]:
-    """The persons, the consanguinity flag and the proband id of a Family (or bare Pedigree) JSON file."""
+def _family_ages(path: Path, family: Any) -> dict[str, float]:
+    """Ages (years) by subject id from a Family's proband and relatives ``subject.timeAtLastEncounter``.
+
+    Only the ``age`` form of the time element is read. The same subject given two different ages is an
+    :class:`InputError`.
+    """
+    packets: list[tuple[str, Any]] = []
+    if family.HasField("proband"):
+        packets.append(("proband", family.proband))
+    packets.extend((f"relatives[{i}]", packet) for i, packet in enumerate(family.relatives))
+    ages: dict[str, float] = {}
+    first: dict[str, str] = {}
+    for label, packet in packets:
+        subject = packet.subject
+        subject_id = str(subject.id).strip()
+        if not subject_id or not subject.HasField("time_at_last_encounter"):
+            continue
+        time = subject.time_at_last_encounter
+        if time.WhichOneof("element") != "age":
+            continue
+        where = f"{path} {label}.subject.timeAtLastEncounter.age"
+        text = str(time.age.iso8601duration)
+        years = parse_iso_age(text, where=where) / _DAYS_PER_YEAR  # at most 130 years
+        if subject_id in ages and abs(ages[subject_id] - years) > 1e-9:
+            msg = f"{where}: subject {subject_id!r} has a different age in {first[subject_id]}; expected one age per person"
+            raise InputError(msg)
+        ages.setdefault(subject_id, years)
+        first.setdefault(subject_id, f"{label}.subject.timeAtLastEncounter")
+    return ages
+
+
+def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[str, float]]:
+    """The persons, the consanguinity flag, the proband id and the subjects' ages (years) of a Family (or
+    bare Pedigree) JSON file."""
     text = read_text_file(path)
     try:
         document = json.loads(text)
@@ -251,10 +348,11 @@ def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None]:
         if "pedigree" in document:
             family = json_format.ParseDict(document, phenopackets.Family())
             proband = family.proband.subject.id or None
-            return list(family.pedigree.persons), bool(family.consanguinous_parents), proband
+            ages = _family_ages(path, family)
+            return list(family.pedigree.persons), bool(family.consanguinous_parents), proband, ages
         if "persons" in document:
             pedigree = json_format.ParseDict(document, phenopackets.Pedigree())
-            return list(pedigree.persons), False, None
+            return list(pedigree.persons), False, None, {}
     except json_format.ParseError as exc:
         detail = " ".join(str(exc).split())
         msg = f"{path}: not a valid GA4GH Phenopacket v2 Family ({detail})"
@@ -267,9 +365,11 @@ def read_family_pedigree(path: Path) -> Pedigree:
     """Read the pedigree of a phenopacket v2 Family JSON file (or a bare ``{"persons": [...]}`` Pedigree).
 
     Parent ids ``""`` or ``"0"`` mean not given. The same checks as :func:`read_ped` apply; errors are
-    one-line :class:`InputError` messages naming the file and ``pedigree.persons[i]``.
+    one-line :class:`InputError` messages naming the file and ``pedigree.persons[i]``. Ages come from the
+    Family's proband and relatives phenopackets (``subject.timeAtLastEncounter.age``) matched by subject id;
+    a bare Pedigree has no ages.
     """
-    persons, consanguineous, proband = _parse_family_json(path)
+    persons, consanguineous, proband, ages = _parse_family_json(path)
     sex_names = {int(v): k for k, v in phenopackets.Sex.items()}
     status_names = {int(v): k for k, v in phenopackets.Pedigree.Person.AffectedStatus.items()}
     people: list[PedIndividual] = []
@@ -295,6 +395,7 @@ def read_family_pedigree(path: Path) -> Pedigree:
                 sex=_PP_SEX.get(sex_names.get(int(person.sex), "")),
                 affected=_PP_AFFECTED.get(status_names.get(int(person.affected_status), "")),
                 line=index + 1,
+                age=ages.get(individual),
             )
         )
     if not people:

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx.cli import _labs_cmd, _registry_cmd, _risk_cmd
+from marbledx.cli import _labs_cmd, _registry_cmd, _risk_cmd, _serve_cmd
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -427,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("risk", _risk_cmd.run, _risk_cmd.HELP)
     _risk_cmd.configure(sub)
+
+    sub = add("serve", _serve_cmd.run, _serve_cmd.HELP)
+    _serve_cmd.configure(sub)
 
     sub = add("users", _registry_cmd.run_users, _registry_cmd.USERS_HELP)
     _registry_cmd.configure_users(sub)

@@ -1,0 +1,325 @@
+"""The REST API routers under ``/api``. Every case view or change goes through the registry (audited).
+
+Handlers are plain functions (FastAPI runs them in its thread pool, as the registry is synchronous), except
+the upload, which streams the request body into :meth:`Registry.store_upload` from a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from threading import Lock
+from typing import Annotated, Any, Literal
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from marbledx._api import search_terms, subtype_card, subtype_summaries
+from marbledx.errors import InputError
+from marbledx.findings import Case, normalise_findings
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.registry import UNSET, CaseDetail, Registry, UploadKind, UserInfo
+from marbledx.report import DISCLAIMER, AnalysisReport, analyze, render_html, render_pdf
+from marbledx.web._auth import current_user, registry_of
+from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
+
+__all__ = ["ReportCache", "api_router", "case_for_analysis"]
+
+User = Annotated[UserInfo, Depends(current_user)]
+Reg = Annotated[Registry, Depends(registry_of)]
+
+api_router = APIRouter(prefix="/api")
+
+
+def _hpo(request: Request) -> Hpo:
+    hpo: Hpo = request.app.state.hpo
+    return hpo
+
+
+def _kb(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
+
+
+class ReportCache:
+    """The last few :class:`AnalysisReport` objects by analysis id, for HTML/PDF rendering (bounded)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._items: OrderedDict[str, AnalysisReport] = OrderedDict()
+        self._lock = Lock()
+
+    def put(self, key: str, report: AnalysisReport) -> None:
+        with self._lock:
+            self._items[key] = report
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, key: str) -> AnalysisReport | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+# -- cases ---------------------------------------------------------------------------------------------
+
+
+@api_router.post("/cases", status_code=201, tags=["cases"], summary="Create a case")
+def create_case(body: CaseCreate, user: User, registry: Reg) -> dict[str, Any]:
+    record = registry.create_case(
+        user, body.label, age_days=body.age_days, sex=body.sex, findings=list(body.findings)
+    )
+    return record.to_dict()
+
+
+@api_router.get("/cases", tags=["cases"], summary="List the team's cases")
+def list_cases(
+    user: User,
+    registry: Reg,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    cases = registry.list_cases(user, limit=limit, offset=offset)
+    return {"total": registry.count_cases(user), "cases": [c.to_dict() for c in cases]}
+
+
+@api_router.get("/cases/{case_id}", tags=["cases"], summary="A case with findings, labs, uploads, analyses")
+def get_case(case_id: str, user: User, registry: Reg) -> dict[str, Any]:
+    return registry.case_detail(user, case_id).to_dict()
+
+
+@api_router.patch("/cases/{case_id}", tags=["cases"], summary="Change label, age or sex (needs version)")
+def patch_case(case_id: str, body: CasePatch, user: User, registry: Reg) -> dict[str, Any]:
+    given = body.model_fields_set
+    if "label" in given and body.label is None:
+        msg = "label cannot be null; expected a non-empty case label"
+        raise InputError(msg)
+    record = registry.update_case(
+        user,
+        case_id,
+        version=body.version,
+        label=body.label if "label" in given and body.label is not None else UNSET,
+        age_days=body.age_days if "age_days" in given else UNSET,
+        sex=body.sex if "sex" in given else UNSET,
+    )
+    return record.to_dict()
+
+
+@api_router.delete("/cases/{case_id}", status_code=204, tags=["cases"], summary="Delete a case")
+def delete_case(
+    case_id: str, user: User, registry: Reg, version: Annotated[int | None, Query()] = None
+) -> Response:
+    registry.delete_case(user, case_id, version=version)
+    return Response(status_code=204)
+
+
+@api_router.put("/cases/{case_id}/findings", tags=["cases"], summary="Replace the case's findings")
+def put_findings(case_id: str, body: FindingsPut, user: User, registry: Reg) -> dict[str, Any]:
+    record = registry.set_findings(user, case_id, list(body.findings), version=body.version)
+    return {**record.to_dict(), "findings": [f.model_dump() for f in body.findings]}
+
+
+@api_router.post("/cases/{case_id}/labs", status_code=201, tags=["labs"], summary="Add a lab value")
+def add_lab(case_id: str, body: LabIn, user: User, registry: Reg) -> dict[str, Any]:
+    record = registry.add_lab(
+        user,
+        case_id,
+        body.analyte,
+        body.value,
+        body.unit,
+        measured_on=body.measured_on,
+        low=body.low,
+        high=body.high,
+    )
+    return record.to_dict()
+
+
+@api_router.get("/cases/{case_id}/labs", tags=["labs"], summary="The labs over time (by date)")
+def list_labs(
+    case_id: str, user: User, registry: Reg, analyte: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
+    return {"labs": [lab.to_dict() for lab in registry.list_labs(user, case_id, analyte=analyte)]}
+
+
+# -- uploads -------------------------------------------------------------------------------------------
+
+
+@api_router.post(
+    "/cases/{case_id}/uploads/{kind}",
+    status_code=201,
+    tags=["uploads"],
+    summary="Upload a VCF or PED file (the raw request body; 413 over the size limit)",
+)
+async def upload(
+    case_id: str,
+    kind: Literal["vcf", "ped"],
+    request: Request,
+    user: User,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> dict[str, Any]:
+    registry = registry_of(request)
+    limit: int = request.app.state.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"upload larger than {limit} bytes; expected a smaller {kind.upper()} file")
+    stream = request.stream()
+
+    def chunks() -> Iterator[bytes]:
+        # Runs in the worker thread: each chunk is pulled from the event loop as the registry writes.
+        while True:
+            try:
+                chunk = anyio.from_thread.run(stream.__anext__)
+            except StopAsyncIteration:
+                return
+            if chunk:
+                yield chunk
+
+    upload_kind: UploadKind = kind
+
+    def store() -> dict[str, Any]:
+        record = registry.store_upload(
+            user, case_id, upload_kind, chunks(), max_bytes=limit, original_name=filename
+        )
+        return record.to_dict()
+
+    result: dict[str, Any] = await anyio.to_thread.run_sync(store)
+    return result
+
+
+# -- analysis and reports ------------------------------------------------------------------------------
+
+
+def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
+    """The registry case as a :class:`Case` for :func:`analyze`, and its labs as ``lab_values`` texts."""
+    raw = [(f.hpo_id, f.excluded, f.source) for f in detail.findings if f.source != "lab"]
+    findings, warnings = normalise_findings(hpo.ontology, raw, where="case findings", strict=False)
+    sex = detail.case.sex if detail.case.sex in ("female", "male") else None
+    case = Case(
+        case_id=detail.case.id,
+        input="registry",
+        findings=findings,
+        age_days=detail.case.age_days,
+        sex=sex,  # type: ignore[arg-type]
+        warnings=warnings,
+    )
+    values = []
+    for lab in detail.labs:
+        text = f"{lab.analyte}={lab.value:g} {lab.unit}"
+        if lab.measured_on is not None:
+            text += f" date={lab.measured_on.isoformat()}"
+        if lab.low is not None:
+            text += f" low={lab.low:g}"
+        if lab.high is not None:
+            text += f" high={lab.high:g}"
+        values.append(text)
+    return case, values
+
+
+def _run_analysis(request: Request, user: UserInfo, case_id: str) -> AnalysisReport:
+    registry, hpo, kb = registry_of(request), _hpo(request), _kb(request)
+    detail = registry.case_detail(user, case_id)
+    case, lab_values = case_for_analysis(detail, hpo)
+    latest = {u.kind: u for u in detail.uploads}  # uploads are listed oldest first: the newest wins
+    paths = {kind: registry.open_upload(user, case_id, u.id)[1] for kind, u in latest.items()}
+    try:
+        return analyze(
+            case,
+            hpo=hpo,
+            kb=kb,
+            vcf=paths.get("vcf"),
+            ped=paths.get("ped"),
+            lab_values=lab_values,
+            strict=False,
+        )
+    except InputError as exc:  # name the upload, never the server's file path
+        message = str(exc)
+        for kind, path in paths.items():
+            message = message.replace(str(path), f"the uploaded {kind.upper()} file ({latest[kind].id})")
+        message = message.replace(str(registry.uploads_dir), "the uploads folder")
+        raise InputError(message) from None
+
+
+@api_router.post("/cases/{case_id}/analyze", tags=["analysis"], summary="Analyse the case and store it")
+def analyze_case(case_id: str, request: Request, user: User, registry: Reg) -> dict[str, Any]:
+    report = _run_analysis(request, user, case_id)
+    record = registry.record_analysis(user, case_id, report)
+    cache: ReportCache = request.app.state.reports
+    cache.put(record.id, report)
+    return {**record.to_dict(), "result": record.result if record.result is not None else report.to_dict()}
+
+
+_MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}
+
+
+@api_router.get(
+    "/cases/{case_id}/report",
+    tags=["analysis"],
+    summary="The latest analysis as a clinician or family report (HTML, PDF or JSON)",
+    response_class=Response,
+)
+def report(
+    case_id: str,
+    request: Request,
+    user: User,
+    registry: Reg,
+    format: Annotated[Literal["html", "pdf", "json"], Query()] = "html",
+    audience: Annotated[Literal["clinician", "family"], Query()] = "clinician",
+) -> Response:
+    stored = registry.get_analysis(user, case_id)
+    if format == "json":
+        data: dict[str, Any] = dict(stored.result or {})
+        if audience == "family":
+            data = {
+                "case_id": data.get("case_id"),
+                "family_summary": data.get("family_summary"),
+                "disclaimer": DISCLAIMER,
+            }
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    else:
+        cache: ReportCache = request.app.state.reports
+        analysis = cache.get(stored.id)
+        if analysis is None:  # not in this process's memory (e.g. after a restart): analyse again
+            analysis = _run_analysis(request, user, case_id)
+            cache.put(stored.id, analysis)
+        html = render_html(analysis, hpo=_hpo(request), kb=_kb(request), audience=audience)
+        body = html.encode("utf-8") if format == "html" else render_pdf(html)
+    headers = {"Content-Disposition": f'attachment; filename="marbledx-report-{case_id}.{format}"'}
+    if format == "html":
+        headers = {}
+    return Response(content=body, media_type=_MEDIA[format], headers=headers)
+
+
+# -- knowledge base and HPO ----------------------------------------------------------------------------
+
+
+@api_router.get("/subtypes", tags=["knowledge"], summary="Osteopetrosis subtypes (and differential)")
+def subtypes(
+    request: Request, _user: User, include_differential: Annotated[bool, Query()] = False
+) -> dict[str, Any]:
+    rows = subtype_summaries(_kb(request), include_differential=include_differential)
+    return {"subtypes": [row.to_dict() for row in rows]}
+
+
+@api_router.get("/subtypes/{key}", tags=["knowledge"], summary="One knowledge-base subtype card")
+def subtype(key: str, request: Request, _user: User) -> dict[str, Any]:
+    return subtype_card(_kb(request), key)
+
+
+@api_router.get("/hpo/search", tags=["knowledge"], summary="HPO terms by id, label, synonym or words")
+def hpo_search(
+    request: Request,
+    _user: User,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    matches = search_terms(_hpo(request), q, limit=limit)
+    return {
+        "terms": [
+            {"id": m.id, "label": m.label, "matched": m.matched, "match_type": m.match_type, "score": m.score}
+            for m in matches
+        ]
+    }

@@ -1,0 +1,235 @@
+"""The web application factory: ``create_app(registry, hpo=…, kb=…)`` → a FastAPI app.
+
+Loaded data (the registry, the HPO release, the knowledge base) is passed in and kept on ``app.state``;
+there is no global singleton. Errors answer as one-line JSON ``{"detail": "…"}`` without tracebacks, and
+nothing that identifies a patient (labels, findings, query strings, lab values) is logged: the request log
+names the route template (``/api/cases/{case_id}``), the status and the time taken.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marbledx import __version__
+from marbledx.errors import InputError, MarbledxError, UnknownEntityError
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.registry import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    Registry,
+    RegistryError,
+    UploadTooLargeError,
+)
+from marbledx.web._api import ReportCache, api_router
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "create_app"]
+
+DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20  # a VCF or PED file
+DEFAULT_MAX_BODY_BYTES = 1 * 2**20  # any other request body (JSON)
+
+logger = logging.getLogger("marbledx.web")
+
+# Registry and input errors → HTTP status (most specific first).
+_STATUS: tuple[tuple[type[MarbledxError], int], ...] = (
+    (NotFoundError, 404),
+    (UnknownEntityError, 404),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (UploadTooLargeError, 413),
+    (InputError, 422),
+    (RegistryError, 503),
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())[:500]
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a limit with 413: by ``Content-Length`` up front, else while reading.
+
+    Upload routes (``…/uploads/…``) are left to the registry's own streamed limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "/uploads/" in scope["path"]:
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await _too_large(limit, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLargeError:
+            await _too_large(limit, send)
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    response = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
+    return {"type": "http.disconnect"}
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "(no route)"
+
+
+def create_app(
+    registry: Registry,
+    *,
+    hpo: Hpo,
+    kb: KnowledgeBase,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    close_registry: bool = False,
+) -> FastAPI:
+    """The marbledx web app over ``registry`` with the given HPO release and knowledge base.
+
+    Uploaded files go to the registry's uploads folder (never the web root). With ``close_registry`` the
+    registry is closed when the app shuts down (``marbledx serve`` does; tests keep their own).
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if close_registry:
+                registry.close()
+
+    app = FastAPI(
+        title="marbledx",
+        version=__version__,
+        description="Decision support for osteopetrosis: case registry, analysis and reports. "
+        "Authenticate with 'Authorization: Bearer <token>' (marbledx users token NAME).",
+        docs_url=None,  # the default pages load Swagger UI/ReDoc from a CDN; /api/docs is served instead
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+    app.state.hpo = hpo
+    app.state.kb = kb
+    app.state.max_upload_bytes = max_upload_bytes
+    app.state.reports = ReportCache()
+    app.include_router(api_router)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next: Any) -> Any:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            # The route template only: never the concrete path, the query string or the body.
+            logger.info(
+                "%s %s %d %.1f ms",
+                request.method,
+                _route_template(request),
+                status,
+                (time.perf_counter() - start) * 1000,
+            )
+
+    @app.exception_handler(MarbledxError)
+    async def marbledx_error(_request: Request, exc: MarbledxError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+        detail = _one_line(str(exc)) if status != 500 else "internal error"
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": _one_line(str(exc.detail))}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for error in exc.errors()[:3]:
+            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+            parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg")))
+        return JSONResponse({"detail": _one_line("; ".join(parts) or "invalid request")}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs_page() -> HTMLResponse:
+        return HTMLResponse(render_docs_page(app.openapi()))
+
+    return app
+
+
+def render_docs_page(openapi: dict[str, Any]) -> str:
+    """A self-contained page listing the API's endpoints from its OpenAPI document (no external loads)."""
+    rows = []
+    for path, operations in sorted(openapi.get("paths", {}).items()):
+        for method, operation in operations.items():
+            params = ", ".join(
+                f"{p.get('name')} ({p.get('in')}{', required' if p.get('required') else ''})"
+                for p in operation.get("parameters", [])
+            )
+            rows.append(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>".format(
+                    html.escape(method.upper()),
+                    html.escape(path),
+                    html.escape(str(operation.get("summary", ""))),
+                    html.escape(params),
+                )
+            )
+    info = openapi.get("info", {})
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(str(info.get('title', 'API')))} API</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}</style>"
+        "</head><body>"
+        f"<h1>{html.escape(str(info.get('title', 'API')))} {html.escape(str(info.get('version', '')))}</h1>"
+        f"<p>{html.escape(str(info.get('description', '')))}</p>"
+        "<p>The machine-readable OpenAPI document: <a href='/openapi.json'>/openapi.json</a>.</p>"
+        "<table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Parameters</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></body></html>"
+    )

@@ -1,0 +1,30 @@
+"""Token authentication: ``Authorization: Bearer <token>`` from ``marbledx users token NAME``."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from marbledx.registry import Registry, UserInfo
+
+__all__ = ["current_user", "registry_of"]
+
+_UNAUTHORISED = "not signed in; send 'Authorization: Bearer <token>' (see 'marbledx users token NAME')"
+
+
+def registry_of(request: Request) -> Registry:
+    """The app's registry (``app.state.registry``; no global singleton)."""
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def current_user(request: Request) -> UserInfo:
+    """The account behind the request's bearer token; 401 when it is missing, unknown or revoked."""
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    user = None
+    if scheme.lower() == "bearer" and secret:
+        user = registry_of(request).user_for_token(secret)
+    if user is None:
+        raise HTTPException(status_code=401, detail=_UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
+    return user

@@ -1,0 +1,259 @@
+"""The REST API on a temporary SQLite registry and the tiny fixture HPO release."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import UPLOAD_LIMIT, Web
+
+VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+
+
+def new_case(web: Web, label: str = "patient 7", **extra: Any) -> dict[str, Any]:
+    body = {"label": label, "age_days": 200, "sex": "female", "findings": [{"hpo_id": "HP:0011002"}]}
+    response = web.client.post("/api/cases", json=body | extra, headers=web.alice)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_no_token_is_401(web: Web) -> None:
+    response = web.client.get("/api/cases")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert set(response.json()) == {"detail"}
+    assert web.client.get("/api/cases", headers={"Authorization": "Bearer mdx_wrong"}).status_code == 401
+    assert web.client.get("/api/subtypes").status_code == 401
+
+
+def test_other_teams_case_is_404(web: Web) -> None:
+    case = new_case(web)
+    for method, path in [
+        ("GET", ""),
+        ("GET", "/labs"),
+        ("DELETE", ""),
+        ("POST", "/analyze"),
+        ("GET", "/report?format=json"),
+    ]:
+        response = web.client.request(method, f"/api/cases/{case['id']}{path}", headers=web.bob)
+        assert response.status_code == 404, (method, path)
+    assert web.client.get("/api/cases", headers=web.bob).json() == {"total": 0, "cases": []}
+    assert web.client.get("/api/cases/not-a-case", headers=web.alice).status_code == 404
+
+
+def test_counsellor_cannot_delete(web: Web) -> None:
+    case = new_case(web)
+    response = web.client.delete(f"/api/cases/{case['id']}", headers=web.carol)
+    assert response.status_code == 403
+    assert "counsellor" in response.json()["detail"]
+    assert web.client.get(f"/api/cases/{case['id']}", headers=web.carol).status_code == 200
+
+
+def test_crud_round_trip(web: Web) -> None:
+    case = new_case(web)
+    assert (case["label"], case["age_days"], case["sex"], case["version"]) == ("patient 7", 200, "female", 1)
+    listed = web.client.get("/api/cases", headers=web.carol).json()
+    assert listed["total"] == 1
+    assert [c["id"] for c in listed["cases"]] == [case["id"]]
+
+    url = f"/api/cases/{case['id']}"
+    patched = web.client.patch(url, json={"version": 1, "age_days": 250, "sex": None}, headers=web.alice)
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["age_days"], patched.json()["sex"], patched.json()["version"]) == (250, None, 2)
+
+    findings = [{"hpo_id": "HP:0011002"}, {"hpo_id": "HP:0001903", "excluded": True}]
+    put = web.client.put(f"{url}/findings", json={"findings": findings, "version": 2}, headers=web.alice)
+    assert put.status_code == 200, put.text
+    assert put.json()["version"] == 3
+
+    for value, date in [(8.1, "2025-03-01"), (7.2, "2025-01-01")]:
+        lab = {"analyte": "haemoglobin", "value": value, "unit": "g/dL", "measured_on": date}
+        assert web.client.post(f"{url}/labs", json=lab, headers=web.alice).status_code == 201
+    labs = web.client.get(f"{url}/labs", headers=web.alice).json()["labs"]
+    assert [(lab["date"], lab["value"]) for lab in labs] == [("2025-01-01", 7.2), ("2025-03-01", 8.1)]
+
+    detail = web.client.get(url, headers=web.alice).json()
+    assert detail["version"] == 3
+    assert [(f["hpo_id"], f["excluded"]) for f in detail["findings"]] == [
+        ("HP:0011002", False),
+        ("HP:0001903", True),
+    ]
+    assert len(detail["labs"]) == 2
+
+    assert web.client.delete(f"{url}?version=3", headers=web.alice).status_code == 204
+    assert web.client.get(url, headers=web.alice).status_code == 404
+    actions = [e.action for e in web.registry.audit_log("haematology", case_id=case["id"])]
+    assert {"create", "view", "update", "delete"} <= set(actions)
+
+
+def test_stale_version_is_409(web: Web) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}"
+    assert web.client.patch(url, json={"version": 1, "label": "p7"}, headers=web.alice).status_code == 200
+    stale = web.client.patch(url, json={"version": 1, "age_days": 9}, headers=web.carol)
+    assert stale.status_code == 409
+    assert set(stale.json()) == {"detail"}
+    put = web.client.put(f"{url}/findings", json={"findings": [], "version": 1}, headers=web.alice)
+    assert put.status_code == 409
+    assert web.client.delete(f"{url}?version=1", headers=web.alice).status_code == 409
+    assert web.client.get(url, headers=web.alice).json()["age_days"] == 200
+
+
+def test_bad_input_is_one_line_422(web: Web) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}/findings"
+    response = web.client.put(url, json={"findings": [{"hpo_id": "nonsense"}]}, headers=web.alice)
+    assert response.status_code == 422
+    assert set(response.json()) == {"detail"}
+    assert "\n" not in response.json()["detail"]
+    response = web.client.post("/api/cases", json={"age_days": 3}, headers=web.alice)
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], str)
+    assert "label" in response.json()["detail"]
+    response = web.client.post("/api/cases", content=b"{not json", headers=web.alice)
+    assert response.status_code == 422
+
+
+def test_request_body_limit(web: Web) -> None:
+    huge = {"label": "x" * (2 * 2**20)}
+    response = web.client.post("/api/cases", json=huge, headers=web.alice)
+    assert response.status_code == 413
+    assert set(response.json()) == {"detail"}
+
+
+def test_upload_and_size_limit(web: Web, tmp_path: Path) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}/uploads"
+    ok = web.client.post(f"{url}/vcf?filename=../../p7.vcf", content=VCF, headers=web.alice)
+    assert ok.status_code == 201, ok.text
+    assert (ok.json()["kind"], ok.json()["size"], ok.json()["original_name"]) == ("vcf", len(VCF), "p7.vcf")
+    uploads = tmp_path / "uploads"
+    before = sorted(p.name for p in uploads.iterdir())
+    assert len(before) == 1
+    assert not before[0].startswith("p7")
+
+    too_big = web.client.post(f"{url}/ped", content=b"x" * (UPLOAD_LIMIT + 1), headers=web.alice)
+    assert too_big.status_code == 413
+    assert set(too_big.json()) == {"detail"}
+
+    def chunked() -> Any:  # no Content-Length: the limit is enforced while streaming
+        for _ in range(10):
+            yield b"y" * 1000
+
+    streamed = web.client.post(f"{url}/ped", content=chunked(), headers=web.alice)
+    assert streamed.status_code == 413
+    assert sorted(p.name for p in uploads.iterdir()) == before  # no partial file left
+    assert len(web.client.get(f"/api/cases/{case['id']}", headers=web.alice).json()["uploads"]) == 1
+
+    assert web.client.post(f"{url}/bam", content=VCF, headers=web.alice).status_code == 422
+    assert web.client.post(f"{url}/vcf", content=VCF, headers=web.bob).status_code == 404
+    assert web.client.post(f"{url}/vcf", content=VCF).status_code == 401
+
+
+def test_analyze_and_reports(web: Web) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}"
+    assert web.client.get(f"{url}/report", headers=web.alice).status_code == 404  # nothing analysed yet
+    lab = {"analyte": "haemoglobin", "value": 8.1, "unit": "g/dL", "measured_on": "2025-03-01"}
+    assert web.client.post(f"{url}/labs", json=lab, headers=web.alice).status_code == 201
+    response = web.client.post(f"{url}/analyze", headers=web.alice)
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert result["care_plan"]["hsct"]["decision"]
+    assert result["case_id"] == case["id"]
+    assert len(web.client.get(url, headers=web.alice).json()["analyses"]) == 1
+
+    html = web.client.get(f"{url}/report?format=html", headers=web.alice)
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert "<html" in html.text.lower()
+    family = web.client.get(f"{url}/report?format=html&audience=family", headers=web.carol)
+    assert family.status_code == 200
+    data = web.client.get(f"{url}/report?format=json", headers=web.alice)
+    assert data.headers["content-type"].startswith("application/json")
+    assert data.json()["care_plan"]["hsct"]["decision"] == result["care_plan"]["hsct"]["decision"]
+    family_json = web.client.get(f"{url}/report?format=json&audience=family", headers=web.alice).json()
+    assert set(family_json) == {"case_id", "family_summary", "disclaimer"}
+    pdf = web.client.get(f"{url}/report?format=pdf", headers=web.alice)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert web.client.get(f"{url}/report?format=doc", headers=web.alice).status_code == 422
+
+
+def test_report_after_restart_analyses_again(web: Web) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}"
+    assert web.client.post(f"{url}/analyze", headers=web.alice).status_code == 200
+    web.client.app.state.reports = type(web.client.app.state.reports)()  # type: ignore[attr-defined]
+    html = web.client.get(f"{url}/report", headers=web.alice)
+    assert html.status_code == 200
+    assert "<html" in html.text.lower()
+
+
+def test_subtypes_and_hpo_search(web: Web) -> None:
+    subtypes = web.client.get("/api/subtypes", headers=web.alice).json()["subtypes"]
+    assert subtypes
+    key = subtypes[0]["key"]
+    card = web.client.get(f"/api/subtypes/{key}", headers=web.alice)
+    assert card.status_code == 200
+    assert card.json()["key"] == key
+    assert web.client.get("/api/subtypes/no-such-thing", headers=web.alice).status_code == 404
+    more = web.client.get("/api/subtypes?include_differential=true", headers=web.alice).json()["subtypes"]
+    assert len(more) > len(subtypes)
+    terms = web.client.get("/api/hpo/search?q=HP:0011002", headers=web.alice).json()["terms"]
+    assert terms[0]["id"] == "HP:0011002"
+    assert web.client.get("/api/hpo/search?q=", headers=web.alice).status_code == 422
+
+
+def test_openapi_and_cdn_free_docs(web: Web) -> None:
+    spec = web.client.get("/openapi.json")
+    assert spec.status_code == 200
+    paths = spec.json()["paths"]
+    assert {"/api/cases", "/api/cases/{case_id}", "/api/cases/{case_id}/analyze", "/api/hpo/search"} <= set(
+        paths
+    )
+    assert web.client.get("/docs").status_code == 404
+    assert web.client.get("/redoc").status_code == 404
+    page = web.client.get("/api/docs")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "/api/cases/{case_id}/report" in page.text
+    assert not re.search(
+        r"<(script|link|img|iframe)[^>]*(src|href)\s*=\s*['\"]?(https?:)?//", page.text, re.I
+    )
+    assert "http://" not in page.text
+    assert "https://" not in page.text
+
+
+def test_no_patient_data_in_logs(web: Web, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    label = "Jane Doe, bed 12"
+    case = new_case(web, label=label, findings=[{"hpo_id": "HP:0000648"}])
+    url = f"/api/cases/{case['id']}"
+    web.client.get(url, headers=web.alice)
+    web.client.put(f"{url}/findings", json={"findings": [{"hpo_id": "HP:0001903"}]}, headers=web.alice)
+    web.client.get("/api/hpo/search?q=Jane+Doe+anaemia", headers=web.alice)
+    web.client.post(f"{url}/analyze", headers=web.alice)
+    web.client.get(url, headers=web.bob)
+    client_side = ("httpx", "httpcore")  # the test client's own request log is not the server's
+    text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(client_side))
+    assert "/api/cases/{case_id}" in text  # requests are logged, by route template
+    for private in ("Jane", "bed 12", "HP:0000648", "HP:0001903", case["id"], "anaemia"):
+        assert private not in text
+
+
+def test_bad_upload_analysis_error_hides_server_paths(web: Web, tmp_path: Path) -> None:
+    case = new_case(web)
+    url = f"/api/cases/{case['id']}"
+    ped = web.client.post(f"{url}/uploads/ped", content=b"not a pedigree\n", headers=web.alice)
+    assert ped.status_code == 201
+    response = web.client.post(f"{url}/analyze", headers=web.alice)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "uploaded PED file" in detail
+    assert str(tmp_path) not in detail

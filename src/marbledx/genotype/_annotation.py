@@ -24,8 +24,10 @@ from marbledx.genotype._model import ClinvarSignificance, normalise_clinvar
 __all__ = [
     "CONSEQUENCE_ORDER",
     "MISSING",
+    "NO_FREQUENCY",
     "AlleleAnnotation",
     "AnnotationStyle",
+    "AnnotationValues",
     "InfoFields",
     "NumberReader",
     "TranscriptField",
@@ -126,6 +128,28 @@ class AlleleAnnotation(NamedTuple):
     clinvar: ClinvarSignificance | None = None
     revel: float | None = None
     cadd_phred: float | None = None
+
+
+# Score texts (REVEL, CADD) remembered as plain numbers by TranscriptField.common_frequency, at most this many.
+# Scores are written with a few decimals (REVEL has 1,001 possible values), so a file repeats them often.
+_MAX_CLEAN_SCORES = 20_000
+
+# TranscriptField.common_frequency of an entry without a frequency.
+NO_FREQUENCY = -1.0
+
+# The fields of AlleleAnnotation as a plain tuple, which the VCF reader builds per allele without the
+# NamedTuple's construction cost.
+AnnotationValues = tuple[
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    float | None,
+    ClinvarSignificance | None,
+    float | None,
+    float | None,
+]
 
 
 class NumberReader:
@@ -256,6 +280,23 @@ class TranscriptField:
         self._clinvar = tuple(index[name] for name in _VEP_CLINVAR if name in index)
         self._revel = tuple((index[name], name) for name in _REVEL if name in index)
         self._cadd = tuple((index[name], name) for name in _CADD if name in index)
+        self._score_columns = tuple(i for i, _ in self._revel + self._cadd)
+        self._clean_scores: set[str] = set(MISSING)
+        # An entry as long as this has every column the code reads; shorter ones are padded (to n + 1).
+        self._needed = 1 + max(
+            self._allele,
+            self._gene,
+            self._consequence,
+            self._hgvs_c,
+            self._hgvs_p,
+            self._transcript,
+            self._canonical,
+            *self._mane,
+            *(i for i, _ in self._gnomad),
+            *self._clinvar,
+            *(i for i, _ in self._revel),
+            *(i for i, _ in self._cadd),
+        )
 
     @classmethod
     def from_header(
@@ -284,13 +325,31 @@ class TranscriptField:
                 return cls(style, names, numbers)
         return None
 
+    @property
+    def gene_column(self) -> int:
+        """The position of the gene symbol column in an entry from :meth:`entries`."""
+        return self._gene
+
+    @property
+    def columns_needed(self) -> int:
+        """The columns an entry must have for every column the layout reads; shorter ones need :meth:`pad`."""
+        return self._needed
+
+    def pad(self, parts: list[str]) -> None:
+        """Pad a short entry's columns to the header's columns plus one empty one (see :meth:`entries`)."""
+        parts.extend([""] * (self._n + 1 - len(parts)))
+
     def entries(self, value: str) -> list[list[str]]:
-        """The entries of one record's field value, each padded to the header's columns plus one empty one."""
-        width = self._n + 1
+        """The entries of one record's field value, split into columns.
+
+        An entry too short for a column the layout reads is padded to the header's columns plus one empty
+        one (the column of every name the layout lacks); a complete entry is left as it is.
+        """
+        needed = self._needed
         out = [entry.split("|") for entry in value.split(",")]
         for parts in out:
-            if len(parts) < width:
-                parts.extend([""] * (width - len(parts)))
+            if len(parts) < needed:
+                self.pad(parts)
         return out
 
     def symbols(self, entries: list[list[str]]) -> list[str]:
@@ -306,44 +365,118 @@ class TranscriptField:
         VEP: MANE Select, else ``CANONICAL=YES``, else the most severe consequence; first entry on ties.
         SnpEff: its first entry for the allele (SnpEff sorts entries by impact itself).
         """
-        if len(alts) > 1:
-            entries = self._entries_for(entries, ref, alts, alt_index)
-        if not entries:
-            return None
-        if self.style == "snpeff" or len(entries) == 1:
-            return self._extract(entries[0])
-        return self._extract(self._choose(entries))
+        parts = self.choose(entries, ref, alts, alt_index)
+        return None if parts is None else AlleleAnnotation._make(self.values(parts))
 
-    def _choose(self, entries: list[list[str]]) -> list[str]:
+    def choose(
+        self, entries: list[list[str]], ref: str, alts: Sequence[str], alt_index: int
+    ) -> list[str] | None:
+        """The entry :meth:`for_allele` chooses for ``alts[alt_index]``, or ``None`` without an entry."""
+        index = self.choose_index(entries, ref, alts, alt_index)
+        return None if index is None else entries[index]
+
+    def choose_index(
+        self, entries: list[list[str]], ref: str, alts: Sequence[str], alt_index: int
+    ) -> int | None:
+        """The position in ``entries`` of the entry :meth:`for_allele` chooses, or ``None`` without one."""
+        indices: Sequence[int] = (
+            self._indices_for(entries, ref, alts, alt_index) if len(alts) > 1 else range(len(entries))
+        )
+        if not indices:
+            return None
+        if self.style == "snpeff" or len(indices) == 1:
+            return indices[0]
         # Three cheap passes instead of one sort key: nearly every VEP record has a MANE or canonical entry.
         for i in self._mane:
-            for parts in entries:
-                if parts[i] not in MISSING:
-                    return parts
+            for j in indices:
+                if entries[j][i] not in MISSING:
+                    return j
         i = self._canonical
-        for parts in entries:
-            if parts[i] == "YES":
-                return parts
+        for j in indices:
+            if entries[j][i] == "YES":
+                return j
         i = self._consequence
-        return min(entries, key=lambda parts: consequence_rank(parts[i]))
+        return min(indices, key=lambda j: consequence_rank(entries[j][i]))
 
-    def _entries_for(
+    def _indices_for(
         self, entries: list[list[str]], ref: str, alts: Sequence[str], alt_index: int
-    ) -> list[list[str]]:
+    ) -> list[int]:
         i = self._allele
         alt = alts[alt_index]
         want = vep_allele_strings(ref, alts)[alt_index] if self.style == "vep" else alt
-        chosen = [parts for parts in entries if parts[i] == want]
+        chosen = [j for j, parts in enumerate(entries) if parts[i] == want]
         if not chosen and want != alt:
             # VEP run with --minimal or on pre-trimmed input writes the allele as the VCF has it.
-            chosen = [parts for parts in entries if parts[i] == alt]
+            chosen = [j for j, parts in enumerate(entries) if parts[i] == alt]
         return chosen
 
-    def _extract(self, parts: list[str]) -> AlleleAnnotation:
-        numbers = self._numbers
+    def split(self, entry: str) -> list[str]:
+        """One entry's columns, padded as :meth:`entries` pads them."""
+        parts = entry.split("|")
+        if len(parts) < self._needed:
+            self.pad(parts)
+        return parts
+
+    def common_frequency(self, parts: list[str]) -> float | None:
+        """The gnomAD frequency of an entry :meth:`values` would read without remark, else ``None``.
+
+        ``None`` when the entry has a ClinVar value, or anything but plain numbers (or nothing) in its
+        frequency and score columns, for which :meth:`values` might count a non-numeric value; ``-1.0`` when
+        it has no frequency. The VCF reader uses it to set common alleles aside without reading the rest of
+        their annotation.
+        """
+        for i in self._clinvar:
+            if parts[i] not in MISSING:
+                return None
+        gnomad = NO_FREQUENCY
+        for i, _ in self._gnomad:
+            text = parts[i]
+            if text in MISSING:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+            if value != value:  # NaN: values() counts it as non-numeric
+                return None
+            if value > gnomad:
+                gnomad = value
+        clean = self._clean_scores
+        for i in self._score_columns:
+            text = parts[i]
+            if text in clean:  # missing, or a score already found to be a plain number
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+            if value != value:
+                return None
+            if len(clean) < _MAX_CLEAN_SCORES:
+                clean.add(text)
+        return gnomad
+
+    def values(self, parts: list[str], numbers: NumberReader | None = None) -> AnnotationValues:
+        """The fields of :class:`AlleleAnnotation` read from one entry, as a plain tuple in that order.
+
+        Non-numeric values are counted by ``numbers``, by default the reader the field was made with.
+        """
+        # The per-value helpers (_number, _text) are inlined for their common case: the VCF reader calls
+        # this for every allele it builds.
+        if numbers is None:
+            numbers = self._numbers
         gnomad: float | None = None
         for i, name in self._gnomad:
-            value = _number(numbers, parts[i], name)
+            text = parts[i]
+            if text in MISSING:
+                continue
+            try:
+                value: float | None = float(text)
+            except ValueError:
+                value = numbers.max_of(text, name)
+            else:
+                if value != value:  # NaN
+                    value = numbers.max_of(text, name)
             if value is not None and (gnomad is None or value > gnomad):
                 gnomad = value
         clinvar: ClinvarSignificance | None = None
@@ -361,18 +494,25 @@ class TranscriptField:
             cadd = _number(numbers, parts[i], name)
             if cadd is not None:
                 break
-        hgvs_c = _text(parts[self._hgvs_c])
-        hgvs_p = _text(parts[self._hgvs_p])
-        # HGVS without VEP's "ENST…:" / "ENSP…:" prefix: the transcript is kept in its own field.
-        if hgvs_c is not None and ":" in hgvs_c:
-            hgvs_c = hgvs_c.split(":", 1)[1]
-        if hgvs_p is not None and ":" in hgvs_p:
-            hgvs_p = hgvs_p.split(":", 1)[1]
+        # HGVS without VEP's "ENST…:" / "ENSP…:" prefix: the transcript is kept in its own field. VEP
+        # percent-encodes characters that are special in VCF (";", "=", ",", spaces): HGVSp "p.Leu12%3D".
+        hgvs_c: str | None = None
+        text = parts[self._hgvs_c]
+        if text not in MISSING:
+            if "%" in text:
+                text = unquote(text)
+            hgvs_c = text.partition(":")[2] if ":" in text else text
+        hgvs_p: str | None = None
+        text = parts[self._hgvs_p]
+        if text not in MISSING:
+            if "%" in text:
+                text = unquote(text)
+            hgvs_p = text.partition(":")[2] if ":" in text else text
         # Symbols, SO terms and transcript ids never hold percent-encoded characters.
         gene = parts[self._gene]
         consequence = parts[self._consequence]
         transcript = parts[self._transcript]
-        return AlleleAnnotation(
+        return (
             None if gene in MISSING else gene,
             None if consequence in MISSING else consequence,
             hgvs_c,
@@ -394,13 +534,6 @@ def clinvar_class(text: str) -> ClinvarSignificance | None:
         return _clinvar_cache[text]
     value = _clinvar_cache[text] = normalise_clinvar(text)
     return value
-
-
-def _text(value: str) -> str | None:
-    if value in MISSING:
-        return None
-    # VEP percent-encodes characters that are special in VCF (";", "=", ",", spaces): HGVSp "p.Leu12%3D".
-    return unquote(value) if "%" in value else value
 
 
 def _number(numbers: NumberReader, text: str, field: str) -> float | None:

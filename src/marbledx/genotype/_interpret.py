@@ -418,7 +418,9 @@ class GenotypeModel:
             return TARGETED_BACKGROUND_RATE
         generic = GeneRule("*", ("AR",))
         total = sum(
-            _assess(call, generic, "AR").weight for call in vcf.calls if call.gene and _may_qualify(call)
+            _assess(call, generic, "AR").weight
+            for call in vcf.calls_to_interpret
+            if call.gene and _may_qualify(call)
         )
         genes = max(len(vcf.covered_genes), PROTEIN_CODING_GENES)
         return max(MIN_BACKGROUND_RATE, total / genes)
@@ -430,7 +432,7 @@ class GenotypeModel:
         log_lr = np.zeros(n)
         evidence = GenotypeEvidence(vcf, log_lr, rate)
         calls_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
-        for call in vcf.calls:
+        for call in vcf.calls_to_interpret:
             # Listed and assessed: alleles rare enough for a recessive disease, and any allele ClinVar knows
             # (so benign decoys are shown with BP6), and rare alleles of unknown consequence (gene-table mode);
             # common unclassified variants are neither.

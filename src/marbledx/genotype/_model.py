@@ -5,11 +5,15 @@ These types carry no patient identifiers beyond the VCF sample name, and they ne
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, cast, overload
 
 __all__ = [
     "AnnotationMode",
+    "CallSequence",
     "ClinvarLookup",
     "ClinvarSignificance",
     "GeneLocator",
@@ -70,25 +74,163 @@ class VariantCall:
         return f"{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
 
 
+# A mutable twin of VariantCall with the same fields, hence the same slot layout. A frozen dataclass sets each
+# field through object.__setattr__, which makes VariantCall(...) cost about 4 µs, the largest single cost of
+# reading an exome; the twin's __init__ stores the slots directly (under 1 µs). make_call() builds a twin and
+# turns it into a VariantCall, which from then on is frozen like any other (same class, equality, hash).
+_VariantCallDraft = dataclasses.make_dataclass(
+    "_VariantCallDraft",
+    [
+        (f.name, f.type) if f.default is dataclasses.MISSING else (f.name, f.type, f.default)
+        for f in dataclasses.fields(VariantCall)
+    ],
+    slots=True,
+)
+
+
+def make_call(
+    chrom: str,
+    pos: int,
+    ref: str,
+    alt: str,
+    genotype: str,
+    zygosity: Zygosity,
+    gene: str | None,
+    consequence: str | None,
+    hgvs_c: str | None,
+    hgvs_p: str | None,
+    transcript: str | None,
+    gnomad_af: float | None,
+    clinvar: ClinvarSignificance | None,
+    revel: float | None,
+    cadd_phred: float | None,
+    haplotype: int | None,
+    phase_set: int | None,
+    origin: ParentalOrigin,
+    line: int | None,
+) -> VariantCall:
+    """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
+    call = _VariantCallDraft(
+        chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
+        gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line,
+    )  # fmt: skip
+    call.__class__ = VariantCall
+    return cast("VariantCall", call)
+
+
+class CallSequence(Sequence[VariantCall]):
+    """The calls of a :class:`VcfReadResult`, some of them built only when first read.
+
+    An immutable sequence that behaves like the tuple it stands for: indexing, iteration, ``len``, ``==`` with
+    a tuple of the same calls, hashing. :func:`~marbledx.genotype.read_vcf` keeps common alleles that no
+    interpretation rule can use in a compact form (see :attr:`VcfReadResult.calls_to_interpret`) and builds
+    their :class:`VariantCall` the first time it is read, always the same call a full read would give.
+    """
+
+    __slots__ = ("_build", "_eager", "_items", "_pending")
+
+    def __init__(
+        self,
+        items: list[Any],
+        build: Callable[[Any], VariantCall] | None = None,
+        eager: Sequence[VariantCall] | None = None,
+    ) -> None:
+        # items: VariantCall objects and, where build is given, the other items (plain tuples) that build
+        # turns into calls; eager: the VariantCall objects among items, in order.
+        self._items = items
+        self._build = build
+        self._eager: tuple[VariantCall, ...] = tuple(items) if eager is None else tuple(eager)
+        self._pending = len(items) - len(self._eager)  # items still to build
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> VariantCall: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[VariantCall, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> VariantCall | tuple[VariantCall, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self._items))))
+        item = self._items[index]
+        if type(item) is tuple and self._build is not None:
+            item = self._items[index] = self._build(item)
+            self._pending -= 1
+        return cast("VariantCall", item)
+
+    def __iter__(self) -> Iterator[VariantCall]:
+        if self._pending:
+            self._build_all()
+        return iter(self._items)
+
+    def _build_all(self) -> None:
+        # Tens of thousands of new objects, none in a reference cycle: as during the read itself, the cyclic
+        # garbage collector is paused rather than made to traverse them again and again.
+        items, build = self._items, self._build
+        if build is None:
+            return
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for i, item in enumerate(items):
+                if type(item) is tuple:
+                    items[i] = build(item)
+        finally:
+            if enabled:
+                gc.enable()
+        self._pending = 0
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CallSequence | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    @property
+    def eager(self) -> tuple[VariantCall, ...]:
+        """The calls built while reading: all but the common alleles set aside."""
+        return self._eager
+
+
 @dataclass(frozen=True)
 class VcfReadResult:
     """What was read from one VCF for one proband.
 
-    ``calls`` holds only the alleles the proband carries. ``covered_genes`` is every gene symbol seen in any
-    record of the file (carried or not), which tells a targeted panel from an exome; ``genome_wide`` is the
-    reader's judgement that the file is an exome or genome (records on many chromosomes and genes).
+    ``calls`` holds every alternate allele the proband carries, in file order. ``covered_genes`` is every
+    gene symbol seen in any record of the file (carried or not), which tells a targeted panel from an exome;
+    ``genome_wide`` is the reader's judgement that the file is an exome or genome (records on many
+    chromosomes and genes).
     """
 
     path: str
     build: GenomeBuild
     sample: str
     mode: AnnotationMode
-    calls: tuple[VariantCall, ...]
+    calls: Sequence[VariantCall]
     n_records: int
     covered_genes: frozenset[str]
     genome_wide: bool
     skipped_lines: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def calls_to_interpret(self) -> Sequence[VariantCall]:
+        """The calls genotype interpretation can use, in file order; the others can be left unread.
+
+        :func:`~marbledx.genotype.read_vcf` leaves out alleles more common in gnomAD than the highest
+        rarity limit of any rule (``MAX_AF_RECESSIVE``, 0.5%) that carry no ClinVar significance: no rule
+        counts them towards λ_b, lists them or lets them qualify. For ``calls`` given as a plain sequence,
+        all of them.
+        """
+        calls = self.calls
+        return calls.eager if isinstance(calls, CallSequence) else calls
 
 
 def normalise_chrom(name: str) -> str:

@@ -5,6 +5,12 @@ htslib (through pysam) opens the file, validates the header and parses every rec
 (``str(record)``): one C call that yields every column, which is several times faster than pysam's per-field
 accessors, and which makes BCF and VCF input take the same path.
 
+Most alleles of an exome or genome are common, and genotype interpretation never uses a common allele that
+has no ClinVar significance (see docs/genotype.md, "Reading speed"). For such an allele the reader only
+checks its transcript entry's frequency, ClinVar and score columns, and keeps the raw entry in a tuple; the
+:class:`VariantCall` is built from it, identical to the one a full read gives, when ``calls`` is read. Every
+count, warning and skipped line is decided during the read, for these alleles as for the others.
+
 How htslib behaves on bad input (found by experiment with pysam 0.24.1 / htslib 1.24, plain and bgzipped
 text alike):
 
@@ -27,6 +33,7 @@ text alike):
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import gzip
 import io
@@ -40,13 +47,17 @@ import pysam
 from marbledx.errors import InputError
 from marbledx.genotype._annotation import (
     MISSING,
+    NO_FREQUENCY,
     AlleleAnnotation,
+    AnnotationValues,
     InfoFields,
     NumberReader,
     TranscriptField,
 )
+from marbledx.genotype._interpret import MAX_AF_DOMINANT, MAX_AF_RECESSIVE
 from marbledx.genotype._model import (
     AnnotationMode,
+    CallSequence,
     ClinvarLookup,
     ClinvarSignificance,
     GeneLocator,
@@ -55,6 +66,7 @@ from marbledx.genotype._model import (
     VariantCall,
     VcfReadResult,
     Zygosity,
+    make_call,
     normalise_chrom,
 )
 
@@ -114,6 +126,29 @@ _MAX_TAIL = 64 * len(_BGZF_EOF)
 # the highest allele index, and for each ALT carried (index, zygosity before the X/Y rule, haplotype).
 _Carried = tuple[int, Zygosity, int | None]
 _Genotype = tuple[tuple[int | None, ...], bool, int, tuple[_Carried, ...]]
+
+
+# A common allele set aside by the read (see _Reader._records): chrom, pos, ref, alt, GT, zygosity, gene from
+# the gene table, chosen CSQ/ANN entry, INFO annotation, haplotype, phase set, origin, line number.
+_SetAside = tuple[
+    str,
+    int,
+    str,
+    str,
+    str,
+    Zygosity,
+    str | None,
+    str | None,
+    AlleleAnnotation | None,
+    int | None,
+    int | None,
+    ParentalOrigin,
+    int | None,
+]
+
+# Alleles more frequent than this in gnomAD are beyond every rarity limit of genotype interpretation, so when
+# they have no ClinVar significance either, no rule counts them, lists them or lets them qualify.
+_COMMON_AF = max(MAX_AF_DOMINANT, MAX_AF_RECESSIVE)
 
 
 class _MalformedError(Exception):
@@ -440,7 +475,9 @@ class _Reader:
         self.n_samples = len(vcf.header.samples)  # the samples read (after subset_samples)
         self.file_samples = file_samples  # the samples each text line holds
         self.header_lines = _count_header_lines(path) if self.text else 0
-        self.calls: list[VariantCall] = []
+        # Every carried allele in file order: a VariantCall, or a _SetAside tuple for a common allele.
+        self.calls: list[VariantCall | _SetAside] = []
+        self.eager: list[VariantCall] = []  # the calls built during the read
         self.covered: set[str] = set()
         self.chroms: set[str] = set()
         self.n_records = 0
@@ -492,11 +529,15 @@ class _Reader:
             raise InputError(msg)
 
     def _records(self) -> None:
-        # One long loop on purpose: helper calls per record cost measurable throughput.
+        # One long loop on purpose: a helper call per record costs measurable throughput, so the work every
+        # record needs is inline and only the work of rare records is in helpers.
         vcf = self.vcf
         next_record = vcf.__next__
         transcripts = self.transcripts
         key = transcripts.key if transcripts is not None else ""
+        prefix = key + "="
+        gene_column = transcripts.gene_column if transcripts is not None else 0
+        needed = transcripts.columns_needed if transcripts is not None else 0
         info_fields = self.info_fields
         info_present = info_fields.present
         locator = self.gene_locator if transcripts is None else None
@@ -504,18 +545,22 @@ class _Reader:
         covered = self.covered
         chroms = self.chroms
         calls = self.calls
+        eager = self.eager
         proband_col, father_col, mother_col = self.columns
         with_parents = father_col is not None or mother_col is not None
         min_columns = 9 + self.n_samples
         male = self.sex == "male"
         pars = _PARS[self.build]
+        common_af = _COMMON_AF
         text = self.text
         header_lines = self.header_lines
         chrom_names: dict[str, str] = {}
         gts: dict[str, _Genotype | None] = {}
         no_parents: tuple[tuple[int | None, ...] | None, tuple[int | None, ...] | None] = (None, None)
-        last_chrom = ""
+        raw_chrom = chrom = last_chrom = ""
+        raw_entries: list[str] = []
         attempts = 0
+        n_records = 0
         last_error_offset: int | None = None
 
         while True:
@@ -541,10 +586,11 @@ class _Reader:
                 if len(columns) < min_columns:
                     msg = f"{len(columns)} columns, {min_columns} expected (sample values missing)"
                     raise _MalformedError(msg)
-                raw_chrom = columns[0]
-                chrom = chrom_names.get(raw_chrom)
-                if chrom is None:
-                    chrom = chrom_names[raw_chrom] = normalise_chrom(raw_chrom)
+                if columns[0] != raw_chrom:
+                    raw_chrom = columns[0]
+                    chrom = chrom_names.get(raw_chrom) or chrom_names.setdefault(
+                        raw_chrom, normalise_chrom(raw_chrom)
+                    )
                 pos = int(columns[1])
                 ref = columns[3]
                 if ref in {".", ""}:
@@ -554,13 +600,33 @@ class _Reader:
                 alts = alt_text.split(",") if alt_text != "." else []
                 info = columns[7]
 
+                value = ""
+                several = False
                 entries: list[list[str]] | None = None
                 genes: Sequence[str] = ()
                 if transcripts is not None:
-                    value = _info_value(info, key)
-                    if value:
-                        entries = transcripts.entries(value)
-                        genes = transcripts.symbols(entries)
+                    # The CSQ/ANN value, as _info_value(info, key) finds it: partition is the cheapest search,
+                    # and the first "CSQ=" is the key unless it ends another key ("XCSQ=").
+                    head, found, value = info.partition(prefix)
+                    if found and head and head[-1] != ";":
+                        value = _info_value(info, key) or ""
+                    elif ";" in value:
+                        value = value.partition(";")[0]
+                    # As transcripts.entries(value), inlined.
+                    several = "," in value
+                    if several:
+                        raw_entries = value.split(",")
+                        entries = []
+                        for entry in raw_entries:
+                            parts = entry.split("|")
+                            if len(parts) < needed:
+                                transcripts.pad(parts)
+                            entries.append(parts)
+                    elif value:
+                        parts = value.split("|")
+                        if len(parts) < needed:
+                            transcripts.pad(parts)
+                        entries = [parts]
                 elif locator is not None:
                     genes = locator.genes_at(chrom, pos, pos + len(ref) - 1)
 
@@ -568,9 +634,16 @@ class _Reader:
                 gt_text = ""
                 genotype: _Genotype | None = None
                 parents = no_parents
-                if fmt == "GT" or fmt.startswith("GT:"):
+                if fmt == "GT":
+                    gt_text = columns[proband_col]
+                elif fmt.startswith("GT:"):
                     gt_text = columns[proband_col].partition(":")[0]
-                    genotype = _genotype(gts, gt_text, len(alts))
+                else:
+                    fmt = ""
+                if fmt:
+                    genotype = gts.get(gt_text)
+                    if genotype is None or genotype[2] > len(alts):
+                        genotype = _genotype(gts, gt_text, len(alts))
                     if genotype[3] and with_parents:
                         parents = (
                             _parent_alleles(gts, columns, father_col, len(alts)),
@@ -580,8 +653,15 @@ class _Reader:
                 self._skip(line_number if line_number is not None else attempts, str(problem))
                 continue
 
-            self.n_records += 1
-            covered.update(genes)
+            n_records += 1
+            if entries is not None:
+                if several:
+                    for parts in entries:
+                        covered.add(parts[gene_column])
+                else:
+                    covered.add(entries[0][gene_column])
+            elif genes:
+                covered.update(genes)
             if chrom != last_chrom:
                 chroms.add(chrom)
                 last_chrom = chrom
@@ -589,50 +669,154 @@ class _Reader:
                 continue
             alleles, phased, _, carried = genotype
             phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
-            for allele, gt_zygosity, haplotype in carried:
+            for allele, zygosity, haplotype in carried:
                 alt = alts[allele - 1]
                 if alt in _NOT_VARIANTS:
                     continue
-                zygosity = gt_zygosity
-                if zygosity == "homozygous" and male and chrom in pars and not _in_par(pars[chrom], pos):
+                if male and zygosity == "homozygous" and chrom in pars and not _in_par(pars[chrom], pos):
                     # A male has one X and one Y outside the PARs; callers write such calls as diploid 1/1.
                     zygosity = "hemizygous"
-                annotation: AlleleAnnotation | None = None
-                if entries is not None and transcripts is not None:
-                    annotation = transcripts.for_allele(entries, ref, alts, allele - 1)
+                origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
+
+                # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
+                # rarity limit, without any ClinVar significance, cannot matter to interpretation. It is set
+                # aside as a tuple, and its VariantCall built only if someone reads it.
+                chosen: int | None = None
+                chosen_parts: list[str] | None = None
+                frequency: float | None = NO_FREQUENCY
+                if entries is not None:
+                    if several or len(alts) > 1:
+                        chosen = transcripts.choose_index(entries, ref, alts, allele - 1)  # type: ignore[union-attr]
+                    else:
+                        chosen = 0
+                    if chosen is not None:
+                        chosen_parts = entries[chosen]
+                        frequency = transcripts.common_frequency(chosen_parts)  # type: ignore[union-attr]
+                info_annotation: AlleleAnnotation | None = None
                 if info_present:
-                    annotation = _merge(annotation, info_fields.annotation(info, allele - 1))
-                if annotation is None:
-                    annotation = _EMPTY
-                significance: ClinvarSignificance | None = annotation.clinvar
-                if significance is None and clinvar is not None:
-                    significance = clinvar.significance(chrom, pos, ref, alt)
-                calls.append(
-                    VariantCall(
-                        chrom=chrom,
-                        pos=pos,
-                        ref=ref,
-                        alt=alt,
-                        genotype=gt_text,
-                        zygosity=zygosity,
-                        gene=annotation.gene if locator is None else (genes[0] if genes else None),
-                        consequence=annotation.consequence,
-                        hgvs_c=annotation.hgvs_c,
-                        hgvs_p=annotation.hgvs_p,
-                        transcript=annotation.transcript,
-                        gnomad_af=annotation.gnomad_af,
-                        clinvar=significance,
-                        revel=annotation.revel,
-                        cadd_phred=annotation.cadd_phred,
-                        haplotype=haplotype,
-                        phase_set=phase_set if haplotype is not None else None,
-                        origin=_origin(allele, *parents) if with_parents else "unknown",
-                        line=line_number,
-                    )
+                    info_annotation = info_fields.annotation(info, allele - 1)
+                    if info_annotation is not None and frequency is not None:
+                        if info_annotation.clinvar is not None:
+                            frequency = None
+                        elif info_annotation.gnomad_af is not None and info_annotation.gnomad_af > frequency:
+                            frequency = info_annotation.gnomad_af
+                looked_up = False
+                significance: ClinvarSignificance | None = None
+                if frequency is not None and frequency > common_af:
+                    if clinvar is not None:
+                        significance = clinvar.significance(chrom, pos, ref, alt)
+                        looked_up = True
+                    if significance is None:
+                        calls.append(
+                            (
+                                chrom,
+                                pos,
+                                ref,
+                                alt,
+                                gt_text,
+                                zygosity,
+                                (genes[0] if genes else None) if locator is not None else None,
+                                None if chosen is None else raw_entries[chosen] if several else value,
+                                info_annotation,
+                                haplotype,
+                                None if haplotype is None else phase_set,
+                                origin,
+                                line_number,
+                            )
+                        )
+                        continue
+
+                # The full path.
+                values: AnnotationValues | None = None
+                if chosen_parts is not None:
+                    values = transcripts.values(chosen_parts)  # type: ignore[union-attr]
+                if info_annotation is not None:
+                    values = _merge(values, info_annotation)
+                gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, annotated, revel, cadd = (
+                    _NO_VALUES if values is None else values
                 )
+                if annotated is not None:
+                    significance = annotated
+                elif clinvar is not None and not looked_up:
+                    significance = clinvar.significance(chrom, pos, ref, alt)
+                call = make_call(
+                    chrom,
+                    pos,
+                    ref,
+                    alt,
+                    gt_text,
+                    zygosity,
+                    gene if locator is None else (genes[0] if genes else None),
+                    consequence,
+                    hgvs_c,
+                    hgvs_p,
+                    transcript,
+                    gnomad_af,
+                    significance,
+                    revel,
+                    cadd,
+                    haplotype,
+                    None if haplotype is None else phase_set,
+                    origin,
+                    line_number,
+                )
+                calls.append(call)
+                eager.append(call)
+        self.n_records = n_records
 
 
-_EMPTY = AlleleAnnotation()
+_NO_VALUES: AnnotationValues = (None, None, None, None, None, None, None, None, None)
+
+# Numbers read again when a set-aside allele is built; they were checked (and found clean) during the read.
+_SILENT = NumberReader()
+
+
+def _build_call(transcripts: TranscriptField | None, table_gene: bool, item: _SetAside) -> VariantCall:
+    """The call of an allele the read set aside: the call the full path builds, field for field."""
+    (
+        chrom,
+        pos,
+        ref,
+        alt,
+        gt_text,
+        zygosity,
+        gene_in_table,
+        entry,
+        info_annotation,
+        haplotype,
+        phase_set,
+        origin,
+        line_number,
+    ) = item
+    values: AnnotationValues | None = None
+    if entry is not None and transcripts is not None:
+        values = transcripts.values(transcripts.split(entry), _SILENT)
+    if info_annotation is not None:
+        values = _merge(values, info_annotation)
+    gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, _, revel, cadd = (
+        _NO_VALUES if values is None else values
+    )
+    return make_call(
+        chrom,
+        pos,
+        ref,
+        alt,
+        gt_text,
+        zygosity,
+        gene_in_table if table_gene else gene,
+        consequence,
+        hgvs_c,
+        hgvs_p,
+        transcript,
+        gnomad_af,
+        None,
+        revel,
+        cadd,
+        haplotype,
+        phase_set,
+        origin,
+        line_number,
+    )
 
 
 def _stopped_early(vcf: pysam.VariantFile, path: Path) -> int | None:
@@ -712,18 +896,25 @@ def _in_par(regions: tuple[tuple[int, int], ...], pos: int) -> bool:
     return any(start <= pos <= end for start, end in regions)
 
 
-def _merge(first: AlleleAnnotation | None, second: AlleleAnnotation | None) -> AlleleAnnotation | None:
+def _merge(first: AnnotationValues | None, second: AlleleAnnotation | None) -> AnnotationValues | None:
     """Transcript annotation completed by INFO values; a frequency takes the larger of the two."""
-    if first is None or second is None:
-        return first if second is None else second
-    gnomad = first.gnomad_af
+    if second is None:
+        return first
+    if first is None:
+        return tuple(second)  # type: ignore[return-value]
+    gene, consequence, hgvs_c, hgvs_p, transcript, gnomad, clinvar, revel, cadd = first
     if second.gnomad_af is not None and (gnomad is None or second.gnomad_af > gnomad):
         gnomad = second.gnomad_af
-    return first._replace(
-        gnomad_af=gnomad,
-        clinvar=first.clinvar if first.clinvar is not None else second.clinvar,
-        revel=first.revel if first.revel is not None else second.revel,
-        cadd_phred=first.cadd_phred if first.cadd_phred is not None else second.cadd_phred,
+    return (
+        gene,
+        consequence,
+        hgvs_c,
+        hgvs_p,
+        transcript,
+        gnomad,
+        clinvar if clinvar is not None else second.clinvar,
+        revel if revel is not None else second.revel,
+        cadd if cadd is not None else second.cadd_phred,
     )
 
 
@@ -840,7 +1031,9 @@ def read_vcf(
         build=build,
         sample=proband,
         mode=mode,
-        calls=tuple(reader.calls),
+        calls=CallSequence(
+            reader.calls, functools.partial(_build_call, transcripts, mode == "gene-table"), reader.eager
+        ),
         n_records=reader.n_records,
         covered_genes=covered,
         genome_wide=len(covered) >= _GENOME_WIDE_GENES or len(reader.chroms) >= _GENOME_WIDE_CHROMS,

@@ -250,6 +250,13 @@ class Registry:
 
     # -- helpers -----------------------------------------------------------------------------------------
 
+    @classmethod
+    def _audit_case(cls, session: Session, action: str, actor: User, case: Case, detail: str) -> None:
+        """An audit event for an action of ``actor`` (a user row) on ``case`` (a case row)."""
+        cls._audit(
+            session, action, user_id=actor.id, team_id=actor.team_id, case=case.public_id, detail=detail
+        )
+
     @staticmethod
     def _audit(
         session: Session,
@@ -576,14 +583,7 @@ class Registry:
             row.findings = [Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked]
             session.add(row)
             session.flush()
-            self._audit(
-                session,
-                "create",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=row.public_id,
-                detail=f"{len(checked)} findings",
-            )
+            self._audit_case(session, "create", actor, row, f"{len(checked)} findings")
             return self._case_record(session, row)
 
     def get_case(self, user: UserInfo, case_id: str) -> CaseRecord:
@@ -599,9 +599,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             row = self._case(session, actor, case_id)
-            self._audit(
-                session, "view", user_id=actor.id, team_id=actor.team_id, case=row.public_id, detail="detail"
-            )
+            self._audit_case(session, "view", actor, row, "detail")
             return CaseDetail(
                 case=self._case_record(session, row),
                 findings=tuple(self._findings(session, row)),
@@ -660,13 +658,12 @@ class Registry:
             if changed:
                 self._touch(row, actor)
                 session.flush()
-            self._audit(
+            self._audit_case(
                 session,
                 "update",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=row.public_id,
-                detail=f"fields: {', '.join(changed) or 'none'}; version {row.version}",
+                actor,
+                row,
+                f"fields: {', '.join(changed) or 'none'}; version {row.version}",
             )
             return self._case_record(session, row)
 
@@ -722,13 +719,8 @@ class Registry:
             )
             self._touch(row, actor)
             session.flush()
-            self._audit(
-                session,
-                "update",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=row.public_id,
-                detail=f"findings replaced: {len(checked)}; version {row.version}",
+            self._audit_case(
+                session, "update", actor, row, f"findings replaced: {len(checked)}; version {row.version}"
             )
             return self._case_record(session, row)
 
@@ -737,14 +729,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             row = self._case(session, actor, case_id)
-            self._audit(
-                session,
-                "view",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=row.public_id,
-                detail="findings",
-            )
+            self._audit_case(session, "view", actor, row, "findings")
             return self._findings(session, row)
 
     def add_lab(
@@ -788,14 +773,7 @@ class Registry:
             )
             session.add(row)
             session.flush()
-            self._audit(
-                session,
-                "update",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail=f"lab added: {row.id}",
-            )
+            self._audit_case(session, "update", actor, case, f"lab added: {row.id}")
             return self._lab_record(session, row)
 
     def delete_lab(self, user: UserInfo, case_id: str, lab_id: int) -> None:
@@ -810,14 +788,7 @@ class Registry:
                 msg = f"no lab measurement {lab_id} in case {case_id!r}"
                 raise NotFoundError(msg)
             session.delete(row)
-            self._audit(
-                session,
-                "update",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail=f"lab removed: {lab_id}",
-            )
+            self._audit_case(session, "update", actor, case, f"lab removed: {lab_id}")
 
     def _labs(self, session: Session, case: Case, analyte: str | None = None) -> list[LabRecord]:
         query = select(LabMeasurement).where(LabMeasurement.case_id == case.id)
@@ -833,9 +804,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            self._audit(
-                session, "view", user_id=actor.id, team_id=actor.team_id, case=case.public_id, detail="labs"
-            )
+            self._audit_case(session, "view", actor, case, "labs")
             return self._labs(session, case, analyte)
 
     # -- analyses ----------------------------------------------------------------------------------------
@@ -875,14 +844,7 @@ class Registry:
             )
             session.add(row)
             session.flush()
-            self._audit(
-                session,
-                "analyze",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail=f"analysis {row.public_id}",
-            )
+            self._audit_case(session, "analyze", actor, case, f"analysis {row.public_id}")
             return self._analysis_record(session, row, case.public_id, with_result=True)
 
     def list_analyses(self, user: UserInfo, case_id: str) -> list[AnalysisRecord]:
@@ -890,14 +852,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            self._audit(
-                session,
-                "view",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail="analyses",
-            )
+            self._audit_case(session, "view", actor, case, "analyses")
             return self._analyses(session, case)
 
     def get_analysis(self, user: UserInfo, case_id: str, analysis_id: str | None = None) -> AnalysisRecord:
@@ -912,14 +867,7 @@ class Registry:
             if row is None:
                 msg = f"no analysis {analysis_id or '(latest)'} in case {case_id!r}"
                 raise NotFoundError(msg)
-            self._audit(
-                session,
-                "view",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail=f"analysis {row.public_id}",
-            )
+            self._audit_case(session, "view", actor, case, f"analysis {row.public_id}")
             return self._analysis_record(session, row, case.public_id, with_result=True)
 
     # -- uploads -----------------------------------------------------------------------------------------
@@ -995,14 +943,7 @@ class Registry:
                 )
                 session.add(row)
                 session.flush()
-                self._audit(
-                    session,
-                    "upload",
-                    user_id=actor.id,
-                    team_id=actor.team_id,
-                    case=case.public_id,
-                    detail=f"{kind} {row.public_id}, {size} bytes",
-                )
+                self._audit_case(session, "upload", actor, case, f"{kind} {row.public_id}, {size} bytes")
                 record = self._upload_record(session, row, case.public_id)
                 Path(temp_name).replace(final)  # atomic, before the commit: a committed row has its file
                 temp = None
@@ -1020,14 +961,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            self._audit(
-                session,
-                "view",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail="uploads",
-            )
+            self._audit_case(session, "view", actor, case, "uploads")
             return self._uploads(session, case)
 
     def open_upload(self, user: UserInfo, case_id: str, upload_id: str) -> tuple[UploadRecord, Path]:
@@ -1049,14 +983,7 @@ class Registry:
             if not path.is_file():
                 msg = f"the file of upload {upload_id!r} is missing from {self.uploads_dir}"
                 raise NotFoundError(msg)
-            self._audit(
-                session,
-                "download",
-                user_id=actor.id,
-                team_id=actor.team_id,
-                case=case.public_id,
-                detail=f"upload {row.public_id}",
-            )
+            self._audit_case(session, "download", actor, case, f"upload {row.public_id}")
             return self._upload_record(session, row, case.public_id), path
 
     # -- audit ---------------------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from marbledx._yaml import read_yaml_document
 from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
 from marbledx.findings._case import Finding, parse_iso_age
 from marbledx.findings._io import read_text_file
@@ -67,9 +67,6 @@ LABORATORY_SOURCE = "reporting laboratory"
 # Comparisons happen after unit conversion; a value equal to a limit must not flip to abnormal because of
 # floating-point noise (e.g. 10.5 g/dL against 105 g/L).
 _REL_TOL = 1e-9
-
-# libyaml's safe loader is several times faster; fall back to the pure-Python one when it is not built.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -483,19 +480,9 @@ def load_lab_table(path: Path | None = None) -> LabTable:
     (or rule) and the field of the first problem.
     """
     file = path if path is not None else bundled_lab_table_path()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"{file}: cannot read the lab reference table ({exc.strerror})"
-        raise KnowledgeBaseError(msg) from exc
-    try:
-        document = yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        msg = f"{file.name}:{where} {problem}; expected a YAML mapping with 'references' and 'analytes'"
-        raise KnowledgeBaseError(msg) from exc
+    document = read_yaml_document(
+        file, what="the lab reference table", expected="a YAML mapping with 'references' and 'analytes'"
+    )
     if not isinstance(document, dict):
         msg = f"{file.name}: expected a YAML mapping with 'version', 'references' and 'analytes'"
         raise KnowledgeBaseError(msg)

@@ -16,19 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from marbledx._text import normalise_text
+from marbledx._yaml import read_yaml_document
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
 from marbledx.knowledge._care import CareGuide
 from marbledx.knowledge._models import AnnotationCorrection, Entity, EntityGroup, Reference, Sourced
 
 __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
-
-# libyaml's safe loader is several times faster; fall back to the pure-Python one when it is not built.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 _DOCUMENT_KEYS = frozenset({"entities", "references", "annotation_corrections", "care"})
 
@@ -194,19 +190,9 @@ def _validation_message(path: Path, what: str, label: str, error: ValidationErro
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"{path}: cannot read knowledge-base file ({exc.strerror})"
-        raise KnowledgeBaseError(msg) from exc
-    try:
-        document = yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        msg = f"{path.name}:{where} {problem}; expected a YAML mapping with 'entities' or 'references'"
-        raise KnowledgeBaseError(msg) from exc
+    document = read_yaml_document(
+        path, what="knowledge-base file", expected="a YAML mapping with 'entities' or 'references'"
+    )
     if not isinstance(document, dict) or not (_DOCUMENT_KEYS & document.keys()):
         msg = f"{path.name}: expected a YAML mapping with a top-level 'entities' or 'references' list"
         raise KnowledgeBaseError(msg)

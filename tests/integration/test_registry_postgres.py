@@ -1,15 +1,13 @@
 """The registry on a real PostgreSQL server, and backups across SQLite and PostgreSQL.
 
-Set ``MARBLEDX_TEST_POSTGRES_URL`` (e.g. ``postgresql+psycopg://user:pw@127.0.0.1:54329/marbledx_test``)
-to run these tests; ``.ci/run`` starts a throwaway server on loopback and sets it. Every table of that
+The server is named by ``MARBLEDX_TEST_POSTGRES_URL`` (see ``tests/postgres.py``): every table of its
 database is dropped and re-created per test. Without the variable the tests are skipped, except under CI
-(``CI=true``), where that is a failure: the server must have been started.
+(``CI=true``), where that is a failure: ``.ci/run`` must have started the server.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -20,9 +18,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from marbledx.cli import _registry_cmd
+from marbledx.errors import InputError
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import (
@@ -33,27 +32,22 @@ from marbledx.registry import (
     RegistryError,
     UserInfo,
     head_revision,
-    normalise_url,
 )
 from marbledx.registry._models import Base
 from marbledx.registry._models import Case as CaseRow
 from marbledx.report import analyze
 
 from ..conftest import TESTS
+from ..postgres import open_clean, postgres_url_or_skip
 from ..unit.registry.helpers import PASSWORD, VCF, populate, rewrite, snapshot
 
-URL_ENV = "MARBLEDX_TEST_POSTGRES_URL"
 EXAMPLE = TESTS.parent / "examples" / "infant-aro.json"
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> str:
-    url = os.environ.get(URL_ENV, "").strip()
-    if not url:
-        if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
-            pytest.fail(f"CI is set but {URL_ENV} is not: .ci/run should have started PostgreSQL")
-        pytest.skip(f"{URL_ENV} is not set (a PostgreSQL URL; .ci/run starts a throwaway server)")
-    return url
+    """The test server's URL; the module is skipped without one (a failure under CI)."""
+    return postgres_url_or_skip()
 
 
 @pytest.fixture
@@ -61,20 +55,10 @@ def hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-def _wipe(url: str) -> None:
-    engine = create_engine(normalise_url(url))
-    try:
-        with engine.begin() as connection:
-            Base.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def pg(postgres_url: str, tmp_path: Path, hasher: PasswordHasher) -> Iterator[Registry]:
-    _wipe(postgres_url)
-    with Registry.open(postgres_url, uploads_dir=tmp_path / "pg-uploads", password_hasher=hasher) as registry:
+    """The registry on the test server, every table dropped and re-created."""
+    with open_clean(postgres_url, uploads_dir=tmp_path / "pg-uploads", password_hasher=hasher) as registry:
         yield registry
 
 
@@ -182,6 +166,26 @@ def test_labs_and_uploads_on_postgres(pg: Registry) -> None:
     assert [lab.value for lab in pg.list_labs(alice, case.id)] == [1.7, 2.1, 1.9]  # undated last
     upload = pg.store_upload(alice, case.id, "vcf", io.BytesIO(VCF), max_bytes=1000, original_name="a.vcf")
     assert pg.open_upload(alice, case.id, upload.id)[1].read_bytes() == VCF
+
+
+def test_nul_characters_on_postgres(pg: Registry) -> None:
+    """PostgreSQL refuses NUL in text, even as a query parameter: it is refused input, or matches nothing."""
+    alice = pg.add_user("alice", "haematology", "clinician", PASSWORD)
+    assert pg.authenticate("alice\x00", PASSWORD) is None
+    with pytest.raises(InputError, match="NUL"):
+        pg.add_user("dora", "haem\x00atology", "clinician", PASSWORD)
+    with pytest.raises(InputError, match="NUL"):
+        pg.create_case(alice, "patient\x007")
+    case = pg.create_case(alice, "patient 7")
+    with pytest.raises(InputError, match="NUL"):
+        pg.add_lab(alice, case.id, "calcium\x00", 1.9, "mmol/L")
+    with pytest.raises(NotFoundError):
+        pg.get_case(alice, case.id + "\x00")
+    assert pg.list_labs(alice, case.id, analyte="calcium\x00") == []
+    upload = pg.store_upload(
+        alice, case.id, "vcf", io.BytesIO(VCF), max_bytes=1000, original_name="a\x00.vcf"
+    )
+    assert upload.original_name == "a.vcf"
 
 
 def test_backup_sqlite_to_postgres(lite: Registry, pg: Registry, tmp_path: Path) -> None:

@@ -163,3 +163,16 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.startswith("marbledx ")
+
+
+def test_percent_never_rounds_up_to_certainty() -> None:
+    from marbledx._format import percent
+
+    assert percent(0.997) == "99.7%"
+    assert percent(0.99996) == ">99.9%"
+    assert percent(1.0) == "100%"
+    assert percent(0.0004) == "<0.1%"
+    assert percent(0.0) == "0%"
+    assert percent(0.42) == "42%"
+    assert percent(0.042) == "4.2%"
+    assert percent(None) == "—"

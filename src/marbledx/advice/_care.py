@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from marbledx._format import percent
 from marbledx.findings import Case
 from marbledx.knowledge import (
     CareGuide,
@@ -265,18 +266,18 @@ def _hsct_advice(
         certainty = "genotype_supported"
         note = (
             f"The top diagnosis is supported by the genotype (genotype likelihood ratio {top.genotype_lr:.3g}) "
-            f"and has posterior probability {top.probability:.0%}."
+            f"and has posterior probability {percent(top.probability)}."
         )
     elif top.probability >= CARE_PARAMETERS["phenotype_only_probability"] and agree:
         certainty = "phenotype_only"
         note = (
-            f"The top diagnosis has posterior probability {top.probability:.0%} from the findings alone; genetic "
+            f"The top diagnosis has posterior probability {percent(top.probability)} from the findings alone; genetic "
             "confirmation is still needed before treatment decisions."
         )
     else:
         certainty = "uncertain"
         note = (
-            f"The leading diagnosis has posterior probability {top.probability:.0%} and is not confirmed by the "
+            f"The leading diagnosis has posterior probability {percent(top.probability)} and is not confirmed by the "
             "genotype"
             + ("; the credible alternatives differ in their HSCT decision" if not agree else "")
             + ". The tests below would settle it."
@@ -297,7 +298,8 @@ def _hsct_advice(
         ]
         urgency: Urgency = "urgent" if curative_urgent and (band == "infant" or urgency_signs) else "unknown"
         summary = "; ".join(
-            f"{o.subtype or o.disease_id} ({o.label}): {o.decision}, {o.probability:.0%}" for o in leading
+            f"{o.subtype or o.disease_id} ({o.label}): {o.decision}, {percent(o.probability)}"
+            for o in leading
         )
         reason_text = f"Not settled: {summary}."
         if urgency == "urgent":
@@ -388,7 +390,7 @@ def _tests(
                 CareItem(
                     "Genetic testing of the leading diagnoses' genes",
                     "These genes separate the leading diagnoses: "
-                    + ", ".join(f"{d.label} ({d.probability:.0%})" for d in leading),
+                    + ", ".join(f"{d.label} ({percent(d.probability)})" for d in leading),
                     sorted(set(sources)),
                     kind="genetic",
                     genes=genes,

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from marbledx import __version__
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
+from marbledx._format import percent
 from marbledx.cli import _labs_cmd, _registry_cmd, _risk_cmd, _serve_cmd
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
@@ -236,7 +237,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     plan = report.care_plan
     sys.stderr.write(
         f"marbledx: wrote {out} ({args.audience} {args.format}); leading diagnosis {plan.diagnosis_id} "
-        f"{plan.diagnosis_label} ({plan.probability:.0%}), HSCT decision {plan.hsct.decision}"
+        f"{plan.diagnosis_label} ({percent(plan.probability)}), HSCT decision {plan.hsct.decision}"
         f" ({plan.hsct.urgency})\n"
     )
     return 0

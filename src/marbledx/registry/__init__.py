@@ -38,7 +38,14 @@ from marbledx.registry._records import (
     UploadRecord,
     UserInfo,
 )
-from marbledx.registry._registry import DELETE_ROLES, UNSET, Registry, hash_token
+from marbledx.registry._registry import (
+    DELETE_ROLES,
+    SESSION_IDLE,
+    SESSION_LIFETIME,
+    UNSET,
+    Registry,
+    hash_token,
+)
 
 __all__ = [
     "AUDIT_ACTIONS",
@@ -48,6 +55,8 @@ __all__ = [
     "DELETE_ROLES",
     "MIN_PASSWORD_LENGTH",
     "ROLES",
+    "SESSION_IDLE",
+    "SESSION_LIFETIME",
     "UNSET",
     "UPLOAD_KINDS",
     "AnalysisRecord",

@@ -72,11 +72,16 @@ MANIFEST: Final = "manifest.json"
 SNAPSHOT: Final = "registry.sqlite3"
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:vcf|ped)(?:\.gz)?")
 _BATCH = 500
+# Schema revisions whose backed-up tables are the same as the current head's, so their backups restore
+# here: 0002 only added the login sessions, which backups leave out. Extend it with each migration that
+# leaves the backed-up tables alone.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002"})
 _CHUNK = 1 << 20
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    """The tables a backup holds: all but those marked ``info={"backup": False}`` (login sessions)."""
+    return [t for t in Base.metadata.sorted_tables if t.info.get("backup", True)]
 
 
 def _sha256(path: Path) -> str:
@@ -346,7 +351,7 @@ def read_manifest(archive: Path, staging: Path) -> dict[str, Any]:
             archive, f"format version {manifest.get('format_version')!r}; expected {BACKUP_FORMAT_VERSION}"
         )
     revision = manifest.get("schema_revision")
-    if revision != _db.head_revision():
+    if revision != _db.head_revision() and revision not in RESTORABLE_REVISIONS:
         msg = (
             f"backup {archive} has schema revision {revision!r}, this marbledx expects "
             f"{_db.head_revision()}; restore it with the marbledx version that wrote it"
@@ -440,7 +445,7 @@ def restore(registry: Registry, archive: Path, *, force: bool = False) -> dict[s
                     msg = f"the registry {_db.redacted(registry.url)} is not empty; use --force to replace it"
                     raise RegistryError(msg)
                 old_files = set(connection.execute(select(Upload.stored_name)).scalars())
-                for table in reversed(_tables()):
+                for table in reversed(Base.metadata.sorted_tables):  # sign-ins end with a restore too
                     connection.execute(delete(table))
                 for table in _tables():
                     path = staging / "tables" / f"{table.name}.jsonl"

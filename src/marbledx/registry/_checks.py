@@ -30,6 +30,7 @@ __all__ = [
     "check_team",
     "check_text",
     "json_safe",
+    "matchable",
 ]
 
 MIN_PASSWORD_LENGTH: Final = 10
@@ -58,11 +59,24 @@ def check_name(value: str, what: str) -> str:
     return text
 
 
+def _refuse_nul(text: str, what: str) -> None:
+    """PostgreSQL cannot store a NUL character in text (SQLite can): refused on both, so they agree."""
+    if "\x00" in text:
+        msg = f"{what} contains a NUL character (U+0000); expected text without it"
+        raise InputError(msg)
+
+
+def matchable(value: str) -> bool:
+    """Whether stored text can equal ``value``: none holds a NUL, which PostgreSQL refuses even in a query."""
+    return "\x00" not in value
+
+
 def check_team(value: str) -> str:
     text = " ".join(value.split())
     if not text or len(text) > 100:
         msg = "team name must be 1-100 characters"
         raise InputError(msg)
+    _refuse_nul(text, "team name")
     return text
 
 
@@ -92,6 +106,7 @@ def check_label(value: str) -> str:
     if not text or len(text) > 200:
         msg = "case label must be 1-200 characters"
         raise InputError(msg)
+    _refuse_nul(text, "case label")
     return text
 
 
@@ -146,6 +161,7 @@ def check_text(value: str, what: str, limit: int) -> str:
     if not text or len(text) > limit:
         msg = f"lab {what} must be 1-{limit} characters"
         raise InputError(msg)
+    _refuse_nul(text, f"lab {what}")
     return text
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "Case",
     "Finding",
     "LabMeasurement",
+    "LoginSession",
     "Team",
     "UTCDateTime",
     "Upload",
@@ -150,6 +151,24 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime]
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class LoginSession(Base):
+    """A browser sign-in: only the SHA-256 of the cookie's secret is kept.
+
+    Sessions end (sign-out, idle or absolute timeout), so they are left out of backups (``info``).
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = {"info": {"backup": False}}  # noqa: RUF012 - SQLAlchemy's declarative attribute
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ended_at: Mapped[dt.datetime | None]
 
 
 class Case(Base):

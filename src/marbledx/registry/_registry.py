@@ -47,6 +47,7 @@ from marbledx.registry._checks import (
     check_team,
     check_text,
     json_safe,
+    matchable,
 )
 from marbledx.registry._errors import (
     ConflictError,
@@ -64,6 +65,7 @@ from marbledx.registry._models import (
     Case,
     Finding,
     LabMeasurement,
+    LoginSession,
     Team,
     Upload,
     User,
@@ -85,13 +87,18 @@ from marbledx.registry._records import (
 if TYPE_CHECKING:
     from marbledx.report import AnalysisReport
 
-__all__ = ["DELETE_ROLES", "UNSET", "Registry", "hash_token"]
+__all__ = ["DELETE_ROLES", "SESSION_IDLE", "SESSION_LIFETIME", "UNSET", "Registry", "hash_token"]
 
 log = logging.getLogger("marbledx.registry")
 
 DELETE_ROLES: Final = frozenset({"clinician", "admin"})
 TOKEN_PREFIX: Final = "mdx_"
 _TOKEN_TOUCH = dt.timedelta(seconds=60)  # last_used_at is refreshed at most once a minute per token
+SESSION_PREFIX: Final = "mxs_"
+# Browser sign-ins end after 30 idle minutes or 12 hours at most, whichever comes first: the usual bounds
+# for shared clinical workstations (OWASP Session Management Cheat Sheet, "Session Expiration").
+SESSION_IDLE: Final = dt.timedelta(minutes=30)
+SESSION_LIFETIME: Final = dt.timedelta(hours=12)
 _CHUNK = 1 << 20
 
 
@@ -291,9 +298,8 @@ class Registry:
 
     @staticmethod
     def _case(session: Session, actor: User, case_id: str) -> Case:
-        row = session.scalars(
-            select(Case).where(Case.public_id == str(case_id), Case.team_id == actor.team_id)
-        ).one_or_none()
+        query = select(Case).where(Case.public_id == str(case_id), Case.team_id == actor.team_id)
+        row = session.scalars(query).one_or_none() if matchable(str(case_id)) else None
         if row is None:
             msg = f"no case {case_id!r} in team {actor.team.name!r}"
             raise NotFoundError(msg)
@@ -466,7 +472,8 @@ class Registry:
     def authenticate(self, name: str, password: str) -> UserInfo | None:
         """The active user with this name and password, or None. Writes a login/login_failed event."""
         with self.unit_of_work() as session:
-            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            query = select(User).where(User.name == name)
+            row = session.scalars(query).one_or_none() if matchable(name) else None
             if row is None:
                 self._verify_dummy(password)
                 self._audit(session, "login_failed", user_id=None, team_id=None, detail="unknown user")
@@ -551,6 +558,90 @@ class Registry:
                 raise NotFoundError(msg)
             if token.revoked_at is None:
                 token.revoked_at = utcnow()
+
+    # -- browser sign-in sessions ------------------------------------------------------------------------
+
+    def start_session(self, user: UserInfo | str, *, lifetime: dt.timedelta = SESSION_LIFETIME) -> str:
+        """A new sign-in session for an active user; returns the cookie secret (only its SHA-256 is kept).
+
+        Ended and expired sessions are purged at the same time.
+        """
+        name = user.name if isinstance(user, UserInfo) else user
+        secret = SESSION_PREFIX + secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.unit_of_work() as session:
+            row = session.scalars(select(User).where(User.name == name)).one_or_none()
+            if row is None:
+                msg = f"no user {name!r}"
+                raise NotFoundError(msg)
+            if not row.active:
+                msg = f"account {name!r} is deactivated; expected an active user"
+                raise PermissionDeniedError(msg)
+            stale = select(LoginSession.id).where(
+                (LoginSession.expires_at <= now)
+                | LoginSession.ended_at.is_not(None)
+                | (LoginSession.last_seen_at <= now - SESSION_IDLE)
+            )
+            stale_ids = list(session.scalars(stale))
+            if stale_ids:
+                session.query(LoginSession).filter(LoginSession.id.in_(stale_ids)).delete(
+                    synchronize_session=False
+                )
+            session.add(
+                LoginSession(
+                    user_id=row.id,
+                    session_hash=hash_token(secret),
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
+        return secret
+
+    def user_for_session(self, secret: str, *, idle: dt.timedelta = SESSION_IDLE) -> UserInfo | None:
+        """The active user of a live session, or None (unknown, ended, idle too long, expired, deactivated).
+
+        A live session's idle clock restarts (written at most once a minute).
+        """
+        if not secret.startswith(SESSION_PREFIX) or len(secret) > 200:
+            return None
+        digest = hash_token(secret)
+        now = utcnow()
+        with self._reading() as session:
+            found = session.execute(
+                select(LoginSession, User)
+                .join(User, LoginSession.user_id == User.id)
+                .where(LoginSession.session_hash == digest)
+            ).one_or_none()
+            if found is None:
+                return None
+            login, row = found
+            if (
+                login.ended_at is not None
+                or now >= login.expires_at
+                or now - login.last_seen_at >= idle
+                or not row.active
+            ):
+                return None
+            info = self._user_info(row)
+            last, login_id = login.last_seen_at, login.id
+        if now - last > _TOKEN_TOUCH:
+            with self.unit_of_work() as session:
+                touched = session.get(LoginSession, login_id)
+                if touched is not None:
+                    touched.last_seen_at = now
+        return info
+
+    def end_session(self, secret: str) -> None:
+        """End a sign-in session (sign-out); unknown or ended sessions are left as they are."""
+        if not secret.startswith(SESSION_PREFIX) or len(secret) > 200:
+            return
+        with self.unit_of_work() as session:
+            login = session.scalars(
+                select(LoginSession).where(LoginSession.session_hash == hash_token(secret))
+            ).one_or_none()
+            if login is not None and login.ended_at is None:
+                login.ended_at = utcnow()
 
     # -- cases -------------------------------------------------------------------------------------------
 
@@ -793,6 +884,8 @@ class Registry:
     def _labs(self, session: Session, case: Case, analyte: str | None = None) -> list[LabRecord]:
         query = select(LabMeasurement).where(LabMeasurement.case_id == case.id)
         if analyte is not None:
+            if not matchable(analyte):
+                return []
             query = query.where(LabMeasurement.analyte == analyte)
         query = query.order_by(
             LabMeasurement.measured_on.is_(None), LabMeasurement.measured_on, LabMeasurement.id
@@ -901,7 +994,7 @@ class Registry:
             msg = f"max_bytes must be positive, got {max_bytes}"
             raise InputError(msg)
         if original_name is not None:
-            original_name = Path(original_name.replace("\\", "/")).name[:255] or None
+            original_name = Path(original_name.replace("\\", "/").replace("\x00", "")).name[:255] or None
         with self._reading() as session:  # fail fast, before reading any bytes
             self._case(session, self._actor(session, user), case_id)
         self.uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

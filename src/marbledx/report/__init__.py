@@ -5,9 +5,11 @@ from marbledx.report._family import FamilySection, FamilySummary, family_summary
 from marbledx.report._render import (
     Audience,
     ReportFormat,
+    clinician_context,
     posterior_chart,
     render_html,
     render_pdf,
+    render_result_html,
     write_report,
 )
 
@@ -19,9 +21,11 @@ __all__ = [
     "FamilySummary",
     "ReportFormat",
     "analyze",
+    "clinician_context",
     "family_summary",
     "posterior_chart",
     "render_html",
     "render_pdf",
+    "render_result_html",
     "write_report",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -13,12 +14,22 @@ from typing import Any, Literal
 
 import jinja2
 
+from marbledx._format import percent
 from marbledx.errors import InputError
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.report._analysis import DISCLAIMER, AnalysisReport
 
-__all__ = ["Audience", "ReportFormat", "posterior_chart", "render_html", "render_pdf", "write_report"]
+__all__ = [
+    "Audience",
+    "ReportFormat",
+    "clinician_context",
+    "posterior_chart",
+    "render_html",
+    "render_pdf",
+    "render_result_html",
+    "write_report",
+]
 
 Audience = Literal["clinician", "family"]
 ReportFormat = Literal["html", "pdf", "json"]
@@ -34,14 +45,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _pct(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 0.995:
-        return f"{value:.1%}" if value < 0.9995 else ">99.9%"
-    if value < 0.001:
-        return "<0.1%" if value > 0 else "0%"
-    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+_pct = percent
 
 
 def posterior_chart(diagnoses: list[dict[str, Any]], *, width: int = 640) -> str:
@@ -109,30 +113,50 @@ def render_html(
     report: AnalysisReport, *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
 ) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG; no external resources)."""
+    return render_result_html(report.to_dict(), hpo=hpo, kb=kb, audience=audience)
+
+
+def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -> dict[str, Any]:
+    """What ``clinician_body.html.j2`` needs, from an :meth:`AnalysisReport.to_dict` result.
+
+    The web app includes the same body in its results page, so the page and the report agree.
+    """
+    sources = {str(s) for s in data["care_plan"].get("sources", [])}
+    for diagnosis in data["diagnoses"][:3]:
+        subtype = diagnosis.get("subtype")
+        if subtype:
+            sources.update(str(s) for s in subtype.get("sources", []))
+    counselling = data.get("counselling")
+    if counselling:
+        sources.update(str(s) for s in counselling.get("sources", []))
+    findings = [
+        {**row, "label": row.get("label") or hpo.ontology.label(str(row["hpo_id"])) or row["hpo_id"]}
+        for row in data.get("findings", [])
+    ]
+    return {
+        "data": data,
+        "age": _age_text(data.get("age_days")),
+        "chart": posterior_chart(list(data["diagnoses"])),
+        "findings": findings,
+        "references": _references(sources, kb),
+        "disclaimer": DISCLAIMER,
+        "pct": _pct,
+    }
+
+
+def render_result_html(
+    data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
+) -> str:
+    """A stored analysis result (:meth:`AnalysisReport.to_dict`) as the clinician or family HTML report."""
     env = _environment()
     css = resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
-    data = report.to_dict()
     if audience == "family":
-        family_sources = sorted({s for section in report.family.sections for s in section.sources})
+        summary = data["family_summary"]
+        family_sources = sorted({str(s) for section in summary["sections"] for s in section["sources"]})
         return env.get_template("family.html.j2").render(
-            css=css, data=data, summary=report.family, sources=family_sources
+            css=css, data=data, summary=summary, sources=family_sources
         )
-    sources = set(report.care_plan.sources)
-    for diagnosis in report.result.diagnoses[:3]:
-        if diagnosis.subtype is not None:
-            sources.update(diagnosis.subtype.sources)
-    if report.counselling:
-        sources.update(str(s) for s in report.counselling.get("sources", []))
-    return env.get_template("clinician.html.j2").render(
-        css=css,
-        data=data,
-        age=_age_text(report.case.age_days),
-        chart=posterior_chart(data["diagnoses"]),
-        findings=report.findings(hpo),
-        references=_references(sources, kb),
-        disclaimer=DISCLAIMER,
-        pct=_pct,
-    )
+    return env.get_template("clinician.html.j2").render(css=css, **clinician_context(data, hpo=hpo, kb=kb))
 
 
 def _refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, Any]:

@@ -7,9 +7,7 @@ the upload, which streams the request body into :meth:`Registry.store_upload` fr
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Iterator
-from threading import Lock
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -22,12 +20,12 @@ from marbledx.errors import InputError
 from marbledx.findings import Case, normalise_findings
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.registry import UNSET, CaseDetail, Registry, UploadKind, UserInfo
-from marbledx.report import DISCLAIMER, AnalysisReport, analyze, render_html, render_pdf
+from marbledx.registry import UNSET, CaseDetail, Registry, UploadKind, UploadRecord, UserInfo
+from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import current_user, registry_of
 from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
 
-__all__ = ["ReportCache", "api_router", "case_for_analysis"]
+__all__ = ["api_router", "case_for_analysis", "run_analysis"]
 
 User = Annotated[UserInfo, Depends(current_user)]
 Reg = Annotated[Registry, Depends(registry_of)]
@@ -43,26 +41,6 @@ def _hpo(request: Request) -> Hpo:
 def _kb(request: Request) -> KnowledgeBase:
     kb: KnowledgeBase = request.app.state.kb
     return kb
-
-
-class ReportCache:
-    """The last few :class:`AnalysisReport` objects by analysis id, for HTML/PDF rendering (bounded)."""
-
-    def __init__(self, size: int = 32) -> None:
-        self._size = size
-        self._items: OrderedDict[str, AnalysisReport] = OrderedDict()
-        self._lock = Lock()
-
-    def put(self, key: str, report: AnalysisReport) -> None:
-        with self._lock:
-            self._items[key] = report
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def get(self, key: str) -> AnalysisReport | None:
-        with self._lock:
-            return self._items.get(key)
 
 
 # -- cases ---------------------------------------------------------------------------------------------
@@ -219,14 +197,24 @@ def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
     return case, values
 
 
-def _run_analysis(request: Request, user: UserInfo, case_id: str) -> AnalysisReport:
+def _upload_name(upload: UploadRecord) -> str:
+    named = f"{upload.original_name} ({upload.id})" if upload.original_name else upload.id
+    return f"uploaded {upload.kind.upper()} file {named}"
+
+
+def run_analysis(request: Request, user: UserInfo, case_id: str) -> dict[str, Any]:
+    """Analyse a registry case (findings, labs, newest VCF and PED uploads) as ``user``.
+
+    Returns the result to store (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their
+    upload, never by their path on the server (errors too).
+    """
     registry, hpo, kb = registry_of(request), _hpo(request), _kb(request)
     detail = registry.case_detail(user, case_id)
     case, lab_values = case_for_analysis(detail, hpo)
     latest = {u.kind: u for u in detail.uploads}  # uploads are listed oldest first: the newest wins
     paths = {kind: registry.open_upload(user, case_id, u.id)[1] for kind, u in latest.items()}
     try:
-        return analyze(
+        report = analyze(
             case,
             hpo=hpo,
             kb=kb,
@@ -235,21 +223,27 @@ def _run_analysis(request: Request, user: UserInfo, case_id: str) -> AnalysisRep
             lab_values=lab_values,
             strict=False,
         )
-    except InputError as exc:  # name the upload, never the server's file path
+    except InputError as exc:
         message = str(exc)
         for kind, path in paths.items():
-            message = message.replace(str(path), f"the uploaded {kind.upper()} file ({latest[kind].id})")
+            message = message.replace(str(path), f"the {_upload_name(latest[kind])}")
         message = message.replace(str(registry.uploads_dir), "the uploads folder")
         raise InputError(message) from None
+    result = report.to_dict()
+    genotype = result.get("genotype")
+    if isinstance(genotype, dict) and "vcf" in latest:
+        genotype["vcf"] = _upload_name(latest["vcf"])
+    counselling = result.get("counselling")
+    if isinstance(counselling, dict) and "ped" in latest:
+        counselling["pedigree"] = _upload_name(latest["ped"])
+    return result
 
 
 @api_router.post("/cases/{case_id}/analyze", tags=["analysis"], summary="Analyse the case and store it")
 def analyze_case(case_id: str, request: Request, user: User, registry: Reg) -> dict[str, Any]:
-    report = _run_analysis(request, user, case_id)
-    record = registry.record_analysis(user, case_id, report)
-    cache: ReportCache = request.app.state.reports
-    cache.put(record.id, report)
-    return {**record.to_dict(), "result": record.result if record.result is not None else report.to_dict()}
+    result = run_analysis(request, user, case_id)
+    record = registry.record_analysis(user, case_id, result)
+    return {**record.to_dict(), "result": record.result if record.result is not None else result}
 
 
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}
@@ -280,12 +274,8 @@ def report(
             }
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     else:
-        cache: ReportCache = request.app.state.reports
-        analysis = cache.get(stored.id)
-        if analysis is None:  # not in this process's memory (e.g. after a restart): analyse again
-            analysis = _run_analysis(request, user, case_id)
-            cache.put(stored.id, analysis)
-        html = render_html(analysis, hpo=_hpo(request), kb=_kb(request), audience=audience)
+        # Rendered from the stored result, so a report reads the same after a restart or on another worker.
+        html = render_result_html(stored.result or {}, hpo=_hpo(request), kb=_kb(request), audience=audience)
         body = html.encode("utf-8") if format == "html" else render_pdf(html)
     headers = {"Content-Disposition": f'attachment; filename="marbledx-report-{case_id}.{format}"'}
     if format == "html":

@@ -1,9 +1,11 @@
 """The web application factory: ``create_app(registry, hpo=…, kb=…)`` → a FastAPI app.
 
 Loaded data (the registry, the HPO release, the knowledge base) is passed in and kept on ``app.state``;
-there is no global singleton. Errors answer as one-line JSON ``{"detail": "…"}`` without tracebacks, and
-nothing that identifies a patient (labels, findings, query strings, lab values) is logged: the request log
-names the route template (``/api/cases/{case_id}``), the status and the time taken.
+there is no global singleton. The REST API (``/api``, bearer tokens) answers errors as one-line JSON
+``{"detail": "…"}``; the pages (session cookies) answer them as an HTML page, and send a signed-out browser
+to the sign-in page. Never a traceback. Nothing that identifies a patient (labels, findings, query strings,
+lab values) is logged: the request log names the route template (``/api/cases/{case_id}``), the status and
+the time taken.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,7 +37,9 @@ from marbledx.registry import (
     RegistryError,
     UploadTooLargeError,
 )
-from marbledx.web._api import ReportCache, api_router
+from marbledx.web._api import api_router
+from marbledx.web._pages import page_router, render
+from marbledx.web._session import CookiePolicy, SignInRequiredError
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "create_app"]
 
@@ -41,6 +47,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20  # a VCF or PED file
 DEFAULT_MAX_BODY_BYTES = 1 * 2**20  # any other request body (JSON)
 
 logger = logging.getLogger("marbledx.web")
+_REPORT_CSS = resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
 
 # Registry and input errors → HTTP status (most specific first).
 _STATUS: tuple[tuple[type[MarbledxError], int], ...] = (
@@ -54,6 +61,36 @@ _STATUS: tuple[tuple[type[MarbledxError], int], ...] = (
 )
 
 
+# Sent with every response. The pages load only their own script and styles; no framing (clickjacking);
+# no referrer leaves the site (case ids are in paths). OWASP HTTP Security Response Headers Cheat Sheet.
+_SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Changed meanwhile",
+    413: "Too large",
+    422: "Not accepted",
+    500: "Something went wrong",
+    503: "Registry unavailable",
+}
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())[:500]
 
@@ -65,18 +102,20 @@ class _BodyTooLargeError(Exception):
 class BodyLimitMiddleware:
     """Refuses request bodies over a limit with 413: by ``Content-Length`` up front, else while reading.
 
-    Upload routes (``…/uploads/…``) are left to the registry's own streamed limit.
+    Upload routes (``…/uploads…``) may be as large as an upload plus a form's overhead; the registry then
+    holds the file itself to the exact limit while streaming it.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes + 2**16  # multipart boundaries and the other fields
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or "/uploads/" in scope["path"]:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
+        limit = self.max_upload_bytes if "/uploads" in scope["path"] else self.max_body_bytes
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > limit):
                 await _too_large(limit, send)
@@ -121,11 +160,14 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     close_registry: bool = False,
+    secure_cookies: bool = True,
 ) -> FastAPI:
     """The marbledx web app over ``registry`` with the given HPO release and knowledge base.
 
     Uploaded files go to the registry's uploads folder (never the web root). With ``close_registry`` the
     registry is closed when the app shuts down (``marbledx serve`` does; tests keep their own).
+    ``secure_cookies=False`` drops the ``Secure`` flag of the sign-in cookies, for a plain-HTTP test set-up
+    reached by a name other than ``localhost``; browsers treat ``localhost`` and ``127.0.0.1`` as secure.
     """
 
     @asynccontextmanager
@@ -149,9 +191,11 @@ def create_app(
     app.state.hpo = hpo
     app.state.kb = kb
     app.state.max_upload_bytes = max_upload_bytes
-    app.state.reports = ReportCache()
+    app.state.cookies = CookiePolicy(secure=secure_cookies)
     app.include_router(api_router)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    app.include_router(page_router)
+    app.mount("/static", StaticFiles(packages=[("marbledx.web", "static")]), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes)
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next: Any) -> Any:
@@ -160,6 +204,10 @@ def create_app(
         try:
             response = await call_next(request)
             status = response.status_code
+            for name, value in _SECURITY_HEADERS:
+                response.headers.setdefault(name, value)
+            if not _is_api(request) and not request.url.path.startswith(("/static/", "/assets/")):
+                response.headers.setdefault("Cache-Control", "no-store")  # pages hold patient data
             return response
         finally:
             # The route template only: never the concrete path, the query string or the body.
@@ -171,30 +219,44 @@ def create_app(
                 (time.perf_counter() - start) * 1000,
             )
 
+    def error_response(
+        request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": _one_line(detail)}, status_code=status, headers=headers)
+        title = _TITLES.get(status, "Error")
+        return render(request, "error.html.j2", None, status=status, title=title, message=_one_line(detail))
+
+    @app.exception_handler(SignInRequiredError)
+    async def sign_in(_request: Request, exc: SignInRequiredError) -> RedirectResponse:
+        return RedirectResponse(exc.location, status_code=303)
+
     @app.exception_handler(MarbledxError)
-    async def marbledx_error(_request: Request, exc: MarbledxError) -> JSONResponse:
+    async def marbledx_error(request: Request, exc: MarbledxError) -> Response:
         status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-        detail = _one_line(str(exc)) if status != 500 else "internal error"
-        return JSONResponse({"detail": detail}, status_code=status)
+        detail = str(exc) if status != 500 else "internal error"
+        return error_response(request, status, detail)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": _one_line(str(exc.detail))}, status_code=exc.status_code, headers=exc.headers
-        )
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for error in exc.errors()[:3]:
             where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
             parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg")))
-        return JSONResponse({"detail": _one_line("; ".join(parts) or "invalid request")}, status_code=422)
+        return error_response(request, 422, "; ".join(parts) or "invalid request")
 
     @app.exception_handler(Exception)
-    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def internal_error(request: Request, exc: Exception) -> Response:
         logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        return error_response(request, 500, "internal error")
+
+    @app.get("/assets/report.css", include_in_schema=False)
+    def report_css() -> Response:
+        return Response(_REPORT_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs_page() -> HTMLResponse:

@@ -1,4 +1,8 @@
-"""Fixtures for the web tests: a fresh SQLite registry, the app over it, and tokens of three users."""
+"""Fixtures for the web tests: a fresh registry, the app over it, and tokens of three users.
+
+Every test that uses the registry runs twice: on a SQLite file and on the PostgreSQL test server named by
+``MARBLEDX_TEST_POSTGRES_URL`` (see ``tests/postgres.py``; skipped without it, a failure under CI).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import Registry
 from marbledx.web import create_app
+
+from ...postgres import open_clean, postgres_url_or_skip
 
 PASSWORD = "correct horse battery"
 UPLOAD_LIMIT = 4096
@@ -33,12 +39,19 @@ def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MARBLEDX_DATABASE_URL", raising=False)
 
 
-@pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
+    """An empty registry with cheap argon2 parameters: a new SQLite file, or the PostgreSQL test server's
+    database with every table dropped and re-created. Uploads go to ``tmp_path / "uploads"`` on both."""
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'registry.sqlite3'}", uploads_dir=tmp_path / "uploads", password_hasher=hasher
-    ) as opened:
+    uploads = tmp_path / "uploads"
+    if request.param == "postgresql":
+        opened = open_clean(postgres_url_or_skip(), uploads_dir=uploads, password_hasher=hasher)
+    else:
+        opened = Registry.open(
+            f"sqlite:///{tmp_path / 'registry.sqlite3'}", uploads_dir=uploads, password_hasher=hasher
+        )
+    with opened:
         yield opened
 
 

@@ -1,0 +1,660 @@
+"""The server-rendered pages: sign-in, case list, case entry (findings with HPO autocomplete, plain words,
+labs, uploads), results, report download and the knowledge-base subtype cards.
+
+Pages use the session cookie (:mod:`marbledx.web._session`); every form that changes something carries the
+CSRF token. They follow post/redirect/get: a successful change answers 303 to the page that shows it; a
+refused input re-renders the page with the one-line error (422) and keeps what was typed. Everything goes
+through the registry, so views and changes are audited as in the REST API. Nothing here logs patient data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, Final, Literal
+
+import jinja2
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from marbledx._api import search_terms, subtype_card, subtype_summaries
+from marbledx.errors import InputError, MarbledxError
+from marbledx.findings import TextParser, bundled_lab_table, make_lab_value, parse_iso_age
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
+from marbledx.registry import (
+    DELETE_ROLES,
+    CaseDetail,
+    ConflictError,
+    FindingRecord,
+    NotFoundError,
+    Registry,
+    UploadKind,
+    UploadTooLargeError,
+)
+from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
+from marbledx.web._api import run_analysis
+from marbledx.web._auth import registry_of
+from marbledx.web._charts import lab_charts
+from marbledx.web._session import (
+    CSRF_FIELD,
+    CookiePolicy,
+    PageUser,
+    checked_user,
+    login_csrf_ok,
+    new_login_csrf,
+    page_user,
+    safe_next,
+)
+
+__all__ = ["age_text", "page_router", "parse_age_text", "templates"]
+
+SignedIn = Annotated[PageUser, Depends(page_user)]
+Checked = Annotated[PageUser, Depends(checked_user)]
+Reg = Annotated[Registry, Depends(registry_of)]
+
+page_router = APIRouter(include_in_schema=False)
+
+_loader = jinja2.ChoiceLoader(
+    [
+        jinja2.PackageLoader("marbledx.web", "templates"),
+        # The results page includes the clinician report's body, so the page and the report agree.
+        jinja2.PackageLoader("marbledx.report", "templates"),
+    ]
+)
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=_loader,
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+# Fixed notices after a redirect (the query string names one; it never carries patient data).
+_NOTICES: Final = {
+    "created": "Case created.",
+    "saved": "Case details saved.",
+    "finding": "Finding added.",
+    "removed": "Finding removed.",
+    "lab": "Lab value added.",
+    "lab-removed": "Lab value removed.",
+    "upload": "File uploaded.",
+    "deleted": "Case deleted.",
+    "signed-out": "You are signed out.",
+}
+
+# Errors a form re-renders with its message; the others (not found, not allowed) answer as error pages.
+_FORM_ERRORS: Final = (InputError, ConflictError, UploadTooLargeError)
+
+_AGE_WORDS: Final = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(d|days?|w|wks?|weeks?|m|mo|mos|months?|y|yrs?|years?)\s*$", re.IGNORECASE
+)
+_DAYS_PER: Final = {"d": 1.0, "w": 7.0, "m": 30.4375, "y": 365.25}
+_HPO_ID: Final = re.compile(r"^\s*(HP:\d{7})\b")
+
+
+def parse_age_text(text: str, *, where: str = "age") -> float | None:
+    """Age in days from ``P8M`` (ISO 8601) or words such as ``8 months``, ``3 weeks``, ``2 years``."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper().startswith("P"):
+        return parse_iso_age(text, where=where)
+    match = _AGE_WORDS.match(text)
+    if match is None:
+        msg = f"{where} {text!r} is not an age; expected e.g. '8 months', '3 weeks', '2 years' or P8M"
+        raise InputError(msg)
+    unit = match.group(2)[0].lower()
+    return float(match.group(1)) * _DAYS_PER[unit]
+
+
+def age_text(age_days: float | None) -> str:
+    """A readable age (days under 2 months, months under 2 years, else years)."""
+    if age_days is None:
+        return "not given"
+    if age_days < 60:
+        return f"{age_days:.0f} days"
+    if age_days < 2 * 365.25:
+        return f"{age_days / 30.4375:.0f} months"
+    return f"{age_days / 365.25:.0f} years"
+
+
+def _hpo(request: Request) -> Hpo:
+    hpo: Hpo = request.app.state.hpo
+    return hpo
+
+
+def _kb(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
+
+
+def _text_parser(request: Request) -> TextParser:
+    parser: TextParser | None = getattr(request.app.state, "text_parser", None)
+    if parser is None:  # built on first use (about half a second), then kept with the app
+        parser = TextParser(_hpo(request).ontology)
+        request.app.state.text_parser = parser
+    return parser
+
+
+def render(
+    request: Request,
+    name: str,
+    signed_in: PageUser | None,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page from ``templates/`` with the signed-in user, the CSRF token and the notice of a redirect."""
+    notice = _NOTICES.get(request.query_params.get("done", ""))
+    response: HTMLResponse = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "user": signed_in.user if signed_in else None,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": signed_in.csrf_token if signed_in else "",
+            "notice": notice,
+            "age_text": age_text,
+            "disclaimer": DISCLAIMER,
+            **context,
+        },
+        status_code=status,
+    )
+    return response
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# -- sign-in -------------------------------------------------------------------------------------------
+
+
+@page_router.get("/")
+def home() -> RedirectResponse:
+    return _see("/cases")
+
+
+def _login_page(request: Request, *, next_path: str, error: str | None = None, status: int = 200) -> Response:
+    token = new_login_csrf()
+    response = render(
+        request, "login.html.j2", None, status=status, next=next_path, error=error, login_csrf=token
+    )
+    policy: CookiePolicy = request.app.state.cookies
+    response.set_cookie(**policy.login_cookie(token))  # type: ignore[arg-type]
+    return response
+
+
+@page_router.get("/login")
+def login_form(request: Request, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    return _login_page(request, next_path=safe_next(next))
+
+
+@page_router.post("/login")
+def login(
+    request: Request,
+    registry: Reg,
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/cases",
+) -> Response:
+    target = safe_next(next)
+    if not login_csrf_ok(request, csrf_token):
+        return _login_page(
+            request, next_path=target, status=403, error="The sign-in form had expired; please try again."
+        )
+    user = registry.authenticate(username.strip(), password) if username.strip() and password else None
+    if user is None:
+        return _login_page(request, next_path=target, status=401, error="Wrong name or password.")
+    secret = registry.start_session(user)
+    response = _see(target)
+    policy: CookiePolicy = request.app.state.cookies
+    response.set_cookie(**policy.session_cookie(secret))  # type: ignore[arg-type]
+    response.delete_cookie(policy.login_name, path="/", secure=policy.secure, httponly=True)
+    return response
+
+
+@page_router.post("/logout")
+def logout(request: Request, signed_in: Checked, registry: Reg) -> RedirectResponse:
+    registry.end_session(signed_in.session_secret)
+    response = _see("/login?done=signed-out")
+    policy: CookiePolicy = request.app.state.cookies
+    response.delete_cookie(policy.session_name, path="/", secure=policy.secure, httponly=True)
+    return response
+
+
+# -- cases ---------------------------------------------------------------------------------------------
+
+
+@page_router.get("/cases")
+def case_list(
+    request: Request,
+    signed_in: SignedIn,
+    registry: Reg,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> HTMLResponse:
+    size = 50
+    cases = registry.list_cases(signed_in.user, limit=size, offset=(page - 1) * size)
+    total = registry.count_cases(signed_in.user)
+    return render(
+        request,
+        "cases.html.j2",
+        signed_in,
+        cases=cases,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)),
+    )
+
+
+@page_router.post("/cases")
+def create_case(
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    label: Annotated[str, Form(max_length=300)] = "",
+    age: Annotated[str, Form(max_length=50)] = "",
+    sex: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        record = registry.create_case(
+            signed_in.user, label, age_days=parse_age_text(age), sex=sex or None, findings=[]
+        )
+    except InputError as exc:
+        cases = registry.list_cases(signed_in.user, limit=50)
+        total = registry.count_cases(signed_in.user)
+        return render(
+            request,
+            "cases.html.j2",
+            signed_in,
+            status=422,
+            cases=cases,
+            total=total,
+            page=1,
+            pages=max(1, -(-total // 50)),
+            error=str(exc),
+            form={"label": label, "age": age, "sex": sex},
+        )
+    return _see(f"/cases/{record.id}?done=created")
+
+
+def _labels(hpo: Hpo, findings: Sequence[FindingRecord]) -> dict[str, str]:
+    return {f.hpo_id: hpo.ontology.label(f.hpo_id) or f.hpo_id for f in findings}
+
+
+def _case_page(
+    request: Request,
+    signed_in: PageUser,
+    detail: CaseDetail,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    error_at: str | None = None,
+    form: dict[str, str] | None = None,
+    mapping: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    table = bundled_lab_table()
+    lab_names = {a.key: a.name for a in table.analytes}
+    return render(
+        request,
+        "case.html.j2",
+        signed_in,
+        status=status,
+        detail=detail,
+        case=detail.case,
+        labels=_labels(_hpo(request), detail.findings),
+        analytes=[(a.key, a.name, [u.unit for u in a.units]) for a in table.analytes],
+        units=sorted({u.unit for a in table.analytes for u in a.units}),
+        lab_names=lab_names,
+        charts=lab_charts(detail.labs, age_days=detail.case.age_days, sex=detail.case.sex, table=table),
+        can_delete=signed_in.user.role in DELETE_ROLES,
+        error=error,
+        error_at=error_at,
+        form=form or {},
+        mapping=mapping,
+    )
+
+
+@page_router.get("/cases/{case_id}")
+def case_page(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
+    return _case_page(request, signed_in, registry.case_detail(signed_in.user, case_id))
+
+
+def _refused(
+    request: Request,
+    signed_in: PageUser,
+    registry: Registry,
+    case_id: str,
+    exc: MarbledxError,
+    *,
+    at: str,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The case page again with the refused form's error (409 conflict, 413 too large, else 422)."""
+    status = 409 if isinstance(exc, ConflictError) else 413 if isinstance(exc, UploadTooLargeError) else 422
+    detail = registry.case_detail(signed_in.user, case_id)
+    return _case_page(request, signed_in, detail, status=status, error=str(exc), error_at=at, form=form)
+
+
+@page_router.post("/cases/{case_id}/details")
+def save_details(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    version: Annotated[int, Form()],
+    label: Annotated[str, Form(max_length=300)] = "",
+    age: Annotated[str, Form(max_length=50)] = "",
+    sex: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        registry.update_case(
+            signed_in.user,
+            case_id,
+            version=version,
+            label=label,
+            age_days=parse_age_text(age),
+            sex=sex or None,
+        )
+    except _FORM_ERRORS as exc:
+        return _refused(
+            request,
+            signed_in,
+            registry,
+            case_id,
+            exc,
+            at="details",
+            form={"label": label, "age": age, "sex": sex},
+        )
+    return _see(f"/cases/{case_id}?done=saved")
+
+
+def _resolve_term(hpo: Hpo, text: str) -> str:
+    """The HPO id a finding box names: a leading ``HP:…`` id (autocomplete), or an exact label or synonym."""
+    match = _HPO_ID.match(text)
+    if match is not None:
+        found = search_terms(hpo, match.group(1), limit=1)
+        if found:
+            return found[0].id
+        msg = f"{match.group(1)} is not an HPO term of this release; pick a term from the suggestions"
+        raise InputError(msg)
+    query = " ".join(text.split())
+    if not query:
+        msg = "no finding given; type a few letters and pick an HPO term"
+        raise InputError(msg)
+    hits = search_terms(hpo, query, limit=5)
+    for hit in hits:
+        if hit.match_type in ("label", "synonym") and hit.matched.casefold() == query.casefold():
+            return hit.id
+    if hits:
+        options = "; ".join(f"{h.label} ({h.id})" for h in hits)
+        msg = f"{query!r} is not an exact HPO label; did you mean: {options}"
+    else:
+        msg = f"no HPO term matches {query!r}; try other words or the plain-words box"
+    raise InputError(msg)
+
+
+@page_router.post("/cases/{case_id}/findings")
+def add_finding(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    version: Annotated[int, Form()],
+    term: Annotated[str, Form(max_length=300)] = "",
+    status: Annotated[Literal["observed", "excluded"], Form()] = "observed",
+) -> Response:
+    detail = registry.case_detail(signed_in.user, case_id)
+    try:
+        hpo_id = _resolve_term(_hpo(request), term)
+        kept = [f for f in detail.findings if f.hpo_id != hpo_id]
+        added = FindingRecord(hpo_id=hpo_id, excluded=status == "excluded", source="entered")
+        registry.set_findings(signed_in.user, case_id, [*kept, added], version=version)
+    except _FORM_ERRORS as exc:
+        return _refused(
+            request, signed_in, registry, case_id, exc, at="findings", form={"term": term, "status": status}
+        )
+    return _see(f"/cases/{case_id}?done=finding#findings")
+
+
+@page_router.post("/cases/{case_id}/findings/remove")
+def remove_finding(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    version: Annotated[int, Form()],
+    hpo_id: Annotated[str, Form(max_length=20)],
+) -> Response:
+    detail = registry.case_detail(signed_in.user, case_id)
+    try:
+        registry.set_findings(
+            signed_in.user, case_id, [f for f in detail.findings if f.hpo_id != hpo_id], version=version
+        )
+    except _FORM_ERRORS as exc:
+        return _refused(request, signed_in, registry, case_id, exc, at="findings")
+    return _see(f"/cases/{case_id}?done=removed#findings")
+
+
+@page_router.post("/cases/{case_id}/text")
+def add_plain_words(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    version: Annotated[int, Form()],
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Map plain words to HPO terms, add them (source ``text``) and show the user the mapping."""
+    try:
+        parsed = _text_parser(request).parse(text)
+        detail = registry.case_detail(signed_in.user, case_id)
+        new = {m.hpo_id: m for m in parsed.mappings}
+        kept = [f for f in detail.findings if f.hpo_id not in new]
+        added = [FindingRecord(hpo_id=m.hpo_id, excluded=m.excluded, source="text") for m in new.values()]
+        if added:
+            registry.set_findings(signed_in.user, case_id, [*kept, *added], version=version)
+    except _FORM_ERRORS as exc:
+        return _refused(request, signed_in, registry, case_id, exc, at="text", form={"text": text})
+    detail = registry.case_detail(signed_in.user, case_id)
+    mapping = {
+        "mappings": parsed.mappings,
+        "unmatched": parsed.unmatched,
+        "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
+        "sex": parsed.sex,
+    }
+    return _case_page(request, signed_in, detail, mapping=mapping)
+
+
+def _optional_number(text: str, what: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        msg = f"{what} {text!r} is not a number"
+        raise InputError(msg) from None
+
+
+@page_router.post("/cases/{case_id}/labs")
+def add_lab(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    analyte: Annotated[str, Form(max_length=50)] = "",
+    value: Annotated[str, Form(max_length=50)] = "",
+    unit: Annotated[str, Form(max_length=30)] = "",
+    measured_on: Annotated[str, Form(max_length=20)] = "",
+    low: Annotated[str, Form(max_length=50)] = "",
+    high: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    form = {
+        "analyte": analyte,
+        "value": value,
+        "unit": unit,
+        "measured_on": measured_on,
+        "low": low,
+        "high": high,
+    }
+    try:
+        checked = make_lab_value(
+            analyte,
+            value,
+            unit,
+            where="lab value",
+            date=measured_on.strip() or None,
+            low=_optional_number(low, "low limit"),
+            high=_optional_number(high, "high limit"),
+        )
+        registry.add_lab(
+            signed_in.user,
+            case_id,
+            checked.analyte,
+            checked.value,
+            checked.unit,
+            measured_on=checked.date,
+            low=checked.low,
+            high=checked.high,
+        )
+    except _FORM_ERRORS as exc:
+        return _refused(request, signed_in, registry, case_id, exc, at="labs", form=form)
+    return _see(f"/cases/{case_id}?done=lab#labs")
+
+
+@page_router.post("/cases/{case_id}/labs/{lab_id}/delete")
+def delete_lab(case_id: str, lab_id: int, signed_in: Checked, registry: Reg) -> RedirectResponse:
+    registry.delete_lab(signed_in.user, case_id, lab_id)
+    return _see(f"/cases/{case_id}?done=lab-removed#labs")
+
+
+@page_router.post("/cases/{case_id}/uploads")
+def upload_file(
+    case_id: str,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    file: UploadFile,
+    kind: Annotated[Literal["vcf", "ped"], Form()] = "vcf",
+) -> Response:
+    limit: int = request.app.state.max_upload_bytes
+    upload_kind: UploadKind = kind
+    try:
+        registry.store_upload(
+            signed_in.user,
+            case_id,
+            upload_kind,
+            file.file,
+            max_bytes=limit,
+            original_name=(file.filename or "")[:255] or None,
+        )
+    except _FORM_ERRORS as exc:
+        return _refused(request, signed_in, registry, case_id, exc, at="uploads")
+    finally:
+        file.file.close()
+    return _see(f"/cases/{case_id}?done=upload#uploads")
+
+
+@page_router.post("/cases/{case_id}/analyze")
+def analyze_case(case_id: str, request: Request, signed_in: Checked, registry: Reg) -> Response:
+    try:
+        result = run_analysis(request, signed_in.user, case_id)
+    except _FORM_ERRORS as exc:
+        return _refused(request, signed_in, registry, case_id, exc, at="analyze")
+    registry.record_analysis(signed_in.user, case_id, result)
+    return _see(f"/cases/{case_id}/results")
+
+
+@page_router.post("/cases/{case_id}/delete")
+def delete_case(
+    case_id: str, signed_in: Checked, registry: Reg, version: Annotated[int, Form()]
+) -> RedirectResponse:
+    registry.delete_case(signed_in.user, case_id, version=version)
+    return _see("/cases?done=deleted")
+
+
+# -- results and reports -------------------------------------------------------------------------------
+
+
+@page_router.get("/cases/{case_id}/results")
+def results(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
+    case = registry.get_case(signed_in.user, case_id)
+    try:
+        stored = registry.get_analysis(signed_in.user, case_id)
+    except NotFoundError:
+        return render(request, "results.html.j2", signed_in, case=case, stored=None)
+    context = clinician_context(stored.result or {}, hpo=_hpo(request), kb=_kb(request))
+    return render(request, "results.html.j2", signed_in, case=case, stored=stored, **context)
+
+
+_MEDIA: Final = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@page_router.get("/cases/{case_id}/report.{format}")
+def download_report(
+    case_id: str,
+    format: Literal["html", "pdf"],
+    request: Request,
+    signed_in: SignedIn,
+    registry: Reg,
+    audience: Annotated[Literal["clinician", "family"], Query()] = "clinician",
+) -> Response:
+    stored = registry.get_analysis(signed_in.user, case_id)
+    html = render_result_html(stored.result or {}, hpo=_hpo(request), kb=_kb(request), audience=audience)
+    body = html.encode("utf-8") if format == "html" else render_pdf(html)
+    day = stored.created_at.date().isoformat()
+    name = f"marbledx-{audience}-report-{day}.{format}"
+    return Response(
+        content=body,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# -- knowledge and HPO -------------------------------------------------------------------------------------
+
+
+@page_router.get("/subtypes")
+def subtypes_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
+    kb = _kb(request)
+    subtypes = subtype_summaries(kb)
+    keys = {row.key for row in subtypes}
+    everything = subtype_summaries(kb, include_differential=True)
+    return render(
+        request,
+        "subtypes.html.j2",
+        signed_in,
+        subtypes=subtypes,
+        differential=[row for row in everything if row.key not in keys],
+    )
+
+
+@page_router.get("/subtypes/{key}")
+def subtype_page(key: str, request: Request, signed_in: SignedIn) -> HTMLResponse:
+    return render(request, "subtype.html.j2", signed_in, card=subtype_card(_kb(request), key))
+
+
+@page_router.get("/ui/hpo-suggest")
+def hpo_suggest(
+    request: Request,
+    _signed_in: SignedIn,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """The autocomplete's options as an HTML fragment (labels and synonyms; see ``static/app.js``)."""
+    matches = search_terms(_hpo(request), q, limit=12) if len(q.strip()) >= 2 else []
+    return templates.TemplateResponse(request, "_hpo_options.html.j2", {"matches": matches})
+
+
+def today() -> str:
+    """Today's date (the lab form's default), ISO 8601."""
+    return dt.date.today().isoformat()
+
+
+templates.env.globals["today"] = today

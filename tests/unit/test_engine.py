@@ -143,14 +143,15 @@ def test_prevalence_prior_uses_the_knowledge_base(ranker: Ranker) -> None:
     assert prevalence[ADO2] / prevalence[OPTB1] > uniform[ADO2] / uniform[OPTB1]
 
 
-def test_excluded_findings_of_one_organ_system_count_once(ranker: Ranker) -> None:
+@pytest.mark.parametrize("second", ["HP:0001873", "HP:0000572"])  # same organ system, another one
+def test_excluded_findings_count_once_per_disease(ranker: Ranker, second: str) -> None:
     one = ranker.rank(_case("HP:0011002", excluded=("HP:0001903",)), top=4)
-    two = ranker.rank(_case("HP:0011002", excluded=("HP:0001903", "HP:0001873")), top=4)
+    two = ranker.rank(_case("HP:0011002", excluded=("HP:0001903", second)), top=4)
     optb1_one = next(d for d in one.diagnoses if d.disease_id == OPTB1)
     optb1_two = next(d for d in two.diagnoses if d.disease_id == OPTB1)
     applied = [e for e in optb1_two.evidence if e.status == "excluded"]
     assert sum(e.lr < 1.0 for e in applied) == 1
-    assert any(e.match == "same_system_counted_once" for e in applied)
+    assert any(e.match == "excluded_counted_once" for e in applied)
     assert optb1_two.log10_lr == pytest.approx(optb1_one.log10_lr, abs=0.5)
 
 

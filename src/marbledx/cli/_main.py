@@ -438,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     _registry_cmd.configure_backup(sub)
     sub = add("restore", _registry_cmd.run_restore, _registry_cmd.RESTORE_HELP)
     _registry_cmd.configure_restore(sub)
+    sub = add("audit", _registry_cmd.run_audit, _registry_cmd.AUDIT_HELP)
+    _registry_cmd.configure_audit(sub)
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)

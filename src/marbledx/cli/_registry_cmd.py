@@ -21,12 +21,15 @@ if TYPE_CHECKING:
     from marbledx.registry import Registry
 
 __all__ = [
+    "AUDIT_HELP",
     "BACKUP_HELP",
     "RESTORE_HELP",
     "USERS_HELP",
+    "configure_audit",
     "configure_backup",
     "configure_restore",
     "configure_users",
+    "run_audit",
     "run_backup",
     "run_restore",
     "run_users",
@@ -35,6 +38,7 @@ __all__ = [
 USERS_HELP = "manage the accounts of the case registry (add, list, API tokens, passwords)"
 BACKUP_HELP = "write a consistent backup of the case registry and its uploaded files (.tar.gz)"
 RESTORE_HELP = "restore the case registry from a backup written by 'marbledx backup'"
+AUDIT_HELP = "show a team's audit log: who viewed or changed which case, and when"
 
 _DATABASE_HELP = (
     "the registry database: sqlite:///path, a SQLite file or postgresql://user@host/db "
@@ -231,4 +235,43 @@ def run_restore(args: argparse.Namespace) -> int:
     with _open(args) as registry:
         manifest = registry.restore(archive, force=args.force)
     _emit(f"restored {archive} (taken {manifest['created']}): {_summary(manifest)}")
+    return 0
+
+
+# -- audit log ---------------------------------------------------------------------------------------------
+
+
+def configure_audit(sub: argparse.ArgumentParser) -> None:
+    """Add the ``audit`` arguments to its sub-parser."""
+    sub.add_argument("--team", required=True, help="the team whose log to show")
+    sub.add_argument("--case", metavar="ID", help="only the events of this case (its id)")
+    sub.add_argument("--limit", type=int, default=100, help="the newest N events (default 100)")
+    sub.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output format (default table)"
+    )
+    _add_database(sub)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """Print the team's audit events, newest first; returns 0 (errors are raised)."""
+    if args.limit < 1:
+        msg = f"--limit {args.limit} must be at least 1"
+        raise InputError(msg)
+    with _open(args) as registry:
+        events = registry.audit_log(args.team, args.case, limit=args.limit)
+    if args.format == "json":
+        _emit(json.dumps([e.to_dict() for e in events], indent=2, ensure_ascii=False))
+        return 0
+    rows = [("when (UTC)", "who", "action", "case", "detail")]
+    rows += [
+        (e.at.strftime("%Y-%m-%d %H:%M:%S"), e.user or "(removed)", e.action, e.case_id or "", e.detail)
+        for e in events
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        _emit(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        )
+    if not events:
+        _emit("(no events)")
     return 0

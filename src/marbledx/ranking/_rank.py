@@ -30,7 +30,7 @@ from marbledx.genotype import (
     VcfReadResult,
 )
 from marbledx.knowledge import EntityGroup, KnowledgeBase
-from marbledx.ontology import FREQUENCY_TERMS, PHENOTYPIC_ABNORMALITY_ID, Hpo, Ontology
+from marbledx.ontology import FREQUENCY_TERMS, Hpo, Ontology
 
 __all__ = [
     "Analysis",
@@ -225,9 +225,6 @@ class Ranker:
         self.kb = kb
         self.phenotype = PhenotypeModel(hpo, params, adjustments=knowledge_adjustments(kb, hpo))
         self.context = ContextModel(self.phenotype)
-        ontology = hpo.ontology
-        organs = ontology.child_indices(ontology.index(PHENOTYPIC_ABNORMALITY_ID))
-        self._organ_terms = {int(t) for t in organs}
         self._log_prior_prevalence = self._prevalence_prior()
         self._genotype_model: GenotypeModel | None = None
         self._same_entity_rows = self._same_entity_groups()
@@ -268,29 +265,20 @@ class Ranker:
         return groups
 
     # -- evidence -----------------------------------------------------------------------------------
-    def _organ_of(self, hpo_id: str) -> int:
-        ancestors = self.hpo.ontology.ancestor_indices(self.hpo.ontology.index(hpo_id))
-        for a in ancestors:
-            if int(a) in self._organ_terms:
-                return int(a)
-        return -1
-
     def evidence(self, case: Case) -> tuple[list[TermEvidence], FloatArray, FloatArray, list[str]]:
         """Per-finding evidence, the per-finding log-LR actually applied, the total log-LR, and notes.
 
-        Excluded findings of the same organ system are correlated (case reports list checklists of absent
-        features), so per disease only the strongest of them counts; see docs/engine.md.
+        Excluded findings are correlated (a report lists the absent features of the diagnoses its authors
+        considered), so per disease only the strongest of them counts; see docs/engine.md.
         """
         model = self.phenotype
         observed = [model.observed(f, case.age_days, case.sex) for f in case.observed]
         excluded = [model.excluded(f, case.age_days, case.sex) for f in case.excluded]
         applied = [e.log_lr for e in observed]
         total = np.sum(applied, axis=0) if applied else np.zeros(model.n_diseases)
-        groups: dict[int, list[int]] = {}
-        for index, evidence in enumerate(excluded):
-            groups.setdefault(self._organ_of(evidence.hpo_id), []).append(index)
+        groups = [list(range(len(excluded)))] if excluded else []
         excluded_applied = [np.zeros(model.n_diseases) for _ in excluded]
-        for members in groups.values():
+        for members in groups:
             if len(members) == 1:
                 excluded_applied[members[0]] = excluded[members[0]].log_lr
                 total = total + excluded[members[0]].log_lr
@@ -409,7 +397,7 @@ class Ranker:
             match = model.match_kind(evidence, row)
             value = float(applied[index, row])
             if evidence.excluded and value == 0.0 and evidence.log_lr[row] != 0.0:
-                match = "same_system_counted_once"
+                match = "excluded_counted_once"
             findings.append(
                 FindingEvidence(
                     hpo_id=evidence.hpo_id,

@@ -20,12 +20,20 @@ from marbledx.errors import InputError
 from marbledx.findings import Case, normalise_findings
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.registry import UNSET, CaseDetail, Registry, UploadKind, UploadRecord, UserInfo
+from marbledx.registry import (
+    UNSET,
+    CaseDetail,
+    PermissionDeniedError,
+    Registry,
+    UploadKind,
+    UploadRecord,
+    UserInfo,
+)
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import current_user, registry_of
 from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
 
-__all__ = ["api_router", "case_for_analysis", "run_analysis"]
+__all__ = ["api_router", "audit_events", "case_for_analysis", "run_analysis"]
 
 User = Annotated[UserInfo, Depends(current_user)]
 Reg = Annotated[Registry, Depends(registry_of)]
@@ -281,6 +289,27 @@ def report(
     if format == "html":
         headers = {}
     return Response(content=body, media_type=_MEDIA[format], headers=headers)
+
+
+# -- audit log ---------------------------------------------------------------------------------------------
+
+
+def audit_events(registry: Registry, user: UserInfo, case_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """The team's audit events for an admin (newest first); other roles get 403."""
+    if user.role != "admin":
+        msg = f"the audit log is for the team's admins; {user.name} is a {user.role}"
+        raise PermissionDeniedError(msg)
+    return [event.to_dict() for event in registry.audit_log(user, case_id, limit=limit)]
+
+
+@api_router.get("/audit", tags=["audit"], summary="The team's audit log, newest first (admins)")
+def audit(
+    user: User,
+    registry: Reg,
+    case_id: Annotated[str | None, Query(max_length=36)] = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+) -> dict[str, Any]:
+    return {"events": audit_events(registry, user, case_id, limit)}
 
 
 # -- knowledge base and HPO ----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
-from marbledx.web._api import run_analysis
+from marbledx.web._api import audit_events, run_analysis
 from marbledx.web._auth import registry_of
 from marbledx.web._charts import lab_charts
 from marbledx.web._session import (
@@ -616,6 +616,20 @@ def download_report(
         media_type=_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# -- audit log ---------------------------------------------------------------------------------------------
+
+
+@page_router.get("/audit")
+def audit_page(
+    request: Request,
+    signed_in: SignedIn,
+    registry: Reg,
+    case_id: Annotated[str | None, Query(max_length=36)] = None,
+) -> HTMLResponse:
+    events = audit_events(registry, signed_in.user, case_id or None, 500)
+    return render(request, "audit.html.j2", signed_in, events=events, case_id=case_id)
 
 
 # -- knowledge and HPO -------------------------------------------------------------------------------------

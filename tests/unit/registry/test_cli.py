@@ -23,6 +23,7 @@ def _run(argv: list[str]) -> int:
         ("users", _registry_cmd.configure_users, _registry_cmd.run_users),
         ("backup", _registry_cmd.configure_backup, _registry_cmd.run_backup),
         ("restore", _registry_cmd.configure_restore, _registry_cmd.run_restore),
+        ("audit", _registry_cmd.configure_audit, _registry_cmd.run_audit),
     ):
         sub = commands.add_parser(name)
         configure(sub)
@@ -185,3 +186,39 @@ def test_backup_and_restore_refusals(tmp_path: Path) -> None:
     (tmp_path / "junk.tar.gz").write_bytes(b"junk")
     with pytest.raises(MarbledxError, match="not a usable marbledx registry backup"):
         _run(["restore", str(tmp_path / "junk.tar.gz"), "--database", str(tmp_path / "r.sqlite3")])
+
+
+def test_audit_shows_the_team_log_newest_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    with Registry.open(url, uploads_dir=tmp_path / "up") as registry:
+        alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
+        bob = registry.add_user("bob", "oncology", "clinician", PASSWORD)
+        case = registry.create_case(alice, "patient 7")
+        registry.get_case(alice, case.id)
+        registry.create_case(bob, "other team")
+    assert _run(["audit", "--team", "haematology", "--database", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["when", "(UTC)", "who", "action"]
+    assert [line.split()[2:4] for line in lines[1:]] == [["alice", "view"], ["alice", "create"]]
+    assert "patient 7" not in "\n".join(lines)
+    _run(
+        [
+            "audit",
+            "--team",
+            "haematology",
+            "--case",
+            case.id,
+            "--limit",
+            "1",
+            "--format",
+            "json",
+            "--database",
+            url,
+        ]
+    )
+    (event,) = json.loads(capsys.readouterr().out)
+    assert (event["user"], event["action"], event["case_id"]) == ("alice", "view", case.id)
+    with pytest.raises(MarbledxError, match="no team 'nobody'"):
+        _run(["audit", "--team", "nobody", "--database", url])
+    with pytest.raises(InputError, match="--limit 0"):
+        _run(["audit", "--team", "haematology", "--limit", "0", "--database", url])

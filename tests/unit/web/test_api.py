@@ -293,3 +293,17 @@ def test_bad_upload_analysis_error_hides_server_paths(web: Web, tmp_path: Path) 
     detail = response.json()["detail"]
     assert "uploaded PED file" in detail
     assert str(tmp_path) not in detail
+
+
+def test_the_audit_log_is_for_admins_of_the_team(web: Web) -> None:
+    case = new_case(web)
+    web.client.get(f"/api/cases/{case['id']}", headers=web.alice)
+    assert web.client.get("/api/audit", headers=web.alice).status_code == 403
+    assert web.client.get("/api/audit").status_code == 401
+    admin = web.registry.add_user("dana", "haematology", "admin", "correct horse battery")
+    headers = {"Authorization": f"Bearer {web.registry.issue_token(admin)}"}
+    events = web.client.get(f"/api/audit?case_id={case['id']}", headers=headers).json()["events"]
+    assert [(e["user"], e["action"]) for e in events] == [("alice", "view"), ("alice", "create")]
+    others = web.registry.add_user("erin", "oncology", "admin", "correct horse battery")
+    foreign = {"Authorization": f"Bearer {web.registry.issue_token(others)}"}
+    assert web.client.get(f"/api/audit?case_id={case['id']}", headers=foreign).json()["events"] == []

@@ -405,3 +405,18 @@ def test_the_api_still_answers_json_and_401(site: TestClient) -> None:
     response = site.get("/api/cases")
     assert response.status_code == 401
     assert response.json() == {"detail": response.json()["detail"]}
+
+
+def test_the_audit_page_is_for_admins(site: TestClient, registry: Registry) -> None:
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    assert "Audit log" not in site.get("/cases").text
+    assert site.get("/audit").status_code == 403
+    registry.add_user("dana", "haematology", "admin", PASSWORD)
+    site.cookies.clear()
+    sign_in(site, "dana")
+    page = site.get(f"/audit?case_id={case_id}")
+    assert page.status_code == 200
+    assert "alice" in page.text
+    assert "create" in page.text
+    assert "case 12" not in page.text  # events name cases by id, never by label

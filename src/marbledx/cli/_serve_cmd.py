@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from typing import TYPE_CHECKING
 
 from marbledx.errors import InputError
 
-__all__ = ["HELP", "configure", "run"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from marbledx.registry import Registry
+
+__all__ = ["HELP", "app_from_environment", "configure", "run"]
 
 HELP = "serve the web app and REST API (/api, docs at /api/docs) over the case registry"
 
@@ -36,6 +43,12 @@ def configure(sub: argparse.ArgumentParser) -> None:
         default=200,
         help="the largest VCF or PED upload accepted, in MiB (default 200)",
     )
+    sub.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (default 1); one per CPU core serves more users at once, each loads the HPO",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,28 +59,77 @@ def run(args: argparse.Namespace) -> int:
     if args.max_upload_mb < 1:
         msg = f"--max-upload-mb {args.max_upload_mb} must be at least 1"
         raise InputError(msg)
+    if args.workers < 1:
+        msg = f"--workers {args.workers} must be at least 1"
+        raise InputError(msg)
     import uvicorn
 
+    from marbledx.registry import Registry
+
+    # Open (and migrate) the registry once here, so that several workers never migrate it at once.
+    registry = Registry.open(args.database, uploads_dir=args.uploads_dir)
+    settings = {
+        SETTINGS_DATABASE: registry.url.render_as_string(hide_password=False),
+        SETTINGS_UPLOADS: str(registry.uploads_dir),
+        SETTINGS_MAX_UPLOAD: str(args.max_upload_mb * 2**20),
+    }
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sys.stderr.write(
+        f"marbledx: serving on http://{args.host}:{args.port} (sign in at /login; API docs at /api/docs)"
+        f"{f' with {args.workers} workers' if args.workers > 1 else ''}\n"
+    )
+    # uvicorn's access log prints full paths and query strings (e.g. an HPO search); the app logs the
+    # route template, status and time instead, so no patient data reaches the log.
+    options: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
+        "log_level": "info",
+    }
+    if args.workers == 1:
+        try:
+            app = _build_app(registry, settings)
+        except BaseException:
+            registry.close()
+            raise
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return 0
+    registry.close()
+    # Each worker process builds its own app from these settings (inherited environment, never logged).
+    os.environ.update(settings)
+    uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
+    return 0
+
+
+SETTINGS_DATABASE = "MARBLEDX_SERVE_DATABASE_URL"
+SETTINGS_UPLOADS = "MARBLEDX_SERVE_UPLOADS_DIR"
+SETTINGS_MAX_UPLOAD = "MARBLEDX_SERVE_MAX_UPLOAD_BYTES"
+
+
+def _build_app(registry: Registry, settings: dict[str, str]) -> FastAPI:
     from marbledx.knowledge import load_knowledge_base
     from marbledx.ontology import load_hpo
-    from marbledx.registry import Registry
     from marbledx.web import create_app
 
-    registry = Registry.open(args.database, uploads_dir=args.uploads_dir)
+    return create_app(
+        registry,
+        hpo=load_hpo(),
+        kb=load_knowledge_base(),
+        max_upload_bytes=int(settings[SETTINGS_MAX_UPLOAD]),
+        close_registry=True,
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``--workers`` process, from the settings ``run`` put in the environment."""
+    from marbledx.registry import Registry
+
+    settings = {key: os.environ[key] for key in (SETTINGS_DATABASE, SETTINGS_UPLOADS, SETTINGS_MAX_UPLOAD)}
+    registry = Registry.open(
+        settings[SETTINGS_DATABASE], migrate=False, uploads_dir=settings[SETTINGS_UPLOADS]
+    )
     try:
-        app = create_app(
-            registry,
-            hpo=load_hpo(),
-            kb=load_knowledge_base(),
-            max_upload_bytes=args.max_upload_mb * 2**20,
-            close_registry=True,
-        )
+        return _build_app(registry, settings)
     except BaseException:
         registry.close()
         raise
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    sys.stderr.write(f"marbledx: serving on http://{args.host}:{args.port} (API docs at /api/docs)\n")
-    # uvicorn's access log prints full paths and query strings (e.g. an HPO search); the app logs the
-    # route template, status and time instead, so no patient data reaches the log.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
-    return 0

@@ -1,14 +1,17 @@
 """Database URLs, engines and schema migrations for the registry.
 
 SQLite is the default (a file in the marbledx data folder): WAL mode, foreign keys on, and writes that take
-the write lock up front (``BEGIN IMMEDIATE``) so concurrent writers wait instead of failing. PostgreSQL
-URLs are normalised to the psycopg 3 driver. Alembic is configured in code: no ``alembic.ini`` is needed.
+the write lock up front (``BEGIN IMMEDIATE``) so concurrent writers wait instead of failing; the writers of
+one process queue on an in-process lock first (see :class:`_SqliteConnection`). PostgreSQL URLs are
+normalised to the psycopg 3 driver. Alembic is configured in code: no ``alembic.ini`` is needed.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +50,63 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_OPTION = "marbledx_write"
 _SQLITE_BUSY_SECONDS = 30.0
 SqliteSynchronous = Literal["FULL", "NORMAL"]
+# One write lock per SQLite file in this process, shared by every engine on that file.
+_WRITE_LOCKS: dict[Path, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions also hold an in-process lock of its database.
+
+    SQLite admits one writer at a time. A writer that finds the database locked polls in SQLite's busy
+    handler, which sleeps between tries (up to 100 ms each) and admits the waiting writers in no
+    particular order: with many threads writing at once (every audited view of the web app is a write),
+    some wait for seconds while others pass. So the writers of one process first queue on a Python lock,
+    taken before ``BEGIN IMMEDIATE`` and released as soon as the transaction ends (commit, rollback or
+    close); the busy timeout still arbitrates between processes. A writer that cannot get the lock within
+    the busy timeout goes on without it and leaves the wait to SQLite, as before.
+    """
+
+    write_lock: threading.Lock | None = None
+    _holds_write_lock = False
+
+    def take_write_lock(self) -> None:
+        """Wait for the database's in-process write lock (before ``BEGIN IMMEDIATE``)."""
+        if self.write_lock is not None and not self._holds_write_lock:
+            self._holds_write_lock = self.write_lock.acquire(timeout=_SQLITE_BUSY_SECONDS)
+
+    def drop_write_lock(self) -> None:
+        """Release the write lock if this connection holds it (the transaction has ended)."""
+        if self._holds_write_lock and self.write_lock is not None:
+            self._holds_write_lock = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.drop_write_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.drop_write_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.drop_write_lock()
+
+
+def _write_lock(path: Path | None) -> threading.Lock:
+    """The in-process write lock of a SQLite file (a new one for an in-memory database)."""
+    if path is None:
+        return threading.Lock()
+    key = path.resolve()
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
 def default_database_url() -> str:
@@ -117,7 +177,7 @@ def make_engine(url: URL, *, sqlite_synchronous: SqliteSynchronous = "FULL") -> 
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_path(url)
-    connect_args = {"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS}
+    connect_args = {"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS, "factory": _SqliteConnection}
     if path is None:
         engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool)
     else:
@@ -129,11 +189,14 @@ def make_engine(url: URL, *, sqlite_synchronous: SqliteSynchronous = "FULL") -> 
             msg = f"cannot create the registry database {path}: {exc.strerror or exc}"
             raise RegistryError(msg) from None
         engine = create_engine(url, connect_args=connect_args)
+    write_lock = _write_lock(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is switched off; SQLAlchemy's "begin" event emits BEGIN.
         dbapi_connection.isolation_level = None
+        if isinstance(dbapi_connection, _SqliteConnection):
+            dbapi_connection.write_lock = write_lock
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -146,8 +209,19 @@ def make_engine(url: URL, *, sqlite_synchronous: SqliteSynchronous = "FULL") -> 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        driver = connection.connection.driver_connection
+        queued = driver if isinstance(driver, _SqliteConnection) else None
+        if queued is not None:
+            queued.take_write_lock()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued is not None:
+                queued.drop_write_lock()
+            raise
 
     return engine
 

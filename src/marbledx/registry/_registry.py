@@ -28,7 +28,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import URL, Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from marbledx.errors import InputError
@@ -903,8 +903,13 @@ class Registry:
     # -- analyses ----------------------------------------------------------------------------------------
 
     def _analyses(self, session: Session, case: Case) -> list[AnalysisRecord]:
+        # The listing leaves out each stored result (tens of kB of JSON): decoding them made every case
+        # view slower with every analysis.
         rows = session.scalars(
-            select(Analysis).where(Analysis.case_id == case.id).order_by(Analysis.created_at, Analysis.id)
+            select(Analysis)
+            .options(defer(Analysis.result))
+            .where(Analysis.case_id == case.id)
+            .order_by(Analysis.created_at, Analysis.id)
         )
         return [self._analysis_record(session, r, case.public_id, with_result=False) for r in rows]
 

@@ -7,8 +7,8 @@ the upload, which streams the request body into :meth:`Registry.store_upload` fr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -33,12 +33,13 @@ from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import current_user, registry_of
 from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
 
-__all__ = ["api_router", "audit_events", "case_for_analysis", "run_analysis"]
+__all__ = ["api_router", "audit_events", "case_for_analysis", "in_analysis_thread", "run_analysis"]
 
 User = Annotated[UserInfo, Depends(current_user)]
 Reg = Annotated[Registry, Depends(registry_of)]
 
 api_router = APIRouter(prefix="/api")
+T = TypeVar("T")
 
 
 def _hpo(request: Request) -> Hpo:
@@ -247,11 +248,22 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> dict[str, An
     return result
 
 
+async def in_analysis_thread(request: Request, work: Callable[[], T]) -> T:
+    """Run an analysis (about half a second of CPU) in a worker thread under the app's analysis limit."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "analysis_limiter", None)
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
+
+
 @api_router.post("/cases/{case_id}/analyze", tags=["analysis"], summary="Analyse the case and store it")
-def analyze_case(case_id: str, request: Request, user: User, registry: Reg) -> dict[str, Any]:
-    result = run_analysis(request, user, case_id)
-    record = registry.record_analysis(user, case_id, result)
-    return {**record.to_dict(), "result": record.result if record.result is not None else result}
+async def analyze_case(case_id: str, request: Request, user: User) -> dict[str, Any]:
+    registry = registry_of(request)
+
+    def work() -> dict[str, Any]:
+        result = run_analysis(request, user, case_id)
+        record = registry.record_analysis(user, case_id, result)
+        return {**record.to_dict(), "result": record.result if record.result is not None else result}
+
+    return await in_analysis_thread(request, work)
 
 
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}

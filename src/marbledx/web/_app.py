@@ -18,10 +18,13 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -146,10 +149,49 @@ async def _no_receive() -> Message:  # pragma: no cover - a JSONResponse never r
     return {"type": "http.disconnect"}
 
 
-def _route_template(request: Request) -> str:
-    route = request.scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "(no route)"
+class RequestLogMiddleware:
+    """Logs ``METHOD /route/{template} status time`` for each request and adds the security headers.
+
+    The route template only: never the concrete path, the query string or the body (patient data). A
+    plain ASGI middleware: it costs far less per request than ``@app.middleware("http")``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        path: str = scope["path"]
+        page = not (
+            path == "/api" or path.startswith(("/api/", "/static/", "/assets/")) or path == "/openapi.json"
+        )
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if page:
+                    headers.setdefault("Cache-Control", "no-store")  # pages hold patient data
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = getattr(scope.get("route"), "path", None)
+            logger.info(
+                "%s %s %d %.1f ms",
+                scope.get("method", ""),
+                route if isinstance(route, str) else "(no route)",
+                status,
+                (time.perf_counter() - start) * 1000,
+            )
 
 
 def create_app(
@@ -161,6 +203,8 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     close_registry: bool = False,
     secure_cookies: bool = True,
+    request_threads: int = 4,
+    analysis_threads: int = 2,
 ) -> FastAPI:
     """The marbledx web app over ``registry`` with the given HPO release and knowledge base.
 
@@ -168,10 +212,17 @@ def create_app(
     registry is closed when the app shuts down (``marbledx serve`` does; tests keep their own).
     ``secure_cookies=False`` drops the ``Secure`` flag of the sign-in cookies, for a plain-HTTP test set-up
     reached by a name other than ``localhost``; browsers treat ``localhost`` and ``127.0.0.1`` as secure.
+    ``request_threads`` handlers run at once (the registry is synchronous), and ``analysis_threads``
+    analyses at most among them.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Request handlers run in a few threads: dozens of threads taking turns on the interpreter lock cost
+        # more CPU per request than they gain (docs/benchmarks.md). Analyses, which take half a second of
+        # CPU each, have their own limit, so they never hold every thread while reads wait.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
+        app.state.analysis_limiter = anyio.CapacityLimiter(analysis_threads)
         try:
             yield
         finally:
@@ -196,28 +247,7 @@ def create_app(
     app.include_router(page_router)
     app.mount("/static", StaticFiles(packages=[("marbledx.web", "static")]), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes)
-
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Any) -> Any:
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            for name, value in _SECURITY_HEADERS:
-                response.headers.setdefault(name, value)
-            if not _is_api(request) and not request.url.path.startswith(("/static/", "/assets/")):
-                response.headers.setdefault("Cache-Control", "no-store")  # pages hold patient data
-            return response
-        finally:
-            # The route template only: never the concrete path, the query string or the body.
-            logger.info(
-                "%s %s %d %.1f ms",
-                request.method,
-                _route_template(request),
-                status,
-                (time.perf_counter() - start) * 1000,
-            )
+    app.add_middleware(RequestLogMiddleware)
 
     def error_response(
         request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None

@@ -35,7 +35,7 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
-from marbledx.web._api import audit_events, run_analysis
+from marbledx.web._api import audit_events, in_analysis_thread, run_analysis
 from marbledx.web._auth import registry_of
 from marbledx.web._charts import lab_charts
 from marbledx.web._session import (
@@ -563,13 +563,18 @@ def upload_file(
 
 
 @page_router.post("/cases/{case_id}/analyze")
-def analyze_case(case_id: str, request: Request, signed_in: Checked, registry: Reg) -> Response:
-    try:
-        result = run_analysis(request, signed_in.user, case_id)
-    except _FORM_ERRORS as exc:
-        return _refused(request, signed_in, registry, case_id, exc, at="analyze")
-    registry.record_analysis(signed_in.user, case_id, result)
-    return _see(f"/cases/{case_id}/results")
+async def analyze_case(case_id: str, request: Request, signed_in: Checked) -> Response:
+    registry = registry_of(request)
+
+    def work() -> Response:
+        try:
+            result = run_analysis(request, signed_in.user, case_id)
+        except _FORM_ERRORS as exc:
+            return _refused(request, signed_in, registry, case_id, exc, at="analyze")
+        registry.record_analysis(signed_in.user, case_id, result)
+        return _see(f"/cases/{case_id}/results")
+
+    return await in_analysis_thread(request, work)
 
 
 @page_router.post("/cases/{case_id}/delete")

@@ -56,7 +56,33 @@ def test_serve_runs_uvicorn_on_the_registry(
     assert database.exists()
 
 
-@pytest.mark.parametrize("argv", [("--port", "0"), ("--max-upload-mb", "0")])
+def test_serve_with_workers_builds_each_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mini_hpo: Hpo
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, **options: Any) -> None:
+        seen["app"], seen["options"] = app, options
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr("marbledx.ontology.load_hpo", lambda: mini_hpo)
+    for key in (_serve_cmd.SETTINGS_DATABASE, _serve_cmd.SETTINGS_UPLOADS, _serve_cmd.SETTINGS_MAX_UPLOAD):
+        monkeypatch.setenv(key, "")  # recorded, so what run() puts there is removed after the test
+    database = tmp_path / "serve.sqlite3"
+    args = parse(
+        "--database", f"sqlite:///{database}", "--uploads-dir", str(tmp_path / "up"), "--workers", "2"
+    )
+    assert _serve_cmd.run(args) == 0
+    assert seen["app"] == "marbledx.cli._serve_cmd:app_from_environment"
+    assert (seen["options"]["factory"], seen["options"]["workers"]) == (True, 2)
+    assert database.exists()  # migrated once, before the workers start
+    app = _serve_cmd.app_from_environment()  # what each worker runs
+    with TestClient(app) as client:
+        assert client.get("/api/cases").status_code == 401
+        assert app.state.max_upload_bytes == 200 * 2**20
+
+
+@pytest.mark.parametrize("argv", [("--port", "0"), ("--max-upload-mb", "0"), ("--workers", "0")])
 def test_serve_refuses_bad_options(argv: tuple[str, ...]) -> None:
     with pytest.raises(InputError):
         _serve_cmd.run(parse(*argv))

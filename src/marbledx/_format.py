@@ -1,8 +1,8 @@
-"""Number formatting shared by the advice texts and the reports."""
+"""Number formatting shared by the advice texts, the reports and the web pages."""
 
 from __future__ import annotations
 
-__all__ = ["percent"]
+__all__ = ["age_text", "percent"]
 
 
 def percent(value: float | None) -> str:
@@ -20,3 +20,15 @@ def percent(value: float | None) -> str:
     if value < 0.001:
         return "<0.1%" if value > 0 else "0%"
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+
+
+def age_text(age_days: float | None) -> str | None:
+    """A readable age: days under 2 months, months under 2 years, else years to one decimal; None when
+    unknown."""
+    if age_days is None:
+        return None
+    if age_days < 60:
+        return f"{age_days:.0f} days"
+    if age_days < 2 * 365.25:
+        return f"{age_days / 30.4375:.0f} months"
+    return f"{age_days / 365.25:.1f} years".replace(".0 years", " years")

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from marbledx._format import age_text
 from marbledx.errors import InputError
 from marbledx.findings._case import parse_iso_age
 from marbledx.findings._labs import LabReport, LabValue, lab_report, parse_lab_value, read_labs_csv
@@ -113,18 +114,10 @@ def _interval_text(report_row: dict[str, object]) -> str:
     return f"{text} {unit}".strip()
 
 
-def _age_text(days: float) -> str:
-    if days < 60:
-        return f"{days:.0f} days"
-    if days < 730:
-        return f"{days / (365.25 / 12):.0f} months"
-    return f"{days / 365.25:.1f} years"
-
-
 def render_lab_report(report: LabReport) -> str:
     """A plain-text table of the report: one line per value, then derived findings, HPO terms and notes."""
     context = [
-        _age_text(report.age_days) if report.age_days is not None else "age not given",
+        age_text(report.age_days) or "age not given",
         report.sex or "sex not given",
     ]
     lines = [f"Lab values ({', '.join(context)})"]

@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from marbledx._format import age_text
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
 from marbledx.findings._case import Finding, parse_iso_age
@@ -913,14 +914,6 @@ def _display(value: float, converted: bool) -> float:
     return float(f"{value:.4g}") if converted else value
 
 
-def _age_text(days: float) -> str:
-    if days < 60:
-        return f"{days:.0f} days"
-    if days < 730:
-        return f"{days / (365.25 / 12):.0f} months"
-    return f"{days / 365.25:.1f} years".replace(".0 years", " years")
-
-
 def _needs_message(value: LabValue, analyte: AnalyteSpec, needs: str) -> str:
     if needs == "age":
         return (
@@ -969,7 +962,7 @@ def _interpret_one(
                 analyte.name,
                 None,
                 "unknown",
-                note=f"No reference interval at age {_age_text(age or 0.0)}; give the laboratory's interval.",
+                note=f"No reference interval at age {age_text(age or 0.0)}; give the laboratory's interval.",
                 age_days=age,
             )
         sources = list(band.sources)

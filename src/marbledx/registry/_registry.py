@@ -495,24 +495,35 @@ class Registry:
             self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
             return self._user_info(row)
 
+    @staticmethod
+    def _active_user(session: Session, name: str) -> User:
+        """The account to issue a token or session to: it must exist and be active."""
+        row = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if row is None:
+            msg = f"no user {name!r}"
+            raise NotFoundError(msg)
+        if not row.active:
+            msg = f"account {name!r} is deactivated; expected an active user"
+            raise PermissionDeniedError(msg)
+        return row
+
+    @staticmethod
+    def _plausible_secret(secret: str, prefix: str) -> bool:
+        """Whether ``secret`` can be one of ours (right prefix, sane length) before hashing and a query."""
+        return secret.startswith(prefix) and len(secret) <= 200
+
     def issue_token(self, user: UserInfo | str) -> str:
         """A new API token for the user. Returns the secret, shown this once; only its SHA-256 is kept."""
         name = user.name if isinstance(user, UserInfo) else user
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.unit_of_work() as session:
-            row = session.scalars(select(User).where(User.name == name)).one_or_none()
-            if row is None:
-                msg = f"no user {name!r}"
-                raise NotFoundError(msg)
-            if not row.active:
-                msg = f"account {name!r} is deactivated; expected an active user"
-                raise PermissionDeniedError(msg)
+            row = self._active_user(session, name)
             session.add(ApiToken(user_id=row.id, token_hash=hash_token(secret), created_at=utcnow()))
         return secret
 
     def user_for_token(self, secret: str) -> UserInfo | None:
         """The active user of an unrevoked API token, or None (unknown, revoked or deactivated)."""
-        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        if not self._plausible_secret(secret, TOKEN_PREFIX):
             return None
         digest = hash_token(secret)
         with self._reading() as session:
@@ -570,13 +581,7 @@ class Registry:
         secret = SESSION_PREFIX + secrets.token_urlsafe(32)
         now = utcnow()
         with self.unit_of_work() as session:
-            row = session.scalars(select(User).where(User.name == name)).one_or_none()
-            if row is None:
-                msg = f"no user {name!r}"
-                raise NotFoundError(msg)
-            if not row.active:
-                msg = f"account {name!r} is deactivated; expected an active user"
-                raise PermissionDeniedError(msg)
+            row = self._active_user(session, name)
             stale = select(LoginSession.id).where(
                 (LoginSession.expires_at <= now)
                 | LoginSession.ended_at.is_not(None)
@@ -603,7 +608,7 @@ class Registry:
 
         A live session's idle clock restarts (written at most once a minute).
         """
-        if not secret.startswith(SESSION_PREFIX) or len(secret) > 200:
+        if not self._plausible_secret(secret, SESSION_PREFIX):
             return None
         digest = hash_token(secret)
         now = utcnow()
@@ -634,7 +639,7 @@ class Registry:
 
     def end_session(self, secret: str) -> None:
         """End a sign-in session (sign-out); unknown or ended sessions are left as they are."""
-        if not secret.startswith(SESSION_PREFIX) or len(secret) > 200:
+        if not self._plausible_secret(secret, SESSION_PREFIX):
             return
         with self.unit_of_work() as session:
             login = session.scalars(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import jinja2
 
-from marbledx._format import percent
+from marbledx._format import age_text, percent
 from marbledx.errors import InputError
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -99,16 +99,6 @@ def _references(sources: set[str], kb: KnowledgeBase) -> list[tuple[str, str]]:
     return out
 
 
-def _age_text(age_days: float | None) -> str | None:
-    if age_days is None:
-        return None
-    if age_days < 60:
-        return f"{age_days:.0f} days"
-    if age_days < 2 * 365.25:
-        return f"{age_days / 30.44:.0f} months"
-    return f"{age_days / 365.25:.0f} years"
-
-
 def render_html(
     report: AnalysisReport, *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
 ) -> str:
@@ -135,7 +125,7 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
     ]
     return {
         "data": data,
-        "age": _age_text(data.get("age_days")),
+        "age": age_text(data.get("age_days")),
         "chart": posterior_chart(list(data["diagnoses"])),
         "findings": findings,
         "references": _references(sources, kb),

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError
 from marbledx.findings import Case, normalise_findings
-from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     UNSET,
@@ -30,7 +29,7 @@ from marbledx.registry import (
     UserInfo,
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
-from marbledx.web._auth import current_user, registry_of
+from marbledx.web._auth import current_user, hpo_of, kb_of, registry_of
 from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
 
 __all__ = ["api_router", "audit_events", "case_for_analysis", "in_analysis_thread", "run_analysis"]
@@ -40,16 +39,6 @@ Reg = Annotated[Registry, Depends(registry_of)]
 
 api_router = APIRouter(prefix="/api")
 T = TypeVar("T")
-
-
-def _hpo(request: Request) -> Hpo:
-    hpo: Hpo = request.app.state.hpo
-    return hpo
-
-
-def _kb(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
 
 
 # -- cases ---------------------------------------------------------------------------------------------
@@ -217,7 +206,7 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> dict[str, An
     Returns the result to store (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their
     upload, never by their path on the server (errors too).
     """
-    registry, hpo, kb = registry_of(request), _hpo(request), _kb(request)
+    registry, hpo, kb = registry_of(request), hpo_of(request), kb_of(request)
     detail = registry.case_detail(user, case_id)
     case, lab_values = case_for_analysis(detail, hpo)
     latest = {u.kind: u for u in detail.uploads}  # uploads are listed oldest first: the newest wins
@@ -295,7 +284,9 @@ def report(
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     else:
         # Rendered from the stored result, so a report reads the same after a restart or on another worker.
-        html = render_result_html(stored.result or {}, hpo=_hpo(request), kb=_kb(request), audience=audience)
+        html = render_result_html(
+            stored.result or {}, hpo=hpo_of(request), kb=kb_of(request), audience=audience
+        )
         body = html.encode("utf-8") if format == "html" else render_pdf(html)
     headers = {"Content-Disposition": f'attachment; filename="marbledx-report-{case_id}.{format}"'}
     if format == "html":
@@ -331,13 +322,13 @@ def audit(
 def subtypes(
     request: Request, _user: User, include_differential: Annotated[bool, Query()] = False
 ) -> dict[str, Any]:
-    rows = subtype_summaries(_kb(request), include_differential=include_differential)
+    rows = subtype_summaries(kb_of(request), include_differential=include_differential)
     return {"subtypes": [row.to_dict() for row in rows]}
 
 
 @api_router.get("/subtypes/{key}", tags=["knowledge"], summary="One knowledge-base subtype card")
 def subtype(key: str, request: Request, _user: User) -> dict[str, Any]:
-    return subtype_card(_kb(request), key)
+    return subtype_card(kb_of(request), key)
 
 
 @api_router.get("/hpo/search", tags=["knowledge"], summary="HPO terms by id, label, synonym or words")
@@ -347,7 +338,7 @@ def hpo_search(
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
-    matches = search_terms(_hpo(request), q, limit=limit)
+    matches = search_terms(hpo_of(request), q, limit=limit)
     return {
         "terms": [
             {"id": m.id, "label": m.label, "matched": m.matched, "match_type": m.match_type, "score": m.score}

@@ -89,9 +89,12 @@ _TITLES = {
 }
 
 
-def _is_api(request: Request) -> bool:
-    path = request.url.path
+def _is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
+def _is_api(request: Request) -> bool:
+    return _is_api_path(request.url.path)
 
 
 def _one_line(text: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo
 from marbledx.registry import Registry, UserInfo
 
-__all__ = ["current_user", "registry_of"]
+__all__ = ["current_user", "hpo_of", "kb_of", "registry_of"]
 
 _UNAUTHORISED = "not signed in; send 'Authorization: Bearer <token>' (see 'marbledx users token NAME')"
 
@@ -15,6 +17,18 @@ def registry_of(request: Request) -> Registry:
     """The app's registry (``app.state.registry``; no global singleton)."""
     registry: Registry = request.app.state.registry
     return registry
+
+
+def hpo_of(request: Request) -> Hpo:
+    """The app's HPO release (``app.state.hpo``)."""
+    hpo: Hpo = request.app.state.hpo
+    return hpo
+
+
+def kb_of(request: Request) -> KnowledgeBase:
+    """The app's knowledge base (``app.state.kb``)."""
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
 
 
 def current_user(request: Request) -> UserInfo:

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from marbledx import _format
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import TextParser, bundled_lab_table, make_lab_value, parse_iso_age
-from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
@@ -36,7 +36,7 @@ from marbledx.registry import (
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
 from marbledx.web._api import audit_events, in_analysis_thread, run_analysis
-from marbledx.web._auth import registry_of
+from marbledx.web._auth import hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
 from marbledx.web._session import (
     CSRF_FIELD,
@@ -113,30 +113,14 @@ def parse_age_text(text: str, *, where: str = "age") -> float | None:
 
 
 def age_text(age_days: float | None) -> str:
-    """A readable age (days under 2 months, months under 2 years, else years)."""
-    if age_days is None:
-        return "not given"
-    if age_days < 60:
-        return f"{age_days:.0f} days"
-    if age_days < 2 * 365.25:
-        return f"{age_days / 30.4375:.0f} months"
-    return f"{age_days / 365.25:.0f} years"
-
-
-def _hpo(request: Request) -> Hpo:
-    hpo: Hpo = request.app.state.hpo
-    return hpo
-
-
-def _kb(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
+    """A readable age for the pages, ``not given`` when unknown."""
+    return _format.age_text(age_days) or "not given"
 
 
 def _text_parser(request: Request) -> TextParser:
     parser: TextParser | None = getattr(request.app.state, "text_parser", None)
     if parser is None:  # built on first use (about half a second), then kept with the app
-        parser = TextParser(_hpo(request).ontology)
+        parser = TextParser(hpo_of(request).ontology)
         request.app.state.text_parser = parser
     return parser
 
@@ -308,7 +292,7 @@ def _case_page(
         status=status,
         detail=detail,
         case=detail.case,
-        labels=_labels(_hpo(request), detail.findings),
+        labels=_labels(hpo_of(request), detail.findings),
         analytes=[(a.key, a.name, [u.unit for u in a.units]) for a in table.analytes],
         units=sorted({u.unit for a in table.analytes for u in a.units}),
         lab_names=lab_names,
@@ -412,7 +396,7 @@ def add_finding(
 ) -> Response:
     detail = registry.case_detail(signed_in.user, case_id)
     try:
-        hpo_id = _resolve_term(_hpo(request), term)
+        hpo_id = _resolve_term(hpo_of(request), term)
         kept = [f for f in detail.findings if f.hpo_id != hpo_id]
         added = FindingRecord(hpo_id=hpo_id, excluded=status == "excluded", source="entered")
         registry.set_findings(signed_in.user, case_id, [*kept, added], version=version)
@@ -595,7 +579,7 @@ def results(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) 
         stored = registry.get_analysis(signed_in.user, case_id)
     except NotFoundError:
         return render(request, "results.html.j2", signed_in, case=case, stored=None)
-    context = clinician_context(stored.result or {}, hpo=_hpo(request), kb=_kb(request))
+    context = clinician_context(stored.result or {}, hpo=hpo_of(request), kb=kb_of(request))
     return render(request, "results.html.j2", signed_in, case=case, stored=stored, **context)
 
 
@@ -612,7 +596,7 @@ def download_report(
     audience: Annotated[Literal["clinician", "family"], Query()] = "clinician",
 ) -> Response:
     stored = registry.get_analysis(signed_in.user, case_id)
-    html = render_result_html(stored.result or {}, hpo=_hpo(request), kb=_kb(request), audience=audience)
+    html = render_result_html(stored.result or {}, hpo=hpo_of(request), kb=kb_of(request), audience=audience)
     body = html.encode("utf-8") if format == "html" else render_pdf(html)
     day = stored.created_at.date().isoformat()
     name = f"marbledx-{audience}-report-{day}.{format}"
@@ -642,7 +626,7 @@ def audit_page(
 
 @page_router.get("/subtypes")
 def subtypes_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
-    kb = _kb(request)
+    kb = kb_of(request)
     subtypes = subtype_summaries(kb)
     keys = {row.key for row in subtypes}
     everything = subtype_summaries(kb, include_differential=True)
@@ -657,7 +641,7 @@ def subtypes_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
 
 @page_router.get("/subtypes/{key}")
 def subtype_page(key: str, request: Request, signed_in: SignedIn) -> HTMLResponse:
-    return render(request, "subtype.html.j2", signed_in, card=subtype_card(_kb(request), key))
+    return render(request, "subtype.html.j2", signed_in, card=subtype_card(kb_of(request), key))
 
 
 @page_router.get("/ui/hpo-suggest")
@@ -667,7 +651,7 @@ def hpo_suggest(
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The autocomplete's options as an HTML fragment (labels and synonyms; see ``static/app.js``)."""
-    matches = search_terms(_hpo(request), q, limit=12) if len(q.strip()) >= 2 else []
+    matches = search_terms(hpo_of(request), q, limit=12) if len(q.strip()) >= 2 else []
     return templates.TemplateResponse(request, "_hpo_options.html.j2", {"matches": matches})
 
 

@@ -7,6 +7,7 @@ web stack (FastAPI, uvicorn) and the registry are imported only when the command
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -111,13 +112,19 @@ def _build_app(registry: Registry, settings: dict[str, str]) -> FastAPI:
     from marbledx.ontology import load_hpo
     from marbledx.web import create_app
 
-    return create_app(
+    app = create_app(
         registry,
         hpo=load_hpo(),
         kb=load_knowledge_base(),
         max_upload_bytes=int(settings[SETTINGS_MAX_UPLOAD]),
         close_registry=True,
     )
+    # The HPO release, knowledge base and web stack live as long as the server. Without this, every full
+    # garbage collection walks them again (about 26 ms for the HPO and knowledge base alone, which
+    # lengthened the latency tail under load); frozen, collections only visit what requests allocate.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def app_from_environment() -> FastAPI:

@@ -28,12 +28,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import URL, Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from marbledx.errors import InputError
 from marbledx.ontology import data_dir
-from marbledx.registry import _db
+from marbledx.registry import _db, _reads
 from marbledx.registry._checks import (
     FindingLike,
     check_age,
@@ -79,7 +79,6 @@ from marbledx.registry._records import (
     FindingRecord,
     LabRecord,
     TokenInfo,
-    UploadKind,
     UploadRecord,
     UserInfo,
 )
@@ -286,23 +285,31 @@ class Registry:
         )
 
     @staticmethod
-    def _actor(session: Session, user: UserInfo) -> User:
-        row = session.get(User, user.id)
-        if row is None or row.name != user.name:
+    def _check_actor(name: str | None, active: bool, user: UserInfo) -> None:
+        """The account re-read in the transaction (``name`` None when gone) must still be ``user``, active."""
+        if name is None or name != user.name:
             msg = f"no user {user.name!r}"
             raise NotFoundError(msg)
-        if not row.active:
-            msg = f"account {row.name!r} is deactivated"
+        if not active:
+            msg = f"account {name!r} is deactivated"
             raise PermissionDeniedError(msg)
-        return row
+
+    @classmethod
+    def _actor(cls, session: Session, user: UserInfo) -> User:
+        row = session.get(User, user.id)
+        cls._check_actor(row.name if row is not None else None, row is not None and row.active, user)
+        return cast("User", row)
 
     @staticmethod
-    def _case(session: Session, actor: User, case_id: str) -> Case:
+    def _no_case(case_id: str, team: str) -> NotFoundError:
+        return NotFoundError(f"no case {case_id!r} in team {team!r}")
+
+    @classmethod
+    def _case(cls, session: Session, actor: User, case_id: str) -> Case:
         query = select(Case).where(Case.public_id == str(case_id), Case.team_id == actor.team_id)
         row = session.scalars(query).one_or_none() if matchable(str(case_id)) else None
         if row is None:
-            msg = f"no case {case_id!r} in team {actor.team.name!r}"
-            raise NotFoundError(msg)
+            raise cls._no_case(case_id, actor.team.name)
         return row
 
     @staticmethod
@@ -338,35 +345,18 @@ class Registry:
             version=row.version,
         )
 
-    def _lab_record(self, session: Session, row: LabMeasurement) -> LabRecord:
-        return LabRecord(
-            id=row.id,
-            analyte=row.analyte,
-            value=row.value,
-            unit=row.unit,
-            measured_on=row.measured_on,
-            low=row.low,
-            high=row.high,
-            created_at=row.created_at,
-            created_by=self._name(session, row.created_by_id) or "",
-        )
+    @staticmethod
+    def _lab_record(session: Session, row: LabMeasurement) -> LabRecord:
+        """The record of a stored (flushed) lab row."""
+        return _reads.lab_records(session.connection(), row.case_id, lab_id=row.id)[0]
 
-    def _upload_record(self, session: Session, row: Upload, case_id: str) -> UploadRecord:
-        return UploadRecord(
-            id=row.public_id,
-            case_id=case_id,
-            kind=cast("UploadKind", row.kind),
-            stored_name=row.stored_name,
-            original_name=row.original_name,
-            size=row.size,
-            sha256=row.sha256,
-            created_at=row.created_at,
-            created_by=self._name(session, row.created_by_id) or "",
-        )
+    @staticmethod
+    def _upload_record(session: Session, row: Upload, case_id: str) -> UploadRecord:
+        """The record of a stored (flushed) upload row."""
+        return _reads.upload_records(session.connection(), row.case_id, case_id, upload_id=row.id)[0]
 
-    def _analysis_record(
-        self, session: Session, row: Analysis, case_id: str, *, with_result: bool
-    ) -> AnalysisRecord:
+    def _analysis_record(self, session: Session, row: Analysis, case_id: str) -> AnalysisRecord:
+        """The record of a stored analysis, with its result."""
         return AnalysisRecord(
             id=row.public_id,
             case_id=case_id,
@@ -374,7 +364,7 @@ class Registry:
             created_by=self._name(session, row.created_by_id) or "",
             marbledx_version=row.marbledx_version,
             hpo_release=row.hpo_release,
-            result=row.result if with_result else None,
+            result=row.result,
         )
 
     @staticmethod
@@ -527,19 +517,11 @@ class Registry:
             return None
         digest = hash_token(secret)
         with self._reading() as session:
-            found = session.execute(
-                select(ApiToken, User)
-                .join(User, ApiToken.user_id == User.id)
-                .where(ApiToken.token_hash == digest)
-            ).one_or_none()
-            if found is None:
-                return None
-            token, row = found
-            if token.revoked_at is not None or not row.active:
-                return None
-            info = self._user_info(row)
-            last = token.last_used_at
-            token_id = token.id
+            found = _reads.credential_row(session.connection(), "token", digest)
+        if found is None or found.revoked_at is not None or not found.active:
+            return None
+        info = _reads.user_info(found)
+        last, token_id = found.last_used_at, found.id
         now = utcnow()
         if last is None or now - last > _TOKEN_TOUCH:
             with self.unit_of_work() as session:
@@ -613,23 +595,17 @@ class Registry:
         digest = hash_token(secret)
         now = utcnow()
         with self._reading() as session:
-            found = session.execute(
-                select(LoginSession, User)
-                .join(User, LoginSession.user_id == User.id)
-                .where(LoginSession.session_hash == digest)
-            ).one_or_none()
-            if found is None:
-                return None
-            login, row = found
-            if (
-                login.ended_at is not None
-                or now >= login.expires_at
-                or now - login.last_seen_at >= idle
-                or not row.active
-            ):
-                return None
-            info = self._user_info(row)
-            last, login_id = login.last_seen_at, login.id
+            found = _reads.credential_row(session.connection(), "session", digest)
+        if (
+            found is None
+            or found.ended_at is not None
+            or now >= found.expires_at
+            or now - found.last_seen_at >= idle
+            or not found.active
+        ):
+            return None
+        info = _reads.user_info(found)
+        last, login_id = found.last_seen_at, found.id
         if now - last > _TOKEN_TOUCH:
             with self.unit_of_work() as session:
                 touched = session.get(LoginSession, login_id)
@@ -691,17 +667,35 @@ class Registry:
             return self._case_record(session, row)
 
     def case_detail(self, user: UserInfo, case_id: str) -> CaseDetail:
-        """A case with findings, labs over time, uploads and analyses; one ``view`` event."""
+        """A case with findings, labs over time, uploads and analyses; one ``view`` event.
+
+        The most frequent request of the web app, so it runs as a handful of Core statements (see
+        :mod:`marbledx.registry._reads`) with the same checks as every other case operation.
+        """
         with self.unit_of_work() as session:
-            actor = self._actor(session, user)
-            row = self._case(session, actor, case_id)
-            self._audit_case(session, "view", actor, row, "detail")
+            connection = session.connection()
+            actor = _reads.actor_row(connection, user.id)
+            self._check_actor(actor.name if actor else None, actor is not None and actor.active, user)
+            assert actor is not None  # checked above
+            key = str(case_id)
+            row = _reads.case_row(connection, key, actor.team_id) if matchable(key) else None
+            if row is None:
+                raise self._no_case(case_id, actor.team)
+            _reads.audit_event(
+                connection,
+                "view",
+                at=utcnow(),
+                user_id=actor.id,
+                team_id=actor.team_id,
+                case=row.public_id,
+                detail="detail",
+            )
             return CaseDetail(
-                case=self._case_record(session, row),
-                findings=tuple(self._findings(session, row)),
-                labs=tuple(self._labs(session, row)),
-                uploads=tuple(self._uploads(session, row)),
-                analyses=tuple(self._analyses(session, row)),
+                case=_reads.case_record(row),
+                findings=tuple(_reads.finding_records(connection, row.id)),
+                labs=tuple(_reads.lab_records(connection, row.id)),
+                uploads=tuple(_reads.upload_records(connection, row.id, row.public_id)),
+                analyses=tuple(_reads.analysis_records(connection, row.id, row.public_id)),
             )
 
     def list_cases(self, user: UserInfo, *, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
@@ -795,8 +789,7 @@ class Registry:
 
     @staticmethod
     def _findings(session: Session, case: Case) -> list[FindingRecord]:
-        rows = session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id))
-        return [FindingRecord(r.hpo_id, r.excluded, r.source) for r in rows]
+        return _reads.finding_records(session.connection(), case.id)
 
     def set_findings(
         self, user: UserInfo, case_id: str, findings: Iterable[FindingLike], *, version: int | None = None
@@ -886,16 +879,11 @@ class Registry:
             session.delete(row)
             self._audit_case(session, "update", actor, case, f"lab removed: {lab_id}")
 
-    def _labs(self, session: Session, case: Case, analyte: str | None = None) -> list[LabRecord]:
-        query = select(LabMeasurement).where(LabMeasurement.case_id == case.id)
-        if analyte is not None:
-            if not matchable(analyte):
-                return []
-            query = query.where(LabMeasurement.analyte == analyte)
-        query = query.order_by(
-            LabMeasurement.measured_on.is_(None), LabMeasurement.measured_on, LabMeasurement.id
-        )
-        return [self._lab_record(session, row) for row in session.scalars(query)]
+    @staticmethod
+    def _labs(session: Session, case: Case, analyte: str | None = None) -> list[LabRecord]:
+        if analyte is not None and not matchable(analyte):
+            return []
+        return _reads.lab_records(session.connection(), case.id, analyte=analyte)
 
     def list_labs(self, user: UserInfo, case_id: str, *, analyte: str | None = None) -> list[LabRecord]:
         """The case's labs over time: by date (undated last), then entry order. Audited (``view``)."""
@@ -907,16 +895,9 @@ class Registry:
 
     # -- analyses ----------------------------------------------------------------------------------------
 
-    def _analyses(self, session: Session, case: Case) -> list[AnalysisRecord]:
-        # The listing leaves out each stored result (tens of kB of JSON): decoding them made every case
-        # view slower with every analysis.
-        rows = session.scalars(
-            select(Analysis)
-            .options(defer(Analysis.result))
-            .where(Analysis.case_id == case.id)
-            .order_by(Analysis.created_at, Analysis.id)
-        )
-        return [self._analysis_record(session, r, case.public_id, with_result=False) for r in rows]
+    @staticmethod
+    def _analyses(session: Session, case: Case) -> list[AnalysisRecord]:
+        return _reads.analysis_records(session.connection(), case.id, case.public_id)
 
     def record_analysis(
         self, user: UserInfo, case_id: str, report: AnalysisReport | Mapping[str, Any]
@@ -948,7 +929,7 @@ class Registry:
             session.add(row)
             session.flush()
             self._audit_case(session, "analyze", actor, case, f"analysis {row.public_id}")
-            return self._analysis_record(session, row, case.public_id, with_result=True)
+            return self._analysis_record(session, row, case.public_id)
 
     def list_analyses(self, user: UserInfo, case_id: str) -> list[AnalysisRecord]:
         """The case's analyses, oldest first, without their results. Audited (``view``)."""
@@ -971,13 +952,13 @@ class Registry:
                 msg = f"no analysis {analysis_id or '(latest)'} in case {case_id!r}"
                 raise NotFoundError(msg)
             self._audit_case(session, "view", actor, case, f"analysis {row.public_id}")
-            return self._analysis_record(session, row, case.public_id, with_result=True)
+            return self._analysis_record(session, row, case.public_id)
 
     # -- uploads -----------------------------------------------------------------------------------------
 
-    def _uploads(self, session: Session, case: Case) -> list[UploadRecord]:
-        rows = session.scalars(select(Upload).where(Upload.case_id == case.id).order_by(Upload.id))
-        return [self._upload_record(session, r, case.public_id) for r in rows]
+    @staticmethod
+    def _uploads(session: Session, case: Case) -> list[UploadRecord]:
+        return _reads.upload_records(session.connection(), case.id, case.public_id)
 
     def store_upload(
         self,

@@ -8,7 +8,7 @@ from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import Registry, UserInfo
 
-__all__ = ["current_user", "hpo_of", "kb_of", "registry_of"]
+__all__ = ["app_registry", "current_user", "hpo_of", "kb_of", "registry_of"]
 
 _UNAUTHORISED = "not signed in; send 'Authorization: Bearer <token>' (see 'marbledx users token NAME')"
 
@@ -17,6 +17,12 @@ def registry_of(request: Request) -> Registry:
     """The app's registry (``app.state.registry``; no global singleton)."""
     registry: Registry = request.app.state.registry
     return registry
+
+
+async def app_registry(request: Request) -> Registry:
+    """:func:`registry_of` as a route dependency. ``async`` because it never blocks: FastAPI runs a plain
+    function dependency in a worker thread, a hop that cost more than the lookup itself."""
+    return registry_of(request)
 
 
 def hpo_of(request: Request) -> Hpo:

@@ -36,7 +36,7 @@ from marbledx.registry import (
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
 from marbledx.web._api import audit_events, in_analysis_thread, run_analysis
-from marbledx.web._auth import hpo_of, kb_of, registry_of
+from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
 from marbledx.web._session import (
     CSRF_FIELD,
@@ -53,7 +53,7 @@ __all__ = ["age_text", "page_router", "parse_age_text", "templates"]
 
 SignedIn = Annotated[PageUser, Depends(page_user)]
 Checked = Annotated[PageUser, Depends(checked_user)]
-Reg = Annotated[Registry, Depends(registry_of)]
+Reg = Annotated[Registry, Depends(app_registry)]
 
 page_router = APIRouter(include_in_schema=False)
 

@@ -247,6 +247,39 @@ def test_case_detail_and_delete_cascade(registry: Registry, alice: UserInfo) -> 
     assert next(e.action for e in registry.audit_log(alice, case.id)) == "delete"  # the trail is kept
 
 
+def test_case_detail_matches_the_single_part_reads(
+    registry: Registry, alice: UserInfo, carol: UserInfo
+) -> None:
+    """The case view's joined reads give the same records as the per-part accessors: the names of who
+    created, changed and entered what, labs by date with undated last, analyses without results."""
+    case = registry.create_case(alice, "patient 7", findings=[FindingRecord("HP:0011002")])
+    registry.set_findings(
+        carol, case.id, [FindingRecord("HP:0011002"), FindingRecord("HP:0001744", excluded=True)]
+    )
+    registry.add_lab(carol, case.id, "platelets", 40, "10^9/L")  # undated: listed last
+    registry.add_lab(alice, case.id, "haemoglobin", 8.0, "g/dL", measured_on="2025-02-01")
+    registry.add_lab(carol, case.id, "haemoglobin", 7.1, "g/dL", measured_on="2025-01-01")
+    registry.record_analysis(carol, case.id, {"marbledx_version": "1", "hpo_release": "x"})
+    registry.store_upload(alice, case.id, "vcf", [b"##fileformat=VCFv4.2\n"], max_bytes=100)
+
+    detail = registry.case_detail(carol, case.id)
+    assert detail.case == registry.get_case(carol, case.id)
+    assert (detail.case.created_by, detail.case.updated_by) == ("alice", "carol")
+    assert list(detail.findings) == registry.list_findings(carol, case.id)
+    assert list(detail.labs) == registry.list_labs(carol, case.id)
+    assert [(lab.value, lab.created_by) for lab in detail.labs] == [
+        (7.1, "carol"),
+        (8.0, "alice"),
+        (40.0, "carol"),
+    ]
+    assert list(detail.uploads) == registry.list_uploads(carol, case.id)
+    assert detail.uploads[0].created_by == "alice"
+    assert list(detail.analyses) == registry.list_analyses(carol, case.id)
+    assert detail.analyses[0].created_by == "carol"
+    assert detail.analyses[0].result is None
+    assert registry.get_analysis(carol, case.id).result == {"marbledx_version": "1", "hpo_release": "x"}
+
+
 def test_audit_events_for_view_create_update_delete(
     registry: Registry, alice: UserInfo, bob: UserInfo
 ) -> None:

@@ -37,6 +37,7 @@ import functools
 import gc
 import gzip
 import io
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -931,7 +932,7 @@ def _last_line_unterminated(path: Path) -> bool:
 
 
 def read_vcf(
-    path: Path,
+    path: str | os.PathLike[str],
     *,
     sample: str | None = None,
     genome: GenomeBuild | None = None,
@@ -960,6 +961,7 @@ def read_vcf(
     htslib cannot read to its end (a damaged bgzip block) raises :class:`InputError` in either mode. Every
     other problem with the file or the arguments raises :class:`InputError` with a one-line message.
     """
+    path = Path(path)
     where = str(path)
     with _quiet_htslib(), _no_cyclic_gc():
         vcf = _open(path, where)

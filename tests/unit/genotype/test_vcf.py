@@ -72,6 +72,13 @@ def test_build_from_contig_lengths(tmp_path: Path, build: GenomeBuild) -> None:
         assert detect_build(handle.header) == build
 
 
+def test_a_path_given_as_text(tmp_path: Path) -> None:
+    path = write_vcf(tmp_path / "a.vcf", [_variant()], build="GRCh38", reference=False)
+    assert read_vcf(str(path)).build == "GRCh38"
+    with pytest.raises(InputError, match=r"missing\.vcf"):
+        read_vcf(str(tmp_path / "missing.vcf"))
+
+
 @pytest.mark.parametrize(("length", "build"), [(155270560, "GRCh37"), (156040895, "GRCh38")])
 def test_build_from_the_x_length_alone(tmp_path: Path, length: int, build: GenomeBuild) -> None:
     path = tmp_path / "x.vcf"

@@ -45,6 +45,7 @@ def test_serve_runs_uvicorn_on_the_registry(
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     monkeypatch.setattr("marbledx.ontology.load_hpo", lambda: mini_hpo)
+    monkeypatch.setattr(_serve_cmd, "freeze_heap", lambda: seen.setdefault("frozen", True))
     database = tmp_path / "serve.sqlite3"
     args = parse(
         "--port", "8123", "--database", f"sqlite:///{database}", "--uploads-dir", str(tmp_path / "up")
@@ -54,6 +55,7 @@ def test_serve_runs_uvicorn_on_the_registry(
     assert (seen["host"], seen["port"], seen["access_log"]) == ("127.0.0.1", 8123, False)
     assert isinstance(seen["registry"], Registry)
     assert database.exists()
+    assert seen["frozen"]  # before serving
 
 
 def test_serve_with_workers_builds_each_app_from_the_environment(
@@ -66,6 +68,8 @@ def test_serve_with_workers_builds_each_app_from_the_environment(
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     monkeypatch.setattr("marbledx.ontology.load_hpo", lambda: mini_hpo)
+    # A worker freezes its heap once the app is built; not in the test process, which goes on.
+    monkeypatch.setattr(_serve_cmd, "freeze_heap", lambda: seen.setdefault("frozen", True))
     for key in (_serve_cmd.SETTINGS_DATABASE, _serve_cmd.SETTINGS_UPLOADS, _serve_cmd.SETTINGS_MAX_UPLOAD):
         monkeypatch.setenv(key, "")  # recorded, so what run() puts there is removed after the test
     database = tmp_path / "serve.sqlite3"
@@ -77,6 +81,7 @@ def test_serve_with_workers_builds_each_app_from_the_environment(
     assert (seen["options"]["factory"], seen["options"]["workers"]) == (True, 2)
     assert database.exists()  # migrated once, before the workers start
     app = _serve_cmd.app_from_environment()  # what each worker runs
+    assert seen.get("frozen")
     with TestClient(app) as client:
         assert client.get("/api/cases").status_code == 401
         assert app.state.max_upload_bytes == 200 * 2**20

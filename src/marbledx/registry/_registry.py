@@ -331,6 +331,8 @@ class Registry:
         )
 
     def _case_record(self, session: Session, row: Case) -> CaseRecord:
+        # From an ORM row in hand (writes, the case list): names come from the identity map, with no query
+        # per row. The case view builds the same record from one joined Core row (_reads.case_record).
         team = session.get(Team, row.team_id)
         return CaseRecord(
             id=row.public_id,

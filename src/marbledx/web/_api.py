@@ -14,6 +14,7 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError
@@ -39,12 +40,6 @@ Reg = Annotated[Registry, Depends(app_registry)]
 
 api_router = APIRouter(prefix="/api")
 T = TypeVar("T")
-
-
-def _json_response(data: dict[str, Any]) -> Response:
-    """``data`` (JSON types only) as an ``application/json`` response."""
-    body = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    return Response(content=body, media_type="application/json")
 
 
 # -- cases ---------------------------------------------------------------------------------------------
@@ -75,10 +70,10 @@ def list_cases(
     summary="A case with findings, labs, uploads, analyses",
     response_model=dict[str, Any],
 )
-def get_case(case_id: str, user: User, registry: Reg) -> Response:
-    # The most frequent request: its record is plain JSON already (strings, numbers, lists), so it is encoded
-    # directly instead of through FastAPI's response validation, which cost about 7% of a read's CPU.
-    return _json_response(registry.case_detail(user, case_id).to_dict())
+def get_case(case_id: str, user: User, registry: Reg) -> JSONResponse:
+    # The most frequent request: its record is plain JSON already (strings, numbers, lists), so it goes out
+    # as a JSONResponse, skipping FastAPI's response validation (about 7% of a read's CPU).
+    return JSONResponse(registry.case_detail(user, case_id).to_dict())
 
 
 @api_router.patch("/cases/{case_id}", tags=["cases"], summary="Change label, age or sex (needs version)")

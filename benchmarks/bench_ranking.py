@@ -5,6 +5,11 @@ and per-gene breakdowns, warm load time, median ms per case and cases/s; the sam
 baseline (run in .venv-baseline) on the same cases, side by side with the speed ratio. Cases are split
 into halves A and B by a hash of the file name; parameters were examined on half A only.
 
+Cases whose diagnosis the HPO release annotates are also split by where that annotation comes from:
+"own publication" when a ``phenotype.hpoa`` row of the diagnosis cites the case's own publication (the
+file name's PMID or the phenopacket's external references), so the annotation was curated from the very
+patients being ranked; "independent" otherwise, which is the situation of a new patient.
+
     python benchmarks/bench_ranking.py PATH [--jobs 2] [--no-baseline] [--top-groups 15]
 """
 
@@ -60,6 +65,7 @@ def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
                 "rank": rank,
                 "error": error,
                 "ms": 1000 * (time.perf_counter() - started),
+                "publications": sorted(_case_publications(path)),
                 **truth,
             }
         )
@@ -75,6 +81,37 @@ def _truth(path: str) -> dict[str, str]:
         if "variantInterpretation" in g
     ]
     return {"disease": diagnosis["disease"]["id"], "gene": next((g for g in genes if g), "-")}
+
+
+def _case_publications(path: str) -> set[str]:
+    packet = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = {
+        str(ref.get("id"))
+        for ref in (packet.get("metaData") or {}).get("externalReferences") or []
+        if str(ref.get("id", "")).startswith("PMID:")
+    }
+    name = Path(path).name
+    if name.startswith("PMID_"):
+        found.add("PMID:" + name.split("_")[1])
+    return found
+
+
+def _annotation_references(hpoa: Path) -> dict[str, set[str]]:
+    """Per disease, the references its phenotype rows cite (column ``reference`` of phenotype.hpoa)."""
+    references: dict[str, set[str]] = defaultdict(set)
+    with hpoa.open(encoding="utf-8") as handle:
+        columns: list[str] | None = None
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if columns is None:
+                columns = fields
+                continue
+            row = dict(zip(columns, fields, strict=False))
+            if row.get("aspect") == "P":
+                references[row["database_id"]].update(row.get("reference", "").split(";"))
+    return references
 
 
 def _half(path: str) -> str:
@@ -130,8 +167,10 @@ def main() -> int:
         _init_worker()
         load_s = time.perf_counter() - t0
         from marbledx import load_hpo
+        from marbledx.ontology import default_source
 
         release = load_hpo()
+        references = _annotation_references(default_source().files().hpoa)
         # Contiguous chunks keep each cohort's cases together, as a cohort run would process them.
         size = max(1, -(-len(paths) // (args.jobs * 8)))
         chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
@@ -159,6 +198,17 @@ def main() -> int:
             + _fmt(_metrics([r["rank"] for r in rows if _half(r["path"]) == half]))
         )
     print("marbledx, annotated diagnoses " + _fmt(_metrics([r["rank"] for r in annotated])))
+    own = {r["path"] for r in annotated if set(r["publications"]) & references[str(r["disease"])]}
+    for label, members in (
+        ("  annotated from the case's own publication", [r for r in annotated if r["path"] in own]),
+        ("  annotated independently of the case      ", [r for r in annotated if r["path"] not in own]),
+    ):
+        print(f"marbledx,{label} " + _fmt(_metrics([r["rank"] for r in members])))
+        for half in ("A", "B"):
+            print(
+                f"marbledx,{label[:-9]} half {half} "
+                + _fmt(_metrics([r["rank"] for r in members if _half(r["path"]) == half]))
+            )
     if base is not None:
         by_path = dict(zip(base["paths"], base["ranks"], strict=True))
         base_ranks = [by_path[r["path"]] for r in rows]
@@ -175,6 +225,11 @@ def main() -> int:
         annotated_paths = {r["path"] for r in annotated}
         annotated_base = [by_path[r["path"]] for r in rows if r["path"] in annotated_paths]
         print("baseline, annotated diagnoses " + _fmt(_metrics(annotated_base)))
+        for label, members in (
+            ("  annotated from the case's own publication", [r for r in annotated if r["path"] in own]),
+            ("  annotated independently of the case      ", [r for r in annotated if r["path"] not in own]),
+        ):
+            print(f"baseline,{label} " + _fmt(_metrics([by_path[r["path"]] for r in members])))
         base_cps = len(rows) / base["elapsed_s"]
         print(
             f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"

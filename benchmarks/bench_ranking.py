@@ -199,16 +199,15 @@ def main() -> int:
         )
     print("marbledx, annotated diagnoses " + _fmt(_metrics([r["rank"] for r in annotated])))
     own = {r["path"] for r in annotated if set(r["publications"]) & references[str(r["disease"])]}
-    for label, members in (
-        ("  annotated from the case's own publication", [r for r in annotated if r["path"] in own]),
-        ("  annotated independently of the case      ", [r for r in annotated if r["path"] not in own]),
-    ):
-        print(f"marbledx,{label} " + _fmt(_metrics([r["rank"] for r in members])))
+    provenance = (
+        ("annotated from own publication", [r for r in annotated if r["path"] in own]),
+        ("annotated independently", [r for r in annotated if r["path"] not in own]),
+    )
+    for label, members in provenance:
+        print(f"marbledx, {label:<31}" + _fmt(_metrics([r["rank"] for r in members])))
         for half in ("A", "B"):
-            print(
-                f"marbledx,{label[:-9]} half {half} "
-                + _fmt(_metrics([r["rank"] for r in members if _half(r["path"]) == half]))
-            )
+            in_half = [r["rank"] for r in members if _half(r["path"]) == half]
+            print(f"  half {half:<33}" + _fmt(_metrics(in_half)))
     if base is not None:
         by_path = dict(zip(base["paths"], base["ranks"], strict=True))
         base_ranks = [by_path[r["path"]] for r in rows]
@@ -225,11 +224,8 @@ def main() -> int:
         annotated_paths = {r["path"] for r in annotated}
         annotated_base = [by_path[r["path"]] for r in rows if r["path"] in annotated_paths]
         print("baseline, annotated diagnoses " + _fmt(_metrics(annotated_base)))
-        for label, members in (
-            ("  annotated from the case's own publication", [r for r in annotated if r["path"] in own]),
-            ("  annotated independently of the case      ", [r for r in annotated if r["path"] not in own]),
-        ):
-            print(f"baseline,{label} " + _fmt(_metrics([by_path[r["path"]] for r in members])))
+        for label, members in provenance:
+            print(f"baseline, {label:<31}" + _fmt(_metrics([by_path[r["path"]] for r in members])))
         base_cps = len(rows) / base["elapsed_s"]
         print(
             f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"

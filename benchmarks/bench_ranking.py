@@ -56,7 +56,7 @@ def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
             case = read_case_file(Path(path), ranker.hpo.ontology, strict=False)
             analysis = ranker.analyse(case)
             ranker.report(analysis, top=10)  # the explained top 10, as a user would get it
-            rank = ranker.position_of(analysis, truth["disease"])
+            rank = ranker.position_of(analysis, str(truth["disease"]))
         except InputError as exc:
             error = str(exc)
         rows.append(
@@ -65,14 +65,14 @@ def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
                 "rank": rank,
                 "error": error,
                 "ms": 1000 * (time.perf_counter() - started),
-                "publications": sorted(_case_publications(path)),
                 **truth,
             }
         )
     return rows
 
 
-def _truth(path: str) -> dict[str, str]:
+def _truth(path: str) -> dict[str, object]:
+    """The case's diagnosis, its gene, and the PMIDs of its publication (file name and external references)."""
     packet = json.loads(Path(path).read_text(encoding="utf-8"))
     diagnosis = packet["interpretations"][0]["diagnosis"]
     genes = [
@@ -80,37 +80,29 @@ def _truth(path: str) -> dict[str, str]:
         for g in diagnosis.get("genomicInterpretations", [])
         if "variantInterpretation" in g
     ]
-    return {"disease": diagnosis["disease"]["id"], "gene": next((g for g in genes if g), "-")}
-
-
-def _case_publications(path: str) -> set[str]:
-    packet = json.loads(Path(path).read_text(encoding="utf-8"))
-    found = {
+    publications = {
         str(ref.get("id"))
         for ref in (packet.get("metaData") or {}).get("externalReferences") or []
         if str(ref.get("id", "")).startswith("PMID:")
     }
     name = Path(path).name
     if name.startswith("PMID_"):
-        found.add("PMID:" + name.split("_")[1])
-    return found
+        publications.add("PMID:" + name.split("_")[1])
+    return {
+        "disease": diagnosis["disease"]["id"],
+        "gene": next((g for g in genes if g), "-"),
+        "publications": sorted(publications),
+    }
 
 
 def _annotation_references(hpoa: Path) -> dict[str, set[str]]:
     """Per disease, the references its phenotype rows cite (column ``reference`` of phenotype.hpoa)."""
+    from marbledx.ontology._parse import _HPOA_COLUMNS, _rows
+
     references: dict[str, set[str]] = defaultdict(set)
-    with hpoa.open(encoding="utf-8") as handle:
-        columns: list[str] | None = None
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if columns is None:
-                columns = fields
-                continue
-            row = dict(zip(columns, fields, strict=False))
-            if row.get("aspect") == "P":
-                references[row["database_id"]].update(row.get("reference", "").split(";"))
+    for _, row, _ in _rows(hpoa, _HPOA_COLUMNS):
+        if row["aspect"] == "P":
+            references[row["database_id"]].update(row["reference"].split(";"))
     return references
 
 

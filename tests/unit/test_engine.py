@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -10,8 +11,9 @@ import pytest
 from marbledx.evidence import PhenotypeModel, PhenotypeParameters
 from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo
+from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
 from marbledx.ranking import Ranker
+from tests.engine_reference import assert_matches_reference
 
 OPTB1, ADO2, IAO, OTHER = "OMIM:259700", "OMIM:166600", "ORPHA:210110", "OMIM:100001"
 
@@ -191,3 +193,30 @@ def test_knowledge_base_corrections_reach_the_engine(mini_hpo: Hpo, kb: Knowledg
     # IAO's absent terms (NOT thrombocytopenia, NOT hypocalcaemia) become explicit absences where missing.
     assert any(a.disease_id == IAO and a.hpo_id == "HP:0002901" and a.action == "absent" for a in adjustments)
     assert not any(a.disease_id == IAO and a.hpo_id == "HP:0001873" for a in adjustments)  # already NOT
+
+
+@pytest.mark.parametrize("sex", [None, "male", "female"])
+@pytest.mark.parametrize("age_days", [None, 10.0, 400.0, 20_000.0])
+def test_observed_evidence_matches_the_dense_reference(
+    mini_hpo: Hpo, age_days: float | None, sex: str | None
+) -> None:
+    # One model per (age, sex) over every term: later terms reuse the onset/sex patches of shared ancestors.
+    fresh = PhenotypeModel(mini_hpo, cache=False)
+    for hpo_id in mini_hpo.ontology.descendants(PHENOTYPIC_ABNORMALITY_ID):
+        assert_matches_reference(fresh, hpo_id, age_days, sex)
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [("HP:0000118",), ("HP:0001744",), ("HP:0001903", "HP:0000572")],
+    ids=["all-tied", "some-tied", "distinct"],
+)
+def test_top_rows_and_positions_follow_the_full_order(ranker: Ranker, findings: tuple[str, ...]) -> None:
+    analysis = ranker.analyse(_case(*findings))
+    order = analysis.order.tolist()
+    scores = analysis.log_posterior
+    assert all(scores[a] >= scores[b] for a, b in itertools.pairwise(order))
+    for n in range(1, len(order) + 2):
+        assert analysis.top_rows(n).tolist() == order[:n]
+    for place, row in enumerate(order, start=1):
+        assert analysis.position(row) == place

@@ -14,7 +14,9 @@ import os
 import tempfile
 import zipfile
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,7 +42,7 @@ IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
 # Bump when the derived arrays change; cached engine files of other formats are ignored.
-ENGINE_FORMAT = 3
+ENGINE_FORMAT = 4
 
 # Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
 ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
@@ -107,6 +109,28 @@ class TermEvidence:
 
 
 @dataclass(frozen=True)
+class _Credit:
+    """What one term offers a finding at or below it: per disease with something annotated there,
+    P(term or a descendant | disease) and the part from annotations exactly at the term."""
+
+    diseases: IntArray
+    implied: FloatArray
+    direct: FloatArray
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """The effect of onset- or sex-qualified annotations on one term's credit, for one age class and sex:
+    new implied probabilities at ``positions`` of the credit, where positions past the unconditional
+    diseases are ``extra_diseases`` (only qualified annotations there), with their direct probabilities."""
+
+    positions: npt.NDArray[np.int64]
+    implied: FloatArray
+    extra_diseases: IntArray
+    extra_direct: FloatArray
+
+
+@dataclass(frozen=True)
 class AnnotationAdjustment:
     """A curated change to one disease's annotations (from the knowledge base, with its sources there).
 
@@ -129,6 +153,8 @@ class _Arrays:
     impl_disease: IntArray
     impl_log: FloatArray  # sum of log(1 - f) over annotations at or below the term (noisy-OR)
     impl_max: FloatArray  # largest single f at or below the term (full correlation)
+    impl_p: FloatArray  # 1 - exp(impl_log): P(term or a descendant | disease), noisy-OR
+    impl_direct: FloatArray  # P from annotations exactly at the term (0 if none), aligned with impl_p
     direct_indptr: npt.NDArray[np.int64]
     direct_disease: IntArray
     direct_log: FloatArray
@@ -266,15 +292,23 @@ def _build_arrays(
             np.setdiff1d(cond_keys, unique_keys, assume_unique=True) // n_d, minlength=n_terms
         )
 
+    direct_log = np.bincount(inverse_direct, weights=np.log1p(-capped[positive])).astype(np.float64)
+    # Direct probabilities on the implied layout, so a term's partial credit is two slices of the cache.
+    at = np.minimum(np.searchsorted(unique_direct, unique_keys), max(len(unique_direct) - 1, 0))
+    has_direct = unique_direct[at] == unique_keys if len(unique_direct) else np.zeros(len(unique_keys), bool)
+    impl_direct = np.where(has_direct, -np.expm1(direct_log[at] if len(direct_log) else 0.0), 0.0)
+
     return _Arrays(
         disease_positions=disease_positions,
         impl_indptr=_indptr(unique_keys // n_d, n_terms),
         impl_disease=(unique_keys % n_d).astype(np.int32),
         impl_log=impl_log.astype(np.float64),
         impl_max=impl_max,
+        impl_p=-np.expm1(impl_log.astype(np.float64)),
+        impl_direct=impl_direct,
         direct_indptr=_indptr(unique_direct // n_d, n_terms),
         direct_disease=(unique_direct % n_d).astype(np.int32),
-        direct_log=np.bincount(inverse_direct, weights=np.log1p(-capped[positive])).astype(np.float64),
+        direct_log=direct_log,
         cond_indptr=_indptr(anc_c[order], n_terms),
         cond_disease=d[conditional][owner_c][order].astype(np.int32),
         cond_freq=capped[conditional][owner_c][order],
@@ -349,6 +383,10 @@ class PhenotypeModel:
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
         self._memo: OrderedDict[tuple[str, bool, int, str | None], TermEvidence] = OrderedDict()
         self.memo_size = 512
+        # Onset- and sex-qualified annotations change a term's credit by (term, age class, sex); the upper
+        # terms recur in almost every finding's ancestry, so those small changes are kept (bounded) too.
+        self._patches: OrderedDict[tuple[int, int, str | None], _Patch] = OrderedDict()
+        self.patch_size = 32768  # patches are small: about 20 MB when full
 
     def _age_class(self, age_days: float | None) -> int:
         return (
@@ -396,36 +434,6 @@ class PhenotypeModel:
                 f[(row_sex > 0) & (row_sex != code)] = 0.0
         return a.cond_disease[cs:ce], f
 
-    def _implied(self, term: int, age_days: float | None, sex: str | None) -> FloatArray:
-        """P(disease shows ``term`` or a descendant), features independent (noisy-OR), for every disease."""
-        a = self._a
-        log_absent = np.zeros(self.n_diseases)
-        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
-        log_absent[a.impl_disease[start:end]] = a.impl_log[start:end]
-        diseases, f = self._conditional(term, age_days, sex)
-        if len(f):
-            np.add.at(log_absent, diseases, np.log1p(-f))
-        return -np.expm1(log_absent)
-
-    def _implied_sparse(
-        self, term: int, age_days: float | None, sex: str | None
-    ) -> tuple[IntArray, FloatArray]:
-        """Like :meth:`_implied`, but only for the diseases with something at or below ``term``."""
-        a = self._a
-        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
-        diseases, log_absent = a.impl_disease[start:end], a.impl_log[start:end]
-        cond_diseases, f = self._conditional(term, age_days, sex)
-        if len(f):
-            # Merge through a dense scratch vector (no sorting); duplicates in the union carry equal values.
-            scratch = self._scratch
-            scratch[diseases] = log_absent
-            np.add.at(scratch, cond_diseases, np.log1p(-f))
-            diseases = np.concatenate([diseases, cond_diseases])
-            merged_log: FloatArray = scratch[diseases]
-            scratch[diseases] = 0.0
-            return diseases, -np.expm1(merged_log)
-        return diseases, -np.expm1(log_absent)
-
     def _implied_max(self, term: int, age_days: float | None, sex: str | None) -> FloatArray:
         """P(disease shows ``term`` or a descendant), features fully correlated (max), for every disease."""
         a = self._a
@@ -437,46 +445,113 @@ class PhenotypeModel:
             np.maximum.at(present, diseases, f)
         return present
 
+    @cached_property
+    def _has_negated(self) -> BoolArray:
+        """Terms with at least one disease annotated as lacking them (few are)."""
+        has: BoolArray = np.diff(self._a.not_indptr) > 0
+        return has
+
     def _negated_for(self, terms: IntArray) -> BoolArray:
+        """Diseases annotated as lacking any of ``terms``."""
         a = self._a
         mask = np.zeros(self.n_diseases, dtype=bool)
-        for term in terms:
+        for term in terms[self._has_negated[terms]].tolist():
             mask[a.not_disease[a.not_indptr[term] : a.not_indptr[term + 1]]] = True
         return mask
 
-    @staticmethod
-    def _raise(
-        best: FloatArray, best_ancestor: IntArray, diseases: IntArray, values: FloatArray, a: int
-    ) -> None:
-        better = values > best[diseases]
-        chosen = diseases[better]
-        best[chosen] = values[better]
-        best_ancestor[chosen] = a
+    def _patch(self, term: int, age_days: float | None, sex: str | None) -> _Patch | None:
+        """How the onset- or sex-qualified annotations at or below ``term`` change its credit (None: no
+        such annotations). The noisy-OR is recombined in the same order as the unconditional sums."""
+        a = self._a
+        if a.cond_indptr[term + 1] == a.cond_indptr[term]:
+            return None
+        key = (term, self._age_class(age_days), sex)
+        found = self._patches.get(key)
+        if found is not None:
+            self._patches.move_to_end(key)
+            return found
+        start, end = int(a.impl_indptr[term]), int(a.impl_indptr[term + 1])
+        diseases = a.impl_disease[start:end]  # sorted within a term
+        cond_diseases, f = self._conditional(term, age_days, sex)
+        touched = np.unique(cond_diseases)
+        at = np.searchsorted(diseases, touched)
+        inside = at < len(diseases)
+        inside[inside] = diseases[at[inside]] == touched[inside]
+        scratch = self._scratch
+        scratch[touched[inside]] = a.impl_log[start + at[inside]]
+        np.add.at(scratch, cond_diseases, np.log1p(-f))
+        implied = -np.expm1(scratch[touched])
+        scratch[touched] = 0.0
+        extra = touched[~inside]  # diseases whose only annotations here are qualified ones
+        ds, de = int(a.direct_indptr[term]), int(a.direct_indptr[term + 1])
+        direct_diseases = a.direct_disease[ds:de]
+        where = np.minimum(np.searchsorted(direct_diseases, extra), max(de - ds - 1, 0))
+        has_direct = (direct_diseases[where] == extra) if de > ds else np.zeros(len(extra), dtype=bool)
+        extra_direct = np.where(has_direct, -np.expm1(a.direct_log[ds + where] if de > ds else 0.0), 0.0)
+        patch = _Patch(
+            positions=np.concatenate([at[inside], len(diseases) + np.arange(len(extra))]),
+            implied=np.concatenate([implied[inside], implied[~inside]]),
+            extra_diseases=extra.astype(np.int32),
+            extra_direct=extra_direct,
+        )
+        self._patches[key] = patch
+        if len(self._patches) > self.patch_size:
+            self._patches.popitem(last=False)
+        return patch
+
+    def _credit(self, term: int, age_days: float | None, sex: str | None) -> _Credit:
+        """The diseases with something at or below ``term``, with their implied and direct probabilities."""
+        a = self._a
+        start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
+        diseases, implied, direct = a.impl_disease[start:end], a.impl_p[start:end], a.impl_direct[start:end]
+        patch = self._patch(term, age_days, sex)
+        if patch is None:
+            return _Credit(diseases, implied, direct)
+        implied = np.concatenate([implied, np.zeros(len(patch.extra_diseases))])
+        implied[patch.positions] = patch.implied
+        return _Credit(
+            np.concatenate([diseases, patch.extra_diseases]),
+            implied,
+            np.concatenate([direct, patch.extra_direct]),
+        )
 
     def _observed(self, hpo_id: str, age_days: float | None, sex: str | None) -> TermEvidence:
         ontology = self.hpo.ontology
         a_ = self._a
         q = ontology.index(hpo_id)
         ancestors = ontology.ancestor_indices(q)
-        best = np.zeros(self.n_diseases)
-        best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
+        # Candidate probabilities for every (source term, disease): the finding itself at full credit, then
+        # each informative ancestor ``a`` scaled by the specificity share D(q)/D(a). A disease annotated
+        # exactly at ``a`` (the finding is a more specific form of it) gets the full share; one annotated
+        # only elsewhere below ``a`` (a relative) gets related_factor of it.
+        sources: list[int] = []
+        candidate_diseases: list[IntArray] = []
+        candidate_values: list[FloatArray] = []
         if q not in self._uninformative:
-            exact = self._implied(q, age_days, sex)
-            best_ancestor[exact > 0] = q
-            best = exact
+            exact = self._credit(q, age_days, sex)
+            sources.append(q)
+            candidate_diseases.append(exact.diseases)
+            candidate_values.append(exact.implied)
         smoothing, related_factor = self.params.smoothing, self.params.related_factor
         for a in ancestors.tolist():
             if a == q or a in self._no_partial:
                 continue
             share = (a_.disease_count[q] + smoothing) / (a_.disease_count[a] + smoothing)
-            # A disease annotated exactly at ``a`` (the finding is a more specific form of it) gets the
-            # full share; one annotated only elsewhere below ``a`` (a relative) gets related_factor of it.
-            diseases, related = self._implied_sparse(a, age_days, sex)
-            self._raise(best, best_ancestor, diseases, related * (related_factor * share), a)
-            ds, de = a_.direct_indptr[a], a_.direct_indptr[a + 1]
-            if de > ds:
-                direct = -np.expm1(a_.direct_log[ds:de])
-                self._raise(best, best_ancestor, a_.direct_disease[ds:de], direct * share, a)
+            credit = self._credit(a, age_days, sex)
+            sources.append(a)
+            candidate_diseases.append(credit.diseases)
+            candidate_values.append(
+                np.maximum(credit.implied * (related_factor * share), credit.direct * share)
+            )
+        best = np.zeros(self.n_diseases)
+        best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
+        for source, diseases, values in zip(sources, candidate_diseases, candidate_values, strict=True):
+            # Only a strictly better value replaces the best, so the explanation names the first source
+            # (in the order above) that reaches it. A disease occurs once per source.
+            better = values > best[diseases]
+            chosen = diseases[better]
+            best[chosen] = values[better]
+            best_ancestor[chosen] = source
         background = float(best.mean())
         contradicted = self._negated_for(ancestors)
         if background <= 0.0:
@@ -501,32 +576,49 @@ class PhenotypeModel:
         explicitly_absent = self._negated_for(ontology.ancestor_indices(q))
         absent[explicitly_absent] = 1.0
         background = float(absent.mean())
-        best_ancestor = np.where(present > 0, q, -1).astype(np.int32)
+        best_ancestor = np.where(present > 0, np.int32(q), np.int32(-1))
         never = np.zeros(self.n_diseases, dtype=bool)
         return TermEvidence(
             hpo_id, q, True, np.log(absent / background), best_ancestor, explicitly_absent, never
         )
 
     # -- explanations -------------------------------------------------------------------------------
-    def _directly_annotated(self, row: int, term: int) -> bool:
+    @cached_property
+    def _direct_keys(self) -> npt.NDArray[np.int64]:
+        """Sorted ``term * n_diseases + row`` of every direct positive annotation."""
         a = self._a
-        diseases = a.direct_disease[a.direct_indptr[term] : a.direct_indptr[term + 1]]
-        position = int(np.searchsorted(diseases, row))
-        return position < len(diseases) and int(diseases[position]) == row
+        terms = np.repeat(np.arange(len(a.direct_indptr) - 1, dtype=np.int64), np.diff(a.direct_indptr))
+        keys: npt.NDArray[np.int64] = terms * self.n_diseases + a.direct_disease
+        return keys
+
+    def match_kinds(self, evidences: Sequence[TermEvidence], rows: npt.NDArray[np.intp]) -> list[list[str]]:
+        """How each finding matched each of ``rows`` (for the per-finding explanation), finding by row.
+
+        Observed: exact (annotated at the term), implied (at a descendant), specific (the finding is a more
+        specific form of an annotated term), related (a relative), unmatched or contradicted (annotated as
+        absent). Excluded: annotated, annotated_absent or not_annotated.
+        """
+        if not evidences:
+            return []
+        ancestor = np.array([e.best_ancestor[rows] for e in evidences], dtype=np.int64).reshape(-1, len(rows))
+        contradicted = np.array([e.contradicted[rows] for e in evidences]).reshape(-1, len(rows))
+        floored = np.array([e.floored[rows] for e in evidences]).reshape(-1, len(rows))
+        excluded = np.array([e.excluded for e in evidences])[:, None]
+        term = np.array([e.term_index for e in evidences])[:, None]
+        keys = np.maximum(ancestor, 0) * self.n_diseases + rows[None, :]
+        found = np.minimum(np.searchsorted(self._direct_keys, keys), max(len(self._direct_keys) - 1, 0))
+        direct = (ancestor >= 0) & (self._direct_keys[found] == keys) if len(self._direct_keys) else keys < 0
+        observed_kind = np.where(
+            ancestor == term, np.where(direct, "exact", "implied"), np.where(direct, "specific", "related")
+        )
+        observed_kind = np.where((ancestor < 0) | floored, "unmatched", observed_kind)
+        observed_kind = np.where(contradicted, "contradicted", observed_kind)
+        excluded_kind = np.where(
+            contradicted, "annotated_absent", np.where(ancestor >= 0, "annotated", "not_annotated")
+        )
+        kinds: list[list[str]] = np.where(excluded, excluded_kind, observed_kind).tolist()
+        return kinds
 
     def match_kind(self, evidence: TermEvidence, row: int) -> str:
-        """How a finding matched one disease (for the per-finding explanation)."""
-        if evidence.excluded:
-            if evidence.contradicted[row]:
-                return "annotated_absent"
-            return "annotated" if evidence.best_ancestor[row] >= 0 else "not_annotated"
-        if evidence.contradicted[row]:
-            return "contradicted"
-        a = int(evidence.best_ancestor[row])
-        if a < 0 or evidence.floored[row]:
-            return "unmatched"
-        if a == evidence.term_index:
-            return "exact" if self._directly_annotated(row, a) else "implied"
-        if self._directly_annotated(row, a):
-            return "specific"
-        return "related"
+        """How a finding matched one disease (see :meth:`match_kinds`)."""
+        return self.match_kinds([evidence], np.array([row], dtype=np.intp))[0][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ __all__ = [
 
 PriorKind = Literal["uniform", "prevalence"]
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int32]
 
 # Prevalence prior (``--prior prevalence``). ARO: about 1 in 250,000 births (Stark & Savarirayan 2009,
 # PMCID:PMC2654865); ADO: about 1 in 20,000 (Orphanet ORPHA:53). Each subtype gets its group's figure times
@@ -158,14 +160,57 @@ class Analysis:
 
     case: Case
     evidences: list[TermEvidence]
-    applied: FloatArray
+    # Per disease, which excluded finding's log-LR counts (position among the excluded findings; -1: none).
+    counted_excluded: IntArray
     log_lr: FloatArray
     probabilities: FloatArray
-    order: npt.NDArray[np.intp]
+    # log prior + log-LR; -inf for rows hidden behind their knowledge-base twin (``shown_for``).
+    log_posterior: FloatArray
     notes: list[str]
     genotype: GenotypeEvidence | None = None
     # Rows hidden behind the record of the same knowledge-base entity that is shown (hidden → shown).
     shown_for: dict[int, int] = field(default_factory=dict)
+
+    def applied_for(self, rows: npt.NDArray[np.intp]) -> FloatArray:
+        """The log-LR each finding contributes to each of ``rows`` (findings by rows): an observed finding
+        its own, an excluded one its own where it is the excluded finding that counts, else 0."""
+        n_observed = sum(1 for e in self.evidences if not e.excluded)
+        values = np.zeros((len(self.evidences), len(rows)))
+        counted = self.counted_excluded[rows]
+        for index, evidence in enumerate(self.evidences):
+            own = evidence.log_lr[rows]
+            values[index] = (
+                own if not evidence.excluded else np.where(counted == index - n_observed, own, 0.0)
+            )
+        return values
+
+    @property
+    def applied(self) -> FloatArray:
+        """:meth:`applied_for` every disease."""
+        return self.applied_for(np.arange(len(self.log_lr)))
+
+    @cached_property
+    def order(self) -> npt.NDArray[np.intp]:
+        """Every disease row, best first; equal scores in model-row order, so ties rank reproducibly."""
+        ordered: npt.NDArray[np.intp] = np.argsort(-self.log_posterior, kind="stable")
+        return ordered
+
+    def top_rows(self, n: int) -> npt.NDArray[np.intp]:
+        """The first ``n`` rows of :attr:`order`, found without sorting every disease."""
+        scores = self.log_posterior
+        if n >= len(scores):
+            return self.order
+        cut = len(scores) - n
+        threshold = np.partition(scores, cut)[cut]  # the n-th best score
+        candidates = np.flatnonzero(scores >= threshold)  # ascending rows: the stable sort keeps row order
+        ranked: npt.NDArray[np.intp] = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return ranked[:n]
+
+    def position(self, row: int) -> int:
+        """1-based place of a row in :attr:`order` (better scores, then equal scores of earlier rows)."""
+        scores = self.log_posterior
+        score = scores[row]
+        return int(np.count_nonzero(scores > score) + np.count_nonzero(scores[:row] == score)) + 1
 
 
 def _hallmark_frequency(text: str | None, ontology: Ontology) -> float | None:
@@ -265,34 +310,36 @@ class Ranker:
         return groups
 
     # -- evidence -----------------------------------------------------------------------------------
-    def evidence(self, case: Case) -> tuple[list[TermEvidence], FloatArray, FloatArray, list[str]]:
-        """Per-finding evidence, the per-finding log-LR actually applied, the total log-LR, and notes.
+    def evidence(self, case: Case) -> tuple[list[TermEvidence], IntArray, FloatArray, list[str]]:
+        """Per-finding evidence (observed, then excluded), which excluded finding counts for each disease
+        (its position among the excluded findings; -1 when there are none), the total log-LR, and notes.
 
         Excluded findings are correlated (a report lists the absent features of the diagnoses its authors
-        considered), so per disease only the strongest of them counts; see docs/engine.md.
+        considered), so per disease only the strongest of them counts: the most negative log-LR if any is
+        negative, else the largest, the first finding winning a tie; see docs/engine.md.
         """
         model = self.phenotype
         observed = [model.observed(f, case.age_days, case.sex) for f in case.observed]
         excluded = [model.excluded(f, case.age_days, case.sex) for f in case.excluded]
-        applied = [e.log_lr for e in observed]
-        total = np.sum(applied, axis=0) if applied else np.zeros(model.n_diseases)
-        groups = [list(range(len(excluded)))] if excluded else []
-        excluded_applied = [np.zeros(model.n_diseases) for _ in excluded]
-        for members in groups:
-            if len(members) == 1:
-                excluded_applied[members[0]] = excluded[members[0]].log_lr
-                total = total + excluded[members[0]].log_lr
-                continue
-            matrix = np.vstack([excluded[i].log_lr for i in members])
-            lowest, highest = matrix.argmin(axis=0), matrix.argmax(axis=0)
-            negative = matrix.min(axis=0) < 0
-            chosen = np.where(negative, lowest, highest)
-            for position, index in enumerate(members):
-                mask = chosen == position
-                excluded_applied[index][mask] = excluded[index].log_lr[mask]
-            total = total + matrix[chosen, np.arange(model.n_diseases)]
+        total = np.zeros(model.n_diseases)
+        for evidence in observed:
+            total += evidence.log_lr
+        counted: IntArray = np.full(model.n_diseases, -1 if not excluded else 0, dtype=np.int32)
+        if excluded:
+            # Row by row: reductions across the rows of a wide matrix are slow.
+            low, high = excluded[0].log_lr.copy(), excluded[0].log_lr.copy()
+            lowest = np.zeros(model.n_diseases, dtype=np.int32)
+            highest = np.zeros(model.n_diseases, dtype=np.int32)
+            for position, evidence in enumerate(excluded[1:], start=1):
+                values = evidence.log_lr
+                lower, higher = values < low, values > high
+                low[lower], lowest[lower] = values[lower], position
+                high[higher], highest[higher] = values[higher], position
+            negative = low < 0
+            counted = np.where(negative, lowest, highest)
+            total = total + np.where(negative, low, high)
         context, notes = self.context.log_lr(case)
-        return [*observed, *excluded], np.vstack([*applied, *excluded_applied]), total + context, notes
+        return [*observed, *excluded], counted, total + context, notes
 
     # -- ranking ------------------------------------------------------------------------------------
     def analyse(
@@ -303,7 +350,7 @@ class Ranker:
         With a VCF, each disease's phenotype log-LR is added to its genotype log-LR (one posterior per
         disease; docs/genotype.md).
         """
-        evidences, applied, log_lr, notes = self.evidence(case)
+        evidences, counted_excluded, log_lr, notes = self.evidence(case)
         genotype_evidence = None
         if genotype is not None:
             genotype_evidence = self.genotype_model.evaluate(genotype, case.sex)
@@ -322,12 +369,18 @@ class Ranker:
                 if int(row) != best:
                     shown_for[int(row)] = best
                     log_post[row] = -np.inf
-        # Stable ordering: score, then model row, so equal scores rank reproducibly.
-        order = np.argsort(-log_post, kind="stable")
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
         return Analysis(
-            case, evidences, applied, log_lr, probabilities, order, notes, genotype_evidence, shown_for
+            case,
+            evidences,
+            counted_excluded,
+            log_lr,
+            probabilities,
+            log_post,
+            notes,
+            genotype_evidence,
+            shown_for,
         )
 
     def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
@@ -335,20 +388,47 @@ class Ranker:
         if top < 1:
             msg = f"--top must be at least 1, got {top}"
             raise InputError(msg)
-        diagnoses = [
-            self._diagnosis(
-                rank,
-                int(row),
-                float(analysis.probabilities[row]),
-                float(analysis.log_lr[row]),
-                analysis.evidences,
-                analysis.applied,
-                analysis.genotype,
-                same_as=[self.phenotype.disease_ids[h] for h, v in analysis.shown_for.items() if v == row],
-                sources={(f.hpo_id, f.excluded): f.source for f in analysis.case.findings},
+        rows = analysis.top_rows(top)
+        evidences = analysis.evidences
+        # Explanations for all shown rows at once: match kinds and applied LRs, finding by row.
+        kinds = self.phenotype.match_kinds(evidences, rows)
+        applied = analysis.applied_for(rows)
+        raw = np.stack([e.log_lr[rows] for e in evidences]) if evidences else applied
+        counted_once = [e.excluded for e in evidences]
+        lrs = [[round(value, 6) for value in values] for values in np.exp(applied).tolist()]
+        once = ((applied == 0.0) & (raw != 0.0)).tolist()
+        sources = {(f.hpo_id, f.excluded): f.source for f in analysis.case.findings}
+        labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
+        hidden: dict[int, list[str]] = {}
+        for hidden_row, shown in analysis.shown_for.items():
+            hidden.setdefault(shown, []).append(self.phenotype.disease_ids[hidden_row])
+        diagnoses = []
+        for column, row in enumerate(rows.tolist()):
+            findings = [
+                FindingEvidence(
+                    hpo_id=evidence.hpo_id,
+                    label=labels[index],
+                    status="excluded" if evidence.excluded else "observed",
+                    lr=lrs[index][column],
+                    # An excluded finding whose LR another excluded finding replaced (counted once).
+                    match="excluded_counted_once"
+                    if counted_once[index] and once[index][column]
+                    else kinds[index][column],
+                    source=sources.get((evidence.hpo_id, evidence.excluded), "entered"),
+                )
+                for index, evidence in enumerate(evidences)
+            ]
+            diagnoses.append(
+                self._diagnosis(
+                    column + 1,
+                    row,
+                    float(analysis.probabilities[row]),
+                    float(analysis.log_lr[row]),
+                    findings,
+                    analysis.genotype,
+                    same_as=hidden.get(row, []),
+                )
             )
-            for rank, row in enumerate(analysis.order[:top], start=1)
-        ]
         case = analysis.case
         summary = GenotypeSummary.of(analysis.genotype) if analysis.genotype else None
         return CaseResult(
@@ -375,7 +455,7 @@ class Ranker:
             return None
         row = self.phenotype.row(disease_id)
         row = analysis.shown_for.get(row, row)  # the same entity under its other id
-        return int(np.flatnonzero(analysis.order == row)[0]) + 1
+        return analysis.position(row)
 
     def _diagnosis(
         self,
@@ -383,31 +463,13 @@ class Ranker:
         row: int,
         probability: float,
         log_lr: float,
-        evidences: list[TermEvidence],
-        applied: FloatArray,
+        findings: list[FindingEvidence],
         genotype: GenotypeEvidence | None = None,
         *,
         same_as: list[str] | None = None,
-        sources: dict[tuple[str, bool], str] | None = None,
     ) -> Diagnosis:
         model = self.phenotype
         disease_id = model.disease_ids[row]
-        findings = []
-        for index, evidence in enumerate(evidences):
-            match = model.match_kind(evidence, row)
-            value = float(applied[index, row])
-            if evidence.excluded and value == 0.0 and evidence.log_lr[row] != 0.0:
-                match = "excluded_counted_once"
-            findings.append(
-                FindingEvidence(
-                    hpo_id=evidence.hpo_id,
-                    label=self.hpo.ontology.label_at(evidence.term_index),
-                    status="excluded" if evidence.excluded else "observed",
-                    lr=round(float(np.exp(value)), 6),
-                    match=match,
-                    source=(sources or {}).get((evidence.hpo_id, evidence.excluded), "entered"),
-                )
-            )
         entity = self.kb.for_disease_id(disease_id)
         subtype = (
             subtype_summary(entity)

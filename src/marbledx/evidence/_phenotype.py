@@ -8,6 +8,7 @@ every constant are in docs/engine.md; the constants live in :class:`PhenotypePar
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import os
@@ -109,24 +110,16 @@ class TermEvidence:
 
 
 @dataclass(frozen=True)
-class _Credit:
-    """What one term offers a finding at or below it: per disease with something annotated there,
-    P(term or a descendant | disease) and the part from annotations exactly at the term."""
-
-    diseases: IntArray
-    implied: FloatArray
-    direct: FloatArray
-
-
-@dataclass(frozen=True)
 class _Patch:
     """The effect of onset- or sex-qualified annotations on one term's credit, for one age class and sex:
-    new implied probabilities at ``positions`` of the credit, where positions past the unconditional
-    diseases are ``extra_diseases`` (only qualified annotations there), with their direct probabilities."""
+    implied probabilities at ``positions`` of the term's unconditional diseases, and ``extra`` diseases
+    that only qualified annotations reach, each with its implied and direct probability."""
 
     positions: npt.NDArray[np.int64]
     implied: FloatArray
+    direct: FloatArray
     extra_diseases: IntArray
+    extra_implied: FloatArray
     extra_direct: FloatArray
 
 
@@ -379,7 +372,7 @@ class PhenotypeModel:
 
         # Evidence depends on the age only through the onset thresholds, so (term, age class, sex) is an
         # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
-        self._onset_thresholds = np.unique(np.asarray(list(ONSET_LOWER_BOUND_DAYS.values())))
+        self._onset_thresholds = sorted(set(ONSET_LOWER_BOUND_DAYS.values()))
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
         self._memo: OrderedDict[tuple[str, bool, int, str | None], TermEvidence] = OrderedDict()
         self.memo_size = 512
@@ -389,9 +382,7 @@ class PhenotypeModel:
         self.patch_size = 32768  # patches are small: about 20 MB when full
 
     def _age_class(self, age_days: float | None) -> int:
-        return (
-            -1 if age_days is None else int(np.searchsorted(self._onset_thresholds, age_days, side="right"))
-        )
+        return -1 if age_days is None else bisect.bisect_right(self._onset_thresholds, age_days)
 
     def _memoised(self, hpo_id: str, excluded: bool, age_days: float | None, sex: str | None) -> TermEvidence:
         key = (hpo_id, excluded, self._age_class(age_days), sex)
@@ -489,9 +480,11 @@ class PhenotypeModel:
         has_direct = (direct_diseases[where] == extra) if de > ds else np.zeros(len(extra), dtype=bool)
         extra_direct = np.where(has_direct, -np.expm1(a.direct_log[ds + where] if de > ds else 0.0), 0.0)
         patch = _Patch(
-            positions=np.concatenate([at[inside], len(diseases) + np.arange(len(extra))]),
-            implied=np.concatenate([implied[inside], implied[~inside]]),
+            positions=at[inside],
+            implied=implied[inside],
+            direct=a.impl_direct[start + at[inside]],
             extra_diseases=extra.astype(np.int32),
+            extra_implied=implied[~inside],
             extra_direct=extra_direct,
         )
         self._patches[key] = patch
@@ -499,21 +492,33 @@ class PhenotypeModel:
             self._patches.popitem(last=False)
         return patch
 
-    def _credit(self, term: int, age_days: float | None, sex: str | None) -> _Credit:
-        """The diseases with something at or below ``term``, with their implied and direct probabilities."""
+    def _candidates(
+        self, term: int, age_days: float | None, sex: str | None, share: float | None
+    ) -> list[tuple[IntArray, FloatArray]]:
+        """(diseases, probability) segments that ``term`` offers a finding at or below it: the implied
+        probability for the finding's own term (``share`` None), else the specificity ``share`` of the
+        direct probability or ``related_factor`` of it of the implied one, whichever is larger."""
         a = self._a
         start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
-        diseases, implied, direct = a.impl_disease[start:end], a.impl_p[start:end], a.impl_direct[start:end]
+        related = None if share is None else self.params.related_factor * share
+
+        def score(implied: FloatArray, direct: FloatArray) -> FloatArray:
+            if share is None or related is None:
+                return implied
+            scored: FloatArray = np.maximum(implied * related, direct * share)
+            return scored
+
+        values = score(a.impl_p[start:end], a.impl_direct[start:end])
         patch = self._patch(term, age_days, sex)
         if patch is None:
-            return _Credit(diseases, implied, direct)
-        implied = np.concatenate([implied, np.zeros(len(patch.extra_diseases))])
-        implied[patch.positions] = patch.implied
-        return _Credit(
-            np.concatenate([diseases, patch.extra_diseases]),
-            implied,
-            np.concatenate([direct, patch.extra_direct]),
-        )
+            return [(a.impl_disease[start:end], values)]
+        if share is None:
+            values = values.copy()  # a view of the engine arrays until now
+        values[patch.positions] = score(patch.implied, patch.direct)
+        segments = [(a.impl_disease[start:end], values)]
+        if len(patch.extra_diseases):
+            segments.append((patch.extra_diseases, score(patch.extra_implied, patch.extra_direct)))
+        return segments
 
     def _observed(self, hpo_id: str, age_days: float | None, sex: str | None) -> TermEvidence:
         ontology = self.hpo.ontology
@@ -524,34 +529,26 @@ class PhenotypeModel:
         # each informative ancestor ``a`` scaled by the specificity share D(q)/D(a). A disease annotated
         # exactly at ``a`` (the finding is a more specific form of it) gets the full share; one annotated
         # only elsewhere below ``a`` (a relative) gets related_factor of it.
-        sources: list[int] = []
-        candidate_diseases: list[IntArray] = []
-        candidate_values: list[FloatArray] = []
+        best = np.zeros(self.n_diseases)
+        best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
+
+        def offer(source: int, segments: list[tuple[IntArray, FloatArray]]) -> None:
+            # Only a strictly better value replaces the best, so the explanation names the first source
+            # (in the order below) that reaches it. A disease occurs once per source.
+            for diseases, values in segments:
+                better = values > best[diseases]
+                chosen = diseases[better]
+                best[chosen] = values[better]
+                best_ancestor[chosen] = source
+
         if q not in self._uninformative:
-            exact = self._credit(q, age_days, sex)
-            sources.append(q)
-            candidate_diseases.append(exact.diseases)
-            candidate_values.append(exact.implied)
-        smoothing, related_factor = self.params.smoothing, self.params.related_factor
+            offer(q, self._candidates(q, age_days, sex, None))
+        smoothing = self.params.smoothing
         for a in ancestors.tolist():
             if a == q or a in self._no_partial:
                 continue
             share = (a_.disease_count[q] + smoothing) / (a_.disease_count[a] + smoothing)
-            credit = self._credit(a, age_days, sex)
-            sources.append(a)
-            candidate_diseases.append(credit.diseases)
-            candidate_values.append(
-                np.maximum(credit.implied * (related_factor * share), credit.direct * share)
-            )
-        best = np.zeros(self.n_diseases)
-        best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
-        for source, diseases, values in zip(sources, candidate_diseases, candidate_values, strict=True):
-            # Only a strictly better value replaces the best, so the explanation names the first source
-            # (in the order above) that reaches it. A disease occurs once per source.
-            better = values > best[diseases]
-            chosen = diseases[better]
-            best[chosen] = values[better]
-            best_ancestor[chosen] = source
+            offer(a, self._candidates(a, age_days, sex, share))
         background = float(best.mean())
         contradicted = self._negated_for(ancestors)
         if background <= 0.0:

@@ -1,4 +1,4 @@
-"""A slow, dense reference for the engine's observed-finding evidence (docs/engine.md, equations 1-4).
+"""A slow, dense reference for the engine's finding evidence (docs/engine.md, equations 1-5).
 
 It walks the finding's ancestors one by one over every disease, as the equations read, so the optimised
 model (precomputed probabilities, sparse credits, cached onset/sex patches) can be checked against it.
@@ -64,3 +64,32 @@ def assert_matches_reference(
     evidence = model.observed(hpo_id, age_days, sex)
     np.testing.assert_allclose(evidence.log_lr, expected_lr, rtol=1e-12, atol=1e-12, err_msg=hpo_id)
     np.testing.assert_array_equal(evidence.best_ancestor, expected_source, err_msg=hpo_id)
+
+
+def reference_excluded(
+    model: PhenotypeModel, hpo_id: str, age_days: float | None, sex: str | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """(log-LR, annotated as absent) of an excluded finding, for every disease."""
+    arrays, ontology, n = model._a, model.hpo.ontology, model.n_diseases
+    q = ontology.index(hpo_id)
+    present = np.zeros(n)
+    start, end = arrays.impl_indptr[q], arrays.impl_indptr[q + 1]
+    present[arrays.impl_disease[start:end]] = arrays.impl_max[start:end]
+    diseases, frequencies = model._conditional(q, age_days, sex)
+    np.maximum.at(present, diseases, frequencies)
+    absent = np.maximum(1.0 - present, model.params.excluded_floor)
+    negated = np.zeros(n, dtype=bool)
+    for term in ontology.ancestor_indices(q).tolist():
+        negated[arrays.not_disease[arrays.not_indptr[term] : arrays.not_indptr[term + 1]]] = True
+    absent[negated] = 1.0
+    log_lr: npt.NDArray[np.float64] = np.log(absent / absent.mean())
+    return log_lr, negated
+
+
+def assert_excluded_matches_reference(
+    model: PhenotypeModel, hpo_id: str, age_days: float | None, sex: str | None
+) -> None:
+    expected_lr, expected_negated = reference_excluded(model, hpo_id, age_days, sex)
+    evidence = model.excluded(hpo_id, age_days, sex)
+    np.testing.assert_allclose(evidence.log_lr, expected_lr, rtol=1e-12, atol=1e-12, err_msg=hpo_id)
+    np.testing.assert_array_equal(evidence.contradicted, expected_negated, err_msg=hpo_id)

@@ -12,7 +12,7 @@ from marbledx.findings import TextParser, read_case_file
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
 from marbledx.ranking import Ranker
-from tests.engine_reference import assert_matches_reference
+from tests.engine_reference import assert_excluded_matches_reference, assert_matches_reference
 
 pytestmark = pytest.mark.integration
 EXAMPLE = Path(__file__).parents[2] / "examples" / "infant-aro.json"
@@ -42,7 +42,7 @@ def test_bundled_example_ranks_infantile_osteopetrosis_first(real_hpo: Hpo, kb: 
     assert "OMIM:259700" in ids  # TCIRG1 ARO among the top five
 
 
-def test_observed_evidence_matches_the_dense_reference_on_the_real_release(real_hpo: Hpo) -> None:
+def test_finding_evidence_matches_the_dense_reference_on_the_real_release(real_hpo: Hpo) -> None:
     # Every 400th phenotype term (about 45, from organ level to leaves) at five ages and three sexes.
     model = PhenotypeModel(real_hpo, cache=False)
     terms = sorted(real_hpo.ontology.descendants(PHENOTYPIC_ABNORMALITY_ID))[::400]
@@ -50,3 +50,4 @@ def test_observed_evidence_matches_the_dense_reference_on_the_real_release(real_
         for sex in (None, "male", "female"):
             for hpo_id in terms:
                 assert_matches_reference(model, hpo_id, age_days, sex)
+                assert_excluded_matches_reference(model, hpo_id, age_days, sex)

@@ -13,7 +13,7 @@ from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
 from marbledx.ranking import Ranker
-from tests.engine_reference import assert_matches_reference
+from tests.engine_reference import assert_excluded_matches_reference, assert_matches_reference
 
 OPTB1, ADO2, IAO, OTHER = "OMIM:259700", "OMIM:166600", "ORPHA:210110", "OMIM:100001"
 
@@ -197,13 +197,14 @@ def test_knowledge_base_corrections_reach_the_engine(mini_hpo: Hpo, kb: Knowledg
 
 @pytest.mark.parametrize("sex", [None, "male", "female"])
 @pytest.mark.parametrize("age_days", [None, 10.0, 400.0, 20_000.0])
-def test_observed_evidence_matches_the_dense_reference(
+def test_finding_evidence_matches_the_dense_reference(
     mini_hpo: Hpo, age_days: float | None, sex: str | None
 ) -> None:
     # One model per (age, sex) over every term: later terms reuse the onset/sex patches of shared ancestors.
     fresh = PhenotypeModel(mini_hpo, cache=False)
     for hpo_id in mini_hpo.ontology.descendants(PHENOTYPIC_ABNORMALITY_ID):
         assert_matches_reference(fresh, hpo_id, age_days, sex)
+        assert_excluded_matches_reference(fresh, hpo_id, age_days, sex)
 
 
 @pytest.mark.parametrize(

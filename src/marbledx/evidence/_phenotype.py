@@ -425,16 +425,21 @@ class PhenotypeModel:
                 f[(row_sex > 0) & (row_sex != code)] = 0.0
         return a.cond_disease[cs:ce], f
 
-    def _implied_max(self, term: int, age_days: float | None, sex: str | None) -> FloatArray:
-        """P(disease shows ``term`` or a descendant), features fully correlated (max), for every disease."""
+    def _implied_max(self, term: int, age_days: float | None, sex: str | None) -> tuple[IntArray, FloatArray]:
+        """P(disease shows ``term`` or a descendant), features fully correlated (max), for the diseases
+        with something at or below ``term`` (a disease may appear twice, with equal values)."""
         a = self._a
-        present = np.zeros(self.n_diseases)
         start, end = a.impl_indptr[term], a.impl_indptr[term + 1]
-        present[a.impl_disease[start:end]] = a.impl_max[start:end]
-        diseases, f = self._conditional(term, age_days, sex)
+        diseases, present = a.impl_disease[start:end], a.impl_max[start:end]
+        cond_diseases, f = self._conditional(term, age_days, sex)
         if len(f):
-            np.maximum.at(present, diseases, f)
-        return present
+            scratch = self._scratch
+            scratch[diseases] = present
+            np.maximum.at(scratch, cond_diseases, f)
+            diseases = np.concatenate([diseases, cond_diseases])
+            present = scratch[diseases]
+            scratch[diseases] = 0.0
+        return diseases, present
 
     @cached_property
     def _has_negated(self) -> BoolArray:
@@ -568,16 +573,21 @@ class PhenotypeModel:
     def _excluded(self, hpo_id: str, age_days: float | None, sex: str | None) -> TermEvidence:
         ontology = self.hpo.ontology
         q = ontology.index(hpo_id)
-        present = self._implied_max(q, age_days, sex)
-        absent = np.maximum(1.0 - present, self.params.excluded_floor)
+        diseases, present = self._implied_max(q, age_days, sex)
+        # P(absent | disease) is 1 for every disease with nothing at or below the term, so only the
+        # others and the ones annotated as lacking it are computed one by one.
+        absent = np.ones(self.n_diseases)
+        absent[diseases] = np.maximum(1.0 - present, self.params.excluded_floor)
         explicitly_absent = self._negated_for(ontology.ancestor_indices(q))
         absent[explicitly_absent] = 1.0
         background = float(absent.mean())
-        best_ancestor = np.where(present > 0, np.int32(q), np.int32(-1))
+        best_ancestor = np.full(self.n_diseases, -1, dtype=np.int32)
+        best_ancestor[diseases[present > 0]] = q
+        # Every other disease has P(absent) = 1 (annotated as lacking it or not), hence one shared value.
+        log_lr = np.full(self.n_diseases, np.log(np.ones(1) / background)[0])
+        log_lr[diseases] = np.log(absent[diseases] / background)
         never = np.zeros(self.n_diseases, dtype=bool)
-        return TermEvidence(
-            hpo_id, q, True, np.log(absent / background), best_ancestor, explicitly_absent, never
-        )
+        return TermEvidence(hpo_id, q, True, log_lr, best_ancestor, explicitly_absent, never)
 
     # -- explanations -------------------------------------------------------------------------------
     @cached_property

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from marbledx.evidence import PhenotypeModel, PhenotypeParameters
 from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
+from marbledx.ontology._release import RECENT_CACHES
 from marbledx.ranking import Ranker
 from tests.engine_reference import assert_excluded_matches_reference, assert_matches_reference
 
@@ -221,3 +224,17 @@ def test_top_rows_and_positions_follow_the_full_order(ranker: Ranker, findings: 
         assert analysis.top_rows(n).tolist() == order[:n]
     for place, row in enumerate(order, start=1):
         assert analysis.position(row) == place
+
+
+def test_engine_cache_is_reused_and_stale_engines_are_pruned(mini_hpo: Hpo, tmp_path: Path) -> None:
+    for age in range(5):
+        stale = tmp_path / f"engine-{age:016x}.npz"
+        stale.write_bytes(b"an engine of another knowledge-base version")
+        os.utime(stale, (1_000 + age, 1_000 + age))
+    first = PhenotypeModel(mini_hpo, cache=tmp_path)
+    written = set(tmp_path.glob("engine-*.npz"))
+    assert len(written) == RECENT_CACHES
+    second = PhenotypeModel(mini_hpo, cache=tmp_path)
+    assert set(tmp_path.glob("engine-*.npz")) == written
+    evidence = [m.observed("HP:0001744").log_lr.tolist() for m in (first, second)]
+    assert evidence[0] == evidence[1]

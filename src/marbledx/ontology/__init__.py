@@ -32,6 +32,7 @@ from marbledx.ontology._release import (
     cache_dir,
     data_dir,
     default_source,
+    keep_recent_caches,
     load_hpo,
 )
 from marbledx.ontology._update import OFFICIAL_RELEASE_URL, InstalledRelease, activate_release, update_release
@@ -59,6 +60,7 @@ __all__ = [
     "cache_dir",
     "data_dir",
     "default_source",
+    "keep_recent_caches",
     "load_hpo",
     "normalise_text",
     "parse_frequency",

@@ -35,6 +35,7 @@ __all__ = [
     "cache_dir",
     "data_dir",
     "default_source",
+    "keep_recent_caches",
     "load_hpo",
 ]
 
@@ -53,6 +54,30 @@ def cache_dir() -> Path:
     """Folder for derived caches (``MARBLEDX_CACHE_DIR``, else the platform's user cache folder)."""
     configured = os.environ.get("MARBLEDX_CACHE_DIR")
     return Path(configured) if configured else platformdirs.user_cache_path("marbledx")
+
+
+# Derived caches kept per kind: the release in use and a few others (another installed release, or the
+# engine of another knowledge-base version) load fast; older ones would only accumulate, 15-25 MB each.
+RECENT_CACHES = 3
+
+
+def keep_recent_caches(current: Path, prefix: str, keep: int = RECENT_CACHES) -> None:
+    """Mark the cache file ``current`` as just used and delete all but the ``keep`` most recently used
+    ``{prefix}*.npz`` files beside it. Failures are ignored: a cache is only ever an optimisation."""
+    try:
+        os.utime(current)
+        others = sorted(
+            (p for p in current.parent.glob(f"{prefix}*.npz") if p != current),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+    except OSError:
+        return
+    for stale in others[max(keep - 1, 0) :]:
+        try:
+            stale.unlink()
+        except OSError:
+            continue  # in use elsewhere on some systems, or already gone: try again next time
 
 
 @dataclass(frozen=True)
@@ -169,15 +194,19 @@ def _index_for(files: ReleaseFiles, cache_folder: Path | None) -> tuple[ReleaseI
     cache_path = cache_folder / f"hpo-index-{files.fingerprint()}.npz"
     if cache_path.is_file():
         try:
-            return ReleaseIndex.load(cache_path), cache_path
+            index = ReleaseIndex.load(cache_path)
         except OntologyDataError:
             _log.warning("HPO index cache %s is unreadable; rebuilding it", cache_path)
+        else:
+            keep_recent_caches(cache_path, "hpo-index-")
+            return index, cache_path
     index = build_index(files.obo, files.hpoa, files.genes_to_phenotype)
     try:
         index.save(cache_path)
     except OSError as exc:
         _log.warning("cannot write HPO index cache %s (%s); continuing without it", cache_path, exc.strerror)
         return index, None
+    keep_recent_caches(cache_path, "hpo-index-")
     return index, cache_path
 
 

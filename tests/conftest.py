@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,15 @@ MINI_RELEASE = TESTS / "data" / "hpo-mini"
 SHARED = TESTS.parent.parent / "shared"
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("marbledx-cache")
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's cache folder, set before any fixture runs: module- and session-scoped fixtures are
+    built before the per-test environment below, and must not touch the user's own folders either."""
+    folder = tmp_path_factory.mktemp("marbledx-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARBLEDX_CACHE_DIR", str(folder))
+        patch.setenv("MARBLEDX_DATA_DIR", str(tmp_path_factory.mktemp("marbledx-data")))
+        yield folder
 
 
 @pytest.fixture(autouse=True)

@@ -184,11 +184,6 @@ class Analysis:
             )
         return values
 
-    @property
-    def applied(self) -> FloatArray:
-        """:meth:`applied_for` every disease."""
-        return self.applied_for(np.arange(len(self.log_lr)))
-
     @cached_property
     def order(self) -> npt.NDArray[np.intp]:
         """Every disease row, best first; equal scores in model-row order, so ties rank reproducibly."""

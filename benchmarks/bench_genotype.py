@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from marbledx import load_hpo, load_knowledge_base
+from _store import collect, half
+from marbledx import MarbledxError, load_hpo, load_knowledge_base
 from marbledx.findings import read_case_file
 from marbledx.genotype import GenotypeOptions, GenotypeReader, read_vcf
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
@@ -87,8 +88,10 @@ class CaseVcfFactory:
         return next((r for r in self.model.rules[row] if r.gene == gene), None)
 
     def variants(
-        self, case_id: str, truths: list[tuple[str, str | None, list[str]]]
+        self, case_id: str, truths: list[tuple[str, str | None, list[str]]], *, missed: bool = False
     ) -> list[SyntheticVariant]:
+        """The case's VCF content; with ``missed``, one causal allele is left out, as when the test misses it
+        (a dominant allele disappears, a homozygous one becomes heterozygous, one of two alleles is dropped)."""
         rng = random.Random(_seed(case_id))
         out: list[SyntheticVariant] = []
         used: set[tuple[str, int]] = set()
@@ -141,6 +144,8 @@ class CaseVcfFactory:
             alleles = []
             for state in states:
                 alleles.append(ZYGOSITY.get(state, "0/1"))
+            if missed:
+                alleles = alleles[:-1] if len(alleles) > 1 else ["0/1"] if alleles == ["1/1"] else []
             for k, genotype in enumerate(alleles):
                 chrom, pos = position()
                 consequence = "stop_gained" if null else "missense_variant"
@@ -151,19 +156,50 @@ class CaseVcfFactory:
         return out
 
 
-def run_cases(folder: Path, background: int, scratch: Path) -> None:
+def _pick(paths: list[str], sample: int | None) -> list[str]:
+    """All paths, or a deterministic sample of ``sample`` of them (by a hash of the file name)."""
+    if sample is None or sample >= len(paths):
+        return paths
+    return sorted(sorted(paths, key=lambda p: hashlib.sha1(Path(p).name.encode()).hexdigest())[:sample])
+
+
+def _summary(label: str, rows: list[tuple]) -> str:
+    n = len(rows) or 1
+    first = sum(1 for r in rows if r[3] == 1)
+    return (
+        f"{label:<22} n={len(rows):>5}  first with VCF {first:>5} ({first / n:6.1%})  "
+        f"top-3 {sum(1 for r in rows if r[3] <= 3) / n:6.1%}  top-10 {sum(1 for r in rows if r[3] <= 10) / n:6.1%}  "
+        f"phenotype only first {sum(1 for r in rows if r[2] == 1) / n:6.1%}  "
+        f"VCF ranked it lower {sum(1 for r in rows if r[3] > r[2]) / n:6.1%}"
+    )
+
+
+def run_cases(
+    source: Path, background: int, scratch: Path, sample: int | None, table: bool | None, missed: bool
+) -> None:
     hpo, kb = load_hpo(), load_knowledge_base()
     ranker = Ranker(hpo, kb)
     factory = CaseVcfFactory(ranker, background)
     rows = []
-    for path in sorted(folder.glob("*.json")):
+    unreadable = 0
+    paths = _pick(collect(source, scratch / "cases"), sample)
+    if table is None:
+        table = len(paths) <= 30
+    for name in paths:
+        path = Path(name)
         document = json.loads(path.read_text(encoding="utf-8"))
-        truths = [t for t in _truths(document) if t[1]]
+        truths = [t for t in _truths(document) if t[1] and ranker.phenotype.has_disease(t[0])]
         if not truths:
             continue
-        case = read_case_file(path, hpo.ontology, strict=False)
+        try:
+            case = read_case_file(path, hpo.ontology, strict=False)
+        except MarbledxError:
+            unreadable += 1
+            continue
         vcf_path = write_vcf(
-            scratch / f"{path.stem}.vcf.gz", factory.variants(case.case_id, truths), index="tbi"
+            scratch / f"{path.stem}.vcf.gz",
+            factory.variants(case.case_id, truths, missed=missed),
+            index="tbi",
         )
         started = time.perf_counter()
         calls = GenotypeReader(GenotypeOptions(vcf=vcf_path, use_installed=False)).read(case)
@@ -183,19 +219,36 @@ def run_cases(folder: Path, background: int, scratch: Path) -> None:
                 top.disease_id,
                 elapsed,
                 calls.n_records if calls else 0,
+                half(path),
             )
         )
+        vcf_path.unlink()
+        vcf_path.with_name(vcf_path.name + ".tbi").unlink(missing_ok=True)
+    picked = f", a sample of {sample}" if sample else ""
+    picked += ", one causal allele missed" if missed else ""
     print(
-        f"\n## Phenotype + genotype on {len(rows)} gene-confirmed cases ({folder}, {background} background variants)\n"
+        f"\n## Phenotype + genotype on {len(rows)} gene-confirmed cases ({source}{picked}, {background} background variants)\n"
     )
-    print("| case | diagnosis | phenotype-only rank | with VCF | top with VCF | records | seconds |")
-    print("|---|---|---|---|---|---|---|")
-    for name, dx, rp, rd, top, secs, records in rows:
-        print(f"| {name} | {dx} | {rp} | {rd} | {top} | {records} | {secs:.2f} |")
-    first = sum(1 for r in rows if r[3] == 1)
-    print(f"\nCorrect diagnosis first with VCF: {first}/{len(rows)} ({100 * first / max(1, len(rows)):.1f}%); "
-          f"top-3 {sum(1 for r in rows if r[3] <= 3)}/{len(rows)}; phenotype only first: "
-          f"{sum(1 for r in rows if r[2] == 1)}/{len(rows)}")  # fmt: skip
+    if unreadable:
+        print(f"{unreadable} case files could not be read and were left out\n")
+    if table:
+        print("| case | diagnosis | phenotype-only rank | with VCF | top with VCF | records | seconds |")
+        print("|---|---|---|---|---|---|---|")
+        for name, dx, rp, rd, top_id, secs, records, _ in rows:
+            print(f"| {name} | {dx} | {rp} | {rd} | {top_id} | {records} | {secs:.2f} |")
+        print()
+    print(_summary("all cases", rows))
+    if not table:
+        for which in ("A", "B"):
+            print(
+                _summary(
+                    f"half {which} ({'tuning' if which == 'A' else 'held out'})",
+                    [r for r in rows if r[7] == which],
+                )
+            )
+    seconds = sorted(r[5] for r in rows)
+    if seconds:
+        print(f"median seconds per case (read + interpret + rank): {seconds[len(seconds) // 2]:.2f}")
 
 
 def _exome_af(rng: random.Random) -> float:
@@ -264,11 +317,22 @@ def main() -> None:
     parser.add_argument("--background", type=int, default=1000)
     parser.add_argument("--exome-records", type=int, default=100_000)
     parser.add_argument("--case", type=Path, default=Path("examples/infant-aro.json"))
+    parser.add_argument(
+        "--missed-allele", action="store_true",
+        help="leave one causal allele out of each VCF, to see what a missed allele costs the diagnosis",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sample", type=int, default=None, help="rank a fixed sample of this many case files"
+    )
+    parser.add_argument(
+        "--table", action=argparse.BooleanOptionalAction, default=None,
+        help="print one row per case (default: when there are at most 30 case files)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="marbledx-bench-") as tmp:
         scratch = Path(tmp)
-        if args.cases.is_dir():
-            run_cases(args.cases, args.background, scratch)
+        if args.cases.is_dir() or args.cases.suffix == ".gz":
+            run_cases(args.cases, args.background, scratch, args.sample, args.table, args.missed_allele)
         if args.exome_records:
             exome_speed(args.exome_records, scratch, args.case)
 

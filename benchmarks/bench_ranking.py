@@ -16,18 +16,19 @@ patients being ranked; "independent" otherwise, which is the situation of a new 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from _store import collect
+from _store import half as store_half
 
 _RANKER = None
 
@@ -112,10 +113,6 @@ def _annotation_references(hpoa: Path) -> dict[str, set[str]]:
     return references
 
 
-def _half(path: str) -> str:
-    return "A" if hashlib.sha1(Path(path).name.encode()).digest()[0] % 2 == 0 else "B"
-
-
 def _metrics(ranks: list[int | None]) -> dict[str, float]:
     n = len(ranks) or 1
     return {
@@ -129,14 +126,6 @@ def _metrics(ranks: list[int | None]) -> dict[str, float]:
 
 def _fmt(m: dict[str, float]) -> str:
     return f"n={m['n']:>5}  top1 {m['top1']:6.1%}  top3 {m['top3']:6.1%}  top10 {m['top10']:6.1%}  MRR {m['mrr']:.3f}"
-
-
-def _collect(path: Path, scratch: Path) -> list[str]:
-    if path.suffix == ".gz":
-        with tarfile.open(path) as archive:
-            archive.extractall(scratch, filter="data")
-        path = scratch
-    return sorted(str(p) for p in path.rglob("*.json") if p.is_file())
 
 
 def _baseline(paths: list[str], scratch: Path) -> dict[str, object] | None:
@@ -160,7 +149,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
-        paths = _collect(args.path, scratch / "cases")
+        paths = collect(args.path, scratch / "cases")
         t0 = time.perf_counter()
         _init_worker()
         load_s = time.perf_counter() - t0
@@ -196,7 +185,7 @@ def main() -> int:
     for half in ("A", "B"):
         print(
             f"marbledx, half {half} ({'tuning' if half == 'A' else 'held out'})   "
-            + _fmt(_metrics([r["rank"] for r in rows if _half(r["path"]) == half]))
+            + _fmt(_metrics([r["rank"] for r in rows if store_half(r["path"]) == half]))
         )
     print("marbledx, annotated diagnoses " + _fmt(_metrics([r["rank"] for r in annotated])))
     own = {r["path"] for r in annotated if set(r["publications"]) & references[str(r["disease"])]}
@@ -207,7 +196,7 @@ def main() -> int:
     for label, members in provenance:
         print(f"marbledx, {label:<31}" + _fmt(_metrics([r["rank"] for r in members])))
         for half in ("A", "B"):
-            in_half = [r["rank"] for r in members if _half(r["path"]) == half]
+            in_half = [r["rank"] for r in members if store_half(r["path"]) == half]
             print(f"  half {half:<33}" + _fmt(_metrics(in_half)))
     if base is not None:
         by_path = dict(zip(base["paths"], base["ranks"], strict=True))
@@ -220,7 +209,7 @@ def main() -> int:
         for half in ("A", "B"):
             print(
                 f"baseline, half {half}             "
-                + _fmt(_metrics([by_path[r["path"]] for r in rows if _half(r["path"]) == half]))
+                + _fmt(_metrics([by_path[r["path"]] for r in rows if store_half(r["path"]) == half]))
             )
         annotated_paths = {r["path"] for r in annotated}
         annotated_base = [by_path[r["path"]] for r in rows if r["path"] in annotated_paths]

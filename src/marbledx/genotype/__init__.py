@@ -10,6 +10,7 @@ from marbledx.genotype._clinvar import ClinvarVcf
 from marbledx.genotype._fetch import installed_clinvar, installed_genes
 from marbledx.genotype._genes import GeneRegions
 from marbledx.genotype._interpret import (
+    MISSED_ALLELE_RATE,
     AlleleAssessment,
     DiseaseGenotype,
     GeneRule,
@@ -37,6 +38,7 @@ from marbledx.genotype._model import (
 from marbledx.genotype._vcf import detect_build, read_vcf
 
 __all__ = [
+    "MISSED_ALLELE_RATE",
     "AlleleAssessment",
     "AnnotationMode",
     "ClinvarLookup",

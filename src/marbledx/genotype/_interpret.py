@@ -7,9 +7,11 @@ mean ``λ_b`` (the background rate of such alleles in any gene) otherwise:
 
     LR = Pois(k; λ_d) / Pois(k; λ_b) = (λ_d / λ_b)^k · exp(-(λ_d - λ_b))
 
-``k`` is the sum of the pathogenicity weights of the alleles that form a genotype fitting the mode; with no
-qualifying genotype ``k = 0`` and the LR falls below 1 (about 0.14 for a recessive and 0.37 for a dominant
-disease) when the file covers the gene. Unlike LIRICAL, ``λ_b`` is estimated from the patient's own VCF (the
+``k`` is the sum of the pathogenicity weights of the alleles that form a genotype fitting the mode. With no
+qualifying genotype (nothing found, a single carrier allele, or two alleles in cis), the LR is, as in LIRICAL,
+the chance that the test missed a causal allele for technical reasons: 5% per allele, so 1 - 0.95^n for the
+n alleles the mode needs (0.05 for a dominant and 0.0975 for a recessive disease) when the file covers the
+gene. Unlike LIRICAL, ``λ_b`` is estimated from the patient's own VCF (the
 weighted count of rare qualifying-class alleles over the genes it covers), so it adapts to panels, exomes and
 genomes without external gene-constraint tables. See docs/genotype.md for the parameters and their sources.
 """
@@ -31,6 +33,7 @@ from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 
 __all__ = [
+    "MISSED_ALLELE_RATE",
     "AlleleAssessment",
     "DiseaseGenotype",
     "GeneRule",
@@ -121,6 +124,9 @@ _HPO_MODES: dict[str, tuple[Mode, ...]] = {
 _HPO_NOT_ASSESSABLE = frozenset({"HP:0001427", "HP:0001428", "HP:0001426", "HP:0010982", "HP:0001442"})
 
 _DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0, "YL": 1.0}
+# The chance that sequencing and calling miss one causal allele (coverage gaps, structural and deep-intronic
+# variants): LIRICAL's estimate, 5% (Robinson et al. 2020, PMID:32755546; its GenotypeLikelihoodRatio).
+MISSED_ALLELE_RATE = 0.05
 _DOMINANT: frozenset[Mode] = frozenset({"AD", "XLD", "YL"})
 
 
@@ -305,7 +311,17 @@ def _in_cis(a: VariantCall, b: VariantCall) -> bool:
     )
 
 
-def _poisson_lr(k: float, mean_disease: float, mean_background: float) -> float:
+def _genotype_lr(k: float, mean_disease: float, mean_background: float) -> float:
+    """The genotype LR of one gene and mode: ``k`` weighted qualifying alleles, ``mean_disease`` (λ_d) of them
+    expected with the disease, ``mean_background`` (λ_b) without it.
+
+    With a qualifying genotype (``k > 0``) it is the Poisson ratio Pois(k; λ_d) / Pois(k; λ_b). Without one,
+    the patient may still have the disease if the test missed an allele: P = 1 - (1 - ε)^λ_d with ε the
+    missed-allele rate, against P ≈ 1 without the disease. A single carrier allele falls in this case too, so
+    it never counts for a recessive disease (docs/genotype.md).
+    """
+    if k <= 0:
+        return float(1.0 - (1.0 - MISSED_ALLELE_RATE) ** mean_disease)
     return float(math.exp(k * math.log(mean_disease / mean_background) - (mean_disease - mean_background)))
 
 
@@ -468,14 +484,13 @@ class GenotypeModel:
         return evidence
 
     @staticmethod
-    @staticmethod
     def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule], rate: float) -> DiseaseGenotype:
         """No allele of the proband in any of the disease's genes: the same averages as with calls."""
         if not covered:
             missing = ", ".join(r.gene for r in rules)
             return DiseaseGenotype(1.0, "not_covered", note=f"the VCF does not cover {missing}")
         per_gene = [
-            sum(_poisson_lr(0.0, _DISEASE_MEAN[m], rate) for m in r.modes) / len(r.modes) for r in covered
+            sum(_genotype_lr(0.0, _DISEASE_MEAN[m], rate) for m in r.modes) / len(r.modes) for r in covered
         ]
         lr = (sum(per_gene) + (len(rules) - len(covered))) / len(rules)
         genes = ", ".join(r.gene for r in covered)
@@ -521,7 +536,7 @@ def assess_gene(
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode) for c in calls]
         k, alleles, status = _genotype_for_mode(assessed, mode, sex)
-        lr = _poisson_lr(k, _DISEASE_MEAN[mode], background_rate)
+        lr = _genotype_lr(k, _DISEASE_MEAN[mode], background_rate)
         note = _status_note(status, rule, mode, alleles)
         readings.append(DiseaseGenotype(lr, status, rule.gene, mode, tuple(assessed), note))
     if not readings:

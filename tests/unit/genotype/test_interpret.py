@@ -9,6 +9,7 @@ import pytest
 
 from marbledx.findings import Case, Finding
 from marbledx.genotype import (
+    MISSED_ALLELE_RATE,
     GeneRule,
     GenotypeModel,
     VariantCall,
@@ -214,6 +215,22 @@ def test_lr_follows_the_poisson_ratio() -> None:
     )
     expected = (1.0 / RATE) ** 1.0 * math.exp(-(1.0 - RATE))
     assert result.lr == pytest.approx(expected)
+
+
+def test_no_qualifying_genotype_costs_the_chance_of_a_missed_allele() -> None:
+    # LIRICAL's 5% per missed allele: 1 - 0.95 for a dominant, 1 - 0.95^2 for a recessive disease.
+    dominant = assess_gene(GeneRule("G", ("AD",)), [], sex=None, background_rate=RATE)
+    recessive = assess_gene(AR, [], sex=None, background_rate=RATE)
+    assert dominant.status == recessive.status == "no_qualifying_variant"
+    assert dominant.lr == pytest.approx(MISSED_ALLELE_RATE)
+    assert recessive.lr == pytest.approx(1 - (1 - MISSED_ALLELE_RATE) ** 2)
+    # A carrier allele, or two alleles in cis, give no more than finding nothing.
+    carrier = assess_gene(AR, [_call("TCIRG1", 1, "stop_gained")], sex=None, background_rate=RATE)
+    assert carrier.status == "carrier"
+    assert carrier.lr == pytest.approx(recessive.lr)
+    # Both readings of a gene without an annotated mode are averaged.
+    both = assess_gene(GeneRule("G", ("AR", "AD")), [], sex=None, background_rate=RATE)
+    assert both.lr == pytest.approx((dominant.lr + recessive.lr) / 2)
 
 
 # -- the model over the fixture release ------------------------------------------------------------------

@@ -23,3 +23,10 @@ def collect(path: Path, scratch: Path) -> list[str]:
             archive.extractall(scratch, filter="data")
         path = scratch
     return sorted(str(p) for p in path.rglob("*.json") if p.is_file())
+
+
+def sample(paths: list[str], size: int | None) -> list[str]:
+    """All ``paths``, or a fixed sample of ``size`` of them picked by a hash of the file name; sorted."""
+    if size is None or size >= len(paths):
+        return paths
+    return sorted(sorted(paths, key=lambda p: hashlib.sha1(Path(p).name.encode()).hexdigest())[:size])

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from _store import collect, half
+from _store import sample as store_sample
 from marbledx import MarbledxError, load_hpo, load_knowledge_base
 from marbledx.findings import read_case_file
 from marbledx.genotype import GenotypeOptions, GenotypeReader, read_vcf
@@ -156,13 +157,6 @@ class CaseVcfFactory:
         return out
 
 
-def _pick(paths: list[str], sample: int | None) -> list[str]:
-    """All paths, or a deterministic sample of ``sample`` of them (by a hash of the file name)."""
-    if sample is None or sample >= len(paths):
-        return paths
-    return sorted(sorted(paths, key=lambda p: hashlib.sha1(Path(p).name.encode()).hexdigest())[:sample])
-
-
 def _summary(label: str, rows: list[tuple]) -> str:
     n = len(rows) or 1
     first = sum(1 for r in rows if r[3] == 1)
@@ -182,7 +176,7 @@ def run_cases(
     factory = CaseVcfFactory(ranker, background)
     rows = []
     unreadable = 0
-    paths = _pick(collect(source, scratch / "cases"), sample)
+    paths = store_sample(collect(source, scratch / "cases"), sample)
     if table is None:
         table = len(paths) <= 30
     for name in paths:

@@ -311,6 +311,11 @@ def _in_cis(a: VariantCall, b: VariantCall) -> bool:
     )
 
 
+def _missed_lr(mean_disease: float) -> float:
+    """P(no fitting genotype | disease) when the test misses each of the λ_d causal alleles with rate ε."""
+    return float(1.0 - (1.0 - MISSED_ALLELE_RATE) ** mean_disease)
+
+
 def _genotype_lr(k: float, mean_disease: float, mean_background: float) -> float:
     """The genotype LR of one gene and mode: ``k`` weighted qualifying alleles, ``mean_disease`` (λ_d) of them
     expected with the disease, ``mean_background`` (λ_b) without it.
@@ -321,7 +326,7 @@ def _genotype_lr(k: float, mean_disease: float, mean_background: float) -> float
     it never counts for a recessive disease (docs/genotype.md).
     """
     if k <= 0:
-        return float(1.0 - (1.0 - MISSED_ALLELE_RATE) ** mean_disease)
+        return _missed_lr(mean_disease)
     return float(math.exp(k * math.log(mean_disease / mean_background) - (mean_disease - mean_background)))
 
 
@@ -474,7 +479,7 @@ class GenotypeModel:
                 continue
             covered = [r for r in rules if vcf.genome_wide or r.gene in vcf.covered_genes]
             if row not in touched:
-                result = self._no_variant(rules, covered, rate)
+                result = self._no_variant(rules, covered)
                 evidence.default[row] = result
                 log_lr[row] = math.log(result.lr)
                 continue
@@ -484,14 +489,12 @@ class GenotypeModel:
         return evidence
 
     @staticmethod
-    def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule], rate: float) -> DiseaseGenotype:
+    def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule]) -> DiseaseGenotype:
         """No allele of the proband in any of the disease's genes: the same averages as with calls."""
         if not covered:
             missing = ", ".join(r.gene for r in rules)
             return DiseaseGenotype(1.0, "not_covered", note=f"the VCF does not cover {missing}")
-        per_gene = [
-            sum(_genotype_lr(0.0, _DISEASE_MEAN[m], rate) for m in r.modes) / len(r.modes) for r in covered
-        ]
+        per_gene = [sum(_missed_lr(_DISEASE_MEAN[m]) for m in r.modes) / len(r.modes) for r in covered]
         lr = (sum(per_gene) + (len(rules) - len(covered))) / len(rules)
         genes = ", ".join(r.gene for r in covered)
         note = f"no qualifying variant in {genes}"

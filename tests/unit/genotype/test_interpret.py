@@ -228,6 +228,10 @@ def test_no_qualifying_genotype_costs_the_chance_of_a_missed_allele() -> None:
     carrier = assess_gene(AR, [_call("TCIRG1", 1, "stop_gained")], sex=None, background_rate=RATE)
     assert carrier.status == "carrier"
     assert carrier.lr == pytest.approx(recessive.lr)
+    cis = [_call("TCIRG1", i, "stop_gained", origin="maternal") for i in (1, 2)]
+    in_cis = assess_gene(AR, cis, sex=None, background_rate=RATE)
+    assert in_cis.status == "in_cis"
+    assert in_cis.lr == pytest.approx(recessive.lr)
     # Both readings of a gene without an annotated mode are averaged.
     both = assess_gene(GeneRule("G", ("AR", "AD")), [], sex=None, background_rate=RATE)
     assert both.lr == pytest.approx((dominant.lr + recessive.lr) / 2)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from marbledx.evidence import PhenotypeModel
+from marbledx.evidence import BROAD_TERM_DISEASES, PhenotypeModel
 from marbledx.findings import TextParser, read_case_file
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
@@ -51,3 +51,15 @@ def test_finding_evidence_matches_the_dense_reference_on_the_real_release(real_h
             for hpo_id in terms:
                 assert_matches_reference(model, hpo_id, age_days, sex)
                 assert_excluded_matches_reference(model, hpo_id, age_days, sex)
+
+
+@pytest.mark.parametrize("broad_term_diseases", [BROAD_TERM_DISEASES, 1])
+def test_the_finding_keeps_a_tie_with_an_ancestor(real_hpo: Hpo, broad_term_diseases: int) -> None:
+    # In these findings one disease gets exactly the same credit from an ancestor as from the finding
+    # itself (found by scanning the release); the explanation must name the finding. With threshold 1
+    # every ancestor is "broad", so the tie is settled against the cached combined offer.
+    model = PhenotypeModel(real_hpo, broad_term_diseases=broad_term_diseases)
+    for hpo_id, disease_id in (("HP:0000679", "ORPHA:88661"), ("HP:0010976", "ORPHA:35078")):
+        assert_matches_reference(model, hpo_id, None, None)
+        evidence = model.observed(hpo_id)
+        assert evidence.best_ancestor[model.row(disease_id)] == evidence.term_index

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from marbledx.evidence import PhenotypeModel, PhenotypeParameters
+from marbledx.evidence import BROAD_TERM_DISEASES, PhenotypeModel, PhenotypeParameters
 from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
@@ -198,13 +198,15 @@ def test_knowledge_base_corrections_reach_the_engine(mini_hpo: Hpo, kb: Knowledg
     assert not any(a.disease_id == IAO and a.hpo_id == "HP:0001873" for a in adjustments)  # already NOT
 
 
+@pytest.mark.parametrize("broad_term_diseases", [BROAD_TERM_DISEASES, 2, 1])
 @pytest.mark.parametrize("sex", [None, "male", "female"])
 @pytest.mark.parametrize("age_days", [None, 10.0, 400.0, 20_000.0])
 def test_finding_evidence_matches_the_dense_reference(
-    mini_hpo: Hpo, age_days: float | None, sex: str | None
+    mini_hpo: Hpo, age_days: float | None, sex: str | None, broad_term_diseases: int
 ) -> None:
     # One model per (age, sex) over every term: later terms reuse the onset/sex patches of shared ancestors.
-    fresh = PhenotypeModel(mini_hpo, cache=False)
+    # A low threshold makes most fixture terms "broad", so their cached combined offer is checked too.
+    fresh = PhenotypeModel(mini_hpo, cache=False, broad_term_diseases=broad_term_diseases)
     for hpo_id in mini_hpo.ontology.descendants(PHENOTYPIC_ABNORMALITY_ID):
         assert_matches_reference(fresh, hpo_id, age_days, sex)
         assert_excluded_matches_reference(fresh, hpo_id, age_days, sex)
@@ -238,3 +240,49 @@ def test_engine_cache_is_reused_and_stale_engines_are_pruned(mini_hpo: Hpo, tmp_
     assert set(tmp_path.glob("engine-*.npz")) == written
     evidence = [m.observed("HP:0001744").log_lr.tolist() for m in (first, second)]
     assert evidence[0] == evidence[1]
+
+
+def _dense_strongest_excluded(log_lrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rule as docs/engine.md states it, disease by disease: the most negative log-LR if any is
+    negative, else the largest; the first finding wins a tie."""
+    chosen, counted = np.zeros(log_lrs.shape[1]), np.zeros(log_lrs.shape[1], dtype=np.int32)
+    for row, column in enumerate(log_lrs.T.tolist()):
+        low, high = min(column), max(column)
+        counted[row] = column.index(low) if low < 0 else column.index(high)
+        chosen[row] = low if low < 0 else high
+    return chosen, counted
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_strongest_excluded_finding_follows_the_dense_rule(seed: int) -> None:
+    from marbledx.evidence import TermEvidence
+    from marbledx.ranking._rank import _strongest_excluded
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    evidences, dense = [], []
+    for position in range(6):
+        # Small integers force ties; shared values are never negative, as for a real excluded finding.
+        shared = float(rng.integers(0, 3))
+        support = np.sort(rng.choice(n, size=int(rng.integers(0, 12)), replace=False)).astype(np.int32)
+        log_lr = np.full(n, shared)
+        log_lr[support] = rng.integers(-3, 4, size=len(support)).astype(float)
+        full_support = seed == 0 and position == 5  # evidence without a support may differ anywhere
+        evidences.append(
+            TermEvidence(
+                f"HP:{position:07d}",
+                position,
+                True,
+                log_lr,
+                np.full(n, -1, dtype=np.int32),
+                np.zeros(n, dtype=bool),
+                np.zeros(n, dtype=bool),
+                None if full_support else support,
+                shared,
+            )
+        )
+        dense.append(log_lr)
+    chosen, counted = _strongest_excluded(evidences, n)
+    expected_chosen, expected_counted = _dense_strongest_excluded(np.array(dense))
+    assert chosen.tolist() == expected_chosen.tolist()
+    assert counted.tolist() == expected_counted.tolist()

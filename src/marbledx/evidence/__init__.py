@@ -2,6 +2,7 @@
 
 from marbledx.evidence._context import INHERITANCE_TERMS, ContextModel, ContextParameters
 from marbledx.evidence._phenotype import (
+    BROAD_TERM_DISEASES,
     ONSET_LOWER_BOUND_DAYS,
     AnnotationAdjustment,
     PhenotypeModel,
@@ -11,6 +12,7 @@ from marbledx.evidence._phenotype import (
 )
 
 __all__ = [
+    "BROAD_TERM_DISEASES",
     "INHERITANCE_TERMS",
     "ONSET_LOWER_BOUND_DAYS",
     "AnnotationAdjustment",

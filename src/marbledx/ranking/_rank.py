@@ -254,6 +254,39 @@ def knowledge_adjustments(kb: KnowledgeBase, hpo: Hpo) -> tuple[AnnotationAdjust
     return tuple(adjustments)
 
 
+def _strongest_excluded(excluded: list[TermEvidence], n_diseases: int) -> tuple[FloatArray, IntArray]:
+    """Per disease, the log-LR of the excluded finding that counts (the most negative if any is negative,
+    else the largest; the first finding wins a tie) and that finding's position.
+
+    An excluded finding's log-LR is one shared value outside its ``support``, and the shared values are
+    never negative (P(absent) <= 1 for every disease); so every disease outside all supports takes the
+    first largest shared value, and only the union of the supports is compared finding by finding.
+    """
+    shared = np.array([e.shared for e in excluded])
+    first_largest = int(np.argmax(shared))
+    counted = np.full(n_diseases, first_largest, dtype=np.int32)
+    chosen = np.full(n_diseases, shared[first_largest])
+    everywhere = np.arange(n_diseases, dtype=np.int32)
+    supports = [everywhere if e.support is None else e.support for e in excluded]
+    in_union = np.zeros(n_diseases, dtype=bool)
+    for support in supports:
+        in_union[support] = True
+    union = np.flatnonzero(in_union)
+    if len(union):
+        column_of = np.cumsum(in_union) - 1
+        # Disease by finding, so that the comparisons run along contiguous rows.
+        values = np.repeat(shared[None, :], len(union), axis=0)
+        for position, (evidence, support) in enumerate(zip(excluded, supports, strict=True)):
+            values[column_of[support], position] = evidence.log_lr[support]
+        rows = np.arange(len(union))
+        lowest, highest = values.argmin(axis=1), values.argmax(axis=1)  # the first of equal values
+        low, high = values[rows, lowest], values[rows, highest]
+        negative = low < 0
+        counted[union] = np.where(negative, lowest, highest)
+        chosen[union] = np.where(negative, low, high)
+    return chosen, counted
+
+
 class Ranker:
     """Ranks cases against all OMIM and Orphanet diseases of one HPO release.
 
@@ -319,20 +352,10 @@ class Ranker:
         total = np.zeros(model.n_diseases)
         for evidence in observed:
             total += evidence.log_lr
-        counted: IntArray = np.full(model.n_diseases, -1 if not excluded else 0, dtype=np.int32)
+        counted: IntArray = np.full(model.n_diseases, -1, dtype=np.int32)
         if excluded:
-            # Row by row: reductions across the rows of a wide matrix are slow.
-            low, high = excluded[0].log_lr.copy(), excluded[0].log_lr.copy()
-            lowest = np.zeros(model.n_diseases, dtype=np.int32)
-            highest = np.zeros(model.n_diseases, dtype=np.int32)
-            for position, evidence in enumerate(excluded[1:], start=1):
-                values = evidence.log_lr
-                lower, higher = values < low, values > high
-                low[lower], lowest[lower] = values[lower], position
-                high[higher], highest[higher] = values[higher], position
-            negative = low < 0
-            counted = np.where(negative, lowest, highest)
-            total = total + np.where(negative, low, high)
+            low_high, counted = _strongest_excluded(excluded, model.n_diseases)
+            total = total + low_high
         context, notes = self.context.log_lr(case)
         return [*observed, *excluded], counted, total + context, notes
 

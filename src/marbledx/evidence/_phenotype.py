@@ -135,12 +135,12 @@ class _Patch:
 
 @dataclass(frozen=True)
 class _BroadOffer:
-    """What a set of broad ancestor ``terms`` offers any finding below them, apart from the finding's D(q):
+    """What a set of broad ancestor terms offers any finding below them, apart from the finding's D(q):
     for each disease without qualified annotations below them (sorted), the winning source term and where
     its implied and direct probabilities are; for the ``qualified`` diseases, every term's unconditional
     probabilities (term by column) and where each term's patch goes (None: the term has no patch)."""
 
-    terms: IntArray
+    key: bytes  # the broad terms, as the cache key
     diseases: IntArray
     sources: IntArray
     positions: npt.NDArray[np.int64]  # of the source's probabilities in the engine arrays
@@ -631,7 +631,7 @@ class PhenotypeModel:
         source[qualified] = -1  # case-dependent: computed per finding
         reached = np.flatnonzero(source >= 0).astype(np.int32)
         closure = _BroadOffer(
-            broad,
+            key,
             reached,
             source[reached],
             position[reached],
@@ -645,16 +645,17 @@ class PhenotypeModel:
             self._broad.popitem(last=False)
         return closure
 
-    def _broad_qualified(self, broad: IntArray, age_days: float | None, sex: str | None) -> _Qualified:
+    def _broad_qualified(
+        self, closure: _BroadOffer, broad: IntArray, age_days: float | None, sex: str | None
+    ) -> _Qualified:
         """The winning source, and its implied and direct probabilities, of each qualified disease of the
-        broad terms ``broad`` for one age class and sex (see _broad_closure)."""
-        key = (broad.tobytes(), self._age_class(age_days), sex)
+        broad terms ``broad`` (whose closure is ``closure``) for one age class and sex."""
+        key = (closure.key, self._age_class(age_days), sex)
         found = self._broad_qualified_memo.get(key)
         if found is not None:
             self._broad_qualified_memo.move_to_end(key)
             return found
         a_ = self._a
-        closure = self._broad_closure(broad)
         implied, direct = closure.qualified_implied.copy(), closure.qualified_direct.copy()
         for row, term in enumerate(broad.tolist()):
             layout = closure.patch_layout[row]
@@ -691,7 +692,7 @@ class PhenotypeModel:
         diseases, sources = closure.diseases, closure.sources
         implied, direct = a_.impl_p[closure.positions], a_.impl_direct[closure.positions]
         if len(closure.qualified):
-            qualified = self._broad_qualified(broad, age_days, sex)
+            qualified = self._broad_qualified(closure, broad, age_days, sex)
             diseases = np.concatenate([diseases, qualified.diseases])
             sources = np.concatenate([sources, qualified.sources])
             implied = np.concatenate([implied, qualified.implied])

@@ -273,11 +273,11 @@ def _strongest_excluded(excluded: list[TermEvidence], n_diseases: int) -> tuple[
         in_union[support] = True
     union = np.flatnonzero(in_union)
     if len(union):
-        column_of = np.cumsum(in_union) - 1
+        row_of = np.cumsum(in_union) - 1
         # Disease by finding, so that the comparisons run along contiguous rows.
         values = np.repeat(shared[None, :], len(union), axis=0)
         for position, (evidence, support) in enumerate(zip(excluded, supports, strict=True)):
-            values[column_of[support], position] = evidence.log_lr[support]
+            values[row_of[support], position] = evidence.log_lr[support]
         rows = np.arange(len(union))
         lowest, highest = values.argmin(axis=1), values.argmax(axis=1)  # the first of equal values
         low, high = values[rows, lowest], values[rows, highest]
@@ -354,8 +354,8 @@ class Ranker:
             total += evidence.log_lr
         counted: IntArray = np.full(model.n_diseases, -1, dtype=np.int32)
         if excluded:
-            low_high, counted = _strongest_excluded(excluded, model.n_diseases)
-            total = total + low_high
+            strongest, counted = _strongest_excluded(excluded, model.n_diseases)
+            total = total + strongest
         context, notes = self.context.log_lr(case)
         return [*observed, *excluded], counted, total + context, notes
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from marbledx.evidence import BROAD_TERM_DISEASES, PhenotypeModel, PhenotypeParameters
+from marbledx.evidence._phenotype import _BoundedCache
 from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
@@ -286,3 +287,13 @@ def test_strongest_excluded_finding_follows_the_dense_rule(seed: int) -> None:
     expected_chosen, expected_counted = _dense_strongest_excluded(np.array(dense))
     assert chosen.tolist() == expected_chosen.tolist()
     assert counted.tolist() == expected_counted.tolist()
+
+
+def test_bounded_cache_evicts_the_least_recently_used_entry() -> None:
+    cache: _BoundedCache[str, int] = _BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recently used
+    cache.put("c", 3)
+    assert cache.get("b") is None
+    assert (cache.get("a"), cache.get("c")) == (1, 3)

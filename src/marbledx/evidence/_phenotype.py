@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +77,30 @@ BROAD_TERM_DISEASES = 500
 
 # Ancestors that carry no phenotypic information: partial credit through them would reward any disease.
 _UNINFORMATIVE = ("HP:0000001", "HP:0000118", "HP:0012823", "HP:0031797", "HP:0000005", "HP:0040279")
+
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+class _BoundedCache(Generic[_Key, _Value]):
+    """A least-recently-used map of at most ``size`` entries (the engine's memos; keys are not hashable
+    arguments of one function, so functools.lru_cache does not fit)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[_Key, _Value] = OrderedDict()
+
+    def get(self, key: _Key) -> _Value | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: _Key, value: _Value) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -419,23 +443,22 @@ class PhenotypeModel:
         # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
         self._onset_thresholds = sorted(set(ONSET_LOWER_BOUND_DAYS.values()))
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
-        self._memo: OrderedDict[tuple[str, bool, int, str | None], TermEvidence] = OrderedDict()
-        self.memo_size = 512
+        self._memo: _BoundedCache[tuple[str, bool, int, str | None], TermEvidence] = _BoundedCache(512)
         # Onset- and sex-qualified annotations change a term's credit by (term, age class, sex); the broad
         # terms recur in almost every finding's ancestry, so those small changes are kept (bounded) too.
-        self._patches: OrderedDict[tuple[int, int, str | None], _Patch] = OrderedDict()
-        self.patch_size = 32768  # patches are small: about 20 MB when full
+        # Patches are small: about 20 MB when full.
+        self._patches: _BoundedCache[tuple[int, int, str | None], _Patch] = _BoundedCache(32768)
         # Broad terms (at least ``broad_term_diseases`` diseases at or below them) carry almost all of the
         # per-finding work: every finding below them is offered their whole disease set. Their combined
         # offer, for one set of broad ancestors, is the same for every finding up to a factor D(q), so it is
         # computed once and kept (see _broad_closure). The threshold changes speed, not results.
         self._is_broad = self._a.disease_count >= broad_term_diseases
         self._is_broad[list(self._no_partial)] = False
-        self._broad: OrderedDict[bytes, _BroadOffer] = OrderedDict()
-        self.broad_cache_size = 512  # at most about 0.15 MB each
+        self._broad: _BoundedCache[bytes, _BroadOffer] = _BoundedCache(512)  # at most about 0.15 MB each
         # The qualified diseases' winners per (set of broad terms, age class, sex): about 2 kB each.
-        self._broad_qualified_memo: OrderedDict[tuple[bytes, int, str | None], _Qualified] = OrderedDict()
-        self.broad_qualified_size = 4096
+        self._broad_qualified_memo: _BoundedCache[tuple[bytes, int, str | None], _Qualified] = _BoundedCache(
+            4096
+        )
 
     def _age_class(self, age_days: float | None) -> int:
         return -1 if age_days is None else bisect.bisect_right(self._onset_thresholds, age_days)
@@ -444,12 +467,9 @@ class PhenotypeModel:
         key = (hpo_id, excluded, self._age_class(age_days), sex)
         found = self._memo.get(key)
         if found is not None:
-            self._memo.move_to_end(key)
             return found
         evidence = (self._excluded if excluded else self._observed)(hpo_id, age_days, sex)
-        self._memo[key] = evidence
-        if len(self._memo) > self.memo_size:
-            self._memo.popitem(last=False)
+        self._memo.put(key, evidence)
         return evidence
 
     def observed(self, hpo_id: str, age_days: float | None = None, sex: str | None = None) -> TermEvidence:
@@ -520,7 +540,6 @@ class PhenotypeModel:
         key = (term, self._age_class(age_days), sex)
         found = self._patches.get(key)
         if found is not None:
-            self._patches.move_to_end(key)
             return found
         start, end = int(a.impl_indptr[term]), int(a.impl_indptr[term + 1])
         diseases = a.impl_disease[start:end]  # sorted within a term
@@ -548,9 +567,7 @@ class PhenotypeModel:
             extra_implied=implied[~inside],
             extra_direct=extra_direct,
         )
-        self._patches[key] = patch
-        if len(self._patches) > self.patch_size:
-            self._patches.popitem(last=False)
+        self._patches.put(key, patch)
         return patch
 
     def _candidates(
@@ -594,7 +611,6 @@ class PhenotypeModel:
         key = broad.tobytes()
         found = self._broad.get(key)
         if found is not None:
-            self._broad.move_to_end(key)
             return found
         a_ = self._a
         terms = broad.tolist()
@@ -642,9 +658,7 @@ class PhenotypeModel:
             qualified_direct,
             tuple(patch_layout),
         )
-        self._broad[key] = closure
-        if len(self._broad) > self.broad_cache_size:
-            self._broad.popitem(last=False)
+        self._broad.put(key, closure)
         return closure
 
     def _broad_qualified(
@@ -655,7 +669,6 @@ class PhenotypeModel:
         key = (closure.key, self._age_class(age_days), sex)
         found = self._broad_qualified_memo.get(key)
         if found is not None:
-            self._broad_qualified_memo.move_to_end(key)
             return found
         a_ = self._a
         implied, direct = closure.qualified_implied.copy(), closure.qualified_direct.copy()
@@ -679,9 +692,7 @@ class PhenotypeModel:
             implied[winner, columns],
             direct[winner, columns],
         )
-        self._broad_qualified_memo[key] = qualified
-        if len(self._broad_qualified_memo) > self.broad_qualified_size:
-            self._broad_qualified_memo.popitem(last=False)
+        self._broad_qualified_memo.put(key, qualified)
         return qualified
 
     def _broad_offer(

@@ -25,6 +25,62 @@ def test_every_hpo_id_exists_and_is_current(kb: KnowledgeBase, real_hpo: Hpo) ->
     assert problems == []
 
 
+def test_a_term_citing_the_hpo_annotation_is_annotated_there(kb: KnowledgeBase, real_hpo: Hpo) -> None:
+    """A hallmark or absent term whose source is ``HPO-hpoa:<disease>`` must be in that disease's rows."""
+    annotations = real_hpo.annotations
+    problems = []
+    for entity in kb:
+        for term in [*entity.hallmark_terms, *entity.absent_terms]:
+            for source in term.sources:
+                disease_id = source.removeprefix("HPO-hpoa:")
+                if disease_id == source or not disease_id.startswith(("OMIM:", "ORPHA:")):
+                    continue
+                rows = (
+                    annotations.phenotype_ids(disease_id, include_negated=True)
+                    if disease_id in annotations
+                    else []
+                )
+                if term.hpo_id not in rows:
+                    problems.append(f"{entity.key}: {term.hpo_id} cites {source}, which does not annotate it")
+    assert problems == []
+
+
+# Reference §2.2, the table of radiographic signs (PMID:20301306): sign -> the subtypes its row names.
+_ARO = ("OPTB1", "OPTB2", "OPTB4", "OPTB5", "OPTB7", "OPTB8")
+_OSTEOPETROSIS = (*_ARO, "OPTB3", "OPTB6", "OPTB9", "ADO1", "ADO2", "ADO3", "IAO")
+RADIOGRAPHIC_SIGNS = {
+    "HP:0005789": _OSTEOPETROSIS,  # generalized osteosclerosis: all
+    "HP:0004618": ("ADO2", "IAO"),  # sandwich vertebrae
+    "HP:0004975": ("ADO2", "IAO", "OPTB6"),  # Erlenmeyer flask
+    "HP:0006384": _ARO,  # club-shaped distal femur
+    "HP:0002694": (*_ARO, "ADO2"),  # skull-base sclerosis
+    "HP:0100959": ("ADO2", "OPTB6"),  # dense metaphyseal bands
+    "HP:0000452": _ARO,  # choanal stenosis
+    "HP:0000238": _ARO,  # hydrocephalus
+    "HP:0002748": _ARO,  # osteopetrorickets
+    "HP:0000926": ("OPTB7", "DSS", "BANDDOS"),  # platyspondyly
+}
+
+
+@pytest.mark.parametrize(("hpo_id", "keys"), sorted(RADIOGRAPHIC_SIGNS.items()))
+def test_the_radiographic_sign_table_reaches_every_subtype_it_names(
+    kb: KnowledgeBase, real_hpo: Hpo, hpo_id: str, keys: tuple[str, ...]
+) -> None:
+    """Each sign is a hallmark term of the entity or already in the HPO annotation of its own ids."""
+    annotations = real_hpo.annotations
+    missing = []
+    for key in keys:
+        entity = kb.get(key)
+        annotated = any(
+            hpo_id in annotations.phenotype_ids(ext.id)
+            for ext in entity.ids
+            if ext.relation == "exact" and ext.id in annotations
+        )
+        if not annotated and hpo_id not in {t.hpo_id for t in entity.hallmark_terms}:
+            missing.append(key)
+    assert missing == []
+
+
 def test_every_gene_disease_pair_agrees_with_hpo_or_is_justified(kb: KnowledgeBase, real_hpo: Hpo) -> None:
     annotations = real_hpo.annotations
     problems = []

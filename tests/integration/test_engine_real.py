@@ -25,6 +25,24 @@ def test_issue_example_text(real_hpo: Hpo) -> None:
     assert parsed.age_days == pytest.approx(8 * 365.25 / 12)
 
 
+@pytest.mark.parametrize(
+    ("text", "hpo_id"),
+    [
+        ("sandwich vertebrae", "HP:0004618"),
+        ("rugger-jersey spine", "HP:0004618"),
+        ("Erlenmeyer flask femurs", "HP:0004975"),
+        ("club-shaped femora", "HP:0006384"),
+        ("dense skull base", "HP:0002694"),
+        ("skull base sclerosis", "HP:0002694"),
+        ("osteomyelitis of the jaw", "HP:0007626"),
+        ("bone marrow failure", "HP:0005528"),
+    ],
+)
+def test_radiology_and_dental_words_of_osteopetrosis_reports(real_hpo: Hpo, text: str, hpo_id: str) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(f"adolescent with {text}")
+    assert [m.hpo_id for m in parsed.mappings] == [hpo_id]
+
+
 def test_every_lexicon_id_is_a_current_phenotype(real_hpo: Hpo) -> None:
     lexicon = yaml.safe_load((Path(__file__).parents[2] / "src/marbledx/findings/lexicon.yaml").read_text())
     for item in lexicon["phrases"]:

@@ -99,3 +99,23 @@ def test_negation_scope_does_not_depend_on_repeated_phrases(parser: TextParser) 
         ("HP:0011002", False),
         ("HP:0001903", False),
     ]
+
+
+def test_newborn_gives_the_age_unless_a_number_does(parser: TextParser) -> None:
+    assert parser.parse("newborn with anaemia").age_days == 0.0
+    assert parser.parse("neonate with anaemia").unmatched == ()
+    assert parser.parse("3-week-old newborn with anaemia").age_days == pytest.approx(21.0)
+    assert parser.parse("anaemia after normal newborn screening").age_days is None
+
+
+def test_cli_names_the_words_it_could_not_read(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "2-year-old with purple elbows"]) == 2
+    err = capsys.readouterr().err
+    assert "no HPO term found for 'purple elbows'" in err
+    assert "Traceback" not in err
+    # An excluded finding alone is not enough either, and the message still names the unread words.
+    assert main(["rank", "--text", "no anaemia, purple elbows"]) == 2
+    assert "'purple elbows'" in capsys.readouterr().err

@@ -104,6 +104,14 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
             state = "excluded" if m.excluded else "observed"
             shown.append(f"text: '{m.phrase}' -> {m.hpo_id} {m.label} ({state})")
         shown.extend(f"text: no HPO term found for '{phrase}'" for phrase in parsed.unmatched)
+        if not args.hpo and parsed.unmatched and not any(not m.excluded for m in parsed.mappings):
+            # Say which words were not understood instead of only "no observed features".
+            unread = "', '".join(parsed.unmatched)
+            msg = (
+                f"--text: no observed finding was recognised (no HPO term found for '{unread}'); "
+                "expected clinical findings such as 'anaemia' or 'big spleen', or give --hpo HP:…"
+            )
+            raise InputError(msg)
         if age_days is None and parsed.age_days is not None:
             age_days = parsed.age_days
             shown.append(f"text: age {parsed.age_days:.0f} days")

@@ -103,6 +103,9 @@ _POST_NEGATION = re.compile(r"\s+(?:absent|not present|ruled out|excluded|is nor
 _AGE = re.compile(
     r"\b(\d+(?:\.\d+)?)\s*-?\s*(day|week|month|year|yr|mo)s?\s*-?\s*old\b|\baged?\s+(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b"
 )
+# "A newborn with ..." gives the age when no number does: the neonatal period is the first 28 days (HPO
+# HP:0003623 "Neonatal onset"), so 0 days, the start of it. "Newborn screening" is not an age.
+_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!\s+screen)")
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "mo": 365.25 / 12, "year": 365.25, "yr": 365.25}
 _CONNECTOR = re.compile(r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bplus\b)")
 _RESETTING = frozenset({"and", "with", "has", "had", "show", "shows", "plus"})
@@ -216,6 +219,11 @@ class TextParser:
             number, unit = (age.group(1), age.group(2)) if age.group(1) else (age.group(3), age.group(4))
             age_days = float(number) * _UNIT_DAYS[unit]
             lowered = lowered[: age.start()] + " " + lowered[age.end() :]
+        else:
+            newborn = _NEWBORN.search(lowered)
+            if newborn:
+                age_days = 0.0
+                lowered = lowered[: newborn.start()] + " " + lowered[newborn.end() :]
         female, male = bool(_FEMALE.search(lowered)), bool(_MALE.search(lowered))
         sex = "female" if female and not male else "male" if male and not female else None
         mappings: list[TextMapping] = []

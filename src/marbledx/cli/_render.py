@@ -241,7 +241,8 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
         for note in result.notes:
             lines.append(f"  note: {note}")
         for diagnosis in result.diagnoses[:explain]:
-            lines.append(f"\n  Why #{diagnosis.rank} {diagnosis.disease_id} {diagnosis.label}:")
+            same = f" (= {', '.join(diagnosis.same_as)})" if diagnosis.same_as else ""
+            lines.append(f"\n  Why #{diagnosis.rank} {diagnosis.disease_id}{same} {diagnosis.label}:")
             for item in diagnosis.evidence:
                 sign = "+" if item.status == "observed" else "-"
                 lines.append(f"    {sign} {item.hpo_id} {item.label}: LR {item.lr:.3g} ({item.match})")

@@ -32,6 +32,7 @@ from marbledx.genotype import (
 )
 from marbledx.knowledge import EntityGroup, KnowledgeBase
 from marbledx.ontology import FREQUENCY_TERMS, Hpo, Ontology
+from marbledx.ranking._twins import same_disorder_groups
 
 __all__ = [
     "Analysis",
@@ -82,7 +83,8 @@ class Diagnosis:
     genotype_lr: float = 1.0
     variants: list[dict[str, Any]] = field(default_factory=list)
     genotype_note: str | None = None
-    # Other ids of the same knowledge-base entity, ranked as this one diagnosis.
+    # Other records of the same disorder (knowledge-base entity or same-name OMIM/Orphanet pair), ranked
+    # as this one diagnosis.
     same_as: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,15 +193,18 @@ class Analysis:
         return ordered
 
     def top_rows(self, n: int) -> npt.NDArray[np.intp]:
-        """The first ``n`` rows of :attr:`order`, found without sorting every disease."""
+        """The first ``n`` rows of :attr:`order`, found without sorting every disease; never a row hidden
+        behind its twin (``shown_for``), even when ``n`` reaches them."""
         scores = self.log_posterior
         if n >= len(scores):
-            return self.order
-        cut = len(scores) - n
-        threshold = np.partition(scores, cut)[cut]  # the n-th best score
-        candidates = np.flatnonzero(scores >= threshold)  # ascending rows: the stable sort keeps row order
-        ranked: npt.NDArray[np.intp] = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return ranked[:n]
+            ranked: npt.NDArray[np.intp] = self.order
+        else:
+            cut = len(scores) - n
+            threshold = np.partition(scores, cut)[cut]  # the n-th best score
+            candidates = np.flatnonzero(scores >= threshold)  # ascending: the stable sort keeps row order
+            ranked = candidates[np.argsort(-scores[candidates], kind="stable")][:n]
+        shown: npt.NDArray[np.intp] = ranked[scores[ranked] > -np.inf]
+        return shown
 
     def position(self, row: int) -> int:
         """1-based place of a row in :attr:`order` (better scores, then equal scores of earlier rows)."""
@@ -300,7 +305,7 @@ class Ranker:
         self.context = ContextModel(self.phenotype)
         self._log_prior_prevalence = self._prevalence_prior()
         self._genotype_model: GenotypeModel | None = None
-        self._same_entity_rows = self._same_entity_groups()
+        self._twin_rows, self._group_rows = self._same_disorder_rows()
 
     @property
     def genotype_model(self) -> GenotypeModel:
@@ -324,18 +329,43 @@ class Ranker:
         log_prior: FloatArray = np.log(prior)
         return log_prior
 
-    def _same_entity_groups(self) -> list[npt.NDArray[np.intp]]:
-        """Rows of records that the knowledge base states are the same disease (several ``exact`` ids)."""
-        groups = []
-        for entity in self.kb.entities:
-            rows = [
-                self.phenotype.row(x.id)
-                for x in entity.ids
-                if x.relation == "exact" and not x.unverified and self.phenotype.has_disease(x.id)
-            ]
-            if len(rows) > 1:
-                groups.append(np.array(sorted(set(rows)), dtype=np.intp))
-        return groups
+    def _same_disorder_rows(
+        self,
+    ) -> tuple[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], list[npt.NDArray[np.intp]]]:
+        """Rows of records of one disorder (see ``_twins``): the pairs as two aligned arrays (lower row
+        first), and the larger groups one by one."""
+        model = self.phenotype
+        groups = same_disorder_groups(self.kb, self.hpo.annotations, model.disease_ids)
+        rows = [np.array(sorted(model.row(d) for d in group), dtype=np.intp) for group in groups]
+        pairs = [r for r in rows if len(r) == 2]
+        first = np.array([r[0] for r in pairs], dtype=np.intp)
+        second = np.array([r[1] for r in pairs], dtype=np.intp)
+        return (first, second), [r for r in rows if len(r) > 2]
+
+    def _shared_by_twins(self, evidence: GenotypeEvidence) -> GenotypeEvidence:
+        """The genotype evidence of one disorder, given to each of its records.
+
+        The records of one disorder may carry different gene-disease knowledge: one may lack the gene
+        link or the inheritance the other has. The disorder's evidence is that of the record whose gene
+        rules fit the VCF best, as for a disease with several genes or modes (docs/genotype.md). A record
+        without rules (no known gene, or a mode a germline VCF cannot assess) knows nothing of the genes,
+        so it counts only when no record of the disorder has rules.
+        """
+        model = self.genotype_model
+        first, second = self._twin_rows
+        groups = [*zip(first.tolist(), second.tolist(), strict=True), *(g.tolist() for g in self._group_rows)]
+        log_lr = evidence.log_lr.copy()
+        detail = dict(evidence.detail)
+        for rows in groups:
+            informed = [r for r in rows if model.rules[r] and model.assessable[r]]
+            if not informed:
+                continue
+            best = max(informed, key=lambda r: (evidence.log_lr[r], -r))
+            for row in rows:
+                if row != best:
+                    log_lr[row] = evidence.log_lr[best]
+                    detail[row] = evidence.for_row(best)
+        return GenotypeEvidence(evidence.vcf, log_lr, evidence.background_rate, detail, evidence.default)
 
     # -- evidence -----------------------------------------------------------------------------------
     def evidence(self, case: Case) -> tuple[list[TermEvidence], IntArray, FloatArray, list[str]]:
@@ -371,22 +401,25 @@ class Ranker:
         evidences, counted_excluded, log_lr, notes = self.evidence(case)
         genotype_evidence = None
         if genotype is not None:
-            genotype_evidence = self.genotype_model.evaluate(genotype, case.sex)
+            genotype_evidence = self._shared_by_twins(self.genotype_model.evaluate(genotype, case.sex))
             log_lr = log_lr + genotype_evidence.log_lr
             notes = [*notes, *genotype.warnings]
         log_prior = (
             self._log_prior_prevalence if prior == "prevalence" else np.zeros(self.phenotype.n_diseases)
         )
         log_post = log_lr + log_prior
-        shown_for: dict[int, int] = {}
-        for rows in self._same_entity_rows:
-            # One entity, one hypothesis: show the better-scoring record and hide the others, so an OMIM
-            # entry and its Orphanet twin neither split the probability nor push other diagnoses down.
+        # One disorder, one hypothesis: show the better-scoring record and hide the others, so an OMIM
+        # entry and its Orphanet twin neither split the probability nor push other diagnoses down. The
+        # lower row wins a tie.
+        first, second = self._twin_rows
+        keep_first = log_post[first] >= log_post[second]
+        hidden, shown = np.where(keep_first, second, first), np.where(keep_first, first, second)
+        shown_for: dict[int, int] = dict(zip(hidden.tolist(), shown.tolist(), strict=True))
+        for rows in self._group_rows:
             best = int(rows[np.argmax(log_post[rows])])
-            for row in rows:
-                if int(row) != best:
-                    shown_for[int(row)] = best
-                    log_post[row] = -np.inf
+            shown_for.update((int(row), best) for row in rows if int(row) != best)
+        if shown_for:
+            log_post[np.fromiter(shown_for, dtype=np.intp, count=len(shown_for))] = -np.inf
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
         return Analysis(

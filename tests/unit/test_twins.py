@@ -1,0 +1,136 @@
+"""OMIM and Orphanet records of one disorder are ranked as one diagnosis (fixture release)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from marbledx.cli import main
+from marbledx.findings import Case, Finding
+from marbledx.genotype import GenotypeOptions, GenotypeReader
+from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
+from marbledx.knowledge import KnowledgeBase
+from marbledx.ontology import Hpo, load_hpo
+from marbledx.ranking import Ranker
+from marbledx.ranking._twins import same_disorder_groups, same_name_pairs
+
+_ROW = "{id}\t{name}\t\t{term}\tPMID:1\tTAS\t\t\t\t\t{aspect}\tHPO:test[2099-01-01]\n"
+# (id, name in phenotype.hpoa, annotated term, gene or None); HP:0000007 is an inheritance row
+# (autosomal recessive).
+_EXTRA = [
+    # The same name as OMIM:100001 "Fixture marrow failure", written differently; the same gene.
+    ("ORPHA:900001", "Fixture Marrow-Failure", "HP:0001903", "GENEX"),
+    # The same name as OMIM:166600, but Orphanet links another gene than OMIM's CLCN7: kept apart.
+    ("ORPHA:900002", "Osteopetrosis autosomal dominant 2", "HP:0011002", "OTHERGENE"),
+    # Two Orphanet records named like OMIM:259700: ambiguous, kept apart.
+    ("ORPHA:900003", "Osteopetrosis, autosomal recessive 1", "HP:0011002", None),
+    ("ORPHA:900004", "Osteopetrosis autosomal recessive 1", "HP:0001873", None),
+    # A recessive disorder whose OMIM record has the gene and the inheritance, and whose Orphanet record
+    # has neither but matches anaemia.
+    ("OMIM:900010", "Fixture twin disorder", "HP:0001873", "GENEY"),
+    ("OMIM:900010", "Fixture twin disorder", "HP:0000007", None),
+    ("ORPHA:900011", "Fixture twin disorder", "HP:0001903", None),
+]
+
+
+@pytest.fixture(scope="module")
+def twin_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ..conftest import copy_release
+
+    folder = copy_release(tmp_path_factory.mktemp("twins") / "release")
+    with (folder / "phenotype.hpoa").open("a", encoding="utf-8") as hpoa:
+        for disease_id, name, term, _ in _EXTRA:
+            aspect = "I" if term == "HP:0000007" else "P"
+            hpoa.write(_ROW.format(id=disease_id, name=name, term=term, aspect=aspect))
+    with (folder / "genes_to_phenotype.txt").open("a", encoding="utf-8") as genes:
+        for disease_id, _, term, gene in _EXTRA:
+            if gene:
+                genes.write(f"1\t{gene}\t{term}\t-\t-\t{disease_id}\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def twin_hpo(twin_release: Path) -> Hpo:
+    return load_hpo(twin_release, cache=False)
+
+
+def test_same_name_pairs_need_one_record_per_database_and_no_conflicting_genes(twin_hpo: Hpo) -> None:
+    ids = [d.id for d in twin_hpo.annotations.diseases()]
+    assert same_name_pairs(twin_hpo.annotations, ids) == [
+        ("OMIM:100001", "ORPHA:900001"),
+        ("OMIM:900010", "ORPHA:900011"),
+    ]
+
+
+def test_groups_join_the_knowledge_base_and_the_names(twin_hpo: Hpo, kb: KnowledgeBase) -> None:
+    ids = [d.id for d in twin_hpo.annotations.diseases()]
+    assert same_disorder_groups(kb, twin_hpo.annotations, ids) == [
+        ["OMIM:100001", "ORPHA:900001"],
+        ["OMIM:900010", "ORPHA:900011"],
+    ]
+    # A record outside the ranked set is left out.
+    assert same_disorder_groups(kb, twin_hpo.annotations, [i for i in ids if i != "ORPHA:900001"]) == [
+        ["OMIM:900010", "ORPHA:900011"]
+    ]
+
+
+def test_the_better_twin_is_shown_once_with_the_other_id(twin_hpo: Hpo, kb: KnowledgeBase) -> None:
+    ranker = Ranker(twin_hpo, kb)
+    # Anaemia is annotated to the Orphanet record only, pancytopenia to the OMIM record only (female).
+    case = Case(
+        case_id="c",
+        input="-",
+        findings=(Finding("HP:0001903"),),
+        age_days=None,
+        sex="female",
+    )
+    analysis = ranker.analyse(case)
+    result = ranker.report(analysis, top=10)
+    ids = [d.disease_id for d in result.diagnoses]
+    assert "ORPHA:900001" in ids
+    assert "OMIM:100001" not in ids
+    shown = next(d for d in result.diagnoses if d.disease_id == "ORPHA:900001")
+    assert shown.same_as == ["OMIM:100001"]
+    assert ranker.position_of(analysis, "OMIM:100001") == ranker.position_of(analysis, "ORPHA:900001")
+    # The hidden twin takes no probability away from the shown one.
+    assert sum(d.probability for d in result.diagnoses) == pytest.approx(1.0)
+    # Records kept apart are ranked separately.
+    assert {"ORPHA:900003", "ORPHA:900004", "OMIM:259700"} <= set(ids)
+
+
+def test_a_twin_without_gene_knowledge_shares_the_disorders_genotype_evidence(
+    twin_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    ranker = Ranker(twin_hpo, kb)
+    case = Case(case_id="c", input="-", findings=(Finding("HP:0001903"),))
+    null = {"PROBAND": "1/1"}
+    vcf = write_vcf(
+        tmp_path / "p.vcf.gz",
+        [SyntheticVariant("chr1", 1_000_000, "C", "T", "GENEY", "stop_gained", null, hgvs_c="c.10C>T")],
+        index="tbi",
+    )
+    calls = GenotypeReader(GenotypeOptions(vcf=vcf, use_installed=False)).read(case)
+    assert calls is not None
+    analysis = ranker.analyse(case, genotype=calls)
+    own = ranker.genotype_model.evaluate(calls, None)
+    omim, orpha = ranker.phenotype.row("OMIM:900010"), ranker.phenotype.row("ORPHA:900011")
+    assert own.log_lr[omim] > 0.0
+    assert own.log_lr[orpha] == 0.0  # no gene link of its own
+    # The Orphanet record, which matches the finding better, is shown with the disorder's genotype.
+    result = ranker.report(analysis, top=3)
+    shown = next(d for d in result.diagnoses if "OMIM:900010" in d.same_as)
+    assert shown.disease_id == "ORPHA:900011"
+    assert shown.genotype_lr == pytest.approx(float(np.exp(own.log_lr[omim])), rel=1e-6)
+    assert [v["gene"] for v in shown.variants] == ["GENEY"]
+    assert result.diagnoses[0].disease_id == "ORPHA:900011"
+
+
+def test_the_table_names_the_twin(
+    twin_release: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(twin_release))
+    assert main(["rank", "--hpo", "HP:0001903", "--top", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "(= OMIM:900010) Fixture twin disorder:" in out or "(= ORPHA:900011) Fixture twin disorder:" in out

@@ -14,7 +14,7 @@ from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo, load_hpo
 from marbledx.ranking import Ranker
-from marbledx.ranking._twins import same_disorder_groups, same_name_pairs
+from marbledx.ranking._twins import name_keys, same_disorder_groups, same_name_pairs
 
 _ROW = "{id}\t{name}\t\t{term}\tPMID:1\tTAS\t\t\t\t\t{aspect}\tHPO:test[2099-01-01]\n"
 # (id, name in phenotype.hpoa, annotated term, gene or None); HP:0000007 is an inheritance row
@@ -32,6 +32,9 @@ _EXTRA = [
     ("OMIM:900010", "Fixture twin disorder", "HP:0001873", "GENEY"),
     ("OMIM:900010", "Fixture twin disorder", "HP:0000007", None),
     ("ORPHA:900011", "Fixture twin disorder", "HP:0001903", None),
+    # OMIM's inverted name and Roman numeral against Orphanet's natural order: one disorder.
+    ("OMIM:900020", "Porphyria, fixture intermittent, type II", "HP:0001903", None),
+    ("ORPHA:900021", "Fixture intermittent porphyria type 2", "HP:0001903", None),
 ]
 
 
@@ -61,6 +64,7 @@ def test_same_name_pairs_need_one_record_per_database_and_no_conflicting_genes(t
     assert same_name_pairs(twin_hpo.annotations, ids) == [
         ("OMIM:100001", "ORPHA:900001"),
         ("OMIM:900010", "ORPHA:900011"),
+        ("OMIM:900020", "ORPHA:900021"),
     ]
 
 
@@ -69,11 +73,31 @@ def test_groups_join_the_knowledge_base_and_the_names(twin_hpo: Hpo, kb: Knowled
     assert same_disorder_groups(kb, twin_hpo.annotations, ids) == [
         ["OMIM:100001", "ORPHA:900001"],
         ["OMIM:900010", "ORPHA:900011"],
+        ["OMIM:900020", "ORPHA:900021"],
     ]
     # A record outside the ranked set is left out.
     assert same_disorder_groups(kb, twin_hpo.annotations, [i for i in ids if i != "ORPHA:900001"]) == [
-        ["OMIM:900010", "ORPHA:900011"]
+        ["OMIM:900010", "ORPHA:900011"],
+        ["OMIM:900020", "ORPHA:900021"],
     ]
+
+
+def test_name_keys_ignore_order_filler_words_and_roman_numerals() -> None:
+    keys = name_keys(
+        [
+            "porphyria acute intermittent",
+            "acute intermittent porphyria",
+            "albinism oculocutaneous type vi",
+            "oculocutaneous albinism type 6",
+            "aniridia and absent patella",
+            "aniridia absent patella syndrome",
+            "x linked ichthyosis",
+        ]
+    )
+    assert keys[0] == keys[1] == "acute intermittent porphyria"
+    assert keys[2] == keys[3] == "6 albinism oculocutaneous"
+    assert keys[4] == keys[5]
+    assert keys[6] == "ichthyosis linked x"  # "x" is X-linked, not ten
 
 
 def test_the_better_twin_is_shown_once_with_the_other_id(twin_hpo: Hpo, kb: KnowledgeBase) -> None:

@@ -81,3 +81,21 @@ def test_the_finding_keeps_a_tie_with_an_ancestor(real_hpo: Hpo, broad_term_dise
         assert_matches_reference(model, hpo_id, None, None)
         evidence = model.observed(hpo_id)
         assert evidence.best_ancestor[model.row(disease_id)] == evidence.term_index
+
+
+def test_records_named_alike_are_one_disorder_on_the_real_release(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    from marbledx.ranking._twins import same_disorder_groups
+
+    ranker = Ranker(real_hpo, kb)
+    groups = {tuple(g) for g in same_disorder_groups(kb, real_hpo.annotations, ranker.phenotype.disease_ids)}
+    assert ("OMIM:147791", "ORPHA:2308") in groups  # Jacobsen syndrome, named identically
+    assert (
+        "OMIM:176000",
+        "ORPHA:79276",
+    ) in groups  # "Porphyria, acute intermittent" / "Acute intermittent porphyria"
+    assert ("OMIM:203800", "ORPHA:64") in groups  # Alstrom / Alström syndrome
+    assert ("OMIM:166600", "ORPHA:53") in groups  # ADO2, from the knowledge base
+    # Braddock-Carey syndrome 2 shares its only gene with a microdeletion entry, but not its name.
+    assert not any("OMIM:619981" in g for g in groups)
+    # Subtypes are not merged with their umbrella entry: OPTB1 and Orphanet's ARO stay apart.
+    assert not any("OMIM:259700" in g for g in groups)

@@ -97,9 +97,8 @@ class KnowledgeBase:
         self._by_key = {e.key: e for e in self._entities}
         self._by_disease_id: dict[str, Entity] = {}
         for entity in self._entities:
-            for ext in entity.ids:
-                if ext.relation == "exact" and not ext.unverified:
-                    self._by_disease_id.setdefault(ext.id, entity)
+            for disease_id in entity.exact_ids:
+                self._by_disease_id.setdefault(disease_id, entity)
         for entity in self._entities:
             if entity.primary_id:
                 self._by_disease_id.setdefault(entity.primary_id, entity)
@@ -114,9 +113,7 @@ class KnowledgeBase:
         yield entity.names.name
         yield from entity.names.short_names
         yield from entity.names.synonyms
-        for ext in entity.ids:
-            if ext.relation == "exact" and not ext.unverified:
-                yield ext.id
+        yield from entity.exact_ids
         if entity.primary_id:
             yield entity.primary_id
 

@@ -354,6 +354,11 @@ class Entity(_Strict):
         return [x.id for x in self.ids if not x.unverified]
 
     @property
+    def exact_ids(self) -> list[str]:
+        """The verified ids that are this entity itself (relation ``exact``), in file order."""
+        return [x.id for x in self.ids if x.relation == "exact" and not x.unverified]
+
+    @property
     def gene_symbols(self) -> list[str]:
         return [g.symbol for g in self.genes]
 

@@ -244,7 +244,7 @@ def knowledge_adjustments(kb: KnowledgeBase, hpo: Hpo) -> tuple[AnnotationAdjust
         if not c.unverified
     ]
     for entity in kb:
-        ids = {x.id for x in entity.ids if x.relation == "exact" and not x.unverified}
+        ids = set(entity.exact_ids)
         for disease_id in sorted(ids):
             if disease_id not in hpo.annotations:
                 continue
@@ -306,6 +306,11 @@ class Ranker:
         self._log_prior_prevalence = self._prevalence_prior()
         self._genotype_model: GenotypeModel | None = None
         self._twin_rows, self._group_rows = self._same_disorder_rows()
+        first, second = self._twin_rows
+        self._disorder_groups: list[list[int]] = [
+            *([a, b] for a, b in zip(first.tolist(), second.tolist(), strict=True)),
+            *(rows.tolist() for rows in self._group_rows),
+        ]
 
     @property
     def genotype_model(self) -> GenotypeModel:
@@ -322,9 +327,8 @@ class Ranker:
             if share is None or entity.prevalence is None or entity.prevalence.unverified:
                 continue
             value = GROUP_FREQUENCY[share.group] * (share.low + share.high) / 2
-            for disease_id in entity.disease_ids:
-                ext = next(x for x in entity.ids if x.id == disease_id)
-                if ext.relation == "exact" and self.phenotype.has_disease(disease_id):
+            for disease_id in entity.exact_ids:
+                if self.phenotype.has_disease(disease_id):
                     prior[self.phenotype.row(disease_id)] = value
         log_prior: FloatArray = np.log(prior)
         return log_prior
@@ -352,11 +356,9 @@ class Ranker:
         so it counts only when no record of the disorder has rules.
         """
         model = self.genotype_model
-        first, second = self._twin_rows
-        groups = [*zip(first.tolist(), second.tolist(), strict=True), *(g.tolist() for g in self._group_rows)]
         log_lr = evidence.log_lr.copy()
         detail = dict(evidence.detail)
-        for rows in groups:
+        for rows in self._disorder_groups:
             informed = [r for r in rows if model.rules[r] and model.assessable[r]]
             if not informed:
                 continue

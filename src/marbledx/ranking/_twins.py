@@ -94,7 +94,7 @@ def same_disorder_groups(
                 parent[top] = first
 
     for entity in kb.entities:
-        exact = sorted({x.id for x in entity.ids if x.relation == "exact" and not x.unverified} & ranked)
+        exact = sorted(set(entity.exact_ids) & ranked)
         if len(exact) > 1:
             join(exact)
     for pair in same_name_pairs(annotations, disease_ids):

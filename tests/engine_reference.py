@@ -47,6 +47,8 @@ def reference_observed(
     contradicted = np.zeros(n, dtype=bool)
     for term in ontology.ancestor_indices(q).tolist():
         contradicted[arrays.not_disease[arrays.not_indptr[term] : arrays.not_indptr[term + 1]]] = True
+    # The size principle: weight by the disease's feature mass (checked on its own in test_engine) ** -beta.
+    best = best * model.feature_mass**-params.breadth_exponent
     background = best.mean()
     if background <= 0:
         return np.zeros(n), source

@@ -55,11 +55,36 @@ def test_exact_match_beats_partial_and_absent_features(model: PhenotypeModel) ->
     assert model.match_kind(splenomegaly, model.row(OTHER)) == "unmatched"
 
 
-def test_frequency_shapes_the_likelihood_ratio(model: PhenotypeModel) -> None:
-    osteopetrosis = model.observed("HP:0011002")
+def test_frequency_shapes_the_likelihood_ratio(mini_hpo: Hpo) -> None:
+    frequencies_only = PhenotypeModel(mini_hpo, PhenotypeParameters(breadth_exponent=0.0), cache=False)
+    osteopetrosis = frequencies_only.observed("HP:0011002")
     # IAO: obligate (1.0) > ADO2: very frequent (0.895) > OPTB1: 5/5, shrunk to 6/7 by the rule of succession.
-    assert _lr(model, osteopetrosis, IAO) > _lr(model, osteopetrosis, ADO2) > _lr(model, osteopetrosis, OPTB1)
-    assert _lr(model, osteopetrosis, IAO) / _lr(model, osteopetrosis, OPTB1) == pytest.approx(7 / 6, rel=1e-6)
+    lr_iao, lr_optb1 = _lr(frequencies_only, osteopetrosis, IAO), _lr(frequencies_only, osteopetrosis, OPTB1)
+    assert lr_iao > _lr(frequencies_only, osteopetrosis, ADO2) > lr_optb1
+    assert lr_iao / lr_optb1 == pytest.approx(7 / 6, rel=1e-6)
+
+
+def test_feature_mass_sums_the_annotated_frequencies(model: PhenotypeModel) -> None:
+    mass = {d: float(model.feature_mass[model.row(d)]) for d in (OPTB1, ADO2, IAO, OTHER)}
+    # OPTB1: no frequency (0.545) + 80% + Frequent (0.545) + 3/6 shrunk to 4/8 + 5/5 shrunk to 6/7.
+    assert mass[OPTB1] == pytest.approx(0.545 + 0.8 + 0.545 + 0.5 + 6 / 7)
+    # ADO2: splenomegaly 0/4 is absent and does not count; Occasional + no frequency + Very frequent.
+    assert mass[ADO2] == pytest.approx(0.17 + 0.545 + 0.895)
+    # IAO: one obligate feature (its NOT row does not count); OTHER: one very rare feature, raised to 1.
+    assert mass[IAO] == pytest.approx(1.0)
+    assert mass[OTHER] == 1.0
+
+
+def test_breadth_dilutes_each_finding_a_broad_disease_explains(mini_hpo: Hpo, model: PhenotypeModel) -> None:
+    osteopetrosis = model.observed("HP:0011002")
+    # The size principle: each disease's P(q | d) is weighted by its feature mass ** -beta (beta = 0.5), so
+    # OPTB1, with 3.25 expected features, falls further behind IAO, with one, than the frequencies alone say.
+    ratio = _lr(model, osteopetrosis, IAO) / _lr(model, osteopetrosis, OPTB1)
+    mass = model.feature_mass
+    expected = 7 / 6 * (mass[model.row(OPTB1)] / mass[model.row(IAO)]) ** model.params.breadth_exponent
+    assert model.params.breadth_exponent == 0.5
+    assert ratio == pytest.approx(expected, rel=1e-6)
+    assert ratio > 7 / 6 * 1.5
 
 
 def test_ancestor_query_is_implied_and_descendant_query_is_specific(model: PhenotypeModel) -> None:
@@ -297,3 +322,12 @@ def test_bounded_cache_evicts_the_least_recently_used_entry() -> None:
     cache.put("c", 3)
     assert cache.get("b") is None
     assert (cache.get("a"), cache.get("c")) == (1, 3)
+
+
+def test_feature_mass_ignores_the_knowledge_base_additions(model: PhenotypeModel, ranker: Ranker) -> None:
+    adjusted = ranker.phenotype
+    # The knowledge base adds hallmark rows to the fixture's osteopetrosis entries...
+    assert len(adjusted._a.direct_disease) > len(model._a.direct_disease)
+    # ...but a disease's breadth is read from the release's own annotation, so peers stay comparable.
+    assert adjusted.disease_ids == model.disease_ids
+    np.testing.assert_array_equal(adjusted.feature_mass, model.feature_mass)

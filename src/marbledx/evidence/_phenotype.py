@@ -1,7 +1,8 @@
 """Phenotype likelihood ratios for every annotated disease (the LIRICAL paradigm, PMID:32755546).
 
 For each observed finding q and disease d the model estimates P(q | d) from the HPO annotation
-frequencies, with ontology-aware partial credit, and divides it by the background P(q) over all diseases.
+frequencies, with ontology-aware partial credit, weights it by the disease's breadth (the size principle),
+and divides it by the background P(q) over all diseases.
 Excluded findings use P(absent | d) = 1 - P(q or a descendant | d). The equations and the reasoning behind
 every constant are in docs/engine.md; the constants live in :class:`PhenotypeParameters`.
 """
@@ -44,7 +45,7 @@ IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
 # Bump when the derived arrays change; cached engine files of other formats are ignored.
-ENGINE_FORMAT = 4
+ENGINE_FORMAT = 5
 
 # Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
 ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
@@ -124,6 +125,14 @@ class PhenotypeParameters:
     # Partial credit for a finding that is only a relative (sibling or cousin) of an annotated feature:
     # the chance that a clinician records a neighbouring term for the same feature.
     related_factor: float = 0.1
+    # How strongly a disease's breadth dilutes each finding it explains (the size principle): a clinician
+    # records a few of the patient's features, so a disease with many features makes any one of them a
+    # less likely entry. P(q | d) is weighted by (expected number of annotated features of d) ** -beta.
+    # beta = 1 is the pure recording model; annotation size only partly measures a disease's breadth
+    # (it also reflects how much has been published), so 0.5 was chosen on half A of phenopacket-store
+    # from the grid 0 / 0.25 / 0.5 / 0.75 / 1 and checked on the held-out half B (docs/engine.md,
+    # "Breadth of a disease").
+    breadth_exponent: float = 0.5
 
 
 MatchKind = Literal["exact", "implied", "specific", "related", "unmatched", "contradicted"]
@@ -222,6 +231,20 @@ class _Arrays:
     not_indptr: npt.NDArray[np.int64]
     not_disease: IntArray
     disease_count: FloatArray
+    feature_mass: FloatArray  # per disease, from the release's own annotation (see _feature_mass)
+
+
+def _feature_mass(
+    disease: IntArray, term: IntArray, frequency: FloatArray, positive: BoolArray, n_diseases: int
+) -> FloatArray:
+    """Per disease, the expected number of its annotated features a patient shows: the sum over its
+    positively annotated terms of their frequencies (rows of one term combined as the engine combines them),
+    at least 1, since a patient who comes to attention shows at least one feature."""
+    keys = term[positive].astype(np.int64) * n_diseases + disease[positive]
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    present = -np.expm1(np.bincount(inverse, weights=np.log1p(-frequency[positive])))
+    mass = np.bincount(unique_keys % n_diseases, weights=present, minlength=n_diseases)
+    return np.maximum(mass, 1.0)
 
 
 def _indptr(sorted_terms: npt.NDArray[Any], n_terms: int) -> npt.NDArray[np.int64]:
@@ -306,6 +329,10 @@ def _build_arrays(
         if term_id in ontology:
             onset_days[onset_index == ontology.index(term_id)] = days
     sex = annotations.sex[use]
+    # A disease's breadth comes from the release's annotation as it is: the knowledge base fills annotation
+    # gaps of a few osteopetrosis entries only, and counting those additions would make exactly those
+    # entries look broader than peers whose gaps nobody filled.
+    feature_mass = _feature_mass(d, t, capped, ~negated, n_d)
     if adjustments:
         adjusted = _apply_adjustments(
             hpo,
@@ -373,6 +400,7 @@ def _build_arrays(
         not_indptr=_indptr(t[negated][order_n], n_terms),
         not_disease=d[negated][order_n].astype(np.int32),
         disease_count=counts,
+        feature_mass=feature_mass,
     )
 
 
@@ -443,6 +471,8 @@ class PhenotypeModel:
         # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
         self._onset_thresholds = sorted(set(ONSET_LOWER_BOUND_DAYS.values()))
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
+        self.feature_mass = self._a.feature_mass
+        self._breadth_weight = self.feature_mass**-self.params.breadth_exponent
         self._memo: _BoundedCache[tuple[str, bool, int, str | None], TermEvidence] = _BoundedCache(512)
         # Onset- and sex-qualified annotations change a term's credit by (term, age class, sex); the broad
         # terms recur in almost every finding's ancestry, so those small changes are kept (bounded) too.
@@ -755,6 +785,9 @@ class PhenotypeModel:
                 chosen = diseases[better]
                 best[chosen] = values[better]
                 best_ancestor[chosen] = a
+        # The size principle (PhenotypeParameters.breadth_exponent): a finding is a likelier entry in the
+        # record of a narrow disease than of a broad one that explains it equally well.
+        best *= self._breadth_weight
         background = float(best.mean())
         contradicted = self._negated_for(ancestors)
         if background <= 0.0:

@@ -75,7 +75,7 @@ def test_feature_mass_sums_the_annotated_frequencies(model: PhenotypeModel) -> N
     assert mass[OTHER] == 1.0
 
 
-def test_breadth_dilutes_each_finding_a_broad_disease_explains(mini_hpo: Hpo, model: PhenotypeModel) -> None:
+def test_breadth_dilutes_each_finding_a_broad_disease_explains(model: PhenotypeModel) -> None:
     osteopetrosis = model.observed("HP:0011002")
     # The size principle: each disease's P(q | d) is weighted by its feature mass ** -beta (beta = 0.5), so
     # OPTB1, with 3.25 expected features, falls further behind IAO, with one, than the frequencies alone say.

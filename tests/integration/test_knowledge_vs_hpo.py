@@ -103,6 +103,56 @@ def test_the_sign_and_laboratory_tables_reach_every_subtype_they_name(
     assert missing == []
 
 
+# Reference §6.1, the genetic sclerosing disorders: the features each row names against osteopetrosis (OMIM
+# entry texts and PMID:22084176), entity -> terms. Absences ("no marrow failure") and mechanisms are left out.
+DIFFERENTIAL_FEATURES = {
+    "PYCD": (
+        "HP:0004322",
+        "HP:0009839",
+        "HP:0004474",
+        "HP:0010537",
+        "HP:0005446",
+        "HP:0011001",
+        "HP:0002659",
+    ),
+    "CAEND": ("HP:0005791", "HP:0009763", "HP:0002515"),
+    "SOST1": ("HP:0004493", "HP:0010628", "HP:0000365", "HP:0001159", "HP:0000098"),
+    "SOST2": ("HP:0010554", "HP:0010628", "HP:0000365", "HP:0000098"),
+    "VBCH": ("HP:0004437", "HP:0004472"),
+    "EHWORTH": ("HP:0100789", "HP:0012802"),
+    "CDD": ("HP:0004493", "HP:0003034"),
+    "CMDAD": ("HP:0004493", "HP:0003015", "HP:0010628"),
+    "CMDAR": ("HP:0004493", "HP:0003015", "HP:0010628"),
+    "OPK-BOS": ("HP:0010739", "HP:0100898"),
+    "MELO": ("HP:6000817",),
+    "OSCS": ("HP:0010740", "HP:0005464"),
+    "DSS": ("HP:0000926", "HP:0011001"),
+    "RAINE": ("HP:0005789", "HP:0001999", "HP:0002514"),
+    "PYLE": ("HP:0004975", "HP:0002753", "HP:0002857", "HP:0002659"),
+    "JPD": ("HP:0003155", "HP:0006487", "HP:0005622", "HP:0002684", "HP:0000365"),
+    "LMHD": ("HP:0011001", "HP:0001249", "HP:0000973"),
+    "GHOSAL": ("HP:0003034", "HP:0001903", "HP:0005528"),
+    "HCI": ("HP:0005746", "HP:0010628"),
+}
+
+
+@pytest.mark.parametrize(("key", "terms"), sorted(DIFFERENTIAL_FEATURES.items()))
+def test_the_differential_table_reaches_every_disorder(
+    kb: KnowledgeBase, real_hpo: Hpo, key: str, terms: tuple[str, ...]
+) -> None:
+    """Each feature of a §6.1 row is a hallmark term of the entity or already in the HPO annotation of its ids."""
+    entity = kb.get(key)
+    annotations = real_hpo.annotations
+    annotated = {
+        term
+        for ext in entity.ids
+        if ext.relation == "exact" and ext.id in annotations
+        for term in annotations.phenotype_ids(ext.id)
+    }
+    hallmarks = {t.hpo_id for t in entity.hallmark_terms}
+    assert [term for term in terms if term not in annotated and term not in hallmarks] == []
+
+
 def test_every_gene_disease_pair_agrees_with_hpo_or_is_justified(kb: KnowledgeBase, real_hpo: Hpo) -> None:
     annotations = real_hpo.annotations
     problems = []

@@ -83,6 +83,11 @@ def test_the_finding_keeps_a_tie_with_an_ancestor(real_hpo: Hpo, broad_term_dise
         assert evidence.best_ancestor[model.row(disease_id)] == evidence.term_index
 
 
+def _orpha_of_gene(hpo: Hpo, gene: str) -> str:
+    (orpha,) = [d for d in hpo.annotations.diseases_for_gene(gene) if d.startswith("ORPHA:")]
+    return orpha
+
+
 def test_records_named_alike_are_one_disorder_on_the_real_release(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     from marbledx.ranking._twins import same_disorder_groups
 
@@ -95,7 +100,12 @@ def test_records_named_alike_are_one_disorder_on_the_real_release(real_hpo: Hpo,
     ) in groups  # "Porphyria, acute intermittent" / "Acute intermittent porphyria"
     assert ("OMIM:203800", "ORPHA:64") in groups  # Alstrom / Alström syndrome
     assert ("OMIM:166600", "ORPHA:53") in groups  # ADO2, from the knowledge base
-    # Braddock-Carey syndrome 2 shares its only gene with a microdeletion entry, but not its name.
+    # The only records of AHDC1: Xia-Gibbs syndrome and Orphanet's AHDC1-related syndrome.
+    assert ("OMIM:615829", _orpha_of_gene(real_hpo, "AHDC1")) in groups
+    # Braddock-Carey syndrome 2 shares its only gene with a microdeletion entry: kept apart.
     assert not any("OMIM:619981" in g for g in groups)
+    # The only records of TUBA8 were read and are different disorders (macrothrombocytopenia and
+    # polymicrogyria): kept apart.
+    assert not any("OMIM:619840" in g for g in groups)
     # Subtypes are not merged with their umbrella entry: OPTB1 and Orphanet's ARO stay apart.
     assert not any("OMIM:259700" in g for g in groups)

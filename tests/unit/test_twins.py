@@ -14,7 +14,7 @@ from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo, load_hpo
 from marbledx.ranking import Ranker
-from marbledx.ranking._twins import name_keys, same_disorder_groups, same_name_pairs
+from marbledx.ranking._twins import name_keys, same_disorder_groups, same_gene_pairs, same_name_pairs
 
 _ROW = "{id}\t{name}\t\t{term}\tPMID:1\tTAS\t\t\t\t\t{aspect}\tHPO:test[2099-01-01]\n"
 # (id, name in phenotype.hpoa, annotated term, gene or None); HP:0000007 is an inheritance row
@@ -35,6 +35,30 @@ _EXTRA = [
     # OMIM's inverted name and Roman numeral against Orphanet's natural order: one disorder.
     ("OMIM:900020", "Porphyria, fixture intermittent, type II", "HP:0001903", None),
     ("ORPHA:900021", "Fixture intermittent porphyria type 2", "HP:0001903", None),
+    # The only OMIM and the only Orphanet record of GENEZ, each linked to it alone, named differently: one
+    # disorder.
+    ("OMIM:900030", "Fixture gene disorder", "HP:0001903", "GENEZ"),
+    ("ORPHA:900031", "Fixture eponymous syndrome", "HP:0001873", "GENEZ"),
+    # The same, but the Orphanet record is a chromosomal rearrangement: kept apart.
+    ("OMIM:900040", "Fixture skeletal disorder 2", "HP:0001903", "GENEW"),
+    ("ORPHA:900041", "Fixture 9q22.3 microdeletion syndrome", "HP:0001903", "GENEW"),
+    # Two Orphanet records of GENEV: ambiguous, kept apart.
+    ("OMIM:900050", "Fixture lone disorder", "HP:0001903", "GENEV"),
+    ("ORPHA:900051", "Fixture first entity", "HP:0001903", "GENEV"),
+    ("ORPHA:900052", "Fixture second entity", "HP:0001903", "GENEV"),
+    # The OMIM record has a second gene: kept apart.
+    ("OMIM:900060", "Fixture two-gene disorder", "HP:0001903", "GENEU"),
+    ("OMIM:900060", "Fixture two-gene disorder", "HP:0001873", "GENET"),
+    ("ORPHA:900061", "Fixture one-gene entity", "HP:0001903", "GENEU"),
+    # The knowledge base relates ORPHA:3416 to an entity as broader: kept apart.
+    ("OMIM:900070", "Fixture subtype", "HP:0001903", "GENES"),
+    ("ORPHA:3416", "Fixture umbrella", "HP:0001903", "GENES"),
+    # Exact ids of two knowledge-base entities (OPTB5 and OPTB3): kept apart.
+    ("OMIM:259720", "Fixture curated subtype", "HP:0001903", "GENER"),
+    ("ORPHA:2785", "Fixture other curated subtype", "HP:0001903", "GENER"),
+    # A pair read and found to be different disorders (_NOT_ONE_DISORDER): kept apart.
+    ("OMIM:619840", "Fixture macrothrombocytopenia", "HP:0001873", "TUBA8"),
+    ("ORPHA:250972", "Fixture polymicrogyria", "HP:0001903", "TUBA8"),
 ]
 
 
@@ -68,17 +92,37 @@ def test_same_name_pairs_need_one_record_per_database_and_no_conflicting_genes(t
     ]
 
 
-def test_groups_join_the_knowledge_base_and_the_names(twin_hpo: Hpo, kb: KnowledgeBase) -> None:
+def test_same_gene_pairs_need_the_only_record_of_each_database_linked_to_that_gene_alone(
+    twin_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    ids = [d.id for d in twin_hpo.annotations.diseases()]
+    # GENEX's records are also named alike. Not OMIM:166600 and ORPHA:210110, CLCN7's only records in the
+    # fixture: the knowledge base relates ORPHA:210110 to OPTB4 as broader.
+    assert same_gene_pairs(kb, twin_hpo.annotations, ids) == [
+        ("OMIM:100001", "ORPHA:900001"),
+        ("OMIM:900030", "ORPHA:900031"),
+    ]
+    # Only the ranked records count: without ORPHA:900052, ORPHA:900051 is GENEV's only Orphanet record.
+    assert same_gene_pairs(kb, twin_hpo.annotations, [i for i in ids if i != "ORPHA:900052"]) == [
+        ("OMIM:100001", "ORPHA:900001"),
+        ("OMIM:900030", "ORPHA:900031"),
+        ("OMIM:900050", "ORPHA:900051"),
+    ]
+
+
+def test_groups_join_the_knowledge_base_the_names_and_the_genes(twin_hpo: Hpo, kb: KnowledgeBase) -> None:
     ids = [d.id for d in twin_hpo.annotations.diseases()]
     assert same_disorder_groups(kb, twin_hpo.annotations, ids) == [
         ["OMIM:100001", "ORPHA:900001"],
         ["OMIM:900010", "ORPHA:900011"],
         ["OMIM:900020", "ORPHA:900021"],
+        ["OMIM:900030", "ORPHA:900031"],
     ]
     # A record outside the ranked set is left out.
     assert same_disorder_groups(kb, twin_hpo.annotations, [i for i in ids if i != "ORPHA:900001"]) == [
         ["OMIM:900010", "ORPHA:900011"],
         ["OMIM:900020", "ORPHA:900021"],
+        ["OMIM:900030", "ORPHA:900031"],
     ]
 
 
@@ -111,7 +155,7 @@ def test_the_better_twin_is_shown_once_with_the_other_id(twin_hpo: Hpo, kb: Know
         sex="female",
     )
     analysis = ranker.analyse(case)
-    result = ranker.report(analysis, top=10)
+    result = ranker.report(analysis, top=100)  # every fixture disease
     ids = [d.disease_id for d in result.diagnoses]
     assert "ORPHA:900001" in ids
     assert "OMIM:100001" not in ids

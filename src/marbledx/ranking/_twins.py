@@ -12,7 +12,12 @@ disorder when
   databases use interchangeably left out (``_FILLER_WORD``). OMIM writes "Porphyria, acute intermittent" and
   "Spinocerebellar ataxia 26" where Orphanet writes "Acute intermittent porphyria" and "Spinocerebellar
   ataxia type 26". Their HPO gene links (genes_to_phenotype.txt) must not contradict it: a pair whose
-  records both have genes but share none is kept apart.
+  records both have genes but share none is kept apart, or
+- they are **the only records of their gene**: the release links a gene to exactly one OMIM and exactly one
+  Orphanet record, and links each of them to that gene alone ("Xia-Gibbs syndrome" and "AHDC1-related
+  intellectual disability-obstructive sleep apnea-mild dysmorphism syndrome"). Records named as chromosomal
+  rearrangements, ids the knowledge base relates to an entity other than as ``exact``, and the pairs that a
+  reading of every pair found to be different disorders (``_NOT_ONE_DISORDER``) are left out.
 
 docs/engine.md, "One disorder, one diagnosis", has the measured effect and a checked sample of pairs.
 """
@@ -27,7 +32,7 @@ from marbledx._text import normalise_texts
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import DiseaseAnnotations
 
-__all__ = ["name_keys", "same_disorder_groups", "same_name_pairs"]
+__all__ = ["name_keys", "same_disorder_groups", "same_gene_pairs", "same_name_pairs"]
 
 # Roman numerals of disease types ("type VI", "Biemond syndrome II"); "x" is left alone, since it is
 # nearly always "X-linked".
@@ -73,11 +78,78 @@ def same_name_pairs(annotations: DiseaseAnnotations, disease_ids: Iterable[str])
     return pairs
 
 
+# A record named as a chromosomal rearrangement is linked to the gene that carries most of its phenotype,
+# but it is not that gene's single-gene disorder: "21q22.11q22.12 microdeletion syndrome" (KIF15) is not
+# Braddock-Carey syndrome 2.
+_REARRANGEMENT = re.compile(r"deletion|duplication|trisomy|monosomy|\b\d{1,2}[pq]\d", re.IGNORECASE)
+
+# Pairs that the gene rule finds in HPO 2025-01-16 but whose OMIM and Orphanet entries describe different
+# disorders, or one a broader or narrower entity than the other. All 370 pairs the rule adds to the
+# same-name pairs were read (docs/engine.md, "The only two records of a gene"); the source of each decision is
+# the two entries themselves.
+_NOT_ONE_DISORDER = frozenset(
+    {
+        ("OMIM:160900", "ORPHA:589821"),  # myotonic dystrophy 1; its congenital-onset form only (narrower)
+        ("OMIM:176100", "ORPHA:95159"),  # porphyria cutanea tarda; hepatoerythropoietic porphyria (biallelic)
+        ("OMIM:234810", "ORPHA:199241"),  # pulmonary veno-occlusive disease 2; capillary hemangiomatosis
+        ("OMIM:606893", "ORPHA:3019"),  # primary intraosseous vascular malformation; Ramon syndrome
+        ("OMIM:608180", "ORPHA:404451"),  # synpolydactyly 2 (dominant); recessive FBLN1 syndrome
+        ("OMIM:612290", "ORPHA:83463"),  # microtia-deafness-cleft palate; microtia (broader)
+        ("OMIM:614420", "ORPHA:36412"),  # lupus 16; hypocomplementemic urticarial vasculitis
+        ("OMIM:617114", "ORPHA:496689"),  # myofibrillar myopathy 7; spastic paraplegia syndrome
+        ("OMIM:618612", "ORPHA:93110"),  # lower urinary tract obstruction; urethral valve
+        ("OMIM:619840", "ORPHA:250972"),  # macrothrombocytopenia 2; polymicrogyria
+        ("OMIM:620106", "ORPHA:171612"),  # spastic paraplegia 88; spastic paraplegia 37
+    }
+)
+
+
+def same_gene_pairs(
+    kb: KnowledgeBase, annotations: DiseaseAnnotations, disease_ids: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(OMIM id, Orphanet id) of the only two records of a gene, each linked to that gene alone.
+
+    Left out: records named as chromosomal rearrangements, ids that the knowledge base relates to an
+    entity other than as ``exact`` or lists as exact ids of two different entities, and the reviewed
+    pairs of ``_NOT_ONE_DISORDER``.
+    """
+    entity_of: dict[str, int] = {}
+    not_exact: set[str] = set()
+    for number, entity in enumerate(kb.entities):
+        entity_of.update((disease_id, number) for disease_id in entity.exact_ids)
+        not_exact.update(x.id for x in entity.ids if x.relation != "exact")
+    by_gene: dict[str, list[str]] = defaultdict(list)
+    genes_of: dict[str, list[str]] = {}
+    for disease_id in disease_ids:
+        if disease_id.partition(":")[0] not in ("OMIM", "ORPHA"):
+            continue
+        genes_of[disease_id] = annotations.genes_for(disease_id)
+        for gene in genes_of[disease_id]:
+            by_gene[gene].append(disease_id)
+    pairs = []
+    for gene, records in by_gene.items():
+        if len(records) != 2:
+            continue
+        pair = (min(records), max(records))  # "OMIM:…" sorts before "ORPHA:…"
+        if not (pair[0].startswith("OMIM:") and pair[1].startswith("ORPHA:")):
+            continue
+        if pair in _NOT_ONE_DISORDER or any(genes_of[r] != [gene] or r in not_exact for r in pair):
+            continue
+        first, second = entity_of.get(pair[0]), entity_of.get(pair[1])
+        if first is not None and second is not None and first != second:
+            continue  # the knowledge base curates them as two entities
+        if not any(_REARRANGEMENT.search(annotations.disease(r).name) for r in pair):
+            pairs.append(pair)
+    pairs.sort()
+    return pairs
+
+
 def same_disorder_groups(
     kb: KnowledgeBase, annotations: DiseaseAnnotations, disease_ids: Sequence[str]
 ) -> list[list[str]]:
-    """Groups of two or more ranked records of one disorder (knowledge-base entities and same-name pairs),
-    merged where they share a record; each group sorted, groups in order of their first record."""
+    """Groups of two or more ranked records of one disorder (knowledge-base entities, same-name pairs and
+    same-gene pairs), merged where they share a record; each group sorted, groups in order of their first
+    record."""
     ranked = set(disease_ids)
     parent: dict[str, str] = {}
 
@@ -98,6 +170,8 @@ def same_disorder_groups(
         if len(exact) > 1:
             join(exact)
     for pair in same_name_pairs(annotations, disease_ids):
+        join(pair)
+    for pair in same_gene_pairs(kb, annotations, disease_ids):
         join(pair)
     members: dict[str, list[str]] = defaultdict(list)
     for disease_id in {*parent, *parent.values()}:

@@ -13,7 +13,7 @@ from ..conftest import MINI_RELEASE, TESTS
 PACKETS = TESTS / "data" / "phenopackets"
 DIAGNOSIS_KEYS = {
     "rank", "disease_id", "label", "probability", "genes", "evidence", "subtype",
-    "genotype_lr", "variants", "genotype_note", "same_as",
+    "genotype_lr", "variants", "genotype_note", "same_as", "same_as_labels",
 }  # fmt: skip
 EVIDENCE_KEYS = {"hpo_id", "label", "status", "lr", "match", "source"}
 

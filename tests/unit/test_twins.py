@@ -161,6 +161,8 @@ def test_the_better_twin_is_shown_once_with_the_other_id(twin_hpo: Hpo, kb: Know
     assert "OMIM:100001" not in ids
     shown = next(d for d in result.diagnoses if d.disease_id == "ORPHA:900001")
     assert shown.same_as == ["OMIM:100001"]
+    assert shown.same_as_labels == ["Fixture marrow failure"]
+    assert shown.to_dict()["same_as_labels"] == ["Fixture marrow failure"]
     assert ranker.position_of(analysis, "OMIM:100001") == ranker.position_of(analysis, "ORPHA:900001")
     # The hidden twin takes no probability away from the shown one.
     assert sum(d.probability for d in result.diagnoses) == pytest.approx(1.0)
@@ -201,4 +203,30 @@ def test_the_table_names_the_twin(
     monkeypatch.setenv("MARBLEDX_HPO", str(twin_release))
     assert main(["rank", "--hpo", "HP:0001903", "--top", "20"]) == 0
     out = capsys.readouterr().out
-    assert "(= OMIM:900010) Fixture twin disorder:" in out or "(= ORPHA:900011) Fixture twin disorder:" in out
+    assert (
+        "(= OMIM:900010 Fixture twin disorder) Fixture twin disorder:" in out
+        or "(= ORPHA:900011 Fixture twin disorder) Fixture twin disorder:" in out
+    )
+
+
+def test_the_clinician_report_names_the_joined_records(twin_hpo: Hpo, kb: KnowledgeBase) -> None:
+    from marbledx.report._render import clinician_context
+
+    diagnosis = {
+        "rank": 1,
+        "disease_id": "ORPHA:900001",
+        "label": "Fixture Marrow-Failure",
+        "probability": 1.0,
+    }
+    data = {
+        "care_plan": {"sources": []},
+        "findings": [],
+        "diagnoses": [{**diagnosis, "same_as": ["OMIM:100001"]}],
+    }
+    # An analysis stored before diagnoses carried the names: they come from the release.
+    (shown,) = clinician_context(data, hpo=twin_hpo, kb=kb)["data"]["diagnoses"]
+    assert shown["same_as_labels"] == ["Fixture marrow failure"]
+    # A name the result carries is kept.
+    data["diagnoses"][0]["same_as_labels"] = ["Stored name"]
+    (shown,) = clinician_context(data, hpo=twin_hpo, kb=kb)["data"]["diagnoses"]
+    assert shown["same_as_labels"] == ["Stored name"]

@@ -241,7 +241,15 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
         for note in result.notes:
             lines.append(f"  note: {note}")
         for diagnosis in result.diagnoses[:explain]:
-            same = f" (= {', '.join(diagnosis.same_as)})" if diagnosis.same_as else ""
+            same = (
+                " (= "
+                + "; ".join(
+                    f"{i} {n}" for i, n in zip(diagnosis.same_as, diagnosis.same_as_labels, strict=True)
+                )
+                + ")"
+                if diagnosis.same_as
+                else ""
+            )
             lines.append(f"\n  Why #{diagnosis.rank} {diagnosis.disease_id}{same} {diagnosis.label}:")
             for item in diagnosis.evidence:
                 sign = "+" if item.status == "observed" else "-"

@@ -83,9 +83,11 @@ class Diagnosis:
     genotype_lr: float = 1.0
     variants: list[dict[str, Any]] = field(default_factory=list)
     genotype_note: str | None = None
-    # Other records of the same disorder (knowledge-base entity or same-name OMIM/Orphanet pair), ranked
-    # as this one diagnosis.
+    # Other records of the same disorder (knowledge-base entity, or an OMIM/Orphanet pair named alike or
+    # the only two records of a gene), ranked as this one diagnosis; their names in the same order, so a
+    # clinician can check that they are one disorder.
     same_as: list[str] = field(default_factory=list)
+    same_as_labels: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class Diagnosis:
             "variants": self.variants,
             "genotype_note": self.genotype_note,
             "same_as": self.same_as,
+            "same_as_labels": self.same_as_labels,
             "subtype": self.subtype.to_dict() if self.subtype else None,
         }
 
@@ -549,6 +552,7 @@ class Ranker:
             variants=variants,
             genotype_note=genotype_note,
             same_as=same_as or [],
+            same_as_labels=[model.disease_labels[model.row(other)] for other in same_as or []],
         )
 
     def rank_files(

@@ -123,8 +123,21 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
         {**row, "label": row.get("label") or hpo.ontology.label(str(row["hpo_id"])) or row["hpo_id"]}
         for row in data.get("findings", [])
     ]
+    # Analyses stored before diagnoses carried the names of their same-disorder records get them from the
+    # release, so the report can name every record it joins.
+    annotations = hpo.annotations
+    diagnoses = [
+        {
+            **diagnosis,
+            "same_as_labels": diagnosis.get("same_as_labels")
+            or [
+                annotations.disease(i).name if i in annotations else "" for i in diagnosis.get("same_as", [])
+            ],
+        }
+        for diagnosis in data["diagnoses"]
+    ]
     return {
-        "data": data,
+        "data": {**data, "diagnoses": diagnoses},
         "age": age_text(data.get("age_days")),
         "chart": posterior_chart(list(data["diagnoses"])),
         "findings": findings,

@@ -56,6 +56,9 @@ _EXTRA = [
     # Exact ids of two knowledge-base entities (OPTB5 and OPTB3): kept apart.
     ("OMIM:259720", "Fixture curated subtype", "HP:0001903", "GENER"),
     ("ORPHA:2785", "Fixture other curated subtype", "HP:0001903", "GENER"),
+    # A record the knowledge base curates (Raine syndrome) with one it does not list: kept apart.
+    ("OMIM:259775", "Fixture curated syndrome", "HP:0001903", "GENEQ"),
+    ("ORPHA:900091", "Fixture uncurated entity", "HP:0001903", "GENEQ"),
     # A pair read and found to be different disorders (_NOT_ONE_DISORDER): kept apart.
     ("OMIM:619840", "Fixture macrothrombocytopenia", "HP:0001873", "TUBA8"),
     ("ORPHA:250972", "Fixture polymicrogyria", "HP:0001903", "TUBA8"),

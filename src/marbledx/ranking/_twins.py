@@ -110,8 +110,8 @@ def same_gene_pairs(
     """(OMIM id, Orphanet id) of the only two records of a gene, each linked to that gene alone.
 
     Left out: records named as chromosomal rearrangements, ids that the knowledge base relates to an
-    entity other than as ``exact`` or lists as exact ids of two different entities, and the reviewed
-    pairs of ``_NOT_ONE_DISORDER``.
+    entity other than as ``exact``, pairs that the knowledge base does not list as exact ids of one entity
+    while it curates either record, and the reviewed pairs of ``_NOT_ONE_DISORDER``.
     """
     entity_of: dict[str, int] = {}
     not_exact: set[str] = set()
@@ -136,8 +136,11 @@ def same_gene_pairs(
         if pair in _NOT_ONE_DISORDER or any(genes_of[r] != [gene] or r in not_exact for r in pair):
             continue
         first, second = entity_of.get(pair[0]), entity_of.get(pair[1])
-        if first is not None and second is not None and first != second:
-            continue  # the knowledge base curates them as two entities
+        if (first is None) != (second is None) or first != second:
+            # The knowledge base curates these records: only its own ids join them. Raine syndrome's
+            # Orphanet id, for one, is unverified in the reference, and an unverified mapping must not
+            # decide what is shown.
+            continue
         if not any(_REARRANGEMENT.search(annotations.disease(r).name) for r in pair):
             pairs.append(pair)
     pairs.sort()

@@ -159,3 +159,79 @@ def test_every_item_is_sourced_and_unverified_items_are_flagged(real_hpo: Hpo, k
 def test_an_empty_result_is_refused(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     with pytest.raises(ValueError, match="no ranked diagnoses"):
         plan(real_hpo, kb, [], case("HP:0011002"))
+
+
+def changed(kb: KnowledgeBase, key: str, **hsct: object) -> KnowledgeBase:
+    """The bundled knowledge base with entity ``key``'s HSCT card changed."""
+    entities = [
+        e.model_copy(update={"hsct": e.hsct.model_copy(update=hsct)}) if e.key == key and e.hsct else e
+        for e in kb.entities
+    ]
+    return KnowledgeBase(
+        entities, list(kb.references.values()), kb.source, kb.annotation_corrections, kb.care
+    )
+
+
+def test_an_unverified_hsct_decision_never_drives_the_advice(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # The guide: facts marked [UNVERIFIED] never drive a recommendation, however strong the evidence.
+    unverified = changed(kb, "OPTB1", unverified=True)
+    care = plan(real_hpo, unverified, [dx("OMIM:259700", 0.99, genotype_lr=500.0)], case("HP:0011002"))
+    assert care.certainty == "genotype_supported"
+    assert care.hsct.decision == "unknown"
+    assert care.hsct.urgency == "unknown"
+    assert not care.hsct.urgent_because
+    # The card's transplant line is left out while the decision is not settled; the HSCT section says why.
+    assert not any("transplant" in t.name.lower() for t in care.treatments)
+    assert not any(m.kind == "after_hsct" for m in care.monitoring)
+
+
+def test_a_curative_form_is_urgent_in_an_infant_and_soon_in_an_older_child(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    tcirg1 = [dx("OMIM:259700", 0.97, genotype_lr=500.0)]
+    assert plan(real_hpo, kb, tcirg1, case("HP:0011002", age_days=100.0)).hsct.urgency == "urgent"
+    older = plan(real_hpo, kb, tcirg1, case("HP:0011002", age_days=6 * 365.25))
+    assert (older.age_band, older.hsct.decision, older.hsct.urgency) == ("child", "curative", "soon")
+    assert not older.hsct.urgent_because
+    # A sign of nerve compression makes it urgent at any age (care.yaml, hsct_urgency_signs).
+    compressed = plan(real_hpo, kb, tcirg1, case("HP:0011002", "HP:0000648", age_days=6 * 365.25))
+    assert compressed.hsct.urgency == "urgent"
+    assert compressed.hsct.urgent_because
+    # A card that does not call its transplant time-critical is never urgent.
+    relaxed = changed(kb, "OPTB1", urgent=False)
+    assert plan(real_hpo, relaxed, tcirg1, case("HP:0011002", age_days=100.0)).hsct.urgency == "soon"
+
+
+@pytest.mark.parametrize(
+    ("disease_id", "band"),
+    [
+        ("OMIM:259700", "infant"),  # TCIRG1 ARO: infantile onset
+        ("OMIM:166600", "child"),  # ADO2: childhood to adult onset; the earliest counts
+        ("OMIM:620366", "adult"),  # SLC4A2 (OPTB9): adult onset
+        ("OMIM:147920", "child"),  # outside the knowledge base: no onset to go by
+    ],
+)
+def test_without_an_age_the_leading_diagnosis_onset_sets_the_age_band(
+    real_hpo: Hpo, kb: KnowledgeBase, disease_id: str, band: str
+) -> None:
+    care = plan(real_hpo, kb, [dx(disease_id, 0.97, genotype_lr=100.0)], case("HP:0011002", age_days=None))
+    assert care.age_band == band
+
+
+def test_unverified_testing_rules_are_not_offered(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    assert kb.care is not None
+    uncertain = [dx("OMIM:259700", 0.6), dx("OMIM:611490", 0.3, rank=2)]
+    patient = case("HP:0011002", "HP:0001903", "HP:0001744")  # the ARO picture in an infant
+    presentation = kb.care.testing_rules[0].presentation
+    offered = plan(real_hpo, kb, uncertain, patient)
+    assert any(t.text.startswith(presentation) for t in offered.tests)
+    rules = [
+        r.model_copy(update={"unverified": True}) if i == 0 else r
+        for i, r in enumerate(kb.care.testing_rules)
+    ]
+    guide = kb.care.model_copy(update={"testing_rules": rules})
+    unverified = KnowledgeBase(
+        kb.entities, list(kb.references.values()), kb.source, kb.annotation_corrections, guide
+    )
+    withheld = plan(real_hpo, unverified, uncertain, patient)
+    assert not any(t.text.startswith(presentation) for t in withheld.tests)

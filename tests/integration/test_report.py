@@ -150,6 +150,55 @@ def test_a_failed_render_leaves_no_file(
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
 
 
+def test_json_report_files_and_the_family_json_holds_only_the_summary(
+    phenotype_only: AnalysisReport, real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    out = write_report(phenotype_only, tmp_path / "report.json", hpo=real_hpo, kb=kb, fmt="json")
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(phenotype_only.to_dict()))
+    family = write_report(
+        phenotype_only, tmp_path / "family.json", hpo=real_hpo, kb=kb, fmt="json", audience="family"
+    )
+    data = json.loads(family.read_text(encoding="utf-8"))
+    # A family's file carries the plain-language summary, not the clinician's differential or variants.
+    assert set(data) == {"case_id", "family_summary", "disclaimer"}
+    assert data["family_summary"]["sections"]
+    assert "does not replace" in data["disclaimer"]
+
+
+def test_report_paths_that_cannot_be_written_are_one_line_errors(
+    phenotype_only: AnalysisReport, real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        InputError, match=r"missing/r.html: the folder .*missing does not exist; expected an existing folder"
+    ) as caught:
+        write_report(phenotype_only, tmp_path / "missing" / "r.html", hpo=real_hpo, kb=kb)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(
+        InputError, match=r"is a folder; expected a file name for the report \(e.g. report.html\)"
+    ):
+        write_report(phenotype_only, tmp_path, hpo=real_hpo, kb=kb)
+
+
+def test_a_failed_write_keeps_the_previous_report_and_leaves_no_temporary_file(
+    phenotype_only: AnalysisReport,
+    real_hpo: Hpo,
+    kb: KnowledgeBase,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "report.html"
+    out.write_bytes(b"previous report")
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("marbledx.report._render.os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_report(phenotype_only, out, hpo=real_hpo, kb=kb)
+    assert out.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
 def test_cli_analyze(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.html"
     assert main(["analyze", str(EXAMPLE), "-o", str(out)]) == 0

@@ -72,6 +72,33 @@ def test_bad_files_give_one_line_errors(mini_hpo: Hpo, name: str, message: str) 
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", r"case.json: expected a JSON object \(a GA4GH Phenopacket v2\), found list"),
+        (
+            '{"subject": {"id": "p1"}, "phenotypicFeatures": [{"type": {"id": "HP:0011002"}}], '
+            '"metaData": {"phenopacketSchemaVersion": "2.0"}}',
+            r"case.json: the phenopacket has no 'id'; expected a case identifier",
+        ),
+        (
+            # A normal platelet count excludes nothing, so nothing is left to rank.
+            '{"id": "c1", "subject": {"id": "p1", "timeAtLastEncounter": {"age": {"iso8601duration": "P2Y"}}}, '
+            '"measurements": [{"assay": {"id": "LOINC:777-3", "label": "Platelets"}, '
+            '"value": {"quantity": {"unit": {"id": "UCUM:10*9/L"}, "value": 250}}}], '
+            '"metaData": {"phenopacketSchemaVersion": "2.0"}}',
+            r"case.json: the case has no phenotypic features and its measurements map to no HPO term",
+        ),
+    ],
+)
+def test_bad_documents_give_one_line_errors(mini_hpo: Hpo, tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as caught:
+        read_case_file(path, mini_hpo.ontology)
+    assert "\n" not in str(caught.value)
+
+
 def test_lenient_policy_drops_unknown_terms_with_a_warning(mini_hpo: Hpo) -> None:
     case = read_case_file(PACKETS / "unknown_term.json", mini_hpo.ontology, strict=False)
     assert case.observed == ("HP:0011002",)

@@ -529,6 +529,7 @@ def test_report_notes_the_calcium_phosphate_product() -> None:
         ("hb=8 g/dL age=8M", r"--value \(age\): '8M' is not an ISO 8601 age"),
         ("plt=40 10^9/L low=450 high=150", r"low limit \(450\) must be below its high limit \(150\)"),
         ("hemoglobin 8 g/dL", r"is not a lab value; expected ANALYTE=VALUE UNIT"),
+        ("hb=nan g/dL", r"--value: 'nan' is not a number; expected ANALYTE=VALUE UNIT"),
     ],
 )
 def test_value_errors_are_one_line_and_name_the_input(text: str, message: str) -> None:
@@ -604,6 +605,18 @@ def _csv(tmp_path: Path, text: str) -> Path:
         ),
         ("analyte,value,unit\nhb,8,g/dL,extra\n", r"labs.csv, line 2, column 4: unexpected extra field"),
         ("analyte,value,unit\n", r"labs.csv: no lab values below the header"),
+        (
+            "analyte,value,value\nhb,8,9\n",
+            r"labs.csv, line 1, column 3: column 'value' appears twice in the header",
+        ),
+        ("analyte,value,unit\n,8,g/dL\n", r"labs.csv, line 2, column 1 \(analyte\): empty analyte"),
+        ("analyte,value,unit\nhb,nan,g/dL\n", r"labs.csv, line 2, column 2 \(value\): 'nan' is not a number"),
+        ("analyte,value,unit\nhb,inf,g/dL\n", r"labs.csv, line 2, column 2 \(value\): 'inf' is not a number"),
+        (
+            "analyte,value,unit,age\nhb,8,g/dL,8M\n",
+            r"labs.csv, line 2, column 4 \(age\): '8M' is not an ISO 8601 age; expected a duration such as P8M",
+        ),
+        ("# only a comment\n", r"labs.csv: no lab values; expected a header row"),
         ("", r"labs.csv: no lab values"),
     ],
 )

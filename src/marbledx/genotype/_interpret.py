@@ -91,6 +91,7 @@ BA1_AF = 0.05
 
 # Computational evidence: ClinGen-calibrated REVEL / CADD thresholds at supporting strength
 # (Pejaver et al. 2022, PMID:36413997): PP3 REVEL ≥ 0.644 or CADD ≥ 25.3; BP4 REVEL ≤ 0.290 or CADD ≤ 22.7.
+# One tool per allele, not both combined (the same paper's advice): REVEL when the VCF gives it, else CADD.
 REVEL_PP3, REVEL_BP4 = 0.644, 0.290
 CADD_PP3, CADD_BP4 = 25.3, 22.7
 

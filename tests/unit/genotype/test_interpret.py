@@ -15,6 +15,7 @@ from marbledx.genotype import (
     VariantCall,
     VcfReadResult,
     assess_gene,
+    normalise_clinvar,
     variant_class,
 )
 from marbledx.knowledge import KnowledgeBase
@@ -185,6 +186,74 @@ def test_clinvar_and_computational_evidence_codes() -> None:
     assert tolerated.status == "no_qualifying_variant"
     assert "PP3" in cadd.alleles[0].acmg
     assert cadd.lr > assess_gene(rule, [_call("G", 1, "missense_variant")], sex=None, background_rate=RATE).lr
+
+
+def test_cadd_alone_gives_pp3_or_bp4_and_revel_wins_when_both_are_given() -> None:
+    rule = GeneRule("G", ("AD",))
+
+    def codes(**scores: float) -> tuple[str, ...]:
+        result = assess_gene(
+            rule, [_call("G", 1, "missense_variant", **scores)], sex=None, background_rate=RATE
+        )
+        return result.alleles[0].acmg
+
+    assert "BP4" in codes(cadd_phred=10.0)
+    assert not {"PP3", "BP4"} & set(codes(cadd_phred=24.0))  # between the two thresholds: neither
+    # One score per allele, as ClinGen advises (PMID:36413997): REVEL when given, CADD only otherwise.
+    assert "PP3" in codes(revel=0.9, cadd_phred=10.0)
+    assert "BP4" in codes(revel=0.1, cadd_phred=30.0)
+
+
+def test_likely_pathogenic_weighs_less_than_pathogenic() -> None:
+    rule = GeneRule("G", ("AD",))
+    pathogenic, likely = (
+        assess_gene(rule, [_call("G", 1, "synonymous_variant", clinvar=c)], sex=None, background_rate=RATE)
+        for c in ("pathogenic", "likely_pathogenic")
+    )
+    assert pathogenic.status == likely.status == "qualifying"
+    assert 1 < likely.lr < pathogenic.lr
+
+
+def test_without_a_consequence_only_clinvar_qualifies_an_allele() -> None:
+    # An unannotated VCF read with a gene table: the gene is known, the consequence is not.
+    unknown = assess_gene(
+        GeneRule("G", ("AD",)),
+        [_call("G", 1, None)],
+        sex=None,
+        background_rate=RATE,  # type: ignore[arg-type]
+    )
+    assert unknown.status == "no_qualifying_variant"
+    assert "consequence unknown" in (unknown.alleles[0].reason or "")
+    known = assess_gene(
+        GeneRule("G", ("AD",)),
+        [_call("G", 1, None, clinvar="pathogenic")],  # type: ignore[arg-type]
+        sex=None,
+        background_rate=RATE,
+    )
+    assert known.status == "qualifying"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pathogenic", "pathogenic"),
+        ("Likely_pathogenic", "likely_pathogenic"),
+        ("Pathogenic/Likely_pathogenic", "likely_pathogenic"),  # the weaker of the two, never over-stated
+        ("Benign/Likely_benign", "likely_benign"),
+        ("benign&pathogenic", "conflicting"),  # VEP lists every submitted class
+        ("Conflicting_classifications_of_pathogenicity", "conflicting"),
+        ("Uncertain_significance", "uncertain"),
+        ("drug_response", "other"),
+        ("risk_factor|not_provided", "other"),
+        ("Pathogenic, risk_factor", "pathogenic"),
+        ("", None),
+        (".", None),
+        ("-", None),
+        (None, None),
+    ],
+)
+def test_clinvar_values_map_to_one_class(text: str | None, expected: str | None) -> None:
+    assert normalise_clinvar(text) == expected
 
 
 def test_x_linked_recessive_needs_a_hemizygous_male_or_two_alleles_in_a_female() -> None:

@@ -20,6 +20,7 @@ Sex = Literal["female", "male"]
 _ISO_DURATION = re.compile(
     r"P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
 )
+_WELL_FORMED_ID = re.compile(r"HP:\d{7}")
 _DAYS_PER_YEAR = 365.25
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
@@ -119,6 +120,11 @@ def normalise_findings(
         except UnknownTermError as exc:
             msg = f"{where}: {exc}"
             if strict:
+                if _WELL_FORMED_ID.fullmatch(term_id.strip()) and not ontology.is_obsolete(term_id.strip()):
+                    # Most such ids in practice are terms added after the installed release.
+                    msg += (
+                        "; a term newer than this release needs 'marbledx data update' (--lenient drops it)"
+                    )
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
             continue

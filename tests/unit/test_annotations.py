@@ -166,3 +166,52 @@ def test_unparseable_obo_is_reported(release_copy: Path) -> None:
     (folder / "hp.obo").write_text("this is not\n[Term\nan ontology")
     with pytest.raises(OntologyDataError, match=r"hp.obo: cannot parse as OBO"):
         load_hpo(folder, cache=False)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "old", "new", "message"),
+    [
+        (
+            "phenotype.hpoa",
+            "5/5\t\t\tP\t",
+            "5/5\t\t\tX\t",
+            r"phenotype.hpoa line 4: aspect 'X' is not one of P, I, C",
+        ),
+        (
+            "genes_to_phenotype.txt",
+            "10312\tTCIRG1\tHP:0011002",
+            "10312\t\tHP:0011002",
+            r"line 2: empty gene_symbol",
+        ),
+        (
+            "genes_to_phenotype.txt",
+            "10312\tTCIRG1\tHP:0011002",
+            "NCBIGene:x\tTCIRG1\tHP:0011002",
+            r"genes_to_phenotype.txt line 2: ncbi_gene_id 'NCBIGene:x' is not a number",
+        ),
+        (
+            "hp.obo",
+            "is_a: HP:0000001 ! All",
+            "is_a: HPO:1 ! All",
+            r"'HPO:1' is not an HPO id \(expected HP:nnnnnnn\)",
+        ),
+    ],
+)
+def test_broken_release_files_name_the_file_line_and_field(
+    release_copy: Path, file_name: str, old: str, new: str, message: str
+) -> None:
+    path = release_copy / file_name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(OntologyDataError, match=message) as caught:
+        load_hpo(release_copy, cache=False)
+    assert "\n" not in str(caught.value)
+
+
+def test_an_obo_file_without_terms_is_not_a_release(release_copy: Path) -> None:
+    (release_copy / "hp.obo").write_text("format-version: 1.2\ndata-version: hp/releases/2099-01-01\n")
+    with pytest.raises(
+        OntologyDataError, match=r"hp.obo: no HPO terms found; expected an hp.obo release file"
+    ):
+        load_hpo(release_copy, cache=False)

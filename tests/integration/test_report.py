@@ -129,27 +129,6 @@ def test_family_summary_reads_at_grade_8_or_below(
     assert "does not replace" in report.family.disclaimer
 
 
-def test_a_failed_render_leaves_no_file(
-    phenotype_only: AnalysisReport,
-    real_hpo: Hpo,
-    kb: KnowledgeBase,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    out = tmp_path / "report.pdf"
-    out.write_bytes(b"previous report")
-
-    def broken(_html: str) -> bytes:
-        msg = "renderer failed"
-        raise InputError(msg)
-
-    monkeypatch.setattr("marbledx.report._render.render_pdf", broken)
-    with pytest.raises(InputError):
-        write_report(phenotype_only, out, hpo=real_hpo, kb=kb, fmt="pdf")
-    assert out.read_bytes() == b"previous report"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
-
-
 def test_json_report_files_and_the_family_json_holds_only_the_summary(
     phenotype_only: AnalysisReport, real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
 ) -> None:
@@ -179,24 +158,40 @@ def test_report_paths_that_cannot_be_written_are_one_line_errors(
         write_report(phenotype_only, tmp_path, hpo=real_hpo, kb=kb)
 
 
-def test_a_failed_write_keeps_the_previous_report_and_leaves_no_temporary_file(
+def _renderer_fails(_html: str) -> bytes:
+    msg = "renderer failed"
+    raise InputError(msg)
+
+
+def _disk_full(_fd: int) -> None:
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "target", "failure", "error"),
+    [
+        ("pdf", "marbledx.report._render.render_pdf", _renderer_fails, InputError),  # before the write
+        ("html", "marbledx.report._render.os.fsync", _disk_full, OSError),  # during the write
+    ],
+)
+def test_a_failed_report_keeps_the_previous_file_and_leaves_no_temporary_file(
     phenotype_only: AnalysisReport,
     real_hpo: Hpo,
     kb: KnowledgeBase,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    target: str,
+    failure: object,
+    error: type[Exception],
 ) -> None:
-    out = tmp_path / "report.html"
+    out = tmp_path / f"report.{fmt}"
     out.write_bytes(b"previous report")
-
-    def disk_full(_fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("marbledx.report._render.os.fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        write_report(phenotype_only, out, hpo=real_hpo, kb=kb)
+    monkeypatch.setattr(target, failure)
+    with pytest.raises(error):
+        write_report(phenotype_only, out, hpo=real_hpo, kb=kb, fmt=fmt)  # type: ignore[arg-type]
     assert out.read_bytes() == b"previous report"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
 def test_cli_analyze(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

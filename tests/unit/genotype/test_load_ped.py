@@ -14,7 +14,7 @@ import pytest
 from marbledx.errors import InputError
 from marbledx.findings import Case, Finding
 from marbledx.findings._case import GenomicFile
-from marbledx.genotype import GenotypeOptions, GenotypeReader
+from marbledx.genotype import GenotypeOptions, GenotypeReader, VcfReadResult
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 
 
@@ -43,34 +43,32 @@ def _one_variant(path: Path, **kwargs: object) -> Path:
     return write_vcf(path, [variant], samples=("KID",), **kwargs)  # type: ignore[arg-type]
 
 
+def _case(*files: GenomicFile) -> Case:
+    return Case("c", "c.json", (Finding("HP:0000001"),), subject_id="KID", genomic_files=files)
+
+
+def _read(case: Case, **options: object) -> VcfReadResult | None:
+    return GenotypeReader(GenotypeOptions(use_installed=False, **options)).read(case)  # type: ignore[arg-type]
+
+
 def test_a_proband_missing_from_the_ped_is_named(tmp_path: Path) -> None:
-    vcf = _one_variant(tmp_path / "kid.vcf")
     ped = tmp_path / "family.ped"
     ped.write_text("F OTHER DAD MUM 1 2\nF DAD 0 0 1 1\nF MUM 0 0 2 1\n", encoding="utf-8")
-    case = Case("c", "c.json", (Finding("HP:0000001"),), subject_id="KID")
-    reader = GenotypeReader(GenotypeOptions(vcf=vcf, ped=ped, use_installed=False))
     with pytest.raises(
         InputError, match=r"family.ped: the proband 'KID' is not in the PED file \(individuals: OTHER"
     ):
-        reader.read(case)
+        _read(_case(), vcf=_one_variant(tmp_path / "kid.vcf"), ped=ped)
 
 
 def test_a_build_the_phenopacket_contradicts_is_refused(tmp_path: Path) -> None:
     vcf = _one_variant(tmp_path / "kid.vcf", build="GRCh37")
-    case = Case(
-        "c",
-        "c.json",
-        (Finding("HP:0000001"),),
-        subject_id="KID",
-        genomic_files=(GenomicFile(str(vcf), genome_assembly="hg19", sample="KID"),),
-    )
-    reader = GenotypeReader(GenotypeOptions(genome="GRCh38", use_installed=False))
+    case = _case(GenomicFile(str(vcf), genome_assembly="hg19", sample="KID"))
     with pytest.raises(
         InputError, match=r"c.json: the phenopacket declares GRCh37 for .*kid.vcf but --genome GRCh38"
     ):
-        reader.read(case)
+        _read(case, genome="GRCh38")
     # Without --genome, the declared build is used.
-    result = GenotypeReader(GenotypeOptions(use_installed=False)).read(case)
+    result = _read(case)
     assert result is not None
     assert result.build == "GRCh37"
 
@@ -79,14 +77,10 @@ def test_a_gene_table_needs_the_vcf_build(tmp_path: Path) -> None:
     vcf = _one_variant(tmp_path / "plain.vcf", build=None, reference=False, annotation=None)
     bed = tmp_path / "genes.bed"
     bed.write_text("1\t900\t1100\tGENE1\n", encoding="utf-8")
-    case = Case("c", "c.json", (Finding("HP:0000001"),), subject_id="KID")
-    reader = GenotypeReader(GenotypeOptions(vcf=vcf, genes_bed=bed, use_installed=False))
     with pytest.raises(
         InputError, match=r"genes.bed: the genome build of the VCF is unknown; pass --genome GRCh37 or GRCh38"
     ):
-        reader.read(case)
-    located = GenotypeReader(
-        GenotypeOptions(vcf=vcf, genes_bed=bed, genome="GRCh38", use_installed=False)
-    ).read(case)
+        _read(_case(), vcf=vcf, genes_bed=bed)
+    located = _read(_case(), vcf=vcf, genes_bed=bed, genome="GRCh38")
     assert located is not None
     assert [c.gene for c in located.calls] == ["GENE1"]

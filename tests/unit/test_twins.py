@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from marbledx.cli import main
+from marbledx.cli._render import render_results
 from marbledx.findings import Case, Finding
 from marbledx.genotype import GenotypeOptions, GenotypeReader
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo, load_hpo
-from marbledx.ranking import Ranker
+from marbledx.ranking import CaseResult, Diagnosis, Ranker
 from marbledx.ranking._twins import name_keys, same_disorder_groups, same_gene_pairs, same_name_pairs
 
 _ROW = "{id}\t{name}\t\t{term}\tPMID:1\tTAS\t\t\t\t\t{aspect}\tHPO:test[2099-01-01]\n"
@@ -233,3 +234,22 @@ def test_the_clinician_report_names_the_joined_records(twin_hpo: Hpo, kb: Knowle
     data["diagnoses"][0]["same_as_labels"] = ["Stored name"]
     (shown,) = clinician_context(data, hpo=twin_hpo, kb=kb)["data"]["diagnoses"]
     assert shown["same_as_labels"] == ["Stored name"]
+
+
+def test_the_table_names_joined_records_and_falls_back_to_ids_without_labels() -> None:
+    def table(labels: list[str]) -> str:
+        diagnosis = Diagnosis(
+            rank=1,
+            disease_id="OMIM:1",
+            label="One",
+            probability=0.9,
+            genes=[],
+            evidence=[],
+            same_as=["ORPHA:2"],
+            same_as_labels=labels,
+        )
+        return render_results([CaseResult("c", "test", diagnoses=[diagnosis])])
+
+    assert "Why #1 OMIM:1 (= ORPHA:2 Two) One:" in table(["Two"])
+    # A Diagnosis built by API code without labels still renders, with the ids alone.
+    assert "Why #1 OMIM:1 (= ORPHA:2) One:" in table([])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Sequence
+from itertools import zip_longest
 from typing import Any
 
 from marbledx._api import DataInfo, SubtypeSummary
@@ -241,15 +242,12 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
         for note in result.notes:
             lines.append(f"  note: {note}")
         for diagnosis in result.diagnoses[:explain]:
-            same = (
-                " (= "
-                + "; ".join(
-                    f"{i} {n}" for i, n in zip(diagnosis.same_as, diagnosis.same_as_labels, strict=True)
-                )
-                + ")"
-                if diagnosis.same_as
-                else ""
+            # A Diagnosis built by API code may name its records without their labels; show the ids then.
+            labels = (
+                diagnosis.same_as_labels if len(diagnosis.same_as_labels) == len(diagnosis.same_as) else []
             )
+            named = [f"{i} {n}".rstrip() for i, n in zip_longest(diagnosis.same_as, labels, fillvalue="")]
+            same = f" (= {'; '.join(named)})" if named else ""
             lines.append(f"\n  Why #{diagnosis.rank} {diagnosis.disease_id}{same} {diagnosis.label}:")
             for item in diagnosis.evidence:
                 sign = "+" if item.status == "observed" else "-"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,77 @@ def test_radiology_and_dental_words_of_osteopetrosis_reports(real_hpo: Hpo, text
 
 def test_every_lexicon_id_is_a_current_phenotype(real_hpo: Hpo) -> None:
     lexicon = yaml.safe_load((Path(__file__).parents[2] / "src/marbledx/findings/lexicon.yaml").read_text())
-    for item in lexicon["phrases"]:
+    assert set(lexicon) == {"phrases", "negated_only"}
+    for item in lexicon["phrases"] + lexicon["negated_only"]:
         assert item["hpo_id"] in real_hpo.ontology, item
         assert "HP:0000118" in real_hpo.ontology.ancestors(item["hpo_id"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A direction word is never dropped: these were read as their opposites before.
+        ("high calcium", {"HP:0003072"}),  # hypercalcaemia, not hypocalcaemia
+        ("raised platelets", {"HP:0001894"}),  # thrombocytosis
+        ("high haemoglobin", {"HP:0001900"}),
+        ("good vision", set()),
+        # Measurement words are optional next to a direction; a shared direction word covers a list.
+        ("high PTH", {"HP:0003165"}),
+        ("low calcium and phosphate", {"HP:0002901", "HP:0002148"}),
+        ("enlarged liver and spleen", {"HP:0002240", "HP:0001744"}),
+        ("brittle bones", {"HP:0002659"}),
+        # Word order matters where two terms share the same words.
+        ("left-to-right shunt", {"HP:0012382"}),
+        ("right-to-left shunt", {"HP:0001694"}),
+        # "A" is kept as the last word: "Reduced hemoglobin A" is not anaemia.
+        ("decreased haemoglobin", {"HP:0001903"}),
+        ("reduced haemoglobin A", {"HP:0011905"}),
+        # Words that two terms share are not read, nor any part of them.
+        ("ASD", set()),
+        ("diminished neutrophil myeloperoxidase activity", set()),
+    ],
+)
+def test_plain_words_keep_their_meaning_on_the_real_release(
+    real_hpo: Hpo, text: str, expected: set[str]
+) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(text)
+    assert {m.hpo_id for m in parsed.mappings} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hpo_id"),
+    [
+        # Words of a negation cue that begin a term's name are the finding itself.
+        ("absent speech", "HP:0001344"),
+        ("absent reflexes", "HP:0001284"),
+        ("normal pressure hydrocephalus", "HP:0002343"),
+        ("no social interaction", "HP:0008763"),
+    ],
+)
+def test_a_term_named_by_a_negation_word_is_observed(real_hpo: Hpo, text: str, hpo_id: str) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(f"child with {text}")
+    assert [(m.hpo_id, m.excluded) for m in parsed.mappings] == [(hpo_id, False)]
+
+
+def test_every_label_reads_as_its_own_term_or_not_at_all(real_hpo: Hpo) -> None:
+    # Two terms can share a label's words (HPO has near-duplicates); then neither is read. A label is never
+    # read as another term.
+    # Labels that read as several phrases ("Seizure with fever", "Absent or small thumb") are left out.
+    parser = TextParser(real_hpo.ontology)
+    ontology = real_hpo.ontology
+    several = re.compile(r"[,;:.!?/]|\b(?:and|or|nor|with|without|has|had|shows?|plus|but|however)\b", re.I)
+    wrong = []
+    unread = 0
+    for hpo_id in ontology.descendants(PHENOTYPIC_ABNORMALITY_ID):
+        if several.search(ontology.label(hpo_id)):
+            continue
+        found = [(m.hpo_id, m.excluded) for m in parser.parse(ontology.label(hpo_id)).mappings]
+        if not found:
+            unread += 1
+        elif found != [(hpo_id, False)]:
+            wrong.append((hpo_id, found))
+    assert wrong == []
+    assert unread < 20
 
 
 def test_bundled_example_ranks_infantile_osteopetrosis_first(real_hpo: Hpo, kb: KnowledgeBase) -> None:

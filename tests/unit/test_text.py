@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,72 @@ def test_cli_names_the_words_it_could_not_read(
     # An excluded finding alone is not enough either, and the message still names the unread words.
     assert main(["rank", "--text", "no anaemia, purple elbows"]) == 2
     assert "'purple elbows'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("normal platelets", {("HP:0001873", True)}),
+        ("haemoglobin normal", {("HP:0001903", True)}),
+        # Without a negation the bare noun says nothing of the direction.
+        ("raised platelets", set()),
+        ("high haemoglobin", set()),
+        ("platelets", set()),
+    ],
+)
+def test_bare_nouns_of_the_lexicon_are_read_only_when_negated(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    assert _found(parser, text) == expected
+
+
+def test_a_direction_word_left_out_of_every_match_voids_the_phrase(mini_hpo: Hpo, tmp_path: Path) -> None:
+    # A lexicon that reads the bare noun anywhere, as marbledx's own did: "high platelets" must still not
+    # become thrombocytopenia, because "high" would be ignored.
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("phrases:\n  - hpo_id: HP:0001873\n    phrases: [platelets]\n", encoding="utf-8")
+    parser = TextParser(mini_hpo.ontology, lexicon)
+    parsed = parser.parse("anaemia, high platelets")
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0001903"]
+    assert parsed.unmatched == ("high platelets",)
+    assert _found(parser, "platelets") == {("HP:0001873", False)}
+
+
+def test_measurement_words_are_optional_next_to_a_direction(parser: TextParser) -> None:
+    # "Low platelet count" is also found without "count", and with other measurement words around it.
+    assert _found(parser, "reduced platelet levels") == {("HP:0001873", False)}
+    assert _found(parser, "decreased serum platelet") == {("HP:0001873", False)}
+
+
+def test_a_leading_direction_word_is_shared_across_a_list(parser: TextParser) -> None:
+    parsed = parser.parse("low haemoglobin and platelet count")
+    assert [(m.phrase, m.hpo_id) for m in parsed.mappings] == [
+        ("low haemoglobin", "HP:0001903"),
+        ("low platelet count", "HP:0001873"),
+    ]
+    assert _found(parser, "no enlarged spleen or platelet count") == {
+        ("HP:0001744", True),
+        ("HP:0001873", True),
+    }
+    # A phrase read on its own ends the sharing, and so does a new clause.
+    assert parser.parse("low haemoglobin, osteopetrosis and platelet count").unmatched == ("platelet count",)
+    assert parser.parse("low haemoglobin with platelet count").unmatched == ("platelet count",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never had anaemia",
+        "did not have anaemia",
+        "has never had anaemia",
+        "there was no anaemia",
+        "anaemia was not seen",
+        "anaemia not found",
+        "thrombocytopenia, anaemia not reported",
+    ],
+)
+def test_negations_inside_a_sentence(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert ("HP:0001903", True) in _found(parser, text)
+    assert ("HP:0001903", False) not in _found(parser, text)
+    assert parsed.unmatched == ()

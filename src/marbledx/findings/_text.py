@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -43,7 +43,6 @@ _CANON = {
     "enlargement": "large",
     "large": "large",
     "small": "small",
-    "little": "small",
     "tiny": "small",
     "low": "low",
     "decreased": "low",
@@ -52,7 +51,18 @@ _CANON = {
     "high": "high",
     "elevated": "high",
     "raised": "high",
+    "increased": "high",
 }
+# The canonical direction words. A phrase whose direction word is left out of every match is not read: a
+# match on "calcium" alone would turn "high calcium" into its opposite.
+_DIRECTION = frozenset({"large", "small", "low", "high"})
+# Words that only say where or how a quantity was measured. HPO synonyms carry them ("Elevated serum pth",
+# "Low blood phosphate level"); a clinician's "high PTH" or "low phosphate" does not.
+_MEASUREMENT = frozenset(
+    {"serum", "blood", "plasma", "circulating", "level", "concentration", "count", "value", "measurement"}
+)
+# Connectors across which a leading direction word is shared: "enlarged liver and spleen".
+_SHARING = frozenset({",", "and", "or", "nor"})
 _STOP = frozenset(
     [
         "a",
@@ -71,7 +81,7 @@ _STOP = frozenset(
         "that",
         "these",
         "those",
-        "very",
+        "there",
         "some",
         "any",
         "has",
@@ -99,6 +109,14 @@ _STOP = frozenset(
 _NEGATION = re.compile(
     r"^(?:no|not|without|absent|absence of|negative for|denies|free of|lack of|never had|normal|unremarkable)\b\s*"
 )
+_NOT_SEEN = re.compile(
+    r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported)\b"
+)
+_INLINE_NEGATION = re.compile(
+    r"\bwith\s+no\b|\bwithout\b|\bno\b"
+    r"|\b(?:(?:do|does|did|has|have|had|is|was|are|were)\s+)?(?:not|never)"
+    r"(?:\s+(?:have|has|had|show|shows|showed|shown|develop|developed|experience|experienced))?\b"
+)
 _POST_NEGATION = re.compile(r"\s+(?:absent|not present|ruled out|excluded|is normal|was normal|normal)$")
 _AGE = re.compile(
     r"\b(\d+(?:\.\d+)?)\s*-?\s*(day|week|month|year|yr|mo)s?\s*-?\s*old\b|\baged?\s+(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b"
@@ -113,6 +131,7 @@ _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her|sister|mother)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his|brother|father)\b")
 
 
+@cache  # labels repeat their words: about 12,000 distinct words in 144,000 (HPO 2025-01-16)
 def _word(token: str) -> str:
     for pattern, replacement in _SPELLING:
         token = pattern.sub(replacement, token)
@@ -127,7 +146,36 @@ def _word(token: str) -> str:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(_word(t) for t in normalise_text(text).split() if t not in _STOP)
+    words = normalise_text(text).split()
+    last = len(words) - 1
+    # "a" is an article, except as the last of several words: "Reduced hemoglobin A", "Hepatitis A".
+    return tuple(
+        _word(w) for i, w in enumerate(words) if w not in _STOP or (w == "a" and i == last and i > 0)
+    )
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """Look-up tables from normalised tokens to a term's index in the ontology.
+
+    ``ordered`` matches the words in their order. ``bag`` lets the user's order differ ("spleen enlarged"),
+    but only for a set of words that a single term owns: as bags, "Left-to-right shunt" and "Right-to-left
+    shunt" are the same words. ``measured`` reads "high PTH" as "Elevated serum pth" (see _MEASUREMENT).
+    Words that several terms share map to ``_AMBIGUOUS``: they are not read, and no shorter part of them is
+    read either ("Diminished neutrophil myeloperoxidase activity" must not become neutropenia).
+    """
+
+    ordered: dict[tuple[str, ...], int]
+    bag: dict[tuple[str, ...], int]
+    measured: dict[tuple[str, ...], int]
+
+
+# The position recorded for words that several terms share.
+_AMBIGUOUS = -1
+
+
+def _unambiguous(keys: dict[tuple[str, ...], set[int]]) -> dict[tuple[str, ...], int]:
+    return {key: next(iter(p)) if len(p) == 1 else _AMBIGUOUS for key, p in keys.items()}
 
 
 @dataclass(frozen=True)
@@ -156,53 +204,97 @@ class TextParser:
         self._lexicon_path = lexicon or Path(str(resources.files("marbledx.findings") / "lexicon.yaml"))
 
     @cached_property
-    def _lexicon(self) -> dict[tuple[str, ...], str]:
+    def _lexicons(self) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
+        """Lay phrases -> term id: those read anywhere, and those read only in a negated phrase."""
         data = yaml.safe_load(self._lexicon_path.read_text(encoding="utf-8"))
-        entries: dict[tuple[str, ...], str] = {}
-        for item in data["phrases"]:
-            try:
-                term = self.ontology.resolve(item["hpo_id"])
-            except UnknownTermError:
-                continue  # an id the release in use does not know; the label index still applies
-            for phrase in item["phrases"]:
-                entries[_tokens(phrase)] = term
-        return entries
+        anywhere: dict[tuple[str, ...], str] = {}
+        negated_only: dict[tuple[str, ...], str] = {}
+        for section, entries in (("phrases", anywhere), ("negated_only", negated_only)):
+            for item in data.get(section) or []:
+                try:
+                    term = self.ontology.resolve(item["hpo_id"])
+                except UnknownTermError:
+                    continue  # an id the release in use does not know; the label index still applies
+                for phrase in item["phrases"]:
+                    entries[_tokens(phrase)] = term
+        return anywhere, negated_only
 
     @cached_property
-    def _index(self) -> dict[tuple[str, ...], tuple[int, int]]:
-        """Sorted normalised tokens of every label and synonym -> (term index, 0 label / 1 synonym)."""
+    def _keys(self) -> _Keys:
+        """Every phenotype label and synonym, as normalised tokens in order, as a bag, and without its
+        measurement words (built once per parser, about half a second on a full release)."""
         ontology = self.ontology
-        index: dict[tuple[str, ...], tuple[int, int]] = {}
+        labels: dict[tuple[str, ...], set[int]] = {}
+        synonyms: dict[tuple[str, ...], set[int]] = {}
+        bags: dict[tuple[str, ...], set[int]] = {}
+        measured: dict[tuple[str, ...], set[int]] = {}
         # Only phenotypes, not onsets, modes of inheritance or frequencies.
         for term_id in sorted(ontology.descendants(PHENOTYPIC_ABNORMALITY_ID, include_self=True)):
             position = ontology.index(term_id)
-            for kind, text in (
-                (0, ontology.label_at(position)),
-                *((1, s) for s in ontology.synonyms(term_id)),
+            for is_synonym, text in (
+                (False, ontology.label_at(position)),
+                *((True, s) for s in ontology.synonyms(term_id)),
             ):
-                key = tuple(sorted(_tokens(text)))
-                if key and (key not in index or (kind, position) < index[key][::-1]):
-                    index[key] = (position, kind)
-        return index
+                tokens = _tokens(text)
+                if not tokens:
+                    continue
+                (synonyms if is_synonym else labels).setdefault(tokens, set()).add(position)
+                bags.setdefault(tuple(sorted(tokens)), set()).add(position)
+                if not (_DIRECTION.isdisjoint(tokens) or _MEASUREMENT.isdisjoint(tokens)):
+                    key = tuple(sorted(t for t in tokens if t not in _MEASUREMENT))
+                    if len(key) >= 2:
+                        measured.setdefault(key, set()).add(position)
+        return _Keys(
+            # A label wins over other terms' synonyms with the same words ("Lipoma", a synonym of
+            # "Multiple lipomas" after plurals are folded); words that several terms share otherwise, such
+            # as "ASD" (atrial septal defect, autism), are not read.
+            ordered={**_unambiguous(synonyms), **_unambiguous(labels)},
+            bag=_unambiguous(bags),
+            measured={key: p for key, p in _unambiguous(measured).items() if key not in bags},
+        )
 
-    def _match(self, tokens: tuple[str, ...]) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, term id) matches, longest first."""
+    def _lookup(self, span: tuple[str, ...], *, negated: bool) -> str | None:
+        """The term id the words name, ``""`` when several terms share them, or ``None``."""
+        anywhere, negated_only = self._lexicons
+        term = anywhere.get(span) or (negated_only.get(span) if negated else None)
+        if term is not None:
+            return term
+        keys = self._keys
+        position = keys.ordered.get(span)
+        if position is None:
+            position = keys.bag.get(tuple(sorted(span)))
+        if position is None and not _DIRECTION.isdisjoint(span):
+            position = keys.measured.get(tuple(sorted(t for t in span if t not in _MEASUREMENT)))
+        if position is None:
+            return None
+        return "" if position == _AMBIGUOUS else self.ontology.id_at(position)
+
+    def _match(self, tokens: tuple[str, ...], *, negated: bool) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, term id) matches, longest first.
+
+        Empty when a direction word of the phrase is outside every match ("high calcium" must not be read
+        as "calcium").
+        """
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(tokens)
         for length in range(len(tokens), 0, -1):
             for start in range(len(tokens) - length + 1):
                 if any(taken[start : start + length]):
                     continue
-                span = tokens[start : start + length]
-                term = self._lexicon.get(span)
-                if term is None:
-                    hit = self._index.get(tuple(sorted(span)))
-                    term = self.ontology.id_at(hit[0]) if hit else None
+                term = self._lookup(tokens[start : start + length], negated=negated)
                 if term is not None:
-                    found.append((start, start + length, term))
+                    if term:
+                        found.append((start, start + length, term))
                     for i in range(start, start + length):
                         taken[i] = True
+        if any(token in _DIRECTION and not covered for token, covered in zip(tokens, taken, strict=True)):
+            return []
         return sorted(found)
+
+    def _names_a_term(self, phrase: str, cue: str) -> bool:
+        """Whether the words of a negation cue begin the name of a term: "absent speech" is a finding."""
+        matches = self._match(_tokens(phrase), negated=False)
+        return bool(matches) and matches[0][0] == 0 and matches[0][1] >= len(_tokens(cue))
 
     def parse(self, text: str) -> TextParse:
         """Find HPO terms, negations, age and sex in ``text``."""
@@ -211,8 +303,11 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
-        # "without X" / "with no X" inside a phrase start a new, negated phrase.
-        lowered = re.sub(r"\bwith\s+no\b|\bwithout\b", ", no ", text.lower())
+        # "without X", "with no X", "did not have X", "has never had X" inside a phrase start a new, negated
+        # phrase (before "has"/"had" split the sentence and end the negation).
+        # "X was not seen" is "X absent"; a "no" inside a phrase ("there were no fractures") starts one.
+        lowered = _NOT_SEEN.sub(" absent", text.lower())
+        lowered = _INLINE_NEGATION.sub(", no ", lowered)
         age_days = None
         age = _AGE.search(lowered)
         if age:
@@ -230,30 +325,46 @@ class TextParser:
         unmatched: list[str] = []
         for sentence in re.split(r"[.;:!?]|\bbut\b|\bhowever\b", lowered):
             negated = False
+            # The leading direction word of the previous phrase (as written, canonical), shared with the
+            # next phrases of a list that have none of their own: "enlarged liver and spleen".
+            shared: tuple[str, str] | None = None
             pieces = re.split(_CONNECTOR, sentence)
             # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
             for index in range(0, len(pieces), 2):
-                phrase = pieces[index].strip()
+                phrase = " ".join(pieces[index].split())
                 connector = pieces[index - 1].strip() if index else ""
                 # Negation carries over a list ("no fever, rash or seizures"); "with"/"and" restart it.
                 if connector in _RESETTING:
                     negated = False
+                if connector not in _SHARING:
+                    shared = None
                 if not phrase:
                     continue
                 cue = _NEGATION.match(phrase)
+                if cue and self._names_a_term(phrase, cue.group()):
+                    cue = None  # "absent speech", "normal pressure hydrocephalus": a finding, not a negation
                 if cue:
                     negated = True
-                    phrase = phrase[cue.end() :]
+                    phrase = phrase[cue.end() :].strip()
                 post = _POST_NEGATION.search(phrase)
                 excluded = negated or bool(post)
                 if post:
-                    phrase = phrase[: post.start()]
+                    phrase = phrase[: post.start()].strip()
                 tokens = _tokens(phrase)
                 if not tokens:
                     continue
-                matches = self._match(tokens)
+                matches = self._match(tokens, negated=excluded)
+                shown = phrase
+                if tokens[0] in _DIRECTION:
+                    shared = (phrase.split()[0], tokens[0])
+                elif not matches and shared is not None and _DIRECTION.isdisjoint(tokens):
+                    matches = self._match((shared[1], *tokens), negated=excluded)
+                    shown = f"{shared[0]} {phrase}"
                 if not matches:
-                    unmatched.append(phrase.strip())
+                    unmatched.append(phrase)
+                    shared = None
+                elif shown == phrase and tokens[0] not in _DIRECTION:
+                    shared = None
                 for _, _, term in matches:
-                    mappings.append(TextMapping(phrase.strip(), term, self.ontology.label(term), excluded))
+                    mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
         return TextParse(tuple(mappings), tuple(unmatched), age_days, sex)

@@ -54,6 +54,18 @@ def test_obsolete_id_is_replaced_with_a_warning(mini_hpo: Hpo) -> None:
     assert any("HP:0009999" in w and "HP:0000572" in w for w in case.warnings)
 
 
+def test_a_current_id_in_lower_case_is_not_called_replaced(mini_hpo: Hpo) -> None:
+    findings, warnings = normalise_findings(
+        mini_hpo.ontology, [(" hp:0011002", False, "flag"), ("HP:0009999", False, "flag")], where="--hpo"
+    )
+    assert [(f.hpo_id, f.original_id) for f in findings] == [
+        ("HP:0011002", None),
+        ("HP:0000572", "HP:0009999"),
+    ]
+    assert len(warnings) == 1
+    assert "HP:0009999" in warnings[0]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

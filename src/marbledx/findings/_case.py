@@ -128,7 +128,8 @@ def normalise_findings(
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
             continue
-        original = term_id.strip() if current != term_id.strip() else None
+        # "hp:0011002" is the current id in other letters, not a replaced one.
+        original = term_id.strip() if current != term_id.strip().upper() else None
         if original is not None:
             warnings.append(
                 f"{where}: HPO term {original} is obsolete or an alternative id; using {current} ({ontology.label(current)})"

@@ -59,17 +59,20 @@ def _rank_chunk(paths: list[str]) -> list[dict[str, object]]:
         truth = _truth(path)
         rank = None
         error = None
+        top_probability = None
         try:
             case = read_case_file(Path(path), ranker.hpo.ontology, strict=False)
             analysis = ranker.analyse(case)
-            ranker.report(analysis, top=10)  # the explained top 10, as a user would get it
+            result = ranker.report(analysis, top=10)  # the explained top 10, as a user would get it
             rank = ranker.position_of(analysis, str(truth["disease"]))
+            top_probability = result.diagnoses[0].probability
         except InputError as exc:
             error = str(exc)
         rows.append(
             {
                 "path": path,
                 "rank": rank,
+                "top_probability": top_probability,
                 "error": error,
                 "ms": 1000 * (time.perf_counter() - started),
                 **truth,
@@ -221,6 +224,14 @@ def main() -> int:
             f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"
         )
         print(f"speed ratio marbledx/baseline (cases/s): {(len(rows) / wall) / base_cps:.2f}x")
+    # Calibration: how often the diagnosis ranked first is the correct one, by its posterior probability
+    # (docs/care.md: why the findings alone never settle the HSCT decision).
+    print("\ncalibration of the first-ranked diagnosis (posterior: cases, correct):")
+    for low, high in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5)):
+        band = [r for r in rows if r["top_probability"] is not None and low <= r["top_probability"] < high]
+        correct = sum(r["rank"] == 1 for r in band)
+        share = f"{100 * correct / len(band):.1f}%" if band else "-"
+        print(f"  {low:.2f}-{min(high, 1.0):.2f}: {len(band):>5}, {share}")
     errors = [r for r in rows if r["error"]]
     if errors:
         print(f"\ncases that could not be ranked: {len(errors)} (e.g. {errors[0]['error'][:120]})")

@@ -69,15 +69,33 @@ def test_disagreeing_leading_diagnoses_leave_the_decision_unknown(real_hpo: Hpo,
     assert not any("transplant" in t.name.lower() for t in care.treatments)
 
 
-def test_a_probable_phenotype_only_diagnosis_is_still_not_settled_below_the_threshold(
+@pytest.mark.parametrize("probability", [0.8, 0.99])
+def test_the_findings_alone_never_settle_the_decision(
+    real_hpo: Hpo, kb: KnowledgeBase, probability: float
+) -> None:
+    # However probable, a diagnosis the genotype does not support leaves the decision unknown (issue 5).
+    care = plan(real_hpo, kb, [dx("OMIM:259700", probability)], case("HP:0011002"))
+    assert care.hsct.decision == "unknown"
+    assert care.certainty == "uncertain"
+    assert care.hsct.urgency == "urgent"  # an infant who may have a curative form: the gene test is urgent
+    assert not any("transplant" in t.name.lower() for t in care.treatments)
+
+
+def test_a_time_critical_curative_form_is_not_dismissed_by_its_posterior(
     real_hpo: Hpo, kb: KnowledgeBase
 ) -> None:
-    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.8), dx("OMIM:611490", 0.05, rank=2)], case("HP:0011002"))
+    ranking = [dx("OMIM:259710", 0.97), dx("OMIM:166600", 0.02, rank=2), dx("OMIM:259700", 0.01, rank=3)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002"))
     assert care.hsct.decision == "unknown"
-    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.95), dx("OMIM:611490", 0.04, rank=2)], case("HP:0011002"))
-    assert care.hsct.decision == "curative"
-    assert care.certainty == "phenotype_only"
-    assert "genetic confirmation" in care.certainty_note
+    assert care.hsct.urgency == "urgent"
+    # TCIRG1 ARO at 1% stays an option; ADO2 at 2% is neither credible nor time-critical.
+    assert [o.subtype for o in care.hsct.options] == ["OPTB2", "OPTB1"]
+    leading = next(t for t in care.tests if t.name.startswith("Genetic testing of the leading"))
+    assert leading.genes[:2] == ["TNFSF11", "TCIRG1"]
+    assert "CLCN7" not in leading.genes
+    # An older child without an urgency sign: not urgent, but still not settled.
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", age_days=6 * 365.25))
+    assert (care.hsct.decision, care.hsct.urgency) == ("unknown", "unknown")
 
 
 def test_ado2_adult_is_not_standard_and_interferon_is_marked_not_effective(

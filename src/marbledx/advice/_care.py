@@ -2,9 +2,8 @@
 
 Everything comes from the knowledge base (subtype cards and the care guide, ``knowledge/data/care.yaml``),
 each item with its sources. The plan never claims more than the evidence: the HSCT decision is the top
-diagnosis's only when the genotype supports that diagnosis, or when the phenotype alone makes it very likely
-and every credible alternative shares the decision; otherwise it is ``unknown`` and the plan names the test
-that would settle it (docs/care.md).
+diagnosis's only when the genotype supports that diagnosis; otherwise it is ``unknown`` and the plan names the
+test that would settle it (docs/care.md).
 """
 
 from __future__ import annotations
@@ -42,8 +41,6 @@ Urgency = Literal["urgent", "soon", "elective", "not_applicable", "unknown"]
 CARE_PARAMETERS = {
     # A diagnosis is a credible alternative when its posterior probability reaches this.
     "credible_probability": 0.10,
-    # Without genotype support, the top diagnosis's HSCT decision is stated only from this posterior up.
-    "phenotype_only_probability": 0.90,
     # How many ranked diagnoses are looked at for alternatives.
     "alternatives_window": 5,
 }
@@ -95,7 +92,7 @@ class HsctAdvice:
     reason: str
     urgency: Urgency
     sources: list[str]
-    basis: str  # genotype_supported | phenotype_only | uncertain | not_an_osteopetrosis_subtype
+    basis: str  # genotype_supported | uncertain | not_an_osteopetrosis_subtype
     urgent_because: list[str] = field(default_factory=list)
     options: list[LeadingOption] = field(default_factory=list)
 
@@ -111,7 +108,7 @@ class CarePlan:
     diagnosis_label: str | None
     subtype: str | None
     probability: float
-    certainty: str  # genotype_supported | phenotype_only | uncertain
+    certainty: str  # genotype_supported | uncertain
     certainty_note: str
     age_band: AgeBand
     hsct: HsctAdvice
@@ -233,13 +230,37 @@ def _decision_of(entity: Entity | None, neuro: list[str]) -> tuple[str, str, lis
     return hsct.decision.value, hsct.reason, list(hsct.sources)
 
 
+def _time_critical(entity: Entity | None, decision: str) -> bool:
+    return (
+        entity is not None
+        and entity.hsct is not None
+        and entity.hsct.urgent
+        and decision == HsctDecision.CURATIVE.value
+    )
+
+
 def _options(
     result: CaseResult, kb: KnowledgeBase, neuro: list[str]
 ) -> list[tuple[Diagnosis, Entity | None, str]]:
+    """The top diagnosis, the credible alternatives, and every form in the window whose HSCT is curative and
+    time-critical, whatever its posterior.
+
+    Phenotype posteriors are not calibrated well enough to dismiss such a form: on phenopacket-store, a
+    diagnosis ranked first with posterior >= 0.9 was correct in 76% of cases (docs/care.md), and missing
+    the window for HSCT costs vision (Driessen 2003, DOI:10.1038/sj.bmt.1704194).
+    """
     window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
-    top = window[:1]
-    credible = [d for d in window[1:] if d.probability >= CARE_PARAMETERS["credible_probability"]]
-    return [(d, e, _decision_of(e, neuro)[0]) for d in [*top, *credible] for e in [_entity_of(kb, d)]]
+    options = []
+    for rank, diagnosis in enumerate(window):
+        entity = _entity_of(kb, diagnosis)
+        decision = _decision_of(entity, neuro)[0]
+        if (
+            rank == 0
+            or diagnosis.probability >= CARE_PARAMETERS["credible_probability"]
+            or _time_critical(entity, decision)
+        ):
+            options.append((diagnosis, entity, decision))
+    return options
 
 
 def _hsct_advice(
@@ -268,18 +289,14 @@ def _hsct_advice(
             f"The top diagnosis is supported by the genotype (genotype likelihood ratio {top.genotype_lr:.3g}) "
             f"and has posterior probability {percent(top.probability)}."
         )
-    elif top.probability >= CARE_PARAMETERS["phenotype_only_probability"] and agree:
-        certainty = "phenotype_only"
-        note = (
-            f"The top diagnosis has posterior probability {percent(top.probability)} from the findings alone; genetic "
-            "confirmation is still needed before treatment decisions."
-        )
     else:
+        # The findings alone never settle the decision (issue 5; docs/care.md): the subtypes that decide it
+        # share most findings, and the posterior is not calibrated enough to stand in for a genotype.
         certainty = "uncertain"
         note = (
-            f"The leading diagnosis has posterior probability {percent(top.probability)} and is not confirmed by the "
-            "genotype"
-            + ("; the credible alternatives differ in their HSCT decision" if not agree else "")
+            f"The leading diagnosis has posterior probability {percent(top.probability)} from the findings and is "
+            "not confirmed by the genotype"
+            + ("; the leading options differ in their HSCT decision" if not agree else "")
             + ". The tests below would settle it."
         )
     leading = [
@@ -291,11 +308,7 @@ def _hsct_advice(
     else:
         basis = certainty
     if certainty == "uncertain":
-        curative_urgent = [
-            e
-            for _, e, option_decision in options
-            if e is not None and e.hsct is not None and e.hsct.urgent and option_decision == "curative"
-        ]
+        curative_urgent = [e for _, e, option_decision in options if _time_critical(e, option_decision)]
         urgency: Urgency = "urgent" if curative_urgent and (band == "infant" or urgency_signs) else "unknown"
         summary = "; ".join(
             f"{o.subtype or o.disease_id} ({o.label}): {o.decision}, {percent(o.probability)}"
@@ -341,14 +354,7 @@ def _hsct_advice(
 
 def _urgency(entity: Entity | None, decision: str, band: AgeBand, signs: bool) -> Urgency:
     if decision == HsctDecision.CURATIVE.value:
-        if (
-            entity is not None
-            and entity.hsct is not None
-            and entity.hsct.urgent
-            and (band == "infant" or signs)
-        ):
-            return "urgent"
-        return "soon"
+        return "urgent" if _time_critical(entity, decision) and (band == "infant" or signs) else "soon"
     if decision == HsctDecision.PARTIAL.value:
         return "elective"
     if decision == HsctDecision.UNKNOWN.value:
@@ -364,6 +370,7 @@ def _tests(
     band: AgeBand,
     certainty: str,
     neuronopathic_possible: bool,
+    options: list[LeadingOption],
 ) -> list[CareItem]:
     items: list[CareItem] = []
     top = result.diagnoses[0]
@@ -374,8 +381,8 @@ def _tests(
             if not c.unverified
         )
     else:
-        window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
-        leading = [top, *[d for d in window[1:] if d.probability >= CARE_PARAMETERS["credible_probability"]]]
+        option_ids = {o.disease_id for o in options}
+        leading = [d for d in result.diagnoses if d.disease_id in option_ids]
         genes: list[str] = []
         sources: list[str] = []
         for diagnosis in leading:
@@ -509,7 +516,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         and e.neuronopathic.neuronopathic in (Neuronopathy.YES, Neuronopathy.SUBSET)
         for e in option_entities
     )
-    tests = _tests(result, kb, patient, guide, band, certainty, neuronopathic_possible)
+    tests = _tests(result, kb, patient, guide, band, certainty, neuronopathic_possible, hsct.options)
     categories = _categories(entity if certainty != "uncertain" else None, band, hsct.decision)
     treatments = _treatments(entity if certainty != "uncertain" else None, guide, categories, hsct.decision)
     hsct_possible = hsct.decision in ("curative", "partial") or any(

@@ -138,15 +138,12 @@ def family_summary(plan: CarePlan, kb: KnowledgeBase, *, counselling_given: bool
     sections: list[FamilySection] = []
 
     what: list[str] = []
-    if plan.certainty == "uncertain":
+    if plan.certainty == "genotype_supported":
+        what.append(f"The most likely cause is {_condition_name(plan, entity)}.")
+        what.append("The gene test result fits this.")
+    else:
         what.append("The doctors do not know the exact cause yet.")
         what.append(f"The most likely cause on the list is {_condition_name(plan, entity)}.")
-    else:
-        what.append(f"The most likely cause is {_condition_name(plan, entity)}.")
-        if plan.certainty == "genotype_supported":
-            what.append("The gene test result fits this.")
-        else:
-            what.append("A gene test is still needed to be sure.")
     sources: list[str] = []
     if osteopetrosis or any(o.subtype for o in plan.hsct.options):
         what.extend(_WHAT_OSTEOPETROSIS)

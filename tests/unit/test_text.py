@@ -189,3 +189,31 @@ def test_negations_inside_a_sentence(parser: TextParser, text: str) -> None:
     assert ("HP:0001903", True) in _found(parser, text)
     assert ("HP:0001903", False) not in _found(parser, text)
     assert parsed.unmatched == ()
+
+
+def test_a_relatives_findings_are_not_the_patients(parser: TextParser) -> None:
+    parsed = parser.parse("anaemia, father has thrombocytopenia and splenomegaly, osteopetrosis")
+    assert _found(parser, "anaemia, father has thrombocytopenia and splenomegaly, osteopetrosis") == {
+        ("HP:0001903", False),
+        ("HP:0011002", False),
+    }
+    assert parsed.about_relatives == ("father has thrombocytopenia and splenomegaly",)
+    parsed = parser.parse("4-month-old with anaemia; mother had thrombocytopenia")
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0001903"]
+    assert parsed.about_relatives == ("mother had thrombocytopenia",)
+    # Words before the relative that name no finding belong to the mention.
+    parsed = parser.parse("born to consanguineous parents, with anaemia")
+    assert (parsed.unmatched, parsed.about_relatives) == ((), ("born to consanguineous parents",))
+    # A relative's word says nothing of the patient's sex.
+    assert parser.parse("mother has anaemia, splenomegaly").sex is None
+    assert parser.parse("girl with splenomegaly whose brother had anaemia").sex == "female"
+
+
+def test_cli_says_which_words_are_about_a_relative(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "splenomegaly; sister has anaemia"]) == 0
+    out = capsys.readouterr().out
+    assert "text: 'sister has anaemia' is about a relative, not read as the patient's findings" in out
+    assert "HP:0001903 Anemia (observed)" not in out

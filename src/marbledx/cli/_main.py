@@ -104,6 +104,11 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
             state = "excluded" if m.excluded else "observed"
             shown.append(f"text: '{m.phrase}' -> {m.hpo_id} {m.label} ({state})")
         shown.extend(f"text: no HPO term found for '{phrase}'" for phrase in parsed.unmatched)
+        shown.extend(
+            f"text: '{words}' is about a relative, not read as the patient's findings "
+            "(family history: --affected-parent, --affected-sibling, --consanguineous)"
+            for words in parsed.about_relatives
+        )
         if not args.hpo and parsed.unmatched and not any(not m.excluded for m in parsed.mappings):
             # Say which words were not understood instead of only "no observed features".
             unread = "', '".join(parsed.unmatched)

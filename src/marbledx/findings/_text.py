@@ -104,6 +104,9 @@ _STOP = frozenset(
         "girl",
         "man",
         "woman",
+        "son",
+        "daughter",
+        "whose",
     ]
 )
 _NEGATION = re.compile(
@@ -127,8 +130,16 @@ _NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!\s+screen)")
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "mo": 365.25 / 12, "year": 365.25, "yr": 365.25}
 _CONNECTOR = re.compile(r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bplus\b)")
 _RESETTING = frozenset({"and", "with", "has", "had", "show", "shows", "plus"})
-_FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her|sister|mother)\b")
-_MALE = re.compile(r"\b(boy|male|man|son|he|his|brother|father)\b")
+# Words for the patient's sex; a relative's ("mother", "brother") say nothing of it.
+_FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
+_MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
+# A relative's findings are not the patient's: from such a word to the next comma or the end of the
+# sentence, nothing is read ("anaemia, father had fractures"). Family history has its own flags. The
+# singular "relative" is left out: "Hypoplasia of maxilla relative to mandible".
+_RELATIVE = re.compile(
+    r"\b(?:mother|father|mum|mom|dad|parents?|sisters?|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
+    r"|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)\b"
+)
 
 
 @cache  # labels repeat their words: about 12,000 distinct words in 144,000 (HPO 2025-01-16)
@@ -194,6 +205,8 @@ class TextParse:
     unmatched: tuple[str, ...]
     age_days: float | None
     sex: str | None
+    # Text about a relative ("father had fractures"), shown to the user and not read as findings.
+    about_relatives: tuple[str, ...] = ()
 
 
 class TextParser:
@@ -323,8 +336,10 @@ class TextParser:
         sex = "female" if female and not male else "male" if male and not female else None
         mappings: list[TextMapping] = []
         unmatched: list[str] = []
+        about_relatives: list[str] = []
         for sentence in re.split(r"[.;:!?]|\bbut\b|\bhowever\b", lowered):
             negated = False
+            relative: list[str] | None = None  # the words about a relative so far, while in such a clause
             # The leading direction word of the previous phrase (as written, canonical), shared with the
             # next phrases of a list that have none of their own: "enlarged liver and spleen".
             shared: tuple[str, str] | None = None
@@ -338,6 +353,21 @@ class TextParser:
                     negated = False
                 if connector not in _SHARING:
                     shared = None
+                if connector == "," and relative is not None:
+                    about_relatives.append(" ".join(relative))
+                    relative = None
+                mention = _RELATIVE.search(phrase) if relative is None else None
+                if mention:
+                    before = phrase[: mention.start()].strip()
+                    # "born to consanguineous parents": words before the relative that name no finding
+                    # belong to the same mention.
+                    if not self._match(_tokens(before), negated=False):
+                        before = ""
+                    relative = [phrase[len(before) :].strip()]
+                    phrase = before
+                elif relative is not None:
+                    relative.extend(w for w in (connector, phrase) if w)
+                    continue
                 if not phrase:
                     continue
                 cue = _NEGATION.match(phrase)
@@ -367,4 +397,6 @@ class TextParser:
                     shared = None
                 for _, _, term in matches:
                     mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
-        return TextParse(tuple(mappings), tuple(unmatched), age_days, sex)
+            if relative is not None:
+                about_relatives.append(" ".join(relative))
+        return TextParse(tuple(mappings), tuple(unmatched), age_days, sex, tuple(about_relatives))

@@ -450,6 +450,7 @@ def add_plain_words(
     mapping = {
         "mappings": parsed.mappings,
         "unmatched": parsed.unmatched,
+        "about_relatives": parsed.about_relatives,
         "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
         "sex": parsed.sex,
     }

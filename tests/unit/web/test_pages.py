@@ -202,7 +202,7 @@ def test_case_entry_findings_and_plain_words(site: TestClient, registry: Registr
     words = site.post(
         f"/cases/{case_id}/text",
         data={
-            "text": "low platelets and no visual loss",
+            "text": "low platelets and no visual loss; mother has anaemia",
             "version": version_of(site, case_id),
             "csrf_token": token,
         },
@@ -213,6 +213,8 @@ def test_case_entry_findings_and_plain_words(site: TestClient, registry: Registr
     sources = {f.hpo_id: (f.excluded, f.source) for f in registry.list_findings(alice, case_id)}
     assert sources["HP:0001873"] == (False, "text")
     assert sources["HP:0000572"] == (True, "text")
+    assert "About a relative, not added as the patient's findings: mother has anaemia" in words.text
+    assert sources["HP:0001903"] == (False, "entered")  # not replaced by the mother's anaemia
     removed = site.post(
         f"/cases/{case_id}/findings/remove",
         data={"hpo_id": "HP:0001744", "version": version_of(site, case_id), "csrf_token": token},

@@ -217,3 +217,49 @@ def test_cli_says_which_words_are_about_a_relative(
     out = capsys.readouterr().out
     assert "text: 'sister has anaemia' is about a relative, not read as the patient's findings" in out
     assert "HP:0001903 Anemia (observed)" not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rule out osteopetrosis",
+        "r/o osteopetrosis",
+        "possible osteopetrosis",
+        "suspected osteopetrosis",
+        "? osteopetrosis",
+        "osteopetrosis?",
+        "query osteopetrosis",
+        "evaluate for osteopetrosis",
+        "at risk of osteopetrosis",
+        "osteopetrosis unlikely",
+        "osteopetrosis not ruled out",
+    ],
+)
+def test_uncertain_and_hypothetical_findings_are_not_read(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(f"anaemia. {text}")
+    assert [(m.hpo_id, m.excluded) for m in parsed.mappings] == [("HP:0001903", False)]
+    assert len(parsed.uncertain) == 1
+    assert "osteopetrosis" in parsed.uncertain[0]
+
+
+def test_uncertainty_covers_a_list_and_stops_at_a_new_clause(parser: TextParser) -> None:
+    parsed = parser.parse(
+        "possible splenomegaly or osteopetrosis with anaemia; splenomegaly? no thrombocytopenia"
+    )
+    assert [(m.hpo_id, m.excluded) for m in parsed.mappings] == [("HP:0001903", False), ("HP:0001873", True)]
+    assert parsed.uncertain == ("possible splenomegaly", "osteopetrosis", "splenomegaly possible")
+    # "ruled out" is a negation, not an uncertainty.
+    assert _found(parser, "anaemia, osteopetrosis was ruled out") == {
+        ("HP:0001903", False),
+        ("HP:0011002", True),
+    }
+
+
+def test_cli_names_uncertain_words_and_needs_one_certain_finding(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "anaemia and possible splenomegaly"]) == 0
+    assert "text: 'possible splenomegaly' is uncertain or hypothetical, not read" in capsys.readouterr().out
+    assert main(["rank", "--text", "rule out osteopetrosis"]) == 2
+    assert "uncertain or hypothetical: 'rule out osteopetrosis'" in capsys.readouterr().err

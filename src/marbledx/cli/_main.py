@@ -109,11 +109,23 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
             "(family history: --affected-parent, --affected-sibling, --consanguineous)"
             for words in parsed.about_relatives
         )
-        if not args.hpo and parsed.unmatched and not any(not m.excluded for m in parsed.mappings):
-            # Say which words were not understood instead of only "no observed features".
-            unread = "', '".join(parsed.unmatched)
+        shown.extend(
+            f"text: '{words}' is uncertain or hypothetical, not read (give it with --hpo if it is a finding)"
+            for words in parsed.uncertain
+        )
+        unread = [
+            why + " '" + "', '".join(words) + "'"
+            for why, words in (
+                ("no HPO term found for", parsed.unmatched),
+                ("uncertain or hypothetical:", parsed.uncertain),
+                ("about a relative:", parsed.about_relatives),
+            )
+            if words
+        ]
+        if not args.hpo and unread and not any(not m.excluded for m in parsed.mappings):
+            # Say which words were not read instead of only "no observed features".
             msg = (
-                f"--text: no observed finding was recognised (no HPO term found for '{unread}'); "
+                f"--text: no observed finding was recognised ({'; '.join(unread)}); "
                 "expected clinical findings such as 'anaemia' or 'big spleen', or give --hpo HP:…"
             )
             raise InputError(msg)

@@ -120,7 +120,29 @@ _INLINE_NEGATION = re.compile(
     r"|\b(?:(?:do|does|did|has|have|had|is|was|are|were)\s+)?(?:not|never)"
     r"(?:\s+(?:have|has|had|show|shows|showed|shown|develop|developed|experience|experienced))?\b"
 )
-_POST_NEGATION = re.compile(r"\s+(?:absent|not present|ruled out|excluded|is normal|was normal|normal)$")
+_POST_NEGATION = re.compile(
+    r"\s+(?:(?:is|was|are|were|been)\s+)?(?:absent|not present|ruled out|excluded|normal)$"
+)
+# Uncertain or hypothetical findings ("rule out osteopetrosis", "possible hepatomegaly", "? splenomegaly",
+# "at risk of fractures") are not findings of the patient; like the ConText algorithm's hypothetical and
+# uncertain triggers (Harkema et al. 2009, PMID:19435614) they are shown to the user and not read.
+_UNCERTAIN = re.compile(
+    r"^(?:(?:to\s+)?rule\s+out|r/o|possible|possibly|probable|probably|likely|suspected|suspect|suspicion\s+of"
+    r"|query|questionable|(?:evaluate|evaluation|screen|screening|screened|assess|assessment|test|tested)\s+for"
+    r"|(?:at\s+)?risk\s+(?:of|for)|concern\s+for|concerning\s+for|unlikely|may\s+have|might\s+have"
+    r"|could\s+be|cannot\s+(?:exclude|rule\s+out)|to\s+exclude|consider|considered|differential\s+includes)\b\s*"
+)
+_POST_UNCERTAIN = re.compile(
+    r"\s+(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
+    r"|questioned)$"
+)
+# "X was not ruled out" and a question mark next to a word ("? splenomegaly", "splenomegaly?") are
+# uncertain, and read before the negation cues see their "not".
+_NOT_RULED_OUT = re.compile(
+    r"\s+(?:(?:is|was|has\s+been|have\s+been)\s+)?not\s+(?:been\s+)?(?:ruled\s+out|excluded)\b"
+)
+_QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
+_QUESTION_AFTER = re.compile(r"(?<=[a-z])\s*\?")
 _AGE = re.compile(
     r"\b(\d+(?:\.\d+)?)\s*-?\s*(day|week|month|year|yr|mo)s?\s*-?\s*old\b|\baged?\s+(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b"
 )
@@ -134,7 +156,8 @@ _RESETTING = frozenset({"and", "with", "has", "had", "show", "shows", "plus"})
 _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
 # A relative's findings are not the patient's: from such a word to the next comma or the end of the
-# sentence, nothing is read ("anaemia, father had fractures"). Family history has its own flags. The
+# sentence, nothing is read ("anaemia, father had fractures"; ConText's experiencer "other", PMID:19435614).
+# Family history has its own flags. The
 # singular "relative" is left out: "Hypoplasia of maxilla relative to mandible".
 _RELATIVE = re.compile(
     r"\b(?:mother|father|mum|mom|dad|parents?|sisters?|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
@@ -163,6 +186,17 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(
         _word(w) for i, w in enumerate(words) if w not in _STOP or (w == "a" and i == last and i > 0)
     )
+
+
+def _hedge(phrase: str, hedged: bool) -> tuple[str, bool]:
+    """The phrase without its uncertainty cue, and whether it is uncertain (or follows an uncertain one)."""
+    cue = _UNCERTAIN.match(phrase)
+    if cue:
+        return phrase[cue.end() :].strip(), True
+    post = _POST_UNCERTAIN.search(phrase)
+    if post:
+        return phrase[: post.start()].strip(), True
+    return phrase, hedged
 
 
 @dataclass(frozen=True)
@@ -207,6 +241,8 @@ class TextParse:
     sex: str | None
     # Text about a relative ("father had fractures"), shown to the user and not read as findings.
     about_relatives: tuple[str, ...] = ()
+    # Uncertain or hypothetical findings ("possible hepatomegaly", "rule out osteopetrosis"), not read.
+    uncertain: tuple[str, ...] = ()
 
 
 class TextParser:
@@ -319,7 +355,10 @@ class TextParser:
         # "without X", "with no X", "did not have X", "has never had X" inside a phrase start a new, negated
         # phrase (before "has"/"had" split the sentence and end the negation).
         # "X was not seen" is "X absent"; a "no" inside a phrase ("there were no fractures") starts one.
-        lowered = _NOT_SEEN.sub(" absent", text.lower())
+        lowered = _NOT_RULED_OUT.sub(" possible", text.lower())
+        lowered = _QUESTION_BEFORE.sub("possible ", lowered)
+        lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
+        lowered = _NOT_SEEN.sub(" absent", lowered)
         lowered = _INLINE_NEGATION.sub(", no ", lowered)
         age_days = None
         age = _AGE.search(lowered)
@@ -337,8 +376,10 @@ class TextParser:
         mappings: list[TextMapping] = []
         unmatched: list[str] = []
         about_relatives: list[str] = []
+        uncertain: list[str] = []
         for sentence in re.split(r"[.;:!?]|\bbut\b|\bhowever\b", lowered):
             negated = False
+            hedged = False  # an uncertainty cue carries over a list as a negation does
             relative: list[str] | None = None  # the words about a relative so far, while in such a clause
             # The leading direction word of the previous phrase (as written, canonical), shared with the
             # next phrases of a list that have none of their own: "enlarged liver and spleen".
@@ -350,7 +391,7 @@ class TextParser:
                 connector = pieces[index - 1].strip() if index else ""
                 # Negation carries over a list ("no fever, rash or seizures"); "with"/"and" restart it.
                 if connector in _RESETTING:
-                    negated = False
+                    negated = hedged = False
                 if connector not in _SHARING:
                     shared = None
                 if connector == "," and relative is not None:
@@ -380,10 +421,15 @@ class TextParser:
                 excluded = negated or bool(post)
                 if post:
                     phrase = phrase[: post.start()].strip()
+                as_written = phrase
+                phrase, hedged = _hedge(phrase, hedged)
                 tokens = _tokens(phrase)
                 if not tokens:
                     continue
                 matches = self._match(tokens, negated=excluded)
+                if hedged and matches:
+                    uncertain.append(as_written)
+                    continue
                 shown = phrase
                 if tokens[0] in _DIRECTION:
                     shared = (phrase.split()[0], tokens[0])
@@ -399,4 +445,6 @@ class TextParser:
                     mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
             if relative is not None:
                 about_relatives.append(" ".join(relative))
-        return TextParse(tuple(mappings), tuple(unmatched), age_days, sex, tuple(about_relatives))
+        return TextParse(
+            tuple(mappings), tuple(unmatched), age_days, sex, tuple(about_relatives), tuple(uncertain)
+        )

@@ -451,6 +451,7 @@ def add_plain_words(
         "mappings": parsed.mappings,
         "unmatched": parsed.unmatched,
         "about_relatives": parsed.about_relatives,
+        "uncertain": parsed.uncertain,
         "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
         "sex": parsed.sex,
     }

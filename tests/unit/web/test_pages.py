@@ -202,7 +202,7 @@ def test_case_entry_findings_and_plain_words(site: TestClient, registry: Registr
     words = site.post(
         f"/cases/{case_id}/text",
         data={
-            "text": "low platelets and no visual loss; mother has anaemia",
+            "text": "low platelets and no visual loss; mother has anaemia. possible pancytopenia",
             "version": version_of(site, case_id),
             "csrf_token": token,
         },
@@ -214,6 +214,8 @@ def test_case_entry_findings_and_plain_words(site: TestClient, registry: Registr
     assert sources["HP:0001873"] == (False, "text")
     assert sources["HP:0000572"] == (True, "text")
     assert "About a relative, not added as the patient's findings: mother has anaemia" in words.text
+    assert "Uncertain or hypothetical, not added: possible pancytopenia" in words.text
+    assert "HP:0001876" not in sources
     assert sources["HP:0001903"] == (False, "entered")  # not replaced by the mother's anaemia
     removed = site.post(
         f"/cases/{case_id}/findings/remove",

@@ -98,6 +98,25 @@ def test_a_time_critical_curative_form_is_not_dismissed_by_its_posterior(
     assert (care.hsct.decision, care.hsct.urgency) == ("unknown", "unknown")
 
 
+def test_a_genotype_that_supports_rival_decisions_does_not_settle_the_decision(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # Biallelic CLCN7 variants fit recessive CLCN7 osteopetrosis and, read as dominant, ADO2.
+    ranking = [dx("OMIM:166600", 0.6, genotype_lr=40.0), dx("OMIM:611490", 0.35, genotype_lr=5000.0, rank=2)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", age_days=6 * 365.25))
+    assert care.certainty == "uncertain"
+    assert care.hsct.decision == "unknown"
+    assert [o.subtype for o in care.hsct.options] == ["ADO2", "OPTB4"]
+    assert "but so is OMIM:611490 (35%), with another HSCT decision" in care.certainty_note
+    # The variants are confirmed and the parents tested: segregation tells the two readings apart.
+    assert any(t.kind == "confirmation" for t in care.tests)
+    # A rival the genotype does not support leaves it settled.
+    ranking = [dx("OMIM:166600", 0.6, genotype_lr=40.0), dx("OMIM:611490", 0.35, rank=2)]
+    assert (
+        plan(real_hpo, kb, ranking, case("HP:0011002", age_days=6 * 365.25)).certainty == "genotype_supported"
+    )
+
+
 def test_ado2_adult_is_not_standard_and_interferon_is_marked_not_effective(
     real_hpo: Hpo, kb: KnowledgeBase
 ) -> None:

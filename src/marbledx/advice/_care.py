@@ -281,9 +281,13 @@ def _hsct_advice(
         f"{sign.text} Present: {', '.join(patient.labels(found))}." for sign, found in urgency_signs
     ]
     urgency_sources = sorted({s for sign, _ in urgency_signs for s in sign.sources})
-    supported = _genotype_supported(top)
     agree = all(option_decision == decision for _, _, option_decision in options)
-    if supported:
+    # Another leading option that the genotype supports as well, with another decision: the genotype does not
+    # settle it (biallelic CLCN7 fits recessive CLCN7 osteopetrosis and, read as dominant, ADO2).
+    rivals = [
+        d for d, _, option_decision in options[1:] if _genotype_supported(d) and option_decision != decision
+    ]
+    if _genotype_supported(top) and not rivals:
         certainty = "genotype_supported"
         note = (
             f"The top diagnosis is supported by the genotype (genotype likelihood ratio {top.genotype_lr:.3g}) "
@@ -291,12 +295,19 @@ def _hsct_advice(
         )
     else:
         # The findings alone never settle the decision (issue 5; docs/care.md): the subtypes that decide it
-        # share most findings, and the posterior is not calibrated enough to stand in for a genotype.
+        # share most findings, and the posterior is not calibrated enough to stand in for a genotype. Nor does
+        # a genotype that supports rival options.
         certainty = "uncertain"
         note = (
-            f"The leading diagnosis has posterior probability {percent(top.probability)} from the findings and is "
-            "not confirmed by the genotype"
-            + ("; the leading options differ in their HSCT decision" if not agree else "")
+            f"The leading diagnosis has posterior probability {percent(top.probability)} and is "
+            + (
+                "supported by the genotype, but so is "
+                + ", ".join(f"{d.label} ({percent(d.probability)})" for d in rivals)
+                + ", with another HSCT decision"
+                if rivals
+                else "not confirmed by the genotype"
+                + ("; the leading options differ in their HSCT decision" if not agree else "")
+            )
             + ". The tests below would settle it."
         )
     leading = [
@@ -374,13 +385,14 @@ def _tests(
 ) -> list[CareItem]:
     items: list[CareItem] = []
     top = result.diagnoses[0]
-    if certainty == "genotype_supported":
+    if _genotype_supported(top):
+        # Also when rival options share the genotype: confirmation and the parents' segregation settle it.
         items.extend(
             CareItem("Confirm the variants", c.text, list(c.sources), kind="confirmation", genes=top.genes)
             for c in guide.confirmation
             if not c.unverified
         )
-    else:
+    if certainty != "genotype_supported":
         option_ids = {o.disease_id for o in options}
         leading = [d for d in result.diagnoses if d.disease_id in option_ids]
         genes: list[str] = []

@@ -157,8 +157,8 @@ _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
 # A relative's findings are not the patient's: from such a word to the next comma or the end of the
 # sentence, nothing is read ("anaemia, father had fractures"; ConText's experiencer "other", PMID:19435614).
-# Family history has its own flags. The
-# singular "relative" is left out: "Hypoplasia of maxilla relative to mandible".
+# Family history has its own flags. The singular "relative" is left out: "Hypoplasia of maxilla relative to
+# mandible".
 _RELATIVE = re.compile(
     r"\b(?:mother|father|mum|mom|dad|parents?|sisters?|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
     r"|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)\b"
@@ -271,7 +271,7 @@ class TextParser:
     @cached_property
     def _keys(self) -> _Keys:
         """Every phenotype label and synonym, as normalised tokens in order, as a bag, and without its
-        measurement words (built once per parser, about half a second on a full release)."""
+        measurement words (built once per parser, about a second on a full release)."""
         ontology = self.ontology
         labels: dict[tuple[str, ...], set[int]] = {}
         synonyms: dict[tuple[str, ...], set[int]] = {}
@@ -352,9 +352,10 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
-        # "without X", "with no X", "did not have X", "has never had X" inside a phrase start a new, negated
-        # phrase (before "has"/"had" split the sentence and end the negation).
-        # "X was not seen" is "X absent"; a "no" inside a phrase ("there were no fractures") starts one.
+        # Rewrites before the sentence is split, in this order: "X was not ruled out" and "? X" / "X?" are
+        # uncertain (before the negation cues see their "not"); "X was not seen" is "X absent"; "without X",
+        # "with no X", "did not have X", "has never had X" and a "no" inside a phrase ("there were no
+        # fractures") start a new, negated phrase (before "has"/"had" split it and end the negation).
         lowered = _NOT_RULED_OUT.sub(" possible", text.lower())
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence

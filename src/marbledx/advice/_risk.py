@@ -1150,6 +1150,22 @@ def _frequency_from_kb(
     return q, f"from the knowledge-base {label} I = {figure:g} ({sources}), {formula}"
 
 
+def _entity_of_gene(kb: KnowledgeBase, query: str) -> Entity | None:
+    """The one knowledge-base entity a gene symbol causes; a gene of several is an error naming them.
+
+    A gene does not fix the mode: CLCN7 causes dominant ADO2 and recessive OPTB4, whose risks differ.
+    """
+    entities = kb.for_gene(query.upper())
+    if len(entities) > 1:
+        named = ", ".join(
+            f"{e.key} ({', '.join(m.value.replace('_', ' ') for m in e.inheritance.modes) or 'mode unknown'})"
+            for e in entities
+        )
+        msg = f"--disease {query!r} is a gene of several entities: {named}; expected one of them"
+        raise InputError(msg)
+    return entities[0] if entities else None
+
+
 def resolve_disease(
     kb: KnowledgeBase,
     query: str,
@@ -1180,7 +1196,7 @@ def resolve_disease(
     try:
         entity: Entity | None = kb.get(query)
     except UnknownEntityError:
-        entity = None
+        entity = _entity_of_gene(kb, query)
     if entity is None:
         if stated is None:
             msg = f"--disease {query!r} is not in the knowledge base; give --inheritance AR, AD or XLR to state its mode of inheritance (see 'marbledx subtypes')"

@@ -620,6 +620,15 @@ def test_disease_parameters_come_from_the_knowledge_base(kb: KnowledgeBase) -> N
     )
 
 
+def test_a_gene_names_the_one_entity_it_causes(kb: KnowledgeBase) -> None:
+    assert resolve_disease(kb, "tnfsf11").key == "OPTB2"
+    # A gene of several entities does not fix the mode: CLCN7 is dominant ADO2 and recessive OPTB4.
+    with pytest.raises(
+        InputError, match=r"'CLCN7' is a gene of several entities: ADO2 \(autosomal dominant\)"
+    ):
+        resolve_disease(kb, "CLCN7", inheritance="AR")
+
+
 @pytest.mark.parametrize(
     ("query", "kwargs", "expected"),
     [

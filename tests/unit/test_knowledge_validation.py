@@ -84,6 +84,10 @@ def test_a_valid_file_loads_and_looks_up_by_every_name(tmp_path: Path) -> None:
         UnknownEntityError, match=r"no osteopetrosis subtype or differential entity matches 'OPTB42'"
     ):
         kb.get("OPTB42")
+    with pytest.raises(
+        UnknownEntityError, match=r"'tcirg1' is a gene, not an entity; it causes OPTB1; expected"
+    ):
+        kb.get("tcirg1")
 
 
 @pytest.mark.parametrize(

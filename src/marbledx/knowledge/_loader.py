@@ -149,6 +149,13 @@ class KnowledgeBase:
         """
         found = self._by_key.get(query.strip()) or self._lookup.get(normalise_text(query))
         if found is None:
+            of_gene = self.for_gene(query.strip().upper())
+            if of_gene:
+                msg = (
+                    f"{query!r} is a gene, not an entity; it causes {', '.join(e.key for e in of_gene)}; "
+                    "expected one of them"
+                )
+                raise UnknownEntityError(msg)
             msg = (
                 f"no osteopetrosis subtype or differential entity matches {query!r}; "
                 "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name "

@@ -263,3 +263,16 @@ def test_cli_names_uncertain_words_and_needs_one_certain_finding(
     assert "text: 'possible splenomegaly' is uncertain or hypothetical, not read" in capsys.readouterr().out
     assert main(["rank", "--text", "rule out osteopetrosis"]) == 2
     assert "uncertain or hypothetical: 'rule out osteopetrosis'" in capsys.readouterr().err
+
+
+def test_a_case_report_sentence(parser: TextParser) -> None:
+    parsed = parser.parse(
+        "A 4-month-old boy born to first-cousin parents presented with splenomegaly. "
+        "Laboratory tests showed anaemia (Hb 7.2 g/dL) and thrombocytopenia."
+    )
+    # "presented" starts the patient's clause after the parents; a decimal point does not end a sentence,
+    # and a parenthesis ends a phrase.
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0001744", "HP:0001903", "HP:0001873"]
+    assert "hb 7.2 g/dl" in parsed.unmatched
+    assert parsed.about_relatives == ("a boy born to first-cousin parents",)
+    assert parsed.age_days == pytest.approx(4 * 365.25 / 12)

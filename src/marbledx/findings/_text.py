@@ -150,8 +150,18 @@ _AGE = re.compile(
 # HP:0003623 "Neonatal onset"), so 0 days, the start of it. "Newborn screening" is not an age.
 _NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!\s+screen)")
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "mo": 365.25 / 12, "year": 365.25, "yr": 365.25}
-_CONNECTOR = re.compile(r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bplus\b)")
-_RESETTING = frozenset({"and", "with", "has", "had", "show", "shows", "plus"})
+_CONNECTOR = re.compile(
+    r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bshowed\b|\brevealed\b|\bdemonstrated\b"
+    r"|\bplus\b)"
+)
+_RESETTING = frozenset(
+    {"and", "with", "has", "had", "show", "shows", "showed", "revealed", "demonstrated", "plus"}
+)
+# Sentences end at a full stop (not a decimal point: "Hb 7.2 g/dL"), at "but"/"however", and where a case
+# report turns to the patient ("presented with", "was admitted with"), which also ends a relative's clause.
+_SENTENCE = re.compile(
+    r"(?<!\d)\.|\.(?!\d)|[;:!?]|\bbut\b|\bhowever\b|\bpresent(?:ed|s|ing)\b|\badmitted\b|\breferred\b"
+)
 # Words for the patient's sex; a relative's ("mother", "brother") say nothing of it.
 _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
@@ -160,7 +170,7 @@ _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
 # Family history has its own flags. The singular "relative" is left out: "Hypoplasia of maxilla relative to
 # mandible".
 _RELATIVE = re.compile(
-    r"\b(?:mother|father|mum|mom|dad|parents?|sisters?|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
+    r"\b(?:mother|father|mum|mom|dad|parents?|sisters?(?! chromatid)|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
     r"|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)\b"
 )
 
@@ -361,6 +371,10 @@ class TextParser:
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
         lowered = _NOT_SEEN.sub(" absent", lowered)
         lowered = _INLINE_NEGATION.sub(", no ", lowered)
+        # A parenthesis with a number ("anaemia (Hb 7.2 g/dL)") is a phrase of its own; other brackets are
+        # part of the name ("Acroosteolysis of distal phalanges (feet)").
+        lowered = re.sub(r"\(([^()]*\d[^()]*)\)", r", \1,", lowered)
+        lowered = re.sub(r"[()\[\]]", " ", lowered)
         age_days = None
         age = _AGE.search(lowered)
         if age:
@@ -378,7 +392,7 @@ class TextParser:
         unmatched: list[str] = []
         about_relatives: list[str] = []
         uncertain: list[str] = []
-        for sentence in re.split(r"[.;:!?]|\bbut\b|\bhowever\b", lowered):
+        for sentence in _SENTENCE.split(lowered):
             negated = False
             hedged = False  # an uncertainty cue carries over a list as a negation does
             relative: list[str] | None = None  # the words about a relative so far, while in such a clause

@@ -276,3 +276,34 @@ def test_a_case_report_sentence(parser: TextParser) -> None:
     assert "hb 7.2 g/dl" in parsed.unmatched
     assert parsed.about_relatives == ("a boy born to first-cousin parents",)
     assert parsed.age_days == pytest.approx(4 * 365.25 / 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("anaemia and thrombocytopenia absent", {("HP:0001903", True), ("HP:0001873", True)}),
+        (
+            "osteopetrosis, anaemia and thrombocytopenia absent",
+            {("HP:0011002", True), ("HP:0001903", True), ("HP:0001873", True)},
+        ),
+        # "with" starts a new clause, and a bare comma ends a list that no "and"/"or" joins.
+        (
+            "osteopetrosis with anaemia and thrombocytopenia absent",
+            {("HP:0011002", False), ("HP:0001903", True), ("HP:0001873", True)},
+        ),
+        (
+            "osteopetrosis, anaemia, thrombocytopenia absent",
+            {("HP:0011002", False), ("HP:0001903", False), ("HP:0001873", True)},
+        ),
+    ],
+)
+def test_a_trailing_negation_covers_its_list(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    assert _found(parser, text) == expected
+
+
+def test_a_trailing_uncertainty_covers_its_list(parser: TextParser) -> None:
+    parsed = parser.parse("osteopetrosis. anaemia or thrombocytopenia suspected")
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0011002"]
+    assert len(parsed.uncertain) == 2

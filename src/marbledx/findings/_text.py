@@ -198,6 +198,37 @@ def _tokens(text: str) -> tuple[str, ...]:
     )
 
 
+def _spread_post_cues(pieces: list[str]) -> list[str]:
+    """Give a trailing cue to the earlier items of its list: "hepatomegaly and splenomegaly absent" is
+    "hepatomegaly absent and splenomegaly absent" (NegEx's backward scope).
+
+    ``pieces`` alternate phrase, connector, phrase, ... The cue goes back over "and", "or" and "nor", and over
+    a comma only in a list joined by one of them ("anaemia, pallor and fever absent"); in "anaemia, fever
+    absent" the comma ends it. It stops at a phrase with a cue of its own.
+    """
+    out = list(pieces)
+    for i in range(0, len(out), 2):
+        cue = _POST_NEGATION.search(out[i]) or _POST_UNCERTAIN.search(out[i])
+        if cue is None:
+            continue
+        suffix = out[i][cue.start() :]
+        joined = False
+        j = i
+        while j >= 2:
+            connector = out[j - 1].strip()
+            joined = joined or connector in {"and", "or", "nor"}
+            if connector not in {"and", "or", "nor"} and not (connector == "," and joined):
+                break
+            j -= 2
+            earlier = out[j].strip()
+            if not earlier or _NEGATION.match(earlier) or _UNCERTAIN.match(earlier):
+                break
+            if _POST_NEGATION.search(earlier) or _POST_UNCERTAIN.search(earlier):
+                break
+            out[j] = earlier + suffix
+    return out
+
+
 def _hedge(phrase: str, hedged: bool) -> tuple[str, bool]:
     """The phrase without its uncertainty cue, and whether it is uncertain (or follows an uncertain one)."""
     cue = _UNCERTAIN.match(phrase)
@@ -399,7 +430,7 @@ class TextParser:
             # The leading direction word of the previous phrase (as written, canonical), shared with the
             # next phrases of a list that have none of their own: "enlarged liver and spleen".
             shared: tuple[str, str] | None = None
-            pieces = re.split(_CONNECTOR, sentence)
+            pieces = _spread_post_cues(re.split(_CONNECTOR, sentence))
             # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
             for index in range(0, len(pieces), 2):
                 phrase = " ".join(pieces[index].split())

@@ -225,13 +225,22 @@ def main() -> int:
         )
         print(f"speed ratio marbledx/baseline (cases/s): {(len(rows) / wall) / base_cps:.2f}x")
     # Calibration: how often the diagnosis ranked first is the correct one, by its posterior probability
-    # (docs/care.md: why the findings alone never settle the HSCT decision).
-    print("\ncalibration of the first-ranked diagnosis (posterior: cases, correct):")
-    for low, high in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5)):
-        band = [r for r in rows if r["top_probability"] is not None and low <= r["top_probability"] < high]
-        correct = sum(r["rank"] == 1 for r in band)
-        share = f"{100 * correct / len(band):.1f}%" if band else "-"
-        print(f"  {low:.2f}-{min(high, 1.0):.2f}: {len(band):>5}, {share}")
+    # (docs/engine.md, "Calibration"), for all cases and for the independently annotated ones (new patients).
+    independent = [r for r in annotated if r["path"] not in own]
+    for label, members in (("all cases", rows), ("annotated independently", independent)):
+        print(f"\ncalibration of the first-ranked diagnosis, {label} (posterior: cases, correct):")
+        for half in ("", "A", "B"):
+            chosen = [r for r in members if not half or store_half(r["path"]) == half]
+            cells = []
+            for low, high in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5)):
+                band = [
+                    r
+                    for r in chosen
+                    if r["top_probability"] is not None and low <= r["top_probability"] < high
+                ]
+                share = f"{100 * sum(r['rank'] == 1 for r in band) / len(band):.1f}%" if band else "-"
+                cells.append(f"{low:.1f}-{min(high, 1.0):.1f}: {len(band)}, {share}")
+            print(f"  {'half ' + half if half else 'both halves':<12}" + "; ".join(cells))
     errors = [r for r in rows if r["error"]]
     if errors:
         print(f"\ncases that could not be ranked: {len(errors)} (e.g. {errors[0]['error'][:120]})")

@@ -16,7 +16,7 @@ from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo
 from marbledx.ontology._release import RECENT_CACHES
-from marbledx.ranking import Ranker
+from marbledx.ranking import PHENOTYPE_TEMPERATURE, Ranker
 from tests.engine_reference import assert_excluded_matches_reference, assert_matches_reference
 
 OPTB1, ADO2, IAO, OTHER = "OMIM:259700", "OMIM:166600", "ORPHA:210110", "OMIM:100001"
@@ -142,6 +142,19 @@ def test_ranking_returns_ordered_probabilities_with_explanations(ranker: Ranker)
     assert [e.status for e in top.evidence] == ["observed"] * 3
     assert top.subtype is not None
     assert top.subtype.hsct_decision == "curative"
+
+
+def test_the_phenotype_log_lr_is_tempered_before_the_posterior(mini_hpo: Hpo, kb: KnowledgeBase) -> None:
+    case = _case("HP:0011002", "HP:0001744", "HP:0001903")
+    tempered, raw = Ranker(mini_hpo, kb), Ranker(mini_hpo, kb, phenotype_temperature=1.0)
+    assert tempered.phenotype_temperature == PHENOTYPE_TEMPERATURE == 3.0
+    analysis, untempered = tempered.analyse(case), raw.analyse(case)
+    expected = np.exp(analysis.log_lr / 3.0 - (analysis.log_lr / 3.0).max())
+    assert analysis.probabilities == pytest.approx(expected / expected.sum())
+    # The order and the reported log-LRs stay; the leading probability is less extreme.
+    assert list(analysis.order) == list(untempered.order)
+    assert analysis.log_lr == pytest.approx(untempered.log_lr)
+    assert analysis.probabilities.max() < untempered.probabilities.max()
 
 
 def test_disease_onset_later_than_age_is_down_weighted(ranker: Ranker) -> None:

@@ -3,6 +3,7 @@
 from marbledx.ranking._rank import (
     BASELINE_PRIOR,
     GROUP_FREQUENCY,
+    PHENOTYPE_TEMPERATURE,
     Analysis,
     CaseResult,
     Diagnosis,
@@ -15,6 +16,7 @@ from marbledx.ranking._rank import (
 __all__ = [
     "BASELINE_PRIOR",
     "GROUP_FREQUENCY",
+    "PHENOTYPE_TEMPERATURE",
     "Analysis",
     "CaseResult",
     "Diagnosis",

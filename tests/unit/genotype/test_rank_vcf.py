@@ -242,3 +242,20 @@ def test_unsupported_assembly_in_a_phenopacket_is_that_cases_error(
     code, out, _ = _run(capsys, "rank", str(tmp_path / "case.json"), "--format", "jsonl")
     assert code == 1
     assert "'hg17' is not supported; expected GRCh37 (hg19) or GRCh38 (hg38)" in json.loads(out)["error"]
+
+
+def test_the_genotype_log_lr_is_not_tempered(tmp_path: Path) -> None:
+    from marbledx import load_hpo, load_knowledge_base
+    from marbledx.findings import read_case_file
+    from marbledx.genotype import read_vcf
+    from marbledx.ranking import Ranker
+
+    hpo = load_hpo()
+    ranker = Ranker(hpo, load_knowledge_base())
+    case = read_case_file(PACKETS / "adult_ado.json", hpo.ontology)
+    calls = read_vcf(write_vcf(tmp_path / "p.vcf", _variants()), sample="PROBAND")
+    with_dna, phenotype = ranker.analyse(case, genotype=calls), ranker.analyse(case)
+    assert with_dna.genotype is not None
+    shown = with_dna.log_posterior > -float("inf")
+    expected = phenotype.log_lr / ranker.phenotype_temperature + with_dna.genotype.log_lr
+    assert with_dna.log_posterior[shown] == pytest.approx(expected[shown])

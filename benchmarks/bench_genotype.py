@@ -240,6 +240,13 @@ def run_cases(
                     [r for r in rows if r[7] == which],
                 )
             )
+    lowered = [r for r in rows if r[3] > r[2]]
+    if lowered:
+        print(
+            "\ncases the VCF ranked lower than the phenotype alone (case, diagnosis, rank without -> with, top):"
+        )
+        for name, dx, rp, rd, top_id, *_ in lowered:
+            print(f"  {name}  {dx}  {rp} -> {rd}  {top_id}")
     seconds = sorted(r[5] for r in rows)
     if seconds:
         print(f"median seconds per case (read + interpret + rank): {seconds[len(seconds) // 2]:.2f}")

@@ -118,6 +118,7 @@ def test_flags_case_and_table(capsys: pytest.CaptureFixture[str]) -> None:
             ["rank", "--hpo", "HP:1234567"],
             "newer than this release needs 'marbledx data update' (--lenient drops it)",
         ),
+        (["rank", "--hpo", "hp:1234567"], "newer than this release needs 'marbledx data update'"),
         (["rank", "--hpo", "HP:12"], "HP:0011002 or a label\n"),  # not an id's shape: no hint about releases
         (["rank", "--hpo", "HP:0011002", "--age", "eight months"], "not an ISO 8601 age"),
         (["rank", "--hpo", "HP:0011002", "--top", "0"], "--top must be at least 1"),

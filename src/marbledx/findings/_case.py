@@ -120,7 +120,9 @@ def normalise_findings(
         except UnknownTermError as exc:
             msg = f"{where}: {exc}"
             if strict:
-                if _WELL_FORMED_ID.fullmatch(term_id.strip()) and not ontology.is_obsolete(term_id.strip()):
+                if _WELL_FORMED_ID.fullmatch(term_id.strip().upper()) and not ontology.is_obsolete(
+                    term_id.strip()
+                ):
                     # Most such ids in practice are terms added after the installed release.
                     msg += (
                         "; a term newer than this release needs 'marbledx data update' (--lenient drops it)"

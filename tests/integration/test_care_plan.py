@@ -272,3 +272,47 @@ def test_unverified_testing_rules_are_not_offered(real_hpo: Hpo, kb: KnowledgeBa
     )
     withheld = plan(real_hpo, unverified, uncertain, patient)
     assert not any(t.text.startswith(presentation) for t in withheld.tests)
+
+
+def test_a_genotype_that_rules_out_hsct_starts_no_donor_search(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # OSTM1 osteopetrosis: HSCT not recommended. A curative form far down the list must not reopen it.
+    ranking = [dx("OMIM:259720", 0.88, genotype_lr=800.0), dx("OMIM:259700", 0.002, rank=2)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0001276"))
+    assert (care.certainty, care.hsct.decision) == ("genotype_supported", "not_recommended")
+    assert not any(t.name.startswith("HLA typing") for t in care.tests)
+    assert not any(m.kind == "after_hsct" for m in care.monitoring)
+    assert "post-hsct-hypercalcaemia" not in {f.kind for f in care.red_flags}
+    # The CLCN7 mechanism step is for CLCN7 only.
+    confirmation = [t for t in care.tests if t.kind == "confirmation"]
+    assert confirmation
+    assert not any("CLCN7" in t.text for t in confirmation)
+    # A genotype-supported TCIRG1 infant: the donor search and the post-HSCT care are in the plan.
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002"))
+    assert any(t.name.startswith("HLA typing") for t in care.tests)
+    assert any(m.kind == "after_hsct" for m in care.monitoring)
+
+
+def test_brain_mri_is_in_the_work_up_before_hsct(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # Neurological status decides whether HSCT can help, so an infant who may need it has a brain MRI.
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002"))
+    assert any(t.name.startswith("Brain MRI") for t in care.tests)
+    # An adult with ADO2 and no neurological sign does not.
+    adult = case("HP:0011002", age_days=40 * 365.25)
+    care = plan(real_hpo, kb, [dx("OMIM:166600", 0.9, genotype_lr=40.0)], adult)
+    assert not any(t.name.startswith("Brain MRI") for t in care.tests)
+
+
+def test_no_prognosis_for_a_diagnosis_the_genotype_does_not_support(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    care = plan(real_hpo, kb, [dx("OMIM:166600", 0.6)], case("HP:0011002", age_days=40 * 365.25))
+    assert care.certainty == "uncertain"
+    assert care.prognosis is None
+    care = plan(
+        real_hpo, kb, [dx("OMIM:166600", 0.6, genotype_lr=40.0)], case("HP:0011002", age_days=40 * 365.25)
+    )
+    assert care.prognosis is not None
+
+
+def test_post_hsct_calcium_interval_is_not_claimed_as_verified(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # The reference's monitoring table (§2.6) is unverified as a whole, this row included.
+    care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002"))
+    assert not any(m.interval_verified for m in care.monitoring)

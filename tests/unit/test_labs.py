@@ -315,6 +315,46 @@ def test_haemoglobin_limit_is_exact_across_units() -> None:
     assert one("hb=10.49 g/dL", age_days=YEAR).interpretation == "low"
 
 
+def test_a_limit_the_source_states_in_two_units_is_exact_in_both() -> None:
+    # Gomella: hypocalcaemia below 2.0 mmol/L (8.0 mg/dL); 8.0 mg/dL converts to 1.996 mmol/L.
+    assert one("ca=8.0 mg/dL", age_days=3).interpretation == "normal"
+    assert one("ca=7.99 mg/dL", age_days=3).interpretation == "low"
+    assert one("ca=2.0 mmol/L", age_days=3).interpretation == "normal"
+    assert one("ca=1.99 mmol/L", age_days=3).interpretation == "low"
+    assert one("ca=10.6 mg/dL", age_days=3).interpretation == "normal"
+    row = one("ca=8.0 mg/dL", age_days=3)
+    assert row.interval is not None
+    assert (row.interval.low, row.interval.high, row.interval.unit) == (8.0, 10.6, "mg/dL")
+
+
+@pytest.mark.parametrize(
+    ("text", "age_days"),
+    [("hb=12 g/L", 2 * YEAR), ("ca=2.2 mg/dL", 3.0), ("ica=0.3 mmol/L", 3.0)],
+)
+def test_likely_unit_slips_are_flagged(text: str, age_days: float) -> None:
+    row = one(text, age_days=age_days)
+    assert "Check the value and its unit" in (row.note or "")
+
+
+def test_ordinary_low_values_are_not_flagged_as_unit_slips() -> None:
+    row = one("hb=6 g/dL", age_days=2 * YEAR)
+    assert row.interpretation == "low"
+    assert "Check the value and its unit" not in (row.note or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [("ph=7,1", "ph=7."), ("hb=8,5 g/dL", "haemoglobin=10"), ("plt=abc /uL", "platelets=150 ")],
+)
+def test_error_hints_give_a_plausible_example(text: str, example: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_lab_value(text)
+    hint = str(caught.value).rsplit("such as ", 1)[1]
+    assert hint.startswith(f"'{example}"), hint
+    entry = hint.strip("'")
+    parse_lab_value(entry)  # the example itself is accepted
+
+
 def test_no_adult_threshold_under_6_months() -> None:
     row = one("hb=8 g/dL", age_days=2 * MONTH)
     assert row.interpretation == "unknown"
@@ -679,6 +719,18 @@ def test_phenopacket_bad_unit_names_the_field(mini_hpo: Hpo) -> None:
     case = read_case_file(LABS / "bad_unit.json", mini_hpo.ontology, strict=False)
     assert case.labs == ()
     assert any("(skipped)" in w for w in case.warnings)
+
+
+def test_phenopacket_measurement_before_birth_names_the_field(mini_hpo: Hpo, tmp_path: Path) -> None:
+    document = json.loads((LABS / "case_measurements.json").read_text(encoding="utf-8"))
+    document["measurements"][0]["timeObserved"] = {"timestamp": "2020-01-01T00:00:00Z"}
+    path = tmp_path / "before_birth.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"before_birth.json: measurements\[0\]\.timeObserved\.timestamp: 2020-01-01 is before the date of birth",
+    ):
+        read_case_file(path, mini_hpo.ontology)
 
 
 def test_entered_finding_wins_over_a_contradicting_lab_value(mini_hpo: Hpo, tmp_path: Path) -> None:

@@ -142,3 +142,11 @@ def test_all_inputs_combine(capsys: pytest.CaptureFixture[str]) -> None:
 def test_errors_are_input_errors_naming_where(argv: tuple[str, ...], message: str) -> None:
     with pytest.raises(InputError, match=message):
         labs(*argv)
+
+
+def test_cell_counts_are_never_shown_in_scientific_notation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert labs("--age", "P2D", "--value", "plt=150000 /uL", "--value", "wbc=12500 /uL") == 0
+    out = capsys.readouterr().out
+    assert "150000 /uL" in out
+    assert "12500 /uL" in out
+    assert "e+0" not in out

@@ -381,6 +381,7 @@ def _tests(
     band: AgeBand,
     certainty: str,
     neuronopathic_possible: bool,
+    hsct_possible: bool,
     options: list[LeadingOption],
 ) -> list[CareItem]:
     items: list[CareItem] = []
@@ -390,7 +391,7 @@ def _tests(
         items.extend(
             CareItem("Confirm the variants", c.text, list(c.sources), kind="confirmation", genes=top.genes)
             for c in guide.confirmation
-            if not c.unverified
+            if not c.unverified and (not c.genes or set(c.genes) & set(top.genes))
         )
     if certainty != "genotype_supported":
         option_ids = {o.disease_id for o in options}
@@ -439,7 +440,11 @@ def _tests(
     for work in guide.workup:
         if work.unverified or band not in work.ages:
             continue
-        if work.when_neuronopathic_possible and not neuronopathic_possible:
+        # Neurological status decides whether HSCT can help (Blood Adv 2017;1(4):279), so the brain MRI is
+        # also part of the work-up before HSCT (reference §2.6, infantile ARO: "at diagnosis, before HSCT").
+        if work.when_neuronopathic_possible and not (neuronopathic_possible or hsct_possible):
+            continue
+        if work.when_hsct_possible and not hsct_possible:
             continue
         items.append(CareItem(work.name, work.purpose, list(work.sources), kind="workup", plain=work.plain))
     return items
@@ -528,12 +533,16 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         and e.neuronopathic.neuronopathic in (Neuronopathy.YES, Neuronopathy.SUBSET)
         for e in option_entities
     )
-    tests = _tests(result, kb, patient, guide, band, certainty, neuronopathic_possible, hsct.options)
+    # A genotype-supported decision settles whether HSCT is possible (OSTM1: not recommended, so no donor
+    # search); otherwise any leading option for which it is curative or partial keeps it open.
+    hsct_possible = hsct.decision in ("curative", "partial") or (
+        certainty != "genotype_supported" and any(o.decision in ("curative", "partial") for o in hsct.options)
+    )
+    tests = _tests(
+        result, kb, patient, guide, band, certainty, neuronopathic_possible, hsct_possible, hsct.options
+    )
     categories = _categories(entity if certainty != "uncertain" else None, band, hsct.decision)
     treatments = _treatments(entity if certainty != "uncertain" else None, guide, categories, hsct.decision)
-    hsct_possible = hsct.decision in ("curative", "partial") or any(
-        o.decision in ("curative", "partial") for o in hsct.options
-    )
     monitoring = [
         CareItem(
             m.item,
@@ -564,7 +573,14 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         )
     red_flags.sort(key=lambda r: not r.present)
     prognosis = None
-    if entity is not None and entity.prognosis is not None and not entity.prognosis.unverified:
+    # Prognosis differs sharply between the subtypes (reference §1B), so it is given only for a diagnosis the
+    # genotype supports, never for a leading diagnosis that is not settled.
+    if (
+        certainty == "genotype_supported"
+        and entity is not None
+        and entity.prognosis is not None
+        and not entity.prognosis.unverified
+    ):
         prognosis = {"text": entity.prognosis.text, "sources": list(entity.prognosis.sources)}
     every = {s for item in (*tests, *treatments, *monitoring, *red_flags) for s in item.sources}
     every.update(hsct.sources)

@@ -95,7 +95,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _number(value: float) -> str:
-    return f"{value:.4g}"
+    # Four significant digits, but never scientific notation: "150000 /uL" reads safely at the bedside,
+    # "1.5e+05 /uL" does not.
+    text = f"{value:.4g}"
+    if "e" not in text:
+        return text
+    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{round(value):d}"
 
 
 def _interval_text(report_row: dict[str, object]) -> str:

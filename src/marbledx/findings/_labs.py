@@ -124,12 +124,17 @@ class Plausible(_Strict):
 
     min: float
     max: float
+    # Values below this are read but flagged as a likely unit slip (g/L typed for g/dL).
+    check_below: float | None = None
     sources: list[Source] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Plausible:
         if not self.min < self.max:
             msg = f"min ({self.min}) must be below max ({self.max})"
+            raise ValueError(msg)
+        if self.check_below is not None and not self.min < self.check_below < self.max:
+            msg = f"check_below ({self.check_below}) must lie between min and max"
             raise ValueError(msg)
         return self
 
@@ -141,6 +146,13 @@ class TermMapping(_Strict):
     label: NonEmptyText
     exclude_when_normal: bool = False
     sources: list[Source] = Field(min_length=1)
+
+
+class StatedLimits(_Strict):
+    """A band's limits as its source also states them in another unit."""
+
+    low: float | None = None
+    high: float | None = None
 
 
 class Band(_Strict):
@@ -157,6 +169,10 @@ class Band(_Strict):
     unverified: bool = False
     note: str | None = None
     sources: list[Source] = Field(min_length=1)
+    # The same limits as the source states them in another unit (Gomella: "< 2.0 mmol/L (< 8.0 mg/dL)"). A
+    # value entered in that unit is compared with them, so that the source's rounding (8.0 mg/dL is 1.996
+    # mmol/L) cannot turn a value on the limit abnormal.
+    also_stated: dict[str, StatedLimits] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Band:
@@ -236,6 +252,15 @@ class AnalyteSpec(_Strict):
             if band.unit is not None and _unit_key(band.unit) not in keys:
                 msg = f"bands[{index}].unit {band.unit!r} is not one of the analyte's units"
                 raise ValueError(msg)
+            for stated_unit, stated in band.also_stated.items():
+                if keys.get(_unit_key(stated_unit)) != stated_unit:
+                    msg = f"bands[{index}].also_stated: {stated_unit!r} is not one of the analyte's units"
+                    raise ValueError(msg)
+                if (stated.low is None) != (band.low is None) or (stated.high is None) != (band.high is None):
+                    msg = (
+                        f"bands[{index}].also_stated[{stated_unit!r}] must state the same limits as the band"
+                    )
+                    raise ValueError(msg)
         for i, first in enumerate(self.bands):
             for j in range(i + 1, len(self.bands)):
                 second = self.bands[j]
@@ -582,6 +607,20 @@ def _format_number(value: float) -> str:
     return f"{value:.4g}" if value != 0 else "0"
 
 
+def _example(analyte: AnalyteSpec, unit: UnitSpec) -> str:
+    """A plausible example entry for hints, in ``unit``: the first reference limit, else a mid-range value."""
+    canonical = (analyte.plausible.min + analyte.plausible.max) / 2
+    for band in analyte.bands:
+        stated = band.low if band.low is not None else band.high
+        # Any band's limit will do: the example shows the format, it classifies nothing.
+        if stated is not None and band.unit is not None:
+            factor = next((u.factor for u in analyte.units if u.unit == band.unit), None)
+            if factor is not None:
+                canonical = stated * factor
+                break
+    return f"{analyte.key}={float(f'{canonical / unit.factor:.3g}'):g} {unit.unit}".strip()
+
+
 def _check_plausible(analyte: AnalyteSpec, unit: UnitSpec, value: float, *, where: str) -> None:
     shown = f"{_format_number(value)} {unit.unit}".strip()
     low = analyte.plausible.min / unit.factor
@@ -622,9 +661,7 @@ def make_lab_value(
     lab = table or bundled_lab_table()
     spec = lab.analyte(analyte, where=where)
     unit_spec = lab.unit(spec, unit, where=where)
-    number = _parse_number(
-        value, where=where, what=f"a number such as {spec.key}=8.5 {unit_spec.unit}".rstrip()
-    )
+    number = _parse_number(value, where=where, what=f"a number such as {_example(spec, unit_spec)}")
     _check_plausible(spec, unit_spec, number, where=where)
     limits: dict[str, float | None] = {}
     for name, given in (("low", low), ("high", high)):
@@ -676,7 +713,8 @@ def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None
     spec = lab.analyte(match.group("name"), where=where)
     if number is None:
         token = rest.split()[0] if rest.split() else ""
-        example = f"ANALYTE=VALUE UNIT such as '{spec.key}=8.5 {spec.units[0].unit}'"
+        canonical = next(u for u in spec.units if u.unit == spec.unit)
+        example = f"ANALYTE=VALUE UNIT such as '{_example(spec, canonical)}'"
         _parse_number(token, where=where, what=example)
         msg = f"{where}: {token!r} is not a number followed by a unit; expected {example}"
         raise InputError(msg)
@@ -934,6 +972,13 @@ def _interpret_one(
     age = value.age_days if value.age_days is not None else age_days
     canonical = value.value * unit.factor
     notes: list[str] = []
+    check_below = analyte.plausible.check_below
+    if check_below is not None and canonical < check_below:
+        notes.append(
+            f"Check the value and its unit: {_format_number(value.value)} {unit.unit} is below "
+            f"{check_below / unit.factor:.3g} {unit.unit}, which is rarely seen; g/L typed for g/dL, "
+            "or mg/dL for mmol/L, gives such values."
+        )
     indeterminate = False
     sources: list[str] = []
     if value.low is not None or value.high is not None:
@@ -981,12 +1026,17 @@ def _interpret_one(
             )
         assert band.unit is not None  # checked by the Band model
         band_unit = table.unit(analyte, band.unit)
-        converted = band_unit is not unit
+        stated = band.also_stated.get(unit.unit)
+        converted = band_unit is not unit and stated is None
 
-        def limit(stated: float | None) -> float | None:
-            return None if stated is None else stated * band_unit.factor
+        def limit(value: float | None, factor: float = band_unit.factor) -> float | None:
+            return None if value is None else value * factor
 
-        low, high, grey = limit(band.low), limit(band.high), limit(band.low_indeterminate_below)
+        grey = limit(band.low_indeterminate_below)
+        if stated is not None:
+            low, high = limit(stated.low, unit.factor), limit(stated.high, unit.factor)
+        else:
+            low, high = limit(band.low), limit(band.high)
         below = None if low is None else _lt(canonical, low)
         above = None if high is None else _gt(canonical, high)
         if grey is not None and below is False and _lt(canonical, grey):

@@ -223,8 +223,16 @@ def _observed(packet: Any, measurement: Any, where: str) -> tuple[str | None, fl
         observed = time.timestamp.ToDatetime()
         age = None
         if packet.subject.HasField("date_of_birth"):
-            days = (observed - packet.subject.date_of_birth.ToDatetime()).total_seconds() / 86400
-            age = days if days >= 0 else None
+            born = packet.subject.date_of_birth.ToDatetime()
+            days = (observed - born).total_seconds() / 86400
+            if days < 0:
+                # The date or the date of birth is wrong, and so would be the age band chosen for the value.
+                msg = (
+                    f"{where}.timeObserved.timestamp: {observed.date().isoformat()} is before the date of birth "
+                    f"({born.date().isoformat()}, subject.dateOfBirth); correct one of them"
+                )
+                raise InputError(msg)
+            age = days
         return observed.date().isoformat(), age
     return None, None
 

@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from marbledx.knowledge._models import (
-    Feature,
     GeneSymbol,
     HpoId,
     NonEmptyText,
@@ -74,8 +73,11 @@ class WorkupItem(Sourced):
     name: NonEmptyText
     purpose: NonEmptyText
     ages: list[AgeBand] = Field(default_factory=lambda: list(_ALL_AGES))
-    # Only when a neuronopathic form is among the leading diagnoses (brain MRI, EEG, ERG).
+    # Only when a neuronopathic form is among the leading diagnoses (brain MRI, EEG, ERG), or when HSCT is
+    # being considered: neurological status decides whether it can help (reference §2.4, §2.6).
     when_neuronopathic_possible: bool = False
+    # Only when HSCT is a possible treatment (the donor search): not when the genotype rules it out.
+    when_hsct_possible: bool = False
     # The same in plain words for the family summary.
     plain: str | None = None
 
@@ -113,6 +115,13 @@ class RedFlag(Sourced):
     plain: str | None = None
 
 
+class ConfirmationStep(Sourced):
+    """What to do when the genotype supports the top diagnosis; ``genes`` limits it to those genes."""
+
+    text: NonEmptyText
+    genes: list[GeneSymbol] = Field(default_factory=list)
+
+
 class CareGuide(_Strict):
     """The care guide of the knowledge base (``care:`` in care.yaml)."""
 
@@ -124,4 +133,4 @@ class CareGuide(_Strict):
     monitoring: list[MonitoringItem] = Field(min_length=1)
     red_flags: list[RedFlag] = Field(min_length=1)
     # What to do when the genotype already supports the top diagnosis (segregation, orthogonal checks).
-    confirmation: list[Feature] = Field(default_factory=list)
+    confirmation: list[ConfirmationStep] = Field(default_factory=list)

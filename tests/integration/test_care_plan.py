@@ -142,8 +142,28 @@ def test_neuronopathic_signs_turn_clcn7_aro_into_not_recommended(real_hpo: Hpo, 
     # A seizure explained by hypocalcaemia is not a sign of neurodegeneration.
     care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250", "HP:0002901"))
     assert care.hsct.decision == "curative"
-    care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250"))
+    # A seizure without low calcium, or abnormal tone, raises the neuronopathic form but cannot establish
+    # it: the decision waits for the work-up, which is urgent in an infant, and the MRI is in the plan.
+    for sign in ("HP:0001250", "HP:0002373", "HP:0001290"):  # seizure, febrile seizure, generalised hypotonia
+        care = plan(real_hpo, kb, supported, case("HP:0011002", sign))
+        assert (care.hsct.decision, care.hsct.urgency) == ("unknown", "urgent"), sign
+        assert "brain MRI, ERG and EEG" in care.hsct.reason
+        assert any(t.name.startswith("Brain MRI") for t in care.tests)
+    # With a sign of neurodegeneration as well, the neuronopathic form is the reading.
+    care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250", "HP:0002059"))
     assert care.hsct.decision == "not_recommended"
+
+
+def test_a_weak_genotype_does_not_settle_the_decision(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # One variant of uncertain significance (genotype LR 1.7) must not dismiss curative forms.
+    ranking = [dx("OMIM:166600", 0.65, genotype_lr=1.73), dx("OMIM:259700", 0.12, rank=2)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648", age_days=8 * 365.25))
+    assert care.certainty == "uncertain"
+    assert (care.hsct.decision, care.hsct.urgency) == ("unknown", "urgent")
+    ranking[0] = dx("OMIM:166600", 0.65, genotype_lr=40.0)
+    assert (
+        plan(real_hpo, kb, ranking, case("HP:0011002", age_days=8 * 365.25)).certainty == "genotype_supported"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ test that would settle it (docs/care.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +44,11 @@ CARE_PARAMETERS = {
     "credible_probability": 0.10,
     # How many ranked diagnoses are looked at for alternatives.
     "alternatives_window": 5,
+    # The genotype supports a diagnosis (and may settle its HSCT decision) only from this genotype likelihood
+    # ratio: "strong" evidence on Jeffreys' scale of Bayes factors (10-100; Kass & Raftery 1995,
+    # DOI:10.1080/01621459.1995.10476572). A variant of uncertain significance that moves the odds by 1.7
+    # must not dismiss a curative, time-critical form.
+    "genotype_support_lr": 10.0,
 }
 _INFANT_DAYS = 365.25
 _ADULT_DAYS = 18 * 365.25
@@ -147,8 +153,8 @@ def _entity_of(kb: KnowledgeBase, diagnosis: Diagnosis) -> Entity | None:
 
 
 def _genotype_supported(diagnosis: Diagnosis) -> bool:
-    # Qualifying alleles in a gene of the diagnosis that fit its mode (the genotype room's LR above 1).
-    return diagnosis.genotype_lr > 1.0 and bool(diagnosis.variants)
+    # Qualifying alleles in a gene of the diagnosis that fit its mode, with strong evidence (CARE_PARAMETERS).
+    return diagnosis.genotype_lr >= CARE_PARAMETERS["genotype_support_lr"] and bool(diagnosis.variants)
 
 
 class _Patient:
@@ -195,7 +201,20 @@ def _neuro_signs(patient: _Patient, guide: CareGuide) -> list[str]:
     return signs
 
 
-def _decision_of(entity: Entity | None, neuro: list[str]) -> tuple[str, str, list[str]]:
+def _neuro_flags(patient: _Patient, guide: CareGuide) -> list[str]:
+    """Neurological signs that raise, but cannot establish, a neuronopathic form (seizure, abnormal tone)."""
+    if guide.neuronopathic_flags is None:
+        return []
+    flags = patient.matching(guide.neuronopathic_flags.hpo_ids)
+    if any(patient.has(t) for t in _HYPOCALCAEMIA):
+        # A seizure with low calcium is not evidence of primary neurodegeneration.
+        flags = [t for t in flags if not patient.ontology.is_ancestor(_SEIZURE, t) and t != _SEIZURE]
+    return flags
+
+
+def _decision_of(
+    entity: Entity | None, neuro: list[str], flags: Sequence[str] = ()
+) -> tuple[str, str, list[str]]:
     """(decision, reason, sources) of one entity for this patient."""
     if entity is None or entity.hsct is None:
         return (
@@ -204,12 +223,23 @@ def _decision_of(entity: Entity | None, neuro: list[str]) -> tuple[str, str, lis
             [],
         )
     hsct = entity.hsct
-    if (
+    subset_neuronopathic = (
         hsct.decision is HsctDecision.CURATIVE
         and entity.neuronopathic is not None
         and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
-        and neuro
-    ):
+    )
+    if subset_neuronopathic and flags and not neuro:
+        # A seizure or abnormal tone in a sick infant is often hypocalcaemic or non-specific: the work-up
+        # (brain MRI, ERG, EEG, calcium) tells the neuronopathic form apart before HSCT is decided (reference
+        # §2.4; Blood Adv 2017;1(4):279). It must not close the window of a curative form on its own.
+        return (
+            HsctDecision.UNKNOWN.value,
+            "Neurological signs raise the neuronopathic form, in which HSCT does not help the brain disease; "
+            "brain MRI, ERG and EEG (and calcium) decide it before HSCT. Until then the curative form stays "
+            "possible.",
+            ["ref:blood-adv-2017-ostm1"],
+        )
+    if subset_neuronopathic and neuro:
         # Neuronopathic CLCN7: the card's 'not recommended' treatment line is the rule for this patient.
         rule = next(
             (
@@ -231,16 +261,21 @@ def _decision_of(entity: Entity | None, neuro: list[str]) -> tuple[str, str, lis
 
 
 def _time_critical(entity: Entity | None, decision: str) -> bool:
+    """HSCT is curative and early HSCT matters, or would be once the neurological work-up rules out the
+    neuronopathic form (the decision is then ``unknown`` but the window is the same)."""
+    if entity is None or entity.hsct is None or not entity.hsct.urgent:
+        return False
+    if decision == HsctDecision.CURATIVE.value:
+        return True
     return (
-        entity is not None
-        and entity.hsct is not None
-        and entity.hsct.urgent
-        and decision == HsctDecision.CURATIVE.value
+        decision == HsctDecision.UNKNOWN.value
+        and entity.hsct.decision is HsctDecision.CURATIVE
+        and not entity.hsct.unverified
     )
 
 
 def _options(
-    result: CaseResult, kb: KnowledgeBase, neuro: list[str]
+    result: CaseResult, kb: KnowledgeBase, neuro: list[str], flags: Sequence[str] = ()
 ) -> list[tuple[Diagnosis, Entity | None, str]]:
     """The top diagnosis, the credible alternatives, and every form in the window whose HSCT is curative and
     time-critical, whatever its posterior.
@@ -253,7 +288,7 @@ def _options(
     options = []
     for rank, diagnosis in enumerate(window):
         entity = _entity_of(kb, diagnosis)
-        decision = _decision_of(entity, neuro)[0]
+        decision = _decision_of(entity, neuro, flags)[0]
         if (
             rank == 0
             or diagnosis.probability >= CARE_PARAMETERS["credible_probability"]
@@ -270,8 +305,9 @@ def _hsct_advice(
     top = result.diagnoses[0]
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
-    options = _options(result, kb, neuro)
-    decision, reason, sources = _decision_of(entity, neuro)
+    flags = _neuro_flags(patient, guide)
+    options = _options(result, kb, neuro, flags)
+    decision, reason, sources = _decision_of(entity, neuro, flags)
     urgency_signs = [
         (sign, patient.matching(sign.hpo_ids))
         for sign in guide.hsct_urgency_signs
@@ -369,7 +405,8 @@ def _urgency(entity: Entity | None, decision: str, band: AgeBand, signs: bool) -
     if decision == HsctDecision.PARTIAL.value:
         return "elective"
     if decision == HsctDecision.UNKNOWN.value:
-        return "unknown"
+        # A curative form waiting for its neurological work-up: the work-up is as urgent as the HSCT would be.
+        return "urgent" if _time_critical(entity, decision) and (band == "infant" or signs) else "unknown"
     return "not_applicable"
 
 
@@ -528,7 +565,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     band = _age_band(case, entity)
     hsct, certainty, note = _hsct_advice(result, kb, patient, guide, band)
     option_entities = [kb.get(o.subtype) for o in hsct.options if o.subtype]
-    neuronopathic_possible = bool(_neuro_signs(patient, guide)) or any(
+    neuronopathic_possible = bool(_neuro_signs(patient, guide) or _neuro_flags(patient, guide)) or any(
         e.neuronopathic is not None
         and e.neuronopathic.neuronopathic in (Neuronopathy.YES, Neuronopathy.SUBSET)
         for e in option_entities

@@ -126,6 +126,8 @@ class CareGuide(_Strict):
     """The care guide of the knowledge base (``care:`` in care.yaml)."""
 
     neuronopathic_signs: SignSet
+    # Signs that raise a neuronopathic form but need the work-up to establish it (seizure, abnormal tone).
+    neuronopathic_flags: SignSet | None = None
     hsct_urgency_signs: list[SignSet] = Field(min_length=1)
     testing_rules: list[TestingRule] = Field(min_length=1)
     workup: list[WorkupItem] = Field(min_length=1)

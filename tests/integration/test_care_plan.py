@@ -336,3 +336,12 @@ def test_post_hsct_calcium_interval_is_not_claimed_as_verified(real_hpo: Hpo, kb
     # The reference's monitoring table (§2.6) is unverified as a whole, this row included.
     care = plan(real_hpo, kb, [dx("OMIM:259700", 0.97, genotype_lr=500.0)], case("HP:0011002"))
     assert not any(m.interval_verified for m in care.monitoring)
+
+
+def test_the_infant_window_is_not_the_reason_for_an_older_child(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    ranking = [dx("OMIM:259710", 0.42), dx("OMIM:259700", 0.05, rank=2)]
+    older = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648", age_days=10 * 365.25))
+    assert older.hsct.urgency == "urgent"  # optic atrophy: the timing matters
+    assert "3 months" not in older.hsct.reason
+    infant = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648"))
+    assert "before 3 months of age" in infant.hsct.reason

@@ -362,10 +362,16 @@ def _hsct_advice(
             for o in leading
         )
         reason_text = f"Not settled: {summary}."
-        if urgency == "urgent":
+        if urgency == "urgent" and band == "infant":
             reason_text += (
                 " A form for which early HSCT is curative is possible, so the genetic diagnosis is urgent: "
                 "vision is better preserved when HSCT is done before 3 months of age."
+            )
+        elif urgency == "urgent":
+            # The infant window does not apply; the patient's own signs make the timing matter.
+            reason_text += (
+                " A form for which HSCT is curative is possible and the patient shows signs that get worse "
+                "while it waits, so the genetic diagnosis is urgent."
             )
             sources = sorted({*urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
         else:

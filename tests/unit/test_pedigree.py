@@ -9,6 +9,7 @@ import pytest
 
 from marbledx.errors import InputError
 from marbledx.findings import read_case_file, read_ped
+from marbledx.findings._pedigree import TestResult, read_test_results
 from marbledx.ontology import Hpo
 
 from ..conftest import TESTS
@@ -77,3 +78,45 @@ def test_phenopacket_files_are_resolved_next_to_the_phenopacket(tmp_path: Path, 
     (entry,) = case.genomic_files
     assert entry.path == str(tmp_path / "vcf" / "p.vcf.gz")
     assert (entry.genome_assembly, entry.sample) == ("hg38", "S1")
+
+
+# Finding 13 of the counselling review: a test result written after an ``age=`` token was silently dropped.
+
+
+def test_a_test_result_after_an_age_token_in_column_7_is_read(tmp_path: Path) -> None:
+    """``age=3 carrier``: the age moves the test result to column 8 instead of losing it."""
+    ped = read_ped(
+        _ped(
+            tmp_path,
+            "F KID DAD MUM 1 2 age=3 carrier\nF DAD 0 0 1 1\nF MUM 0 0 2 1\n"
+            "F SIB DAD MUM 2 1 age=10 noncarrier\nF BRO DAD MUM 1 1 age=12\nF SIS2 DAD MUM 2 1 age=1 .\n",
+        )
+    )
+    results = read_test_results(ped)
+    assert results == {"KID": TestResult.CARRIER, "SIB": TestResult.NONCARRIER}
+    assert [p.age for p in ped.individuals if p.id in {"KID", "SIB"}] == [3.0, 10.0]
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("F KID 0 0 1 2 . age=3 carrier\n", 9),  # column 7 untested, the test word further right
+        ("F KID 0 0 1 2 carrier note noncarrier\n", 9),
+        ("F KID 0 0 1 2 age=3 . carrier\n", 9),
+    ],
+)
+def test_a_test_word_where_it_is_not_read_is_an_error_naming_its_column(
+    tmp_path: Path, line: str, column: int
+) -> None:
+    path = _ped(tmp_path, line)
+    with pytest.raises(
+        InputError, match=rf"line 1 column {column}: test result '\w+' is in a column that is not read"
+    ) as info:
+        read_test_results(read_ped(path))
+    assert "column 7" in str(info.value)
+
+
+def test_an_unknown_word_after_an_age_token_in_column_7_is_an_error(tmp_path: Path) -> None:
+    path = _ped(tmp_path, "F KID 0 0 1 2 age=3 carier\n")
+    with pytest.raises(InputError, match=r"line 1 column 8: test result 'carier' is not recognised"):
+        read_test_results(read_ped(path))

@@ -11,6 +11,7 @@ from marbledx.advice._care import (
 from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, format_probability
 from marbledx.advice._risk import (
     SUPPORTED_INHERITANCE,
+    AllelicForm,
     ChildRisk,
     DiseaseRisk,
     FounderPrior,
@@ -27,6 +28,7 @@ from marbledx.advice._risk import (
 __all__ = [
     "CARE_PARAMETERS",
     "SUPPORTED_INHERITANCE",
+    "AllelicForm",
     "CareItem",
     "CarePlan",
     "ChildRisk",

@@ -5,7 +5,9 @@ and 1D for ADO2 penetrance and its rise with age) with the citations it gives; f
 [not sourced] are not stated (the advice only says to ask the genetic counsellor about them). Numbers for
 this family come from the pedigree calculation, backed by the sources of the mode of inheritance. An
 age-dependent penetrance curve is only ever the one the user entered (the knowledge base has none), and the
-advice says so.
+advice says so. Where the model leaves something out that can make the real chance higher (germline
+mosaicism after a parent's negative test; two copies of a gene that cause another subtype), the advice says
+so rather than give a bare number.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from marbledx.knowledge import EntityGroup, Inheritance
+from marbledx.findings._pedigree import TestResult
+from marbledx.knowledge import Entity, EntityGroup, Inheritance, Onset
 
 if TYPE_CHECKING:
-    from marbledx.advice._risk import DiseaseRisk, PedigreeRisk, PenetranceCurve
+    from marbledx.advice._risk import AllelicForm, DiseaseRisk, IndividualRisk, PedigreeRisk, PenetranceCurve
 
-__all__ = ["CounsellingPoint", "counselling_advice", "format_probability"]
+__all__ = [
+    "CounsellingPoint",
+    "counselling_advice",
+    "format_probability",
+    "mosaicism_assumption",
+    "negative_parents",
+]
 
 # Citations, in the knowledge base's forms (see docs/knowledge-base.md).
 STARK_2009 = "PMCID:PMC2654865"  # Stark & Savarirayan 2009, Orphanet J Rare Dis 4:5, Table 2
@@ -34,6 +43,19 @@ CLEIREN_2001 = "PMID:11741829"  # CLCN7: dominant-negative ADO2, silent heterozy
 DE_NOVO_SEED = "seed:004_6d101a54be3f1e60.txt"  # de novo variants occur in ADO
 CA2_PRENATAL = "ref:pediatr-neurol-briefs-ca2"
 LAD3_PRENATAL = "ref:orphanet-lad3"
+# Parental mosaicism: gonadal (germline) mosaicism in a parent is undetectable or barely detectable by routine
+# blood tests and explains recurrences of apparent de novo variants (Hum Genomics 2023;17:91); mosaic parents
+# also explain unexpected recurrences of X-linked recessive disease (Campbell et al. 2014, Am J Hum Genet).
+# Neither gives a figure that fits every family, so no number is stated.
+MOSAICISM_2023 = "PMID:37798624"
+CAMPBELL_2014 = "DOI:10.1016/j.ajhg.2014.07.003"
+
+# A relative of unknown status is named as possibly affected from this chance of the disease (lower than the
+# 5% carrier threshold: missing an affected baby costs more than an extra examination).
+AFFECTED_LOW = 0.01
+# A next child with two copies at least this likely gets the two-copies advice (dominant modes).
+TWO_COPIES_LOW = 0.001
+_INFANT_ONSETS = {Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
 
 DISCLAIMER = (
     "This calculation supports, and does not replace, a genetic counsellor. "
@@ -76,21 +98,124 @@ def _unique(sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(sources))
 
 
-def _relatives(risk: PedigreeRisk, *, low: float = 0.05) -> list[str]:
-    """Untested people (other than the couple) whose carrier probability is uncertain but not small."""
+def _with_age(person: IndividualRisk, probability: float, *, fraction: bool = False) -> str:
+    age = f", age {_age_text(person.age)}" if person.age is not None else ""
+    return f"{person.id} ({format_probability(probability, fraction=fraction)}{age})"
+
+
+def _may_be_affected(risk: PedigreeRisk, *, low: float = AFFECTED_LOW) -> list[IndividualRisk]:
+    """Untested people of unknown status (not yet assessed) whose chance of having the disease is not small."""
+    return [
+        p for p in risk.individuals if p.affected is None and p.test is None and p.affected_probability >= low
+    ]
+
+
+def _tested_not_assessed(risk: PedigreeRisk) -> list[IndividualRisk]:
+    """Tested people of unknown status whose result shows (more likely than not) the disease genotype."""
+    return [
+        p
+        for p in risk.individuals
+        if p.affected is None and p.test is not None and p.disease_genotype_probability >= 0.5
+    ]
+
+
+def _almost_certain(risk: PedigreeRisk) -> list[IndividualRisk]:
+    """Untested people who almost certainly carry the variant and are not known to be affected."""
+    return [
+        p
+        for p in risk.individuals
+        if p.test is None and p.affected is not True and p.carrier_probability >= 0.999
+    ]
+
+
+def _relatives(risk: PedigreeRisk, *, low: float = 0.05, skip: Sequence[str] = ()) -> list[str]:
+    """Untested people (other than those in ``skip``) whose carrier probability is uncertain but not small."""
     model = risk.model
     out = []
     for person in risk.individuals:
-        if person.test is not None:
+        if person.test is not None or person.id in skip:
             continue
         if model.x_linked and person.sex == "male":
             continue
         if person.affected and model.inheritance is not Inheritance.AUTOSOMAL_DOMINANT:
             continue
         if low <= person.carrier_probability < 0.999:
-            age = f", age {_age_text(person.age)}" if person.age is not None else ""
-            out.append(f"{person.id} ({format_probability(person.carrier_probability, fraction=False)}{age})")
+            out.append(_with_age(person, person.carrier_probability))
     return out
+
+
+def _carries(person: IndividualRisk | None) -> bool:
+    """More likely than not to have at least one disease allele (a parent not in the results: no)."""
+    return person is not None and 1.0 - person.genotype_probabilities[0] >= 0.5
+
+
+def negative_parents(risk: PedigreeRisk) -> tuple[list[str], bool]:
+    """The couple members with a negative test whose child has a variant the other parent does not explain.
+
+    Such a parent may still carry the variant in some eggs or sperm (germline mosaicism), which the model
+    leaves out. A child's variant is unexplained by the other parent when the child has two copies (one must
+    come from the tested parent's side), or one copy and the other parent more likely than not has none;
+    under X-linked inheritance a son's X comes from his mother only, so only a mother counts for sons.
+    Returns those parents, and whether the couple's recurrence rests on their negative tests alone: both
+    negative (autosomal), or the mother negative (X-linked, for sons); then the chance is not one fixed
+    figure per pregnancy and no parent without signs is left to examine.
+    """
+    model = risk.model
+    people = {p.id: p for p in risk.individuals}
+    found: list[str] = []
+    for parent_id in risk.couple:
+        parent = people.get(parent_id)
+        if parent is None or parent.test is not TestResult.NONCARRIER:
+            continue
+        for child in risk.individuals:
+            if parent_id not in (child.father, child.mother) or not _carries(child):
+                continue
+            other_id = child.mother if parent_id == child.father else child.father
+            other = people.get(other_id) if other_id is not None else None
+            if model.x_linked and child.sex != "female":
+                unexplained = parent_id == child.mother
+            else:
+                two = (
+                    child.genotype_probabilities[2] >= 0.5 if len(child.genotype_probabilities) > 2 else False
+                )
+                unexplained = two or not _carries(other)
+            if unexplained:
+                found.append(parent_id)
+                break
+    father, mother = risk.couple
+    negative = {p.id for p in risk.individuals if p.id in risk.couple and p.test is TestResult.NONCARRIER}
+    rests = (mother in negative) if model.x_linked else (father in negative and mother in negative)
+    return found, bool(found) and rests
+
+
+def mosaicism_assumption(risk: PedigreeRisk) -> list[str]:
+    """The assumption that a negative parental test is taken as no variant in any cell (or nothing)."""
+    found, _ = negative_parents(risk)
+    if not found:
+        return []
+    return [
+        f"A negative test in {' and '.join(found)} is taken to mean no variant in any cell: germline "
+        "mosaicism (the variant in some of a parent's eggs or sperm but not in the blood) is not included, so "
+        "the chance for another child may be higher than shown."
+    ]
+
+
+def _mosaicism_point(found: Sequence[str]) -> CounsellingPoint:
+    who = f"{found[0]}'s test" if len(found) == 1 else f"The tests of {' and '.join(found)}"
+    return CounsellingPoint(
+        f"{who} did not find the variant. A negative blood test does not rule out that some of a parent's "
+        "eggs or sperm carry it (germline mosaicism). This calculation does not include that chance, so the "
+        "chance for another child may be higher than shown. Ask your genetic counsellor about it.",
+        (MOSAICISM_2023, CAMPBELL_2014),
+    )
+
+
+def _infantile_aro(entity: Entity | None) -> bool:
+    """Whether the entity is one of the infantile ARO subtypes of Orphanet's ARO entry (ORPHA:667)."""
+    if entity is None or ORPHANET_ARO not in entity.disease_ids:
+        return False
+    onset = entity.onset
+    return onset is not None and not onset.unverified and bool(_INFANT_ONSETS & set(onset.typical))
 
 
 def _age_text(years: float) -> str:
@@ -107,8 +232,45 @@ def _curve_sentence(curve: PenetranceCurve) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
+def _two_copies_point(
+    name: str, key: str | None, forms: Sequence[AllelicForm], both: float
+) -> CounsellingPoint:
+    """The chance of two copies under a dominant mode, and what two copies mean where the knowledge base
+    knows it (two CLCN7 variants cause OPTB4, not ADO2)."""
+    text = (
+        f"The chance that the child inherits two copies of the variant, one from each parent, is "
+        f"{format_probability(both)}."
+    )
+    if not forms:
+        return CounsellingPoint(
+            text + " This calculation counts a child with two copies like a child with one. Ask your genetic "
+            "counsellor what two copies would mean."
+        )
+    sources: list[str] = []
+    names = []
+    for form in forms:
+        names.append(f"{form.entity.name} ({form.entity.key})")
+        sources.extend(form.sources)
+    genes = " or ".join(dict.fromkeys(form.gene for form in forms))
+    what = names[0] if len(names) == 1 else " or ".join(names)
+    text += (
+        f" Two changed copies of {genes} do not cause {key or name}: they cause a different, recessive form, "
+        f"{what}."
+    )
+    infant = [form.entity for form in forms if _infantile_aro(form.entity)]
+    if infant:
+        text += " It can start in the first months of life and is often severe."
+        for entity in infant:
+            assert entity.onset is not None  # _infantile_aro checked it
+            sources.extend([*entity.onset.sources, ORPHANET_ARO])
+    return CounsellingPoint(
+        text + " Ask your genetic counsellor about testing in pregnancy.", _unique(sources)
+    )
+
+
 def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[CounsellingPoint]:
-    """Plain-language advice for the family: recurrence risk, carrier testing, prenatal options, caveats."""
+    """Plain-language advice for the family: recurrence risk, who may have the disease or carry it,
+    prenatal options, and the caveats of the model."""
     model = risk.model
     mode = model.inheritance
     entity = disease.entity
@@ -118,6 +280,10 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
     child = risk.next_child
     mode_sources = list(disease.sources)
     osteopetrosis = entity is not None and entity.group is EntityGroup.OSTEOPETROSIS
+    negative, all_negative = negative_parents(risk)
+    # When the chance rests on the parents' negative tests it is only the new-mutation rate, with germline
+    # mosaicism left out, so it is not presented as one fixed chance for every pregnancy.
+    same = "" if all_negative else " The chance is the same in every pregnancy."
     items: list[CounsellingPoint] = []
 
     # 1. The next child.
@@ -142,28 +308,54 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                 )
             )
     elif mode is Inheritance.AUTOSOMAL_DOMINANT:
-        text = (
-            f"For each pregnancy of {father} and {mother}, the chance that the child inherits the variant is "
-            f"{format_probability(child.carrier_probability)}."
+        genotypes = child.genotype_probabilities or (
+            1.0 - child.carrier_probability,
+            child.carrier_probability,
+            0.0,
         )
+        both = genotypes[2]
+        forms = disease.allelic_forms
+        split = both >= TWO_COPIES_LOW and bool(forms)
+        if split:
+            # Two copies are another disease (CLCN7: OPTB4), so one copy is given on its own, with the
+            # chance of signs of this disease from one copy only.
+            one = genotypes[1]
+            signs = one * model.penetrance + genotypes[0] * model.phenocopy
+            text = (
+                f"For each pregnancy of {father} and {mother}, the chance that the child inherits one copy of "
+                f"the variant is {format_probability(one)}."
+            )
+        else:
+            signs = child.affected_probability
+            text = (
+                f"For each pregnancy of {father} and {mother}, the chance that the child inherits the variant "
+                f"is {format_probability(child.carrier_probability)}."
+            )
         if model.penetrance < 1:
             when = " at some time in life" if model.penetrance_by_age is not None else ""
+            copy = " with one copy" if split else " with the variant"
             text += (
-                f" Not everyone with the variant shows the disease, so the chance that the child has signs of "
-                f"{name}{when} is {format_probability(child.affected_probability)}."
+                f" Not everyone{copy} shows the disease, so the chance that the child has signs of "
+                f"{name}{when} is {format_probability(signs)}."
             )
         sources = [*mode_sources, STARK_2009] if osteopetrosis else list(mode_sources)
         if key == "ADO2":
             sources = [ORPHANET_ADO2, STARK_2009, WAGUESPACK_2003, *mode_sources]
-        items.append(CounsellingPoint(text + " The chance is the same in every pregnancy.", _unique(sources)))
+        items.append(CounsellingPoint(text + same, _unique(sources)))
+        if both >= TWO_COPIES_LOW:
+            items.append(_two_copies_point(name, key, forms, both))
     else:
+        dominant_too = entity is not None and Inheritance.AUTOSOMAL_DOMINANT in entity.inheritance.modes
+        # Carriers are healthy only where one copy of the gene causes nothing: not for CLCN7 (ADO2),
+        # PLEKHM1 (ADO3), or a subtype that is itself dominant in some families (IAO).
+        healthy_carriers = osteopetrosis and not disease.allelic_forms and not dominant_too
         sources = [*mode_sources, STARK_2009, ORPHANET_ARO_SEED] if osteopetrosis else list(mode_sources)
-        healthy = "a healthy carrier" if osteopetrosis and key != "OPTB4" else "a carrier"
+        healthy = "a healthy carrier" if healthy_carriers else "a carrier"
         items.append(
             CounsellingPoint(
                 f"For each pregnancy of {father} and {mother}, the chance that the child has {name} is "
                 f"{format_probability(child.affected_probability)}. The chance that the child is {healthy} "
-                f"is {format_probability(child.carrier_probability)}. The chance is the same in every pregnancy.",
+                f"is {format_probability(child.carrier_probability)}.{same}",
                 _unique(sources),
             )
         )
@@ -176,12 +368,34 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                     (CLEIREN_2001,),
                 )
             )
+        elif osteopetrosis and (disease.allelic_forms or dominant_too):
+            text = ""
+            caveat_sources: list[str] = []
+            if dominant_too and entity is not None:
+                text += (
+                    f"{entity.key} is passed on in a dominant way in some families and in a recessive way in "
+                    "others; this calculation assumes the recessive way. "
+                )
+                caveat_sources.extend(entity.inheritance.sources)
+            if disease.allelic_forms:
+                genes = " or ".join(dict.fromkeys(form.gene for form in disease.allelic_forms))
+                keys = " or ".join(dict.fromkeys(form.entity.key for form in disease.allelic_forms))
+                text += (
+                    f"One changed copy of the {genes} gene can itself cause a dominant form of "
+                    f"osteopetrosis ({keys}). "
+                )
+                for form in disease.allelic_forms:
+                    caveat_sources.extend(form.sources)
+            text += "So a parent who carries one variant is not always healthy. Ask which kind each parent carries."
+            items.append(CounsellingPoint(text, _unique(caveat_sources)))
         elif osteopetrosis:
             items.append(
                 CounsellingPoint(
                     "People who carry one variant (carriers) are expected to be healthy.", (STARK_2009,)
                 )
             )
+    if negative:
+        items.append(_mosaicism_point(negative))
 
     if risk.consanguineous:
         items.append(
@@ -191,8 +405,64 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             )
         )
 
-    # 2. Relatives who may carry the variant.
-    relatives = _relatives(risk)
+    # 2. Relatives who may have the disease, who almost certainly carry it, and who may carry it.
+    unassessed = _may_be_affected(risk)
+    if unassessed:
+        disease_words = f"signs of {name}" if mode is Inheritance.AUTOSOMAL_DOMINANT else name
+        who = (
+            "This family member has not been assessed yet and may have"
+            if len(unassessed) == 1
+            else "These family members have not been assessed yet and may have"
+        )
+        listed = ", ".join(_with_age(p, p.affected_probability, fraction=True) for p in unassessed)
+        # Several recessive and X-linked forms start in infancy, where waiting can cost sight; a dominant form
+        # (ADO2) may show no signs at all, so an examination and the test are what tell.
+        action = (
+            "They should be examined by a doctor, and a test for the family's variant can show whether they "
+            "carry it."
+            if mode is Inheritance.AUTOSOMAL_DOMINANT
+            else "They should be examined by a doctor and offered a test for the family's variants now, "
+            "without waiting for signs."
+        )
+        items.append(CounsellingPoint(f"{who} {disease_words}: {listed}. {action}", _unique(mode_sources)))
+    tested = _tested_not_assessed(risk)
+    if tested:
+        items.append(
+            CounsellingPoint(
+                f"The test results of these family members show the genotype that causes {name}, but they have "
+                f"not been assessed yet: {', '.join(p.id for p in tested)}. They should be examined by a doctor "
+                "now.",
+                _unique(mode_sources),
+            )
+        )
+    hsct = entity.hsct if entity is not None else None
+    if (unassessed or tested) and hsct is not None and hsct.urgent and not hsct.unverified:
+        items.append(
+            CounsellingPoint(
+                "In this form of osteopetrosis, a stem-cell transplant works best when it is done early, so a "
+                "baby who may have it should be checked straight away.",
+                _unique(hsct.sources),
+            )
+        )
+    certain = _almost_certain(risk)
+    if certain:
+        listed = ", ".join(p.id for p in certain)
+        if mode is Inheritance.AUTOSOMAL_DOMINANT:
+            quiet = all(p.affected is False for p in certain)
+            text = (
+                f"These relatives almost certainly carry the variant{', although they have no signs' if quiet else ''}: "
+                f"{listed}. Each of their children has a 50% chance of inheriting it."
+            )
+            sources = [*mode_sources, STARK_2009] if osteopetrosis else list(mode_sources)
+            if key == "ADO2":
+                sources = [ORPHANET_ADO2, STARK_2009, *mode_sources]
+        else:
+            text = f"These relatives almost certainly carry one variant: {listed}."
+            sources = list(mode_sources)
+        items.append(CounsellingPoint(text, _unique(sources)))
+    # Under a recessive mode, someone who may have the disease is named there, not as a possible carrier.
+    skip = [p.id for p in unassessed] if mode is not Inheritance.AUTOSOMAL_DOMINANT else []
+    relatives = _relatives(risk, skip=skip)
     if relatives:
         what = "carry the variant" if mode is Inheritance.AUTOSOMAL_DOMINANT else "be carriers"
         items.append(
@@ -206,19 +476,28 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
     # 3. Incomplete penetrance (ADO2 and other dominant forms).
     if mode is Inheritance.AUTOSOMAL_DOMINANT and model.penetrance < 1:
         if key == "ADO2":
+            # With both parents tested negative, "a parent without signs can still carry it" is not this
+            # family's question; the share of carriers with signs still is (for the child).
+            lead = (
+                "Not everyone who carries the variant has signs."
+                if all_negative
+                else "A parent without any signs can still carry the variant."
+            )
             items.append(
                 CounsellingPoint(
-                    "A parent without any signs can still carry the variant. In a large study, about 2 in 3 "
-                    "carriers (62 of 94) had signs of the disease.",
+                    f"{lead} In a large study, about 2 in 3 carriers (62 of 94) had signs of the disease.",
                     (WAGUESPACK_2003, ORPHANET_ADO2),
                 )
             )
-            items.append(
-                CounsellingPoint(
-                    "X-rays of the parents' skeleton help to find out whether a parent is affected.",
-                    (ORPHANET_ADO2,),
+            # Nothing to find out when both parents tested negative, or both are known to be affected.
+            unknown_parent = any(p.id in risk.couple and p.affected is not True for p in risk.individuals)
+            if not all_negative and unknown_parent:
+                items.append(
+                    CounsellingPoint(
+                        "X-rays of the parents' skeleton help to find out whether a parent is affected.",
+                        (ORPHANET_ADO2,),
+                    )
                 )
-            )
             items.append(
                 CounsellingPoint(
                     "Signs can differ a lot between members of the same family.", (GENEREVIEWS_CLCN7,)
@@ -233,21 +512,26 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                 )
             )
         else:
+            lead = (
+                "Not everyone who carries the variant shows the disease"
+                if all_negative
+                else "A parent without any signs can still carry the variant"
+            )
             items.append(
                 CounsellingPoint(
-                    f"A parent without any signs can still carry the variant: in this calculation "
-                    f"{format_probability(model.penetrance)} of carriers show the disease.",
+                    f"{lead}: in this calculation {format_probability(model.penetrance)} of carriers show "
+                    "the disease.",
                     _unique(mode_sources),
                 )
             )
         curve = model.penetrance_by_age
         if curve is not None and curve.points[0][1] < curve.lifetime:
+            # The curve is the user's input, not a published one, so no literature is cited for it.
             items.append(
                 CounsellingPoint(
                     "In this calculation the chance that a carrier has signs rises with age: "
                     f"{_curve_sentence(curve)} (the figures entered for this calculation; this tool has no "
-                    "sourced age curve). So a younger relative without signs may still develop them.",
-                    _unique(mode_sources),
+                    "sourced age curve). So a younger relative without signs may still develop them."
                 )
             )
     if mode is Inheritance.AUTOSOMAL_DOMINANT and osteopetrosis:
@@ -258,14 +542,15 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
 
     # 4. Prenatal and reproductive options.
     if osteopetrosis and mode is Inheritance.AUTOSOMAL_RECESSIVE:
-        items.append(
-            CounsellingPoint(
-                "When both of the family's variants are known, a pregnancy can be tested early, by chorionic "
-                "villus sampling at 11 to 13 weeks. An ultrasound scan can show the disease only late in the "
-                "second trimester.",
-                (ORPHANET_ARO_SEED, ORPHANET_ARO),
-            )
+        text = (
+            "When both of the family's variants are known, a pregnancy can be tested early, by chorionic "
+            "villus sampling at 11 to 13 weeks."
         )
+        # The ultrasound sentence comes from Orphanet's page on infantile ARO (ORPHA:667): it is not stated
+        # for intermediate or adult-onset forms, where nothing says a scan can show the disease at all.
+        if _infantile_aro(entity):
+            text += " An ultrasound scan can show the disease only late in the second trimester."
+        items.append(CounsellingPoint(text, (ORPHANET_ARO_SEED, ORPHANET_ARO)))
     if key == "OPTB3":
         items.append(
             CounsellingPoint(

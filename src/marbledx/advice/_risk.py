@@ -6,7 +6,8 @@ The model (documented with its equations in ``docs/counselling.md``):
   hemizygous, females 0/1/2; an X-linked person of unknown sex without children has both sexes' states);
 - founders: Hardy-Weinberg with allele frequency q, or (X-linked) Haldane's mutation-selection equilibrium
   with mutation rate μ (female carrier prior 4μ, male 3μ); a related couple whose common ancestors are not
-  in the file shares one allele identical by descent with probability 4F at the founder level;
+  in the file shares one allele identical by descent at the founder level, the relationship spread over
+  the founder ancestors of each spouse (each parent equally likely to be the link) rather than put on one;
 - transmission: Mendelian, each normal allele mutating to the disease allele with probability μ;
 - phenotype: P(affected | disease genotype) = penetrance, P(affected | other genotype) = phenocopy rate;
   with an age-dependent penetrance curve (a step function of age in years), a person of known age and
@@ -29,13 +30,14 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice
+from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, mosaicism_assumption
 from marbledx.errors import InputError, UnknownEntityError
 from marbledx.findings._pedigree import MAX_AGE_YEARS, Pedigree, PedIndividual, TestResult, read_test_results
-from marbledx.knowledge import Entity, Inheritance, KnowledgeBase
+from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
 
 __all__ = [
     "SUPPORTED_INHERITANCE",
+    "AllelicForm",
     "ChildRisk",
     "DiseaseRisk",
     "FounderPrior",
@@ -309,7 +311,8 @@ class IndividualRisk:
     a person whose status is given and P(clinically affected | pedigree) otherwise (with the lifetime
     penetrance: whether they are or will be affected). ``age`` is in years; ``penetrance`` is the
     P(affected | disease genotype) used for this person (at their age, or the lifetime value) and
-    ``penetrance_basis`` says which.
+    ``penetrance_basis`` says which. ``father`` and ``mother`` are the parents' ids (``None`` for a founder;
+    a parent missing from the file is named ``(father of X)``); they are not part of the JSON output.
     """
 
     id: str
@@ -324,6 +327,8 @@ class IndividualRisk:
     age: float | None = None
     penetrance: float | None = None
     penetrance_basis: PenetranceBasis | None = None
+    father: str | None = None
+    mother: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -344,12 +349,18 @@ class IndividualRisk:
 
 @dataclass(frozen=True)
 class ChildRisk:
-    """Risk for the couple's next child (of unknown sex: the mean of a son and a daughter where it matters)."""
+    """Risk for the couple's next child (of unknown sex: the mean of a son and a daughter where it matters).
+
+    ``genotype_probabilities[k]`` is P(k disease alleles) for autosomal modes (``None`` for X-linked, where
+    ``by_sex`` gives the figures): under a dominant mode it separates one copy from two (for CLCN7, two
+    copies cause the recessive OPTB4, not ADO2).
+    """
 
     affected_probability: float
     carrier_probability: float
     disease_genotype_probability: float
     by_sex: Mapping[str, Mapping[str, float]] | None = None
+    genotype_probabilities: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -357,6 +368,8 @@ class ChildRisk:
             "carrier_probability": self.carrier_probability,
             "disease_genotype_probability": self.disease_genotype_probability,
         }
+        if self.genotype_probabilities is not None:
+            out["genotype_probabilities"] = {str(k): p for k, p in enumerate(self.genotype_probabilities)}
         if self.by_sex is not None:
             out["by_sex"] = {sex: dict(values) for sex, values in self.by_sex.items()}
         return out
@@ -558,21 +571,30 @@ class _Graph:
             frontier = following
         return found
 
-    def nearest_founder(self, index: int) -> tuple[int, int]:
-        """The nearest founder ancestor (fathers first on ties) and its number of generations above."""
-        frontier = [index]
+    def founder_routes(self, index: int) -> dict[tuple[int, int], float]:
+        """The founder ancestors of a node, each with its number of generations above it, weighted by the
+        chance that a line of ancestry chosen by going up to the father or the mother with probability 1/2
+        at each generation ends there: ``{(founder, generations): weight}``, the weights summing to 1.
+
+        A founder reached by two lines of different lengths (a loop among one spouse's ancestors) has one
+        entry per length. A founder node is its own only route (0 generations, weight 1).
+        """
+        routes: dict[tuple[int, int], float] = {}
+        frontier: dict[int, float] = {index: 1.0}
         depth = 0
-        while True:
-            for current in frontier:
+        while frontier:
+            following: dict[int, float] = {}
+            for current, weight in frontier.items():
                 node = self.nodes[current]
-                if node.father is None and node.mother is None:
-                    return current, depth
-            following: list[int] = []
-            for current in frontier:
-                node = self.nodes[current]
-                following.extend(p for p in (node.father, node.mother) if p is not None)
+                if node.father is None or node.mother is None:
+                    # Every non-founder has both parents: the graph adds a placeholder for a missing one.
+                    routes[(current, depth)] = routes.get((current, depth), 0.0) + weight
+                    continue
+                for parent in (node.father, node.mother):
+                    following[parent] = following.get(parent, 0.0) + weight / 2
             frontier = following
             depth += 1
+        return routes
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -670,6 +692,49 @@ def _kinship_table(
                 if ra in (0, 1) and rb in (0, 1):
                     shared[i, j] += allele[ibd] * allele[ra] * allele[rb]
     return (1 - k1) * hw + k1 * shared
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """One place for a stated relationship between two spouses whose common ancestors are not in the file:
+    their founder ancestors ``x`` and ``y``, ``dx`` and ``dy`` generations above the spouses, sharing one
+    allele identical by descent with probability ``k1``; ``weight`` is the chance of this route."""
+
+    x: int
+    y: int
+    dx: int
+    dy: int
+    k1: float
+    weight: float
+
+
+# A stated relationship spread over the spouses' founders is one factor over all of them; its table has
+# 3^n entries for n founders, so the number is capped (about 4 million entries).
+_MAX_SPREAD_TABLE = 3**14
+
+
+def _spread_kinship_factor(
+    model: RiskModel, graph: _Graph, founders: Sequence[int], placements: Sequence[_Placement]
+) -> _Table:
+    """Joint prior of ``founders`` when the related pair among them is not known: the mixture, over the
+    placements, of the pair's kinship prior times the Hardy-Weinberg prior of the other founders.
+
+    The route of an unknown relationship runs through one line of each spouse's ancestry, each parent
+    equally likely (``_Graph.founder_routes``); mixing over the routes keeps each spouse's founders
+    symmetric instead of putting the whole shared ancestry on one of them.
+    """
+    axes = {founder: axis for axis, founder in enumerate(founders)}
+    cards = [len(graph.nodes[f].states) for f in founders]
+    priors = {f: _founder_table(model, graph.nodes[f].states) for f in founders}
+    table: _Table = np.zeros(cards)
+    for place in placements:
+        pair = _kinship_table(model, graph.nodes[place.x].states, graph.nodes[place.y].states, place.k1)
+        operands: list[Any] = [pair, [axes[place.x], axes[place.y]]]
+        for f in founders:
+            if f not in (place.x, place.y):
+                operands.extend((priors[f], [axes[f]]))
+        table = table + place.weight * np.einsum(*operands, list(range(len(founders))))
+    return table
 
 
 def _evidence(model: RiskModel, graph: _Graph, node: _Node) -> _Table:
@@ -902,7 +967,8 @@ def pedigree_risk(
 
     # Consanguinity of the couple.
     shared = set(graph.ancestors(father_index)) & set(graph.ancestors(mother_index))
-    kinship_pair: tuple[int, int, float] | None = None
+    placements: list[_Placement] = []
+    spread_founders: list[int] = []
     applied_f: float | None = None
     how: Literal["pedigree", "stated", "phenopacket", "none"] = "none"
     if shared:
@@ -932,25 +998,13 @@ def pedigree_risk(
                     "inheritance (it does not change a son's risk); add the common ancestors for an exact answer."
                 )
             else:
-                x, dx = graph.nearest_founder(father_index)
-                y, dy = graph.nearest_founder(mother_index)
-                kinship = inbreeding * 2.0 ** (dx + dy)
-                if kinship > 0.25:
-                    msg = (
-                        f"inbreeding coefficient {inbreeding:g} is too large for a couple {dx + dy} generation(s) "
-                        "below the founders of the file; add the couple's common ancestors to the pedigree"
-                    )
-                    raise InputError(msg)
-                kinship_pair = (x, y, 4 * kinship)
+                placements = _placements(graph, father_index, mother_index, inbreeding)
+                spread_founders = sorted({p.x for p in placements} | {p.y for p in placements})
                 applied_f = inbreeding
-                via = (
-                    ""
-                    if dx + dy == 0
-                    else f" (as a kinship of {kinship:g} between the founders {graph.nodes[x].id} and {graph.nodes[y].id})"
-                )
                 assumptions.append(
                     f"{father_id} and {mother_id} are related but their common ancestors are not in the file: "
-                    f"their children have inbreeding coefficient F = {inbreeding:g}{via}."
+                    f"their children have inbreeding coefficient F = {inbreeding:g}"
+                    f"{_placement_text(graph, father_index, mother_index, placements)}."
                 )
 
     # Virtual next child (a son and a daughter when the sex matters).
@@ -973,7 +1027,7 @@ def pedigree_risk(
     cards = [len(node.states) for node in graph.nodes]
 
     factors: list[_Factor] = []
-    paired = {kinship_pair[0], kinship_pair[1]} if kinship_pair else set()
+    paired = set(spread_founders)
     for index, node in enumerate(graph.nodes):
         if node.father is None:
             if index not in paired:
@@ -990,9 +1044,10 @@ def pedigree_risk(
             )
         if node.affected is not None or node.test is not None:
             factors.append(((index,), _evidence(model, graph, node)))
-    if kinship_pair:
-        x, y, k1 = kinship_pair
-        factors.append(((x, y), _kinship_table(model, graph.nodes[x].states, graph.nodes[y].states, k1)))
+    if placements:
+        factors.append(
+            (tuple(spread_founders), _spread_kinship_factor(model, graph, spread_founders, placements))
+        )
 
     order = _elimination_order(factors, len(graph.nodes), cards)
     wanted = {i for i, node in enumerate(graph.nodes) if node.visible} | {i for _, i in virtual}
@@ -1013,7 +1068,7 @@ def pedigree_risk(
         if not node.visible:
             continue
         post = posteriors[index]
-        individuals.append(_individual(model, node, post))
+        individuals.append(_individual(model, graph, node, post))
     by_sex: dict[str, dict[str, float]] = {}
     for label, index in virtual:
         post = posteriors[index]
@@ -1027,11 +1082,20 @@ def pedigree_risk(
         }
     keys = ("affected_probability", "carrier_probability", "disease_genotype_probability")
     mean = {key: sum(values[key] for values in by_sex.values()) / len(by_sex) for key in keys}
+    child_genotypes: tuple[float, ...] | None = None
+    if not model.x_linked:
+        (_, child_index), *_ = virtual
+        post = posteriors[child_index]
+        child_genotypes = tuple(
+            float(sum(p for p, (_, n) in zip(post, graph.nodes[child_index].states, strict=True) if n == k))
+            for k in range(3)
+        )
     next_child = ChildRisk(
         affected_probability=mean["affected_probability"],
         carrier_probability=mean["carrier_probability"],
         disease_genotype_probability=mean["disease_genotype_probability"],
         by_sex=by_sex if model.x_linked else None,
+        genotype_probabilities=child_genotypes,
     )
     return PedigreeRisk(
         model=model,
@@ -1044,6 +1108,68 @@ def pedigree_risk(
         next_child=next_child,
         assumptions=tuple(assumptions),
         log_likelihood=log_likelihood,
+    )
+
+
+def _placements(graph: _Graph, father: int, mother: int, inbreeding: float) -> list[_Placement]:
+    """Every route of a stated relationship between the couple: a founder ancestor of each spouse, with the
+    kinship F * 2^(dx + dy) between them (each generation up doubles a kinship), weighted by the chance of
+    that pair of lines of ancestry.
+
+    A route whose kinship would exceed 1/4 cannot be the link (two founders unrelated in the file are at
+    most as close as parent and child, and the common ancestors would otherwise be in the file), so it is
+    left out and the other routes' weights are renormalised; when no route is left the error asks for the
+    common ancestors to be drawn.
+    """
+    routes = [
+        (x, dx, wx, y, dy, wy)
+        for (x, dx), wx in graph.founder_routes(father).items()
+        for (y, dy), wy in graph.founder_routes(mother).items()
+    ]
+    possible = [r for r in routes if inbreeding * 2.0 ** (r[1] + r[4]) <= 0.25]
+    if not possible:
+        nearest = min(dx + dy for _, dx, _, _, dy, _ in routes)
+        msg = (
+            f"inbreeding coefficient {inbreeding:g} is too large for a couple {nearest} generation(s) "
+            "below the founders of the file; add the couple's common ancestors to the pedigree"
+        )
+        raise InputError(msg)
+    founders = {r[0] for r in possible} | {r[3] for r in possible}
+    if 3 ** len(founders) > _MAX_SPREAD_TABLE:
+        msg = (
+            f"the couple have {len(founders)} founder ancestors in the file, too many to spread a stated "
+            "relationship over; add the couple's common ancestors to the pedigree"
+        )
+        raise InputError(msg)
+    total = sum(wx * wy for _, _, wx, _, _, wy in possible)
+    return [
+        _Placement(x, y, dx, dy, 4 * inbreeding * 2.0 ** (dx + dy), wx * wy / total)
+        for x, dx, wx, y, dy, wy in possible
+    ]
+
+
+def _placement_text(graph: _Graph, father: int, mother: int, placements: Sequence[_Placement]) -> str:
+    """How the stated relationship enters the model, for the assumptions ('' for two founder spouses)."""
+    if len(placements) == 1:
+        place = placements[0]
+        if place.dx + place.dy == 0:
+            return ""
+        return (
+            f" (as a kinship of {place.k1 / 4:g} between the founders {graph.nodes[place.x].id} and "
+            f"{graph.nodes[place.y].id})"
+        )
+
+    def names(index: int, side: set[int]) -> str:
+        if side == {index}:
+            return f"{graph.nodes[index].id} (a founder)"
+        people = [graph.nodes[i].id for i in sorted(side)]
+        plural = "s" if len(people) > 1 else ""
+        return f"{graph.nodes[index].id}'s founder ancestor{plural} {', '.join(people)}"
+
+    return (
+        "; the route of the relationship is not known, so it is spread over "
+        f"{names(father, {p.x for p in placements})} and {names(mother, {p.y for p in placements})}, "
+        "each parent equally likely to be the link, rather than put on one of them"
     )
 
 
@@ -1082,7 +1208,7 @@ def _expect(post: _Table, states: Sequence[tuple[Sex | None, int]], value: Any) 
     return float(sum(p * value(s, n) for p, (s, n) in zip(post, states, strict=True)))
 
 
-def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
+def _individual(model: RiskModel, graph: _Graph, node: _Node, post: _Table) -> IndividualRisk:
     most = max(n for _, n in node.states)
     genotypes = [0.0] * (most + 1)
     for p, (_, n) in zip(post, node.states, strict=True):
@@ -1107,6 +1233,8 @@ def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
         age=node.age,
         penetrance=penetrance,
         penetrance_basis=basis,
+        father=None if node.father is None else graph.nodes[node.father].id,
+        mother=None if node.mother is None else graph.nodes[node.mother].id,
     )
 
 
@@ -1115,8 +1243,25 @@ def _individual(model: RiskModel, node: _Node, post: _Table) -> IndividualRisk:
 
 
 @dataclass(frozen=True)
+class AllelicForm:
+    """Another osteopetrosis subtype caused by the same gene with a different number of copies: one copy of
+    the gene of a recessive subtype causing a dominant one (PLEKHM1: OPTB6 and ADO3), or two copies of the
+    gene of a dominant subtype causing a recessive one (CLCN7: ADO2 and OPTB4). ``sources`` are that
+    subtype's sources for its gene link."""
+
+    gene: str
+    entity: Entity
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DiseaseRisk:
-    """A disease resolved for counselling: its id, mode, parameters and where each value came from."""
+    """A disease resolved for counselling: its id, mode, parameters and where each value came from.
+
+    ``allelic_forms`` (from the knowledge base): under a recessive model, the dominant subtypes one copy of
+    its gene can cause; under a dominant model, the recessive subtypes two copies can cause. The advice
+    uses them not to call carriers healthy, and to separate two copies from one.
+    """
 
     disease_id: str
     name: str | None
@@ -1126,11 +1271,18 @@ class DiseaseRisk:
     allele_frequency_basis: str
     sources: tuple[str, ...]
     entity: Entity | None = None
+    allelic_forms: tuple[AllelicForm, ...] = ()
 
 
 def _frequency_from_kb(
     entity: Entity | None, mode: Inheritance, penetrance: float
 ) -> tuple[float, str] | None:
+    """The founder allele frequency from the knowledge-base incidence (else prevalence) I, and its basis.
+
+    Where the entry also gives the subtype's share of its group (``share: {group: ARO, low, high}``), the
+    figure is the group's (all ARO, all ADO), so the subtype's own incidence is I times the share (the
+    middle of its range, as the ranking prior uses): TCIRG1 is about half of ARO, CLCN7 about 75% of ADO.
+    """
     fact = entity.prevalence if entity is not None else None
     if fact is None or fact.unverified:
         return None
@@ -1139,15 +1291,74 @@ def _frequency_from_kb(
     )
     if not figure:
         return None
-    affected = min(figure / penetrance, 0.25)
-    if mode is Inheritance.AUTOSOMAL_RECESSIVE:
-        q, formula = math.sqrt(affected), "q = sqrt(I / penetrance)"
-    elif mode is Inheritance.AUTOSOMAL_DOMINANT:
-        q, formula = 1 - math.sqrt(1 - affected), "I / penetrance = 1 - (1 - q)^2"
-    else:
-        q, formula = min(2 * affected, 0.5), "q = 2 I / penetrance"
+
+    def frequency(incidence: float) -> tuple[float, str]:
+        affected = min(incidence / penetrance, 0.25)
+        if mode is Inheritance.AUTOSOMAL_RECESSIVE:
+            return math.sqrt(affected), "q = sqrt(I / penetrance)"
+        if mode is Inheritance.AUTOSOMAL_DOMINANT:
+            return 1 - math.sqrt(1 - affected), "I / penetrance = 1 - (1 - q)^2"
+        return min(2 * affected, 0.5), "q = 2 I / penetrance"
+
     sources = ", ".join(fact.sources)
-    return q, f"from the knowledge-base {label} I = {figure:g} ({sources}), {formula}"
+    share = fact.share
+    if share is None:
+        q, formula = frequency(figure)
+        return q, f"from the knowledge-base {label} I = {figure:g} ({sources}), {formula}"
+    middle = (share.low + share.high) / 2
+    q, formula = frequency(figure * middle)
+    part = (
+        f"{share.low:g}"
+        if share.low == share.high
+        else f"{share.low:g} to {share.high:g} (middle {middle:g}; q from {frequency(figure * share.low)[0]:.3g} to {frequency(figure * share.high)[0]:.3g})"
+    )
+    return q, (
+        f"from the knowledge base: the {label} of all {share.group}, {figure:g}, times this subtype's share "
+        f"of {share.group}, {part}, gives I = {figure * middle:.4g} ({sources}); {formula}"
+    )
+
+
+def _allelic_forms(kb: KnowledgeBase, entity: Entity | None, mode: Inheritance) -> tuple[AllelicForm, ...]:
+    """The osteopetrosis subtypes that the entity's genes cause with the other number of copies.
+
+    Recessive model: subtypes with a dominant mode whose link to the same gene is monoallelic (one copy is
+    enough). Dominant model: purely recessive subtypes whose link to the same gene is biallelic. Unverified
+    facts are not used.
+    """
+    if entity is None or mode not in (Inheritance.AUTOSOMAL_RECESSIVE, Inheritance.AUTOSOMAL_DOMINANT):
+        return ()
+    recessive = mode is Inheritance.AUTOSOMAL_RECESSIVE
+    # The entity's own links that act in this mode (IAO's TCIRG1 link is biallelic only: not a dominant one).
+    own = (
+        {"biallelic", "biallelic_or_monoallelic"}
+        if recessive
+        else {"monoallelic", "biallelic_or_monoallelic"}
+    )
+    zygosities = {"monoallelic", "biallelic_or_monoallelic"} if recessive else {"biallelic"}
+    found: list[AllelicForm] = []
+    for link in entity.genes:
+        if link.unverified or link.zygosity not in own:
+            continue
+        for other in kb.for_gene(link.symbol):
+            if other.key == entity.key or other.group is not EntityGroup.OSTEOPETROSIS:
+                continue
+            if other.inheritance.unverified:
+                continue
+            modes = set(other.inheritance.modes)
+            wanted = (
+                Inheritance.AUTOSOMAL_DOMINANT in modes
+                if recessive
+                else modes == {Inheritance.AUTOSOMAL_RECESSIVE}
+            )
+            for other_link in other.genes:
+                if (
+                    wanted
+                    and other_link.symbol == link.symbol
+                    and not other_link.unverified
+                    and other_link.zygosity in zygosities
+                ):
+                    found.append(AllelicForm(link.symbol, other, tuple(other_link.sources)))
+    return tuple(found)
 
 
 def _entity_of_gene(kb: KnowledgeBase, query: str) -> Entity | None:
@@ -1259,10 +1470,16 @@ def resolve_disease(
         q_basis = "not used: founders at Haldane's mutation-selection equilibrium (female carrier prior 4μ, male 3μ)"
     else:
         derived = _frequency_from_kb(entity, mode, pen)
+        where = f"for {entity.key}" if entity is not None else "for this disease"
         q, q_basis = (
             derived
             if derived
-            else (DEFAULT_ALLELE_FREQUENCY, "default 1e-3 (no figure in the knowledge base)")
+            else (
+                DEFAULT_ALLELE_FREQUENCY,
+                f"a default value, not a sourced figure: the knowledge base has no incidence {where}; it sets "
+                "the carrier chance of people who marry into the family (about 1 in 500), so give "
+                "--allele-frequency when a better figure is known",
+            )
         )
     model = RiskModel(
         inheritance=mode,
@@ -1282,6 +1499,7 @@ def resolve_disease(
         allele_frequency_basis=q_basis,
         sources=sources,
         entity=entity,
+        allelic_forms=_allelic_forms(kb, entity, mode),
     )
 
 
@@ -1394,5 +1612,5 @@ def counselling_report(
         ages=ages,
     )
     advice = counselling_advice(risk, disease)
-    assumptions = (*_model_assumptions(disease), *risk.assumptions)
+    assumptions = (*_model_assumptions(disease), *risk.assumptions, *mosaicism_assumption(risk))
     return RiskReport(disease=disease, risk=risk, advice=tuple(advice), assumptions=assumptions)

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marbledx.advice._counsel_text import format_probability
+from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
 from marbledx.advice._risk import PenetranceCurve, RiskReport, counselling_report, resolve_disease
 from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
-from marbledx.knowledge import load_knowledge_base
+from marbledx.knowledge import Inheritance, load_knowledge_base
 
 __all__ = ["HELP", "configure", "render_risk_table", "run"]
 
@@ -43,7 +43,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         "--ped",
         type=Path,
         metavar="FAMILY.ped",
-        help="PED file (column 7: test result; an age=34 or age=P34Y token in column 7 or later: the age)",
+        help="PED file (column 7: test result, or column 8 when column 7 is an age= token; an age=34 or "
+        "age=P34Y token in column 7 or later: the age)",
     )
     source.add_argument(
         "--phenopacket", type=Path, metavar="FAMILY.json", help="GA4GH phenopacket v2 Family file"
@@ -73,7 +74,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         "--allele-frequency",
         type=_probability,
         metavar="Q",
-        help="disease allele frequency for founders (default: from the knowledge-base incidence, else 0.001)",
+        help="disease allele frequency for founders (default: the knowledge-base incidence times the "
+        "subtype's share of its group; else 0.001, a default that is not a sourced figure)",
     )
     sub.add_argument(
         "--mutation-rate",
@@ -221,7 +223,7 @@ def render_risk_table(report: RiskReport) -> str:
     }[risk.consanguinity]
     father, mother = risk.couple
     lines += [f"Couple: {father} (father) and {mother} (mother), {related}", ""]
-    carrier_label = "Carries variant" if model.inheritance.value == "autosomal_dominant" else "Carrier"
+    carrier_label = "Carries variant" if model.inheritance is Inheritance.AUTOSOMAL_DOMINANT else "Carrier"
     # The age column appears when an age is known or a curve is given; the penetrance column with a curve.
     show_age = curve is not None or any(person.age is not None for person in risk.individuals)
     header = ["Person", "Sex", *(["Age"] if show_age else []), "Status", "Test", carrier_label]
@@ -252,6 +254,20 @@ def render_risk_table(report: RiskReport) -> str:
         f"Next child of {father} and {mother}: affected {format_probability(child.affected_probability)}, "
         f"{carrier_label.lower()} {format_probability(child.carrier_probability)}",
     ]
+    genotypes = child.genotype_probabilities
+    if model.inheritance is Inheritance.AUTOSOMAL_DOMINANT and genotypes and genotypes[2] >= TWO_COPIES_LOW:
+        forms = report.disease.allelic_forms
+        what = (
+            f": two copies of {' or '.join(dict.fromkeys(f.gene for f in forms))} cause "
+            f"{' or '.join(f.entity.key for f in forms)}, not {report.disease.key or 'this disease'} "
+            "(the affected figure above counts them with its penetrance)"
+            if forms
+            else " (counted like one copy)"
+        )
+        lines.append(
+            f"  one copy {format_probability(genotypes[1])}; "
+            f"two copies (one from each parent) {format_probability(genotypes[2])}{what}"
+        )
     if child.by_sex:
         son, daughter = child.by_sex.get("male", {}), child.by_sex.get("female", {})
         lines.append(

@@ -6,8 +6,9 @@ individual, father, mother, sex (1 male, 2 female, 0/other unknown), affected (1
 present, is the individual's genetic test result for the counselling room (:func:`read_test_results`). An
 ``age=`` token in any extra column (column 7 or later) is the individual's age: years (``age=34``,
 ``age=2.5``) or an ISO 8601 duration (``age=P34Y``, ``age=P2Y6M``); ``age=.``, ``age=na`` or
-``age=unknown`` mean not known (:func:`parse_age_token`). When column 7 is an ``age=`` token there is no test
-result. Other extra columns are ignored. Lines starting with ``#`` are comments.
+``age=unknown`` mean not known (:func:`parse_age_token`). When column 7 is an ``age=`` token, the test result
+(if any) is in column 8. Other extra columns are ignored, except that a test word in one of them is an error
+(it would otherwise be lost silently). Lines starting with ``#`` are comments.
 
 A phenopacket v2 ``Family`` file (or a bare ``Pedigree`` object with ``persons``) gives the same
 information in ``pedigree.persons`` (``familyId``, ``individualId``, ``paternalId``, ``maternalId``,
@@ -199,21 +200,40 @@ def _ped_age(columns: Sequence[str], path: Path, number: int) -> float | None:
     return found[1] if found else None
 
 
-def read_test_results(pedigree: Pedigree) -> dict[str, TestResult]:
-    """The test results of a pedigree's individuals (PED column 7), by individual id.
+def _test_column(extra: Sequence[str]) -> int | None:
+    """The index in ``extra`` (column 7 is 0) of the test-result column: column 7, or column 8 when column 7
+    is an ``age=`` token (a counsellor writing ``age=3 carrier`` means the test); ``None`` when absent."""
+    if not extra:
+        return None
+    if not is_age_token(extra[0]):
+        return 0
+    return 1 if len(extra) > 1 and not is_age_token(extra[1]) else None
 
-    Individuals without a column 7, with an unknown/untested word, or with an ``age=`` token in column 7, are
-    left out. Further columns are ignored here (an ``age=`` token among them is the age, read by
-    :func:`read_ped`). An unrecognised word is an :class:`InputError` naming the file, the line and the
-    allowed words.
+
+def read_test_results(pedigree: Pedigree) -> dict[str, TestResult]:
+    """The test results of a pedigree's individuals (PED column 7, or 8 after an ``age=`` token), by id.
+
+    Individuals without a test column, or with an unknown/untested word in it, are left out. When column 7
+    is an ``age=`` token, column 8 is the test column, so ``age=3 carrier`` keeps its test result. Other
+    extra columns are not read (an ``age=`` token among them is the age, read by :func:`read_ped`), but a
+    test word in one of them (``. age=3 carrier``) is an :class:`InputError` naming its column, because
+    ignoring a genetic test result silently would change the carrier figures. An unrecognised word in the
+    test column is an :class:`InputError` naming the file, the line, the column and the allowed words.
     """
     results: dict[str, TestResult] = {}
     for person in pedigree.individuals:
-        if not person.extra or is_age_token(person.extra[0]):
-            continue
-        result = parse_test_result(person.extra[0], f"{pedigree.location(person)} column 7")
-        if result is not None:
-            results[person.id] = result
+        column = _test_column(person.extra)
+        if column is not None:
+            where = f"{pedigree.location(person)} column {column + 7}"
+            result = parse_test_result(person.extra[column], where)
+            if result is not None:
+                results[person.id] = result
+        for index, word in enumerate(person.extra):
+            if index == column or is_age_token(word) or _TEST_WORDS.get(word.strip().lower()) is None:
+                continue
+            expected = "column 7, or column 8 when column 7 is an age= token"
+            msg = f"{pedigree.location(person)} column {index + 7}: test result {word!r} is in a column that is not read; expected it in {expected}"
+            raise InputError(msg)
     return results
 
 

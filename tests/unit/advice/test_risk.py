@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 import time
 from pathlib import Path
@@ -595,11 +596,12 @@ def test_test_result_for_someone_not_in_the_pedigree() -> None:
 def test_disease_parameters_come_from_the_knowledge_base(kb: KnowledgeBase) -> None:
     optb1 = resolve_disease(kb, "OMIM:259700")
     assert (optb1.disease_id, optb1.key, optb1.model.inheritance) == ("OMIM:259700", "OPTB1", AR)
-    assert optb1.model.allele_frequency == pytest.approx(0.002)  # sqrt(birth incidence 4e-6)
+    # sqrt(ARO birth incidence 4e-6 x TCIRG1's share of ARO, the middle of 0.5-0.664)
+    assert optb1.model.allele_frequency == pytest.approx(math.sqrt(4e-6 * 0.582))
     assert optb1.model.penetrance == 1.0
     ado2 = resolve_disease(kb, "ado2")
     assert (ado2.disease_id, ado2.model.inheritance, ado2.model.penetrance) == ("OMIM:166600", AD, 0.66)
-    assert ado2.model.allele_frequency == pytest.approx(5e-5 / 0.66 / 2, rel=1e-4)
+    assert ado2.model.allele_frequency == pytest.approx(5e-5 * 0.75 / 0.66 / 2, rel=1e-4)  # CLCN7: 75% of ADO
     assert "PMID:12929941" in ado2.sources
     xl = resolve_disease(kb, "OL-EDA-ID")
     assert (xl.model.inheritance, xl.model.founder_prior, xl.model.mutation_rate) == (

@@ -296,12 +296,12 @@ def test_ped_age_tokens(tmp_path: Path) -> None:
         "F C A B 1 0 . note AGE=2.5\n"
         "F D A B 2 0 noncarrier age=p3m\n"
         "F E A B 1 0 age=.\n"
-        "F G A B 2 0 age=NA x\n"
+        "F G A B 2 0 age=NA . x\n"
         "F H A B 1 2\n",
     )
     ages = {p.id: p.age for p in pedigree.individuals}
     assert ages == {"A": 34.0, "B": 2.5, "C": 2.5, "D": 0.25, "E": None, "G": None, "H": None}
-    # Column 7 stays the test result; an age= token in column 7 means no test result.
+    # Column 7 stays the test result; an age= token in column 7 moves it to column 8 (here '.', untested).
     assert read_test_results(pedigree) == {"A": TestResult.CARRIER, "D": TestResult.NONCARRIER}
     assert pedigree.get("B") == PedIndividual("F", "B", None, None, "female", False, ("age=P2Y6M",), 2, 2.5)
     assert parse_age_token("age=P34Y", "x") == 34.0
@@ -375,10 +375,11 @@ def test_advice_with_an_entered_curve_says_where_the_figures_come_from(kb: Knowl
     curve = next(p for p in report.advice if "rises with age" in p.text)
     assert "10% from birth, 40% by age 10 and 66% by age 20" in curve.text
     assert "the figures entered for this calculation; this tool has no sourced age curve" in curve.text
-    assert curve.sources  # the numbers are backed by the mode of inheritance's sources
+    assert curve.sources == ()  # the user's numbers: no literature is cited for them (review finding 9)
     assert "at some time in life is 33%" in report.advice[0].text
     assert any("KID (47.4%, age 5)" in p.text for p in report.advice)
-    unsourced = [p for p in report.advice if not p.sources]
+    # Besides the entered curve, only the statements that are not facts go without a source.
+    unsourced = [p for p in report.advice if not p.sources and p is not curve]
     assert all("genetic counsellor" in p.text for p in unsourced)
     assert any(
         a.startswith("Penetrance depends on age, as given (a step function") for a in report.assumptions

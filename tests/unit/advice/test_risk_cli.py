@@ -49,6 +49,12 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "affected_probability": pytest.approx(0.25),
         "carrier_probability": pytest.approx(0.5),
         "disease_genotype_probability": pytest.approx(0.25),
+        # An extra (autosomal modes): P(0, 1, 2 disease alleles), separating one copy from two.
+        "genotype_probabilities": {
+            "0": pytest.approx(0.25),
+            "1": pytest.approx(0.5),
+            "2": pytest.approx(0.25),
+        },
     }
     assert data["couple"]["father"] == "DAD"
     assert all(isinstance(item, str) for item in data["advice"])

@@ -202,14 +202,18 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     collected = []
     for result in results:
         failed += result.error is not None
-        for warning in result.warnings:
+        data = result.to_dict()
+        # The VCF's warnings (genotype.warnings in the JSON) go to stderr too, in every format, so that a
+        # pipeline reading only stdout's diagnoses still shows them to whoever runs it.
+        vcf_warnings = (data.get("genotype") or {}).get("warnings", [])
+        for warning in [*result.warnings, *vcf_warnings]:
             sys.stderr.write(f"marbledx: warning: {warning}\n")
         if args.format == "jsonl":
-            _emit(json.dumps(result.to_dict(), ensure_ascii=False))
+            _emit(json.dumps(data, ensure_ascii=False))
         elif args.format == "table":
             _emit(render_results([result]))
         else:
-            collected.append(result.to_dict())
+            collected.append(data)
     if args.format == "json":
         _emit_json(collected)
     return 1 if failed else 0
@@ -244,6 +248,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         genotype=genotype,
         top=args.top,
         strict=not args.lenient,
+        exclusions=not args.no_exclusions,
     )
     for warning in report.result.warnings:
         sys.stderr.write(f"marbledx: warning: {warning}\n")
@@ -253,7 +258,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             _emit_json(
                 data
                 if args.audience == "clinician"
-                else {"case_id": data["case_id"], "family_summary": data["family_summary"]}
+                else {
+                    "case_id": data["case_id"],
+                    "family_summary": data["family_summary"],
+                    "disclaimer": data["disclaimer"],
+                }
             )
         else:
             _emit(render_html(report, hpo=hpo, kb=kb, audience=args.audience))
@@ -435,6 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--labs", type=Path, help="lab values as CSV (analyte, value, unit, date)")
     sub.add_argument(
         "--value", action="append", metavar="ANALYTE=VALUE UNIT", help="a lab value, e.g. 'hemoglobin=8 g/dL'"
+    )
+    sub.add_argument(
+        "--no-exclusions",
+        action="store_true",
+        help="do not turn normal lab values into excluded terms (e.g. a normal haemoglobin after a transfusion)",
     )
     sub.add_argument("--sample", help="the proband's sample name in a multi-sample VCF")
     sub.add_argument("--genome", choices=("GRCh37", "GRCh38"), help="the VCF's build; a mismatch is refused")

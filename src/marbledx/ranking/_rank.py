@@ -158,12 +158,22 @@ class CaseResult:
     genotype: GenotypeSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the case. ``genotype.warnings`` lists the VCF's warnings (parents missing from
+        the VCF, non-numeric values, skipped lines, a possibly truncated file), which the table shows as
+        notes; without them a JSON consumer could not know that evidence was lost."""
         if self.error is not None:
             return {"case_id": self.case_id, "input": self.input, "error": self.error}
+        genotype: dict[str, Any] | None = None
+        if self.genotype is not None:
+            genotype = asdict(self.genotype)
+            # Every warning of a VCF read starts with the VCF's path (read_vcf, GenotypeReader); the other
+            # notes are about the phenotype.
+            prefix = f"{self.genotype.vcf}: "
+            genotype["warnings"] = [note for note in self.notes if note.startswith(prefix)]
         return {
             "case_id": self.case_id,
             "input": self.input,
-            "genotype": asdict(self.genotype) if self.genotype else None,
+            "genotype": genotype,
             "diagnoses": [d.to_dict() for d in self.diagnoses],
         }
 

@@ -2,6 +2,8 @@
 
 The result is an :class:`AnalysisReport`, whose :meth:`~AnalysisReport.to_dict` is the JSON contract (the
 rank fields plus ``care_plan`` and, with a pedigree, ``counselling``) and which the HTML/PDF renderers draw.
+Recurrence risks are given only for a diagnosis the genotype supports; otherwise ``counselling`` names the
+leading options and their modes of inheritance, on which the family's risks depend.
 """
 
 from __future__ import annotations
@@ -11,12 +13,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from marbledx.advice import CarePlan, build_care_plan, counselling_report, resolve_disease
+from marbledx._format import percent
+from marbledx.advice import (
+    SUPPORTED_INHERITANCE,
+    CarePlan,
+    build_care_plan,
+    counselling_report,
+    resolve_disease,
+)
 from marbledx.errors import InputError
 from marbledx.findings import (
     Case,
+    Finding,
+    LabInterpretation,
+    LabReport,
+    interpret_labs,
+    lab_findings,
     lab_report,
-    normalise_findings,
     parse_lab_value,
     prepare_lab_findings,
     read_case_file,
@@ -24,10 +37,11 @@ from marbledx.findings import (
     read_ped,
 )
 from marbledx.genotype import GenotypeOptions, GenotypeReader
-from marbledx.knowledge import KnowledgeBase
+from marbledx.knowledge import Inheritance, KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Ranker
 from marbledx.report._family import FamilySummary, family_summary
+from marbledx.report._inheritance import HPO_MODES, InheritanceOption, inheritance_options, mode_text
 
 __all__ = ["DISCLAIMER", "AnalysisReport", "analyze"]
 
@@ -91,66 +105,158 @@ class AnalysisReport:
         return data
 
 
+# The --inheritance values of 'marbledx risk', for the hint when a diagnosis has several modes.
+_MODE_FLAGS = {
+    Inheritance.AUTOSOMAL_RECESSIVE: "AR",
+    Inheritance.AUTOSOMAL_DOMINANT: "AD",
+    Inheritance.X_LINKED_RECESSIVE: "XLR",
+}
+
+
 def _version() -> str:
     from marbledx import __version__
 
     return __version__
 
 
-def _with_lab_values(case: Case, labs: Path | None, texts: list[str], hpo: Hpo, *, strict: bool) -> Case:
-    """The case with lab values from a CSV and ``--value`` texts added, and their HPO terms as lab findings."""
-    values = [*(read_labs_csv(labs) if labs is not None else [])]
-    values.extend(parse_lab_value(text, where=f"--value {text!r}") for text in texts)
-    derived = lab_report(values, age_days=case.age_days, sex=case.sex)
-    entered = [(f.hpo_id, f.excluded, f.source) for f in case.findings]
-    where = str(labs) if labs is not None else "--value"
-    extra, warnings = prepare_lab_findings(hpo.ontology, derived.findings, entered, where=where)
-    findings, more = normalise_findings(hpo.ontology, [*entered, *extra], where=case.input, strict=strict)
-    return replace(
-        case,
-        findings=findings,
-        labs=(*case.labs, *values),
-        warnings=(*case.warnings, *warnings, *more),
+def _needs_warning(row: LabInterpretation) -> str:
+    """A lab value left uninterpreted for want of the age or sex, saying what the case can give instead.
+
+    ``analyze`` has no ``--age``/``--sex`` (the phenopacket holds them), so the warning names only what the
+    value, the CSV or the case itself can carry.
+    """
+    value = row.value
+    if row.needs == "age":
+        how = "give the age at the test with the value (e.g. 'age=P6M', or an age column in the CSV) or in the case"
+    else:
+        how = "give the laboratory's interval with the value (e.g. 'low=… high=…') or the patient's sex in the case"
+    return (
+        f"{value.source}: {value.analyte} not interpreted; its reference interval depends on {row.needs}, "
+        f"which is not known ({how})"
     )
 
 
-# HPO mode-of-inheritance terms the counselling engine models.
-_HPO_MODES = {"HP:0000007": "AR", "HP:0000006": "AD", "HP:0001419": "XLR"}
+def _with_labs(
+    case: Case,
+    labs: Path | None,
+    texts: list[str],
+    hpo: Hpo,
+    *,
+    exclusions: bool,
+) -> tuple[Case, LabReport | None]:
+    """The case with every lab value (its phenopacket's, the CSV's and ``--value``'s) interpreted together.
+
+    All values are interpreted in one pass, so same-date rules combine values from every source and a low
+    haemoglobin anywhere overrides a normal one elsewhere. They are read leniently, as ``rank`` reads a
+    phenopacket's measurements: a value whose interval needs an unknown age or sex is a warning, never an
+    error. ``exclusions=False`` keeps normal values from excluding terms (a transfused infant's normal
+    haemoglobin does not rule out anaemia). The lab findings the phenopacket reader added are replaced.
+    """
+    extra = [*(read_labs_csv(labs) if labs is not None else [])]
+    extra.extend(parse_lab_value(text, where=f"--value {text!r}") for text in texts)
+    values = [*case.labs, *extra]
+    if not values:
+        return case, None
+    table = lab_report(values, age_days=case.age_days, sex=case.sex, exclusions=exclusions, strict=False)
+    kept = [f for f in case.findings if f.source != "lab"]
+    entered = [(f.hpo_id, f.excluded, f.source) for f in kept]
+    warnings = list(case.warnings)
+    if case.labs:
+        # The phenopacket reader merged its measurements' terms (with exclusions) and warned about conflicts
+        # with the entered findings; those warnings are replaced by the ones of the merge below.
+        rows = interpret_labs(case.labs, age_days=case.age_days, sex=case.sex, strict=False)
+        _, replayed = prepare_lab_findings(
+            hpo.ontology, lab_findings(rows), entered, where=f"{case.input}: measurements"
+        )
+        stale = set(replayed)
+        warnings = [w for w in warnings if w not in stale]
+    where = "lab values" if extra else f"{case.input}: measurements"
+    triples, merged = prepare_lab_findings(hpo.ontology, table.findings, entered, where=where)
+    findings = (*kept, *(Finding(term, excluded, source) for term, excluded, source in triples))
+    if not any(not f.excluded for f in findings):
+        msg = f"{case.input}: the case has no observed phenotypic features; expected at least one HPO term"
+        raise InputError(msg)
+    uninterpreted = [_needs_warning(row) for row in table.rows[len(case.labs) :] if row.needs]
+    case = replace(
+        case,
+        findings=findings,
+        labs=tuple(values),
+        warnings=tuple(dict.fromkeys([*warnings, *merged, *uninterpreted])),
+    )
+    return case, table
 
 
 def _counselling(
-    ped: Path, plan: CarePlan, kb: KnowledgeBase, hpo: Hpo
+    ped: Path, plan: CarePlan, options: list[InheritanceOption], kb: KnowledgeBase, hpo: Hpo
 ) -> tuple[dict[str, Any] | None, list[str]]:
-    """Pedigree risks for the plan's diagnosis, or ``None`` with the reason as a note."""
-    pedigree = read_ped(ped)
+    """Pedigree risks for the plan's diagnosis when the genotype supports it; otherwise why not, with the modes
+    of the leading options, so that no recurrence figure rests on an unconfirmed diagnosis."""
+    pedigree = read_ped(ped)  # read even when no risk is computed: a broken file is reported now
     query = plan.subtype or plan.diagnosis_id
     if query is None:
         return None, ["counselling: no diagnosis to compute risks for"]
+    confirmed = plan.certainty == "genotype_supported"
+    for_diagnosis = {"disease_id": plan.diagnosis_id, "subtype": plan.subtype, "confirmed": confirmed}
+    entity = kb.get(plan.subtype) if plan.subtype else None
+    several = (
+        [m for m in entity.inheritance.modes if m in SUPPORTED_INHERITANCE]
+        if entity is not None and not entity.inheritance.unverified
+        else []
+    )
+    if not confirmed or len(several) > 1:
+        if not confirmed:
+            shown = options
+            reason = (
+                f"no recurrence risks are given: the leading diagnosis {query} ({percent(plan.probability)}) is "
+                "not confirmed by the genotype, and the family's risks depend on which diagnosis is confirmed"
+            )
+        else:
+            shown = [o for o in options if o.disease_id == plan.diagnosis_id]
+            reason = (
+                f"no recurrence risks are given: {query} is reported as "
+                f"{' or '.join(mode_text(m) for m in several)}, and which mode applies in this family is not "
+                f"settled; 'marbledx risk --ped FILE --disease {query} --inheritance "
+                f"{'|'.join(_MODE_FLAGS[m] for m in several)}' computes them for a stated mode"
+            )
+        modes = "; ".join(
+            f"{o.subtype or o.disease_id} ({percent(o.probability)}): "
+            + (" or ".join(mode_text(m) for m in o.modes) or "mode not known")
+            for o in shown
+        )
+        data = {
+            "for_diagnosis": for_diagnosis,
+            "risks_given": False,
+            "reason": reason[0].upper() + reason[1:] + ".",
+            "inheritance_options": [o.to_dict() for o in shown],
+            "pedigree": str(ped),
+            "sources": sorted({s for o in shown for s in o.sources}),
+        }
+        return data, [f"counselling: {reason} (modes: {modes})"]
     inheritance = None
-    if plan.subtype is None and plan.diagnosis_id is not None:
+    if entity is None and plan.diagnosis_id is not None:
         # Outside the knowledge base, the HPO annotation's single Mendelian mode is used, if it has one.
-        terms = set(hpo.annotations.inheritance_by_disease().get(plan.diagnosis_id, ()))
-        mendelian = {mode for term, mode in _HPO_MODES.items() if term in terms}
+        terms = (
+            set(hpo.annotations.inheritance(plan.diagnosis_id))
+            if plan.diagnosis_id in hpo.annotations
+            else set()
+        )
+        mendelian = {
+            mode for term, mode in HPO_MODES.items() if term in terms and mode in SUPPORTED_INHERITANCE
+        }
         if len(mendelian) == 1:
             inheritance = mendelian.pop()
     try:
         disease = resolve_disease(kb, query, inheritance=inheritance)
         report = counselling_report(pedigree, disease)
     except InputError as exc:
-        return None, [f"counselling: {exc}"]
+        text = " ".join(str(exc).split())
+        # The engine's messages name the flags of 'marbledx risk', which analyze does not have.
+        flags = " (the flags named are those of 'marbledx risk')" if " --" in f" {text}" else ""
+        return None, [f"counselling: not computed: {text}{flags}"]
     data = report.to_dict()
-    notes = []
-    if plan.certainty == "uncertain":
-        notes.append(
-            f"counselling: risks are computed for the leading diagnosis {query}, which is not confirmed; "
-            "they change if another diagnosis is confirmed"
-        )
-    data["for_diagnosis"] = {
-        "disease_id": plan.diagnosis_id,
-        "subtype": plan.subtype,
-        "confirmed": plan.certainty != "uncertain",
-    }
-    return data, notes
+    data["for_diagnosis"] = for_diagnosis
+    data["risks_given"] = True
+    return data, []
 
 
 def analyze(
@@ -165,43 +271,46 @@ def analyze(
     genotype: GenotypeOptions | None = None,
     top: int = 10,
     strict: bool = True,
+    exclusions: bool = True,
     ranker: Ranker | None = None,
     version: str | None = None,
 ) -> AnalysisReport:
     """Analyse one patient: rank with phenotype (+ labs) and genotype, then plan care and counselling.
 
     ``source`` is a phenopacket path or a :class:`Case`. ``vcf``/``ped`` override the phenopacket's files;
-    ``genotype`` carries the other VCF options (sample, build, ClinVar, gene table). Raises
-    :class:`~marbledx.errors.InputError` with a one-line message for bad input.
+    ``genotype`` carries the other VCF options (sample, build, ClinVar, gene table). Lab values (the
+    phenopacket's ``measurements``, ``labs`` and ``lab_values``) are read leniently: one whose interval needs
+    an unknown age or sex is a warning. ``exclusions=False`` keeps normal lab values from excluding terms
+    (``marbledx labs --no-exclusions``). Recurrence risks are computed from ``ped`` only when the genotype
+    supports the diagnosis. Raises :class:`~marbledx.errors.InputError` with a one-line message for bad input.
     """
     case = source if isinstance(source, Case) else read_case_file(Path(source), hpo.ontology, strict=strict)
     vcf, ped, labs = (Path(p) if p is not None else None for p in (vcf, ped, labs))
-    lab_notes: list[str] = []
-    if labs is not None or lab_values:
-        case = _with_lab_values(case, labs, list(lab_values or []), hpo, strict=strict)
-    lab_rows: list[dict[str, Any]] = []
-    if case.labs:
-        table = lab_report(case.labs, age_days=case.age_days, sex=case.sex)
-        lab_rows = [row.to_dict() for row in table.rows]
-        lab_notes = [f"labs: {note}" for note in table.notes]
+    case, table = _with_labs(case, labs, list(lab_values or []), hpo, exclusions=exclusions)
+    lab_rows = [row.to_dict() for row in table.rows] if table is not None else []
+    lab_notes = [f"labs: {note}" for note in table.notes] if table is not None else []
     options = replace(genotype or GenotypeOptions(), vcf=vcf or (genotype.vcf if genotype else None))
     if ped is not None:
         options = replace(options, ped=ped)
     engine = ranker or Ranker(hpo, kb)
     calls = GenotypeReader(options).read(case) if (options.vcf or case.genomic_files) else None
     result = engine.report(engine.analyse(case, genotype=calls), top=top)
-    result = replace(result, warnings=[*case.warnings, *result.warnings])
+    # The ranking already carries the case's warnings; each is shown once.
+    result = replace(result, warnings=list(dict.fromkeys([*case.warnings, *result.warnings])))
     plan = build_care_plan(result, case, kb, hpo.ontology)
+    leading = inheritance_options(plan, kb, hpo, result)
     counselling = None
     notes: list[str] = list(lab_notes)
     if ped is not None:
-        counselling, counselling_notes = _counselling(ped, plan, kb, hpo)
+        counselling, counselling_notes = _counselling(ped, plan, leading, kb, hpo)
         notes.extend(counselling_notes)
     return AnalysisReport(
         case=case,
         result=result,
         care_plan=plan,
-        family=family_summary(plan, kb, counselling_given=counselling is not None),
+        family=family_summary(
+            plan, kb, options=leading, counselling=counselling, pedigree_given=ped is not None
+        ),
         hpo_release=hpo.version,
         marbledx_version=version or _version(),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

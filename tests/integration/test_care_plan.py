@@ -302,6 +302,8 @@ def test_a_genotype_that_rules_out_hsct_starts_no_donor_search(real_hpo: Hpo, kb
     assert not any(t.name.startswith("HLA typing") for t in care.tests)
     assert not any(m.kind == "after_hsct" for m in care.monitoring)
     assert "post-hsct-hypercalcaemia" not in {f.kind for f in care.red_flags}
+    # Nothing is scheduled "before HSCT", nor justified by HSCT timing.
+    assert not any("HSCT" in f"{m.text} {m.schedule}" for m in care.monitoring)
     # The CLCN7 mechanism step is for CLCN7 only.
     confirmation = [t for t in care.tests if t.kind == "confirmation"]
     assert confirmation

@@ -586,18 +586,25 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     )
     categories = _categories(entity if certainty != "uncertain" else None, band, hsct.decision)
     treatments = _treatments(entity if certainty != "uncertain" else None, guide, categories, hsct.decision)
-    monitoring = [
-        CareItem(
-            m.item,
-            m.anchor,
-            list(m.sources),
-            kind="after_hsct" if m.after_hsct else "monitoring",
-            schedule=m.schedule.get(band),
-            interval_verified=m.interval_verified,
+    monitoring = []
+    for m in guide.monitoring:
+        if m.unverified or (m.after_hsct and not hsct_possible):
+            continue
+        anchor, schedule = m.anchor, m.schedule.get(band)
+        if not hsct_possible and m.without_hsct is not None:
+            # No "before HSCT" and no HSCT timing in a plan in which HSCT is not possible.
+            anchor = m.without_hsct.anchor or anchor
+            schedule = m.without_hsct.schedule.get(band, schedule)
+        monitoring.append(
+            CareItem(
+                m.item,
+                anchor,
+                list(m.sources),
+                kind="after_hsct" if m.after_hsct else "monitoring",
+                schedule=schedule,
+                interval_verified=m.interval_verified,
+            )
         )
-        for m in guide.monitoring
-        if not m.unverified and (hsct_possible or not m.after_hsct)
-    ]
     red_flags = []
     for flag in guide.red_flags:
         if flag.unverified or (flag.after_hsct and not hsct_possible):

@@ -93,6 +93,13 @@ class GeneralTreatment(Sourced):
     applies_to: list[NonEmptyText] = Field(min_length=1)
 
 
+class MonitoringWithoutHsct(_Strict):
+    """The wording of a monitoring row when HSCT is not possible (no "before HSCT", no HSCT timing)."""
+
+    anchor: NonEmptyText | None = None
+    schedule: dict[AgeBand, NonEmptyText] = Field(default_factory=dict)
+
+
 class MonitoringItem(Sourced):
     """What to monitor, and how often by age band. ``interval_verified`` is false for implementation defaults."""
 
@@ -101,6 +108,7 @@ class MonitoringItem(Sourced):
     schedule: dict[AgeBand, NonEmptyText]
     interval_verified: bool = False
     after_hsct: bool = False
+    without_hsct: MonitoringWithoutHsct | None = None
 
 
 class RedFlag(Sourced):

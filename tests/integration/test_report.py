@@ -123,7 +123,9 @@ def test_family_summary_reads_at_grade_8_or_below(
     text = report.family.text()
     assert textstat.flesch_kincaid_grade(text) <= 8
     titles = [s.title for s in report.family.sections]
-    assert titles[:3] == ["What the condition is", "What it means for your child", "What happens next"]
+    # An adult is addressed as "you" (web review 7); a child's summary speaks to the parents.
+    meaning = "What it means for you" if age_days >= 18 * 365.25 else "What it means for your child"
+    assert titles[:3] == ["What the condition is", meaning, "What happens next"]
     assert "How it runs in families" in titles
     assert "does not replace" in report.family.disclaimer
 

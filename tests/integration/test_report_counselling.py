@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 import textstat
+from markupsafe import escape
 
+from marbledx._format import percent
 from marbledx.advice import counselling_report, resolve_disease
 from marbledx.findings import Case, Finding, read_ped
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
@@ -198,3 +200,26 @@ def test_stored_results_render_counselling_by_confirmation(
     data["counselling"]["for_diagnosis"]["confirmed"] = confirmed
     html = render_result_html(data, hpo=real_hpo, kb=kb)
     assert ("Next child:" in html) is confirmed
+
+
+def test_the_clinician_counselling_lists_its_assumptions_and_the_diagnosis_they_rest_on(
+    real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # web review 8: the advice ends "the numbers depend on ... the assumptions listed"; the report lists them,
+    # and says the figures are for the diagnosis the genotype supports, at its posterior, and hold only for it.
+    vcf = _vcf(tmp_path, "11", 68_040_000, "TCIRG1", "1/1")
+    report = analyze(_case(INFANT_ARO), hpo=real_hpo, kb=kb, vcf=vcf, ped=_ped(tmp_path))
+    counselling = report.to_dict()["counselling"]
+    assert counselling["risks_given"] is True
+    assert counselling["assumptions"]
+    html = render_html(report, hpo=real_hpo, kb=kb)
+    section = html[html.index("<h2>Genetic counselling</h2>") : html.index("<h2>Findings used</h2>")]
+    assert "Assumptions" in section
+    for assumption in counselling["assumptions"]:
+        assert escape(assumption) in section
+    # The engine's assumptions name flags of 'marbledx risk', which analyze does not have.
+    if any(" --" in a for a in counselling["assumptions"]):
+        assert "those of 'marbledx risk'" in section
+    probability = report.care_plan.probability
+    assert f"posterior probability {percent(probability)}" in section
+    assert "they hold only if that diagnosis is right" in section

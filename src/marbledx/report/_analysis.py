@@ -309,7 +309,12 @@ def analyze(
         result=result,
         care_plan=plan,
         family=family_summary(
-            plan, kb, options=leading, counselling=counselling, pedigree_given=ped is not None
+            plan,
+            kb,
+            options=leading,
+            counselling=counselling,
+            pedigree_given=ped is not None,
+            age_days=case.age_days,
         ),
         hpo_release=hpo.version,
         marbledx_version=version or _version(),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from marbledx.advice import CarePlan, format_probability
+from marbledx.advice import CARE_PARAMETERS, CarePlan, format_probability
 from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
 from marbledx.report._inheritance import InheritanceOption, inheritance_options
 
@@ -31,36 +31,85 @@ _WHAT_OSTEOPETROSIS_INFANT = [
 ]
 _OSTEOPETROSIS_SOURCES = ["PMCID:PMC2654865", "ORPHA:667"]
 
+# What the HSCT decision means, in plain words. "{who}" is "your child" or, for an adult, "you". The summary
+# says what the evidence says and never announces the care team's decision or a direction of care (web review
+# 4): after "not recommended" or "not curative" it says that the team will talk with the family about the best
+# care, because the clinician report gives no more than the decision and its reason.
 _HSCT_PLAIN = {
     "curative": [
         "A stem cell transplant (a bone marrow transplant) can cure the bone problem in this form.",
-        "It gives your child new blood cells that can clear old bone.",
+        "It gives {who} new blood cells that can clear old bone.",
     ],
     "partial": [
         "A stem cell transplant can help the bones in this form, but it does not fix every problem.",
-        "The team will talk with you about whether it is right for your child.",
+        "The team will talk with you about whether it is right for {who}.",
     ],
     "not_curative": [
-        "A stem cell transplant does not cure this form.",
-        "The team will focus on treating each problem as it comes.",
+        "A stem cell transplant is not expected to cure this form.",
+        "The team will talk with you about the best care for {who}.",
     ],
     "not_standard": [
         "Most people with this form do not need a stem cell transplant.",
         "They need regular check-ups, and care for breaks, teeth, eyes and hearing.",
     ],
     "not_recommended": [
-        "A stem cell transplant does not help the brain and nerve problems of this form.",
-        "So the team does not advise it. They will focus on your child's comfort and care.",
+        "A stem cell transplant is not expected to help the brain and nerve problems of this form.",
+        "The team will talk with you about the best care for {who}.",
     ],
     "unknown": [
         "We do not know yet if a stem cell transplant would help.",
-        "This depends on the exact form, so the gene test result matters a lot.",
+        "This depends on the {thing}, so the gene test result matters a lot.",
     ],
 }
-_URGENT_PLAIN = [
-    "Time matters. A transplant works best when it is done early, before the nerves to the eyes are squeezed.",
-    "So the team will move fast.",
+# The genotype supports the form but the decision waits for other tests (the neurological work-up of a CLCN7
+# form that can be neuronopathic): the gene test is no longer what it waits for.
+_HSCT_UNKNOWN_SUPPORTED = [
+    "We do not know yet if a stem cell transplant would help.",
+    "More tests are needed to know this.",
 ]
+# No leading option has an HSCT rule (none is an osteopetrosis form): the transplant question is not raised.
+_NO_HSCT_QUESTION = [
+    "What this means depends on the exact cause.",
+    "{team} can explain it.",
+]
+# Why timing matters, never a promise of what the team will do (web review 10). The infant window is given only
+# to an infant young enough for it: vision is better preserved when HSCT is done before 3 months of age
+# (Driessen 2003; Gerritsen 1994). For anyone older the reason is that neurosensory deficits are generally not
+# reversible (the same sources), so signs that get worse while the question waits may not come back.
+_URGENT_INFANT = [
+    "Time matters. A transplant works best when it is done early.",
+    "Sight is better kept when it is done in the first three months of life.",
+]
+_URGENT_OLDER = [
+    "Time matters. Some problems, such as loss of sight, can get worse while waiting.",
+    "They often do not get better later.",
+]
+_URGENT_UNDECIDED = "So it matters to get the test results soon."
+_URGENT_SOURCES = ["DOI:10.1038/sj.bmt.1704194", "PMID:9849690"]
+_INFANT_WINDOW_DAYS = 365.25 / 4  # 3 months
+
+# Red flags in plain words past infancy. The care guide's plain texts are written for infants ("a tense soft
+# spot", "does not follow faces or toys"); these give the same flag's signs as an older child or an adult shows
+# them, and the flag's sources apply. A flag not listed keeps the care guide's words.
+_FLAG_PLAIN_CHILD = {
+    "optic-nerve": "Eyes that wander or shake, or your child seems to see less well.",
+    "raised-icp": "Bad headaches or being sick a lot.",
+}
+_FLAG_PLAIN_ADULT = {
+    "optic-nerve": "Sight that gets worse or blurred, or eyes that shake.",
+    "raised-icp": "Bad headaches or being sick a lot.",
+}
+# The infant wording (the fontanelle, a baby's visual behaviour) is kept up to 2 years of age.
+_YOUNG_CHILD_DAYS = 2 * 365.25
+# An adult is addressed as "you" (web review 7): the care plan's adult band, or 18 years of age.
+_ADULT_DAYS = 18 * 365.25
+
+# Below this posterior a diagnosis is not even a credible alternative in the care plan, so the summary does not
+# call it "the most likely cause" (web review 5): it says the cause is not known yet and what is checked for.
+_CREDIBLE = float(CARE_PARAMETERS["credible_probability"])
+# Words of raw disease labels that a family text does not repeat: "malignant" is Orphanet's old name for
+# infantile ARO, and not all ARO is malignant or infantile (reference §7.5 item 3).
+_ALARMING = ("malignant", "lethal", "fatal")
 
 _INHERITANCE_PLAIN = {
     Inheritance.AUTOSOMAL_RECESSIVE: [
@@ -150,13 +199,94 @@ def _genes(entity: Entity) -> str:
     return f"one of these genes: {', '.join(symbols[:-1])} or {symbols[-1]}"
 
 
-def _condition_name(plan: CarePlan, entity: Entity | None) -> str:
+@dataclass(frozen=True)
+class _Voice:
+    """Who the summary speaks to: the parents of a child, or an adult patient (web review 7)."""
+
+    adult: bool
+    young: bool  # an infant or a child under 2: the care guide's infant wording of the red flags fits
+
+    @property
+    def who(self) -> str:
+        return "you" if self.adult else "your child"
+
+    @property
+    def team(self) -> str:
+        return "Your care team" if self.adult else "Your child's team"
+
+
+def _voice(plan: CarePlan, age_days: float | None) -> _Voice:
+    adult = plan.age_band == "adult" or (age_days is not None and age_days >= _ADULT_DAYS)
+    young = not adult and (
+        plan.age_band == "infant" or (age_days is not None and age_days < _YOUNG_CHILD_DAYS)
+    )
+    return _Voice(adult=adult, young=young)
+
+
+def _umbrella_forms(disease_id: str | None, kb: KnowledgeBase) -> list[Entity]:
+    """The osteopetrosis forms of the knowledge base of which ``disease_id`` is a broader entry (ORPHA:667, the
+    ARO umbrella, covers OPTB1, OPTB2, OPTB4 and OPTB8)."""
+    if disease_id is None:
+        return []
+    return [
+        e
+        for e in kb
+        if e.group is EntityGroup.OSTEOPETROSIS
+        and any(i.id == disease_id and i.relation == "broader" and not i.unverified for i in e.ids)
+    ]
+
+
+def _is_osteopetrosis(
+    disease_id: str | None, label: str | None, entity: Entity | None, kb: KnowledgeBase
+) -> bool:
+    """An osteopetrosis form: a card of the osteopetrosis group, an umbrella entry over such cards, or a
+    disorder outside the knowledge base that its own name calls osteopetrosis."""
+    if entity is not None:
+        return entity.group is EntityGroup.OSTEOPETROSIS
+    return bool(_umbrella_forms(disease_id, kb)) or "osteopetrosis" in (label or "").lower()
+
+
+def _plain_label(label: str | None) -> str | None:
+    """A disease label fit for a family text, or None: a raw label with an alarming word is not repeated."""
+    if not label or any(word in label.lower() for word in _ALARMING):
+        return None
+    return label
+
+
+def _condition_name(plan: CarePlan, entity: Entity | None, kb: KnowledgeBase) -> str:
+    """The leading diagnosis in plain words: an osteopetrosis form with every gene of its card, a differential
+    entity by its card's name, and never a raw label such as "…malignant osteopetrosis" (web review 5)."""
     if entity is not None and entity.group is EntityGroup.OSTEOPETROSIS and entity.genes:
         short = f", which doctors call {entity.names.short_names[0]}" if entity.names.short_names else ""
         return f"a form of osteopetrosis caused by changes in {_genes(entity)}{short}"
     if entity is not None:
         return entity.name
-    return plan.diagnosis_label or "a rare condition"
+    if _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, None, kb):
+        return "a form of osteopetrosis"
+    return _plain_label(plan.diagnosis_label) or "a rare condition"
+
+
+def _option_entity(subtype: str | None, disease_id: str, kb: KnowledgeBase) -> Entity | None:
+    return kb.get(subtype) if subtype else kb.for_disease_id(disease_id)
+
+
+def _checked_for(plan: CarePlan, kb: KnowledgeBase) -> tuple[str, bool]:
+    """What the doctors are checking for when no cause stands out: the plan's leading options in plain words
+    (the osteopetrosis forms together, a differential entity by its card's name), then "other rare causes",
+    because a leading posterior this low says the list is far from complete. Also whether osteopetrosis is
+    among them."""
+    osteopetrosis = False
+    named: list[str] = []
+    for option in plan.hsct.options:
+        entity = _option_entity(option.subtype, option.disease_id, kb)
+        if _is_osteopetrosis(option.disease_id, option.label, entity, kb):
+            osteopetrosis = True
+        elif entity is not None and entity.name not in named:
+            named.append(entity.name)
+    things = (["some forms of osteopetrosis"] if osteopetrosis else []) + named
+    if not things:
+        return "The doctors are checking for several rare causes.", False
+    return f"The doctors are checking for {_names([*things, 'other rare causes'])}.", osteopetrosis
 
 
 def _modes(entity: Entity) -> list[Inheritance]:
@@ -243,23 +373,58 @@ def _clause(option: InheritanceOption) -> str:
     return _UNKNOWN_CLAUSE
 
 
-def _unconfirmed_section(options: list[InheritanceOption], pedigree_given: bool) -> FamilySection:
-    """How the leading options run in families, when none is confirmed: their modes, and no chances."""
+def _option_name(option: InheritanceOption, kb: KnowledgeBase) -> str | None:
+    """An option's name in a list of modes: the card's short name, or a plain name for a disorder outside the
+    knowledge base (None for one whose mode is not known: "other forms" covers it)."""
+    if _option_entity(option.subtype, option.disease_id, kb) is not None:
+        return option.name
+    if _is_osteopetrosis(option.disease_id, option.label, None, kb):
+        return "another form of osteopetrosis" if option.modes else None
+    return _plain_label(option.label) or ("another condition on the list" if option.modes else None)
+
+
+def _unconfirmed_section(
+    options: list[InheritanceOption],
+    pedigree_given: bool,
+    kb: KnowledgeBase,
+    *,
+    stands_out: bool,
+    osteopetrosis: bool,
+) -> FamilySection:
+    """How the leading options run in families, when none is confirmed: their modes, and no chances.
+
+    When no cause stands out (the leading posterior is below the credible level) no mode is named at all: the
+    options are too weak to suggest how it runs in this family, so it is left to the genetic counsellor. The
+    options are "forms" only when an osteopetrosis form leads (``osteopetrosis``); otherwise "causes".
+    """
+    if not stands_out:
+        text = [
+            "The doctors do not know the cause yet. How it runs in families depends on the cause.",
+            "So no chances for your family are given yet.",
+            "A gene test can help find the cause.",
+            "Then a genetic counsellor can tell you how it runs in your family.",
+        ]
+        if pedigree_given:
+            text.append("The family tree you gave will help with that.")
+        return FamilySection("How it runs in families", text)
+    form = "form" if osteopetrosis else "cause"
     groups: dict[str, list[str]] = {}
     for option in options:
-        groups.setdefault(_clause(option), []).append(option.name)
+        name = _option_name(option, kb)
+        if name is not None and name not in groups.get(_clause(option), []):
+            groups.setdefault(_clause(option), []).append(name)
     text = [
-        "The doctors do not know the exact form yet. How it runs in families depends on the form.",
-        "This is how the most likely forms on the list are passed on:" if options else "",
+        f"The doctors do not know the exact {form} yet. How it runs in families depends on the {form}.",
+        f"This is how the most likely {form}s on the list are passed on:" if groups else "",
     ]
     text += [f"In {_names(names)}, {clause}." for clause, names in groups.items()]
     # The list is not the whole differential: never let one shared mode read as this family's mode.
-    text.append("Other forms may be passed on in other ways. So no chances for your family are given yet.")
-    text.append("A gene test can show the exact form.")
+    text.append(f"Other {form}s may be passed on in other ways. So no chances for your family are given yet.")
+    text.append(f"A gene test can show the exact {form}.")
     text.append("Then a genetic counsellor can tell you the chances for your family.")
     if pedigree_given:
         text.append("The family tree you gave will help with that.")
-    sources = sorted({s for o in options for s in o.sources})
+    sources = sorted({s for o in options if _option_name(o, kb) is not None for s in o.sources})
     return FamilySection("How it runs in families", [t for t in text if t], sources=sources)
 
 
@@ -348,6 +513,106 @@ def _chances_section(counselling: Mapping[str, Any]) -> FamilySection:
     )
 
 
+def _thing(plan: CarePlan, entity: Entity | None, kb: KnowledgeBase, *, stands_out: bool) -> str:
+    """What the tests are to find: "exact form" of a leading osteopetrosis form, else "exact cause", or just
+    "cause" when none stands out."""
+    if not stands_out:
+        return "cause"
+    return (
+        "exact form"
+        if _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb)
+        else "exact cause"
+    )
+
+
+def _what_section(
+    plan: CarePlan, entity: Entity | None, kb: KnowledgeBase, *, stands_out: bool
+) -> FamilySection:
+    """What the condition is, saying no more about the cause than the evidence does (web review 5).
+
+    Osteopetrosis is explained only when an osteopetrosis form leads and stands out: many sclerosing disorders
+    come from increased bone formation, not deficient resorption (reference §7.1 item 5).
+    """
+    what: list[str] = []
+    sources: list[str] = []
+    if plan.certainty == "genotype_supported":
+        what.append(f"The most likely cause is {_condition_name(plan, entity, kb)}.")
+        what.append("The gene test result fits this.")
+        checked_osteopetrosis = False
+    elif stands_out:
+        what.append("The doctors do not know the exact cause yet.")
+        what.append(f"The most likely cause on the list is {_condition_name(plan, entity, kb)}.")
+        checked_osteopetrosis = False
+    else:
+        checked, checked_osteopetrosis = _checked_for(plan, kb)
+        what.append("The doctors do not know the cause yet. No one cause on the list stands out.")
+        what.append(checked)
+        what.append("The tests below can help find it.")
+    if entity is None:
+        # An umbrella entry named "a form of osteopetrosis": its link to the forms it covers is the source.
+        sources.extend(
+            s
+            for form in _umbrella_forms(plan.diagnosis_id, kb)
+            for i in form.ids
+            if i.id == plan.diagnosis_id
+            for s in i.sources
+        )
+    if stands_out and _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb):
+        what.extend(_WHAT_OSTEOPETROSIS)
+        sources.extend(_OSTEOPETROSIS_SOURCES)
+        if plan.age_band == "infant":
+            what.extend(_WHAT_OSTEOPETROSIS_INFANT)
+    elif checked_osteopetrosis:
+        # Forms of osteopetrosis are among those checked, but none stands out: say what the word means, no
+        # more (the mechanism is not every sclerosing disorder's, reference §7.1 item 5).
+        what.append(_WHAT_OSTEOPETROSIS[0])
+        sources.extend(_OSTEOPETROSIS_SOURCES)
+    return FamilySection("What the condition is", what, sources=list(dict.fromkeys(sources)))
+
+
+def _meaning_section(
+    plan: CarePlan,
+    entity: Entity | None,
+    kb: KnowledgeBase,
+    voice: _Voice,
+    age_days: float | None,
+    *,
+    stands_out: bool,
+) -> FamilySection:
+    """What the HSCT decision means, and why timing matters when it is urgent (web review 4 and 10)."""
+    decision = plan.hsct.decision
+    question = (
+        decision != "unknown"
+        or _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb)
+        or any(
+            _is_osteopetrosis(o.disease_id, o.label, _option_entity(o.subtype, o.disease_id, kb), kb)
+            for o in plan.hsct.options
+        )
+    )
+    if not question:
+        meaning = [s.format(team=voice.team) for s in _NO_HSCT_QUESTION]
+    elif decision == "unknown" and plan.certainty == "genotype_supported":
+        meaning = list(_HSCT_UNKNOWN_SUPPORTED)
+    else:
+        meaning = [
+            s.format(who=voice.who, thing=_thing(plan, entity, kb, stands_out=stands_out))
+            for s in _HSCT_PLAIN.get(decision, _HSCT_PLAIN["unknown"])
+        ]
+    sources = list(plan.hsct.sources)
+    if plan.hsct.urgency == "urgent":
+        window = (
+            plan.age_band == "infant"
+            and not voice.adult
+            and (age_days is None or age_days < _INFANT_WINDOW_DAYS)
+        )
+        meaning.extend(_URGENT_INFANT if window else _URGENT_OLDER)
+        if decision == "unknown":
+            meaning.append(_URGENT_UNDECIDED)
+        sources.extend(_URGENT_SOURCES)
+    title = "What it means for you" if voice.adult else "What it means for your child"
+    return FamilySection(title, meaning, sources=list(dict.fromkeys(sources)))
+
+
 def family_summary(
     plan: CarePlan,
     kb: KnowledgeBase,
@@ -355,6 +620,7 @@ def family_summary(
     options: list[InheritanceOption] | None = None,
     counselling: Mapping[str, Any] | None = None,
     pedigree_given: bool = False,
+    age_days: float | None = None,
 ) -> FamilySummary:
     """The family summary of a care plan.
 
@@ -362,62 +628,68 @@ def family_summary(
     knowledge base alone); ``counselling`` is the report's counselling JSON. The family's chances are shown
     only when the genotype supports the diagnosis and they were computed; otherwise the summary says how the
     leading options are passed on and that the chances wait for the exact form. ``pedigree_given`` says a
-    family tree was given, so the summary can say it will be used once the form is known.
+    family tree was given, so the summary can say it will be used once the form is known. ``age_days`` is the
+    patient's age: an adult (18 or over, or the plan's adult band) is addressed as "you", and the red flags and
+    the reason for urgency fit the age.
     """
     if options is None:
         options = inheritance_options(plan, kb)
     entity = kb.get(plan.subtype) if plan.subtype else None
-    osteopetrosis = entity is not None and entity.group is EntityGroup.OSTEOPETROSIS
-    sections: list[FamilySection] = []
-
-    what: list[str] = []
-    if plan.certainty == "genotype_supported":
-        what.append(f"The most likely cause is {_condition_name(plan, entity)}.")
-        what.append("The gene test result fits this.")
-    else:
-        what.append("The doctors do not know the exact cause yet.")
-        what.append(f"The most likely cause on the list is {_condition_name(plan, entity)}.")
-    sources: list[str] = []
-    if osteopetrosis or any(o.subtype for o in plan.hsct.options):
-        what.extend(_WHAT_OSTEOPETROSIS)
-        sources.extend(_OSTEOPETROSIS_SOURCES)
-        if plan.age_band == "infant":
-            what.extend(_WHAT_OSTEOPETROSIS_INFANT)
-    sections.append(FamilySection("What the condition is", what, sources=sources))
-
-    meaning = list(_HSCT_PLAIN.get(plan.hsct.decision, _HSCT_PLAIN["unknown"]))
-    if plan.hsct.urgency == "urgent":
-        meaning.extend(_URGENT_PLAIN)
-    sections.append(FamilySection("What it means for your child", meaning, sources=list(plan.hsct.sources)))
+    voice = _voice(plan, age_days)
+    stands_out = plan.certainty == "genotype_supported" or plan.probability >= _CREDIBLE
+    sections = [
+        _what_section(plan, entity, kb, stands_out=stands_out),
+        _meaning_section(plan, entity, kb, voice, age_days, stands_out=stands_out),
+    ]
 
     tests = [t.plain for t in plan.tests if t.kind == "workup" and t.plain]
     next_steps = []
     if any(t.kind == "genetic" for t in plan.tests):
-        next_steps.append("A gene test, from a blood sample, to find the exact form.")
+        next_steps.append(
+            f"A gene test, from a blood sample, to find the {_thing(plan, entity, kb, stands_out=stands_out)}."
+        )
     if any(t.kind == "confirmation" for t in plan.tests):
         next_steps.append("Gene tests of both parents, to check the result.")
     next_steps.extend(tests)
     sections.append(
         FamilySection(
             "What happens next",
-            ["Your child's team will plan some tests:"],
+            # The tool suggests; the team decides (no promise of what it will do).
+            [f"{voice.team} may plan some of these tests:"],
             bullets=next_steps,
             sources=sorted({s for t in plan.tests for s in t.sources}),
         )
     )
-    flags = [f.plain for f in plan.red_flags if f.plain and f.kind != "post-hsct-hypercalcaemia"]
+    # The care guide's plain words are an infant's; past infancy the same flags are said as the age shows them.
+    by_age = {} if voice.young else _FLAG_PLAIN_ADULT if voice.adult else _FLAG_PLAIN_CHILD
+    flags = list(
+        dict.fromkeys(
+            by_age.get(f.kind, f.plain)
+            for f in plan.red_flags
+            if f.plain and f.kind != "post-hsct-hypercalcaemia"
+        )
+    )
     if flags:
         sections.append(
             FamilySection(
                 "When to get help fast",
-                ["Call your child's team or go to the emergency department if you see:"],
-                bullets=flags,
+                [
+                    "Call your care team or go to the emergency department if you have:"
+                    if voice.adult
+                    else "Call your child's team or go to the emergency department if you see:"
+                ],
+                bullets=[f for f in flags if f],
                 sources=sorted({s for f in plan.red_flags for s in f.sources}),
             )
         )
 
     if plan.certainty != "genotype_supported":
-        sections.append(_unconfirmed_section(options, pedigree_given))
+        osteopetrosis = _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb)
+        sections.append(
+            _unconfirmed_section(
+                options, pedigree_given, kb, stands_out=stands_out, osteopetrosis=osteopetrosis
+            )
+        )
     else:
         sections.append(_inheritance_section(plan, entity, kb, options))
         if counselling is not None and counselling.get("risks_given") and "next_child" in counselling:

@@ -35,7 +35,7 @@ __all__ = [
     "run_users",
 ]
 
-USERS_HELP = "manage the accounts of the case registry (add, list, API tokens, passwords)"
+USERS_HELP = "manage the accounts of the case registry (add, list, API tokens, passwords, deactivation)"
 BACKUP_HELP = "write a consistent backup of the case registry and its uploaded files (.tar.gz)"
 RESTORE_HELP = "restore the case registry from a backup written by 'marbledx backup'"
 AUDIT_HELP = "show a team's audit log: who viewed or changed which case, and when"
@@ -66,7 +66,8 @@ def _open(args: argparse.Namespace, *, migrate: bool = True) -> Registry:
 
 
 def configure_users(sub: argparse.ArgumentParser) -> None:
-    """Add the ``users`` actions (add, list, token, password, activate, deactivate) to its sub-parser."""
+    """Add the ``users`` actions (add, list, token, tokens, revoke, password, activate, deactivate) to its
+    sub-parser."""
     actions = sub.add_subparsers(dest="users_command", metavar="ACTION")
     actions.required = True
 
@@ -90,13 +91,36 @@ def configure_users(sub: argparse.ArgumentParser) -> None:
     token.add_argument("name", metavar="NAME")
     _add_database(token)
 
-    password = actions.add_parser("password", help="set a user's password")
+    tokens = actions.add_parser("tokens", help="list a user's API tokens (id, created, last used, revoked)")
+    tokens.add_argument("name", metavar="NAME")
+    tokens.add_argument("--format", choices=("table", "json"), default="table", help="(default table)")
+    _add_database(tokens)
+
+    revoke = actions.add_parser(
+        "revoke", help="revoke an API token (a leaked one) by its id from 'users tokens'; the account stays"
+    )
+    revoke.add_argument("name", metavar="NAME")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("token_id", metavar="TOKEN_ID", type=int, nargs="?", help="the token's id")
+    which.add_argument("--all", action="store_true", help="revoke every token of the user")
+    _add_database(revoke)
+
+    password = actions.add_parser(
+        "password", help="set a user's password; their sign-in sessions end (API tokens are kept)"
+    )
     password.add_argument("name", metavar="NAME")
     password.add_argument("--password-stdin", action="store_true", help="read it from standard input")
+    password.add_argument("--revoke-tokens", action="store_true", help="revoke the user's API tokens as well")
     _add_database(password)
 
-    for state in ("activate", "deactivate"):
-        toggle = actions.add_parser(state, help=f"{state} an account (a deactivated one cannot sign in)")
+    for state, what in (
+        ("activate", "activate an account (its ended sessions and revoked tokens stay so)"),
+        (
+            "deactivate",
+            "deactivate an account: it cannot sign in, its sessions end, its API tokens are revoked",
+        ),
+    ):
+        toggle = actions.add_parser(state, help=what)
         toggle.add_argument("name", metavar="NAME")
         _add_database(toggle)
 
@@ -137,6 +161,24 @@ def _users_table(users: list[Any]) -> str:
     )
 
 
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+
+def _tokens_table(tokens: list[Any]) -> str:
+    if not tokens:
+        return "no API tokens"
+    rows = [("ID", "CREATED", "LAST USED", "REVOKED")]
+    rows += [
+        (str(t.id), _when(t.created_at), _when(t.last_used_at), _when(t.revoked_at) if t.revoked else "no")
+        for t in tokens
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
 def run_users(args: argparse.Namespace) -> int:
     """Run one ``users`` action; returns 0 (errors are raised)."""
     action = args.users_command
@@ -160,12 +202,35 @@ def run_users(args: argparse.Namespace) -> int:
                 "(send it as 'Authorization: Bearer <token>')\n"
             )
             _emit(secret)
+        elif action == "tokens":
+            tokens = registry.list_tokens(args.name)
+            if args.format == "json":
+                _emit(json.dumps([t.to_dict() for t in tokens], indent=2, ensure_ascii=False))
+            else:
+                _emit(_tokens_table(tokens))
+        elif action == "revoke":
+            if args.all:
+                count = registry.revoke_tokens(args.name)
+                _emit(f"API tokens of {args.name} revoked: {count}")
+            else:
+                registry.revoke_token(args.name, args.token_id)
+                _emit(f"API token {args.token_id} of {args.name} is revoked")
         elif action == "password":
-            registry.set_password(args.name, password)
-            _emit(f"password of {args.name} changed")
+            ended = registry.set_password(args.name, password, revoke_tokens=args.revoke_tokens)
+            kept = (
+                f"API tokens revoked: {ended.tokens}"
+                if args.revoke_tokens
+                else "API tokens kept (revoke them with 'marbledx users revoke')"
+            )
+            _emit(f"password of {args.name} changed; sign-in sessions ended: {ended.sessions}, {kept}")
         elif action in ("activate", "deactivate"):
             user = registry.set_active(args.name, action == "activate")
-            _emit(f"{user.name} is now {'active' if user.active else 'deactivated'}")
+            if user.active:
+                _emit(f"{user.name} is now active (sign in again; earlier sessions and tokens stay ended)")
+            else:
+                _emit(
+                    f"{user.name} is now deactivated; their sign-in sessions ended and API tokens are revoked"
+                )
         else:  # pragma: no cover - argparse only accepts the actions above
             msg = f"unknown users action {action!r}"
             raise InputError(msg)

@@ -73,7 +73,8 @@ SNAPSHOT: Final = "registry.sqlite3"
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:vcf|ped)(?:\.gz)?")
 _BATCH = 500
 # Schema revisions whose backed-up tables are the same as the current head's, so their backups restore
-# here: 0002 only added the login sessions, which backups leave out. Extend it with each migration that
+# here: 0002 only added the login sessions, which backups leave out; 0003 only widened the audit events'
+# action constraint (account events), which every older row meets. Extend it with each migration that
 # leaves the backed-up tables alone.
 RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002"})
 _CHUNK = 1 << 20

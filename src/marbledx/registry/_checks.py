@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol, cast
 
@@ -18,6 +19,7 @@ from marbledx.registry._records import FindingRecord, Role
 __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "SNIFF_BYTES",
     "FindingLike",
     "check_age",
     "check_findings",
@@ -29,6 +31,7 @@ __all__ = [
     "check_sex",
     "check_team",
     "check_text",
+    "check_upload_head",
     "json_safe",
     "matchable",
 ]
@@ -174,3 +177,118 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+# -- uploads ---------------------------------------------------------------------------------------------
+
+SNIFF_BYTES: Final = 1 << 16
+"""How much of an upload :func:`check_upload_head` looks at (a whole BGZF block, most PED files)."""
+
+# Files people pick by mistake, by their first bytes: named in the refusal so the user sees what happened.
+_LOOKS_LIKE: Final = (
+    (b"{", "JSON (a phenopacket? enter its findings on the case page instead)"),
+    (b"[", "JSON"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive or an Office document"),
+    (b"<", "HTML or XML"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+)
+_TEXT_BYTES: Final = b"\t\n\r" + bytes(range(32, 256))  # tab, line ends, printable ASCII and UTF-8 bytes
+_PED_SEX: Final = frozenset({"0", "1", "2", "-9", "other"})
+_PED_AFFECTED: Final = frozenset({"0", "1", "2", "-9"})
+_PED_COLUMNS: Final = "family, individual, father, mother, sex, affected"
+
+
+def _looks_like(head: bytes) -> str:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    what = next((name for magic, name in _LOOKS_LIKE if start.startswith(magic)), None)
+    if what is None and head.translate(None, _TEXT_BYTES):
+        what = "binary data, not text"
+    return f": it looks like {what}" if what else ""
+
+
+def _is_bgzf(head: bytes) -> bool:
+    # A BGZF block is a gzip member with the FEXTRA flag and a "BC" extra subfield (SAM/BAM spec, 4.1).
+    return len(head) >= 14 and head[:2] == b"\x1f\x8b" and bool(head[3] & 4) and head[12:14] == b"BC"
+
+
+def _check_vcf_head(head: bytes) -> None:
+    inner = head
+    if head[:2] == b"\x1f\x8b":
+        if not _is_bgzf(head):
+            # htslib, which reads the VCF at analysis, takes bgzip's blocks but not a plain gzip stream.
+            msg = "the VCF is compressed with plain gzip, which cannot be read; recompress it with bgzip (or upload it uncompressed)"
+            raise InputError(msg)
+        try:
+            inner = zlib.decompressobj(wbits=31).decompress(head, 64)
+        except zlib.error:
+            msg = "the file is damaged: its bgzip-compressed data cannot be read; expected a VCF or BCF file"
+            raise InputError(msg) from None
+    if inner.startswith((b"##fileformat=VCF", b"BCF\x02")):
+        return
+    msg = (
+        f"not a VCF file{_looks_like(inner)}; expected VCF text starting with '##fileformat=VCF', "
+        "a bgzip-compressed VCF (.vcf.gz) or a BCF file"
+    )
+    raise InputError(msg)
+
+
+def _check_ped_head(head: bytes, *, complete: bool) -> None:
+    if head[:2] == b"\x1f\x8b":
+        msg = "the PED file is compressed; upload it as plain text"
+        raise InputError(msg)
+    if head.translate(None, _TEXT_BYTES):
+        msg = f"not a PED file{_looks_like(head)}; expected a text file with the columns {_PED_COLUMNS}"
+        raise InputError(msg)
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if text.startswith("##fileformat=VCF"):
+        msg = "this is a VCF file, not a PED file; upload it as kind VCF"
+        raise InputError(msg)
+    lines = text.splitlines()
+    if not complete:
+        lines = lines[:-1]  # the last line may be cut off where the sniffed bytes end
+    people = 0
+    # The checks of the PED reader the analysis uses (marbledx.findings.read_ped), on each line read so far;
+    # the messages name the line and column, never the file's contents.
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        columns = line.split()
+        if len(columns) < 6:
+            msg = (
+                f"not a PED file{'' if people else _looks_like(head)}: line {number} has {len(columns)} "
+                f"column{'s' if len(columns) != 1 else ''}; expected 6 or more ({_PED_COLUMNS})"
+            )
+            raise InputError(msg)
+        if columns[4] not in _PED_SEX:
+            msg = f"not a PED file: line {number}, column 5 (sex) is not 1 (male), 2 (female) or 0 (unknown)"
+            raise InputError(msg)
+        if columns[5] not in _PED_AFFECTED:
+            msg = (
+                f"not a PED file: line {number}, column 6 (affected) is not 1 (unaffected), 2 (affected) "
+                "or 0 (unknown)"
+            )
+            raise InputError(msg)
+        people += 1
+    if complete and people == 0:
+        msg = f"the PED file lists no individuals; expected one line per person ({_PED_COLUMNS})"
+        raise InputError(msg)
+
+
+def check_upload_head(kind: str, head: bytes, *, complete: bool) -> None:
+    """Refuse an upload whose first bytes (``head``, at most :data:`SNIFF_BYTES`; ``complete`` when that is
+    the whole file) are not of its ``kind``: a VCF must be VCF text, bgzip-compressed VCF or BCF; a PED file
+    text whose lines have the six PED columns with valid sex and affected codes.
+
+    A quick look, not the full check: the analysis still reads the whole file, and says what is wrong with
+    a file that passes here but not there.
+    """
+    if kind == "vcf":
+        _check_vcf_head(head)
+    elif kind == "ped":
+        _check_ped_head(head, complete=complete)

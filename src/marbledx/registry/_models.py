@@ -67,6 +67,12 @@ AUDIT_ACTIONS = (
     "download",
     "login",
     "login_failed",
+    # Account events (revision 0003): the event's user is the account acted on, its detail says who acted.
+    "token_issued",
+    "token_revoked",
+    "password_changed",
+    "account_deactivated",
+    "account_activated",
 )
 
 NAMING_CONVENTION = {

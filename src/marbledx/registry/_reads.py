@@ -294,8 +294,11 @@ def upload_records(
     ]
 
 
-def analysis_records(connection: Connection, case_id: int, case_public_id: str) -> list[AnalysisRecord]:
-    """The case's analyses, oldest first, without their stored results."""
+def analysis_records(
+    connection: Connection, case_id: int, case_public_id: str, case_updated_at: dt.datetime
+) -> list[AnalysisRecord]:
+    """The case's analyses, oldest first, without their stored results; those older than the case's last
+    change (``case_updated_at``) are ``outdated``."""
     rows = connection.execute(_ANALYSES, {"case_id": case_id})
     return [
         AnalysisRecord(
@@ -305,6 +308,7 @@ def analysis_records(connection: Connection, case_id: int, case_public_id: str) 
             created_by=r.created_by or "",
             marbledx_version=r.marbledx_version,
             hpo_release=r.hpo_release,
+            outdated=r.created_at < case_updated_at,
         )
         for r in rows
     ]

@@ -11,6 +11,7 @@ __all__ = [
     "AuditRecord",
     "CaseDetail",
     "CaseRecord",
+    "EndedCredentials",
     "FindingRecord",
     "LabRecord",
     "Role",
@@ -58,6 +59,24 @@ class TokenInfo:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user": self.user,
+            "created_at": self.created_at.isoformat(),
+            "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoked": self.revoked,
+        }
+
+
+@dataclass(frozen=True)
+class EndedCredentials:
+    """What an account change ended: sign-in sessions and API tokens (counts)."""
+
+    sessions: int
+    tokens: int
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,11 @@ class UploadRecord:
 
 @dataclass(frozen=True)
 class AnalysisRecord:
-    """A stored analysis. ``result`` is ``AnalysisReport.to_dict()``; None in listings (not loaded)."""
+    """A stored analysis. ``result`` is ``AnalysisReport.to_dict()``; None in listings (not loaded).
+
+    ``outdated``: the case has changed since (its fields, findings, labs or files), so the result no longer
+    describes the data on file; analyse again.
+    """
 
     id: str
     case_id: str
@@ -168,6 +191,7 @@ class AnalysisRecord:
     marbledx_version: str
     hpo_release: str
     result: dict[str, Any] | None = None
+    outdated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -177,6 +201,7 @@ class AnalysisRecord:
             "created_by": self.created_by,
             "marbledx_version": self.marbledx_version,
             "hpo_release": self.hpo_release,
+            "outdated": self.outdated,
         }
         if self.result is not None:
             data["result"] = self.result

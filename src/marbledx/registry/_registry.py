@@ -26,15 +26,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import URL, Engine, func, select
+from sqlalchemy import URL, CursorResult, Engine, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from marbledx.errors import InputError
 from marbledx.ontology import data_dir
 from marbledx.registry import _db, _reads
 from marbledx.registry._checks import (
+    SNIFF_BYTES,
     FindingLike,
     check_age,
     check_findings,
@@ -46,6 +48,7 @@ from marbledx.registry._checks import (
     check_sex,
     check_team,
     check_text,
+    check_upload_head,
     json_safe,
     matchable,
 )
@@ -76,6 +79,7 @@ from marbledx.registry._records import (
     AuditRecord,
     CaseDetail,
     CaseRecord,
+    EndedCredentials,
     FindingRecord,
     LabRecord,
     TokenInfo,
@@ -99,6 +103,14 @@ SESSION_PREFIX: Final = "mxs_"
 SESSION_IDLE: Final = dt.timedelta(minutes=30)
 SESSION_LIFETIME: Final = dt.timedelta(hours=12)
 _CHUNK = 1 << 20
+# Row ids are 32-bit integers on PostgreSQL: a larger id (from a URL) cannot name a row, and binding it would
+# fail inside the database driver rather than answer "not found".
+_MAX_ROW_ID: Final = 2**31 - 1
+_MAX_OFFSET: Final = 2**62
+_COMMAND_LINE: Final = "by the server's command line"
+_cases_table = cast("Table", Case.__table__)
+_tokens_table = cast("Table", ApiToken.__table__)
+_sessions_table = cast("Table", LoginSession.__table__)
 
 
 class _Unset(enum.Enum):
@@ -357,22 +369,41 @@ class Registry:
         """The record of a stored (flushed) upload row."""
         return _reads.upload_records(session.connection(), row.case_id, case_id, upload_id=row.id)[0]
 
-    def _analysis_record(self, session: Session, row: Analysis, case_id: str) -> AnalysisRecord:
-        """The record of a stored analysis, with its result."""
+    def _analysis_record(self, session: Session, row: Analysis, case: Case) -> AnalysisRecord:
+        """The record of a stored analysis of ``case``, with its result."""
         return AnalysisRecord(
             id=row.public_id,
-            case_id=case_id,
+            case_id=case.public_id,
             created_at=row.created_at,
             created_by=self._name(session, row.created_by_id) or "",
             marbledx_version=row.marbledx_version,
             hpo_release=row.hpo_release,
             result=row.result,
+            outdated=row.created_at < case.updated_at,
         )
 
     @staticmethod
     def _touch(case: Case, actor: User) -> None:
         case.updated_at = utcnow()
         case.updated_by_id = actor.id
+
+    @staticmethod
+    def _inputs_changed(session: Session, case: Case, actor: User) -> None:
+        """Mark ``case`` changed after a lab value or file that feeds its analysis was added or removed.
+
+        ``updated_at`` moves on, so the analyses stored before it read as out of date (the results page,
+        the reports). The version does not: labs and files are appended, not edited, and a form loaded
+        before must stay valid. Hence a Core UPDATE: through the ORM, any change to the row would also
+        raise the version (its ``version_id_col``).
+        """
+        now = utcnow()
+        session.connection().execute(
+            update(_cases_table)
+            .where(_cases_table.c.id == case.id)
+            .values(updated_at=now, updated_by_id=actor.id)
+        )
+        set_committed_value(case, "updated_at", now)
+        set_committed_value(case, "updated_by_id", actor.id)
 
     @staticmethod
     def _check_version(case: Case, version: int | None) -> None:
@@ -426,32 +457,150 @@ class Registry:
                 raise NotFoundError(msg)
             return self._user_info(row)
 
-    def list_users(self, team: str | None = None) -> list[UserInfo]:
-        """All accounts (of one team when given), by team and name."""
+    def list_users(self, team: str | None = None, *, by: UserInfo | None = None) -> list[UserInfo]:
+        """All accounts (of one team when given), by team and name.
+
+        With ``by`` (an admin managing accounts from the web app) only the admin's own team's accounts,
+        whatever ``team`` says; another role raises :class:`PermissionDeniedError`.
+        """
         with self._reading() as session:
             query = select(User).join(Team, User.team_id == Team.id).order_by(Team.name, User.name)
-            if team is not None:
+            if by is not None:
+                query = query.where(User.team_id == self._admin(session, by).team_id)
+            elif team is not None:
                 query = query.where(Team.name == team)
             return [self._user_info(row) for row in session.scalars(query)]
 
-    def set_password(self, name: str, password: str) -> None:
-        """Replace a user's password (checked like a new one)."""
+    # -- account management (the command line, or a team's admin in the web app) ----------------------------
+
+    @staticmethod
+    def _account(session: Session, name: str) -> User:
+        row = (
+            session.scalars(select(User).where(User.name == name)).one_or_none() if matchable(name) else None
+        )
+        if row is None:
+            msg = f"no user {name!r}"
+            raise NotFoundError(msg)
+        return row
+
+    @classmethod
+    def _admin(cls, session: Session, by: UserInfo) -> User:
+        """The acting account re-read in the transaction: it must be an active admin."""
+        actor = cls._actor(session, by)
+        if actor.role != "admin":
+            msg = f"managing accounts is for the team's admins; {actor.name} is a {actor.role}"
+            raise PermissionDeniedError(msg)
+        return actor
+
+    @classmethod
+    def _managed(cls, session: Session, name: str, by: UserInfo | None) -> tuple[User, str]:
+        """The account ``name`` and who manages it, for the audit detail.
+
+        ``by`` None is whoever runs the server's command line; otherwise an active admin of the account's
+        team (an account of another team is reported as unknown, as another team's case is).
+        """
+        row = cls._account(session, name)
+        if by is None:
+            return row, _COMMAND_LINE
+        actor = cls._admin(session, by)
+        if actor.team_id != row.team_id:
+            msg = f"no user {name!r}"
+            raise NotFoundError(msg)
+        return row, f"by {actor.name}"
+
+    @staticmethod
+    def _audit_account(session: Session, action: str, account: User, detail: str) -> None:
+        # The event names the account acted on (so it shows in that team's log); the detail says who acted.
+        Registry._audit(session, action, user_id=account.id, team_id=account.team_id, detail=detail)
+
+    @staticmethod
+    def _end_sessions(session: Session, account: User, *, keep: str | None = None) -> int:
+        """End the account's live sign-in sessions (all but the one whose secret is ``keep``); how many."""
+        now = utcnow()
+        table = _sessions_table
+        statement = (
+            update(table)
+            .where(
+                table.c.user_id == account.id,
+                table.c.ended_at.is_(None),
+                table.c.expires_at > now,
+                table.c.last_seen_at > now - SESSION_IDLE,
+            )
+            .values(ended_at=now)
+        )
+        if keep is not None:
+            statement = statement.where(table.c.session_hash != hash_token(keep))
+        result = cast("CursorResult[Any]", session.connection().execute(statement))
+        return int(result.rowcount or 0)
+
+    @staticmethod
+    def _revoke_tokens(session: Session, account: User) -> int:
+        """Revoke every unrevoked API token of the account; how many."""
+        table = _tokens_table
+        statement = (
+            update(table)
+            .where(table.c.user_id == account.id, table.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        result = cast("CursorResult[Any]", session.connection().execute(statement))
+        return int(result.rowcount or 0)
+
+    def set_password(
+        self,
+        name: str,
+        password: str,
+        *,
+        keep_session: str | None = None,
+        revoke_tokens: bool = False,
+        by: UserInfo | None = None,
+    ) -> EndedCredentials:
+        """Replace a user's password (checked like a new one) and end the account's sign-in sessions.
+
+        A password is changed when it may be known to someone else, so every session it opened ends
+        (OWASP Session Management); ``keep_session`` (a session's secret) spares the one a user changes
+        their own password from. API tokens are kept unless ``revoke_tokens``: the password cannot obtain
+        one (only :meth:`issue_token`, run by an administrator, can), so a token's holder is not the
+        password's, and scripts that use them keep working; revoke a leaked token with
+        :meth:`revoke_token`. ``by`` is the acting admin, None for the server's command line. Writes a
+        ``password_changed`` event; returns what was ended.
+        """
         password_hash = self._hasher.hash(check_password(password))
         with self.unit_of_work() as session:
-            row = session.scalars(select(User).where(User.name == name)).one_or_none()
-            if row is None:
-                msg = f"no user {name!r}"
-                raise NotFoundError(msg)
+            row, who = self._managed(session, name, by)
             row.password_hash = password_hash
+            ended = EndedCredentials(
+                sessions=self._end_sessions(session, row, keep=keep_session),
+                tokens=self._revoke_tokens(session, row) if revoke_tokens else 0,
+            )
+            kept = "" if revoke_tokens else " (API tokens kept)"
+            self._audit_account(
+                session,
+                "password_changed",
+                row,
+                f"sessions ended: {ended.sessions}, API tokens revoked: {ended.tokens}{kept}; {who}",
+            )
+            return ended
 
-    def set_active(self, name: str, active: bool) -> UserInfo:
-        """Activate or deactivate an account; a deactivated account can neither sign in nor use tokens."""
+    def set_active(self, name: str, active: bool, *, by: UserInfo | None = None) -> UserInfo:
+        """Activate or deactivate an account. Writes an ``account_activated``/``account_deactivated`` event.
+
+        Deactivating ends the account's sign-in sessions and revokes its API tokens for good: activating
+        it again does not bring them back (sign in again; issue a new token). ``by`` is the acting admin,
+        None for the server's command line.
+        """
         with self.unit_of_work() as session:
-            row = session.scalars(select(User).where(User.name == name)).one_or_none()
-            if row is None:
-                msg = f"no user {name!r}"
-                raise NotFoundError(msg)
+            row, who = self._managed(session, name, by)
             row.active = active
+            if active:
+                self._audit_account(session, "account_activated", row, who)
+            else:
+                sessions, tokens = self._end_sessions(session, row), self._revoke_tokens(session, row)
+                self._audit_account(
+                    session,
+                    "account_deactivated",
+                    row,
+                    f"sessions ended: {sessions}, API tokens revoked: {tokens}; {who}",
+                )
             return self._user_info(row)
 
     def _verify_dummy(self, password: str) -> None:
@@ -504,13 +653,20 @@ class Registry:
         """Whether ``secret`` can be one of ours (right prefix, sane length) before hashing and a query."""
         return secret.startswith(prefix) and len(secret) <= 200
 
-    def issue_token(self, user: UserInfo | str) -> str:
-        """A new API token for the user. Returns the secret, shown this once; only its SHA-256 is kept."""
+    def issue_token(self, user: UserInfo | str, *, by: UserInfo | None = None) -> str:
+        """A new API token for the user. Returns the secret, shown this once; only its SHA-256 is kept.
+
+        ``by`` is the acting admin, None for the server's command line. Writes a ``token_issued`` event.
+        """
         name = user.name if isinstance(user, UserInfo) else user
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.unit_of_work() as session:
-            row = self._active_user(session, name)
-            session.add(ApiToken(user_id=row.id, token_hash=hash_token(secret), created_at=utcnow()))
+            row, who = self._managed(session, name, by)
+            self._active_user(session, name)
+            token = ApiToken(user_id=row.id, token_hash=hash_token(secret), created_at=utcnow())
+            session.add(token)
+            session.flush()
+            self._audit_account(session, "token_issued", row, f"token {token.id}; {who}")
         return secret
 
     def user_for_token(self, secret: str) -> UserInfo | None:
@@ -532,27 +688,50 @@ class Registry:
                     touched.last_used_at = now
         return info
 
-    def list_tokens(self, user: UserInfo | str) -> list[TokenInfo]:
-        """The user's API tokens (bookkeeping only; secrets are not kept)."""
+    def list_tokens(self, user: UserInfo | str, *, by: UserInfo | None = None) -> list[TokenInfo]:
+        """The user's API tokens, oldest first (bookkeeping only; secrets are not kept).
+
+        ``by`` is the acting admin (the account must be of the admin's team), None for the command line.
+        """
         name = user.name if isinstance(user, UserInfo) else user
         with self._reading() as session:
-            rows = session.scalars(
-                select(ApiToken).join(User).where(User.name == name).order_by(ApiToken.id)
-            ).all()
-            return [TokenInfo(r.id, name, r.created_at, r.last_used_at, r.revoked_at) for r in rows]
+            row, _ = self._managed(session, name, by)
+            tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == row.id).order_by(ApiToken.id))
+            return [TokenInfo(t.id, row.name, t.created_at, t.last_used_at, t.revoked_at) for t in tokens]
 
-    def revoke_token(self, user: UserInfo | str, token_id: int) -> None:
-        """Revoke one of the user's tokens; it is refused from then on."""
+    def revoke_token(self, user: UserInfo | str, token_id: int, *, by: UserInfo | None = None) -> TokenInfo:
+        """Revoke one of the user's tokens; it is refused from then on (the account and its other tokens are
+        untouched). ``by`` is the acting admin, None for the command line. Writes a ``token_revoked`` event
+        (revoking a revoked token changes nothing)."""
         name = user.name if isinstance(user, UserInfo) else user
         with self.unit_of_work() as session:
-            token = session.scalars(
-                select(ApiToken).join(User).where(User.name == name, ApiToken.id == token_id)
-            ).one_or_none()
+            row, who = self._managed(session, name, by)
+            token = (
+                session.scalars(
+                    select(ApiToken).where(ApiToken.user_id == row.id, ApiToken.id == token_id)
+                ).one_or_none()
+                if 0 < token_id <= _MAX_ROW_ID
+                else None
+            )
             if token is None:
                 msg = f"no token {token_id} of user {name!r}"
                 raise NotFoundError(msg)
             if token.revoked_at is None:
                 token.revoked_at = utcnow()
+                self._audit_account(session, "token_revoked", row, f"token {token.id}; {who}")
+            return TokenInfo(token.id, row.name, token.created_at, token.last_used_at, token.revoked_at)
+
+    def revoke_tokens(self, user: UserInfo | str, *, by: UserInfo | None = None) -> int:
+        """Revoke every token of the user (the account stays usable with its password); how many were live.
+
+        Writes a ``token_revoked`` event.
+        """
+        name = user.name if isinstance(user, UserInfo) else user
+        with self.unit_of_work() as session:
+            row, who = self._managed(session, name, by)
+            count = self._revoke_tokens(session, row)
+            self._audit_account(session, "token_revoked", row, f"all tokens ({count}); {who}")
+            return count
 
     # -- browser sign-in sessions ------------------------------------------------------------------------
 
@@ -697,12 +876,12 @@ class Registry:
                 findings=tuple(_reads.finding_records(connection, row.id)),
                 labs=tuple(_reads.lab_records(connection, row.id)),
                 uploads=tuple(_reads.upload_records(connection, row.id, row.public_id)),
-                analyses=tuple(_reads.analysis_records(connection, row.id, row.public_id)),
+                analyses=tuple(_reads.analysis_records(connection, row.id, row.public_id, row.updated_at)),
             )
 
     def list_cases(self, user: UserInfo, *, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
         """The team's cases, most recently changed first. Writes one ``view`` event (the case list)."""
-        limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
+        limit, offset = max(1, min(int(limit), 1000)), max(0, min(int(offset), _MAX_OFFSET))
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             rows = session.scalars(
@@ -864,6 +1043,7 @@ class Registry:
             )
             session.add(row)
             session.flush()
+            self._inputs_changed(session, case, actor)
             self._audit_case(session, "update", actor, case, f"lab added: {row.id}")
             return self._lab_record(session, row)
 
@@ -872,13 +1052,15 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            row = session.scalars(
-                select(LabMeasurement).where(LabMeasurement.id == lab_id, LabMeasurement.case_id == case.id)
-            ).one_or_none()
+            query = select(LabMeasurement).where(
+                LabMeasurement.id == lab_id, LabMeasurement.case_id == case.id
+            )
+            row = session.scalars(query).one_or_none() if 0 < lab_id <= _MAX_ROW_ID else None
             if row is None:
                 msg = f"no lab measurement {lab_id} in case {case_id!r}"
                 raise NotFoundError(msg)
             session.delete(row)
+            self._inputs_changed(session, case, actor)
             self._audit_case(session, "update", actor, case, f"lab removed: {lab_id}")
 
     @staticmethod
@@ -899,12 +1081,23 @@ class Registry:
 
     @staticmethod
     def _analyses(session: Session, case: Case) -> list[AnalysisRecord]:
-        return _reads.analysis_records(session.connection(), case.id, case.public_id)
+        return _reads.analysis_records(session.connection(), case.id, case.public_id, case.updated_at)
 
     def record_analysis(
-        self, user: UserInfo, case_id: str, report: AnalysisReport | Mapping[str, Any]
+        self,
+        user: UserInfo,
+        case_id: str,
+        report: AnalysisReport | Mapping[str, Any],
+        *,
+        based_on: dt.datetime | None = None,
     ) -> AnalysisRecord:
-        """Store an analysis of the case: an ``AnalysisReport`` or its ``to_dict()``. Writes ``analyze``."""
+        """Store an analysis of the case: an ``AnalysisReport`` or its ``to_dict()``. Writes ``analyze``.
+
+        ``based_on`` is the case's ``updated_at`` when the analysis read its inputs. If the case changed
+        since (a finding, lab value or file added or removed while it ran), nothing is stored and
+        :class:`ConflictError` is raised: stored now, the result would look current while describing data
+        that is no longer the case's.
+        """
         to_dict = getattr(report, "to_dict", None)
         data = to_dict() if callable(to_dict) else dict(cast("Mapping[str, Any]", report))
         try:
@@ -919,6 +1112,12 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
+            if based_on is not None and case.updated_at != based_on:
+                msg = (
+                    "the case was changed while it was being analysed (a finding, lab value or file); "
+                    "nothing was stored; analyse it again"
+                )
+                raise ConflictError(msg)
             row = Analysis(
                 public_id=str(uuid.uuid4()),
                 case_id=case.id,
@@ -931,7 +1130,7 @@ class Registry:
             session.add(row)
             session.flush()
             self._audit_case(session, "analyze", actor, case, f"analysis {row.public_id}")
-            return self._analysis_record(session, row, case.public_id)
+            return self._analysis_record(session, row, case)
 
     def list_analyses(self, user: UserInfo, case_id: str) -> list[AnalysisRecord]:
         """The case's analyses, oldest first, without their results. Audited (``view``)."""
@@ -954,7 +1153,7 @@ class Registry:
                 msg = f"no analysis {analysis_id or '(latest)'} in case {case_id!r}"
                 raise NotFoundError(msg)
             self._audit_case(session, "view", actor, case, f"analysis {row.public_id}")
-            return self._analysis_record(session, row, case.public_id)
+            return self._analysis_record(session, row, case)
 
     # -- uploads -----------------------------------------------------------------------------------------
 
@@ -978,7 +1177,10 @@ class Registry:
         ``max_bytes`` raises :class:`UploadTooLargeError` and nothing is kept. The file is then renamed
         atomically to a generated name (a UUID; ``original_name`` is kept as metadata only) in the same
         transaction that records it, so a file and its row exist together or not at all. ``stream`` is a
-        binary file object or an iterable of byte chunks. Writes an ``upload`` event.
+        binary file object or an iterable of byte chunks. A file whose first bytes are not of its kind (VCF
+        text, bgzip-compressed VCF or BCF; PED text with its six columns) is refused with an
+        :class:`InputError` as soon as they are read, so a wrong file never waits for the analysis to fail.
+        The case reads as changed since its analyses (they are out of date). Writes an ``upload`` event.
         """
         if kind not in UPLOAD_KINDS:
             msg = f"upload kind {kind!r} is not allowed; expected one of {', '.join(UPLOAD_KINDS)}"
@@ -995,7 +1197,7 @@ class Registry:
         temp: Path | None = Path(temp_name)
         final: Path | None = None
         try:
-            digest, size, head = hashlib.sha256(), 0, b""
+            digest, size, head, sniffed = hashlib.sha256(), 0, b"", False
             with os.fdopen(fd, "wb") as out:
                 for chunk in _iter_chunks(stream):
                     size += len(chunk)
@@ -1004,14 +1206,19 @@ class Registry:
                         raise UploadTooLargeError(msg)
                     digest.update(chunk)
                     out.write(chunk)
-                    if len(head) < 2:
-                        head = (head + chunk)[:2]
+                    if not sniffed:
+                        head = (head + chunk)[:SNIFF_BYTES]
+                        if len(head) == SNIFF_BYTES:  # enough to tell: refuse a wrong file before the rest
+                            check_upload_head(kind, head, complete=False)
+                            sniffed = True
                 out.flush()
                 os.fsync(out.fileno())
             if size == 0:
                 msg = f"empty upload; expected a {kind.upper()} file"
                 raise InputError(msg)
-            suffix = f".{kind}.gz" if head == b"\x1f\x8b" else f".{kind}"
+            if not sniffed:
+                check_upload_head(kind, head, complete=True)
+            suffix = f".{kind}.gz" if head[:2] == b"\x1f\x8b" else f".{kind}"
             final = self.uploads_dir / f"{uuid.uuid4().hex}{suffix}"
             with self.unit_of_work() as session:
                 actor = self._actor(session, user)
@@ -1029,6 +1236,7 @@ class Registry:
                 )
                 session.add(row)
                 session.flush()
+                self._inputs_changed(session, case, actor)
                 self._audit_case(session, "upload", actor, case, f"{kind} {row.public_id}, {size} bytes")
                 record = self._upload_record(session, row, case.public_id)
                 Path(temp_name).replace(final)  # atomic, before the commit: a committed row has its file
@@ -1041,6 +1249,26 @@ class Registry:
                 temp.unlink(missing_ok=True)
             if final is not None:
                 final.unlink(missing_ok=True)
+
+    def delete_upload(self, user: UserInfo, case_id: str, upload_id: str) -> None:
+        """Remove an upload sent in error, and its file. The case reads as changed since its analyses (they
+        are out of date). Writes an ``update`` event."""
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            key = str(upload_id)
+            query = select(Upload).where(Upload.case_id == case.id, Upload.public_id == key)
+            row = session.scalars(query).one_or_none() if matchable(key) else None
+            if row is None:
+                msg = f"no upload {upload_id!r} in case {case_id!r}"
+                raise NotFoundError(msg)
+            stored, public_id = row.stored_name, row.public_id
+            session.delete(row)
+            self._inputs_changed(session, case, actor)
+            self._audit_case(session, "update", actor, case, f"upload removed: {public_id}")
+        # After the commit: a failed transaction keeps its file, and a file left over is harmless.
+        with suppress(OSError):
+            (self.uploads_dir / stored).unlink(missing_ok=True)
 
     def list_uploads(self, user: UserInfo, case_id: str) -> list[UploadRecord]:
         """The case's uploads, oldest first. Audited (``view``)."""
@@ -1059,9 +1287,9 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            row = session.scalars(
-                select(Upload).where(Upload.case_id == case.id, Upload.public_id == str(upload_id))
-            ).one_or_none()
+            key = str(upload_id)
+            query = select(Upload).where(Upload.case_id == case.id, Upload.public_id == key)
+            row = session.scalars(query).one_or_none() if matchable(key) else None
             if row is None:
                 msg = f"no upload {upload_id!r} in case {case_id!r}"
                 raise NotFoundError(msg)

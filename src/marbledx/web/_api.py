@@ -6,22 +6,26 @@ the upload, which streams the request body into :meth:`Registry.store_upload` fr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal, TypeVar
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from marbledx._api import search_terms, subtype_card, subtype_summaries
-from marbledx.errors import InputError
-from marbledx.findings import Case, normalise_findings
+from marbledx.errors import InputError, UnknownTermError
+from marbledx.findings import Case, LabValue, make_lab_value, normalise_findings
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     UNSET,
+    AnalysisRecord,
     CaseDetail,
     PermissionDeniedError,
     Registry,
@@ -31,22 +35,69 @@ from marbledx.registry import (
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
-from marbledx.web._schemas import CaseCreate, CasePatch, FindingsPut, LabIn
+from marbledx.web._schemas import MAX_ROW_ID, CaseCreate, CasePatch, FindingIn, FindingsPut, LabIn
 
-__all__ = ["api_router", "audit_events", "case_for_analysis", "in_analysis_thread", "run_analysis"]
+__all__ = [
+    "OUTDATED_NOTICE",
+    "Analysis",
+    "accounts",
+    "api_router",
+    "audit_events",
+    "case_for_analysis",
+    "check_lab",
+    "in_analysis_thread",
+    "mark_outdated",
+    "run_analysis",
+]
 
 User = Annotated[UserInfo, Depends(current_user)]
 Reg = Annotated[Registry, Depends(app_registry)]
+# Integer ids from a URL: bounded like the database's own ids, so a huge number answers 422, not a crash
+# in the database driver.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 api_router = APIRouter(prefix="/api")
 T = TypeVar("T")
+_HPO_ID: Final = re.compile(r"HP:\d{7}")
+
+
+def known_terms(hpo: Hpo, findings: Sequence[FindingIn]) -> None:
+    """Refuse an HPO id this release does not know, as the pages and ``marbledx analyze`` do.
+
+    Stored, it would be dropped from every analysis with only a warning at the end of the report.
+    Malformed ids are left to the registry, which names what it expects.
+    """
+    for finding in findings:
+        if not _HPO_ID.fullmatch(finding.hpo_id):
+            continue
+        try:
+            hpo.ontology.resolve(finding.hpo_id)
+        except UnknownTermError as exc:
+            msg = f"finding {finding.hpo_id}: {exc}; look terms up with GET /api/hpo/search"
+            raise InputError(msg) from None
+
+
+def check_lab(
+    analyte: str,
+    value: str | float,
+    unit: str,
+    *,
+    measured_on: str | None,
+    low: str | float | None,
+    high: str | float | None,
+) -> LabValue:
+    """A lab value checked against the lab table as the pages check it (known analyte and unit, a possible
+    value, low below high, a real date), with the same one-line messages. A value the analysis would refuse
+    must never be stored: it would make the case impossible to analyse."""
+    return make_lab_value(analyte, value, unit, where="lab value", date=measured_on, low=low, high=high)
 
 
 # -- cases ---------------------------------------------------------------------------------------------
 
 
 @api_router.post("/cases", status_code=201, tags=["cases"], summary="Create a case")
-def create_case(body: CaseCreate, user: User, registry: Reg) -> dict[str, Any]:
+def create_case(body: CaseCreate, request: Request, user: User, registry: Reg) -> dict[str, Any]:
+    known_terms(hpo_of(request), body.findings)
     record = registry.create_case(
         user, body.label, age_days=body.age_days, sex=body.sex, findings=list(body.findings)
     )
@@ -58,7 +109,7 @@ def list_cases(
     user: User,
     registry: Reg,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> dict[str, Any]:
     cases = registry.list_cases(user, limit=limit, offset=offset)
     return {"total": registry.count_cases(user), "cases": [c.to_dict() for c in cases]}
@@ -102,24 +153,43 @@ def delete_case(
 
 
 @api_router.put("/cases/{case_id}/findings", tags=["cases"], summary="Replace the case's findings")
-def put_findings(case_id: str, body: FindingsPut, user: User, registry: Reg) -> dict[str, Any]:
+def put_findings(
+    case_id: str, body: FindingsPut, request: Request, user: User, registry: Reg
+) -> dict[str, Any]:
+    known_terms(hpo_of(request), body.findings)
     record = registry.set_findings(user, case_id, list(body.findings), version=body.version)
     return {**record.to_dict(), "findings": [f.model_dump() for f in body.findings]}
 
 
 @api_router.post("/cases/{case_id}/labs", status_code=201, tags=["labs"], summary="Add a lab value")
 def add_lab(case_id: str, body: LabIn, user: User, registry: Reg) -> dict[str, Any]:
-    record = registry.add_lab(
-        user,
-        case_id,
+    checked = check_lab(
         body.analyte,
         body.value,
         body.unit,
-        measured_on=body.measured_on,
+        measured_on=body.measured_on.isoformat() if body.measured_on else None,
         low=body.low,
         high=body.high,
     )
+    record = registry.add_lab(
+        user,
+        case_id,
+        checked.analyte,
+        checked.value,
+        checked.unit,
+        measured_on=checked.date,
+        low=checked.low,
+        high=checked.high,
+    )
     return record.to_dict()
+
+
+@api_router.delete(
+    "/cases/{case_id}/labs/{lab_id}", status_code=204, tags=["labs"], summary="Remove a lab value"
+)
+def delete_lab(case_id: str, lab_id: RowId, user: User, registry: Reg) -> Response:
+    registry.delete_lab(user, case_id, lab_id)
+    return Response(status_code=204)
 
 
 @api_router.get("/cases/{case_id}/labs", tags=["labs"], summary="The labs over time (by date)")
@@ -174,13 +244,36 @@ async def upload(
     return result
 
 
+@api_router.delete(
+    "/cases/{case_id}/uploads/{upload_id}", status_code=204, tags=["uploads"], summary="Remove an upload"
+)
+def delete_upload(
+    case_id: str, upload_id: Annotated[str, Path(max_length=36)], user: User, registry: Reg
+) -> Response:
+    registry.delete_upload(user, case_id, upload_id)
+    return Response(status_code=204)
+
+
 # -- analysis and reports ------------------------------------------------------------------------------
 
 
 def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
-    """The registry case as a :class:`Case` for :func:`analyze`, and its labs as ``lab_values`` texts."""
-    raw = [(f.hpo_id, f.excluded, f.source) for f in detail.findings if f.source != "lab"]
+    """The registry case as a :class:`Case` for :func:`analyze`, and its labs as ``lab_values`` texts.
+
+    The analysis derives its lab findings from the lab values afresh, and replaces every finding whose
+    source is ``lab``. The web app never stores such findings (the API refuses them), but one stored
+    before, or by another tool, is a clinician's finding like any other: it is kept as ``entered``, with a
+    warning, never dropped in silence.
+    """
+    stored_as_lab = [f.hpo_id for f in detail.findings if f.source == "lab"]
+    raw = [(f.hpo_id, f.excluded, "entered" if f.source == "lab" else f.source) for f in detail.findings]
     findings, warnings = normalise_findings(hpo.ontology, raw, where="case findings", strict=False)
+    if stored_as_lab:
+        warnings = (
+            *warnings,
+            f"case findings: {', '.join(stored_as_lab)} stored with source 'lab' used as entered findings "
+            "(lab findings are derived from the case's lab values at each analysis)",
+        )
     sex = detail.case.sex if detail.case.sex in ("female", "male") else None
     case = Case(
         case_id=detail.case.id,
@@ -208,11 +301,23 @@ def _upload_name(upload: UploadRecord) -> str:
     return f"uploaded {upload.kind.upper()} file {named}"
 
 
-def run_analysis(request: Request, user: UserInfo, case_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis to store: its result, and the case's ``updated_at`` when its inputs were read."""
+
+    result: dict[str, Any]
+    based_on: dt.datetime
+
+    def store(self, registry: Registry, user: UserInfo, case_id: str) -> AnalysisRecord:
+        """Store it; a case changed while it ran is a conflict (nothing stored; analyse again)."""
+        return registry.record_analysis(user, case_id, self.result, based_on=self.based_on)
+
+
+def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     """Analyse a registry case (findings, labs, newest VCF and PED uploads) as ``user``.
 
     Returns the result to store (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their
-    upload, never by their path on the server (errors too).
+    upload, never by their path on the server (errors too), with the time of the case it describes.
     """
     registry, hpo, kb = registry_of(request), hpo_of(request), kb_of(request)
     detail = registry.case_detail(user, case_id)
@@ -242,7 +347,7 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> dict[str, An
     counselling = result.get("counselling")
     if isinstance(counselling, dict) and "ped" in latest:
         counselling["pedigree"] = _upload_name(latest["ped"])
-    return result
+    return Analysis(result=result, based_on=detail.case.updated_at)
 
 
 async def in_analysis_thread(request: Request, work: Callable[[], T]) -> T:
@@ -256,14 +361,35 @@ async def analyze_case(case_id: str, request: Request, user: User) -> dict[str, 
     registry = registry_of(request)
 
     def work() -> dict[str, Any]:
-        result = run_analysis(request, user, case_id)
-        record = registry.record_analysis(user, case_id, result)
-        return {**record.to_dict(), "result": record.result if record.result is not None else result}
+        analysis = run_analysis(request, user, case_id)
+        record = analysis.store(registry, user, case_id)
+        return {**record.to_dict(), "result": record.result if record.result is not None else analysis.result}
 
     return await in_analysis_thread(request, work)
 
 
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}
+OUTDATED_NOTICE: Final = "the case has changed since; analyse again to include the changes"
+_BODY_TAG: Final = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+def mark_outdated(html: str, stored: AnalysisRecord) -> str:
+    """The rendered report with a warning at its top when the case has changed since the analysis.
+
+    A downloaded report travels without the results page around it, so it must say itself that the data
+    on file has moved on (a file, lab value or finding added or removed): the team should not act on its
+    HSCT decision without analysing again.
+    """
+    if not stored.outdated:
+        return html
+    when = stored.created_at.strftime("%Y-%m-%d %H:%M")
+    banner = (
+        '<div class="disclaimer outdated" role="alert"><strong>Out of date.</strong> '
+        f"This report is the analysis of {when} UTC, and {OUTDATED_NOTICE}.</div>"
+    )
+    found = _BODY_TAG.search(html)
+    at = found.end() if found else 0
+    return html[:at] + banner + html[at:]
 
 
 @api_router.get(
@@ -289,12 +415,14 @@ def report(
                 "family_summary": data.get("family_summary"),
                 "disclaimer": DISCLAIMER,
             }
+        data["outdated"] = stored.outdated  # the case has changed since: analyse again
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     else:
         # Rendered from the stored result, so a report reads the same after a restart or on another worker.
         html = render_result_html(
             stored.result or {}, hpo=hpo_of(request), kb=kb_of(request), audience=audience
         )
+        html = mark_outdated(html, stored)
         body = html.encode("utf-8") if format == "html" else render_pdf(html)
     headers = {"Content-Disposition": f'attachment; filename="marbledx-report-{case_id}.{format}"'}
     if format == "html":
@@ -321,6 +449,38 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
 ) -> dict[str, Any]:
     return {"events": audit_events(registry, user, case_id, limit)}
+
+
+# -- accounts (a team's admins) ------------------------------------------------------------------------
+
+UserName = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+def accounts(registry: Registry, admin: UserInfo) -> list[dict[str, Any]]:
+    """The admin's team's accounts, each with its API tokens (the registry refuses other roles: 403)."""
+    return [
+        {**account.to_dict(), "tokens": [t.to_dict() for t in registry.list_tokens(account, by=admin)]}
+        for account in registry.list_users(by=admin)
+    ]
+
+
+@api_router.get("/users", tags=["accounts"], summary="The team's accounts and their API tokens (admins)")
+def list_accounts(user: User, registry: Reg) -> dict[str, Any]:
+    return {"users": accounts(registry, user)}
+
+
+@api_router.get("/users/{name}/tokens", tags=["accounts"], summary="An account's API tokens (admins)")
+def list_tokens(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
+    return {"tokens": [t.to_dict() for t in registry.list_tokens(name, by=user)]}
+
+
+@api_router.post(
+    "/users/{name}/tokens/{token_id}/revoke",
+    tags=["accounts"],
+    summary="Revoke an API token (a leaked one); the account and its other tokens stay (admins)",
+)
+def revoke_token(name: UserName, token_id: RowId, user: User, registry: Reg) -> dict[str, Any]:
+    return registry.revoke_token(name, token_id, by=user).to_dict()
 
 
 # -- knowledge base and HPO ----------------------------------------------------------------------------

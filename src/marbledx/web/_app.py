@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -41,7 +42,8 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.web._api import api_router
-from marbledx.web._pages import page_router, render
+from marbledx.web._messages import for_web
+from marbledx.web._pages import REFUSED_UPLOAD, page_router, render
 from marbledx.web._session import CookiePolicy, SignInRequiredError
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "create_app"]
@@ -105,17 +107,26 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+# Answers an error as the app does everywhere: one-line JSON under /api, else an HTML page.
+Respond = Callable[[Request, int, str], Response]
+_PAGE_UPLOAD = re.compile(r"/cases/([^/]+)/uploads")
+
+
 class BodyLimitMiddleware:
     """Refuses request bodies over a limit with 413: by ``Content-Length`` up front, else while reading.
 
     Upload routes (``…/uploads…``) may be as large as an upload plus a form's overhead; the registry then
-    holds the file itself to the exact limit while streaming it.
+    holds the file itself to the exact limit while streaming it. The API answers the one-line JSON; a page
+    answers as a page: an upload from the case page gets the case page with the one-line error (like a
+    file the registry refuses), any other form the error page.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, respond: Respond) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_limit = max_upload_bytes
         self.max_upload_bytes = max_upload_bytes + 2**16  # multipart boundaries and the other fields
+        self.respond = respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,32 +135,95 @@ class BodyLimitMiddleware:
         limit = self.max_upload_bytes if "/uploads" in scope["path"] else self.max_body_bytes
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > limit):
-                await _too_large(limit, send)
+                await self._refuse(scope, receive, send, limit)
                 return
-        seen = 0
+        seen, over, started = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    over = True
                     raise _BodyTooLargeError
             return message
 
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            # FastAPI turns an error while it reads a form into its own 400; once the body is known to be
+            # too large, whatever the app answers is replaced by the 413 below.
+            if over:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _BodyTooLargeError:
-            await _too_large(limit, send)
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await self._refuse(scope, receive, send, limit)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        path: str = scope["path"]
+        if scope.get("method") == "POST" and _PAGE_UPLOAD.fullmatch(path):
+            # The case page's upload form: hand the request, without its body, to the route that shows the
+            # case page with the error (it needs the session and the case, which only the app has).
+            target = f"{path}/refused"
+            refused = {
+                **scope,
+                "path": target,
+                "raw_path": target.encode(),
+                "query_string": b"",
+                "headers": [
+                    (k, v) for k, v in scope["headers"] if k not in (b"content-length", b"content-type")
+                ],
+                REFUSED_UPLOAD: self.upload_limit,
+            }
+            await self.app(refused, _no_body, send)
+            return
+        response = self.respond(Request(scope), 413, f"request body larger than {limit} bytes")
+        await response(scope, receive, send)
 
 
-async def _too_large(limit: int, send: Send) -> None:
-    response = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
-    await response({"type": "http"}, _no_receive, send)
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _no_receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
-    return {"type": "http.disconnect"}
+class InternalErrorMiddleware:
+    """Answers an unexpected exception with the one-line 500 and logs its type only; nothing propagates.
+
+    Starlette's own handler for ``Exception`` answers as well, but then re-raises it so that the server
+    logs it: uvicorn writes the whole traceback ("Exception in ASGI application"), where the values of a
+    failed request (patient data) can appear, and drops the connection.
+    """
+
+    def __init__(self, app: ASGIApp, respond: Respond) -> None:
+        self.app = app
+        self.respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - the last resort for every request: answered and logged
+            logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
+            if not started:
+                response = self.respond(Request(scope), 500, "internal error")
+                await response(scope, receive, send)
 
 
 class RequestLogMiddleware:
@@ -249,8 +323,6 @@ def create_app(
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(packages=[("marbledx.web", "static")]), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes)
-    app.add_middleware(RequestLogMiddleware)
 
     def error_response(
         request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None
@@ -260,6 +332,17 @@ def create_app(
         title = _TITLES.get(status, "Error")
         return render(request, "error.html.j2", None, status=status, title=title, message=_one_line(detail))
 
+    # The last added runs first: the request log (and its security headers) around everything, then the
+    # catch-all for unexpected errors, then the body limit.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=max_body_bytes,
+        max_upload_bytes=max_upload_bytes,
+        respond=error_response,
+    )
+    app.add_middleware(InternalErrorMiddleware, respond=error_response)
+    app.add_middleware(RequestLogMiddleware)
+
     @app.exception_handler(SignInRequiredError)
     async def sign_in(_request: Request, exc: SignInRequiredError) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
@@ -267,8 +350,10 @@ def create_app(
     @app.exception_handler(MarbledxError)
     async def marbledx_error(request: Request, exc: MarbledxError) -> Response:
         status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-        detail = str(exc) if status != 500 else "internal error"
-        return error_response(request, status, detail)
+        if status == 500:
+            logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
+            return error_response(request, 500, "internal error")
+        return error_response(request, status, for_web(str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -281,11 +366,6 @@ def create_app(
             where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
             parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg")))
         return error_response(request, 422, "; ".join(parts) or "invalid request")
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> Response:
-        logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
-        return error_response(request, 500, "internal error")
 
     @app.get("/assets/report.css", include_in_schema=False)
     def report_css() -> Response:

@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Final, Literal
 
 import jinja2
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from marbledx import _format
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, MarbledxError
-from marbledx.findings import TextParser, bundled_lab_table, make_lab_value, parse_iso_age
+from marbledx.findings import TextParser, bundled_lab_table, parse_iso_age
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
@@ -35,9 +35,19 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
-from marbledx.web._api import audit_events, in_analysis_thread, run_analysis
+from marbledx.web._api import (
+    OUTDATED_NOTICE,
+    accounts,
+    audit_events,
+    check_lab,
+    in_analysis_thread,
+    mark_outdated,
+    run_analysis,
+)
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
+from marbledx.web._messages import for_web
+from marbledx.web._schemas import MAX_ROW_ID
 from marbledx.web._session import (
     CSRF_FIELD,
     CookiePolicy,
@@ -49,11 +59,16 @@ from marbledx.web._session import (
     safe_next,
 )
 
-__all__ = ["age_text", "page_router", "parse_age_text", "templates"]
+__all__ = ["REFUSED_UPLOAD", "age_text", "page_router", "parse_age_text", "templates"]
 
 SignedIn = Annotated[PageUser, Depends(page_user)]
 Checked = Annotated[PageUser, Depends(checked_user)]
 Reg = Annotated[Registry, Depends(app_registry)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]  # a huge number from a URL is a 422, not a crash
+
+REFUSED_UPLOAD: Final = "marbledx.refused_upload"
+"""The ASGI scope key the body-limit middleware sets when it hands an over-size page upload to
+:func:`upload_refused` (the key cannot come from a client)."""
 
 page_router = APIRouter(include_in_schema=False)
 
@@ -83,6 +98,8 @@ _NOTICES: Final = {
     "lab": "Lab value added.",
     "lab-removed": "Lab value removed.",
     "upload": "File uploaded.",
+    "upload-removed": "File removed.",
+    "token-revoked": "API token revoked.",
     "deleted": "Case deleted.",
     "signed-out": "You are signed out.",
 }
@@ -262,7 +279,7 @@ def create_case(
             total=total,
             page=1,
             pages=max(1, -(-total // 50)),
-            error=str(exc),
+            error=for_web(str(exc)),
             form={"label": label, "age": age, "sex": sex},
         )
     return _see(f"/cases/{record.id}?done=created")
@@ -323,7 +340,8 @@ def _refused(
     """The case page again with the refused form's error (409 conflict, 413 too large, else 422)."""
     status = 409 if isinstance(exc, ConflictError) else 413 if isinstance(exc, UploadTooLargeError) else 422
     detail = registry.case_detail(signed_in.user, case_id)
-    return _case_page(request, signed_in, detail, status=status, error=str(exc), error_at=at, form=form)
+    error = for_web(str(exc))
+    return _case_page(request, signed_in, detail, status=status, error=error, error_at=at, form=form)
 
 
 @page_router.post("/cases/{case_id}/details")
@@ -437,6 +455,9 @@ def add_plain_words(
 ) -> Response:
     """Map plain words to HPO terms, add them (source ``text``) and show the user the mapping."""
     try:
+        if not text.strip():
+            msg = "the plain-words box is empty; describe the findings, e.g. '8-month-old with anaemia and no fractures'"
+            raise InputError(msg)
         parsed = _text_parser(request).parse(text)
         detail = registry.case_detail(signed_in.user, case_id)
         new = {m.hpo_id: m for m in parsed.mappings}
@@ -491,12 +512,11 @@ def add_lab(
         "high": high,
     }
     try:
-        checked = make_lab_value(
+        checked = check_lab(
             analyte,
             value,
             unit,
-            where="lab value",
-            date=measured_on.strip() or None,
+            measured_on=measured_on.strip() or None,
             low=_optional_number(low, "low limit"),
             high=_optional_number(high, "high limit"),
         )
@@ -516,7 +536,7 @@ def add_lab(
 
 
 @page_router.post("/cases/{case_id}/labs/{lab_id}/delete")
-def delete_lab(case_id: str, lab_id: int, signed_in: Checked, registry: Reg) -> RedirectResponse:
+def delete_lab(case_id: str, lab_id: RowId, signed_in: Checked, registry: Reg) -> RedirectResponse:
     registry.delete_lab(signed_in.user, case_id, lab_id)
     return _see(f"/cases/{case_id}?done=lab-removed#labs")
 
@@ -548,16 +568,41 @@ def upload_file(
     return _see(f"/cases/{case_id}?done=upload#uploads")
 
 
+@page_router.post("/cases/{case_id}/uploads/refused")
+def upload_refused(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
+    """The case page with the error of an upload over the size limit (413).
+
+    The body-limit middleware refuses such a request before its body is read, and hands it here (with
+    :data:`REFUSED_UPLOAD` in the scope and no body), so the user sees the page they were on with one line,
+    as for any refused form. Nothing is changed, so no CSRF token is needed (the refused body held it).
+    """
+    limit = request.scope.get(REFUSED_UPLOAD)
+    if not isinstance(limit, int):  # only the middleware comes here
+        raise HTTPException(404, "Not Found")
+    msg = f"upload larger than {limit} bytes; expected a smaller VCF or PED file"
+    return _refused(request, signed_in, registry, case_id, UploadTooLargeError(msg), at="uploads")
+
+
+@page_router.post("/cases/{case_id}/uploads/{upload_id}/delete")
+def delete_upload(
+    case_id: str,
+    upload_id: Annotated[str, Path(max_length=36)],
+    signed_in: Checked,
+    registry: Reg,
+) -> RedirectResponse:
+    registry.delete_upload(signed_in.user, case_id, upload_id)
+    return _see(f"/cases/{case_id}?done=upload-removed#uploads")
+
+
 @page_router.post("/cases/{case_id}/analyze")
 async def analyze_case(case_id: str, request: Request, signed_in: Checked) -> Response:
     registry = registry_of(request)
 
     def work() -> Response:
         try:
-            result = run_analysis(request, signed_in.user, case_id)
+            run_analysis(request, signed_in.user, case_id).store(registry, signed_in.user, case_id)
         except _FORM_ERRORS as exc:
             return _refused(request, signed_in, registry, case_id, exc, at="analyze")
-        registry.record_analysis(signed_in.user, case_id, result)
         return _see(f"/cases/{case_id}/results")
 
     return await in_analysis_thread(request, work)
@@ -582,7 +627,15 @@ def results(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) 
     except NotFoundError:
         return render(request, "results.html.j2", signed_in, case=case, stored=None)
     context = clinician_context(stored.result or {}, hpo=hpo_of(request), kb=kb_of(request))
-    return render(request, "results.html.j2", signed_in, case=case, stored=stored, **context)
+    return render(
+        request,
+        "results.html.j2",
+        signed_in,
+        case=case,
+        stored=stored,
+        outdated_notice=OUTDATED_NOTICE,
+        **context,
+    )
 
 
 _MEDIA: Final = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -599,6 +652,7 @@ def download_report(
 ) -> Response:
     stored = registry.get_analysis(signed_in.user, case_id)
     html = render_result_html(stored.result or {}, hpo=hpo_of(request), kb=kb_of(request), audience=audience)
+    html = mark_outdated(html, stored)
     body = html.encode("utf-8") if format == "html" else render_pdf(html)
     day = stored.created_at.date().isoformat()
     name = f"marbledx-{audience}-report-{day}.{format}"
@@ -621,6 +675,27 @@ def audit_page(
 ) -> HTMLResponse:
     events = audit_events(registry, signed_in.user, case_id or None, 500)
     return render(request, "audit.html.j2", signed_in, events=events, case_id=case_id)
+
+
+# -- accounts (a team's admins) ----------------------------------------------------------------------------
+
+
+@page_router.get("/users")
+def accounts_page(request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
+    """The team's accounts and their API tokens, with a revoke button per live token (admins)."""
+    users = accounts(registry, signed_in.user)
+    return render(request, "accounts.html.j2", signed_in, users=users)
+
+
+@page_router.post("/users/{name}/tokens/{token_id}/revoke")
+def revoke_token(
+    name: Annotated[str, Path(min_length=1, max_length=100)],
+    token_id: RowId,
+    signed_in: Checked,
+    registry: Reg,
+) -> RedirectResponse:
+    registry.revoke_token(name, token_id, by=signed_in.user)
+    return _see("/users?done=token-revoked")
 
 
 # -- knowledge and HPO -------------------------------------------------------------------------------------

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["CaseCreate", "CasePatch", "FindingIn", "FindingsPut", "LabIn"]
+__all__ = ["MAX_ROW_ID", "CaseCreate", "CasePatch", "FindingIn", "FindingsPut", "LabIn"]
+
+MAX_ROW_ID: Final = 2**31 - 1
+"""The largest integer id (and list offset) a URL may carry: the registry's integer columns are 32-bit on
+PostgreSQL, and SQLite's driver cannot even bind a number past 64 bits."""
 
 _STRICT = ConfigDict(extra="forbid")
 
 
 class FindingIn(BaseModel):
-    """One finding: an HPO id, observed or excluded, and where it came from."""
+    """One finding: an HPO id, observed or excluded, and where it came from (entered, or mapped from text)."""
 
     model_config = _STRICT
 
     hpo_id: str = Field(examples=["HP:0011002"])
     excluded: bool = False
-    source: Literal["entered", "text", "lab"] = "entered"
+    source: Literal["entered", "text"] = "entered"
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _lab_findings_are_derived(cls, value: object) -> object:
+        # The analysis derives lab findings from the case's lab values afresh and replaces any stored with
+        # source "lab": accepted here, such a finding would vanish from the analysis.
+        if value == "lab":
+            msg = (
+                "'lab' findings are derived from the case's lab values at each analysis; send the value to "
+                "POST /api/cases/{case_id}/labs, or the finding with source 'entered'"
+            )
+            raise ValueError(msg)
+        return value
 
 
 class CaseCreate(BaseModel):

@@ -227,6 +227,57 @@ def test_analysis_round_trip(registry: Registry, alice: UserInfo, mini_hpo: Hpo,
         )
 
 
+_RESULT = {"marbledx_version": "1", "hpo_release": "x"}
+
+
+@pytest.mark.parametrize("change", ["lab added", "lab removed", "upload added", "upload removed", "findings"])
+def test_a_change_that_feeds_the_analysis_makes_it_out_of_date(
+    registry: Registry, alice: UserInfo, carol: UserInfo, change: str
+) -> None:
+    """Labs and files added or removed, and findings edited, move the case's ``updated_at`` past its
+    analyses (the results page and reports say so); labs and files leave the version alone."""
+    case = registry.create_case(alice, "patient 7", findings=[FindingRecord("HP:0011002")])
+    lab = registry.add_lab(alice, case.id, "haemoglobin", 8.0, "g/dL")
+    upload = registry.store_upload(alice, case.id, "vcf", [b"##fileformat=VCFv4.2\n"], max_bytes=100)
+    stored = registry.record_analysis(alice, case.id, _RESULT)
+    assert not stored.outdated
+    assert not registry.get_analysis(alice, case.id).outdated
+    before = registry.get_case(alice, case.id)
+    if change == "lab added":
+        registry.add_lab(carol, case.id, "calcium", 1.9, "mmol/L")
+    elif change == "lab removed":
+        registry.delete_lab(carol, case.id, lab.id)
+    elif change == "upload added":
+        registry.store_upload(carol, case.id, "ped", [b"fam child 0 0 1 2\n"], max_bytes=100)
+    elif change == "upload removed":
+        registry.delete_upload(carol, case.id, upload.id)
+    else:
+        registry.set_findings(carol, case.id, [FindingRecord("HP:0001744")])
+    after = registry.get_case(alice, case.id)
+    assert after.updated_at > stored.created_at
+    assert after.updated_by == "carol"
+    assert after.version == before.version + (change == "findings")
+    assert registry.get_analysis(alice, case.id).outdated
+    assert [a.outdated for a in registry.case_detail(alice, case.id).analyses] == [True]
+    assert [a.outdated for a in registry.list_analyses(alice, case.id)] == [True]
+    again = registry.record_analysis(alice, case.id, _RESULT)
+    assert not again.outdated
+    assert [a.outdated for a in registry.list_analyses(alice, case.id)] == [True, False]
+
+
+def test_an_analysis_of_inputs_changed_meanwhile_is_not_stored(registry: Registry, alice: UserInfo) -> None:
+    """The analysis read the case, then a lab arrived before its result was stored: storing it would show
+    an analysis of the old data as current."""
+    case = registry.create_case(alice, "patient 7", findings=[FindingRecord("HP:0011002")])
+    read = registry.case_detail(alice, case.id).case.updated_at
+    registry.add_lab(alice, case.id, "haemoglobin", 8.0, "g/dL")
+    with pytest.raises(ConflictError, match="changed while it was being analysed"):
+        registry.record_analysis(alice, case.id, _RESULT, based_on=read)
+    assert registry.list_analyses(alice, case.id) == []
+    now = registry.case_detail(alice, case.id).case.updated_at
+    assert not registry.record_analysis(alice, case.id, _RESULT, based_on=now).outdated
+
+
 def test_case_detail_and_delete_cascade(registry: Registry, alice: UserInfo) -> None:
     case = registry.create_case(alice, "patient 7", findings=[FindingRecord("HP:0011002")])
     registry.add_lab(alice, case.id, "haemoglobin", 8.0, "g/dL", measured_on="2025-01-01")
@@ -253,14 +304,14 @@ def test_case_detail_matches_the_single_part_reads(
     """The case view's joined reads give the same records as the per-part accessors: the names of who
     created, changed and entered what, labs by date with undated last, analyses without results."""
     case = registry.create_case(alice, "patient 7", findings=[FindingRecord("HP:0011002")])
+    registry.store_upload(alice, case.id, "vcf", [b"##fileformat=VCFv4.2\n"], max_bytes=100)
     registry.set_findings(
         carol, case.id, [FindingRecord("HP:0011002"), FindingRecord("HP:0001744", excluded=True)]
     )
     registry.add_lab(carol, case.id, "platelets", 40, "10^9/L")  # undated: listed last
     registry.add_lab(alice, case.id, "haemoglobin", 8.0, "g/dL", measured_on="2025-02-01")
-    registry.add_lab(carol, case.id, "haemoglobin", 7.1, "g/dL", measured_on="2025-01-01")
+    registry.add_lab(carol, case.id, "haemoglobin", 7.1, "g/dL", measured_on="2025-01-01")  # the last change
     registry.record_analysis(carol, case.id, {"marbledx_version": "1", "hpo_release": "x"})
-    registry.store_upload(alice, case.id, "vcf", [b"##fileformat=VCFv4.2\n"], max_bytes=100)
 
     detail = registry.case_detail(carol, case.id)
     assert detail.case == registry.get_case(carol, case.id)

@@ -81,12 +81,62 @@ def test_users_add_list_token(
         assert user.name == "alice"
         assert registry.authenticate("bob", PASSWORD) is not None
     _run(["users", "deactivate", "bob", *database])
-    assert capsys.readouterr().out == "bob is now deactivated\n"
+    assert capsys.readouterr().out == (
+        "bob is now deactivated; their sign-in sessions ended and API tokens are revoked\n"
+    )
     _stdin(monkeypatch, "a new long password\n")
     _run(["users", "password", "alice", "--password-stdin", *database])
+    assert capsys.readouterr().out == (
+        "password of alice changed; sign-in sessions ended: 0, API tokens kept "
+        "(revoke them with 'marbledx users revoke')\n"
+    )
     with Registry.open(database[1]) as registry:
         assert registry.authenticate("bob", PASSWORD) is None
         assert registry.authenticate("alice", "a new long password") is not None
+        assert registry.user_for_token(secret) is not None
+
+
+def test_users_tokens_and_revoke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A leaked token is revoked by its id without locking the user out; the list shows which is which."""
+    database = ["--database", f"sqlite:///{tmp_path / 'r.sqlite3'}"]
+    _stdin(monkeypatch, PASSWORD)
+    _run(["users", "add", "carol", "--team", "t", "--role", "counsellor", "--password-stdin", *database])
+    _run(["users", "token", "carol", *database])
+    _run(["users", "token", "carol", *database])
+    leaked, kept = capsys.readouterr().out.split()[-2:]
+    with Registry.open(database[1]) as registry:
+        session = registry.start_session("carol")
+    assert _run(["users", "tokens", "carol", *database]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "CREATED", "LAST", "USED", "REVOKED"]
+    assert [(line.split()[0], line.split()[-1]) for line in lines[1:]] == [("1", "no"), ("2", "no")]
+    assert _run(["users", "revoke", "carol", "1", *database]) == 0
+    assert capsys.readouterr().out == "API token 1 of carol is revoked\n"
+    _run(["users", "tokens", "carol", "--format", "json", *database])
+    assert [t["revoked"] for t in json.loads(capsys.readouterr().out)] == [True, False]
+    with Registry.open(database[1]) as registry:
+        assert registry.user_for_token(leaked) is None
+        assert registry.user_for_token(kept) is not None
+        assert registry.user_for_session(session) is not None
+    with pytest.raises(MarbledxError, match="no token 7 of user 'carol'"):
+        _run(["users", "revoke", "carol", "7", *database])
+    _stdin(monkeypatch, "a new long password\n")
+    _run(["users", "password", "carol", "--password-stdin", "--revoke-tokens", *database])
+    assert (
+        capsys.readouterr().out
+        == "password of carol changed; sign-in sessions ended: 1, API tokens revoked: 1\n"
+    )
+    with Registry.open(database[1]) as registry:
+        assert registry.user_for_session(session) is None
+        assert registry.user_for_token(kept) is None
+    assert _run(["users", "revoke", "carol", "--all", *database]) == 0
+    assert capsys.readouterr().out == "API tokens of carol revoked: 0\n"
+    assert _run(["audit", "--team", "t", "--format", "json", *database]) == 0
+    actions = [e["action"] for e in json.loads(capsys.readouterr().out)]
+    assert actions.count("token_revoked") == 2  # token 1, and "all" (none left)
+    assert {"token_issued", "password_changed"} <= set(actions)
 
 
 def test_users_database_from_the_environment(

@@ -11,7 +11,10 @@ from sqlalchemy import create_engine, text
 
 from marbledx.errors import InputError
 from marbledx.registry import Registry, RegistryError, default_database_url, head_revision, normalise_url
+from marbledx.registry._db import _config
 from marbledx.registry._models import Base
+
+from ...postgres import postgres_url_or_skip, wipe
 
 
 @pytest.mark.parametrize(
@@ -103,3 +106,39 @@ def test_sqlite_synchronous(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == value
     with pytest.raises(InputError, match="expected FULL or NORMAL"):
         Registry.open(url, sqlite_synchronous="OFF")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0003_keeps_the_audit_trail_and_admits_account_events(tmp_path: Path, backend: str) -> None:
+    """A registry at 0002 with audit events is upgraded in place: its events are kept, the account events
+    are admitted, and the constraint still refuses anything else."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    if backend == "postgresql":
+        url = normalise_url(postgres_url_or_skip())
+        wipe(url.render_as_string(hide_password=False))
+    else:
+        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    config = _config()
+    config.attributes["url"] = url.render_as_string(hide_password=False)
+    command.upgrade(config, "0002")
+    engine = create_engine(url)
+    insert = text("INSERT INTO audit_events (at, action, detail) VALUES (:at, :action, 'x')")
+    at = "2025-01-01 00:00:00" + ("+00:00" if backend == "postgresql" else "")
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert, {"at": at, "action": "view"})
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # not yet
+            connection.execute(insert, {"at": at, "action": "token_revoked"})
+        Registry.open(url, uploads_dir=tmp_path).close()  # migrates to the head
+        with engine.begin() as connection:
+            connection.execute(insert, {"at": at, "action": "token_revoked"})
+            actions = connection.execute(text("SELECT action FROM audit_events ORDER BY id")).scalars().all()
+        assert actions == ["view", "token_revoked"]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"at": at, "action": "bogus"})
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            wipe(url.render_as_string(hide_password=False))

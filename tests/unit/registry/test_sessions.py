@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from marbledx.registry import SESSION_IDLE, Registry, UserInfo, hash_token
@@ -68,12 +69,25 @@ def test_use_restarts_the_idle_clock(registry: Registry, alice: UserInfo) -> Non
     assert registry.user_for_session(secret) == alice
 
 
-def test_a_deactivated_account_loses_its_sessions(registry: Registry, alice: UserInfo) -> None:
+def test_a_deactivated_account_loses_its_sessions_for_good(registry: Registry, alice: UserInfo) -> None:
+    """Deactivating ends the sessions; activating the account again does not bring them back."""
     secret = registry.start_session(alice)
     registry.set_active("alice", False)
     assert registry.user_for_session(secret) is None
     registry.set_active("alice", True)
-    assert registry.user_for_session(secret) == registry.get_user("alice")
+    assert registry.user_for_session(secret) is None
+    assert registry.user_for_session(registry.start_session("alice")) == registry.get_user("alice")
+
+
+def test_a_password_change_ends_the_other_sessions(registry: Registry, alice: UserInfo) -> None:
+    first, second, mine = (registry.start_session(alice) for _ in range(3))
+    ended = registry.set_password("alice", "another long one", keep_session=mine)
+    assert (ended.sessions, ended.tokens) == (2, 0)
+    assert registry.user_for_session(first) is None
+    assert registry.user_for_session(second) is None
+    assert registry.user_for_session(mine) == alice  # the session that changed it stays
+    assert registry.set_password("alice", "and a third one").sessions == 1  # from the command line: all
+    assert registry.user_for_session(mine) is None
 
 
 def test_starting_a_session_purges_dead_ones(registry: Registry, alice: UserInfo) -> None:
@@ -107,18 +121,20 @@ def test_timestamps_are_written_as_aware_utc(registry: Registry, alice: UserInfo
         assert row.expires_at - row.created_at == dt.timedelta(hours=12)
 
 
-def test_a_backup_from_schema_0001_still_restores(
-    registry: Registry, alice: UserInfo, tmp_path: Path
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_a_backup_from_an_older_schema_still_restores(
+    registry: Registry, alice: UserInfo, tmp_path: Path, revision: str
 ) -> None:
-    """Revision 0002 only added the sessions, which backups leave out: older backups hold the same tables."""
+    """Revision 0002 only added the sessions, which backups leave out, and 0003 only widened the audit
+    events' actions: older backups hold the same tables."""
     good = tmp_path / "backup.tar.gz"
     manifest = registry.backup(good)
     older = tmp_path / "older.tar.gz"
     rewrite(
         good,
         older,
-        {"manifest.json": json.dumps(dict(manifest, schema_revision="0001")).encode()},
+        {"manifest.json": json.dumps(dict(manifest, schema_revision=revision)).encode()},
         fix_manifest=False,
     )
-    assert registry.restore(older, force=True)["schema_revision"] == "0001"
+    assert registry.restore(older, force=True)["schema_revision"] == revision
     assert registry.get_user("alice") == alice

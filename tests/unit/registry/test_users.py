@@ -68,15 +68,68 @@ def test_deactivated_account_cannot_sign_in_or_act(registry: Registry, alice: Us
     with pytest.raises(PermissionDeniedError):
         registry.issue_token("alice")
     registry.set_active("alice", True)
-    assert registry.user_for_token(token) is not None
+    assert registry.user_for_token(token) is None  # revoked for good: reactivating does not restore it
+    assert registry.list_tokens("alice")[0].revoked
+    assert registry.user_for_token(registry.issue_token("alice")) == registry.get_user("alice")
+    account = ("token_issued", "account_activated", "account_deactivated")
+    actions = [(e.action, e.detail) for e in registry.audit_log("haematology") if e.action in account]
+    assert actions[:3] == [
+        ("token_issued", "token 2; by the server's command line"),
+        ("account_activated", "by the server's command line"),
+        ("account_deactivated", "sessions ended: 0, API tokens revoked: 1; by the server's command line"),
+    ]
 
 
 def test_set_password(registry: Registry, alice: UserInfo) -> None:
+    token = registry.issue_token(alice)
     registry.set_password("alice", "another long one")
     assert registry.authenticate("alice", PASSWORD) is None
     assert registry.authenticate("alice", "another long one") is not None
+    # Tokens are not obtainable with the password, so they survive its change unless asked otherwise.
+    assert registry.user_for_token(token) is not None
+    assert registry.set_password("alice", "a third long one", revoke_tokens=True).tokens == 1
+    assert registry.user_for_token(token) is None
     with pytest.raises(NotFoundError):
         registry.set_password("nobody", "another long one")
+    events = [e for e in registry.audit_log("haematology") if e.action == "password_changed"]
+    assert [e.detail for e in events] == [
+        "sessions ended: 0, API tokens revoked: 1; by the server's command line",
+        "sessions ended: 0, API tokens revoked: 0 (API tokens kept); by the server's command line",
+    ]
+    assert all(e.user == "alice" for e in events)
+    assert all("long one" not in e.detail for e in events)
+
+
+def test_an_admin_lists_and_revokes_the_tokens_of_their_team_only(
+    registry: Registry, alice: UserInfo, carol: UserInfo, bob: UserInfo
+) -> None:
+    dana = registry.add_user("dana", "haematology", "admin", PASSWORD)
+    leaked, kept = registry.issue_token(alice), registry.issue_token(alice)
+    bobs = registry.issue_token(bob)
+    first, second = registry.list_tokens("alice", by=dana)
+    revoked = registry.revoke_token("alice", first.id, by=dana)
+    assert revoked.revoked
+    assert registry.user_for_token(leaked) is None
+    assert registry.user_for_token(kept) == alice  # the account and its other tokens are untouched
+    assert registry.authenticate("alice", PASSWORD) == alice
+    registry.revoke_token("alice", first.id, by=dana)  # again: nothing changes, nothing is logged
+    (event,) = [e for e in registry.audit_log("haematology") if e.action == "token_revoked"]
+    assert (event.user, event.detail) == ("alice", f"token {first.id}; by dana")
+    assert [u.name for u in registry.list_users(by=dana)] == ["alice", "carol", "dana"]
+    (bob_token,) = registry.list_tokens("bob")
+    with pytest.raises(NotFoundError, match="no user 'bob'"):  # another team's account is not found
+        registry.revoke_token("bob", bob_token.id, by=dana)
+    with pytest.raises(NotFoundError):
+        registry.list_tokens("bob", by=dana)
+    with pytest.raises(PermissionDeniedError, match="admins"):
+        registry.revoke_token("alice", second.id, by=carol)
+    with pytest.raises(PermissionDeniedError, match="admins"):
+        registry.list_users(by=carol)
+    with pytest.raises(NotFoundError, match="no token"):
+        registry.revoke_token("alice", 2**70, by=dana)
+    assert registry.user_for_token(bobs) == bob
+    assert registry.revoke_tokens("alice") == 1
+    assert registry.user_for_token(kept) is None
 
 
 @pytest.mark.parametrize(

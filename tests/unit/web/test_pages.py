@@ -331,7 +331,7 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_kept(
 ) -> None:
     token = sign_in(site)
     case_id = new_case(site, token)
-    big = b"#" * ((1 << 20) + 10)
+    big = b"##fileformat=VCFv4.2\n" + b"#" * (1 << 20)  # a VCF, over the limit by less than the form overhead
     response = site.post(
         f"/cases/{case_id}/uploads",
         data={"kind": "vcf", "csrf_token": token},
@@ -424,3 +424,172 @@ def test_the_audit_page_is_for_admins(site: TestClient, registry: Registry) -> N
     assert "alice" in page.text
     assert "create" in page.text
     assert "case 12" not in page.text  # events name cases by id, never by label
+
+
+def _add_lab(site: TestClient, case_id: str, token: str, value: str = "8.1") -> None:
+    response = site.post(
+        f"/cases/{case_id}/labs",
+        data={
+            "analyte": "haemoglobin",
+            "value": value,
+            "unit": "g/dL",
+            "measured_on": "2026-01-05",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_a_lab_or_file_added_after_the_analysis_marks_it_out_of_date(
+    site: TestClient, registry: Registry
+) -> None:
+    """The results page, the case page and the downloaded reports say the case has changed since."""
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    for term in ("Osteopetrosis", "Anemia"):
+        data = {"term": term, "status": "observed", "version": version_of(site, case_id), "csrf_token": token}
+        site.post(f"/cases/{case_id}/findings", data=data)
+    assert site.post(f"/cases/{case_id}/analyze", data={"csrf_token": token}).status_code == 303
+    assert 'id="outdated"' not in site.get(f"/cases/{case_id}/results").text
+    assert 'id="outdated"' not in site.get(f"/cases/{case_id}").text
+    version = version_of(site, case_id)
+    _add_lab(site, case_id, token)
+    results = site.get(f"/cases/{case_id}/results").text
+    assert 'id="outdated"' in results
+    assert "the case has changed since; analyse again to include the changes" in results
+    assert 'id="outdated"' in site.get(f"/cases/{case_id}").text
+    assert version_of(site, case_id) == version  # a lab value does not make open forms stale
+    report = site.get(f"/cases/{case_id}/report.html?audience=family").text
+    assert "Out of date." in report
+    assert site.post(f"/cases/{case_id}/analyze", data={"csrf_token": token}).status_code == 303
+    assert 'id="outdated"' not in site.get(f"/cases/{case_id}/results").text
+    vcf = (EXAMPLES / "infant-aro.vcf").read_bytes()
+    uploaded = site.post(
+        f"/cases/{case_id}/uploads",
+        data={"kind": "vcf", "csrf_token": token},
+        files={"file": ("infant.vcf", vcf, "text/plain")},
+    )
+    assert uploaded.status_code == 303
+    assert 'id="outdated"' in site.get(f"/cases/{case_id}/results").text
+    assert "Out of date." in site.get(f"/cases/{case_id}/report.html").text
+    assert site.post(f"/cases/{case_id}/analyze", data={"csrf_token": token}).status_code == 303
+    (upload,) = registry.list_uploads(registry.get_user("alice"), case_id)
+    removed = site.post(f"/cases/{case_id}/uploads/{upload.id}/delete", data={"csrf_token": token})
+    assert removed.headers["location"] == f"/cases/{case_id}?done=upload-removed#uploads"
+    assert "File removed." in site.get(removed.headers["location"]).text
+    assert 'id="outdated"' in site.get(f"/cases/{case_id}/results").text
+    (lab,) = registry.list_labs(registry.get_user("alice"), case_id)
+    assert site.post(f"/cases/{case_id}/labs/{lab.id}/delete", data={"csrf_token": token}).status_code == 303
+
+
+def test_a_wrong_file_is_refused_on_the_case_page(site: TestClient, registry: Registry) -> None:
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    response = site.post(
+        f"/cases/{case_id}/uploads",
+        data={"kind": "vcf", "csrf_token": token},
+        files={"file": ("infant-aro.json", (EXAMPLES / "infant-aro.json").read_bytes(), "application/json")},
+    )
+    assert response.status_code == 422
+    assert "not a VCF file: it looks like JSON" in response.text
+    assert "File uploaded." not in response.text
+    assert registry.list_uploads(registry.get_user("alice"), case_id) == []
+
+
+def test_an_upload_far_over_the_limit_shows_the_case_page_not_json(
+    site: TestClient, registry: Registry
+) -> None:
+    """Refused by the body-limit middleware before it is read: by Content-Length, and while streaming."""
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    big = b"##fileformat=VCFv4.2\n" + b"#" * (3 << 20)
+    response = site.post(
+        f"/cases/{case_id}/uploads",
+        data={"kind": "vcf", "csrf_token": token},
+        files={"file": ("big.vcf", big, "text/plain")},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert (
+        '<p class="error" role="alert">upload larger than 1048576 bytes; expected a smaller VCF or PED file</p>'
+        in response.text
+    )
+    assert "case 12" in response.text  # the case page, with its upload form
+    boundary = "marbledxtestboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nvcf\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.vcf"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the limit is found while reading
+        yield head + b"##fileformat=VCFv4.2\n"
+        for _ in range(48):
+            yield b"#" * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    streamed = site.post(
+        f"/cases/{case_id}/uploads",
+        content=chunked(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert streamed.status_code == 413
+    assert "upload larger than 1048576 bytes" in streamed.text
+    assert registry.list_uploads(registry.get_user("alice"), case_id) == []
+    assert [p for p in registry.uploads_dir.rglob("*") if p.is_file()] == []
+    assert site.post(f"/cases/{case_id}/uploads/refused", data={"csrf_token": token}).status_code == 404
+    form = site.post("/cases", data={"label": "x" * (2 << 20), "csrf_token": token})
+    assert form.status_code == 413
+    assert form.headers["content-type"].startswith("text/html")
+
+
+def test_a_huge_lab_id_on_a_page_is_refused_not_a_crash(site: TestClient) -> None:
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    response = site.post(f"/cases/{case_id}/labs/1180591620717411303424/delete", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert "lab_id" in response.text
+    assert site.get(f"/cases/{case_id}").status_code == 200  # the app answers on
+
+
+def test_page_errors_name_form_fields_not_command_line_flags(site: TestClient, registry: Registry) -> None:
+    token = sign_in(site)
+    case_id = new_case(site, token)
+    empty = site.post(
+        f"/cases/{case_id}/text",
+        data={"text": "  ", "version": version_of(site, case_id), "csrf_token": token},
+    )
+    assert empty.status_code == 422
+    assert "the plain-words box is empty" in empty.text
+    data = {
+        "term": "Osteopetrosis",
+        "status": "observed",
+        "version": version_of(site, case_id),
+        "csrf_token": token,
+    }
+    site.post(f"/cases/{case_id}/findings", data=data)
+    # A value stored before values were checked, which the analysis refuses.
+    registry.add_lab(registry.get_user("alice"), case_id, "hemoglobin", 800, "g/dL")
+    refused = site.post(f"/cases/{case_id}/analyze", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert (
+        "the stored lab value &#39;hemoglobin=800 g/dL&#39; (remove it under Labs over time)" in refused.text
+    )
+    for page in (empty.text, refused.text):
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', page)
+        assert error is not None
+        assert not re.search(r"(^|\s)--[a-z]", error.group(1))
+
+
+def test_the_old_session_does_not_outlive_deactivation_or_a_password_change(
+    site: TestClient, registry: Registry
+) -> None:
+    sign_in(site, "carol")
+    assert site.get("/cases").status_code == 200
+    registry.set_active("carol", False)
+    registry.set_active("carol", True)
+    assert site.get("/cases").status_code == 303  # reactivating does not revive the session
+    sign_in(site, "carol")
+    registry.set_password("carol", "a brand new password")
+    assert site.get("/cases").status_code == 303

@@ -1,0 +1,60 @@
+"""Error messages for web users: what the command line calls a flag, the web app calls a form field.
+
+The analysis and the readers under it are shared with ``marbledx analyze``, so their messages tell a
+command-line user which flag to pass (``--sample NAME``, ``--genes-bed FILE``, ``--value '…'``). A user of
+the pages or the REST API has no flags: :func:`for_web` rewrites those hints into what they can do there
+(a field of the case, a file to upload again, a task for the server's administrator). A message without
+such a hint is returned as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+__all__ = ["for_web"]
+
+# (pattern, replacement), applied in order. Each names the hint of one reader message (see the modules in
+# marbledx.findings and marbledx.genotype that raise it), so an unrelated text is never touched.
+_REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (
+        re.compile(r"^--text is empty; expected a description such as"),
+        "the plain-words box is empty; describe the findings in words, such as",
+    ),
+    # A stored lab value the analysis refuses (stored before the pages and the API checked values).
+    (
+        re.compile(r"--value ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"),
+        r"the stored lab value \1 (remove it under Labs over time)",
+    ),
+    (
+        re.compile(
+            r"pass --sample NAME to (?:choose the proband|say which one is the proband|name the proband's sample)"
+        ),
+        "upload a VCF that holds the patient's sample only (the web app cannot choose a sample from "
+        "several yet)",
+    ),
+    (
+        re.compile(r"annotate it, or pass --genes-bed FILE \(or run `marbledx data fetch genes`\)"),
+        "annotate it with VEP or SnpEff and upload it again, or ask the server's administrator to run "
+        "'marbledx data fetch genes'",
+    ),
+    (
+        re.compile(
+            r"pass --genome (?:GRCh37 or GRCh38|GRCh37\|GRCh38)(?: to say which build the coordinates are in)?"
+        ),
+        "add a ##reference line naming GRCh37 or GRCh38 to the VCF header, then upload it again",
+    ),
+    (
+        re.compile(r"give the age at the test with --age \(an ISO 8601 duration such as P6M\)"),
+        "enter the patient's age in the case details",
+    ),
+    (re.compile(r"give --sex female or --sex male"), "enter the patient's sex in the case details"),
+    (re.compile(r"\(--lenient drops it\)"), "(or remove the finding from the case)"),
+)
+
+
+def for_web(message: str) -> str:
+    """``message`` with command-line hints (flags) rewritten for a user of the pages or the REST API."""
+    for pattern, replacement in _REWRITES:
+        message = pattern.sub(replacement, message)
+    return message

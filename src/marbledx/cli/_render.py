@@ -256,9 +256,17 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
                 lines.append(f"    genotype LR {diagnosis.genotype_lr:.3g}: {diagnosis.genotype_note or '-'}")
                 for v in diagnosis.variants:
                     change = " ".join(x for x in (v["hgvs_c"], v["hgvs_p"]) if x) or f"{v['ref']}>{v['alt']}"
+                    # "absent" only where gnomAD was consulted (PM2); a file without frequencies says so.
+                    frequency = (
+                        v["gnomad_af"]
+                        if v["gnomad_af"] is not None
+                        else "absent"
+                        if "PM2" in v["acmg"]
+                        else "not annotated"
+                    )
                     lines.append(
                         f"      {v['gene']} {v['chrom']}:{v['pos']} {change} {v['genotype']} "
-                        f"[{v['class']}; {v['consequence'] or '-'}; gnomAD {v['gnomad_af'] if v['gnomad_af'] is not None else 'absent'}; "
+                        f"[{v['class']}; {v['consequence'] or '-'}; gnomAD {frequency}; "
                         f"ClinVar {v['clinvar'] or '-'}; {' '.join(v['acmg']) or '-'}]"
                     )
         blocks.append("\n".join(lines))

@@ -326,6 +326,15 @@ class TranscriptField:
         return None
 
     @property
+    def has_frequency(self) -> bool:
+        """Whether the layout has a gnomAD frequency column (gnomAD exomes/genomes, gnomAD or ``MAX_AF``).
+
+        Without one, an entry's missing frequency says nothing about gnomAD: the frequency is unknown, not
+        absent (no PM2).
+        """
+        return bool(self._gnomad)
+
+    @property
     def gene_column(self) -> int:
         """The position of the gene symbol column in an entry from :meth:`entries`."""
         return self._gene
@@ -384,6 +393,48 @@ class TranscriptField:
         )
         if not indices:
             return None
+        return self._choose_among(entries, indices)
+
+    def choose_by_gene(
+        self, entries: list[list[str]], ref: str, alts: Sequence[str], alt_index: int
+    ) -> list[int]:
+        """The entry chosen for ``alts[alt_index]`` in each gene its entries name (rules of :meth:`for_allele`).
+
+        The first is the entry :meth:`choose_index` chooses; then one per further gene, in the order the genes
+        first appear, chosen among that gene's entries alone. An allele's entries often name several genes
+        (VEP writes an upstream/downstream entry for every gene within 5 kb), and each gene has its own MANE
+        Select and canonical transcript, so a choice across genes can let a neighbouring gene's entry hide the
+        consequence in the gene that matters (docs/genotype.md, "Annotation"). Entries without a gene symbol
+        make no choice of their own. Empty without an entry for the allele.
+        """
+        indices: Sequence[int] = (
+            self._indices_for(entries, ref, alts, alt_index) if len(alts) > 1 else range(len(entries))
+        )
+        if not indices:
+            return []
+        first = self._choose_among(entries, indices)
+        if len(indices) == 1:
+            return [first]
+        g = self._gene
+        groups: dict[str, list[int]] = {}
+        for j in indices:
+            name = entries[j][g]
+            if name in groups:
+                groups[name].append(j)
+            else:
+                groups[name] = [j]
+        if len(groups) == 1:
+            return [first]
+        first_gene = entries[first][g]
+        chosen = [first]
+        for name, members in groups.items():
+            if name != first_gene and name not in MISSING:
+                chosen.append(members[0] if len(members) == 1 else self._choose_among(entries, members))
+        return chosen
+
+    def _choose_among(self, entries: list[list[str]], indices: Sequence[int]) -> int:
+        """MANE Select, else ``CANONICAL=YES``, else the most severe consequence among ``indices`` (not empty);
+        SnpEff: the first of them."""
         if self.style == "snpeff" or len(indices) == 1:
             return indices[0]
         # Three cheap passes instead of one sort key: nearly every VEP record has a MANE or canonical entry.
@@ -562,6 +613,8 @@ class InfoFields:
         self._revel = [key for key in _REVEL if key in declared]
         self._cadd = [key for key in _CADD if key in declared]
         self.present = bool(self._gnomad or self._clinvar or self._revel or self._cadd)
+        # Whether the header declares a gnomAD frequency key: without one, the frequency is unknown, not absent.
+        self.has_frequency = bool(self._gnomad)
 
     @classmethod
     def from_header(cls, header: pysam.VariantHeader, numbers: NumberReader) -> InfoFields:

@@ -24,6 +24,7 @@ from marbledx.genotype._model import (
     normalise_chrom,
     normalise_clinvar,
 )
+from marbledx.genotype._vcf import _OTHER_FORMATS
 
 __all__ = ["ClinvarVcf"]
 
@@ -149,6 +150,17 @@ class ClinvarVcf:
         if not path.is_file():
             msg = f"{path}: no such file; {_EXPECTED}"
             raise InputError(msg)
+        try:
+            with path.open("rb") as raw:
+                head = raw.read(64)
+        except OSError as exc:
+            msg = f"{path}: cannot be read ({exc.strerror or exc})"
+            raise InputError(msg) from None
+        # Before htslib sees it: an xz file aborts the whole process inside htslib (see _vcf._OTHER_FORMATS).
+        for magic, what in _OTHER_FORMATS:
+            if head.startswith(magic):
+                msg = f"{path}: {what}; {_EXPECTED}"
+                raise InputError(msg)
         with _quiet_htslib():
             try:
                 handle = pysam.VariantFile(str(path))

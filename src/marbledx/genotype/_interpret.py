@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,13 +47,24 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Mode = Literal["AR", "AD", "XLR", "XLD", "YL"]
 GenotypeStatus = Literal[
-    "qualifying", "carrier", "in_cis", "no_qualifying_variant", "not_covered", "no_gene", "not_assessable"
+    "qualifying",
+    "carrier",
+    "in_cis",
+    "no_qualifying_variant",
+    "unverified",  # only a call the VCF's own filters rejected would complete a fitting genotype
+    "not_covered",
+    "no_gene",
+    "not_assessable",
 ]
 
 # Sequence Ontology consequence terms (as VEP and SnpEff write them) for the issue's variant classes.
 # Null: the ACMG PVS1 list of predicted loss-of-function consequences (Richards et al. 2015, PMID:25741868;
-# Abou Tayoun et al. 2018, PMID:30192042): nonsense, frameshift, canonical ±1/2 splice sites, initiation
-# codon, single or multi-exon / whole-gene deletion.
+# Abou Tayoun et al. 2018, PMID:30192042): nonsense, frameshift, canonical ±1/2 splice sites, loss of the
+# initiation codon, single or multi-exon / whole-gene deletion. SnpEff's "initiator_codon_variant" is not on
+# the list: SnpEff writes it for a start codon changed into another start codon, e.g. ATG to CTG
+# (NON_SYNONYMOUS_START, impact LOW; SnpEff's effect table, https://pcingola.github.io/SnpEff/se_inputoutput/),
+# which is not a loss of the initiation codon; a lost start codon is "start_lost" in both SnpEff and VEP. It
+# falls in "other".
 _NULL_TERMS = frozenset(
     {
         "transcript_ablation",
@@ -64,7 +75,6 @@ _NULL_TERMS = frozenset(
         "splice_acceptor_variant",
         "splice_donor_variant",
         "start_lost",
-        "initiator_codon_variant",
     }
 )
 _MISSENSE_TERMS = frozenset(
@@ -164,6 +174,8 @@ class AlleleAssessment:
     acmg: tuple[str, ...]
     weight: float  # 0 when the allele does not qualify
     reason: str | None = None  # why it does not qualify
+    # Kept from qualifying by the gene's mechanism (null alleles do not cause the disease), whatever ClinVar says.
+    excluded_by_mechanism: bool = False
 
     def to_dict(self) -> dict[str, object]:
         c = self.call
@@ -199,10 +211,12 @@ class DiseaseGenotype:
 _NEUTRAL = DiseaseGenotype(1.0, "no_gene", note="no causal gene is known for this disease")
 
 
-def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
+def _assess(call: VariantCall, rule: GeneRule, mode: Mode, frequency_known: bool = True) -> AlleleAssessment:
     """ACMG-style evidence codes and a pathogenicity weight for one allele under one rule and mode.
 
     Codes are evidence shown to the clinician (Richards et al. 2015, PMID:25741868), not a classification.
+    ``frequency_known`` says whether the VCF has a gnomAD frequency source; without one, a call without a
+    frequency is of unknown frequency, not absent from gnomAD.
     """
     cls = variant_class(call.consequence)
     codes: list[str] = []
@@ -220,8 +234,10 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
         reason = (
             f"gnomAD allele frequency {af:.3g} is too high for {_mode_words(mode)} disease (limit {max_af:g})"
         )
-    else:
+    elif af is not None or frequency_known:
         codes.append("PM2")
+    # Else the VCF has no frequency source: the allele may be common, and "absent from gnomAD" (PM2) cannot be
+    # claimed. It is still not excluded as common, so rarity stays unverified (the genotype note says so).
 
     if call.clinvar in {"pathogenic", "likely_pathogenic"}:
         codes.append("PP5")
@@ -246,26 +262,22 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
         # PS2 needs confirmed parentage; the PED and the parents' genotypes are the evidence shown.
         codes.append("PS2")
 
-    if reason is None:
+    # The mechanism comes before ClinVar. Where the knowledge base records that null alleles do not cause the
+    # disease (CLCN7 in ADO2: dominant-negative, heterozygous nulls clinically silent, PMID:11741829; LRP5 in
+    # ADO1: gain of function), a null allele cannot qualify whatever ClinVar says: ClinVar's pathogenic
+    # classification of a null allele concerns a loss-of-function disease of the gene (for CLCN7, recessive
+    # osteopetrosis). An allele of unknown consequence (no VEP/SnpEff annotation) cannot be told from a null
+    # allele, so ClinVar cannot qualify it here either.
+    excluded = reason is None and not null_counts and (cls == "null" or call.consequence is None)
+    if excluded:
+        reason = _mechanism_reason(call, rule, cls)
+    elif reason is None:
         if call.clinvar == "pathogenic":
             weight = WEIGHT_CLINVAR_PATHOGENIC
         elif call.clinvar == "likely_pathogenic":
             weight = WEIGHT_CLINVAR_LIKELY_PATHOGENIC
         elif cls == "null":
-            if not null_counts:
-                reason = (
-                    f"null alleles of {rule.gene} do not cause this disease"
-                    + (
-                        " in one copy"
-                        if rule.monoallelic_null_silent and rule.loss_of_function is not False
-                        else ""
-                    )
-                    + f" ({rule.source})"
-                )
-            else:
-                weight = (
-                    WEIGHT_NULL_LOF_MECHANISM if rule.loss_of_function else WEIGHT_NULL_MECHANISM_UNSTATED
-                )
+            weight = WEIGHT_NULL_LOF_MECHANISM if rule.loss_of_function else WEIGHT_NULL_MECHANISM_UNSTATED
         elif cls == "missense":
             if "BP4" in codes:
                 reason = "computational evidence suggests no impact (BP4)"
@@ -275,7 +287,29 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode) -> AlleleAssessment:
             reason = "consequence unknown (the VCF has no VEP/SnpEff annotation); only ClinVar can qualify it"
         else:
             reason = "not a protein-changing or canonical-splice variant, and not pathogenic in ClinVar"
-    return AlleleAssessment(call, cls, tuple(codes), weight, reason)
+    return AlleleAssessment(call, cls, tuple(codes), weight, reason, excluded)
+
+
+def _mechanism_reason(call: VariantCall, rule: GeneRule, cls: VariantClass) -> str:
+    """Why a null allele, or one of unknown consequence, does not qualify where null alleles do not cause the
+    disease; says what becomes of a ClinVar pathogenic classification."""
+    one_copy = " in one copy" if rule.monoallelic_null_silent and rule.loss_of_function is not False else ""
+    reason = f"null alleles of {rule.gene} do not cause this disease{one_copy} ({rule.source})"
+    if cls != "null":
+        reason = (
+            "consequence unknown (the VCF has no VEP/SnpEff annotation), so it cannot be told from a null "
+            f"allele, and {reason}; annotate the VCF to assess it"
+        )
+    if call.clinvar in {"pathogenic", "likely_pathogenic"}:
+        significance = call.clinvar.replace("_", " ")
+        if cls == "null":
+            reason += (
+                f"; ClinVar's {significance} classification (PP5) is not counted for this disease: for a null "
+                f"allele it concerns a loss-of-function disease of {rule.gene}"
+            )
+        else:
+            reason += f"; ClinVar's {significance} classification (PP5) is not counted for this disease"
+    return reason
 
 
 def _may_qualify(call: VariantCall) -> bool:
@@ -287,6 +321,18 @@ def _may_qualify(call: VariantCall) -> bool:
     return (call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE) and variant_class(
         call.consequence
     ) != "other"
+
+
+def _in_each_gene(calls: Iterable[VariantCall]) -> Iterator[VariantCall]:
+    """Each call, followed by the same allele in each further gene it is in (``VariantCall.other_genes``).
+
+    An allele is assessed in every gene its annotation names, each with that gene's own transcript, so a
+    neighbouring gene's entry never hides its consequence in the gene that matters (docs/genotype.md).
+    """
+    for call in calls:
+        yield call
+        if call.other_genes:
+            yield from call.other_genes
 
 
 def _mode_words(mode: Mode) -> str:
@@ -333,18 +379,33 @@ def _genotype_lr(k: float, mean_disease: float, mean_background: float) -> float
 
 def _genotype_for_mode(
     assessed: list[AlleleAssessment], mode: Mode, sex: str | None
-) -> tuple[float, tuple[AlleleAssessment, ...], GenotypeStatus]:
-    """The weighted allele count ``k`` of the best genotype fitting ``mode``, its alleles, and its status."""
+) -> tuple[float, tuple[AlleleAssessment, ...], GenotypeStatus, str | None]:
+    """The weighted allele count ``k`` of the best genotype fitting ``mode``, its alleles, its status, and a
+    remark on how it was counted (or ``None``)."""
     qualifying = sorted((a for a in assessed if a.weight > 0), key=lambda a: -a.weight)
     if not qualifying:
-        return 0.0, (), "no_qualifying_variant"
+        return 0.0, (), "no_qualifying_variant", None
     one_allele_suffices = mode in _DOMINANT or (mode == "XLR" and sex == "male")
     if one_allele_suffices:
         best = qualifying[0]
-        return best.weight, (best,), "qualifying"
+        return best.weight, (best,), "qualifying", None
+    if mode == "XLR" and sex is None:
+        # The sex is not given. A haploid GT ("1") shows a single X, so it is one allele, as in a male. A diploid
+        # 1/1 may be a male's single X written as diploid (most callers do) or a female's two copies; it is
+        # counted once, the conservative reading, since λ_d is one allele (docs/genotype.md).
+        for allele in qualifying:
+            if allele.call.zygosity == "hemizygous":
+                return allele.weight, (allele,), "qualifying", None
+            if allele.call.zygosity == "homozygous":
+                name = allele.call.hgvs_c or allele.call.key
+                remark = (
+                    f"{name} is called homozygous (1/1) on X and the sex is not given, so it is counted once, "
+                    "as one allele"
+                )
+                return allele.weight, (allele,), "qualifying", remark
     for allele in qualifying:  # recessive: homozygous (or hemizygous) qualifying allele
         if allele.call.zygosity in {"homozygous", "hemizygous"}:
-            return 2 * allele.weight, (allele,), "qualifying"
+            return 2 * allele.weight, (allele,), "qualifying", None
     best_pair: tuple[AlleleAssessment, AlleleAssessment] | None = None
     cis_seen = False
     for i, first in enumerate(qualifying):
@@ -357,8 +418,8 @@ def _genotype_for_mode(
             if best_pair is None or first.weight + second.weight > best_pair[0].weight + best_pair[1].weight:
                 best_pair = (first, second)
     if best_pair is not None:
-        return best_pair[0].weight + best_pair[1].weight, best_pair, "qualifying"
-    return 0.0, (qualifying[0],), "in_cis" if cis_seen else "carrier"
+        return best_pair[0].weight + best_pair[1].weight, best_pair, "qualifying", None
+    return 0.0, (qualifying[0],), "in_cis" if cis_seen else "carrier", None
 
 
 @dataclass
@@ -441,7 +502,7 @@ class GenotypeModel:
         generic = GeneRule("*", ("AR",))
         total = sum(
             _assess(call, generic, "AR").weight
-            for call in vcf.calls_to_interpret
+            for call in _in_each_gene(vcf.calls_to_interpret)
             if call.gene and _may_qualify(call)
         )
         genes = max(len(vcf.covered_genes), PROTEIN_CODING_GENES)
@@ -454,7 +515,7 @@ class GenotypeModel:
         log_lr = np.zeros(n)
         evidence = GenotypeEvidence(vcf, log_lr, rate)
         calls_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
-        for call in vcf.calls_to_interpret:
+        for call in _in_each_gene(vcf.calls_to_interpret):
             # Listed and assessed: alleles rare enough for a recessive disease, and any allele ClinVar knows
             # (so benign decoys are shown with BP6), and rare alleles of unknown consequence (gene-table mode);
             # common unclassified variants are neither.
@@ -467,7 +528,13 @@ class GenotypeModel:
                 and (_may_qualify(call) or call.clinvar or unannotated)
             ):
                 calls_by_gene[call.gene].append(call)
-        touched = {row for gene in calls_by_gene for row in self.rows_for_gene(gene)}
+        # Calls the VCF's own filters rejected: never evidence for a disease, but one that could qualify keeps
+        # its gene from being counted against the disease (assess_gene).
+        filtered_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
+        for call in _in_each_gene(vcf.filtered_calls):
+            if call.gene and call.gene in self._rows_by_gene and _may_qualify(call):
+                filtered_by_gene[call.gene].append(call)
+        touched = {row for gene in (*calls_by_gene, *filtered_by_gene) for row in self.rows_for_gene(gene)}
         for row, rules in enumerate(self.rules):
             if not rules:
                 continue
@@ -484,7 +551,9 @@ class GenotypeModel:
                 evidence.default[row] = result
                 log_lr[row] = math.log(result.lr)
                 continue
-            result = self._evaluate_row(rules, covered, calls_by_gene, rate, sex)
+            result = self._evaluate_row(
+                rules, covered, calls_by_gene, filtered_by_gene, rate, sex, vcf.frequency_annotated
+            )
             evidence.detail[row] = result
             log_lr[row] = math.log(result.lr)
         return evidence
@@ -508,13 +577,23 @@ class GenotypeModel:
         rules: tuple[GeneRule, ...],
         covered: list[GeneRule],
         calls_by_gene: dict[str, list[VariantCall]],
+        filtered_by_gene: dict[str, list[VariantCall]],
         rate: float,
         sex: str | None,
+        frequency_known: bool,
     ) -> DiseaseGenotype:
         # P(genotype | disease) averages over the disease's genes (each equally likely to be the cause), so
         # an umbrella entry with many genes gets a share of a gene's evidence, not all of it.
         per_gene = [
-            assess_gene(r, calls_by_gene.get(r.gene, []), sex=sex, background_rate=rate) for r in covered
+            assess_gene(
+                r,
+                calls_by_gene.get(r.gene, []),
+                sex=sex,
+                background_rate=rate,
+                frequency_known=frequency_known,
+                filtered=filtered_by_gene.get(r.gene, ()),
+            )
+            for r in covered
         ]
         best = max(per_gene, key=lambda g: g.lr)
         lr = sum(g.lr for g in per_gene) / len(per_gene)
@@ -530,18 +609,54 @@ class GenotypeModel:
 
 
 def assess_gene(
-    rule: GeneRule, calls: Sequence[VariantCall], *, sex: str | None, background_rate: float
+    rule: GeneRule,
+    calls: Sequence[VariantCall],
+    *,
+    sex: str | None,
+    background_rate: float,
+    frequency_known: bool = True,
+    filtered: Sequence[VariantCall] = (),
 ) -> DiseaseGenotype:
     """The genotype evidence one gene gives its disease: the best reading over the rule's modes.
 
-    ``calls`` are the proband's alleles in ``rule.gene``; ``background_rate`` is λ_b.
+    ``calls`` are the proband's alleles in ``rule.gene``; ``background_rate`` is λ_b. ``frequency_known``
+    says whether the VCF has a gnomAD frequency source (:attr:`VcfReadResult.frequency_annotated`).
+    ``filtered`` are alleles in the gene whose calls the VCF's own filters rejected: never evidence for the
+    disease, but when one would complete a fitting genotype the gene is not counted against it (LR 1).
     """
     readings = []
     for mode in rule.modes:
-        assessed = [_assess(c, rule, mode) for c in calls]
-        k, alleles, status = _genotype_for_mode(assessed, mode, sex)
+        assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
+        k, alleles, status, remark = _genotype_for_mode(assessed, mode, sex)
         lr = _genotype_lr(k, _DISEASE_MEAN[mode], background_rate)
         note = _status_note(status, rule, mode, alleles)
+        if status != "qualifying" and filtered:
+            # The allele of a rejected call may still be real (the filters judge the call, not the variant), so
+            # "looked at and nothing found" would over-state the evidence against the disease: neutral instead.
+            rejected = [_assess(c, rule, mode, frequency_known) for c in filtered]
+            _, would, would_status, _ = _genotype_for_mode(assessed + rejected, mode, sex)
+            if would_status == "qualifying":
+                names = ", ".join(a.call.hgvs_c or a.call.key for a in would if a in rejected)
+                lr, status = 1.0, "unverified"
+                note = (
+                    f"{rule.gene}: a genotype fitting {_mode_words(mode)} mode would need {names}, whose call "
+                    "the VCF's own filters rejected (FILTER not PASS): counted neither for nor against the disease"
+                )
+        remarks = [remark] if remark else []
+        if status != "qualifying":
+            # A ClinVar pathogenic allele that the gene's mechanism keeps from qualifying: say why.
+            remarks.extend(
+                f"{a.call.hgvs_c or a.call.key}: {a.reason}"
+                for a in assessed
+                if a.excluded_by_mechanism and "PP5" in a.acmg
+            )
+        if not frequency_known and any(a.call.gnomad_af is None for a in alleles):
+            remarks.append(
+                "gnomAD frequency not annotated in the VCF, so rarity is unverified (the alleles were taken "
+                "as rare)"
+            )
+        if remarks:
+            note = "; ".join([note, *remarks])
         readings.append(DiseaseGenotype(lr, status, rule.gene, mode, tuple(assessed), note))
     if not readings:
         msg = f"gene rule for {rule.gene} has no mode of inheritance"

@@ -3,7 +3,7 @@ sample, the genome build, the parents from a PED file, and the optional ClinVar 
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from marbledx.genotype._clinvar import ClinvarVcf
 from marbledx.genotype._fetch import installed_clinvar, installed_genes
 from marbledx.genotype._genes import GeneRegions
 from marbledx.genotype._model import GenomeBuild, VcfReadResult
-from marbledx.genotype._vcf import detect_build, read_vcf
+from marbledx.genotype._vcf import _build_conflict, _close, _open, _quiet_htslib, detect_build, read_vcf
 
 __all__ = ["GenotypeOptions", "GenotypeReader", "normalise_assembly"]
 
@@ -69,6 +69,7 @@ class GenotypeReader:
         options = self.options
         sample = options.sample
         assembly: GenomeBuild | None = options.genome
+        assembly_source: str | None = None  # where the build came from when not from --genome
         if options.vcf is not None and allow_vcf_flag:
             path = options.vcf
         elif case.genomic_files:
@@ -82,6 +83,8 @@ class GenotypeReader:
                 if assembly is not None and assembly != declared:
                     msg = f"{case.input}: the phenopacket declares {declared} for {path} but --genome {assembly} was given"
                     raise InputError(msg)
+                if assembly is None:
+                    assembly_source = f"the phenopacket {case.input} (files[].fileAttributes.genomeAssembly)"
                 assembly = declared
         else:
             return None
@@ -98,8 +101,9 @@ class GenotypeReader:
         if options.ped is not None:
             pedigree = self._pedigree or read_ped(options.ped)
             self._pedigree = pedigree
-            proband = sample or case.subject_id
-            person = pedigree.get(proband) if proband else None
+            in_vcf = _vcf_samples(path)
+            proband = sample or case.subject_id or _ped_proband(pedigree, in_vcf, options.ped, path)
+            person = pedigree.get(proband)
             if person is None:
                 msg = f"{options.ped}: the proband {proband!r} is not in the PED file (individuals: {', '.join(pedigree.ids[:10])})"
                 raise InputError(msg)
@@ -107,17 +111,16 @@ class GenotypeReader:
             sample = sample or person.id
             sex = sex or person.sex
             # Parents in the pedigree but not sequenced still matter for counselling; here they only cannot
-            # give de novo or phase evidence, which the result says.
-            in_vcf = _vcf_samples(path)
-            if in_vcf is not None:
-                for role, name in (("father", father), ("mother", mother)):
-                    if name is not None and name not in in_vcf:
-                        missing_parents.append(
-                            f"{options.ped}: the {role} {name!r} is not a sample of {path}; "
-                            "no de novo or phase evidence from that parent"
-                        )
-                father = father if father in in_vcf else None
-                mother = mother if mother in in_vcf else None
+            # give de novo or phase evidence, which the result says. The warning starts with the VCF's path,
+            # as read_vcf's own warnings do, so the output files it with them (the JSON genotype.warnings).
+            for role, name in (("father", father), ("mother", mother)):
+                if name is not None and name not in in_vcf:
+                    missing_parents.append(
+                        f"{path}: the {role} {name!r} is not a sample of this VCF (named in {options.ped}); "
+                        "no de novo or phase evidence from that parent"
+                    )
+            father = father if father in in_vcf else None
+            mother = mother if mother in in_vcf else None
         result = read_vcf(
             path,
             sample=sample,
@@ -128,6 +131,7 @@ class GenotypeReader:
             father=father,
             mother=mother,
             strict=options.strict,
+            genome_source=assembly_source,
         )
         if missing_parents:
             result = replace(result, warnings=(*missing_parents, *result.warnings))
@@ -163,19 +167,53 @@ def _any_installed_table() -> bool:
     return any(installed_clinvar(b) or installed_genes(b) for b in ("GRCh37", "GRCh38"))
 
 
-def _vcf_samples(path: Path) -> set[str] | None:
-    """The sample names of a VCF header, or ``None`` when it cannot be read (read_vcf reports why)."""
-    import pysam
+def _vcf_samples(path: Path) -> list[str]:
+    """The sample names of a VCF header; a file that cannot be opened raises the error read_vcf would."""
+    with _quiet_htslib():
+        vcf = _open(path, str(path))
+    try:
+        return list(vcf.header.samples)
+    finally:
+        _close(vcf)
 
-    with contextlib.suppress(Exception), pysam.VariantFile(str(path)) as handle:
-        return set(handle.header.samples)
-    return None
+
+def _ped_proband(pedigree: Pedigree, samples: Sequence[str], ped: Path, vcf: Path) -> str:
+    """The proband of a case that names none, from its PED file (docs/genotype.md, "Proband sample").
+
+    It is the one affected individual whose father and mother are both in the PED and who is a sample of the
+    VCF: the affected child of a sequenced trio. Anything else (no such individual, or several, such as
+    affected siblings) is ambiguous, and guessing would analyse the wrong person, so the user is asked.
+    """
+    ids = set(pedigree.ids)
+    found = [
+        person.id
+        for person in pedigree.individuals
+        if person.affected and person.father in ids and person.mother in ids and person.id in samples
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        msg = f"{ped}: {len(found)} affected individuals with both parents in the PED file are samples of {vcf} ({', '.join(found[:10])}); pass --sample NAME to say which one is the proband"
+    else:
+        shown = ", ".join(samples[:10]) + (", …" if len(samples) > 10 else "")
+        msg = f"{ped}: no affected individual with both parents in the PED file is a sample of {vcf}, so the proband is not known; pass --sample NAME to name the proband's sample (samples: {shown or 'none'})"
+    raise InputError(msg)
 
 
 def _peek_build(path: Path) -> GenomeBuild | None:
-    """The build from a VCF header, or ``None``; reading errors are left to :func:`read_vcf` to report."""
-    import pysam
+    """The build from a VCF header, or ``None`` when the header does not tell.
 
-    with contextlib.suppress(Exception), pysam.VariantFile(str(path)) as handle:
-        return detect_build(handle.header)
-    return None
+    The file is opened as read_vcf opens it (never by pysam directly: an xz file aborts the process inside
+    htslib), so a file that cannot be read raises the error read_vcf would. A header whose reference line and
+    contig lengths disagree is refused here too, before a ClinVar or gene table is chosen by a build that may
+    be wrong.
+    """
+    with _quiet_htslib():
+        vcf = _open(path, str(path))
+    try:
+        conflict = _build_conflict(vcf.header, str(path))
+        if conflict is not None:
+            raise InputError(conflict)
+        return detect_build(vcf.header)
+    finally:
+        _close(vcf)

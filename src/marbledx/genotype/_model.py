@@ -47,6 +47,11 @@ class VariantCall:
     for a phased heterozygous call (which side of the ``|`` carries this allele) and ``phase_set`` the PS
     value (or 0 when phased without PS); both are ``None`` for unphased calls. ``origin`` comes from the
     parents' genotypes when a PED file names them and they are in the VCF.
+
+    ``other_genes`` holds the same allele seen in each further gene its annotation names (VEP/SnpEff: each
+    gene of its entries, with that gene's own chosen transcript; gene table: each further overlapping gene),
+    one call per gene, whose own ``other_genes`` is empty. Interpretation assesses the allele in every one of
+    these genes, so a neighbouring gene's entry never hides the consequence in the gene that matters.
     """
 
     chrom: str
@@ -68,6 +73,7 @@ class VariantCall:
     phase_set: int | None = None
     origin: ParentalOrigin = "unknown"
     line: int | None = None  # line number in a text VCF, for messages
+    other_genes: tuple[VariantCall, ...] = ()
 
     @property
     def key(self) -> str:
@@ -108,11 +114,12 @@ def make_call(
     phase_set: int | None,
     origin: ParentalOrigin,
     line: int | None,
+    other_genes: tuple[VariantCall, ...] = (),
 ) -> VariantCall:
     """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
     call = _VariantCallDraft(
         chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
-        gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line,
+        gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line, other_genes,
     )  # fmt: skip
     call.__class__ = VariantCall
     return cast("VariantCall", call)
@@ -203,10 +210,14 @@ class CallSequence(Sequence[VariantCall]):
 class VcfReadResult:
     """What was read from one VCF for one proband.
 
-    ``calls`` holds every alternate allele the proband carries, in file order. ``covered_genes`` is every
-    gene symbol seen in any record of the file (carried or not), which tells a targeted panel from an exome;
-    ``genome_wide`` is the reader's judgement that the file is an exome or genome (records on many
-    chromosomes and genes).
+    ``calls`` holds every alternate allele the proband carries, in file order, in records whose FILTER is
+    ``PASS`` or ``.``; ``filtered_calls`` holds those of records the VCF's own filters rejected, which are
+    never evidence for a disease (docs/genotype.md, "Input"). ``covered_genes`` is every gene symbol seen in
+    any record of the file (carried or not), which tells a targeted panel from an exome; ``genome_wide`` is
+    the reader's judgement that the file is an exome or genome (records on many chromosomes and genes).
+    ``frequency_annotated`` says whether the file has a gnomAD frequency source (a CSQ/ANN frequency column
+    or an INFO frequency key): only then does a call without ``gnomad_af`` mean "absent from gnomAD" rather
+    than "not looked up".
     """
 
     path: str
@@ -219,6 +230,8 @@ class VcfReadResult:
     genome_wide: bool
     skipped_lines: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    frequency_annotated: bool = True
+    filtered_calls: tuple[VariantCall, ...] = ()
 
     @property
     def calls_to_interpret(self) -> Sequence[VariantCall]:

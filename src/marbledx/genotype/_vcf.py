@@ -33,13 +33,16 @@ text alike):
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import gzip
 import io
 import os
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
@@ -130,7 +133,8 @@ _Genotype = tuple[tuple[int | None, ...], bool, int, tuple[_Carried, ...]]
 
 
 # A common allele set aside by the read (see _Reader._records): chrom, pos, ref, alt, GT, zygosity, gene from
-# the gene table, chosen CSQ/ANN entry, INFO annotation, haplotype, phase set, origin, line number.
+# the gene table, chosen CSQ/ANN entry, INFO annotation, haplotype, phase set, origin, line number, and the
+# other genes the allele is in (the chosen CSQ/ANN entry of each, or the further genes of the gene table).
 _SetAside = tuple[
     str,
     int,
@@ -145,6 +149,7 @@ _SetAside = tuple[
     int | None,
     ParentalOrigin,
     int | None,
+    tuple[str, ...],
 ]
 
 # Alleles more frequent than this in gnomAD are beyond every rarity limit of genotype interpretation, so when
@@ -187,29 +192,59 @@ def _quiet_htslib() -> Iterator[None]:
 def detect_build(header: pysam.VariantHeader) -> GenomeBuild | None:
     """The genome build a VCF header names: its ``##reference=`` line, else the lengths of contigs 1 and X.
 
-    Returns ``None`` when neither tells (or the contig lengths contradict each other).
+    Returns ``None`` when neither tells, when the contig lengths contradict each other, or when the reference
+    line and the contig lengths name different builds (:func:`read_vcf` then needs ``genome``).
     """
     found = _detect_build(header)
     return found[0] if found else None
 
 
 def _detect_build(header: pysam.VariantHeader) -> tuple[GenomeBuild, str] | None:
+    """The build and the source that names it (``##reference`` or ``contig lengths``), or ``None`` when the
+    header does not tell or its two sources disagree (:func:`_build_conflict` says how)."""
+    reference, lengths = _header_builds(header)
+    if reference is not None:
+        return None if lengths not in (None, reference) else (reference, "##reference")
+    if lengths is not None:
+        return lengths, "contig lengths"
+    return None
+
+
+def _header_builds(header: pysam.VariantHeader) -> tuple[GenomeBuild | None, GenomeBuild | None]:
+    """The build the first telling ``##reference=`` line names, and the build the lengths of contigs 1 and X
+    tell; each ``None`` when absent, or when it names both builds."""
+    reference: GenomeBuild | None = None
     for record in header.records:
         if record.key == "reference" and record.value:
             value = record.value.lower()
-            builds = {build for word, build in _REFERENCE_WORDS if word in value}
-            if len(builds) == 1:
-                return builds.pop(), "##reference"
-    builds = set()
+            named = {build for word, build in _REFERENCE_WORDS if word in value}
+            if len(named) == 1:
+                reference = named.pop()
+                break
+    builds: set[GenomeBuild] = set()
     for name, contig in header.contigs.items():
         length = contig.length
         if length is not None and isinstance(name, str):
             build = _CONTIG_LENGTHS.get((normalise_chrom(name), length))
             if build is not None:
                 builds.add(build)
-    if len(builds) == 1:
-        return builds.pop(), "contig lengths"
-    return None
+    return reference, builds.pop() if len(builds) == 1 else None
+
+
+def _build_conflict(header: pysam.VariantHeader, where: str) -> str | None:
+    """The error for a header whose ``##reference`` line and contig lengths name different builds, or ``None``.
+
+    Such a header cannot be trusted either way (a reference line copied from another pipeline, or contigs
+    declared from another FASTA), and the wrong build would look the coordinates up in the wrong ClinVar and
+    gene tables: only the user can say which build the coordinates are in.
+    """
+    reference, lengths = _header_builds(header)
+    if reference is None or lengths is None or reference == lengths:
+        return None
+    return (
+        f"{where}: the header's ##reference line names {reference} but its contig lengths are those of "
+        f"{lengths}; pass --genome GRCh37|GRCh38 to say which build the coordinates are in"
+    )
 
 
 def _listing(samples: Sequence[str]) -> str:
@@ -245,11 +280,29 @@ def _open(path: Path, where: str) -> pysam.VariantFile:
     if head[:2] == b"\x1f\x8b" and not _is_bgzf(head):
         msg = f"{where}: compressed with plain gzip, which htslib cannot read as VCF; recompress it with `bgzip` (or decompress it)"
         raise InputError(msg)
+    # Checked before htslib sees the file: an xz-compressed file aborts the whole process inside htslib
+    # (pysam 0.24.1 / htslib 1.24), and the others get only "Exec format error".
+    for magic, what in _OTHER_FORMATS:
+        if head.startswith(magic):
+            msg = f"{where}: {what}"
+            raise InputError(msg)
+    # htslib says only that a header is invalid (ValueError) or that it does not recognise the format (OSError
+    # ENOEXEC, "Exec format error"); its reason goes to the silenced stderr. So the file's first bytes and
+    # header lines are read here to name the problem (_header_problem), with htslib's verdict as the fallback.
     try:
-        return pysam.VariantFile(str(path), "r")
-    except ValueError:
-        inside = "bgzip-compressed, but " if head[:2] == b"\x1f\x8b" else ""
-        msg = f"{where}: not a VCF/BCF file ({inside}htslib finds no ##fileformat=VCF header or BCF magic)"
+        vcf = pysam.VariantFile(str(path), "r")
+    except ValueError as exc:
+        problem = _header_problem(path)
+        if problem is not None:
+            msg = f"{where}: {problem}"
+        elif "valid header" in str(exc):
+            # htslib recognised a VCF (##fileformat=VCF or BCF magic) but could not parse its header.
+            msg = f"{where}: htslib cannot parse the VCF header; check its ## lines and the #CHROM line (`bcftools view -h` names the fault)"
+        else:
+            inside = "bgzip-compressed, but " if head[:2] == b"\x1f\x8b" else ""
+            msg = (
+                f"{where}: not a VCF/BCF file ({inside}htslib finds no ##fileformat=VCF header or BCF magic)"
+            )
         raise InputError(msg) from None
     except NotImplementedError as exc:
         msg = f"{where}: cannot be read as VCF/BCF ({exc})"
@@ -257,9 +310,124 @@ def _open(path: Path, where: str) -> pysam.VariantFile:
     except OSError as exc:
         if "EOF marker" in str(exc):
             msg = f"{where}: the compressed file is truncated (no BGZF end-of-file marker); copy or export it again"
+        elif exc.errno == errno.ENOEXEC:
+            problem = _header_problem(path)
+            msg = f"{where}: {problem or 'not a VCF/BCF file (htslib does not recognise its format)'}"
         else:
             msg = f"{where}: cannot be read ({exc.strerror or exc})"
         raise InputError(msg) from None
+    try:
+        # pysam decodes header text as UTF-8 only when it is used (sample names, INFO descriptions), which
+        # would fail later with a UnicodeDecodeError: check the whole header now.
+        str(vcf.header)
+    except UnicodeDecodeError:
+        _close(vcf)
+        problem = _header_problem(path) or "the header is not UTF-8 text; save the file as UTF-8 text"
+        msg = f"{where}: {problem}"
+        raise InputError(msg) from None
+    return vcf
+
+
+# The columns every #CHROM line starts with (VCF 4.2 specification, section 1.5).
+_FIXED_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
+_HEAD_BYTES = 4096  # the start of a file checked for text
+_TEXT_BYTES = b"\t\n\r" + bytes(range(32, 256))  # tab, line ends, printable ASCII and UTF-8 bytes
+# Magic numbers of archive and compression formats htslib does not read, with what to do about each.
+_OTHER_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive, not a VCF/BCF file; unzip it and give the VCF inside"),
+    (b"BZh", "compressed with bzip2, which htslib cannot read as VCF; decompress it or use bgzip"),
+    (b"\xfd7zXZ\x00", "compressed with xz, which htslib cannot read as VCF; decompress it or use bgzip"),
+    (b"(\xb5/\xfd", "compressed with zstd, which htslib cannot read as VCF; decompress it or use bgzip"),
+)
+_SAVE_UTF8 = "save it as UTF-8 text (in a text editor: Save As, encoding UTF-8)"
+
+
+def _header_problem(path: Path) -> str | None:
+    """What is wrong with the start of a file htslib refused, read from its bytes; ``None`` when not found.
+
+    Finds text in another encoding (UTF-16, a byte-order mark, non-UTF-8 bytes in the header), binary data,
+    and a missing or malformed ``#CHROM`` line (spaces for tabs, an empty or duplicate sample name), and
+    compressed data that cannot be decompressed. A file whose first line is not ``##fileformat=VCF`` gives
+    ``None``: htslib's own verdict (not a VCF) is right.
+    """
+    compressed = False
+    try:
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+        with _open_raw(path) as handle:
+            head = handle.read(_HEAD_BYTES)
+            if head.startswith(b"BCF"):
+                return None  # binary by design; a BCF's header problems are htslib's to tell
+            problem = _not_text(head)
+            if problem is not None:
+                return problem
+            handle.seek(0)
+            return _header_lines_problem(handle)
+    except (OSError, EOFError, zlib.error) as exc:
+        # htslib, too, reads a header it cannot decompress as an invalid header.
+        if compressed:
+            return f"the compressed data is damaged ({exc}); copy or export the file again"
+        return None
+
+
+def _not_text(head: bytes) -> str | None:
+    """Why the first bytes of a (decompressed) file are not VCF text, or ``None``."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "the file starts with a byte-order mark (BOM), which htslib does not accept; save it as UTF-8 text without a BOM"
+    # UTF-16 with a byte-order mark, or without one: "##" is then "#\0#\0" (little-endian) or "\0#\0#".
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"#\x00#\x00", b"\x00#\x00#")):
+        return f"the file is UTF-16 text, which htslib cannot read; {_SAVE_UTF8}"
+    for magic, what in _OTHER_FORMATS:
+        if head.startswith(magic):
+            return what
+    # Text holds no control bytes other than tab, line feed and carriage return.
+    if head.translate(None, _TEXT_BYTES):
+        return "not a VCF/BCF file (it holds binary data, not text); export the variants as VCF text or BCF"
+    return None
+
+
+def _header_lines_problem(lines: Iterator[bytes]) -> str | None:
+    """The first problem of a text VCF's header lines that makes htslib refuse it, or ``None``."""
+    number = 0
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            byte = raw[exc.start]
+            return f"line {number} of the header is not UTF-8 text (byte 0x{byte:02x}); {_SAVE_UTF8}"
+        if number == 1 and not line.startswith("##fileformat=VCF"):
+            return None
+        if line.startswith("#CHROM"):
+            return _chrom_line_problem(line, number)
+        if not line.startswith("#"):
+            return f"the header has no #CHROM line (the tab-separated line naming the columns and samples) before the first record at line {number}"
+    if number == 0:
+        return None
+    return "the header has no #CHROM line (the tab-separated line naming the columns and samples) at its end"
+
+
+def _chrom_line_problem(line: str, number: int) -> str | None:
+    """What htslib finds wrong with the ``#CHROM`` line (line ``number``), or ``None``."""
+    where = f"the #CHROM line (line {number})"
+    columns = line.split("\t")
+    if len(columns) < len(_FIXED_COLUMNS):
+        if len(line.split()) >= len(_FIXED_COLUMNS):
+            return f"{where} separates its columns with spaces instead of tabs"
+        return f"{where} has {len(columns)} tab-separated columns; it needs {' '.join(_FIXED_COLUMNS)}, then FORMAT and the sample names"
+    if tuple(columns[: len(_FIXED_COLUMNS)]) != _FIXED_COLUMNS:
+        return f"{where} does not start with the columns {' '.join(_FIXED_COLUMNS)} (tab-separated)"
+    if len(columns) > len(_FIXED_COLUMNS) and columns[8] != "FORMAT":
+        return f"{where} has {columns[8][:20]!r} as its 9th column; expected FORMAT, then the sample names"
+    if len(columns) == 9:
+        return f"{where} has a FORMAT column but no sample names"
+    seen: dict[str, int] = {}
+    for column, name in enumerate(columns[9:], start=10):
+        if not name.strip():
+            return f"{where} has an empty sample name in column {column} (a stray tab at the line's end?)"
+        if name in seen:
+            return f"the sample name {name!r} appears twice in {where}, in columns {seen[name]} and {column}; sample names must be unique"
+        seen[name] = column
+    return None
 
 
 def _check_indexes(path: Path, vcf: pysam.VariantFile) -> None:
@@ -402,7 +570,19 @@ def _info_value(info: str, key: str) -> str | None:
     return info[start:] if end < 0 else info[start:end]
 
 
-def _resolve_build(header: pysam.VariantHeader, genome: GenomeBuild | None, where: str) -> GenomeBuild:
+def _resolve_build(
+    header: pysam.VariantHeader, genome: GenomeBuild | None, where: str, genome_source: str | None = None
+) -> GenomeBuild:
+    """The build of the file: the header's, which must agree with ``genome`` when both are known.
+
+    ``genome_source`` names where ``genome`` came from for the error message (default: ``--genome``). A
+    header that contradicts itself is refused unless ``genome`` settles it.
+    """
+    conflict = _build_conflict(header, where)
+    if conflict is not None:
+        if genome is None:
+            raise InputError(conflict)
+        return genome
     detected = _detect_build(header)
     if detected is None:
         if genome is None:
@@ -411,7 +591,8 @@ def _resolve_build(header: pysam.VariantHeader, genome: GenomeBuild | None, wher
         return genome
     build, source = detected
     if genome is not None and genome != build:
-        msg = f"{where}: the VCF is {build} (from {source}) but --genome {genome} was given"
+        given = f"--genome {genome} was given" if genome_source is None else f"{genome_source} says {genome}"
+        msg = f"{where}: the VCF is {build} (from {source}) but {given}"
         raise InputError(msg)
     return build
 
@@ -483,6 +664,10 @@ class _Reader:
         self.chroms: set[str] = set()
         self.n_records = 0
         self.skipped: list[int] = []
+        # Alleles carried in records whose FILTER is neither PASS nor "." (never evidence), and their number
+        # by FILTER value.
+        self.filtered: list[VariantCall] = []
+        self.filter_values: Counter[str] = Counter()
         self._raw: _RawLines | None = None
 
     def read(self) -> None:
@@ -538,6 +723,7 @@ class _Reader:
         key = transcripts.key if transcripts is not None else ""
         prefix = key + "="
         gene_column = transcripts.gene_column if transcripts is not None else 0
+        gene_of = itemgetter(gene_column)  # set(map(gene_of, …)) runs in C, unlike a set comprehension
         needed = transcripts.columns_needed if transcripts is not None else 0
         info_fields = self.info_fields
         info_present = info_fields.present
@@ -547,6 +733,8 @@ class _Reader:
         chroms = self.chroms
         calls = self.calls
         eager = self.eager
+        filtered = self.filtered
+        filter_values = self.filter_values
         proband_col, father_col, mother_col = self.columns
         with_parents = father_col is not None or mother_col is not None
         min_columns = 9 + self.n_samples
@@ -604,7 +792,7 @@ class _Reader:
                 value = ""
                 several = False
                 entries: list[list[str]] | None = None
-                genes: Sequence[str] = ()
+                genes: tuple[str, ...] = ()
                 if transcripts is not None:
                     # The CSQ/ANN value, as _info_value(info, key) finds it: partition is the cheapest search,
                     # and the first "CSQ=" is the key unless it ends another key ("XCSQ=").
@@ -655,10 +843,15 @@ class _Reader:
                 continue
 
             n_records += 1
+            several_genes = False  # whether the entries name more than one gene
             if entries is not None:
                 if several:
-                    for parts in entries:
-                        covered.add(parts[gene_column])
+                    record_genes = set(map(gene_of, entries))
+                    covered.update(record_genes)
+                    n_genes = len(record_genes)
+                    if n_genes > 1:  # not counting the missing values (MISSING), without a new set
+                        n_genes -= ("" in record_genes) + ("." in record_genes) + ("-" in record_genes)
+                        several_genes = n_genes > 1
                 else:
                     covered.add(entries[0][gene_column])
             elif genes:
@@ -669,6 +862,12 @@ class _Reader:
             if genotype is None or not genotype[3]:
                 continue
             alleles, phased, _, carried = genotype
+            # FILTER other than PASS or ".": the caller's own filters rejected the record (LowQual, a VQSR
+            # tranche, …). Its alleles are never evidence: they are built in full (never set aside) into
+            # filtered_calls, not calls, and counted for one warning. The record itself was read like any other
+            # (its genes stay covered).
+            filter_text = columns[6]
+            rejected = filter_text != "PASS" and filter_text != "."
             phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
             for allele, zygosity, haplotype in carried:
                 alt = alts[allele - 1]
@@ -684,15 +883,31 @@ class _Reader:
                 # aside as a tuple, and its VariantCall built only if someone reads it.
                 chosen: int | None = None
                 chosen_parts: list[str] | None = None
+                further: list[int] | None = None  # the chosen entries of the allele's other genes
                 frequency: float | None = NO_FREQUENCY
                 if entries is not None:
-                    if several or len(alts) > 1:
+                    if several_genes:
+                        # One choice per gene (docs/genotype.md, "Annotation"), the first as choose_index's.
+                        choices = transcripts.choose_by_gene(entries, ref, alts, allele - 1)  # type: ignore[union-attr]
+                        if choices:
+                            chosen = choices[0]
+                            if len(choices) > 1:
+                                further = choices[1:]
+                    elif several or len(alts) > 1:
                         chosen = transcripts.choose_index(entries, ref, alts, allele - 1)  # type: ignore[union-attr]
                     else:
                         chosen = 0
                     if chosen is not None:
                         chosen_parts = entries[chosen]
                         frequency = transcripts.common_frequency(chosen_parts)  # type: ignore[union-attr]
+                        if further is not None:
+                            # Set aside only when common and unclassified in the entry of every gene.
+                            for j in further:
+                                if frequency is None:
+                                    break
+                                other = transcripts.common_frequency(entries[j])  # type: ignore[union-attr]
+                                if other is None or other < frequency:
+                                    frequency = other
                 info_annotation: AlleleAnnotation | None = None
                 if info_present:
                     info_annotation = info_fields.annotation(info, allele - 1)
@@ -702,12 +917,12 @@ class _Reader:
                         elif info_annotation.gnomad_af is not None and info_annotation.gnomad_af > frequency:
                             frequency = info_annotation.gnomad_af
                 looked_up = False
-                significance: ClinvarSignificance | None = None
-                if frequency is not None and frequency > common_af:
+                table_significance: ClinvarSignificance | None = None
+                if frequency is not None and frequency > common_af and not rejected:
                     if clinvar is not None:
-                        significance = clinvar.significance(chrom, pos, ref, alt)
+                        table_significance = clinvar.significance(chrom, pos, ref, alt)
                         looked_up = True
-                    if significance is None:
+                    if table_significance is None:
                         calls.append(
                             (
                                 chrom,
@@ -723,6 +938,9 @@ class _Reader:
                                 None if haplotype is None else phase_set,
                                 origin,
                                 line_number,
+                                tuple(map(raw_entries.__getitem__, further))
+                                if further is not None
+                                else genes[1:],
                             )
                         )
                         continue
@@ -736,10 +954,14 @@ class _Reader:
                 gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, annotated, revel, cadd = (
                     _NO_VALUES if values is None else values
                 )
+                significance: ClinvarSignificance | None
                 if annotated is not None:
                     significance = annotated
-                elif clinvar is not None and not looked_up:
-                    significance = clinvar.significance(chrom, pos, ref, alt)
+                else:
+                    if clinvar is not None and not looked_up:
+                        table_significance = clinvar.significance(chrom, pos, ref, alt)
+                        looked_up = True
+                    significance = table_significance
                 call = make_call(
                     chrom,
                     pos,
@@ -761,6 +983,22 @@ class _Reader:
                     origin,
                     line_number,
                 )
+                if further is not None or len(genes) > 1:
+                    # The allele is in several genes: it is assessed in each (docs/genotype.md, "Annotation").
+                    if clinvar is not None and not looked_up:
+                        table_significance = clinvar.significance(chrom, pos, ref, alt)
+                    call = _with_other_genes(
+                        call,
+                        transcripts,
+                        [raw_entries[j] for j in further] if further is not None else genes[1:],
+                        info_annotation,
+                        table_significance,
+                        None,
+                    )
+                if rejected:
+                    filtered.append(call)
+                    filter_values[filter_text] += 1
+                    continue
                 calls.append(call)
                 eager.append(call)
         self.n_records = n_records
@@ -788,6 +1026,7 @@ def _build_call(transcripts: TranscriptField | None, table_gene: bool, item: _Se
         phase_set,
         origin,
         line_number,
+        further,
     ) = item
     values: AnnotationValues | None = None
     if entry is not None and transcripts is not None:
@@ -797,7 +1036,7 @@ def _build_call(transcripts: TranscriptField | None, table_gene: bool, item: _Se
     gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, _, revel, cadd = (
         _NO_VALUES if values is None else values
     )
-    return make_call(
+    call = make_call(
         chrom,
         pos,
         ref,
@@ -818,6 +1057,55 @@ def _build_call(transcripts: TranscriptField | None, table_gene: bool, item: _Se
         origin,
         line_number,
     )
+    if further:
+        # Set aside, so no gene's entry has a ClinVar value, and neither has INFO or the ClinVar table.
+        call = _with_other_genes(call, transcripts, further, info_annotation, None, _SILENT)
+    return call
+
+
+def _with_other_genes(
+    call: VariantCall,
+    transcripts: TranscriptField | None,
+    further: Sequence[str],
+    info_annotation: AlleleAnnotation | None,
+    table_significance: ClinvarSignificance | None,
+    numbers: NumberReader | None,
+) -> VariantCall:
+    """``call`` with its ``other_genes``: the same allele in each further gene it is in.
+
+    ``further`` holds the chosen CSQ/ANN entry (its text) of each further gene, or, with a gene table
+    (``transcripts`` ``None``), the further genes' symbols. An entry is read as the allele's own entry is:
+    completed by the INFO values, ClinVar from the entry, else INFO, else ``table_significance`` (the ClinVar
+    table's value for the allele); ``numbers`` counts non-numeric values (``None``: the field's own reader).
+    A gene-table call differs only in its gene.
+    """
+    views: list[VariantCall] = []
+    for item in further:
+        if transcripts is None:
+            view = make_call(
+                call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, call.consequence,
+                call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
+                call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line,
+            )  # fmt: skip
+            views.append(view)
+            continue
+        values = _merge(transcripts.values(transcripts.split(item), numbers), info_annotation)
+        gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, annotated, revel, cadd = (
+            _NO_VALUES if values is None else values
+        )
+        significance = annotated if annotated is not None else table_significance
+        view = make_call(
+            call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, gene, consequence, hgvs_c,
+            hgvs_p, transcript, gnomad_af, significance, revel, cadd, call.haplotype, call.phase_set,
+            call.origin, call.line,
+        )  # fmt: skip
+        views.append(view)
+    # make_call, not dataclasses.replace, which costs several times as much.
+    return make_call(
+        call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
+        call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
+        call.haplotype, call.phase_set, call.origin, call.line, tuple(views),
+    )  # fmt: skip
 
 
 def _stopped_early(vcf: pysam.VariantFile, path: Path) -> int | None:
@@ -942,18 +1230,26 @@ def read_vcf(
     father: str | None = None,
     mother: str | None = None,
     strict: bool = False,
+    genome_source: str | None = None,
 ) -> VcfReadResult:
     """Read the alternate alleles ``sample`` carries from a VCF or BCF (plain or bgzipped).
 
     ``sample`` may be left out for a single-sample file. The genome build comes from the header (its
     ``##reference=`` line, else the lengths of chromosomes 1 and X) and must agree with ``genome`` when both
-    are known; ``genome`` is used when the header does not tell. ``sex="male"`` makes a homozygous-alt call
+    are known; ``genome`` is used when the header does not tell, and settles a header whose reference line
+    and contig lengths disagree (refused without it). ``genome_source`` names where ``genome`` came from in
+    a mismatch error (default ``--genome``). ``sex="male"`` makes a homozygous-alt call
     on X or Y outside the pseudoautosomal regions hemizygous. ``father``/``mother`` name parental samples in
     the same file and fill each call's ``origin``.
 
     Genes, consequences and HGVS come from the VEP ``CSQ`` or SnpEff ``ANN`` field; a file with neither needs
     ``gene_locator``. ``clinvar`` fills the ClinVar significance of calls the file gives none. ``chrom`` of
-    each call is normalised (``chr1`` → ``1``, see :func:`normalise_chrom`).
+    each call is normalised (``chr1`` → ``1``, see :func:`normalise_chrom`). An allele whose entries name
+    several genes (or that overlaps several genes of the table) is one call, with the same allele in each
+    further gene, on that gene's own chosen transcript, in ``VariantCall.other_genes``.
+
+    The alleles of records whose FILTER is neither ``PASS`` nor ``.`` are not in ``calls`` but in
+    ``filtered_calls``, and one warning counts them: they are never evidence.
 
     Records htslib rejects, and records the reader cannot use (no sample columns, REF missing, a GT naming a
     non-existent allele), are skipped and listed in ``skipped_lines`` (line numbers of a text VCF, record
@@ -969,7 +1265,7 @@ def read_vcf(
         try:
             _check_indexes(path, vcf)
             header = vcf.header
-            build = _resolve_build(header, genome, where)
+            build = _resolve_build(header, genome, where, genome_source)
             samples = list(header.samples)
             proband, wanted = _choose_samples(samples, sample, father, mother, where)
             if "GT" not in header.formats:
@@ -1027,7 +1323,17 @@ def read_vcf(
     if plain_text and _last_line_unterminated(path):
         warnings.append(f"{where}: the last line has no line end; the file may be truncated")
     warnings.extend(numbers.warnings(where))
+    if reader.filtered:
+        counts = reader.filter_values.most_common()
+        shown = ", ".join(f"{value}: {count}" for value, count in counts[:5])
+        more = ", …" if len(counts) > 5 else ""
+        warnings.append(
+            f"{where}: {len(reader.filtered)} call(s) not used as evidence, because the VCF's own filters "
+            f"rejected them (FILTER {shown}{more}); only calls whose FILTER is PASS or '.' count, and a gene "
+            "where a rejected call would complete a fitting genotype is not counted against its diseases either"
+        )
     covered = frozenset(reader.covered - MISSING)
+    frequency_annotated = (transcripts is not None and transcripts.has_frequency) or info_fields.has_frequency
     return VcfReadResult(
         path=where,
         build=build,
@@ -1041,4 +1347,6 @@ def read_vcf(
         genome_wide=len(covered) >= _GENOME_WIDE_GENES or len(reader.chroms) >= _GENOME_WIDE_CHROMS,
         skipped_lines=tuple(reader.skipped),
         warnings=tuple(warnings),
+        frequency_annotated=frequency_annotated,
+        filtered_calls=tuple(reader.filtered),
     )

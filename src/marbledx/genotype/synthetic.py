@@ -122,7 +122,8 @@ class SyntheticVariant:
     ``alt`` may list several ALT alleles separated by commas; the main transcript then has one entry per ALT.
     ``genotypes`` maps sample names to GT strings (``0/1``, ``1|0``, ``1``); samples left out get ``./.``.
     ``phase_sets`` adds a FORMAT ``PS`` value per sample. ``info`` adds raw INFO ``key=value`` items (they are
-    declared in the header as strings unless ``write_vcf(extra_header=…)`` declares them).
+    declared in the header as strings unless ``write_vcf(extra_header=…)`` declares them). ``filter`` is the
+    FILTER column (``PASS``, ``.``, or filter names joined by ``;``, each declared in the header).
     ``gnomad_af``, ``clinvar``, ``revel`` and ``cadd`` go into the CSQ entry for VEP and into INFO keys
     (``gnomAD_AF``, ``CLNSIG``, ``REVEL``, ``CADD_PHRED``) otherwise.
     """
@@ -147,6 +148,7 @@ class SyntheticVariant:
     extra_transcripts: tuple[SyntheticTranscript, ...] = ()
     csq_extra: Mapping[str, str] = field(default_factory=dict)  # further columns of the main entry
     info: Mapping[str, str] = field(default_factory=dict)
+    filter: str = "PASS"
 
 
 def _number(value: float | None) -> str:
@@ -275,6 +277,8 @@ def _header(
             declared.append(variant.chrom)
             lines.append(f"##contig=<ID={variant.chrom}>")
     lines.append('##FILTER=<ID=PASS,Description="All filters passed">')
+    for name in dict.fromkeys(n for v in variants for n in v.filter.split(";") if n not in {"PASS", "."}):
+        lines.append(f'##FILTER=<ID={name},Description="{name}">')
     if style == "vep":
         lines.append(
             '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
@@ -370,7 +374,7 @@ def write_vcf(
                     variant.ref,
                     variant.alt,
                     "50",
-                    "PASS",
+                    variant.filter,
                     _info(variant, style, fields),
                     fmt,
                     *cells,

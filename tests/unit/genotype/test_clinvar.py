@@ -216,3 +216,11 @@ def test_unreadable_index(tmp_path: Path) -> None:
 def test_malformed_record(tmp_path: Path) -> None:
     text = _text() + "16\tnot-a-position\t1\tA\tG\t.\t.\tCLNSIG=Benign\n"
     assert "data record 13 cannot be read" in _one_line_error(_plain(tmp_path, text))
+
+
+def test_an_xz_compressed_clinvar_file_is_refused_before_htslib(tmp_path: Path) -> None:
+    # htslib aborts the whole process on an xz file; the magic bytes are checked first.
+    path = tmp_path / "clinvar.vcf.xz"
+    path.write_bytes(b"\xfd7zXZ\x00" + bytes(64))
+    with pytest.raises(InputError, match=r"clinvar\.vcf\.xz: .*xz"):
+        ClinvarVcf.open(path, build="GRCh38")

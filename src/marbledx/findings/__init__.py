@@ -31,6 +31,8 @@ from marbledx.findings._labs import (
     read_labs_csv,
 )
 from marbledx.findings._pedigree import (
+    PED_AFFECTED_CODES,
+    PED_SEX_CODES,
     Pedigree,
     PedIndividual,
     TestResult,
@@ -49,6 +51,8 @@ from marbledx.findings._phenopacket import (
 from marbledx.findings._text import TextMapping, TextParse, TextParser
 
 __all__ = [
+    "PED_AFFECTED_CODES",
+    "PED_SEX_CODES",
     "AnalyteSpec",
     "Case",
     "DerivedLabFinding",

@@ -50,6 +50,10 @@ __all__ = [
 
 _SEX = {"1": "male", "2": "female"}
 _AFFECTED = {"1": False, "2": True}
+# The codes a PED line may hold in its sex and affected columns (PLINK: 0 and -9 are unknown); the registry's
+# upload check uses the same sets, so it accepts exactly what this reader accepts.
+PED_SEX_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9", "other"})
+PED_AFFECTED_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9"})
 _DAYS_PER_YEAR = 365.25  # the year of parse_iso_age (marbledx.findings._case)
 MAX_AGE_YEARS = 130.0
 _YEARS = re.compile(r"\d+(?:\.\d+)?")
@@ -280,10 +284,10 @@ def read_ped(path: Path) -> Pedigree:
         if individual in seen:
             msg = f"{path} line {number}: individual {individual!r} is already defined at line {seen[individual]}"
             raise InputError(msg)
-        if sex not in {"0", "1", "2", "-9", "other"}:
+        if sex not in PED_SEX_CODES:
             msg = f"{path} line {number}: sex {sex!r} is not 1 (male), 2 (female) or 0 (unknown)"
             raise InputError(msg)
-        if affected not in {"0", "1", "2", "-9"}:
+        if affected not in PED_AFFECTED_CODES:
             msg = f"{path} line {number}: affected status {affected!r} is not 1 (unaffected), 2 (affected) or 0 (unknown)"
             raise InputError(msg)
         seen[individual] = number

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol, cast
 
 from marbledx.errors import InputError
+from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES
 from marbledx.registry._models import ROLES, SEXES, SOURCES
 from marbledx.registry._records import FindingRecord, Role
 
@@ -198,8 +199,8 @@ _LOOKS_LIKE: Final = (
     (b"\xfd7zXZ\x00", "an xz-compressed file"),
 )
 _TEXT_BYTES: Final = b"\t\n\r" + bytes(range(32, 256))  # tab, line ends, printable ASCII and UTF-8 bytes
-_PED_SEX: Final = frozenset({"0", "1", "2", "-9", "other"})
-_PED_AFFECTED: Final = frozenset({"0", "1", "2", "-9"})
+_PED_SEX: Final = PED_SEX_CODES
+_PED_AFFECTED: Final = PED_AFFECTED_CODES
 _PED_COLUMNS: Final = "family, individual, father, mother, sex, affected"
 
 

@@ -1250,18 +1250,24 @@ class Registry:
             if final is not None:
                 final.unlink(missing_ok=True)
 
+    @staticmethod
+    def _upload_row(session: Session, case: Case, case_id: str, upload_id: str) -> Upload:
+        """The case's upload ``upload_id``; :class:`NotFoundError` when the case has no such upload."""
+        key = str(upload_id)
+        query = select(Upload).where(Upload.case_id == case.id, Upload.public_id == key)
+        row = session.scalars(query).one_or_none() if matchable(key) else None
+        if row is None:
+            msg = f"no upload {upload_id!r} in case {case_id!r}"
+            raise NotFoundError(msg)
+        return row
+
     def delete_upload(self, user: UserInfo, case_id: str, upload_id: str) -> None:
         """Remove an upload sent in error, and its file. The case reads as changed since its analyses (they
         are out of date). Writes an ``update`` event."""
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            key = str(upload_id)
-            query = select(Upload).where(Upload.case_id == case.id, Upload.public_id == key)
-            row = session.scalars(query).one_or_none() if matchable(key) else None
-            if row is None:
-                msg = f"no upload {upload_id!r} in case {case_id!r}"
-                raise NotFoundError(msg)
+            row = self._upload_row(session, case, case_id, upload_id)
             stored, public_id = row.stored_name, row.public_id
             session.delete(row)
             self._inputs_changed(session, case, actor)
@@ -1287,12 +1293,7 @@ class Registry:
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
-            key = str(upload_id)
-            query = select(Upload).where(Upload.case_id == case.id, Upload.public_id == key)
-            row = session.scalars(query).one_or_none() if matchable(key) else None
-            if row is None:
-                msg = f"no upload {upload_id!r} in case {case_id!r}"
-                raise NotFoundError(msg)
+            row = self._upload_row(session, case, case_id, upload_id)
             path = self.uploads_dir / row.stored_name
             if not path.is_file():
                 msg = f"the file of upload {upload_id!r} is missing from {self.uploads_dir}"

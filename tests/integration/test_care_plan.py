@@ -345,5 +345,7 @@ def test_the_infant_window_is_not_the_reason_for_an_older_child(real_hpo: Hpo, k
     older = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648", age_days=10 * 365.25))
     assert older.hsct.urgency == "urgent"  # optic atrophy: the timing matters
     assert "3 months" not in older.hsct.reason
+    assert older.hsct.urgent_because
+    assert not any("3 months" in text for text in older.hsct.urgent_because)
     infant = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648"))
     assert "before 3 months of age" in infant.hsct.reason

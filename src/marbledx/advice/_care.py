@@ -314,7 +314,9 @@ def _hsct_advice(
         if patient.matching(sign.hpo_ids)
     ]
     urgent_because = [
-        f"{sign.text} Present: {', '.join(patient.labels(found))}." for sign, found in urgency_signs
+        f"{sign.text_after_infancy if band != 'infant' and sign.text_after_infancy else sign.text} "
+        f"Present: {', '.join(patient.labels(found))}."
+        for sign, found in urgency_signs
     ]
     urgency_sources = sorted({s for sign, _ in urgency_signs for s in sign.sources})
     agree = all(option_decision == decision for _, _, option_decision in options)

@@ -41,6 +41,8 @@ class SignSet(Sourced):
 
     hpo_ids: list[HpoId] = Field(min_length=1)
     text: NonEmptyText
+    # The same for a patient past infancy, where a statement about the first months does not apply.
+    text_after_infancy: NonEmptyText | None = None
 
 
 class TestingRule(Sourced):

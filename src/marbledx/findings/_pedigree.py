@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -261,6 +261,15 @@ def _check_relations(
                 raise InputError(msg)
 
 
+def ped_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """The whitespace-separated columns of each PED line with its 1-based number; blank and ``#`` lines
+    are skipped. The registry's upload check reads PED lines through this too."""
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield number, line.split()
+
+
 def read_ped(path: Path) -> Pedigree:
     """Read and check a PED file; every problem is an :class:`InputError` naming the file and line.
 
@@ -269,11 +278,7 @@ def read_ped(path: Path) -> Pedigree:
     text = read_text_file(path)
     people: list[PedIndividual] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        columns = line.split()
+    for number, columns in ped_rows(text.splitlines()):
         if len(columns) < 6:
             msg = (
                 f"{path} line {number}: expected 6 columns (family, individual, father, mother, sex, affected), "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol, cast
 
 from marbledx.errors import InputError
-from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES
+from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, ped_rows
 from marbledx.registry._models import ROLES, SEXES, SOURCES
 from marbledx.registry._records import FindingRecord, Role
 
@@ -255,11 +255,7 @@ def _check_ped_head(head: bytes, *, complete: bool) -> None:
     people = 0
     # The checks of the PED reader the analysis uses (marbledx.findings.read_ped), on each line read so far;
     # the messages name the line and column, never the file's contents.
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        columns = line.split()
+    for number, columns in ped_rows(lines):
         if len(columns) < 6:
             msg = (
                 f"not a PED file{'' if people else _looks_like(head)}: line {number} has {len(columns)} "

@@ -267,8 +267,16 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode, frequency_known: bool
     # ADO1: gain of function), a null allele cannot qualify whatever ClinVar says: ClinVar's pathogenic
     # classification of a null allele concerns a loss-of-function disease of the gene (for CLCN7, recessive
     # osteopetrosis). An allele of unknown consequence (no VEP/SnpEff annotation) cannot be told from a null
-    # allele, so ClinVar cannot qualify it here either.
-    excluded = reason is None and not null_counts and (cls == "null" or call.consequence is None)
+    # allele, so ClinVar cannot qualify it here either. Nor can a ClinVar-pathogenic allele that changes no
+    # amino acid (splice region, intronic, synonymous, UTR): such an allele causes disease by disrupting
+    # splicing or expression, that is as a loss of function (Richards et al. 2015, PMID:25741868, PVS1/PS3
+    # discussion of splicing), which these mechanisms leave silent.
+    clinvar_pathogenic = call.clinvar in {"pathogenic", "likely_pathogenic"}
+    excluded = (
+        reason is None
+        and not null_counts
+        and (cls == "null" or call.consequence is None or (cls == "other" and clinvar_pathogenic))
+    )
     if excluded:
         reason = _mechanism_reason(call, rule, cls)
     elif reason is None:
@@ -291,21 +299,27 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode, frequency_known: bool
 
 
 def _mechanism_reason(call: VariantCall, rule: GeneRule, cls: VariantClass) -> str:
-    """Why a null allele, or one of unknown consequence, does not qualify where null alleles do not cause the
-    disease; says what becomes of a ClinVar pathogenic classification."""
+    """Why a null allele, one of unknown consequence, or a ClinVar-pathogenic allele that changes no amino acid
+    does not qualify where null alleles do not cause the disease; says what becomes of ClinVar's classification."""
     one_copy = " in one copy" if rule.monoallelic_null_silent and rule.loss_of_function is not False else ""
     reason = f"null alleles of {rule.gene} do not cause this disease{one_copy} ({rule.source})"
-    if cls != "null":
+    if cls == "other" and call.consequence is not None:
+        reason = (
+            "it changes no amino acid, so a pathogenic effect would come through splicing or expression, as a "
+            f"loss of function, and {reason}"
+        )
+    elif cls != "null":
         reason = (
             "consequence unknown (the VCF has no VEP/SnpEff annotation), so it cannot be told from a null "
             f"allele, and {reason}; annotate the VCF to assess it"
         )
     if call.clinvar in {"pathogenic", "likely_pathogenic"}:
         significance = call.clinvar.replace("_", " ")
-        if cls == "null":
+        if cls == "null" or call.consequence is not None:
+            kind = "a null allele" if cls == "null" else "such an allele"
             reason += (
-                f"; ClinVar's {significance} classification (PP5) is not counted for this disease: for a null "
-                f"allele it concerns a loss-of-function disease of {rule.gene}"
+                f"; ClinVar's {significance} classification (PP5) is not counted for this disease: for {kind} "
+                f"it concerns a loss-of-function disease of {rule.gene}"
             )
         else:
             reason += f"; ClinVar's {significance} classification (PP5) is not counted for this disease"

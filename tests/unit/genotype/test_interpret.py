@@ -137,6 +137,31 @@ def test_dominant_negative_gene_counts_missense_but_not_null_alleles() -> None:
     assert "do not cause" in (null.alleles[0].reason or "")
 
 
+def test_dominant_negative_gene_does_not_count_a_clinvar_pathogenic_splice_region_allele() -> None:
+    # A ClinVar-pathogenic CLCN7 allele that changes no amino acid acts through splicing, as a loss of function:
+    # its classification concerns recessive osteopetrosis, and one copy is silent for ADO2 (PMID:11741829).
+    splice = assess_gene(
+        AD_DN,
+        [_call("CLCN7", 1, "splice_region_variant&intron_variant", clinvar="pathogenic")],
+        sex=None,
+        background_rate=RATE,
+    )
+    assert splice.status == "no_qualifying_variant"
+    assert splice.lr < 1
+    assert "PP5" in splice.alleles[0].acmg  # shown as evidence, not counted
+    reason = splice.alleles[0].reason or ""
+    assert "loss of function" in reason
+    assert "not counted" in reason
+    # The same allele still counts where loss of function is the mechanism (recessive osteopetrosis).
+    recessive = assess_gene(
+        GeneRule("CLCN7", ("AR",), loss_of_function=True, source="test"),
+        [_call("CLCN7", 1, "splice_region_variant", "homozygous", clinvar="pathogenic")],
+        sex=None,
+        background_rate=RATE,
+    )
+    assert recessive.status == "qualifying"
+
+
 def test_many_benign_variants_do_not_add_up() -> None:
     benign = [_call("TCIRG1", i, "missense_variant", clinvar="benign") for i in range(1, 11)]
     result = assess_gene(AR, benign, sex=None, background_rate=RATE)

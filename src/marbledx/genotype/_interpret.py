@@ -135,6 +135,17 @@ _HPO_MODES: dict[str, tuple[Mode, ...]] = {
 _HPO_NOT_ASSESSABLE = frozenset({"HP:0001427", "HP:0001428", "HP:0001426", "HP:0010982", "HP:0001442"})
 
 _DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0, "YL": 1.0}
+
+
+def _disease_mean(mode: Mode, sex: str | None) -> float:
+    """λ_d: the causal alleles the mode needs in this proband. X-linked recessive disease shows in hemizygous
+    males, generally not in heterozygous females (HPO's definition of HP:0001419), so a female needs two
+    alleles and is counted as for autosomal recessive disease."""
+    if mode == "XLR" and sex == "female":
+        return _DISEASE_MEAN["AR"]
+    return _DISEASE_MEAN[mode]
+
+
 # The chance that sequencing and calling miss one causal allele (coverage gaps, structural and deep-intronic
 # variants): LIRICAL's estimate, 5% (Robinson et al. 2020, PMID:32755546; its GenotypeLikelihoodRatio).
 MISSED_ALLELE_RATE = 0.05
@@ -561,7 +572,7 @@ class GenotypeModel:
                 continue
             covered = [r for r in rules if vcf.genome_wide or r.gene in vcf.covered_genes]
             if row not in touched:
-                result = self._no_variant(rules, covered)
+                result = self._no_variant(rules, covered, sex)
                 evidence.default[row] = result
                 log_lr[row] = math.log(result.lr)
                 continue
@@ -573,12 +584,12 @@ class GenotypeModel:
         return evidence
 
     @staticmethod
-    def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule]) -> DiseaseGenotype:
+    def _no_variant(rules: tuple[GeneRule, ...], covered: list[GeneRule], sex: str | None) -> DiseaseGenotype:
         """No allele of the proband in any of the disease's genes: the same averages as with calls."""
         if not covered:
             missing = ", ".join(r.gene for r in rules)
             return DiseaseGenotype(1.0, "not_covered", note=f"the VCF does not cover {missing}")
-        per_gene = [sum(_missed_lr(_DISEASE_MEAN[m]) for m in r.modes) / len(r.modes) for r in covered]
+        per_gene = [sum(_missed_lr(_disease_mean(m, sex)) for m in r.modes) / len(r.modes) for r in covered]
         lr = (sum(per_gene) + (len(rules) - len(covered))) / len(rules)
         genes = ", ".join(r.gene for r in covered)
         note = f"no qualifying variant in {genes}"
@@ -642,7 +653,7 @@ def assess_gene(
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
         k, alleles, status, remark = _genotype_for_mode(assessed, mode, sex)
-        lr = _genotype_lr(k, _DISEASE_MEAN[mode], background_rate)
+        lr = _genotype_lr(k, _disease_mean(mode, sex), background_rate)
         note = _status_note(status, rule, mode, alleles)
         if status != "qualifying" and filtered:
             # The allele of a rejected call may still be real (the filters judge the call, not the variant), so

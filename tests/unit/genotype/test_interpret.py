@@ -290,6 +290,20 @@ def test_x_linked_recessive_needs_a_hemizygous_male_or_two_alleles_in_a_female()
     assert assess_gene(XLR, two, sex="female", background_rate=RATE).status == "qualifying"
 
 
+def test_a_female_needs_two_x_linked_alleles_so_her_expected_count_is_two() -> None:
+    # λ_d is 2 for a female with X-linked recessive disease, as for autosomal recessive disease: her homozygous
+    # allele weighs as a recessive homozygote does, not twice the male's single allele against λ_d = 1.
+    homozygous = [_call("IKBKG", 1, "missense_variant", "homozygous", revel=0.9)]
+    female = assess_gene(XLR, homozygous, sex="female", background_rate=RATE)
+    recessive = assess_gene(GeneRule("IKBKG", ("AR",)), homozygous, sex="female", background_rate=RATE)
+    assert female.status == "qualifying"
+    assert female.lr == pytest.approx(recessive.lr)
+    # Nothing found: a female misses the disease genotype if either of her two alleles was missed.
+    nothing = assess_gene(XLR, [], sex="female", background_rate=RATE)
+    assert nothing.lr == pytest.approx(1 - (1 - MISSED_ALLELE_RATE) ** 2)
+    assert assess_gene(XLR, [], sex="male", background_rate=RATE).lr == pytest.approx(MISSED_ALLELE_RATE)
+
+
 def test_de_novo_allele_is_shown_as_ps2() -> None:
     result = assess_gene(
         GeneRule("G", ("AD",)),

@@ -223,3 +223,37 @@ def test_the_clinician_counselling_lists_its_assumptions_and_the_diagnosis_they_
     probability = report.care_plan.probability
     assert f"posterior probability {percent(probability)}" in section
     assert "they hold only if that diagnosis is right" in section
+
+
+def test_two_ado2_parents_are_told_one_copy_and_two_copies_apart(
+    real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # Two affected ADO2 parents: a child with two CLCN7 variants has recessive osteopetrosis (OPTB4), not ADO2,
+    # so the family summary gives one copy and two copies separately, as the counselling advice does.
+    ped = _ped(tmp_path, "F DAD 0 0 1 2\nF MUM 0 0 2 2\nF KID DAD MUM 1 2\n")
+    report = analyze(_case(("HP:0011002", "HP:0002757"), age_days=30 * 365.0), hpo=real_hpo, kb=kb)
+    ado2 = kb.get("ADO2")
+    plan = replace(
+        report.care_plan,
+        subtype="ADO2",
+        diagnosis_id=ado2.primary_id,
+        diagnosis_label=ado2.name,
+        certainty="genotype_supported",
+    )
+    counselling = {
+        **counselling_report(read_ped(ped), resolve_disease(kb, "ADO2")).to_dict(),
+        "risks_given": True,
+    }
+    genotypes = counselling["next_child"]["genotype_probabilities"]
+    chances = next(
+        s
+        for s in family_summary(plan, kb, counselling=counselling).sections
+        if s.title == "The chances for your family"
+    )
+    first = chances.bullets[0]
+    assert f"the chance that the child gets one changed copy is {percent(genotypes['1'])}" in first
+    assert "gets the changed copy is 75%" not in first
+    assert "two changed copies, one from each parent" in first
+    assert "Two changed copies of the CLCN7 gene cause a different form of osteopetrosis (OPTB4)" in first
+    assert "Not everyone with one changed copy has signs." in first
+    assert textstat.flesch_kincaid_grade(" ".join(chances.bullets)) <= 10

@@ -8,7 +8,12 @@ from marbledx.advice._care import (
     LeadingOption,
     build_care_plan,
 )
-from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, format_probability
+from marbledx.advice._counsel_text import (
+    TWO_COPIES_LOW,
+    CounsellingPoint,
+    counselling_advice,
+    format_probability,
+)
 from marbledx.advice._risk import (
     SUPPORTED_INHERITANCE,
     AllelicForm,
@@ -19,6 +24,7 @@ from marbledx.advice._risk import (
     PedigreeRisk,
     RiskModel,
     RiskReport,
+    allelic_forms,
     counselling_report,
     parse_inheritance,
     pedigree_risk,
@@ -28,6 +34,7 @@ from marbledx.advice._risk import (
 __all__ = [
     "CARE_PARAMETERS",
     "SUPPORTED_INHERITANCE",
+    "TWO_COPIES_LOW",
     "AllelicForm",
     "CareItem",
     "CarePlan",
@@ -41,6 +48,7 @@ __all__ = [
     "PedigreeRisk",
     "RiskModel",
     "RiskReport",
+    "allelic_forms",
     "build_care_plan",
     "counselling_advice",
     "counselling_report",

@@ -47,6 +47,7 @@ __all__ = [
     "PenetranceCurve",
     "RiskModel",
     "RiskReport",
+    "allelic_forms",
     "counselling_report",
     "parse_inheritance",
     "pedigree_risk",
@@ -1318,7 +1319,7 @@ def _frequency_from_kb(
     )
 
 
-def _allelic_forms(kb: KnowledgeBase, entity: Entity | None, mode: Inheritance) -> tuple[AllelicForm, ...]:
+def allelic_forms(kb: KnowledgeBase, entity: Entity | None, mode: Inheritance) -> tuple[AllelicForm, ...]:
     """The osteopetrosis subtypes that the entity's genes cause with the other number of copies.
 
     Recessive model: subtypes with a dominant mode whose link to the same gene is monoallelic (one copy is
@@ -1499,7 +1500,7 @@ def resolve_disease(
         allele_frequency_basis=q_basis,
         sources=sources,
         entity=entity,
-        allelic_forms=_allelic_forms(kb, entity, mode),
+        allelic_forms=allelic_forms(kb, entity, mode),
     )
 
 

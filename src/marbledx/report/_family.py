@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from marbledx.advice import CARE_PARAMETERS, CarePlan, format_probability
+from marbledx.advice import CARE_PARAMETERS, TWO_COPIES_LOW, CarePlan, allelic_forms, format_probability
 from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
 from marbledx.report._inheritance import InheritanceOption, inheritance_options
 
@@ -458,8 +458,29 @@ def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
     return bullets
 
 
-def _chances_section(counselling: Mapping[str, Any]) -> FamilySection:
-    """The family's computed chances in plain words (only for a diagnosis the genotype supports)."""
+def _two_copies_plain(both: float, entity: Entity | None, kb: KnowledgeBase) -> str:
+    """A dominant form's chance of a child with two changed copies, and what two copies cause where the
+    knowledge base knows it (two CLCN7 variants cause recessive osteopetrosis, OPTB4, not ADO2)."""
+    text = f" The chance that the child gets two changed copies, one from each parent, is {format_probability(both)}."
+    forms = allelic_forms(kb, entity, Inheritance.AUTOSOMAL_DOMINANT)
+    if not forms:
+        return text + " Ask your genetic counsellor what two copies would mean."
+    genes = " or ".join(dict.fromkeys(form.gene for form in forms))
+    names = " or ".join(dict.fromkeys(form.entity.key for form in forms))
+    return (
+        text + f" Two changed copies of the {genes} gene cause a different form of osteopetrosis ({names}), "
+        "which is passed on in a recessive way. Ask your genetic counsellor what it would mean for a child and "
+        "about testing in pregnancy."
+    )
+
+
+def _chances_section(
+    counselling: Mapping[str, Any], entity: Entity | None = None, kb: KnowledgeBase | None = None
+) -> FamilySection:
+    """The family's computed chances in plain words (only for a diagnosis the genotype supports).
+
+    ``entity`` and ``kb`` name what two copies of a dominant form's gene cause, when two affected parents make
+    that possible."""
     couple = counselling.get("couple") or {}
     who = f"{couple.get('father', 'the father')} and {couple.get('mother', 'the mother')}"
     child = counselling["next_child"]
@@ -477,15 +498,34 @@ def _chances_section(counselling: Mapping[str, Any]) -> FamilySection:
         inherits = float(child["carrier_probability"])
         affected = float(child["affected_probability"])
         low = inherits < _LOW_CHANCE
-        first = (
-            f"For each pregnancy of {who}, the chance that the child gets the changed copy is "
-            f"{format_probability(inherits)}."
-        )
-        if float(counselling.get("penetrance") or 1.0) < 1.0:
+        genotypes = child.get("genotype_probabilities") or {}
+        both = float(genotypes.get("2", 0.0))
+        penetrance = float(counselling.get("penetrance") or 1.0)
+        two_copies = ""
+        if both >= TWO_COPIES_LOW and kb is not None:
+            # Two affected parents: one copy and two copies are told apart, as in the counselling advice, and
+            # the chance of signs is that of one copy.
+            one = float(genotypes.get("1", 0.0))
+            none = float(genotypes.get("0", 0.0))
+            affected = one * penetrance + none * float(counselling.get("phenocopy_rate") or 0.0)
+            first = (
+                f"For each pregnancy of {who}, the chance that the child gets one changed copy is "
+                f"{format_probability(one)}."
+            )
+            with_it, signs = "with one changed copy", "has signs from one copy"
+            two_copies = _two_copies_plain(both, entity, kb)
+        else:
+            first = (
+                f"For each pregnancy of {who}, the chance that the child gets the changed copy is "
+                f"{format_probability(inherits)}."
+            )
+            with_it, signs = "with it", "has signs"
+        if penetrance < 1.0:
             first += (
-                " Not everyone with it has signs. The chance that the child has signs is "
+                f" Not everyone {with_it} has signs. The chance that the child {signs} is "
                 f"{format_probability(affected)}."
             )
+        first += two_copies
     else:
         affected = float(child["affected_probability"])
         carrier = float(child["carrier_probability"])
@@ -693,7 +733,7 @@ def family_summary(
     else:
         sections.append(_inheritance_section(plan, entity, kb, options))
         if counselling is not None and counselling.get("risks_given") and "next_child" in counselling:
-            sections.append(_chances_section(counselling))
+            sections.append(_chances_section(counselling, entity, kb))
     return FamilySummary(
         title="A summary for the family",
         sections=sections,

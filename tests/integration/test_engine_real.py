@@ -178,3 +178,23 @@ def test_records_named_alike_are_one_disorder_on_the_real_release(real_hpo: Hpo,
     assert not any("OMIM:619840" in g for g in groups)
     # Subtypes are not merged with their umbrella entry: OPTB1 and Orphanet's ARO stay apart.
     assert not any("OMIM:259700" in g for g in groups)
+
+
+def test_an_osteoclast_poor_biopsy_does_not_favour_ostm1_over_rank_deficiency(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # The HPO row giving OSTM1 disease "Decreased osteoclast count" conflicts with its osteoclast-rich grouping,
+    # and osteoclast-poor disease has two genes only, TNFSF11 and TNFRSF11A (reference §1A, §7.6): the row is
+    # quarantined, so it no longer puts OSTM1 (HSCT not recommended) above RANK deficiency (HSCT curative).
+    from marbledx.findings import Case, Finding
+
+    terms = ("HP:0011002", "HP:0030328", "HP:0001433", "HP:0001903", "HP:0002199", "HP:0000238")
+    case = Case("poor", "test", tuple(Finding(t) for t in terms), age_days=2 * 365.25)
+    result = Ranker(real_hpo, kb).rank(case, top=30)
+    ids = [d.disease_id for d in result.diagnoses]
+    by_id = {d.disease_id: d for d in result.diagnoses}
+    assert "OMIM:612301" in ids  # OPTB7, TNFRSF11A
+    assert "OMIM:259720" not in ids or ids.index("OMIM:612301") < ids.index("OMIM:259720")
+    if "OMIM:259720" in by_id:
+        lr = {e.hpo_id: e.lr for e in by_id["OMIM:259720"].evidence}
+        assert lr["HP:0030328"] < 10

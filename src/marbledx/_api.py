@@ -41,6 +41,14 @@ class SubtypeSummary:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def hsct_qualifier(self) -> str:
+        """The limit of a curative decision that holds for part of the subtype only: CLCN7 ARO is curative if
+        non-neuronopathic, not for its neuronopathic subset (reference §1B OPTB4)."""
+        if self.hsct_decision == "curative" and self.neuronopathic == "subset":
+            return "if non-neuronopathic"
+        return ""
+
 
 def subtype_summary(entity: Entity) -> SubtypeSummary:
     """The summary row of one knowledge-base entity."""

@@ -139,9 +139,18 @@ def test_neuronopathic_signs_turn_clcn7_aro_into_not_recommended(real_hpo: Hpo, 
     assert care.hsct.decision == "not_recommended"
     assert "neuronopathic" in care.hsct.reason
     assert any(t.name.startswith("Brain MRI") for t in care.tests)
+    # The card's transplant row for the other form is not listed (reference §1B OPTB4).
+    transplants = [t for t in care.treatments if "transplant" in t.name.lower()]
+    assert [(t.name, t.kind) for t in transplants] == [
+        ("Haematopoietic stem cell transplantation (neuronopathic form)", "not_recommended")
+    ]
     # A seizure explained by hypocalcaemia is not a sign of neurodegeneration.
     care = plan(real_hpo, kb, supported, case("HP:0011002", "HP:0001250", "HP:0002901"))
     assert care.hsct.decision == "curative"
+    transplants = [t for t in care.treatments if "transplant" in t.name.lower()]
+    assert [(t.name, t.kind) for t in transplants] == [
+        ("Haematopoietic stem cell transplantation (non-neuronopathic form)", "indicated")
+    ]
     # A seizure without low calcium, or abnormal tone, raises the neuronopathic form but cannot establish
     # it: the decision waits for the work-up, which is urgent in an infant, and the MRI is in the plan.
     for sign in ("HP:0001250", "HP:0002373", "HP:0001290"):  # seizure, febrile seizure, generalised hypotonia

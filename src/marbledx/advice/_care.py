@@ -520,9 +520,19 @@ def _treatments(
     items: list[CareItem] = []
     names: set[str] = set()
     if entity is not None:
+        transplants = [t for t in entity.treatments if "transplant" in t.name.lower()]
         for treatment in entity.treatments:
             if "transplant" in treatment.name.lower() and decision == HsctDecision.UNKNOWN.value:
                 continue  # the HSCT decision is not settled; the plan says so in its HSCT section
+            if (
+                len(transplants) > 1
+                and treatment in transplants
+                and (treatment.stance is TreatmentStance.NOT_RECOMMENDED)
+                != (decision == HsctDecision.NOT_RECOMMENDED.value)
+            ):
+                # A card with one transplant row per form (CLCN7: non-neuronopathic indicated, neuronopathic not
+                # recommended; reference §1B OPTB4) shows only the row of the decision made for this patient.
+                continue
             items.append(
                 CareItem(
                     treatment.name,

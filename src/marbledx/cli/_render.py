@@ -63,7 +63,8 @@ def render_subtypes(summaries: Sequence[SubtypeSummary]) -> str:
             s.id or "-",
             ", ".join(s.genes) or "-",
             "/".join(_INHERITANCE_SHORT.get(m, m) for m in s.inheritance),
-            (s.hsct_decision or "-") + (" (urgent)" if s.hsct_urgent else ""),
+            " ".join(filter(None, [s.hsct_decision or "-", s.hsct_qualifier]))
+            + (" (urgent)" if s.hsct_urgent else ""),
             s.name,
         ]
         for s in summaries

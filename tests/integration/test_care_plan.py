@@ -358,3 +358,22 @@ def test_the_infant_window_is_not_the_reason_for_an_older_child(real_hpo: Hpo, k
     assert not any("3 months" in text for text in older.hsct.urgent_because)
     infant = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0000648"))
     assert "before 3 months of age" in infant.hsct.reason
+
+
+def test_signs_of_urgency_are_not_given_when_no_leading_form_is_cured_by_a_timely_hsct(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # RANKL deficiency (not curative) and OSTM1 disease (not recommended) lead: hypocalcaemic seizures need
+    # calcium, but they are no reason for a transplant plan.
+    ranking = [dx("OMIM:259710", 0.6), dx("OMIM:259720", 0.3, rank=2)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0002199", age_days=2 * 365.25))
+    assert (care.certainty, care.hsct.decision, care.hsct.urgency) == ("uncertain", "unknown", "unknown")
+    assert care.hsct.urgent_because == []
+    assert "transplant plan" not in " ".join(care.hsct.urgent_because)
+    # Each option's decision is cited from its card.
+    assert set(kb.get("OPTB2").hsct.sources) <= set(care.hsct.sources)  # type: ignore[union-attr]
+    # With a curative form among them, the same sign says why the decision should not wait.
+    ranking = [dx("OMIM:259710", 0.6), dx("OMIM:612301", 0.3, rank=2)]
+    care = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0002199", age_days=2 * 365.25))
+    assert care.hsct.urgency == "urgent"
+    assert any("need calcium now" in text for text in care.hsct.urgent_because)

@@ -364,20 +364,21 @@ def _hsct_advice(
             for o in leading
         )
         reason_text = f"Not settled: {summary}."
+        # Each option's decision comes from its card.
+        sources = sorted({s for _, e, _ in options if e is not None and e.hsct for s in e.hsct.sources})
         if urgency == "urgent" and band == "infant":
             reason_text += (
                 " A form for which early HSCT is curative is possible, so the genetic diagnosis is urgent: "
                 "vision is better preserved when HSCT is done before 3 months of age."
             )
+            sources = sorted({*sources, *urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
         elif urgency == "urgent":
             # The infant window does not apply; the patient's own signs make the timing matter.
             reason_text += (
                 " A form for which HSCT is curative is possible and the patient shows signs that get worse "
                 "while it waits, so the genetic diagnosis is urgent."
             )
-            sources = sorted({*urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
-        else:
-            sources = urgency_sources
+            sources = sorted({*sources, *urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
         return (
             HsctAdvice(
                 decision=HsctDecision.UNKNOWN.value,
@@ -385,7 +386,8 @@ def _hsct_advice(
                 urgency=urgency,
                 sources=sources,
                 basis=basis,
-                urgent_because=urgent_because,
+                # The signs say why the timing matters only where a form that HSCT cures in time is possible.
+                urgent_because=urgent_because if urgency == "urgent" else [],
                 options=leading,
             ),
             certainty,

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from marbledx.advice import CARE_PARAMETERS, TWO_COPIES_LOW, CarePlan, allelic_forms, format_probability
-from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
+from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase, OsteoclastStatus
 from marbledx.report._inheritance import InheritanceOption, inheritance_options
 
 __all__ = ["FamilySection", "FamilySummary", "family_summary"]
@@ -25,6 +25,21 @@ _WHAT_OSTEOPETROSIS = [
     "In osteopetrosis, the cells that clear old bone do not work well.",
     "So the bones get too thick and hard, but they break more easily.",
 ]
+# How the form at hand works, by its card's osteoclast status (reference §1A: rich forms have osteoclasts that
+# fail, poor forms lack them, PMID:17632511; ADO1 is not an osteoclast defect and had no fractures in 0/10,
+# PMID:12579474). A form whose status is unknown or unverified gets no mechanism at all.
+_HOW_BY_OSTEOCLASTS = {
+    OsteoclastStatus.RICH: _WHAT_OSTEOPETROSIS[1:],
+    OsteoclastStatus.POOR: [
+        _WHAT_OSTEOPETROSIS[1],
+        "In this form, the cells that clear old bone are not made.",
+        _WHAT_OSTEOPETROSIS[3],
+    ],
+    OsteoclastStatus.NOT_OSTEOCLAST_DEFECT: [
+        "In this form the bones become thick and dense, but the cells that clear old bone work.",
+        "Doctors are not sure it is a true form of osteopetrosis.",
+    ],
+}
 _WHAT_OSTEOPETROSIS_INFANT = [
     "Thick bone can fill the space inside bones where blood is made.",
     "It can also press on the nerves for sight and hearing.",
@@ -598,9 +613,30 @@ def _what_section(
             for s in i.sources
         )
     if stands_out and _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb):
-        what.extend(_WHAT_OSTEOPETROSIS)
+        what.append(_WHAT_OSTEOPETROSIS[0])
         sources.extend(_OSTEOPETROSIS_SOURCES)
-        if plan.age_band == "infant":
+        osteoclasts = entity.osteoclasts if entity is not None else None
+        if entity is None:
+            # An umbrella entry: the mechanism most forms share (reference §1A), said as such.
+            what.extend(
+                [
+                    "The body keeps building new bone and clearing old bone.",
+                    "In most forms, the cells that clear old bone do not work well.",
+                    _WHAT_OSTEOPETROSIS[3],
+                ]
+            )
+            how_known = True
+        elif (
+            osteoclasts is not None
+            and not osteoclasts.unverified
+            and osteoclasts.status in _HOW_BY_OSTEOCLASTS
+        ):
+            what.extend(_HOW_BY_OSTEOCLASTS[osteoclasts.status])
+            sources.extend(osteoclasts.sources)
+            how_known = osteoclasts.status is not OsteoclastStatus.NOT_OSTEOCLAST_DEFECT
+        else:
+            how_known = False
+        if plan.age_band == "infant" and how_known:
             what.extend(_WHAT_OSTEOPETROSIS_INFANT)
     elif checked_osteopetrosis:
         # Forms of osteopetrosis are among those checked, but none stands out: say what the word means, no

@@ -47,7 +47,9 @@ def test_subtypes_table_lists_keys_and_the_disclaimer(capsys: pytest.CaptureFixt
     assert "OMIM:259700" in out
     assert "does not replace, clinical judgement" in out
     # CLCN7 ARO is curative only without its neuronopathic subset (reference §1B OPTB4).
-    assert "curative if non-neuronopathic (urgent)" in next(line for line in out.splitlines() if "OPTB4" in line)
+    assert "curative if non-neuronopathic (urgent)" in next(
+        line for line in out.splitlines() if "OPTB4" in line
+    )
 
 
 def test_subtypes_all_adds_the_differential(capsys: pytest.CaptureFixture[str]) -> None:

@@ -258,8 +258,9 @@ def test_the_subtype_list_is_exactly_the_issue_list(kb: KnowledgeBase) -> None:
 
 def test_urgent_transplant_forms(kb: KnowledgeBase) -> None:
     urgent = {e.key for e in kb.subtypes if e.hsct and e.hsct.urgent}
-    assert {"OPTB1", "OPTB7", "OPTB8", "LAD3"} <= urgent
-    assert not urgent & {"ADO2", "OPTB2", "OPTB5", "OPTB3"}
+    assert {"OPTB1", "OPTB7", "OPTB8"} <= urgent
+    # LAD-III is curative, but no source gives it a timing rule (reference §1B).
+    assert not urgent & {"ADO2", "OPTB2", "OPTB5", "OPTB3", "LAD3"}
 
 
 def test_unverified_facts_never_carry_an_hsct_decision(kb: KnowledgeBase) -> None:

@@ -486,7 +486,7 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             items.append(
                 CounsellingPoint(
                     f"{lead} In a large study, about 2 in 3 carriers (62 of 94) had signs of the disease.",
-                    (WAGUESPACK_2003, ORPHANET_ADO2),
+                    (WAGUESPACK_2003,),  # 62/94 is Waguespack's figure (reference §1D), not Orphanet's
                 )
             )
             # Nothing to find out when both parents tested negative, or both are known to be affected.

@@ -89,8 +89,8 @@ _NO_HSCT_QUESTION = [
 ]
 # Why timing matters, never a promise of what the team will do (web review 10). The infant window is given only
 # to an infant young enough for it: vision is better preserved when HSCT is done before 3 months of age
-# (Driessen 2003; Gerritsen 1994). For anyone older the reason is that neurosensory deficits are generally not
-# reversible (the same sources), so signs that get worse while the question waits may not come back.
+# (Driessen 2003, DOI:10.1038/sj.bmt.1704194; PMID:9849690). For anyone older the reason is that neurosensory
+# deficits are generally not reversible (the same sources), so signs that get worse while the question waits may not come back.
 _URGENT_INFANT = [
     "Time matters. A transplant works best when it is done early.",
     "Sight is better kept when it is done in the first three months of life.",

@@ -377,3 +377,42 @@ def test_signs_of_urgency_are_not_given_when_no_leading_form_is_cured_by_a_timel
     care = plan(real_hpo, kb, ranking, case("HP:0011002", "HP:0002199", age_days=2 * 365.25))
     assert care.hsct.urgency == "urgent"
     assert any("need calcium now" in text for text in care.hsct.urgent_because)
+
+
+def test_severe_infantile_items_follow_the_patient_and_never_offer_hsct_where_it_is_not_possible(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    def by_name(care) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        return {t.name: t.text for t in care.treatments if t.kind != "not_effective"}
+
+    # CA II deficiency is not a malignant form (reference §7.5 item 3): no interferon for "severe malignant
+    # osteopetrosis", no corticosteroids, no optic nerve decompression, even in a young child.
+    ca2 = plan(real_hpo, kb, [dx("OMIM:259730", 0.95, genotype_lr=300.0)], case("HP:0011002", "HP:0008341"))
+    assert ca2.hsct.decision == "partial"
+    assert not {"Interferon gamma-1b", "Corticosteroids", "Optic nerve decompression"} & set(by_name(ca2))
+    # RANKL deficiency in a 3-year-old without marrow failure: not the severe infantile presentation.
+    rankl = plan(
+        real_hpo,
+        kb,
+        [dx("OMIM:259710", 0.95, genotype_lr=300.0)],
+        case("HP:0011002", "HP:0002757", age_days=3 * 365.25),
+    )
+    assert rankl.hsct.decision == "not_curative"
+    assert "bridge to HSCT" not in " ".join(t.text for t in rankl.treatments)
+    # OSTM1 disease in an infant: severe infantile, but HSCT is not recommended, so no HSCT bridge or timing.
+    ostm1 = plan(real_hpo, kb, [dx("OMIM:259720", 0.95, genotype_lr=300.0)], case("HP:0011002", "HP:0001903"))
+    assert ostm1.hsct.decision == "not_recommended"
+    general = " ".join(
+        t.text for t in ostm1.treatments if t.name in ("Interferon gamma-1b", "Nutrition and growth")
+    )
+    assert "Growth and feeding follow-up" in general
+    assert "HSCT" not in general
+    # Marrow failure makes a school-age child's presentation severe.
+    tcirg1 = plan(
+        real_hpo,
+        kb,
+        [dx("OMIM:259700", 0.95, genotype_lr=300.0)],
+        case("HP:0011002", "HP:0001876", age_days=4 * 365.25),
+    )
+    assert "Corticosteroids" in by_name(tcirg1)
+    assert "Interferon gamma-1b" in by_name(tcirg1)

@@ -497,11 +497,20 @@ def _tests(
     return items
 
 
-def _categories(entity: Entity | None, band: AgeBand, decision: str) -> set[str]:
-    early = (
-        entity is not None and entity.onset is not None and bool(set(entity.onset.typical) & _EARLY_ONSETS)
-    )
-    severe_infantile = band == "infant" or (early and entity is not None and entity.key.startswith("OPTB"))
+# Marrow failure marks the severe ("malignant") course whatever the age: pancytopenia and bone marrow failure
+# (Gerritsen 1994, worst prognosis with haematological failure; reference §3.2).
+_MARROW_FAILURE = ["HP:0001876", "HP:0005528"]
+
+
+def _categories(entity: Entity | None, band: AgeBand, decision: str, marrow_failure: bool) -> set[str]:
+    """The care guide's presentation classes of this plan.
+
+    "Severe infantile" (the presentation the interferon-gamma trials and the infant items are about) is the
+    patient's: an infant, or marrow failure at any age. It is never CA II deficiency, which is not a malignant
+    form (reference §7.5 item 3), nor a form merely because its onset can be early.
+    """
+    ca2 = entity is not None and entity.key == "OPTB3"
+    severe_infantile = (band == "infant" or marrow_failure) and not ca2
     categories = {"all"}
     if severe_infantile:
         categories.add("severe_infantile")
@@ -511,13 +520,13 @@ def _categories(entity: Entity | None, band: AgeBand, decision: str) -> set[str]
         categories.add("hsct")
     if entity is not None and entity.key == "ADO2":
         categories.add("ado2")
-    if entity is not None and entity.key == "OPTB3":
+    if ca2:
         categories.add("ca2")
     return categories
 
 
 def _treatments(
-    entity: Entity | None, guide: CareGuide, categories: set[str], decision: str
+    entity: Entity | None, guide: CareGuide, categories: set[str], decision: str, hsct_possible: bool
 ) -> list[CareItem]:
     items: list[CareItem] = []
     names: set[str] = set()
@@ -553,10 +562,16 @@ def _treatments(
         if "hsct" in general.applies_to and "transplant" in " ".join(names):
             continue
         names.add(general.name.lower())
+        # No HSCT bridge or timing in a plan in which HSCT is not possible.
+        indication = (
+            general.indication_without_hsct
+            if not hsct_possible and general.indication_without_hsct
+            else general.indication
+        )
         items.append(
             CareItem(
                 general.name,
-                general.indication,
+                indication,
                 list(general.sources),
                 kind=general.stance.value,
                 caveats=list(general.caveats),
@@ -598,8 +613,15 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     tests = _tests(
         result, kb, patient, guide, band, certainty, neuronopathic_possible, hsct_possible, hsct.options
     )
-    categories = _categories(entity if certainty != "uncertain" else None, band, hsct.decision)
-    treatments = _treatments(entity if certainty != "uncertain" else None, guide, categories, hsct.decision)
+    categories = _categories(
+        entity if certainty != "uncertain" else None,
+        band,
+        hsct.decision,
+        bool(patient.matching(_MARROW_FAILURE)),
+    )
+    treatments = _treatments(
+        entity if certainty != "uncertain" else None, guide, categories, hsct.decision, hsct_possible
+    )
     monitoring = []
     for m in guide.monitoring:
         if m.unverified or (m.after_hsct and not hsct_possible):

@@ -93,6 +93,8 @@ class GeneralTreatment(Sourced):
     caveats: list[NonEmptyText] = Field(default_factory=list)
     # Which presentations it concerns: an HSCT-class ('severe_infantile', 'ado2', 'ca2', …) or 'all'.
     applies_to: list[NonEmptyText] = Field(min_length=1)
+    # The indication in a plan in which HSCT is not possible (no "bridge to HSCT", no HSCT timing).
+    indication_without_hsct: NonEmptyText | None = None
 
 
 class MonitoringWithoutHsct(_Strict):

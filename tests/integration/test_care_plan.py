@@ -416,3 +416,16 @@ def test_severe_infantile_items_follow_the_patient_and_never_offer_hsct_where_it
     )
     assert "Corticosteroids" in by_name(tcirg1)
     assert "Interferon gamma-1b" in by_name(tcirg1)
+
+
+def test_an_adult_is_not_kept_in_the_infant_window_of_an_improbable_curative_form(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # Adult osteopetrosis is dominant; adult-onset recessive disease is exceptional (reference §7.1 item 8).
+    ranking = [dx("OMIM:166600", 0.99, genotype_lr=7.7), dx("OMIM:259700", 0.0005, rank=2)]
+    adult = plan(real_hpo, kb, ranking, case("HP:0004618", "HP:0002757", age_days=40 * 365.25))
+    assert [o.subtype for o in adult.hsct.options] == ["ADO2"]
+    assert not any(m.kind == "after_hsct" for m in adult.monitoring)
+    # A child keeps it: the posterior cannot dismiss a form whose HSCT window is closing.
+    child = plan(real_hpo, kb, ranking, case("HP:0004618", "HP:0002757", age_days=6 * 365.25))
+    assert [o.subtype for o in child.hsct.options] == ["ADO2", "OPTB1"]

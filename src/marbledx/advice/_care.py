@@ -275,15 +275,22 @@ def _time_critical(entity: Entity | None, decision: str) -> bool:
 
 
 def _options(
-    result: CaseResult, kb: KnowledgeBase, neuro: list[str], flags: Sequence[str] = ()
+    result: CaseResult,
+    kb: KnowledgeBase,
+    neuro: list[str],
+    flags: Sequence[str] = (),
+    band: AgeBand | None = None,
 ) -> list[tuple[Diagnosis, Entity | None, str]]:
-    """The top diagnosis, the credible alternatives, and every form in the window whose HSCT is curative and
-    time-critical, whatever its posterior.
+    """The top diagnosis, the credible alternatives, and, for a child or an infant, every form in the window
+    whose HSCT is curative and time-critical, whatever its posterior.
 
     Phenotype posteriors are not calibrated well enough to dismiss such a form: on phenopacket-store, a
     diagnosis ranked first with posterior >= 0.9 was correct in 76% of cases (docs/care.md), and missing
-    the window for HSCT costs vision (Driessen 2003, DOI:10.1038/sj.bmt.1704194).
+    the window for HSCT costs vision (Driessen 2003, DOI:10.1038/sj.bmt.1704194). An adult is past that
+    window, and adult osteopetrosis is dominant (ADO2); adult-onset recessive disease is exceptional
+    (reference §7.1 item 8): there such a form is an option only when it is credible on its own.
     """
+    keep_time_critical = band != "adult"
     window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
     options = []
     for rank, diagnosis in enumerate(window):
@@ -292,7 +299,7 @@ def _options(
         if (
             rank == 0
             or diagnosis.probability >= CARE_PARAMETERS["credible_probability"]
-            or _time_critical(entity, decision)
+            or (keep_time_critical and _time_critical(entity, decision))
         ):
             options.append((diagnosis, entity, decision))
     return options
@@ -306,7 +313,7 @@ def _hsct_advice(
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
     flags = _neuro_flags(patient, guide)
-    options = _options(result, kb, neuro, flags)
+    options = _options(result, kb, neuro, flags, band)
     decision, reason, sources = _decision_of(entity, neuro, flags)
     urgency_signs = [
         (sign, patient.matching(sign.hpo_ids))

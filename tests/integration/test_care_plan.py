@@ -50,6 +50,10 @@ def test_genotype_supported_tcirg1_infant_is_curative_and_urgent(real_hpo: Hpo, 
     assert flags["optic-nerve"].present
     assert not flags["jaw-osteomyelitis"].present
     assert care.red_flags[0].present  # red flags the patient shows come first
+    # "Curative" says nothing about transplant risk: the card's transplant row keeps the general caveats.
+    (transplant,) = [t for t in care.treatments if "transplant" in t.name.lower()]
+    assert any("Graft failure was the main cause of death" in c for c in transplant.caveats)
+    assert "PMID:26012570" in transplant.sources
 
 
 def test_disagreeing_leading_diagnoses_leave_the_decision_unknown(real_hpo: Hpo, kb: KnowledgeBase) -> None:

@@ -333,3 +333,21 @@ def test_the_family_is_told_how_the_form_works_only_as_far_as_its_osteoclast_sta
         assert words in text, words
     for words in absent:
         assert words not in text, words
+
+
+def test_a_curative_transplant_is_not_told_without_its_risk(real_hpo: Hpo, kb: KnowledgeBase) -> None:
+    # "Curative" says what HSCT does to the bone disease, nothing about its risk (reference §1B, PMID:26012570).
+    report = analyze(_case(INFANT_ARO, age_days=60.0), hpo=real_hpo, kb=kb)
+    entity = kb.get("OPTB1")
+    plan = replace(
+        report.care_plan,
+        subtype="OPTB1",
+        diagnosis_id=entity.primary_id,
+        diagnosis_label=entity.name,
+        certainty="genotype_supported",
+        hsct=replace(report.care_plan.hsct, decision="curative"),
+    )
+    section = next(s for s in family_summary(plan, kb).sections if s.title.startswith("What it means"))
+    assert "can cure the bone problem" in " ".join(section.paragraphs)
+    assert "serious risks" in " ".join(section.paragraphs)
+    assert "PMID:26012570" in section.sources

@@ -564,9 +564,15 @@ def _treatments(
     for general in guide.treatments:
         if not categories & set(general.applies_to):
             continue
-        if general.name.lower() in names:
-            continue
         if "hsct" in general.applies_to and "transplant" in " ".join(names):
+            # The card's own transplant row stands for this one, but keeps its caveats: "curative" says nothing
+            # about transplant risk (reference §1B; graft failure and survival, PMID:26012570).
+            for item in items:
+                if "transplant" in item.name.lower() and item.kind == TreatmentStance.INDICATED.value:
+                    item.caveats.extend(c for c in general.caveats if c not in item.caveats)
+                    item.sources.extend(s for s in general.sources if s not in item.sources)
+            continue
+        if general.name.lower() in names:
             continue
         names.add(general.name.lower())
         # No HSCT bridge or timing in a plan in which HSCT is not possible.

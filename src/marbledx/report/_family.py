@@ -50,13 +50,20 @@ _OSTEOPETROSIS_SOURCES = ["PMCID:PMC2654865", "ORPHA:667"]
 # says what the evidence says and never announces the care team's decision or a direction of care (web review
 # 4): after "not recommended" or "not curative" it says that the team will talk with the family about the best
 # care, because the clinician report gives no more than the decision and its reason.
+# "Curative" says what HSCT does to the bone disease, nothing about its risk (reference §1B): graft failure was
+# the main cause of death, 5-year survival 62% with a matched sibling and 42% with other donors (Orchard 2015,
+# PMID:26012570). The family hears that there is a risk, and who explains it.
+_HSCT_RISK = "A transplant is a big treatment with serious risks, and the team will explain them."
+_HSCT_RISK_SOURCES = ["PMID:26012570"]
 _HSCT_PLAIN = {
     "curative": [
         "A stem cell transplant (a bone marrow transplant) can cure the bone problem in this form.",
         "It gives {who} new blood cells that can clear old bone.",
+        _HSCT_RISK,
     ],
     "partial": [
         "A stem cell transplant can help the bones in this form, but it does not fix every problem.",
+        _HSCT_RISK,
         "The team will talk with you about whether it is right for {who}.",
     ],
     "not_curative": [
@@ -675,6 +682,8 @@ def _meaning_section(
             for s in _HSCT_PLAIN.get(decision, _HSCT_PLAIN["unknown"])
         ]
     sources = list(plan.hsct.sources)
+    if _HSCT_RISK in meaning:
+        sources.extend(_HSCT_RISK_SOURCES)
     if plan.hsct.urgency == "urgent":
         window = (
             plan.age_band == "infant"

@@ -98,6 +98,12 @@ def test_pdf_text(phenotype_only: AnalysisReport, real_hpo: Hpo, kb: KnowledgeBa
     assert "Osteopetrosis decision-support report" in text
     assert "HSCT decision" in text
     assert "does not replace" in text
+    # Every page carries the footer from the stylesheet: the disclaimer and "page N of M".
+    reader = PdfReader(out)
+    for number, page in enumerate(reader.pages, start=1):
+        footer = " ".join(page.extract_text().split())
+        assert f"page {number} of {len(reader.pages)}" in footer
+        assert "supports, does not replace, clinical judgement" in footer
     family = write_report(
         phenotype_only, tmp_path / "family.pdf", hpo=real_hpo, kb=kb, fmt="pdf", audience="family"
     )

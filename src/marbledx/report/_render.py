@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import markupsafe
 
 from marbledx._format import age_text, percent
 from marbledx.errors import InputError
@@ -152,7 +153,11 @@ def render_result_html(
 ) -> str:
     """A stored analysis result (:meth:`AnalysisReport.to_dict`) as the clinician or family HTML report."""
     env = _environment()
-    css = resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
+    # The bundled stylesheet is trusted markup: escaped, its quotes became &#34; and the PDF lost its page
+    # footer (the disclaimer and page numbers).
+    css = markupsafe.Markup(
+        resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
+    )
     if audience == "family":
         summary = data["family_summary"]
         family_sources = sorted({str(s) for section in summary["sections"] for s in section["sources"]})

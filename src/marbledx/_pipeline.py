@@ -39,7 +39,7 @@ def rank(
     >>> import marbledx
     >>> hpo = marbledx.load_hpo()
     >>> [r.diagnoses[0].disease_id for r in marbledx.rank("examples/infant-aro.json", hpo=hpo)]  # doctest: +SKIP
-    ['OMIM:259700']
+    ['OMIM:259710']
     """
     from marbledx.findings import Case
     from marbledx.genotype import GenotypeReader

@@ -67,7 +67,11 @@ def test_table_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_normal_value_is_shown_as_excluded_unless_disabled(capsys: pytest.CaptureFixture[str]) -> None:
     labs("--age", "P2Y", "--value", "hb=12.5 g/dL")
-    assert "NOT HP:0001903 Anemia" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "NOT HP:0001903 Anemia" in out
+    assert "(not used)" not in out
+    labs("--age", "P2Y", "--value", "hb=12.5 g/dL", "--no-exclusions")
+    assert "NOT HP:0001903 Anemia (not used)" in capsys.readouterr().out
     data = labs_json(capsys, "--age", "P2Y", "--value", "hb=12.5 g/dL", "--no-exclusions")
     assert data["rows"][0]["excluded"] is True
     assert data["findings"] == []

@@ -127,11 +127,15 @@ def render_lab_report(report: LabReport) -> str:
     ]
     lines = [f"Lab values ({', '.join(context)})"]
     table = [("analyte", "value", "date", "reference interval", "result", "HPO term", "source")]
+    used_exclusions = {f.hpo_id for f in report.findings if f.excluded}
     for row in report.rows:
         data = row.to_dict()
         term = "-"
         if row.hpo_id:
             term = f"{'NOT ' if row.excluded else ''}{row.hpo_id} {row.hpo_label}"
+            if row.excluded and row.hpo_id not in used_exclusions:
+                # --no-exclusions, or another value or finding of the case says otherwise: not an exclusion.
+                term += " (not used)"
         interval = data["reference_interval"]
         source = interval["source"] if isinstance(interval, dict) else (row.source or "-")
         table.append(

@@ -136,7 +136,7 @@ _ALARMING = ("malignant", "lethal", "fatal")
 _INHERITANCE_PLAIN = {
     Inheritance.AUTOSOMAL_RECESSIVE: [
         "This form happens when a child gets a changed copy of the same gene from each parent.",
-        "Parents who carry one changed copy are healthy. They often do not know they carry it.",
+        "Parents who carry one changed copy are expected to be healthy. They often do not know they carry it.",
         "When both parents carry it, each pregnancy has a 1 in 4 chance of a child with the condition.",
     ],
     Inheritance.AUTOSOMAL_DOMINANT: [
@@ -147,7 +147,8 @@ _INHERITANCE_PLAIN = {
     Inheritance.X_LINKED_RECESSIVE: [
         "This form is linked to the X chromosome. It mostly affects boys.",
         "A mother who carries it has a 1 in 2 chance of passing it on in each pregnancy.",
-        "Sons who get it will have the condition. Daughters who get it will carry it.",
+        "Sons who get it will have the condition. Daughters who get it will carry it; ask the team whether "
+        "a carrier girl can have signs.",
     ],
 }
 _INHERITANCE_SOURCES = {

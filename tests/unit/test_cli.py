@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -180,3 +181,15 @@ def test_percent_never_rounds_up_to_certainty() -> None:
     assert percent(0.42) == "42%"
     assert percent(0.042) == "4.2%"
     assert percent(None) == "—"
+
+
+def test_a_data_layer_warning_reaches_stderr_in_the_cli_form(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("MARBLEDX_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    code, _, err = _run(capsys, "term", "osteopetrosis")
+    assert code == 0
+    assert "marbledx: warning: cannot write HPO index cache" in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -519,8 +520,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CliFormatter(logging.Formatter):
+    """The library's log warnings in the CLI's own form: ``marbledx: warning: …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"marbledx: {record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced, e.g. by tests)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _route_library_warnings() -> None:
+    """Send the data layers' warnings (an unwritable cache, a corrupt one rebuilt) to stderr as the CLI's other
+    warnings are. The web app logs through its own handlers ("marbledx.web", "marbledx.registry")."""
+    for name in ("marbledx.ontology", "marbledx.evidence"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            handler = _StderrHandler()
+            handler.setFormatter(_CliFormatter())
+            logger.addHandler(handler)
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error)."""
+    _route_library_warnings()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

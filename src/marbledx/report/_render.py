@@ -4,6 +4,7 @@ atomically (a temporary file renamed into place, so a report is never half-writt
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Mapping
@@ -180,6 +181,8 @@ def render_pdf(html: str) -> bytes:
     except OSError as exc:  # pango missing: say what to install, no traceback
         msg = f"PDF output needs the pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0): {exc}"
         raise InputError(msg) from None
+    # WeasyPrint's page-by-page progress lines are not for a server log (web.md: the app logs its route lines).
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch)
     pdf: bytes = document.write_pdf()
     return pdf

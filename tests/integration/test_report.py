@@ -45,6 +45,12 @@ def test_json_contract(real_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path) -> None
     report = analyze(EXAMPLE, hpo=real_hpo, kb=kb, vcf=_tcirg1_vcf(tmp_path))
     data = report.to_dict()
     assert data["case_id"] == "example-infant-aro"
+    # Each finding carries its HPO label in the JSON (it was null for phenopacket findings).
+    assert data["findings"]
+    assert all(f["label"] for f in data["findings"])
+    assert {"hpo_id": "HP:0011002", "label": "Osteopetrosis"}.items() <= next(
+        f for f in data["findings"] if f["hpo_id"] == "HP:0011002"
+    ).items()
     first = data["diagnoses"][0]
     assert {
         "rank",

@@ -66,12 +66,18 @@ class AnalysisReport:
     labs: list[dict[str, Any]] = field(default_factory=list)
     counselling: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # The HPO labels of the case's findings, from the release the analysis used.
+    finding_labels: dict[str, str] = field(default_factory=dict)
 
     def findings(self, hpo: Hpo | None = None) -> list[dict[str, Any]]:
         """The findings used, with where each came from (entered, plain words or a lab value)."""
         rows = []
         for finding in self.case.findings:
-            label = hpo.ontology.label(finding.hpo_id) if hpo is not None else None
+            label = (
+                hpo.ontology.label(finding.hpo_id)
+                if hpo is not None
+                else self.finding_labels.get(finding.hpo_id)
+            )
             rows.append(
                 {
                     "hpo_id": finding.hpo_id,
@@ -322,4 +328,7 @@ def analyze(
         labs=lab_rows,
         counselling=counselling,
         notes=notes,
+        finding_labels={
+            f.hpo_id: hpo.ontology.label(f.hpo_id) for f in case.findings if f.hpo_id in hpo.ontology
+        },
     )

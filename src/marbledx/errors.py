@@ -35,7 +35,10 @@ class UnknownTermError(InputError):
         if reason:
             message = f"HPO term {term!r} cannot be used{where}: {reason}"
         else:
-            message = f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 or a label"
+            message = (
+                f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 "
+                "('marbledx term WORDS' finds one)"
+            )
         super().__init__(message)
         self.term = term
 

@@ -198,3 +198,51 @@ def test_an_osteoclast_poor_biopsy_does_not_favour_ostm1_over_rank_deficiency(
     if "OMIM:259720" in by_id:
         lr = {e.hpo_id: e.lr for e in by_id["OMIM:259720"].evidence}
         assert lr["HP:0030328"] < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "unread"),
+    [
+        # Words left out that change the meaning hold the phrase back (review 24, item 9).
+        ("anaemia, optic nerve pallor", {("HP:0001903", False)}, ("optic nerve pallor",)),
+        ("anaemia, a single fracture", {("HP:0001903", False)}, ("a single fracture",)),
+        ("anaemia, fracture risk", {("HP:0001903", False)}, ("fracture risk",)),
+        ("anaemia, an ear infection", {("HP:0001903", False)}, ("an ear infection",)),
+        # Shorthand and British spellings (item 21).
+        (
+            "HSM, leucopenia, papilloedema",
+            {("HP:0001433", False), ("HP:0001882", False), ("HP:0001085", False)},
+            (),
+        ),
+        ("anaemic, neutropaenia", {("HP:0001903", False), ("HP:0001875", False)}, ()),
+        # Structured templates and shorthand negations (items 2 and 4).
+        (
+            "Anaemia. Fractures: no. Hepatosplenomegaly: absent.",
+            {("HP:0001903", False), ("HP:0002659", True), ("HP:0001433", True)},
+            (),
+        ),
+        (
+            "anaemia, hepatomegaly (-), fractures neg, w/o hydrocephalus",
+            {("HP:0001903", False), ("HP:0002240", True), ("HP:0002659", True), ("HP:0000238", True)},
+            (),
+        ),
+        (
+            "anaemia. Normal MRI except for hydrocephalus",
+            {("HP:0001903", False), ("HP:0000238", False)},
+            ("mri",),
+        ),
+    ],
+)
+def test_plain_words_review_24_on_the_real_release(
+    real_hpo: Hpo, text: str, expected: set[tuple[str, bool]], unread: tuple[str, ...]
+) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(text)
+    assert {(m.hpo_id, m.excluded) for m in parsed.mappings} == expected
+    assert parsed.unmatched == unread
+
+
+def test_a_newborn_hearing_screen_is_not_an_age_on_the_real_release(real_hpo: Hpo) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(
+        "Teenager with dense bones, recurrent fractures and osteomyelitis of the jaw; failed newborn hearing screen"
+    )
+    assert parsed.age_days is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -119,7 +120,10 @@ def test_flags_case_and_table(capsys: pytest.CaptureFixture[str]) -> None:
             "newer than this release needs 'marbledx data update' (--lenient drops it)",
         ),
         (["rank", "--hpo", "hp:1234567"], "newer than this release needs 'marbledx data update'"),
-        (["rank", "--hpo", "HP:12"], "HP:0011002 or a label\n"),  # not an id's shape: no hint about releases
+        (
+            ["rank", "--hpo", "HP:12"],
+            "HP:0011002 ('marbledx term WORDS' finds one)\n",
+        ),  # not an id's shape: no hint about releases
         (["rank", "--hpo", "HP:0011002", "--age", "eight months"], "not an ISO 8601 age"),
         (["rank", "--hpo", "HP:0011002", "--top", "0"], "--top must be at least 1"),
         (["rank", "--exclude", "HP:0011002"], "no observed phenotypic features"),
@@ -140,3 +144,29 @@ def test_lenient_flag_ranks_despite_unknown_terms(capsys: pytest.CaptureFixture[
     assert code == 0
     assert json.loads(out)["diagnoses"]
     assert "dropped" in err
+
+
+def test_a_deeply_nested_file_does_not_stop_the_batch(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    deep = tmp_path / "a-deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    good = tmp_path / "b-good.json"
+    good.write_text(
+        json.dumps(
+            {
+                "id": "good",
+                "subject": {"id": "p"},
+                "phenotypicFeatures": [{"type": {"id": "HP:0011002", "label": "Osteopetrosis"}}],
+                "metaData": {"phenopacketSchemaVersion": "2.0"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = main(["rank", str(deep), str(good), "--format", "jsonl", "--top", "1"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1
+    assert "error" in lines[0]
+    assert lines[1]["case_id"] == "good"
+    assert lines[1]["diagnoses"]

@@ -260,9 +260,12 @@ def test_cli_names_uncertain_words_and_needs_one_certain_finding(
 ) -> None:
     monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     assert main(["rank", "--text", "anaemia and possible splenomegaly"]) == 0
-    assert "text: 'possible splenomegaly' is uncertain or hypothetical, not read" in capsys.readouterr().out
+    assert (
+        "text: 'possible splenomegaly' is uncertain, hypothetical or ambiguous, not read"
+        in capsys.readouterr().out
+    )
     assert main(["rank", "--text", "rule out osteopetrosis"]) == 2
-    assert "uncertain or hypothetical: 'rule out osteopetrosis'" in capsys.readouterr().err
+    assert "uncertain, hypothetical or ambiguous: 'rule out osteopetrosis'" in capsys.readouterr().err
 
 
 def test_a_case_report_sentence(parser: TextParser) -> None:
@@ -307,3 +310,14 @@ def test_a_trailing_uncertainty_covers_its_list(parser: TextParser) -> None:
     parsed = parser.parse("osteopetrosis. anaemia or thrombocytopenia suspected")
     assert [m.hpo_id for m in parsed.mappings] == ["HP:0011002"]
     assert len(parsed.uncertain) == 2
+
+
+def test_the_cli_says_why_a_phrase_was_held_back(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A negation in a list that no 'or' closes: the later items are not guessed, and the reason is printed.
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "infant with no fever, anaemia and osteopetrosis", "--top", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "may or may not be negated" in err
+    assert err.count("\n") == 1

@@ -111,22 +111,26 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
             for words in parsed.about_relatives
         )
         shown.extend(
-            f"text: '{words}' is uncertain or hypothetical, not read (give it with --hpo if it is a finding)"
+            f"text: '{words}' is uncertain, hypothetical or ambiguous, not read (give it with --hpo if it is a "
+            "finding)"
             for words in parsed.uncertain
         )
+        # Why each phrase was held back (an ambiguous negation scope, several ages, …).
+        shown.extend(f"text: note: {note}" for note in parsed.notes)
         unread = [
             why + " '" + "', '".join(words) + "'"
             for why, words in (
                 ("no HPO term found for", parsed.unmatched),
-                ("uncertain or hypothetical:", parsed.uncertain),
+                ("uncertain, hypothetical or ambiguous:", parsed.uncertain),
                 ("about a relative:", parsed.about_relatives),
             )
             if words
         ]
         if not args.hpo and unread and not any(not m.excluded for m in parsed.mappings):
-            # Say which words were not read instead of only "no observed features".
+            # Say which words were not read, and why, instead of only "no observed features".
+            why = f"; {parsed.notes[0]}" if parsed.notes else ""
             msg = (
-                f"--text: no observed finding was recognised ({'; '.join(unread)}); "
+                f"--text: no observed finding was recognised ({'; '.join(unread)}{why}); "
                 "expected clinical findings such as 'anaemia' or 'big spleen', or give --hpo HP:…"
             )
             raise InputError(msg)
@@ -136,9 +140,8 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
         if sex is None and parsed.sex is not None:
             sex = parsed.sex
             shown.append(f"text: sex {parsed.sex}")
-    findings, warnings = normalise_findings(
-        ontology, raw, where="--hpo/--exclude/--text", strict=not args.lenient
-    )
+    where = "/".join(f"--{flag}" for flag in ("hpo", "exclude", "text") if getattr(args, flag)) or "--hpo"
+    findings, warnings = normalise_findings(ontology, raw, where=where, strict=not args.lenient)
     case = Case(
         case_id=args.case_id,
         input="(command line)",

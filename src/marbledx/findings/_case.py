@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from marbledx.errors import InputError, UnknownTermError
-from marbledx.ontology import Ontology
+from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Ontology
 
 if TYPE_CHECKING:
     # Only for the annotation: _labs imports this module at run time.
@@ -21,6 +21,7 @@ _ISO_DURATION = re.compile(
     r"P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
 )
 _WELL_FORMED_ID = re.compile(r"HP:\d{7}")
+_ROOT_ID = "HP:0000001"
 _DAYS_PER_YEAR = 365.25
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
@@ -109,8 +110,11 @@ def normalise_findings(
 
     Obsolete and alternative ids are replaced (with a warning naming old and new). Unknown ids raise an
     :class:`InputError` naming the id, or with ``strict=False`` are dropped with a warning naming them (the
-    lenient policy for batches coded with a newer HPO release). A term both observed and excluded is a
-    contradiction and is rejected. Duplicates are merged.
+    lenient policy for batches coded with a newer HPO release). A term outside Phenotypic abnormality (a mode
+    of inheritance, an onset, a frequency) is not a finding and is rejected the same way. A term both
+    observed and excluded is a contradiction and is rejected, and so is an excluded term that is an ancestor
+    of an observed one (an observed finding implies its ancestors); where a lab-derived term is one side of
+    such a pair, the lab term is dropped with a warning. Duplicates are merged.
     """
     findings: dict[tuple[str, bool], Finding] = {}
     warnings: list[str] = []
@@ -130,6 +134,23 @@ def normalise_findings(
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
             continue
+        if current != PHENOTYPIC_ABNORMALITY_ID and PHENOTYPIC_ABNORMALITY_ID not in ontology.ancestors(
+            current
+        ):
+            branches = set(ontology.children(_ROOT_ID))
+            branch = next(
+                (ontology.label(a) for a in (current, *ontology.ancestors(current)) if a in branches), ""
+            )
+            kind = f" ({branch})" if branch else ""
+            msg = (
+                f"{where}: {current} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
+                f"under {PHENOTYPIC_ABNORMALITY_ID} Phenotypic abnormality (family history and age have their own "
+                "fields)"
+            )
+            if strict:
+                raise InputError(msg)
+            warnings.append(f"{msg} (dropped)")
+            continue
         # "hp:0011002" is the current id in other letters, not a replaced one.
         original = term_id.strip() if current != term_id.strip().upper() else None
         if original is not None:
@@ -142,6 +163,29 @@ def normalise_findings(
     )
     if both:
         msg = f"{where}: {', '.join(both)} is both observed and excluded; expected each finding once"
+        raise InputError(msg)
+    observed = [f for f in findings.values() if not f.excluded]
+    for (hpo, excluded), finding in list(findings.items()):
+        if not excluded:
+            continue
+        below = next((o for o in observed if hpo in ontology.ancestors(o.hpo_id)), None)
+        if below is None:
+            continue
+        if "lab" in {finding.source, below.source}:
+            # A lab value is a measurement, not the user's word: the entered finding wins.
+            lab = finding if finding.source == "lab" else below
+            del findings[(lab.hpo_id, lab.excluded)]
+            other = below if lab is finding else finding
+            warnings.append(
+                f"{where}: lab finding {lab.hpo_id} ({ontology.label(lab.hpo_id)}) contradicts the "
+                f"{'observed' if lab.excluded else 'excluded'} {other.hpo_id} ({ontology.label(other.hpo_id)}); dropped"
+            )
+            observed = [f for f in findings.values() if not f.excluded]
+            continue
+        msg = (
+            f"{where}: {below.hpo_id} {ontology.label(below.hpo_id)} is observed but its broader term {hpo} "
+            f"{ontology.label(hpo)} is excluded; an observed finding implies its ancestors"
+        )
         raise InputError(msg)
     if not any(not excluded for _, excluded in findings):
         msg = f"{where}: the case has no observed phenotypic features; expected at least one HPO term"

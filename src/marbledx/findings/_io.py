@@ -10,9 +10,10 @@ __all__ = ["read_text_file"]
 
 
 def read_text_file(path: Path) -> str:
-    """The UTF-8 text of ``path``; a missing or unreadable file is an :class:`InputError` naming it."""
+    """The UTF-8 text of ``path`` (a leading byte-order mark, as Windows editors write, is dropped); a missing
+    or unreadable file is an :class:`InputError` naming it."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         msg = f"{path}: no such file"
         raise InputError(msg) from None

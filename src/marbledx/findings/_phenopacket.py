@@ -37,12 +37,19 @@ _AFFECTED = phenopackets.Pedigree.Person.AffectedStatus.AFFECTED
 
 
 def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
-    """Files named directly, plus every ``*.json`` below named folders (recursively, sorted)."""
+    """Files named directly, plus every ``*.json`` (any case) below named folders (recursively, sorted).
+
+    A folder without such a file is an :class:`InputError`: nothing ranked must not look like success.
+    """
     files: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".json" and p.is_file())
+            if not found:
+                msg = f"{path}: no *.json files found; expected GA4GH Phenopacket v2 JSON files"
+                raise InputError(msg)
+            files.extend(found)
         else:
             files.append(path)
     return files
@@ -60,9 +67,14 @@ def _check_version(path: Path, document: dict[str, Any]) -> None:
         raise InputError(msg)
 
 
-def _family_history(family: Any, proband_id: str) -> FamilyHistory:
+def _family_history(family: Any, proband_id: str, path: Path, warnings: list[str]) -> FamilyHistory:
     persons = list(family.pedigree.persons)
     proband = next((p for p in persons if p.individual_id == proband_id), None)
+    if proband is None:
+        warnings.append(
+            f"{path}: the proband's subject.id {proband_id!r} is not among pedigree.persons; the pedigree's "
+            "affected parents and siblings are not used"
+        )
     parents = {proband.paternal_id, proband.maternal_id} - {"", "0"} if proband else set()
     affected_parent = any(p.individual_id in parents and p.affected_status == _AFFECTED for p in persons)
     affected_sibling = any(
@@ -79,22 +91,52 @@ def _family_history(family: Any, proband_id: str) -> FamilyHistory:
     )
 
 
-def _age_days(packet: Any, path: Path) -> float | None:
+def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> float | None:
+    """The subject's age in days from ``timeAtLastEncounter``: an age, the start of an age range, or a
+    timestamp with ``dateOfBirth``. Other forms are not used, with a warning in ``warnings``."""
     subject = packet.subject
-    if subject.HasField("time_at_last_encounter") and subject.time_at_last_encounter.HasField("age"):
-        return parse_iso_age(
-            subject.time_at_last_encounter.age.iso8601duration, where=f"{path}: subject.timeAtLastEncounter"
+    if not subject.HasField("time_at_last_encounter"):
+        return None
+    where = f"{path}: subject.timeAtLastEncounter"
+    time = subject.time_at_last_encounter
+    notes = warnings if warnings is not None else []
+    if time.HasField("age"):
+        return parse_iso_age(time.age.iso8601duration, where=f"{where}.age")
+    if time.HasField("age_range"):
+        start = time.age_range.start.iso8601duration
+        if start:
+            notes.append(f"{where}.ageRange: using its start ({start}) as the age")
+            return parse_iso_age(start, where=f"{where}.ageRange.start")
+    if time.HasField("timestamp") and subject.HasField("date_of_birth"):
+        days = (
+            float((time.timestamp.ToDatetime() - subject.date_of_birth.ToDatetime()).total_seconds()) / 86400
         )
+        if days < 0:
+            msg = f"{where}.timestamp is before subject.dateOfBirth; correct one of them"
+            raise InputError(msg)
+        return days
+    kind = time.WhichOneof("element")
+    field = {"age_range": "ageRange", "gestational_age": "gestationalAge", "ontology_class": "ontologyClass"}
+    notes.append(
+        f"{where}.{field.get(str(kind), str(kind))} is not used (an age such as P8M is); age unknown"
+    )
     return None
 
 
-def _load_packet(path: Path) -> tuple[Any, FamilyHistory, list[Any]]:
+_DETAIL = 200  # characters of a parser's message shown; it may echo much of the file
+
+
+def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, FamilyHistory, list[Any]]:
     """The proband's Phenopacket message, the Family pedigree's history and the Family's ``files``."""
     text = read_text_file(path)
+    notes = warnings if warnings is not None else []
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected a GA4GH Phenopacket v2"
+        raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
         raise InputError(msg) from None
     if not isinstance(document, dict):
         msg = f"{path}: expected a JSON object (a GA4GH Phenopacket v2), found {type(document).__name__}"
@@ -103,16 +145,26 @@ def _load_packet(path: Path) -> tuple[Any, FamilyHistory, list[Any]]:
     pedigree_history = FamilyHistory()
     family_files: list[Any] = []
     try:
-        if "proband" in document and "pedigree" in document:
+        if "proband" in document:
+            if "pedigree" not in document:
+                msg = (
+                    f"{path}: a Family needs 'pedigree' (the proband's relatives); expected a GA4GH Family v2"
+                )
+                raise InputError(msg)
             family_message = json_format.ParseDict(document, phenopackets.Family())
             packet = family_message.proband
-            pedigree_history = _family_history(family_message, packet.subject.id)
+            pedigree_history = _family_history(family_message, packet.subject.id, path, notes)
             family_files = list(family_message.files)
         else:
             packet = json_format.ParseDict(document, phenopackets.Phenopacket())
     except json_format.ParseError as exc:
         detail = " ".join(str(exc).split())
+        if len(detail) > _DETAIL:
+            detail = detail[:_DETAIL] + "…"
         msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"
+        raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
         raise InputError(msg) from None
     return packet, pedigree_history, family_files
 
@@ -126,16 +178,23 @@ def read_case_file(
     Lab ``measurements`` are kept on ``Case.labs`` and their HPO terms (see :mod:`marbledx.findings._labs`)
     are added to the findings with ``source="lab"``; an entered finding wins over a contradicting lab term.
     """
-    packet, pedigree_history, family_files = _load_packet(path)
+    load_warnings: list[str] = []
+    packet, pedigree_history, family_files = _load_packet(path, load_warnings)
     if not packet.id:
         msg = f"{path}: the phenopacket has no 'id'; expected a case identifier"
         raise InputError(msg)
+    for index, feature in enumerate(packet.phenotypic_features):
+        if not feature.type.id.strip():
+            label = f" (type.label {feature.type.label!r} is not looked up)" if feature.type.label else ""
+            msg = f"{path}: phenotypicFeatures[{index}]: type.id is missing{label}; expected an HPO id such as HP:0011002"
+            raise InputError(msg)
     raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]
     labs, lab_warnings = _measurements(packet, path, strict=strict)
+    lab_warnings = load_warnings + lab_warnings
     if not raw and not labs:
         msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
         raise InputError(msg)
-    age_days = _age_days(packet, path)
+    age_days = _age_days(packet, path, lab_warnings)
     sex = _sex(packet)
     if labs:
         # Lab terms never fail a case: an age-dependent value with no known age is reported, not guessed.
@@ -201,7 +260,8 @@ def read_phenopacket_labs(
     """
     packet, _, _ = _load_packet(path)
     labs, warnings = _measurements(packet, path, strict=strict, table=table)
-    return PhenopacketLabs(labs, _age_days(packet, path), _sex(packet), tuple(warnings))
+    age_days = _age_days(packet, path, warnings)
+    return PhenopacketLabs(labs, age_days, _sex(packet), tuple(warnings))
 
 
 def _ucum(unit: Any) -> str:

@@ -10,7 +10,7 @@ user can check it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -35,6 +35,13 @@ _SPELLING = (
     (re.compile(r"(?<=[a-z]{3})our$"), "or"),
     (re.compile(r"(?<=[a-z]{3})tre$"), "ter"),
     (re.compile(r"(?<=[a-z]{3})yse$"), "yze"),
+    (re.compile(r"leuc"), "leuk"),  # leucopenia, leucocytosis
+    (re.compile(r"paen"), "pen"),  # neutropaenia, thrombocytopaenia
+    (re.compile(r"oed"), "ed"),  # papilloedema, oedematous
+    (re.compile(r"aesth"), "esth"),  # anaesthesia
+    # Adjectives of the blood findings read as the finding: "anaemic", "thrombocytopenic".
+    (re.compile(r"(?<=[a-z]{2})emic$"), "emia"),
+    (re.compile(r"(?<=[a-z]{2})penic$"), "penia"),
 )
 # Lay adjectives that HPO labels and synonyms use interchangeably.
 _CANON = {
@@ -107,61 +114,182 @@ _STOP = frozenset(
         "son",
         "daughter",
         "whose",
+        "he",
+        "she",
+        "him",
+        "they",
+        "them",
     ]
 )
+# Cue lists after NegEx (Chapman et al. 2001, PMID:12123149): pre-negation cues govern the phrases after
+# them, post-negation cues the phrase before them, and termination terms ("but", "except", "apart from")
+# end a cue's scope. Contractions and clinical shorthand ("doesn't", "w/o", "neg", "nil", "(-)",
+# "fracture-free") are first rewritten to the plain cue words (see _SHORTHAND).
 _NEGATION = re.compile(
-    r"^(?:no|not|without|absent|absence of|negative for|denies|free of|lack of|never had|normal|unremarkable)\b\s*"
+    r"^(?:no|not|without|absent|(?:the\s+|complete\s+|total\s+)?absence\s+of|negative\s+for|denies|denied"
+    r"|free\s+of|lack\s+of|never\s+had|normal|unremarkable|nil|none\s+of)\b\s*"
 )
 _NOT_SEEN = re.compile(
-    r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported)\b"
+    r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported"
+    r"|documented|evident|demonstrated|appreciated)\b"
 )
 _INLINE_NEGATION = re.compile(
-    r"\bwith\s+no\b|\bwithout\b|\bno\b"
+    r"\bfree\s+of\b|\bwith\s+no\b|\bwithout\b|\bno\b"
     r"|\b(?:(?:do|does|did|has|have|had|is|was|are|were)\s+)?(?:not|never)"
     r"(?:\s+(?:have|has|had|show|shows|showed|shown|develop|developed|experience|experienced))?\b"
 )
+# A post-cue need not be the last word: "hepatomegaly absent on examination", "hydrocephalus was ruled out
+# by MRI". The words after it only say where or when; a finding among them holds the phrase back.
 _POST_NEGATION = re.compile(
-    r"\s+(?:(?:is|was|are|were|been)\s+)?(?:absent|not present|ruled out|excluded|normal)$"
+    r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been|remains?|remained)\s+)?"
+    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|negative|nil|none)\b"
+)
+# "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope.
+_POST_AFFIRM = re.compile(
+    r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been)\s+)?(?:present|noted|positive|confirmed)\b"
 )
 # Uncertain or hypothetical findings ("rule out osteopetrosis", "possible hepatomegaly", "? splenomegaly",
 # "at risk of fractures") are not findings of the patient; like the ConText algorithm's hypothetical and
-# uncertain triggers (Harkema et al. 2009, PMID:19435614) they are shown to the user and not read.
+# uncertain triggers (Harkema et al. 2009, PMID:19435614) they are shown to the user and not read. A
+# preposition may come first: "referred for possible osteopetrosis".
 _UNCERTAIN = re.compile(
-    r"^(?:(?:to\s+)?rule\s+out|r/o|possible|possibly|probable|probably|likely|suspected|suspect|suspicion\s+of"
-    r"|query|questionable|(?:evaluate|evaluation|screen|screening|screened|assess|assessment|test|tested)\s+for"
+    r"^(?:(?:for|of|as|with)\s+)?"
+    r"(?:(?:to\s+)?rule\s+out|ruling\s+out|r/o|possible|possibly|probable|probably|likely|suspected|suspect"
+    r"|suspicion\s+of|query|questionable|equivocal|borderline|doubtful|presumed|presumptive"
+    r"|(?:evaluate|evaluation|screen|screening|screened|assess|assessment|test|tested|investigated|investigation"
+    r"|investigations|work\s*up|workup|worked\s+up)\s+(?:for|of)"
     r"|(?:at\s+)?risk\s+(?:of|for)|concern\s+for|concerning\s+for|unlikely|may\s+have|might\s+have"
-    r"|could\s+be|cannot\s+(?:exclude|rule\s+out)|to\s+exclude|consider|considered|differential\s+includes)\b\s*"
+    r"|could\s+be|cannot\s+(?:exclude|rule\s+out)|to\s+exclude|consider|considered"
+    r"|differential\s+diagnos[ie]s(?:\s+(?:includes?|of))?|differential\s+includes|differential|ddx|dd)\b\s*"
 )
 _POST_UNCERTAIN = re.compile(
     r"\s+(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
-    r"|questioned)$"
+    r"|questioned|equivocal|borderline|doubtful)$"
 )
 # "X was not ruled out" and a question mark next to a word ("? splenomegaly", "splenomegaly?") are
 # uncertain, and read before the negation cues see their "not".
 _NOT_RULED_OUT = re.compile(
     r"\s+(?:(?:is|was|has\s+been|have\s+been)\s+)?not\s+(?:been\s+)?(?:ruled\s+out|excluded)\b"
 )
+_NOT_LIKELY = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:likely|probable)\b")
 _QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
 _QUESTION_AFTER = re.compile(r"(?<=[a-z])\s*\?")
-_AGE = re.compile(
-    r"\b(\d+(?:\.\d+)?)\s*-?\s*(day|week|month|year|yr|mo)s?\s*-?\s*old\b|\baged?\s+(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b"
+# Conditional and counselling wording ("without treatment, blindness develops", "if not transplanted ...",
+# "will need"): ConText's hypothetical triggers. The whole sentence is held back, before "without" or
+# "not" can be read as a negation.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|untreated|otherwise|in\s+case\s+of|in\s+the\s+event\s+of|would|will"
+    r"|without\s+(?:treatment|therapy|transplant\w*|hsct|bmt|intervention))\b"
 )
+_HYPOTHETICAL_MARK = " hypotheticalcue "
+# Contractions and clinical shorthand, rewritten to the plain words the cues above know.
+_SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[\u2018\u2019]"), "'"),
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"(?<=[a-z])n't\b"), " not"),
+    (re.compile(r"\bw/o\b"), " without "),
+    (re.compile(r"\bneg\b\.?"), "negative"),
+    (re.compile(r"\bzero\b"), "no"),
+    (re.compile(r"\bneither\b"), "no"),
+    (re.compile(r"\bfree\s+from\b"), "free of"),
+    (re.compile(r"\b([a-z]+)-free\b"), r"no \1"),
+    # "not only anaemia but also thrombocytopenia" lists two findings.
+    (re.compile(r"\bnot\s+only\b"), " "),
+    (re.compile(r"\bbut\s+also\b"), " and "),
+    # A sign after a finding: "hepatomegaly (-)", "fractures -", "anaemia +".
+    (re.compile(r"\(\s*-\s*\)|(?<=[a-z])\s+-(?=\s*(?:[,;.]|$))"), " absent"),
+    (re.compile(r"\(\s*\+\s*\)|(?<=[a-z])\s*\+(?=\s*(?:[,;.]|$))"), " present"),
+    # "Fractures - none": a spaced dash between words is a heading and its value, as a colon is.
+    (re.compile(r"(?<=[a-z])\s+[-\u2013\u2014]\s+(?=[a-z0-9])"), ": "),
+    # "no other findings than anaemia" is "no findings other than anaemia".
+    (re.compile(r"\bother\s+((?:[a-z]+\s+){1,3}?)than\b"), r"\1 other than"),
+)
+# "Heading: value" with a one- or two-word value ("Hepatosplenomegaly: absent", "Hearing: normal", "vision:
+# reduced") is one phrase; the value words of a structured template become cue words.
+_HEADING_VALUE = re.compile(r":\s*((?:[a-z0-9+\-/]+)(?:\s+[a-z0-9+\-/]+)?)\s*(?=[,;!?]|\.(?!\d)|$)")
+_VALUE_WORDS = {
+    "no": "absent",
+    "none": "absent",
+    "nil": "absent",
+    "0": "absent",
+    "-": "absent",
+    "negative": "absent",
+    "not present": "absent",
+    "not seen": "absent",
+    "yes": "present",
+    "+": "present",
+    "positive": "present",
+}
+_AGE = re.compile(
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*-?\s*"
+    r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)\s*-?\s*old\b"
+    r"|\baged?\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+    r"|\b(\d+(?:\.\d+)?)\s*-?\s*(yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
+    r"|\b(\d+(?:\.\d+)?)\s+(days?|weeks?|months?|years?)\s+of\s+age\b"
+)
+_NUMBER_WORDS = {
+    w: float(i)
+    for i, w in enumerate(
+        (
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ),
+    )
+}
 # "A newborn with ..." gives the age when no number does: the neonatal period is the first 28 days (HPO
-# HP:0003623 "Neonatal onset"), so 0 days, the start of it. "Newborn screening" is not an age.
-_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!\s+screen)")
-_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "mo": 365.25 / 12, "year": 365.25, "yr": 365.25}
+# HP:0003623 "Neonatal onset"), so 0 days, the start of it. "Newborn (hearing) screening" is not an age.
+_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!(?:\s+[a-z]+){0,2}\s+screen)")
+# An age after these words is an onset or the time of an event, not the patient's age now.
+_ONSET_BEFORE = re.compile(
+    r"\b(?:since|at|from|by|until|till|before|after|when|onset|during|between|in|of)\s+(?:the\s+)?(?:age\s+)?$"
+)
+_NOW_BEFORE = re.compile(r"\b(?:now|currently|today|presently|is|at\s+present)\s+(?:an?\s+)?(?:aged?\s+)?$")
+_UNIT_DAYS = {"d": 1.0, "w": 7.0, "m": 365.25 / 12, "y": 365.25}
 _CONNECTOR = re.compile(
-    r"(,|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bshowed\b|\brevealed\b|\bdemonstrated\b"
+    r"(,|\bexcept(?:ing)?(?:\s+for)?\b|\bapart\s+from\b|\baside\s+from\b|\bother\s+than\b|\bbesides\b"
+    r"|\bsave\s+for\b|\bwith\s+the\s+exception\s+of\b|\bvs\b\.?|\bversus\b|&|(?<=[a-z]{3})/(?=[a-z]{3})"
+    r"|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bshowed\b|\brevealed\b|\bdemonstrated\b"
     r"|\bplus\b)"
 )
-_RESETTING = frozenset(
-    {"and", "with", "has", "had", "show", "shows", "showed", "revealed", "demonstrated", "plus"}
+_RESETTING = frozenset({"with", "has", "had", "show", "shows", "showed", "revealed", "demonstrated", "plus"})
+# Connectors of a list: a negation covers the items they join, as set out in TextParser.parse.
+_LIST = frozenset({",", "and", "&", "or", "nor", "/"})
+_OR = frozenset({"or", "nor", "/"})
+# Termination terms (NegEx): the finding after them is the exception to a negation ("normal MRI except for
+# hydrocephalus", "unremarkable apart from splenomegaly").
+_EXCEPTION = frozenset(
+    {
+        "except",
+        "except for",
+        "excepting",
+        "excepting for",
+        "apart from",
+        "aside from",
+        "other than",
+        "besides",
+        "save for",
+        "with the exception of",
+    }
 )
-# Sentences end at a full stop (not a decimal point: "Hb 7.2 g/dL"), at "but"/"however", and where a case
-# report turns to the patient ("presented with", "was admitted with"), which also ends a relative's clause.
-_SENTENCE = re.compile(
-    r"(?<!\d)\.|\.(?!\d)|[;:!?]|\bbut\b|\bhowever\b|\bpresent(?:ed|s|ing)\b|\badmitted\b|\breferred\b"
-)
+_VERSUS = frozenset({"vs", "vs.", "versus"})
+# Sentences end at a full stop (not a decimal point: "Hb 7.2 g/dL"), at "but"/"however" and at ";", "!" or
+# "?".
+_SENTENCE = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]|\bbut\b|\bhowever\b|\balthough\b")
+# Where a case report turns to the patient ("presented with", "was admitted with"), unless the sentence is
+# about a relative ("Her brother presented with fractures").
+_TURN = re.compile(r"\bpresent(?:ed|s|ing)\b|\badmitted\b|\breferred\b")
 # Words for the patient's sex; a relative's ("mother", "brother") say nothing of it.
 _FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
 _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
@@ -169,75 +297,134 @@ _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
 # sentence, nothing is read ("anaemia, father had fractures"; ConText's experiencer "other", PMID:19435614).
 # Family history has its own flags. The singular "relative" is left out: "Hypoplasia of maxilla relative to
 # mandible".
-_RELATIVE = re.compile(
-    r"\b(?:mother|father|mum|mom|dad|parents?|sisters?(?! chromatid)|brothers?|siblings?|sibs?|cousins?|aunts?|uncles?"
-    r"|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)\b"
+_RELATIVE_WORDS = (
+    r"(?:mother|father|mum|mom|dad|parents?|sisters?(?! chromatid)|brothers?|siblings?|sibs?|cousins?|aunts?"
+    r"|uncles?|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)"
+)
+_RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
+# A sentence whose subject is a relative ("Her older brother presented with fractures", "The father was
+# referred for deafness", "Her father: he had fractures") is about the relative to its end.
+_RELATIVE_SUBJECT = re.compile(
+    r"^\s*(?:(?:the|a|an|her|his|their|our|its|one|both|older|elder|eldest|oldest|younger|youngest|twin"
+    r"|maternal|paternal|affected|half|step|biological|late|deceased|first|second|third|[a-z]+'s|[a-z0-9.]+-old)"
+    rf"[\s,]+)*{_RELATIVE_WORDS}\b"
+)
+# Words that separate the patient's words from a relative's in one phrase: "anaemic infant of a deaf father",
+# "splenomegaly whose brother ...". A finding directly before the relative word is the relative's ("deaf
+# father").
+_OF_RELATIVE = re.compile(r"\b(?:of|whose|to|like|as|than|from|by)\b")
+# Words that change what a phrase means but name no finding: "fracture risk", "fear of fractures", "a single
+# fracture" are not the fractures of the patient. A phrase with them is not read.
+_CHANGES_MEANING = frozenset(
+    {
+        "risk",
+        "fear",
+        "afraid",
+        "avoid",
+        "avoiding",
+        "avoidance",
+        "prevent",
+        "preventing",
+        "prevention",
+        "prophylaxis",
+        "single",
+        "one",
+        "isolated",
+        "solitary",
+        "hypotheticalcue",
+    }
+)
+# Degree words that qualify a finding without changing it ("massive splenomegaly", "marked anaemia"), and
+# words that say only where or when it was seen ("splenomegaly on examination").
+_DEGREE = frozenset(
+    {
+        "mild",
+        "mildly",
+        "moderate",
+        "moderately",
+        "severe",
+        "severely",
+        "marked",
+        "markedly",
+        "massive",
+        "massively",
+        "gross",
+        "grossly",
+        "significant",
+        "significantly",
+        "slight",
+        "slightly",
+        "profound",
+        "profoundly",
+        "extreme",
+        "striking",
+        "persistent",
+        "progressive",
+        "recurrent",
+        "bilateral",
+        "left",
+        "right",
+        "chronic",
+        "acute",
+        "new",
+        "known",
+        "clinical",
+        "clinically",
+        "obvious",
+        "evident",
+        "examination",
+        "exam",
+        "examined",
+        "imaging",
+        "mri",
+        "scan",
+        "radiograph",
+        "xray",
+        "ultrasound",
+        "birth",
+        "presentation",
+        "admission",
+        "today",
+        "now",
+        "previous",
+        "history",
+        "noted",
+        "seen",
+        "documented",
+    }
 )
 
 
 @cache  # labels repeat their words: about 12,000 distinct words in 144,000 (HPO 2025-01-16)
-def _word(token: str) -> str:
+def _fold(token: str) -> tuple[str, bool]:
+    """The normalised word and whether a plural ending was folded away."""
     for pattern, replacement in _SPELLING:
         token = pattern.sub(replacement, token)
     token = _CANON.get(token, token)
     if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
+        return token[:-3] + "y", True
     if len(token) > 4 and token.endswith(("ches", "shes", "sses", "xes")):
-        return token[:-2]
+        return token[:-2], True
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
+        return token[:-1], True
+    return token, False
 
 
-def _tokens(text: str) -> tuple[str, ...]:
+def _word(token: str) -> str:
+    return _fold(token)[0]
+
+
+def _folded(text: str) -> tuple[tuple[str, bool], ...]:
     words = normalise_text(text).split()
     last = len(words) - 1
     # "a" is an article, except as the last of several words: "Reduced hemoglobin A", "Hepatitis A".
     return tuple(
-        _word(w) for i, w in enumerate(words) if w not in _STOP or (w == "a" and i == last and i > 0)
+        _fold(w) for i, w in enumerate(words) if w not in _STOP or (w == "a" and i == last and i > 0)
     )
 
 
-def _spread_post_cues(pieces: list[str]) -> list[str]:
-    """Give a trailing cue to the earlier items of its list: "hepatomegaly and splenomegaly absent" is
-    "hepatomegaly absent and splenomegaly absent" (NegEx's backward scope).
-
-    ``pieces`` alternate phrase, connector, phrase, ... The cue goes back over "and", "or" and "nor", and over
-    a comma only in a list joined by one of them ("anaemia, pallor and fever absent"); in "anaemia, fever
-    absent" the comma ends it. It stops at a phrase with a cue of its own.
-    """
-    out = list(pieces)
-    for i in range(0, len(out), 2):
-        cue = _POST_NEGATION.search(out[i]) or _POST_UNCERTAIN.search(out[i])
-        if cue is None:
-            continue
-        suffix = out[i][cue.start() :]
-        joined = False
-        j = i
-        while j >= 2:
-            connector = out[j - 1].strip()
-            joined = joined or connector in {"and", "or", "nor"}
-            if connector not in {"and", "or", "nor"} and not (connector == "," and joined):
-                break
-            j -= 2
-            earlier = out[j].strip()
-            if not earlier or _NEGATION.match(earlier) or _UNCERTAIN.match(earlier):
-                break
-            if _POST_NEGATION.search(earlier) or _POST_UNCERTAIN.search(earlier):
-                break
-            out[j] = earlier + suffix
-    return out
-
-
-def _hedge(phrase: str, hedged: bool) -> tuple[str, bool]:
-    """The phrase without its uncertainty cue, and whether it is uncertain (or follows an uncertain one)."""
-    cue = _UNCERTAIN.match(phrase)
-    if cue:
-        return phrase[cue.end() :].strip(), True
-    post = _POST_UNCERTAIN.search(phrase)
-    if post:
-        return phrase[: post.start()].strip(), True
-    return phrase, hedged
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(token for token, _ in _folded(text))
 
 
 @dataclass(frozen=True)
@@ -249,11 +436,14 @@ class _Keys:
     shunt" are the same words. ``measured`` reads "high PTH" as "Elevated serum pth" (see _MEASUREMENT).
     Words that several terms share map to ``_AMBIGUOUS``: they are not read, and no shorter part of them is
     read either ("Diminished neutrophil myeloperoxidase activity" must not become neutropenia).
+    ``named_with`` gives, for each word, the terms whose label or a synonym has it ("optic" is in "Optic
+    disc pallor").
     """
 
     ordered: dict[tuple[str, ...], int]
     bag: dict[tuple[str, ...], int]
     measured: dict[tuple[str, ...], int]
+    named_with: dict[str, frozenset[int]]
 
 
 # The position recorded for words that several terms share.
@@ -276,14 +466,36 @@ class TextMapping:
 
 @dataclass(frozen=True)
 class TextParse:
+    """What :meth:`TextParser.parse` read, and what it held back (each shown to the user)."""
+
     mappings: tuple[TextMapping, ...]
     unmatched: tuple[str, ...]
     age_days: float | None
     sex: str | None
     # Text about a relative ("father had fractures"), shown to the user and not read as findings.
     about_relatives: tuple[str, ...] = ()
-    # Uncertain or hypothetical findings ("possible hepatomegaly", "rule out osteopetrosis"), not read.
+    # Uncertain, hypothetical or ambiguous findings ("possible hepatomegaly", "rule out osteopetrosis", an
+    # item whose negation is ambiguous), not read.
     uncertain: tuple[str, ...] = ()
+    # Why a phrase was held back or an age was not used, one line each.
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class _Item:
+    """One phrase of a sentence and its cues, before its scope is settled (see TextParser.parse)."""
+
+    connector: str  # the connector before it ("" for the first)
+    written: str  # the phrase as written, cues included
+    phrase: str  # the words to match, cues removed
+    pre_negation: bool = False
+    post_negation: bool = False
+    affirmed: bool = False
+    hedged: bool = False  # its own uncertainty cue
+    post_hedge: bool = False
+    tail: str = ""  # words after a post-cue ("on examination")
+    status: str = "observed"  # observed | excluded | uncertain | ambiguous
+    why: str = ""
 
 
 class TextParser:
@@ -294,11 +506,19 @@ class TextParser:
         self._lexicon_path = lexicon or Path(str(resources.files("marbledx.findings") / "lexicon.yaml"))
 
     @cached_property
-    def _lexicons(self) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
-        """Lay phrases -> term id: those read anywhere, and those read only in a negated phrase."""
+    def _lexicons(
+        self,
+    ) -> tuple[dict[tuple[str, ...], tuple[str, bool]], dict[tuple[str, ...], tuple[str, bool]]]:
+        """Lay phrases -> (term id, whether the last word must be plural): those read anywhere, and those
+        read only in a negated phrase.
+
+        A phrase written in the plural stays plural: "fractures" is a susceptibility to fractures, "a
+        fracture" is not; "infections" are recurrent, "an infection" is not. The words may come in any
+        order ("vision reduced").
+        """
         data = yaml.safe_load(self._lexicon_path.read_text(encoding="utf-8"))
-        anywhere: dict[tuple[str, ...], str] = {}
-        negated_only: dict[tuple[str, ...], str] = {}
+        anywhere: dict[tuple[str, ...], tuple[str, bool]] = {}
+        negated_only: dict[tuple[str, ...], tuple[str, bool]] = {}
         for section, entries in (("phrases", anywhere), ("negated_only", negated_only)):
             for item in data.get(section) or []:
                 try:
@@ -306,7 +526,11 @@ class TextParser:
                 except UnknownTermError:
                     continue  # an id the release in use does not know; the label index still applies
                 for phrase in item["phrases"]:
-                    entries[_tokens(phrase)] = term
+                    folded = _folded(phrase)
+                    tokens = tuple(token for token, _ in folded)
+                    entry = (term, bool(folded) and folded[-1][1])
+                    entries.setdefault(tuple(sorted(tokens)), entry)
+                    entries[tokens] = entry
         return anywhere, negated_only
 
     @cached_property
@@ -318,6 +542,7 @@ class TextParser:
         synonyms: dict[tuple[str, ...], set[int]] = {}
         bags: dict[tuple[str, ...], set[int]] = {}
         measured: dict[tuple[str, ...], set[int]] = {}
+        named_with: dict[str, set[int]] = {}
         # Only phenotypes, not onsets, modes of inheritance or frequencies.
         for term_id in sorted(ontology.descendants(PHENOTYPIC_ABNORMALITY_ID, include_self=True)):
             position = ontology.index(term_id)
@@ -330,6 +555,8 @@ class TextParser:
                     continue
                 (synonyms if is_synonym else labels).setdefault(tokens, set()).add(position)
                 bags.setdefault(tuple(sorted(tokens)), set()).add(position)
+                for token in tokens:
+                    named_with.setdefault(token, set()).add(position)
                 if not (_DIRECTION.isdisjoint(tokens) or _MEASUREMENT.isdisjoint(tokens)):
                     key = tuple(sorted(t for t in tokens if t not in _MEASUREMENT))
                     if len(key) >= 2:
@@ -341,14 +568,18 @@ class TextParser:
             ordered={**_unambiguous(synonyms), **_unambiguous(labels)},
             bag=_unambiguous(bags),
             measured={key: p for key, p in _unambiguous(measured).items() if key not in bags},
+            named_with={token: frozenset(p) for token, p in named_with.items()},
         )
 
-    def _lookup(self, span: tuple[str, ...], *, negated: bool) -> str | None:
+    def _lookup(self, span: tuple[str, ...], *, negated: bool, plural: bool = True) -> str | None:
         """The term id the words name, ``""`` when several terms share them, or ``None``."""
         anywhere, negated_only = self._lexicons
-        term = anywhere.get(span) or (negated_only.get(span) if negated else None)
-        if term is not None:
-            return term
+        entry = anywhere.get(span) or (negated_only.get(span) if negated else None)
+        if entry is None and len(span) > 1:
+            bag = tuple(sorted(span))
+            entry = anywhere.get(bag) or (negated_only.get(bag) if negated else None)
+        if entry is not None and (plural or not entry[1]):
+            return entry[0]
         keys = self._keys
         position = keys.ordered.get(span)
         if position is None:
@@ -359,11 +590,13 @@ class TextParser:
             return None
         return "" if position == _AMBIGUOUS else self.ontology.id_at(position)
 
-    def _match(self, tokens: tuple[str, ...], *, negated: bool) -> list[tuple[int, int, str]]:
+    def _match(
+        self, tokens: tuple[str, ...], *, negated: bool, plurals: tuple[bool, ...] | None = None
+    ) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, term id) matches, longest first.
 
         Empty when a direction word of the phrase is outside every match ("high calcium" must not be read
-        as "calcium").
+        as "calcium"), and when a word left out changes what the phrase means (see _misread).
         """
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(tokens)
@@ -371,7 +604,8 @@ class TextParser:
             for start in range(len(tokens) - length + 1):
                 if any(taken[start : start + length]):
                     continue
-                term = self._lookup(tokens[start : start + length], negated=negated)
+                plural = plurals is None or plurals[start + length - 1]
+                term = self._lookup(tokens[start : start + length], negated=negated, plural=plural)
                 if term is not None:
                     if term:
                         found.append((start, start + length, term))
@@ -379,118 +613,413 @@ class TextParser:
                         taken[i] = True
         if any(token in _DIRECTION and not covered for token, covered in zip(tokens, taken, strict=True)):
             return []
+        if found and self._misread(tokens, taken, found):
+            return []
         return sorted(found)
+
+    def _misread(self, tokens: tuple[str, ...], taken: list[bool], found: list[tuple[int, int, str]]) -> bool:
+        """Whether a word outside every match changes what the phrase means.
+
+        It does when it is a word such as "risk", "fear" or "single" (``_CHANGES_MEANING``), and when it
+        names, together with a match's words, another term that is not a kind of the matched one: "optic
+        nerve pallor" is not the skin's Pallor, because "optic" and "pallor" name Optic disc pallor. Words
+        that only grade a finding ("massive", "severe") are left aside.
+        """
+        named_with = self._keys.named_with
+        for token, covered in zip(tokens, taken, strict=True):
+            if covered or token in _DEGREE or len(token) < 3 or not token.isalpha():
+                continue
+            if token in _CHANGES_MEANING:
+                return True
+            others = named_with.get(token)
+            if not others:
+                continue
+            for start, end, term in found:
+                shared = set(others)
+                for word in tokens[start:end]:
+                    shared &= named_with.get(word, frozenset())
+                shared.discard(self.ontology.index(term))
+                if shared and not any(
+                    term in self.ontology.ancestors(self.ontology.id_at(p)) for p in shared
+                ):
+                    return True
+        return False
 
     def _names_a_term(self, phrase: str, cue: str) -> bool:
         """Whether the words of a negation cue begin the name of a term: "absent speech" is a finding."""
         matches = self._match(_tokens(phrase), negated=False)
         return bool(matches) and matches[0][0] == 0 and matches[0][1] >= len(_tokens(cue))
 
+    def _cue_is_a_name(self, phrase: str, cue_start: int) -> bool:
+        """Whether a post-cue word is part of a term's name ("Renal corticomedullary differentiation absent"
+        is not, "Visual acuity no light perception" would be)."""
+        before = len(_tokens(phrase[:cue_start]))
+        return any(start < before < end for start, end, _ in self._match(_tokens(phrase), negated=False))
+
+    def _matches(self, phrase: str, *, negated: bool) -> list[tuple[int, int, str]]:
+        folded = _folded(phrase)
+        tokens = tuple(token for token, _ in folded)
+        return self._match(tokens, negated=negated, plurals=tuple(p for _, p in folded))
+
     def parse(self, text: str) -> TextParse:
-        """Find HPO terms, negations, age and sex in ``text``."""
+        """Find HPO terms, negations, age and sex in ``text``.
+
+        The text is cut into sentences (full stop, ";", "!", "?", "but", "however"), a sentence into
+        clauses at a colon, and a clause into phrases at commas and connectors. Cue words then decide each
+        phrase's state, in NegEx's manner (Chapman et al. 2001, PMID:12123149): a pre-negation ("no X")
+        covers the phrases after it joined by "or"/"nor"/"/"; a list of commas and "and" that no "or"/"nor"
+        closes ("no X, Y and Z") is ambiguous, so its later items are held back rather than guessed; a
+        termination term ("except", "apart from", "other than") or a new clause ("with", "has", "showed")
+        ends the scope; "present"/"noted" on an item ends it too. Uncertain, hypothetical and ambiguous
+        phrases and a relative's findings are shown, not read.
+        """
         if not text.strip():
             msg = (
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
-        # Rewrites before the sentence is split, in this order: "X was not ruled out" and "? X" / "X?" are
-        # uncertain (before the negation cues see their "not"); "X was not seen" is "X absent"; "without X",
-        # "with no X", "did not have X", "has never had X" and a "no" inside a phrase ("there were no
-        # fractures") start a new, negated phrase (before "has"/"had" split it and end the negation).
-        lowered = _NOT_RULED_OUT.sub(" possible", text.lower())
+        lowered = text.lower()
+        for pattern, replacement in _SHORTHAND:
+            lowered = pattern.sub(replacement, lowered)
+        # Rewrites before the sentence is split, in this order: "X was not ruled out", "X not likely" and
+        # "? X" / "X?" are uncertain, and conditionals hypothetical (before the negation cues see their
+        # "not" or "without"); "X was not seen" is "X absent"; "without X", "with no X", "did not have X",
+        # "has never had X" and a "no" inside a phrase ("there were no fractures") start a new, negated
+        # phrase (before "has"/"had" split it and end the negation).
+        lowered = _HEADING_VALUE.sub(_heading_value, lowered)
+        lowered = _NOT_RULED_OUT.sub(" possible", lowered)
+        lowered = _NOT_LIKELY.sub(" unlikely", lowered)
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
+        lowered = _HYPOTHETICAL.sub(_HYPOTHETICAL_MARK, lowered)
         lowered = _NOT_SEEN.sub(" absent", lowered)
-        lowered = _INLINE_NEGATION.sub(", no ", lowered)
+        lowered = _INLINE_NEGATION.sub(_inline_cue, lowered)
         # A parenthesis with a number ("anaemia (Hb 7.2 g/dL)") is a phrase of its own; other brackets are
         # part of the name ("Acroosteolysis of distal phalanges (feet)").
         lowered = re.sub(r"\(([^()]*\d[^()]*)\)", r", \1,", lowered)
+        # So is one about a relative: "anaemia (mother also anaemic)".
+        lowered = re.sub(rf"\(([^()]*\b{_RELATIVE_WORDS}\b[^()]*)\)", r", \1,", lowered)
         lowered = re.sub(r"[()\[\]]", " ", lowered)
-        age_days = None
-        age = _AGE.search(lowered)
-        if age:
-            number, unit = (age.group(1), age.group(2)) if age.group(1) else (age.group(3), age.group(4))
-            age_days = float(number) * _UNIT_DAYS[unit]
-            lowered = lowered[: age.start()] + " " + lowered[age.end() :]
-        else:
-            newborn = _NEWBORN.search(lowered)
-            if newborn:
-                age_days = 0.0
-                lowered = lowered[: newborn.start()] + " " + lowered[newborn.end() :]
-        female, male = bool(_FEMALE.search(lowered)), bool(_MALE.search(lowered))
-        sex = "female" if female and not male else "male" if male and not female else None
-        mappings: list[TextMapping] = []
-        unmatched: list[str] = []
-        about_relatives: list[str] = []
-        uncertain: list[str] = []
+        state = _State()
         for sentence in _SENTENCE.split(lowered):
-            negated = False
-            hedged = False  # an uncertainty cue carries over a list as a negation does
-            relative: list[str] | None = None  # the words about a relative so far, while in such a clause
-            # The leading direction word of the previous phrase (as written, canonical), shared with the
-            # next phrases of a list that have none of their own: "enlarged liver and spleen".
-            shared: tuple[str, str] | None = None
-            pieces = _spread_post_cues(re.split(_CONNECTOR, sentence))
-            # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
-            for index in range(0, len(pieces), 2):
-                phrase = " ".join(pieces[index].split())
-                connector = pieces[index - 1].strip() if index else ""
-                # Negation carries over a list ("no fever, rash or seizures"); "with"/"and" restart it.
-                if connector in _RESETTING:
-                    negated = hedged = False
-                if connector not in _SHARING:
-                    shared = None
-                if connector == "," and relative is not None:
-                    about_relatives.append(" ".join(relative))
-                    relative = None
-                mention = _RELATIVE.search(phrase) if relative is None else None
-                if mention:
-                    before = phrase[: mention.start()].strip()
-                    # "born to consanguineous parents": words before the relative that name no finding
-                    # belong to the same mention.
-                    if not self._match(_tokens(before), negated=False):
-                        before = ""
-                    relative = [phrase[len(before) :].strip()]
-                    phrase = before
-                elif relative is not None:
-                    relative.extend(w for w in (connector, phrase) if w)
-                    continue
-                if not phrase:
-                    continue
-                cue = _NEGATION.match(phrase)
-                if cue and self._names_a_term(phrase, cue.group()):
-                    cue = None  # "absent speech", "normal pressure hydrocephalus": a finding, not a negation
-                if cue:
-                    negated = True
-                    phrase = phrase[cue.end() :].strip()
-                post = _POST_NEGATION.search(phrase)
-                excluded = negated or bool(post)
-                if post:
-                    phrase = phrase[: post.start()].strip()
-                as_written = phrase
-                phrase, hedged = _hedge(phrase, hedged)
-                tokens = _tokens(phrase)
-                if not tokens:
-                    continue
-                matches = self._match(tokens, negated=excluded)
-                if hedged and matches:
-                    uncertain.append(as_written)
-                    continue
-                shown = phrase
-                if tokens[0] in _DIRECTION:
-                    shared = (phrase.split()[0], tokens[0])
-                elif not matches and shared is not None and _DIRECTION.isdisjoint(tokens):
-                    matches = self._match((shared[1], *tokens), negated=excluded)
-                    shown = f"{shared[0]} {phrase}"
-                if not matches:
-                    unmatched.append(phrase)
-                    shared = None
-                elif shown == phrase and tokens[0] not in _DIRECTION:
-                    shared = None
-                for _, _, term in matches:
-                    mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
-            if relative is not None:
-                about_relatives.append(" ".join(relative))
+            self._sentence(sentence, state)
+        age_days = _age(state)
+        if age_days is None and not state.ages and state.newborn:
+            age_days = 0.0
+        patient = " ".join(state.patient_words)
+        female, male = bool(_FEMALE.search(patient)), bool(_MALE.search(patient))
+        sex = "female" if female and not male else "male" if male and not female else None
         return TextParse(
-            tuple(mappings), tuple(unmatched), age_days, sex, tuple(about_relatives), tuple(uncertain)
+            tuple(state.mappings),
+            tuple(state.unmatched),
+            age_days,
+            sex,
+            tuple(state.about_relatives),
+            tuple(state.uncertain),
+            tuple(state.notes),
         )
+
+    def _sentence(self, sentence: str, state: _State) -> None:
+        """Read one sentence into ``state``."""
+        about_relative = bool(_RELATIVE_SUBJECT.match(sentence))
+        sentence = _take_ages(sentence, state, about_relative=about_relative)
+        if not sentence.strip():
+            return
+        if about_relative:
+            state.about_relatives.append(_shown(sentence))
+            return
+        hedged = False  # a heading such as "Differential diagnosis:" covers the rest of the sentence
+        for turn in _TURN.split(sentence):
+            clauses = turn.split(":")
+            for index, clause in enumerate(clauses):
+                heading = " ".join(clause.split())
+                if index + 1 < len(clauses) and _RELATIVE.search(heading):
+                    # "Her father: he had fractures", "Family history: ...": the rest is the relative's.
+                    state.about_relatives.append(_shown(":".join(clauses[index:])))
+                    break
+                self._clause(clause, state, hedged=hedged)
+                cue = _UNCERTAIN.match(heading)
+                if index + 1 < len(clauses) and cue and not heading[cue.end() :].strip():
+                    hedged = True
+
+    def _clause(self, clause: str, state: _State, *, hedged: bool) -> None:
+        """Read the phrases of one clause into ``state``."""
+        pieces = re.split(_CONNECTOR, clause)
+        state.shared = None
+        items: list[_Item] = []
+        relative: list[str] | None = None  # the words about a relative so far, while in such a clause
+        hypothetical = hedged
+        # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
+        for index in range(0, len(pieces), 2):
+            phrase = " ".join(pieces[index].split())
+            connector = " ".join(pieces[index - 1].split()) if index else ""
+            if connector == "," and relative is not None:
+                state.about_relatives.append(_shown(" ".join(relative)))
+                relative = None
+            mention = _RELATIVE.search(phrase) if relative is None else None
+            if mention:
+                before = phrase[: mention.start()].strip()
+                # Words before the relative belong to the patient only when a word such as "of" or
+                # "whose" separates them ("anaemic infant of a deaf father"); "deaf father" is the
+                # father's. Words that name no finding ("born to consanguineous parents") belong to the
+                # mention.
+                split = list(_OF_RELATIVE.finditer(before))
+                before = before[: split[-1].start()].strip() if split else ""
+                state.patient_words.append(before)  # "a boy born to ... parents" gives the sex
+                if not self._matches(before, negated=False):
+                    before = ""
+                relative = [phrase[len(before) :].strip()]
+                phrase = before
+            elif relative is not None:
+                relative.extend(w for w in (connector, phrase) if w)
+                continue
+            state.patient_words.append(phrase)
+            if _HYPOTHETICAL_MARK.strip() in phrase.split():
+                hypothetical = True
+                phrase = " ".join(w for w in phrase.split() if w != _HYPOTHETICAL_MARK.strip())
+            item = self._item(connector, phrase)
+            item.hedged = item.hedged or hypothetical
+            items.append(item)
+        if relative is not None:
+            state.about_relatives.append(_shown(" ".join(relative)))
+        _settle(items)
+        for item in items:
+            self._emit(item, state)
+
+    def _item(self, connector: str, phrase: str) -> _Item:
+        """The phrase with its cue words taken off and recorded."""
+        item = _Item(connector, phrase, phrase)
+        cue = _NEGATION.match(phrase)
+        if cue and self._names_a_term(phrase, cue.group()):
+            cue = None  # "absent speech", "normal pressure hydrocephalus": a finding, not a negation
+        if cue:
+            item.pre_negation = True
+            phrase = phrase[cue.end() :].strip()
+        for pattern, flag in ((_POST_NEGATION, "post_negation"), (_POST_AFFIRM, "affirmed")):
+            post = pattern.search(phrase)
+            if post and post.start() > 0 and not self._cue_is_a_name(phrase, post.start()):
+                setattr(item, flag, True)
+                item.tail = phrase[post.end() :].strip()
+                phrase = phrase[: post.start()].strip()
+                break
+        hedge = _UNCERTAIN.match(phrase)
+        if hedge and self._names_a_term(phrase, hedge.group()):
+            hedge = None  # "borderline personality disorder", "differential cyanosis"
+        if hedge:
+            item.hedged = True
+            phrase = phrase[hedge.end() :].strip()
+        post_hedge = _POST_UNCERTAIN.search(phrase)
+        if post_hedge:
+            item.post_hedge = item.hedged = True
+            phrase = phrase[: post_hedge.start()].strip()
+        item.phrase = phrase
+        return item
+
+    def _emit(self, item: _Item, state: _State) -> None:
+        """Record one settled phrase: a mapping, an unmatched phrase, or a phrase held back."""
+        if not _tokens(item.phrase):
+            return
+        excluded = item.status == "excluded"
+        matches = self._matches(item.phrase, negated=excluded)
+        tail = self._matches(item.tail, negated=False) if item.tail else []
+        if item.status in {"uncertain", "ambiguous"} and matches:
+            state.uncertain.append(item.written)
+            if item.why:
+                state.notes.append(f"'{item.written}': {item.why}")
+            return
+        if tail:
+            # "hepatomegaly absent, splenomegaly" is split at the comma; words after a post-cue that name a
+            # finding leave it unclear what the cue governs.
+            state.uncertain.append(item.written)
+            state.notes.append(f"'{item.written}': a finding follows the cue word; not read")
+            return
+        shown = item.phrase
+        tokens = _tokens(item.phrase)
+        if tokens[0] in _DIRECTION:
+            state.shared = (item.phrase.split()[0], tokens[0])
+        elif (
+            not matches
+            and state.shared is not None
+            and _DIRECTION.isdisjoint(tokens)
+            and item.connector in _LIST
+        ):
+            shared = f"{state.shared[0]} {item.phrase}"
+            matches = self._matches(shared, negated=excluded)
+            shown = shared
+        if not matches:
+            state.unmatched.append(item.phrase)
+            state.shared = None
+        elif shown == item.phrase and tokens[0] not in _DIRECTION:
+            state.shared = None
+        for _, _, term in matches:
+            state.mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
+
+
+def _inline_cue(match: re.Match[str]) -> str:
+    """A negation inside a phrase starts a new phrase: "there were no fractures" -> "there were, no fractures".
+
+    "free of" keeps its words; the others become "no".
+    """
+    words = " ".join(match.group().split())
+    if words.endswith(" of"):
+        return f", {words} "
+    return ", no "
+
+
+def _heading_value(match: re.Match[str]) -> str:
+    """ "Fractures: none" -> "fractures absent"; "vision: reduced" -> "vision reduced"."""
+    value = " ".join(match.group(1).split())
+    return " " + _VALUE_WORDS.get(value, value)
+
+
+def _shown(words: str) -> str:
+    return " ".join(words.replace(_HYPOTHETICAL_MARK.strip(), " ").split()).replace(" ,", ",")
+
+
+@dataclass
+class _State:
+    """What parse has found so far."""
+
+    mappings: list[TextMapping] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    about_relatives: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    patient_words: list[str] = field(default_factory=list)
+    # Ages as (days, said to be now): the patient's, not a relative's or an onset.
+    ages: list[tuple[float, bool]] = field(default_factory=list)
+    newborn: bool = False
+    # The leading direction word of the previous phrase (as written, canonical), shared with the next
+    # phrases of a list that have none of their own: "enlarged liver and spleen".
+    shared: tuple[str, str] | None = None
+
+
+def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
+    """The sentence without its ages; the patient's ages go to ``state``.
+
+    An age next to a relative ("her 8-month-old sister", "mother is 30 years old") or in a sentence about
+    one is the relative's; an age after "since", "at", "from" and the like is an onset ("anaemia since age
+    2 years", "fractures at 6 years old"). "now"/"currently" marks the present age.
+    """
+    kept: list[str] = []
+    end = 0
+    for match in _AGE.finditer(sentence):
+        groups = [g for g in match.groups() if g is not None]
+        number, unit = groups[0], groups[1]
+        days = (_NUMBER_WORDS.get(number) or float(number)) * _UNIT_DAYS[unit[0]]
+        before = sentence[: match.start()]
+        clause_before = re.split(r"[,:]", before)[-1]
+        after = sentence[match.end() :]
+        relatives = bool(_RELATIVE.search(clause_before)) or bool(
+            re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after)
+        )
+        if not about_relative and not relatives and not _ONSET_BEFORE.search(before):
+            state.ages.append((days, bool(_NOW_BEFORE.search(before))))
+        kept.append(sentence[end : match.start()])
+        end = match.end()
+    kept.append(sentence[end:])
+    sentence = " ".join(kept)
+    newborn = _NEWBORN.search(sentence)
+    if newborn:
+        if not about_relative and not _RELATIVE.search(sentence[newborn.end() :][:30]):
+            state.newborn = True
+        sentence = sentence[: newborn.start()] + " " + sentence[newborn.end() :]
+    return sentence
+
+
+def _age(state: _State) -> float | None:
+    """The patient's age: the one said to be now, else the only one; several different ages give none."""
+    now = [days for days, is_now in state.ages if is_now]
+    if now:
+        return now[-1]
+    distinct = sorted({round(days, 3) for days, _ in state.ages})
+    if len(distinct) > 1:
+        state.notes.append("several ages in the text; none used (give --age)")
+        return None
+    return state.ages[0][0] if state.ages else None
+
+
+def _settle(items: list[_Item]) -> None:
+    """Decide each phrase's state from the cues around it (NegEx scopes, PMID:12123149).
+
+    A trailing cue first goes back over the list before it ("hepatomegaly and splenomegaly absent"), over
+    "and"/"or"/"nor", and over a comma only in a list joined by one of them ("anaemia, pallor and fever
+    absent"; in "anaemia, fever absent" the comma ends it); it stops at a phrase with a cue of its own.
+    Then the pre-cues go forward as set out in TextParser.parse.
+    """
+    for i, item in enumerate(items):
+        if not (item.post_negation or item.post_hedge):
+            continue
+        joined = False
+        j = i
+        while j >= 1:
+            connector = items[j].connector
+            joined = joined or connector in {"and", "or", "nor"}
+            if connector not in {"and", "or", "nor"} and not (connector == "," and joined):
+                break
+            j -= 1
+            earlier = items[j]
+            if not earlier.phrase or _has_cue(earlier):
+                break
+            if item.post_negation:
+                earlier.post_negation = True
+            else:
+                earlier.post_hedge = earlier.hedged = True
+    negation: int | None = None  # the index of the phrase whose pre-cue is in force
+    hedge = False
+    for i, item in enumerate(items):
+        if item.connector in _RESETTING or item.connector in _EXCEPTION:
+            if item.connector in _EXCEPTION and negation is not None and i >= 1:
+                # "no fractures other than a femoral fracture": the negation before the exception is only
+                # partial, so it is not read.
+                before = items[i - 1]
+                if before.status == "excluded":
+                    before.status = "ambiguous"
+                    before.why = "a negation qualified by an exception that follows; not read"
+            negation = None
+            hedge = False
+        elif item.connector not in _LIST and item.connector not in _VERSUS and item.connector:
+            negation = None
+            hedge = False
+        if item.connector in _VERSUS:
+            # "osteopetrosis vs pycnodysostosis": both sides are a differential diagnosis.
+            item.hedged = True
+            if i >= 1:
+                items[i - 1].hedged = True
+                items[i - 1].status = "uncertain"
+        if item.hedged:
+            hedge = True
+        if item.pre_negation:
+            negation = i
+        if hedge:
+            item.status = "uncertain"
+            continue
+        if item.pre_negation or item.post_negation:
+            item.status = "excluded"
+            continue
+        if item.affirmed or negation is None:
+            negation = None if item.affirmed else negation
+            item.status = "observed"
+            continue
+        # An item after a pre-negation, joined to it by list connectors only.
+        chain = [items[k].connector for k in range(negation + 1, i + 1)]
+        run_end = i
+        while (
+            run_end + 1 < len(items)
+            and items[run_end + 1].connector in _LIST
+            and not _has_cue(items[run_end + 1])
+        ):
+            run_end += 1
+        closing = items[run_end].connector if run_end > negation else ""
+        if all(c in _OR for c in chain) or closing in {"or", "nor"}:
+            item.status = "excluded"
+        else:
+            item.status = "ambiguous"
+            item.why = (
+                "follows a negation in a list that no 'or'/'nor' closes, so it may or may not be negated; "
+                "not read (write 'no X or Y', or 'no X; Y')"
+            )
+
+
+def _has_cue(item: _Item) -> bool:
+    return item.pre_negation or item.post_negation or item.affirmed or item.hedged

@@ -615,8 +615,8 @@ class Ranker:
 def _peek_id(path: Path) -> str | None:
     """The phenopacket id of an unreadable case, when the JSON is at least readable."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply for the parser
         return None
     if isinstance(document, dict):
         identifier = document.get("id") or (document.get("proband") or {}).get("id")

@@ -1,0 +1,303 @@
+"""Scope of the plain-words cues (review 24): exceptions, colons, shorthand negations, list scope,
+relatives, uncertain and hypothetical wording, misread words, age and sex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marbledx.findings import TextParser
+from marbledx.ontology import Hpo
+
+ANAEMIA, SPLEEN, PLATELETS, OSTEOPETROSIS, VISION = (
+    "HP:0001903",
+    "HP:0001744",
+    "HP:0001873",
+    "HP:0011002",
+    "HP:0000505",
+)
+
+
+@pytest.fixture(scope="module")
+def parser(mini_hpo: Hpo) -> TextParser:
+    return TextParser(mini_hpo.ontology)
+
+
+def _found(parser: TextParser, text: str) -> set[tuple[str, bool]]:
+    return {(m.hpo_id, m.excluded) for m in parser.parse(text).mappings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Normal examination apart from splenomegaly",
+        "unremarkable except splenomegaly",
+        "normal except for splenomegaly",
+        "no abnormality apart from splenomegaly",
+        "no other findings than splenomegaly",
+        "normal blood count besides splenomegaly",
+    ],
+)
+def test_the_finding_after_an_exception_is_observed(parser: TextParser, text: str) -> None:
+    assert (SPLEEN, False) in _found(parser, text)
+    assert (SPLEEN, True) not in _found(parser, text)
+
+
+def test_a_negation_qualified_by_an_exception_is_held_back(parser: TextParser) -> None:
+    parsed = parser.parse("anaemia, no thrombocytopenia other than a mild thrombocytopenia")
+    assert (PLATELETS, True) not in _found(parser, "no thrombocytopenia other than a mild thrombocytopenia")
+    assert "no thrombocytopenia" in parsed.uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Anaemia. Splenomegaly: absent.", {(ANAEMIA, False), (SPLEEN, True)}),
+        ("Anaemia. Splenomegaly: no.", {(ANAEMIA, False), (SPLEEN, True)}),
+        ("Anaemia. Splenomegaly: none", {(ANAEMIA, False), (SPLEEN, True)}),
+        ("Anaemia. Splenomegaly - none", {(ANAEMIA, False), (SPLEEN, True)}),
+        (
+            "Anaemia; splenomegaly: negative; thrombocytopenia: 0",
+            {(ANAEMIA, False), (SPLEEN, True), (PLATELETS, True)},
+        ),
+        ("Anaemia: yes. Splenomegaly: no.", {(ANAEMIA, False), (SPLEEN, True)}),
+        # A colon ends a clause: the "normal" of hearing does not reach vision.
+        ("Platelets: normal, vision: reduced", {(PLATELETS, True), (VISION, False)}),
+    ],
+)
+def test_a_heading_and_its_value(parser: TextParser, text: str, expected: set[tuple[str, bool]]) -> None:
+    assert _found(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "osteopetrosis. He doesn't have anaemia",
+        "osteopetrosis. didn't have anaemia",
+        "osteopetrosis. hasn't had any anaemia",
+        "osteopetrosis, anaemia (-)",
+        "osteopetrosis, anaemia neg",
+        "osteopetrosis, neg for anaemia",
+        "osteopetrosis, w/o anaemia",
+        "osteopetrosis, nil anaemia",
+        "osteopetrosis, anaemia nil",
+        "osteopetrosis, free from anaemia",
+        "osteopetrosis, anaemia-free",
+        "osteopetrosis, the absence of anaemia",
+        "osteopetrosis, complete absence of anaemia",
+        "osteopetrosis, zero anaemia",
+        "osteopetrosis +, anaemia -",
+        "osteopetrosis, neither anaemia nor splenomegaly",
+    ],
+)
+def test_shorthand_and_contracted_negations(parser: TextParser, text: str) -> None:
+    found = _found(parser, text)
+    assert (ANAEMIA, True) in found
+    assert (ANAEMIA, False) not in found
+    assert (OSTEOPETROSIS, False) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anaemia was absent on examination",
+        "anaemia was not present at birth",
+        "anaemia was ruled out by blood count",
+        "anaemia not documented",
+    ],
+)
+def test_a_post_negation_need_not_be_the_last_word(parser: TextParser, text: str) -> None:
+    assert _found(parser, f"osteopetrosis. {text}") == {(OSTEOPETROSIS, False), (ANAEMIA, True)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "held_back"),
+    [
+        # "or"/"nor"/"/" carry the negation; a list that no "or" closes is ambiguous and held back.
+        ("no anaemia or splenomegaly", {(ANAEMIA, True), (SPLEEN, True)}, ()),
+        ("no anaemia/splenomegaly", {(ANAEMIA, True), (SPLEEN, True)}, ()),
+        (
+            "no anaemia, thrombocytopenia or splenomegaly",
+            {(ANAEMIA, True), (PLATELETS, True), (SPLEEN, True)},
+            (),
+        ),
+        ("no anaemia and splenomegaly", {(ANAEMIA, True)}, ("splenomegaly",)),
+        ("no anaemia & splenomegaly", {(ANAEMIA, True)}, ("splenomegaly",)),
+        ("no anaemia, splenomegaly", {(ANAEMIA, True)}, ("splenomegaly",)),
+        (
+            "No anaemia, thrombocytopenia and splenomegaly",
+            {(ANAEMIA, True)},
+            ("thrombocytopenia", "splenomegaly"),
+        ),
+        (
+            "no anaemia, splenomegaly 5 cm below costal margin",
+            {(ANAEMIA, True)},
+            ("splenomegaly 5 cm below costal margin",),
+        ),
+        # "present" ends the negation.
+        ("no anaemia, thrombocytopenia present", {(ANAEMIA, True), (PLATELETS, False)}, ()),
+        # A new clause ends it.
+        ("no anaemia with splenomegaly", {(ANAEMIA, True), (SPLEEN, False)}, ()),
+    ],
+)
+def test_negation_scope_is_the_same_for_every_list_connector(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]], held_back: tuple[str, ...]
+) -> None:
+    parsed = parser.parse(text)
+    assert {(m.hpo_id, m.excluded) for m in parsed.mappings} == expected
+    assert parsed.uncertain == held_back
+    assert len(parsed.notes) == len(held_back)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "osteopetrosis. Her older brother presented with anaemia and splenomegaly.",
+        "osteopetrosis. The father was referred for anaemia",
+        "osteopetrosis. An older sibling, who died at 2 years, had anaemia and splenomegaly",
+        "osteopetrosis, anaemic father",
+        "osteopetrosis. Her father: he had anaemia.",
+        "osteopetrosis (mother also anaemic)",
+        "osteopetrosis; her 8-month-old sister has anaemia",
+    ],
+)
+def test_a_relatives_findings_stay_the_relatives(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert _found(parser, text) == {(OSTEOPETROSIS, False)}
+    assert parsed.about_relatives
+    assert parsed.age_days is None
+
+
+def test_the_patients_finding_before_a_relative_is_the_patients(parser: TextParser) -> None:
+    parsed = parser.parse("anaemic infant of a thrombocytopenic father")
+    assert _found(parser, "anaemic infant of a thrombocytopenic father") == {(ANAEMIA, False)}
+    assert parsed.about_relatives == ("of a thrombocytopenic father",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "referred for possible osteopetrosis",
+        "admitted for ?osteopetrosis",
+        "Differential diagnosis: osteopetrosis, splenomegaly",
+        "Differential diagnosis: splenomegaly or osteopetrosis and others",
+        "DD osteopetrosis",
+        "ddx osteopetrosis vs splenomegaly",
+        "investigated for osteopetrosis",
+        "osteopetrosis not likely",
+        "equivocal osteopetrosis",
+        "borderline osteopetrosis",
+        "Without treatment, osteopetrosis develops",
+        "if not transplanted, osteopetrosis will follow",
+    ],
+)
+def test_uncertain_differential_and_hypothetical_wording_is_held_back(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(f"anaemia. {text}")
+    assert [(m.hpo_id, m.excluded) for m in parsed.mappings] == [(ANAEMIA, False)]
+    assert any("osteopetrosis" in words for words in parsed.uncertain)
+
+
+def test_not_only_but_also_lists_two_findings(parser: TextParser) -> None:
+    assert _found(parser, "not only anaemia but also thrombocytopenia") == {
+        (ANAEMIA, False),
+        (PLATELETS, False),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anaemia risk",
+        "fear of anaemia",
+        "avoid anaemia",
+        "a single splenomegaly",
+    ],
+)
+def test_words_that_change_the_meaning_are_not_dropped(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.mappings == ()
+    assert parsed.unmatched == (text,)
+
+
+def test_a_word_that_names_another_term_with_the_match_holds_it_back(mini_hpo: Hpo, tmp_path: Path) -> None:
+    # As "optic nerve pallor" is not the skin's Pallor: with "bone" read as a blood finding, "marble bone"
+    # must not become it, because "marble" and "bone" name Osteopetrosis, which is not a blood finding.
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("phrases:\n  - hpo_id: HP:0001871\n    phrases: [bone]\n", encoding="utf-8")
+    parser = TextParser(mini_hpo.ontology, lexicon)
+    assert _found(parser, "bone") == {("HP:0001871", False)}
+    assert parser.parse("marble bone").mappings == ()
+    assert parser.parse("marble bone").unmatched == ("marble bone",)
+    # When the other term is a kind of the matched one, the match stands (it is only less specific).
+    lexicon.write_text("phrases:\n  - hpo_id: HP:0000924\n    phrases: [bone]\n", encoding="utf-8")
+    assert _found(TextParser(mini_hpo.ontology, lexicon), "marble bone") == {("HP:0000924", False)}
+    # Grading words are left aside.
+    assert _found(TextParser(mini_hpo.ontology), "severe anaemia") == {(ANAEMIA, False)}
+
+
+def test_plural_lexicon_phrases_stay_plural(mini_hpo: Hpo, tmp_path: Path) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("phrases:\n  - hpo_id: HP:0001873\n    phrases: [bleeds]\n", encoding="utf-8")
+    parser = TextParser(mini_hpo.ontology, lexicon)
+    assert _found(parser, "bleeds") == {(PLATELETS, False)}
+    assert parser.parse("a bleed").mappings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("anaemia; her 8-month-old sister has splenomegaly", None),
+        ("mother is 30 years old; anaemia", None),
+        ("anaemia since age 2 years", None),
+        ("anaemia at 6 years old, now 12-year-old", 12 * 365.25),
+        ("anaemia; failed newborn hearing screen", None),
+        ("2-year-old girl with anaemia, 8-month-old sister had splenomegaly", 2 * 365.25),
+        ("4mo with anaemia", 4 * 365.25 / 12),
+        ("2 yo with anaemia", 2 * 365.25),
+        ("3 wks old with anaemia", 21.0),
+        ("four-month-old with anaemia", 4 * 365.25 / 12),
+    ],
+)
+def test_the_age_is_the_patients_present_age(parser: TextParser, text: str, days: float | None) -> None:
+    age = parser.parse(text).age_days
+    assert age == (pytest.approx(days) if days is not None else None)
+
+
+def test_several_different_ages_give_none_and_say_so(parser: TextParser) -> None:
+    parsed = parser.parse("2-year-old with anaemia. 3-year-old with splenomegaly")
+    assert parsed.age_days is None
+    assert any("several ages" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("anaemia; mother says she saw no splenomegaly", None),
+        ("3-month-old with anaemia; mother reports she has noticed pallor", None),
+        ("female infant with anaemia, father male", "female"),
+        ("A 4-month-old boy born to first-cousin parents presented with anaemia", "male"),
+    ],
+)
+def test_the_sex_is_not_taken_from_a_relative(parser: TextParser, text: str, sex: str | None) -> None:
+    assert parser.parse(text).sex == sex
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("anaemic", {(ANAEMIA, False)}),
+        ("not anaemic", {(ANAEMIA, True)}),
+        ("thrombocytopenic", {(PLATELETS, False)}),
+        ("thrombocytopaenia", {(PLATELETS, False)}),
+        ("pancytopaenia", {("HP:0001876", False)}),
+    ],
+)
+def test_british_spellings_and_adjectives(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    assert _found(parser, text) == expected
+
+
+def test_pronouns_are_not_reported_as_unread(parser: TextParser) -> None:
+    assert parser.parse("She has anaemia. He has splenomegaly").unmatched == ()

@@ -15,7 +15,13 @@ See docs/registry.md.
 """
 
 from marbledx.registry._backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, backup, restore
-from marbledx.registry._checks import MIN_PASSWORD_LENGTH, check_password
+from marbledx.registry._checks import (
+    MAX_SAMPLE_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    STORED_SAMPLE_NAMES,
+    check_password,
+    sample_listing,
+)
 from marbledx.registry._db import DATABASE_ENV, default_database_url, head_revision, normalise_url
 from marbledx.registry._errors import (
     ConflictError,
@@ -54,10 +60,12 @@ __all__ = [
     "BACKUP_FORMAT_VERSION",
     "DATABASE_ENV",
     "DELETE_ROLES",
+    "MAX_SAMPLE_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "ROLES",
     "SESSION_IDLE",
     "SESSION_LIFETIME",
+    "STORED_SAMPLE_NAMES",
     "UNSET",
     "UPLOAD_KINDS",
     "AnalysisRecord",
@@ -85,4 +93,5 @@ __all__ = [
     "head_revision",
     "normalise_url",
     "restore",
+    "sample_listing",
 ]

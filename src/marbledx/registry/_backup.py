@@ -72,11 +72,12 @@ MANIFEST: Final = "manifest.json"
 SNAPSHOT: Final = "registry.sqlite3"
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:vcf|ped)(?:\.gz)?")
 _BATCH = 500
-# Schema revisions whose backed-up tables are the same as the current head's, so their backups restore
-# here: 0002 only added the login sessions, which backups leave out; 0003 only widened the audit events'
-# action constraint (account events), which every older row meets. Extend it with each migration that
-# leaves the backed-up tables alone.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002"})
+# Schema revisions whose backups restore here, their rows fitting the head's tables: 0002 only added the
+# login sessions, which backups leave out; 0003 only widened the audit events' action constraint (account
+# events), which every older row meets; 0004 only added nullable columns to uploads (a VCF's samples),
+# which the older rows leave NULL (no sample chosen). Extend it with each migration whose tables still
+# take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003"})
 _CHUNK = 1 << 20
 
 

@@ -6,10 +6,13 @@ what is expected, and never echoes a password.
 
 from __future__ import annotations
 
+import gzip
+import io
 import math
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final, Protocol, cast
 
 from marbledx.errors import InputError
@@ -19,8 +22,10 @@ from marbledx.registry._records import FindingRecord, Role
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
+    "MAX_SAMPLE_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "SNIFF_BYTES",
+    "STORED_SAMPLE_NAMES",
     "FindingLike",
     "check_age",
     "check_findings",
@@ -29,12 +34,16 @@ __all__ = [
     "check_number",
     "check_password",
     "check_role",
+    "check_sample",
     "check_sex",
     "check_team",
     "check_text",
     "check_upload_head",
     "json_safe",
     "matchable",
+    "sample_in_header",
+    "sample_listing",
+    "vcf_sample_names",
 ]
 
 MIN_PASSWORD_LENGTH: Final = 10
@@ -289,3 +298,121 @@ def check_upload_head(kind: str, head: bytes, *, complete: bool) -> None:
         _check_vcf_head(head)
     elif kind == "ped":
         _check_ped_head(head, complete=complete)
+
+
+# -- a VCF's samples -------------------------------------------------------------------------------------
+
+MAX_SAMPLE_LENGTH: Final = 255
+"""The longest sample name an upload may choose (the ``uploads.sample`` column)."""
+STORED_SAMPLE_NAMES: Final = 50
+"""How many of a VCF header's sample names an upload keeps to show them (their number is kept as well)."""
+_HEADER_LIMIT: Final = 64 << 20  # bytes of (decompressed) header read in search of the #CHROM line
+_LINE_LIMIT: Final = 16 << 20  # the longest header line read (a #CHROM line of a very large cohort)
+_LISTED: Final = 10  # sample names listed in a message
+
+
+def _shown(name: str, limit: int = 40) -> str:
+    return repr(name if len(name) <= limit else name[: limit - 1] + "…")
+
+
+def sample_listing(samples: Sequence[str], count: int | None = None) -> str:
+    """The sample names for a message or a page: the first ten, then how many there are in all."""
+    total = len(samples) if count is None else count
+    shown = ", ".join(name if len(name) <= 40 else name[:39] + "…" for name in samples[:_LISTED])
+    return shown if total <= _LISTED else f"{shown}, … ({total} in all)"
+
+
+def _chrom_line_samples(line: bytes) -> list[str] | None:
+    columns = line.rstrip(b"\r\n\x00").decode("utf-8", errors="replace").split("\t")
+    if len(columns) < 8:  # not the tab-separated #CHROM line (spaces for tabs?): the analysis says so
+        return None
+    names = columns[9:]
+    return None if any("\x00" in name for name in names) else names
+
+
+def _bcf_header_samples(stream: io.BufferedIOBase) -> list[str] | None:
+    size = int.from_bytes(stream.read(4), "little")  # l_text, after the magic (VCF 4.3 spec, 6.2)
+    if size > _HEADER_LIMIT:
+        return None
+    for line in stream.read(size).split(b"\n"):
+        if line.startswith(b"#CHROM"):
+            return _chrom_line_samples(line)
+    return None
+
+
+def _text_header_samples(stream: io.BufferedIOBase) -> list[str] | None:
+    seen = 0
+    while line := stream.readline(_LINE_LIMIT):
+        seen += len(line)
+        if seen > _HEADER_LIMIT or (len(line) == _LINE_LIMIT and not line.endswith(b"\n")):
+            return None
+        if line.startswith(b"#CHROM"):
+            return _chrom_line_samples(line)
+        if not line.startswith(b"#"):
+            return None  # a record before any #CHROM line
+    return None
+
+
+def vcf_sample_names(path: Path) -> list[str] | None:
+    """The sample names in the header of the VCF or BCF file at ``path`` (plain text, bgzip-compressed or
+    BCF), from its ``#CHROM`` line: ``[]`` for a sites-only VCF, None when no ``#CHROM`` line can be read
+    (the analysis then says what is wrong with the file).
+
+    Only the header is read (at most 64 MiB of it, decompressed), never the records.
+    """
+    try:
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+            with stream:
+                if stream.read(5).startswith(b"BCF\x02"):
+                    return _bcf_header_samples(stream)
+                stream.seek(0)
+                return _text_header_samples(stream)
+    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
+        return None
+
+
+def check_sample(kind: str, sample: str | None) -> str | None:
+    """The proband's sample chosen for an upload of ``kind``, before the file is read: None when not given
+    (or blank). Only a VCF takes one; the name is checked against the header by :func:`sample_in_header`."""
+    if sample is None or not sample.strip():
+        return None
+    if kind != "vcf":
+        msg = (
+            "sample is for a VCF upload only (the proband's sample in a VCF with several); leave it empty "
+            "for a PED file"
+        )
+        raise InputError(msg)
+    if len(sample) > MAX_SAMPLE_LENGTH:
+        msg = (
+            f"sample is {len(sample)} characters long; expected the proband's sample name as the VCF "
+            f"header spells it (at most {MAX_SAMPLE_LENGTH} characters)"
+        )
+        raise InputError(msg)
+    _refuse_nul(sample, "sample")
+    return sample
+
+
+def sample_in_header(sample: str, samples: Sequence[str] | None) -> str:
+    """``sample`` as the VCF header spells it (surrounding spaces dropped if the header has none), or an
+    :class:`InputError` naming the field and listing the header's samples (``samples`` from
+    :func:`vcf_sample_names`)."""
+    if samples is None:
+        msg = (
+            f"sample {_shown(sample)} cannot be checked: the VCF header has no #CHROM line naming its "
+            "samples; expected a VCF whose header ends with the tab-separated #CHROM line"
+        )
+        raise InputError(msg)
+    if not samples:
+        msg = (
+            f"sample {_shown(sample)} is not in the VCF: it has no sample columns (a sites-only VCF); "
+            "expected a VCF with the proband's genotypes"
+        )
+        raise InputError(msg)
+    for name in (sample, sample.strip()):
+        if name in samples:
+            return name
+    msg = f"sample {_shown(sample)} is not a sample of this VCF; expected one of its samples: {sample_listing(samples)}"
+    raise InputError(msg)

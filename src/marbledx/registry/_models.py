@@ -255,6 +255,12 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A VCF's samples (revision 0004), all None for a PED file or a VCF uploaded before: ``sample`` is the
+    # proband's sample chosen at upload (checked against the header); ``samples`` the header's first
+    # sample names (tab-separated: a VCF sample name holds no tab), ``sample_count`` how many there are.
+    sample: Mapped[str | None] = mapped_column(String(255))
+    samples: Mapped[str | None] = mapped_column(Text)
+    sample_count: Mapped[int | None] = mapped_column(Integer)
 
 
 class Analysis(Base):

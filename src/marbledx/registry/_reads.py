@@ -157,6 +157,9 @@ _UPLOADS = (
         _uploads.c.sha256,
         _uploads.c.created_at,
         _created_by.c.name.label("created_by"),
+        _uploads.c.sample,
+        _uploads.c.samples,
+        _uploads.c.sample_count,
     )
     .select_from(_uploads)
     .outerjoin(_created_by, _uploads.c.created_by_id == _created_by.c.id)
@@ -289,6 +292,9 @@ def upload_records(
             sha256=r.sha256,
             created_at=r.created_at,
             created_by=r.created_by or "",
+            sample=r.sample,
+            samples=tuple(r.samples.split("\t")) if r.samples else None,
+            sample_count=r.sample_count,
         )
         for r in rows
     ]

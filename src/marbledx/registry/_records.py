@@ -151,7 +151,14 @@ class LabRecord:
 
 @dataclass(frozen=True)
 class UploadRecord:
-    """A stored VCF or PED file. ``stored_name`` is generated; ``original_name`` is metadata only."""
+    """A stored VCF or PED file. ``stored_name`` is generated; ``original_name`` is metadata only.
+
+    For a VCF: ``sample`` is the proband's sample chosen at upload (None: not chosen; the analysis then
+    takes a single-sample VCF's only sample, or the PED file's affected child), ``samples`` the header's
+    sample names (the first :data:`~marbledx.registry.STORED_SAMPLE_NAMES` of them) and ``sample_count``
+    how many the header names. ``samples`` and ``sample_count`` are None for a PED file, for a VCF uploaded
+    before schema revision 0004, and for one whose header names no samples in a ``#CHROM`` line.
+    """
 
     id: str
     case_id: str
@@ -162,6 +169,9 @@ class UploadRecord:
     sha256: str
     created_at: dt.datetime
     created_by: str
+    sample: str | None = None
+    samples: tuple[str, ...] | None = None
+    sample_count: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +183,9 @@ class UploadRecord:
             "sha256": self.sha256,
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
+            "sample": self.sample,
+            "samples": list(self.samples) if self.samples is not None else None,
+            "sample_count": self.sample_count,
         }
 
 

@@ -37,6 +37,7 @@ from marbledx.ontology import data_dir
 from marbledx.registry import _db, _reads
 from marbledx.registry._checks import (
     SNIFF_BYTES,
+    STORED_SAMPLE_NAMES,
     FindingLike,
     check_age,
     check_findings,
@@ -45,12 +46,15 @@ from marbledx.registry._checks import (
     check_number,
     check_password,
     check_role,
+    check_sample,
     check_sex,
     check_team,
     check_text,
     check_upload_head,
     json_safe,
     matchable,
+    sample_in_header,
+    vcf_sample_names,
 )
 from marbledx.registry._errors import (
     ConflictError,
@@ -567,29 +571,107 @@ class Registry:
         password_hash = self._hasher.hash(check_password(password))
         with self.unit_of_work() as session:
             row, who = self._managed(session, name, by)
-            row.password_hash = password_hash
-            ended = EndedCredentials(
-                sessions=self._end_sessions(session, row, keep=keep_session),
-                tokens=self._revoke_tokens(session, row) if revoke_tokens else 0,
+            return self._replace_password(
+                session, row, password_hash, keep_session=keep_session, revoke_tokens=revoke_tokens, who=who
             )
-            kept = "" if revoke_tokens else " (API tokens kept)"
-            self._audit_account(
+
+    def _replace_password(
+        self,
+        session: Session,
+        row: User,
+        password_hash: str,
+        *,
+        keep_session: str | None,
+        revoke_tokens: bool,
+        who: str,
+    ) -> EndedCredentials:
+        """Store a new password hash and end what it must end, with its ``password_changed`` event: the
+        one code path of :meth:`set_password` (an admin, the command line) and :meth:`change_password`."""
+        row.password_hash = password_hash
+        ended = EndedCredentials(
+            sessions=self._end_sessions(session, row, keep=keep_session),
+            tokens=self._revoke_tokens(session, row) if revoke_tokens else 0,
+        )
+        kept = "" if revoke_tokens else " (API tokens kept)"
+        self._audit_account(
+            session,
+            "password_changed",
+            row,
+            f"sessions ended: {ended.sessions}, API tokens revoked: {ended.tokens}{kept}; {who}",
+        )
+        return ended
+
+    def change_password(
+        self,
+        user: UserInfo,
+        current: str,
+        new: str,
+        *,
+        keep_session: str | None = None,
+        revoke_tokens: bool = False,
+    ) -> EndedCredentials:
+        """A user changes their own password, proving the current one (the web app's account page).
+
+        The new password is checked and stored as by :meth:`set_password`, with the same effects: every
+        sign-in session of the account ends but ``keep_session`` (the one the user changes it from), API
+        tokens are kept unless ``revoke_tokens``, and a ``password_changed`` event says ``by <the user>``.
+        A wrong current password raises :class:`InputError` naming the field, changes nothing, and is
+        audited as ``login_failed`` (a guess at the password from a session left open). The argon2 work is
+        done outside the write transaction, so the registry's other writers do not wait for it.
+        """
+        try:
+            check_password(new)
+        except InputError as exc:  # "password too short; …": the form's field is the new password
+            msg = f"new {exc}"
+            raise InputError(msg) from None
+        with self._reading() as session:
+            stored = self._actor(session, user).password_hash
+        try:
+            self._hasher.verify(stored, current)
+        except (VerificationError, InvalidHashError):
+            with self.unit_of_work() as session:
+                row = self._actor(session, user)
+                self._audit(
+                    session,
+                    "login_failed",
+                    user_id=row.id,
+                    team_id=row.team_id,
+                    detail="wrong current password at a password change",
+                )
+            msg = "current password is wrong; nothing was changed"
+            raise InputError(msg) from None
+        password_hash = self._hasher.hash(new)
+        with self.unit_of_work() as session:
+            row = self._actor(session, user)
+            if row.password_hash != stored:
+                msg = "the password was changed meanwhile (another session?); sign in again and retry"
+                raise ConflictError(msg)
+            return self._replace_password(
                 session,
-                "password_changed",
                 row,
-                f"sessions ended: {ended.sessions}, API tokens revoked: {ended.tokens}{kept}; {who}",
+                password_hash,
+                keep_session=keep_session,
+                revoke_tokens=revoke_tokens,
+                who=f"by {row.name}",
             )
-            return ended
 
     def set_active(self, name: str, active: bool, *, by: UserInfo | None = None) -> UserInfo:
         """Activate or deactivate an account. Writes an ``account_activated``/``account_deactivated`` event.
 
         Deactivating ends the account's sign-in sessions and revokes its API tokens for good: activating
         it again does not bring them back (sign in again; issue a new token). ``by`` is the acting admin,
-        None for the server's command line.
+        None for the server's command line. An admin cannot deactivate their own account
+        (:class:`PermissionDeniedError`): the team could be left without an admin, and the admin without
+        a way back; another admin, or the command line, can.
         """
         with self.unit_of_work() as session:
             row, who = self._managed(session, name, by)
+            if by is not None and not active and row.id == by.id:
+                msg = (
+                    f"{row.name} cannot deactivate their own account; another admin of the team can, or "
+                    "'marbledx users deactivate' on the server"
+                )
+                raise PermissionDeniedError(msg)
             row.active = active
             if active:
                 self._audit_account(session, "account_activated", row, who)
@@ -1170,6 +1252,7 @@ class Registry:
         *,
         max_bytes: int,
         original_name: str | None = None,
+        sample: str | None = None,
     ) -> UploadRecord:
         """Stream a VCF or PED file of the case to the uploads folder.
 
@@ -1180,11 +1263,18 @@ class Registry:
         binary file object or an iterable of byte chunks. A file whose first bytes are not of its kind (VCF
         text, bgzip-compressed VCF or BCF; PED text with its six columns) is refused with an
         :class:`InputError` as soon as they are read, so a wrong file never waits for the analysis to fail.
+
+        A VCF's header sample names are read once the file is complete and kept with the upload (the first
+        :data:`STORED_SAMPLE_NAMES` and their number). ``sample`` chooses the proband's sample of a VCF with
+        several (the analysis passes it to the VCF reader); it must be one of the header's names, else an
+        :class:`InputError` names the field and lists them, and nothing is kept. A PED upload takes no
+        sample. Without one, a multi-sample VCF is kept too: a PED file may name its affected child.
         The case reads as changed since its analyses (they are out of date). Writes an ``upload`` event.
         """
         if kind not in UPLOAD_KINDS:
             msg = f"upload kind {kind!r} is not allowed; expected one of {', '.join(UPLOAD_KINDS)}"
             raise InputError(msg)
+        chosen = check_sample(kind, sample)
         if max_bytes < 1:
             msg = f"max_bytes must be positive, got {max_bytes}"
             raise InputError(msg)
@@ -1218,6 +1308,9 @@ class Registry:
                 raise InputError(msg)
             if not sniffed:
                 check_upload_head(kind, head, complete=True)
+            samples = vcf_sample_names(Path(temp_name)) if kind == "vcf" else None
+            if chosen is not None:
+                chosen = sample_in_header(chosen, samples)
             suffix = f".{kind}.gz" if head[:2] == b"\x1f\x8b" else f".{kind}"
             final = self.uploads_dir / f"{uuid.uuid4().hex}{suffix}"
             with self.unit_of_work() as session:
@@ -1233,6 +1326,9 @@ class Registry:
                     sha256=digest.hexdigest(),
                     created_at=utcnow(),
                     created_by_id=actor.id,
+                    sample=chosen,
+                    samples="\t".join(samples[:STORED_SAMPLE_NAMES]) if samples else None,
+                    sample_count=len(samples) if samples is not None else None,
                 )
                 session.add(row)
                 session.flush()

@@ -22,8 +22,10 @@ from fastapi.responses import JSONResponse
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.findings import Case, LabValue, make_lab_value, normalise_findings
+from marbledx.genotype import GenotypeOptions
 from marbledx.ontology import Hpo
 from marbledx.registry import (
+    MAX_SAMPLE_LENGTH,
     UNSET,
     AnalysisRecord,
     CaseDetail,
@@ -35,7 +37,15 @@ from marbledx.registry import (
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
-from marbledx.web._schemas import MAX_ROW_ID, CaseCreate, CasePatch, FindingIn, FindingsPut, LabIn
+from marbledx.web._schemas import (
+    MAX_ROW_ID,
+    CaseCreate,
+    CasePatch,
+    FindingIn,
+    FindingsPut,
+    LabIn,
+    PasswordChange,
+)
 
 __all__ = [
     "OUTDATED_NOTICE",
@@ -207,13 +217,28 @@ def list_labs(
     status_code=201,
     tags=["uploads"],
     summary="Upload a VCF or PED file (the raw request body; 413 over the size limit)",
+    description="The file is the raw request body (not a multipart form), streamed to the registry. Its "
+    "first 64 KiB are checked as they arrive; a wrong file is a one-line 422 and is not kept. A VCF "
+    "upload answers with its header's sample names (`samples`, the first 50; `sample_count`) and the "
+    "chosen `sample`.",
 )
 async def upload(
     case_id: str,
     kind: Literal["vcf", "ped"],
     request: Request,
     user: User,
-    filename: Annotated[str | None, Query(max_length=255)] = None,
+    filename: Annotated[
+        str | None, Query(max_length=255, description="the client's file name (metadata only)")
+    ] = None,
+    sample: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_SAMPLE_LENGTH,
+            description="VCF only: the proband's sample, as the VCF header names it, for a VCF with several "
+            "samples (a trio without a PED file). Checked against the header: an unknown name is a 422 "
+            "listing the header's samples. The analysis reads this sample.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     registry = registry_of(request)
     limit: int = request.app.state.max_upload_bytes
@@ -236,7 +261,7 @@ async def upload(
 
     def store() -> dict[str, Any]:
         record = registry.store_upload(
-            user, case_id, upload_kind, chunks(), max_bytes=limit, original_name=filename
+            user, case_id, upload_kind, chunks(), max_bytes=limit, original_name=filename, sample=sample
         )
         return record.to_dict()
 
@@ -316,14 +341,18 @@ class Analysis:
 def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     """Analyse a registry case (findings, labs, newest VCF and PED uploads) as ``user``.
 
-    Returns the result to store (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their
-    upload, never by their path on the server (errors too), with the time of the case it describes.
+    The proband's sample is the one chosen when the newest VCF was uploaded; without one, the VCF reader
+    takes a single-sample VCF's only sample, or the PED file's affected child. Returns the result to store
+    (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their upload, never by their path
+    on the server (errors too), with the time of the case it describes.
     """
     registry, hpo, kb = registry_of(request), hpo_of(request), kb_of(request)
     detail = registry.case_detail(user, case_id)
     case, lab_values = case_for_analysis(detail, hpo)
     latest = {u.kind: u for u in detail.uploads}  # uploads are listed oldest first: the newest wins
     paths = {kind: registry.open_upload(user, case_id, u.id)[1] for kind, u in latest.items()}
+    vcf_upload = latest.get("vcf")
+    sample = vcf_upload.sample if vcf_upload is not None else None
     try:
         report = analyze(
             case,
@@ -332,6 +361,7 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
             vcf=paths.get("vcf"),
             ped=paths.get("ped"),
             lab_values=lab_values,
+            genotype=GenotypeOptions(sample=sample) if sample is not None else None,
             strict=False,
         )
     except InputError as exc:
@@ -481,6 +511,28 @@ def list_tokens(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
 )
 def revoke_token(name: UserName, token_id: RowId, user: User, registry: Reg) -> dict[str, Any]:
     return registry.revoke_token(name, token_id, by=user).to_dict()
+
+
+@api_router.post(
+    "/users/{name}/deactivate",
+    tags=["accounts"],
+    summary="Deactivate an account: its sessions end and its API tokens are revoked for good (admins; "
+    "not their own)",
+)
+def deactivate_account(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
+    return registry.set_active(name, False, by=user).to_dict()
+
+
+@api_router.post(
+    "/account/password",
+    tags=["accounts"],
+    summary="Change the caller's own password (the current one required); ends their sign-in sessions",
+)
+def change_password(body: PasswordChange, user: User, registry: Reg) -> dict[str, int]:
+    ended = registry.change_password(
+        user, body.current_password, body.new_password, revoke_tokens=body.revoke_tokens
+    )
+    return {"sessions_ended": ended.sessions, "tokens_revoked": ended.tokens}
 
 
 # -- knowledge base and HPO ----------------------------------------------------------------------------

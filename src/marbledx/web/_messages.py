@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["for_web"]
+__all__ = ["SAMPLE_LABEL", "for_web"]
+
+SAMPLE_LABEL: Final = "Proband's sample"
+"""The label of the case page's upload field that chooses the proband's sample of a VCF."""
 
 # (pattern, replacement), applied in order. Each names the hint of one reader message (see the modules in
 # marbledx.findings and marbledx.genotype that raise it), so an unrelated text is never touched.
@@ -30,8 +33,8 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         re.compile(
             r"pass --sample NAME to (?:choose the proband|say which one is the proband|name the proband's sample)"
         ),
-        "upload a VCF that holds the patient's sample only (the web app cannot choose a sample from "
-        "several yet)",
+        "upload the VCF again and enter the proband's sample name in the upload form's field "
+        f'"{SAMPLE_LABEL}" (?sample=NAME in the REST API)',
     ),
     (
         re.compile(r"annotate it, or pass --genes-bed FILE \(or run `marbledx data fetch genes`\)"),

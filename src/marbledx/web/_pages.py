@@ -1,5 +1,6 @@
 """The server-rendered pages: sign-in, case list, case entry (findings with HPO autocomplete, plain words,
-labs, uploads), results, report download and the knowledge-base subtype cards.
+labs, uploads with the proband's sample), results, report download, the knowledge-base subtype cards, the
+audit log and the team's accounts (admins), and the user's own account (password change).
 
 Pages use the session cookie (:mod:`marbledx.web._session`); every form that changes something carries the
 CSRF token. They follow post/redirect/get: a successful change answers 303 to the page that shows it; a
@@ -26,13 +27,16 @@ from marbledx.findings import TextParser, bundled_lab_table, parse_iso_age
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
+    MAX_SAMPLE_LENGTH,
     CaseDetail,
     ConflictError,
     FindingRecord,
     NotFoundError,
     Registry,
     UploadKind,
+    UploadRecord,
     UploadTooLargeError,
+    sample_listing,
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
 from marbledx.web._api import (
@@ -46,7 +50,7 @@ from marbledx.web._api import (
 )
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
-from marbledx.web._messages import for_web
+from marbledx.web._messages import SAMPLE_LABEL, for_web
 from marbledx.web._schemas import MAX_ROW_ID
 from marbledx.web._session import (
     CSRF_FIELD,
@@ -59,7 +63,7 @@ from marbledx.web._session import (
     safe_next,
 )
 
-__all__ = ["REFUSED_UPLOAD", "age_text", "page_router", "parse_age_text", "templates"]
+__all__ = ["REFUSED_UPLOAD", "age_text", "page_router", "parse_age_text", "templates", "upload_samples"]
 
 SignedIn = Annotated[PageUser, Depends(page_user)]
 Checked = Annotated[PageUser, Depends(checked_user)]
@@ -100,6 +104,8 @@ _NOTICES: Final = {
     "upload": "File uploaded.",
     "upload-removed": "File removed.",
     "token-revoked": "API token revoked.",
+    "deactivated": "Account deactivated: its sign-ins have ended and its API tokens are revoked.",
+    "password": "Password changed. Your other sign-ins have ended.",
     "deleted": "Case deleted.",
     "signed-out": "You are signed out.",
 }
@@ -285,6 +291,22 @@ def create_case(
     return _see(f"/cases/{record.id}?done=created")
 
 
+def upload_samples(upload: UploadRecord) -> str:
+    """What the case page says of an upload's samples: the VCF header's names and the chosen proband's
+    sample (empty for a PED file, or a VCF uploaded before the names were kept)."""
+    if upload.kind != "vcf" or upload.sample_count is None:
+        return f"proband's sample {upload.sample}" if upload.sample else ""
+    count = upload.sample_count
+    if count == 0:
+        return "no samples (a sites-only VCF)"
+    names = sample_listing(upload.samples or (), count)
+    if upload.sample:
+        return f"proband's sample {upload.sample}, of {count}: {names}" if count > 1 else upload.sample
+    if count == 1:
+        return names
+    return f"{count} samples: {names}; none chosen (a PED file's affected child is taken)"
+
+
 def _labels(hpo: Hpo, findings: Sequence[FindingRecord]) -> dict[str, str]:
     return {f.hpo_id: hpo.ontology.label(f.hpo_id) or f.hpo_id for f in findings}
 
@@ -319,6 +341,9 @@ def _case_page(
         error_at=error_at,
         form=form or {},
         mapping=mapping,
+        upload_samples=upload_samples,
+        sample_label=SAMPLE_LABEL,
+        max_sample_length=MAX_SAMPLE_LENGTH,
     )
 
 
@@ -549,6 +574,7 @@ def upload_file(
     registry: Reg,
     file: UploadFile,
     kind: Annotated[Literal["vcf", "ped"], Form()] = "vcf",
+    sample: Annotated[str, Form(max_length=MAX_SAMPLE_LENGTH)] = "",
 ) -> Response:
     limit: int = request.app.state.max_upload_bytes
     upload_kind: UploadKind = kind
@@ -560,9 +586,11 @@ def upload_file(
             file.file,
             max_bytes=limit,
             original_name=(file.filename or "")[:255] or None,
+            sample=sample or None,
         )
     except _FORM_ERRORS as exc:
-        return _refused(request, signed_in, registry, case_id, exc, at="uploads")
+        form = {"kind": kind, "sample": sample}
+        return _refused(request, signed_in, registry, case_id, exc, at="uploads", form=form)
     finally:
         file.file.close()
     return _see(f"/cases/{case_id}?done=upload#uploads")
@@ -696,6 +724,59 @@ def revoke_token(
 ) -> RedirectResponse:
     registry.revoke_token(name, token_id, by=signed_in.user)
     return _see("/users?done=token-revoked")
+
+
+@page_router.post("/users/{name}/deactivate")
+def deactivate_account(
+    name: Annotated[str, Path(min_length=1, max_length=100)],
+    signed_in: Checked,
+    registry: Reg,
+) -> RedirectResponse:
+    """Deactivate an account of the admin's team (``Registry.set_active``, as ``marbledx users
+    deactivate``): its sessions end and its API tokens are revoked for good; not the admin's own (403)."""
+    registry.set_active(name, False, by=signed_in.user)
+    return _see("/users?done=deactivated")
+
+
+# -- the signed-in user's own account ----------------------------------------------------------------------
+
+
+@page_router.get("/account")
+def account_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
+    """The signed-in user's account, with the form to change their password."""
+    return render(request, "account.html.j2", signed_in, error=None)
+
+
+@page_router.post("/account/password")
+def change_password(
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    current_password: Annotated[str, Form(max_length=2000)] = "",
+    new_password: Annotated[str, Form(max_length=2000)] = "",
+    new_password_again: Annotated[str, Form(max_length=2000)] = "",
+    revoke_tokens: Annotated[bool, Form()] = False,
+) -> Response:
+    """Change the user's own password (``Registry.change_password``): every other sign-in of the account
+    ends, this one stays; API tokens too with ``revoke_tokens``. Audited. Passwords are never echoed."""
+    try:
+        if not current_password:
+            msg = "current password is empty; type the password you signed in with"
+            raise InputError(msg)
+        if new_password != new_password_again:
+            msg = "new password again differs from the new password; type the same new password twice"
+            raise InputError(msg)
+        registry.change_password(
+            signed_in.user,
+            current_password,
+            new_password,
+            keep_session=signed_in.session_secret,
+            revoke_tokens=revoke_tokens,
+        )
+    except (InputError, ConflictError) as exc:
+        status = 409 if isinstance(exc, ConflictError) else 422
+        return render(request, "account.html.j2", signed_in, status=status, error=str(exc))
+    return _see("/account?done=password")
 
 
 # -- knowledge and HPO -------------------------------------------------------------------------------------

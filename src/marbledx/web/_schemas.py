@@ -7,7 +7,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["MAX_ROW_ID", "CaseCreate", "CasePatch", "FindingIn", "FindingsPut", "LabIn"]
+__all__ = ["MAX_ROW_ID", "CaseCreate", "CasePatch", "FindingIn", "FindingsPut", "LabIn", "PasswordChange"]
 
 MAX_ROW_ID: Final = 2**31 - 1
 """The largest integer id (and list offset) a URL may carry: the registry's integer columns are 32-bit on
@@ -81,3 +81,15 @@ class LabIn(BaseModel):
     measured_on: dt.date | None = None
     low: float | None = None
     high: float | None = None
+
+
+class PasswordChange(BaseModel):
+    """The caller's own password change: the current password proves it is them (never logged or echoed)."""
+
+    model_config = _STRICT
+
+    current_password: str = Field(max_length=2000)
+    new_password: str = Field(max_length=2000, description="at least 10 characters")
+    revoke_tokens: bool = Field(
+        default=False, description="also revoke every API token of the account (this one included)"
+    )

@@ -213,3 +213,37 @@ def test_backup_refuses_a_folder_as_target(source: tuple[Registry, dict[str, Any
         registry.backup(tmp_path)
     with pytest.raises(RegistryError, match="does not exist"):
         registry.backup(tmp_path / "no" / "such" / "backup.tar.gz")
+
+
+def test_a_backup_of_revision_0003_restores_without_the_upload_samples(
+    source: tuple[Registry, dict[str, Any]], target: Registry, tmp_path: Path
+) -> None:
+    """Revision 0004 only added nullable sample columns to uploads: a 0003 backup's upload rows, which lack
+    them, restore with no sample chosen."""
+    registry, made = source
+    out = tmp_path / "backup.tar.gz"
+    registry.backup(out)
+    with tarfile.open(out, "r:gz") as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        uploads = tar.extractfile("tables/uploads.jsonl").read().decode()  # type: ignore[union-attr]
+    rows = [json.loads(line) for line in uploads.splitlines()]
+    assert all(row.keys() >= {"sample", "samples", "sample_count"} for row in rows)
+    older = [{k: v for k, v in row.items() if k not in ("sample", "samples", "sample_count")} for row in rows]
+    old = tmp_path / "backup-0003.tar.gz"
+    rewrite(
+        out,
+        old,
+        {
+            "manifest.json": json.dumps(dict(manifest, schema_revision="0003")).encode(),
+            "tables/uploads.jsonl": "".join(json.dumps(row) + "\n" for row in older).encode(),
+        },
+        fix_manifest=True,
+    )
+    target.restore(old)
+    (upload,) = target.list_uploads(made["alice"], made["case"])
+    assert (upload.id, upload.sample, upload.samples, upload.sample_count) == (
+        made["upload"].id,
+        None,
+        None,
+        None,
+    )

@@ -142,3 +142,55 @@ def test_revision_0003_keeps_the_audit_trail_and_admits_account_events(tmp_path:
         engine.dispose()
         if backend == "postgresql":
             wipe(url.render_as_string(hide_password=False))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0004_adds_the_upload_samples_and_goes_back(tmp_path: Path, backend: str) -> None:
+    """Downgraded to 0003, the uploads keep their rows (and the kind constraint) without the sample columns;
+    upgraded again, their samples read as unknown and a new upload chooses one."""
+    import io
+
+    from alembic import command
+    from argon2 import PasswordHasher
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+
+    if backend == "postgresql":
+        url = normalise_url(postgres_url_or_skip())
+        wipe(url.render_as_string(hide_password=False))
+    else:
+        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    config = _config()
+    config.attributes["url"] = url.render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
+            alice = registry.add_user("alice", "haematology", "clinician", "correct horse battery")
+            case = registry.create_case(alice, "patient 7")
+            before = registry.store_upload(
+                alice, case.id, "vcf", io.BytesIO(trio), max_bytes=1000, sample="KID"
+            )
+        assert (before.sample, before.sample_count) == ("KID", 3)
+
+        command.downgrade(config, "0003")
+        columns = {c["name"] for c in inspect(engine).get_columns("uploads")}
+        assert not columns & {"sample", "samples", "sample_count"}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT stored_name FROM uploads")).scalars().all() == [
+                before.stored_name
+            ]
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # the kind constraint is kept
+            connection.execute(text("UPDATE uploads SET kind = 'bam'"))
+
+        with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:  # to the head again
+            assert registry.schema_revision() == head_revision()
+            (old,) = registry.case_detail(alice, case.id).uploads
+            assert (old.id, old.sample, old.samples, old.sample_count) == (before.id, None, None, None)
+            new = registry.store_upload(alice, case.id, "vcf", io.BytesIO(trio), max_bytes=1000, sample="MUM")
+            assert (new.sample, new.samples) == ("MUM", ("KID", "DAD", "MUM"))
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            wipe(url.render_as_string(hide_password=False))

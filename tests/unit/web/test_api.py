@@ -538,8 +538,9 @@ def test_an_unexpected_error_is_a_one_line_500_and_only_its_type_is_logged(
         ),
         (
             "the uploaded VCF file v.vcf (1): the VCF has 3 samples (a, b, c); pass --sample NAME to choose the proband",
-            "the uploaded VCF file v.vcf (1): the VCF has 3 samples (a, b, c); upload a VCF that holds the "
-            "patient's sample only (the web app cannot choose a sample from several yet)",
+            "the uploaded VCF file v.vcf (1): the VCF has 3 samples (a, b, c); upload the VCF again and enter "
+            "the proband's sample name in the upload form's field \"Proband's sample\" (?sample=NAME in the "
+            "REST API)",
         ),
         (
             "x: the VCF has no VEP CSQ or SnpEff ANN annotation; annotate it, or pass --genes-bed FILE (or run "

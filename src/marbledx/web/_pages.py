@@ -498,6 +498,7 @@ def add_plain_words(
         "unmatched": parsed.unmatched,
         "about_relatives": parsed.about_relatives,
         "uncertain": parsed.uncertain,
+        "notes": parsed.notes,  # why a phrase was held back (an ambiguous negation, several ages)
         "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
         "sex": parsed.sex,
     }

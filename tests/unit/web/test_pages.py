@@ -214,9 +214,19 @@ def test_case_entry_findings_and_plain_words(site: TestClient, registry: Registr
     assert sources["HP:0001873"] == (False, "text")
     assert sources["HP:0000572"] == (True, "text")
     assert "About a relative, not added as the patient's findings: mother has anaemia" in words.text
-    assert "Uncertain or hypothetical, not added: possible pancytopenia" in words.text
+    assert "Uncertain, hypothetical or ambiguous, not added: possible pancytopenia" in words.text
     assert "HP:0001876" not in sources
     assert sources["HP:0001903"] == (False, "entered")  # not replaced by the mother's anaemia
+    # Why a phrase was held back is shown: a negation in a list that no "or" closes is not guessed.
+    ambiguous = site.post(
+        f"/cases/{case_id}/text",
+        data={
+            "text": "no fever, splenomegaly and nystagmus",
+            "version": version_of(site, case_id),
+            "csrf_token": token,
+        },
+    )
+    assert "may or may not be negated" in ambiguous.text
     removed = site.post(
         f"/cases/{case_id}/findings/remove",
         data={"hpo_id": "HP:0001744", "version": version_of(site, case_id), "csrf_token": token},
@@ -371,6 +381,7 @@ def test_subtype_cards_and_hpo_suggestions(site: TestClient) -> None:
     sign_in(site)
     listing = site.get("/subtypes").text
     assert "OPTB1" in listing
+    assert "if non-neuronopathic" in listing  # OPTB4: curative only without its neuronopathic subset
     card = site.get("/subtypes/OPTB1")
     assert card.status_code == 200
     assert "TCIRG1" in card.text

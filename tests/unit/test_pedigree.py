@@ -120,3 +120,14 @@ def test_an_unknown_word_after_an_age_token_in_column_7_is_an_error(tmp_path: Pa
     path = _ped(tmp_path, "F KID 0 0 1 2 age=3 carier\n")
     with pytest.raises(InputError, match=r"line 1 column 8: test result 'carier' is not recognised"):
         read_test_results(read_ped(path))
+
+
+def test_readers_accept_a_path_given_as_text() -> None:
+    # As read_labs_csv, rank and analyze do: a string path is a path.
+    from marbledx.findings import read_family_pedigree, read_phenopacket_labs
+
+    examples = Path(__file__).parents[2] / "examples"
+    assert len(read_ped(str(examples / "infant-aro.ped")).individuals) == 4
+    assert read_phenopacket_labs(str(examples / "infant-aro.json")).age_days is not None
+    with pytest.raises(InputError, match="no such file"):
+        read_family_pedigree(str(examples / "missing.json"))

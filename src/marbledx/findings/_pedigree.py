@@ -270,11 +270,12 @@ def ped_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
             yield number, line.split()
 
 
-def read_ped(path: Path) -> Pedigree:
+def read_ped(path: str | Path) -> Pedigree:
     """Read and check a PED file; every problem is an :class:`InputError` naming the file and line.
 
     An ``age=`` token in the extra columns sets :attr:`PedIndividual.age` (see :func:`parse_age_token`).
     """
+    path = Path(path)
     text = read_text_file(path)
     people: list[PedIndividual] = []
     seen: dict[str, int] = {}
@@ -390,7 +391,7 @@ def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[st
     raise InputError(msg)
 
 
-def read_family_pedigree(path: Path) -> Pedigree:
+def read_family_pedigree(path: str | Path) -> Pedigree:
     """Read the pedigree of a phenopacket v2 Family JSON file (or a bare ``{"persons": [...]}`` Pedigree).
 
     Parent ids ``""`` or ``"0"`` mean not given. The same checks as :func:`read_ped` apply; errors are
@@ -398,6 +399,7 @@ def read_family_pedigree(path: Path) -> Pedigree:
     Family's proband and relatives phenopackets (``subject.timeAtLastEncounter.age``) matched by subject id;
     a bare Pedigree has no ages.
     """
+    path = Path(path)
     persons, consanguineous, proband, ages = _parse_family_json(path)
     sex_names = {int(v): k for k, v in phenopackets.Sex.items()}
     status_names = {int(v): k for k, v in phenopackets.Pedigree.Person.AffectedStatus.items()}

@@ -250,7 +250,7 @@ class PhenopacketLabs(NamedTuple):
 
 
 def read_phenopacket_labs(
-    path: Path, *, strict: bool = True, table: LabTable | None = None
+    path: str | Path, *, strict: bool = True, table: LabTable | None = None
 ) -> PhenopacketLabs:
     """Read only the ``measurements`` (and subject age and sex) of a phenopacket; no HPO release is needed.
 
@@ -258,6 +258,7 @@ def read_phenopacket_labs(
     skipped with a warning. A bad unit or value is an :class:`InputError` naming the field, or with
     ``strict=False`` a warning.
     """
+    path = Path(path)
     packet, _, _ = _load_packet(path)
     labs, warnings = _measurements(packet, path, strict=strict, table=table)
     age_days = _age_days(packet, path, warnings)

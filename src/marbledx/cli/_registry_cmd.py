@@ -259,8 +259,20 @@ def _summary(manifest: dict[str, Any]) -> str:
     )
 
 
-def run_backup(args: argparse.Namespace) -> int:
-    """Write the backup archive; returns 0 (errors are raised)."""
+def _new_sqlite_file(args: argparse.Namespace) -> Path | None:
+    """The SQLite file ``--database`` names when it does not exist yet (opening would create it), else None."""
+    from marbledx.registry import normalise_url
+    from marbledx.registry._db import sqlite_path
+
+    url = normalise_url(args.database)
+    path = sqlite_path(url)
+    if url.get_backend_name() == "sqlite" and path is not None and not path.is_file():
+        return path
+    return None
+
+
+def _require_existing(args: argparse.Namespace) -> None:
+    """Refuse to read a registry that does not exist, instead of creating an empty one to read."""
     from marbledx.registry import normalise_url
     from marbledx.registry._db import sqlite_path
 
@@ -269,6 +281,11 @@ def run_backup(args: argparse.Namespace) -> int:
     if url.get_backend_name() == "sqlite" and (path is None or not path.is_file()):
         msg = f"no registry database at {path or 'an in-memory SQLite database'}; expected an existing registry (--database)"
         raise InputError(msg)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Write the backup archive; returns 0 (errors are raised)."""
+    _require_existing(args)
     output: Path = args.output
     if output.is_dir():
         msg = f"{output} is a folder; expected the archive's file name, e.g. {output / 'registry-backup.tar.gz'}"
@@ -297,8 +314,16 @@ def run_restore(args: argparse.Namespace) -> int:
     if not archive.is_file():
         msg = f"backup {archive} not found; expected an archive written by 'marbledx backup'"
         raise InputError(msg)
-    with _open(args) as registry:
-        manifest = registry.restore(archive, force=args.force)
+    created = _new_sqlite_file(args)
+    try:
+        with _open(args) as registry:
+            manifest = registry.restore(archive, force=args.force)
+    except BaseException:
+        if created is not None:
+            # Nothing half-made is left behind: the empty registry this run created goes with the failure.
+            for leftover in (created, *(created.with_name(created.name + end) for end in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
+        raise
     _emit(f"restored {archive} (taken {manifest['created']}): {_summary(manifest)}")
     return 0
 
@@ -322,6 +347,7 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.limit < 1:
         msg = f"--limit {args.limit} must be at least 1"
         raise InputError(msg)
+    _require_existing(args)
     with _open(args) as registry:
         events = registry.audit_log(args.team, args.case, limit=args.limit)
     if args.format == "json":

@@ -236,6 +236,14 @@ def test_backup_and_restore_refusals(tmp_path: Path) -> None:
     (tmp_path / "junk.tar.gz").write_bytes(b"junk")
     with pytest.raises(MarbledxError, match="not a usable marbledx registry backup"):
         _run(["restore", str(tmp_path / "junk.tar.gz"), "--database", str(tmp_path / "r.sqlite3")])
+    # A failed restore into a new database leaves no empty registry behind; the audit log of a registry that
+    # does not exist is refused instead of created empty.
+    with pytest.raises(MarbledxError, match="not a usable marbledx registry backup"):
+        _run(["restore", str(tmp_path / "junk.tar.gz"), "--database", str(tmp_path / "new.sqlite3")])
+    assert not list(tmp_path.glob("new.sqlite3*"))
+    with pytest.raises(InputError, match="no registry database"):
+        _run(["audit", "--team", "T", "--database", str(tmp_path / "other.sqlite3")])
+    assert not (tmp_path / "other.sqlite3").exists()
 
 
 def test_audit_shows_the_team_log_newest_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

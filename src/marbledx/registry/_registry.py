@@ -796,7 +796,7 @@ class Registry:
                 else None
             )
             if token is None:
-                msg = f"no token {token_id} of user {name!r}"
+                msg = f"no token {token_id} of user {name!r}; expected the id of one of the user's tokens, as the token list shows"
                 raise NotFoundError(msg)
             if token.revoked_at is None:
                 token.revoked_at = utcnow()

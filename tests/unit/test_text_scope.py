@@ -139,6 +139,19 @@ def test_a_post_negation_need_not_be_the_last_word(parser: TextParser, text: str
         ("no anaemia, thrombocytopenia present", {(ANAEMIA, True), (PLATELETS, False)}, ()),
         # A new clause ends it.
         ("no anaemia with splenomegaly", {(ANAEMIA, True), (SPLEEN, False)}, ()),
+        # A negation in the middle of a list that has already given a finding marks its own item only.
+        (
+            "osteopetrosis, no anaemia, splenomegaly and thrombocytopenia",
+            {(OSTEOPETROSIS, False), (ANAEMIA, True), (SPLEEN, False), (PLATELETS, False)},
+            (),
+        ),
+        # ... but an "or" still carries it, and a subject word ("infant") is no finding before it.
+        (
+            "osteopetrosis, no anaemia, splenomegaly or thrombocytopenia",
+            {(OSTEOPETROSIS, False), (ANAEMIA, True), (SPLEEN, True), (PLATELETS, True)},
+            (),
+        ),
+        ("infant with no anaemia, splenomegaly", {(ANAEMIA, True)}, ("splenomegaly",)),
     ],
 )
 def test_negation_scope_is_the_same_for_every_list_connector(

@@ -1011,8 +1011,20 @@ def _settle(items: list[_Item]) -> None:
         ):
             run_end += 1
         closing = items[run_end].connector if run_end > negation else ""
+        # A negation in the middle of a list that has already given findings without one ("anaemia, no
+        # fractures, nystagmus") marks the polarity of its own item: the writer is giving each item its own.
+        mid_list = False
+        k = negation
+        while k >= 1 and items[k].connector in _LIST - _OR:  # back over the same list
+            k -= 1
+            words = [w for w in items[k].phrase.split() if w not in _STOP]  # "infant" is no finding
+            if words and items[k].status == "observed":
+                mid_list = True
+                break
         if all(c in _OR for c in chain) or closing in {"or", "nor"}:
             item.status = "excluded"
+        elif mid_list:
+            item.status = "observed"
         else:
             item.status = "ambiguous"
             item.why = (

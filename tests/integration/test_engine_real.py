@@ -246,3 +246,22 @@ def test_a_newborn_hearing_screen_is_not_an_age_on_the_real_release(real_hpo: Hp
         "Teenager with dense bones, recurrent fractures and osteomyelitis of the jaw; failed newborn hearing screen"
     )
     assert parsed.age_days is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A trailing direction word is shared back over the list, as a leading one is shared forward.
+        ("liver and spleen enlarged", {("HP:0002240", False), ("HP:0001744", False)}),
+        ("calcium and phosphate low", {("HP:0002901", False), ("HP:0002148", False)}),
+        ("no liver or spleen enlarged", {("HP:0002240", True), ("HP:0001744", True)}),
+        # A phrase that names a finding alone keeps its own reading.
+        ("anaemia and spleen enlarged", {("HP:0001903", False), ("HP:0001744", False)}),
+    ],
+)
+def test_a_trailing_direction_word_is_shared_back_over_a_list(
+    real_hpo: Hpo, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    parsed = TextParser(real_hpo.ontology).parse(text)
+    assert {(m.hpo_id, m.excluded) for m in parsed.mappings} == expected
+    assert not parsed.unmatched

@@ -783,6 +783,7 @@ class TextParser:
         if relative is not None:
             state.about_relatives.append(_shown(" ".join(relative)))
         _settle(items)
+        self._share_trailing_direction(items)
         for item in items:
             self._emit(item, state)
 
@@ -814,6 +815,29 @@ class TextParser:
             phrase = phrase[: post_hedge.start()].strip()
         item.phrase = phrase
         return item
+
+    def _share_trailing_direction(self, items: list[_Item]) -> None:
+        """A trailing direction word is shared back over a list: "liver and spleen enlarged" reads as "liver
+        enlarged" and "spleen enlarged", as a leading one is shared forward ("enlarged liver and spleen").
+        Only phrases of the same state that name nothing alone take it."""
+        for i, item in enumerate(items):
+            tokens = _tokens(item.phrase)
+            if len(tokens) < 2 or tokens[-1] not in _DIRECTION:
+                continue
+            word = item.phrase.split()[-1]
+            j = i
+            while j >= 1 and items[j].connector in _SHARING:
+                j -= 1
+                earlier = items[j]
+                earlier_tokens = _tokens(earlier.phrase)
+                if (
+                    not earlier_tokens
+                    or earlier.status != item.status
+                    or not _DIRECTION.isdisjoint(earlier_tokens)
+                    or self._matches(earlier.phrase, negated=earlier.status == "excluded")
+                ):
+                    break
+                earlier.phrase = f"{earlier.phrase} {word}"
 
     def _emit(self, item: _Item, state: _State) -> None:
         """Record one settled phrase: a mapping, an unmatched phrase, or a phrase held back."""

@@ -4,7 +4,7 @@ file. Three nullable columns on ``uploads``; the rows of earlier uploads keep NU
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24
+Create Date: 2026-11-22
 """
 
 from __future__ import annotations

@@ -259,26 +259,21 @@ def _summary(manifest: dict[str, Any]) -> str:
     )
 
 
-def _new_sqlite_file(args: argparse.Namespace) -> Path | None:
-    """The SQLite file ``--database`` names when it does not exist yet (opening would create it), else None."""
+def _missing_sqlite(args: argparse.Namespace) -> tuple[bool, Path | None]:
+    """Whether ``--database`` is a SQLite registry that does not exist yet (opening would create it), and its
+    file (None for an in-memory database)."""
     from marbledx.registry import normalise_url
     from marbledx.registry._db import sqlite_path
 
     url = normalise_url(args.database)
     path = sqlite_path(url)
-    if url.get_backend_name() == "sqlite" and path is not None and not path.is_file():
-        return path
-    return None
+    return url.get_backend_name() == "sqlite" and (path is None or not path.is_file()), path
 
 
 def _require_existing(args: argparse.Namespace) -> None:
     """Refuse to read a registry that does not exist, instead of creating an empty one to read."""
-    from marbledx.registry import normalise_url
-    from marbledx.registry._db import sqlite_path
-
-    url = normalise_url(args.database)
-    path = sqlite_path(url)
-    if url.get_backend_name() == "sqlite" and (path is None or not path.is_file()):
+    missing, path = _missing_sqlite(args)
+    if missing:
         msg = f"no registry database at {path or 'an in-memory SQLite database'}; expected an existing registry (--database)"
         raise InputError(msg)
 
@@ -314,12 +309,12 @@ def run_restore(args: argparse.Namespace) -> int:
     if not archive.is_file():
         msg = f"backup {archive} not found; expected an archive written by 'marbledx backup'"
         raise InputError(msg)
-    created = _new_sqlite_file(args)
+    missing, created = _missing_sqlite(args)
     try:
         with _open(args) as registry:
             manifest = registry.restore(archive, force=args.force)
     except BaseException:
-        if created is not None:
+        if missing and created is not None:
             # Nothing half-made is left behind: the empty registry this run created goes with the failure.
             for leftover in (created, *(created.with_name(created.name + end) for end in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)

@@ -63,6 +63,8 @@ _CANON = {
 # The canonical direction words. A phrase whose direction word is left out of every match is not read: a
 # match on "calcium" alone would turn "high calcium" into its opposite.
 _DIRECTION = frozenset({"large", "small", "low", "high"})
+# Words shared over a list like a direction word: "liver and spleen not palpable" (see _NOT_PALPABLE).
+_SHAREABLE = _DIRECTION | {"palpable"}
 # Words that only say where or how a quantity was measured. HPO synonyms carry them ("Elevated serum pth",
 # "Low blood phosphate level"); a clinician's "high PTH" or "low phosphate" does not.
 _MEASUREMENT = frozenset(
@@ -127,8 +129,13 @@ _STOP = frozenset(
 # "fracture-free") are first rewritten to the plain cue words (see _SHORTHAND).
 _NEGATION = re.compile(
     r"^(?:no|not|without|absent|(?:the\s+|complete\s+|total\s+)?absence\s+of|negative\s+for|denies|denied"
-    r"|free\s+of|lack\s+of|never\s+had|normal|unremarkable|nil|none\s+of)\b\s*"
+    r"|free\s+of|lack\s+of|never\s+had|normal|unremarkable|intact|nil|none\s+of)\b\s*"
 )
+# "Spleen not palpable", "impalpable liver": the organ is not enlarged on examination. The trailing forms
+# become "palpable absent" (a post-negation), the leading ones "no palpable" (see lexicon.yaml).
+_IMPALPABLE_AFTER = re.compile(r"\b(?:non-?|im)palpable(?=\s*(?:[,;.:]|$)|\s+(?:and|or|on|at|in|to)\b)")
+_IMPALPABLE_BEFORE = re.compile(r"\b(?:non-?|im)palpable\b")
+_NOT_PALPABLE = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+palpable\b")
 _NOT_SEEN = re.compile(
     r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported"
     r"|documented|evident|demonstrated|appreciated)\b"
@@ -142,7 +149,7 @@ _INLINE_NEGATION = re.compile(
 # by MRI". The words after it only say where or when; a finding among them holds the phrase back.
 _POST_NEGATION = re.compile(
     r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been|remains?|remained)\s+)?"
-    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|negative|nil|none)\b"
+    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|negative|nil|none)\b"
 )
 # "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope.
 _POST_AFFIRM = re.compile(
@@ -220,14 +227,36 @@ _VALUE_WORDS = {
     "yes": "present",
     "+": "present",
     "positive": "present",
+    # Clinical shorthand for a normal finding: "Hearing: OK", "Abdomen: NAD" (no abnormality detected),
+    # "Calcium: WNL" (within normal limits).
+    "ok": "normal",
+    "okay": "normal",
+    "fine": "normal",
+    "nad": "normal",
+    "wnl": "normal",
 }
+_NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+# Whole years before a smaller unit: "2 years 4 months old", "2y 4m old", "aged 2 yrs and 4 mo".
+_YEARS = r"(?:\d+\s*-?\s*(?:years?|yrs?|y)\s*,?\s*(?:and\s+)?)?"
 _AGE = re.compile(
-    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*-?\s*"
-    r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)\s*-?\s*old\b"
-    r"|\baged?\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
-    r"|\b(\d+(?:\.\d+)?)\s*-?\s*(yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
-    r"|\b(\d+(?:\.\d+)?)\s+(days?|weeks?|months?|years?)\s+of\s+age\b"
+    rf"\b{_YEARS}{_NUMBER}\s*-?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])\s*-?\s*old\b"
+    rf"|\baged?\s+{_YEARS}\d+(?:\.\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?\b|[dwmy](?![a-z]))"
+    rf"|\b{_YEARS}\d+(?:\.\d+)?\s*-?\s*(?:yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
+    rf"|\b{_YEARS}\d+(?:\.\d+)?\s+(?:days?|weeks?|months?|years?)\s+of\s+age\b"
 )
+# The number and unit letter of each part of an age ("2 years 4 months" -> 2 y, 4 m).
+_AGE_PART = re.compile(rf"(?<![a-z.\d])({_NUMBER})\s*-?\s*([dwmy])")
+# Paediatric shorthand: "4/12" is 4 months, "3/52" 3 weeks, "5/7" 5 days, "2 4/12" 2 years and 4 months. It
+# is read only where it is clearly the patient's age ("aged 4/12", "4/12 old", "a 4/12 infant"): the same
+# figures are a date or a ratio elsewhere ("4/12/2024", "BP 120/80"), and "27/40" is a gestation.
+_AGE_FRACTION = re.compile(r"(?<![\d/.:])(?:(\d{1,2})\s*(?:years?|yrs?|y)?\s+)?(\d{1,2})/(12|52|7)(?![\d/])")
+_FRACTION_BEFORE = re.compile(r"\b(?:aged?|now|currently)\s*$")
+_AGED_BEFORE = re.compile(r"\baged?\s*$")
+_FRACTION_AFTER = re.compile(
+    r"\s*-?\s*(?:old\b|(?=(?:infant|baby|boy|girl|child|toddler|male|female|son|daughter|neonate)\b))"
+)
+# The largest numerator each denominator takes as an age: up to 24 months ("18/12"), 52 weeks, 6 days.
+_FRACTION_UNITS = {"12": ("m", 24), "52": ("w", 52), "7": ("d", 6)}
 _NUMBER_WORDS = {
     w: float(i)
     for i, w in enumerate(
@@ -253,7 +282,7 @@ _NUMBER_WORDS = {
 _NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!(?:\s+[a-z]+){0,2}\s+screen)")
 # An age after these words is an onset or the time of an event, not the patient's age now.
 _ONSET_BEFORE = re.compile(
-    r"\b(?:since|at|from|by|until|till|before|after|when|onset|during|between|in|of)\s+(?:the\s+)?(?:age\s+)?$"
+    r"\b(since|at|from|by|until|till|before|after|when|onset|during|between|in|of)\s+(?:the\s+)?(?:age\s+)?$"
 )
 _NOW_BEFORE = re.compile(r"\b(?:now|currently|today|presently|is|at\s+present)\s+(?:an?\s+)?(?:aged?\s+)?$")
 _UNIT_DAYS = {"d": 1.0, "w": 7.0, "m": 365.25 / 12, "y": 365.25}
@@ -263,6 +292,12 @@ _CONNECTOR = re.compile(
     r"|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bshowed\b|\brevealed\b|\bdemonstrated\b"
     r"|\bplus\b)"
 )
+# "No further fractures", "no new fractures", "no fits since starting calcium": the finding was there
+# before, so the negation says it stopped, not that it is absent. Such phrases are held back.
+_RESOLVED = re.compile(r"^(?:further|more|new|repeat|recurrences?\s+of)\b|\bsince\b|\bany\s*more\b")
+# Cues that say an attribute is normal ("normal vision and hearing", "intact hearing"). They reach every
+# item of their list that is a bare attribute (see TextParser._distribute_normal).
+_NORMAL_CUES = frozenset({"normal", "intact", "unremarkable"})
 _RESETTING = frozenset({"with", "has", "had", "show", "shows", "showed", "revealed", "demonstrated", "plus"})
 # Connectors of a list: a negation covers the items they join, as set out in TextParser.parse.
 _LIST = frozenset({",", "and", "&", "or", "nor", "/"})
@@ -299,7 +334,8 @@ _MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
 # mandible".
 _RELATIVE_WORDS = (
     r"(?:mother|father|mum|mom|dad|parents?|sisters?(?! chromatid)|brothers?|siblings?|sibs?|cousins?|aunts?"
-    r"|uncles?|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?)"
+    r"|uncles?|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?"
+    r"|fhx|fam(?:ily)?\s+hx)"
 )
 _RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
 # A sentence whose subject is a relative ("Her older brother presented with fractures", "The father was
@@ -395,6 +431,69 @@ _DEGREE = frozenset(
 )
 
 
+# Words that count or date a finding, or say how it looks; with grading words they are the only company in
+# which a lay word of everyday English ("fits", "pale") keeps its clinical sense (see _in_company). Folded
+# forms ("month", "day").
+_COMPANY = frozenset(
+    {
+        "very",
+        "quite",
+        "look",
+        "looked",
+        "looking",
+        "appear",
+        "appeared",
+        "appearing",
+        "frequent",
+        "frequently",
+        "repeated",
+        "repeatedly",
+        "multiple",
+        "several",
+        "many",
+        "few",
+        "more",
+        "further",
+        "ongoing",
+        "occasional",
+        "occasionally",
+        "intermittent",
+        "episodic",
+        "brief",
+        "prolonged",
+        "daily",
+        "nightly",
+        "weekly",
+        "monthly",
+        "once",
+        "twice",
+        "per",
+        "time",
+        "since",
+        "from",
+        "for",
+        "over",
+        "until",
+        "age",
+        "aged",
+        "ago",
+        "last",
+        "past",
+        "first",
+        "onset",
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "x",
+    }
+)
+# A singular subject right before a lay word makes it a verb: "this fits with ADO2", "which fits".
+_VERB_SUBJECTS = frozenset({"this", "that", "it", "which", "what"})
+
+
 @cache  # labels repeat their words: about 12,000 distinct words in 144,000 (HPO 2025-01-16)
 def _fold(token: str) -> tuple[str, bool]:
     """The normalised word and whether a plural ending was folded away."""
@@ -446,6 +545,17 @@ class _Keys:
     named_with: dict[str, frozenset[int]]
 
 
+@dataclass(frozen=True)
+class _LexiconEntry:
+    """A lay phrase of lexicon.yaml: the terms it names, whether its last word must be plural, whether it is
+    read only alone (see _in_company), and its words in their order."""
+
+    terms: tuple[str, ...]
+    plural: bool
+    alone: bool
+    words: tuple[str, ...]
+
+
 # The position recorded for words that several terms share.
 _AMBIGUOUS = -1
 
@@ -489,6 +599,9 @@ class _Item:
     written: str  # the phrase as written, cues included
     phrase: str  # the words to match, cues removed
     pre_negation: bool = False
+    cue: str = ""  # the pre-negation cue words ("no", "normal")
+    resolved: bool = False  # "no further X", "no X since ...": X was there before
+    negated_by: int | None = None  # the index of the item whose pre-cue is in force over this one
     post_negation: bool = False
     affirmed: bool = False
     hedged: bool = False  # its own uncertainty cue
@@ -506,19 +619,18 @@ class TextParser:
         self._lexicon_path = lexicon or Path(str(resources.files("marbledx.findings") / "lexicon.yaml"))
 
     @cached_property
-    def _lexicons(
-        self,
-    ) -> tuple[dict[tuple[str, ...], tuple[str, bool]], dict[tuple[str, ...], tuple[str, bool]]]:
-        """Lay phrases -> (term id, whether the last word must be plural): those read anywhere, and those
-        read only in a negated phrase.
+    def _lexicons(self) -> tuple[dict[tuple[str, ...], _LexiconEntry], dict[tuple[str, ...], _LexiconEntry]]:
+        """Lay phrases -> their entry: those read anywhere, and those read only in a negated phrase.
 
         A phrase written in the plural stays plural: "fractures" is a susceptibility to fractures, "a
         fracture" is not; "infections" are recurrent, "an infection" is not. The words may come in any
-        order ("vision reduced").
+        order ("vision reduced"). A phrase listed under several terms names all of them ("normal FBC"
+        excludes anaemia, thrombocytopenia and leukopenia). An entry marked ``alone`` is read only when the
+        other words of its phrase grade or date it (see _in_company).
         """
         data = yaml.safe_load(self._lexicon_path.read_text(encoding="utf-8"))
-        anywhere: dict[tuple[str, ...], tuple[str, bool]] = {}
-        negated_only: dict[tuple[str, ...], tuple[str, bool]] = {}
+        anywhere: dict[tuple[str, ...], _LexiconEntry] = {}
+        negated_only: dict[tuple[str, ...], _LexiconEntry] = {}
         for section, entries in (("phrases", anywhere), ("negated_only", negated_only)):
             for item in data.get(section) or []:
                 try:
@@ -528,9 +640,16 @@ class TextParser:
                 for phrase in item["phrases"]:
                     folded = _folded(phrase)
                     tokens = tuple(token for token, _ in folded)
-                    entry = (term, bool(folded) and folded[-1][1])
-                    entries.setdefault(tuple(sorted(tokens)), entry)
-                    entries[tokens] = entry
+                    plural = bool(folded) and folded[-1][1]
+                    alone = bool(item.get("alone", False))
+                    for key in (tuple(sorted(tokens)), tokens):
+                        known = entries.get(key)
+                        if known is not None and key != tokens and known.words != tokens:
+                            continue  # another phrase's bag: the phrase in its own order wins
+                        terms = known.terms if known is not None and known.words == tokens else ()
+                        if term not in terms:
+                            terms = (*terms, term)
+                        entries[key] = _LexiconEntry(terms, plural, alone, tokens)
         return anywhere, negated_only
 
     @cached_property
@@ -571,15 +690,11 @@ class TextParser:
             named_with={token: frozenset(p) for token, p in named_with.items()},
         )
 
-    def _lookup(self, span: tuple[str, ...], *, negated: bool, plural: bool = True) -> str | None:
-        """The term id the words name, ``""`` when several terms share them, or ``None``."""
-        anywhere, negated_only = self._lexicons
-        entry = anywhere.get(span) or (negated_only.get(span) if negated else None)
-        if entry is None and len(span) > 1:
-            bag = tuple(sorted(span))
-            entry = anywhere.get(bag) or (negated_only.get(bag) if negated else None)
-        if entry is not None and (plural or not entry[1]):
-            return entry[0]
+    def _lookup(self, span: tuple[str, ...], *, negated: bool, plural: bool = True) -> tuple[str, ...] | None:
+        """The term ids the words name, ``()`` when several terms share them, or ``None``."""
+        entry = self._lexicon_entry(span, negated=negated)
+        if entry is not None and (plural or not entry.plural):
+            return entry.terms
         keys = self._keys
         position = keys.ordered.get(span)
         if position is None:
@@ -588,7 +703,15 @@ class TextParser:
             position = keys.measured.get(tuple(sorted(t for t in span if t not in _MEASUREMENT)))
         if position is None:
             return None
-        return "" if position == _AMBIGUOUS else self.ontology.id_at(position)
+        return () if position == _AMBIGUOUS else (self.ontology.id_at(position),)
+
+    def _lexicon_entry(self, span: tuple[str, ...], *, negated: bool) -> _LexiconEntry | None:
+        anywhere, negated_only = self._lexicons
+        entry = anywhere.get(span) or (negated_only.get(span) if negated else None)
+        if entry is None and len(span) > 1:
+            bag = tuple(sorted(span))
+            entry = anywhere.get(bag) or (negated_only.get(bag) if negated else None)
+        return entry
 
     def _match(
         self, tokens: tuple[str, ...], *, negated: bool, plurals: tuple[bool, ...] | None = None
@@ -605,10 +728,9 @@ class TextParser:
                 if any(taken[start : start + length]):
                     continue
                 plural = plurals is None or plurals[start + length - 1]
-                term = self._lookup(tokens[start : start + length], negated=negated, plural=plural)
-                if term is not None:
-                    if term:
-                        found.append((start, start + length, term))
+                terms = self._lookup(tokens[start : start + length], negated=negated, plural=plural)
+                if terms is not None:
+                    found.extend((start, start + length, term) for term in terms)
                     for i in range(start, start + length):
                         taken[i] = True
         if any(token in _DIRECTION and not covered for token, covered in zip(tokens, taken, strict=True)):
@@ -659,7 +781,14 @@ class TextParser:
     def _matches(self, phrase: str, *, negated: bool) -> list[tuple[int, int, str]]:
         folded = _folded(phrase)
         tokens = tuple(token for token, _ in folded)
-        return self._match(tokens, negated=negated, plurals=tuple(p for _, p in folded))
+        found = self._match(tokens, negated=negated, plurals=tuple(p for _, p in folded))
+        kept = []
+        for start, end, term in found:
+            entry = self._lexicon_entry(tokens[start:end], negated=negated)
+            if entry is not None and entry.alone and not _in_company(phrase, entry.words):
+                continue
+            kept.append((start, end, term))
+        return kept
 
     def parse(self, text: str) -> TextParse:
         """Find HPO terms, negations, age and sex in ``text``.
@@ -683,15 +812,19 @@ class TextParser:
             lowered = pattern.sub(replacement, lowered)
         # Rewrites before the sentence is split, in this order: "X was not ruled out", "X not likely" and
         # "? X" / "X?" are uncertain, and conditionals hypothetical (before the negation cues see their
-        # "not" or "without"); "X was not seen" is "X absent"; "without X", "with no X", "did not have X",
+        # "not" or "without"); "spleen not palpable" is "spleen palpable absent" and "impalpable spleen" "no
+        # palpable spleen"; "X was not seen" is "X absent"; "without X", "with no X", "did not have X",
         # "has never had X" and a "no" inside a phrase ("there were no fractures") start a new, negated
         # phrase (before "has"/"had" split it and end the negation).
-        lowered = _HEADING_VALUE.sub(_heading_value, lowered)
+        lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
         lowered = _HYPOTHETICAL.sub(_HYPOTHETICAL_MARK, lowered)
+        lowered = _IMPALPABLE_AFTER.sub("not palpable", lowered)
+        lowered = _IMPALPABLE_BEFORE.sub("no palpable", lowered)
+        lowered = _NOT_PALPABLE.sub(" palpable absent", lowered)
         lowered = _NOT_SEEN.sub(" absent", lowered)
         lowered = _INLINE_NEGATION.sub(_inline_cue, lowered)
         # A parenthesis with a number ("anaemia (Hb 7.2 g/dL)") is a phrase of its own; other brackets are
@@ -783,6 +916,8 @@ class TextParser:
         if relative is not None:
             state.about_relatives.append(_shown(" ".join(relative)))
         _settle(items)
+        self._distribute_normal(items)
+        self._hold_back_resolved(items)
         self._share_trailing_direction(items)
         for item in items:
             self._emit(item, state)
@@ -795,7 +930,9 @@ class TextParser:
             cue = None  # "absent speech", "normal pressure hydrocephalus": a finding, not a negation
         if cue:
             item.pre_negation = True
+            item.cue = " ".join(cue.group().split())
             phrase = phrase[cue.end() :].strip()
+            item.resolved = bool(_RESOLVED.search(phrase))
         for pattern, flag in ((_POST_NEGATION, "post_negation"), (_POST_AFFIRM, "affirmed")):
             post = pattern.search(phrase)
             if post and post.start() > 0 and not self._cue_is_a_name(phrase, post.start()):
@@ -816,13 +953,57 @@ class TextParser:
         item.phrase = phrase
         return item
 
+    def _heading_value(self, match: re.Match[str]) -> str:
+        """ "Fractures: none" -> "fractures absent"; "vision: reduced" -> "vision reduced".
+
+        A value that names a finding itself is not a value but the first item under a heading ("CA II
+        deficiency: RTA, ...", "Pycnodysostosis vs osteopetrosis: short stature, ..."): the colon stays.
+        """
+        value = " ".join(match.group(1).split())
+        if value not in _VALUE_WORDS and self._matches(value, negated=False):
+            return match.group()
+        return " " + _VALUE_WORDS.get(value, value)
+
+    def _distribute_normal(self, items: list[_Item]) -> None:
+        """ "Normal vision and hearing" is normal vision and normal hearing: a "normal" cue reaches the later
+        items of its list that are bare attributes ("hearing", "platelets": words that name a finding only
+        when negated, with no other word such as a number: "platelets 40" is not normal). Another item of
+        the list keeps the state _settle gave it ("normal hearing and nystagmus" stays ambiguous)."""
+        for item in items:
+            if item.negated_by is None or item.status not in {"ambiguous", "observed"}:
+                continue
+            if items[item.negated_by].cue in _NORMAL_CUES and self._is_bare_attribute(item.phrase):
+                item.status = "excluded"
+                item.why = ""
+
+    @staticmethod
+    def _hold_back_resolved(items: list[_Item]) -> None:
+        """Hold back what "no further X" and "no X since ..." negate: X was there before (see _RESOLVED)."""
+        for item in items:
+            cue = (
+                item if item.pre_negation else items[item.negated_by] if item.negated_by is not None else None
+            )
+            if item.status == "excluded" and cue is not None and cue.resolved:
+                item.status = "ambiguous"
+                item.why = "a negation of further or recent episodes says it was there before; not read"
+
+    def _is_bare_attribute(self, phrase: str) -> bool:
+        """Whether every word of ``phrase`` is read, and only when negated ("hearing", "platelet count")."""
+        tokens = _tokens(phrase)
+        if not tokens or self._matches(phrase, negated=False):
+            return False
+        covered: set[int] = set()
+        for start, end, _ in self._matches(phrase, negated=True):
+            covered.update(range(start, end))
+        return len(covered) == len(tokens)
+
     def _share_trailing_direction(self, items: list[_Item]) -> None:
         """A trailing direction word is shared back over a list: "liver and spleen enlarged" reads as "liver
         enlarged" and "spleen enlarged", as a leading one is shared forward ("enlarged liver and spleen").
         Only phrases of the same state that name nothing alone take it."""
         for i, item in enumerate(items):
             tokens = _tokens(item.phrase)
-            if len(tokens) < 2 or tokens[-1] not in _DIRECTION:
+            if len(tokens) < 2 or tokens[-1] not in _SHAREABLE:
                 continue
             word = item.phrase.split()[-1]
             j = i
@@ -833,7 +1014,7 @@ class TextParser:
                 if (
                     not earlier_tokens
                     or earlier.status != item.status
-                    or not _DIRECTION.isdisjoint(earlier_tokens)
+                    or not _SHAREABLE.isdisjoint(earlier_tokens)
                     or self._matches(earlier.phrase, negated=earlier.status == "excluded")
                 ):
                     break
@@ -859,12 +1040,12 @@ class TextParser:
             return
         shown = item.phrase
         tokens = _tokens(item.phrase)
-        if tokens[0] in _DIRECTION:
+        if tokens[0] in _SHAREABLE:
             state.shared = (item.phrase.split()[0], tokens[0])
         elif (
             not matches
             and state.shared is not None
-            and _DIRECTION.isdisjoint(tokens)
+            and _SHAREABLE.isdisjoint(tokens)
             and item.connector in _LIST
         ):
             shared = f"{state.shared[0]} {item.phrase}"
@@ -873,7 +1054,7 @@ class TextParser:
         if not matches:
             state.unmatched.append(item.phrase)
             state.shared = None
-        elif shown == item.phrase and tokens[0] not in _DIRECTION:
+        elif shown == item.phrase and tokens[0] not in _SHAREABLE:
             state.shared = None
         for _, _, term in matches:
             state.mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
@@ -890,14 +1071,30 @@ def _inline_cue(match: re.Match[str]) -> str:
     return ", no "
 
 
-def _heading_value(match: re.Match[str]) -> str:
-    """ "Fractures: none" -> "fractures absent"; "vision: reduced" -> "vision reduced"."""
-    value = " ".join(match.group(1).split())
-    return " " + _VALUE_WORDS.get(value, value)
-
-
 def _shown(words: str) -> str:
     return " ".join(words.replace(_HYPOTHETICAL_MARK.strip(), " ").split()).replace(" ,", ",")
+
+
+def _in_company(phrase: str, words: tuple[str, ...]) -> bool:
+    """Whether a lay word that is also everyday English ("fits") keeps its clinical sense in ``phrase``.
+
+    It does when every other word only grades, counts or dates it ("recurrent fits", "no fits", "fits since
+    3 months"). Any other word may give it another sense: "fits of laughter", "coughing fits", "temper
+    fits", and the verb of "this fits with ADO2".
+    """
+    rest = list(words)
+    for word in normalise_text(phrase).split():
+        token = _word(word)
+        if token in rest:
+            rest.remove(token)
+        elif not (
+            (word in _STOP and word not in _VERB_SUBJECTS)
+            or token in _DEGREE
+            or token in _COMPANY
+            or any(c.isdigit() for c in word)
+        ):
+            return False
+    return True
 
 
 @dataclass
@@ -923,24 +1120,45 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
 
     An age next to a relative ("her 8-month-old sister", "mother is 30 years old") or in a sentence about
     one is the relative's; an age after "since", "at", "from" and the like is an onset ("anaemia since age
-    2 years", "fractures at 6 years old"). "now"/"currently" marks the present age.
+    2 years", "fractures at 6 years old"), except that "in" before a word for the patient ("ADO2 in 19 yo")
+    names the patient. "now"/"currently" marks the present age.
     """
+    spans: list[tuple[int, int, float, bool]] = []  # start, end, days, whether it describes a person
+    masked = sentence
+    for match in _AGE_FRACTION.finditer(sentence):
+        days = _fraction_days(match)
+        after = _FRACTION_AFTER.match(sentence, match.end())
+        if days is None or (after is None and not _FRACTION_BEFORE.search(sentence[: match.start()])):
+            continue  # not clearly an age: left in the text, and reported as not found
+        aged = _AGED_BEFORE.search(sentence[: match.start()])
+        start = aged.start() if aged else match.start()  # "aged 4/12" as one age, as "aged 4 months" is
+        end = after.end() if after else match.end()
+        spans.append((start, end, days, after is not None))
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    for match in _AGE.finditer(masked):
+        text = match.group()
+        days = sum(
+            (_NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)) * _UNIT_DAYS[unit]
+            for number, unit in _AGE_PART.findall(text)
+        )
+        describes = not re.match(r"aged?\b", text) and not text.endswith("age")
+        spans.append((match.start(), match.end(), days, describes))
     kept: list[str] = []
     end = 0
-    for match in _AGE.finditer(sentence):
-        groups = [g for g in match.groups() if g is not None]
-        number, unit = groups[0], groups[1]
-        days = (_NUMBER_WORDS.get(number) or float(number)) * _UNIT_DAYS[unit[0]]
-        before = sentence[: match.start()]
+    for start, stop, days, describes in sorted(spans):
+        before = sentence[:start]
         clause_before = re.split(r"[,:]", before)[-1]
-        after = sentence[match.end() :]
+        after_text = sentence[stop:]
         relatives = bool(_RELATIVE.search(clause_before)) or bool(
-            re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after)
+            re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after_text)
         )
-        if not about_relative and not relatives and not _ONSET_BEFORE.search(before):
+        onset = _ONSET_BEFORE.search(before)
+        if onset and describes and onset.group(1) == "in":
+            onset = None  # "in a 19-year-old", "ADO2 in 19 yo": the patient
+        if not about_relative and not relatives and not onset:
             state.ages.append((days, bool(_NOW_BEFORE.search(before))))
-        kept.append(sentence[end : match.start()])
-        end = match.end()
+        kept.append(sentence[end:start])
+        end = stop
     kept.append(sentence[end:])
     sentence = " ".join(kept)
     newborn = _NEWBORN.search(sentence)
@@ -949,6 +1167,16 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
             state.newborn = True
         sentence = sentence[: newborn.start()] + " " + sentence[newborn.end() :]
     return sentence
+
+
+def _fraction_days(match: re.Match[str]) -> float | None:
+    """The days of "4/12", "3/52", "5/7" or "2 4/12", or None when the figures are no age ("0/12", "9/7")."""
+    years, numerator, denominator = match.groups()
+    unit, largest = _FRACTION_UNITS[denominator]
+    count = int(numerator)
+    if not 1 <= count <= largest or (years is not None and denominator != "12"):
+        return None
+    return count * _UNIT_DAYS[unit] + (int(years) * _UNIT_DAYS["y"] if years is not None else 0.0)
 
 
 def _age(state: _State) -> float | None:
@@ -1026,6 +1254,7 @@ def _settle(items: list[_Item]) -> None:
             item.status = "observed"
             continue
         # An item after a pre-negation, joined to it by list connectors only.
+        item.negated_by = negation
         chain = [items[k].connector for k in range(negation + 1, i + 1)]
         run_end = i
         while (
@@ -1036,13 +1265,14 @@ def _settle(items: list[_Item]) -> None:
             run_end += 1
         closing = items[run_end].connector if run_end > negation else ""
         # A negation in the middle of a list that has already given findings without one ("anaemia, no
-        # fractures, nystagmus") marks the polarity of its own item: the writer is giving each item its own.
+        # fractures, nystagmus"), or after another item with a cue of its own ("no HSM, no fractures,
+        # squint"), marks the polarity of its own item: the writer is giving each item its own.
         mid_list = False
         k = negation
         while k >= 1 and items[k].connector in _LIST - _OR:  # back over the same list
             k -= 1
             words = [w for w in items[k].phrase.split() if w not in _STOP]  # "infant" is no finding
-            if words and items[k].status == "observed":
+            if words and (items[k].status == "observed" or items[k].pre_negation):
                 mid_list = True
                 break
         if all(c in _OR for c in chain) or closing in {"or", "nor"}:

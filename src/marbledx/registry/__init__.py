@@ -28,6 +28,7 @@ from marbledx.registry._errors import (
     NotFoundError,
     PermissionDeniedError,
     RegistryError,
+    TooManyAttemptsError,
     UploadTooLargeError,
 )
 from marbledx.registry._models import AUDIT_ACTIONS, ROLES, UPLOAD_KINDS
@@ -47,6 +48,8 @@ from marbledx.registry._records import (
 )
 from marbledx.registry._registry import (
     DELETE_ROLES,
+    PASSWORD_CHANGE_ATTEMPTS,
+    PASSWORD_CHANGE_WINDOW,
     SESSION_IDLE,
     SESSION_LIFETIME,
     UNSET,
@@ -62,6 +65,8 @@ __all__ = [
     "DELETE_ROLES",
     "MAX_SAMPLE_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "PASSWORD_CHANGE_ATTEMPTS",
+    "PASSWORD_CHANGE_WINDOW",
     "ROLES",
     "SESSION_IDLE",
     "SESSION_LIFETIME",
@@ -82,6 +87,7 @@ __all__ = [
     "RegistryError",
     "Role",
     "TokenInfo",
+    "TooManyAttemptsError",
     "UploadKind",
     "UploadRecord",
     "UploadTooLargeError",

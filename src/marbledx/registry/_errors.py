@@ -1,7 +1,7 @@
 """Errors of the case registry, under :class:`marbledx.errors.MarbledxError`.
 
 The web layer maps them to HTTP answers: :class:`NotFoundError` → 404 (also for another team's case, so
-its existence is not revealed), :class:`PermissionDeniedError` → 403, :class:`ConflictError` → 409,
+its existence is not revealed), :class:`PermissionDeniedError` → 403, :class:`TooManyAttemptsError` → 429, :class:`ConflictError` → 409,
 :class:`UploadTooLargeError` → 413. Messages never contain patient data.
 """
 
@@ -14,6 +14,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RegistryError",
+    "TooManyAttemptsError",
     "UploadTooLargeError",
 ]
 
@@ -28,6 +29,17 @@ class NotFoundError(RegistryError):
 
 class PermissionDeniedError(RegistryError):
     """The user's role does not allow the action."""
+
+
+class TooManyAttemptsError(PermissionDeniedError):
+    """Too many wrong passwords in a short time: the attempt is refused without checking the password.
+
+    ``retry_after`` is the number of seconds until an attempt is accepted again.
+    """
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ConflictError(RegistryError):

@@ -15,9 +15,11 @@ import enum
 import hashlib
 import json
 import logging
+import math
 import os
 import secrets
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import URL, CursorResult, Engine, Table, func, select, update
+from sqlalchemy import URL, CursorResult, Engine, Table, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,6 +63,7 @@ from marbledx.registry._errors import (
     NotFoundError,
     PermissionDeniedError,
     RegistryError,
+    TooManyAttemptsError,
     UploadTooLargeError,
 )
 from marbledx.registry._models import (
@@ -94,7 +97,16 @@ from marbledx.registry._records import (
 if TYPE_CHECKING:
     from marbledx.report import AnalysisReport
 
-__all__ = ["DELETE_ROLES", "SESSION_IDLE", "SESSION_LIFETIME", "UNSET", "Registry", "hash_token"]
+__all__ = [
+    "DELETE_ROLES",
+    "PASSWORD_CHANGE_ATTEMPTS",
+    "PASSWORD_CHANGE_WINDOW",
+    "SESSION_IDLE",
+    "SESSION_LIFETIME",
+    "UNSET",
+    "Registry",
+    "hash_token",
+]
 
 log = logging.getLogger("marbledx.registry")
 
@@ -106,6 +118,15 @@ SESSION_PREFIX: Final = "mxs_"
 # for shared clinical workstations (OWASP Session Management Cheat Sheet, "Session Expiration").
 SESSION_IDLE: Final = dt.timedelta(minutes=30)
 SESSION_LIFETIME: Final = dt.timedelta(hours=12)
+# A user's own password change (the account page, POST /api/account/password) proves the current password.
+# Whoever holds a session or token left open could guess it there, so after this many wrong current
+# passwords within the window, changes of that account's password are refused, without checking the
+# password, until the oldest of those failures is older than the window (OWASP Authentication Cheat
+# Sheet, "Account Lockout"; NIST SP 800-63B §5.2.2, rate limiting). A password set since (by the user, an
+# admin or the command line) starts the count afresh.
+PASSWORD_CHANGE_ATTEMPTS: Final = 5
+PASSWORD_CHANGE_WINDOW: Final = dt.timedelta(minutes=15)
+_WRONG_CURRENT: Final = "wrong current password at a password change"
 _CHUNK = 1 << 20
 # Row ids are 32-bit integers on PostgreSQL: a larger id (from a URL) cannot name a row, and binding it would
 # fail inside the database driver rather than answer "not found".
@@ -162,6 +183,11 @@ class Registry:
         self.uploads_dir = uploads_dir
         self._hasher = password_hasher or PasswordHasher()
         self._dummy_hash: str | None = None
+        # One lock per account for its password changes: within this process the count of wrong current
+        # passwords is read and extended by one attempt at a time, so parallel guesses cannot all slip in
+        # under the limit.
+        self._password_locks: dict[int, threading.Lock] = {}
+        self._password_locks_guard = threading.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -420,12 +446,25 @@ class Registry:
 
     # -- users and tokens --------------------------------------------------------------------------------
 
-    def add_user(self, name: str, team: str, role: str, password: str) -> UserInfo:
-        """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken."""
+    def add_user(
+        self, name: str, team: str, role: str, password: str, *, by: UserInfo | None = None
+    ) -> UserInfo:
+        """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken.
+
+        The password must pass :func:`check_password` (at least 10 characters), as for every password. ``by``
+        is a team's admin adding an account from the web app: ``team`` must be the admin's own team (else
+        :class:`PermissionDeniedError`; another role is refused too), and the new account's
+        ``account_activated`` event in that team's log says ``account created (<role>); by <admin>``.
+        Without ``by`` (the server's command line) the team is created when new and no event is written.
+        """
         name, team, role = check_name(name, "user name"), check_team(team), check_role(role)
+        if by is not None:  # refuse a non-admin before the argon2 work
+            with self._reading() as session:
+                self._admin_of(session, by, team)
         password_hash = self._hasher.hash(check_password(password))
         try:
             with self.unit_of_work() as session:
+                actor = self._admin_of(session, by, team) if by is not None else None
                 if session.scalars(select(User.id).where(User.name == name)).first() is not None:
                     msg = f"user {name!r} already exists; expected a new user name"
                     raise ConflictError(msg)
@@ -446,6 +485,12 @@ class Registry:
                 session.flush()
                 session.refresh(row)
                 info = self._user_info(row)
+                if actor is not None:
+                    # No event of its own (the audit actions' CHECK constraint would need a schema
+                    # revision): the account becomes active, and the detail says it was created.
+                    self._audit_account(
+                        session, "account_activated", row, f"account created ({role}); by {actor.name}"
+                    )
         except IntegrityError as exc:  # a concurrent add of the same name or team
             msg = f"user {name!r} or team {team!r} was created concurrently; try again"
             raise ConflictError(msg) from exc
@@ -493,6 +538,15 @@ class Registry:
         actor = cls._actor(session, by)
         if actor.role != "admin":
             msg = f"managing accounts is for the team's admins; {actor.name} is a {actor.role}"
+            raise PermissionDeniedError(msg)
+        return actor
+
+    @classmethod
+    def _admin_of(cls, session: Session, by: UserInfo, team: str) -> User:
+        """The acting admin, who may add accounts to their own team only."""
+        actor = cls._admin(session, by)
+        if actor.team.name != team:
+            msg = f"{actor.name} adds accounts to their own team {actor.team.name!r} only, not to {team!r}"
             raise PermissionDeniedError(msg)
         return actor
 
@@ -601,6 +655,73 @@ class Registry:
         )
         return ended
 
+    def _password_lock(self, user_id: int) -> threading.Lock:
+        with self._password_locks_guard:
+            return self._password_locks.setdefault(user_id, threading.Lock())
+
+    @staticmethod
+    def _password_change_paused_until(session: Session, row: User) -> dt.datetime | None:
+        """When password changes of the account are accepted again, or None when they are now.
+
+        Paused once :data:`PASSWORD_CHANGE_ATTEMPTS` wrong current passwords fall within
+        :data:`PASSWORD_CHANGE_WINDOW` with no password set since; read from the audit trail, so the count
+        holds across restarts and server processes. Only the window's events are read (the team's
+        ``(team_id, at)`` index).
+        """
+        now = utcnow()
+        counted = or_(
+            AuditEvent.action == "password_changed",
+            and_(AuditEvent.action == "login_failed", AuditEvent.detail == _WRONG_CURRENT),
+        )
+        query = (
+            select(AuditEvent.at, AuditEvent.action)
+            .where(
+                AuditEvent.team_id == row.team_id,
+                AuditEvent.at > now - PASSWORD_CHANGE_WINDOW,
+                AuditEvent.user_id == row.id,
+                counted,
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(PASSWORD_CHANGE_ATTEMPTS)
+        )
+        events = session.execute(query).all()
+        if len(events) < PASSWORD_CHANGE_ATTEMPTS or any(e.action == "password_changed" for e in events):
+            return None
+        return cast("dt.datetime", events[-1].at) + PASSWORD_CHANGE_WINDOW
+
+    def _check_current_password(self, user: UserInfo, current: str) -> str:
+        """Verify a user's current password for their own change; the stored hash it matched.
+
+        Refused without verifying while the account's changes are paused (:class:`TooManyAttemptsError`),
+        and a wrong one is an :class:`InputError`; both are audited as ``login_failed``.
+        """
+        with self._password_lock(user.id):
+            with self._reading() as session:
+                row = self._actor(session, user)
+                stored, paused_until = row.password_hash, self._password_change_paused_until(session, row)
+            if paused_until is None:
+                try:
+                    self._hasher.verify(stored, current)
+                except (VerificationError, InvalidHashError):
+                    pass
+                else:
+                    return stored
+            detail = _WRONG_CURRENT if paused_until is None else "password change refused: too many tries"
+            with self.unit_of_work() as session:
+                row = self._actor(session, user)
+                self._audit(session, "login_failed", user_id=row.id, team_id=row.team_id, detail=detail)
+        if paused_until is None:
+            msg = "current password is wrong; nothing was changed"
+            raise InputError(msg)
+        wait = max(1, math.ceil((paused_until - utcnow()).total_seconds()))
+        minutes = int(PASSWORD_CHANGE_WINDOW.total_seconds() // 60)
+        msg = (
+            f"too many wrong current passwords ({PASSWORD_CHANGE_ATTEMPTS} in {minutes} minutes): password "
+            f"changes of {row.name} are paused until {paused_until:%H:%M} UTC; nothing was changed, and the "
+            "password was not checked"
+        )
+        raise TooManyAttemptsError(msg, retry_after=wait)
+
     def change_password(
         self,
         user: UserInfo,
@@ -616,30 +737,18 @@ class Registry:
         sign-in session of the account ends but ``keep_session`` (the one the user changes it from), API
         tokens are kept unless ``revoke_tokens``, and a ``password_changed`` event says ``by <the user>``.
         A wrong current password raises :class:`InputError` naming the field, changes nothing, and is
-        audited as ``login_failed`` (a guess at the password from a session left open). The argon2 work is
-        done outside the write transaction, so the registry's other writers do not wait for it.
+        audited as ``login_failed`` (a guess at the password from a session left open). After
+        :data:`PASSWORD_CHANGE_ATTEMPTS` wrong ones within :data:`PASSWORD_CHANGE_WINDOW`, the account's
+        changes are refused without checking the password (:class:`TooManyAttemptsError`, also audited)
+        until the oldest of them leaves the window; a password set meanwhile lifts the pause. The argon2
+        work is done outside the write transaction, so the registry's other writers do not wait for it.
         """
         try:
             check_password(new)
         except InputError as exc:  # "password too short; …": the form's field is the new password
             msg = f"new {exc}"
             raise InputError(msg) from None
-        with self._reading() as session:
-            stored = self._actor(session, user).password_hash
-        try:
-            self._hasher.verify(stored, current)
-        except (VerificationError, InvalidHashError):
-            with self.unit_of_work() as session:
-                row = self._actor(session, user)
-                self._audit(
-                    session,
-                    "login_failed",
-                    user_id=row.id,
-                    team_id=row.team_id,
-                    detail="wrong current password at a password change",
-                )
-            msg = "current password is wrong; nothing was changed"
-            raise InputError(msg) from None
+        stored = self._check_current_password(user, current)
         password_hash = self._hasher.hash(new)
         with self.unit_of_work() as session:
             row = self._actor(session, user)
@@ -655,16 +764,37 @@ class Registry:
                 who=f"by {row.name}",
             )
 
+    @staticmethod
+    def _lock_team_admins(session: Session, by: UserInfo) -> None:
+        """Lock the acting admin's team's active admins (PostgreSQL: ``FOR UPDATE``, in id order).
+
+        Two admins deactivating each other at once would otherwise each see the other still active and
+        leave the team without one; locked, the second waits and then finds itself deactivated. SQLite
+        needs nothing: its write transactions run one at a time (``BEGIN IMMEDIATE``).
+        """
+        query = (
+            select(User.id)
+            .join(Team, User.team_id == Team.id)
+            .where(Team.name == by.team, User.role == "admin", User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update(of=User)
+        )
+        session.execute(query).all()
+
     def set_active(self, name: str, active: bool, *, by: UserInfo | None = None) -> UserInfo:
         """Activate or deactivate an account. Writes an ``account_activated``/``account_deactivated`` event.
 
         Deactivating ends the account's sign-in sessions and revokes its API tokens for good: activating
         it again does not bring them back (sign in again; issue a new token). ``by`` is the acting admin,
         None for the server's command line. An admin cannot deactivate their own account
-        (:class:`PermissionDeniedError`): the team could be left without an admin, and the admin without
-        a way back; another admin, or the command line, can.
+        (:class:`PermissionDeniedError`): the team could be left without an admin, and the admin without a
+        way back; another admin, or the command line, can. So an admin never deactivates the team's last
+        active admin, also when two admins deactivate each other at once (:meth:`_lock_team_admins`). An
+        account already in the state asked for is left as it is, with no event (a form sent twice).
         """
         with self.unit_of_work() as session:
+            if by is not None and not active:
+                self._lock_team_admins(session, by)
             row, who = self._managed(session, name, by)
             if by is not None and not active and row.id == by.id:
                 msg = (
@@ -672,6 +802,8 @@ class Registry:
                     "'marbledx users deactivate' on the server"
                 )
                 raise PermissionDeniedError(msg)
+            if row.active == active:
+                return self._user_info(row)
             row.active = active
             if active:
                 self._audit_account(session, "account_activated", row, who)

@@ -39,6 +39,7 @@ from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
 from marbledx.web._schemas import (
     MAX_ROW_ID,
+    AccountCreate,
     CaseCreate,
     CasePatch,
     FindingIn,
@@ -514,13 +515,33 @@ def revoke_token(name: UserName, token_id: RowId, user: User, registry: Reg) -> 
 
 
 @api_router.post(
+    "/users",
+    status_code=201,
+    tags=["accounts"],
+    summary="Add an account to the admin's team: {name, role, password} (admins)",
+)
+def add_account(body: AccountCreate, user: User, registry: Reg) -> dict[str, Any]:
+    return registry.add_user(body.name, user.team, body.role, body.password, by=user).to_dict()
+
+
+@api_router.post(
     "/users/{name}/deactivate",
     tags=["accounts"],
     summary="Deactivate an account: its sessions end and its API tokens are revoked for good (admins; "
-    "not their own)",
+    "not their own, nor the team's last active admin)",
 )
 def deactivate_account(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
     return registry.set_active(name, False, by=user).to_dict()
+
+
+@api_router.post(
+    "/users/{name}/reactivate",
+    tags=["accounts"],
+    summary="Activate a deactivated account again, with its old password; its ended sessions and revoked "
+    "tokens stay so (admins)",
+)
+def reactivate_account(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
+    return registry.set_active(name, True, by=user).to_dict()
 
 
 @api_router.post(

@@ -39,6 +39,7 @@ from marbledx.registry import (
     PermissionDeniedError,
     Registry,
     RegistryError,
+    TooManyAttemptsError,
     UploadTooLargeError,
 )
 from marbledx.web._api import api_router
@@ -58,6 +59,7 @@ _REPORT_CSS = resources.files("marbledx.report").joinpath("templates/style.css")
 _STATUS: tuple[tuple[type[MarbledxError], int], ...] = (
     (NotFoundError, 404),
     (UnknownEntityError, 404),
+    (TooManyAttemptsError, 429),
     (PermissionDeniedError, 403),
     (ConflictError, 409),
     (UploadTooLargeError, 413),
@@ -86,6 +88,7 @@ _TITLES = {
     409: "Changed meanwhile",
     413: "Too large",
     422: "Not accepted",
+    429: "Too many attempts",
     500: "Something went wrong",
     503: "Registry unavailable",
 }
@@ -330,7 +333,9 @@ def create_app(
         if _is_api(request):
             return JSONResponse({"detail": _one_line(detail)}, status_code=status, headers=headers)
         title = _TITLES.get(status, "Error")
-        return render(request, "error.html.j2", None, status=status, title=title, message=_one_line(detail))
+        page = render(request, "error.html.j2", None, status=status, title=title, message=_one_line(detail))
+        page.headers.update(headers or {})
+        return page
 
     # The last added runs first: the request log (and its security headers) around everything, then the
     # catch-all for unexpected errors, then the body limit.
@@ -353,7 +358,8 @@ def create_app(
         if status == 500:
             logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
             return error_response(request, 500, "internal error")
-        return error_response(request, status, for_web(str(exc)))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttemptsError) else None
+        return error_response(request, status, for_web(str(exc)), headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

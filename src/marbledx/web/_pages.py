@@ -28,11 +28,17 @@ from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
     MAX_SAMPLE_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PASSWORD_CHANGE_ATTEMPTS,
+    PASSWORD_CHANGE_WINDOW,
+    ROLES,
     CaseDetail,
     ConflictError,
     FindingRecord,
     NotFoundError,
+    PermissionDeniedError,
     Registry,
+    TooManyAttemptsError,
     UploadKind,
     UploadRecord,
     UploadTooLargeError,
@@ -105,6 +111,10 @@ _NOTICES: Final = {
     "upload-removed": "File removed.",
     "token-revoked": "API token revoked.",
     "deactivated": "Account deactivated: its sign-ins have ended and its API tokens are revoked.",
+    "activated": "Account activated again. It signs in with its old password; its old sign-ins and API "
+    "tokens stay ended.",
+    "added": "Account added. Give its user the password by a safe channel (not by e-mail); they can change "
+    "it under their account.",
     "password": "Password changed. Your other sign-ins have ended.",
     "deleted": "Case deleted.",
     "signed-out": "You are signed out.",
@@ -709,43 +719,155 @@ def audit_page(
 # -- accounts (a team's admins) ----------------------------------------------------------------------------
 
 
+UserName = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+def _accounts_page(
+    request: Request,
+    signed_in: PageUser,
+    registry: Registry,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "accounts.html.j2",
+        signed_in,
+        status=status,
+        users=accounts(registry, signed_in.user),
+        roles=ROLES,
+        min_password_length=MIN_PASSWORD_LENGTH,
+        error=error,
+        form=form or {"name": "", "role": "clinician"},
+    )
+
+
 @page_router.get("/users")
 def accounts_page(request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
-    """The team's accounts and their API tokens, with a revoke button per live token (admins)."""
-    users = accounts(registry, signed_in.user)
-    return render(request, "accounts.html.j2", signed_in, users=users)
+    """The team's accounts and their API tokens (a revoke button per live token), a deactivate or activate
+    button per account, and the form to add one (admins)."""
+    return _accounts_page(request, signed_in, registry)
+
+
+@page_router.post("/users")
+def add_account(
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    name: Annotated[str, Form(max_length=100)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+    password_again: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Add an account to the admin's team (``Registry.add_user``, as ``marbledx users add``: the same
+    password rules, the password typed twice). Passwords are never echoed."""
+    try:
+        if not name.strip():
+            msg = "user name is empty; expected 1-100 letters, digits or . _ @ -"
+            raise InputError(msg)
+        if password != password_again:
+            msg = "password again differs from the password; type the same password twice"
+            raise InputError(msg)
+        registry.add_user(name, signed_in.user.team, role, password, by=signed_in.user)
+    except (InputError, ConflictError) as exc:
+        return _accounts_page(
+            request,
+            signed_in,
+            registry,
+            status=409 if isinstance(exc, ConflictError) else 422,
+            error=str(exc),
+            form={"name": name, "role": role},
+        )
+    # #top: the form was sent to /users#add, and a redirect without a fragment would keep it, scrolling
+    # past the notice to the emptied form.
+    return _see("/users?done=added#top")
 
 
 @page_router.post("/users/{name}/tokens/{token_id}/revoke")
-def revoke_token(
-    name: Annotated[str, Path(min_length=1, max_length=100)],
-    token_id: RowId,
-    signed_in: Checked,
-    registry: Reg,
-) -> RedirectResponse:
+def revoke_token(name: UserName, token_id: RowId, signed_in: Checked, registry: Reg) -> RedirectResponse:
     registry.revoke_token(name, token_id, by=signed_in.user)
     return _see("/users?done=token-revoked")
 
 
+def _account_of(registry: Registry, admin: PageUser, name: str) -> dict[str, Any]:
+    """The account ``name`` of the admin's team, with its tokens (404 for another team's, 403 non-admins)."""
+    for account in accounts(registry, admin.user):
+        if account["name"] == name:
+            return account
+    msg = f"no user {name!r}"
+    raise NotFoundError(msg)
+
+
+def _deactivate_page(request: Request, signed_in: PageUser, registry: Registry, name: str) -> Response:
+    """The confirmation step before a deactivation: what will end, and the button that does it."""
+    account = _account_of(registry, signed_in, name)
+    if not account["active"]:
+        return _see("/users")  # nothing to confirm (deactivated meanwhile, or a form sent twice)
+    if name == signed_in.user.name:
+        msg = (
+            f"{name} cannot deactivate their own account; another admin of the team can, or "
+            "'marbledx users deactivate' on the server"
+        )
+        raise PermissionDeniedError(msg)
+    live = sum(not token["revoked"] for token in account["tokens"])
+    return render(request, "deactivate.html.j2", signed_in, account=account, live_tokens=live)
+
+
+@page_router.get("/users/{name}/deactivate")
+def confirm_deactivation(name: UserName, request: Request, signed_in: SignedIn, registry: Reg) -> Response:
+    return _deactivate_page(request, signed_in, registry, name)
+
+
 @page_router.post("/users/{name}/deactivate")
 def deactivate_account(
-    name: Annotated[str, Path(min_length=1, max_length=100)],
+    name: UserName,
+    request: Request,
     signed_in: Checked,
     registry: Reg,
-) -> RedirectResponse:
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
     """Deactivate an account of the admin's team (``Registry.set_active``, as ``marbledx users
-    deactivate``): its sessions end and its API tokens are revoked for good; not the admin's own (403)."""
+    deactivate``): its sessions end and its API tokens are revoked for good; not the admin's own, nor the
+    team's last active admin (403). Without ``confirm=yes`` (the confirmation page's button) nothing
+    changes: the confirmation page is shown."""
+    if confirm != "yes":
+        return _deactivate_page(request, signed_in, registry, name)
     registry.set_active(name, False, by=signed_in.user)
     return _see("/users?done=deactivated")
+
+
+@page_router.post("/users/{name}/reactivate")
+def reactivate_account(name: UserName, signed_in: Checked, registry: Reg) -> RedirectResponse:
+    """Activate a deactivated account of the admin's team again (``marbledx users activate``): it signs in
+    with its old password; its ended sessions and revoked tokens stay so."""
+    registry.set_active(name, True, by=signed_in.user)
+    return _see("/users?done=activated")
 
 
 # -- the signed-in user's own account ----------------------------------------------------------------------
 
 
+def _account_page(
+    request: Request, signed_in: PageUser, *, status: int = 200, error: str | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "account.html.j2",
+        signed_in,
+        status=status,
+        error=error,
+        min_password_length=MIN_PASSWORD_LENGTH,
+        max_attempts=PASSWORD_CHANGE_ATTEMPTS,
+        pause_minutes=int(PASSWORD_CHANGE_WINDOW.total_seconds() // 60),
+    )
+
+
 @page_router.get("/account")
 def account_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
     """The signed-in user's account, with the form to change their password."""
-    return render(request, "account.html.j2", signed_in, error=None)
+    return _account_page(request, signed_in)
 
 
 @page_router.post("/account/password")
@@ -759,7 +881,8 @@ def change_password(
     revoke_tokens: Annotated[bool, Form()] = False,
 ) -> Response:
     """Change the user's own password (``Registry.change_password``): every other sign-in of the account
-    ends, this one stays; API tokens too with ``revoke_tokens``. Audited. Passwords are never echoed."""
+    ends, this one stays; API tokens too with ``revoke_tokens``. Audited; after too many wrong current
+    passwords the account's changes pause (429). Passwords are never echoed."""
     try:
         if not current_password:
             msg = "current password is empty; type the password you signed in with"
@@ -774,9 +897,14 @@ def change_password(
             keep_session=signed_in.session_secret,
             revoke_tokens=revoke_tokens,
         )
-    except (InputError, ConflictError) as exc:
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return render(request, "account.html.j2", signed_in, status=status, error=str(exc))
+    except (InputError, ConflictError, TooManyAttemptsError) as exc:
+        status = (
+            409 if isinstance(exc, ConflictError) else 429 if isinstance(exc, TooManyAttemptsError) else 422
+        )
+        page = _account_page(request, signed_in, status=status, error=str(exc))
+        if isinstance(exc, TooManyAttemptsError):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     return _see("/account?done=password")
 
 

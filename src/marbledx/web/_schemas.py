@@ -7,7 +7,16 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["MAX_ROW_ID", "CaseCreate", "CasePatch", "FindingIn", "FindingsPut", "LabIn", "PasswordChange"]
+__all__ = [
+    "MAX_ROW_ID",
+    "AccountCreate",
+    "CaseCreate",
+    "CasePatch",
+    "FindingIn",
+    "FindingsPut",
+    "LabIn",
+    "PasswordChange",
+]
 
 MAX_ROW_ID: Final = 2**31 - 1
 """The largest integer id (and list offset) a URL may carry: the registry's integer columns are 32-bit on
@@ -93,3 +102,15 @@ class PasswordChange(BaseModel):
     revoke_tokens: bool = Field(
         default=False, description="also revoke every API token of the account (this one included)"
     )
+
+
+class AccountCreate(BaseModel):
+    """A new account of the calling admin's team (the team is always the admin's own)."""
+
+    model_config = _STRICT
+
+    name: str = Field(
+        max_length=100, description="letters, digits or . _ @ -, starting with a letter or digit"
+    )
+    role: Literal["clinician", "counsellor", "admin"]
+    password: str = Field(max_length=2000, description="at least 10 characters (never logged or echoed)")

@@ -151,32 +151,45 @@ def test_an_admin_deactivates_an_account_on_the_accounts_page(
     sign_in(carols, "carol")
     token = sign_in(site, "dana")
     page = site.get("/users").text
-    assert 'action="/users/carol/deactivate"' in page
-    assert 'action="/users/alice/deactivate"' in page
-    assert 'action="/users/dana/deactivate"' not in page  # not one's own
+    assert 'href="/users/carol/deactivate"' in page  # to the confirmation step
+    assert 'href="/users/alice/deactivate"' in page
+    assert "/users/dana/deactivate" not in page  # not one's own
     assert "yes (you)" in page
-    assert site.post("/users/carol/deactivate").status_code == 403  # no CSRF token
-    other_site = site.post(
-        "/users/carol/deactivate", data={"csrf_token": token}, headers={"Origin": "https://evil.example"}
-    )
+    confirm = site.get("/users/carol/deactivate")
+    assert confirm.status_code == 200
+    assert "Deactivate carol?" in html.unescape(confirm.text)
+    assert "their API token is revoked for good" in confirm.text
+    assert 'name="confirm" value="yes"' in confirm.text
+    form = {"csrf_token": token, "confirm": "yes"}
+    assert site.post("/users/carol/deactivate", data={"confirm": "yes"}).status_code == 403  # no CSRF token
+    other_site = site.post("/users/carol/deactivate", data=form, headers={"Origin": "https://evil.example"})
     assert other_site.status_code == 403
+    unconfirmed = site.post("/users/carol/deactivate", data={"csrf_token": token})  # the old one-click form
+    assert unconfirmed.status_code == 200
+    assert 'name="confirm" value="yes"' in unconfirmed.text
     assert web.registry.get_user("carol").active
-    done = site.post("/users/carol/deactivate", data={"csrf_token": token})
+    done = site.post("/users/carol/deactivate", data=form)
     assert done.status_code == 303
     assert done.headers["location"] == "/users?done=deactivated"
     after = site.get("/users?done=deactivated").text
     assert "Account deactivated" in after
-    assert 'action="/users/carol/deactivate"' not in after
+    assert 'href="/users/carol/deactivate"' not in after
+    assert 'action="/users/carol/reactivate"' in after
     assert not web.registry.get_user("carol").active
     assert carols.get("/cases").status_code == 303  # her session has ended
     assert web.client.get("/api/cases", headers=web.carol).status_code == 401  # her token is revoked
     assert _actions(web.registry, "account_deactivated") == [
         ("account_deactivated", "carol", "sessions ended: 1, API tokens revoked: 1; by dana")
     ]
-    own = site.post("/users/dana/deactivate", data={"csrf_token": token})
-    assert own.status_code == 403
-    assert "dana cannot deactivate their own account" in own.text
-    assert site.post("/users/bob/deactivate", data={"csrf_token": token}).status_code == 404  # another team
+    assert site.get("/users/carol/deactivate").headers["location"] == "/users"  # nothing left to confirm
+    again = site.post("/users/carol/deactivate", data=form)  # the form sent twice: no second event
+    assert again.status_code == 303
+    assert len(_actions(web.registry, "account_deactivated")) == 1
+    for own in (site.get("/users/dana/deactivate"), site.post("/users/dana/deactivate", data=form)):
+        assert own.status_code == 403
+        assert "dana cannot deactivate their own account" in own.text
+    assert site.get("/users/bob/deactivate").status_code == 404  # another team
+    assert site.post("/users/bob/deactivate", data=form).status_code == 404
     assert web.registry.get_user("dana").active
     assert web.registry.get_user("bob").active
 
@@ -184,7 +197,9 @@ def test_an_admin_deactivates_an_account_on_the_accounts_page(
 def test_only_admins_deactivate(web: Web, browsers: tuple[TestClient, TestClient]) -> None:
     site, _ = browsers
     token = sign_in(site, "alice")
-    assert site.post("/users/carol/deactivate", data={"csrf_token": token}).status_code == 403
+    assert site.get("/users/carol/deactivate").status_code == 403
+    form = {"csrf_token": token, "confirm": "yes"}
+    assert site.post("/users/carol/deactivate", data=form).status_code == 403
     assert web.client.post("/api/users/carol/deactivate", headers=web.alice).status_code == 403
     assert web.registry.get_user("carol").active
     assert site.cookies.get(SESSION) is not None

@@ -199,6 +199,19 @@ class NumberReader:
         ]
 
 
+# The gene-symbol and consequence columns every CSQ/ANN layout needs, each with how to get a layout that has it.
+_REQUIRED_COLUMNS: dict[AnnotationStyle, tuple[tuple[str, str], ...]] = {
+    "vep": (
+        ("SYMBOL", "run VEP with --symbol (or --everything)"),
+        ("Consequence", "run VEP without a --fields list that leaves out Consequence"),
+    ),
+    "snpeff": (
+        ("Gene_Name", "annotate with SnpEff's standard ANN field"),
+        ("Annotation", "annotate with SnpEff's standard ANN field"),
+    ),
+}
+
+
 def parse_layout(style: AnnotationStyle, description: str | None) -> tuple[str, ...] | None:
     """Column names from a ``CSQ`` (VEP) or ``ANN`` (SnpEff) INFO header Description, or ``None``.
 
@@ -322,6 +335,16 @@ class TranscriptField:
                         f"(expected {expected} in its Description)"
                     )
                     raise InputError(msg)
+                # Without the gene column no allele can be given to a gene, and without the consequence
+                # column a stop-gain would be read as "other": both would silently turn a causal genotype
+                # into "no qualifying variant" and lower the disease. So the layout must name both.
+                for column, hint in _REQUIRED_COLUMNS[style]:
+                    if column not in names:
+                        msg = (
+                            f"{where}: the ##INFO=<ID={key}> field layout (its Description) has no {column} "
+                            f"column, which marbledx needs to give each variant its gene and consequence; {hint}"
+                        )
+                        raise InputError(msg)
                 return cls(style, names, numbers)
         return None
 

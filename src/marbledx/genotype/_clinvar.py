@@ -187,6 +187,7 @@ class ClinvarVcf:
             file_date = _header_value(header, "fileDate")
             index = handle.index
             if index is not None:
+                _check_index_age(path)
                 # Map bare names to the file's own spelling, so chr1 and 1 both find the records.
                 names = [str(name) for name in index] + [str(name) for name in header.contigs]
                 contigs = {normalise_chrom(name): name for name in reversed(names)}
@@ -273,6 +274,23 @@ class ClinvarVcf:
     def __repr__(self) -> str:
         mode = "indexed" if self.indexed else "in memory"
         return f"ClinvarVcf({str(self.path)!r}, build={self._build!r}, {mode})"
+
+
+def _check_index_age(path: Path) -> None:
+    """Refuse an index older than its ClinVar file: one left from an earlier release.
+
+    Lookups go through the index, and htslib reads a stale one without an error (only a warning, silenced
+    here), so records the old release did not have at those offsets are silently not found. The test is
+    htslib's own (whole seconds of the modification times), so a file and index written together pass.
+    """
+    modified = int(path.stat().st_mtime)
+    for index in (Path(f"{path}.tbi"), Path(f"{path}.csi")):
+        if index.is_file() and int(index.stat().st_mtime) < modified:
+            msg = (
+                f"{index}: the index is older than {path.name}, so it may index an earlier release and lookups "
+                "through it would miss records; re-create it with `tabix -f -p vcf` (or delete it)"
+            )
+            raise InputError(msg)
 
 
 def _load_all(

@@ -22,7 +22,7 @@ import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -51,7 +51,9 @@ GenotypeStatus = Literal[
     "carrier",
     "in_cis",
     "no_qualifying_variant",
-    "unverified",  # only a call the VCF's own filters rejected would complete a fitting genotype
+    # Only a call the VCF's own filters rejected, or an allele of unknown consequence, would complete a fitting
+    # genotype: neither for nor against the disease.
+    "unverified",
     "not_covered",
     "no_gene",
     "not_assessable",
@@ -133,6 +135,12 @@ _HPO_MODES: dict[str, tuple[Mode, ...]] = {
 }
 # Modes a germline VCF cannot assess (somatic, mitochondrial, multifactorial, polygenic).
 _HPO_NOT_ASSESSABLE = frozenset({"HP:0001427", "HP:0001428", "HP:0001426", "HP:0010982", "HP:0001442"})
+
+# A haploid GT is the whole genotype only on a sex chromosome (a male's X or Y). On an autosome it is a caller's
+# ploidy setting, and the allele is one allele: a lost second copy is shown only by its own deletion record.
+_SEX_CHROMOSOMES = frozenset({"X", "Y"})
+# Codes that keep an allele from qualifying whatever its consequence: too common, or benign in ClinVar.
+_NEVER_QUALIFYING = frozenset({"BA1", "BS1", "BP6"})
 
 _DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0, "YL": 1.0}
 
@@ -428,8 +436,10 @@ def _genotype_for_mode(
                     "as one allele"
                 )
                 return allele.weight, (allele,), "qualifying", remark
-    for allele in qualifying:  # recessive: homozygous (or hemizygous) qualifying allele
-        if allele.call.zygosity in {"homozygous", "hemizygous"}:
+    for allele in qualifying:  # recessive: homozygous (or hemizygous on X or Y) qualifying allele
+        if allele.call.zygosity == "homozygous" or (
+            allele.call.zygosity == "hemizygous" and allele.call.chrom in _SEX_CHROMOSOMES
+        ):
             return 2 * allele.weight, (allele,), "qualifying", None
     best_pair: tuple[AlleleAssessment, AlleleAssessment] | None = None
     cis_seen = False
@@ -667,6 +677,20 @@ def assess_gene(
                     f"{rule.gene}: a genotype fitting {_mode_words(mode)} mode would need {names}, whose call "
                     "the VCF's own filters rejected (FILTER not PASS): counted neither for nor against the disease"
                 )
+        # An allele of unknown consequence (gene-table mode) may be a null or missense allele: "looked at and
+        # nothing found" would count it as harmless, so a gene where it would complete a fitting genotype is
+        # neutral, as with a rejected call above.
+        if status not in {"qualifying", "unverified"} and any(_consequence_unknown(a) for a in assessed):
+            as_if = [replace(a, weight=1.0) if _consequence_unknown(a) else a for a in assessed]
+            _, would, would_status, _ = _genotype_for_mode(as_if, mode, sex)
+            unknown = [a.call.hgvs_c or a.call.key for a in would if _consequence_unknown(a, 1.0)]
+            if would_status == "qualifying" and unknown:
+                lr, status = 1.0, "unverified"
+                note = (
+                    f"{rule.gene}: a genotype fitting {_mode_words(mode)} mode would need {', '.join(unknown)}, "
+                    "whose consequence is unknown (the VCF has no VEP/SnpEff annotation): counted neither "
+                    "for nor against the disease; annotate the VCF to assess it"
+                )
         remarks = [remark] if remark else []
         if status != "qualifying":
             # A ClinVar pathogenic allele that the gene's mechanism keeps from qualifying: say why.
@@ -692,6 +716,16 @@ def assess_gene(
         return best
     lr = sum(g.lr for g in readings) / len(readings)
     return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, best.note)
+
+
+def _consequence_unknown(allele: AlleleAssessment, weight: float = 0.0) -> bool:
+    """Whether an allele of unknown consequence (no VEP/SnpEff annotation) with this weight could still qualify:
+    one that is neither too common nor benign in ClinVar."""
+    return (
+        allele.call.consequence is None
+        and allele.weight == weight
+        and not _NEVER_QUALIFYING.intersection(allele.acmg)
+    )
 
 
 def _status_note(

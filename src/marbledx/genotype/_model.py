@@ -213,7 +213,8 @@ class VcfReadResult:
     ``calls`` holds every alternate allele the proband carries, in file order, in records whose FILTER is
     ``PASS`` or ``.``; ``filtered_calls`` holds those of records the VCF's own filters rejected, which are
     never evidence for a disease (docs/genotype.md, "Input"). ``covered_genes`` is every gene symbol seen in
-    any record of the file (carried or not), which tells a targeted panel from an exome; ``genome_wide`` is
+    any record that gives the proband a genotype (carried or not; a no-call ``./.`` tests nothing), which tells
+    a targeted panel from an exome; ``genome_wide`` is
     the reader's judgement that the file is an exome or genome (records on many chromosomes and genes).
     ``frequency_annotated`` says whether the file has a gnomAD frequency source (a CSQ/ANN frequency column
     or an INFO frequency key): only then does a call without ``gnomad_af`` mean "absent from gnomAD" rather

@@ -121,6 +121,10 @@ _GENOME_WIDE_CHROMS = 20
 _NOT_VARIANTS = frozenset({"*", "<*>", "<NON_REF>"})
 
 _MAX_LISTED = 12  # sample names listed in an error message
+_MAX_LINES = 20  # line numbers listed in a warning
+
+# Chromosomes on which a haploid GT is expected: a male's X and Y, and the mitochondrial genome.
+_HAPLOID_CHROMS = frozenset({"X", "Y", "MT"})
 
 # The empty block that ends every BGZF file (SAM/BAM format specification, section 4.1.2).
 _BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -668,6 +672,12 @@ class _Reader:
         # by FILTER value.
         self.filtered: list[VariantCall] = []
         self.filter_values: Counter[str] = Counter()
+        # Lines (VCF) or records (BCF) with no genotype for the proband, and with a haploid GT on an autosome.
+        self.uncalled: list[int] = []
+        self.haploid: list[int] = []
+        # Where each allele built in full was first read, and (line, first line) of each repeat of one.
+        self.first_seen: dict[tuple[str, int, str, str], int] = {}
+        self.repeated: list[tuple[int, int]] = []
         self._raw: _RawLines | None = None
 
     def read(self) -> None:
@@ -735,6 +745,10 @@ class _Reader:
         eager = self.eager
         filtered = self.filtered
         filter_values = self.filter_values
+        uncalled = self.uncalled
+        haploid = self.haploid
+        first_seen = self.first_seen
+        repeated = self.repeated
         proband_col, father_col, mother_col = self.columns
         with_parents = father_col is not None or mother_col is not None
         min_columns = 9 + self.n_samples
@@ -817,32 +831,49 @@ class _Reader:
                             transcripts.pad(parts)
                         entries = [parts]
                 elif locator is not None:
-                    genes = locator.genes_at(chrom, pos, pos + len(ref) - 1)
+                    end = pos + len(ref) - 1
+                    if "<" in alt_text:
+                        # A symbolic allele (<DEL>, <DUP>, …) spans to INFO END, not to the end of REF (one base).
+                        end = _symbolic_end(info, pos, end)
+                    genes = locator.genes_at(chrom, pos, end)
 
                 fmt = columns[8]
                 gt_text = ""
                 genotype: _Genotype | None = None
                 parents = no_parents
+                gt_at = 0  # the position of GT among the FORMAT keys
                 if fmt == "GT":
                     gt_text = columns[proband_col]
                 elif fmt.startswith("GT:"):
                     gt_text = columns[proband_col].partition(":")[0]
                 else:
-                    fmt = ""
+                    # The VCF specification puts GT first, but htslib accepts it anywhere (DP:GT); such a GT is
+                    # read, not ignored. A FORMAT without GT leaves the record without a genotype.
+                    gt_at = _gt_position(fmt)
+                    if gt_at < 0:
+                        fmt = ""
+                    else:
+                        gt_text = _subfield(columns[proband_col], gt_at)
                 if fmt:
                     genotype = gts.get(gt_text)
                     if genotype is None or genotype[2] > len(alts):
                         genotype = _genotype(gts, gt_text, len(alts))
                     if genotype[3] and with_parents:
                         parents = (
-                            _parent_alleles(gts, columns, father_col, len(alts)),
-                            _parent_alleles(gts, columns, mother_col, len(alts)),
+                            _parent_alleles(gts, columns, father_col, len(alts), gt_at),
+                            _parent_alleles(gts, columns, mother_col, len(alts), gt_at),
                         )
             except _MalformedError as problem:
                 self._skip(line_number if line_number is not None else attempts, str(problem))
                 continue
 
             n_records += 1
+            if genotype is None or (not genotype[3] and 0 not in genotype[0]):
+                # No genotype for the proband here (no GT, or "./."): the site was not called in this person, so
+                # it shows nothing about the genes it is in. Counting them as looked at would lower their
+                # diseases as if the test had found nothing there (docs/genotype.md, "Input").
+                uncalled.append(line_number if line_number is not None else attempts)
+                continue
             several_genes = False  # whether the entries name more than one gene
             if entries is not None:
                 if several:
@@ -859,7 +890,7 @@ class _Reader:
             if chrom != last_chrom:
                 chroms.add(chrom)
                 last_chrom = chrom
-            if genotype is None or not genotype[3]:
+            if not genotype[3]:
                 continue
             alleles, phased, _, carried = genotype
             # FILTER other than PASS or ".": the caller's own filters rejected the record (LowQual, a VQSR
@@ -876,6 +907,10 @@ class _Reader:
                 if male and zygosity == "homozygous" and chrom in pars and not _in_par(pars[chrom], pos):
                     # A male has one X and one Y outside the PARs; callers write such calls as diploid 1/1.
                     zygosity = "hemizygous"
+                elif zygosity == "hemizygous" and chrom not in _HAPLOID_CHROMS:
+                    # A haploid GT on an autosome is a caller's ploidy setting, not proof that the other copy is
+                    # lost: interpretation counts it as one allele, and a warning names the lines.
+                    haploid.append(line_number if line_number is not None else attempts)
                 origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
 
                 # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
@@ -995,6 +1030,13 @@ class _Reader:
                         table_significance,
                         None,
                     )
+                # The same allele in two records (a merge or concatenation of overlapping files) would be read
+                # as two alleles, or with two genotypes: say where (only for alleles built in full, the ones
+                # interpretation reads, so the check costs nothing on the common alleles set aside).
+                where_read = line_number if line_number is not None else attempts
+                first_line = first_seen.setdefault((chrom, pos, ref, alt), where_read)
+                if first_line != where_read:
+                    repeated.append((where_read, first_line))
                 if rejected:
                     filtered.append(call)
                     filter_values[filter_text] += 1
@@ -1147,11 +1189,25 @@ def _genotype(cache: dict[str, _Genotype | None], text: str, n_alts: int) -> _Ge
 
 
 def _parent_alleles(
-    cache: dict[str, _Genotype | None], columns: list[str], column: int | None, n_alts: int
+    cache: dict[str, _Genotype | None], columns: list[str], column: int | None, n_alts: int, gt_at: int
 ) -> tuple[int | None, ...] | None:
     if column is None:
         return None
-    return _genotype(cache, columns[column].partition(":")[0], n_alts)[0]
+    return _genotype(cache, _subfield(columns[column], gt_at), n_alts)[0]
+
+
+def _gt_position(fmt: str) -> int:
+    """The position of GT among a FORMAT column's keys, or -1 when the record gives no genotype."""
+    keys = fmt.split(":")
+    return keys.index("GT") if "GT" in keys else -1
+
+
+def _subfield(sample: str, index: int) -> str:
+    """Subfield ``index`` of a sample column; a trailing subfield left out reads as missing (VCF 4.2, 1.6.2)."""
+    if index == 0:
+        return sample.partition(":")[0]
+    values = sample.split(":")
+    return values[index] if index < len(values) else "."
 
 
 def _origin(
@@ -1181,6 +1237,19 @@ def _phase_set(fmt: str, field: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
+def _symbolic_end(info: str, pos: int, end: int) -> int:
+    """The last position a symbolic allele's record spans: INFO END, else POS + |SVLEN| (VCF 4.2, 1.4.5)."""
+    text = _info_value(info, "END")
+    if text is not None and text.isdigit() and int(text) >= pos:
+        return int(text)
+    text = _info_value(info, "SVLEN")
+    if text is not None:
+        length = text.split(",")[0].lstrip("-")
+        if length.isdigit():
+            return max(end, pos + int(length))
+    return end
+
+
 def _in_par(regions: tuple[tuple[int, int], ...], pos: int) -> bool:
     return any(start <= pos <= end for start, end in regions)
 
@@ -1205,6 +1274,12 @@ def _merge(first: AnnotationValues | None, second: AlleleAnnotation | None) -> A
         revel if revel is not None else second.revel,
         cadd if cadd is not None else second.cadd_phred,
     )
+
+
+def _lines(numbers: Sequence[int]) -> str:
+    """Line or record numbers for a warning: the first few, then an ellipsis."""
+    shown = ", ".join(str(n) for n in numbers[:_MAX_LINES])
+    return shown + (", …" if len(numbers) > _MAX_LINES else "")
 
 
 def _last_line_unterminated(path: Path) -> bool:
@@ -1251,6 +1326,11 @@ def read_vcf(
     The alleles of records whose FILTER is neither ``PASS`` nor ``.`` are not in ``calls`` but in
     ``filtered_calls``, and one warning counts them: they are never evidence.
 
+    GT is read wherever FORMAT puts it. A record that gives the proband no genotype (no GT, ``.`` or ``./.``)
+    is no evidence and does not make its genes covered; a haploid GT on an autosome is one allele; both are
+    named, with their line numbers, in a warning, as are repeated alleles, an empty body and a file with
+    both ``CSQ`` and ``ANN``.
+
     Records htslib rejects, and records the reader cannot use (no sample columns, REF missing, a GT naming a
     non-existent allele), are skipped and listed in ``skipped_lines`` (line numbers of a text VCF, record
     numbers of a BCF) with a warning; with ``strict=True`` the first one raises :class:`InputError`. A file
@@ -1288,6 +1368,8 @@ def read_vcf(
                 msg = f"{where}: the VCF is {build} but the ClinVar data is {clinvar.build}; use ClinVar for {build}"
                 raise InputError(msg)
             info_fields = InfoFields.from_header(header, numbers)
+            # VEP's CSQ is read when both are present (TranscriptField.from_header); the user is told.
+            both_annotations = transcripts is not None and transcripts.key == "CSQ" and "ANN" in header.info
             if len(samples) > len(wanted):
                 # htslib then parses only these samples' columns: a large saving on cohort VCFs.
                 vcf.subset_samples(wanted)
@@ -1315,11 +1397,38 @@ def read_vcf(
             _close(vcf)
 
     warnings: list[str] = []
+    unit = "line(s)" if reader.text else "record(s)"
     if reader.skipped:
-        unit = "line(s)" if reader.text else "record(s)"
-        shown = ", ".join(str(n) for n in reader.skipped[:20])
-        more = ", …" if len(reader.skipped) > 20 else ""
-        warnings.append(f"{where}: skipped {len(reader.skipped)} malformed record(s) at {unit} {shown}{more}")
+        warnings.append(
+            f"{where}: skipped {len(reader.skipped)} malformed record(s) at {unit} {_lines(reader.skipped)}"
+        )
+    if reader.n_records == 0:
+        usable = "usable " if reader.skipped else ""
+        warnings.append(f"{where}: the VCF has no {usable}variant records, so it gives no genotype evidence")
+    if both_annotations:
+        warnings.append(
+            f"{where}: the VCF has both VEP CSQ and SnpEff ANN annotation; CSQ is read, ANN is not"
+        )
+    if reader.uncalled:
+        warnings.append(
+            f"{where}: {len(reader.uncalled)} record(s) give no genotype for {proband} (no GT, or GT '.' or "
+            f"'./.') at {unit} {_lines(reader.uncalled)}; they are not evidence, and their genes are not "
+            "counted as tested"
+        )
+    if reader.haploid:
+        warnings.append(
+            f"{where}: {len(reader.haploid)} call(s) of {proband} have a haploid GT on an autosome at {unit} "
+            f"{_lines(reader.haploid)}; each is counted as one allele, not as a loss of both copies"
+        )
+    if reader.repeated:
+        word = unit[:-3]
+        pairs = [f"{word} {line} repeats {word} {first}" for line, first in reader.repeated]
+        shown = ", ".join(pairs[:_MAX_LINES]) + (", …" if len(pairs) > _MAX_LINES else "")
+        warnings.append(
+            f"{where}: {len(pairs)} record(s) repeat an allele of an earlier record ({shown}); an "
+            "allele is not counted twice towards a genotype, but repeats with different genotypes are each "
+            "read as given: check the file for merged or duplicated calls"
+        )
     if plain_text and _last_line_unterminated(path):
         warnings.append(f"{where}: the last line has no line end; the file may be truncated")
     warnings.extend(numbers.warnings(where))

@@ -247,7 +247,10 @@ def test_without_a_consequence_only_clinvar_qualifies_an_allele() -> None:
         sex=None,
         background_rate=RATE,  # type: ignore[arg-type]
     )
-    assert unknown.status == "no_qualifying_variant"
+    # It does not qualify, but it may be a null allele: neither for nor against the disease (LR 1).
+    assert unknown.alleles[0].weight == 0
+    assert unknown.status == "unverified"
+    assert unknown.lr == 1.0
     assert "consequence unknown" in (unknown.alleles[0].reason or "")
     known = assess_gene(
         GeneRule("G", ("AD",)),

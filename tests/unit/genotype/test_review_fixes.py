@@ -242,7 +242,9 @@ def test_a_clinvar_pathogenic_clcn7_allele_of_unknown_consequence_does_not_quali
     result = read_vcf(path, gene_locator=regions, clinvar=_Clinvar())
     assert result.calls[0].clinvar == "pathogenic"
     ado2 = _for(model, result, ADO2)
-    assert ado2.lr == pytest.approx(NOTHING_DOMINANT)
+    # It does not qualify; but it may be a dominant-negative missense, so it does not lower ADO2 either.
+    assert ado2.alleles[0].weight == 0
+    assert ado2.lr == 1.0
     assert "PP5" in ado2.alleles[0].acmg
     assert "consequence unknown" in ado2.note
 

@@ -36,12 +36,14 @@ from marbledx.findings._pedigree import MAX_AGE_YEARS, Pedigree, PedIndividual, 
 from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
 
 __all__ = [
+    "PARAMETER_RANGES",
     "SUPPORTED_INHERITANCE",
     "AllelicForm",
     "ChildRisk",
     "DiseaseRisk",
     "FounderPrior",
     "IndividualRisk",
+    "ParameterRange",
     "PedigreeRisk",
     "PenetranceBasis",
     "PenetranceCurve",
@@ -81,6 +83,42 @@ _MODE_TEXT = {
 DEFAULT_ALLELE_FREQUENCY = 1e-3
 DEFAULT_X_MUTATION_RATE = 1e-6
 DEFAULT_INBREEDING = 1 / 16
+
+
+@dataclass(frozen=True)
+class ParameterRange:
+    """The allowed values of one model parameter, so that the model and the ``marbledx risk`` flags check the
+    same bounds and say them the same way."""
+
+    low: float
+    low_inclusive: bool
+    high: float
+    high_inclusive: bool
+
+    def contains(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        above = value >= self.low if self.low_inclusive else value > self.low
+        below = value <= self.high if self.high_inclusive else value < self.high
+        return above and below
+
+    def describe(self) -> str:
+        """``at least 0 and below 0.5``."""
+        low = "at least" if self.low_inclusive else "above"
+        high = "at most" if self.high_inclusive else "below"
+        return f"{low} {self.low:g} and {high} {self.high:g}"
+
+
+# The model's parameters. A phenocopy rate of 0.5 or more would make the disease genotype no more likely in an
+# affected person than chance; an allele frequency above 0.5 is no longer the minor allele; an inbreeding
+# coefficient above 1/4 is closer than the child of first-degree relatives.
+PARAMETER_RANGES: dict[str, ParameterRange] = {
+    "penetrance": ParameterRange(0.0, False, 1.0, True),
+    "allele_frequency": ParameterRange(0.0, False, 0.5, True),
+    "mutation_rate": ParameterRange(0.0, True, 0.01, True),
+    "phenocopy": ParameterRange(0.0, True, 0.5, False),
+    "inbreeding": ParameterRange(0.0, False, 0.25, True),
+}
 
 
 def parse_inheritance(value: str | Inheritance) -> Inheritance:
@@ -233,19 +271,15 @@ class RiskModel:
             msg = f"inheritance {self.inheritance.value!r} is not supported; expected autosomal_recessive, autosomal_dominant or x_linked_recessive"
             raise InputError(msg)
         checks = (
-            ("penetrance", self.penetrance, 0.0 < self.penetrance <= 1.0, "above 0 and at most 1"),
-            (
-                "allele frequency",
-                self.allele_frequency,
-                0.0 < self.allele_frequency <= 0.5,
-                "above 0 and at most 0.5",
-            ),
-            ("mutation rate", self.mutation_rate, 0.0 <= self.mutation_rate <= 0.01, "from 0 to 0.01"),
-            ("phenocopy rate", self.phenocopy, 0.0 <= self.phenocopy < 0.5, "from 0 to below 0.5"),
+            ("penetrance", "penetrance", self.penetrance),
+            ("allele frequency", "allele_frequency", self.allele_frequency),
+            ("mutation rate", "mutation_rate", self.mutation_rate),
+            ("phenocopy rate", "phenocopy", self.phenocopy),
         )
-        for name, value, ok, expected in checks:
-            if not (ok and math.isfinite(value)):
-                msg = f"{name} {value!r} is out of range; expected a probability {expected}"
+        for name, key, value in checks:
+            allowed = PARAMETER_RANGES[key]
+            if not allowed.contains(value):
+                msg = f"{name} {value!r} is out of range; expected a probability {allowed.describe()}"
                 raise InputError(msg)
         if self.founder_prior == "mutation_selection":
             if self.inheritance is not Inheritance.X_LINKED_RECESSIVE:
@@ -945,8 +979,8 @@ def pedigree_risk(
     pedigree's ages (PED ``age=`` tokens, phenopacket ``timeAtLastEncounter``); ages change the result only
     with ``model.penetrance_by_age``. Every input problem is a one-line :class:`InputError`.
     """
-    if not (0.0 < inbreeding <= 0.25 and math.isfinite(inbreeding)):
-        msg = f"inbreeding coefficient {inbreeding!r} is out of range; expected above 0 and at most 0.25 (first cousins 1/16 = 0.0625)"
+    if not PARAMETER_RANGES["inbreeding"].contains(inbreeding):
+        msg = f"inbreeding coefficient {inbreeding!r} is out of range; expected {PARAMETER_RANGES['inbreeding'].describe()} (first cousins 1/16 = 0.0625)"
         raise InputError(msg)
     if ages is None:
         ages = {person.id: person.age for person in pedigree.individuals if person.age is not None}
@@ -1458,8 +1492,8 @@ def resolve_disease(
         pen_basis = f"from the knowledge base ({', '.join(entity.inheritance.sources) if entity else ''})"
     else:
         pen, pen_basis = 1.0, "assumed complete: the knowledge base gives no figure"
-    if not (0.0 < pen <= 1.0):
-        msg = f"--penetrance {pen!r} is out of range; expected a probability above 0 and at most 1"
+    if not PARAMETER_RANGES["penetrance"].contains(pen):
+        msg = f"--penetrance {pen:g} is out of range; expected a probability {PARAMETER_RANGES['penetrance'].describe()}"
         raise InputError(msg)
     x_linked = mode is Inheritance.X_LINKED_RECESSIVE
     mu = mutation_rate if mutation_rate is not None else (DEFAULT_X_MUTATION_RATE if x_linked else 0.0)

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
-from marbledx.advice._risk import PenetranceCurve, RiskReport, counselling_report, resolve_disease
+from marbledx.advice._risk import (
+    PARAMETER_RANGES,
+    PenetranceCurve,
+    RiskReport,
+    counselling_report,
+    resolve_disease,
+)
 from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
 from marbledx.knowledge import Inheritance, load_knowledge_base
@@ -34,6 +40,9 @@ def _probability(text: str) -> float:
     except ValueError:
         msg = f"{text!r} is not a number"
         raise argparse.ArgumentTypeError(msg) from None
+
+
+_RANGE = {key: allowed.describe() for key, allowed in PARAMETER_RANGES.items()}
 
 
 def configure(sub: argparse.ArgumentParser) -> None:
@@ -61,7 +70,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         "--penetrance",
         type=_probability,
         metavar="P",
-        help="P(affected | disease genotype) (default: knowledge base, e.g. ADO2 0.66; else 1)",
+        help=f"P(affected | disease genotype), {_RANGE['penetrance']} (default: knowledge base, e.g. ADO2 0.66; "
+        "else 1)",
     )
     sub.add_argument(
         "--penetrance-by-age",
@@ -74,21 +84,21 @@ def configure(sub: argparse.ArgumentParser) -> None:
         "--allele-frequency",
         type=_probability,
         metavar="Q",
-        help="disease allele frequency for founders (default: the knowledge-base incidence times the "
-        "subtype's share of its group; else 0.001, a default that is not a sourced figure)",
+        help=f"disease allele frequency for founders, {_RANGE['allele_frequency']} (default: the knowledge-base "
+        "incidence times the subtype's share of its group; else 0.001, a default that is not a sourced figure)",
     )
     sub.add_argument(
         "--mutation-rate",
         type=_probability,
         metavar="MU",
-        help="new-mutation rate per transmitted allele (default 0; X-linked 1e-6)",
+        help=f"new-mutation rate per transmitted allele, {_RANGE['mutation_rate']} (default 0; X-linked 1e-6)",
     )
     sub.add_argument(
         "--phenocopy",
         type=_probability,
         default=0.0,
         metavar="RATE",
-        help="P(affected | no disease genotype) (default 0)",
+        help=f"P(affected | no disease genotype), {_RANGE['phenocopy']} (default 0)",
     )
     sub.add_argument(
         "--couple",
@@ -107,7 +117,7 @@ def configure(sub: argparse.ArgumentParser) -> None:
         default=1 / 16,
         metavar="F",
         help="inbreeding coefficient of the couple's children when their common ancestors are not in the "
-        "file (default 0.0625, first cousins)",
+        f"file, {_RANGE['inbreeding']} (default 0.0625, first cousins)",
     )
     sub.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format (default table)"
@@ -124,25 +134,30 @@ def _couple(value: str | None) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+# Each numeric flag and the model parameter whose range it takes (advice._risk.PARAMETER_RANGES), so that the
+# command names the flag for any value the model would refuse.
+_NUMERIC_FLAGS = (
+    ("--penetrance", "penetrance"),
+    ("--allele-frequency", "allele_frequency"),
+    ("--mutation-rate", "mutation_rate"),
+    ("--phenocopy", "phenocopy"),
+    ("--inbreeding", "inbreeding"),
+)
+
+
+def _check_ranges(args: argparse.Namespace) -> None:
+    """One line naming the flag, its value and the allowed range, for a value out of range."""
+    for flag, key in _NUMERIC_FLAGS:
+        value = getattr(args, key)
+        allowed = PARAMETER_RANGES[key]
+        if value is not None and not allowed.contains(value):
+            msg = f"{flag} {value:g} is out of range; expected a number {allowed.describe()}"
+            raise InputError(msg)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``marbledx risk``; 0 on success. Problems the user can fix raise :class:`InputError`."""
-    if args.penetrance is not None and not 0.0 < args.penetrance <= 1.0:
-        msg = (
-            f"--penetrance {args.penetrance!r} is out of range; expected a probability above 0 and at most 1"
-        )
-        raise InputError(msg)
-    for flag, value, low_ok, high in (
-        ("--allele-frequency", args.allele_frequency, False, 0.5),
-        ("--mutation-rate", args.mutation_rate, True, 0.01),
-        ("--phenocopy", args.phenocopy, True, 0.5),
-        ("--inbreeding", args.inbreeding, False, 0.25),
-    ):
-        if value is None:
-            continue
-        if not ((value >= 0.0 if low_ok else value > 0.0) and value <= high):
-            bound = "from 0" if low_ok else "above 0"
-            msg = f"{flag} {value!r} is out of range; expected {bound} and at most {high:g}"
-            raise InputError(msg)
+    _check_ranges(args)
     couple = _couple(args.couple)
     curve = PenetranceCurve.parse(args.penetrance_by_age) if args.penetrance_by_age is not None else None
     pedigree = read_ped(args.ped) if args.ped is not None else read_family_pedigree(args.phenopacket)

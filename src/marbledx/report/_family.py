@@ -11,8 +11,17 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from marbledx._api import subtype_summary
 from marbledx.advice import CARE_PARAMETERS, TWO_COPIES_LOW, CarePlan, allelic_forms, format_probability
-from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase, OsteoclastStatus
+from marbledx.knowledge import (
+    Entity,
+    EntityGroup,
+    HsctDecision,
+    Inheritance,
+    KnowledgeBase,
+    Neuronopathy,
+    OsteoclastStatus,
+)
 from marbledx.report._inheritance import InheritanceOption, inheritance_options
 
 __all__ = ["FamilySection", "FamilySummary", "family_summary"]
@@ -46,6 +55,88 @@ _WHAT_OSTEOPETROSIS_INFANT = [
 ]
 _OSTEOPETROSIS_SOURCES = ["PMCID:PMC2654865", "ORPHA:667"]
 
+# Cards of the osteopetrosis group that are syndromes with dense bone as one feature among others, not forms of
+# osteopetrosis: calling them "a form of osteopetrosis" misleads a family about what the child has. What each
+# mainly is, in plain words, from its sources (reference §1A/§1B and the HPO annotation of its entry):
+# - OL-EDA-ID: immunodeficiency with anhidrotic ectodermal dysplasia and lymphoedema; recurrent bacterial
+#   infections 7/7, lymphoedema, sparse hair, conical teeth, absent sweat glands (HPO-hpoa OMIM:300291, which
+#   does not even annotate osteopetrosis); osteopetrosis is in its name (Stark 2009, PMCID:PMC2654865).
+# - LAD-III: a leukocyte adhesion and platelet function defect (kindlin-3; Kuijpers 2009): infections
+#   (Frequent), bleeding, osteopetrosis only Occasional (HPO-hpoa OMIM:612840); sepsis 12/12 (Kahraman 2023).
+# - COMMAD: coloboma, microphthalmia, macrocephaly, albinism and deafness; osteopetrosis in 1 of the 2 reported
+#   patients (HPO-hpoa OMIM:617306, PMID:27889061).
+# - BANDDOS: brain malformations and neurodegeneration with dysosteosclerosis (platyspondyly 4/4, diaphyseal
+#   sclerosis 4/4), osteopetrosis 1/4; "osteopetrosis-adjacent" (reference §1A; HPO-hpoa OMIM:618476,
+#   PMID:30982609).
+_SYNDROMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "OL-EDA-ID": (
+        (
+            "It weakens the immune system, so serious infections are common.",
+            "It also affects the skin, hair, teeth and sweat glands, and it can cause swelling (lymphoedema).",
+            "It can also make the bones dense and hard.",
+        ),
+        ("HPO-hpoa:OMIM:300291", "PMID:15100680", "PMCID:PMC2654865", "ref:geneskin-hed-id"),
+    ),
+    "LAD3": (
+        (
+            "It mainly affects the white blood cells, which fight germs, and the platelets, which stop bleeding.",
+            "So serious infections and bleeding are common.",
+            "In some children it also makes the bones dense and hard.",
+        ),
+        ("HPO-hpoa:OMIM:612840", "ref:kuijpers-2009", "DOI:10.1007/s10875-023-01479-7"),
+    ),
+    "COMMAD": (
+        (
+            "It affects the eyes, the hearing, and the colour of the skin and hair.",
+            "It can also make the bones dense.",
+            "Very few children with it have been reported.",
+        ),
+        ("HPO-hpoa:OMIM:617306", "PMID:27889061"),
+    ),
+    "BANDDOS": (
+        (
+            "It affects how the brain forms and works, and the brain problems can get worse over time.",
+            "It also makes some bones dense, and it can flatten the bones of the spine.",
+        ),
+        ("HPO-hpoa:OMIM:618476", "PMID:30982609"),
+    ),
+}
+# What else a form of osteopetrosis does, where its card says more than the bones:
+# - CA II deficiency (OPTB3): osteopetrosis with renal tubular acidosis and cerebral calcification, HP:0008341
+#   2/2, HP:0002514 2/2 (reference §1A; HPO-hpoa OMIM:259730; ORPHA:2785).
+# - Transient infantile osteopetrosis resolves in the first year and needs no treatment (reference §1A,
+#   Socialstyrelsen); it is known to be transient only when follow-up X-rays show the bone getting better
+#   (reference §3.2: check radiographs again before conditioning).
+_ALSO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "OPTB3": (
+        (
+            "This form is also called CA II deficiency.",
+            "Besides the bones, it affects the kidneys, which makes the blood too acid.",
+            "It can also leave small spots of calcium in the brain.",
+        ),
+        ("HPO-hpoa:OMIM:259730", "ORPHA:2785"),
+    ),
+    "TIO": (
+        (
+            "In this form, the dense bones get better by themselves during the first year of life.",
+            "X-rays over time show if this is happening.",
+        ),
+        ("ref:socialstyrelsen-transient", "ref:osteopetrosis-co-uk-types"),
+    ),
+}
+# A form that harms the brain and nerves on its own (primary neurodegeneration, not nerve compression by bone:
+# reference §1A "Neuro"), said as far as the card's neuronopathy is known and verified.
+_NEURO_PLAIN = {
+    Neuronopathy.YES: "This form also affects the brain and nerves.",
+    Neuronopathy.SUBSET: "In some children, this form also affects the brain and nerves.",
+}
+# A different condition from osteopetrosis (the differential of reference §6: Ihde 2011, PMID:22084176;
+# Skeletal Radiol 2021, PMID:33040177): many of these come from increased bone formation (§7.1 item 5).
+_NOT_OSTEOPETROSIS = (
+    "It is a different condition from osteopetrosis, though some of its signs can look alike."
+)
+_NOT_OSTEOPETROSIS_SOURCES = ["PMID:22084176", "PMID:33040177"]
+
 # What the HSCT decision means, in plain words. "{who}" is "your child" or, for an adult, "you". The summary
 # says what the evidence says and never announces the care team's decision or a direction of care (web review
 # 4): after "not recommended" or "not curative" it says that the team will talk with the family about the best
@@ -75,7 +166,7 @@ _HSCT_PLAIN = {
         "They need regular check-ups, and care for breaks, teeth, eyes and hearing.",
     ],
     "not_recommended": [
-        "A stem cell transplant is not expected to help the brain and nerve problems of this form.",
+        "What is known about this form does not support a stem cell transplant.",
         "The team will talk with you about the best care for {who}.",
     ],
     "unknown": [
@@ -83,11 +174,91 @@ _HSCT_PLAIN = {
         "This depends on the {thing}, so the gene test result matters a lot.",
     ],
 }
+# Why HSCT does not help (or helps only in part), per card, in plain words from the card's cited reason. The
+# sentences go after the first sentence of the decision. A card's entry applies only when the plan's decision
+# is the card's own (a neuronopathic CLCN7 form is "not recommended" for another reason than its card's).
+# - OPTB2 (RANKL): patients could not be cured by HSCT (Sobacchi 2007, PMID:17632511); RANKL is made by
+#   mesenchymal/stromal cells (and lymphocytes), not by the osteoclast lineage a graft replaces (reference §1A,
+#   Sobacchi & Abinun 2022, DOI:10.1016/j.bone.2022.116541).
+# - ADO1 (LRP5): increased bone formation, not an osteoclast defect; "not indicated" is an inference from the
+#   mechanism, not a published recommendation (reference §1B; Whyte 1996; PMID:12579474), so it is said as
+#   what would be expected.
+# - OPTB5 (OSTM1): HCT given before neurological symptoms still did not stop neurological progression (Blood
+#   Adv 2017;1(4):279).
+# - TIO: resolves by itself in the first year and needs no treatment (reference §1A and §3.2).
+# - OPTB3 (CA II): BMT cured the bone disease but not the renal tubular acidosis; reserve for severe cases
+#   (McMahon 2001).
+_HSCT_WHY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "OPTB2": (
+        (
+            "In this form, the cells that clear old bone lack a signal made by other cells in the bone.",
+            "A transplant gives new blood cells, but it does not replace the cells that make this signal.",
+            "Children with this form have not been cured by a transplant so far.",
+        ),
+        ("PMID:17632511", "DOI:10.1016/j.bone.2022.116541"),
+    ),
+    "ADO1": (
+        (
+            "In this form, the cells that clear old bone work. The body makes too much bone instead.",
+            "New blood cells from a transplant would not be expected to change that.",
+        ),
+        ("DOI:10.1002/jbmr.5650111010", "PMID:12579474"),
+    ),
+    "OPTB5": (
+        ("Even a transplant done before these problems began did not stop them.",),
+        ("ref:blood-adv-2017-ostm1",),
+    ),
+    "TIO": (
+        ("This form gets better by itself during the first year of life, and it needs no treatment.",),
+        ("ref:socialstyrelsen-transient", "ref:osteopetrosis-co-uk-types"),
+    ),
+    "OPTB3": (
+        (
+            "For example, it does not fix the kidney problem that makes the blood too acid.",
+            "Doctors keep it for children who are badly affected.",
+        ),
+        ("ref:mcmahon-2001",),
+    ),
+    # LAD-III: HSCT corrected the osteopetrosis and is the only curative option; long-term management without
+    # HSCT has also been reported (Palagano 2017; Orphanet LAD-III; Saultier 2018, PMID:29472353).
+    "LAD3": (
+        (
+            "It is the only treatment known to cure this condition.",
+            "Some children have also been cared for without a transplant for a long time.",
+        ),
+        ("ref:orphanet-lad3", "PMID:29472353"),
+    ),
+    # IAO: "consider in selected patients with accumulating complications" (Blood Adv 2019;3(6):862), HCT not
+    # the standard of care for the less severe forms (Wu 2017, PMID:28655174).
+    "IAO": (
+        ("For a few people with many problems from the bones, doctors may think about one.",),
+        ("ref:blood-adv-2019-iao", "PMID:28655174"),
+    ),
+}
+# HSCT does not help the primary neurodegeneration of OSTM1 and neuronopathic CLCN7 disease (Blood Adv
+# 2017;1(4):279; reference §7.1 item 12).
+_HSCT_NOT_FOR_NEURO = (
+    "A stem cell transplant is not expected to help the brain and nerve problems of this form."
+)
+# A curative decision that holds for part of the form only (CLCN7 ARO: curative if non-neuronopathic, not for
+# its neuronopathic subset; reference §1B OPTB4; the rule of SubtypeSummary.hsct_qualifier). The retinal and
+# neurological work-up tells them apart (the card's reason: "Assess retinal and neurological status").
+_HSCT_IF_NOT_NEURO = [
+    "This is true when the form does not affect the brain.",
+    "When it does, a transplant does not help the brain and nerve problems.",
+    "Tests of the eyes and the brain help show which it is.",
+]
 # The genotype supports the form but the decision waits for other tests (the neurological work-up of a CLCN7
 # form that can be neuronopathic): the gene test is no longer what it waits for.
 _HSCT_UNKNOWN_SUPPORTED = [
     "We do not know yet if a stem cell transplant would help.",
     "More tests are needed to know this.",
+]
+# The genotype supports the form, and its card has no verified HSCT decision: there are no data (COMMAD: 2
+# patients; BANDDOS; OL-EDA-ID and ADO3 unverified), so no test will settle it.
+_HSCT_NO_DATA = [
+    "Not enough is known about this form to say if a stem cell transplant would help.",
+    "The team will talk with you about the best care for {who}.",
 ]
 # No leading option has an HSCT rule (none is an osteopetrosis form): the transplant question is not raised.
 _NO_HSCT_QUESTION = [
@@ -164,6 +335,22 @@ _MODE_CLAUSE = {
     Inheritance.X_LINKED_DOMINANT: "the changed gene is on the X chromosome",
     Inheritance.SOMATIC: "it is not usually passed on from parents to children",
     Inheritance.NOT_INHERITED: "it is not usually passed on from parents to children",
+}
+# Genes of a recessive form of the knowledge base that, with one changed copy, cause a dominant condition the
+# knowledge base has no card for (HPO gene-disease links with an autosomal dominant mode). Their carriers are
+# not said to be healthy: reference §4.1 says "carriers are asymptomatic" for AR osteopetrosis citing Stark 2009,
+# which predates BANDDOS and COMMAD.
+_OTHER_ONE_COPY: dict[str, tuple[str, tuple[str, ...]]] = {
+    # Leukoencephalopathy, diffuse hereditary, with spheroids: autosomal dominant, adult onset.
+    "CSF1R": (
+        "a different brain disease that starts in adults",
+        ("HPO-g2p:OMIM:221820", "HPO-hpoa:OMIM:221820"),
+    ),
+    # Waardenburg syndrome type 2A and Tietz albinism-deafness syndrome: autosomal dominant.
+    "MITF": (
+        "a different condition of the hearing and of the colour of the skin, hair and eyes",
+        ("HPO-g2p:OMIM:193510", "HPO-hpoa:OMIM:193510", "HPO-g2p:OMIM:103500", "HPO-hpoa:OMIM:103500"),
+    ),
 }
 _UNKNOWN_CLAUSE = "how it is passed on is not known"
 _SEVERAL_CLAUSE = "it can be passed on in more than one way"
@@ -265,8 +452,22 @@ def _is_osteopetrosis(
     """An osteopetrosis form: a card of the osteopetrosis group, an umbrella entry over such cards, or a
     disorder outside the knowledge base that its own name calls osteopetrosis."""
     if entity is not None:
-        return entity.group is EntityGroup.OSTEOPETROSIS
+        return entity.group is EntityGroup.OSTEOPETROSIS and not _is_syndrome(entity)
     return bool(_umbrella_forms(disease_id, kb)) or "osteopetrosis" in (label or "").lower()
+
+
+def _is_syndrome(entity: Entity | None) -> bool:
+    """A card of the osteopetrosis group that is a syndrome with dense bone, not a form of osteopetrosis."""
+    return entity is not None and entity.key in _SYNDROMES
+
+
+def _has_hsct_question(
+    disease_id: str | None, label: str | None, entity: Entity | None, kb: KnowledgeBase
+) -> bool:
+    """Whether the transplant question is raised: an osteopetrosis form, or a card with an HSCT rule."""
+    return _is_osteopetrosis(disease_id, label, entity, kb) or (
+        entity is not None and entity.hsct is not None
+    )
 
 
 def _plain_label(label: str | None) -> str | None:
@@ -279,9 +480,12 @@ def _plain_label(label: str | None) -> str | None:
 def _condition_name(plan: CarePlan, entity: Entity | None, kb: KnowledgeBase) -> str:
     """The leading diagnosis in plain words: an osteopetrosis form with every gene of its card, a differential
     entity by its card's name, and never a raw label such as "…malignant osteopetrosis" (web review 5)."""
-    if entity is not None and entity.group is EntityGroup.OSTEOPETROSIS and entity.genes:
+    if entity is not None and entity.group is EntityGroup.OSTEOPETROSIS:
         short = f", which doctors call {entity.names.short_names[0]}" if entity.names.short_names else ""
-        return f"a form of osteopetrosis caused by changes in {_genes(entity)}{short}"
+        # A syndrome with dense bone is not "a form of osteopetrosis" (OL-EDA-ID, LAD-III, COMMAD, BANDDOS).
+        what = "a rare condition" if _is_syndrome(entity) else "a form of osteopetrosis"
+        genes = f" caused by changes in {_genes(entity)}" if entity.genes else ""
+        return f"{what}{genes}{short}"
     if entity is not None:
         return entity.name
     if _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, None, kb):
@@ -298,15 +502,19 @@ def _checked_for(plan: CarePlan, kb: KnowledgeBase) -> tuple[str, bool]:
     (the osteopetrosis forms together, a differential entity by its card's name), then "other rare causes",
     because a leading posterior this low says the list is far from complete. Also whether osteopetrosis is
     among them."""
-    osteopetrosis = False
+    osteopetrosis = syndrome = False
     named: list[str] = []
     for option in plan.hsct.options:
         entity = _option_entity(option.subtype, option.disease_id, kb)
         if _is_osteopetrosis(option.disease_id, option.label, entity, kb):
             osteopetrosis = True
+        elif _is_syndrome(entity):
+            syndrome = True
         elif entity is not None and entity.name not in named:
             named.append(entity.name)
     things = (["some forms of osteopetrosis"] if osteopetrosis else []) + named
+    if syndrome:
+        things.append("some rare conditions that can also make bones dense")
     if not things:
         return "The doctors are checking for several rare causes.", False
     return f"The doctors are checking for {_names([*things, 'other rare causes'])}.", osteopetrosis
@@ -342,7 +550,8 @@ def _one_copy_forms(entity: Entity, kb: KnowledgeBase) -> list[tuple[str, Entity
 def _recessive_caveat(entity: Entity, kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     """The sentences that replace "carriers are healthy" when one changed copy of the gene can cause disease."""
     forms = _one_copy_forms(entity, kb)
-    if not forms:
+    others = [(gene, *_OTHER_ONE_COPY[gene]) for gene in entity.gene_symbols if gene in _OTHER_ONE_COPY]
+    if not forms and not others:
         return [], []
     sentences = ["Parents who carry one changed copy often have no signs."]
     for gene, other, _ in forms:
@@ -351,8 +560,13 @@ def _recessive_caveat(entity: Entity, kb: KnowledgeBase) -> tuple[list[str], lis
             f"But some changes in the {gene} gene cause another form, {short}, with only one changed copy. "
             "So a parent may have signs of it."
         )
+    for gene, condition, _ in others:
+        sentences.append(
+            f"But some changes in the {gene} gene cause {condition}, with only one changed copy."
+        )
     sentences.append("Ask the team which kind of change each parent carries.")
-    return sentences, [s for _, _, sources in forms for s in sources]
+    sources = [s for _, _, found in forms for s in found] + [s for _, _, found in others for s in found]
+    return sentences, sources
 
 
 def _inheritance_section(
@@ -373,6 +587,8 @@ def _inheritance_section(
         return FamilySection("How it runs in families", text, sources=list(dict.fromkeys(sources)))
     if modes and osteopetrosis and modes[0] in _INHERITANCE_PLAIN:
         text = list(_INHERITANCE_PLAIN[modes[0]])
+        if _is_syndrome(entity):
+            text = [t.replace("This form", "This condition") for t in text]
         sources = list(_INHERITANCE_SOURCES[modes[0]])
         if modes[0] is Inheritance.AUTOSOMAL_RECESSIVE and entity is not None:
             caveat, caveat_sources = _recessive_caveat(entity, kb)
@@ -611,6 +827,14 @@ def _what_section(
         what.append("The doctors do not know the cause yet. No one cause on the list stands out.")
         what.append(checked)
         what.append("The tests below can help find it.")
+    if stands_out and entity is not None and _is_syndrome(entity):
+        # What the syndrome mainly is; its dense bone is one feature, not the osteopetrosis mechanism.
+        said, said_sources = _SYNDROMES[entity.key]
+        what.extend(said)
+        sources.extend(said_sources)
+    elif stands_out and entity is not None and entity.group is not EntityGroup.OSTEOPETROSIS:
+        what.append(_NOT_OSTEOPETROSIS)
+        sources.extend(_NOT_OSTEOPETROSIS_SOURCES)
     if entity is None:
         # An umbrella entry named "a form of osteopetrosis": its link to the forms it covers is the source.
         sources.extend(
@@ -646,12 +870,59 @@ def _what_section(
             how_known = False
         if plan.age_band == "infant" and how_known:
             what.extend(_WHAT_OSTEOPETROSIS_INFANT)
+        if entity is not None and entity.key in _ALSO:
+            also, also_sources = _ALSO[entity.key]
+            what.extend(also)
+            sources.extend(also_sources)
+        neuro = entity.neuronopathic if entity is not None else None
+        if neuro is not None and not neuro.unverified and neuro.neuronopathic in _NEURO_PLAIN:
+            what.append(_NEURO_PLAIN[neuro.neuronopathic])
+            sources.extend(neuro.sources)
     elif checked_osteopetrosis:
         # Forms of osteopetrosis are among those checked, but none stands out: say what the word means, no
         # more (the mechanism is not every sclerosing disorder's, reference §7.1 item 5).
         what.append(_WHAT_OSTEOPETROSIS[0])
         sources.extend(_OSTEOPETROSIS_SOURCES)
     return FamilySection("What the condition is", what, sources=list(dict.fromkeys(sources)))
+
+
+def _neuronopathic(entity: Entity | None) -> bool:
+    """The card says the form (or a subset of it) has primary neurodegeneration, and that is verified."""
+    neuro = entity.neuronopathic if entity is not None else None
+    return (
+        neuro is not None
+        and not neuro.unverified
+        and neuro.neuronopathic in (Neuronopathy.YES, Neuronopathy.SUBSET)
+    )
+
+
+def _with_reason(
+    meaning: list[str], plan: CarePlan, entity: Entity | None, voice: _Voice
+) -> tuple[list[str], list[str]]:
+    """The decision's sentences with why it holds for this form (its card's cited reason), and their sources.
+
+    "Not recommended" is said as the brain and nerve problems a transplant does not help only for a form with
+    primary neurodegeneration (OSTM1, neuronopathic CLCN7); transient infantile osteopetrosis is not recommended
+    because it gets better by itself. A curative decision that holds for part of the form only says so.
+    """
+    decision = plan.hsct.decision
+    if entity is None or entity.hsct is None or decision == "unknown":
+        return meaning, []
+    own = not entity.hsct.unverified and entity.hsct.decision.value == decision
+    why, sources = _HSCT_WHY.get(entity.key, ((), ())) if own else ((), ())
+    out = list(meaning)
+    extra: list[str] = []
+    if decision == HsctDecision.NOT_RECOMMENDED.value and _neuronopathic(entity):
+        out[0] = _HSCT_NOT_FOR_NEURO
+        extra = list(entity.neuronopathic.sources) if entity.neuronopathic else []
+    if decision == HsctDecision.CURATIVE.value and subtype_summary(entity).hsct_qualifier:
+        # After what a transplant does, before its risk: which kind of the form it cures.
+        out[2:2] = _HSCT_IF_NOT_NEURO
+    # The form's own reason follows the decision's first sentence (for "curative", what a transplant does; for
+    # "not standard", the care most people need).
+    at = {HsctDecision.CURATIVE.value: 2, HsctDecision.NOT_STANDARD.value: len(out)}.get(decision, 1)
+    out[at:at] = list(why)
+    return out, [*sources, *extra]
 
 
 def _meaning_section(
@@ -667,22 +938,36 @@ def _meaning_section(
     decision = plan.hsct.decision
     question = (
         decision != "unknown"
-        or _is_osteopetrosis(plan.diagnosis_id, plan.diagnosis_label, entity, kb)
+        or _has_hsct_question(plan.diagnosis_id, plan.diagnosis_label, entity, kb)
         or any(
-            _is_osteopetrosis(o.disease_id, o.label, _option_entity(o.subtype, o.disease_id, kb), kb)
+            _has_hsct_question(o.disease_id, o.label, _option_entity(o.subtype, o.disease_id, kb), kb)
             for o in plan.hsct.options
         )
     )
+    why_sources: list[str] = []
     if not question:
-        meaning = [s.format(team=voice.team) for s in _NO_HSCT_QUESTION]
+        meaning = (
+            # A confirmed diagnosis is not "the exact cause" still to be found.
+            [f"{voice.team} can explain what this condition means for {voice.who}."]
+            if plan.certainty == "genotype_supported"
+            else [s.format(team=voice.team) for s in _NO_HSCT_QUESTION]
+        )
     elif decision == "unknown" and plan.certainty == "genotype_supported":
-        meaning = list(_HSCT_UNKNOWN_SUPPORTED)
+        card = entity.hsct if entity is not None else None
+        if card is not None and not card.unverified and card.decision is not HsctDecision.UNKNOWN:
+            meaning = list(_HSCT_UNKNOWN_SUPPORTED)
+        else:
+            # No data on HSCT for this form: no further test will settle it.
+            meaning = [s.format(who=voice.who) for s in _HSCT_NO_DATA]
     else:
         meaning = [
             s.format(who=voice.who, thing=_thing(plan, entity, kb, stands_out=stands_out))
             for s in _HSCT_PLAIN.get(decision, _HSCT_PLAIN["unknown"])
         ]
-    sources = list(plan.hsct.sources)
+        meaning, why_sources = _with_reason(meaning, plan, entity, voice)
+    if _is_syndrome(entity):
+        meaning = [m.replace("this form", "this condition") for m in meaning]
+    sources = [*plan.hsct.sources, *why_sources]
     if _HSCT_RISK in meaning:
         sources.extend(_HSCT_RISK_SOURCES)
     if plan.hsct.urgency == "urgent":
@@ -730,12 +1015,19 @@ def family_summary(
 
     tests = [t.plain for t in plan.tests if t.kind == "workup" and t.plain]
     next_steps = []
-    if any(t.kind == "genetic" for t in plan.tests):
+    confirmed = plan.certainty == "genotype_supported"
+    # With a gene result that supports the diagnosis, the gene test is not still "to find" the form: the step
+    # is to confirm it (the care plan's confirmation item: a diagnostic laboratory and both parents).
+    if any(t.kind == "genetic" for t in plan.tests) and not confirmed:
         next_steps.append(
             f"A gene test, from a blood sample, to find the {_thing(plan, entity, kb, stands_out=stands_out)}."
         )
     if any(t.kind == "confirmation" for t in plan.tests):
-        next_steps.append("Gene tests of both parents, to check the result.")
+        next_steps.append(
+            "A second check of the gene result, and gene tests of both parents."
+            if confirmed
+            else "Gene tests of both parents, to check the result."
+        )
     next_steps.extend(tests)
     sections.append(
         FamilySection(

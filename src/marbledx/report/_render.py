@@ -3,6 +3,7 @@ atomically (a temporary file renamed into place, so a report is never half-writt
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from typing import Any, Literal
 import jinja2
 import markupsafe
 
+from marbledx._api import SubtypeSummary
 from marbledx._format import age_text, percent
 from marbledx.errors import InputError
 from marbledx.knowledge import KnowledgeBase
@@ -108,6 +110,16 @@ def render_html(
     return render_result_html(report.to_dict(), hpo=hpo, kb=kb, audience=audience)
 
 
+def _hsct_qualifier(subtype: Mapping[str, Any] | None) -> str:
+    """The limit of a subtype's curative HSCT decision ("if non-neuronopathic" for CLCN7 ARO), by the rule the
+    CLI and the web app's subtype list use (:attr:`SubtypeSummary.hsct_qualifier`), from a stored subtype row."""
+    if not subtype:
+        return ""
+    # A row stored by an older version may lack a field; the rule reads only the decision and the neuronopathy.
+    values: dict[str, Any] = {f.name: subtype.get(f.name) for f in dataclasses.fields(SubtypeSummary)}
+    return SubtypeSummary(**values).hsct_qualifier
+
+
 def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -> dict[str, Any]:
     """What ``clinician_body.html.j2`` needs, from an :meth:`AnalysisReport.to_dict` result.
 
@@ -135,11 +147,28 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
             or [
                 annotations.disease(i).name if i in annotations else "" for i in diagnosis.get("same_as", [])
             ],
+            # The subtype column says "curative if non-neuronopathic" as the CLI and the web app do.
+            "subtype": {**diagnosis["subtype"], "hsct_qualifier": _hsct_qualifier(diagnosis["subtype"])}
+            if diagnosis.get("subtype")
+            else None,
         }
         for diagnosis in data["diagnoses"]
     ]
+    # The plan's decision carries the same limit when it is its subtype card's curative decision (CLCN7 ARO
+    # before the neurological work-up has shown the neuronopathic form: reference §1B OPTB4).
+    plan = data["care_plan"]
+    plan_subtype = next(
+        (d["subtype"] for d in diagnoses if d["subtype"] and d["subtype"].get("key") == plan.get("subtype")),
+        None,
+    )
+    plan_qualifier = (
+        plan_subtype["hsct_qualifier"]
+        if plan_subtype and plan["hsct"]["decision"] == plan_subtype.get("hsct_decision")
+        else ""
+    )
     return {
         "data": {**data, "diagnoses": diagnoses},
+        "hsct_qualifier": plan_qualifier,
         "age": age_text(data.get("age_days")),
         "chart": posterior_chart(list(data["diagnoses"])),
         "findings": findings,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from marbledx.cli import _risk_cmd
+from marbledx.cli import _risk_cmd, main
 from marbledx.errors import InputError, MarbledxError
 
 from ...conftest import TESTS
@@ -118,7 +118,7 @@ def test_couple_consanguinity_and_penetrance_options(capsys: pytest.CaptureFixtu
         (["--disease", "OPTB1"], "one of the arguments --ped --phenopacket is required"),
         (["--ped", "a.ped", "--phenopacket", "b.json", "--disease", "OPTB1"], "not allowed with argument"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "OMIM:999999"], "is not in the knowledge base"),
-        (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "ADO2", "--penetrance", "0"], "--penetrance 0.0 is out of range"),
+        (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "ADO2", "--penetrance", "0"], "--penetrance 0 is out of range"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "ADO2", "--penetrance", "x"], "'x' is not a number"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "ADO2", "--couple", "DAD"], "--couple 'DAD': expected two"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "ADO2", "--couple", "DAD,KID"], "are both male"),
@@ -128,7 +128,7 @@ def test_couple_consanguinity_and_penetrance_options(capsys: pytest.CaptureFixtu
         (["--ped", str(PEDS / "bad_test_word.ped"), "--disease", "OPTB1"], "line 1 column 7: test result 'maybe'"),
         (["--ped", str(PEDS / "absent.ped"), "--disease", "OPTB1"], "no such file"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "OPTB1", "--allele-frequency", "0.9"], "--allele-frequency 0.9"),
-        (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "OPTB1", "--mutation-rate", "-1"], "--mutation-rate -1.0"),
+        (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "OPTB1", "--mutation-rate", "-1"], "--mutation-rate -1"),
         (["--ped", str(PEDS / "ar_sibship.ped"), "--disease", "OPTB1", "--inbreeding", "0.5"], "--inbreeding 0.5"),
     ],
 )  # fmt: skip
@@ -137,3 +137,61 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]
     assert code == 2
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "expected"),
+    [
+        # 0.5 passed the command's own check and then failed in the model, whose message named no flag.
+        ("--phenocopy", "0.5", "--phenocopy 0.5 is out of range; expected a number at least 0 and below 0.5"),
+        ("--phenocopy", "0.7", "--phenocopy 0.7 is out of range; expected a number at least 0 and below 0.5"),
+        ("--phenocopy", "-0.1", "--phenocopy -0.1 is out of range; expected a number at least 0 and below 0.5"),
+        ("--phenocopy", "nan", "--phenocopy nan is out of range; expected a number at least 0 and below 0.5"),
+        ("--penetrance", "1.5", "--penetrance 1.5 is out of range; expected a number above 0 and at most 1"),
+        ("--penetrance", "inf", "--penetrance inf is out of range; expected a number above 0 and at most 1"),
+        ("--allele-frequency", "0", "--allele-frequency 0 is out of range; expected a number above 0 and at most 0.5"),
+        ("--mutation-rate", "0.02", "--mutation-rate 0.02 is out of range; expected a number at least 0 and at most 0.01"),
+        ("--inbreeding", "0.3", "--inbreeding 0.3 is out of range; expected a number above 0 and at most 0.25"),
+    ],
+)  # fmt: skip
+def test_every_range_error_names_its_flag_and_range_in_one_line(
+    capsys: pytest.CaptureFixture[str], flag: str, value: str, expected: str
+) -> None:
+    # Through the real command line: one line on stderr, exit status 2, no traceback.
+    code = main(["risk", "--ped", str(PEDS / "ado2_family.ped"), "--disease", "ADO2", f"{flag}={value}"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err == f"marbledx: error: {expected}\n"
+
+
+@pytest.mark.parametrize(
+    ("flag", "key"),
+    [
+        ("--penetrance", "penetrance"),
+        ("--allele-frequency", "allele_frequency"),
+        ("--mutation-rate", "mutation_rate"),
+        ("--phenocopy", "phenocopy"),
+        ("--inbreeding", "inbreeding"),
+    ],
+)
+def test_the_command_accepts_every_value_the_model_accepts_and_refuses_the_rest(
+    capsys: pytest.CaptureFixture[str], flag: str, key: str
+) -> None:
+    from marbledx.advice._risk import PARAMETER_RANGES
+
+    # The command and the model share their bounds: every boundary the model refuses, the command refuses first
+    # with its flag; every one the model accepts, the command runs.
+    allowed = PARAMETER_RANGES[key]
+    for value, ok in (
+        (allowed.low, allowed.low_inclusive),
+        (allowed.high, allowed.high_inclusive),
+        ((allowed.low + allowed.high) / 2, True),
+    ):
+        argv = ["--ped", str(PEDS / "ado2_family.ped"), "--disease", "ADO2", f"{flag}={value!r}"]
+        if key == "inbreeding":
+            argv.append("--consanguineous")
+        code, message = _run(capsys, *argv)
+        assert (code == 0) is ok, (flag, value, message)
+        if not ok:
+            assert message.startswith(f"{flag} "), message

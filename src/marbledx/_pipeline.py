@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from marbledx.errors import InputError
 
 if TYPE_CHECKING:
     from marbledx.findings import Case, FamilyHistory
@@ -13,7 +16,7 @@ if TYPE_CHECKING:
     from marbledx.ontology import Hpo
     from marbledx.ranking import CaseResult, PriorKind, Ranker
 
-__all__ = ["rank"]
+__all__ = ["iter_rank", "rank"]
 
 
 def rank(
@@ -31,26 +34,128 @@ def rank(
     """Rank every annotated disease for one case or for phenopacket files and folders.
 
     ``source`` is a :class:`~marbledx.findings.Case`, or one or more phenopacket paths (folders are
-    searched recursively). Each input gives one :class:`~marbledx.ranking.CaseResult`; a file that cannot
-    be read gives a result with ``error`` set, and the others go on. ``genotype`` adds VCF evidence
-    (``GenotypeOptions(vcf=…)`` for a single case, or the phenopackets' ``files``). Pass a prebuilt
-    ``ranker`` to rank many batches without rebuilding the engine (about a second).
+    searched recursively; each file is ranked once). Each input gives one
+    :class:`~marbledx.ranking.CaseResult`, whose ``to_dict()`` is the object ``marbledx rank --format json``
+    prints; a file that cannot be read gives a result with ``error`` set, and the others go on. ``family``
+    (consanguinity, an affected parent or sibling) is added to each case's own family history. ``genotype``
+    adds VCF evidence (``GenotypeOptions(vcf=…)`` for a single case, or the phenopackets' ``files``). Pass a
+    prebuilt ``ranker`` to rank many batches without rebuilding the engine (about a second).
+
+    Raises :class:`~marbledx.errors.InputError` when ``top`` is below 1 or there is nothing to rank.
 
     >>> import marbledx
     >>> hpo = marbledx.load_hpo()
     >>> [r.diagnoses[0].disease_id for r in marbledx.rank("examples/infant-aro.json", hpo=hpo)]  # doctest: +SKIP
     ['OMIM:259710']
     """
-    from marbledx.findings import Case
+    return list(
+        iter_rank(
+            source,
+            hpo=hpo,
+            kb=kb,
+            top=top,
+            prior=prior,
+            family=family,
+            genotype=genotype,
+            strict=strict,
+            ranker=ranker,
+        )
+    )
+
+
+def _paths(source: str | Path | Sequence[str | Path]) -> list[str | Path]:
+    if isinstance(source, str | Path):
+        return [source]
+    if isinstance(source, bytes | bytearray) or not isinstance(source, Iterable):
+        # bytes is a sequence too, of ints: name the mistake instead of failing on the first int.
+        msg = (
+            f"source: expected a Case, a path (str or Path) or a list of paths, found {type(source).__name__}"
+        )
+        raise InputError(msg)
+    paths = list(source)
+    wrong = next((p for p in paths if not isinstance(p, str | Path)), None)
+    if wrong is not None:
+        msg = f"source: expected paths (str or Path), found {type(wrong).__name__} {wrong!r}"
+        raise InputError(msg)
+    if not paths:
+        msg = "nothing to rank; expected phenopacket files or folders"
+        raise InputError(msg)
+    return paths
+
+
+def _with_family(case: Case, family: FamilyHistory | None) -> Case:
+    """``case`` with ``family`` added (logical or) to its own family history, as for phenopacket files."""
+    if family is None or not family.any:
+        return case
+    own = case.family
+    merged = replace(
+        own,
+        consanguineous=own.consanguineous or family.consanguineous,
+        affected_parent=own.affected_parent or family.affected_parent,
+        affected_sibling=own.affected_sibling or family.affected_sibling,
+    )
+    return replace(case, family=merged)
+
+
+def iter_rank(
+    source: Case | str | Path | Sequence[str | Path],
+    *,
+    hpo: Hpo,
+    kb: KnowledgeBase | None = None,
+    top: int = 20,
+    prior: PriorKind = "uniform",
+    family: FamilyHistory | None = None,
+    genotype: GenotypeOptions | None = None,
+    strict: bool = True,
+    ranker: Ranker | None = None,
+) -> Iterator[CaseResult]:
+    """:func:`rank`, one result at a time (the CLI prints each case as soon as it is ranked).
+
+    The arguments are checked before the first result: a bad ``top`` or an empty ``source`` raises at once.
+    Two cases with the same id are both ranked; the later one carries a warning naming the earlier file.
+    """
+    from marbledx.findings import Case, read_case_file
+    from marbledx.findings._phenopacket import peek_case_id, scan_inputs
     from marbledx.genotype import GenotypeReader
     from marbledx.knowledge import load_knowledge_base
-    from marbledx.ranking import Ranker
+    from marbledx.ranking import CaseResult, Ranker
 
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        msg = f"--top must be at least 1, got {top!r}"
+        raise InputError(msg)
+    entries = None if isinstance(source, Case) else scan_inputs(_paths(source))
     engine = ranker or Ranker(hpo, kb or load_knowledge_base())
-    if isinstance(source, Case):
-        calls = GenotypeReader(genotype).read(source) if genotype is not None else None
-        return [engine.rank(source, top=top, prior=prior, genotype=calls)]
-    paths = [source] if isinstance(source, str | Path) else list(source)
-    return list(
-        engine.rank_files(paths, top=top, prior=prior, family=family, strict=strict, genotype=genotype)
-    )
+
+    def results() -> Iterator[CaseResult]:
+        if isinstance(source, Case):
+            case = _with_family(source, family)
+            calls = GenotypeReader(genotype).read(case) if genotype is not None else None
+            yield engine.rank(case, top=top, prior=prior, genotype=calls)
+            return
+        reader = GenotypeReader(genotype) if genotype is not None else None
+        first_input: dict[str, str] = {}  # case id -> the input that had it first
+        for entry in entries or []:
+            path = entry.path
+            if entry.error is not None:
+                yield CaseResult(case_id=None, input=str(path), error=entry.error)
+                continue
+            try:
+                case = read_case_file(path, engine.hpo.ontology, family, strict=strict)
+            except InputError as exc:
+                yield CaseResult(case_id=peek_case_id(path), input=str(path), error=str(exc))
+                continue
+            notes = list(entry.notes)
+            earlier = first_input.setdefault(case.case_id, case.input)
+            if earlier != case.input:
+                # Both are ranked; a script joining results on case_id must tell them apart by "input".
+                notes.append(f"{case.input}: case id {case.case_id!r} is also the id of {earlier}")
+            if notes:
+                case = replace(case, warnings=(*case.warnings, *notes))
+            try:
+                calls = reader.read(case) if reader is not None else None
+            except InputError as exc:
+                yield CaseResult(case.case_id, case.input, warnings=list(case.warnings), error=str(exc))
+                continue
+            yield engine.rank(case, top=top, prior=prior, genotype=calls)
+
+    return results()

@@ -10,8 +10,10 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,7 +27,6 @@ from marbledx.findings import (
     Case,
     FamilyHistory,
     TextParser,
-    expand_inputs,
     normalise_findings,
     parse_iso_age,
 )
@@ -49,8 +50,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(msg)
 
 
+def _utf8(text: str) -> str:
+    """``text`` as valid UTF-8. A lone surrogate (a file name that is not UTF-8, a bad ``\\ud800`` escape in
+    a file) is written as its escape, ``\\udcff``: within a JSON string that is JSON's own escape, so a
+    reader gets the same string back, where the raw surrogate would crash the write or emit invalid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _emit(text: str) -> None:
-    sys.stdout.write(text.rstrip("\n") + "\n")
+    sys.stdout.write(_utf8(text.rstrip("\n")) + "\n")
 
 
 def _emit_json(payload: Any) -> None:
@@ -89,7 +101,8 @@ def _cmd_term(args: argparse.Namespace) -> int:
 
 
 def _split_ids(value: str | None) -> list[str]:
-    return [item.strip() for item in (value or "").split(",") if item.strip()]
+    # Commas as documented; semicolons and spaces too, as pasted lists have them (an HPO id has neither).
+    return [item for item in re.split(r"[,;\s]+", value or "") if item]
 
 
 def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> tuple[Case, list[str]]:
@@ -154,8 +167,22 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
     return case, shown
 
 
+def _result_json(result: CaseResult) -> tuple[dict[str, Any], bool]:
+    """The JSON object of one result and whether it is an error line. JSON has no NaN or Infinity, and a
+    strict reader rejects them: a result holding one becomes that case's error line, and the batch goes on."""
+    data = result.to_dict()
+    try:
+        json.dumps(data, allow_nan=False)
+    except ValueError:
+        error = "internal error: the result holds a non-finite number; please report it"
+        return {"case_id": result.case_id, "input": result.input, "error": error}, True
+    return data, result.error is not None
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
-    from marbledx.genotype import GenotypeOptions, GenotypeReader
+    from marbledx._pipeline import iter_rank
+    from marbledx.findings._phenopacket import scan_inputs
+    from marbledx.genotype import GenotypeOptions
     from marbledx.ranking import Ranker
 
     flag_input = bool(args.hpo or args.exclude or args.text)
@@ -168,6 +195,9 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.top < 1:
         msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
+    if not args.case_id.strip():
+        msg = "--case-id is empty; expected an identifier for the command-line case"
+        raise UsageError(msg)
     family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
     genotype = GenotypeOptions(
         vcf=args.vcf,
@@ -178,7 +208,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         ped=args.ped,
         strict=args.strict,
     )
-    if args.vcf is not None and len(expand_inputs(args.inputs)) > 1:
+    if args.vcf is not None and len(scan_inputs(args.inputs)) > 1:
         msg = "--vcf names the VCF of one case; for several cases, list each VCF in its phenopacket's 'files'"
         raise UsageError(msg)
     hpo = load_hpo()
@@ -191,11 +221,19 @@ def _cmd_rank(args: argparse.Namespace) -> int:
                 _emit(line)
             else:
                 sys.stderr.write(f"marbledx: {line}\n")
-        calls = GenotypeReader(genotype).read(case) if args.vcf is not None else None
-        results = [ranker.rank(case, top=args.top, prior=args.prior, genotype=calls)]
+        results = iter_rank(
+            case,
+            hpo=hpo,
+            ranker=ranker,
+            top=args.top,
+            prior=args.prior,
+            genotype=genotype if args.vcf is not None else None,
+        )
     else:
-        results = ranker.rank_files(
+        results = iter_rank(
             args.inputs,
+            hpo=hpo,
+            ranker=ranker,
             top=args.top,
             prior=args.prior,
             family=family,
@@ -205,8 +243,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     failed = 0
     collected = []
     for result in results:
-        failed += result.error is not None
-        data = result.to_dict()
+        data, error = _result_json(result)
+        failed += error
         # The VCF's warnings (genotype.warnings in the JSON) go to stderr too, in every format, so that a
         # pipeline reading only stdout's diagnoses still shows them to whoever runs it.
         vcf_warnings = (data.get("genotype") or {}).get("warnings", [])
@@ -214,7 +252,10 @@ def _cmd_rank(args: argparse.Namespace) -> int:
             sys.stderr.write(f"marbledx: warning: {warning}\n")
         if args.format == "jsonl":
             _emit(json.dumps(data, ensure_ascii=False))
+            sys.stdout.flush()  # a reader of the stream sees each case when it is ranked
         elif args.format == "table":
+            if error and result.error is None:  # a non-finite number: shown as the error the JSON gives
+                result = replace(result, diagnoses=[], error=data["error"])
             _emit(render_results([result]))
         else:
             collected.append(data)

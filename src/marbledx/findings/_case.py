@@ -17,9 +17,13 @@ __all__ = ["Case", "FamilyHistory", "Finding", "GenomicFile", "normalise_finding
 
 Sex = Literal["female", "male"]
 
+_NUMBER = r"\d+(?:\.\d+)?"
+# ISO 8601 durations in years, months, weeks and days; a comma is ISO's other decimal sign ("P1,5Y").
 _ISO_DURATION = re.compile(
-    r"P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    rf"P(?:(?P<y>{_NUMBER})Y)?(?:(?P<m>{_NUMBER})M)?(?:(?P<w>{_NUMBER})W)?(?:(?P<d>{_NUMBER})D)?"
 )
+# The time part ("PT12H", "P1DT6H") is ISO 8601 too, but not read: it is named as such, not as malformed.
+_ISO_TIME_PART = re.compile(rf"P(?:{_NUMBER}[YMWD])*T(?:{_NUMBER}[HMS])+")
 _WELL_FORMED_ID = re.compile(r"HP:\d{7}")
 _ROOT_ID = "HP:0000001"
 _DAYS_PER_YEAR = 365.25
@@ -27,12 +31,18 @@ _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
 
 def parse_iso_age(text: str, *, where: str = "--age") -> float:
-    """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M`` or ``P10D``.
+    """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M``, ``P10D`` or ``P1,5Y``.
 
     Raises :class:`InputError` naming ``where`` and the expected form.
     """
-    value = text.strip().upper()
+    value = text.strip().upper().replace(",", ".")
     match = _ISO_DURATION.fullmatch(value)
+    if _ISO_TIME_PART.fullmatch(value):
+        msg = (
+            f"{where}: {text!r} is an ISO 8601 duration with hours, minutes or seconds, which marbledx does not "
+            "read; expected days, weeks, months or years, such as P0D, P10D or P8M"
+        )
+        raise InputError(msg)
     if not value or value == "P" or match is None or not any(match.groupdict().values()):
         msg = f"{where}: {text!r} is not an ISO 8601 age; expected a duration such as P8M, P2Y6M or P10D"
         raise InputError(msg)
@@ -142,8 +152,11 @@ def normalise_findings(
                 (ontology.label(a) for a in (current, *ontology.ancestors(current)) if a in branches), ""
             )
             kind = f" ({branch})" if branch else ""
+            # Name the id as the user wrote it when an obsolete or alternative id was replaced.
+            given = term_id.strip()
+            shown = current if given.upper() == current else f"{given} (now {current})"
             msg = (
-                f"{where}: {current} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
+                f"{where}: {shown} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
                 f"under {PHENOTYPIC_ABNORMALITY_ID} Phenotypic abnormality (family history and age have their own "
                 "fields)"
             )

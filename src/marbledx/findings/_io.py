@@ -15,7 +15,13 @@ def read_text_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        msg = f"{path}: no such file"
+        if path.is_symlink():
+            msg = f"{path}: broken symbolic link (its target {path.readlink()} does not exist)"
+        else:
+            msg = f"{path}: no such file or folder"
+        raise InputError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a folder; expected a file"
         raise InputError(msg) from None
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"

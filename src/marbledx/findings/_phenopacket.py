@@ -7,6 +7,7 @@ unknown field, a v1 file or invalid JSON is an :class:`InputError` naming the fi
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -29,42 +30,160 @@ from marbledx.findings._labs import (
 )
 from marbledx.ontology import Ontology
 
-__all__ = ["PhenopacketLabs", "expand_inputs", "read_case_file", "read_phenopacket_labs"]
+__all__ = [
+    "CaseInput",
+    "PhenopacketLabs",
+    "expand_inputs",
+    "peek_case_id",
+    "read_case_file",
+    "read_phenopacket_labs",
+    "scan_inputs",
+]
 
 _SUPPORTED_MAJOR = "2"
 _SEX = {1: "female", 2: "male"}  # phenopackets Sex enum: 0 unknown, 1 female, 2 male, 3 other
 _AFFECTED = phenopackets.Pedigree.Person.AffectedStatus.AFFECTED
 
 
+class CaseInput(NamedTuple):
+    """One input of a batch: a file named or found in a folder, or an input that gives no file (``error``).
+
+    ``notes`` are warnings about the input itself (the same file named twice).
+    """
+
+    path: Path
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _is_hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Every ``*.json`` (any case) below ``folder``, sorted. Hidden files and folders (``.git``, the ``._x.json``
+    copies macOS leaves on shared drives) are skipped, and links to folders are not followed (no loops); a
+    broken link is kept, so that it is reported rather than silently left out."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() == ".json"
+        and not _is_hidden(p, folder)
+        and (p.is_file() or (p.is_symlink() and not p.exists()))
+    )
+
+
+def scan_inputs(paths: Sequence[str | Path]) -> list[CaseInput]:
+    """The files of a batch in the order named, a folder standing for its ``*.json`` files (sorted).
+
+    Each file is read once: a file named twice, or reached through a symbolic link as well, keeps its first
+    place with a note. A folder without such a file, or ``-`` (standard input, not supported), is an entry
+    with ``error`` set, so that a batch reports it and goes on.
+    """
+    entries: list[CaseInput] = []
+    first: dict[str, int] = {}  # resolved path -> position in entries
+
+    def add(path: Path, error: str | None = None) -> None:
+        key = os.path.realpath(path)
+        if key in first:
+            index = first[key]
+            earlier = entries[index]
+            if path != earlier.path:
+                note = f"{path}: the same file as {earlier.path}; ranked once"
+            else:
+                note = f"{path}: named more than once; ranked once"
+            if note not in earlier.notes:
+                entries[index] = earlier._replace(notes=(*earlier.notes, note))
+            return
+        first[key] = len(entries)
+        entries.append(CaseInput(path, error))
+
+    for item in paths:
+        path = Path(item)
+        if str(item) == "-" and not path.exists():
+            add(
+                path,
+                "-: reading a phenopacket from standard input is not supported; expected a file or folder",
+            )
+        elif path.is_dir():
+            found = _folder_files(path)
+            if not found:
+                add(path, f"{path}: no *.json files found; expected GA4GH Phenopacket v2 JSON files")
+            for file in found:
+                add(file)
+        else:
+            add(path)
+    return entries
+
+
 def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
-    """Files named directly, plus every ``*.json`` (any case) below named folders (recursively, sorted).
+    """Files named directly, plus every ``*.json`` (any case) below named folders (recursively, sorted), each
+    file once (see :func:`scan_inputs`).
 
     A folder without such a file is an :class:`InputError`: nothing ranked must not look like success.
     """
     files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".json" and p.is_file())
-            if not found:
-                msg = f"{path}: no *.json files found; expected GA4GH Phenopacket v2 JSON files"
-                raise InputError(msg)
-            files.extend(found)
-        else:
-            files.append(path)
+    for entry in scan_inputs(paths):
+        if entry.error is not None:
+            raise InputError(entry.error)
+        files.append(entry.path)
     return files
 
 
+def peek_case_id(path: Path) -> str | None:
+    """The case id a file would have (the phenopacket's ``id``; a Family's proband's), read without
+    validating the file, for the error line of a case that cannot be read; ``None`` when it cannot be told."""
+    try:
+        document = json.loads(read_text_file(path))
+    except (InputError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
+        return None
+    packet = document.get("proband") if isinstance(document, dict) and "proband" in document else document
+    identifier = packet.get("id") if isinstance(packet, dict) else None
+    return identifier if isinstance(identifier, str) and identifier.strip() else None
+
+
 def _schema_version(document: dict[str, Any]) -> str:
-    meta = document.get("metaData") or document.get("meta_data") or {}
-    return str(meta.get("phenopacketSchemaVersion") or meta.get("phenopacket_schema_version") or "")
+    meta = document.get("metaData", document.get("meta_data"))
+    if not isinstance(meta, dict):  # missing, or not an object: the v2 parser names the field
+        return ""
+    version = meta.get("phenopacketSchemaVersion", meta.get("phenopacket_schema_version"))
+    return "" if version is None else str(version).strip()
 
 
 def _check_version(path: Path, document: dict[str, Any]) -> None:
     version = _schema_version(document)
-    if version and not version.startswith(_SUPPORTED_MAJOR):
+    # The major version decides: "2.0" and "2.0.2" are v2, "20.1" is not.
+    major = version.lower().removeprefix("v").split(".", 1)[0]
+    if version and major != _SUPPORTED_MAJOR:
         msg = f"{path}: phenopacket schema version {version} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
         raise InputError(msg)
+
+
+# Fields of GA4GH Phenopacket v1 that v2 renamed or removed (v1 "negated" is v2 "excluded"): a file with them
+# and no schema version is a v1 file, and is named as one.
+_V1_TOP = ("genes", "variants", "htsFiles", "hts_files")
+_V1_SUBJECT = ("ageAtCollection", "age_at_collection")
+_V1_FEATURE = ("negated", "classOfOnset", "class_of_onset")
+
+
+def _v1_field(packet: Any) -> str | None:
+    """The first Phenopacket v1 field found in a phenopacket document, as ``field`` or ``parent.field``."""
+    if not isinstance(packet, dict):
+        return None
+    top = next((key for key in _V1_TOP if key in packet), None)
+    if top is not None:
+        return top
+    subject = packet.get("subject")
+    if isinstance(subject, dict):
+        key = next((k for k in _V1_SUBJECT if k in subject), None)
+        if key is not None:
+            return f"subject.{key}"
+    features = packet.get("phenotypicFeatures", packet.get("phenotypic_features"))
+    for feature in features if isinstance(features, list) else []:
+        key = next((k for k in _V1_FEATURE if isinstance(feature, dict) and k in feature), None)
+        if key is not None:
+            return f"phenotypicFeatures[].{key}"
+    return None
 
 
 def _family_history(family: Any, proband_id: str, path: Path, warnings: list[str]) -> FamilyHistory:
@@ -142,6 +261,15 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
         msg = f"{path}: expected a JSON object (a GA4GH Phenopacket v2), found {type(document).__name__}"
         raise InputError(msg)
     _check_version(path, document)
+    if "members" in document and "phenotypicFeatures" not in document:
+        msg = (
+            f"{path}: a GA4GH Cohort is not supported; expected one Phenopacket or Family per file (write each "
+            "of the cohort's members to a file of its own)"
+        )
+        raise InputError(msg)
+    if "proband" in document and not isinstance(document["proband"], dict):
+        msg = f"{path}: proband: expected the proband's Phenopacket (a JSON object), found {type(document['proband']).__name__}"
+        raise InputError(msg)
     pedigree_history = FamilyHistory()
     family_files: list[Any] = []
     try:
@@ -158,6 +286,13 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
         else:
             packet = json_format.ParseDict(document, phenopackets.Phenopacket())
     except json_format.ParseError as exc:
+        v1 = _v1_field(document.get("proband", document))
+        if v1 is not None:
+            msg = (
+                f"{path}: looks like a GA4GH Phenopacket v1 file (field {v1!r}); expected a Phenopacket v2 "
+                "(convert the file to v2 first)"
+            )
+            raise InputError(msg) from None
         detail = " ".join(str(exc).split())
         if len(detail) > _DETAIL:
             detail = detail[:_DETAIL] + "…"
@@ -398,7 +533,11 @@ def iter_case_files(
     strict: bool = True,
 ) -> Iterator[tuple[Path, Case | InputError]]:
     """Yield each input file with its case, or with the error that stopped it (batch mode goes on)."""
-    for path in expand_inputs(paths):
+    for entry in scan_inputs(paths):
+        path = entry.path
+        if entry.error is not None:
+            yield path, InputError(entry.error)
+            continue
         try:
             yield path, read_case_file(path, ontology, family, strict=strict)
         except InputError as exc:

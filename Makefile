@@ -48,6 +48,7 @@ bench: $(STAMP) .venv-baseline/.installed
 	@if [ -d $(SHARED)/cases/dev ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/cases/dev --top-groups 20; fi
 	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi
 	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_calibration.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi
+	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_onset.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi
 	$(BIN)/python benchmarks/bench_vcf_read.py
 	$(BIN)/python benchmarks/bench_genotype.py $(SHARED)/cases/dev
 	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_genotype.py $(SHARED)/data/phenopacket-store-dev.tar.gz --sample 1200 --exome-records 0; fi

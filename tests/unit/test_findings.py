@@ -17,13 +17,22 @@ PACKETS = TESTS / "data" / "phenopackets"
 
 @pytest.mark.parametrize(
     ("text", "days"),
-    [("P8M", 8 * 365.25 / 12), ("P2Y6M", 2.5 * 365.25), ("P10D", 10), ("P1W", 7), ("p3y", 3 * 365.25)],
+    [
+        ("P8M", 8 * 365.25 / 12),
+        ("P2Y6M", 2.5 * 365.25),
+        ("P10D", 10),
+        ("P1W", 7),
+        ("p3y", 3 * 365.25),
+        ("PT12H", 0.5),
+        ("P1DT6H", 1.25),
+        ("PT90M", 90 / 1440),
+    ],
 )
 def test_parse_iso_age(text: str, days: float) -> None:
     assert parse_iso_age(text) == pytest.approx(days)
 
 
-@pytest.mark.parametrize("text", ["", "8 months", "P", "PT5H", "-P1Y", "P200Y"])
+@pytest.mark.parametrize("text", ["", "8 months", "P", "PT", "P1DT", "PT5X", "-P1Y", "P200Y"])
 def test_bad_ages_are_rejected_with_the_expected_form(text: str) -> None:
     with pytest.raises(InputError, match=r"--age: .*(ISO 8601|older than 130)"):
         parse_iso_age(text)

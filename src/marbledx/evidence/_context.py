@@ -88,12 +88,20 @@ class ContextModel:
         p = self.params
         total = np.zeros(self.n_diseases)
         notes: list[str] = []
-        if case.age_days is not None:
-            later = self.earliest_onset_days > case.age_days  # NaN compares False: no onset annotated
+        age = case.ranking_age_days
+        if age is not None:
+            later = self.earliest_onset_days > age  # NaN compares False: no onset annotated
             total[later] += np.log(p.later_disease_onset)
-            notes.append(
-                "age: diseases whose annotated onset is later than the patient's age are down-weighted"
-            )
+            if case.age_days is not None:
+                notes.append(
+                    "age: diseases whose annotated onset is later than the patient's age are down-weighted"
+                )
+            else:
+                # No age at last encounter: the patient is at least as old as the latest onset given.
+                notes.append(
+                    "age: no age at last encounter; diseases whose annotated onset is later than the latest "
+                    "onset of the patient's findings are down-weighted"
+                )
         if case.sex == "female":
             total[self._only_xlr] += np.log(p.xlr_in_female)
             total[self._y_linked] += np.log(p.y_linked_in_female)

@@ -25,7 +25,13 @@ from typing import Any, Generic, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Hpo, cache_dir, keep_recent_caches
+from marbledx.ontology import (
+    ONSET_LOWER_BOUND_DAYS,
+    PHENOTYPIC_ABNORMALITY_ID,
+    Hpo,
+    cache_dir,
+    keep_recent_caches,
+)
 from marbledx.ontology._index import csr_expand
 
 __all__ = [
@@ -46,29 +52,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 # Bump when the derived arrays change; cached engine files of other formats are ignored.
 ENGINE_FORMAT = 5
-
-# Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
-ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
-    "HP:0030674": 0.0,  # Antenatal onset
-    "HP:0011460": 0.0,  # Embryonal onset
-    "HP:0011461": 0.0,  # Fetal onset
-    "HP:0034199": 0.0,  # Late first trimester onset
-    "HP:0034198": 0.0,  # Second trimester onset
-    "HP:0034197": 0.0,  # Third trimester onset
-    "HP:0003577": 0.0,  # Congenital onset
-    "HP:0003623": 0.0,  # Neonatal onset (first 28 days)
-    "HP:0003593": 28.0,  # Infantile onset (28 days to 1 year)
-    "HP:0011463": 365.25,  # Childhood onset (1 to 5 years)
-    "HP:0410280": 365.25,  # Pediatric onset (childhood and juvenile)
-    "HP:0003621": 5 * 365.25,  # Juvenile onset (5 to 15 years)
-    "HP:0003581": 16 * 365.25,  # Adult onset (16 years or later)
-    "HP:0011462": 16 * 365.25,  # Young adult onset (16 to 40 years)
-    "HP:0025708": 16 * 365.25,  # Early young adult onset (16 to 19 years)
-    "HP:0025709": 19 * 365.25,  # Intermediate young adult onset (19 to 25 years)
-    "HP:0025710": 25 * 365.25,  # Late young adult onset (25 to 40 years)
-    "HP:0003596": 40 * 365.25,  # Middle age onset (40 to 60 years)
-    "HP:0003584": 60 * 365.25,  # Late onset (60 years or later)
-}
 
 # Terms with at least this many diseases at or below them are "broad": their offers are cached per set of
 # broad ancestors (a speed measure; the results are those of offering each term in turn). In HPO 2025-01-16

@@ -18,12 +18,12 @@ __all__ = ["Case", "FamilyHistory", "Finding", "GenomicFile", "normalise_finding
 Sex = Literal["female", "male"]
 
 _NUMBER = r"\d+(?:\.\d+)?"
-# ISO 8601 durations in years, months, weeks and days; a comma is ISO's other decimal sign ("P1,5Y").
+# ISO 8601 durations in years, months, weeks and days, with an optional time part in hours, minutes and
+# seconds (a newborn's age is often written "PT12H"); a comma is ISO's other decimal sign ("P1,5Y").
 _ISO_DURATION = re.compile(
     rf"P(?:(?P<y>{_NUMBER})Y)?(?:(?P<m>{_NUMBER})M)?(?:(?P<w>{_NUMBER})W)?(?:(?P<d>{_NUMBER})D)?"
+    rf"(?:T(?:(?P<h>{_NUMBER})H)?(?:(?P<min>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?"
 )
-# The time part ("PT12H", "P1DT6H") is ISO 8601 too, but not read: it is named as such, not as malformed.
-_ISO_TIME_PART = re.compile(rf"P(?:{_NUMBER}[YMWD])*T(?:{_NUMBER}[HMS])+")
 _WELL_FORMED_ID = re.compile(r"HP:\d{7}")
 _ROOT_ID = "HP:0000001"
 _DAYS_PER_YEAR = 365.25
@@ -31,19 +31,19 @@ _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
 
 def parse_iso_age(text: str, *, where: str = "--age") -> float:
-    """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M``, ``P10D`` or ``P1,5Y``.
+    """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M``, ``P10D``, ``PT12H`` or ``P1,5Y``.
 
     Raises :class:`InputError` naming ``where`` and the expected form.
     """
     value = text.strip().upper().replace(",", ".")
     match = _ISO_DURATION.fullmatch(value)
-    if _ISO_TIME_PART.fullmatch(value):
-        msg = (
-            f"{where}: {text!r} is an ISO 8601 duration with hours, minutes or seconds, which marbledx does not "
-            "read; expected days, weeks, months or years, such as P0D, P10D or P8M"
-        )
-        raise InputError(msg)
-    if not value or value == "P" or match is None or not any(match.groupdict().values()):
+    if (
+        not value
+        or value in {"P", "PT"}
+        or value.endswith("T")
+        or match is None
+        or not any(match.groupdict().values())
+    ):
         msg = f"{where}: {text!r} is not an ISO 8601 age; expected a duration such as P8M, P2Y6M or P10D"
         raise InputError(msg)
     parts = {k: float(v) for k, v in match.groupdict().items() if v}
@@ -52,6 +52,9 @@ def parse_iso_age(text: str, *, where: str = "--age") -> float:
         + parts.get("m", 0.0) * _DAYS_PER_MONTH
         + parts.get("w", 0.0) * 7
         + parts.get("d", 0.0)
+        + parts.get("h", 0.0) / 24
+        + parts.get("min", 0.0) / 1440
+        + parts.get("s", 0.0) / 86400
     )
     if days > 130 * _DAYS_PER_YEAR:
         msg = f"{where}: {text!r} is older than 130 years; expected a patient's age"
@@ -103,6 +106,17 @@ class Case:
     subject_id: str | None = None
     genomic_files: tuple[GenomicFile, ...] = ()
     labs: tuple[LabValue, ...] = ()  # lab values as entered; their HPO terms are in findings (source "lab")
+    # The latest onset of an observed finding or disease that the phenopacket gives, in days.
+    onset_days: float | None = None
+
+    @property
+    def ranking_age_days(self) -> float | None:
+        """The age the ranking weighs onsets against: the age at last encounter, else the latest onset given.
+
+        A patient is at least as old as the onset of each of their findings, so the latest onset is the
+        tightest lower bound on the age that the case gives (docs/engine.md, "Age, sex and family history").
+        """
+        return self.age_days if self.age_days is not None else self.onset_days
 
     @property
     def observed(self) -> tuple[str, ...]:

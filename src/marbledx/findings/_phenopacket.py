@@ -28,7 +28,7 @@ from marbledx.findings._labs import (
     make_lab_value,
     prepare_lab_findings,
 )
-from marbledx.ontology import Ontology
+from marbledx.ontology import ONSET_LOWER_BOUND_DAYS, Ontology
 
 __all__ = [
     "CaseInput",
@@ -242,6 +242,45 @@ def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> flo
     return None
 
 
+def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | None:
+    """The latest onset the phenopacket gives, in days: of an observed phenotypic feature or of a disease.
+
+    The patient was at least this old when last seen, so it stands in for the age when
+    ``timeAtLastEncounter`` is missing (docs/engine.md, "Age, sex and family history"). An onset is an age
+    (ISO 8601), the start of an age range, an HPO onset class (its lower bound, as for disease onsets) or a
+    gestational age (before birth: 0 days). An onset that cannot be read is left out with a warning.
+    """
+    onsets: list[tuple[str, Any]] = [
+        (f"phenotypicFeatures[{i}].onset", feature.onset)
+        for i, feature in enumerate(packet.phenotypic_features)
+        if not feature.excluded and feature.HasField("onset")
+    ]
+    onsets += [
+        (f"diseases[{i}].onset", disease.onset)
+        for i, disease in enumerate(packet.diseases)
+        if not disease.excluded and disease.HasField("onset")
+    ]
+    latest: float | None = None
+    for field, onset in onsets:
+        where = f"{path}: {field}"
+        days: float | None = None
+        try:
+            if onset.HasField("age"):
+                days = parse_iso_age(onset.age.iso8601duration, where=f"{where}.age")
+            elif onset.HasField("age_range") and onset.age_range.start.iso8601duration:
+                days = parse_iso_age(onset.age_range.start.iso8601duration, where=f"{where}.ageRange.start")
+            elif onset.HasField("ontology_class"):
+                days = ONSET_LOWER_BOUND_DAYS.get(onset.ontology_class.id)
+            elif onset.HasField("gestational_age"):
+                days = 0.0
+        except InputError as exc:
+            warnings.append(f"{exc}; this onset is not used")
+            continue
+        if days is not None and (latest is None or days > latest):
+            latest = days
+    return latest
+
+
 _DETAIL = 200  # characters of a parser's message shown; it may echo much of the file
 
 
@@ -330,6 +369,7 @@ def read_case_file(
         msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
         raise InputError(msg)
     age_days = _age_days(packet, path, lab_warnings)
+    onset_days = _latest_onset_days(packet, path, lab_warnings)
     sex = _sex(packet)
     if labs:
         # Lab terms never fail a case: an age-dependent value with no known age is reported, not guessed.
@@ -358,6 +398,7 @@ def read_case_file(
         input=str(path),
         findings=findings,
         age_days=age_days,
+        onset_days=onset_days,
         sex=sex,
         family=FamilyHistory(
             consanguineous=given.consanguineous or pedigree_history.consanguineous,

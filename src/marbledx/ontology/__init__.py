@@ -21,7 +21,7 @@ from marbledx.ontology._ontology import (
     Term,
     TermMatch,
 )
-from marbledx.ontology._parse import FREQUENCY_TERMS, parse_frequency
+from marbledx.ontology._parse import FREQUENCY_TERMS, ONSET_LOWER_BOUND_DAYS, parse_frequency
 from marbledx.ontology._release import (
     RELEASE_FILES,
     BundledRelease,
@@ -40,6 +40,7 @@ from marbledx.ontology._update import OFFICIAL_RELEASE_URL, InstalledRelease, ac
 __all__ = [
     "FREQUENCY_TERMS",
     "OFFICIAL_RELEASE_URL",
+    "ONSET_LOWER_BOUND_DAYS",
     "PHENOTYPIC_ABNORMALITY_ID",
     "RELEASE_FILES",
     "ROOT_ID",

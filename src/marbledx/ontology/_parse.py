@@ -21,7 +21,14 @@ import numpy as np
 from marbledx.errors import OntologyDataError
 from marbledx.ontology._index import ReleaseIndex, csr_expand, join_strings
 
-__all__ = ["ASPECTS", "EVIDENCE", "FREQUENCY_TERMS", "build_index", "parse_frequency"]
+__all__ = [
+    "ASPECTS",
+    "EVIDENCE",
+    "FREQUENCY_TERMS",
+    "ONSET_LOWER_BOUND_DAYS",
+    "build_index",
+    "parse_frequency",
+]
 
 ASPECTS = ("P", "I", "C", "M", "H")
 EVIDENCE = ("", "IEA", "PCS", "TAS")
@@ -395,3 +402,27 @@ def _information_content(
         ic = -np.log(np.where(counts > 0, counts, 1) / total)
     ic[counts == 0] = math.log(total)
     return ic.astype(np.float64)
+
+
+# Lower bound, in days, of each HPO onset class (term definitions in hp.obo, Onset HP:0003674 subtree).
+ONSET_LOWER_BOUND_DAYS: dict[str, float] = {
+    "HP:0030674": 0.0,  # Antenatal onset
+    "HP:0011460": 0.0,  # Embryonal onset
+    "HP:0011461": 0.0,  # Fetal onset
+    "HP:0034199": 0.0,  # Late first trimester onset
+    "HP:0034198": 0.0,  # Second trimester onset
+    "HP:0034197": 0.0,  # Third trimester onset
+    "HP:0003577": 0.0,  # Congenital onset
+    "HP:0003623": 0.0,  # Neonatal onset (first 28 days)
+    "HP:0003593": 28.0,  # Infantile onset (28 days to 1 year)
+    "HP:0011463": 365.25,  # Childhood onset (1 to 5 years)
+    "HP:0410280": 365.25,  # Pediatric onset (childhood and juvenile)
+    "HP:0003621": 5 * 365.25,  # Juvenile onset (5 to 15 years)
+    "HP:0003581": 16 * 365.25,  # Adult onset (16 years or later)
+    "HP:0011462": 16 * 365.25,  # Young adult onset (16 to 40 years)
+    "HP:0025708": 16 * 365.25,  # Early young adult onset (16 to 19 years)
+    "HP:0025709": 19 * 365.25,  # Intermediate young adult onset (19 to 25 years)
+    "HP:0025710": 25 * 365.25,  # Late young adult onset (25 to 40 years)
+    "HP:0003596": 40 * 365.25,  # Middle age onset (40 to 60 years)
+    "HP:0003584": 60 * 365.25,  # Late onset (60 years or later)
+}

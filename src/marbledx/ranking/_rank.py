@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,12 +19,10 @@ from marbledx.evidence import (
     TermEvidence,
     shrunk_frequency,
 )
-from marbledx.findings import Case, FamilyHistory, iter_case_files
+from marbledx.findings import Case
 from marbledx.genotype import (
     GenotypeEvidence,
     GenotypeModel,
-    GenotypeOptions,
-    GenotypeReader,
     VcfReadResult,
 )
 from marbledx.knowledge import EntityGroup, KnowledgeBase
@@ -409,8 +404,9 @@ class Ranker:
         negative, else the largest, the first finding winning a tie; see docs/engine.md.
         """
         model = self.phenotype
-        observed = [model.observed(f, case.age_days, case.sex) for f in case.observed]
-        excluded = [model.excluded(f, case.age_days, case.sex) for f in case.excluded]
+        age = case.ranking_age_days  # the age at last encounter, else the latest onset the case gives
+        observed = [model.observed(f, age, case.sex) for f in case.observed]
+        excluded = [model.excluded(f, age, case.sex) for f in case.excluded]
         total = np.zeros(model.n_diseases)
         for evidence in observed:
             total += evidence.log_lr
@@ -576,49 +572,10 @@ class Ranker:
             genes=genes,
             evidence=findings,
             subtype=subtype,
-            log10_lr=log_lr / np.log(10),
+            log10_lr=float(log_lr / np.log(10)),
             genotype_lr=genotype_lr,
             variants=variants,
             genotype_note=genotype_note,
             same_as=same_as or [],
             same_as_labels=[model.disease_labels[model.row(other)] for other in same_as or []],
         )
-
-    def rank_files(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        top: int = 20,
-        prior: PriorKind = "uniform",
-        family: FamilyHistory | None = None,
-        strict: bool = True,
-        genotype: GenotypeOptions | None = None,
-    ) -> Iterable[CaseResult]:
-        """Rank every phenopacket under ``paths``; a file that cannot be read yields a result with ``error``.
-
-        ``genotype`` says where VCFs come from: ``genotype.vcf`` for a single case, else each phenopacket's
-        ``files``. A VCF that cannot be used is that case's error; the other cases go on.
-        """
-        reader = GenotypeReader(genotype) if genotype is not None else None
-        for path, case in iter_case_files(paths, self.hpo.ontology, family, strict=strict):
-            if isinstance(case, InputError):
-                yield CaseResult(case_id=_peek_id(path), input=str(path), error=str(case))
-                continue
-            try:
-                calls = reader.read(case) if reader is not None else None
-            except InputError as exc:
-                yield CaseResult(case_id=case.case_id, input=case.input, error=str(exc))
-                continue
-            yield self.rank(case, top=top, prior=prior, genotype=calls)
-
-
-def _peek_id(path: Path) -> str | None:
-    """The phenopacket id of an unreadable case, when the JSON is at least readable."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply for the parser
-        return None
-    if isinstance(document, dict):
-        identifier = document.get("id") or (document.get("proband") or {}).get("id")
-        return identifier if isinstance(identifier, str) else None
-    return None

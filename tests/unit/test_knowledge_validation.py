@@ -31,6 +31,11 @@ _SUBTYPE: dict[str, Any] = {
         }
     ],
     "inheritance": {"modes": ["autosomal_recessive"], "sources": ["PMID:10888887"]},
+    "osteopetrosis_role": {
+        "role": "defining",
+        "text": "osteopetrosis is the disease",
+        "sources": ["OMIM:259700"],
+    },
     "onset": {"typical": ["infantile"], "text": "infancy", "sources": ["HPO-hpoa:OMIM:259700"]},
     "osteoclasts": {"status": "rich", "sources": ["DOI:10.1016/j.bone.2022.116541"]},
     "neuronopathic": {"neuronopathic": "no", "sources": ["PMCID:PMC2654865"]},

@@ -15,12 +15,16 @@ from typing import Any, Literal
 from marbledx._format import percent
 from marbledx.findings import Case
 from marbledx.knowledge import (
+    OSTEOPETROSIS_SCOPE,
+    CareFit,
     CareGuide,
     Entity,
+    EntityGroup,
     HsctDecision,
     KnowledgeBase,
     Neuronopathy,
     Onset,
+    OsteoclastStatus,
     TreatmentStance,
 )
 from marbledx.ontology import Ontology
@@ -212,14 +216,31 @@ def _neuro_flags(patient: _Patient, guide: CareGuide) -> list[str]:
     return flags
 
 
+_GROUP_WORDS = {
+    EntityGroup.SCLEROSING_DISORDER: "a genetic sclerosing bone disorder",
+    EntityGroup.ACQUIRED: "an acquired or other cause of dense bone",
+}
+
+
+def _decision_words(entity: Entity | None, decision: str) -> str:
+    """An option's HSCT decision as the plan's reason names it: a card without an HSCT rule says so."""
+    if entity is None or entity.hsct is None:
+        return "no HSCT rule"
+    return decision
+
+
 def _decision_of(
     entity: Entity | None, neuro: list[str], flags: Sequence[str] = ()
 ) -> tuple[str, str, list[str]]:
     """(decision, reason, sources) of one entity for this patient."""
-    if entity is None or entity.hsct is None:
+    if entity is None:
+        return HsctDecision.UNKNOWN.value, "Not in the knowledge base, so no HSCT rule applies", []
+    if entity.hsct is None:
+        # A differential card (reference §6): in the knowledge base, but not an osteopetrosis subtype.
         return (
             HsctDecision.UNKNOWN.value,
-            "Not an osteopetrosis subtype in the knowledge base; no HSCT rule applies",
+            f"{entity.name} is {_GROUP_WORDS.get(entity.group, 'a card')} in the knowledge base, a differential "
+            "diagnosis of osteopetrosis and not an osteopetrosis subtype; its sources give no HSCT rule",
             [],
         )
     hsct = entity.hsct
@@ -359,7 +380,11 @@ def _hsct_advice(
         LeadingOption(d.disease_id, d.label, d.probability, option_decision, e.key if e else None)
         for d, e, option_decision in options
     ]
-    if entity is None and certainty != "uncertain" and decision == HsctDecision.UNKNOWN.value:
+    if (
+        (entity is None or entity.group is not EntityGroup.OSTEOPETROSIS)
+        and certainty != "uncertain"
+        and decision == HsctDecision.UNKNOWN.value
+    ):
         basis = "not_an_osteopetrosis_subtype"
     else:
         basis = certainty
@@ -367,10 +392,13 @@ def _hsct_advice(
         curative_urgent = [e for _, e, option_decision in options if _time_critical(e, option_decision)]
         urgency: Urgency = "urgent" if curative_urgent and (band == "infant" or urgency_signs) else "unknown"
         summary = "; ".join(
-            f"{o.subtype or o.disease_id} ({o.label}): {o.decision}, {percent(o.probability)}"
-            for o in leading
+            f"{o.subtype or o.disease_id} ({o.label}): {_decision_words(e, o.decision)}, {percent(o.probability)}"
+            for o, (_, e, _) in zip(leading, options, strict=True)
         )
-        reason_text = f"Not settled: {summary}."
+        # Where no leading diagnosis has an HSCT rule (differential cards, diseases outside the knowledge base),
+        # there is no decision to settle.
+        no_rule = all(e is None or e.hsct is None for _, e, _ in options)
+        reason_text = f"No HSCT rule applies: {summary}." if no_rule else f"Not settled: {summary}."
         # Each option's decision comes from its card.
         sources = sorted({s for _, e, _ in options if e is not None and e.hsct for s in e.hsct.sources})
         if urgency == "urgent" and band == "infant":
@@ -427,6 +455,107 @@ def _urgency(entity: Entity | None, decision: str, band: AgeBand, signs: bool) -
     return "not_applicable"
 
 
+def _osteopetrosis_care(entity: Entity) -> bool:
+    """Whether the care guide's osteopetrosis rules fit this card: a form of osteopetrosis, not a syndrome whose
+    dense bone is one feature (the card's ``osteopetrosis_role``), nor a form whose osteoclasts work.
+
+    The guide's red flags, monitoring and treatments are the consequences of failed bone resorption: marrow
+    failure, hypocalcaemia, cranial-nerve compression (reference §2.4, §2.6, §3). LRP5 high bone mass (ADO1) is
+    not an osteoclast defect, probably not a true osteopetrosis (Whyte 1996, DOI:10.1002/jbmr.5650111010),
+    and had no fractures in 0/10 (PMID:12579474): none of them is sourced for it.
+    """
+    if entity.group is not EntityGroup.OSTEOPETROSIS or entity.is_syndrome:
+        return False
+    osteoclasts = entity.osteoclasts
+    return not (
+        osteoclasts is not None
+        and not osteoclasts.unverified
+        and osteoclasts.status is OsteoclastStatus.NOT_OSTEOCLAST_DEFECT
+    )
+
+
+def _osteopetrosis_outside(diagnosis: Diagnosis, kb: KnowledgeBase) -> bool:
+    """A diagnosis without a card of its own that is osteopetrosis: an umbrella entry that osteopetrosis cards
+    name (ORPHA:667, autosomal recessive malignant osteopetrosis), or a disorder its own name calls so."""
+    forms = [e for e in kb.subtypes if _osteopetrosis_care(e)]
+    for disease_id in (diagnosis.disease_id, *diagnosis.same_as):
+        if any(disease_id in e.disease_ids for e in forms):
+            return True
+    return "osteopetrosis" in diagnosis.label.lower()
+
+
+def _care_scopes(
+    result: CaseResult, kb: KnowledgeBase, options: list[LeadingOption], certainty: str
+) -> tuple[set[str], list[Entity]]:
+    """Which care the plan gives: the scopes of the care guide's items (``osteopetrosis`` and entity keys) that
+    fit the plan's diagnoses, and the cards outside the osteopetrosis care among them.
+
+    A genotype-supported plan is for its diagnosis; otherwise for every leading option, so the care of a form
+    that is still possible (a curative ARO form kept for its window) is not dropped.
+    """
+    chosen = options[:1] if certainty == "genotype_supported" else options
+    by_id = {d.disease_id: d for d in result.diagnoses}
+    scopes: set[str] = set()
+    others: list[Entity] = []
+    for option in chosen:
+        entity = kb.get(option.subtype) if option.subtype else None
+        diagnosis = by_id.get(option.disease_id)
+        if entity is not None:
+            scopes.add(entity.key)
+            if _osteopetrosis_care(entity):
+                scopes.add(OSTEOPETROSIS_SCOPE)
+            elif entity not in others:
+                others.append(entity)
+        elif diagnosis is not None and _osteopetrosis_outside(diagnosis, kb):
+            scopes.add(OSTEOPETROSIS_SCOPE)
+    return scopes, others
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How a care item reads in this plan: its sources, and its wording for the entity it fits."""
+
+    sources: list[str]
+    text: str | None
+    plain: str | None
+
+
+def _fit(sources: list[str], fits: list[CareFit], scopes: set[str]) -> _Fit | None:
+    """The item as it fits this plan's scopes, or None when it fits none of them (docs/care.md)."""
+    matching = [f for f in fits if f.scope in scopes]
+    if not matching:
+        return None
+    # The item's own sources back the osteopetrosis scope, and an entity fit that brings none of its own.
+    own = any(f.scope == OSTEOPETROSIS_SCOPE or not f.sources for f in matching)
+    found = list(sources) if own else []
+    for f in matching:
+        found.extend(s for s in f.sources if s not in found)
+    if any(f.scope == OSTEOPETROSIS_SCOPE for f in matching):
+        return _Fit(found, None, None)
+    texts = list(dict.fromkeys(f.text for f in matching if f.text))
+    plain = next((f.plain for f in matching if f.plain), None)
+    return _Fit(found, "; ".join(texts) or None, plain)
+
+
+def _pointers(entities: list[Entity]) -> list[CareItem]:
+    """For each leading card outside the osteopetrosis care: the findings that tell it apart (its card's
+    distinguishing features, reference §1B and §6), as the work-up that confirms or excludes it."""
+    items = []
+    for entity in entities:
+        features = [f for f in entity.distinguishing_features if not f.unverified]
+        if not features:
+            continue
+        items.append(
+            CareItem(
+                f"Findings that point to {entity.name}",
+                " ".join(f.text if f.text.endswith(".") else f"{f.text}." for f in features),
+                sorted({s for f in features for s in f.sources}),
+                kind="workup",
+            )
+        )
+    return items
+
+
 def _tests(
     result: CaseResult,
     kb: KnowledgeBase,
@@ -437,6 +566,8 @@ def _tests(
     neuronopathic_possible: bool,
     hsct_possible: bool,
     options: list[LeadingOption],
+    scopes: set[str],
+    others: list[Entity],
 ) -> list[CareItem]:
     items: list[CareItem] = []
     top = result.diagnoses[0]
@@ -500,7 +631,19 @@ def _tests(
             continue
         if work.when_hsct_possible and not hsct_possible:
             continue
-        items.append(CareItem(work.name, work.purpose, list(work.sources), kind="workup", plain=work.plain))
+        fit = _fit(work.sources, work.fits, scopes)
+        if fit is None:
+            continue  # osteopetrosis work-up that the reference does not give for this plan's diagnoses
+        items.append(
+            CareItem(
+                work.name,
+                fit.text or work.purpose,
+                fit.sources,
+                kind="workup",
+                plain=fit.plain or work.plain,
+            )
+        )
+    items.extend(_pointers(others))
     return items
 
 
@@ -533,7 +676,12 @@ def _categories(entity: Entity | None, band: AgeBand, decision: str, marrow_fail
 
 
 def _treatments(
-    entity: Entity | None, guide: CareGuide, categories: set[str], decision: str, hsct_possible: bool
+    entity: Entity | None,
+    guide: CareGuide,
+    categories: set[str],
+    decision: str,
+    hsct_possible: bool,
+    scopes: set[str],
 ) -> list[CareItem]:
     items: list[CareItem] = []
     names: set[str] = set()
@@ -564,19 +712,22 @@ def _treatments(
     for general in guide.treatments:
         if not categories & set(general.applies_to):
             continue
+        fit = _fit(general.sources, general.fits, scopes)
+        if fit is None:
+            continue  # an osteopetrosis treatment (reference §3) that the reference does not give for it
         if "hsct" in general.applies_to and "transplant" in " ".join(names):
             # The card's own transplant row stands for this one, but keeps its caveats: "curative" says nothing
             # about transplant risk (reference §1B; graft failure and survival, PMID:26012570).
             for item in items:
                 if "transplant" in item.name.lower() and item.kind == TreatmentStance.INDICATED.value:
                     item.caveats.extend(c for c in general.caveats if c not in item.caveats)
-                    item.sources.extend(s for s in general.sources if s not in item.sources)
+                    item.sources.extend(s for s in fit.sources if s not in item.sources)
             continue
         if general.name.lower() in names:
             continue
         names.add(general.name.lower())
         # No HSCT bridge or timing in a plan in which HSCT is not possible.
-        indication = (
+        indication = fit.text or (
             general.indication_without_hsct
             if not hsct_possible and general.indication_without_hsct
             else general.indication
@@ -585,7 +736,7 @@ def _treatments(
             CareItem(
                 general.name,
                 indication,
-                list(general.sources),
+                fit.sources,
                 kind=general.stance.value,
                 caveats=list(general.caveats),
                 unverified=general.unverified,
@@ -623,8 +774,21 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     hsct_possible = hsct.decision in ("curative", "partial") or (
         certainty != "genotype_supported" and any(o.decision in ("curative", "partial") for o in hsct.options)
     )
+    # Only the care that fits the plan's diagnoses: the osteopetrosis care guide for osteopetrosis forms, and
+    # for a syndrome or a differential card only the items the care guide sources for it (docs/care.md).
+    scopes, others = _care_scopes(result, kb, hsct.options, certainty)
     tests = _tests(
-        result, kb, patient, guide, band, certainty, neuronopathic_possible, hsct_possible, hsct.options
+        result,
+        kb,
+        patient,
+        guide,
+        band,
+        certainty,
+        neuronopathic_possible,
+        hsct_possible,
+        hsct.options,
+        scopes,
+        others,
     )
     categories = _categories(
         entity if certainty != "uncertain" else None,
@@ -633,22 +797,25 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         bool(patient.matching(_MARROW_FAILURE)),
     )
     treatments = _treatments(
-        entity if certainty != "uncertain" else None, guide, categories, hsct.decision, hsct_possible
+        entity if certainty != "uncertain" else None, guide, categories, hsct.decision, hsct_possible, scopes
     )
     monitoring = []
     for m in guide.monitoring:
         if m.unverified or (m.after_hsct and not hsct_possible):
             continue
-        anchor, schedule = m.anchor, m.schedule.get(band)
+        fit = _fit(m.sources, m.fits, scopes)
+        if fit is None:
+            continue
+        anchor, schedule = fit.text or m.anchor, m.schedule.get(band)
         if not hsct_possible and m.without_hsct is not None:
             # No "before HSCT" and no HSCT timing in a plan in which HSCT is not possible.
-            anchor = m.without_hsct.anchor or anchor
+            anchor = (None if fit.text else m.without_hsct.anchor) or anchor
             schedule = m.without_hsct.schedule.get(band, schedule)
         monitoring.append(
             CareItem(
                 m.item,
                 anchor,
-                list(m.sources),
+                fit.sources,
                 kind="after_hsct" if m.after_hsct else "monitoring",
                 schedule=schedule,
                 interval_verified=m.interval_verified,
@@ -658,16 +825,19 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     for flag in guide.red_flags:
         if flag.unverified or (flag.after_hsct and not hsct_possible):
             continue
+        fit = _fit(flag.sources, flag.fits, scopes)
+        if fit is None:
+            continue  # e.g. no hypocalcaemia or marrow-failure flag for pycnodysostosis or LAD-III
         present = patient.matching(flag.hpo_ids) if not flag.after_hsct else []
         red_flags.append(
             CareItem(
                 flag.sign,
-                flag.action,
-                list(flag.sources),
+                fit.text or flag.action,
+                fit.sources,
                 kind=flag.key,
                 present=patient.labels(present),
                 urgent=bool(present),
-                plain=flag.plain,
+                plain=fit.plain or flag.plain,
             )
         )
     red_flags.sort(key=lambda r: not r.present)

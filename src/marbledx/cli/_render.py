@@ -225,7 +225,13 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
                 d.disease_id,
                 d.label,
                 ", ".join(d.genes) or "-",
-                (f"{d.subtype.key}: HSCT {d.subtype.hsct_decision}" if d.subtype else ""),
+                # "curative if non-neuronopathic" for CLCN7 ARO, as `marbledx subtypes` and the reports say it.
+                (
+                    f"{d.subtype.key}: HSCT "
+                    + " ".join(filter(None, [d.subtype.hsct_decision or "-", d.subtype.hsct_qualifier]))
+                    if d.subtype
+                    else ""
+                ),
             ]
             if dna is not None:
                 row.insert(3, f"{d.genotype_lr:.3g}")

@@ -11,6 +11,8 @@ re-exported here. Every fact carries citations; facts the reference marks [UNVER
 """
 
 from marbledx.knowledge._care import (
+    OSTEOPETROSIS_SCOPE,
+    CareFit,
     CareGuide,
     GeneralTreatment,
     MonitoringItem,
@@ -39,6 +41,8 @@ from marbledx.knowledge._models import (
     OnsetFact,
     OsteoclastFact,
     OsteoclastStatus,
+    OsteopetrosisRole,
+    OsteopetrosisRoleFact,
     PrevalenceFact,
     Prognosis,
     Reference,
@@ -49,7 +53,9 @@ from marbledx.knowledge._models import (
 )
 
 __all__ = [
+    "OSTEOPETROSIS_SCOPE",
     "AnnotationCorrection",
+    "CareFit",
     "CareGuide",
     "Entity",
     "EntityGroup",
@@ -71,6 +77,8 @@ __all__ = [
     "OnsetFact",
     "OsteoclastFact",
     "OsteoclastStatus",
+    "OsteopetrosisRole",
+    "OsteopetrosisRoleFact",
     "PrevalenceFact",
     "Prognosis",
     "RedFlag",

@@ -15,13 +15,16 @@ from marbledx.knowledge._models import (
     GeneSymbol,
     HpoId,
     NonEmptyText,
+    Source,
     Sourced,
     TreatmentStance,
     _Strict,
 )
 
 __all__ = [
+    "OSTEOPETROSIS_SCOPE",
     "AgeBand",
+    "CareFit",
     "CareGuide",
     "GeneralTreatment",
     "MonitoringItem",
@@ -34,6 +37,49 @@ __all__ = [
 # Age bands of the monitoring table (reference §2.6): infantile ARO, children with IAO/ADO2, adults.
 AgeBand = Literal["infant", "child", "adult"]
 _ALL_AGES: tuple[AgeBand, ...] = ("infant", "child", "adult")
+
+
+# The scope of the care guide's own rules: the osteopetrosis forms it was written for (reference §2.4, §2.6, §3:
+# the consequences of failed bone resorption). The advice decides which leading diagnoses are such forms.
+OSTEOPETROSIS_SCOPE = "osteopetrosis"
+
+
+class CareFit(_Strict):
+    """One diagnosis a care item fits: ``osteopetrosis`` (the forms the care guide describes) or the key of a
+    knowledge-base entity (a syndrome such as LAD3, or a differential such as RENAL-OD).
+
+    ``sources`` say why the item fits that entity when the item's own sources are about osteopetrosis; without
+    them the item's own sources are the entity's. ``text`` (and ``plain``) word the item for that entity.
+    """
+
+    scope: NonEmptyText
+    sources: list[Source] = Field(default_factory=list)
+    text: NonEmptyText | None = None
+    plain: NonEmptyText | None = None
+
+
+def _osteopetrosis_only() -> list[CareFit]:
+    return [CareFit(scope=OSTEOPETROSIS_SCOPE)]
+
+
+class _Fitted(Sourced):
+    """A care item with the diagnoses it fits (by default the osteopetrosis forms only)."""
+
+    fits: list[CareFit] = Field(default_factory=_osteopetrosis_only, min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_are_sourced(self) -> _Fitted:
+        scopes = [f.scope for f in self.fits]
+        if len(set(scopes)) != len(scopes):
+            msg = f"'fits' names a scope twice: {scopes}"
+            raise ValueError(msg)
+        if len(self.fits) > 1:
+            # With several scopes the item's own sources cannot stand for each; an entity needs its own.
+            unsourced = [f.scope for f in self.fits if f.scope != OSTEOPETROSIS_SCOPE and not f.sources]
+            if unsourced:
+                msg = f"'fits' scope {unsourced[0]!r} needs its own sources (why the item fits that entity)"
+                raise ValueError(msg)
+        return self
 
 
 class SignSet(Sourced):
@@ -69,7 +115,7 @@ class TestingRule(Sourced):
         return self
 
 
-class WorkupItem(Sourced):
+class WorkupItem(_Fitted):
     """A baseline or confirmatory evaluation, with the age bands it applies to."""
 
     name: NonEmptyText
@@ -84,7 +130,7 @@ class WorkupItem(Sourced):
     plain: str | None = None
 
 
-class GeneralTreatment(Sourced):
+class GeneralTreatment(_Fitted):
     """A treatment named in the public pages or the reference, with indication and caveats."""
 
     name: NonEmptyText
@@ -104,7 +150,7 @@ class MonitoringWithoutHsct(_Strict):
     schedule: dict[AgeBand, NonEmptyText] = Field(default_factory=dict)
 
 
-class MonitoringItem(Sourced):
+class MonitoringItem(_Fitted):
     """What to monitor, and how often by age band. ``interval_verified`` is false for implementation defaults."""
 
     item: NonEmptyText
@@ -115,7 +161,7 @@ class MonitoringItem(Sourced):
     without_hsct: MonitoringWithoutHsct | None = None
 
 
-class RedFlag(Sourced):
+class RedFlag(_Fitted):
     """A danger sign, the findings that show it, and what to do."""
 
     key: NonEmptyText

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from marbledx._text import normalise_text
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
-from marbledx.knowledge._care import CareGuide
+from marbledx.knowledge._care import OSTEOPETROSIS_SCOPE, CareFit, CareGuide
 from marbledx.knowledge._models import AnnotationCorrection, Entity, EntityGroup, Reference, Sourced
 
 __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
@@ -323,6 +323,39 @@ def _sources_with_paths(value: object, prefix: str = "") -> Iterator[tuple[str, 
             yield from _sources_with_paths(item, f"{prefix.rstrip('.')}[{index}].")
 
 
+def _fits_with_paths(value: object, prefix: str = "") -> Iterator[tuple[str, CareFit]]:
+    """Every care item's ``fits`` entry, with its field path."""
+    if isinstance(value, CareFit):
+        yield prefix.rstrip("."), value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _fits_with_paths(getattr(value, name), f"{prefix}{name}.")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _fits_with_paths(item, f"{prefix.rstrip('.')}[{index}].")
+
+
+def _check_care_fits(
+    path: Path, care: CareGuide, keys: set[str], references: dict[str, tuple[Path, Reference]]
+) -> None:
+    """A care item fits the osteopetrosis forms or named entities: every name must be a card of the knowledge
+    base, and every ``ref:`` citation of a fit must be in the bibliography."""
+    for field_path, fit in _fits_with_paths(care):
+        if fit.scope != OSTEOPETROSIS_SCOPE and fit.scope not in keys:
+            msg = (
+                f"{path.name}: care guide, field '{field_path}.scope': {fit.scope!r} is not an entity of the "
+                f"knowledge base; expected {OSTEOPETROSIS_SCOPE!r} or an entity key such as LAD3"
+            )
+            raise KnowledgeBaseError(msg)
+        for index, source in enumerate(fit.sources):
+            if source.startswith("ref:") and source[4:] not in references:
+                msg = (
+                    f"{path.name}: care guide, field '{field_path}.sources[{index}]': citation {source!r} has "
+                    "no entry in the bibliography"
+                )
+                raise KnowledgeBaseError(msg)
+
+
 def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
     """Load and validate every YAML file of the knowledge base.
 
@@ -369,6 +402,8 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
             if source.startswith("ref:") and source[4:] not in references:
                 msg = f"{care[0].name}: care guide, field '{field_path}': citation {source!r} has no entry in the bibliography"
                 raise KnowledgeBaseError(msg)
+    if care is not None:
+        _check_care_fits(care[0], care[1], {e.key for _, e in entities}, references)
     for path, correction, index, source in pending_refs:
         if source[4:] not in references:
             msg = (

@@ -33,6 +33,8 @@ __all__ = [
     "OnsetFact",
     "OsteoclastFact",
     "OsteoclastStatus",
+    "OsteopetrosisRole",
+    "OsteopetrosisRoleFact",
     "PrevalenceFact",
     "Prognosis",
     "Reference",
@@ -165,6 +167,16 @@ class HsctDecision(StrEnum):
     UNKNOWN = "unknown"
 
 
+class OsteopetrosisRole(StrEnum):
+    """What osteopetrosis is to a card of the osteopetrosis group."""
+
+    # Osteopetrosis (dense bone from the disorder's own bone defect) is what the disease is: OPTB1, ADO2, ….
+    DEFINING = "defining"
+    # Dense bone is one feature of a syndrome that is mainly something else (immunodeficiency, a leukocyte
+    # adhesion defect, an eye and pigment disorder, a brain disorder): OL-EDA-ID, LAD-III, COMMAD, BANDDOS.
+    SYNDROME_FEATURE = "syndrome_feature"
+
+
 class TreatmentStance(StrEnum):
     INDICATED = "indicated"
     OPTION = "option"
@@ -206,6 +218,29 @@ class GeneLink(Sourced):
     monoallelic_null_silent: bool = False
     # Written reason when the gene-disease pair is not among the HPO gene-disease links of the entity's ids.
     hpo_link_justification: str | None = None
+
+
+class OsteopetrosisRoleFact(Sourced):
+    """Whether osteopetrosis is the defining feature of the card's disease or one feature of a syndrome.
+
+    A syndrome is never called "a form of osteopetrosis" (family summary), and the osteopetrosis care guide
+    does not apply to it as such (care plan). ``plain`` says what the syndrome mainly is, in plain words for a
+    family, from the same sources.
+    """
+
+    role: OsteopetrosisRole
+    text: NonEmptyText
+    plain: list[NonEmptyText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _syndromes_say_what_they_are(self) -> OsteopetrosisRoleFact:
+        if self.unverified:
+            msg = "the role of osteopetrosis decides how the disease is named; it may not rest on an unverified fact"
+            raise ValueError(msg)
+        if self.role is OsteopetrosisRole.SYNDROME_FEATURE and not self.plain:
+            msg = "a syndrome needs 'plain': what it mainly is, in plain words for the family summary"
+            raise ValueError(msg)
+        return self
 
 
 class InheritanceFact(Sourced):
@@ -301,6 +336,8 @@ class Entity(_Strict):
     ids: list[ExternalId] = Field(default_factory=list)
     genes: list[GeneLink] = Field(default_factory=list)
     inheritance: InheritanceFact
+    # Osteopetrosis cards only: whether osteopetrosis is the disease or one feature of a syndrome.
+    osteopetrosis_role: OsteopetrosisRoleFact | None = None
     onset: OnsetFact | None = None
     osteoclasts: OsteoclastFact | None = None
     neuronopathic: NeuroFact | None = None
@@ -320,7 +357,15 @@ class Entity(_Strict):
         if self.group is EntityGroup.OSTEOPETROSIS:
             missing = [
                 name
-                for name in ("onset", "osteoclasts", "neuronopathic", "hsct", "prevalence", "prognosis")
+                for name in (
+                    "osteopetrosis_role",
+                    "onset",
+                    "osteoclasts",
+                    "neuronopathic",
+                    "hsct",
+                    "prevalence",
+                    "prognosis",
+                )
                 if getattr(self, name) is None
             ]
             if not self.hallmark_terms:
@@ -328,11 +373,24 @@ class Entity(_Strict):
             if missing:
                 msg = f"osteopetrosis subtypes need {', '.join(missing)}"
                 raise ValueError(msg)
+        elif self.osteopetrosis_role is not None:
+            msg = (
+                "only cards of the osteopetrosis group state the role of osteopetrosis; "
+                f"a {self.group.value} card is a differential diagnosis, not osteopetrosis"
+            )
+            raise ValueError(msg)
         return self
 
     @property
     def name(self) -> str:
         return self.names.name
+
+    @property
+    def is_syndrome(self) -> bool:
+        """A card of the osteopetrosis group whose dense bone is one feature of a syndrome (its
+        ``osteopetrosis_role``), not a form of osteopetrosis."""
+        role = self.osteopetrosis_role
+        return role is not None and role.role is OsteopetrosisRole.SYNDROME_FEATURE
 
     @property
     def primary_id(self) -> str | None:

@@ -55,52 +55,21 @@ _WHAT_OSTEOPETROSIS_INFANT = [
 ]
 _OSTEOPETROSIS_SOURCES = ["PMCID:PMC2654865", "ORPHA:667"]
 
+
 # Cards of the osteopetrosis group that are syndromes with dense bone as one feature among others, not forms of
-# osteopetrosis: calling them "a form of osteopetrosis" misleads a family about what the child has. What each
-# mainly is, in plain words, from its sources (reference §1A/§1B and the HPO annotation of its entry):
-# - OL-EDA-ID: immunodeficiency with anhidrotic ectodermal dysplasia and lymphoedema; recurrent bacterial
-#   infections 7/7, lymphoedema, sparse hair, conical teeth, absent sweat glands (HPO-hpoa OMIM:300291, which
-#   does not even annotate osteopetrosis); osteopetrosis is in its name (Stark 2009, PMCID:PMC2654865).
-# - LAD-III: a leukocyte adhesion and platelet function defect (kindlin-3; Kuijpers 2009): infections
-#   (Frequent), bleeding, osteopetrosis only Occasional (HPO-hpoa OMIM:612840); sepsis 12/12 (Kahraman 2023).
-# - COMMAD: coloboma, microphthalmia, macrocephaly, albinism and deafness; osteopetrosis in 1 of the 2 reported
-#   patients (HPO-hpoa OMIM:617306, PMID:27889061).
-# - BANDDOS: brain malformations and neurodegeneration with dysosteosclerosis (platyspondyly 4/4, diaphyseal
-#   sclerosis 4/4), osteopetrosis 1/4; "osteopetrosis-adjacent" (reference §1A; HPO-hpoa OMIM:618476,
-#   PMID:30982609).
-_SYNDROMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "OL-EDA-ID": (
-        (
-            "It weakens the immune system, so serious infections are common.",
-            "It also affects the skin, hair, teeth and sweat glands, and it can cause swelling (lymphoedema).",
-            "It can also make the bones dense and hard.",
-        ),
-        ("HPO-hpoa:OMIM:300291", "PMID:15100680", "PMCID:PMC2654865", "ref:geneskin-hed-id"),
-    ),
-    "LAD3": (
-        (
-            "It mainly affects the white blood cells, which fight germs, and the platelets, which stop bleeding.",
-            "So serious infections and bleeding are common.",
-            "In some children it also makes the bones dense and hard.",
-        ),
-        ("HPO-hpoa:OMIM:612840", "ref:kuijpers-2009", "DOI:10.1007/s10875-023-01479-7"),
-    ),
-    "COMMAD": (
-        (
-            "It affects the eyes, the hearing, and the colour of the skin and hair.",
-            "It can also make the bones dense.",
-            "Very few children with it have been reported.",
-        ),
-        ("HPO-hpoa:OMIM:617306", "PMID:27889061"),
-    ),
-    "BANDDOS": (
-        (
-            "It affects how the brain forms and works, and the brain problems can get worse over time.",
-            "It also makes some bones dense, and it can flatten the bones of the spine.",
-        ),
-        ("HPO-hpoa:OMIM:618476", "PMID:30982609"),
-    ),
-}
+# osteopetrosis: calling them "a form of osteopetrosis" misleads a family about what the child has. Which cards
+# these are, and what each mainly is in plain words, is knowledge-base data: the card's ``osteopetrosis_role``
+# (role ``syndrome_feature``, its ``plain`` sentences and their sources; reference §1A/§1B and the HPO
+# annotation of the card's entry), validated when the knowledge base loads, so a new syndrome card is named
+# truthfully without a change here.
+def _syndrome_words(entity: Entity) -> tuple[list[str], list[str]]:
+    """What a syndrome card mainly is, in plain words, with the sources of its ``osteopetrosis_role``."""
+    role = entity.osteopetrosis_role
+    if role is None:
+        return [], []
+    return list(role.plain), list(role.sources)
+
+
 # What else a form of osteopetrosis does, where its card says more than the bones:
 # - CA II deficiency (OPTB3): osteopetrosis with renal tubular acidosis and cerebral calcification, HP:0008341
 #   2/2, HP:0002514 2/2 (reference §1A; HPO-hpoa OMIM:259730; ORPHA:2785).
@@ -458,7 +427,7 @@ def _is_osteopetrosis(
 
 def _is_syndrome(entity: Entity | None) -> bool:
     """A card of the osteopetrosis group that is a syndrome with dense bone, not a form of osteopetrosis."""
-    return entity is not None and entity.key in _SYNDROMES
+    return entity is not None and entity.is_syndrome
 
 
 def _has_hsct_question(
@@ -829,7 +798,7 @@ def _what_section(
         what.append("The tests below can help find it.")
     if stands_out and entity is not None and _is_syndrome(entity):
         # What the syndrome mainly is; its dense bone is one feature, not the osteopetrosis mechanism.
-        said, said_sources = _SYNDROMES[entity.key]
+        said, said_sources = _syndrome_words(entity)
         what.extend(said)
         sources.extend(said_sources)
     elif stands_out and entity is not None and entity.group is not EntityGroup.OSTEOPETROSIS:

@@ -4,6 +4,10 @@ Wired into the command line by ``cli/_main.py`` (``configure_*`` add the argumen
 Output is written here with ``sys.stdout``; user errors are raised as :class:`~marbledx.errors.InputError`
 (registry errors are :class:`~marbledx.errors.MarbledxError` too). The registry package (SQLAlchemy,
 Alembic) is imported only when one of these commands runs. Passwords are never echoed or logged.
+
+Every account change (``users add``, ``token``, ``revoke``, ``password``, ``activate``, ``deactivate``) is
+written to the audit log as the web app's are, with the operating-system account that ran the command as
+the one who acted (:class:`~marbledx.registry.CommandLineActor`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from marbledx.errors import InputError
 
 if TYPE_CHECKING:
-    from marbledx.registry import Registry
+    from marbledx.registry import CommandLineActor, Registry
 
 __all__ = [
     "AUDIT_HELP",
@@ -125,6 +131,39 @@ def configure_users(sub: argparse.ArgumentParser) -> None:
         _add_database(toggle)
 
 
+def _account_word(value: str) -> str:
+    """An operating-system account name made fit for an audit detail (one short word)."""
+    return re.sub(r"[^\w.@$\\-]", "_", value)[:64] or "unknown"
+
+
+def _os_user() -> str:
+    """The operating-system account this process runs as."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None:
+        # POSIX: the effective account as the kernel knows it; $USER or $LOGNAME could say anything.
+        uid = int(geteuid())
+        try:
+            import pwd
+
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:  # a uid without an account entry (a container)
+            return f"uid-{uid}"
+    try:
+        return getpass.getuser()  # Windows: %USERNAME%
+    except (ImportError, KeyError, OSError):
+        return "unknown"
+
+
+def _command_line_actor() -> CommandLineActor:
+    """Who runs this command, for the audit events of the account changes it makes."""
+    from marbledx.registry import CommandLineActor
+
+    # sudo sets SUDO_USER to the account that invoked it: whoever acts as root is otherwise unnamed. It is
+    # recorded beside the real (effective) account, as a hint, since any process can set it.
+    sudo = os.environ.get("SUDO_USER", "").strip()
+    return CommandLineActor(_account_word(_os_user()), _account_word(sudo) if sudo else None)
+
+
 def _read_password(args: argparse.Namespace) -> str:
     from marbledx.registry import MIN_PASSWORD_LENGTH, check_password
 
@@ -185,9 +224,10 @@ def run_users(args: argparse.Namespace) -> int:
     password = ""
     if action in ("add", "password"):
         password = _read_password(args)
+    actor = _command_line_actor()  # the audit events name it, as the web app's name the admin
     with _open(args) as registry:
         if action == "add":
-            user = registry.add_user(args.name, args.team, args.role, password)
+            user = registry.add_user(args.name, args.team, args.role, password, by=actor)
             _emit(f"added {user.role} {user.name} to team {user.team}")
         elif action == "list":
             users = registry.list_users(args.team)
@@ -196,7 +236,7 @@ def run_users(args: argparse.Namespace) -> int:
             else:
                 _emit(_users_table(users))
         elif action == "token":
-            secret = registry.issue_token(args.name)
+            secret = registry.issue_token(args.name, by=actor)
             sys.stderr.write(
                 f"marbledx: API token for {args.name}; it is shown only now, store it safely "
                 "(send it as 'Authorization: Bearer <token>')\n"
@@ -210,13 +250,13 @@ def run_users(args: argparse.Namespace) -> int:
                 _emit(_tokens_table(tokens))
         elif action == "revoke":
             if args.all:
-                count = registry.revoke_tokens(args.name)
+                count = registry.revoke_tokens(args.name, by=actor)
                 _emit(f"API tokens of {args.name} revoked: {count}")
             else:
-                registry.revoke_token(args.name, args.token_id)
+                registry.revoke_token(args.name, args.token_id, by=actor)
                 _emit(f"API token {args.token_id} of {args.name} is revoked")
         elif action == "password":
-            ended = registry.set_password(args.name, password, revoke_tokens=args.revoke_tokens)
+            ended = registry.set_password(args.name, password, revoke_tokens=args.revoke_tokens, by=actor)
             kept = (
                 f"API tokens revoked: {ended.tokens}"
                 if args.revoke_tokens
@@ -224,7 +264,7 @@ def run_users(args: argparse.Namespace) -> int:
             )
             _emit(f"password of {args.name} changed; sign-in sessions ended: {ended.sessions}, {kept}")
         elif action in ("activate", "deactivate"):
-            user = registry.set_active(args.name, action == "activate")
+            user = registry.set_active(args.name, action == "activate", by=actor)
             if user.active:
                 _emit(f"{user.name} is now active (sign in again; earlier sessions and tokens stay ended)")
             else:

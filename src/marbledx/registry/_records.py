@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+from marbledx.errors import InputError
 
 __all__ = [
     "AnalysisRecord",
     "AuditRecord",
     "CaseDetail",
     "CaseRecord",
+    "CommandLineActor",
     "EndedCredentials",
     "FindingRecord",
     "LabRecord",
@@ -44,6 +48,40 @@ class UserInfo:
             "active": self.active,
             "created_at": self.created_at.isoformat(),
         }
+
+
+# An operating-system account name as it may appear in an audit detail: one short word, nothing that could
+# fake the detail's own punctuation (";", "(", ")") or start a new line.
+_OS_USER: Final = re.compile(r"[\w.@$\\-]{1,64}")
+
+
+@dataclass(frozen=True)
+class CommandLineActor:
+    """Whoever runs ``marbledx users`` on the server: pass it as ``by`` to the account methods.
+
+    The audit model names the account acted on as the event's user and who acted in its detail, and the
+    person at the server's command line has no account: the detail names the operating-system account
+    that ran the command (``os_user``) and, when run through ``sudo``, the account that invoked it
+    (``sudo_user``, from sudo's ``SUDO_USER``). Both are account names only, never a password.
+    """
+
+    os_user: str
+    sudo_user: str | None = None
+
+    def __post_init__(self) -> None:
+        for field, value in (("os_user", self.os_user), ("sudo_user", self.sudo_user)):
+            if value is not None and not _OS_USER.fullmatch(value):
+                msg = (
+                    f"command-line {field} {value[:80]!r} is not an account name; expected up to 64 "
+                    "letters, digits or . _ @ $ \\ -"
+                )
+                raise InputError(msg)
+
+    @property
+    def audit_label(self) -> str:
+        """Who acted, as the audit detail says it: ``by the server's command line (OS user root, …)``."""
+        via = f", sudo from {self.sudo_user}" if self.sudo_user and self.sudo_user != self.os_user else ""
+        return f"by the server's command line (OS user {self.os_user}{via})"
 
 
 @dataclass(frozen=True)

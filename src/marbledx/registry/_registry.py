@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeAlias, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -86,6 +86,7 @@ from marbledx.registry._records import (
     AuditRecord,
     CaseDetail,
     CaseRecord,
+    CommandLineActor,
     EndedCredentials,
     FindingRecord,
     LabRecord,
@@ -133,6 +134,9 @@ _CHUNK = 1 << 20
 _MAX_ROW_ID: Final = 2**31 - 1
 _MAX_OFFSET: Final = 2**62
 _COMMAND_LINE: Final = "by the server's command line"
+# Who acts on an account: a team's admin (the web app), the command line naming its operating-system
+# account (CommandLineActor), or None (the command line unnamed: the Python API's default).
+Manager: TypeAlias = UserInfo | CommandLineActor | None
 _cases_table = cast("Table", Case.__table__)
 _tokens_table = cast("Table", ApiToken.__table__)
 _sessions_table = cast("Table", LoginSession.__table__)
@@ -446,25 +450,29 @@ class Registry:
 
     # -- users and tokens --------------------------------------------------------------------------------
 
-    def add_user(
-        self, name: str, team: str, role: str, password: str, *, by: UserInfo | None = None
-    ) -> UserInfo:
+    def add_user(self, name: str, team: str, role: str, password: str, *, by: Manager = None) -> UserInfo:
         """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken.
 
         The password must pass :func:`check_password` (at least 10 characters), as for every password. ``by``
         is a team's admin adding an account from the web app: ``team`` must be the admin's own team (else
         :class:`PermissionDeniedError`; another role is refused too), and the new account's
         ``account_activated`` event in that team's log says ``account created (<role>); by <admin>``.
-        Without ``by`` (the server's command line) the team is created when new and no event is written.
+        ``by`` a :class:`CommandLineActor` (``marbledx users add``) creates the team when new and writes the
+        same event, ``by the server's command line (OS user …)``. Without ``by`` the team is created when
+        new and no event is written.
         """
         name, team, role = check_name(name, "user name"), check_team(team), check_role(role)
-        if by is not None:  # refuse a non-admin before the argon2 work
+        if isinstance(by, UserInfo):  # refuse a non-admin before the argon2 work
             with self._reading() as session:
                 self._admin_of(session, by, team)
         password_hash = self._hasher.hash(check_password(password))
         try:
             with self.unit_of_work() as session:
-                actor = self._admin_of(session, by, team) if by is not None else None
+                who: str | None = None
+                if isinstance(by, UserInfo):
+                    who = f"by {self._admin_of(session, by, team).name}"
+                elif isinstance(by, CommandLineActor):
+                    who = by.audit_label
                 if session.scalars(select(User.id).where(User.name == name)).first() is not None:
                     msg = f"user {name!r} already exists; expected a new user name"
                     raise ConflictError(msg)
@@ -485,12 +493,10 @@ class Registry:
                 session.flush()
                 session.refresh(row)
                 info = self._user_info(row)
-                if actor is not None:
+                if who is not None:
                     # No event of its own (the audit actions' CHECK constraint would need a schema
                     # revision): the account becomes active, and the detail says it was created.
-                    self._audit_account(
-                        session, "account_activated", row, f"account created ({role}); by {actor.name}"
-                    )
+                    self._audit_account(session, "account_activated", row, f"account created ({role}); {who}")
         except IntegrityError as exc:  # a concurrent add of the same name or team
             msg = f"user {name!r} or team {team!r} was created concurrently; try again"
             raise ConflictError(msg) from exc
@@ -551,15 +557,18 @@ class Registry:
         return actor
 
     @classmethod
-    def _managed(cls, session: Session, name: str, by: UserInfo | None) -> tuple[User, str]:
+    def _managed(cls, session: Session, name: str, by: Manager) -> tuple[User, str]:
         """The account ``name`` and who manages it, for the audit detail.
 
-        ``by`` None is whoever runs the server's command line; otherwise an active admin of the account's
-        team (an account of another team is reported as unknown, as another team's case is).
+        ``by`` None is whoever runs the server's command line, a :class:`CommandLineActor` names their
+        operating-system account; otherwise an active admin of the account's team (an account of another
+        team is reported as unknown, as another team's case is).
         """
         row = cls._account(session, name)
         if by is None:
             return row, _COMMAND_LINE
+        if isinstance(by, CommandLineActor):
+            return row, by.audit_label
         actor = cls._admin(session, by)
         if actor.team_id != row.team_id:
             msg = f"no user {name!r}"
@@ -610,7 +619,7 @@ class Registry:
         *,
         keep_session: str | None = None,
         revoke_tokens: bool = False,
-        by: UserInfo | None = None,
+        by: Manager = None,
     ) -> EndedCredentials:
         """Replace a user's password (checked like a new one) and end the account's sign-in sessions.
 
@@ -619,8 +628,8 @@ class Registry:
         their own password from. API tokens are kept unless ``revoke_tokens``: the password cannot obtain
         one (only :meth:`issue_token`, run by an administrator, can), so a token's holder is not the
         password's, and scripts that use them keep working; revoke a leaked token with
-        :meth:`revoke_token`. ``by`` is the acting admin, None for the server's command line. Writes a
-        ``password_changed`` event; returns what was ended.
+        :meth:`revoke_token`. ``by`` is the acting admin, a :class:`CommandLineActor` or None for the
+        server's command line. Writes a ``password_changed`` event; returns what was ended.
         """
         password_hash = self._hasher.hash(check_password(password))
         with self.unit_of_work() as session:
@@ -781,22 +790,24 @@ class Registry:
         )
         session.execute(query).all()
 
-    def set_active(self, name: str, active: bool, *, by: UserInfo | None = None) -> UserInfo:
+    def set_active(self, name: str, active: bool, *, by: Manager = None) -> UserInfo:
         """Activate or deactivate an account. Writes an ``account_activated``/``account_deactivated`` event.
 
         Deactivating ends the account's sign-in sessions and revokes its API tokens for good: activating
         it again does not bring them back (sign in again; issue a new token). ``by`` is the acting admin,
-        None for the server's command line. An admin cannot deactivate their own account
-        (:class:`PermissionDeniedError`): the team could be left without an admin, and the admin without a
-        way back; another admin, or the command line, can. So an admin never deactivates the team's last
-        active admin, also when two admins deactivate each other at once (:meth:`_lock_team_admins`). An
-        account already in the state asked for is left as it is, with no event (a form sent twice).
+        a :class:`CommandLineActor` or None for the server's command line. An admin cannot deactivate their
+        own account (:class:`PermissionDeniedError`): the team could be left without an admin, and the
+        admin without a way back; another admin, or the command line, can. So an admin never deactivates
+        the team's last active admin, also when two admins deactivate each other at once
+        (:meth:`_lock_team_admins`). An account already in the state asked for is left as it is, with no
+        event (a form sent twice).
         """
         with self.unit_of_work() as session:
-            if by is not None and not active:
-                self._lock_team_admins(session, by)
+            admin = by if isinstance(by, UserInfo) else None
+            if admin is not None and not active:
+                self._lock_team_admins(session, admin)
             row, who = self._managed(session, name, by)
-            if by is not None and not active and row.id == by.id:
+            if admin is not None and not active and row.id == admin.id:
                 msg = (
                     f"{row.name} cannot deactivate their own account; another admin of the team can, or "
                     "'marbledx users deactivate' on the server"
@@ -867,10 +878,11 @@ class Registry:
         """Whether ``secret`` can be one of ours (right prefix, sane length) before hashing and a query."""
         return secret.startswith(prefix) and len(secret) <= 200
 
-    def issue_token(self, user: UserInfo | str, *, by: UserInfo | None = None) -> str:
+    def issue_token(self, user: UserInfo | str, *, by: Manager = None) -> str:
         """A new API token for the user. Returns the secret, shown this once; only its SHA-256 is kept.
 
-        ``by`` is the acting admin, None for the server's command line. Writes a ``token_issued`` event.
+        ``by`` is the acting admin, a :class:`CommandLineActor` or None for the server's command line.
+        Writes a ``token_issued`` event.
         """
         name = user.name if isinstance(user, UserInfo) else user
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -913,9 +925,10 @@ class Registry:
             tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == row.id).order_by(ApiToken.id))
             return [TokenInfo(t.id, row.name, t.created_at, t.last_used_at, t.revoked_at) for t in tokens]
 
-    def revoke_token(self, user: UserInfo | str, token_id: int, *, by: UserInfo | None = None) -> TokenInfo:
+    def revoke_token(self, user: UserInfo | str, token_id: int, *, by: Manager = None) -> TokenInfo:
         """Revoke one of the user's tokens; it is refused from then on (the account and its other tokens are
-        untouched). ``by`` is the acting admin, None for the command line. Writes a ``token_revoked`` event
+        untouched). ``by`` is the acting admin, a :class:`CommandLineActor` or None for the command line.
+        Writes a ``token_revoked`` event
         (revoking a revoked token changes nothing)."""
         name = user.name if isinstance(user, UserInfo) else user
         with self.unit_of_work() as session:
@@ -935,10 +948,10 @@ class Registry:
                 self._audit_account(session, "token_revoked", row, f"token {token.id}; {who}")
             return TokenInfo(token.id, row.name, token.created_at, token.last_used_at, token.revoked_at)
 
-    def revoke_tokens(self, user: UserInfo | str, *, by: UserInfo | None = None) -> int:
+    def revoke_tokens(self, user: UserInfo | str, *, by: Manager = None) -> int:
         """Revoke every token of the user (the account stays usable with its password); how many were live.
 
-        Writes a ``token_revoked`` event.
+        ``by`` as for :meth:`revoke_token`. Writes a ``token_revoked`` event.
         """
         name = user.name if isinstance(user, UserInfo) else user
         with self.unit_of_work() as session:

@@ -2,10 +2,11 @@
 
 Loaded data (the registry, the HPO release, the knowledge base) is passed in and kept on ``app.state``;
 there is no global singleton. The REST API (``/api``, bearer tokens) answers errors as one-line JSON
-``{"detail": "…"}``; the pages (session cookies) answer them as an HTML page, and send a signed-out browser
-to the sign-in page. Never a traceback. Nothing that identifies a patient (labels, findings, query strings,
-lab values) is logged: the request log names the route template (``/api/cases/{case_id}``), the status and
-the time taken.
+``{"detail": "…"}``; the pages (session cookies) answer them as an HTML page with the site's navigation (the
+signed-in user's while the session cookie names a live session) and a way back to the cases or the sign-in
+page, and send a signed-out browser to the sign-in page. Never a traceback, nor the server's paths. Nothing
+that identifies a patient (labels, findings, query strings, lab values) is logged: the request log names the
+route template (``/api/cases/{case_id}``), the status and the time taken.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import html
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -45,7 +46,7 @@ from marbledx.registry import (
 from marbledx.web._api import api_router
 from marbledx.web._messages import for_web
 from marbledx.web._pages import REFUSED_UPLOAD, page_router, render
-from marbledx.web._session import CookiePolicy, SignInRequiredError
+from marbledx.web._session import CookiePolicy, PageUser, SignInRequiredError, csrf_token_for
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "create_app"]
 
@@ -80,6 +81,9 @@ _SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
+_REGISTRY_UNAVAILABLE = (
+    "the case registry is unavailable; try again later, or tell the server's administrator"
+)
 _TITLES = {
     400: "Bad request",
     401: "Not signed in",
@@ -111,7 +115,7 @@ class _BodyTooLargeError(Exception):
 
 
 # Answers an error as the app does everywhere: one-line JSON under /api, else an HTML page.
-Respond = Callable[[Request, int, str], Response]
+Respond = Callable[[Request, int, str], Awaitable[Response]]
 _PAGE_UPLOAD = re.compile(r"/cases/([^/]+)/uploads")
 
 
@@ -188,7 +192,7 @@ class BodyLimitMiddleware:
             }
             await self.app(refused, _no_body, send)
             return
-        response = self.respond(Request(scope), 413, f"request body larger than {limit} bytes")
+        response = await self.respond(Request(scope), 413, f"request body larger than {limit} bytes")
         await response(scope, receive, send)
 
 
@@ -225,7 +229,7 @@ class InternalErrorMiddleware:
         except Exception as exc:  # noqa: BLE001 - the last resort for every request: answered and logged
             logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
             if not started:
-                response = self.respond(Request(scope), 500, "internal error")
+                response = await self.respond(Request(scope), 500, "internal error")
                 await response(scope, receive, send)
 
 
@@ -327,13 +331,35 @@ def create_app(
     app.include_router(page_router)
     app.mount("/static", StaticFiles(packages=[("marbledx.web", "static")]), name="static")
 
-    def error_response(
+    def signed_in_of(request: Request) -> PageUser | None:
+        """The user whose live session the request carries, for an error page's navigation; else None.
+
+        Never raises: the page is already an error, and a registry that fails here (the cause of a 500,
+        say) leaves the page signed-out rather than answering nothing.
+        """
+        secret = request.cookies.get(app.state.cookies.session_name, "")
+        if not secret:
+            return None
+        try:
+            user = registry.user_for_session(secret)
+        except Exception as exc:  # noqa: BLE001 - an error page must still be answered
+            logger.warning("error page without the session's user: %s", type(exc).__name__)
+            return None
+        return PageUser(user=user, csrf_token=csrf_token_for(secret), session_secret=secret) if user else None
+
+    async def error_response(
         request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None
     ) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": _one_line(detail)}, status_code=status, headers=headers)
+        # The page shows the navigation of the signed-in user, as every other page does, so nobody is left
+        # with only the browser's back button. The session is looked up in a worker thread: the registry
+        # is synchronous and may wait for SQLite's write lock.
+        signed_in = await anyio.to_thread.run_sync(signed_in_of, request)
         title = _TITLES.get(status, "Error")
-        page = render(request, "error.html.j2", None, status=status, title=title, message=_one_line(detail))
+        page = render(
+            request, "error.html.j2", signed_in, status=status, title=title, message=_one_line(detail)
+        )
         page.headers.update(headers or {})
         return page
 
@@ -357,13 +383,19 @@ def create_app(
         status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
         if status == 500:
             logger.error("internal error: %s", type(exc).__name__)  # the type only: messages may hold data
-            return error_response(request, 500, "internal error")
+            return await error_response(request, 500, "internal error")
+        if status == 503:
+            # A registry that cannot be used says why with the database's file or server and the schema's
+            # revisions: for the server's log and its administrator (registry messages hold no patient
+            # data), not for whoever sent the request.
+            logger.error("registry unavailable: %s", _one_line(str(exc)))
+            return await error_response(request, 503, _REGISTRY_UNAVAILABLE)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttemptsError) else None
-        return error_response(request, status, for_web(str(exc)), headers)
+        return await error_response(request, status, for_web(str(exc)), headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request, exc.status_code, str(exc.detail), exc.headers)
+        return await error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -371,7 +403,7 @@ def create_app(
         for error in exc.errors()[:3]:
             where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
             parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg")))
-        return error_response(request, 422, "; ".join(parts) or "invalid request")
+        return await error_response(request, 422, "; ".join(parts) or "invalid request")
 
     @app.get("/assets/report.css", include_in_schema=False)
     def report_css() -> Response:

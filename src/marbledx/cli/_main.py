@@ -26,9 +26,11 @@ from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
     Case,
     FamilyHistory,
+    Finding,
     TextParser,
     normalise_findings,
     parse_iso_age,
+    prepare_lab_findings,
 )
 from marbledx.knowledge import load_knowledge_base
 from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
@@ -112,11 +114,18 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
     sex = args.sex
     shown: list[str] = []
     if args.text:
-        parsed = TextParser(ontology).parse(args.text)
-        raw += [(m.hpo_id, m.excluded, "text") for m in parsed.mappings]
+        # Lab values in the words ("Hb 7.2 g/dL") are read at --age/--sex, else at the age and sex the words
+        # give; their terms join the case as lab findings (docs/engine.md, "Plain words").
+        parsed = TextParser(ontology).parse(args.text, labs=True, age_days=age_days, sex=sex)
+        raw += [(m.hpo_id, m.excluded, "text") for m in parsed.mappings if not m.lab]
+        # As for --labs/--value, an entered finding (--hpo/--exclude) wins over a lab term that contradicts it.
+        lab_terms = [Finding(m.hpo_id, m.excluded, "lab") for m in parsed.mappings if m.lab]
+        lab_triples, lab_warnings = prepare_lab_findings(ontology, lab_terms, raw, where="--text lab values")
+        raw += lab_triples
         for m in parsed.mappings:
             state = "excluded" if m.excluded else "observed"
-            shown.append(f"text: '{m.phrase}' -> {m.hpo_id} {m.label} ({state})")
+            how = f"; lab value {m.lab}" if m.lab else ""
+            shown.append(f"text: '{m.phrase}' -> {m.hpo_id} {m.label} ({state}{how})")
         shown.extend(f"text: no HPO term found for '{phrase}'" for phrase in parsed.unmatched)
         shown.extend(
             f"text: '{words}' is about a relative, not read as the patient's findings "
@@ -130,12 +139,14 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
         )
         # Why each phrase was held back (an ambiguous negation scope, several ages, …).
         shown.extend(f"text: note: {note}" for note in parsed.notes)
+        shown.extend(f"text: note: {warning}" for warning in lab_warnings)
         unread = [
             why + " '" + "', '".join(words) + "'"
             for why, words in (
                 ("no HPO term found for", parsed.unmatched),
                 ("uncertain, hypothetical or ambiguous:", parsed.uncertain),
                 ("about a relative:", parsed.about_relatives),
+                ("lab values not used:", tuple(lab.written for lab in parsed.labs if not lab.interpreted)),
             )
             if words
         ]

@@ -49,7 +49,7 @@ from marbledx.findings._phenopacket import (
     read_case_file,
     read_phenopacket_labs,
 )
-from marbledx.findings._text import TextMapping, TextParse, TextParser
+from marbledx.findings._text import TextLab, TextMapping, TextParse, TextParser
 
 __all__ = [
     "PED_AFFECTED_CODES",
@@ -70,6 +70,7 @@ __all__ = [
     "PhenopacketLabs",
     "ReferenceInterval",
     "TestResult",
+    "TextLab",
     "TextMapping",
     "TextParse",
     "TextParser",

@@ -3,7 +3,8 @@
 Phrases are matched against HPO labels and synonyms after the same normalisation on both sides (case,
 accents, British/American spelling, plurals, lay adjectives such as big/large/enlarged), plus a small
 lexicon of lay phrases (``lexicon.yaml``). Negation cues ("no", "without", "absent", "negative for",
-"normal X") turn the phrases they govern into excluded findings. Every mapping is reported back so the
+"normal X") turn the phrases they govern into excluded findings. With ``labs=True``, lab values in the words
+("Hb 7.2 g/dL") are read through the lab table (``_text_labs.py``). Every mapping is reported back so the
 user can check it.
 """
 
@@ -19,9 +20,19 @@ import yaml
 
 from marbledx._text import normalise_text
 from marbledx.errors import InputError, UnknownTermError
+from marbledx.findings._labs import LabTable, bundled_lab_table
+from marbledx.findings._text_labs import (
+    PLACEHOLDER,
+    LabMention,
+    TextLab,
+    find_lab_mentions,
+    lab_value_text,
+    mark_lab_mentions,
+    read_text_labs,
+)
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Ontology
 
-__all__ = ["TextMapping", "TextParse", "TextParser"]
+__all__ = ["TextLab", "TextMapping", "TextParse", "TextParser"]
 
 # British -> American spellings (applied to whole words after lower-casing).
 _SPELLING = (
@@ -430,6 +441,34 @@ _DEGREE = frozenset(
     }
 )
 
+# Words that come with lab values and name no finding ("Bloods: Hb 7.2 g/dL", "labs today"), folded: a phrase
+# of them and an analyte's name is not reported as words not found.
+_LAB_COMPANY = (
+    _MEASUREMENT
+    | _DEGREE
+    | frozenset(
+        {
+            "lab",
+            "laboratory",
+            "result",
+            "test",
+            "investigation",
+            "profile",
+            "bone",
+            "chemistry",
+            "biochemistry",
+            "hematology",
+            "fbc",
+            "cbc",
+            "total",
+            "repeat",
+            "latest",
+            "current",
+            "admission",
+        }
+    )
+)
+
 
 # Words that count or date a finding, or say how it looks; with grading words they are the only company in
 # which a lay word of everyday English ("fits", "pale") keeps its clinical sense (see _in_company). Folded
@@ -566,12 +605,18 @@ def _unambiguous(keys: dict[tuple[str, ...], set[int]]) -> dict[tuple[str, ...],
 
 @dataclass(frozen=True)
 class TextMapping:
-    """One phrase of the text and the HPO term it became (shown to the user)."""
+    """One phrase of the text and the HPO term it became (shown to the user).
+
+    ``lab`` is set for a term read from lab values in the words: ``phrase`` is then the values as written
+    ("Hb 7.2 g/dL") and ``lab`` how the lab table read them ("low: below 10.5 g/dL, WHO 2024, at age 8
+    months").
+    """
 
     phrase: str
     hpo_id: str
     label: str
     excluded: bool
+    lab: str | None = None
 
 
 @dataclass(frozen=True)
@@ -589,6 +634,8 @@ class TextParse:
     uncertain: tuple[str, ...] = ()
     # Why a phrase was held back or an age was not used, one line each.
     notes: tuple[str, ...] = ()
+    # The lab values in the words and what became of each (``parse(..., labs=True)`` only).
+    labs: tuple[TextLab, ...] = ()
 
 
 @dataclass
@@ -790,7 +837,16 @@ class TextParser:
             kept.append((start, end, term))
         return kept
 
-    def parse(self, text: str) -> TextParse:
+    def parse(
+        self,
+        text: str,
+        *,
+        labs: bool = False,
+        age_days: float | None = None,
+        sex: str | None = None,
+        lab_exclusions: bool = True,
+        lab_table: LabTable | None = None,
+    ) -> TextParse:
         """Find HPO terms, negations, age and sex in ``text``.
 
         The text is cut into sentences (full stop, ";", "!", "?", "but", "however"), a sentence into
@@ -801,12 +857,26 @@ class TextParser:
         termination term ("except", "apart from", "other than") or a new clause ("with", "has", "showed")
         ends the scope; "present"/"noted" on an item ends it too. Uncertain, hypothetical and ambiguous
         phrases and a relative's findings are shown, not read.
+
+        With ``labs``, lab values in the words ("Hb 7.2 g/dL, platelets 45 x10^9/L") are read through the lab
+        table (``lab_table``, default the bundled one) at ``age_days`` and ``sex`` (the caller's; when None,
+        the age and sex the words give). Their terms are added to ``mappings`` with ``lab`` set, normal values
+        exclude terms as in ``marbledx labs`` unless ``lab_exclusions`` is False, and every value is listed in
+        ``labs``; one not read or not interpreted has a note saying why.
         """
         if not text.strip():
             msg = (
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
+        original = text
+        mentions: list[LabMention] = []
+        table = (lab_table or bundled_lab_table()) if labs else None
+        if table is not None:
+            mentions = find_lab_mentions(text, table)
+            # Each value becomes a placeholder word, so that the cues around it (a relative, a hypothesis)
+            # are settled like any phrase's and no age or sentence rule reads its numbers.
+            text = mark_lab_mentions(text, mentions)
         lowered = text.lower()
         for pattern, replacement in _SHORTHAND:
             lowered = pattern.sub(replacement, lowered)
@@ -833,24 +903,63 @@ class TextParser:
         # So is one about a relative: "anaemia (mother also anaemic)".
         lowered = re.sub(rf"\(([^()]*\b{_RELATIVE_WORDS}\b[^()]*)\)", r", \1,", lowered)
         lowered = re.sub(r"[()\[\]]", " ", lowered)
-        state = _State()
+        state = _State(lab_names={i: frozenset(_tokens(m.name)) for i, m in enumerate(mentions)})
         for sentence in _SENTENCE.split(lowered):
             self._sentence(sentence, state)
-        age_days = _age(state)
-        if age_days is None and not state.ages and state.newborn:
-            age_days = 0.0
+        text_age = _age(state)
+        if text_age is None and not state.ages and state.newborn:
+            text_age = 0.0
         patient = " ".join(state.patient_words)
         female, male = bool(_FEMALE.search(patient)), bool(_MALE.search(patient))
-        sex = "female" if female and not male else "male" if male and not female else None
+        text_sex = "female" if female and not male else "male" if male and not female else None
+        found: tuple[TextLab, ...] = ()
+        if table is not None and mentions:
+            reading = read_text_labs(
+                original,
+                mentions,
+                [self._lab_context(index, state) for index in range(len(mentions))],
+                [(m.hpo_id, m.excluded) for m in state.mappings],
+                ontology=self.ontology,
+                table=table,
+                age_days=age_days if age_days is not None else text_age,
+                sex=sex if sex is not None else text_sex,
+                exclusions=lab_exclusions,
+            )
+            state.mappings.extend(
+                TextMapping(t.phrase, t.hpo_id, t.label, t.excluded, t.detail) for t in reading.terms
+            )
+            state.notes.extend(reading.notes)
+            found = reading.labs
+        shown = {str(i): lab_value_text(original, m).lower() for i, m in enumerate(mentions)}
+
+        def restore(words: str) -> str:
+            """The words with each value placeholder back as the value was written."""
+            if not mentions:
+                return words
+            return " ".join(PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group()), words).split())
+
         return TextParse(
             tuple(state.mappings),
-            tuple(state.unmatched),
-            age_days,
-            sex,
-            tuple(state.about_relatives),
-            tuple(state.uncertain),
-            tuple(state.notes),
+            tuple(restore(w) for w in state.unmatched),
+            text_age,
+            text_sex,
+            tuple(restore(w) for w in state.about_relatives),
+            tuple(restore(w) for w in state.uncertain),
+            tuple(restore(w) for w in state.notes),
+            found,
         )
+
+    @staticmethod
+    def _lab_context(index: int, state: _State) -> str | None:
+        """Whose value the lab value ``index`` is, by the cues around it: the patient's, a relative's, or
+        uncertain; None when its words were not read."""
+        status = state.lab_context.get(index)
+        if status is not None:
+            return "uncertain" if status == "uncertain" else "patient"
+        marker = f"zzlab{index}zz"
+        if any(marker in words for words in state.about_relatives):
+            return "relative"
+        return None
 
     def _sentence(self, sentence: str, state: _State) -> None:
         """Read one sentence into ``state``."""
@@ -1013,6 +1122,7 @@ class TextParser:
                 earlier_tokens = _tokens(earlier.phrase)
                 if (
                     not earlier_tokens
+                    or PLACEHOLDER.search(earlier.phrase)  # a lab value's direction is in its number
                     or earlier.status != item.status
                     or not _SHAREABLE.isdisjoint(earlier_tokens)
                     or self._matches(earlier.phrase, negated=earlier.status == "excluded")
@@ -1022,6 +1132,7 @@ class TextParser:
 
     def _emit(self, item: _Item, state: _State) -> None:
         """Record one settled phrase: a mapping, an unmatched phrase, or a phrase held back."""
+        lab_words = self._take_lab_values(item, state)
         if not _tokens(item.phrase):
             return
         excluded = item.status == "excluded"
@@ -1040,6 +1151,10 @@ class TextParser:
             return
         shown = item.phrase
         tokens = _tokens(item.phrase)
+        if lab_words is not None:
+            # A phrase with a lab value has its direction in the number: "low platelets, Hb 12 g/dL" does not
+            # share "low" with Hb.
+            state.shared = None
         if tokens[0] in _SHAREABLE:
             state.shared = (item.phrase.split()[0], tokens[0])
         elif (
@@ -1052,12 +1167,27 @@ class TextParser:
             matches = self._matches(shared, negated=excluded)
             shown = shared
         if not matches:
-            state.unmatched.append(item.phrase)
+            # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
+            # with the value, not reported as words not found.
+            if lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY:
+                state.unmatched.append(item.phrase)
             state.shared = None
         elif shown == item.phrase and tokens[0] not in _SHAREABLE:
             state.shared = None
         for _, _, term in matches:
             state.mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
+
+    @staticmethod
+    def _take_lab_values(item: _Item, state: _State) -> frozenset[str] | None:
+        """Record the state of the phrase each lab value placeholder is in, and take the placeholders out of
+        the phrase; the folded words of their analytes' names, or None when the phrase has no lab value."""
+        slots = [int(slot) for slot in PLACEHOLDER.findall(item.phrase)]
+        if not slots:
+            return None
+        for slot in slots:
+            state.lab_context[slot] = item.status
+        item.phrase = " ".join(PLACEHOLDER.sub(" ", item.phrase).split())
+        return frozenset().union(*(state.lab_names.get(slot, frozenset()) for slot in slots))
 
 
 def _inline_cue(match: re.Match[str]) -> str:
@@ -1113,6 +1243,10 @@ class _State:
     # The leading direction word of the previous phrase (as written, canonical), shared with the next
     # phrases of a list that have none of their own: "enlarged liver and spleen".
     shared: tuple[str, str] | None = None
+    # Lab values in the words (parse(labs=True)): the folded words of each one's analyte name, and the state
+    # of the phrase each was found in.
+    lab_names: dict[int, frozenset[str]] = field(default_factory=dict)
+    lab_context: dict[int, str] = field(default_factory=dict)
 
 
 def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:

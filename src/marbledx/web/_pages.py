@@ -488,13 +488,19 @@ def add_plain_words(
     version: Annotated[int, Form()],
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    """Map plain words to HPO terms, add them (source ``text``) and show the user the mapping."""
+    """Map plain words to HPO terms, add them (source ``text``) and show the user the mapping.
+
+    Lab values in the words ("Hb 7.2 g/dL") are read through the lab table at the case's age and sex (else the
+    age and sex the words give); their terms are added with the words' terms, and the values themselves are
+    not stored under Labs over time.
+    """
     try:
         if not text.strip():
             msg = "the plain-words box is empty; describe the findings, e.g. '8-month-old with anaemia and no fractures'"
             raise InputError(msg)
-        parsed = _text_parser(request).parse(text)
         detail = registry.case_detail(signed_in.user, case_id)
+        case_sex = detail.case.sex if detail.case.sex in ("female", "male") else None
+        parsed = _text_parser(request).parse(text, labs=True, age_days=detail.case.age_days, sex=case_sex)
         new = {m.hpo_id: m for m in parsed.mappings}
         kept = [f for f in detail.findings if f.hpo_id not in new]
         added = [FindingRecord(hpo_id=m.hpo_id, excluded=m.excluded, source="text") for m in new.values()]
@@ -508,7 +514,12 @@ def add_plain_words(
         "unmatched": parsed.unmatched,
         "about_relatives": parsed.about_relatives,
         "uncertain": parsed.uncertain,
-        "notes": parsed.notes,  # why a phrase was held back (an ambiguous negation, several ages)
+        # Why a phrase was held back (an ambiguous negation, several ages) or a lab value not used, and how
+        # each term from a lab value was read.
+        "notes": (
+            *parsed.notes,
+            *(f"“{m.phrase}” → {m.label}: lab value {m.lab}" for m in parsed.mappings if m.lab),
+        ),
         "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
         "sex": parsed.sex,
     }

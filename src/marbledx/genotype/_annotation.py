@@ -357,6 +357,11 @@ class TranscriptField:
         """
         return bool(self._gnomad)
 
+    def screen_columns(self) -> tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """For the VCF reader's bulk screen: the header's number of columns, and the gene, gnomAD frequency,
+        ClinVar and score (REVEL, CADD) columns, as :meth:`common_frequency` reads them."""
+        return self._n, self._gene, tuple(i for i, _ in self._gnomad), self._clinvar, self._score_columns
+
     @property
     def gene_column(self) -> int:
         """The position of the gene symbol column in an entry from :meth:`entries`."""

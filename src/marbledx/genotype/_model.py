@@ -142,8 +142,8 @@ class CallSequence(Sequence[VariantCall]):
         build: Callable[[Any], VariantCall] | None = None,
         eager: Sequence[VariantCall] | None = None,
     ) -> None:
-        # items: VariantCall objects and, where build is given, the other items (plain tuples) that build
-        # turns into calls; eager: the VariantCall objects among items, in order.
+        # items: VariantCall objects and, where build is given, the other items (plain tuples or numbers)
+        # that build turns into calls; eager: the VariantCall objects among items, in order.
         self._items = items
         self._build = build
         self._eager: tuple[VariantCall, ...] = tuple(items) if eager is None else tuple(eager)
@@ -162,7 +162,7 @@ class CallSequence(Sequence[VariantCall]):
         if isinstance(index, slice):
             return tuple(self[i] for i in range(*index.indices(len(self._items))))
         item = self._items[index]
-        if type(item) is tuple and self._build is not None:
+        if type(item) is not VariantCall and self._build is not None:
             item = self._items[index] = self._build(item)
             self._pending -= 1
         return cast("VariantCall", item)
@@ -182,7 +182,7 @@ class CallSequence(Sequence[VariantCall]):
         gc.disable()
         try:
             for i, item in enumerate(items):
-                if type(item) is tuple:
+                if type(item) is not VariantCall:
                     items[i] = build(item)
         finally:
             if enabled:

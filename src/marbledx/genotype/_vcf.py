@@ -11,6 +11,11 @@ checks its transcript entry's frequency, ClinVar and score columns, and keeps th
 :class:`VariantCall` is built from it, identical to the one a full read gives, when ``calls`` is read. Every
 count, warning and skipped line is decided during the read, for these alleles as for the others.
 
+For a single-sample text VCF a bulk screen comes first (:mod:`._screen`, :meth:`_Reader._read_screened`): it
+finds, with array operations on the decompressed text, the lines whose allele would be set aside, and the
+lines of plain form that the per-record code can read from their text; only the other lines go to htslib,
+through a temporary file with the same header.
+
 How htslib behaves on bad input (found by experiment with pysam 0.24.1 / htslib 1.24, plain and bgzipped
 text alike):
 
@@ -32,20 +37,26 @@ text alike):
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import copy
 import errno
 import functools
 import gc
 import gzip
 import io
+import math
 import os
+import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from operator import itemgetter
+from collections.abc import Generator, Iterator, Sequence
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 import pysam
 
 from marbledx.errors import InputError
@@ -73,6 +84,7 @@ from marbledx.genotype._model import (
     make_call,
     normalise_chrom,
 )
+from marbledx.genotype._screen import Classified, ScreenedChunk, ScreenLayout, screen_chunk
 
 __all__ = ["detect_build", "read_vcf"]
 
@@ -155,6 +167,10 @@ _SetAside = tuple[
     int | None,
     tuple[str, ...],
 ]
+
+# A block of decompressed text with the line number of its first line, and what the screen made of it (None
+# for the file's last line when it has no line end).
+_Block = tuple[bytes, int, ScreenedChunk | None]
 
 # Alleles more frequent than this in gnomAD are beyond every rarity limit of genotype interpretation, so when
 # they have no ClinVar significance either, no rule counts them, lists them or lets them qualify.
@@ -661,10 +677,12 @@ class _Reader:
         self.n_samples = len(vcf.header.samples)  # the samples read (after subset_samples)
         self.file_samples = file_samples  # the samples each text line holds
         self.header_lines = _count_header_lines(path) if self.text else 0
-        # Every carried allele in file order: a VariantCall, or a _SetAside tuple for a common allele.
-        self.calls: list[VariantCall | _SetAside] = []
+        # Every carried allele in file order: a VariantCall, a _SetAside tuple for a common allele, or the
+        # number of a line the screen took (see _ScreenedLines).
+        self.calls: list[VariantCall | _SetAside | int] = []
         self.eager: list[VariantCall] = []  # the calls built during the read
         self.covered: set[str] = set()
+        self.covered_bytes: set[bytes] = set()  # genes of screened lines, decoded once at the end
         self.chroms: set[str] = set()
         self.n_records = 0
         self.skipped: list[int] = []
@@ -676,16 +694,115 @@ class _Reader:
         self.uncalled: list[int] = []
         self.haploid: list[int] = []
         # Where each allele built in full was first read, and (line, first line) of each repeat of one.
-        self.first_seen: dict[tuple[str, int, str, str], int] = {}
-        self.repeated: list[tuple[int, int]] = []
+        # Every allele built in full, with where it was read (in the order read, which the screened path does
+        # not keep: see repeats()).
+        self.built_alleles: list[tuple[int, tuple[str, int, str, str]]] = []
         self._raw: _RawLines | None = None
+        # Alleles more frequent than this (and unclassified) are set aside; infinity turns that off.
+        self.common_af = _COMMON_AF
+        # The lines the screen took, kept to build their calls on demand (see _read_screened).
+        self.screened = _ScreenedLines(self)
 
-    def read(self) -> None:
+    def read(self, layout: ScreenLayout | None = None) -> None:
+        """Read every record; with ``layout``, screen the text in bulk first (see :mod:`._screen`)."""
         try:
-            self._records()
+            if layout is None:
+                self._records(self._parsed(self.vcf, self.path, None))
+            else:
+                self._read_screened(layout)
         finally:
             if self._raw is not None:
                 self._raw.close()
+
+    def _read_screened(self, layout: ScreenLayout) -> None:
+        """Screen the text in bulk (:func:`screen_chunk`); hand the lines it leaves to htslib and :meth:`_records`.
+
+        The lines left are written, under the file's own header, to a temporary VCF that htslib parses as it
+        would have parsed them in place; their line numbers are mapped back to the user's file. The screened
+        lines count as records, their genes as covered and their chromosomes as seen; each becomes a number in
+        ``calls`` that :meth:`_ScreenedLines.call` turns into its call, built by :meth:`_records` itself.
+        """
+        clinvar = self.clinvar
+        classified: Classified | None = None
+        if clinvar is not None:
+
+            def classified(chrom: str, pos: int, ref: str, alt: str) -> bool:
+                return clinvar.significance(normalise_chrom(chrom), pos, ref, alt) is not None
+
+        screened = self.screened
+        rest_numbers: list[int] = []
+        with tempfile.TemporaryDirectory(prefix="marbledx-") as scratch:
+            rest_path = Path(scratch) / "rest.vcf"
+            with rest_path.open("wb") as rest:
+                chunks = _text_chunks(self.path, self.where, self.header_lines)
+                try:
+                    rest.write(next(chunks)[0])  # the header
+
+                    def next_block() -> _Block | None:
+                        # Decompress the next block and screen it.
+                        item = next(chunks, None)
+                        if item is None:
+                            return None
+                        data, first_number = item
+                        if not data.endswith(b"\n"):  # the file's last line, cut off: htslib judges it
+                            return data, first_number, None
+                        return data, first_number, screen_chunk(data, layout, classified)
+
+                    # (A worker thread screening block i + 1 while this one reads block i was tried: the two
+                    # contend for the interpreter lock and the read was no faster.)
+                    while (block := next_block()) is not None:
+                        self._take(block, rest, rest_numbers)
+                finally:
+                    chunks.close()
+            if rest_numbers:
+                vcf = pysam.VariantFile(str(rest_path), "r")
+                try:
+                    self._records(self._parsed(vcf, rest_path, rest_numbers))
+                finally:
+                    _close(vcf)
+                    if self._raw is not None:  # it reads the temporary file, which is about to go
+                        self._raw.close()
+                        self._raw = None
+        self.covered.update(gene.decode("ascii") for gene in self.covered_bytes)
+        self.n_records += len(screened)
+        # The lines were read out of file order (plain ones block by block, the others at the end): put the
+        # calls and every list of line numbers back in file order.
+        self.calls = screened.merge(self.calls)
+        self.eager.sort(key=attrgetter("line"))
+        for numbers in (self.skipped, self.uncalled, self.haploid):
+            numbers.sort()
+
+    def repeats(self) -> list[tuple[int, int]]:
+        """(where, where first read) of each allele built in full that an earlier record already had."""
+        first_seen: dict[tuple[str, int, str, str], int] = {}
+        pairs: list[tuple[int, int]] = []
+        for where, allele in sorted(self.built_alleles, key=itemgetter(0)):
+            first = first_seen.setdefault(allele, where)
+            if first != where:
+                pairs.append((where, first))
+        return pairs
+
+    def _take(self, block: _Block, rest: io.BufferedWriter, rest_numbers: list[int]) -> None:
+        """Read a screened block's plain lines, write its other lines to ``rest``, keep its screened lines."""
+        data, first_number, chunk = block
+        if chunk is None:  # the last line of the file, cut off
+            rest.write(data)
+            rest_numbers.append(first_number)
+            return
+        if len(chunk.plain):
+            # Lines of plain form need no parse by htslib: their text is what htslib would give.
+            plain = chunk.plain
+            self._records(_lines_of(data, chunk.starts[plain], chunk.ends[plain], plain + first_number))
+        slow = chunk.slow
+        if len(slow):
+            starts, ends = chunk.starts[slow].tolist(), chunk.ends[slow].tolist()
+            rest.write(b"".join(data[start : end + 1] for start, end in zip(starts, ends, strict=True)))
+            rest_numbers.extend((slow + first_number).tolist())
+        taken = chunk.screened
+        if len(taken):
+            self.screened.add(data, chunk.starts[taken], chunk.ends[taken], taken + first_number)
+            self.covered_bytes.update(chunk.genes)
+            self.chroms.update(normalise_chrom(chrom) for chrom in chunk.chroms)
 
     def _skip(self, number: int, reason: str) -> None:
         """Skip line (VCF) or record (BCF) ``number``; in strict mode stop instead."""
@@ -700,35 +817,76 @@ class _Reader:
         msg = f"{self.where}: the file is damaged at or after {unit} {number} ({reason}) and htslib cannot read on; export or compress it again"
         return InputError(msg)
 
-    def _rejected(self, attempt: int, exc: Exception) -> None:
-        """htslib refused record ``attempt``: skip it, unless its line is merely blank."""
+    def _rejected(self, path: Path, attempt: int, exc: Exception, numbers: Sequence[int] | None) -> None:
+        """htslib refused record ``attempt`` of ``path``: skip it, unless its line is merely blank.
+
+        ``numbers`` maps the records of ``path`` (the lines the screen left, see :meth:`_read_screened`) to
+        their line numbers in the user's file.
+        """
         if not self.text:
             self._skip(attempt, f"htslib: {exc}")
             return
         number = self.header_lines + attempt
         if self._raw is None:
-            self._raw = _RawLines(self.path)
+            self._raw = _RawLines(path)
         try:
             raw = self._raw.get(number)
         except _UnreadableError as problem:
             raise self._damaged(number, problem) from None
         reason = _diagnose(raw, self.file_samples)
         if reason is not None:
-            self._skip(number, reason)
+            self._skip(number if numbers is None else numbers[attempt - 1], reason)
 
-    def _check_read_to_end(self) -> None:
+    def _check_read_to_end(self, vcf: pysam.VariantFile, path: Path) -> None:
         """htslib ended the records: make sure it reached the end of the file and did not give up early."""
-        stopped = _stopped_early(self.vcf, self.path)
+        stopped = _stopped_early(vcf, path)
         if stopped is not None:
-            size = self.path.stat().st_size
+            size = path.stat().st_size
             msg = f"{self.where}: htslib stopped reading at byte {stopped} of {size}; the file is damaged, export or compress it again"
             raise InputError(msg)
 
-    def _records(self) -> None:
+    def _parsed(
+        self, vcf: pysam.VariantFile, path: Path, numbers: Sequence[int] | None
+    ) -> Iterator[tuple[int, int | None, str]]:
+        """(where, line number, text) of each record htslib parses from ``vcf``; it skips the others.
+
+        ``where`` is the line number of a text VCF (mapped through ``numbers`` when given), else the BCF
+        record number; the line number is ``None`` for BCF.
+        """
+        next_record = vcf.__next__
+        text = self.text
+        header_lines = self.header_lines
+        attempts = 0
+        last_error_offset: int | None = None
+        while True:
+            try:
+                record = next_record()
+            except StopIteration:
+                self._check_read_to_end(vcf, path)
+                return
+            except (OSError, ValueError) as exc:
+                attempts += 1
+                # After a parse error htslib has consumed the line and moves on; after damage to the
+                # compressed stream it fails again at the same offset, for ever.
+                offset = _tell(vcf)
+                if offset is not None and offset == last_error_offset:
+                    raise self._damaged(header_lines + attempts if text else attempts, exc) from None
+                last_error_offset = offset
+                self._rejected(path, attempts, exc, numbers)
+                continue
+            attempts += 1
+            if not text:
+                yield attempts, None, str(record)
+            elif numbers is None:
+                yield header_lines + attempts, header_lines + attempts, str(record)
+            else:
+                number = numbers[attempts - 1]
+                yield number, number, str(record)
+
+    def _records(self, source: Iterator[tuple[int, int | None, str]]) -> None:
+        """Read the records of ``source`` ((where, line number, text) each, as :meth:`_parsed` gives them)."""
         # One long loop on purpose: a helper call per record costs measurable throughput, so the work every
         # record needs is inline and only the work of rare records is in helpers.
-        vcf = self.vcf
-        next_record = vcf.__next__
         transcripts = self.transcripts
         key = transcripts.key if transcripts is not None else ""
         prefix = key + "="
@@ -747,45 +905,23 @@ class _Reader:
         filter_values = self.filter_values
         uncalled = self.uncalled
         haploid = self.haploid
-        first_seen = self.first_seen
-        repeated = self.repeated
+        built_alleles = self.built_alleles
         proband_col, father_col, mother_col = self.columns
         with_parents = father_col is not None or mother_col is not None
         min_columns = 9 + self.n_samples
         male = self.sex == "male"
         pars = _PARS[self.build]
-        common_af = _COMMON_AF
-        text = self.text
-        header_lines = self.header_lines
+        common_af = self.common_af
         chrom_names: dict[str, str] = {}
         gts: dict[str, _Genotype | None] = {}
         no_parents: tuple[tuple[int | None, ...] | None, tuple[int | None, ...] | None] = (None, None)
         raw_chrom = chrom = last_chrom = ""
         raw_entries: list[str] = []
-        attempts = 0
         n_records = 0
-        last_error_offset: int | None = None
 
-        while True:
+        for where, line_number, record_text in source:
             try:
-                record = next_record()
-            except StopIteration:
-                self._check_read_to_end()
-                break
-            except (OSError, ValueError) as exc:
-                attempts += 1
-                # After a parse error htslib has consumed the line and moves on; after damage to the
-                # compressed stream it fails again at the same offset, for ever.
-                offset = _tell(vcf)
-                if offset is not None and offset == last_error_offset:
-                    raise self._damaged(header_lines + attempts if text else attempts, exc) from None
-                last_error_offset = offset
-                self._rejected(attempts, exc)
-                continue
-            attempts += 1
-            line_number = header_lines + attempts if text else None
-            try:
-                columns = str(record).rstrip("\n").split("\t")
+                columns = record_text.rstrip("\n").split("\t")
                 if len(columns) < min_columns:
                     msg = f"{len(columns)} columns, {min_columns} expected (sample values missing)"
                     raise _MalformedError(msg)
@@ -864,7 +1000,7 @@ class _Reader:
                             _parent_alleles(gts, columns, mother_col, len(alts), gt_at),
                         )
             except _MalformedError as problem:
-                self._skip(line_number if line_number is not None else attempts, str(problem))
+                self._skip(where, str(problem))
                 continue
 
             n_records += 1
@@ -872,7 +1008,7 @@ class _Reader:
                 # No genotype for the proband here (no GT, or "./."): the site was not called in this person, so
                 # it shows nothing about the genes it is in. Counting them as looked at would lower their
                 # diseases as if the test had found nothing there (docs/genotype.md, "Input").
-                uncalled.append(line_number if line_number is not None else attempts)
+                uncalled.append(where)
                 continue
             several_genes = False  # whether the entries name more than one gene
             if entries is not None:
@@ -910,7 +1046,7 @@ class _Reader:
                 elif zygosity == "hemizygous" and chrom not in _HAPLOID_CHROMS:
                     # A haploid GT on an autosome is a caller's ploidy setting, not proof that the other copy is
                     # lost: interpretation counts it as one allele, and a warning names the lines.
-                    haploid.append(line_number if line_number is not None else attempts)
+                    haploid.append(where)
                 origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
 
                 # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
@@ -1033,23 +1169,194 @@ class _Reader:
                 # The same allele in two records (a merge or concatenation of overlapping files) would be read
                 # as two alleles, or with two genotypes: say where (only for alleles built in full, the ones
                 # interpretation reads, so the check costs nothing on the common alleles set aside).
-                where_read = line_number if line_number is not None else attempts
-                first_line = first_seen.setdefault((chrom, pos, ref, alt), where_read)
-                if first_line != where_read:
-                    repeated.append((where_read, first_line))
+                built_alleles.append((where, (chrom, pos, ref, alt)))
                 if rejected:
                     filtered.append(call)
                     filter_values[filter_text] += 1
                     continue
                 calls.append(call)
                 eager.append(call)
-        self.n_records = n_records
+        self.n_records += n_records
 
 
 _NO_VALUES: AnnotationValues = (None, None, None, None, None, None, None, None, None)
 
 # Numbers read again when a set-aside allele is built; they were checked (and found clean) during the read.
 _SILENT = NumberReader()
+
+
+# Whether text VCFs are screened in bulk before the per-record read (tests switch it off to compare).
+_SCREEN = True
+
+# Decompressed text is screened in blocks of about this size: large enough that the per-block work of numpy is
+# negligible, small enough that its temporary arrays stay in the processor's caches and memory stays low.
+_CHUNK_BYTES = 4 << 20
+
+
+def _text_chunks(path: Path, where: str, header_lines: int) -> Generator[tuple[bytes, int], None, None]:
+    """The text of a (bgzipped) VCF: first its ``header_lines`` header lines (with 0), then blocks of whole lines
+    with the line number of each block's first line. Only the file's last line can lack its line end."""
+    with path.open("rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    source = pysam.BGZFile(str(path), "rb", None) if compressed else path.open("rb")
+    number = 1  # the line number of the first line of `pending`
+    pending = b""
+    try:
+        header = b""
+        while header_lines:
+            block = _read_block(source, path, where)
+            if not block:
+                break
+            pending += block
+            end = -1
+            for _ in range(header_lines):
+                end = pending.find(b"\n", end + 1)
+                if end < 0:
+                    break
+            if end >= 0:
+                header, pending = pending[: end + 1], pending[end + 1 :]
+                number += header_lines
+                break
+        yield header, 0
+        while True:
+            block = _read_block(source, path, where)
+            data = pending + block
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut], number
+                number += data.count(b"\n", 0, cut)
+            pending = data[cut:]
+            if not block:
+                break
+        if pending:
+            yield pending, number
+    finally:
+        with contextlib.suppress(OSError):
+            source.close()
+
+
+def _read_block(source: io.BufferedIOBase | pysam.BGZFile, path: Path, where: str) -> bytes:
+    """The next block of decompressed text; a damaged file stops the read with the line where damage starts."""
+    try:
+        block: bytes = source.read(_CHUNK_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        line = _first_damaged_line(path)
+        msg = f"{where}: the file is damaged at or after line {line} ({exc}) and htslib cannot read on; export or compress it again"
+        raise InputError(msg) from None
+    return block
+
+
+def _first_damaged_line(path: Path) -> int:
+    """The number of the line in which a damaged bgzipped file can no longer be read (read again, 64 KiB at a
+    time: a BGZF block holds at most that much text)."""
+    lines = 0
+    source = pysam.BGZFile(str(path), "rb", None)
+    try:
+        while block := source.read(1 << 16):
+            lines += block.count(b"\n")
+    except (OSError, EOFError, zlib.error):
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            source.close()
+    return lines + 1
+
+
+class _ScreenedLines:
+    """The lines the screen took (see :meth:`_Reader._read_screened`), kept as text until a call is wanted.
+
+    Line ``index`` (0-based, in file order) stands in ``calls`` as the number ``index``; :meth:`call` builds its
+    call with the reader's own per-record code, on a copy of the reader that sets nothing aside.
+    """
+
+    def __init__(self, reader: _Reader) -> None:
+        self._reader = reader
+        self._texts: list[bytes] = []
+        self._starts: list[npt.NDArray[np.int64]] = []
+        self._ends: list[npt.NDArray[np.int64]] = []
+        self._numbers: list[npt.NDArray[np.int64]] = []
+        self._first = [0]  # the index of each block's first line, and the count after the last
+        self._builder: _Reader | None = None
+        self._built: dict[int, list[VariantCall]] = {}
+
+    def __len__(self) -> int:
+        return self._first[-1]
+
+    def add(
+        self,
+        text: bytes,
+        starts: npt.NDArray[np.int64],
+        ends: npt.NDArray[np.int64],
+        numbers: npt.NDArray[np.int64],
+    ) -> None:
+        """Keep lines [starts, ends) of ``text``, with their line numbers."""
+        self._texts.append(text)
+        self._starts.append(starts)
+        self._ends.append(ends)
+        self._numbers.append(numbers)
+        self._first.append(self._first[-1] + len(starts))
+
+    def merge(self, calls: list[VariantCall | _SetAside | int]) -> list[VariantCall | _SetAside | int]:
+        """``calls`` (of the other lines, in file order) and the screened lines' numbers, in file order."""
+        # Before the merge ``calls`` holds only calls and set-aside tuples (line number at 12), never numbers.
+        lines = [item.line if isinstance(item, VariantCall) else item[12] for item in calls]  # type: ignore[index]
+        keys = np.concatenate([np.array(lines, dtype=np.int64), *self._numbers])
+        pool: list[VariantCall | _SetAside | int] = [*calls, *range(len(self))]
+        if len(pool) < 2:
+            return pool
+        return list(itemgetter(*np.argsort(keys, kind="stable").tolist())(pool))
+
+    def call(self, index: int) -> VariantCall:
+        """The call of screened line ``index``: the one allele its GT carries.
+
+        The calls of the line's whole block are built at once (running the per-record code once per block,
+        not once per call) and kept.
+        """
+        block = bisect.bisect_right(self._first, index) - 1
+        built = self._built.get(block)
+        if built is None:
+            built = self._built[block] = self._build_block(block)
+        return built[index - self._first[block]]
+
+    def _build_block(self, block: int) -> list[VariantCall]:
+        lines = _lines_of(self._texts[block], self._starts[block], self._ends[block], self._numbers[block])
+        builder = self._builder if self._builder is not None else self._new_builder()
+        builder._records(lines)
+        built = builder.eager[:]
+        builder.calls.clear()
+        builder.eager.clear()
+        if len(built) != len(self._starts[block]):  # each screened line carries exactly one allele
+            msg = f"{self._reader.where}: internal error rebuilding screened calls"
+            raise AssertionError(msg)
+        return built
+
+    def _new_builder(self) -> _Reader:
+        builder = copy.copy(self._reader)
+        builder.common_af = math.inf
+        builder.calls, builder.eager, builder.filtered = [], [], []
+        builder.covered, builder.chroms = set(), set()
+        builder.filter_values = Counter()
+        builder.uncalled, builder.haploid, builder.skipped = [], [], []
+        builder.built_alleles = []
+        self._builder = builder
+        return builder
+
+
+def _lines_of(
+    text: bytes, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64]
+) -> Iterator[tuple[int, int | None, str]]:
+    """Lines [starts, ends) of ``text``, numbered ``numbers``, as :meth:`_Reader._records` takes them."""
+    for start, end, number in zip(starts.tolist(), ends.tolist(), numbers.tolist(), strict=True):
+        yield number, number, text[start:end].decode("ascii")
+
+
+def _build_item(
+    transcripts: TranscriptField | None, table_gene: bool, screened: _ScreenedLines, item: _SetAside | int
+) -> VariantCall:
+    """The call of an item of ``calls`` that the read did not build: a set-aside allele or a screened line."""
+    if type(item) is int:
+        return screened.call(item)
+    return _build_call(transcripts, table_gene, item)  # type: ignore[arg-type]
 
 
 def _build_call(transcripts: TranscriptField | None, table_gene: bool, item: _SetAside) -> VariantCall:
@@ -1392,7 +1699,32 @@ def read_vcf(
                 file_samples=len(samples),
                 strict=strict,
             )
-            reader.read()
+            layout: ScreenLayout | None = None
+            if (
+                _SCREEN
+                and reader.text
+                and transcripts is not None
+                and transcripts.has_frequency
+                and not info_fields.present
+                and len(samples) == 1
+            ):
+                # The bulk screen (docs/genotype.md, "Reading speed"): for single-sample text VCFs whose
+                # frequencies are in the CSQ/ANN entries. INFO frequency or ClinVar keys, and the other samples'
+                # columns, would need checks of their own, so such files take the per-record path throughout.
+                n_columns, gene, frequency, clinvar_columns, scores = transcripts.screen_columns()
+                layout = ScreenLayout(
+                    key=transcripts.key.encode("ascii"),
+                    n_columns=n_columns,
+                    gene=gene,
+                    frequency=frequency,
+                    clinvar=clinvar_columns,
+                    scores=scores,
+                    common_af=_COMMON_AF,
+                    formats={
+                        name: (str(meta.type), str(meta.number)) for name, meta in header.formats.items()
+                    },
+                )
+            reader.read(layout)
         finally:
             _close(vcf)
 
@@ -1420,9 +1752,10 @@ def read_vcf(
             f"{where}: {len(reader.haploid)} call(s) of {proband} have a haploid GT on an autosome at {unit} "
             f"{_lines(reader.haploid)}; each is counted as one allele, not as a loss of both copies"
         )
-    if reader.repeated:
+    repeated = reader.repeats()
+    if repeated:
         word = unit[:-3]
-        pairs = [f"{word} {line} repeats {word} {first}" for line, first in reader.repeated]
+        pairs = [f"{word} {line} repeats {word} {first}" for line, first in repeated]
         shown = ", ".join(pairs[:_MAX_LINES]) + (", …" if len(pairs) > _MAX_LINES else "")
         warnings.append(
             f"{where}: {len(pairs)} record(s) repeat an allele of an earlier record ({shown}); an "
@@ -1449,7 +1782,9 @@ def read_vcf(
         sample=proband,
         mode=mode,
         calls=CallSequence(
-            reader.calls, functools.partial(_build_call, transcripts, mode == "gene-table"), reader.eager
+            reader.calls,
+            functools.partial(_build_item, transcripts, mode == "gene-table", reader.screened),
+            reader.eager,
         ),
         n_records=reader.n_records,
         covered_genes=covered,

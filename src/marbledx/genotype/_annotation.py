@@ -322,6 +322,15 @@ class TranscriptField:
         styles: tuple[tuple[AnnotationStyle, str], ...] = (("vep", "CSQ"), ("snpeff", "ANN"))
         for style, key in styles:
             if key in header.info:
+                declared_type = header.info[key].type
+                if declared_type not in {"String", "Character"}:
+                    # htslib reads the value as that type and turns every entry into "." (found by experiment,
+                    # pysam 0.24.1 / htslib 1.24): every allele would silently lose its gene and consequence.
+                    msg = (
+                        f"{where}: the ##INFO=<ID={key}> header declares Type={declared_type}; its entries are "
+                        "text, so htslib cannot read them: declare it Type=String, as VEP and SnpEff write it"
+                    )
+                    raise InputError(msg)
                 description = header.info[key].description
                 names = parse_layout(style, description)
                 if names is None:

@@ -6,14 +6,17 @@ finds their records in bulk, on the decompressed bytes, so that neither htslib n
 one. A line is *screened* (taken by this pass) only when its text shows all of this:
 
 * it is a plain record line: printable ASCII, exactly one tab between each of the 10 columns of a
-  single-sample file, CHROM not starting with ``#``, POS a number without leading zero;
+  single-sample file, CHROM made of letters, digits and ``_.-:*``, POS a number without leading zero;
 * REF and ALT are one allele each, made of the bases A, C, G, T, N (no multi-allelic, symbolic or ``*`` ALT);
 * FILTER is ``PASS`` or ``.``; QUAL is not empty;
 * INFO names the annotation key (``CSQ=`` or ``ANN=``) exactly once, and every entry of its value has exactly
-  the header's number of columns;
+  the header's number of columns; no INFO key holds a space or any of ``,<>"[``. (htslib adds an undeclared
+  contig or INFO key to the header, and refuses the record when the name does not make a header line.)
 * every entry is common and unclassified, as :meth:`TranscriptField.common_frequency` judges one: no value in
   any ClinVar column, plain numbers (or nothing) in the frequency and score columns, and a gnomAD frequency
   above ``common_af``. Whichever entry or entries the reader would choose, the allele is therefore set aside;
+* the header declares GT a String (htslib refuses every record otherwise), and PS, if the FORMAT has it, an
+  Integer (htslib writes a Float PS differently from its text, and the reader takes PS from the text);
 * FORMAT starts with GT, names each key once, and names only keys the header declares as Integer, Float, String
   or Character; the sample column matches those types the way htslib parses them (integers, decimal numbers,
   ``.``; no more subfields than keys), and its GT carries the ALT on a diploid genotype (``0/1``, ``1/1``,
@@ -22,7 +25,8 @@ one. A line is *screened* (taken by this pass) only when its text shows all of t
 Every other line (rare, classified, multi-allelic, filtered, uncalled, haploid, multi-sample, odd in any way) is
 left to htslib and the reader's per-record path, which decide about it exactly as they do without this pass.
 The checks are deliberately stricter than htslib: a line htslib would accept may be left to it, but a line
-htslib would refuse is never screened (tests/unit/genotype/test_vcf_screen.py writes such lines).
+htslib would refuse is never screened (tests/unit/genotype/test_vcf_screen.py and
+test_vcf_screen_adversarial.py write such lines).
 """
 
 from __future__ import annotations
@@ -52,6 +56,14 @@ def _table(characters: bytes) -> _Bools:
 
 _BASES = _table(b"ACGTNacgtn")
 _DIGITS = _table(b"0123456789")
+_ALNUM = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# A contig or INFO key that the header does not declare is added to it by htslib, which refuses the record when
+# the name would not make a header line: one with ",", "<" or ">", one that starts with '"' or "[", or starts or
+# ends with a space (found by experiment, htslib 1.24). Names of these characters alone are safe in either role.
+_CHROM_CHARS = _table(_ALNUM + b"_.-:*")
+# The bytes htslib may refuse in an INFO key (in any position, to be safe). A comma is checked apart: the
+# annotation value holds many, so a line with any comma in INFO outside that value is left to htslib.
+_KEY_ODD = b'<>"[ '
 
 # Widths beyond which a field is left to the per-record path (they are rare, and arrays stay small).
 _MAX_CHROM = 32
@@ -106,6 +118,10 @@ class ScreenLayout:
             if declared is None:
                 return None
             kind, number = declared
+            if key == b"PS" and kind != "Integer":
+                # The reader reads PS from the text, and htslib rewrites a Float ("5.0" as "5", "1e3" as
+                # "1000"): a line of plain form would not read as htslib's text of it.
+                return None
             if kind == "Integer":
                 value = _INTEGER
             elif kind == "Float":
@@ -248,6 +264,37 @@ def _float(text: bytes) -> float:
         return float("nan")
 
 
+def _info_keys_plain(
+    text: _Bytes, before: _Ints, after: _Ints, semicolons: _Ints, ends: _Ints, row_of_line: _Ints
+) -> _Bools:
+    """Whether no key of each row's INFO (between the tabs ``before`` and ``after``) holds a byte of
+    :data:`_KEY_ODD` (``semicolons``: every ";" in ``text``; ``row_of_line``: each line's row, or -1).
+
+    A key starts INFO or follows a ";", and ends at the first "=" (or ";", or the end of INFO). Only the odd
+    bytes are looked at, so the check costs little on ordinary text.
+    """
+    marked = text == _KEY_ODD[0]
+    for byte in _KEY_ODD[1:]:
+        marked |= text == byte
+    odd = np.flatnonzero(marked)
+    result: _Bools = np.ones(len(before), dtype=np.bool_)
+    rows = row_of_line[np.searchsorted(ends, odd)]
+    inside = rows >= 0
+    odd, rows = odd[inside], rows[inside]
+    inside = (odd > before[rows]) & (odd < after[rows])
+    odd, rows = odd[inside], rows[inside]
+    if len(odd) == 0:
+        return result
+    # The key an odd byte would be in starts after the last ";" or tab before it; it is in that key unless an
+    # "=" comes between. (-1 stands for "none before".)
+    last_semicolon = np.append(-1, semicolons)[np.searchsorted(semicolons, odd)]
+    key_start = np.maximum(last_semicolon, before[rows])
+    equals = np.flatnonzero(text == ord("="))
+    last_equals = np.append(-1, equals)[np.searchsorted(equals, odd)]
+    result[rows[last_equals < key_start]] = False
+    return result
+
+
 def _key_positions(a: _Bytes, key: bytes) -> _Ints:
     """Where ``key`` + "=" starts an INFO item (after a tab or a semicolon)."""
     pattern = key + b"="
@@ -294,7 +341,8 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
     ref_start, ref_len = t[:, 2] + 1, t[:, 3] - t[:, 2] - 1
     alt_start, alt_len = t[:, 3] + 1, t[:, 4] - t[:, 3] - 1
     filter_start, filter_len = t[:, 5] + 1, t[:, 6] - t[:, 5] - 1
-    good = (chrom_len > 0) & (chrom_len <= _MAX_CHROM) & (a[s] != ord("#"))
+    good = (chrom_len > 0) & (chrom_len <= _MAX_CHROM)
+    good &= _spans_in(a, s, np.minimum(chrom_len, _MAX_CHROM), _MAX_CHROM, _CHROM_CHARS)  # not "#" either
     good &= (pos_len > 0) & (pos_len <= _MAX_POS) & (a[pos_start] != ord("0"))
     good &= _spans_in(a, pos_start, np.minimum(pos_len, _MAX_POS), _MAX_POS, _DIGITS)
     good &= (ref_len > 0) & (ref_len <= _MAX_ALLELE) & (alt_len > 0) & (alt_len <= _MAX_ALLELE)
@@ -327,6 +375,9 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
     next_semicolon = np.append(semicolons, len(a))[following]
     value_end = np.minimum(next_semicolon, t[:, 7])
     good &= value_end > value_start
+    good &= _info_keys_plain(text, t[:, 6], t[:, 7], semicolons, ends, row_of_line)
+    if layout.formats.get("GT", ("String", "1"))[0] != "String":
+        good[:] = False  # htslib refuses every record when the header declares GT a Flag, Integer or Float
 
     # FORMAT and the sample column, one FORMAT at a time (a file has a handful).
     format_start, format_len = t[:, 7] + 1, t[:, 8] - t[:, 7] - 1
@@ -370,12 +421,15 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
 
     # The entries of the annotation value: separators "|" and "," in order; every entry must have exactly
     # n_columns - 1 "|", so a line of E entries has E * n_columns - 1 separators, every n_columns-th a ",".
+    separators = _Separators(a)
+    # A comma in INFO outside the annotation value may be in a key, which htslib refuses (see _KEY_ODD).
+    good &= separators.commas(t[:, 6] + 1, t[:, 7]) == separators.commas(value_start, value_end)
     well_formed = good.copy()
     candidates = np.flatnonzero(good)
     gene_rows = gene_begin = gene_len = np.zeros(0, dtype=np.int64)
     if len(candidates):
         common, owner, gene_begin, gene_len = _entries_common(
-            a, value_start[candidates], value_end[candidates], layout
+            a, separators, value_start[candidates], value_end[candidates], layout
         )
         good[candidates] = common
         gene_rows = candidates[owner]
@@ -404,16 +458,31 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
     return ScreenedChunk(screened, plain, np.flatnonzero(slow_mask), starts, ends, genes, chroms)
 
 
+class _Separators:
+    """Every "|" and "," of a block, in order, with a running count of the commas."""
+
+    def __init__(self, a: _Bytes) -> None:
+        self.at: _Ints = np.flatnonzero((a == _PIPE) | (a == _COMMA))  # the padding has none
+        self.is_comma: _Bools = a[self.at] == _COMMA
+        self.commas_before = np.zeros(len(self.at) + 1, dtype=np.int64)
+        np.cumsum(self.is_comma, out=self.commas_before[1:])
+
+    def commas(self, starts: _Ints, ends: _Ints) -> _Ints:
+        """The number of commas in each span [starts, ends)."""
+        counts: _Ints = (
+            self.commas_before[np.searchsorted(self.at, ends)]
+            - self.commas_before[np.searchsorted(self.at, starts)]
+        )
+        return counts
+
+
 def _entries_common(
-    a: _Bytes, value_start: _Ints, value_end: _Ints, layout: ScreenLayout
+    a: _Bytes, found: _Separators, value_start: _Ints, value_end: _Ints, layout: ScreenLayout
 ) -> tuple[_Bools, _Ints, _Ints, _Ints]:
     """For each annotation value, whether every entry is common and unclassified; and for each entry, the value
     it belongs to and where its gene column is."""
     n_columns = layout.n_columns
-    separators: _Ints = np.flatnonzero((a == _PIPE) | (a == _COMMA))  # the padding has none
-    is_comma = a[separators] == _COMMA
-    commas_before = np.zeros(len(separators) + 1, dtype=np.int64)
-    np.cumsum(is_comma, out=commas_before[1:])
+    separators, is_comma, commas_before = found.at, found.is_comma, found.commas_before
     low = np.searchsorted(separators, value_start)
     high = np.searchsorted(separators, value_end)
     n_entries = commas_before[high] - commas_before[low] + 1

@@ -21,6 +21,7 @@ from marbledx.findings import Case, Finding
 from marbledx.findings._case import GenomicFile
 from marbledx.genotype import GenotypeOptions, GenotypeReader, VcfReadResult, detect_build, read_vcf
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
+from tests.unit.genotype.text_files import write_text
 
 from ...conftest import MINI_RELEASE
 
@@ -372,15 +373,7 @@ _HEADER = (
 _RECORD = "chr11\t68040000\t.\tC\tT\t50\tPASS\tCSQ=T|stop_gained|TCIRG1\tGT"
 
 
-def _write(path: Path, text: str, *, compress: bool = False) -> Path:
-    if compress:
-        plain = path.with_suffix(".tmp")
-        plain.write_text(text, encoding="utf-8")
-        pysam.tabix_compress(str(plain), str(path), force=True)
-        plain.unlink()
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+_write = write_text
 
 
 def _refused(path: Path) -> str:

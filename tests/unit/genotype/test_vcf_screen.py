@@ -19,6 +19,7 @@ from marbledx.genotype import ClinvarSignificance, GenomeBuild, VcfReadResult, r
 from marbledx.genotype import _vcf as vcf_module
 from marbledx.genotype._screen import ScreenLayout, screen_chunk
 from marbledx.genotype.synthetic import CONTIG_LENGTHS, VEP_FIELDS
+from tests.unit.genotype.text_files import write_text
 
 COLUMN = {name: i for i, name in enumerate(VEP_FIELDS)}
 HEADER = [
@@ -127,15 +128,7 @@ def mixed_lines() -> tuple[list[str], int]:
 
 
 def write(path: Path, lines: list[str], *, end: str = "\n") -> Path:
-    text = "\n".join(HEADER + lines) + end
-    if path.suffix == ".gz":
-        plain = path.with_suffix("")
-        plain.write_text(text, encoding="utf-8")
-        pysam.tabix_compress(str(plain), str(path), force=True)
-        plain.unlink()
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+    return write_text(path, "\n".join(HEADER + lines) + end, compress=path.suffix == ".gz")
 
 
 class Clinvar:
@@ -330,3 +323,23 @@ def test_screen_chunk_sorts_every_line_once() -> None:
     assert chunk.chroms == {"1", "X", "3"}
     classified = screen_chunk(data, layout(), lambda chrom, pos, ref, alt: pos == 4200)
     assert len(classified.screened) == expected
+
+
+@pytest.mark.parametrize("kind", ["Integer", "Float", "Flag"])
+def test_an_annotation_field_declared_as_numbers_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # htslib turns such a field's values into "." and every allele would lose its gene, screened or not.
+    number = "0" if kind == "Flag" else "."
+    header = [
+        text.replace(
+            'Number=.,Type=String,Description="Consequence',
+            f'Number={number},Type={kind},Description="Consequence',
+        )
+        for text in HEADER
+    ]
+    path = tmp_path / "t.vcf"
+    path.write_text("\n".join([*header, line(100)]) + "\n", encoding="utf-8")
+    for read in (read_vcf, lambda p: per_record(monkeypatch, p)):
+        with pytest.raises(InputError, match=f"declares Type={kind}; its entries are text"):
+            read(path)

@@ -199,27 +199,6 @@ def _texts(a: _Bytes, starts: _Ints, lengths: _Ints) -> list[bytes]:
     return texts
 
 
-def _distinct(values: npt.NDArray[np.bytes_]) -> set[bytes]:
-    """The distinct values of a fixed-width bytes array.
-
-    Each value is hashed with array arithmetic and only one value per hash is kept; a check that every value
-    equals the one kept for its hash guards against collisions (then a plain set is used).
-    """
-    if len(values) == 0:
-        return set()
-    width = values.dtype.itemsize
-    words = -(-width // 8)
-    block = np.zeros((len(values), words * 8), dtype=np.uint8)
-    block[:, :width] = values.view(np.uint8).reshape(len(values), width)
-    hashed = np.zeros(len(values), dtype=np.uint64)
-    for word in block.view(np.uint64).T:  # FNV-style mixing, one 8-byte word at a time
-        hashed = (hashed ^ word) * np.uint64(0x100000001B3)
-    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
-    kept = values[first]
-    distinct: set[bytes] = set(kept.tolist() if np.array_equal(kept[inverse], values) else values.tolist())
-    return distinct
-
-
 def _numbers(a: _Bytes, starts: _Ints, lengths: _Ints) -> npt.NDArray[np.float64]:
     """Each span read with float(), as :meth:`TranscriptField.common_frequency` reads it; NaN when float()
     refuses it, or it is empty or longer than :data:`_MAX_NUMBER`."""
@@ -448,7 +427,7 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
     slow_mask[screened] = False
     slow_mask[plain] = False
     kept = good[gene_rows]
-    genes = _distinct(_fixed(a, gene_begin[kept], gene_len[kept], _MAX_GENE))
+    genes: set[bytes] = set(_fixed(a, gene_begin[kept], gene_len[kept], _MAX_GENE).tolist())
     # Records come sorted by chromosome: only the values where CHROM changes need reading.
     names = _fixed(a, s[screened_rows], chrom_len[screened_rows], _MAX_CHROM)
     changes = np.flatnonzero(names[1:] != names[:-1]) + 1

@@ -8,8 +8,6 @@ asks htslib (pysam) for its own verdict on each, and compares the screened read 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pysam
@@ -18,6 +16,7 @@ import pytest
 from marbledx.genotype import _vcf as vcf_module
 from marbledx.genotype import read_vcf
 from marbledx.genotype._screen import ScreenLayout, screen_chunk
+from marbledx.genotype._vcf import _quiet_htslib
 from tests.unit.genotype.test_vcf_screen import (
     COLUMN,
     HEADER,
@@ -34,20 +33,10 @@ from tests.unit.genotype.text_files import write_text
 RARE = entry(af="0.0001")
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    previous = pysam.get_verbosity()
-    pysam.set_verbosity(0)
-    try:
-        yield
-    finally:
-        pysam.set_verbosity(previous)
-
-
 def htslib_texts(path: Path) -> list[str | None]:
     """htslib's verdict on each record line of ``path``: its text of the record, or None if it refuses it."""
     texts: list[str | None] = []
-    with _quiet():
+    with _quiet_htslib():
         vcf = pysam.VariantFile(str(path))
         try:
             while True:

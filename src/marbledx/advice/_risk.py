@@ -243,15 +243,30 @@ def _check_curve(points: Sequence[tuple[float, float]], label: str) -> None:
         raise InputError(msg)
 
 
+def _phenocopy_too_high(phenocopy: float, penetrance: float) -> bool:
+    """Whether a phenocopy rate is at or above the (lifetime) penetrance.
+
+    Status is evidence about the genotype only through the ratio P(affected | disease genotype) /
+    P(affected | other genotype). With a phenocopy rate at or above the penetrance, being affected would be no
+    evidence for the disease genotype, or evidence against it, and being unaffected evidence for it: every
+    update on status would silently run backwards. Below an age curve's early values the same rate is allowed
+    on purpose: an affected newborn, for a disease that does not show at birth, is then rightly more likely a
+    phenocopy.
+    """
+    return phenocopy >= penetrance
+
+
 @dataclass(frozen=True)
 class RiskModel:
     """The genetic model of one disease: mode of inheritance and its parameters.
 
     ``penetrance`` is P(affected | disease genotype), in (0, 1]; ``phenocopy`` is P(affected | any other
-    genotype), in [0, 0.5). ``allele_frequency`` (q, in (0, 0.5]) sets Hardy-Weinberg founder priors;
-    ``founder_prior="mutation_selection"`` (X-linked only, needs ``mutation_rate`` > 0) instead uses Haldane's
-    equilibrium for a disease whose affected males do not reproduce. ``mutation_rate`` (μ, in [0, 0.01]) is
-    the probability that a transmitted normal allele becomes a disease allele.
+    genotype), in [0, 0.5) and below the (lifetime) penetrance, so that being affected is evidence for the
+    disease genotype. ``allele_frequency`` (q, in (0, 0.5]) sets
+    Hardy-Weinberg founder priors; ``founder_prior="mutation_selection"`` (X-linked only, needs
+    ``mutation_rate`` > 0) instead uses Haldane's equilibrium for a disease whose affected males do not
+    reproduce. ``mutation_rate`` (μ, in [0, 0.01]) is the probability that a transmitted normal allele becomes
+    a disease allele.
 
     ``penetrance_by_age`` (optional) makes the penetrance depend on age: a person of known age and status
     counts with the curve's value at their age; ``penetrance`` is then the lifetime penetrance and must equal
@@ -291,6 +306,9 @@ class RiskModel:
         curve = self.penetrance_by_age
         if curve is not None and abs(curve.lifetime - self.penetrance) > 1e-12:
             msg = f"penetrance {self.penetrance:g} differs from the lifetime penetrance {curve.lifetime:g} of the age curve (its last value); expected them to agree"
+            raise InputError(msg)
+        if _phenocopy_too_high(self.phenocopy, self.penetrance):
+            msg = f"phenocopy rate {self.phenocopy:g} is not below the penetrance {self.penetrance:g}; expected P(affected | no disease genotype) below P(affected | disease genotype), so that being affected is evidence for the disease genotype"
             raise InputError(msg)
 
     @property
@@ -1412,6 +1430,27 @@ def _entity_of_gene(kb: KnowledgeBase, query: str) -> Entity | None:
     return entities[0] if entities else None
 
 
+def _check_phenocopy(
+    phenocopy: float, pen: float, curve: PenetranceCurve | None, *, stated: bool, basis: str
+) -> None:
+    """The phenocopy rate against the penetrance, in the words of the ``marbledx risk`` flags (one line)."""
+    allowed = PARAMETER_RANGES["phenocopy"]
+    if not allowed.contains(phenocopy):
+        msg = f"--phenocopy {phenocopy:g} is out of range; expected a number {allowed.describe()}"
+        raise InputError(msg)
+    if not _phenocopy_too_high(phenocopy, pen):
+        return
+    if curve is not None:
+        msg = f"--phenocopy {phenocopy:g} is not below {pen:g}, the lifetime penetrance (last value) of --penetrance-by-age {curve.text!r}; expected a phenocopy rate below the penetrance, so that being affected is evidence for the disease genotype"
+    else:
+        # A penetrance the user did not give (knowledge base or default) is named with where it came from.
+        named = (
+            f"--penetrance {pen:g}" if stated else f"the penetrance {pen:g} ({basis}; --penetrance sets it)"
+        )
+        msg = f"--phenocopy {phenocopy:g} is not below {named}; expected a phenocopy rate below the penetrance, so that being affected is evidence for the disease genotype"
+    raise InputError(msg)
+
+
 def resolve_disease(
     kb: KnowledgeBase,
     query: str,
@@ -1431,7 +1470,9 @@ def resolve_disease(
     founders are then at Haldane's mutation-selection equilibrium unless an allele frequency is given).
     ``penetrance_by_age`` (a :class:`PenetranceCurve` or its ``AGE:P,…`` text) makes the penetrance depend on
     age; its last value is then the lifetime penetrance (a ``penetrance`` given as well must agree). The
-    knowledge base has no age curve, so none is ever assumed.
+    knowledge base has no age curve, so none is ever assumed. A ``phenocopy`` rate at or above the (lifetime)
+    penetrance is an :class:`InputError` naming the flags: status would then count against the disease
+    genotype.
     """
     query = query.strip()
     if not query:
@@ -1516,6 +1557,7 @@ def resolve_disease(
                 "--allele-frequency when a better figure is known",
             )
         )
+    _check_phenocopy(phenocopy, pen, curve, stated=penetrance is not None, basis=pen_basis)
     model = RiskModel(
         inheritance=mode,
         penetrance=pen,

@@ -98,7 +98,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         type=_probability,
         default=0.0,
         metavar="RATE",
-        help=f"P(affected | no disease genotype), {_RANGE['phenocopy']} (default 0)",
+        help=f"P(affected | no disease genotype), {_RANGE['phenocopy']}, below the (lifetime) penetrance "
+        "(default 0)",
     )
     sub.add_argument(
         "--couple",

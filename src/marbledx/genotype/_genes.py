@@ -2,7 +2,8 @@
 
 The table is read whole (a genome-wide gene table has about 60,000 lines) and kept per chromosome as
 intervals sorted by start with a running maximum of their ends, so an overlap query is one binary search
-plus a short walk back, and nested or overlapping genes are all found.
+plus a short walk back, and nested or overlapping genes are all found. Each gene's extent on a chromosome
+(its first start to its last end) is kept too, to tell which genes a deletion removes whole.
 """
 
 from __future__ import annotations
@@ -43,13 +44,24 @@ class _Chromosome:
     ends: list[int]
     names: list[str]
     reach: list[int]  # reach[i] = max(ends[: i + 1]): how far any interval up to i extends
+    # Each gene's extent on the chromosome, 0-based half-open: from its first start to its last end. A gene
+    # with several lines (a table with one line per transcript, or a gene listed twice) is whole only as a whole.
+    extents: dict[str, tuple[int, int]]
 
     @classmethod
     def build(cls, intervals: list[tuple[int, int, str]]) -> _Chromosome:
         intervals.sort()
         ends = [end for _, end, _ in intervals]
+        extents: dict[str, tuple[int, int]] = {}
+        for start, end, name in intervals:
+            first, last = extents.get(name, (start, end))
+            extents[name] = (min(first, start), max(last, end))
         return cls(
-            [s for s, _, _ in intervals], ends, [n for _, _, n in intervals], list(accumulate(ends, max))
+            [s for s, _, _ in intervals],
+            ends,
+            [n for _, _, n in intervals],
+            list(accumulate(ends, max)),
+            extents,
         )
 
     def overlapping(self, start0: int, end0: int) -> list[tuple[int, str]]:
@@ -163,6 +175,26 @@ class GeneRegions:
             return ()
         names = (name for _, name in chromosome.overlapping(start - 1, end))
         return tuple(dict.fromkeys(names))
+
+    def genes_within(self, chrom: str, start: int, end: int) -> tuple[str, ...]:
+        """Gene symbols whose whole region on ``chrom`` lies inside 1-based inclusive ``start``..``end``.
+
+        A gene with several regions on the chromosome counts only when all of them are inside. Symbols come
+        once each, in order of their region's start, as from :meth:`genes_at` (of which they are a subset).
+        """
+        if end < start:
+            msg = f"genes_within: end {end} is before start {start}; expected a 1-based inclusive range"
+            raise ValueError(msg)
+        chromosome = self._chromosomes.get(normalise_chrom(chrom))
+        if chromosome is None:
+            return ()
+        extents = chromosome.extents
+        names: dict[str, None] = {}
+        for _, name in chromosome.overlapping(start - 1, end):
+            first, last = extents[name]
+            if first >= start - 1 and last <= end:
+                names[name] = None
+        return tuple(names)
 
     def __repr__(self) -> str:
         return f"GeneRegions({self._size} regions, {len(self._genes)} genes, build={self._build!r})"

@@ -587,7 +587,14 @@ class GenotypeModel:
                 log_lr[row] = math.log(result.lr)
                 continue
             result = self._evaluate_row(
-                rules, covered, calls_by_gene, filtered_by_gene, rate, sex, vcf.frequency_annotated
+                rules,
+                covered,
+                calls_by_gene,
+                filtered_by_gene,
+                rate,
+                sex,
+                vcf.frequency_annotated,
+                consequence_inferred=vcf.mode == "gene-table",
             )
             evidence.detail[row] = result
             log_lr[row] = math.log(result.lr)
@@ -616,6 +623,8 @@ class GenotypeModel:
         rate: float,
         sex: str | None,
         frequency_known: bool,
+        *,
+        consequence_inferred: bool = False,
     ) -> DiseaseGenotype:
         # P(genotype | disease) averages over the disease's genes (each equally likely to be the cause), so
         # an umbrella entry with many genes gets a share of a gene's evidence, not all of it.
@@ -627,6 +636,7 @@ class GenotypeModel:
                 background_rate=rate,
                 frequency_known=frequency_known,
                 filtered=filtered_by_gene.get(r.gene, ()),
+                consequence_inferred=consequence_inferred,
             )
             for r in covered
         ]
@@ -651,6 +661,7 @@ def assess_gene(
     background_rate: float,
     frequency_known: bool = True,
     filtered: Sequence[VariantCall] = (),
+    consequence_inferred: bool = False,
 ) -> DiseaseGenotype:
     """The genotype evidence one gene gives its disease: the best reading over the rule's modes.
 
@@ -658,6 +669,9 @@ def assess_gene(
     says whether the VCF has a gnomAD frequency source (:attr:`VcfReadResult.frequency_annotated`).
     ``filtered`` are alleles in the gene whose calls the VCF's own filters rejected: never evidence for the
     disease, but when one would complete a fitting genotype the gene is not counted against it (LR 1).
+    ``consequence_inferred`` says that the calls' consequences were not annotated but inferred by the reader
+    (gene-table mode, where only a deletion of the whole gene gets one: ``transcript_ablation``); the note
+    then says so for each such allele shown.
     """
     readings = []
     for mode in rule.modes:
@@ -698,6 +712,16 @@ def assess_gene(
                 f"{a.call.hgvs_c or a.call.key}: {a.reason}"
                 for a in assessed
                 if a.excluded_by_mechanism and "PP5" in a.acmg
+            )
+        if consequence_inferred:
+            # Gene-table mode: a consequence there was inferred from a deletion's span, not annotated, and the
+            # user must be able to tell (docs/genotype.md, "Unannotated VCFs").
+            remarks.extend(
+                f"{a.call.hgvs_c or a.call.key}: taken as a deletion of the whole of {rule.gene} "
+                f"({a.call.consequence}), inferred from the record's span and the gene-region table, not "
+                "from a transcript annotation"
+                for a in assessed
+                if a.call.consequence is not None
             )
         if not frequency_known and any(a.call.gnomad_af is None for a in alleles):
             remarks.append(

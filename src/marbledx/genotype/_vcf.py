@@ -47,13 +47,15 @@ import gzip
 import io
 import math
 import os
+import queue
 import tempfile
+import threading
 import zlib
 from collections import Counter
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Container, Generator, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -734,24 +736,21 @@ class _Reader:
         with tempfile.TemporaryDirectory(prefix="marbledx-") as scratch:
             rest_path = Path(scratch) / "rest.vcf"
             with rest_path.open("wb") as rest:
-                chunks = _text_chunks(self.path, self.where, self.header_lines)
+                chunks = _Prefetched(_text_chunks(self.path, self.where, self.header_lines))
                 try:
-                    rest.write(next(chunks)[0])  # the header
-
-                    def next_block() -> _Block | None:
-                        # Decompress the next block and screen it.
-                        item = next(chunks, None)
-                        if item is None:
-                            return None
-                        data, first_number = item
-                        if not data.endswith(b"\n"):  # the file's last line, cut off: htslib judges it
-                            return data, first_number, None
-                        return data, first_number, screen_chunk(data, layout, classified)
-
+                    texts = iter(chunks)
+                    rest.write(next(texts))  # the header
+                    first_number = self.header_lines + 1
                     # (A worker thread screening block i + 1 while this one reads block i was tried: the two
-                    # contend for the interpreter lock and the read was no faster.)
-                    while (block := next_block()) is not None:
-                        self._take(block, rest, rest_numbers)
+                    # contend for the interpreter lock and the read was no faster. Decompression, in htslib
+                    # without the lock, is done ahead in chunks' worker.)
+                    for data in texts:
+                        if data.endswith(b"\n"):
+                            chunk = screen_chunk(data, layout, classified)
+                            self._take((data, first_number, chunk), rest, rest_numbers)
+                            first_number += len(chunk.ends)
+                        else:  # the file's last line, cut off: htslib judges it
+                            self._take((data, first_number, None), rest, rest_numbers)
                 finally:
                     chunks.close()
             if rest_numbers:
@@ -896,6 +895,11 @@ class _Reader:
         info_fields = self.info_fields
         info_present = info_fields.present
         locator = self.gene_locator if transcripts is None else None
+        # Which genes of the table a deletion removes whole (GeneRegions.genes_within); a GeneLocator without
+        # the method leaves every table allele of unknown consequence.
+        genes_within: Callable[[str, int, int], tuple[str, ...]] | None = getattr(
+            locator, "genes_within", None
+        )
         clinvar = self.clinvar
         covered = self.covered
         chroms = self.chroms
@@ -1056,6 +1060,14 @@ class _Reader:
                 chosen_parts: list[str] | None = None
                 further: list[int] | None = None  # the chosen entries of the allele's other genes
                 frequency: float | None = NO_FREQUENCY
+                # Gene-table mode: the genes a deletion allele removes whole, whose consequence is then known
+                # (transcript_ablation). Such an allele is never set aside (the set-aside tuple has no room
+                # for a consequence); whole-gene deletions are few.
+                ablated: tuple[str, ...] = ()
+                if genes and genes_within is not None and (alt.startswith("<") or len(alt) < len(ref)):
+                    ablated = _ablated_genes(
+                        genes_within, genes, chrom, pos, ref, alt, allele, len(alts), info
+                    )
                 if entries is not None:
                     if several_genes:
                         # One choice per gene (docs/genotype.md, "Annotation"), the first as choose_index's.
@@ -1089,7 +1101,7 @@ class _Reader:
                             frequency = info_annotation.gnomad_af
                 looked_up = False
                 table_significance: ClinvarSignificance | None = None
-                if frequency is not None and frequency > common_af and not rejected:
+                if frequency is not None and frequency > common_af and not rejected and not ablated:
                     if clinvar is not None:
                         table_significance = clinvar.significance(chrom, pos, ref, alt)
                         looked_up = True
@@ -1125,6 +1137,8 @@ class _Reader:
                 gene, consequence, hgvs_c, hgvs_p, transcript, gnomad_af, annotated, revel, cadd = (
                     _NO_VALUES if values is None else values
                 )
+                if ablated and genes[0] in ablated:
+                    consequence = _TRANSCRIPT_ABLATION  # inferred from the span; no HGVS or transcript
                 significance: ClinvarSignificance | None
                 if annotated is not None:
                     significance = annotated
@@ -1165,6 +1179,7 @@ class _Reader:
                         info_annotation,
                         table_significance,
                         None,
+                        ablated,
                     )
                 # The same allele in two records (a merge or concatenation of overlapping files) would be read
                 # as two alleles, or with two genotypes: say where (only for alleles built in full, the ones
@@ -1193,13 +1208,12 @@ _SCREEN = True
 _CHUNK_BYTES = 4 << 20
 
 
-def _text_chunks(path: Path, where: str, header_lines: int) -> Generator[tuple[bytes, int], None, None]:
-    """The text of a (bgzipped) VCF: first its ``header_lines`` header lines (with 0), then blocks of whole lines
-    with the line number of each block's first line. Only the file's last line can lack its line end."""
+def _text_chunks(path: Path, where: str, header_lines: int) -> Generator[bytes, None, None]:
+    """The text of a (bgzipped) VCF: first its ``header_lines`` header lines, then blocks of whole lines. Only
+    the file's last line can lack its line end. (The reader numbers the lines: the screen counts them anyway.)"""
     with path.open("rb") as handle:
         compressed = handle.read(2) == b"\x1f\x8b"
     source = pysam.BGZFile(str(path), "rb", None) if compressed else path.open("rb")
-    number = 1  # the line number of the first line of `pending`
     pending = b""
     try:
         header = b""
@@ -1215,24 +1229,78 @@ def _text_chunks(path: Path, where: str, header_lines: int) -> Generator[tuple[b
                     break
             if end >= 0:
                 header, pending = pending[: end + 1], pending[end + 1 :]
-                number += header_lines
                 break
-        yield header, 0
+        yield header
         while True:
             block = _read_block(source, path, where)
             data = pending + block
             cut = data.rfind(b"\n") + 1
             if cut:
-                yield data[:cut], number
-                number += data.count(b"\n", 0, cut)
+                yield data[:cut]
             pending = data[cut:]
             if not block:
                 break
         if pending:
-            yield pending, number
+            yield pending
     finally:
         with contextlib.suppress(OSError):
             source.close()
+
+
+class _Prefetched:
+    """The items of an iterator, each produced in a worker thread while the caller works on the one before.
+
+    For :func:`_text_chunks`: htslib decompresses without holding the interpreter lock, so on a machine with a
+    second core the decompression of block i + 1 costs the read no time while block i is screened. The worker
+    keeps at most ``ahead`` items waiting. An exception in the worker is raised in the caller at its place in
+    the sequence; :meth:`close` stops the worker (and closes the iterator) when the caller stops early.
+    """
+
+    _END = object()
+
+    def __init__(self, items: Generator[bytes, None, None], ahead: int = 2) -> None:
+        self._items = items
+        self._queue: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="marbledx-vcf-prefetch", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            for item in self._items:
+                if not self._put((item, None)):
+                    return
+            self._put((self._END, None))
+        except Exception as exc:  # noqa: BLE001 (any failure is raised again in the caller's thread, which would otherwise wait for ever)
+            self._put((None, exc))
+        finally:
+            self._items.close()
+
+    def _put(self, entry: tuple[object, BaseException | None]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            item, exc = self._queue.get()
+            if exc is not None:
+                raise exc
+            if item is self._END:
+                return
+            yield cast("bytes", item)
+
+    def close(self) -> None:
+        """Stop the worker and wait for it."""
+        self._stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self._thread.join()
 
 
 def _read_block(source: io.BufferedIOBase | pysam.BGZFile, path: Path, where: str) -> bytes:
@@ -1419,6 +1487,7 @@ def _with_other_genes(
     info_annotation: AlleleAnnotation | None,
     table_significance: ClinvarSignificance | None,
     numbers: NumberReader | None,
+    ablated: Container[str] = (),
 ) -> VariantCall:
     """``call`` with its ``other_genes``: the same allele in each further gene it is in.
 
@@ -1426,13 +1495,16 @@ def _with_other_genes(
     (``transcripts`` ``None``), the further genes' symbols. An entry is read as the allele's own entry is:
     completed by the INFO values, ClinVar from the entry, else INFO, else ``table_significance`` (the ClinVar
     table's value for the allele); ``numbers`` counts non-numeric values (``None``: the field's own reader).
-    A gene-table call differs only in its gene.
+    A gene-table call differs only in its gene and in its consequence: ``transcript_ablation`` in the genes
+    of ``ablated`` (those the deletion removes whole), else unknown.
     """
     views: list[VariantCall] = []
     for item in further:
         if transcripts is None:
+            # Each gene its own consequence: the deletion may remove one gene whole and another in part.
+            consequence = _TRANSCRIPT_ABLATION if item in ablated else None
             view = make_call(
-                call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, call.consequence,
+                call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, consequence,
                 call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
                 call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line,
             )  # fmt: skip
@@ -1545,16 +1617,117 @@ def _phase_set(fmt: str, field: str) -> int:
 
 
 def _symbolic_end(info: str, pos: int, end: int) -> int:
-    """The last position a symbolic allele's record spans: INFO END, else POS + |SVLEN| (VCF 4.2, 1.4.5)."""
+    """The last position a symbolic allele's record spans: INFO END, else POS + |SVLEN| (VCF 4.2, 1.4.5).
+
+    SVLEN has one value per ALT (VCF 4.2, "INFO keys used for structural variants": "SVLEN=-100,-110 for a
+    deletion with two distinct alt alleles"), so the record spans to the longest of them.
+    """
     text = _info_value(info, "END")
     if text is not None and text.isdigit() and int(text) >= pos:
         return int(text)
     text = _info_value(info, "SVLEN")
     if text is not None:
-        length = text.split(",")[0].lstrip("-")
-        if length.isdigit():
-            return max(end, pos + int(length))
+        for value in text.split(","):
+            length = value.lstrip("-")
+            if length.isdigit():
+                end = max(end, pos + int(length))
     return end
+
+
+# The Sequence Ontology term (SO:0001893) that VEP writes for a deletion of a whole transcript. Interpretation
+# classes it null (the PVS1 list of Richards et al. 2015, PMID:25741868), as for a VEP-annotated one.
+_TRANSCRIPT_ABLATION = "transcript_ablation"
+# Bases a plain REF or ALT is written in (VCF 4.2, section 1.4.1).
+_BASES = frozenset("ACGTNacgtn")
+
+
+def _ablated_genes(
+    genes_within: Callable[[str, int, int], tuple[str, ...]],
+    genes: tuple[str, ...],
+    chrom: str,
+    pos: int,
+    ref: str,
+    alt: str,
+    allele: int,
+    n_alts: int,
+    info: str,
+) -> tuple[str, ...]:
+    """The genes of the table (among the record's ``genes``) that deletion allele ``alt`` removes whole.
+
+    A deletion of a whole gene is a null allele by definition: transcript ablation, on the PVS1 list of
+    Richards et al. 2015 (PMID:25741868), and complete overlap of a gene, section 2A of the ClinGen CNV
+    guideline (Riggs et al. 2020, PMID:31690835). A deletion that overlaps a gene in part stays of unknown
+    consequence: without exon coordinates the table cannot tell whether it removes coding sequence.
+    """
+    span = _deleted_span(info, pos, ref, alt, allele, n_alts)
+    if span is None:
+        return ()
+    return tuple(gene for gene in genes_within(chrom, *span) if gene in genes)
+
+
+def _deleted_span(
+    info: str, pos: int, ref: str, alt: str, allele: int, n_alts: int
+) -> tuple[int, int] | None:
+    """The 1-based inclusive span of the bases deletion allele ``alt`` surely removes; ``None`` if not a deletion.
+
+    Deletions are a symbolic ``<DEL>`` or ``<DEL:…>`` other than ``<DEL:ME…>`` (a mobile element that the
+    sample lacks; VCF 4.2, "Alternative allele field format"), a ``<CN0>`` (an allele of copy number 0), or
+    a plain REF/ALT allele shorter than REF.
+    """
+    if alt.startswith("<"):
+        if not (alt in {"<DEL>", "<CN0>"} or (alt.startswith("<DEL:") and not alt.startswith("<DEL:ME"))):
+            return None
+        # POS is the padding base before the event, so the deletion is POS + 1 .. END, or POS + 1 .. POS + |SVLEN|
+        # (VCF 4.2, "INFO keys used for structural variants", and its example deletion: POS 321682, END 321887,
+        # SVLEN -205).
+        end = _deleted_end(info, pos, allele, n_alts)
+        if end is None:
+            return None
+        # An imprecise call gives its breakpoints' confidence intervals (CIPOS, CIEND; VCF 4.2, same section): keep
+        # only the bases deleted wherever in them the breakpoints are, so a gene at the edge is not taken whole.
+        start = pos + 1 + max(0, _interval(info, "CIPOS")[1])
+        end += min(0, _interval(info, "CIEND")[0])
+    elif len(alt) < len(ref) and _BASES.issuperset(alt) and _BASES.issuperset(ref):
+        # The bases of REF that ALT does not keep: REF without the prefix and suffix it shares with ALT.
+        shorter = len(alt)
+        prefix = 0
+        while prefix < shorter and ref[prefix].upper() == alt[prefix].upper():
+            prefix += 1
+        suffix = 0
+        while suffix < shorter - prefix and ref[-1 - suffix].upper() == alt[-1 - suffix].upper():
+            suffix += 1
+        start, end = pos + prefix, pos + len(ref) - 1 - suffix
+    else:
+        return None
+    return (start, end) if start <= end else None
+
+
+def _deleted_end(info: str, pos: int, allele: int, n_alts: int) -> int | None:
+    """The last base a symbolic deletion removes: INFO END, else POS + |SVLEN| of this ALT (``None``: neither)."""
+    text = _info_value(info, "END")
+    if text is not None and text.isdigit() and int(text) > pos:
+        return int(text)
+    text = _info_value(info, "SVLEN")
+    if text is None:
+        return None
+    lengths = text.split(",")
+    if len(lengths) != n_alts:  # one value per ALT, or it is not clear which is this ALT's
+        return None
+    length = lengths[allele - 1].lstrip("-")
+    return pos + int(length) if length.isdigit() and int(length) > 0 else None
+
+
+def _interval(info: str, key: str) -> tuple[int, int]:
+    """A confidence interval (CIPOS, CIEND: two integers around 0); (0, 0) when absent or unreadable."""
+    text = _info_value(info, key)
+    if text is not None:
+        parts = text.split(",")
+        if len(parts) == 2:
+            try:
+                return int(parts[0]), int(parts[1])
+            except ValueError:
+                pass
+    return 0, 0
 
 
 def _in_par(regions: tuple[tuple[int, int], ...], pos: int) -> bool:

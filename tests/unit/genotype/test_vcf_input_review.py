@@ -244,7 +244,9 @@ def test_a_symbolic_deletion_is_placed_in_the_genes_it_spans(
     assert call.gene == "TCIRG1"
     optb1 = _for(model, result)
     assert [a.call.alt for a in optb1.alleles] == ["<DEL>"]  # listed under the disease
-    assert optb1.lr == 1.0
+    # It deletes the whole gene, so it is a null allele (test_whole_gene_deletion.py): homozygous, it qualifies.
+    assert call.consequence == "transcript_ablation"
+    assert optb1.status == "qualifying"
 
 
 # -- 7. warnings for an empty body, repeats and two annotations --------------------------------------------------

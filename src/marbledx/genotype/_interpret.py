@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.genotype._model import VariantCall, VariantClass, VcfReadResult
+from marbledx.genotype._model import VariantCall, VariantClass, VcfReadResult, Zygosity
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 
@@ -143,6 +143,11 @@ _SEX_CHROMOSOMES = frozenset({"X", "Y"})
 _NEVER_QUALIFYING = frozenset({"BA1", "BS1", "BP6"})
 
 _DISEASE_MEAN: dict[Mode, float] = {"AR": 2.0, "AD": 1.0, "XLR": 1.0, "XLD": 1.0, "YL": 1.0}
+
+# Zygosities from the fewest copies of the allele they claim to the most: a heterozygous call is one allele; a
+# haploid call ("1") is one copy, which on X or Y is the whole genotype and on an autosome one allele (see
+# _genotype_for_mode); a homozygous call is two. When the repeats of one allele disagree, the lowest is read.
+_ZYGOSITY_RANK: dict[Zygosity, int] = {"heterozygous": 0, "hemizygous": 1, "homozygous": 2}
 
 
 def _disease_mean(mode: Mode, sex: str | None) -> float:
@@ -671,8 +676,10 @@ def assess_gene(
     disease, but when one would complete a fitting genotype the gene is not counted against it (LR 1).
     ``consequence_inferred`` says that the calls' consequences were not annotated but inferred by the reader
     (gene-table mode, where only a deletion of the whole gene gets one: ``transcript_ablation``); the note
-    then says so for each such allele shown.
+    then says so for each such allele shown. An allele that ``calls`` repeat with different zygosities (two
+    records of one VCF) counts once, at the lowest, and the note names it (:func:`_one_genotype_per_allele`).
     """
+    calls, conflicts = _one_genotype_per_allele(calls)
     readings = []
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
@@ -706,6 +713,7 @@ def assess_gene(
                     "for nor against the disease; annotate the VCF to assess it"
                 )
         remarks = [remark] if remark else []
+        remarks.extend(conflicts)
         if status != "qualifying":
             # A ClinVar pathogenic allele that the gene's mechanism keeps from qualifying: say why.
             remarks.extend(
@@ -740,6 +748,46 @@ def assess_gene(
         return best
     lr = sum(g.lr for g in readings) / len(readings)
     return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, best.note)
+
+
+def _one_genotype_per_allele(calls: Sequence[VariantCall]) -> tuple[Sequence[VariantCall], list[str]]:
+    """The calls of one gene with each allele that the VCF gives different zygosities kept once, at the lowest,
+    and a remark naming each such allele.
+
+    An allele in two records (a merge or concatenation of overlapping files) with the same zygosity is left as
+    it is: :func:`_genotype_for_mode` never pairs an allele with itself (by ``VariantCall.key``), so it is one
+    allele. With different zygosities (``0/1`` in one record, ``1/1`` in another), the file contradicts
+    itself about the number of copies. Reading the higher one would let the allele complete a recessive
+    genotype on its own, a homozygous call the file's own data dispute. So it is counted once, at the lower
+    zygosity (the first such record), and only that call is listed: a second, different allele can still
+    complete the genotype in trans. This is marbledx's own conservative choice, not a guideline's rule. It
+    leaves the discrepancy to the laboratory, for whom orthogonal confirmation (such as Sanger sequencing) of
+    NGS-detected germline variants is standard practice (Lincoln et al. 2019, PMID:30610921), and the remark
+    asks for it.
+    """
+    by_key: dict[str, list[VariantCall]] = defaultdict(list)
+    for call in calls:
+        by_key[call.key].append(call)
+    if len(by_key) == len(calls):
+        return calls, []
+    chosen: dict[str, VariantCall] = {}
+    remarks: list[str] = []
+    for key, repeats in by_key.items():
+        zygosities = {c.zygosity for c in repeats}
+        if len(zygosities) < 2:
+            continue
+        kept = min(repeats, key=lambda c: _ZYGOSITY_RANK[c.zygosity])  # the first of the lowest
+        chosen[key] = kept
+        given = ", ".join(c.genotype if c.line is None else f"{c.genotype} at line {c.line}" for c in repeats)
+        count = "two" if len(zygosities) == 2 else "three"
+        remarks.append(
+            f"{kept.hgvs_c or key}: the VCF gives it {count} different genotypes ({given}), so it is counted "
+            f"once, at the lower zygosity ({kept.genotype}, {kept.zygosity}); check the file for merged or "
+            "duplicated calls, or confirm the genotype by another method (such as Sanger sequencing)"
+        )
+    if not chosen:
+        return calls, []
+    return [c for c in calls if chosen.get(c.key, c) is c], remarks
 
 
 def _consequence_unknown(allele: AlleleAssessment, weight: float = 0.0) -> bool:

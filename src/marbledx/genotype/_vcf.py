@@ -1932,8 +1932,8 @@ def read_vcf(
         shown = ", ".join(pairs[:_MAX_LINES]) + (", …" if len(pairs) > _MAX_LINES else "")
         warnings.append(
             f"{where}: {len(pairs)} record(s) repeat an allele of an earlier record ({shown}); an "
-            "allele is not counted twice towards a genotype, but repeats with different genotypes are each "
-            "read as given: check the file for merged or duplicated calls"
+            "allele is not counted twice towards a genotype, and repeats with different genotypes count once, "
+            "at the lower zygosity: check the file for merged or duplicated calls"
         )
     if plain_text and _last_line_unterminated(path):
         warnings.append(f"{where}: the last line has no line end; the file may be truncated")

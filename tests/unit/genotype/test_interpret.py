@@ -351,12 +351,6 @@ def test_no_qualifying_genotype_costs_the_chance_of_a_missed_allele() -> None:
 # -- the model over the fixture release ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def model(mini_hpo: Hpo, kb: KnowledgeBase) -> GenotypeModel:
-    ranker = Ranker(mini_hpo, kb)
-    return GenotypeModel(mini_hpo, kb, ranker.phenotype.disease_ids)
-
-
 def _row(model: GenotypeModel, disease_id: str) -> int:
     return model.disease_ids.index(disease_id)
 

@@ -19,12 +19,10 @@ import pytest
 
 from marbledx.genotype import (
     ClinvarSignificance,
-    DiseaseGenotype,
     GeneRegions,
     GeneRule,
     GenomeBuild,
     GenotypeModel,
-    VcfReadResult,
     assess_gene,
     read_vcf,
     variant_class,
@@ -37,9 +35,7 @@ from marbledx.genotype.synthetic import (
     SyntheticVariant,
     write_vcf,
 )
-from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo
-from marbledx.ranking import Ranker
+from tests.unit.genotype.evidence import for_disease
 
 from .test_vcf_fastpath import _full_read, _same
 
@@ -59,15 +55,6 @@ VARIANT_KEYS = {
     "gene", "chrom", "pos", "ref", "alt", "genotype", "hgvs_c", "hgvs_p", "consequence", "gnomad_af",
     "clinvar", "acmg", "class",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def model(mini_hpo: Hpo, kb: KnowledgeBase) -> GenotypeModel:
-    return GenotypeModel(mini_hpo, kb, Ranker(mini_hpo, kb).phenotype.disease_ids)
-
-
-def _for(model: GenotypeModel, vcf: VcfReadResult, disease: str, sex: str | None = None) -> DiseaseGenotype:
-    return model.evaluate(vcf, sex).for_row(model.disease_ids.index(disease))
 
 
 def _tcirg1(gt: str = "1/1", **kwargs: object) -> SyntheticVariant:
@@ -141,7 +128,7 @@ def test_a_neighbouring_genes_mane_entry_does_not_hide_the_disease_genes_consequ
         variant = _tcirg1(extra_transcripts=(_NEIGHBOUR,))
     result = read_vcf(write_vcf(tmp_path / "n.vcf", [variant]))
     assert len(result.calls) == 1  # one allele carried, however many genes it is in
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     assert optb1.status == "qualifying"
     assert optb1.lr > 100
     (listed,) = optb1.alleles
@@ -188,7 +175,7 @@ def test_the_allele_is_set_aside_only_when_common_in_every_gene(
         ("TCIRG1", 0.2),
         ("CHKA", 0.2),
     ]
-    assert _for(model, fast, OPTB1).lr > 100
+    assert for_disease(model, fast, OPTB1).lr > 100
 
 
 # -- 2. gene-table mode: every overlapping gene --------------------------------------------------------------
@@ -206,7 +193,7 @@ def test_an_allele_overlapping_several_table_genes_is_assessed_in_each(
     result = read_vcf(path, gene_locator=regions, clinvar=_Clinvar())
     (call,) = result.calls
     assert [call.gene, *(c.gene for c in call.other_genes)] == ["LNC-OVERLAP", "TCIRG1"]
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     assert optb1.status == "qualifying"
     assert optb1.lr > 100
     assert optb1.alleles[0].call.gene == "TCIRG1"
@@ -221,10 +208,10 @@ def test_a_clinvar_pathogenic_clcn7_null_does_not_qualify_for_ado2(
 ) -> None:
     with_clinvar = read_vcf(write_vcf(tmp_path / "p.vcf", [_clcn7(clinvar=clinvar)]))
     without = read_vcf(write_vcf(tmp_path / "n.vcf", [_clcn7()]))
-    ado2 = _for(model, with_clinvar, ADO2)
+    ado2 = for_disease(model, with_clinvar, ADO2)
     assert ado2.status == "no_qualifying_variant"
     assert ado2.lr == pytest.approx(NOTHING_DOMINANT)
-    assert ado2.lr == _for(model, without, ADO2).lr
+    assert ado2.lr == for_disease(model, without, ADO2).lr
     (shown,) = ado2.alleles
     assert shown.weight == 0
     assert "PP5" in shown.acmg  # kept as evidence, not as a reason to qualify
@@ -241,7 +228,7 @@ def test_a_clinvar_pathogenic_clcn7_allele_of_unknown_consequence_does_not_quali
     path = write_vcf(tmp_path / "u.vcf", [_clcn7(gene=None, gnomad_af=None)], annotation=None)
     result = read_vcf(path, gene_locator=regions, clinvar=_Clinvar())
     assert result.calls[0].clinvar == "pathogenic"
-    ado2 = _for(model, result, ADO2)
+    ado2 = for_disease(model, result, ADO2)
     # It does not qualify; but it may be a dominant-negative missense, so it does not lower ADO2 either.
     assert ado2.alleles[0].weight == 0
     assert ado2.lr == 1.0
@@ -275,7 +262,7 @@ def test_a_clinvar_pathogenic_clcn7_missense_still_qualifies_for_ado2(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
     missense = _clcn7(consequence="missense_variant", hgvs_c="c.2299C>T", clinvar="pathogenic", revel=0.9)
-    ado2 = _for(model, read_vcf(write_vcf(tmp_path / "m.vcf", [missense])), ADO2)
+    ado2 = for_disease(model, read_vcf(write_vcf(tmp_path / "m.vcf", [missense])), ADO2)
     assert ado2.status == "qualifying"
     assert ado2.lr > 1
 
@@ -308,7 +295,7 @@ def test_an_x_allele_counts_once_for_x_linked_recessive_when_the_sex_is_unknown(
 def test_no_pm2_without_a_frequency_column(tmp_path: Path, model: GenotypeModel) -> None:
     layout = [name for name in VEP_FIELDS if name != "gnomADe_AF"]
     result = read_vcf(write_vcf(tmp_path / "f.vcf", [_tcirg1()], annotation_fields=layout))
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     (shown,) = optb1.alleles
     assert shown.call.gnomad_af is None
     assert "PM2" not in shown.acmg
@@ -323,7 +310,7 @@ def test_no_pm2_without_a_frequency_column(tmp_path: Path, model: GenotypeModel)
 def test_pm2_when_the_frequency_column_is_there_but_empty(tmp_path: Path, model: GenotypeModel) -> None:
     result = read_vcf(write_vcf(tmp_path / "f.vcf", [_tcirg1()]))
     assert result.frequency_annotated
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     assert optb1.alleles[0].acmg == ("PVS1", "PM2")
     assert "not annotated" not in optb1.note
 
@@ -337,7 +324,7 @@ def test_gene_table_mode_claims_pm2_only_with_an_info_frequency_key(
         gene_locator=regions,
         clinvar=_Clinvar(),
     )
-    assert _for(model, bare, OPTB1).alleles[0].acmg == ("PP5",)
+    assert for_disease(model, bare, OPTB1).alleles[0].acmg == ("PP5",)
     assert not bare.frequency_annotated
     header = ['##INFO=<ID=gnomAD_AF,Number=A,Type=Float,Description="gnomAD AF">']
     with_key = read_vcf(
@@ -346,7 +333,7 @@ def test_gene_table_mode_claims_pm2_only_with_an_info_frequency_key(
         clinvar=_Clinvar(),
     )
     assert with_key.frequency_annotated
-    assert _for(model, with_key, OPTB1).alleles[0].acmg == ("PM2", "PP5")
+    assert for_disease(model, with_key, OPTB1).alleles[0].acmg == ("PM2", "PP5")
 
 
 # -- 6. FILTER -----------------------------------------------------------------------------------------------------
@@ -361,7 +348,7 @@ def test_a_call_the_vcfs_filters_rejected_is_never_evidence(tmp_path: Path, mode
     (warning,) = [w for w in result.warnings if "filters" in w]
     assert "1 call(s) not used as evidence" in warning
     assert "LowQual: 1" in warning
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     # Not evidence for the disease, and not "looked at, nothing found" either: the allele may be real.
     assert optb1.status == "unverified"
     assert optb1.lr == 1.0
@@ -373,7 +360,7 @@ def test_a_rejected_call_that_would_not_complete_a_genotype_changes_nothing(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
     result = read_vcf(write_vcf(tmp_path / "f.vcf", [_tcirg1("0/1", filter="LowQual;DP10")]))
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     assert optb1.lr == pytest.approx(NOTHING_RECESSIVE)
     assert any("LowQual;DP10: 1" in w for w in result.warnings)
 
@@ -383,7 +370,7 @@ def test_a_rejected_second_allele_keeps_a_recessive_gene_neutral_not_qualifying(
 ) -> None:
     passed = _tcirg1("0/1")
     rejected = _tcirg1("0/1", pos=TCIRG1_POS + 100, hgvs_c="c.1700del", filter="LowQual")
-    optb1 = _for(model, read_vcf(write_vcf(tmp_path / "f.vcf", [passed, rejected])), OPTB1)
+    optb1 = for_disease(model, read_vcf(write_vcf(tmp_path / "f.vcf", [passed, rejected])), OPTB1)
     assert optb1.lr == 1.0
     assert optb1.status == "unverified"
     assert [a.call.hgvs_c for a in optb1.alleles] == ["c.1674G>A"]  # only calls that passed are listed
@@ -394,12 +381,12 @@ def test_filter_pass_or_missing_counts(tmp_path: Path, model: GenotypeModel) -> 
         result = read_vcf(write_vcf(tmp_path / f"f{value}.vcf", [_tcirg1(filter=value)]))
         assert not result.filtered_calls
         assert not result.warnings
-        assert _for(model, result, OPTB1).lr > 100
+        assert for_disease(model, result, OPTB1).lr > 100
 
 
 def test_the_listed_variants_keep_their_exact_keys(tmp_path: Path, model: GenotypeModel) -> None:
     variants = [_tcirg1("0/1"), _tcirg1("0/1", pos=TCIRG1_POS + 100, filter="LowQual")]
-    optb1 = _for(model, read_vcf(write_vcf(tmp_path / "f.vcf", variants)), OPTB1)
+    optb1 = for_disease(model, read_vcf(write_vcf(tmp_path / "f.vcf", variants)), OPTB1)
     assert [set(a.to_dict()) for a in optb1.alleles] == [VARIANT_KEYS]
 
 
@@ -412,12 +399,14 @@ def test_snpeff_initiator_codon_variant_is_not_a_null_allele(tmp_path: Path, mod
     assert variant_class("start_lost") == "null"
     initiator = _tcirg1(consequence="initiator_codon_variant", hgvs_c="c.1A>G", mane_select=None)
     result = read_vcf(write_vcf(tmp_path / "i.vcf", [initiator], annotation="snpeff"))
-    optb1 = _for(model, result, OPTB1)
+    optb1 = for_disease(model, result, OPTB1)
     assert optb1.lr == pytest.approx(NOTHING_RECESSIVE)
     assert all("PVS1" not in a.acmg for a in optb1.alleles)
 
     start_lost = _tcirg1(consequence="start_lost", hgvs_c="c.1A>G", mane_select=None)
-    lost = _for(model, read_vcf(write_vcf(tmp_path / "s.vcf", [start_lost], annotation="snpeff")), OPTB1)
+    lost = for_disease(
+        model, read_vcf(write_vcf(tmp_path / "s.vcf", [start_lost], annotation="snpeff")), OPTB1
+    )
     assert lost.lr > 100
     assert lost.alleles[0].acmg[0] == "PVS1"
 

@@ -27,19 +27,15 @@ from marbledx.cli import main
 from marbledx.errors import InputError
 from marbledx.genotype import (
     ClinvarVcf,
-    DiseaseGenotype,
     GeneRegions,
     GeneRule,
     GenotypeModel,
     VariantCall,
-    VcfReadResult,
     assess_gene,
     read_vcf,
 )
 from marbledx.genotype.synthetic import SNPEFF_FIELDS, VEP_FIELDS, SyntheticVariant, write_vcf
-from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo
-from marbledx.ranking import Ranker
+from tests.unit.genotype.evidence import for_disease
 
 P = "PROBAND"
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function
@@ -47,15 +43,6 @@ TCIRG1_POS = 68_042_300
 NOTHING_RECESSIVE = 1 - 0.95**2  # LIRICAL's missed-allele LR for a covered recessive gene (docs/genotype.md)
 TCIRG1_TABLE = GeneRegions([("chr11", 68_039_000, 68_053_000, "TCIRG1")], build="GRCh38")
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "infant-aro.json"
-
-
-@pytest.fixture(scope="module")
-def model(mini_hpo: Hpo, kb: KnowledgeBase) -> GenotypeModel:
-    return GenotypeModel(mini_hpo, kb, Ranker(mini_hpo, kb).phenotype.disease_ids)
-
-
-def _for(model: GenotypeModel, vcf: VcfReadResult, disease: str = OPTB1) -> DiseaseGenotype:
-    return model.evaluate(vcf, None).for_row(model.disease_ids.index(disease))
 
 
 def _tcirg1(
@@ -123,7 +110,7 @@ def test_a_record_without_a_call_does_not_count_its_gene_as_tested(
     result = read_vcf(path)
     assert result.n_records == 2
     assert "TCIRG1" not in result.covered_genes
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert optb1.lr == 1.0  # not NOTHING_RECESSIVE: the proband was not genotyped there
     assert optb1.status == "not_covered"
     (warning,) = result.warnings
@@ -141,7 +128,7 @@ def test_a_record_whose_format_has_no_gt_is_no_call(tmp_path: Path, model: Genot
     result = read_vcf(path)
     assert result.calls == ()
     assert result.covered_genes == frozenset()
-    assert _for(model, result).lr == 1.0
+    assert for_disease(model, result).lr == 1.0
     assert any("give no genotype" in w for w in result.warnings)
 
 
@@ -165,7 +152,7 @@ def test_gt_that_is_not_the_first_format_key_is_read(tmp_path: Path, model: Geno
     _edit_records(path, lambda c: [*c[:8], "DP:GT", *(f"30:{gt}" for gt in c[9:])], header=dp)
     result = read_vcf(path, sample=P, father="DAD", mother="MUM")
     assert [(c.genotype, c.origin) for c in result.calls] == [("0/1", "paternal"), ("0/1", "maternal")]
-    assert _for(model, result).status == "qualifying"
+    assert for_disease(model, result).status == "qualifying"
 
 
 # -- 4. a haploid GT on an autosome is one allele ----------------------------------------------------------------
@@ -174,7 +161,7 @@ def test_gt_that_is_not_the_first_format_key_is_read(tmp_path: Path, model: Geno
 def test_a_haploid_gt_on_an_autosome_is_one_allele(tmp_path: Path, model: GenotypeModel) -> None:
     path = write_vcf(tmp_path / "a.vcf", [_tcirg1(0, "1")])
     result = read_vcf(path)
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert optb1.status == "carrier"  # not a homozygous (biallelic) null genotype
     assert optb1.lr == pytest.approx(NOTHING_RECESSIVE)
     (warning,) = result.warnings
@@ -185,7 +172,7 @@ def test_two_haploid_alleles_on_an_autosome_still_make_a_compound_heterozygote(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
     variants = [_tcirg1(0, "1"), _tcirg1(2_000, "1", consequence="frameshift_variant")]
-    assert _for(model, read_vcf(write_vcf(tmp_path / "a.vcf", variants))).status == "qualifying"
+    assert for_disease(model, read_vcf(write_vcf(tmp_path / "a.vcf", variants))).status == "qualifying"
 
 
 def test_a_hemizygous_x_allele_still_completes_a_recessive_genotype() -> None:
@@ -204,7 +191,7 @@ def test_unannotated_alleles_that_would_complete_a_genotype_are_neutral(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
     path = write_vcf(tmp_path / "a.vcf", _compound_het(), annotation=None)
-    optb1 = _for(model, read_vcf(path, gene_locator=TCIRG1_TABLE))
+    optb1 = for_disease(model, read_vcf(path, gene_locator=TCIRG1_TABLE))
     assert optb1.lr == 1.0  # was NOTHING_RECESSIVE: two possible null alleles counted against OPTB1
     assert optb1.status == "unverified"
     assert "consequence is unknown" in optb1.note
@@ -216,7 +203,7 @@ def test_one_unannotated_allele_in_a_recessive_gene_is_at_most_carrier_status(
 ) -> None:
     # Even as a null allele it would not complete a recessive genotype: the gene counts as before.
     path = write_vcf(tmp_path / "a.vcf", [_tcirg1(0)], annotation=None)
-    optb1 = _for(model, read_vcf(path, gene_locator=TCIRG1_TABLE))
+    optb1 = for_disease(model, read_vcf(path, gene_locator=TCIRG1_TABLE))
     assert optb1.status == "no_qualifying_variant"
     assert optb1.lr == pytest.approx(NOTHING_RECESSIVE)
 
@@ -242,7 +229,7 @@ def test_a_symbolic_deletion_is_placed_in_the_genes_it_spans(
     result = read_vcf(path, gene_locator=TCIRG1_TABLE)
     (call,) = result.calls
     assert call.gene == "TCIRG1"
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert [a.call.alt for a in optb1.alleles] == ["<DEL>"]  # listed under the disease
     # It deletes the whole gene, so it is a null allele (test_whole_gene_deletion.py): homozygous, it qualifies.
     assert call.consequence == "transcript_ablation"
@@ -265,7 +252,7 @@ def test_a_repeated_allele_is_named_with_its_lines(tmp_path: Path, model: Genoty
     (warning,) = result.warnings
     assert f"(line {first + 1} repeats line {first})" in warning
     # A repeated heterozygous allele is still one allele: carrier status, not a compound heterozygote.
-    assert _for(model, result).status == "carrier"
+    assert for_disease(model, result).status == "carrier"
 
 
 def test_csq_and_ann_together_are_named(tmp_path: Path) -> None:

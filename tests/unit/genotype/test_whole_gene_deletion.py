@@ -17,7 +17,6 @@ import pytest
 from marbledx.cli import main
 from marbledx.genotype import (
     ClinvarSignificance,
-    DiseaseGenotype,
     GeneRegions,
     GenomeBuild,
     GenotypeModel,
@@ -26,9 +25,7 @@ from marbledx.genotype import (
     read_vcf,
 )
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
-from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo
-from marbledx.ranking import Ranker
+from tests.unit.genotype.evidence import for_disease
 
 from ...conftest import MINI_RELEASE
 from .test_vcf_fastpath import _full_read, _same
@@ -60,15 +57,6 @@ HEADER = [
     '##INFO=<ID=CIPOS,Number=2,Type=Integer,Description="Confidence interval around POS">',
     '##INFO=<ID=CIEND,Number=2,Type=Integer,Description="Confidence interval around END">',
 ]
-
-
-@pytest.fixture(scope="module")
-def model(mini_hpo: Hpo, kb: KnowledgeBase) -> GenotypeModel:
-    return GenotypeModel(mini_hpo, kb, Ranker(mini_hpo, kb).phenotype.disease_ids)
-
-
-def _for(model: GenotypeModel, vcf: VcfReadResult, disease: str = OPTB1) -> DiseaseGenotype:
-    return model.evaluate(vcf, None).for_row(model.disease_ids.index(disease))
 
 
 def _deletion(
@@ -175,7 +163,7 @@ def test_a_homozygous_deletion_of_the_whole_gene_qualifies_for_the_recessive_dis
     assert call.gene == "TCIRG1"
     assert call.consequence == ABLATION
     assert (call.hgvs_c, call.hgvs_p, call.transcript) == (None, None, None)  # nothing invented
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert optb1.status == "qualifying"
     assert optb1.lr > 100
     (allele,) = optb1.alleles
@@ -196,7 +184,7 @@ def test_a_plain_deletion_of_a_whole_small_gene_is_a_null_allele(tmp_path: Path)
 def test_a_heterozygous_whole_gene_deletion_is_carrier_status_not_a_diagnosis(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
-    optb1 = _for(model, _read(tmp_path, _deletion(gt="0/1")))
+    optb1 = for_disease(model, _read(tmp_path, _deletion(gt="0/1")))
     assert optb1.status == "carrier"
     assert optb1.lr == pytest.approx(NOTHING_RECESSIVE)
     (allele,) = optb1.alleles
@@ -218,7 +206,7 @@ def test_a_whole_gene_deletion_and_a_pathogenic_allele_in_trans_qualify(
     tmp_path: Path, model: GenotypeModel
 ) -> None:
     snv = SyntheticVariant("chr11", 68_045_000, "C", "T", None, genotypes={P: "0/1"})
-    optb1 = _for(model, _read(tmp_path, _deletion(gt="0/1"), snv, clinvar=_Clinvar()))
+    optb1 = for_disease(model, _read(tmp_path, _deletion(gt="0/1"), snv, clinvar=_Clinvar()))
     assert optb1.status == "qualifying"
     assert optb1.lr > 100
     assert {a.call.alt for a in optb1.alleles} == {"<DEL>", "T"}
@@ -229,7 +217,7 @@ def test_a_whole_gene_deletion_and_a_second_allele_of_unknown_consequence_stay_n
 ) -> None:
     # The second allele may or may not be null: neither lifted nor lowered, and the note names it.
     snv = SyntheticVariant("chr11", 68_045_000, "C", "T", None, genotypes={P: "0/1"})
-    optb1 = _for(model, _read(tmp_path, _deletion(gt="0/1"), snv))
+    optb1 = for_disease(model, _read(tmp_path, _deletion(gt="0/1"), snv))
     assert optb1.status == "unverified"
     assert optb1.lr == 1.0
     assert "11:68045000:C>T" in optb1.note
@@ -243,7 +231,7 @@ def test_a_rejected_whole_gene_deletion_keeps_the_gene_neutral(tmp_path: Path, m
     )  # fmt: skip
     result = _read(tmp_path, deletion)
     assert [c.consequence for c in result.filtered_calls] == [ABLATION]
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert optb1.status == "unverified"
     assert optb1.lr == 1.0
 
@@ -273,7 +261,7 @@ def test_anything_but_a_deletion_of_the_whole_gene_stays_of_unknown_consequence(
     result = _read(tmp_path, variant)
     for call in result.calls:
         assert set(_in_each_gene(call).values()) == {None}
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     assert optb1.status == "unverified"  # unchanged: neither for nor against OPTB1
     assert optb1.lr == 1.0
     assert "inferred" not in optb1.note
@@ -289,7 +277,7 @@ def test_a_whole_clcn7_deletion_never_qualifies_for_ado2(
     deletion = _deletion(CLCN7_START - 100, CLCN7_END + 100, gt, chrom="chr16")
     result = _read(tmp_path, deletion)
     assert result.calls[0].consequence == ABLATION
-    ado2 = _for(model, result, ADO2)
+    ado2 = for_disease(model, result, ADO2)
     assert ado2.status == "no_qualifying_variant"
     # A known null allele, unlike one of unknown consequence (LR 1): covered, and nothing fits ADO2.
     assert ado2.lr == pytest.approx(NOTHING_DOMINANT)
@@ -325,7 +313,7 @@ def test_a_deletion_over_several_genes_is_null_in_each_gene_it_removes_whole(
     result = _read(tmp_path, _deletion(start, end))
     (call,) = result.calls
     assert _in_each_gene(call) == expected
-    optb1 = _for(model, result)
+    optb1 = for_disease(model, result)
     if expected["TCIRG1"] == ABLATION:
         assert optb1.status == "qualifying"
         assert optb1.alleles[0].call.gene == "TCIRG1"

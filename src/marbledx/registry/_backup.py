@@ -75,9 +75,9 @@ _BATCH = 500
 # Schema revisions whose backups restore here, their rows fitting the head's tables: 0002 only added the
 # login sessions, which backups leave out; 0003 only widened the audit events' action constraint (account
 # events), which every older row meets; 0004 only added nullable columns to uploads (a VCF's samples),
-# which the older rows leave NULL (no sample chosen). Extend it with each migration whose tables still
-# take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003"})
+# which the older rows leave NULL (no sample chosen); 0005 only added the sign-in throttles, which backups
+# leave out like the login sessions. Extend it with each migration whose tables still take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004"})
 _CHUNK = 1 << 20
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "ROLES",
     "SEXES",
+    "SIGN_IN_ACCOUNT_WIDE",
     "SOURCES",
     "UPLOAD_KINDS",
     "Analysis",
@@ -46,6 +47,7 @@ __all__ = [
     "Finding",
     "LabMeasurement",
     "LoginSession",
+    "SignInThrottle",
     "Team",
     "UTCDateTime",
     "Upload",
@@ -74,6 +76,10 @@ AUDIT_ACTIONS = (
     "account_deactivated",
     "account_activated",
 )
+
+# The ``client`` of a sign-in throttle's account-wide row (every address together). A client address never
+# is "*": the registry keeps only letters, digits and ``. : % _ - [ ]`` of an address.
+SIGN_IN_ACCOUNT_WIDE = "*"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -175,6 +181,31 @@ class LoginSession(Base):
     last_seen_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     ended_at: Mapped[dt.datetime | None]
+
+
+class SignInThrottle(Base):
+    """Consecutive failed sign-ins for one account name from one client address (or from all of them,
+    ``client`` :data:`SIGN_IN_ACCOUNT_WIDE`), and until when further sign-ins are refused (revision 0005).
+
+    ``account`` is the SHA-256 (hex) of the name as typed, whether or not an account has it, so names that
+    are no account are throttled alike and whatever was typed in the name field is not kept in clear.
+    ``last_success_at`` marks an address that signed in to the account. The rows are bookkeeping that
+    anyone can cause without an account, not records: left out of backups and of ``Registry.counts``.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        UniqueConstraint("account", "client"),
+        {"info": {"backup": False, "contents": False}},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None]
+    blocked_until: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
 
 
 class Case(Base):

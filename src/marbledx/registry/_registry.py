@@ -17,18 +17,20 @@ import json
 import logging
 import math
 import os
+import re
 import secrets
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeAlias, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import URL, CursorResult, Engine, Table, and_, func, or_, select, update
+from sqlalchemy import URL, CursorResult, Engine, Table, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,6 +69,7 @@ from marbledx.registry._errors import (
     UploadTooLargeError,
 )
 from marbledx.registry._models import (
+    SIGN_IN_ACCOUNT_WIDE,
     UPLOAD_KINDS,
     Analysis,
     ApiToken,
@@ -76,6 +79,7 @@ from marbledx.registry._models import (
     Finding,
     LabMeasurement,
     LoginSession,
+    SignInThrottle,
     Team,
     Upload,
     User,
@@ -104,6 +108,13 @@ __all__ = [
     "PASSWORD_CHANGE_WINDOW",
     "SESSION_IDLE",
     "SESSION_LIFETIME",
+    "SIGN_IN_ACCOUNT_ATTEMPTS",
+    "SIGN_IN_ACCOUNT_DELAY",
+    "SIGN_IN_CLIENT_ATTEMPTS",
+    "SIGN_IN_FIRST_DELAY",
+    "SIGN_IN_KNOWN_CLIENT",
+    "SIGN_IN_MAX_DELAY",
+    "SIGN_IN_MEMORY",
     "UNSET",
     "Registry",
     "hash_token",
@@ -128,6 +139,28 @@ SESSION_LIFETIME: Final = dt.timedelta(hours=12)
 PASSWORD_CHANGE_ATTEMPTS: Final = 5
 PASSWORD_CHANGE_WINDOW: Final = dt.timedelta(minutes=15)
 _WRONG_CURRENT: Final = "wrong current password at a password change"
+# Sign-in throttling. A hard lockout after N wrong passwords was rejected: anyone could lock a clinician out
+# of the registry by failing on purpose. Instead delays that expire, as the OWASP Authentication Cheat Sheet
+# advises ("Login Throttling", "Account Lockout": prefer throttling that expires to a lockout that enables
+# denial of service) and NIST SP 800-63B §5.2.2 ("Rate Limiting (Throttling)": limit consecutive failed
+# attempts on one account, with growing delays or an allow-list, without letting an attacker lock the
+# account out). After SIGN_IN_CLIENT_ATTEMPTS failures in a row for one name from one client address, that
+# address waits SIGN_IN_FIRST_DELAY, doubled with each further failure up to SIGN_IN_MAX_DELAY, before its
+# next attempt for that name is checked. Other addresses are held back only by the name's failures from
+# all addresses: after SIGN_IN_ACCOUNT_ATTEMPTS in a row, each further one makes addresses that have not
+# signed in to the account within SIGN_IN_KNOWN_CLIENT wait SIGN_IN_ACCOUNT_DELAY (short: so a guesser,
+# even from many addresses, cannot keep the clinician out, least of all on the clinician's own machine).
+# A successful sign-in resets both counts; failures older than SIGN_IN_MEMORY are forgotten.
+SIGN_IN_CLIENT_ATTEMPTS: Final = 5
+SIGN_IN_FIRST_DELAY: Final = dt.timedelta(minutes=1)
+SIGN_IN_MAX_DELAY: Final = dt.timedelta(minutes=15)
+SIGN_IN_ACCOUNT_ATTEMPTS: Final = 50
+SIGN_IN_ACCOUNT_DELAY: Final = dt.timedelta(minutes=1)
+SIGN_IN_KNOWN_CLIENT: Final = dt.timedelta(days=30)
+SIGN_IN_MEMORY: Final = dt.timedelta(hours=24)
+# What is kept of a client address: enough for IPv4, IPv6 (with a zone) and a proxy's host name; never "*".
+_NOT_ADDRESS: Final = re.compile(r"[^0-9A-Za-z.:%_\-\[\]]")
+_NO_ADDRESS: Final = "unknown"
 _CHUNK = 1 << 20
 # Row ids are 32-bit integers on PostgreSQL: a larger id (from a URL) cannot name a row, and binding it would
 # fail inside the database driver rather than answer "not found".
@@ -155,6 +188,12 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _minutes(seconds: float) -> str:
+    """A wait in whole minutes, rounded up: ``1 minute``, ``15 minutes``."""
+    count = max(1, math.ceil(seconds / 60))
+    return f"{count} minute{'' if count == 1 else 's'}"
+
+
 def _fsync_dir(folder: Path) -> None:
     with suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
@@ -179,7 +218,13 @@ class Registry:
     """The case registry on one database. Build it with :meth:`open`; close it (or use ``with``)."""
 
     def __init__(
-        self, engine: Engine, url: URL, *, uploads_dir: Path, password_hasher: PasswordHasher | None = None
+        self,
+        engine: Engine,
+        url: URL,
+        *,
+        uploads_dir: Path,
+        password_hasher: PasswordHasher | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self._engine = engine
         self._write_engine = engine.execution_options(**{_db.WRITE_OPTION: True})
@@ -192,6 +237,8 @@ class Registry:
         # under the limit.
         self._password_locks: dict[int, threading.Lock] = {}
         self._password_locks_guard = threading.Lock()
+        self.clock: Callable[[], dt.datetime] = clock or utcnow
+        """The sign-in throttle's time source (timezone-aware UTC); tests replace it to move time on."""
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -204,6 +251,7 @@ class Registry:
         uploads_dir: str | Path | None = None,
         password_hasher: PasswordHasher | None = None,
         sqlite_synchronous: _db.SqliteSynchronous = "FULL",
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> Registry:
         """Open the registry at ``url`` (default: ``$MARBLEDX_DATABASE_URL``, else SQLite in the data dir).
 
@@ -212,7 +260,8 @@ class Registry:
         live in ``uploads_dir`` (default: ``uploads`` in the marbledx data folder, outside any web root).
         ``password_hasher`` replaces argon2-cffi's default argon2id parameters (e.g. cheaper ones in tests).
         ``sqlite_synchronous="NORMAL"`` trades the durability of the last commits on a power failure for
-        faster commits on SQLite (see :func:`marbledx.registry._db.make_engine`).
+        faster commits on SQLite (see :func:`marbledx.registry._db.make_engine`). ``clock`` is the sign-in
+        throttle's time source (default: the current UTC time).
         """
         parsed = _db.normalise_url(url)
         engine = _db.make_engine(parsed, sqlite_synchronous=sqlite_synchronous)
@@ -238,7 +287,7 @@ class Registry:
             engine.dispose()
             raise
         folder = Path(uploads_dir) if uploads_dir is not None else data_dir() / "uploads"
-        return cls(engine, parsed, uploads_dir=folder, password_hasher=password_hasher)
+        return cls(engine, parsed, uploads_dir=folder, password_hasher=password_hasher, clock=clock)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -289,11 +338,17 @@ class Registry:
             return _db.current_revision(connection)
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, in dependency order."""
+        """Rows per table, in dependency order.
+
+        The sign-in throttle's counters are left out (``info={"contents": False}``): bookkeeping of failed
+        sign-ins for any name typed, by anyone, not records of the registry; backups and restores leave
+        them out too.
+        """
         with self._reading() as session:
             return {
                 table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
                 for table in Base.metadata.sorted_tables
+                if table.info.get("contents", True)
             }
 
     def is_empty(self) -> bool:
@@ -835,31 +890,149 @@ class Registry:
         with suppress(VerificationError, InvalidHashError):
             self._hasher.verify(self._dummy_hash, password)
 
-    def authenticate(self, name: str, password: str) -> UserInfo | None:
-        """The active user with this name and password, or None. Writes a login/login_failed event."""
+    def authenticate(self, name: str, password: str, *, client: str | None = None) -> UserInfo | None:
+        """The active user with this name and password, or None. Writes a login/login_failed event.
+
+        Sign-ins are throttled per name and ``client`` (the address the attempt came from; the web app
+        passes the request's) and per name from all addresses (see :data:`SIGN_IN_CLIENT_ATTEMPTS`): while
+        a pause lasts, the attempt is refused without checking the password (:class:`TooManyAttemptsError`,
+        ``retry_after`` in seconds, audited as ``login_failed``). A name that is no account is throttled,
+        refused and timed alike, so neither the answer nor its time tells whether the account exists.
+        """
+        now = self.clock()
+        address = _NOT_ADDRESS.sub("", client or "")[:64] or _NO_ADDRESS
         with self.unit_of_work() as session:
+            own, everyone = self._sign_in_counters(session, hash_token(name), address, now)
             query = select(User).where(User.name == name)
             row = session.scalars(query).one_or_none() if matchable(name) else None
-            if row is None:
-                self._verify_dummy(password)
-                self._audit(session, "login_failed", user_id=None, team_id=None, detail="unknown user")
+            user_id, team_id = (row.id, row.team_id) if row is not None else (None, None)
+            paused_until = self._sign_in_paused_until(own, everyone, now)
+            if paused_until is None:
+                failure = self._check_sign_in(row, password)
+                if failure is None and row is not None:
+                    if self._hasher.check_needs_rehash(row.password_hash):
+                        row.password_hash = self._hasher.hash(password)
+                    self._sign_in_succeeded(session, own, everyone, now)
+                    self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
+                    return self._user_info(row)
+                notes = self._sign_in_failed(own, everyone, now)
+                detail = "; ".join([failure or "unknown user", *notes])
+                self._audit(session, "login_failed", user_id=user_id, team_id=team_id, detail=detail)
                 return None
-            try:
-                self._hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                self._audit(
-                    session, "login_failed", user_id=row.id, team_id=row.team_id, detail="wrong password"
-                )
-                return None
-            if not row.active:
-                self._audit(
-                    session, "login_failed", user_id=row.id, team_id=row.team_id, detail="account inactive"
-                )
-                return None
-            if self._hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = self._hasher.hash(password)
-            self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
-            return self._user_info(row)
+            detail = f"sign-in refused from {address}: too many failed sign-ins; the password was not checked"
+            self._audit(session, "login_failed", user_id=user_id, team_id=team_id, detail=detail)
+        wait = max(1, math.ceil((paused_until - now).total_seconds()))
+        msg = f"too many failed sign-ins; try again in {_minutes(wait)} (the password was not checked)"
+        raise TooManyAttemptsError(msg, retry_after=wait)
+
+    def _check_sign_in(self, row: User | None, password: str) -> str | None:
+        """Why a sign-in fails (the audit detail), or None when it succeeds. An unknown name costs the time
+        of a real verification."""
+        if row is None:
+            self._verify_dummy(password)
+            return "unknown user"
+        try:
+            self._hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return "wrong password"
+        return None if row.active else "account inactive"
+
+    def _sign_in_counters(
+        self, session: Session, account: str, client: str, now: dt.datetime
+    ) -> tuple[SignInThrottle, SignInThrottle]:
+        """The name's throttle rows for ``client`` and for all addresses, created when missing and locked.
+
+        On PostgreSQL each is locked (``FOR UPDATE``), the all-addresses row first in every request, so the
+        attempts on one name are counted one at a time across server processes without deadlocks; SQLite's
+        writers run one at a time anyway.
+        """
+        table = cast("Table", SignInThrottle.__table__)
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        rows: list[SignInThrottle] = []
+        for key in (SIGN_IN_ACCOUNT_WIDE, client):
+            values = {"account": account, "client": key, "failures": 0}
+            session.execute(insert(table).values(**values).on_conflict_do_nothing())
+            query = select(SignInThrottle).where(
+                SignInThrottle.account == account, SignInThrottle.client == key
+            )
+            row = session.scalars(query.with_for_update()).one()
+            if row.last_failure_at is not None and row.last_failure_at <= now - SIGN_IN_MEMORY:
+                row.failures, row.blocked_until = 0, None  # failures that long ago are forgotten
+            rows.append(row)
+        everyone, own = rows
+        return own, everyone
+
+    @staticmethod
+    def _sign_in_paused_until(
+        own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime
+    ) -> dt.datetime | None:
+        """Until when this address's sign-ins to the name are refused, or None when they are checked now.
+
+        The all-addresses pause spares an address that signed in to the account recently (its usual
+        machine), so failures elsewhere never keep the clinician out there.
+        """
+        known = own.last_success_at is not None and now - own.last_success_at < SIGN_IN_KNOWN_CLIENT
+        until = [own.blocked_until] + ([] if known else [everyone.blocked_until])
+        pending = [t for t in until if t is not None and now < t]
+        return max(pending) if pending else None
+
+    @staticmethod
+    def _sign_in_failed(own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime) -> list[str]:
+        """Count a failed sign-in; the audit notes for the pauses it starts."""
+        notes = []
+        own.failures += 1
+        own.last_failure_at = now
+        if own.failures >= SIGN_IN_CLIENT_ATTEMPTS:
+            doublings = min(own.failures - SIGN_IN_CLIENT_ATTEMPTS, 16)  # 2**16 minutes is past the cap
+            delay = min(SIGN_IN_FIRST_DELAY * 2**doublings, SIGN_IN_MAX_DELAY)
+            own.blocked_until = now + delay
+            notes.append(
+                f"sign-ins from {own.client} paused for {_minutes(delay.total_seconds())} "
+                f"({own.failures} failures in a row from there)"
+            )
+        everyone.failures += 1
+        everyone.last_failure_at = now
+        if everyone.failures >= SIGN_IN_ACCOUNT_ATTEMPTS:
+            everyone.blocked_until = now + SIGN_IN_ACCOUNT_DELAY
+            notes.append(
+                f"sign-ins from other addresses paused for {_minutes(SIGN_IN_ACCOUNT_DELAY.total_seconds())} "
+                f"({everyone.failures} failures in a row from all addresses)"
+            )
+        return notes
+
+    @staticmethod
+    def _sign_in_succeeded(
+        session: Session, own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime
+    ) -> None:
+        """Reset the name's counts and mark the address as one that signed in; drop stale counters.
+
+        Stale rows of any name (no failure within :data:`SIGN_IN_MEMORY`, no sign-in within
+        :data:`SIGN_IN_KNOWN_CLIENT`) are deleted here, skipping rows another attempt holds (PostgreSQL's
+        ``SKIP LOCKED``), so this never waits for, or deadlocks with, another sign-in.
+        """
+        for row in (own, everyone):
+            row.failures, row.blocked_until, row.last_success_at = 0, None, now
+        session.flush()
+        stale = (
+            select(SignInThrottle.id)
+            .where(
+                SignInThrottle.id.not_in([own.id, everyone.id]),
+                or_(
+                    SignInThrottle.last_failure_at.is_(None),
+                    SignInThrottle.last_failure_at < now - SIGN_IN_MEMORY,
+                ),
+                or_(
+                    SignInThrottle.last_success_at.is_(None),
+                    SignInThrottle.last_success_at < now - SIGN_IN_KNOWN_CLIENT,
+                ),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        session.execute(
+            delete(SignInThrottle)
+            .where(SignInThrottle.id.in_(stale))
+            .execution_options(synchronize_session=False)
+        )
 
     @staticmethod
     def _active_user(session: Session, name: str) -> User:

@@ -221,12 +221,29 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/cases",
 ) -> Response:
+    """Sign in with name and password. Throttled by the registry per name and client address (OWASP
+    Authentication Cheat Sheet, "Login Throttling"; NIST SP 800-63B §5.2.2): while a pause lasts the answer
+    is 429 with ``Retry-After``, the same whether or not the account exists."""
     target = safe_next(next)
     if not login_csrf_ok(request, csrf_token):
         return _login_page(
             request, next_path=target, status=403, error="The sign-in form had expired; please try again."
         )
-    user = registry.authenticate(username.strip(), password) if username.strip() and password else None
+    # The address uvicorn gives: the peer's, or a trusted reverse proxy's X-Forwarded-For (uvicorn's
+    # FORWARDED_ALLOW_IPS); a header the client sets itself is never read here.
+    client = request.client.host if request.client else None
+    try:
+        user = (
+            registry.authenticate(username.strip(), password, client=client)
+            if username.strip() and password
+            else None
+        )
+    except TooManyAttemptsError as exc:
+        minutes = max(1, (exc.retry_after + 59) // 60)  # rounded up
+        error = f"Too many failed sign-ins; try again in {minutes} minute{'' if minutes == 1 else 's'}."
+        page = _login_page(request, next_path=target, status=429, error=error)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if user is None:
         return _login_page(request, next_path=target, status=401, error="Wrong name or password.")
     secret = registry.start_session(user)

@@ -121,12 +121,13 @@ def test_timestamps_are_written_as_aware_utc(registry: Registry, alice: UserInfo
         assert row.expires_at - row.created_at == dt.timedelta(hours=12)
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004"])
 def test_a_backup_from_an_older_schema_still_restores(
     registry: Registry, alice: UserInfo, tmp_path: Path, revision: str
 ) -> None:
     """Revision 0002 only added the sessions, which backups leave out, 0003 only widened the audit events'
-    actions, and 0004 only added nullable sample columns to uploads: older backups still fit the tables."""
+    actions, 0004 only added nullable sample columns to uploads, and 0005 only the sign-in throttles, which
+    backups leave out: older backups still fit the tables."""
     good = tmp_path / "backup.tar.gz"
     manifest = registry.backup(good)
     older = tmp_path / "older.tar.gz"

@@ -11,7 +11,7 @@ The public Python API. Load the data once and pass it on (there are no global si
 marbledx supports, and does not replace, clinical judgement.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from marbledx._api import (
     DataInfo,
@@ -35,10 +35,29 @@ from marbledx.errors import (
 from marbledx.knowledge import KnowledgeBase, load_knowledge_base
 from marbledx.ontology import Hpo, load_hpo
 
-try:
-    __version__ = version("marbledx")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0+unknown"
+# The installed version, read on first use: reading it scans the installed packages' metadata, which only
+# ``marbledx --version`` and the web app need.
+__version__: str
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
+
+    def __getattr__(name: str) -> str:
+        if name != "__version__":
+            msg = f"module {__name__!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("marbledx")
+        except PackageNotFoundError:  # running from a source tree without installation
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "__version__"})
+
 
 __all__ = [
     "DataError",

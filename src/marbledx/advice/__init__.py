@@ -1,35 +1,93 @@
-"""Advice: the care plan (work-up, HSCT decision, treatments, monitoring, red flags) and genetic counselling."""
+"""Advice: the care plan (work-up, HSCT decision, treatments, monitoring, red flags) and genetic counselling.
 
-from marbledx.advice._care import (
-    CARE_PARAMETERS,
-    CareItem,
-    CarePlan,
-    HsctAdvice,
-    LeadingOption,
-    build_care_plan,
-)
-from marbledx.advice._counsel_text import (
-    TWO_COPIES_LOW,
-    CounsellingPoint,
-    counselling_advice,
-    format_probability,
-)
-from marbledx.advice._risk import (
-    SUPPORTED_INHERITANCE,
-    AllelicForm,
-    ChildRisk,
-    DiseaseRisk,
-    FounderPrior,
-    IndividualRisk,
-    PedigreeRisk,
-    RiskModel,
-    RiskReport,
-    allelic_forms,
-    counselling_report,
-    parse_inheritance,
-    pedigree_risk,
-    resolve_disease,
-)
+The names are imported from their modules on first use, so that importing one part (``marbledx risk`` needs
+the counselling, not the care plan and the ranking engine under it) does not import the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from marbledx.advice._care import (
+        CARE_PARAMETERS,
+        CareItem,
+        CarePlan,
+        HsctAdvice,
+        LeadingOption,
+        build_care_plan,
+    )
+    from marbledx.advice._counsel_text import (
+        TWO_COPIES_LOW,
+        CounsellingPoint,
+        counselling_advice,
+        format_probability,
+    )
+    from marbledx.advice._risk import (
+        SUPPORTED_INHERITANCE,
+        AllelicForm,
+        ChildRisk,
+        DiseaseRisk,
+        FounderPrior,
+        IndividualRisk,
+        PedigreeRisk,
+        RiskModel,
+        RiskReport,
+        allelic_forms,
+        counselling_report,
+        parse_inheritance,
+        pedigree_risk,
+        resolve_disease,
+    )
+
+# The module that defines each name.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("CARE_PARAMETERS", "CareItem", "CarePlan", "HsctAdvice", "LeadingOption", "build_care_plan"),
+        "marbledx.advice._care",
+    ),
+    **dict.fromkeys(
+        ("TWO_COPIES_LOW", "CounsellingPoint", "counselling_advice", "format_probability"),
+        "marbledx.advice._counsel_text",
+    ),
+    **dict.fromkeys(
+        (
+            "SUPPORTED_INHERITANCE",
+            "AllelicForm",
+            "ChildRisk",
+            "DiseaseRisk",
+            "FounderPrior",
+            "IndividualRisk",
+            "PedigreeRisk",
+            "RiskModel",
+            "RiskReport",
+            "allelic_forms",
+            "counselling_report",
+            "parse_inheritance",
+            "pedigree_risk",
+            "resolve_disease",
+        ),
+        "marbledx.advice._risk",
+    ),
+}
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            msg = f"module {__name__!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "CARE_PARAMETERS",

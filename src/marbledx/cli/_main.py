@@ -7,27 +7,28 @@ is ever shown (``MARBLEDX_DEBUG=1`` re-raises unexpected errors for developers).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from marbledx import __version__
+# Only what every command, or ``rank``, needs is imported here: the modules of the other commands (labs,
+# counselling, registry, web), the plain-words parser and the package version are imported when used, to
+# keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
 from marbledx._format import percent
-from marbledx.cli import _labs_cmd, _registry_cmd, _risk_cmd, _serve_cmd
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
     Case,
     FamilyHistory,
     Finding,
-    TextParser,
     normalise_findings,
     parse_iso_age,
     prepare_lab_findings,
@@ -108,6 +109,8 @@ def _split_ids(value: str | None) -> list[str]:
 
 
 def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> tuple[Case, list[str]]:
+    from marbledx.findings import TextParser  # imported here: only --text needs it
+
     raw = [(i, False, "entered") for i in _split_ids(args.hpo)]
     raw += [(i, True, "entered") for i in _split_ids(args.exclude)]
     age_days = parse_iso_age(args.age) if args.age else None
@@ -388,12 +391,62 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands whose code is in a module of its own: name -> (module, and the module's names of the help
+# text, the function that adds the arguments and the one that runs the command). A module is imported only
+# when the parser is built for its command or for all of them (as for --help), not for every command: they
+# import the lab, counselling, registry and web code that ``marbledx rank`` does not need.
+_MODULE_COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "labs": ("marbledx.cli._labs_cmd", "HELP", "configure", "run"),
+    "risk": ("marbledx.cli._risk_cmd", "HELP", "configure", "run"),
+    "serve": ("marbledx.cli._serve_cmd", "HELP", "configure", "run"),
+    "users": ("marbledx.cli._registry_cmd", "USERS_HELP", "configure_users", "run_users"),
+    "backup": ("marbledx.cli._registry_cmd", "BACKUP_HELP", "configure_backup", "run_backup"),
+    "restore": ("marbledx.cli._registry_cmd", "RESTORE_HELP", "configure_restore", "run_restore"),
+    "audit": ("marbledx.cli._registry_cmd", "AUDIT_HELP", "configure_audit", "run_audit"),
+}
+# The commands defined in this module (the parser built for one of them needs none of the modules above).
+_OWN_COMMANDS = frozenset({"subtypes", "subtype", "term", "rank", "analyze", "data"})
+
+
+class _VersionAction(argparse.Action):
+    """argparse's ``version`` action, reading the installed version only when it is asked for: the read scans
+    the installed packages' metadata, which the other commands do not need."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str = argparse.SUPPRESS,
+        default: Any = argparse.SUPPRESS,
+        help: str = "show program's version number and exit",
+    ) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        import marbledx
+
+        sys.stdout.write(f"marbledx {marbledx.__version__}\n")
+        parser.exit()
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command of a command line that starts with it (``rank …``), else None (``--help``)."""
+    return argv[0] if argv and not argv[0].startswith("-") else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of the ``marbledx`` command line. Given the ``command`` that is to run, the commands defined
+    in other modules are left out unless they are that command, so that their modules are not imported."""
     parser = _Parser(
         prog="marbledx",
         description="Decision support for osteopetrosis and its mimics. Supports, and does not replace, clinical judgement.",
     )
-    parser.add_argument("--version", action="version", version=f"marbledx {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -518,23 +571,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--lenient", action="store_true", help="drop HPO ids unknown to this release instead of failing"
     )
 
-    sub = add("labs", _labs_cmd.run, _labs_cmd.HELP)
-    _labs_cmd.configure(sub)
-
-    sub = add("risk", _risk_cmd.run, _risk_cmd.HELP)
-    _risk_cmd.configure(sub)
-
-    sub = add("serve", _serve_cmd.run, _serve_cmd.HELP)
-    _serve_cmd.configure(sub)
-
-    sub = add("users", _registry_cmd.run_users, _registry_cmd.USERS_HELP)
-    _registry_cmd.configure_users(sub)
-    sub = add("backup", _registry_cmd.run_backup, _registry_cmd.BACKUP_HELP)
-    _registry_cmd.configure_backup(sub)
-    sub = add("restore", _registry_cmd.run_restore, _registry_cmd.RESTORE_HELP)
-    _registry_cmd.configure_restore(sub)
-    sub = add("audit", _registry_cmd.run_audit, _registry_cmd.AUDIT_HELP)
-    _registry_cmd.configure_audit(sub)
+    if command in _OWN_COMMANDS:
+        wanted: Collection[str | None] = ()
+    elif command in _MODULE_COMMANDS:
+        wanted = (command,)
+    else:  # no command (--help) or an unknown one: all of them, so that argparse's error lists them all
+        wanted = _MODULE_COMMANDS.keys()
+    for name, (module_name, help_name, configure_name, run_name) in _MODULE_COMMANDS.items():
+        if name in wanted:
+            module = importlib.import_module(module_name)
+            sub = add(name, getattr(module, run_name), getattr(module, help_name))
+            getattr(module, configure_name)(sub)
 
     data = add("data", lambda _args: 0, "HPO data in use, and explicit downloads")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)
@@ -610,7 +657,7 @@ def _route_library_warnings() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error)."""
     _route_library_warnings()
-    parser = build_parser()
+    parser = build_parser(_command_word(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler

@@ -97,7 +97,10 @@ NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: the validators are built when the lab table is first read, not at import. A run without
+    # lab values (most of ``marbledx rank``) never builds them, and the table builds one validator for all
+    # its models instead of one per model as well (docs/benchmarks.md, stop 27).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class LabReference(_Strict):

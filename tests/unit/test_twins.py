@@ -15,7 +15,14 @@ from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo, load_hpo
 from marbledx.ranking import CaseResult, Diagnosis, Ranker
-from marbledx.ranking._twins import name_keys, same_disorder_groups, same_gene_pairs, same_name_pairs
+from marbledx.ranking import _twins as twins_module
+from marbledx.ranking._twins import (
+    cached_same_name_pairs,
+    name_keys,
+    same_disorder_groups,
+    same_gene_pairs,
+    same_name_pairs,
+)
 
 _ROW = "{id}\t{name}\t\t{term}\tPMID:1\tTAS\t\t\t\t\t{aspect}\tHPO:test[2099-01-01]\n"
 # (id, name in phenotype.hpoa, annotated term, gene or None); HP:0000007 is an inheritance row
@@ -253,3 +260,25 @@ def test_the_table_names_joined_records_and_falls_back_to_ids_without_labels() -
     assert "Why #1 OMIM:1 (= ORPHA:2 Two) One:" in table(["Two"])
     # A Diagnosis built by API code without labels still renders, with the ids alone.
     assert "Why #1 OMIM:1 (= ORPHA:2) One:" in table([])
+
+
+def test_same_name_pairs_are_kept_on_disk_and_read_back(
+    twin_hpo: Hpo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [d.id for d in twin_hpo.annotations.diseases()]
+    expected = same_name_pairs(twin_hpo.annotations, ids)
+    assert expected  # the fixture has same-name pairs
+    assert cached_same_name_pairs(twin_hpo, ids, tmp_path) == expected
+    (stored,) = tmp_path.glob("twins-*.npz")
+    # Read back from disk: the names are not folded again.
+    monkeypatch.setattr(twins_module, "same_name_pairs", lambda *_: pytest.fail("pairs computed again"))
+    assert cached_same_name_pairs(twin_hpo, ids, tmp_path) == expected
+    # Other ranked records are another key; a damaged file is rebuilt (and said so), never trusted.
+    monkeypatch.setattr(twins_module, "same_name_pairs", same_name_pairs)
+    assert cached_same_name_pairs(twin_hpo, ids[:-1], tmp_path) == same_name_pairs(
+        twin_hpo.annotations, ids[:-1]
+    )
+    assert len(list(tmp_path.glob("twins-*.npz"))) == 2
+    stored.write_bytes(b"not an archive")
+    assert cached_same_name_pairs(twin_hpo, ids, tmp_path) == expected
+    assert cached_same_name_pairs(twin_hpo, ids, False) == expected

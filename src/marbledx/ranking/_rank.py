@@ -27,7 +27,7 @@ from marbledx.genotype import (
 )
 from marbledx.knowledge import EntityGroup, KnowledgeBase
 from marbledx.ontology import FREQUENCY_TERMS, Hpo, Ontology
-from marbledx.ranking._twins import same_disorder_groups
+from marbledx.ranking._twins import cached_same_name_pairs, same_disorder_groups
 
 __all__ = [
     "Analysis",
@@ -364,7 +364,8 @@ class Ranker:
         """Rows of records of one disorder (see ``_twins``): the pairs as two aligned arrays (lower row
         first), and the larger groups one by one."""
         model = self.phenotype
-        groups = same_disorder_groups(self.kb, self.hpo.annotations, model.disease_ids)
+        names = cached_same_name_pairs(self.hpo, model.disease_ids)
+        groups = same_disorder_groups(self.kb, self.hpo.annotations, model.disease_ids, names)
         rows = [np.array(sorted(model.row(d) for d in group), dtype=np.intp) for group in groups]
         pairs = [r for r in rows if len(r) == 2]
         first = np.array([r[0] for r in pairs], dtype=np.intp)

@@ -17,6 +17,7 @@ import pytest
 import marbledx
 import marbledx.advice
 import marbledx.findings
+import marbledx.genotype
 from marbledx.cli import build_parser, main
 
 from ..conftest import MINI_RELEASE, TESTS
@@ -42,6 +43,10 @@ NOT_FOR_RANK = (
     "jinja2",
     "weasyprint",
     "getpass",
+    "pysam",  # the VCF reader: only with a VCF
+    "marbledx.genotype._vcf",
+    "marbledx.genotype._clinvar",
+    "marbledx.genotype._fetch",
 )
 
 _RUN = """
@@ -133,7 +138,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert marbledx.__version__
 
 
-@pytest.mark.parametrize("package", [marbledx, marbledx.findings, marbledx.advice])
+@pytest.mark.parametrize("package", [marbledx, marbledx.findings, marbledx.advice, marbledx.genotype])
 def test_lazy_names_resolve(package: ModuleType) -> None:
     names: list[str] = package.__all__
     assert set(names) <= set(dir(package))
@@ -149,3 +154,13 @@ def test_names_resolve_to_their_modules() -> None:
     assert marbledx.findings.TextParser is TextParser
     assert marbledx.findings.read_ped.__module__ == "marbledx.findings._pedigree"
     assert marbledx.advice.counselling_report.__module__ == "marbledx.advice._risk"
+
+
+def test_rank_with_a_vcf_imports_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    vcf = TESTS.parent / "examples" / "infant-aro.vcf"
+    case = TESTS / "data" / "phenopackets" / "infant_aro.json"
+    code, output, modules = _modules_after("rank", str(case), "--vcf", str(vcf), "--format", "jsonl")
+    assert code == 0
+    assert json.loads(output)["genotype"]["vcf"] == str(vcf)
+    assert {"pysam", "marbledx.genotype._vcf"} <= modules

@@ -4,10 +4,16 @@
 ``GenotypeModel`` turns them into a likelihood ratio per disease (docs/genotype.md); ``GenotypeReader``
 finds each case's VCF from ``--vcf`` or the phenopacket ``files``; ``ClinvarVcf`` and ``GeneRegions`` are
 the optional reference tables that ``marbledx data fetch`` installs.
+
+The VCF reader (htslib, through pysam), the ClinVar table and the download module are imported on first use
+of one of their names, so that ranking a case without a VCF does not pay for importing them.
 """
 
-from marbledx.genotype._clinvar import ClinvarVcf
-from marbledx.genotype._fetch import installed_clinvar, installed_genes
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from marbledx.genotype._genes import GeneRegions
 from marbledx.genotype._interpret import (
     MISSED_ALLELE_RATE,
@@ -35,7 +41,36 @@ from marbledx.genotype._model import (
     normalise_chrom,
     normalise_clinvar,
 )
-from marbledx.genotype._vcf import detect_build, read_vcf
+
+if TYPE_CHECKING:
+    from marbledx.genotype._clinvar import ClinvarVcf
+    from marbledx.genotype._fetch import installed_clinvar, installed_genes
+    from marbledx.genotype._vcf import detect_build, read_vcf
+
+# The names imported on first use, by the module that defines them.
+_LAZY: dict[str, str] = {
+    "ClinvarVcf": "marbledx.genotype._clinvar",
+    "installed_clinvar": "marbledx.genotype._fetch",
+    "installed_genes": "marbledx.genotype._fetch",
+    "detect_build": "marbledx.genotype._vcf",
+    "read_vcf": "marbledx.genotype._vcf",
+}
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            msg = f"module {__name__!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "MISSED_ALLELE_RATE",

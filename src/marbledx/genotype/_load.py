@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marbledx.errors import InputError
 from marbledx.findings import Case, Pedigree, read_ped
-from marbledx.genotype._clinvar import ClinvarVcf
-from marbledx.genotype._fetch import installed_clinvar, installed_genes
 from marbledx.genotype._genes import GeneRegions
 from marbledx.genotype._model import GenomeBuild, VcfReadResult
-from marbledx.genotype._vcf import _build_conflict, _close, _open, _quiet_htslib, detect_build, read_vcf
+
+if TYPE_CHECKING:
+    from marbledx.genotype._clinvar import ClinvarVcf
+
+# The reader (htslib, through pysam) and the download module (urllib, ssl) are imported when a VCF is read,
+# not with this module: a case without a VCF (every run of `marbledx rank` on findings alone) never needs
+# them, and importing them costs about a tenth of a second.
 
 __all__ = ["GenotypeOptions", "GenotypeReader", "normalise_assembly"]
 
@@ -121,6 +126,8 @@ class GenotypeReader:
                     )
             father = father if father in in_vcf else None
             mother = mother if mother in in_vcf else None
+        from marbledx.genotype._vcf import read_vcf
+
         result = read_vcf(
             path,
             sample=sample,
@@ -138,6 +145,9 @@ class GenotypeReader:
         return result
 
     def _clinvar_table(self, build: GenomeBuild | None) -> ClinvarVcf | None:
+        from marbledx.genotype._clinvar import ClinvarVcf
+        from marbledx.genotype._fetch import installed_clinvar
+
         path = self.options.clinvar
         if path is None and self.options.use_installed and build is not None:
             path = installed_clinvar(build)
@@ -149,6 +159,8 @@ class GenotypeReader:
         return self._clinvar[key]
 
     def _gene_table(self, build: GenomeBuild | None) -> GeneRegions | None:
+        from marbledx.genotype._fetch import installed_genes
+
         path = self.options.genes_bed
         if path is None and self.options.use_installed and build is not None:
             path = installed_genes(build)
@@ -164,11 +176,15 @@ class GenotypeReader:
 
 
 def _any_installed_table() -> bool:
+    from marbledx.genotype._fetch import installed_clinvar, installed_genes
+
     return any(installed_clinvar(b) or installed_genes(b) for b in ("GRCh37", "GRCh38"))
 
 
 def _vcf_samples(path: Path) -> list[str]:
     """The sample names of a VCF header; a file that cannot be opened raises the error read_vcf would."""
+    from marbledx.genotype._vcf import _close, _open, _quiet_htslib
+
     with _quiet_htslib():
         vcf = _open(path, str(path))
     try:
@@ -208,6 +224,8 @@ def _peek_build(path: Path) -> GenomeBuild | None:
     contig lengths disagree is refused here too, before a ClinVar or gene table is chosen by a build that may
     be wrong.
     """
+    from marbledx.genotype._vcf import _build_conflict, _close, _open, _quiet_htslib, detect_build
+
     with _quiet_htslib():
         vcf = _open(path, str(path))
     try:

@@ -47,15 +47,13 @@ import gzip
 import io
 import math
 import os
-import queue
 import tempfile
-import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Container, Generator, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -736,15 +734,14 @@ class _Reader:
         with tempfile.TemporaryDirectory(prefix="marbledx-") as scratch:
             rest_path = Path(scratch) / "rest.vcf"
             with rest_path.open("wb") as rest:
-                chunks = _Prefetched(_text_chunks(self.path, self.where, self.header_lines))
+                chunks = _text_chunks(self.path, self.where, self.header_lines)
                 try:
-                    texts = iter(chunks)
-                    rest.write(next(texts))  # the header
+                    rest.write(next(chunks))  # the header
                     first_number = self.header_lines + 1
-                    # (A worker thread screening block i + 1 while this one reads block i was tried: the two
-                    # contend for the interpreter lock and the read was no faster. Decompression, in htslib
-                    # without the lock, is done ahead in chunks' worker.)
-                    for data in texts:
+                    # (A worker thread screening block i + 1 while this one reads block i was tried, and one
+                    # decompressing ahead: the threads contend for the interpreter lock and the read was no
+                    # faster.)
+                    for data in chunks:
                         if data.endswith(b"\n"):
                             chunk = screen_chunk(data, layout, classified)
                             self._take((data, first_number, chunk), rest, rest_numbers)
@@ -1245,62 +1242,6 @@ def _text_chunks(path: Path, where: str, header_lines: int) -> Generator[bytes, 
     finally:
         with contextlib.suppress(OSError):
             source.close()
-
-
-class _Prefetched:
-    """The items of an iterator, each produced in a worker thread while the caller works on the one before.
-
-    For :func:`_text_chunks`: htslib decompresses without holding the interpreter lock, so on a machine with a
-    second core the decompression of block i + 1 costs the read no time while block i is screened. The worker
-    keeps at most ``ahead`` items waiting. An exception in the worker is raised in the caller at its place in
-    the sequence; :meth:`close` stops the worker (and closes the iterator) when the caller stops early.
-    """
-
-    _END = object()
-
-    def __init__(self, items: Generator[bytes, None, None], ahead: int = 2) -> None:
-        self._items = items
-        self._queue: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=ahead)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, name="marbledx-vcf-prefetch", daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
-        try:
-            for item in self._items:
-                if not self._put((item, None)):
-                    return
-            self._put((self._END, None))
-        except Exception as exc:  # noqa: BLE001 (any failure is raised again in the caller's thread, which would otherwise wait for ever)
-            self._put((None, exc))
-        finally:
-            self._items.close()
-
-    def _put(self, entry: tuple[object, BaseException | None]) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(entry, timeout=0.05)
-            except queue.Full:
-                continue
-            return True
-        return False
-
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            item, exc = self._queue.get()
-            if exc is not None:
-                raise exc
-            if item is self._END:
-                return
-            yield cast("bytes", item)
-
-    def close(self) -> None:
-        """Stop the worker and wait for it."""
-        self._stop.set()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._queue.get_nowait()
-        self._thread.join()
 
 
 def _read_block(source: io.BufferedIOBase | pysam.BGZFile, path: Path, where: str) -> bytes:

@@ -8,8 +8,6 @@ files mix lines the screen must take with lines it must leave alone, among them 
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -347,57 +345,12 @@ def test_an_annotation_field_declared_as_numbers_is_refused(
             read(path)
 
 
-# -- decompression ahead, in a worker thread ----------------------------------------------------------------------
+# -- a damaged block ---------------------------------------------------------------------------------------------
 
 
-def _worker_alive() -> bool:
-    return any(thread.name == "marbledx-vcf-prefetch" for thread in threading.enumerate())
-
-
-def test_prefetched_blocks_keep_their_order_and_errors_their_place() -> None:
-    closed: list[bool] = []
-
-    def blocks() -> Generator[bytes, None, None]:
-        try:
-            yield b"a"
-            yield b"b"
-            msg = "damaged at block 3"
-            raise InputError(msg)
-        finally:
-            closed.append(True)
-
-    prefetched = vcf_module._Prefetched(blocks())
-    seen: list[bytes] = []
-    with pytest.raises(InputError, match="damaged at block 3"):
-        seen.extend(prefetched)
-    prefetched.close()
-    assert seen == [b"a", b"b"]
-    assert closed == [True]
-    assert not _worker_alive()
-
-
-def test_a_reader_that_stops_early_stops_the_worker() -> None:
-    closed: list[bool] = []
-
-    def blocks() -> Generator[bytes, None, None]:
-        try:
-            for i in range(1000):  # far more than the two the worker may keep waiting
-                yield str(i).encode()
-        finally:
-            closed.append(True)
-
-    prefetched = vcf_module._Prefetched(blocks())
-    assert next(iter(prefetched)) == b"0"
-    prefetched.close()
-    assert closed == [True]  # the worker closed the source (the file) rather than reading on
-    assert not _worker_alive()
-
-
-def test_a_damaged_block_stops_a_screened_read_and_the_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_damaged_block_stops_a_screened_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines, _ = mixed_lines()
-    # Many blocks of the reader (made small), so that the damage is met while the worker reads ahead.
+    # Many blocks of the reader (made small), so that the damage is met after some were screened.
     monkeypatch.setattr(vcf_module, "_CHUNK_BYTES", 1 << 12)
     packed = write_text(tmp_path / "a.vcf.gz", "\n".join(HEADER + lines * 400) + "\n", compress=True)
     data = bytearray(packed.read_bytes())
@@ -405,4 +358,3 @@ def test_a_damaged_block_stops_a_screened_read_and_the_worker(
     packed.write_bytes(bytes(data))
     with pytest.raises(InputError, match="damaged at or after line"):
         read_vcf(packed)
-    assert not _worker_alive()

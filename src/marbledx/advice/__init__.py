@@ -6,8 +6,9 @@ the counselling, not the care plan and the ranking engine under it) does not imp
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from marbledx._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from marbledx.advice._care import (
@@ -73,20 +74,9 @@ _LAZY: dict[str, str] = {
 }
 
 
+_lazy_getattr, __dir__ = lazy_attributes(__name__, _LAZY)
 if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
-
-    def __getattr__(name: str) -> object:
-        module = _LAZY.get(name)
-        if module is None:
-            msg = f"module {__name__!r} has no attribute {name!r}"
-            raise AttributeError(msg)
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    __getattr__ = _lazy_getattr
 
 
 __all__ = [

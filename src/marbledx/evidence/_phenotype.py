@@ -12,8 +12,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
-import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -31,6 +29,7 @@ from marbledx.ontology import (
     Hpo,
     cache_dir,
     keep_recent_caches,
+    save_npz_atomically,
 )
 from marbledx.ontology._index import csr_expand
 
@@ -407,11 +406,7 @@ def _load_or_build(
             return arrays
     arrays = _build_arrays(hpo, missing_frequency, adjustments)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **asdict(arrays))
-        Path(tmp).replace(path)
+        save_npz_atomically(path, asdict(arrays))
     except OSError as exc:
         _log.warning("cannot write engine cache %s (%s); continuing without it", path, exc.strerror)
     else:

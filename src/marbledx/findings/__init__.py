@@ -7,9 +7,9 @@ them (``marbledx rank`` reads no plain words) does not pay for importing them.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from marbledx._lazy import lazy_attributes
 from marbledx.findings._case import (
     Case,
     FamilyHistory,
@@ -113,20 +113,9 @@ _LAZY: dict[str, str] = {
 }
 
 
+_lazy_getattr, __dir__ = lazy_attributes(__name__, _LAZY)
 if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
-
-    def __getattr__(name: str) -> object:
-        module = _LAZY.get(name)
-        if module is None:
-            msg = f"module {__name__!r} has no attribute {name!r}"
-            raise AttributeError(msg)
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    __getattr__ = _lazy_getattr
 
 
 __all__ = [

@@ -11,9 +11,9 @@ of one of their names, so that ranking a case without a VCF does not pay for imp
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from marbledx._lazy import lazy_attributes
 from marbledx.genotype._genes import GeneRegions
 from marbledx.genotype._interpret import (
     MISSED_ALLELE_RATE,
@@ -56,20 +56,9 @@ _LAZY: dict[str, str] = {
     "read_vcf": "marbledx.genotype._vcf",
 }
 
+_lazy_getattr, __dir__ = lazy_attributes(__name__, _LAZY)
 if not TYPE_CHECKING:  # hidden from type checkers, which would take any misspelt name for an attribute
-
-    def __getattr__(name: str) -> object:
-        module = _LAZY.get(name)
-        if module is None:
-            msg = f"module {__name__!r} has no attribute {name!r}"
-            raise AttributeError(msg)
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    __getattr__ = _lazy_getattr
 
 
 __all__ = [

@@ -14,6 +14,7 @@ onsets and sex qualifiers are preserved.
 
 from marbledx._text import normalise_text
 from marbledx.ontology._annotations import Annotation, Disease, DiseaseAnnotations, Frequency
+from marbledx.ontology._index import save_npz_atomically
 from marbledx.ontology._ontology import (
     PHENOTYPIC_ABNORMALITY_ID,
     ROOT_ID,
@@ -65,5 +66,6 @@ __all__ = [
     "load_hpo",
     "normalise_text",
     "parse_frequency",
+    "save_npz_atomically",
     "update_release",
 ]

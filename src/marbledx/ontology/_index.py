@@ -19,7 +19,15 @@ import numpy.typing as npt
 
 from marbledx.errors import OntologyDataError
 
-__all__ = ["INDEX_FORMAT", "ReleaseIndex", "count_strings", "csr_expand", "join_strings", "split_strings"]
+__all__ = [
+    "INDEX_FORMAT",
+    "ReleaseIndex",
+    "count_strings",
+    "csr_expand",
+    "join_strings",
+    "save_npz_atomically",
+    "split_strings",
+]
 
 # Bump when the layout or the derivations (IC, frequency point estimates) change; old caches are then rebuilt.
 INDEX_FORMAT = 3
@@ -65,6 +73,21 @@ def csr_expand(indptr: IntArray, values: IntArray, rows: IntArray) -> tuple[IntA
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     positions = np.repeat(starts, lengths) + offsets
     return owner, values[positions].astype(np.int32, copy=False)
+
+
+def save_npz_atomically(path: Path, arrays: dict[str, Any]) -> None:
+    """Write ``arrays`` to ``path`` (numpy's ``.npz``) through a temporary file renamed into place, so that a
+    reader never sees a half-written cache file; the folder is made if missing, and the temporary file is
+    removed when writing fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        Path(tmp_name).replace(path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -130,15 +153,7 @@ class ReleaseIndex:
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader never sees a half-written cache file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, **{f.name: getattr(self, f.name) for f in fields(self)})
-            Path(tmp_name).replace(path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        save_npz_atomically(path, {f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def load(cls, path: Path) -> ReleaseIndex:

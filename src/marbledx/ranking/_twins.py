@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -38,7 +36,7 @@ import numpy as np
 
 from marbledx._text import normalise_texts
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, keep_recent_caches
+from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, keep_recent_caches, save_npz_atomically
 
 __all__ = [
     "cached_same_name_pairs",
@@ -121,15 +119,8 @@ def cached_same_name_pairs(
             return pairs
     pairs = same_name_pairs(hpo.annotations, disease_ids)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(
-                stream,
-                omim=np.array([a for a, _ in pairs], dtype=str),
-                orpha=np.array([b for _, b in pairs], dtype=str),
-            )
-        Path(tmp).replace(path)
+        omim, orpha = ([pair[k] for pair in pairs] for k in (0, 1))
+        save_npz_atomically(path, {"omim": np.array(omim, dtype=str), "orpha": np.array(orpha, dtype=str)})
     except OSError as exc:
         _log.warning("cannot write same-disorder cache %s (%s); continuing without it", path, exc.strerror)
     else:

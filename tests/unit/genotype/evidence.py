@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from marbledx.genotype import DiseaseGenotype, GenotypeModel, VcfReadResult
+from marbledx.genotype.synthetic import SyntheticVariant
 
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function
+PROBAND = "PROBAND"
+TCIRG1_POS = 68_042_300  # inside TCIRG1 (GRCh38)
 
 
 def for_disease(
@@ -12,3 +15,26 @@ def for_disease(
 ) -> DiseaseGenotype:
     """The genotype evidence ``vcf`` gives ``disease`` (OPTB1 unless named)."""
     return model.evaluate(vcf, sex).for_row(model.disease_ids.index(disease))
+
+
+def tcirg1_variant(
+    offset: int = 0,
+    gt: str = "0/1",
+    consequence: str = "stop_gained",
+    *,
+    genotypes: dict[str, str] | None = None,
+    phase_set: int | None = None,
+) -> SyntheticVariant:
+    """A TCIRG1 allele (a null one unless ``consequence`` says otherwise) ``offset`` bases into the gene, with
+    the proband's ``gt`` (or ``genotypes`` of several samples) and HGVS c.(100 + offset)C>T."""
+    return SyntheticVariant(
+        "chr11",
+        TCIRG1_POS + offset,
+        "C",
+        "T",
+        "TCIRG1",
+        consequence,
+        genotypes=genotypes or {PROBAND: gt},
+        hgvs_c=f"c.{100 + offset}C>T",
+        phase_sets={PROBAND: phase_set} if phase_set is not None else {},
+    )

@@ -25,13 +25,12 @@ from marbledx.genotype import (
     read_vcf,
 )
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
-from tests.unit.genotype.evidence import for_disease
+from tests.unit.genotype.evidence import for_disease, tcirg1_variant
 
 from ...conftest import MINI_RELEASE, TESTS
 
 P = "PROBAND"
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function (knowledge base)
-TCIRG1_POS = 68_042_300
 NOTHING_RECESSIVE = 1 - 0.95**2  # the LR of a covered recessive gene without a fitting genotype
 CONFLICT = "the VCF gives it two different genotypes"
 RATE = 0.01
@@ -40,17 +39,7 @@ RATE = 0.01
 def _tcirg1(
     gt: str, offset: int = 0, consequence: str = "stop_gained", phase_set: int | None = None
 ) -> SyntheticVariant:
-    return SyntheticVariant(
-        "chr11",
-        TCIRG1_POS + offset,
-        "C",
-        "T",
-        "TCIRG1",
-        consequence,
-        genotypes={P: gt},
-        hgvs_c=f"c.{100 + offset}C>T",
-        phase_sets={P: phase_set} if phase_set is not None else {},
-    )
+    return tcirg1_variant(offset, gt, consequence, phase_set=phase_set)
 
 
 def _optb1(tmp_path: Path, model: GenotypeModel, variants: list[SyntheticVariant]) -> DiseaseGenotype:

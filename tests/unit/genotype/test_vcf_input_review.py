@@ -35,32 +35,14 @@ from marbledx.genotype import (
     read_vcf,
 )
 from marbledx.genotype.synthetic import SNPEFF_FIELDS, VEP_FIELDS, SyntheticVariant, write_vcf
-from tests.unit.genotype.evidence import for_disease
+from tests.unit.genotype.evidence import TCIRG1_POS, for_disease
+from tests.unit.genotype.evidence import tcirg1_variant as _tcirg1
 
 P = "PROBAND"
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function
-TCIRG1_POS = 68_042_300
 NOTHING_RECESSIVE = 1 - 0.95**2  # LIRICAL's missed-allele LR for a covered recessive gene (docs/genotype.md)
 TCIRG1_TABLE = GeneRegions([("chr11", 68_039_000, 68_053_000, "TCIRG1")], build="GRCh38")
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "infant-aro.json"
-
-
-def _tcirg1(
-    offset: int = 0,
-    gt: str = "0/1",
-    consequence: str = "stop_gained",
-    genotypes: dict[str, str] | None = None,
-) -> SyntheticVariant:
-    return SyntheticVariant(
-        "chr11",
-        TCIRG1_POS + offset,
-        "C",
-        "T",
-        "TCIRG1",
-        consequence,
-        genotypes=genotypes or {P: gt},
-        hgvs_c=f"c.{100 + offset}C>T",
-    )
 
 
 def _compound_het() -> list[SyntheticVariant]:

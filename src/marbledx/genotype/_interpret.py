@@ -361,6 +361,14 @@ def _may_qualify(call: VariantCall) -> bool:
     ) != "other"
 
 
+def _considered(call: VariantCall) -> bool:
+    """Whether a disease's genotype lists and assesses a call: an allele rare enough for a recessive disease, any
+    allele ClinVar knows (so benign decoys are shown with BP6), and a rare allele of unknown consequence
+    (gene-table mode); a common unclassified variant is neither."""
+    unannotated = call.consequence is None and (call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE)
+    return _may_qualify(call) or bool(call.clinvar) or unannotated
+
+
 def _in_each_gene(calls: Iterable[VariantCall]) -> Iterator[VariantCall]:
     """Each call, followed by the same allele in each further gene it is in (``VariantCall.other_genes``).
 
@@ -534,16 +542,20 @@ class GenotypeModel:
         """λ_b: rare qualifying-class alleles expected per gene in someone without the disease.
 
         For an exome or genome it is estimated from the patient's own file (weighted alleles over 20,000
-        genes), floored. A targeted panel is too small to estimate it (its few genes were chosen because
-        they are suspected), so a fixed, deliberately high rate is used to avoid over-weighting panels.
+        genes), floored. An allele that several records of the file repeat counts once in each of its genes,
+        as in the genotype of a gene (:func:`_one_call_per_allele`). A targeted panel is too small to estimate
+        it (its few genes were chosen because they are suspected), so a fixed, deliberately high rate is used
+        to avoid over-weighting panels.
         """
         if not vcf.genome_wide:
             return TARGETED_BACKGROUND_RATE
         generic = GeneRule("*", ("AR",))
+        # The calls a gene's genotype would consider, each allele once per gene, as there (assess_gene).
+        considered = (c for c in _in_each_gene(vcf.calls_to_interpret) if c.gene and _considered(c))
         total = sum(
             _assess(call, generic, "AR").weight
-            for call in _in_each_gene(vcf.calls_to_interpret)
-            if call.gene and _may_qualify(call)
+            for call in _one_call_per_allele(considered)
+            if _may_qualify(call)
         )
         genes = max(len(vcf.covered_genes), PROTEIN_CODING_GENES)
         return max(MIN_BACKGROUND_RATE, total / genes)
@@ -556,17 +568,7 @@ class GenotypeModel:
         evidence = GenotypeEvidence(vcf, log_lr, rate)
         calls_by_gene: dict[str, list[VariantCall]] = defaultdict(list)
         for call in _in_each_gene(vcf.calls_to_interpret):
-            # Listed and assessed: alleles rare enough for a recessive disease, and any allele ClinVar knows
-            # (so benign decoys are shown with BP6), and rare alleles of unknown consequence (gene-table mode);
-            # common unclassified variants are neither.
-            unannotated = call.consequence is None and (
-                call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE
-            )
-            if (
-                call.gene
-                and call.gene in self._rows_by_gene
-                and (_may_qualify(call) or call.clinvar or unannotated)
-            ):
+            if call.gene and call.gene in self._rows_by_gene and _considered(call):
                 calls_by_gene[call.gene].append(call)
         # Calls the VCF's own filters rejected: never evidence for a disease, but one that could qualify keeps
         # its gene from being counted against the disease (assess_gene).
@@ -680,6 +682,7 @@ def assess_gene(
     records of one VCF) counts once, at the lowest, and the note names it (:func:`_one_genotype_per_allele`).
     """
     calls, conflicts = _one_genotype_per_allele(calls)
+    conflicts.extend(_copy_number_remarks(calls))
     readings = []
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
@@ -788,6 +791,55 @@ def _one_genotype_per_allele(calls: Sequence[VariantCall]) -> tuple[Sequence[Var
     if not chosen:
         return calls, []
     return [c for c in calls if chosen.get(c.key, c) is c], remarks
+
+
+def _one_call_per_allele(calls: Iterable[VariantCall]) -> list[VariantCall]:
+    """``calls`` with each allele kept once per gene: the first call at the lowest zygosity, in first-seen order.
+
+    λ_b counts alleles per gene. An allele that two records repeat (a merge or concatenation of overlapping
+    files) is one allele, and the genotype of a gene counts it once, at the lower zygosity when the repeats
+    disagree (:func:`_one_genotype_per_allele`; :func:`_genotype_for_mode` never pairs an allele with itself).
+    The background rate follows the same rule, so a repeat does not raise λ_b and weaken every disease's
+    genotype evidence. The weight of an allele does not depend on its zygosity: the rule only decides which
+    call counts when the repeats are annotated differently (for repeats with different zygosities, the call
+    the genotype keeps).
+    """
+    kept: dict[tuple[str | None, str], VariantCall] = {}
+    for call in calls:
+        key = (call.gene, call.key)
+        first = kept.get(key)
+        if first is None or _ZYGOSITY_RANK[call.zygosity] < _ZYGOSITY_RANK[first.zygosity]:
+            kept[key] = call
+    return list(kept.values())
+
+
+def _copy_number_remarks(calls: Iterable[VariantCall]) -> list[str]:
+    """A remark for each ``<CNV>`` allele read as a copy-number loss whose zygosity its GT did not give.
+
+    With no GT called, the zygosity is the one the copy number implies, and the remark says so, since the GT
+    listed (``./.``) does not show it. When GT and copy number disagree (:attr:`VariantCall.copy_number_disputed`),
+    the reader took the lower zygosity; as for an allele that two records give different genotypes
+    (:func:`_one_genotype_per_allele`), the remark asks for the genotype to be confirmed by another method,
+    standard laboratory practice for NGS-detected germline variants (Lincoln et al. 2019, PMID:30610921).
+    """
+    remarks: list[str] = []
+    for call in calls:
+        if call.copy_number is None:
+            continue
+        name = call.hgvs_c or call.key
+        if call.copy_number_disputed:
+            remarks.append(
+                f"{name}: its GT ({call.genotype}) and its copy number (CN={call.copy_number}) disagree, so it "
+                f"is counted at the lower zygosity ({call.zygosity}); confirm the copy number by another method"
+            )
+        elif not any(
+            allele.isdigit() and allele != "0" for allele in call.genotype.replace("|", "/").split("/")
+        ):
+            remarks.append(
+                f"{name}: no genotype called (GT {call.genotype}), so it is read as a copy-number loss with the "
+                f"zygosity its copy number implies (CN={call.copy_number}, {call.zygosity})"
+            )
+    return remarks
 
 
 def _consequence_unknown(allele: AlleleAssessment, weight: float = 0.0) -> bool:

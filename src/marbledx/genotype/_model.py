@@ -52,6 +52,10 @@ class VariantCall:
     gene of its entries, with that gene's own chosen transcript; gene table: each further overlapping gene),
     one call per gene, whose own ``other_genes`` is empty. Interpretation assesses the allele in every one of
     these genes, so a neighbouring gene's entry never hides the consequence in the gene that matters.
+
+    ``copy_number`` is the proband's FORMAT ``CN`` when a ``<CNV>`` allele was read as a copy-number loss
+    (CN 0 or 1; docs/genotype.md, "Copy-number losses"), else ``None``. ``copy_number_disputed`` says that
+    its GT gave another zygosity (or did not carry the allele): ``zygosity`` is then the lower of the two.
     """
 
     chrom: str
@@ -74,6 +78,8 @@ class VariantCall:
     origin: ParentalOrigin = "unknown"
     line: int | None = None  # line number in a text VCF, for messages
     other_genes: tuple[VariantCall, ...] = ()
+    copy_number: int | None = None
+    copy_number_disputed: bool = False
 
     @property
     def key(self) -> str:
@@ -115,11 +121,14 @@ def make_call(
     origin: ParentalOrigin,
     line: int | None,
     other_genes: tuple[VariantCall, ...] = (),
+    copy_number: int | None = None,
+    copy_number_disputed: bool = False,
 ) -> VariantCall:
     """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
     call = _VariantCallDraft(
         chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
         gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line, other_genes,
+        copy_number, copy_number_disputed,
     )  # fmt: skip
     call.__class__ = VariantCall
     return cast("VariantCall", call)

@@ -69,7 +69,7 @@ from marbledx.genotype._annotation import (
     NumberReader,
     TranscriptField,
 )
-from marbledx.genotype._interpret import MAX_AF_DOMINANT, MAX_AF_RECESSIVE
+from marbledx.genotype._interpret import _ZYGOSITY_RANK, MAX_AF_DOMINANT, MAX_AF_RECESSIVE
 from marbledx.genotype._model import (
     AnnotationMode,
     CallSequence,
@@ -693,6 +693,8 @@ class _Reader:
         # Lines (VCF) or records (BCF) with no genotype for the proband, and with a haploid GT on an autosome.
         self.uncalled: list[int] = []
         self.haploid: list[int] = []
+        # Lines (VCF) or records (BCF) of <CNV> alleles whose GT and FORMAT CN give different zygosities.
+        self.copy_number_disputes: list[int] = []
         # Where each allele built in full was first read, and (line, first line) of each repeat of one.
         # Every allele built in full, with where it was read (in the order read, which the screened path does
         # not keep: see repeats()).
@@ -765,7 +767,7 @@ class _Reader:
         # calls and every list of line numbers back in file order.
         self.calls = screened.merge(self.calls)
         self.eager.sort(key=attrgetter("line"))
-        for numbers in (self.skipped, self.uncalled, self.haploid):
+        for numbers in (self.skipped, self.uncalled, self.haploid, self.copy_number_disputes):
             numbers.sort()
 
     def repeats(self) -> list[tuple[int, int]]:
@@ -906,6 +908,8 @@ class _Reader:
         filter_values = self.filter_values
         uncalled = self.uncalled
         haploid = self.haploid
+        copy_number_disputes = self.copy_number_disputes
+        sex = self.sex
         built_alleles = self.built_alleles
         proband_col, father_col, mother_col = self.columns
         with_parents = father_col is not None or mother_col is not None
@@ -1000,6 +1004,23 @@ class _Reader:
                             _parent_alleles(gts, columns, father_col, len(alts), gt_at),
                             _parent_alleles(gts, columns, mother_col, len(alts), gt_at),
                         )
+                # A <CNV> allele with the proband's FORMAT CN below the normal number is a copy-number loss
+                # (docs/genotype.md, "Copy-number losses"). Rare records, so the work is in a helper.
+                loss: _Loss | None = None
+                if alt_text == "<CNV>":
+                    loss = _copy_number_loss(columns[8], columns[proband_col], chrom, pos, sex, pars)
+                    if loss is not None and (genotype is None or not genotype[3]):
+                        if genotype is not None and 0 in genotype[0]:
+                            # GT calls a reference copy and not the allele (0/0, 0/., 0): it disputes the loss.
+                            # Neither is trusted over the other, so the lower reading wins: no allele.
+                            copy_number_disputes.append(where)
+                            loss = None
+                        else:
+                            # No GT, or none called (".", "./."), as callers often write for copy-number
+                            # records (VCF 4.3, "Encoding Structural Variants", its <DUP> examples): the
+                            # zygosity is the one the copy number implies.
+                            genotype = _copy_number_genotype(loss[0])
+                            gt_text = gt_text or "."  # no GT in FORMAT: the call shows VCF's missing value
             except _MalformedError as problem:
                 self._skip(where, str(problem))
                 continue
@@ -1048,6 +1069,15 @@ class _Reader:
                     # A haploid GT on an autosome is a caller's ploidy setting, not proof that the other copy is
                     # lost: interpretation counts it as one allele, and a warning names the lines.
                     haploid.append(where)
+                disputed = False
+                if loss is not None and zygosity != loss[0]:
+                    # GT and CN disagree on the number of copies lost (0/1 with CN 0, 1/1 with CN 1). Neither
+                    # is trusted over the other: the lower zygosity is read, as for an allele that two records
+                    # give different genotypes, and the genotype note asks for confirmation.
+                    disputed = True
+                    copy_number_disputes.append(where)
+                    if _ZYGOSITY_RANK[loss[0]] < _ZYGOSITY_RANK[zygosity]:
+                        zygosity = loss[0]
                 origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
 
                 # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
@@ -1063,7 +1093,7 @@ class _Reader:
                 ablated: tuple[str, ...] = ()
                 if genes and genes_within is not None and (alt.startswith("<") or len(alt) < len(ref)):
                     ablated = _ablated_genes(
-                        genes_within, genes, chrom, pos, ref, alt, allele, len(alts), info
+                        genes_within, genes, chrom, pos, ref, alt, allele, len(alts), info, loss is not None
                     )
                 if entries is not None:
                     if several_genes:
@@ -1098,7 +1128,15 @@ class _Reader:
                             frequency = info_annotation.gnomad_af
                 looked_up = False
                 table_significance: ClinvarSignificance | None = None
-                if frequency is not None and frequency > common_af and not rejected and not ablated:
+                # Never set aside: a whole-gene deletion (its consequence) or a copy-number loss (its CN), which
+                # the set-aside tuple has no room for.
+                if (
+                    frequency is not None
+                    and frequency > common_af
+                    and not rejected
+                    and not ablated
+                    and loss is None
+                ):
                     if clinvar is not None:
                         table_significance = clinvar.significance(chrom, pos, ref, alt)
                         looked_up = True
@@ -1164,6 +1202,9 @@ class _Reader:
                     None if haplotype is None else phase_set,
                     origin,
                     line_number,
+                    (),
+                    None if loss is None else loss[1],
+                    disputed,
                 )
                 if further is not None or len(genes) > 1:
                     # The allele is in several genes: it is assessed in each (docs/genotype.md, "Annotation").
@@ -1346,6 +1387,7 @@ class _ScreenedLines:
         builder.covered, builder.chroms = set(), set()
         builder.filter_values = Counter()
         builder.uncalled, builder.haploid, builder.skipped = [], [], []
+        builder.copy_number_disputes = []
         builder.built_alleles = []
         self._builder = builder
         return builder
@@ -1447,7 +1489,8 @@ def _with_other_genes(
             view = make_call(
                 call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, consequence,
                 call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
-                call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line,
+                call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line, (),
+                call.copy_number, call.copy_number_disputed,
             )  # fmt: skip
             views.append(view)
             continue
@@ -1459,14 +1502,15 @@ def _with_other_genes(
         view = make_call(
             call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, gene, consequence, hgvs_c,
             hgvs_p, transcript, gnomad_af, significance, revel, cadd, call.haplotype, call.phase_set,
-            call.origin, call.line,
+            call.origin, call.line, (), call.copy_number, call.copy_number_disputed,
         )  # fmt: skip
         views.append(view)
     # make_call, not dataclasses.replace, which costs several times as much.
     return make_call(
         call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
         call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
-        call.haplotype, call.phase_set, call.origin, call.line, tuple(views),
+        call.haplotype, call.phase_set, call.origin, call.line, tuple(views), call.copy_number,
+        call.copy_number_disputed,
     )  # fmt: skip
 
 
@@ -1575,6 +1619,57 @@ def _symbolic_end(info: str, pos: int, end: int) -> int:
     return end
 
 
+# A copy-number loss read from a <CNV> allele's FORMAT CN: the zygosity it implies, and the copy number.
+_Loss = tuple[Zygosity, int]
+
+
+def _copy_number_loss(
+    fmt: str, sample: str, chrom: str, pos: int, sex: Sex | None, pars: dict[str, tuple[tuple[int, int], ...]]
+) -> _Loss | None:
+    """The loss that the proband's FORMAT ``CN`` shows for a ``<CNV>`` allele: its zygosity and the copy number.
+
+    CN is the total copy number over the allele's region (VCF 4.4, "FORMAT keys used for structural variants";
+    VCF 4.3 declares it an Integer, 4.4 a Float). ``<CNV>`` is a copy-number variable region that may be a
+    loss or a gain (VCF 4.4, "Alternative allele field format"), so only the copy number says which. Below
+    the normal two copies it is a loss: CN 0 of both copies (homozygous), CN 1 of one (heterozygous). On X
+    and Y outside the PARs a male has one copy, so CN 0 is his hemizygous loss and CN 1 his normal state. When
+    the sex is not given, CN 0 on X is read as a homozygous loss (a male's 1/1 on X is read so too, and
+    interpretation counts it once for X-linked disease), and CN 1, normal for a male, is not read. On Y only a
+    male's CN 0 is a loss; the mitochondrial genome has many copies and is not read. A loss over the whole
+    region of a gene is a whole-gene deletion, a null allele (complete overlap of a gene, section 2A of the
+    ClinGen CNV guideline, Riggs et al. 2020, PMID:31690835; see :func:`_ablated_genes`).
+
+    ``None`` when FORMAT has no CN, or CN is missing, not a whole number (a mosaic or an estimate), 2 or more (the
+    normal number or a gain), or not a loss on this chromosome.
+    """
+    keys = fmt.split(":")
+    if "CN" not in keys:
+        return None
+    try:
+        value = float(_subfield(sample, keys.index("CN")))
+    except ValueError:
+        return None
+    if not (value.is_integer() and 0 <= value < 2):
+        return None
+    copies = int(value)
+    if chrom == "Y":
+        outside = not _in_par(pars["Y"], pos)
+        return ("hemizygous", 0) if sex == "male" and copies == 0 and outside else None
+    if chrom == "X" and sex != "female" and not _in_par(pars["X"], pos):
+        if copies == 1:
+            return None
+        return ("hemizygous" if sex == "male" else "homozygous", 0)
+    if chrom == "MT":
+        return None
+    return ("homozygous", 0) if copies == 0 else ("heterozygous", 1)
+
+
+def _copy_number_genotype(zygosity: Zygosity) -> _Genotype:
+    """The genotype of a record without a called GT whose ``<CNV>`` allele a copy number shows lost: the allele
+    carried with ``zygosity``, unphased, with the GT's alleles unknown."""
+    return (None, None), False, 1, ((1, zygosity, None),)
+
+
 # The Sequence Ontology term (SO:0001893) that VEP writes for a deletion of a whole transcript. Interpretation
 # classes it null (the PVS1 list of Richards et al. 2015, PMID:25741868), as for a VEP-annotated one.
 _TRANSCRIPT_ABLATION = "transcript_ablation"
@@ -1592,31 +1687,40 @@ def _ablated_genes(
     allele: int,
     n_alts: int,
     info: str,
+    loss: bool = False,
 ) -> tuple[str, ...]:
     """The genes of the table (among the record's ``genes``) that deletion allele ``alt`` removes whole.
+
+    ``loss`` says that ``alt`` is a ``<CNV>`` allele read as a copy-number loss (:func:`_copy_number_loss`),
+    which deletes its span like a ``<DEL>``.
 
     A deletion of a whole gene is a null allele by definition: transcript ablation, on the PVS1 list of
     Richards et al. 2015 (PMID:25741868), and complete overlap of a gene, section 2A of the ClinGen CNV
     guideline (Riggs et al. 2020, PMID:31690835). A deletion that overlaps a gene in part stays of unknown
     consequence: without exon coordinates the table cannot tell whether it removes coding sequence.
     """
-    span = _deleted_span(info, pos, ref, alt, allele, n_alts)
+    span = _deleted_span(info, pos, ref, alt, allele, n_alts, loss)
     if span is None:
         return ()
     return tuple(gene for gene in genes_within(chrom, *span) if gene in genes)
 
 
 def _deleted_span(
-    info: str, pos: int, ref: str, alt: str, allele: int, n_alts: int
+    info: str, pos: int, ref: str, alt: str, allele: int, n_alts: int, loss: bool = False
 ) -> tuple[int, int] | None:
     """The 1-based inclusive span of the bases deletion allele ``alt`` surely removes; ``None`` if not a deletion.
 
     Deletions are a symbolic ``<DEL>`` or ``<DEL:…>`` other than ``<DEL:ME…>`` (a mobile element that the
-    sample lacks; VCF 4.2, "Alternative allele field format"), a ``<CN0>`` (an allele of copy number 0), or
-    a plain REF/ALT allele shorter than REF.
+    sample lacks; VCF 4.2, "Alternative allele field format"), a ``<CN0>`` (an allele of copy number 0), a
+    ``<CNV>`` that the proband's copy number shows to be a loss (``loss``; see :func:`_copy_number_loss`),
+    or a plain REF/ALT allele shorter than REF.
     """
     if alt.startswith("<"):
-        if not (alt in {"<DEL>", "<CN0>"} or (alt.startswith("<DEL:") and not alt.startswith("<DEL:ME"))):
+        if not (
+            alt in {"<DEL>", "<CN0>"}
+            or (alt.startswith("<DEL:") and not alt.startswith("<DEL:ME"))
+            or (loss and alt == "<CNV>")
+        ):
             return None
         # POS is the padding base before the event, so the deletion is POS + 1 .. END, or POS + 1 .. POS + |SVLEN|
         # (VCF 4.2, "INFO keys used for structural variants", and its example deletion: POS 321682, END 321887,
@@ -1750,7 +1854,9 @@ def read_vcf(
     GT is read wherever FORMAT puts it. A record that gives the proband no genotype (no GT, ``.`` or ``./.``)
     is no evidence and does not make its genes covered; a haploid GT on an autosome is one allele; both are
     named, with their line numbers, in a warning, as are repeated alleles, an empty body and a file with
-    both ``CSQ`` and ``ANN``.
+    both ``CSQ`` and ``ANN``. A ``<CNV>`` allele with the proband's FORMAT ``CN`` below 2 is a copy-number
+    loss, with the zygosity CN implies when GT calls nothing, else the lower of the two (see
+    :func:`_copy_number_loss`); records whose GT and CN disagree are named in a warning.
 
     Records htslib rejects, and records the reader cannot use (no sample columns, REF missing, a GT naming a
     non-existent allele), are skipped and listed in ``skipped_lines`` (line numbers of a text VCF, record
@@ -1875,6 +1981,12 @@ def read_vcf(
             f"{where}: {len(pairs)} record(s) repeat an allele of an earlier record ({shown}); an "
             "allele is not counted twice towards a genotype, and repeats with different genotypes count once, "
             "at the lower zygosity: check the file for merged or duplicated calls"
+        )
+    if reader.copy_number_disputes:
+        warnings.append(
+            f"{where}: {len(reader.copy_number_disputes)} <CNV> record(s) give {proband} a GT that disagrees with "
+            f"the copy number (FORMAT CN) at {unit} {_lines(reader.copy_number_disputes)}; each is counted at the "
+            "lower zygosity (not at all when GT does not carry the allele): confirm the copy number by another method"
         )
     if plain_text and _last_line_unterminated(path):
         warnings.append(f"{where}: the last line has no line end; the file may be truncated")

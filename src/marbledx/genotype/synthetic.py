@@ -121,7 +121,8 @@ class SyntheticVariant:
 
     ``alt`` may list several ALT alleles separated by commas; the main transcript then has one entry per ALT.
     ``genotypes`` maps sample names to GT strings (``0/1``, ``1|0``, ``1``); samples left out get ``./.``.
-    ``phase_sets`` adds a FORMAT ``PS`` value per sample. ``info`` adds raw INFO ``key=value`` items (they are
+    ``phase_sets`` adds a FORMAT ``PS`` value per sample, and ``copy_numbers`` a FORMAT ``CN`` (copy number)
+    value per sample, as written (``"0"``, ``"1.0"``; samples left out get ``.``). ``info`` adds raw INFO ``key=value`` items (they are
     declared in the header as strings unless ``write_vcf(extra_header=…)`` declares them). ``filter`` is the
     FILTER column (``PASS``, ``.``, or filter names joined by ``;``, each declared in the header).
     ``gnomad_af``, ``clinvar``, ``revel`` and ``cadd`` go into the CSQ entry for VEP and into INFO keys
@@ -145,6 +146,7 @@ class SyntheticVariant:
     canonical: bool = True
     mane_select: str | None = None
     phase_sets: Mapping[str, int] = field(default_factory=dict)
+    copy_numbers: Mapping[str, str] = field(default_factory=dict)
     extra_transcripts: tuple[SyntheticTranscript, ...] = ()
     csq_extra: Mapping[str, str] = field(default_factory=dict)  # further columns of the main entry
     info: Mapping[str, str] = field(default_factory=dict)
@@ -317,6 +319,11 @@ def _header(
     lines.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
     if any(v.phase_sets for v in variants):
         lines.append('##FORMAT=<ID=PS,Number=1,Type=Integer,Description="Phase set">')
+    if any(v.copy_numbers for v in variants) and not any(
+        line.startswith("##FORMAT=<ID=CN,") for line in extra_header
+    ):
+        # As VCF 4.4 declares it ("FORMAT keys used for structural variants"); VCF 4.3 has Type=Integer.
+        lines.append('##FORMAT=<ID=CN,Number=1,Type=Float,Description="Copy number">')
     lines.append(
         "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples])
     )
@@ -358,12 +365,16 @@ def write_vcf(
     body: list[str] = []
     for variant in records:
         fmt = "GT:PS" if variant.phase_sets else "GT"
+        if variant.copy_numbers:
+            fmt += ":CN"
         cells = []
         for name in samples:
             gt = variant.genotypes.get(name, "./.")
             if variant.phase_sets:
                 ps = variant.phase_sets.get(name)
                 gt = f"{gt}:{ps if ps is not None else '.'}"
+            if variant.copy_numbers:
+                gt = f"{gt}:{variant.copy_numbers.get(name, '.')}"
             cells.append(gt)
         body.append(
             "\t".join(

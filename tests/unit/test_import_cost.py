@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -45,6 +46,8 @@ NOT_FOR_RANK = (
     "getpass",
     "pysam",  # the VCF reader: only with a VCF
     "marbledx.genotype._vcf",
+    "numba",  # the VCF reader's screen: only with a single-sample text VCF
+    "marbledx.genotype._screen",
     "marbledx.genotype._clinvar",
     "marbledx.genotype._fetch",
 )
@@ -164,3 +167,23 @@ def test_rank_with_a_vcf_imports_the_reader(monkeypatch: pytest.MonkeyPatch) -> 
     assert code == 0
     assert json.loads(output)["genotype"]["vcf"] == str(vcf)
     assert {"pysam", "marbledx.genotype._vcf"} <= modules
+    # A single-sample text VCF is screened in bulk (genotype/_screen.py), with numba.
+    assert {"numba", "marbledx.genotype._screen"} <= modules
+
+
+def test_rank_with_a_multi_sample_vcf_does_not_import_the_screen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    lines = (TESTS.parent / "examples" / "infant-aro.vcf").read_text().splitlines()
+    # The proband's column again as a second sample: such files take the per-record path (see read_vcf).
+    two = [line if line.startswith("##") else f"{line}\t{line.split(chr(9))[-1]}" for line in lines]
+    two = [line.replace("example-infant\texample-infant", "example-infant\tsibling") for line in two]
+    vcf = tmp_path / "two.vcf"
+    vcf.write_text("\n".join(two) + "\n")
+    case = TESTS / "data" / "phenopackets" / "infant_aro.json"
+    args = ("rank", str(case), "--vcf", str(vcf), "--sample", "example-infant", "--format", "jsonl")
+    code, _, modules = _modules_after(*args)
+    assert code == 0
+    assert "marbledx.genotype._vcf" in modules
+    assert not {"numba", "marbledx.genotype._screen"} & modules

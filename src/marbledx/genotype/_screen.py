@@ -1,9 +1,10 @@
-"""A first pass over the text of a VCF that finds, with array operations, the records needing no per-record work.
+"""A first pass over the text of a VCF that finds, in compiled code, the records needing no per-record work.
 
 Most records of an exome or genome carry a common allele without any ClinVar significance, which genotype
 interpretation never uses (docs/genotype.md, "Reading speed"). The reader sets such alleles aside; this pass
 finds their records in bulk, on the decompressed bytes, so that neither htslib nor Python touches them one by
-one. A line is *screened* (taken by this pass) only when its text shows all of this:
+one. It is one pass over each line, compiled to machine code by numba (kept on disk between runs). A line is
+*screened* (taken by this pass) only when its text shows all of this:
 
 * it is a plain record line: printable ASCII, exactly one tab between each of the 10 columns of a
   single-sample file, CHROM made of letters, digits and ``_.-:*``, POS a number without leading zero;
@@ -13,8 +14,8 @@ one. A line is *screened* (taken by this pass) only when its text shows all of t
   the header's number of columns; no INFO key holds a space or any of ``,<>"[``. (htslib adds an undeclared
   contig or INFO key to the header, and refuses the record when the name does not make a header line.)
 * every entry is common and unclassified, as :meth:`TranscriptField.common_frequency` judges one: no value in
-  any ClinVar column, plain numbers (or nothing) in the frequency and score columns, and a gnomAD frequency
-  above ``common_af``. Whichever entry or entries the reader would choose, the allele is therefore set aside;
+  any ClinVar column, decimal numbers (or nothing) in the frequency and score columns, and a gnomAD frequency
+  above ``common_af`` (read exactly as float() reads it, or the line is left). Whichever entry or entries the reader would choose, the allele is therefore set aside;
 * the header declares GT a String (htslib refuses every record otherwise), and PS, if the FORMAT has it, an
   Integer (htslib writes a Float PS differently from its text, and the reader takes PS from the text);
 * FORMAT starts with GT, names each key once, and names only keys the header declares as Integer, Float, String
@@ -34,8 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
+from typing import Any, TypeVar, cast
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -44,8 +46,23 @@ __all__ = ["ScreenLayout", "ScreenedChunk", "screen_chunk"]
 _Bytes = npt.NDArray[np.uint8]
 _Ints = npt.NDArray[np.int64]
 _Bools = npt.NDArray[np.bool_]
+_Function = TypeVar("_Function", bound=Callable[..., Any])
 
-_TAB, _NEWLINE, _SEMICOLON, _PIPE, _COMMA = 9, 10, 59, 124, 44
+
+def _compiled(function: _Function) -> _Function:
+    """``function`` compiled to machine code by numba, the compiled code kept on disk between runs.
+
+    numba refuses to cache when it finds no writable folder (next to this file, or the user's cache folder);
+    the function is then compiled once per process instead.
+    """
+    try:
+        return cast("_Function", numba.njit(cache=True, nogil=True)(function))
+    except RuntimeError:
+        return cast("_Function", numba.njit(nogil=True)(function))
+
+
+_TAB, _NEWLINE, _SEMICOLON, _PIPE, _COMMA, _EQUALS, _COLON = 9, 10, 59, 124, 44, 61, 58
+_DOT, _DASH, _PLUS, _ZERO, _NINE = 46, 45, 43, 48, 57
 
 
 def _table(characters: bytes) -> _Bools:
@@ -55,33 +72,37 @@ def _table(characters: bytes) -> _Bools:
 
 
 _BASES = _table(b"ACGTNacgtn")
-_DIGITS = _table(b"0123456789")
 _ALNUM = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # A contig or INFO key that the header does not declare is added to it by htslib, which refuses the record when
 # the name would not make a header line: one with ",", "<" or ">", one that starts with '"' or "[", or starts or
 # ends with a space (found by experiment, htslib 1.24). Names of these characters alone are safe in either role.
 _CHROM_CHARS = _table(_ALNUM + b"_.-:*")
+_DIGITS = _table(b"0123456789")
+_PRINTABLE = _table(bytes(range(32, 127)))
+# The bytes that end a field of the annotation value, or make the line odd: what an entry's field runs up to.
+_FIELD_STOP = ~_table(bytes(range(32, 127))) | _table(b"|,;")
 # The bytes htslib may refuse in an INFO key (in any position, to be safe). A comma is checked apart: the
 # annotation value holds many, so a line with any comma in INFO outside that value is left to htslib.
-_KEY_ODD = b'<>"[ '
+_KEY_ODD = _table(b'<>"[ ')
 
-# Widths beyond which a field is left to the per-record path (they are rare, and arrays stay small).
+# Widths beyond which a field is left to the per-record path (they are rare).
 _MAX_CHROM = 32
 _MAX_POS = 9  # below 10**9: htslib's 32-bit position limit is far away
 _MAX_ALLELE = 16
 _MAX_FORMAT = 64
 _MAX_GENE = 40
 _MAX_NUMBER = 24
-_PAD = 64  # zero bytes after a chunk's text, so that every gather stays inside the array
+_MAX_SIGNIFICANT = 15  # decimal digits that a float64 holds exactly (below 2**53)
 
-# A GT that carries the (single) ALT on a diploid genotype.
-_CARRIED_GT = rb"(?:0[/|]1|1[/|][01])"
-# Sample values as htslib parses them (vcf_parse_format): an Integer is digits with an optional minus sign, a
-# Float is a decimal number; "." is missing. Anything else (htslib refuses "5.5" for an Integer and "x" for a
-# Float) is left to the per-record path.
-_INTEGER = rb"(?:\.|-?[0-9]{1,9})"
-_FLOAT = rb"(?:\.|[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?)"
-_STRING = rb"[^:]*"
+# The roles of an annotation column, as bits of ScreenLayout.roles.
+_GENE, _CLINVAR, _SCORE, _FREQUENCY = 1, 2, 4, 8
+# What the screen makes of a line.
+_SLOW, _PLAIN, _COMMON, _NEW_FORMAT = 0, 1, 2, 3
+# The value of a sample subfield after GT, as its FORMAT key is declared: a code of the sample program.
+_STRING, _INTEGER, _FLOAT, _LIST = 0, 1, 2, 4  # _LIST is added to Integer or Float when Number is not 1
+# Powers of ten that a float64 holds exactly.
+_POWERS = np.array([10.0**k for k in range(23)])
+
 _KEY = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")
 
 
@@ -97,20 +118,30 @@ class ScreenLayout:
     scores: tuple[int, ...]  # REVEL and CADD columns
     common_af: float
     formats: Mapping[str, tuple[str, str]]  # FORMAT key -> (Type, Number) as the header declares them
-    _patterns: dict[bytes, re.Pattern[bytes] | None] = field(default_factory=dict, repr=False)
+    # The FORMATs met so far, as the arrays _screen_lines reads them (see _FormatTable).
+    _known: _FormatTable = field(init=False, repr=False)
+    roles: npt.NDArray[np.int8] = field(init=False, repr=False)
 
-    def sample_pattern(self, fmt: bytes) -> re.Pattern[bytes] | None:
-        """The pattern a screened sample column of this FORMAT must match, or ``None`` if none may be."""
-        if fmt in self._patterns:
-            return self._patterns[fmt]
-        pattern = self._patterns[fmt] = self._build_pattern(fmt)
-        return pattern
+    def __post_init__(self) -> None:
+        self._known = _FormatTable()
+        roles = np.zeros(self.n_columns, dtype=np.int8)
+        for columns, role in (
+            ((self.gene,), _GENE),
+            (self.clinvar, _CLINVAR),
+            (self.scores, _SCORE),
+            (self.frequency, _FREQUENCY),
+        ):
+            for column in columns:
+                roles[column] |= role
+        self.roles = roles
 
-    def _build_pattern(self, fmt: bytes) -> re.Pattern[bytes] | None:
+    def sample_program(self, fmt: bytes) -> tuple[int, ...] | None:
+        """How a screened sample column of this FORMAT is checked: one code per key after GT; ``None`` if no
+        line of this FORMAT may be screened."""
         keys = fmt.split(b":")
         if keys[0] != b"GT" or len(set(keys)) != len(keys):
             return None
-        values: list[bytes] = []
+        program: list[int] = []
         for key in keys[1:]:
             if _KEY.fullmatch(key) is None:
                 return None
@@ -122,21 +153,43 @@ class ScreenLayout:
                 # The reader reads PS from the text, and htslib rewrites a Float ("5.0" as "5", "1e3" as
                 # "1000"): a line of plain form would not read as htslib's text of it.
                 return None
-            if kind == "Integer":
-                value = _INTEGER
-            elif kind == "Float":
-                value = _FLOAT
-            elif kind in {"String", "Character"}:
-                values.append(_STRING)  # commas included: a list of strings is one string to the pattern
-                continue
+            if kind in {"String", "Character"}:
+                program.append(_STRING)  # commas included: a list of strings is one string to the check
+            elif kind in {"Integer", "Float"}:
+                code = _INTEGER if kind == "Integer" else _FLOAT
+                program.append(code if number == "1" else code + _LIST)
             else:
                 return None  # a Flag in FORMAT is not valid VCF
-            values.append(value if number == "1" else value + rb"(?:," + value + rb")*")
-        # Trailing subfields may be left out (VCF 4.2, 1.6.2), but there may be no more than FORMAT names.
-        tail = b""
-        for value in reversed(values):
-            tail = rb"(?::" + value + tail + rb")?"
-        return re.compile(_CARRIED_GT + tail)
+        return tuple(program)
+
+    def known_formats(self) -> _FormatTable:
+        """The FORMATs met so far (see :meth:`learn`)."""
+        return self._known
+
+    def learn(self, fmt: bytes) -> None:
+        """Add a FORMAT to :meth:`known_formats`."""
+        if fmt not in self._known.texts:
+            self._known.add(fmt, self.sample_program(fmt))
+
+
+class _FormatTable:
+    """FORMAT texts with their sample programs, in flat arrays for compiled code."""
+
+    def __init__(self) -> None:
+        self.texts: list[bytes] = []
+        self.text_bytes: _Bytes = np.zeros(0, dtype=np.uint8)
+        self.text_bounds: _Ints = np.zeros(1, dtype=np.int64)
+        self.valid: _Bools = np.zeros(0, dtype=np.bool_)
+        self.codes: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
+        self.code_bounds: _Ints = np.zeros(1, dtype=np.int64)
+
+    def add(self, fmt: bytes, program: tuple[int, ...] | None) -> None:
+        self.texts.append(fmt)
+        self.text_bytes = np.append(self.text_bytes, np.frombuffer(fmt, dtype=np.uint8))
+        self.text_bounds = np.append(self.text_bounds, len(self.text_bytes))
+        self.valid = np.append(self.valid, program is not None)
+        self.codes = np.append(self.codes, np.array(program or (), dtype=np.int8))
+        self.code_bounds = np.append(self.code_bounds, len(self.codes))
 
 
 @dataclass
@@ -158,350 +211,532 @@ class ScreenedChunk:
 Classified = Callable[[str, int, str, str], bool]
 
 
-def _gather(a: _Bytes, starts: _Ints, width: int) -> _Bytes:
-    """The ``width`` bytes from each start, as an (n, width) array (``a`` ends with :data:`_PAD` zeros).
-
-    Rows of a strided view: one index per row instead of one per byte.
-    """
-    windows = np.lib.stride_tricks.sliding_window_view(a, width)
-    return windows[starts]
-
-
-def _spans_in(a: _Bytes, starts: _Ints, lengths: _Ints, width: int, table: _Bools) -> _Bools:
-    """Whether every byte of each span (no longer than ``width``) is in ``table``."""
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.bool_)
-    width = max(min(width, int(lengths.max())), 1)  # no wider than the longest span
-    inside = np.arange(width) < lengths[:, None]
-    result: _Bools = np.all(table[_gather(a, starts, width)] | ~inside, axis=1)
-    return result
-
-
-def _fixed(a: _Bytes, starts: _Ints, lengths: _Ints, width: int) -> npt.NDArray[np.bytes_]:
-    """Each span (no longer than ``width``) as a fixed-width bytes value (NUL-padded, which numpy strips)."""
-    if len(starts):
-        width = max(min(width, int(lengths.max())), 1)  # no wider than the longest span
-    block = _gather(a, starts, width)
-    block[np.arange(width) >= lengths[:, None]] = 0
-    return block.view(f"S{width}").ravel()
-
-
-def _missing(a: _Bytes, starts: _Ints, lengths: _Ints) -> _Bools:
-    """Whether each span is one of the missing values "", "." and "-" (annotation.MISSING)."""
-    first = a[starts]
-    result: _Bools = (lengths == 0) | ((lengths == 1) & ((first == ord(".")) | (first == ord("-"))))
-    return result
-
-
-def _texts(a: _Bytes, starts: _Ints, lengths: _Ints) -> list[bytes]:
-    """Each span (no longer than :data:`_MAX_NUMBER`) as bytes."""
-    texts: list[bytes] = _fixed(a, starts, lengths, _MAX_NUMBER).tolist()
-    return texts
-
-
-def _numbers(a: _Bytes, starts: _Ints, lengths: _Ints) -> npt.NDArray[np.float64]:
-    """Each span read with float(), as :meth:`TranscriptField.common_frequency` reads it; NaN when float()
-    refuses it, or it is empty or longer than :data:`_MAX_NUMBER`."""
-    values = np.full(len(starts), np.nan)
-    short = np.flatnonzero((lengths > 0) & (lengths <= _MAX_NUMBER))
-    if len(short):
-        texts = _texts(a, starts[short], lengths[short])
-        try:
-            values[short] = list(map(float, texts))  # float() on each, in C
-        except ValueError:  # a malformed number among them ("1.2.3"): read one by one
-            values[short] = [_float(text) for text in texts]
-    return values
-
-
-def _are_numbers(a: _Bytes, starts: _Ints, lengths: _Ints) -> _Bools:
-    """Whether float() reads each span as a number (not NaN), without reading the values.
-
-    Plain decimals (digits with at most one point, as VEP writes scores) are recognised with array operations;
-    anything else (an exponent, a sign, "nan", "1.2.3") is tried with float() itself.
-    """
-    result = np.zeros(len(starts), dtype=np.bool_)
-    short = np.flatnonzero((lengths > 0) & (lengths <= _MAX_NUMBER))
-    if len(short) == 0:
-        return result
-    width = int(lengths[short].max())
-    block = _gather(a, starts[short], width)
-    inside = np.arange(width) < lengths[short][:, None]
-    digit = (block >= ord("0")) & (block <= ord("9")) & inside
-    point = (block == ord(".")) & inside
-    plain = np.all(digit | point | ~inside, axis=1) & (point.sum(axis=1) <= 1) & digit.any(axis=1)
-    result[short[plain]] = True
-    others = short[~plain]
-    if len(others):
-        result[others] = ~np.isnan(_numbers(a, starts[others], lengths[others]))
-    return result
-
-
-def _float(text: bytes) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return float("nan")
-
-
-def _info_keys_plain(
-    text: _Bytes, before: _Ints, after: _Ints, semicolons: _Ints, ends: _Ints, row_of_line: _Ints
-) -> _Bools:
-    """Whether no key of each row's INFO (between the tabs ``before`` and ``after``) holds a byte of
-    :data:`_KEY_ODD` (``semicolons``: every ";" in ``text``; ``row_of_line``: each line's row, or -1).
-
-    A key starts INFO or follows a ";", and ends at the first "=" (or ";", or the end of INFO). Only the odd
-    bytes are looked at, so the check costs little on ordinary text.
-    """
-    marked = text == _KEY_ODD[0]
-    for byte in _KEY_ODD[1:]:
-        marked |= text == byte
-    odd = np.flatnonzero(marked)
-    result: _Bools = np.ones(len(before), dtype=np.bool_)
-    rows = row_of_line[np.searchsorted(ends, odd)]
-    inside = rows >= 0
-    odd, rows = odd[inside], rows[inside]
-    inside = (odd > before[rows]) & (odd < after[rows])
-    odd, rows = odd[inside], rows[inside]
-    if len(odd) == 0:
-        return result
-    # The key an odd byte would be in starts after the last ";" or tab before it; it is in that key unless an
-    # "=" comes between. (-1 stands for "none before".)
-    last_semicolon = np.append(-1, semicolons)[np.searchsorted(semicolons, odd)]
-    key_start = np.maximum(last_semicolon, before[rows])
-    equals = np.flatnonzero(text == ord("="))
-    last_equals = np.append(-1, equals)[np.searchsorted(equals, odd)]
-    result[rows[last_equals < key_start]] = False
-    return result
-
-
-def _key_positions(a: _Bytes, key: bytes) -> _Ints:
-    """Where ``key`` + "=" starts an INFO item (after a tab or a semicolon)."""
-    pattern = key + b"="
-    candidates = np.flatnonzero(a[: max(len(a) - len(pattern), 0)] == pattern[0])
-    candidates = candidates[candidates > 0]
-    for offset, byte in enumerate(pattern[1:], start=1):
-        candidates = candidates[a[candidates + offset] == byte]
-    before = a[candidates - 1]
-    found: _Ints = candidates[(before == _TAB) | (before == _SEMICOLON)]
-    return found
-
-
 def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | None = None) -> ScreenedChunk:
     """Screen a block of whole record lines of a single-sample VCF (each ending with "\\n").
 
     ``classified`` tells which alleles the ClinVar table classifies: their lines are left to the per-record path.
     """
-    a: _Bytes = np.zeros(len(data) + _PAD, dtype=np.uint8)
-    a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
-    # One pass for every byte that is not printable ASCII: tabs, line ends, and anything odd.
-    text = a[: len(data)]
-    # (Most files are plain ASCII: the second test runs only when a byte above it is present.)
-    special = np.flatnonzero((text < 32) | (text > 126)) if text.max() > 126 else np.flatnonzero(text < 32)
-    kind = a[special]
-    ends: _Ints = special[kind == _NEWLINE]
-    tabs: _Ints = special[kind == _TAB]
-    odd = special[(kind != _TAB) & (kind != _NEWLINE)]
-    n_lines = len(ends)
-    starts: _Ints = np.zeros(n_lines, dtype=np.int64)
-    starts[1:] = ends[:-1] + 1
-    ok: _Bools = ends > starts
-    if len(odd):
-        ok[np.searchsorted(ends, odd)] = False
-    n_tabs = 9  # CHROM … FORMAT, one sample
-    tab_end = np.searchsorted(tabs, ends)
-    ok &= np.diff(tab_end, prepend=0) == n_tabs
-
-    rows = np.flatnonzero(ok)
-    t = tabs[(tab_end[rows] - n_tabs)[:, None] + np.arange(n_tabs)]
-    s = starts[rows]
-    # Field j spans [begin(j), t[:, j]); begin(0) is the line start, begin(j) = t[:, j - 1] + 1.
-    chrom_len = t[:, 0] - s
-    pos_start, pos_len = t[:, 0] + 1, t[:, 1] - t[:, 0] - 1
-    ref_start, ref_len = t[:, 2] + 1, t[:, 3] - t[:, 2] - 1
-    alt_start, alt_len = t[:, 3] + 1, t[:, 4] - t[:, 3] - 1
-    filter_start, filter_len = t[:, 5] + 1, t[:, 6] - t[:, 5] - 1
-    good = (chrom_len > 0) & (chrom_len <= _MAX_CHROM)
-    good &= _spans_in(a, s, np.minimum(chrom_len, _MAX_CHROM), _MAX_CHROM, _CHROM_CHARS)  # not "#" either
-    good &= (pos_len > 0) & (pos_len <= _MAX_POS) & (a[pos_start] != ord("0"))
-    good &= _spans_in(a, pos_start, np.minimum(pos_len, _MAX_POS), _MAX_POS, _DIGITS)
-    good &= (ref_len > 0) & (ref_len <= _MAX_ALLELE) & (alt_len > 0) & (alt_len <= _MAX_ALLELE)
-    good &= _spans_in(a, ref_start, np.minimum(ref_len, _MAX_ALLELE), _MAX_ALLELE, _BASES)
-    good &= _spans_in(a, alt_start, np.minimum(alt_len, _MAX_ALLELE), _MAX_ALLELE, _BASES)
-    good &= t[:, 5] - t[:, 4] > 1  # QUAL
-    f = filter_start
-    good &= ((filter_len == 1) & (a[f] == ord("."))) | (
-        (filter_len == 4)
-        & (a[f] == ord("P"))
-        & (a[f + 1] == ord("A"))
-        & (a[f + 2] == ord("S"))
-        & (a[f + 3] == ord("S"))
-    )
-
-    # The annotation value: exactly one "KEY=" item inside INFO, up to the next ";" or the end of INFO.
-    row_of_line = np.full(n_lines, -1, dtype=np.int64)
-    row_of_line[rows] = np.arange(len(rows))
-    keys = _key_positions(a, layout.key)
-    key_rows = row_of_line[np.searchsorted(ends, keys)]
-    inside = key_rows >= 0
-    keys, key_rows = keys[inside], key_rows[inside]
-    inside = (keys > t[key_rows, 6]) & (keys < t[key_rows, 7])
-    keys, key_rows = keys[inside], key_rows[inside]
-    good &= np.bincount(key_rows, minlength=len(rows)) == 1
-    value_start = np.zeros(len(rows), dtype=np.int64)
-    value_start[key_rows] = keys + len(layout.key) + 1
-    semicolons = np.flatnonzero(text == _SEMICOLON)
-    following = np.searchsorted(semicolons, value_start)
-    next_semicolon = np.append(semicolons, len(a))[following]
-    value_end = np.minimum(next_semicolon, t[:, 7])
-    good &= value_end > value_start
-    good &= _info_keys_plain(text, t[:, 6], t[:, 7], semicolons, ends, row_of_line)
-    if layout.formats.get("GT", ("String", "1"))[0] != "String":
-        good[:] = False  # htslib refuses every record when the header declares GT a Flag, Integer or Float
-
-    # FORMAT and the sample column, one FORMAT at a time (a file has a handful).
-    format_start, format_len = t[:, 7] + 1, t[:, 8] - t[:, 7] - 1
-    good &= (format_len > 0) & (format_len <= _MAX_FORMAT)
-    candidates = np.flatnonzero(good)
-    if len(candidates):
-        formats = _fixed(a, format_start[candidates], format_len[candidates], _MAX_FORMAT)
-        sample_start = t[candidates, 8] + 1
-        sample_end = ends[rows[candidates]]
-        matched = np.zeros(len(candidates), dtype=np.bool_)
-        remaining = np.ones(len(candidates), dtype=np.bool_)
-        while remaining.any():
-            first = int(np.argmax(remaining))
-            fmt = formats[first]
-            members = remaining & (formats == fmt)
-            remaining &= ~members
-            where = np.flatnonzero(members)
-            if fmt == b"GT":
-                # The commonest FORMAT, checked without a pattern: a GT of three bytes that carries the ALT.
-                start = sample_start[where]
-                first, phase, second = a[start], a[start + 1], a[start + 2]
-                matched[where] = (
-                    (sample_end[where] - start == 3)
-                    & ((first == ord("0")) | (first == ord("1")))
-                    & ((phase == ord("/")) | (phase == ord("|")))
-                    & ((second == ord("0")) | (second == ord("1")))
-                    & ((first == ord("1")) | (second == ord("1")))
-                )
-                continue
-            pattern = layout.sample_pattern(bytes(fmt))
-            if pattern is None:
-                continue
-            found = map(
-                pattern.fullmatch,
-                repeat(data),
-                sample_start[where].tolist(),
-                sample_end[where].tolist(),
-            )
-            matched[where] = [m is not None for m in found]
-        good[candidates] = matched
-
-    # The entries of the annotation value: separators "|" and "," in order; every entry must have exactly
-    # n_columns - 1 "|", so a line of E entries has E * n_columns - 1 separators, every n_columns-th a ",".
-    separators = _Separators(a)
-    # A comma in INFO outside the annotation value may be in a key, which htslib refuses (see _KEY_ODD).
-    good &= separators.commas(t[:, 6] + 1, t[:, 7]) == separators.commas(value_start, value_end)
-    well_formed = good.copy()
-    candidates = np.flatnonzero(good)
-    gene_rows = gene_begin = gene_len = np.zeros(0, dtype=np.int64)
-    if len(candidates):
-        common, owner, gene_begin, gene_len = _entries_common(
-            a, separators, value_start[candidates], value_end[candidates], layout
+    a: _Bytes = np.frombuffer(data, dtype=np.uint8)
+    ends: _Ints = np.flatnonzero(a == _NEWLINE)
+    gt_is_string = layout.formats.get("GT", ("String", "1"))[0] == "String"
+    while True:
+        known = layout.known_formats()
+        outcome, chrom_ends, format_spans, gene_lines, gene_spans = _screen_lines(
+            a,
+            ends,
+            np.frombuffer(layout.key, dtype=np.uint8),
+            layout.roles,
+            layout.common_af,
+            # htslib refuses every record when the header declares GT a Flag, Integer or Float.
+            gt_is_string,
+            known.text_bytes,
+            known.text_bounds,
+            known.valid,
+            known.codes,
+            known.code_bounds,
         )
-        good[candidates] = common
-        gene_rows = candidates[owner]
+        new = np.flatnonzero(outcome == _NEW_FORMAT)
+        if len(new) == 0:
+            break
+        # A FORMAT not met before (in the first block, or rarely later): learn it and screen the block again.
+        for fmt in dict.fromkeys(data[begin:end] for begin, end in format_spans[new].tolist()):
+            layout.learn(fmt)
+    starts: _Ints = np.zeros(len(ends), dtype=np.int64)
+    starts[1:] = ends[:-1] + 1
+    good: _Bools = outcome == _COMMON
     if classified is not None:
         # Alleles the ClinVar table classifies are read in full (see _Reader._records): one lookup each.
         for row in np.flatnonzero(good).tolist():
-            begin = int(s[row])
-            fields = data[begin : int(t[row, 4])].split(b"\t")
+            fields = data[int(starts[row]) : int(ends[row])].split(b"\t", 5)
             if classified(fields[0].decode(), int(fields[1]), fields[3].decode(), fields[4].decode()):
                 good[row] = False
-
-    screened_rows = np.flatnonzero(good)
-    screened = rows[screened_rows]
-    plain = rows[well_formed & ~good]
-    slow_mask = np.ones(n_lines, dtype=np.bool_)
-    slow_mask[screened] = False
-    slow_mask[plain] = False
-    kept = good[gene_rows]
-    genes: set[bytes] = set(_fixed(a, gene_begin[kept], gene_len[kept], _MAX_GENE).tolist())
-    # Records come sorted by chromosome: only the values where CHROM changes need reading.
-    names = _fixed(a, s[screened_rows], chrom_len[screened_rows], _MAX_CHROM)
-    changes = np.flatnonzero(names[1:] != names[:-1]) + 1
-    chroms = (
-        {text.decode("ascii") for text in set(names[np.append(0, changes)].tolist())} if len(names) else set()
-    )
-    return ScreenedChunk(screened, plain, np.flatnonzero(slow_mask), starts, ends, genes, chroms)
+    screened = np.flatnonzero(good)
+    plain = np.flatnonzero((outcome == _PLAIN) | ((outcome == _COMMON) & ~good))
+    slow = np.flatnonzero(outcome == _SLOW)
+    kept = gene_spans[good[gene_lines]]
+    genes = {data[begin:end] for begin, end in kept[_distinct(a, kept)].tolist()}
+    chrom_spans = np.stack([starts[screened], chrom_ends[screened]], axis=1)
+    chroms = {
+        data[begin:end].decode("ascii") for begin, end in chrom_spans[_distinct(a, chrom_spans)].tolist()
+    }
+    return ScreenedChunk(screened, plain, slow, starts, ends, genes, chroms)
 
 
-class _Separators:
-    """Every "|" and "," of a block, in order, with a running count of the commas."""
-
-    def __init__(self, a: _Bytes) -> None:
-        self.at: _Ints = np.flatnonzero((a == _PIPE) | (a == _COMMA))  # the padding has none
-        self.is_comma: _Bools = a[self.at] == _COMMA
-        self.commas_before = np.zeros(len(self.at) + 1, dtype=np.int64)
-        np.cumsum(self.is_comma, out=self.commas_before[1:])
-
-    def commas(self, starts: _Ints, ends: _Ints) -> _Ints:
-        """The number of commas in each span [starts, ends)."""
-        counts: _Ints = (
-            self.commas_before[np.searchsorted(self.at, ends)]
-            - self.commas_before[np.searchsorted(self.at, starts)]
-        )
-        return counts
+# -- compiled code ------------------------------------------------------------------------------------------
+# Every function below reads the bytes ``a`` of a block only inside the spans it is given, which lie inside
+# the block: numba does not check indices.
 
 
-def _entries_common(
-    a: _Bytes, found: _Separators, value_start: _Ints, value_end: _Ints, layout: ScreenLayout
-) -> tuple[_Bools, _Ints, _Ints, _Ints]:
-    """For each annotation value, whether every entry is common and unclassified; and for each entry, the value
-    it belongs to and where its gene column is."""
-    n_columns = layout.n_columns
-    separators, is_comma, commas_before = found.at, found.is_comma, found.commas_before
-    low = np.searchsorted(separators, value_start)
-    high = np.searchsorted(separators, value_end)
-    n_entries = commas_before[high] - commas_before[low] + 1
-    shaped = high - low == n_entries * n_columns - 1
-    n_entries = np.where(shaped, n_entries, 0)
-    # One row per entry of a well-shaped value.
-    owner = np.repeat(np.arange(len(value_start)), n_entries)
-    first_entry = np.zeros(len(value_start) + 1, dtype=np.int64)
-    np.cumsum(n_entries, out=first_entry[1:])
-    k = np.arange(len(owner)) - first_entry[owner]
-    base = low[owner] + k * n_columns  # index (in separators) of the entry's first "|"
-    last = k == n_entries[owner] - 1
-    entry_ok = np.ones(len(owner), dtype=np.bool_)
-    entry_ok[~last] = is_comma[base[~last] + n_columns - 1]
-    padded = np.append(separators, 0)
-    entry_start = np.where(k == 0, value_start[owner], padded[np.maximum(base - 1, 0)] + 1)
-    entry_end = np.where(last, value_end[owner], padded[np.minimum(base + n_columns - 1, len(separators))])
+@_compiled
+def _same_text(a: _Bytes, begin: int, end: int, other: int, other_end: int) -> bool:
+    if end - begin != other_end - other:
+        return False
+    for k in range(end - begin):  # noqa: SIM110 (numba compiles the loop; all() over a generator it does not)
+        if a[begin + k] != a[other + k]:
+            return False
+    return True
 
-    def column(j: int) -> tuple[_Ints, _Ints]:
-        begin = entry_start if j == 0 else separators[base + j - 1] + 1
-        end = entry_end if j == n_columns - 1 else separators[base + j]
-        return begin, end - begin
 
-    gene_begin, gene_len = column(layout.gene) if len(owner) else (owner, owner)
-    if len(owner):
-        for j in layout.clinvar:
-            begin, length = column(j)
-            entry_ok &= _missing(a, begin, length)
-        for j in layout.scores:
-            begin, length = column(j)
-            entry_ok &= _missing(a, begin, length) | _are_numbers(a, begin, length)
-        common = np.zeros(len(owner), dtype=np.bool_)
-        for j in layout.frequency:
-            begin, length = column(j)
-            values = _numbers(a, begin, length)
-            entry_ok &= _missing(a, begin, length) | ~np.isnan(values)
-            # The highest frequency is above the limit when any one is (NaN compares False).
-            common |= values > layout.common_af
-        entry_ok &= common
-        entry_ok &= gene_len <= _MAX_GENE
-    bad_entries = np.bincount(owner[~entry_ok], minlength=len(value_start))
-    common = shaped & (bad_entries == 0) & (n_entries > 0)
-    return common, owner, gene_begin, gene_len
+@_compiled
+def _distinct(a: _Bytes, spans: _Ints) -> _Ints:
+    """The rows of ``spans`` (begin, end) whose text no earlier row has: a hash table with open addressing,
+    texts compared in full (so two texts that share a hash are both kept)."""
+    size = 16
+    while size < 2 * len(spans):
+        size *= 2
+    slots = np.full(size, -1, dtype=np.int64)
+    rows = np.empty(len(spans), dtype=np.int64)
+    n = 0
+    for row in range(len(spans)):
+        begin, end = spans[row, 0], spans[row, 1]
+        digest = 0
+        for p in range(begin, end):
+            digest = digest * 31 + a[p]  # wraps around on overflow, as C does
+        slot = digest & (size - 1)
+        while True:
+            other = slots[slot]
+            if other < 0:
+                slots[slot] = row
+                rows[n] = row
+                n += 1
+                break
+            if _same_text(a, begin, end, spans[other, 0], spans[other, 1]):
+                break
+            slot = (slot + 1) & (size - 1)
+    return rows[:n]
+
+
+@_compiled
+def _field_end(a: _Bytes, p: int, table: _Bools) -> int:
+    """The tab that ends the field starting at ``p``, or -1 if a byte outside ``table`` comes first (the line
+    end does: every line of a block ends with "\\n")."""
+    while True:
+        byte = a[p]
+        if byte == _TAB:
+            return p
+        if not table[byte]:
+            return -1
+        p += 1
+
+
+@_compiled
+def _fixed_columns(a: _Bytes, line: int, tabs: _Ints) -> bool:
+    """CHROM, POS, ID, REF, ALT, QUAL and FILTER of the line that starts at ``line``, as the module docstring
+    says; their tabs go to ``tabs[0:7]``."""
+    begin = line
+    for column in range(7):
+        table = _PRINTABLE
+        if column == 0:
+            table = _CHROM_CHARS
+        elif column == 1:
+            table = _DIGITS
+        elif column == 3 or column == 4:
+            table = _BASES
+        end = _field_end(a, begin, table)
+        if end < 0:
+            return False
+        tabs[column] = end
+        begin = end + 1
+    chrom_len = tabs[0] - line
+    if chrom_len < 1 or chrom_len > _MAX_CHROM:
+        return False
+    pos, pos_len = tabs[0] + 1, tabs[1] - tabs[0] - 1
+    if pos_len < 1 or pos_len > _MAX_POS or a[pos] == _ZERO:
+        return False
+    for column in (3, 4):  # REF, ALT
+        length = tabs[column] - tabs[column - 1] - 1
+        if length < 1 or length > _MAX_ALLELE:
+            return False
+    if tabs[5] - tabs[4] <= 1:  # an empty QUAL
+        return False
+    begin, length = tabs[5] + 1, tabs[6] - tabs[5] - 1
+    if length == 1:
+        return bool(a[begin] == _DOT)
+    return bool(
+        length == 4 and a[begin] == 80 and a[begin + 1] == 65 and a[begin + 2] == 83 and a[begin + 3] == 83
+    )  # "PASS"
+
+
+@_compiled
+def _info(
+    a: _Bytes,
+    p: int,
+    end: int,
+    key: _Bytes,
+    roles: npt.NDArray[np.int8],
+    common_af: float,
+    genes: _Ints,
+    n_genes: int,
+) -> tuple[int, int]:
+    """Read the INFO column that starts at ``p``, on a line that ends at ``end``: the tab that ends it, or -1 if it is not of the form the
+    module docstring says (the annotation key exactly once with a value that is not empty, no comma outside
+    that value, no byte of _KEY_ODD in a key; a key runs from INFO's start or a ";" to the first "=").
+
+    With it, what :func:`_entries` makes of the annotation value: the new number of gene rows in ``genes``, or
+    -1 if the entries are not all common (-2 if ``genes`` has no room left).
+    """
+    n_key = len(key)
+    found = 0
+    written = -1
+    while True:  # one item of INFO per round
+        match = p + n_key < end and a[p + n_key] == _EQUALS
+        for k in range(n_key):
+            if not match:
+                break
+            match = a[p + k] == key[k]
+        byte = a[p]
+        while byte != _TAB and byte != _SEMICOLON and byte != _EQUALS:
+            if byte < 32 or byte > 126 or byte == _COMMA or _KEY_ODD[byte]:
+                return -1, -1
+            p += 1
+            byte = a[p]
+        if byte == _EQUALS:
+            p += 1
+            if match:
+                found += 1
+                value = p
+                p, written = _entries(a, p, roles, common_af, genes, n_genes)
+                if p <= value:  # not of plain form, or empty
+                    return -1, -1
+            else:
+                byte = a[p]
+                while byte != _TAB and byte != _SEMICOLON:
+                    if byte < 32 or byte > 126 or byte == _COMMA:
+                        return -1, -1
+                    p += 1
+                    byte = a[p]
+        if a[p] == _TAB:
+            return (p, written) if found == 1 else (-1, -1)
+        p += 1  # past the ";"
+
+
+@_compiled
+def _find_format(a: _Bytes, begin: int, end: int, text_bytes: _Bytes, text_bounds: _Ints) -> int:
+    """The index of the FORMAT [begin, end) among the known ones, or -1."""
+    for index in range(len(text_bounds) - 1):
+        known, known_end = text_bounds[index], text_bounds[index + 1]
+        if known_end - known != end - begin:
+            continue
+        same = True
+        for k in range(end - begin):
+            if a[begin + k] != text_bytes[known + k]:
+                same = False
+                break
+        if same:
+            return index
+    return -1
+
+
+@_compiled
+def _all_digits(a: _Bytes, begin: int, end: int) -> bool:
+    for p in range(begin, end):  # noqa: SIM110 (numba compiles the loop; all() over a generator it does not)
+        if a[p] < _ZERO or a[p] > _NINE:
+            return False
+    return True
+
+
+@_compiled
+def _integer_ok(a: _Bytes, begin: int, end: int) -> bool:
+    """An Integer as htslib parses it: "." or -?[0-9]{1,9}."""
+    if end - begin == 1 and a[begin] == _DOT:
+        return True
+    if begin < end and a[begin] == _DASH:
+        begin += 1
+    return 1 <= end - begin <= 9 and _all_digits(a, begin, end)
+
+
+@_compiled
+def _digits_from(a: _Bytes, p: int, end: int) -> int:
+    """The end of the run of digits that starts at ``p``."""
+    while p < end and _ZERO <= a[p] <= _NINE:
+        p += 1
+    return p
+
+
+@_compiled
+def _float_ok(a: _Bytes, begin: int, end: int) -> bool:
+    """A Float as htslib parses it: "." or [-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?."""
+    if end - begin == 1 and a[begin] == _DOT:
+        return True
+    p = begin
+    if p < end and (a[p] == _DASH or a[p] == _PLUS):
+        p += 1
+    digits = _digits_from(a, p, end)
+    if digits > p:
+        p = digits
+        if p < end and a[p] == _DOT:
+            p = _digits_from(a, p + 1, end)
+    elif p < end and a[p] == _DOT:
+        p = _digits_from(a, p + 1, end)
+        if p == digits + 1:  # "." with no digit after it
+            return False
+    else:
+        return False
+    if p < end and (a[p] == 101 or a[p] == 69):  # e, E
+        p += 1
+        if p < end and (a[p] == _DASH or a[p] == _PLUS):
+            p += 1
+        exponent = _digits_from(a, p, end)
+        if not 1 <= exponent - p <= 2:
+            return False
+        p = exponent
+    return p == end
+
+
+@_compiled
+def _value_ok(a: _Bytes, begin: int, end: int, code: int) -> bool:
+    """A sample subfield [begin, end) of the kind ``code``."""
+    kind = code & 3
+    if kind == _STRING:
+        return True
+    if code & _LIST == 0:
+        return _integer_ok(a, begin, end) if kind == _INTEGER else _float_ok(a, begin, end)
+    item = begin
+    for p in range(begin, end + 1):
+        if p == end or a[p] == _COMMA:
+            if not (_integer_ok(a, item, p) if kind == _INTEGER else _float_ok(a, item, p)):
+                return False
+            item = p + 1
+    return True
+
+
+@_compiled
+def _sample_ok(a: _Bytes, begin: int, end: int, codes: npt.NDArray[np.int8], first: int, last: int) -> bool:
+    """The sample column [begin, end): a GT that carries the ALT on a diploid genotype (0/1, 1/1, 0|1, 1|0,
+    1|1, 1/0), then at most as many subfields as ``codes[first:last]``, each of its kind."""
+    if end - begin < 3:
+        return False
+    for p in range(begin, end):
+        if not _PRINTABLE[a[p]]:  # a tab (a column too many) or an odd byte
+            return False
+    allele_1, phase, allele_2 = a[begin], a[begin + 1], a[begin + 2]
+    if not (allele_1 == _ZERO or allele_1 == _ZERO + 1) or not (allele_2 == _ZERO or allele_2 == _ZERO + 1):
+        return False
+    if phase != 47 and phase != _PIPE:  # "/" or "|"
+        return False
+    if allele_1 != _ZERO + 1 and allele_2 != _ZERO + 1:
+        return False
+    if end - begin == 3:
+        return True
+    if a[begin + 3] != _COLON:
+        return False
+    field = begin + 4
+    index = first
+    for p in range(begin + 4, end + 1):
+        if p == end or a[p] == _COLON:
+            if index == last or not _value_ok(a, field, p, codes[index]):
+                return False
+            index += 1
+            field = p + 1
+    return True
+
+
+@_compiled
+def _is_missing(a: _Bytes, begin: int, end: int) -> bool:
+    """ "", "." or "-" (annotation.MISSING)."""
+    return end == begin or (end - begin == 1 and (a[begin] == _DOT or a[begin] == _DASH))
+
+
+@_compiled
+def _decimal(a: _Bytes, begin: int, end: int) -> tuple[bool, bool, float]:
+    """Whether [begin, end) is a decimal number float() reads (an optional sign, digits with at most one point,
+    an optional exponent; no longer than _MAX_NUMBER), whether the value below is exactly float()'s, and the
+    value.
+
+    The value is exact when the digits make an integer below 10**15 and the power of ten is at most 22: both
+    are then exact as float64, and one multiplication or division rounds correctly, as float() does (Clinger,
+    "How to read floating point numbers accurately", PLDI 1990, doi:10.1145/93542.93557). Other forms float()
+    reads ("inf", "1_0", " 1") are not numbers here: their lines are left to the per-record path.
+    """
+    if end - begin > _MAX_NUMBER:
+        return False, False, 0.0
+    p = begin
+    negative = p < end and a[p] == _DASH
+    if p < end and (a[p] == _DASH or a[p] == _PLUS):
+        p += 1
+    mantissa = 0
+    significant = digits = scale = 0
+    point = False
+    exact = True
+    while p < end:
+        byte = a[p]
+        if _ZERO <= byte <= _NINE:
+            digits += 1
+            if mantissa == 0 and byte == _ZERO:
+                if point:
+                    scale -= 1
+            elif significant < _MAX_SIGNIFICANT:
+                mantissa = mantissa * 10 + (byte - _ZERO)
+                significant += 1
+                if point:
+                    scale -= 1
+            else:
+                exact = False
+                if not point:
+                    scale += 1
+        elif byte == _DOT and not point:
+            point = True
+        else:
+            break
+        p += 1
+    if digits == 0:
+        return False, False, 0.0
+    if p < end and (a[p] == 101 or a[p] == 69):  # e, E
+        p += 1
+        sign = 1
+        if p < end and (a[p] == _DASH or a[p] == _PLUS):
+            sign = -1 if a[p] == _DASH else 1
+            p += 1
+        exponent_begin = p
+        exponent = 0
+        while p < end and _ZERO <= a[p] <= _NINE:
+            if exponent < 100_000:
+                exponent = exponent * 10 + (a[p] - _ZERO)
+            p += 1
+        if p == exponent_begin:
+            return False, False, 0.0
+        scale += sign * exponent
+    if p != end:
+        return False, False, 0.0
+    if mantissa == 0:
+        return True, True, 0.0
+    if not exact or scale > 22 or scale < -22:
+        return True, False, 0.0
+    value = mantissa * _POWERS[scale] if scale >= 0 else mantissa / _POWERS[-scale]
+    return True, True, -value if negative else value
+
+
+@_compiled
+def _entries(
+    a: _Bytes, p: int, roles: npt.NDArray[np.int8], common_af: float, genes: _Ints, n_genes: int
+) -> tuple[int, int]:
+    """Read the annotation value that starts at ``p``: where it ends (the ";" or tab after it), or -1 if a byte
+    in it is not printable ASCII; and whether every entry has the layout's number of columns, no ClinVar value,
+    decimal numbers (or nothing) as scores and frequencies, a gene value no longer than _MAX_GENE, and a
+    frequency above ``common_af``. If so, the entries' gene spans are written to ``genes`` from row ``n_genes``
+    on and the new number of rows is returned with the end; otherwise -1 (-2 if ``genes`` has no room)."""
+    n_columns = len(roles)
+    common = False  # of the current entry
+    column = 0
+    field = p
+    byte = a[p]
+    while True:
+        while not _FIELD_STOP[byte]:
+            p += 1
+            byte = a[p]
+        if byte != _PIPE and byte != _COMMA and byte != _SEMICOLON and byte != _TAB:
+            return -1, -1  # not printable ASCII
+        # The field [field, p) is column ``column`` of the current entry.
+        if column == n_columns:
+            return _value_end(a, p), -1
+        role = roles[column]
+        if role != 0:
+            if role & _CLINVAR and not _is_missing(a, field, p):
+                return _value_end(a, p), -1
+            if role & (_SCORE | _FREQUENCY) and not _is_missing(a, field, p):
+                number, exact, value = _decimal(a, field, p)
+                if not number or (role & _FREQUENCY and not exact):
+                    return _value_end(a, p), -1
+                if role & _FREQUENCY and value > common_af:
+                    common = True
+            if role & _GENE:
+                if p - field > _MAX_GENE:
+                    return _value_end(a, p), -1
+                if n_genes == len(genes):
+                    return _value_end(a, p), -2
+                genes[n_genes, 0] = field
+                genes[n_genes, 1] = p
+                n_genes += 1
+        column += 1
+        if byte != _PIPE:  # the entry ends
+            if column != n_columns or not common:
+                return _value_end(a, p), -1
+            if byte != _COMMA:
+                return p, n_genes
+            column = 0
+            common = False
+        p += 1
+        field = p
+        byte = a[p]
+
+
+@_compiled
+def _value_end(a: _Bytes, p: int) -> int:
+    """The ";" or tab that ends the annotation value around ``p``, or -1 if a byte before it is not printable
+    ASCII."""
+    byte = a[p]
+    while byte != _SEMICOLON and byte != _TAB:
+        if byte < 32 or byte > 126:
+            return -1
+        p += 1
+        byte = a[p]
+    return p
+
+
+@_compiled
+def _screen_lines(
+    a: _Bytes,
+    ends: _Ints,
+    key: _Bytes,
+    roles: npt.NDArray[np.int8],
+    common_af: float,
+    gt_is_string: bool,
+    text_bytes: _Bytes,
+    text_bounds: _Ints,
+    valid: _Bools,
+    codes: npt.NDArray[np.int8],
+    code_bounds: _Ints,
+) -> tuple[npt.NDArray[np.int8], _Ints, _Ints, _Ints, _Ints]:
+    """What the screen makes of each line (_SLOW, _PLAIN, _COMMON, _NEW_FORMAT); where each line's CHROM ends;
+    the FORMAT span of each _NEW_FORMAT line; and the line and span of each gene value of the _COMMON lines."""
+    n_lines = len(ends)
+    outcome = np.zeros(n_lines, dtype=np.int8)
+    chrom_ends = np.zeros(n_lines, dtype=np.int64)
+    format_spans = np.zeros((n_lines, 2), dtype=np.int64)
+    genes = np.empty((max(16, 2 * n_lines), 2), dtype=np.int64)
+    gene_lines = np.empty(len(genes), dtype=np.int64)
+    n_genes = 0
+    tabs = np.empty(9, dtype=np.int64)
+    line = 0
+    index = 0
+    while index < n_lines:
+        begin = line
+        end = ends[index]
+        if end == begin or not gt_is_string or not _fixed_columns(a, begin, tabs):
+            line = end + 1
+            index += 1
+            continue
+        info_end, written = _info(a, tabs[6] + 1, end, key, roles, common_af, genes, n_genes)
+        if written == -2:  # room for the gene values of this line, then read it again
+            grown = np.empty((2 * len(genes), 2), dtype=np.int64)
+            grown[:n_genes] = genes[:n_genes]
+            genes = grown
+            grown_lines = np.empty(len(genes), dtype=np.int64)
+            grown_lines[:n_genes] = gene_lines[:n_genes]
+            gene_lines = grown_lines
+            continue
+        line = end + 1
+        index += 1
+        if info_end < 0:
+            continue
+        format_end = _field_end(a, info_end + 1, _PRINTABLE)
+        if format_end < 0 or not 1 <= format_end - info_end - 1 <= _MAX_FORMAT:
+            continue
+        chrom_ends[index - 1] = tabs[0]
+        known = _find_format(a, info_end + 1, format_end, text_bytes, text_bounds)
+        if known < 0:
+            outcome[index - 1] = _NEW_FORMAT
+            format_spans[index - 1, 0] = info_end + 1
+            format_spans[index - 1, 1] = format_end
+            continue
+        sample = format_end + 1
+        if not valid[known] or not _sample_ok(
+            a, sample, end, codes, code_bounds[known], code_bounds[known + 1]
+        ):
+            continue
+        outcome[index - 1] = _PLAIN
+        if written >= 0:
+            outcome[index - 1] = _COMMON
+            gene_lines[n_genes:written] = index - 1
+            n_genes = written
+    return outcome, chrom_ends, format_spans, gene_lines[:n_genes], genes[:n_genes]

@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Generator, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -84,7 +84,11 @@ from marbledx.genotype._model import (
     make_call,
     normalise_chrom,
 )
-from marbledx.genotype._screen import Classified, ScreenedChunk, ScreenLayout, screen_chunk
+
+if TYPE_CHECKING:
+    # Imported where used: the screen brings numba (and its compiled code), which only single-sample text VCFs
+    # need (see read_vcf).
+    from marbledx.genotype._screen import Classified, ScreenedChunk, ScreenLayout
 
 __all__ = ["detect_build", "read_vcf"]
 
@@ -170,7 +174,7 @@ _SetAside = tuple[
 
 # A block of decompressed text with the line number of its first line, and what the screen made of it (None
 # for the file's last line when it has no line end).
-_Block = tuple[bytes, int, ScreenedChunk | None]
+_Block = tuple[bytes, int, "ScreenedChunk | None"]
 
 # Alleles more frequent than this in gnomAD are beyond every rarity limit of genotype interpretation, so when
 # they have no ClinVar significance either, no rule counts them, lists them or lets them qualify.
@@ -724,6 +728,8 @@ class _Reader:
         lines count as records, their genes as covered and their chromosomes as seen; each becomes a number in
         ``calls`` that :meth:`_ScreenedLines.call` turns into its call, built by :meth:`_records` itself.
         """
+        from marbledx.genotype._screen import screen_chunk  # see the imports above
+
         clinvar = self.clinvar
         classified: Classified | None = None
         if clinvar is not None:
@@ -1931,6 +1937,8 @@ def read_vcf(
                 # The bulk screen (docs/genotype.md, "Reading speed"): for single-sample text VCFs whose
                 # frequencies are in the CSQ/ANN entries. INFO frequency or ClinVar keys, and the other samples'
                 # columns, would need checks of their own, so such files take the per-record path throughout.
+                from marbledx.genotype._screen import ScreenLayout  # see the imports above
+
                 n_columns, gene, frequency, clinvar_columns, scores = transcripts.screen_columns()
                 layout = ScreenLayout(
                     key=transcripts.key.encode("ascii"),

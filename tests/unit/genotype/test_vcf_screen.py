@@ -83,7 +83,6 @@ def mixed_lines() -> tuple[list[str], int]:
         line(900, chrom="X", sample="1/1"),  # hemizygous in a male, outside the PAR
         line(1000, chrom="X", sample="1/1"),
         line(1100, entry(af="1e-01", REVEL="", CADD_PHRED="23.5")),
-        line(1200, entry(af="inf")),  # float() reads it, so the per-record path sets it aside too
         line(1300, qual="."),
         line(1400, filt="."),
         line(1500),
@@ -97,6 +96,13 @@ def mixed_lines() -> tuple[list[str], int]:
         line(2400, entry(af="")),  # no frequency
         line(2500, entry(af="0.3&0.2")),  # not a number
         line(2600, entry(af="nan")),
+        # float() reads these, so the per-record path sets them aside; the screen reads only decimals and takes
+        # a frequency only where its value is exactly float()'s.
+        line(1200, entry(af="inf")),
+        line(1210, entry(af=" 0.3")),
+        line(1220, entry(af="0.3_0")),
+        line(1230, entry(af="0.50000000000000000001")),
+        line(1240, entry(af="3e-400")),
         line(2700, entry(REVEL="high")),  # a score that is not a number: counted in a warning
         line(2800, entry(af="0.3", CLIN_SIG="")[:-5]),  # an entry short of columns
         line(2900, alt="T,G", sample="1/2"),  # multi-allelic
@@ -289,26 +295,41 @@ def layout() -> ScreenLayout:
     )
 
 
-def test_sample_patterns_follow_the_header_types() -> None:
+def test_sample_columns_follow_the_header_types() -> None:
     screen = layout()
-    pattern = screen.sample_pattern(b"GT:AD:DP:VAF:FT")
-    assert pattern is not None
-    for good in (b"0/1", b"1|0:3,4", b"1/1:.,4:7:0.5:PASS", b"0/1:3,4:-1:1e-3:x,y"):
-        assert pattern.fullmatch(good), good
-    for bad in (
-        b"0/0",
-        b"./.",
-        b"1",
-        b"0/2",
-        b"0/1:3.5",
-        b"0/1:3,4:7:abc",
-        b"0/1:1:2:0.5:F:extra",
-        b"0/1:3,,4",
+
+    def taken(sample: str) -> bool:
+        data = (line(100, fmt="GT:AD:DP:VAF:FT", sample=sample) + "\n").encode()
+        chunk = screen_chunk(data, screen)
+        return len(chunk.screened) + len(chunk.plain) == 1
+
+    for good in (
+        "0/1",
+        "1|0:3,4",
+        "1/1:.,4:7:0.5:PASS",
+        "0/1:3,4:-1:1e-3:x,y",
+        "0/1:3:4:.5e+2:",
+        "1|1:.:.:-.5",
     ):
-        assert not pattern.fullmatch(bad), bad
-    assert screen.sample_pattern(b"DP:GT") is None
-    assert screen.sample_pattern(b"GT:ZZ") is None
-    assert screen.sample_pattern(b"GT:DP:DP") is None
+        assert taken(good), good
+    for bad in (
+        "0/0",
+        "./.",
+        "1",
+        "0/2",
+        "0/1:3.5",
+        "0/1:3,4:7:abc",
+        "0/1:1:2:0.5:F:extra",
+        "0/1:3,,4",
+        "0/1:3:1234567890",
+        "0/1:3:4:1e123",
+        "0/1:3:4:.e1",
+        "0/1:",
+    ):
+        assert not taken(bad), bad
+    assert screen.sample_program(b"DP:GT") is None
+    assert screen.sample_program(b"GT:ZZ") is None
+    assert screen.sample_program(b"GT:DP:DP") is None
 
 
 def test_screen_chunk_sorts_every_line_once() -> None:

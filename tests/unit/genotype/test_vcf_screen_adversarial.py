@@ -368,7 +368,7 @@ def test_odd_but_accepted_content_reads_the_same(
     kwargs: dict[str, object] = {"clinvar": Clinvar(), "sex": "male"}
     result = read_vcf(path, **kwargs)  # type: ignore[arg-type]
     # The file does exercise the screen (the ClinVar table takes chr3:4200 out of the screened lines).
-    assert n_screened(result) == len(screened) - 2 > 100
+    assert n_screened(result) == len(screened) - 2 > 90
     assert len(plain) > 50
     assert result.skipped_lines
     same(result, per_record(monkeypatch, path, **kwargs))

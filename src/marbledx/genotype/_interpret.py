@@ -683,6 +683,7 @@ def assess_gene(
     """
     calls, conflicts = _one_genotype_per_allele(calls)
     conflicts.extend(_copy_number_remarks(calls))
+    conflicts.extend(_rejected_disagreements(calls, filtered))
     readings = []
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
@@ -791,6 +792,32 @@ def _one_genotype_per_allele(calls: Sequence[VariantCall]) -> tuple[Sequence[Var
     if not chosen:
         return calls, []
     return [c for c in calls if chosen.get(c.key, c) is c], remarks
+
+
+def _rejected_disagreements(calls: Sequence[VariantCall], filtered: Sequence[VariantCall]) -> list[str]:
+    """A remark for each allele of ``calls`` that a record the VCF's filters rejected calls with fewer copies.
+
+    A rejected record is never evidence (docs/genotype.md, "FILTER"), so it does not lower the zygosity the way
+    a second passing record does (:func:`_one_genotype_per_allele`): the filters judged that call unreliable.
+    But the file still disputes the number of copies, and a homozygous call is what completes a recessive
+    genotype on its own, so the remark names the disagreement and asks for confirmation by another method
+    (Lincoln et al. 2019, PMID:30610921).
+    """
+    if not filtered:
+        return []
+    kept = {c.key: c for c in calls}
+    remarks: list[str] = []
+    for rejected in filtered:
+        call = kept.get(rejected.key)
+        if call is None or _ZYGOSITY_RANK[rejected.zygosity] >= _ZYGOSITY_RANK[call.zygosity]:
+            continue
+        where = "" if rejected.line is None else f" at line {rejected.line}"
+        remarks.append(
+            f"{call.hgvs_c or call.key}: counted as {call.genotype} ({call.zygosity}), but a record that the VCF's "
+            f"own filters rejected{where} calls it {rejected.genotype} ({rejected.zygosity}); confirm the "
+            "genotype by another method (such as Sanger sequencing)"
+        )
+    return remarks
 
 
 def _one_call_per_allele(calls: Iterable[VariantCall]) -> list[VariantCall]:

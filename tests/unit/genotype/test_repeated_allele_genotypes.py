@@ -10,6 +10,7 @@ keep their behaviour.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,39 @@ def test_rank_json_shows_the_allele_once_with_the_lower_genotype(
     assert [(v["hgvs_c"], v["genotype"]) for v in optb1["variants"]] == [("c.100C>T", "0/1")]
     assert optb1["genotype_lr"] == pytest.approx(NOTHING_RECESSIVE)  # was above 100
     assert CONFLICT in optb1["genotype_note"]
+
+
+# -- a disagreeing record that the VCF's own filters rejected ----------------------------------------------------
+
+REJECTED = "a record that the VCF's own filters rejected"
+
+
+@pytest.mark.parametrize("order", [("PASS", "LowQual"), ("LowQual", "PASS")])
+def test_a_rejected_record_with_fewer_copies_is_named_but_does_not_lower_the_call(
+    tmp_path: Path, model: GenotypeModel, order: tuple[str, str]
+) -> None:
+    gts = {"PASS": "1/1", "LowQual": "0/1"}
+    variants = [replace(_tcirg1(gts[f]), filter=f) for f in order]
+    path = write_vcf(tmp_path / "a.vcf", variants)
+    optb1 = for_disease(model, read_vcf(path))
+    alone = _optb1(tmp_path / "alone", model, [_tcirg1("1/1")])
+    # The passing homozygous call stands (the rejected record is not evidence) ...
+    assert optb1.status == "qualifying"
+    assert optb1.lr == pytest.approx(alone.lr)
+    # ... but the note names the disagreement, where the rejected record is, and asks for confirmation.
+    first = next(n for n, line in enumerate(path.read_text().splitlines(), 1) if not line.startswith("#"))
+    rejected_line = first + order.index("LowQual")
+    assert f"c.100C>T: counted as 1/1 (homozygous), but {REJECTED} at line {rejected_line} calls it 0/1" in (
+        optb1.note
+    )
+    assert "Sanger" in optb1.note
+    assert REJECTED not in alone.note
+
+
+def test_a_rejected_record_with_as_many_copies_or_more_is_not_named(
+    tmp_path: Path, model: GenotypeModel
+) -> None:
+    same = [_tcirg1("1/1"), replace(_tcirg1("1/1"), filter="LowQual")]
+    more = [_tcirg1("0/1"), replace(_tcirg1("1/1"), filter="LowQual")]
+    assert REJECTED not in _optb1(tmp_path, model, same).note
+    assert REJECTED not in _optb1(tmp_path / "more", model, more).note

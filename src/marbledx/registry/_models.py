@@ -37,6 +37,7 @@ __all__ = [
     "ROLES",
     "SEXES",
     "SIGN_IN_ACCOUNT_WIDE",
+    "SIGN_IN_ANY_NAME",
     "SOURCES",
     "UPLOAD_KINDS",
     "Analysis",
@@ -80,6 +81,9 @@ AUDIT_ACTIONS = (
 # The ``client`` of a sign-in throttle's account-wide row (every address together). A client address never
 # is "*": the registry keeps only letters, digits and ``. : % _ - [ ]`` of an address.
 SIGN_IN_ACCOUNT_WIDE = "*"
+# The ``account`` of a sign-in throttle's address-wide row (every name typed from one address together). A
+# name's ``account`` is always 64 hex digits (its SHA-256), so it never is "*"; nor is a client address.
+SIGN_IN_ANY_NAME = "*"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -189,8 +193,10 @@ class SignInThrottle(Base):
 
     ``account`` is the SHA-256 (hex) of the name as typed, whether or not an account has it, so names that
     are no account are throttled alike and whatever was typed in the name field is not kept in clear.
-    ``last_success_at`` marks an address that signed in to the account. The rows are bookkeeping that
-    anyone can cause without an account, not records: left out of backups and of ``Registry.counts``.
+    ``last_success_at`` marks an address that signed in to the account. A row whose ``account`` is
+    :data:`SIGN_IN_ANY_NAME` counts the failures from its ``client`` address to any name (password
+    spraying); a sign-in never resets it, so its ``last_success_at`` stays empty. The rows are bookkeeping
+    that anyone can cause without an account, not records: left out of backups and of ``Registry.counts``.
     """
 
     __tablename__ = "sign_in_throttles"

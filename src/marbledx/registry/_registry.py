@@ -10,6 +10,7 @@ patient data (findings, labels, names, file contents).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -70,6 +71,7 @@ from marbledx.registry._errors import (
 )
 from marbledx.registry._models import (
     SIGN_IN_ACCOUNT_WIDE,
+    SIGN_IN_ANY_NAME,
     UPLOAD_KINDS,
     Analysis,
     ApiToken,
@@ -110,6 +112,9 @@ __all__ = [
     "SESSION_LIFETIME",
     "SIGN_IN_ACCOUNT_ATTEMPTS",
     "SIGN_IN_ACCOUNT_DELAY",
+    "SIGN_IN_ADDRESS_ATTEMPTS",
+    "SIGN_IN_ADDRESS_DELAY",
+    "SIGN_IN_ADDRESS_WINDOW",
     "SIGN_IN_CLIENT_ATTEMPTS",
     "SIGN_IN_FIRST_DELAY",
     "SIGN_IN_KNOWN_CLIENT",
@@ -158,6 +163,22 @@ SIGN_IN_ACCOUNT_ATTEMPTS: Final = 50
 SIGN_IN_ACCOUNT_DELAY: Final = dt.timedelta(minutes=1)
 SIGN_IN_KNOWN_CLIENT: Final = dt.timedelta(days=30)
 SIGN_IN_MEMORY: Final = dt.timedelta(hours=24)
+# Password spraying: one address trying a few passwords on many names stays under every per-name count, so
+# failures are also counted per address across all names (OWASP Authentication Cheat Sheet, "Login
+# Throttling"; OWASP Credential Stuffing Prevention Cheat Sheet, "IP Mitigation and Intelligence": temporary,
+# and watching bursts as well as low steady volumes; NIST SP 800-63B §5.2.2, rate limiting, which allows
+# risk-based use of the addresses a user signed in from before). After SIGN_IN_ADDRESS_ATTEMPTS failures
+# from one address, each within SIGN_IN_ADDRESS_WINDOW of the one before (so a slow steady guesser adds up
+# too), that address waits SIGN_IN_ADDRESS_DELAY after each further failure, whatever name it types. 20 in
+# 15 minutes is four times what one person's typing reaches before the per-name pause (5), so it falls on
+# guessers and busy shared addresses (a hospital's NAT), not on one user, and it holds a guesser to about
+# 80 attempts an hour from one address across all names. The pause is short and expires on its own (never
+# a lockout). It spares a name that signed in from the address within SIGN_IN_KNOWN_CLIENT, so a guesser
+# behind a shared address does not keep the clinicians there out of their own accounts. A successful
+# sign-in never resets the count: a guesser could otherwise clear it by signing in to an account of theirs.
+SIGN_IN_ADDRESS_ATTEMPTS: Final = 20
+SIGN_IN_ADDRESS_WINDOW: Final = dt.timedelta(minutes=15)
+SIGN_IN_ADDRESS_DELAY: Final = dt.timedelta(minutes=5)
 # What is kept of a client address: enough for IPv4, IPv6 (with a zone) and a proxy's host name; never "*".
 _NOT_ADDRESS: Final = re.compile(r"[^0-9A-Za-z.:%_\-\[\]]")
 _NO_ADDRESS: Final = "unknown"
@@ -192,6 +213,20 @@ def _minutes(seconds: float) -> str:
     """A wait in whole minutes, rounded up: ``1 minute``, ``15 minutes``."""
     count = max(1, math.ceil(seconds / 60))
     return f"{count} minute{'' if count == 1 else 's'}"
+
+
+def _pending(until: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a pause that lasts until ``until`` (None: no pause) still holds at ``now``."""
+    return until is not None and now < until
+
+
+@dataclasses.dataclass(frozen=True)
+class _SignInCounters:
+    """The throttle rows one sign-in attempt reads and counts in (see :class:`SignInThrottle`)."""
+
+    own: SignInThrottle  # the name from this address
+    everyone: SignInThrottle  # the name from all addresses
+    address: SignInThrottle  # this address to any name (password spraying)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -894,32 +929,36 @@ class Registry:
         """The active user with this name and password, or None. Writes a login/login_failed event.
 
         Sign-ins are throttled per name and ``client`` (the address the attempt came from; the web app
-        passes the request's) and per name from all addresses (see :data:`SIGN_IN_CLIENT_ATTEMPTS`): while
-        a pause lasts, the attempt is refused without checking the password (:class:`TooManyAttemptsError`,
+        passes the request's), per name from all addresses (see :data:`SIGN_IN_CLIENT_ATTEMPTS`) and per
+        address across all names (:data:`SIGN_IN_ADDRESS_ATTEMPTS`, against password spraying): while a
+        pause lasts, the attempt is refused without checking the password (:class:`TooManyAttemptsError`,
         ``retry_after`` in seconds, audited as ``login_failed``). A name that is no account is throttled,
         refused and timed alike, so neither the answer nor its time tells whether the account exists.
         """
         now = self.clock()
         address = _NOT_ADDRESS.sub("", client or "")[:64] or _NO_ADDRESS
         with self.unit_of_work() as session:
-            own, everyone = self._sign_in_counters(session, hash_token(name), address, now)
+            counters = self._sign_in_counters(session, hash_token(name), address, now)
             query = select(User).where(User.name == name)
             row = session.scalars(query).one_or_none() if matchable(name) else None
             user_id, team_id = (row.id, row.team_id) if row is not None else (None, None)
-            paused_until = self._sign_in_paused_until(own, everyone, now)
+            paused_until, sprayed = self._sign_in_paused_until(counters, now)
             if paused_until is None:
                 failure = self._check_sign_in(row, password)
                 if failure is None and row is not None:
                     if self._hasher.check_needs_rehash(row.password_hash):
                         row.password_hash = self._hasher.hash(password)
-                    self._sign_in_succeeded(session, own, everyone, now)
+                    self._sign_in_succeeded(session, counters, now)
                     self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
                     return self._user_info(row)
-                notes = self._sign_in_failed(own, everyone, now)
+                notes = self._sign_in_failed(counters, now)
                 detail = "; ".join([failure or "unknown user", *notes])
                 self._audit(session, "login_failed", user_id=user_id, team_id=team_id, detail=detail)
                 return None
-            detail = f"sign-in refused from {address}: too many failed sign-ins; the password was not checked"
+            reason = (
+                "too many failed sign-ins from there to any name" if sprayed else "too many failed sign-ins"
+            )
+            detail = f"sign-in refused from {address}: {reason}; the password was not checked"
             self._audit(session, "login_failed", user_id=user_id, team_id=team_id, detail=detail)
         wait = max(1, math.ceil((paused_until - now).total_seconds()))
         msg = f"too many failed sign-ins; try again in {_minutes(wait)} (the password was not checked)"
@@ -939,46 +978,57 @@ class Registry:
 
     def _sign_in_counters(
         self, session: Session, account: str, client: str, now: dt.datetime
-    ) -> tuple[SignInThrottle, SignInThrottle]:
-        """The name's throttle rows for ``client`` and for all addresses, created when missing and locked.
+    ) -> _SignInCounters:
+        """The throttle rows of this attempt, created when missing and locked: the address's across all
+        names, the name's from all addresses, and the name's from the address.
 
-        On PostgreSQL each is locked (``FOR UPDATE``), the all-addresses row first in every request, so the
-        attempts on one name are counted one at a time across server processes without deadlocks; SQLite's
-        writers run one at a time anyway.
+        On PostgreSQL each is locked (``FOR UPDATE``) in that order in every request, so the attempts from
+        one address, and those on one name, are counted one at a time across server processes without
+        deadlocks (every request takes one row of each kind, kind by kind); SQLite's writers run one at a
+        time anyway. Counts whose last failure is older than their memory are forgotten here.
         """
         table = cast("Table", SignInThrottle.__table__)
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         rows: list[SignInThrottle] = []
-        for key in (SIGN_IN_ACCOUNT_WIDE, client):
-            values = {"account": account, "client": key, "failures": 0}
+        for key_account, key_client, memory in (
+            (SIGN_IN_ANY_NAME, client, SIGN_IN_ADDRESS_WINDOW),
+            (account, SIGN_IN_ACCOUNT_WIDE, SIGN_IN_MEMORY),
+            (account, client, SIGN_IN_MEMORY),
+        ):
+            values = {"account": key_account, "client": key_client, "failures": 0}
             session.execute(insert(table).values(**values).on_conflict_do_nothing())
             query = select(SignInThrottle).where(
-                SignInThrottle.account == account, SignInThrottle.client == key
+                SignInThrottle.account == key_account, SignInThrottle.client == key_client
             )
             row = session.scalars(query.with_for_update()).one()
-            if row.last_failure_at is not None and row.last_failure_at <= now - SIGN_IN_MEMORY:
+            if row.last_failure_at is not None and row.last_failure_at <= now - memory:
                 row.failures, row.blocked_until = 0, None  # failures that long ago are forgotten
             rows.append(row)
-        everyone, own = rows
-        return own, everyone
+        address, everyone, own = rows
+        return _SignInCounters(own=own, everyone=everyone, address=address)
 
     @staticmethod
-    def _sign_in_paused_until(
-        own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime
-    ) -> dt.datetime | None:
-        """Until when this address's sign-ins to the name are refused, or None when they are checked now.
+    def _sign_in_paused_until(counters: _SignInCounters, now: dt.datetime) -> tuple[dt.datetime | None, bool]:
+        """Until when this address's sign-ins to the name are refused (None when they are checked now), and
+        whether the address's pause across all names is among the reasons.
 
-        The all-addresses pause spares an address that signed in to the account recently (its usual
-        machine), so failures elsewhere never keep the clinician out there.
+        The all-addresses pause and the address's pause across names spare an address that signed in to
+        the account recently (its usual machine), so failures elsewhere, or of others behind the same
+        address, never keep the clinician out there. Only a name's own success marks the address for it.
         """
+        own = counters.own
         known = own.last_success_at is not None and now - own.last_success_at < SIGN_IN_KNOWN_CLIENT
-        until = [own.blocked_until] + ([] if known else [everyone.blocked_until])
+        sprayed = not known and _pending(counters.address.blocked_until, now)
+        until = [own.blocked_until]
+        if not known:
+            until += [counters.everyone.blocked_until, counters.address.blocked_until]
         pending = [t for t in until if t is not None and now < t]
-        return max(pending) if pending else None
+        return (max(pending) if pending else None), sprayed
 
     @staticmethod
-    def _sign_in_failed(own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime) -> list[str]:
+    def _sign_in_failed(counters: _SignInCounters, now: dt.datetime) -> list[str]:
         """Count a failed sign-in; the audit notes for the pauses it starts."""
+        own, everyone, address = counters.own, counters.everyone, counters.address
         notes = []
         own.failures += 1
         own.last_failure_at = now
@@ -998,25 +1048,37 @@ class Registry:
                 f"sign-ins from other addresses paused for {_minutes(SIGN_IN_ACCOUNT_DELAY.total_seconds())} "
                 f"({everyone.failures} failures in a row from all addresses)"
             )
+        address.failures += 1
+        address.last_failure_at = now
+        if address.failures >= SIGN_IN_ADDRESS_ATTEMPTS:
+            address.blocked_until = now + SIGN_IN_ADDRESS_DELAY
+            notes.append(
+                f"sign-ins from {address.client} to any name paused for "
+                f"{_minutes(SIGN_IN_ADDRESS_DELAY.total_seconds())} "
+                f"({address.failures} failures from there to any name, each within "
+                f"{_minutes(SIGN_IN_ADDRESS_WINDOW.total_seconds())} of the last)"
+            )
         return notes
 
     @staticmethod
-    def _sign_in_succeeded(
-        session: Session, own: SignInThrottle, everyone: SignInThrottle, now: dt.datetime
-    ) -> None:
+    def _sign_in_succeeded(session: Session, counters: _SignInCounters, now: dt.datetime) -> None:
         """Reset the name's counts and mark the address as one that signed in; drop stale counters.
+
+        The address's count across all names is left as it is: whoever tries many names from one address
+        could otherwise clear it by signing in to an account of their own there.
 
         Stale rows of any name (no failure within :data:`SIGN_IN_MEMORY`, no sign-in within
         :data:`SIGN_IN_KNOWN_CLIENT`) are deleted here, skipping rows another attempt holds (PostgreSQL's
         ``SKIP LOCKED``), so this never waits for, or deadlocks with, another sign-in.
         """
+        own, everyone = counters.own, counters.everyone
         for row in (own, everyone):
             row.failures, row.blocked_until, row.last_success_at = 0, None, now
         session.flush()
         stale = (
             select(SignInThrottle.id)
             .where(
-                SignInThrottle.id.not_in([own.id, everyone.id]),
+                SignInThrottle.id.not_in([own.id, everyone.id, counters.address.id]),
                 or_(
                     SignInThrottle.last_failure_at.is_(None),
                     SignInThrottle.last_failure_at < now - SIGN_IN_MEMORY,

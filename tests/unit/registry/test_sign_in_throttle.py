@@ -1,8 +1,9 @@
 """Sign-in throttling in the registry (``Registry.authenticate(..., client=…)``): the all-addresses ceiling
 that spares addresses which signed in before, failures forgotten after a day, stale counters purged, the
-counters left out of the row counts and backups, parallel attempts counted one at a time, and revision
-0005 (the ``sign_in_throttles`` table) going up and down on SQLite and PostgreSQL. Time is moved on with
-an injected clock."""
+counters left out of the row counts and backups, parallel attempts counted one at a time, the address's
+ceiling across names (password spraying: slow guessing counted, forgotten after a quiet window, parallel
+guesses on many names counted one at a time), and revision 0005 (the ``sign_in_throttles`` table) going
+up and down on SQLite and PostgreSQL. Time is moved on with an injected clock."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from marbledx.registry._db import _config
 from marbledx.registry._models import AuditEvent, SignInThrottle
 from marbledx.registry._registry import (
     SIGN_IN_ACCOUNT_ATTEMPTS,
+    SIGN_IN_ADDRESS_ATTEMPTS,
+    SIGN_IN_ADDRESS_DELAY,
+    SIGN_IN_ADDRESS_WINDOW,
     SIGN_IN_CLIENT_ATTEMPTS,
     SIGN_IN_MEMORY,
 )
@@ -101,15 +105,15 @@ def test_callers_without_an_address_are_throttled_too(
 def test_stale_counters_are_purged_at_a_sign_in(registry: Registry, alice: UserInfo, clock: Clock) -> None:
     registry.authenticate("mallory", WRONG, client="192.0.2.1")
     registry.authenticate("alice", PASSWORD, client="10.0.0.1")
-    assert _counters(registry) == 4  # each name: its address and all addresses
+    assert _counters(registry) == 6  # each name: its address and all addresses; each address: all names
     clock.advance(SIGN_IN_MEMORY + dt.timedelta(seconds=1))
     registry.authenticate("alice", PASSWORD, client="10.0.0.1")
-    assert _counters(registry) == 2  # mallory's are gone; alice's mark her usual address
+    assert _counters(registry) == 3  # mallory's and 192.0.2.1's are gone; alice's mark her usual address
 
 
 def test_counters_are_neither_counted_nor_backed_up(registry: Registry, tmp_path: Path) -> None:
     registry.authenticate("nobody", WRONG, client="192.0.2.1")
-    assert _counters(registry) == 2
+    assert _counters(registry) == 3
     assert "sign_in_throttles" not in registry.counts()
     manifest = registry.backup(tmp_path / "backup.tar.gz")
     assert "sign_in_throttles" not in manifest["tables"]
@@ -144,8 +148,72 @@ def test_parallel_attempts_are_counted_one_at_a_time(tmp_path: Path, backend: st
         with registry.unit_of_work() as session:
             failures = session.scalars(select(SignInThrottle.failures).order_by(SignInThrottle.client)).all()
             events = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-        assert failures == [5, 5]  # all addresses ("*"), then 192.0.2.1
+        assert failures == [5, 5, 5]  # all addresses ("*"), then 192.0.2.1 to alice and to any name
         assert events == 8
+
+
+def test_slow_guessing_across_names_meets_the_address_ceiling(registry: Registry, clock: Clock) -> None:
+    """One wrong guess on a new name every 14 minutes: each within the window of the last, so they add up."""
+    for n in range(SIGN_IN_ADDRESS_ATTEMPTS):
+        clock.advance(SIGN_IN_ADDRESS_WINDOW - dt.timedelta(minutes=1))
+        assert registry.authenticate(f"user{n}", WRONG, client="192.0.2.1") is None
+    assert _refused(registry, "user-next", WRONG, "192.0.2.1") == SIGN_IN_ADDRESS_DELAY.total_seconds()
+
+
+def test_the_address_count_is_forgotten_after_a_quiet_window(registry: Registry, clock: Clock) -> None:
+    for n in range(SIGN_IN_ADDRESS_ATTEMPTS - 1):
+        assert registry.authenticate(f"user{n}", WRONG, client="192.0.2.1") is None
+    clock.advance(SIGN_IN_ADDRESS_WINDOW)
+    for n in range(SIGN_IN_ADDRESS_ATTEMPTS - 1):  # counted afresh: no pause yet
+        assert registry.authenticate(f"other{n}", WRONG, client="192.0.2.1") is None
+    assert registry.authenticate("last", WRONG, client="192.0.2.1") is None  # the 20th starts the pause
+    assert _refused(registry, "user0", WRONG, "192.0.2.1") == 300
+
+
+def test_the_address_ceiling_holds_back_only_that_address(
+    registry: Registry, alice: UserInfo, clock: Clock
+) -> None:
+    for n in range(SIGN_IN_ADDRESS_ATTEMPTS):
+        registry.authenticate(f"user{n}", WRONG, client="192.0.2.1")
+    assert _refused(registry, "alice", PASSWORD, "192.0.2.1") == 300
+    assert registry.authenticate("alice", PASSWORD, client="198.51.100.1") == alice
+    assert _refused(registry, "alice", PASSWORD, "192.0.2.1") == 300  # her sign-in elsewhere frees nobody
+    clock.advance(SIGN_IN_ADDRESS_DELAY)
+    assert registry.authenticate("alice", PASSWORD, client="192.0.2.1") == alice
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_parallel_guesses_on_many_names_are_counted_one_at_a_time(tmp_path: Path, backend: str) -> None:
+    """Twelve wrong passwords at once from one address, each on a new name, after twelve before: eight are
+    checked (the eighth reaches the ceiling of 20) and four refused, whatever the order; on PostgreSQL
+    that needs the lock on the address's row."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if backend == "postgresql":
+        registry = open_clean(postgres_url_or_skip(), uploads_dir=tmp_path, password_hasher=cheap)
+    else:
+        registry = Registry.open(
+            f"sqlite:///{tmp_path / 'r.sqlite3'}", uploads_dir=tmp_path, password_hasher=cheap
+        )
+    with registry:
+        before = 12
+        for n in range(before):
+            assert registry.authenticate(f"before{n}", WRONG, client="192.0.2.1") is None
+        start = threading.Barrier(12)
+
+        def guess(n: int) -> str:
+            start.wait()
+            try:
+                registry.authenticate(f"user{n}", WRONG, client="192.0.2.1")
+            except TooManyAttemptsError:
+                return "refused"
+            return "checked"
+
+        with ThreadPoolExecutor(12) as pool:
+            outcomes = sorted(pool.map(guess, range(12)))
+        assert outcomes == ["checked"] * (SIGN_IN_ADDRESS_ATTEMPTS - before) + ["refused"] * 4
+        with registry.unit_of_work() as session:
+            query = select(SignInThrottle.failures).where(SignInThrottle.account == "*")
+            assert session.scalars(query).all() == [SIGN_IN_ADDRESS_ATTEMPTS]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

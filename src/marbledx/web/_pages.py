@@ -221,9 +221,10 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/cases",
 ) -> Response:
-    """Sign in with name and password. Throttled by the registry per name and client address (OWASP
-    Authentication Cheat Sheet, "Login Throttling"; NIST SP 800-63B §5.2.2): while a pause lasts the answer
-    is 429 with ``Retry-After``, the same whether or not the account exists."""
+    """Sign in with name and password. Throttled by the registry per name and client address, per name from
+    all addresses, and per address across all names (OWASP Authentication Cheat Sheet, "Login Throttling";
+    NIST SP 800-63B §5.2.2; see Registry.authenticate): while a pause lasts the answer is 429 with
+    ``Retry-After``, the same whether or not the account exists."""
     target = safe_next(next)
     if not login_csrf_ok(request, csrf_token):
         return _login_page(

@@ -366,10 +366,21 @@ class TranscriptField:
         """
         return bool(self._gnomad)
 
-    def screen_columns(self) -> tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    def screen_columns(
+        self,
+    ) -> tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
         """For the VCF reader's bulk screen: the header's number of columns, and the gene, gnomAD frequency,
-        ClinVar and score (REVEL, CADD) columns, as :meth:`common_frequency` reads them."""
-        return self._n, self._gene, tuple(i for i, _ in self._gnomad), self._clinvar, self._score_columns
+        ClinVar and score (REVEL, CADD) columns, as :meth:`common_frequency` reads them, and the MANE columns
+        by which :meth:`choose_index` chooses first (none for SnpEff, which chooses its first entry)."""
+        mane = self._mane if self.style == "vep" else ()
+        return (
+            self._n,
+            self._gene,
+            tuple(i for i, _ in self._gnomad),
+            self._clinvar,
+            self._score_columns,
+            mane,
+        )
 
     @property
     def gene_column(self) -> int:

@@ -15,7 +15,10 @@ one. It is one pass over each line, compiled to machine code by numba (kept on d
   contig or INFO key to the header, and refuses the record when the name does not make a header line.)
 * every entry is common and unclassified, as :meth:`TranscriptField.common_frequency` judges one: no value in
   any ClinVar column, decimal numbers (or nothing) in the frequency and score columns, and a gnomAD frequency
-  above ``common_af`` (read exactly as float() reads it, or the line is left). Whichever entry or entries the reader would choose, the allele is therefore set aside;
+  above ``common_af`` (read exactly as float() reads it, or the line is left). Whichever entry or entries the
+  reader would choose, the allele is therefore set aside. With VEP's MANE columns it is enough that every MANE
+  entry is so and every gene the entries name has one, since the reader chooses a MANE entry in each gene
+  (:meth:`TranscriptField.choose_by_gene`);
 * the header declares GT a String (htslib refuses every record otherwise), and PS, if the FORMAT has it, an
   Integer (htslib writes a Float PS differently from its text, and the reader takes PS from the text);
 * FORMAT starts with GT, names each key once, and names only keys the header declares as Integer, Float, String
@@ -95,7 +98,7 @@ _MAX_NUMBER = 24
 _MAX_SIGNIFICANT = 15  # decimal digits that a float64 holds exactly (below 2**53)
 
 # The roles of an annotation column, as bits of ScreenLayout.roles.
-_GENE, _CLINVAR, _SCORE, _FREQUENCY = 1, 2, 4, 8
+_GENE, _CLINVAR, _SCORE, _FREQUENCY, _MANE = 1, 2, 4, 8, 16
 # What the screen makes of a line.
 _SLOW, _PLAIN, _COMMON, _NEW_FORMAT = 0, 1, 2, 3
 # The value of a sample subfield after GT, as its FORMAT key is declared: a code of the sample program.
@@ -118,6 +121,7 @@ class ScreenLayout:
     scores: tuple[int, ...]  # REVEL and CADD columns
     common_af: float
     formats: Mapping[str, tuple[str, str]]  # FORMAT key -> (Type, Number) as the header declares them
+    mane: tuple[int, ...] = ()  # VEP's MANE columns, by which the reader chooses an entry first
     # The FORMATs met so far, as the arrays _screen_lines reads them (see _FormatTable).
     _known: _FormatTable = field(init=False, repr=False)
     roles: npt.NDArray[np.int8] = field(init=False, repr=False)
@@ -130,6 +134,7 @@ class ScreenLayout:
             (self.clinvar, _CLINVAR),
             (self.scores, _SCORE),
             (self.frequency, _FREQUENCY),
+            (self.mane, _MANE),
         ):
             for column in columns:
                 roles[column] |= role
@@ -367,13 +372,14 @@ def _info(
     common_af: float,
     genes: _Ints,
     n_genes: int,
+    with_mane: bool,
 ) -> tuple[int, int]:
-    """Read the INFO column that starts at ``p``, on a line that ends at ``end``: the tab that ends it, or -1 if it is not of the form the
-    module docstring says (the annotation key exactly once with a value that is not empty, no comma outside
+    """Read the INFO column that starts at ``p``, on a line that ends at ``end``: the tab that ends it, or -1
+    if it is not of the form the module docstring says (the annotation key exactly once with a value that is not empty, no comma outside
     that value, no byte of _KEY_ODD in a key; a key runs from INFO's start or a ";" to the first "=").
 
     With it, what :func:`_entries` makes of the annotation value: the new number of gene rows in ``genes``, or
-    -1 if the entries are not all common (-2 if ``genes`` has no room left).
+    -1 if the allele would not be set aside (-2 if ``genes`` has no room left).
     """
     n_key = len(key)
     found = 0
@@ -395,7 +401,7 @@ def _info(
             if match:
                 found += 1
                 value = p
-                p, written = _entries(a, p, roles, common_af, genes, n_genes)
+                p, written = _entries(a, p, roles, common_af, genes, n_genes, with_mane)
                 if p <= value:  # not of plain form, or empty
                     return -1, -1
             else:
@@ -608,15 +614,32 @@ def _decimal(a: _Bytes, begin: int, end: int) -> tuple[bool, bool, float]:
 
 @_compiled
 def _entries(
-    a: _Bytes, p: int, roles: npt.NDArray[np.int8], common_af: float, genes: _Ints, n_genes: int
+    a: _Bytes,
+    p: int,
+    roles: npt.NDArray[np.int8],
+    common_af: float,
+    genes: _Ints,
+    n_genes: int,
+    with_mane: bool,
 ) -> tuple[int, int]:
     """Read the annotation value that starts at ``p``: where it ends (the ";" or tab after it), or -1 if a byte
-    in it is not printable ASCII; and whether every entry has the layout's number of columns, no ClinVar value,
-    decimal numbers (or nothing) as scores and frequencies, a gene value no longer than _MAX_GENE, and a
-    frequency above ``common_af``. If so, the entries' gene spans are written to ``genes`` from row ``n_genes``
-    on and the new number of rows is returned with the end; otherwise -1 (-2 if ``genes`` has no room)."""
+    in it is not printable ASCII; and whether the reader would set the allele aside whichever entry it chose.
+
+    Every entry must have the layout's number of columns and a gene value no longer than _MAX_GENE. An entry
+    is *common* when it has no ClinVar value, decimal numbers (or nothing) as scores and frequencies, and a
+    frequency above ``common_af``. The allele is set aside when every entry is common or, with MANE columns
+    (``with_mane``), when every MANE entry is common, there is one, and every gene the entries name has one:
+    the reader then chooses a MANE entry in each gene (:meth:`TranscriptField.choose_by_gene`), whatever the
+    other entries hold. If so, the entries' gene spans (and whether the entry is a MANE one) are written to
+    ``genes`` from row ``n_genes`` on and the new number of rows is returned with the end; otherwise -1 (-2 if
+    ``genes`` has no room)."""
     n_columns = len(roles)
-    common = False  # of the current entry
+    first = n_genes
+    all_common = True  # every entry so far
+    mane_common = True  # every MANE entry so far
+    any_mane = False
+    common = is_mane = False  # of the current entry
+    plain = True  # the current entry's ClinVar, score and frequency columns are as a common entry's
     column = 0
     field = p
     byte = a[p]
@@ -631,13 +654,16 @@ def _entries(
             return _value_end(a, p), -1
         role = roles[column]
         if role != 0:
-            if role & _CLINVAR and not _is_missing(a, field, p):
-                return _value_end(a, p), -1
-            if role & (_SCORE | _FREQUENCY) and not _is_missing(a, field, p):
+            missing = _is_missing(a, field, p)
+            if role & _MANE and not missing:
+                is_mane = True
+            if role & _CLINVAR and not missing:
+                plain = False
+            if role & (_SCORE | _FREQUENCY) and not missing and plain:
                 number, exact, value = _decimal(a, field, p)
                 if not number or (role & _FREQUENCY and not exact):
-                    return _value_end(a, p), -1
-                if role & _FREQUENCY and value > common_af:
+                    plain = False
+                elif role & _FREQUENCY and value > common_af:
                     common = True
             if role & _GENE:
                 if p - field > _MAX_GENE:
@@ -646,18 +672,49 @@ def _entries(
                     return _value_end(a, p), -2
                 genes[n_genes, 0] = field
                 genes[n_genes, 1] = p
+                genes[n_genes, 2] = 0
                 n_genes += 1
         column += 1
         if byte != _PIPE:  # the entry ends
-            if column != n_columns or not common:
+            if column != n_columns:
+                return _value_end(a, p), -1
+            common = common and plain
+            all_common = all_common and common
+            if is_mane:
+                any_mane = True
+                mane_common = mane_common and common
+                genes[n_genes - 1, 2] = 1  # the gene row of this entry
+            if not all_common and not (with_mane and mane_common):
                 return _value_end(a, p), -1
             if byte != _COMMA:
-                return p, n_genes
+                break
             column = 0
-            common = False
+            common = is_mane = False
+            plain = True
         p += 1
         field = p
         byte = a[p]
+    if all_common or (any_mane and _every_gene_has_mane(a, genes, first, n_genes)):
+        return p, n_genes
+    return p, -1
+
+
+@_compiled
+def _every_gene_has_mane(a: _Bytes, genes: _Ints, first: int, last: int) -> bool:
+    """Whether each gene named by the entries in rows [first, last) of ``genes`` has a MANE entry there
+    (entries without a gene name make no choice of their own)."""
+    for row in range(first, last):
+        begin, end = genes[row, 0], genes[row, 1]
+        if genes[row, 2] or _is_missing(a, begin, end):
+            continue
+        found = False
+        for other in range(first, last):
+            if genes[other, 2] and _same_text(a, begin, end, genes[other, 0], genes[other, 1]):
+                found = True
+                break
+        if not found:
+            return False
+    return True
 
 
 @_compiled
@@ -693,7 +750,10 @@ def _screen_lines(
     outcome = np.zeros(n_lines, dtype=np.int8)
     chrom_ends = np.zeros(n_lines, dtype=np.int64)
     format_spans = np.zeros((n_lines, 2), dtype=np.int64)
-    genes = np.empty((max(16, 2 * n_lines), 2), dtype=np.int64)
+    genes = np.empty((max(16, 2 * n_lines), 3), dtype=np.int64)  # begin, end, whether a MANE entry
+    with_mane = False
+    for role in roles:
+        with_mane = with_mane or role & _MANE != 0
     gene_lines = np.empty(len(genes), dtype=np.int64)
     n_genes = 0
     tabs = np.empty(9, dtype=np.int64)
@@ -706,9 +766,9 @@ def _screen_lines(
             line = end + 1
             index += 1
             continue
-        info_end, written = _info(a, tabs[6] + 1, end, key, roles, common_af, genes, n_genes)
+        info_end, written = _info(a, tabs[6] + 1, end, key, roles, common_af, genes, n_genes, with_mane)
         if written == -2:  # room for the gene values of this line, then read it again
-            grown = np.empty((2 * len(genes), 2), dtype=np.int64)
+            grown = np.empty((2 * len(genes), 3), dtype=np.int64)
             grown[:n_genes] = genes[:n_genes]
             genes = grown
             grown_lines = np.empty(len(genes), dtype=np.int64)
@@ -739,4 +799,4 @@ def _screen_lines(
             outcome[index - 1] = _COMMON
             gene_lines[n_genes:written] = index - 1
             n_genes = written
-    return outcome, chrom_ends, format_spans, gene_lines[:n_genes], genes[:n_genes]
+    return outcome, chrom_ends, format_spans, gene_lines[:n_genes], genes[:n_genes, :2].copy()

@@ -1939,7 +1939,7 @@ def read_vcf(
                 # columns, would need checks of their own, so such files take the per-record path throughout.
                 from marbledx.genotype._screen import ScreenLayout  # see the imports above
 
-                n_columns, gene, frequency, clinvar_columns, scores = transcripts.screen_columns()
+                n_columns, gene, frequency, clinvar_columns, scores, mane = transcripts.screen_columns()
                 layout = ScreenLayout(
                     key=transcripts.key.encode("ascii"),
                     n_columns=n_columns,
@@ -1948,6 +1948,7 @@ def read_vcf(
                     clinvar=clinvar_columns,
                     scores=scores,
                     common_af=_COMMON_AF,
+                    mane=mane,
                     formats={
                         name: (str(meta.type), str(meta.number)) for name, meta in header.formats.items()
                     },

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from marbledx.genotype import _vcf as vcf_module
+from marbledx.genotype import read_vcf
 from marbledx.genotype._screen import (
     ScreenLayout,
     _decimal,
@@ -21,7 +24,7 @@ from marbledx.genotype._screen import (
     _integer_ok,
     screen_chunk,
 )
-from tests.unit.genotype.test_vcf_screen import entry, layout, line
+from tests.unit.genotype.test_vcf_screen import entry, layout, line, n_screened, per_record, same, write
 
 # How htslib parses the sample values of an Integer and a Float FORMAT key (vcf_parse_format; found by
 # experiment, htslib 1.24): the specification the compiled readers follow.
@@ -157,3 +160,75 @@ def test_formats_are_learned_once_and_kept_between_blocks() -> None:
     assert chunk.screened.tolist() == [1]
     assert chunk.slow.tolist() == [0]  # htslib refuses "x" for an Integer
     assert screen.known_formats().texts == [b"GT:DP", b"GT", b"GT:GQ"]
+
+
+# -- the MANE rule: an allele set aside because the entry the reader chooses in each gene is common ---------------
+
+MANE = "NM_000001.1"
+
+
+def mane_entry(gene: str = "TCIRG1", af: str = "0.3", **columns: str) -> str:
+    return entry(gene, af=af, MANE_SELECT=MANE, **columns)
+
+
+def other_entry(gene: str = "TCIRG1", af: str = "", **columns: str) -> str:
+    """An entry of a transcript that is neither MANE nor (unless ``columns`` say so) canonical, by default
+    without a frequency."""
+    values = {"CANONICAL": "", "Feature": f"ENST9{len(gene)}", "Consequence": "intron_variant"} | columns
+    return entry(gene, af=af, **values)
+
+
+def mane_lines() -> tuple[list[str], list[str]]:
+    """Lines the reader sets aside because of the MANE rule, and lines it must read in full."""
+    set_aside = [
+        line(100, mane_entry(), other_entry()),  # the other entry has no frequency
+        line(200, other_entry(af="0.0001"), mane_entry()),  # the other entry is rare, and comes first
+        line(300, mane_entry(), other_entry(CLIN_SIG="benign")),  # the other entry has a ClinVar value
+        line(400, mane_entry("A"), other_entry("A"), mane_entry("B"), other_entry("B", af="x")),
+        line(500, mane_entry(), other_entry(""), other_entry("-", af="0.0001")),  # no gene: no choice
+        line(600, mane_entry(), mane_entry(af="0.2", Feature="ENST7")),  # two MANE entries, both common
+    ]
+    read_in_full = [
+        line(1100, mane_entry(af="0.0001"), other_entry(af="0.3")),  # the MANE entry is rare
+        line(1200, mane_entry(CLIN_SIG="benign"), other_entry(af="0.3")),  # the MANE entry is classified
+        line(1300, mane_entry("A"), other_entry("B", af="0.0001")),  # gene B has no MANE entry
+        line(1400, other_entry(af="0.0001"), other_entry(af="0.3")),  # no MANE entry at all
+        line(1500, mane_entry(), mane_entry(af="0.0001", Feature="ENST7")),  # a rare MANE entry
+        line(1600, mane_entry(af="")),  # the MANE entry has no frequency
+        line(1700, mane_entry(af="0.3", REVEL="high"), other_entry()),  # a score that is not a number
+    ]
+    return set_aside, read_in_full
+
+
+@pytest.mark.parametrize("chunk_bytes", [4 << 20, 900])
+def test_the_mane_rule_sets_aside_what_the_per_record_read_sets_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int
+) -> None:
+    monkeypatch.setattr(vcf_module, "_CHUNK_BYTES", chunk_bytes)
+    set_aside, read_in_full = mane_lines()
+    path = write(tmp_path / "mane.vcf", set_aside + read_in_full)
+    screened = read_vcf(path)
+    assert n_screened(screened) == len(set_aside)
+    same(screened, per_record(monkeypatch, path))
+
+
+def test_random_entries_read_alike_with_and_without_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lines of 1-4 entries with random genes, MANE flags, frequencies and ClinVar values: the screened read
+    # must set aside exactly the alleles the per-record read sets aside.
+    rng = random.Random(11)
+    lines = []
+    for pos in range(100, 100 + 400):
+        entries = []
+        for _ in range(rng.randint(1, 4)):
+            gene = rng.choice(["A", "A", "B", "", "-"])
+            af = rng.choice(["0.3", "0.3", "0.0001", "", "x", "0.005", "0.0051"])
+            columns = {"CLIN_SIG": rng.choice(["", "", "", "benign"]), "CANONICAL": rng.choice(["", "YES"])}
+            maker = mane_entry if rng.random() < 0.5 else other_entry
+            entries.append(maker(gene, af=af, **columns))
+        lines.append(line(pos, *entries))
+    path = write(tmp_path / "random.vcf", lines)
+    screened = read_vcf(path)
+    assert 50 < n_screened(screened) < 350  # the test does exercise both outcomes
+    same(screened, per_record(monkeypatch, path))

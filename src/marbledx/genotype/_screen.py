@@ -375,8 +375,9 @@ def _info(
     with_mane: bool,
 ) -> tuple[int, int]:
     """Read the INFO column that starts at ``p``, on a line that ends at ``end``: the tab that ends it, or -1
-    if it is not of the form the module docstring says (the annotation key exactly once with a value that is not empty, no comma outside
-    that value, no byte of _KEY_ODD in a key; a key runs from INFO's start or a ";" to the first "=").
+    if it is not of the form the module docstring says (the annotation key exactly once with a value that is
+    not empty, no comma outside that value, no byte of _KEY_ODD in a key; a key runs from INFO's start or a
+    ";" to the first "=").
 
     With it, what :func:`_entries` makes of the annotation value: the new number of gene rows in ``genes``, or
     -1 if the allele would not be set aside (-2 if ``genes`` has no room left).

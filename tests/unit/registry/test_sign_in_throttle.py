@@ -58,6 +58,14 @@ def _refused(registry: Registry, name: str, password: str, client: str) -> int:
     return refused.value.retry_after
 
 
+def _fresh_registry(tmp_path: Path, backend: str) -> Registry:
+    """An empty registry on ``backend`` with a cheap password hash (parallel tests check many passwords)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if backend == "postgresql":
+        return open_clean(postgres_url_or_skip(), uploads_dir=tmp_path, password_hasher=cheap)
+    return Registry.open(f"sqlite:///{tmp_path / 'r.sqlite3'}", uploads_dir=tmp_path, password_hasher=cheap)
+
+
 def _counters(registry: Registry) -> int:
     with registry.unit_of_work() as session:
         return int(session.scalar(select(func.count()).select_from(SignInThrottle)) or 0)
@@ -123,13 +131,7 @@ def test_counters_are_neither_counted_nor_backed_up(registry: Registry, tmp_path
 def test_parallel_attempts_are_counted_one_at_a_time(tmp_path: Path, backend: str) -> None:
     """Eight wrong passwords at once from one address: five are checked (the fifth starts the pause) and
     three refused, whatever the order; on PostgreSQL that needs the counters' row locks."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    if backend == "postgresql":
-        registry = open_clean(postgres_url_or_skip(), uploads_dir=tmp_path, password_hasher=cheap)
-    else:
-        registry = Registry.open(
-            f"sqlite:///{tmp_path / 'r.sqlite3'}", uploads_dir=tmp_path, password_hasher=cheap
-        )
+    registry = _fresh_registry(tmp_path, backend)
     with registry:
         registry.add_user("alice", "haematology", "clinician", PASSWORD)
         start = threading.Barrier(8)
@@ -187,13 +189,7 @@ def test_parallel_guesses_on_many_names_are_counted_one_at_a_time(tmp_path: Path
     """Twelve wrong passwords at once from one address, each on a new name, after twelve before: eight are
     checked (the eighth reaches the ceiling of 20) and four refused, whatever the order; on PostgreSQL
     that needs the lock on the address's row."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    if backend == "postgresql":
-        registry = open_clean(postgres_url_or_skip(), uploads_dir=tmp_path, password_hasher=cheap)
-    else:
-        registry = Registry.open(
-            f"sqlite:///{tmp_path / 'r.sqlite3'}", uploads_dir=tmp_path, password_hasher=cheap
-        )
+    registry = _fresh_registry(tmp_path, backend)
     with registry:
         before = 12
         for n in range(before):

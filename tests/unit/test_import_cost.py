@@ -47,6 +47,7 @@ NOT_FOR_RANK = (
     "pysam",  # the VCF reader: only with a VCF
     "marbledx.genotype._vcf",
     "numba",  # the VCF reader's screen: only with a single-sample text VCF
+    "isal",  # its decompression of bgzipped text
     "marbledx.genotype._screen",
     "marbledx.genotype._clinvar",
     "marbledx.genotype._fetch",
@@ -186,4 +187,4 @@ def test_rank_with_a_multi_sample_vcf_does_not_import_the_screen(
     code, _, modules = _modules_after(*args)
     assert code == 0
     assert "marbledx.genotype._vcf" in modules
-    assert not {"numba", "marbledx.genotype._screen"} & modules
+    assert not {"numba", "isal", "marbledx.genotype._screen"} & modules

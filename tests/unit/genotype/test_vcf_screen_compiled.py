@@ -232,3 +232,33 @@ def test_random_entries_read_alike_with_and_without_the_screen(
     screened = read_vcf(path)
     assert 50 < n_screened(screened) < 350  # the test does exercise both outcomes
     same(screened, per_record(monkeypatch, path))
+
+
+def test_without_a_writable_cache_folder_the_code_is_compiled_per_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # numba refuses cache=True when it finds no writable folder ("no locator available"); the screen must still
+    # be compiled, only not kept on disk.
+    import numba
+
+    from marbledx.genotype import _screen
+
+    real = numba.njit
+    asked: list[bool] = []
+
+    def njit(**options: object) -> object:
+        asked.append(bool(options.get("cache")))
+        if options.get("cache"):
+            msg = "cannot cache function 'add_one': no locator available for file 'x.py'"
+            raise RuntimeError(msg)
+        return real(**options)
+
+    monkeypatch.setattr(numba, "njit", njit)
+
+    def add_one(x: int) -> int:
+        return x + 1
+
+    compiled = _screen._compiled(add_one)
+    assert asked == [True, False]
+    assert compiled(41) == 42
+    assert compiled.signatures  # compiled by numba, not the plain function

@@ -423,6 +423,12 @@ def _genotype_lr(k: float, mean_disease: float, mean_background: float) -> float
     return float(math.exp(k * math.log(mean_disease / mean_background) - (mean_disease - mean_background)))
 
 
+def _needs_two_alleles(mode: Mode, sex: str | None) -> bool:
+    """Whether a genotype fitting ``mode`` may need two heterozygous alleles: not for a dominant mode, nor for a
+    male's X-linked recessive one (one allele on his single X)."""
+    return not (mode in _DOMINANT or (mode == "XLR" and sex == "male"))
+
+
 def _genotype_for_mode(
     assessed: list[AlleleAssessment], mode: Mode, sex: str | None
 ) -> tuple[float, tuple[AlleleAssessment, ...], GenotypeStatus, str | None]:
@@ -431,8 +437,7 @@ def _genotype_for_mode(
     qualifying = sorted((a for a in assessed if a.weight > 0), key=lambda a: -a.weight)
     if not qualifying:
         return 0.0, (), "no_qualifying_variant", None
-    one_allele_suffices = mode in _DOMINANT or (mode == "XLR" and sex == "male")
-    if one_allele_suffices:
+    if not _needs_two_alleles(mode, sex):
         best = qualifying[0]
         return best.weight, (best,), "qualifying", None
     if mode == "XLR" and sex is None:
@@ -679,9 +684,10 @@ def assess_gene(
     ``consequence_inferred`` says that the calls' consequences were not annotated but inferred by the reader
     (gene-table mode, where only a deletion of the whole gene gets one: ``transcript_ablation``); the note
     then says so for each such allele shown. An allele that ``calls`` repeat with different zygosities (two
-    records of one VCF) counts once, at the lowest, and the note names it (:func:`_one_genotype_per_allele`).
+    records of one VCF) counts once, at the lowest, and one they repeat with different phases counts once,
+    unphased; the note names each (:func:`_one_genotype_per_allele`).
     """
-    calls, conflicts = _one_genotype_per_allele(calls)
+    calls, conflicts, phase_conflicts = _one_genotype_per_allele(calls)
     conflicts.extend(_copy_number_remarks(calls))
     conflicts.extend(_rejected_disagreements(calls, filtered))
     readings = []
@@ -718,6 +724,9 @@ def assess_gene(
                 )
         remarks = [remark] if remark else []
         remarks.extend(conflicts)
+        if _needs_two_alleles(mode, sex):
+            # Phase decides cis or trans only where a genotype needs two alleles.
+            remarks.extend(phase_conflicts)
         if status != "qualifying":
             # A ClinVar pathogenic allele that the gene's mechanism keeps from qualifying: say why.
             remarks.extend(
@@ -754,44 +763,126 @@ def assess_gene(
     return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, best.note)
 
 
-def _one_genotype_per_allele(calls: Sequence[VariantCall]) -> tuple[Sequence[VariantCall], list[str]]:
-    """The calls of one gene with each allele that the VCF gives different zygosities kept once, at the lowest,
-    and a remark naming each such allele.
+def _one_genotype_per_allele(
+    calls: Sequence[VariantCall],
+) -> tuple[Sequence[VariantCall], list[str], list[str]]:
+    """The calls of one gene with each allele whose records disagree kept once, a remark naming each allele whose
+    records give it different zygosities, and one naming each allele whose records give it different phases.
 
-    An allele in two records (a merge or concatenation of overlapping files) with the same zygosity is left as
-    it is: :func:`_genotype_for_mode` never pairs an allele with itself (by ``VariantCall.key``), so it is one
-    allele. With different zygosities (``0/1`` in one record, ``1/1`` in another), the file contradicts
-    itself about the number of copies. Reading the higher one would let the allele complete a recessive
-    genotype on its own, a homozygous call the file's own data dispute. So it is counted once, at the lower
-    zygosity (the first such record), and only that call is listed: a second, different allele can still
-    complete the genotype in trans. This is marbledx's own conservative choice, not a guideline's rule. It
-    leaves the discrepancy to the laboratory, for whom orthogonal confirmation (such as Sanger sequencing) of
-    NGS-detected germline variants is standard practice (Lincoln et al. 2019, PMID:30610921), and the remark
-    asks for it.
+    An allele in two records (a merge or concatenation of overlapping files) with the same zygosity and phase
+    is left as it is: :func:`_genotype_for_mode` never pairs an allele with itself (by ``VariantCall.key``), so
+    it is one allele. With different zygosities (``0/1`` in one record, ``1/1`` in another), the file
+    contradicts itself about the number of copies. Reading the higher one would let the allele complete a
+    recessive genotype on its own, a homozygous call the file's own data dispute. So it is counted once, at the
+    lower zygosity, and only that call is listed: a second, different allele can still complete the genotype
+    in trans. This is marbledx's own conservative choice, not a guideline's rule. It leaves the discrepancy to
+    the laboratory, for whom orthogonal confirmation (such as Sanger sequencing) of NGS-detected germline
+    variants is standard practice (Lincoln et al. 2019, PMID:30610921), and the remark asks for it.
+
+    With different phases (``0|1`` and ``1|0`` with one PS, or two phase sets) at the same zygosity, the file
+    contradicts itself about the haplotype that decides cis or trans, so the allele is counted once, unphased
+    (:func:`_phase_conflict`). In both cases the records at the lowest zygosity become one call
+    (:func:`_merged_repeats`), so the outcome never depends on which record comes first.
     """
     by_key: dict[str, list[VariantCall]] = defaultdict(list)
     for call in calls:
         by_key[call.key].append(call)
     if len(by_key) == len(calls):
-        return calls, []
+        return calls, [], []
     chosen: dict[str, VariantCall] = {}
     remarks: list[str] = []
+    phase_remarks: list[str] = []
     for key, repeats in by_key.items():
         zygosities = {c.zygosity for c in repeats}
+        lowest = min(_ZYGOSITY_RANK[z] for z in zygosities)
+        at_lowest = [c for c in repeats if _ZYGOSITY_RANK[c.zygosity] == lowest]
+        phases = _phase_conflict(at_lowest)
+        if len(zygosities) < 2 and phases is None:
+            continue
+        kept = _merged_repeats(at_lowest)
+        chosen[key] = kept
+        name = kept.hgvs_c or key
+        if phases is not None:
+            phase_remarks.append(
+                f"{name}: the VCF gives it {phases}, so its phase is unknown and it is counted once, unphased "
+                f"({kept.genotype}), as not shown by phase to be in cis with another allele; confirm the phase "
+                "by another method (such as testing the parents or long-read sequencing)"
+            )
         if len(zygosities) < 2:
             continue
-        kept = min(repeats, key=lambda c: _ZYGOSITY_RANK[c.zygosity])  # the first of the lowest
-        chosen[key] = kept
         given = ", ".join(c.genotype if c.line is None else f"{c.genotype} at line {c.line}" for c in repeats)
         count = "two" if len(zygosities) == 2 else "three"
         remarks.append(
-            f"{kept.hgvs_c or key}: the VCF gives it {count} different genotypes ({given}), so it is counted "
+            f"{name}: the VCF gives it {count} different genotypes ({given}), so it is counted "
             f"once, at the lower zygosity ({kept.genotype}, {kept.zygosity}); check the file for merged or "
             "duplicated calls, or confirm the genotype by another method (such as Sanger sequencing)"
         )
     if not chosen:
-        return calls, []
-    return [c for c in calls if chosen.get(c.key, c) is c], remarks
+        return calls, [], []
+    # The merged call stands where the allele's first record stood; its other records go.
+    kept_calls: list[VariantCall] = []
+    for call in calls:
+        merged = chosen.get(call.key)
+        if merged is None:
+            kept_calls.append(call)
+        elif call is by_key[call.key][0]:
+            kept_calls.append(merged)
+    return kept_calls, remarks, phase_remarks
+
+
+def _phase_conflict(repeats: Sequence[VariantCall]) -> str | None:
+    """Words naming the phases that the records of one allele at one zygosity give it, with their lines, when
+    they disagree (two haplotypes or two phase sets); ``None`` when they do not.
+
+    The haplotype of a heterozygous allele, against a second allele's in the same phase set, decides cis or
+    trans (:func:`_in_cis`). Two records that phase the allele differently contradict each other, and reading
+    either would make the outcome depend on record order. So the allele's phase is unknown, and it counts as an
+    unphased heterozygous call: two heterozygous alleles not shown to be in cis qualify a recessive disease
+    (docs/genotype.md, "Repeated alleles"). ACMG's PM3 (in trans with a pathogenic variant) rests on phase
+    found by testing the parents (Richards et al. 2015, PMID:25741868), and orthogonal confirmation of
+    NGS-detected germline variants is standard practice (Lincoln et al. 2019, PMID:30610921): the remark asks
+    for it. A phased record and an unphased one do not contradict each other (one says less); they are
+    read as unphased (:func:`_merged_repeats`), as an unphased record alone would be, with no remark.
+    """
+    phases = {(c.phase_set, c.haplotype) for c in repeats if c.haplotype is not None}
+    if len(phases) < 2:
+        return None
+
+    def words(call: VariantCall) -> str:
+        if call.haplotype is None:
+            phase = f"{call.genotype} unphased"
+        elif call.phase_set:
+            phase = f"{call.genotype} PS={call.phase_set}"
+        else:  # phased without a PS value
+            phase = f"{call.genotype} without PS"
+        return phase if call.line is None else f"{phase} at line {call.line}"
+
+    count = {2: "two", 3: "three"}.get(len(phases), str(len(phases)))
+    return f"{count} different phases ({', '.join(words(c) for c in repeats)})"
+
+
+def _merged_repeats(repeats: Sequence[VariantCall]) -> VariantCall:
+    """One call for the records of one allele at one zygosity, with what decides cis or trans kept only where
+    every record gives the same: the phase (phase set and haplotype) and the parental origin.
+
+    The first record gives the rest (annotation, line). Where the records disagree on the phase (or one is
+    unphased), the call is unphased and its GT is written unphased (``0/1``); where they disagree on the origin,
+    it is unknown. So no record's phase or origin wins by coming first, and the call is in cis with a second
+    allele only when every record shows it, as when :func:`_genotype_for_mode` pairs each record in turn.
+    """
+    first = repeats[0]
+    origins = {c.origin for c in repeats}
+    origin = first.origin if len(origins) == 1 else "unknown"
+    if len({(c.phase_set, c.haplotype) for c in repeats}) == 1:
+        return first if origin == first.origin else replace(first, origin=origin)
+    genotype = min(_unphased_gt(c.genotype) for c in repeats)
+    return replace(first, genotype=genotype, haplotype=None, phase_set=None, origin=origin)
+
+
+def _unphased_gt(genotype: str) -> str:
+    """A GT written unphased, its alleles in order (``1|0`` → ``0/1``, ``.|1`` → ``./1``)."""
+    alleles = genotype.replace("|", "/").split("/")
+    return "/".join(sorted(alleles, key=lambda a: int(a) if a.isdigit() else -1))
 
 
 def _rejected_disagreements(calls: Sequence[VariantCall], filtered: Sequence[VariantCall]) -> list[str]:

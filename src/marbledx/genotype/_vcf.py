@@ -2009,8 +2009,9 @@ def read_vcf(
         shown = ", ".join(pairs[:_MAX_LINES]) + (", …" if len(pairs) > _MAX_LINES else "")
         warnings.append(
             f"{where}: {len(pairs)} record(s) repeat an allele of an earlier record ({shown}); an "
-            "allele is not counted twice towards a genotype, and repeats with different genotypes count once, "
-            "at the lower zygosity: check the file for merged or duplicated calls"
+            "allele is not counted twice towards a genotype, repeats with different genotypes count once, "
+            "at the lower zygosity, and repeats with different phases count once, unphased: check the file "
+            "for merged or duplicated calls"
         )
     if reader.copy_number_disputes:
         warnings.append(

@@ -58,6 +58,7 @@ def test_an_allele_called_both_heterozygous_and_homozygous_does_not_complete_a_r
     result = read_vcf(path)
     assert sorted(c.zygosity for c in result.calls) == ["heterozygous", "homozygous"]  # both records read
     assert any("different genotypes count once, at the lower zygosity" in w for w in result.warnings)
+    assert any("different phases count once, unphased" in w for w in result.warnings)
     optb1 = for_disease(model, result)
     # Was "qualifying" (a homozygous null allele, LR far above 1).
     assert optb1.status == "carrier"

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from marbledx.cli import main
 from marbledx.genotype import DiseaseGenotype, GenotypeModel, VcfReadResult
 from marbledx.genotype.synthetic import SyntheticVariant
+
+from ...conftest import MINI_RELEASE, TESTS
 
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function
 PROBAND = "PROBAND"
@@ -38,3 +47,18 @@ def tcirg1_variant(
         hgvs_c=f"c.{100 + offset}C>T",
         phase_sets={PROBAND: phase_set} if phase_set is not None else {},
     )
+
+
+def ranked_with_vcf(
+    vcf: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, disease: str = OPTB1
+) -> dict[str, Any]:
+    """The diagnosis ``disease`` (OPTB1 unless named) in ``marbledx rank --format json`` of a fixture
+    phenopacket with ``vcf``, on the tiny fixture ontology."""
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    packet = TESTS / "data" / "phenopackets" / "adult_ado.json"
+    code = main(["rank", str(packet), "--vcf", str(vcf), "--format", "json"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    (result,) = json.loads(out)
+    diagnosis: dict[str, Any] = next(d for d in result["diagnoses"] if d["disease_id"] == disease)
+    return diagnosis

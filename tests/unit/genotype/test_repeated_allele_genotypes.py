@@ -9,13 +9,11 @@ keep their behaviour.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from marbledx.cli import main
 from marbledx.genotype import (
     DiseaseGenotype,
     GeneRule,
@@ -26,9 +24,7 @@ from marbledx.genotype import (
     read_vcf,
 )
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
-from tests.unit.genotype.evidence import for_disease, tcirg1_variant
-
-from ...conftest import MINI_RELEASE, TESTS
+from tests.unit.genotype.evidence import for_disease, ranked_with_vcf, tcirg1_variant
 
 P = "PROBAND"
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function (knowledge base)
@@ -175,14 +171,8 @@ def test_a_dominant_disease_still_qualifies_on_the_lower_genotype() -> None:
 def test_rank_json_shows_the_allele_once_with_the_lower_genotype(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     vcf = write_vcf(tmp_path / "p.vcf.gz", [_tcirg1("0/1"), _tcirg1("1/1")])
-    packet = TESTS / "data" / "phenopackets" / "adult_ado.json"
-    code = main(["rank", str(packet), "--vcf", str(vcf), "--format", "json"])
-    out, _ = capsys.readouterr()
-    assert code == 0
-    (result,) = json.loads(out)
-    optb1 = next(d for d in result["diagnoses"] if d["disease_id"] == OPTB1)
+    optb1 = ranked_with_vcf(vcf, capsys, monkeypatch)
     assert [(v["hgvs_c"], v["genotype"]) for v in optb1["variants"]] == [("c.100C>T", "0/1")]
     assert optb1["genotype_lr"] == pytest.approx(NOTHING_RECESSIVE)  # was above 100
     assert CONFLICT in optb1["genotype_note"]

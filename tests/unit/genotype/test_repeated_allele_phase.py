@@ -11,13 +11,11 @@ their behaviour.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from marbledx.cli import main
 from marbledx.genotype import (
     DiseaseGenotype,
     GeneRule,
@@ -27,9 +25,7 @@ from marbledx.genotype import (
     read_vcf,
 )
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
-from tests.unit.genotype.evidence import PROBAND, for_disease, tcirg1_variant
-
-from ...conftest import MINI_RELEASE, TESTS
+from tests.unit.genotype.evidence import PROBAND, for_disease, ranked_with_vcf, tcirg1_variant
 
 OPTB1 = "OMIM:259700"  # TCIRG1, autosomal recessive, loss of function (knowledge base)
 NOTHING_RECESSIVE = 1 - 0.95**2  # the LR of a covered recessive gene without a fitting genotype
@@ -236,14 +232,8 @@ def test_records_that_disagree_on_the_parent_leave_the_origin_unknown_whatever_t
 def test_rank_json_lists_the_allele_once_unphased_and_names_the_phases(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     vcf = write_vcf(tmp_path / "p.vcf.gz", [_a("0|1"), _a("1|0"), _second()])
-    packet = TESTS / "data" / "phenopackets" / "adult_ado.json"
-    code = main(["rank", str(packet), "--vcf", str(vcf), "--format", "json"])
-    out, _ = capsys.readouterr()
-    assert code == 0
-    (result,) = json.loads(out)
-    optb1 = next(d for d in result["diagnoses"] if d["disease_id"] == OPTB1)
+    optb1 = ranked_with_vcf(vcf, capsys, monkeypatch)
     assert sorted((v["hgvs_c"], v["genotype"]) for v in optb1["variants"]) == [
         ("c.100C>T", "0/1"),
         ("c.2100C>T", "0|1"),

@@ -37,25 +37,18 @@ def _events(database: list[str], capsys: pytest.CaptureFixture[str]) -> list[tup
     return [(e["user"], e["action"], e["detail"]) for e in reversed(json.loads(capsys.readouterr().out))]
 
 
+def _add_alice(database: list[str], monkeypatch: pytest.MonkeyPatch, role: str = "clinician") -> None:
+    """``marbledx users add alice`` in haematology, the password on standard input."""
+    _stdin(monkeypatch, PASSWORD + "\n")
+    _run(["users", "add", "alice", "--team", "haematology", "--role", role, "--password-stdin", *database])
+
+
 def test_each_account_change_from_the_command_line_is_audited(
     database: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     me = pwd.getpwuid(os.geteuid()).pw_name
     by = f"by the server's command line (OS user {me})"
-    _stdin(monkeypatch, PASSWORD + "\n")
-    _run(
-        [
-            "users",
-            "add",
-            "alice",
-            "--team",
-            "haematology",
-            "--role",
-            "clinician",
-            "--password-stdin",
-            *database,
-        ]
-    )
+    _add_alice(database, monkeypatch)
     assert _events(database, capsys) == [("alice", "account_activated", f"account created (clinician); {by}")]
     _run(["users", "token", "alice", *database])
     _run(["users", "token", "alice", *database])
@@ -88,35 +81,9 @@ def test_each_account_change_from_the_command_line_is_audited(
 def test_a_refused_change_writes_no_event(
     database: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _stdin(monkeypatch, PASSWORD + "\n")
-    _run(
-        [
-            "users",
-            "add",
-            "alice",
-            "--team",
-            "haematology",
-            "--role",
-            "clinician",
-            "--password-stdin",
-            *database,
-        ]
-    )
-    _stdin(monkeypatch, PASSWORD + "\n")
+    _add_alice(database, monkeypatch)
     with pytest.raises(ConflictError, match="already exists"):
-        _run(
-            [
-                "users",
-                "add",
-                "alice",
-                "--team",
-                "haematology",
-                "--role",
-                "admin",
-                "--password-stdin",
-                *database,
-            ]
-        )
+        _add_alice(database, monkeypatch, role="admin")
     _run(["users", "activate", "alice", *database])  # already active: nothing changes, as on the web page
     assert [action for _, action, _ in _events(database, capsys)] == ["account_activated"]
 
@@ -126,8 +93,7 @@ def test_sudo_names_the_account_that_invoked_it(
 ) -> None:
     monkeypatch.setattr(_registry_cmd, "_os_user", lambda: "root")
     monkeypatch.setenv("SUDO_USER", "dana")
-    _stdin(monkeypatch, PASSWORD + "\n")
-    _run(["users", "add", "alice", "--team", "haematology", "--role", "admin", "--password-stdin", *database])
+    _add_alice(database, monkeypatch, role="admin")
     (event,) = _events(database, capsys)
     assert event[2] == "account created (admin); by the server's command line (OS user root, sudo from dana)"
 
@@ -137,8 +103,7 @@ def test_odd_account_names_cannot_forge_the_detail(
 ) -> None:
     monkeypatch.setattr(_registry_cmd, "_os_user", lambda: "eve); by dana\nx" + "y" * 100)
     monkeypatch.setenv("SUDO_USER", "  ")
-    _stdin(monkeypatch, PASSWORD + "\n")
-    _run(["users", "add", "alice", "--team", "haematology", "--role", "admin", "--password-stdin", *database])
+    _add_alice(database, monkeypatch, role="admin")
     (event,) = _events(database, capsys)
     word = "eve___by_dana_x" + "y" * 49
     assert event[2] == f"account created (admin); by the server's command line (OS user {word})"

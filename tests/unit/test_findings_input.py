@@ -71,6 +71,21 @@ def test_a_lab_term_that_contradicts_the_hierarchy_is_dropped(mini_hpo: Hpo) -> 
     assert "lab finding HP:0001873" in warnings[0]
 
 
+def test_once_an_observed_lab_term_is_dropped_its_ancestors_may_be_excluded(mini_hpo: Hpo) -> None:
+    # The lab's pancytopenia contradicts the excluded thrombocytopenia and is dropped; anaemia, which only
+    # the pancytopenia implied, may then be excluded too.
+    raw = [("HP:0001876", False, "lab"), ("HP:0001873", True, "entered"), ("HP:0001903", True, "entered")]
+    raw.append(("HP:0011002", False, "entered"))
+    findings, warnings = normalise_findings(mini_hpo.ontology, raw, where="case.json")
+    assert {(f.hpo_id, f.excluded) for f in findings} == {
+        ("HP:0001873", True),
+        ("HP:0001903", True),
+        ("HP:0011002", False),
+    }
+    assert len(warnings) == 1
+    assert "lab finding HP:0001876" in warnings[0]
+
+
 @pytest.mark.parametrize(
     ("time", "days", "warning"),
     [

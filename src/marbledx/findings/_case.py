@@ -127,6 +127,11 @@ class Case:
         return tuple(f.hpo_id for f in self.findings if f.excluded)
 
 
+def _implied_indices(ontology: Ontology, observed: list[Finding]) -> set[int]:
+    """Indices of the observed findings and all their ancestors."""
+    return {int(i) for f in observed for i in ontology.ancestor_indices(ontology.index(f.hpo_id))}
+
+
 def normalise_findings(
     ontology: Ontology, raw: list[tuple[str, bool, str]], *, where: str, strict: bool = True
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
@@ -158,8 +163,8 @@ def normalise_findings(
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
             continue
-        if current != PHENOTYPIC_ABNORMALITY_ID and PHENOTYPIC_ABNORMALITY_ID not in ontology.ancestors(
-            current
+        if current != PHENOTYPIC_ABNORMALITY_ID and not (
+            PHENOTYPIC_ABNORMALITY_ID in ontology and ontology.is_ancestor(PHENOTYPIC_ABNORMALITY_ID, current)
         ):
             branches = set(ontology.children(_ROOT_ID))
             branch = next(
@@ -192,10 +197,13 @@ def normalise_findings(
         msg = f"{where}: {', '.join(both)} is both observed and excluded; expected each finding once"
         raise InputError(msg)
     observed = [f for f in findings.values() if not f.excluded]
+    # Every term the observed findings imply (no term is both observed and excluded by now), so that most
+    # excluded findings are cleared with one lookup; a case may list dozens of each.
+    implied = _implied_indices(ontology, observed)
     for (hpo, excluded), finding in list(findings.items()):
-        if not excluded:
+        if not excluded or ontology.index(hpo) not in implied:
             continue
-        below = next((o for o in observed if hpo in ontology.ancestors(o.hpo_id)), None)
+        below = next((o for o in observed if ontology.is_ancestor(hpo, o.hpo_id)), None)
         if below is None:
             continue
         if "lab" in {finding.source, below.source}:
@@ -208,6 +216,7 @@ def normalise_findings(
                 f"{'observed' if lab.excluded else 'excluded'} {other.hpo_id} ({ontology.label(other.hpo_id)}); dropped"
             )
             observed = [f for f in findings.values() if not f.excluded]
+            implied = _implied_indices(ontology, observed)
             continue
         msg = (
             f"{where}: {below.hpo_id} {ontology.label(below.hpo_id)} is observed but its broader term {hpo} "

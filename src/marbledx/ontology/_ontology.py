@@ -199,7 +199,7 @@ class Ontology:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True if ``ancestor`` is a proper ancestor of ``descendant``."""
         a, d = self.index(ancestor), self.index(descendant)
-        return a != d and bool(np.isin(a, self.ancestor_indices(d)))
+        return a != d and bool((self.ancestor_indices(d) == a).any())
 
     # -- information content ------------------------------------------------------------------------
     @property

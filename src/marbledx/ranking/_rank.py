@@ -482,7 +482,9 @@ class Ranker:
         sources = {(f.hpo_id, f.excluded): f.source for f in analysis.case.findings}
         labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
         hidden: dict[int, list[str]] = {}
-        for hidden_row, shown in analysis.shown_for.items():
+        # Some 1,300 records are hidden behind their twins; only those of the shown rows are named.
+        wanted = set(rows.tolist())
+        for hidden_row, shown in [(h, s) for h, s in analysis.shown_for.items() if s in wanted]:
             hidden.setdefault(shown, []).append(self.phenotype.disease_ids[hidden_row])
         diagnoses = []
         for column, row in enumerate(rows.tolist()):

@@ -321,3 +321,125 @@ def test_the_cli_says_why_a_phrase_was_held_back(
     err = capsys.readouterr().err
     assert "may or may not be negated" in err
     assert err.count("\n") == 1
+
+
+MONTH = 365.25 / 12
+YEAR = 365.25
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        # A bare age right after a word for the patient and a comma, or in brackets.
+        ("Boy, 4 months, with anaemia", 4 * MONTH),
+        ("Baby girl (6 weeks) with thrombocytopenia", 42.0),
+        ("Woman, 30 years, anaemia", 30 * YEAR),
+        ("Girl, 2 years 4 months, with anaemia", 2 * YEAR + 4 * MONTH),
+        ("anaemia in a boy, 4 months", 4 * MONTH),
+        # "aged N" with no unit is years; with a unit or as shorthand it reads as before.
+        ("Girl aged 2 with osteopetrosis", 2 * YEAR),
+        ("aged 14, anaemia", 14 * YEAR),
+        ("aged 4/12 with anaemia", 4 * MONTH),
+        ("aged 2 mo with anaemia", 2 * MONTH),
+        # Not the patient's present age: a relative's, an onset, a duration, a bare age after no word for the
+        # patient, one that does not end its phrase, and "aged" with a range, a fraction or hours.
+        ("anaemia; her 4-month-old sister has splenomegaly", None),
+        ("anaemia, mother, 30 years", None),
+        ("anaemia, mother is a woman, 30 years", None),
+        ("anaemia, mother aged 30", None),
+        ("Boy, anaemia since 4 months", None),
+        ("Girl, fractures at 6 years", None),
+        ("Boy, anaemia for 4 months", None),
+        ("Boy, 4 months of anaemia", None),
+        ("Girl, 2 weeks with anaemia", None),
+        ("anaemia, 4 months", None),
+        ("Boy, 4 months after splenectomy, anaemia", None),
+        ("girl aged 2-3 with anaemia", None),
+        ("girl aged 2 1/2 with anaemia", None),
+        ("baby aged 36 hours, anaemia", None),
+    ],
+)
+def test_bare_ages_after_a_word_for_the_patient_and_after_aged(
+    parser: TextParser, text: str, days: float | None
+) -> None:
+    age = parser.parse(text).age_days
+    assert age == (pytest.approx(days) if days is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        # A bone age or a gestational age is a measurement, not the patient's age: it neither gives the age
+        # nor conflicts with the one the text gives.
+        ("5-year-old boy with anaemia, bone age 2 years", 5 * YEAR),
+        ("girl with osteopetrosis, bone age of 3 years", None),
+        ("born at gestational age 32 weeks, anaemia", None),
+        ("skeletal age 7 years, aged 9 years, anaemia", 9 * YEAR),
+    ],
+)
+def test_a_bone_or_gestational_age_is_not_the_patients_age(
+    parser: TextParser, text: str, days: float | None
+) -> None:
+    parsed = parser.parse(text)
+    assert parsed.age_days == (pytest.approx(days) if days is not None else None)
+    assert not any("age" in phrase for phrase in parsed.unmatched)
+
+
+def test_a_bare_age_read_leaves_no_words_behind(parser: TextParser) -> None:
+    parsed = parser.parse("Boy, 4 months, with anaemia")
+    assert (parsed.unmatched, parsed.sex) == ((), "male")
+    assert parser.parse("Girl aged 2 with osteopetrosis").unmatched == ()
+    # A bare age after no word for the patient stays unread, and is reported as not found.
+    assert parser.parse("anaemia, 4 months").unmatched == ("4 months",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Boy, anaemia", "Male infant, 5 mo, anaemia", "Baby girl, anaemia", "female toddler with anaemia"],
+)
+def test_words_that_only_say_who_the_patient_is_are_not_unmatched(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0001903"]
+    assert parsed.unmatched == ()
+
+
+def test_words_for_the_patient_give_no_finding_to_a_list(parser: TextParser) -> None:
+    # As for "infant", the list after the negation is ambiguous: "male infant" is no finding before it.
+    for text in (
+        "infant, no fever, anaemia and osteopetrosis",
+        "male infant, no fever, anaemia and osteopetrosis",
+    ):
+        parsed = parser.parse(text)
+        assert parsed.mappings == ()
+        assert parsed.uncertain == ("anaemia", "osteopetrosis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Age: 7 months. Findings: anaemia, splenomegaly",
+        "On examination: anaemia, splenomegaly",
+        "History: anaemia. Impression: splenomegaly",
+        "Labs: anaemia. Investigations: splenomegaly",
+        "Presentation: anaemia, splenomegaly",
+        "Physical examination: anaemia, splenomegaly. Plan:",
+    ],
+)
+def test_section_headings_are_not_unmatched(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert {m.hpo_id for m in parsed.mappings} == {"HP:0001903", "HP:0001744"}
+    assert parsed.unmatched == ()
+    # A heading with other words is still reported.
+    assert parser.parse("Findings: anaemia. Plan: purple elbows").unmatched == ("plan purple elbows",)
+
+
+def test_cli_reads_a_bare_age_and_skips_headings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert (
+        main(["rank", "--text", "Male infant, 4 months, anaemia. Findings: splenomegaly", "--top", "1"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "text: age 122 days" in out
+    assert "no HPO term found" not in out

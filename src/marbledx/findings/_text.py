@@ -134,6 +134,31 @@ _STOP = frozenset(
         "them",
     ]
 )
+# Words that only say who the patient is, by sex or age class ("male infant", "baby girl", "young man"),
+# folded. Like the words for the patient among _STOP ("boy", "infant"), a phrase of them alone names no
+# finding: it is not reported as words not found, and it does not make a list "already give findings" (see
+# _settle). They are not stop words, because HPO labels need them ("Male infertility").
+_PATIENT_ONLY = frozenset(
+    {"male", "female", "toddler", "neonate", "newborn", "adolescent", "teenager", "adult", "young", "kid"}
+)
+# Section headings of a clinical note ("Findings:", "On examination:", "Labs:", "Plan:"), folded. They
+# name no finding, so a phrase of them alone is not reported as words not found.
+_SECTION_HEADINGS = frozenset(
+    {
+        "finding",
+        "examination",
+        "exam",
+        "clinical",
+        "physical",
+        "history",
+        "impression",
+        "lab",
+        "investigation",
+        "plan",
+        "presentation",
+    }
+)
+_NO_FINDING = _PATIENT_ONLY | _SECTION_HEADINGS
 # Cue lists after NegEx (Chapman et al. 2001, PMID:12123149): pre-negation cues govern the phrases after
 # them, post-negation cues the phrase before them, and termination terms ("but", "except", "apart from")
 # end a cue's scope. Contractions and clinical shorthand ("doesn't", "w/o", "neg", "nil", "(-)",
@@ -254,6 +279,29 @@ _AGE = re.compile(
     rf"|\baged?\s+{_YEARS}\d+(?:\.\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?\b|[dwmy](?![a-z]))"
     rf"|\b{_YEARS}\d+(?:\.\d+)?\s*-?\s*(?:yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
     rf"|\b{_YEARS}\d+(?:\.\d+)?\s+(?:days?|weeks?|months?|years?)\s+of\s+age\b"
+)
+# "Aged 2" with no unit: clinicians give whole years bare ("girl aged 2", "aged 14"), and a unit that is
+# written is read above. A range, a fraction ("aged 2 1/2") or hours are left unread.
+_AGED_YEARS = re.compile(
+    r"\baged\s+(\d{1,3}(?:\.\d+)?)(?!\.?\d|,\d|[/\u00bd])(?!\s*(?:[\d/%\u2013-]|h(?:ours?|rs?)?\b|to\s+\d))"
+)
+# A bare age right after a word for the patient and a comma, as clinicians head a note: "Boy, 4 months, with
+# anaemia", and "Baby girl (6 weeks) with ..." (a bracket with a number is a comma-separated phrase by the time
+# ages are read; see TextParser.parse). It must end its phrase: "boy, 4 months of anaemia" and "girl, 2 weeks
+# with fever" may be durations. A bare "4 months" elsewhere stays unread: it may be a duration or an onset.
+_PATIENT_NOUN = r"(?:boy|girl|infant|baby|child|toddler|neonate|newborn|male|female|man|woman|patient)"
+_AGE_AFTER_PATIENT = re.compile(
+    rf"\b{_PATIENT_NOUN}\s*,\s*"
+    rf"({_YEARS}{_NUMBER}\s*-?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy]))"
+    r"(?=\s*(?:[,:]|$))"
+)
+# Ages that are measurements, not the patient's age: "bone age 2 years" (skeletal maturity, read from a hand
+# radiograph; a delayed bone age is a finding of its own, HP:0002750), "height age", "mental age", and
+# "gestational age 32 weeks" (time in the womb). With their figure they are taken out before ages are read.
+_MEASURED_AGE = re.compile(
+    r"\b(?:bone|skeletal|height|mental|developmental|dental|gestational|post-?menstrual)\s+age\s*"
+    rf"(?:of|was|is|at|:|=)?\s*(?:about|approximately|approx\.?|~)?\s*{_YEARS}{_NUMBER}"
+    r"(?:\s*-?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])\b)?"
 )
 # The number and unit letter of each part of an age ("2 years 4 months" -> 2 y, 4 m).
 _AGE_PART = re.compile(rf"(?<![a-z.\d])({_NUMBER})\s*-?\s*([dwmy])")
@@ -1169,7 +1217,10 @@ class TextParser:
         if not matches:
             # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
             # with the value, not reported as words not found.
-            if lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY:
+            # Nor are words that only say who the patient is ("male infant") or head a section ("Findings:").
+            if (lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY) and not set(
+                tokens
+            ) <= _NO_FINDING:
                 state.unmatched.append(item.phrase)
             state.shared = None
         elif shown == item.phrase and tokens[0] not in _SHAREABLE:
@@ -1257,7 +1308,9 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
     2 years", "fractures at 6 years old"), except that "in" before a word for the patient ("ADO2 in 19 yo")
     names the patient. "now"/"currently" marks the present age.
     """
-    spans: list[tuple[int, int, float, bool]] = []  # start, end, days, whether it describes a person
+    sentence = _MEASURED_AGE.sub(lambda m: " " * len(m.group()), sentence)
+    # start, end, days, whether it describes a person, whether a relative's word comes with it
+    spans: list[tuple[int, int, float, bool, bool]] = []
     masked = sentence
     for match in _AGE_FRACTION.finditer(sentence):
         days = _fraction_days(match)
@@ -1267,24 +1320,32 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
         aged = _AGED_BEFORE.search(sentence[: match.start()])
         start = aged.start() if aged else match.start()  # "aged 4/12" as one age, as "aged 4 months" is
         end = after.end() if after else match.end()
-        spans.append((start, end, days, after is not None))
+        spans.append((start, end, days, after is not None, False))
         masked = masked[:start] + " " * (end - start) + masked[end:]
     for match in _AGE.finditer(masked):
         text = match.group()
-        days = sum(
-            (_NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)) * _UNIT_DAYS[unit]
-            for number, unit in _AGE_PART.findall(text)
-        )
         describes = not re.match(r"aged?\b", text) and not text.endswith("age")
-        spans.append((match.start(), match.end(), days, describes))
+        spans.append((match.start(), match.end(), _age_part_days(text), describes, False))
+        masked = masked[: match.start()] + " " * len(text) + masked[match.end() :]
+    for match in _AGED_YEARS.finditer(masked):
+        spans.append((match.start(), match.end(), float(match.group(1)) * _UNIT_DAYS["y"], False, False))
+        masked = masked[: match.start()] + " " * len(match.group()) + masked[match.end() :]
+    for match in _AGE_AFTER_PATIENT.finditer(masked):
+        # The word for the patient stays in the text (it gives the sex); a relative in its clause ("mother
+        # is a woman, 30 years") makes the age the relative's.
+        noun_clause = re.split(r"[,:]", sentence[: match.start()])[-1]
+        relative = bool(_RELATIVE.search(noun_clause))
+        spans.append((match.start(1), match.end(1), _age_part_days(match.group(1)), True, relative))
     kept: list[str] = []
     end = 0
-    for start, stop, days, describes in sorted(spans):
+    for start, stop, days, describes, relative in sorted(spans):
         before = sentence[:start]
         clause_before = re.split(r"[,:]", before)[-1]
         after_text = sentence[stop:]
-        relatives = bool(_RELATIVE.search(clause_before)) or bool(
-            re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after_text)
+        relatives = (
+            relative
+            or bool(_RELATIVE.search(clause_before))
+            or bool(re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after_text))
         )
         onset = _ONSET_BEFORE.search(before)
         if onset and describes and onset.group(1) == "in":
@@ -1301,6 +1362,14 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
             state.newborn = True
         sentence = sentence[: newborn.start()] + " " + sentence[newborn.end() :]
     return sentence
+
+
+def _age_part_days(text: str) -> float:
+    """The days of an age written with units: "4 months" -> 121.75, "2 years 4 months" -> 852.25."""
+    return sum(
+        (_NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)) * _UNIT_DAYS[unit]
+        for number, unit in _AGE_PART.findall(text)
+    )
 
 
 def _fraction_days(match: re.Match[str]) -> float | None:
@@ -1405,7 +1474,8 @@ def _settle(items: list[_Item]) -> None:
         k = negation
         while k >= 1 and items[k].connector in _LIST - _OR:  # back over the same list
             k -= 1
-            words = [w for w in items[k].phrase.split() if w not in _STOP]  # "infant" is no finding
+            # "infant", "male infant", "findings" are no finding
+            words = [w for w in items[k].phrase.split() if w not in _STOP and _word(w) not in _NO_FINDING]
             if words and (items[k].status == "observed" or items[k].pre_negation):
                 mid_list = True
                 break

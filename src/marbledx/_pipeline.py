@@ -137,7 +137,7 @@ def iter_rank(
         for entry in entries or []:
             path = entry.path
             if entry.error is not None:
-                yield CaseResult(case_id=None, input=str(path), error=entry.error)
+                yield CaseResult(case_id=None, input=entry.shown, error=entry.error)
                 continue
             try:
                 case = read_case_file(path, engine.hpo.ontology, family, strict=strict)

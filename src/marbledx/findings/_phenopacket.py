@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,37 +55,95 @@ class CaseInput(NamedTuple):
     path: Path
     error: str | None = None
     notes: tuple[str, ...] = ()
+    # The input as named, where ``str(path)`` would differ from it: Path("") is ".".
+    named: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The input as a result names it (the contract's ``input``)."""
+        return self.named if self.named is not None else str(self.path)
 
 
-def _is_hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+def _reason(exc: OSError) -> str:
+    """An OS error's reason in lower case: "permission denied", "input/output error"."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    """Every ``*.json`` (any case) below ``folder``, sorted. Hidden files and folders (``.git``, the ``._x.json``
-    copies macOS leaves on shared drives) are skipped, and links to folders are not followed (no loops); a
-    broken link is kept, so that it is reported rather than silently left out."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() == ".json"
-        and not _is_hidden(p, folder)
-        and (p.is_file() or (p.is_symlink() and not p.exists()))
-    )
+def _folder_files(folder: Path) -> tuple[list[Path], dict[Path, str]]:
+    """Every ``*.json`` (any case) below ``folder``, and the folders below it that cannot be listed, each with
+    its error.
+
+    Hidden files and folders (``.git``, the ``._x.json`` copies macOS leaves on shared drives) are skipped, and
+    links to folders are not followed (no loops); a broken link, or a file that cannot be looked at, is kept,
+    so that it is reported rather than silently left out. A folder that cannot be listed is reported too (it
+    may hold cases): ``Path.rglob`` would skip it without a word.
+    """
+    files: list[Path] = []
+    unreadable: dict[Path, str] = {}
+    pending = [folder]  # a stack, not recursion: a deep tree must not hit Python's recursion limit
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                children = list(listing)
+        except OSError as exc:
+            unreadable[current] = f"{current}: cannot be read ({_reason(exc)}); its files were not ranked"
+            continue
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            path = current / child.name
+            try:
+                if child.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                    continue
+            except OSError:
+                pass  # cannot tell: treated as a file below
+            if not child.name.lower().endswith(".json"):
+                continue
+            try:
+                keep = child.is_file()  # follows a link to its target
+            except OSError:
+                keep = True  # a link into a folder that cannot be entered: the reader reports it
+            if not keep and child.is_symlink():
+                keep = not path.exists()  # a broken link
+            if keep:
+                files.append(path)
+    return files, unreadable
+
+
+def _kind(path: Path) -> str | None:
+    """``"folder"`` or ``"file"``; ``None`` when a folder on the path cannot be entered (``stat`` needs only
+    that, so permission denied means exactly this). A missing path, or one the system refuses otherwise (a
+    name too long), counts as a file: the reader names its error."""
+    try:
+        mode = path.stat().st_mode
+    except PermissionError:
+        return None
+    except OSError:
+        return "file"
+    return "folder" if stat.S_ISDIR(mode) else "file"
 
 
 def scan_inputs(paths: Sequence[str | Path]) -> list[CaseInput]:
     """The files of a batch in the order named, a folder standing for its ``*.json`` files (sorted).
 
     Each file is read once: a file named twice, or reached through a symbolic link as well, keeps its first
-    place with a note. A folder without such a file, or ``-`` (standard input, not supported), is an entry
-    with ``error`` set, so that a batch reports it and goes on.
+    place with a note. An input that gives no file is an entry with ``error`` set, so that a batch reports it
+    and goes on: a folder without such a file, a folder (or subfolder) that cannot be read, a file behind a
+    folder that cannot be entered, an empty path, or ``-`` (standard input, not supported).
     """
     entries: list[CaseInput] = []
     first: dict[str, int] = {}  # resolved path -> position in entries
 
-    def add(path: Path, error: str | None = None) -> None:
-        key = os.path.realpath(path)
+    def add(path: Path, error: str | None = None, *, key: str | None = None) -> None:
+        if key is None:
+            try:
+                key = os.path.realpath(path)
+            except OSError:  # the current folder was removed
+                key = str(path)
         if key in first:
             index = first[key]
             earlier = entries[index]
@@ -96,21 +155,33 @@ def scan_inputs(paths: Sequence[str | Path]) -> list[CaseInput]:
                 entries[index] = earlier._replace(notes=(*earlier.notes, note))
             return
         first[key] = len(entries)
-        entries.append(CaseInput(path, error))
+        entries.append(CaseInput(path, error, named="" if key == "" else None))
 
     for item in paths:
         path = Path(item)
-        if str(item) == "-" and not path.exists():
+        if str(item) == "":
+            # Path("") is ".": an unset "$DIR" must not rank the whole current folder.
+            add(path, "'': an empty path; expected a phenopacket file or folder", key="")
+            continue
+        if str(item) == "-" and not os.path.lexists(path):
             add(
                 path,
                 "-: reading a phenopacket from standard input is not supported; expected a file or folder",
             )
-        elif path.is_dir():
-            found = _folder_files(path)
-            if not found:
+            continue
+        kind = _kind(path)
+        if kind is None:
+            add(
+                path,
+                f"{path}: permission denied; a folder on its path cannot be entered; expected a readable "
+                "phenopacket file or folder",
+            )
+        elif kind == "folder":
+            found, unreadable = _folder_files(path)
+            if not found and not unreadable:
                 add(path, f"{path}: no *.json files found; expected GA4GH Phenopacket v2 JSON files")
-            for file in found:
-                add(file)
+            for file in sorted([*found, *unreadable]):
+                add(file, unreadable.get(file))
         else:
             add(path)
     return entries
@@ -120,7 +191,8 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
     """Files named directly, plus every ``*.json`` (any case) below named folders (recursively, sorted), each
     file once (see :func:`scan_inputs`).
 
-    A folder without such a file is an :class:`InputError`: nothing ranked must not look like success.
+    An input that gives no file (an empty folder, a folder that cannot be read, an empty path) is an
+    :class:`InputError`: nothing ranked must not look like success.
     """
     files: list[Path] = []
     for entry in scan_inputs(paths):
@@ -137,9 +209,21 @@ def peek_case_id(path: Path) -> str | None:
         document = json.loads(read_text_file(path))
     except (InputError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         return None
+    if isinstance(document, dict) and "proband" not in document and _family_field(document) is not None:
+        return None  # a Family without its proband: the family's own id is not a case id
     packet = document.get("proband") if isinstance(document, dict) and "proband" in document else document
     identifier = packet.get("id") if isinstance(packet, dict) else None
     return identifier if isinstance(identifier, str) and identifier.strip() else None
+
+
+# Fields a GA4GH Family v2 has and a Phenopacket has not, in either JSON spelling the parser accepts: a file
+# with one of them is a Family, even when its 'proband' is missing.
+_FAMILY_ONLY = ("pedigree", "consanguinousParents", "consanguinous_parents", "relatives")
+
+
+def _family_field(document: dict[str, Any]) -> str | None:
+    """The first Family-only field of a JSON document, or ``None``."""
+    return next((key for key in _FAMILY_ONLY if key in document), None)
 
 
 def _schema_version(document: dict[str, Any]) -> str:
@@ -308,6 +392,11 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
         raise InputError(msg)
     if "proband" in document and not isinstance(document["proband"], dict):
         msg = f"{path}: proband: expected the proband's Phenopacket (a JSON object), found {type(document['proband']).__name__}"
+        raise InputError(msg)
+    if "proband" not in document and _family_field(document) is not None:
+        # Parsed as a Phenopacket, it would fail on the family field ("no field named pedigree"), which
+        # hides what is missing.
+        msg = f"{path}: a Family needs 'proband' (the proband's Phenopacket); expected a GA4GH Family v2"
         raise InputError(msg)
     pedigree_history = FamilyHistory()
     family_files: list[Any] = []

@@ -111,7 +111,8 @@ def iter_rank(
 ) -> Iterator[CaseResult]:
     """:func:`rank`, one result at a time (the CLI prints each case as soon as it is ranked).
 
-    The arguments are checked before the first result: a bad ``top`` or an empty ``source`` raises at once.
+    The arguments are checked before the first result: a bad ``top`` or ``prior``, or an empty ``source``, raises
+    at once.
     Two cases with the same id are both ranked; the later one carries a warning naming the earlier file.
     """
     from marbledx.findings import Case, read_case_file
@@ -119,10 +120,12 @@ def iter_rank(
     from marbledx.genotype import GenotypeReader
     from marbledx.knowledge import load_knowledge_base
     from marbledx.ranking import CaseResult, Ranker
+    from marbledx.ranking._rank import check_prior
 
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         msg = f"--top must be at least 1, got {top!r}"
         raise InputError(msg)
+    check_prior(prior)
     entries = None if isinstance(source, Case) else scan_inputs(_paths(source))
     engine = ranker or Ranker(hpo, kb or load_knowledge_base())
 

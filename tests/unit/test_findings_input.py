@@ -48,6 +48,15 @@ def test_a_term_that_is_not_a_phenotype_is_refused(mini_hpo: Hpo, term: str, kin
     assert "(dropped)" in warnings[0]
 
 
+def test_a_non_phenotype_written_otherwise_is_named_as_current(mini_hpo: Hpo) -> None:
+    # "HP_0000006" is HP:0000006 spelt as in the OBO PURL, not an obsolete id that was replaced.
+    raw = [("HP:0011002", False, "entered"), ("HP_0000006", False, "entered")]
+    with pytest.raises(InputError) as caught:
+        normalise_findings(mini_hpo.ontology, raw, where="--hpo")
+    assert "--hpo: HP:0000006 " in str(caught.value)
+    assert "(now" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("observed", "excluded"),
     [("HP:0011002", "HP:0011001"), ("HP:0011002", "HP:0000118"), ("HP:0001876", "HP:0001873")],

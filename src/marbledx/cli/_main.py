@@ -7,6 +7,7 @@ is ever shown (``MARBLEDX_DEBUG=1`` re-raises unexpected errors for developers).
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import json
 import logging
@@ -41,6 +42,7 @@ __all__ = ["build_parser", "main"]
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+_DEFAULT_CASE_ID = "case"
 
 
 class UsageError(InputError):
@@ -68,8 +70,30 @@ def _emit(text: str) -> None:
     sys.stdout.write(_utf8(text.rstrip("\n")) + "\n")
 
 
+def _lenient_output() -> None:
+    """Write what stdout or stderr cannot encode (``PYTHONIOENCODING=ascii``, a Latin-1 terminal) as escapes
+    such as ``\\u2014``, instead of failing with an internal error at the first dash or accented label."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _json_text(payload: Any, *, indent: int | None = None) -> str:
+    """``payload`` as JSON for stdout: UTF-8 text where stdout takes it, else ASCII with JSON's own escapes
+    (``\\u00e9``), since the stream's replacement escapes (``\\xe9``) would make the JSON invalid."""
+    text = json.dumps(payload, indent=indent, ensure_ascii=False)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        if codecs.lookup(encoding).name != "utf-8":
+            text.encode(encoding)
+    except (LookupError, UnicodeEncodeError):  # an encoding Python does not know, or one without the text
+        return json.dumps(payload, indent=indent)
+    return text
+
+
 def _emit_json(payload: Any) -> None:
-    _emit(json.dumps(payload, indent=2, ensure_ascii=False))
+    _emit(_json_text(payload, indent=2))
 
 
 def _cmd_subtypes(args: argparse.Namespace) -> int:
@@ -103,9 +127,19 @@ def _cmd_term(args: argparse.Namespace) -> int:
     return 0 if matches else 1
 
 
-def _split_ids(value: str | None) -> list[str]:
+def _split_ids(values: Sequence[str] | None) -> list[str]:
+    """The ids of a repeatable flag (``--hpo A,B --hpo C``), in the order given."""
     # Commas as documented; semicolons and spaces too, as pasted lists have them (an HPO id has neither).
-    return [item for item in re.split(r"[,;\s]+", value or "") if item]
+    return [item for value in values or () for item in re.split(r"[,;\s]+", value) if item]
+
+
+# The longest part of the user's --text quoted back in an error message: enough to recognise the words, short
+# enough that a pasted clinical letter does not fill the terminal with one line.
+_QUOTE_LIMIT = 200
+
+
+def _clip(text: str, limit: int = _QUOTE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -> tuple[Case, list[str]]:
@@ -113,13 +147,15 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
 
     raw = [(i, False, "entered") for i in _split_ids(args.hpo)]
     raw += [(i, True, "entered") for i in _split_ids(args.exclude)]
-    age_days = parse_iso_age(args.age) if args.age else None
+    age_days = parse_iso_age(args.age) if args.age is not None else None
     sex = args.sex
     shown: list[str] = []
     if args.text:
         # Lab values in the words ("Hb 7.2 g/dL") are read at --age/--sex, else at the age and sex the words
         # give; their terms join the case as lab findings (docs/engine.md, "Plain words").
-        parsed = TextParser(ontology).parse(args.text, labs=True, age_days=age_days, sex=sex)
+        # Repeated --text flags are paragraphs of one note: a blank line ends a sentence (and a negation).
+        text = "\n\n".join(args.text)
+        parsed = TextParser(ontology).parse(text, labs=True, age_days=age_days, sex=sex)
         raw += [(m.hpo_id, m.excluded, "text") for m in parsed.mappings if not m.lab]
         # As for --labs/--value, an entered finding (--hpo/--exclude) wins over a lab term that contradicts it.
         lab_terms = [Finding(m.hpo_id, m.excluded, "lab") for m in parsed.mappings if m.lab]
@@ -153,11 +189,11 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
             )
             if words
         ]
-        if not args.hpo and unread and not any(not m.excluded for m in parsed.mappings):
+        if not _split_ids(args.hpo) and unread and not any(not m.excluded for m in parsed.mappings):
             # Say which words were not read, and why, instead of only "no observed features".
             why = f"; {parsed.notes[0]}" if parsed.notes else ""
             msg = (
-                f"--text: no observed finding was recognised ({'; '.join(unread)}{why}); "
+                f"--text: no observed finding was recognised ({_clip('; '.join(unread) + why)}); "
                 "expected clinical findings such as 'anaemia' or 'big spleen', or give --hpo HP:…"
             )
             raise InputError(msg)
@@ -170,7 +206,7 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
     where = "/".join(f"--{flag}" for flag in ("hpo", "exclude", "text") if getattr(args, flag)) or "--hpo"
     findings, warnings = normalise_findings(ontology, raw, where=where, strict=not args.lenient)
     case = Case(
-        case_id=args.case_id,
+        case_id=args.case_id if args.case_id is not None else _DEFAULT_CASE_ID,
         input="(command line)",
         findings=findings,
         age_days=age_days,
@@ -199,9 +235,11 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     from marbledx.genotype import GenotypeOptions
     from marbledx.ranking import Ranker
 
-    flag_input = bool(args.hpo or args.exclude or args.text)
-    if args.inputs and (flag_input or args.age or args.sex):
-        msg = "give either phenopacket files or --hpo/--exclude/--text/--age/--sex, not both"
+    # "is not None": an empty flag (--age '', --hpo '') is a flag given too, refused rather than ignored.
+    flag_input = any(flag is not None for flag in (args.hpo, args.exclude, args.text))
+    case_flags = (args.age, args.sex, args.case_id)
+    if args.inputs and (flag_input or any(flag is not None for flag in case_flags)):
+        msg = "give either phenopacket files or --hpo/--exclude/--text/--age/--sex/--case-id, not both"
         raise UsageError(msg)
     if not args.inputs and not flag_input:
         msg = "nothing to rank; expected phenopacket files or folders, --hpo HP:… or --text '…'"
@@ -209,8 +247,11 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.top < 1:
         msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
-    if not args.case_id.strip():
+    if args.case_id is not None and not args.case_id.strip():
         msg = "--case-id is empty; expected an identifier for the command-line case"
+        raise UsageError(msg)
+    if args.age is not None and not args.age.strip():
+        msg = "--age is empty; expected an ISO 8601 duration such as P8M or P2Y6M"
         raise UsageError(msg)
     family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
     genotype = GenotypeOptions(
@@ -265,7 +306,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         for warning in [*result.warnings, *vcf_warnings]:
             sys.stderr.write(f"marbledx: warning: {warning}\n")
         if args.format == "jsonl":
-            _emit(json.dumps(data, ensure_ascii=False))
+            _emit(_json_text(data))
             sys.stdout.flush()  # a reader of the stream sees each case when it is ranked
         elif args.format == "table":
             if error and result.error is None:  # a non-finite number: shown as the error the JSON gives
@@ -481,14 +522,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="phenopacket JSON files or folders (recursive)"
     )
-    sub.add_argument("--hpo", help="observed HPO terms, comma-separated (instead of files)")
-    sub.add_argument("--exclude", help="excluded (absent) HPO terms, comma-separated")
     sub.add_argument(
-        "--text", help="plain words, e.g. '8-month-old with anaemia, big spleen and no fractures'"
+        "--hpo", action="append", help="observed HPO terms, comma-separated or repeated (instead of files)"
+    )
+    sub.add_argument(
+        "--exclude", action="append", help="excluded (absent) HPO terms, comma-separated or repeated"
+    )
+    sub.add_argument(
+        "--text",
+        action="append",
+        help="plain words, e.g. '8-month-old with anaemia, big spleen and no fractures'; repeated, each is a "
+        "paragraph of one note",
     )
     sub.add_argument("--age", help="age as an ISO 8601 duration, e.g. P8M or P2Y6M")
     sub.add_argument("--sex", choices=("female", "male"))
-    sub.add_argument("--case-id", default="case", help="identifier for a command-line case (default 'case')")
+    sub.add_argument("--case-id", help=f"identifier for a command-line case (default {_DEFAULT_CASE_ID!r})")
     sub.add_argument("--consanguineous", action="store_true", help="the parents are related")
     sub.add_argument("--affected-parent", action="store_true", help="a parent has the same condition")
     sub.add_argument("--affected-sibling", action="store_true", help="a sibling has the same condition")
@@ -656,6 +704,7 @@ def _route_library_warnings() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error)."""
+    _lenient_output()
     _route_library_warnings()
     parser = build_parser(_command_word(sys.argv[1:] if argv is None else argv))
     try:

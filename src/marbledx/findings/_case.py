@@ -173,7 +173,7 @@ def normalise_findings(
             kind = f" ({branch})" if branch else ""
             # Name the id as the user wrote it when an obsolete or alternative id was replaced.
             given = term_id.strip()
-            shown = current if given.upper() == current else f"{given} (now {current})"
+            shown = current if given in ontology else f"{given} (now {current})"
             msg = (
                 f"{where}: {shown} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
                 f"under {PHENOTYPIC_ABNORMALITY_ID} Phenotypic abnormality (family history and age have their own "
@@ -183,8 +183,9 @@ def normalise_findings(
                 raise InputError(msg)
             warnings.append(f"{msg} (dropped)")
             continue
-        # "hp:0011002" is the current id in other letters, not a replaced one.
-        original = term_id.strip() if current != term_id.strip().upper() else None
+        # "hp:0011002", "HP_0011002" (the OBO PURL's form) and " HP:0011002 " are the current id written
+        # otherwise, not a replaced one: only an id the release knows as obsolete or alternative is replaced.
+        original = None if term_id in ontology else term_id.strip()
         if original is not None:
             warnings.append(
                 f"{where}: HPO term {original} is obsolete or an alternative id; using {current} ({ontology.label(current)})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -37,9 +37,11 @@ __all__ = [
     "GenotypeSummary",
     "PriorKind",
     "Ranker",
+    "check_prior",
 ]
 
 PriorKind = Literal["uniform", "prevalence"]
+_PRIORS: tuple[str, ...] = get_args(PriorKind)
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
@@ -309,6 +311,15 @@ def _strongest_excluded(excluded: list[TermEvidence], n_diseases: int) -> tuple[
     return chosen, counted
 
 
+def check_prior(prior: object) -> None:
+    """Raise :class:`InputError` unless ``prior`` is a :data:`PriorKind`: any other value ("Prevalence", a
+    typo) would otherwise rank silently with the uniform prior."""
+    if not isinstance(prior, str) or prior not in _PRIORS:
+        allowed = " or ".join(repr(p) for p in _PRIORS)
+        msg = f"prior: expected {allowed}, got {prior!r}"
+        raise InputError(msg)
+
+
 class Ranker:
     """Ranks cases against all OMIM and Orphanet diseases of one HPO release.
 
@@ -427,6 +438,7 @@ class Ranker:
         With a VCF, each disease's phenotype log-LR is added to its genotype log-LR (one posterior per
         disease; docs/genotype.md).
         """
+        check_prior(prior)
         evidences, counted_excluded, log_lr, notes = self.evidence(case)
         log_post = log_lr / self.phenotype_temperature  # calibrated (PHENOTYPE_TEMPERATURE)
         genotype_evidence = None

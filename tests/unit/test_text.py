@@ -157,6 +157,29 @@ def test_measurement_words_are_optional_next_to_a_direction(parser: TextParser) 
     assert _found(parser, "decreased serum platelet") == {("HP:0001873", False)}
 
 
+def test_a_long_run_of_words_is_looked_up_in_spans_no_longer_than_a_key(
+    parser: TextParser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every span of a phrase used to be looked up, so a 7 kB run of words took 20 s and 120 kB never ended.
+    # Spans longer than the longest key (plus the measurement words a measured key leaves out) name no term.
+    lookups = 0
+    lookup = parser._lookup
+
+    def counting(span: tuple[str, ...], **kwargs: bool) -> tuple[str, ...] | None:
+        nonlocal lookups
+        lookups += 1
+        return lookup(span, **kwargs)
+
+    monkeypatch.setattr(parser, "_lookup", counting)
+    words = 400
+    assert _found(parser, "purple " * words + "anaemia") == {("HP:0001903", False)}
+    longest = parser._longest_key
+    assert 0 < longest < 40
+    assert lookups <= (words + 1) * longest
+    # Measurement words around a measured key still find it.
+    assert _found(parser, "decreased serum blood level count platelet") == {("HP:0001873", False)}
+
+
 def test_a_leading_direction_word_is_shared_across_a_list(parser: TextParser) -> None:
     parsed = parser.parse("low haemoglobin and platelet count")
     assert [(m.phrase, m.hpo_id) for m in parsed.mappings] == [

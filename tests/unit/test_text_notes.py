@@ -250,3 +250,21 @@ def test_a_negation_of_further_episodes_is_held_back(parser: TextParser, text: s
     assert _found(parser, f"osteopetrosis. {text}") == {(OSTEOPETROSIS, False)}
     assert len(parsed.uncertain) == 1
     assert any("there before" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # One item a line: a line break before a capital, a bullet or a number, or a blank line, ends the
+        # sentence, and with it a negation's scope.
+        ("Anaemia\nNo low platelets\nSplenomegaly", {(ANAEMIA, False), (PLATELETS, True), (SPLEEN, False)}),
+        ("- no anaemia\n- splenomegaly", {(ANAEMIA, True), (SPLEEN, False)}),
+        ("no anaemia\r\n\r\nsplenomegaly", {(ANAEMIA, True), (SPLEEN, False)}),
+        ("1. no anaemia\n2. splenomegaly", {(ANAEMIA, True), (SPLEEN, False)}),
+        # A line that wraps in lower case, or ends with a connector, continues its sentence.
+        ("no anaemia or\nSplenomegaly", {(ANAEMIA, True), (SPLEEN, True)}),
+        ("Infant with anaemia and\nsplenomegaly", {(ANAEMIA, False), (SPLEEN, False)}),
+    ],
+)
+def test_line_breaks_of_a_pasted_note(parser: TextParser, text: str, expected: set[tuple[str, bool]]) -> None:
+    assert _found(parser, text) == expected

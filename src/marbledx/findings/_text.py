@@ -380,6 +380,23 @@ _EXCEPTION = frozenset(
 _VERSUS = frozenset({"vs", "vs.", "versus"})
 # Sentences end at a full stop (not a decimal point: "Hb 7.2 g/dL"), at "but"/"however" and at ";", "!" or
 # "?".
+# A line break in a pasted note. It ends a sentence where the note is a list, one item a line: before a
+# bullet, a numbered item or a capital letter, and at a blank line. A line that ends with a connector ("no
+# fractures or" / "Splenomegaly") or wraps in lower case continues its sentence, as a space.
+_LINE_BREAK = re.compile(r"(?P<before>\S*)[ \t]*\r?\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
+_LIST_ITEM_START = re.compile(r"[-*\u2022\u00b7\u2013>]|\d|[A-Z]")
+_CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not", "the", "a", "an", "&", "/"})
+
+
+def _line_break(match: re.Match[str]) -> str:
+    before, nxt = match.group("before"), match.group("next")
+    if before.lower() in _CONTINUES and not match.group("blank"):
+        return f"{before} {nxt}"
+    if match.group("blank") or (nxt and _LIST_ITEM_START.match(nxt)):
+        return f"{before}; {nxt}"
+    return f"{before} {nxt}"
+
+
 _SENTENCE = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]|\bbut\b|\bhowever\b|\balthough\b")
 # Where a case report turns to the patient ("presented with", "was admitted with"), unless the sentence is
 # about a relative ("Her brother presented with fractures").
@@ -785,6 +802,14 @@ class TextParser:
             named_with={token: frozenset(p) for token, p in named_with.items()},
         )
 
+    @cached_property
+    def _longest_key(self) -> int:
+        """The most words any key of the look-up tables has; a longer span of words names no term."""
+        keys = self._keys
+        lengths = [len(key) for table in (keys.ordered, keys.bag, keys.measured) for key in table]
+        lengths += [len(key) for table in self._lexicons for key in table]
+        return max(lengths, default=0)
+
     def _lookup(self, span: tuple[str, ...], *, negated: bool, plural: bool = True) -> tuple[str, ...] | None:
         """The term ids the words name, ``()`` when several terms share them, or ``None``."""
         entry = self._lexicon_entry(span, negated=negated)
@@ -818,7 +843,10 @@ class TextParser:
         """
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(tokens)
-        for length in range(len(tokens), 0, -1):
+        # No span longer than the longest key can match (a measured key leaves its measurement words out), so
+        # a long run of words costs time in proportion to its length, not to its square.
+        longest = self._longest_key + sum(1 for token in tokens if token in _MEASUREMENT)
+        for length in range(min(len(tokens), longest), 0, -1):
             for start in range(len(tokens) - length + 1):
                 if any(taken[start : start + length]):
                     continue
@@ -917,6 +945,7 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
+        text = _LINE_BREAK.sub(_line_break, text).strip()
         original = text
         mentions: list[LabMention] = []
         table = (lab_table or bundled_lab_table()) if labs else None

@@ -7,6 +7,8 @@ history, ages and shorthand. The expected terms are what the note says of the pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from marbledx.findings import TextParser
@@ -291,3 +293,11 @@ def test_normal_vision_and_hearing_excludes_both(parser: TextParser, text: str) 
 def test_rta_is_not_read_as_renal_tubular_acidosis(parser: TextParser) -> None:
     # "RTA" is also a road traffic accident in British notes: it is left for the user to write out.
     assert "HP:0001947" not in {m.hpo_id for m in parser.parse("fractures after an RTA").mappings}
+
+
+def test_the_cached_tables_of_the_real_release_equal_a_fresh_build(real_hpo: Hpo, tmp_path: Path) -> None:
+    fresh = TextParser(real_hpo.ontology, cache=False)._keys
+    assert TextParser(real_hpo.ontology, cache=tmp_path)._keys == fresh  # builds and writes
+    cached = TextParser(real_hpo.ontology, cache=tmp_path)._keys  # reads
+    assert cached == fresh
+    assert len(cached.ordered) > 10_000

@@ -10,14 +10,19 @@ user can check it.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import yaml
 
+from marbledx import _text as _shared_text
 from marbledx._text import normalise_text
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.findings._labs import LabTable, bundled_lab_table
@@ -30,7 +35,13 @@ from marbledx.findings._text_labs import (
     mark_lab_mentions,
     read_text_labs,
 )
-from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Ontology
+from marbledx.ontology import (
+    PHENOTYPIC_ABNORMALITY_ID,
+    Ontology,
+    cache_dir,
+    keep_recent_caches,
+    save_npz_atomically,
+)
 
 __all__ = ["TextLab", "TextMapping", "TextParse", "TextParser"]
 
@@ -668,6 +679,52 @@ def _unambiguous(keys: dict[tuple[str, ...], set[int]]) -> dict[tuple[str, ...],
     return {key: next(iter(p)) if len(p) == 1 else _AMBIGUOUS for key, p in keys.items()}
 
 
+_log = logging.getLogger(__name__)
+
+
+@cache
+def _code_digest() -> str:
+    """A digest of the code the look-up tables are built with: this module and ``marbledx._text``."""
+    digest = hashlib.sha256()
+    for module_file in (__file__, _shared_text.__file__):
+        digest.update(Path(str(module_file)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _keys_arrays(keys: _Keys) -> dict[str, np.ndarray]:
+    """The tables as flat arrays (no pickle): each key's words joined by spaces (words have none)."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, table in (("ordered", keys.ordered), ("bag", keys.bag), ("measured", keys.measured)):
+        arrays[f"{name}_keys"] = np.array([" ".join(key) for key in table], dtype=str)
+        arrays[f"{name}_values"] = np.array(list(table.values()), dtype=np.int32)
+    words = list(keys.named_with)
+    members = [sorted(keys.named_with[word]) for word in words]
+    arrays["named_words"] = np.array(words, dtype=str)
+    arrays["named_indptr"] = np.cumsum([0, *(len(m) for m in members)], dtype=np.int64)
+    arrays["named_terms"] = np.array([t for m in members for t in m], dtype=np.int32)
+    return arrays
+
+
+def _read_keys(path: Path) -> _Keys:
+    with np.load(path, allow_pickle=False) as archive:
+        tables = [
+            {
+                tuple(key.split(" ")): value
+                for key, value in zip(
+                    archive[f"{name}_keys"].tolist(), archive[f"{name}_values"].tolist(), strict=True
+                )
+            }
+            for name in ("ordered", "bag", "measured")
+        ]
+        indptr = archive["named_indptr"].tolist()
+        terms = archive["named_terms"].tolist()
+        named_with = {
+            word: frozenset(terms[indptr[i] : indptr[i + 1]])
+            for i, word in enumerate(archive["named_words"].tolist())
+        }
+    return _Keys(ordered=tables[0], bag=tables[1], measured=tables[2], named_with=named_with)
+
+
 @dataclass(frozen=True)
 class TextMapping:
     """One phrase of the text and the HPO term it became (shown to the user).
@@ -726,9 +783,12 @@ class _Item:
 class TextParser:
     """Maps free text to HPO findings against one ontology (built lazily, about half a second)."""
 
-    def __init__(self, ontology: Ontology, lexicon: Path | None = None) -> None:
+    def __init__(self, ontology: Ontology, lexicon: Path | None = None, *, cache: Path | bool = True) -> None:
+        """``cache``: the folder for the look-up tables built from the ontology's names (default the cache
+        folder of the HPO index; ``False``: build them in every process)."""
         self.ontology = ontology
         self._lexicon_path = lexicon or Path(str(resources.files("marbledx.findings") / "lexicon.yaml"))
+        self._cache = cache
 
     @cached_property
     def _lexicons(self) -> tuple[dict[tuple[str, ...], _LexiconEntry], dict[tuple[str, ...], _LexiconEntry]]:
@@ -766,8 +826,40 @@ class TextParser:
 
     @cached_property
     def _keys(self) -> _Keys:
+        """The look-up tables of the ontology's names, from the cache folder when they were built before.
+
+        Building them takes about a second on a full release, on every run of ``marbledx rank --text``. They
+        depend only on the ontology's names and graph (``Ontology.fingerprint``) and on this code (the
+        digest of this module and of ``marbledx._text``, so that any change to a spelling rule rebuilds them).
+        """
+        folder = cache_dir() if self._cache is True else (self._cache or None)
+        if folder is None:
+            return self._build_keys()
+        try:
+            identity = f"{self.ontology.fingerprint}|{_code_digest()}"
+        except OSError:  # the module's source cannot be read (a frozen install): no key, so no cache
+            return self._build_keys()
+        path = folder / f"text-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.npz"
+        if path.is_file():
+            try:
+                keys = _read_keys(path)
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+                _log.warning("text look-up cache %s is unreadable; rebuilding it", path)
+            else:
+                keep_recent_caches(path, "text-")
+                return keys
+        keys = self._build_keys()
+        try:
+            save_npz_atomically(path, _keys_arrays(keys))
+        except OSError as exc:
+            _log.warning("cannot write text look-up cache %s (%s); continuing without it", path, exc.strerror)
+        else:
+            keep_recent_caches(path, "text-")
+        return keys
+
+    def _build_keys(self) -> _Keys:
         """Every phenotype label and synonym, as normalised tokens in order, as a bag, and without its
-        measurement words (built once per parser, about a second on a full release)."""
+        measurement words."""
         ontology = self.ontology
         labels: dict[tuple[str, ...], set[int]] = {}
         synonyms: dict[tuple[str, ...], set[int]] = {}

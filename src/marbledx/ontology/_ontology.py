@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -200,6 +201,16 @@ class Ontology:
         """True if ``ancestor`` is a proper ancestor of ``descendant``."""
         a, d = self.index(ancestor), self.index(descendant)
         return a != d and bool((self.ancestor_indices(d) == a).any())
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the terms, their names and the is-a graph: what look-ups by name built from this
+        ontology depend on (a key for caches of them)."""
+        ix = self._ix
+        digest = hashlib.sha256()
+        for array in (ix.term_num, ix.labels, ix.synonyms, ix.syn_indptr, ix.parent_indptr, ix.parent_idx):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
 
     # -- information content ------------------------------------------------------------------------
     @property

@@ -65,6 +65,11 @@ def test_ancestors_and_descendants_follow_every_parent(mini_hpo: Hpo) -> None:
     assert ontology.is_ancestor("HP:0000118", "HP:0011002")
     assert not ontology.is_ancestor("HP:0011002", "HP:0000118")
     assert not ontology.is_ancestor("HP:0011002", "HP:0011002")
+    # Phenotypic abnormality and the terms below it are phenotypes; the root, modes of inheritance, onsets and
+    # frequencies are not.
+    assert ontology.is_phenotype("HP:0000118")
+    assert ontology.is_phenotype("HP:0001876")
+    assert not any(ontology.is_phenotype(t) for t in ("HP:0000001", "HP:0000006", "HP:0003674", "HP:0040283"))
 
 
 def test_information_content_counts_diseases_with_the_term_or_a_descendant(mini_hpo: Hpo) -> None:

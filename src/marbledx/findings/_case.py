@@ -163,9 +163,7 @@ def normalise_findings(
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
             continue
-        if current != PHENOTYPIC_ABNORMALITY_ID and not (
-            PHENOTYPIC_ABNORMALITY_ID in ontology and ontology.is_ancestor(PHENOTYPIC_ABNORMALITY_ID, current)
-        ):
+        if not ontology.is_phenotype(current):
             branches = set(ontology.children(_ROOT_ID))
             branch = next(
                 (ontology.label(a) for a in (current, *ontology.ancestors(current)) if a in branches), ""

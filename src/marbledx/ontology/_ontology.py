@@ -203,6 +203,22 @@ class Ontology:
         return a != d and bool((self.ancestor_indices(d) == a).any())
 
     @cached_property
+    def _under_phenotypic_abnormality(self) -> np.ndarray:
+        """Per term index: whether the term is Phenotypic abnormality or below it."""
+        indptr, indices = self.ancestor_csr
+        mask = np.zeros(len(self), dtype=bool)
+        top = self._position(PHENOTYPIC_ABNORMALITY_ID)
+        if top is not None:
+            owner = np.repeat(np.arange(len(self)), np.diff(indptr))
+            mask[owner[indices == top]] = True
+        return mask
+
+    def is_phenotype(self, curie: str) -> bool:
+        """True if a current id is Phenotypic abnormality or a term below it (a phenotypic feature, not a mode
+        of inheritance, an onset or a frequency)."""
+        return bool(self._under_phenotypic_abnormality[self.index(curie)])
+
+    @cached_property
     def fingerprint(self) -> str:
         """A digest of the terms, their names and the is-a graph: what look-ups by name built from this
         ontology depend on (a key for caches of them)."""

@@ -62,7 +62,7 @@ BASELINE_PRIOR = 1e-6
 PHENOTYPE_TEMPERATURE = 3.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a report builds hundreds of them
 class FindingEvidence:
     """How one finding bears on one diagnosis (JSON contract: hpo_id, label, status, lr, match)."""
 
@@ -191,6 +191,9 @@ class Analysis:
     genotype: GenotypeEvidence | None = None
     # Rows hidden behind the record of the same knowledge-base entity that is shown (hidden → shown).
     shown_for: dict[int, int] = field(default_factory=dict)
+    # The same pairs as two aligned arrays, in the same order, for finding the hidden records of a few rows.
+    hidden_rows: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    shown_rows: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
     def applied_for(self, rows: npt.NDArray[np.intp]) -> FloatArray:
         """The log-LR each finding contributes to each of ``rows`` (findings by rows): an observed finding
@@ -457,12 +460,16 @@ class Ranker:
         first, second = self._twin_rows
         keep_first = log_post[first] >= log_post[second]
         hidden, shown = np.where(keep_first, second, first), np.where(keep_first, first, second)
-        shown_for: dict[int, int] = dict(zip(hidden.tolist(), shown.tolist(), strict=True))
-        for rows in self._group_rows:
-            best = int(rows[np.argmax(log_post[rows])])
-            shown_for.update((int(row), best) for row in rows if int(row) != best)
-        if shown_for:
-            log_post[np.fromiter(shown_for, dtype=np.intp, count=len(shown_for))] = -np.inf
+        hidden_parts, shown_parts = [hidden], [shown]
+        for rows in self._group_rows:  # groups of three or more, none of them in a pair
+            best = rows[np.argmax(log_post[rows])]
+            others = rows[rows != best]
+            hidden_parts.append(others)
+            shown_parts.append(np.full(len(others), best, dtype=np.intp))
+        hidden_rows = np.concatenate(hidden_parts).astype(np.intp, copy=False)
+        shown_rows = np.concatenate(shown_parts).astype(np.intp, copy=False)
+        shown_for: dict[int, int] = dict(zip(hidden_rows.tolist(), shown_rows.tolist(), strict=True))
+        log_post[hidden_rows] = -np.inf
         probabilities = np.exp(log_post - log_post.max())
         probabilities /= probabilities.sum()
         return Analysis(
@@ -475,6 +482,8 @@ class Ranker:
             notes,
             genotype_evidence,
             shown_for,
+            hidden_rows,
+            shown_rows,
         )
 
     def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
@@ -495,8 +504,12 @@ class Ranker:
         labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
         hidden: dict[int, list[str]] = {}
         # Some 1,300 records are hidden behind their twins; only those of the shown rows are named.
-        wanted = set(rows.tolist())
-        for hidden_row, shown in [(h, s) for h, s in analysis.shown_for.items() if s in wanted]:
+        wanted = np.zeros(self.phenotype.n_diseases, dtype=bool)
+        wanted[rows] = True
+        behind = np.flatnonzero(wanted[analysis.shown_rows])
+        for hidden_row, shown in zip(
+            analysis.hidden_rows[behind].tolist(), analysis.shown_rows[behind].tolist(), strict=True
+        ):
             hidden.setdefault(shown, []).append(self.phenotype.disease_ids[hidden_row])
         diagnoses = []
         for column, row in enumerate(rows.tolist()):

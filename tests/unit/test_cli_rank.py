@@ -10,6 +10,7 @@ import pytest
 from marbledx.cli import main
 
 from ..conftest import MINI_RELEASE, TESTS
+from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
 PACKETS = TESTS / "data" / "phenopackets"
 DIAGNOSIS_KEYS = {
@@ -19,19 +20,10 @@ DIAGNOSIS_KEYS = {
 EVIDENCE_KEYS = {"hpo_id", "label", "status", "lr", "match", "source"}
 
 
-@pytest.fixture(autouse=True)
-def mini_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_jsonl_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "rank", str(PACKETS / "infant_aro.json"), "--format", "jsonl", "--top", "3")
+    code, out, _ = run_cli(
+        capsys, "rank", str(PACKETS / "infant_aro.json"), "--format", "jsonl", "--top", "3"
+    )
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 1
@@ -57,7 +49,7 @@ def test_jsonl_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_batch_reports_bad_cases_and_goes_on(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "rank", str(PACKETS), "--format", "jsonl", "--top", "1")
+    code, out, err = run_cli(capsys, "rank", str(PACKETS), "--format", "jsonl", "--top", "1")
     assert code == 1
     results = [json.loads(line) for line in out.splitlines()]
     errors = {r["input"].rsplit("/", 1)[-1]: r for r in results if "error" in r}
@@ -79,7 +71,7 @@ def test_batch_reports_bad_cases_and_goes_on(capsys: pytest.CaptureFixture[str])
 
 
 def test_json_is_one_array_of_the_same_objects(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", str(PACKETS / "infant_aro.json"), str(PACKETS / "adult_ado.json"), "--format", "json"
     )
     assert code == 0
@@ -89,7 +81,7 @@ def test_json_is_one_array_of_the_same_objects(capsys: pytest.CaptureFixture[str
 
 
 def test_flags_case_and_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "rank",
         "--hpo",
@@ -130,7 +122,7 @@ def test_flags_case_and_table(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_rank_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
-    code, _, err = _run(capsys, *argv)
+    code, _, err = run_cli(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1
     assert fragment in err
@@ -138,7 +130,7 @@ def test_rank_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], 
 
 
 def test_lenient_flag_ranks_despite_unknown_terms(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "rank", str(PACKETS / "unknown_term.json"), "--lenient", "--format", "jsonl"
     )
     assert code == 0

@@ -17,25 +17,14 @@ from marbledx.findings import Case, Finding, normalise_findings
 from marbledx.ontology import Hpo
 from marbledx.ranking import Ranker
 
-from ..conftest import MINI_RELEASE, TESTS
+from ..conftest import TESTS
+from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
 PACKET = TESTS / "data" / "phenopackets" / "infant_aro.json"
 
 
-@pytest.fixture(autouse=True)
-def mini_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
 def _findings(capsys: pytest.CaptureFixture[str], *flags: str) -> list[tuple[str, str]]:
-    code, out, err = _run(capsys, "rank", *flags, "--format", "json", "--top", "1")
+    code, out, err = run_cli(capsys, "rank", *flags, "--format", "json", "--top", "1")
     assert code == 0, err
     (case,) = json.loads(out)
     return sorted((e["hpo_id"], e["status"]) for e in case["diagnoses"][0]["evidence"])
@@ -113,24 +102,24 @@ def test_api_refuses_an_unknown_prior_for_files(mini_hpo: Hpo) -> None:
 def test_case_flags_with_files_are_a_usage_error(
     capsys: pytest.CaptureFixture[str], flags: list[str]
 ) -> None:
-    code, out, err = _run(capsys, "rank", str(PACKET), *flags)
+    code, out, err = run_cli(capsys, "rank", str(PACKET), *flags)
     assert code == 2
     assert out == ""
     assert "give either phenopacket files or --hpo/--exclude/--text/--age/--sex/--case-id, not both" in err
 
 
 def test_an_empty_age_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--age", "")
+    code, out, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--age", "")
     assert code == 2
     assert out == ""
     assert err == "marbledx: error: --age is empty; expected an ISO 8601 duration such as P8M or P2Y6M\n"
 
 
 def test_case_id_still_names_a_flag_case(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "rank", "--hpo", "HP:0011002", "--case-id", "p7", "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--case-id", "p7", "--format", "jsonl")
     assert code == 0
     assert json.loads(out)["case_id"] == "p7"
-    code, out, _ = _run(capsys, "rank", "--hpo", "HP:0011002", "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--format", "jsonl")
     assert json.loads(out)["case_id"] == "case"
 
 
@@ -153,7 +142,7 @@ def test_an_obsolete_or_alternative_id_still_warns(mini_hpo: Hpo, given: str, cu
 
 
 def test_cli_warns_only_for_the_replaced_id(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "rank", "--hpo", "HP_0011002,HP:0009999", "--format", "json", "--top", "1")
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP_0011002,HP:0009999", "--format", "json", "--top", "1")
     assert code == 0
     assert "HP_0011002" not in err
     assert "HPO term HP:0009999 is obsolete or an alternative id; using HP:0000572" in err
@@ -207,7 +196,7 @@ def test_a_warning_on_an_ascii_terminal(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize("text", ["purple elbows " * 40, "xqzw, " * 100])
 def test_long_text_is_clipped_in_the_error(capsys: pytest.CaptureFixture[str], text: str) -> None:
-    code, out, err = _run(capsys, "rank", "--text", text)
+    code, out, err = run_cli(capsys, "rank", "--text", text)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
@@ -218,6 +207,6 @@ def test_long_text_is_clipped_in_the_error(capsys: pytest.CaptureFixture[str], t
 
 
 def test_short_text_is_quoted_whole(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "rank", "--text", "purple elbows")
+    code, _, err = run_cli(capsys, "rank", "--text", "purple elbows")
     assert code == 2
     assert "(no HPO term found for 'purple elbows');" in err

@@ -15,7 +15,6 @@ from pathlib import Path
 import pysam
 import pytest
 
-from marbledx.cli import main
 from marbledx.errors import InputError
 from marbledx.findings import Case, Finding
 from marbledx.findings._case import GenomicFile
@@ -23,23 +22,12 @@ from marbledx.genotype import GenotypeOptions, GenotypeReader, VcfReadResult, de
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from tests.unit.genotype.text_files import write_text
 
-from ...conftest import MINI_RELEASE
+from ..cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
 # The keys of the JSON ``genotype`` object before it gained ``warnings`` (the output contract).
 GENOTYPE_KEYS = {
     "vcf", "sample", "build", "mode", "records", "calls", "genome_wide", "background_rate", "skipped_lines",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def mini_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _one_line_error(err: str) -> str:
@@ -130,12 +118,12 @@ def test_a_contradicting_header_is_refused_before_a_table_is_chosen(tmp_path: Pa
 
 def test_a_contradicting_header_is_one_cli_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _contradicting(tmp_path)
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(path), "--format", "json")
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(path), "--format", "json")
     assert code != 0
     line = _one_line_error(err)
     assert "##reference" in line
     assert "contig lengths" in line
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(path), "--genome", "GRCh38", "--format", "json"
     )
     assert code == 0
@@ -190,7 +178,7 @@ def test_a_phenopacket_build_conflict_on_the_command_line(
         ],
     }
     (tmp_path / "pp.json").write_text(json.dumps(packet), encoding="utf-8")
-    code, out, _ = _run(capsys, "rank", str(tmp_path / "pp.json"), "--format", "json")
+    code, out, _ = run_cli(capsys, "rank", str(tmp_path / "pp.json"), "--format", "json")
     assert code == 1
     (result,) = json.loads(out)
     assert "--genome" not in result["error"]
@@ -226,7 +214,7 @@ def test_the_ped_names_the_proband_of_a_command_line_case(tmp_path: Path) -> Non
 
 def test_the_ped_proband_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf, ped = _trio(tmp_path), _ped(tmp_path, TRIO_PED)
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--ped", str(ped), "--format", "json"
     )
     assert code == 0, err
@@ -272,7 +260,7 @@ def test_two_affected_children_ask_for_sample(tmp_path: Path) -> None:
 
 def test_no_ped_proband_is_one_cli_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf, ped = _trio(tmp_path), _ped(tmp_path, "FAM P F M 1 1\nFAM F 0 0 1 1\nFAM M 0 0 2 1\n")
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--ped", str(ped))
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--ped", str(ped))
     assert code != 0
     line = _one_line_error(err)
     assert "None" not in line
@@ -312,7 +300,7 @@ def test_vcf_warnings_reach_json_and_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
     vcf, ped = _warned(tmp_path)
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "rank",
         "--hpo",
@@ -346,7 +334,7 @@ def test_vcf_warnings_reach_stderr_in_table_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vcf, ped = _warned(tmp_path)
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--ped", str(ped), "--sample", "P"
     )
     assert code == 0, err
@@ -355,7 +343,7 @@ def test_vcf_warnings_reach_stderr_in_table_format(
 
 def test_a_clean_vcf_has_an_empty_warning_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf = write_vcf(tmp_path / "c.vcf", [_variant()], samples=("P",))
-    code, out, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--format", "json")
+    code, out, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--format", "json")
     assert code == 0
     assert json.loads(out)[0]["genotype"]["warnings"] == []
     assert "warning" not in err
@@ -523,11 +511,11 @@ def test_header_errors_on_the_command_line(tmp_path: Path, capsys: pytest.Captur
         _HEADER + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP\tP\n" + _RECORD + "\t0/1\t0/1\n"
     )
     path = _write(tmp_path / "dup.vcf", text)
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(path))
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(path))
     assert code != 0
     assert "'P'" in _one_line_error(err)
     gz = tmp_path / "gz.vcf.gz"
     with gzip.open(gz, "wb") as handle:  # plain gzip keeps its own message
         handle.write(text.encode("utf-8"))
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(gz))
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(gz))
     assert "bgzip" in _one_line_error(err)

@@ -7,23 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from marbledx.cli import main
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 
 from ...conftest import MINI_RELEASE, TESTS
+from ..cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
 PACKETS = TESTS / "data" / "phenopackets"
-
-
-@pytest.fixture(autouse=True)
-def mini_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _variants(
@@ -52,7 +41,7 @@ def test_vcf_lifts_the_gene_confirmed_diagnosis_and_reports_variants(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vcf = write_vcf(tmp_path / "p.vcf.gz", _variants(), index="tbi")
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", str(PACKETS / "adult_ado.json"), "--vcf", str(vcf), "--format", "json"
     )
     assert code == 0
@@ -88,7 +77,7 @@ def test_in_cis_alleles_from_one_parent_do_not_make_a_recessive_genotype(
     vcf = write_vcf(tmp_path / "trio.vcf", variants, samples=("KID", "DAD", "MUM"))
     ped = tmp_path / "family.ped"
     ped.write_text("F1 KID DAD MUM 2 2\nF1 DAD 0 0 1 1\nF1 MUM 0 0 2 1\n", encoding="utf-8")
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--ped", str(ped), "--sample", "KID",
         "--format", "json", "--top", "5",
     )  # fmt: skip
@@ -114,7 +103,7 @@ def test_phenopacket_files_entry_names_the_vcf_and_the_sample(
     ]
     path = tmp_path / "case.json"
     path.write_text(json.dumps(packet), encoding="utf-8")
-    code, out, _ = _run(capsys, "rank", str(path), "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "rank", str(path), "--format", "jsonl")
     assert code == 0
     result = json.loads(out)
     assert result["genotype"]["sample"] == "S-CHILD"
@@ -131,7 +120,7 @@ def test_batch_reports_a_bad_vcf_per_case_and_goes_on(
     (tmp_path / "bad.json").write_text(json.dumps(packet), encoding="utf-8")
     good = tmp_path / "good.json"
     good.write_text((PACKETS / "infant_aro.json").read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, _ = _run(capsys, "rank", str(tmp_path / "bad.json"), str(good), "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "rank", str(tmp_path / "bad.json"), str(good), "--format", "jsonl")
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()]
     assert set(lines[0]) == {"case_id", "input", "error"}
@@ -142,7 +131,7 @@ def test_batch_reports_a_bad_vcf_per_case_and_goes_on(
 
 def test_unannotated_vcf_needs_a_gene_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf = write_vcf(tmp_path / "plain.vcf", _variants(), annotation=None)
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf))
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf))
     assert code == 2
     assert "--genes-bed" in err
     assert len(err.strip().splitlines()) == 1
@@ -152,7 +141,7 @@ def test_unannotated_vcf_needs_a_gene_table(tmp_path: Path, capsys: pytest.Captu
     bed.write_text(
         "#build=GRCh38\nchr11\t68030000\t68050000\tTCIRG1\nchr16\t1440000\t1470000\tCLCN7\n", encoding="utf-8"
     )
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--genes-bed", str(bed), "--format", "json"
     )
     assert code == 0
@@ -176,7 +165,7 @@ def test_unannotated_vcf_needs_a_gene_table(tmp_path: Path, capsys: pytest.Captu
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + records,
         encoding="utf-8",
     )
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--genes-bed", str(bed), "--clinvar", str(clinvar),
         "--format", "json",
     )  # fmt: skip
@@ -190,7 +179,7 @@ def test_build_mismatch_with_genome_flag_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vcf = write_vcf(tmp_path / "p.vcf", _variants(), build="GRCh37")
-    code, _, err = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--genome", "GRCh38")
+    code, _, err = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--genome", "GRCh38")
     assert code == 2
     assert err.startswith("marbledx: error:")
     assert "GRCh37" in err
@@ -198,7 +187,7 @@ def test_build_mismatch_with_genome_flag_is_a_one_line_error(
 
 def test_vcf_flag_is_for_one_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf = write_vcf(tmp_path / "p.vcf", _variants())
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "rank", str(PACKETS / "adult_ado.json"), str(PACKETS / "infant_aro.json"), "--vcf", str(vcf)
     )
     assert code == 2
@@ -207,7 +196,7 @@ def test_vcf_flag_is_for_one_case(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_table_shows_the_genotype(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vcf = write_vcf(tmp_path / "p.vcf", _variants())
-    code, out, _ = _run(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--top", "3")
+    code, out, _ = run_cli(capsys, "rank", "--hpo", "HP:0011002", "--vcf", str(vcf), "--top", "3")
     assert code == 0
     assert "VEP" in out or "vep" in out
     assert "c.100C>T" in out
@@ -241,7 +230,7 @@ def test_unsupported_assembly_in_a_phenopacket_is_that_cases_error(
     packet = json.loads((PACKETS / "adult_ado.json").read_text(encoding="utf-8"))
     packet["files"] = [{"uri": "p.vcf", "fileAttributes": {"genomeAssembly": "hg17"}}]
     (tmp_path / "case.json").write_text(json.dumps(packet), encoding="utf-8")
-    code, out, _ = _run(capsys, "rank", str(tmp_path / "case.json"), "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "rank", str(tmp_path / "case.json"), "--format", "jsonl")
     assert code == 1
     assert "'hg17' is not supported; expected GRCh37 (hg19) or GRCh38 (hg38)" in json.loads(out)["error"]
 

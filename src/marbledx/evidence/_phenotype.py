@@ -29,7 +29,7 @@ from marbledx.ontology import (
     Hpo,
     cache_dir,
     keep_recent_caches,
-    save_npz_atomically,
+    store_cache,
 )
 from marbledx.ontology._index import csr_expand
 
@@ -405,12 +405,7 @@ def _load_or_build(
             keep_recent_caches(path, "engine-")
             return arrays
     arrays = _build_arrays(hpo, missing_frequency, adjustments)
-    try:
-        save_npz_atomically(path, asdict(arrays))
-    except OSError as exc:
-        _log.warning("cannot write engine cache %s (%s); continuing without it", path, exc.strerror)
-    else:
-        keep_recent_caches(path, "engine-")
+    store_cache(path, asdict(arrays), what="engine cache", log=_log)
     return arrays
 
 

@@ -40,7 +40,7 @@ from marbledx.ontology import (
     Ontology,
     cache_dir,
     keep_recent_caches,
-    save_npz_atomically,
+    store_cache,
 )
 
 __all__ = ["TextLab", "TextMapping", "TextParse", "TextParser"]
@@ -849,12 +849,7 @@ class TextParser:
                 keep_recent_caches(path, "text-")
                 return keys
         keys = self._build_keys()
-        try:
-            save_npz_atomically(path, _keys_arrays(keys))
-        except OSError as exc:
-            _log.warning("cannot write text look-up cache %s (%s); continuing without it", path, exc.strerror)
-        else:
-            keep_recent_caches(path, "text-")
+        store_cache(path, _keys_arrays(keys), what="text look-up cache", log=_log)
         return keys
 
     def _build_keys(self) -> _Keys:

@@ -35,6 +35,7 @@ from marbledx.ontology._release import (
     default_source,
     keep_recent_caches,
     load_hpo,
+    store_cache,
 )
 from marbledx.ontology._update import OFFICIAL_RELEASE_URL, InstalledRelease, activate_release, update_release
 
@@ -67,5 +68,6 @@ __all__ = [
     "normalise_text",
     "parse_frequency",
     "save_npz_atomically",
+    "store_cache",
     "update_release",
 ]

@@ -16,12 +16,13 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from marbledx.errors import OntologyDataError
 from marbledx.ontology._annotations import DiseaseAnnotations
-from marbledx.ontology._index import INDEX_FORMAT, ReleaseIndex
+from marbledx.ontology._index import INDEX_FORMAT, ReleaseIndex, save_npz_atomically
 from marbledx.ontology._ontology import Ontology
 from marbledx.ontology._parse import build_index
 
@@ -78,6 +79,19 @@ def keep_recent_caches(current: Path, prefix: str, keep: int = RECENT_CACHES) ->
             stale.unlink()
         except OSError:
             continue  # in use elsewhere on some systems, or already gone: try again next time
+
+
+def store_cache(path: Path, arrays: dict[str, Any], *, what: str, log: logging.Logger) -> None:
+    """Write a derived cache ``{kind}-{key}.npz`` whole or not at all, and keep the few most recent of its kind.
+
+    A folder that cannot be written only costs speed: ``log`` warns, naming ``what`` and the file.
+    """
+    try:
+        save_npz_atomically(path, arrays)
+    except OSError as exc:
+        log.warning("cannot write %s %s (%s); continuing without it", what, path, exc.strerror)
+    else:
+        keep_recent_caches(path, path.name.split("-", 1)[0] + "-")
 
 
 @dataclass(frozen=True)

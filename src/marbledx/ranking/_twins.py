@@ -36,7 +36,7 @@ import numpy as np
 
 from marbledx._text import normalise_texts
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, keep_recent_caches, save_npz_atomically
+from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, keep_recent_caches, store_cache
 
 __all__ = [
     "cached_same_name_pairs",
@@ -118,13 +118,9 @@ def cached_same_name_pairs(
             keep_recent_caches(path, "twins-")
             return pairs
     pairs = same_name_pairs(hpo.annotations, disease_ids)
-    try:
-        omim, orpha = ([pair[k] for pair in pairs] for k in (0, 1))
-        save_npz_atomically(path, {"omim": np.array(omim, dtype=str), "orpha": np.array(orpha, dtype=str)})
-    except OSError as exc:
-        _log.warning("cannot write same-disorder cache %s (%s); continuing without it", path, exc.strerror)
-    else:
-        keep_recent_caches(path, "twins-")
+    omim, orpha = ([pair[k] for pair in pairs] for k in (0, 1))
+    arrays = {"omim": np.array(omim, dtype=str), "orpha": np.array(orpha, dtype=str)}
+    store_cache(path, arrays, what="same-disorder cache", log=_log)
     return pairs
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
-import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -28,7 +27,7 @@ from marbledx.ontology import (
     PHENOTYPIC_ABNORMALITY_ID,
     Hpo,
     cache_dir,
-    keep_recent_caches,
+    load_cache,
     store_cache,
 )
 from marbledx.ontology._index import csr_expand
@@ -395,15 +394,14 @@ def _load_or_build(
     identity = f"{ENGINE_FORMAT}|{hpo.fingerprint}|{missing_frequency!r}|{sorted(map(repr, adjustments))}"
     key = hashlib.sha256(identity.encode()).hexdigest()[:16]
     path = folder / f"engine-{key}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                arrays = _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)})
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-            _log.warning("engine cache %s is unreadable; rebuilding it", path)
-        else:
-            keep_recent_caches(path, "engine-")
-            return arrays
+    cached = load_cache(
+        path,
+        lambda archive: _Arrays(**{f.name: archive[f.name] for f in fields(_Arrays)}),
+        what="engine cache",
+        log=_log,
+    )
+    if cached is not None:
+        return cached
     arrays = _build_arrays(hpo, missing_frequency, adjustments)
     store_cache(path, asdict(arrays), what="engine cache", log=_log)
     return arrays

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -39,7 +39,7 @@ from marbledx.ontology import (
     PHENOTYPIC_ABNORMALITY_ID,
     Ontology,
     cache_dir,
-    keep_recent_caches,
+    load_cache,
     store_cache,
 )
 
@@ -705,23 +705,23 @@ def _keys_arrays(keys: _Keys) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _read_keys(path: Path) -> _Keys:
-    with np.load(path, allow_pickle=False) as archive:
-        tables = [
-            {
-                tuple(key.split(" ")): value
-                for key, value in zip(
-                    archive[f"{name}_keys"].tolist(), archive[f"{name}_values"].tolist(), strict=True
-                )
-            }
-            for name in ("ordered", "bag", "measured")
-        ]
-        indptr = archive["named_indptr"].tolist()
-        terms = archive["named_terms"].tolist()
-        named_with = {
-            word: frozenset(terms[indptr[i] : indptr[i + 1]])
-            for i, word in enumerate(archive["named_words"].tolist())
+def _read_keys(archive: Any) -> _Keys:
+    """The tables of an archive written from :func:`_keys_arrays`."""
+    tables = [
+        {
+            tuple(key.split(" ")): value
+            for key, value in zip(
+                archive[f"{name}_keys"].tolist(), archive[f"{name}_values"].tolist(), strict=True
+            )
         }
+        for name in ("ordered", "bag", "measured")
+    ]
+    indptr = archive["named_indptr"].tolist()
+    terms = archive["named_terms"].tolist()
+    named_with = {
+        word: frozenset(terms[indptr[i] : indptr[i + 1]])
+        for i, word in enumerate(archive["named_words"].tolist())
+    }
     return _Keys(ordered=tables[0], bag=tables[1], measured=tables[2], named_with=named_with)
 
 
@@ -840,14 +840,9 @@ class TextParser:
         except OSError:  # the module's source cannot be read (a frozen install): no key, so no cache
             return self._build_keys()
         path = folder / f"text-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.npz"
-        if path.is_file():
-            try:
-                keys = _read_keys(path)
-            except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-                _log.warning("text look-up cache %s is unreadable; rebuilding it", path)
-            else:
-                keep_recent_caches(path, "text-")
-                return keys
+        cached = load_cache(path, _read_keys, what="text look-up cache", log=_log)
+        if cached is not None:
+            return cached
         keys = self._build_keys()
         store_cache(path, _keys_arrays(keys), what="text look-up cache", log=_log)
         return keys

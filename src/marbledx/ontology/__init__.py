@@ -34,6 +34,7 @@ from marbledx.ontology._release import (
     data_dir,
     default_source,
     keep_recent_caches,
+    load_cache,
     load_hpo,
     store_cache,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "data_dir",
     "default_source",
     "keep_recent_caches",
+    "load_cache",
     "load_hpo",
     "normalise_text",
     "parse_frequency",

@@ -13,11 +13,14 @@ import importlib.util
 import json
 import logging
 import os
+import zipfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import platformdirs
 
 from marbledx.errors import OntologyDataError
@@ -61,6 +64,8 @@ def cache_dir() -> Path:
 # engine of another knowledge-base version) load fast; older ones would only accumulate, 15-25 MB each.
 RECENT_CACHES = 3
 
+_Cached = TypeVar("_Cached")
+
 
 def keep_recent_caches(current: Path, prefix: str, keep: int = RECENT_CACHES) -> None:
     """Mark the cache file ``current`` as just used and delete all but the ``keep`` most recently used
@@ -79,6 +84,24 @@ def keep_recent_caches(current: Path, prefix: str, keep: int = RECENT_CACHES) ->
             stale.unlink()
         except OSError:
             continue  # in use elsewhere on some systems, or already gone: try again next time
+
+
+def load_cache(
+    path: Path, read: Callable[[Any], _Cached], *, what: str, log: logging.Logger
+) -> _Cached | None:
+    """``read(archive)`` of a derived cache written by :func:`store_cache`, or ``None`` when there is none or it
+    is unreadable (``log`` warns, naming ``what`` and the file; the caller rebuilds it). A file read is marked
+    as just used."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            value = read(archive)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        log.warning("%s %s is unreadable; rebuilding it", what, path)
+        return None
+    keep_recent_caches(path, path.name.split("-", 1)[0] + "-")
+    return value
 
 
 def store_cache(path: Path, arrays: dict[str, Any], *, what: str, log: logging.Logger) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -36,7 +35,7 @@ import numpy as np
 
 from marbledx._text import normalise_texts
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, keep_recent_caches, store_cache
+from marbledx.ontology import DiseaseAnnotations, Hpo, cache_dir, load_cache, store_cache
 
 __all__ = [
     "cached_same_name_pairs",
@@ -108,15 +107,14 @@ def cached_same_name_pairs(
         return same_name_pairs(hpo.annotations, disease_ids)
     identity = "\n".join([f"{NAME_PAIRS_FORMAT}|{hpo.fingerprint}", *disease_ids])
     path = folder / f"twins-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                pairs = list(zip(archive["omim"].tolist(), archive["orpha"].tolist(), strict=True))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-            _log.warning("same-disorder cache %s is unreadable; rebuilding it", path)
-        else:
-            keep_recent_caches(path, "twins-")
-            return pairs
+    cached = load_cache(
+        path,
+        lambda archive: list(zip(archive["omim"].tolist(), archive["orpha"].tolist(), strict=True)),
+        what="same-disorder cache",
+        log=_log,
+    )
+    if cached is not None:
+        return cached
     pairs = same_name_pairs(hpo.annotations, disease_ids)
     omim, orpha = ([pair[k] for pair in pairs] for k in (0, 1))
     arrays = {"omim": np.array(omim, dtype=str), "orpha": np.array(orpha, dtype=str)}

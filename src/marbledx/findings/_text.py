@@ -282,15 +282,55 @@ _VALUE_WORDS = {
     "nad": "normal",
     "wnl": "normal",
 }
-_NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-# Whole years before a smaller unit: "2 years 4 months old", "2y 4m old", "aged 2 yrs and 4 mo".
-_YEARS = r"(?:\d+\s*-?\s*(?:years?|yrs?|y)\s*,?\s*(?:and\s+)?)?"
+# Number words an age is written in: one to nineteen, and the tens up to ninety with a unit joined by a
+# hyphen or a space ("twenty-four months", "thirty six weeks"), as English spells 21 to 99.
+_ONE_TO_NINETEEN = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {word: float(i) for i, word in enumerate(_ONE_TO_NINETEEN, start=1)} | {
+    word: float(10 * i) for i, word in enumerate(_TENS, start=2)
+}
+# Longest first, so that "seventeen" and "seventy" are not read as "seven".
+_NUMBER_WORD = (
+    rf"(?:(?:{'|'.join(_TENS)})(?:(?:-|\s+)(?:{'|'.join(_ONE_TO_NINETEEN[:9])}))?"
+    rf"|{'|'.join(sorted(_ONE_TO_NINETEEN, key=len, reverse=True))})"
+)
+# A figure, with a half written as the sign or as "1/2" ("2½ years", "1 1/2 years old"). "1/2" never clashes
+# with the paediatric shorthand below, whose denominators are 12, 52 and 7; a date ("1/2/2024") is refused.
+_FIGURE = r"\d+(?:\.\d+|\s?\u00bd|\s+1/2(?![\d/]))?"
+_NUMBER = rf"(?:{_FIGURE}|{_NUMBER_WORD})"
+# Whole years before a smaller unit: "2 years 4 months old", "2y 4m old", "aged 2 yrs and 4 mo", "two years
+# four months old" (without it, the last would read as 4 months).
+_YEARS = rf"(?:(?:\d+|{_NUMBER_WORD})\s*-?\s*(?:years?|yrs?|y)\s*,?\s*(?:and\s+)?)?"
+_UNIT = r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])"
 _AGE = re.compile(
     rf"\b{_YEARS}{_NUMBER}\s*-?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])\s*-?\s*old\b"
-    rf"|\baged?\s+{_YEARS}\d+(?:\.\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?\b|[dwmy](?![a-z]))"
-    rf"|\b{_YEARS}\d+(?:\.\d+)?\s*-?\s*(?:yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
-    rf"|\b{_YEARS}\d+(?:\.\d+)?\s+(?:days?|weeks?|months?|years?)\s+of\s+age\b"
+    rf"|\baged?\s+{_YEARS}{_NUMBER}\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?\b|[dwmy](?![a-z]))"
+    rf"|\b{_YEARS}{_FIGURE}\s*-?\s*(?:yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
+    rf"|\b{_YEARS}{_NUMBER}\s+(?:days?|weeks?|months?|years?)\s+of\s+age\b"
 )
+# A bracket that holds only an age in words ("Baby boy (six weeks): anaemia") is a comma-separated phrase,
+# as one with a figure is ("(6 weeks)"; see TextParser.parse), so that the age after the patient is read.
+_AGE_IN_WORDS_BRACKET = re.compile(rf"\(\s*({_YEARS}{_NUMBER_WORD}\s*-?\s*{_UNIT}(?:\s*-?\s*old)?)\s*\)")
 # "Aged 2" with no unit: clinicians give whole years bare ("girl aged 2", "aged 14"), and a unit that is
 # written is read above. A range, a fraction ("aged 2 1/2") or hours are left unread.
 _AGED_YEARS = re.compile(
@@ -327,26 +367,6 @@ _FRACTION_AFTER = re.compile(
 )
 # The largest numerator each denominator takes as an age: up to 24 months ("18/12"), 52 weeks, 6 days.
 _FRACTION_UNITS = {"12": ("m", 24), "52": ("w", 52), "7": ("d", 6)}
-_NUMBER_WORDS = {
-    w: float(i)
-    for i, w in enumerate(
-        (
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ),
-    )
-}
 # "A newborn with ..." gives the age when no number does: the neonatal period is the first 28 days (HPO
 # HP:0003623 "Neonatal onset"), so 0 days, the start of it. "Newborn (hearing) screening" is not an age.
 _NEWBORN = re.compile(r"\b(?:newborn|neonate)\b(?!(?:\s+[a-z]+){0,2}\s+screen)")
@@ -1059,6 +1079,7 @@ class TextParser:
         # A parenthesis with a number ("anaemia (Hb 7.2 g/dL)") is a phrase of its own; other brackets are
         # part of the name ("Acroosteolysis of distal phalanges (feet)").
         lowered = re.sub(r"\(([^()]*\d[^()]*)\)", r", \1,", lowered)
+        lowered = _AGE_IN_WORDS_BRACKET.sub(r", \1,", lowered)
         # So is one about a relative: "anaemia (mother also anaemic)".
         lowered = re.sub(rf"\(([^()]*\b{_RELATIVE_WORDS}\b[^()]*)\)", r", \1,", lowered)
         lowered = re.sub(r"[()\[\]]", " ", lowered)
@@ -1477,10 +1498,15 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
 
 def _age_part_days(text: str) -> float:
     """The days of an age written with units: "4 months" -> 121.75, "2 years 4 months" -> 852.25."""
-    return sum(
-        (_NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)) * _UNIT_DAYS[unit]
-        for number, unit in _AGE_PART.findall(text)
-    )
+    return sum(_number_value(number) * _UNIT_DAYS[unit] for number, unit in _AGE_PART.findall(text))
+
+
+def _number_value(number: str) -> float:
+    """The value of a number as an age gives it: "4" -> 4, "2½" and "2 1/2" -> 2.5, "twenty-four" -> 24."""
+    figure = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(\u00bd|1/2)?", number)
+    if figure:
+        return float(figure.group(1)) + (0.5 if figure.group(2) else 0.0)
+    return sum(_NUMBER_WORDS[word] for word in re.split(r"[\s-]+", number))
 
 
 def _fraction_days(match: re.Match[str]) -> float | None:

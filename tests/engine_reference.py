@@ -70,8 +70,8 @@ def assert_matches_reference(
 
 def reference_excluded(
     model: PhenotypeModel, hpo_id: str, age_days: float | None, sex: str | None
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """(log-LR, annotated as absent) of an excluded finding, for every disease."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(log-LR, annotated as absent, has the feature) of an excluded finding, for every disease."""
     arrays, ontology, n = model._a, model.hpo.ontology, model.n_diseases
     q = ontology.index(hpo_id)
     present = np.zeros(n)
@@ -85,13 +85,15 @@ def reference_excluded(
         negated[arrays.not_disease[arrays.not_indptr[term] : arrays.not_indptr[term + 1]]] = True
     absent[negated] = 1.0
     log_lr: npt.NDArray[np.float64] = np.log(absent / absent.mean())
-    return log_lr, negated
+    return log_lr, negated, present > 0
 
 
 def assert_excluded_matches_reference(
     model: PhenotypeModel, hpo_id: str, age_days: float | None, sex: str | None
 ) -> None:
-    expected_lr, expected_negated = reference_excluded(model, hpo_id, age_days, sex)
+    expected_lr, expected_negated, has_feature = reference_excluded(model, hpo_id, age_days, sex)
     evidence = model.excluded(hpo_id, age_days, sex)
     np.testing.assert_allclose(evidence.log_lr, expected_lr, rtol=1e-12, atol=1e-12, err_msg=hpo_id)
     np.testing.assert_array_equal(evidence.contradicted, expected_negated, err_msg=hpo_id)
+    assert evidence.pertinent is not None
+    np.testing.assert_array_equal(evidence.pertinent, np.flatnonzero(has_feature), err_msg=hpo_id)

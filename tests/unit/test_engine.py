@@ -32,6 +32,12 @@ def ranker(mini_hpo: Hpo, kb: KnowledgeBase) -> Ranker:
     return Ranker(mini_hpo, kb)
 
 
+@pytest.fixture(scope="module")
+def absence_only(mini_hpo: Hpo, kb: KnowledgeBase) -> Ranker:
+    """Excluded findings weighed by their absence alone (no pertinent-negative evidence)."""
+    return Ranker(mini_hpo, kb, PhenotypeParameters(pertinence_ratio=1.0))
+
+
 def _case(*observed: str, excluded: tuple[str, ...] = (), **kwargs: object) -> Case:
     findings = tuple(Finding(t) for t in observed) + tuple(Finding(t, excluded=True) for t in excluded)
     return Case("c", "test", findings, **kwargs)  # type: ignore[arg-type]
@@ -188,15 +194,65 @@ def test_prevalence_prior_uses_the_knowledge_base(ranker: Ranker) -> None:
 
 
 @pytest.mark.parametrize("second", ["HP:0001873", "HP:0000572"])  # same organ system, another one
-def test_excluded_findings_count_once_per_disease(ranker: Ranker, second: str) -> None:
-    one = ranker.rank(_case("HP:0011002", excluded=("HP:0001903",)), top=4)
-    two = ranker.rank(_case("HP:0011002", excluded=("HP:0001903", second)), top=4)
+def test_excluded_findings_count_once_per_disease(absence_only: Ranker, second: str) -> None:
+    one = absence_only.rank(_case("HP:0011002", excluded=("HP:0001903",)), top=4)
+    two = absence_only.rank(_case("HP:0011002", excluded=("HP:0001903", second)), top=4)
     optb1_one = next(d for d in one.diagnoses if d.disease_id == OPTB1)
     optb1_two = next(d for d in two.diagnoses if d.disease_id == OPTB1)
     applied = [e for e in optb1_two.evidence if e.status == "excluded"]
     assert sum(e.lr < 1.0 for e in applied) == 1
     assert any(e.match == "excluded_counted_once" for e in applied)
     assert optb1_two.log10_lr == pytest.approx(optb1_one.log10_lr, abs=0.5)
+
+
+def _log_lr(ranker: Ranker, case: Case) -> dict[str, float]:
+    analysis = ranker.analyse(case)
+    return {d: float(analysis.log_lr[ranker.phenotype.row(d)]) for d in (OPTB1, ADO2, IAO, OTHER)}
+
+
+def test_pertinent_negatives_favour_diseases_with_the_feature(ranker: Ranker, absence_only: Ranker) -> None:
+    # Excluded splenomegaly: OPTB1 has it (Frequent); ADO2 annotates it as 0/4, so it lacks it; IAO and
+    # OTHER do not annotate it.
+    spleen = ranker.phenotype.excluded("HP:0001744")
+    assert spleen.pertinent is not None
+    assert [ranker.phenotype.disease_ids[row] for row in spleen.pertinent] == [OPTB1]
+    case = _case("HP:0011002", excluded=("HP:0001744",))
+    with_pertinence, without = _log_lr(ranker, case), _log_lr(absence_only, case)
+    gain = {d: with_pertinence[d] - without[d] for d in with_pertinence}
+    ratio = PhenotypeParameters().pertinence_ratio
+    assert gain[OPTB1] - gain[IAO] == pytest.approx(math.log(ratio))
+    assert gain[ADO2] == pytest.approx(gain[IAO]) == pytest.approx(gain[OTHER])
+    # The LR is against the mean over diseases: a disease without the feature loses a little.
+    assert gain[IAO] == pytest.approx(-math.log1p((ratio - 1.0) / 4))
+
+
+def test_pertinent_negatives_count_once(ranker: Ranker, absence_only: Ranker) -> None:
+    # Two excluded findings, one judgement: a disease with both features gains the log-ratio once, one with
+    # one of them half of it.
+    model = ranker.phenotype
+    pancytopenia = model.excluded("HP:0001876")
+    assert pancytopenia.pertinent is not None
+    # OTHER annotates pancytopenia; OPTB1 has it as a knowledge-base hallmark.
+    assert [model.disease_ids[row] for row in pancytopenia.pertinent] == [OPTB1, OTHER]
+    case = _case("HP:0011002", excluded=("HP:0001744", "HP:0001876"))
+    with_pertinence, without = _log_lr(ranker, case), _log_lr(absence_only, case)
+    gain = {d: with_pertinence[d] - without[d] for d in with_pertinence}
+    log_ratio = math.log(PhenotypeParameters().pertinence_ratio)
+    assert gain[OPTB1] - gain[IAO] == pytest.approx(log_ratio)
+    assert gain[OTHER] - gain[IAO] == pytest.approx(log_ratio / 2)
+    assert gain[ADO2] == pytest.approx(gain[IAO])
+
+
+def test_finding_lrs_multiply_to_the_diagnosis_lr(ranker: Ranker) -> None:
+    # No age, sex or family history: the shown per-finding LRs are the whole phenotype LR, excluded
+    # findings' pertinent-negative shares included.
+    result = ranker.rank(_case("HP:0011002", "HP:0001903", excluded=("HP:0001744", "HP:0001876")), top=4)
+    for diagnosis in result.diagnoses:
+        total = sum(math.log(e.lr) for e in diagnosis.evidence)
+        assert total == pytest.approx(diagnosis.log10_lr * math.log(10), abs=1e-4), diagnosis.disease_id
+    optb1 = next(d for d in result.diagnoses if d.disease_id == OPTB1)
+    matches = [e.match for e in optb1.evidence if e.status == "excluded"]
+    assert matches.count("excluded_counted_once") == 1
 
 
 def test_uninformative_finding_changes_nothing(model: PhenotypeModel) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -175,6 +175,18 @@ class CaseResult:
         }
 
 
+class CaseEvidence(NamedTuple):
+    """The phenotype evidence of one case (Ranker.evidence)."""
+
+    evidences: list[TermEvidence]  # observed findings, then excluded ones
+    # Per disease, which excluded finding's log-LR counts (position among the excluded findings; -1: none).
+    counted_excluded: IntArray
+    # Per excluded finding, its pertinent-negative log-LR: (for a disease with the feature, for one without).
+    pertinence: list[tuple[float, float]]
+    log_lr: FloatArray  # total, with age, sex and family history
+    notes: list[str]
+
+
 @dataclass(frozen=True)
 class Analysis:
     """All diseases scored for one case: log-LRs, posterior probabilities and the ranked order."""
@@ -194,18 +206,37 @@ class Analysis:
     # The same pairs as two aligned arrays, in the same order, for finding the hidden records of a few rows.
     hidden_rows: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     shown_rows: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    # Per excluded finding, its share of the pertinent-negative log-LR: (for a disease with the feature, for
+    # one without); see Ranker.evidence.
+    pertinence: list[tuple[float, float]] = field(default_factory=list)
+
+    def counted_for(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Whether each finding's own log-LR counts for each of ``rows`` (findings by rows): always for an
+        observed finding; for an excluded one, where it is the excluded finding that counts."""
+        n_observed = sum(1 for e in self.evidences if not e.excluded)
+        counted = self.counted_excluded[rows]
+        return np.array(
+            [
+                np.ones(len(rows), dtype=bool) if not e.excluded else counted == index - n_observed
+                for index, e in enumerate(self.evidences)
+            ],
+            dtype=bool,
+        ).reshape(len(self.evidences), len(rows))
 
     def applied_for(self, rows: npt.NDArray[np.intp]) -> FloatArray:
         """The log-LR each finding contributes to each of ``rows`` (findings by rows): an observed finding
-        its own, an excluded one its own where it is the excluded finding that counts, else 0."""
+        its own; an excluded one its own where it is the excluded finding that counts (else 0), plus its
+        share of the pertinent-negative evidence. They sum to the phenotype log-LR without age, sex and
+        family history."""
         n_observed = sum(1 for e in self.evidences if not e.excluded)
+        counted = self.counted_for(rows)
         values = np.zeros((len(self.evidences), len(rows)))
-        counted = self.counted_excluded[rows]
         for index, evidence in enumerate(self.evidences):
             own = evidence.log_lr[rows]
-            values[index] = (
-                own if not evidence.excluded else np.where(counted == index - n_observed, own, 0.0)
-            )
+            values[index] = np.where(counted[index], own, 0.0)
+            if evidence.excluded and self.pertinence:
+                with_feature, without = self.pertinence[index - n_observed]
+                values[index] += np.where(_members(rows, evidence.pertinent), with_feature, without)
         return values
 
     @cached_property
@@ -314,6 +345,35 @@ def _strongest_excluded(excluded: list[TermEvidence], n_diseases: int) -> tuple[
     return chosen, counted
 
 
+def _members(rows: npt.NDArray[np.intp], sorted_values: IntArray | None) -> npt.NDArray[np.bool_]:
+    """Which of ``rows`` are in ``sorted_values`` (sorted, unique)."""
+    if sorted_values is None or not len(sorted_values):
+        return np.zeros(len(rows), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, rows), len(sorted_values) - 1)
+    found: npt.NDArray[np.bool_] = sorted_values[at] == rows
+    return found
+
+
+def _pertinence(
+    model: PhenotypeModel, excluded: list[TermEvidence]
+) -> tuple[FloatArray, list[tuple[float, float]]]:
+    """The pertinent-negative log-LR of a case's excluded findings for every disease, and each finding's
+    share of it (for a disease with the feature, for one without).
+
+    A report's excluded findings are the absent features of the diagnoses its authors considered: one
+    judgement, like their absence evidence (counted once, _strongest_excluded). So each finding's
+    pertinent-negative log-LR is divided by their number: a disease gains by the share of the excluded
+    findings it has (docs/engine.md, "Pertinent negatives").
+    """
+    shares = [model.pertinence(e) for e in excluded]
+    shares = [(with_feature / len(excluded), without / len(excluded)) for with_feature, without in shares]
+    total = np.full(model.n_diseases, sum(without for _, without in shares))
+    for evidence, (with_feature, without) in zip(excluded, shares, strict=True):
+        if evidence.pertinent is not None:
+            total[evidence.pertinent] += with_feature - without
+    return total, shares
+
+
 def check_prior(prior: object) -> None:
     """Raise :class:`InputError` unless ``prior`` is a :data:`PriorKind`: any other value ("Prevalence", a
     typo) would otherwise rank silently with the uniform prior."""
@@ -410,13 +470,15 @@ class Ranker:
         return GenotypeEvidence(evidence.vcf, log_lr, evidence.background_rate, detail, evidence.default)
 
     # -- evidence -----------------------------------------------------------------------------------
-    def evidence(self, case: Case) -> tuple[list[TermEvidence], IntArray, FloatArray, list[str]]:
-        """Per-finding evidence (observed, then excluded), which excluded finding counts for each disease
-        (its position among the excluded findings; -1 when there are none), the total log-LR, and notes.
+    def evidence(self, case: Case) -> CaseEvidence:
+        """Per-finding evidence (observed, then excluded), which excluded finding counts for each disease,
+        each excluded finding's pertinent-negative share, the total log-LR, and notes.
 
         Excluded findings are correlated (a report lists the absent features of the diagnoses its authors
         considered), so per disease only the strongest of them counts: the most negative log-LR if any is
-        negative, else the largest, the first finding winning a tie; see docs/engine.md.
+        negative, else the largest, the first finding winning a tie. The same list says which diagnoses were
+        considered: a disease with the absent features gains as their pertinent negatives, counted once as
+        well (_pertinence); see docs/engine.md.
         """
         model = self.phenotype
         age = case.ranking_age_days  # the age at last encounter, else the latest onset the case gives
@@ -426,11 +488,13 @@ class Ranker:
         for evidence in observed:
             total += evidence.log_lr
         counted: IntArray = np.full(model.n_diseases, -1, dtype=np.int32)
+        shares: list[tuple[float, float]] = []
         if excluded:
             strongest, counted = _strongest_excluded(excluded, model.n_diseases)
-            total = total + strongest
+            pertinent, shares = _pertinence(model, excluded)
+            total = total + strongest + pertinent
         context, notes = self.context.log_lr(case)
-        return [*observed, *excluded], counted, total + context, notes
+        return CaseEvidence([*observed, *excluded], counted, shares, total + context, notes)
 
     # -- ranking ------------------------------------------------------------------------------------
     def analyse(
@@ -442,7 +506,7 @@ class Ranker:
         disease; docs/genotype.md).
         """
         check_prior(prior)
-        evidences, counted_excluded, log_lr, notes = self.evidence(case)
+        evidences, counted_excluded, pertinence, log_lr, notes = self.evidence(case)
         log_post = log_lr / self.phenotype_temperature  # calibrated (PHENOTYPE_TEMPERATURE)
         genotype_evidence = None
         if genotype is not None:
@@ -484,6 +548,7 @@ class Ranker:
             shown_for,
             hidden_rows,
             shown_rows,
+            pertinence,
         )
 
     def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
@@ -499,7 +564,9 @@ class Ranker:
         raw = np.stack([e.log_lr[rows] for e in evidences]) if evidences else applied
         counted_once = [e.excluded for e in evidences]
         lrs = [[round(value, 6) for value in values] for values in np.exp(applied).tolist()]
-        once = ((applied == 0.0) & (raw != 0.0)).tolist()
+        # An excluded finding whose own LR another excluded finding's replaced (its pertinent-negative share
+        # still applies).
+        once = (~analysis.counted_for(rows) & (raw != 0.0)).tolist()
         sources = {(f.hpo_id, f.excluded): f.source for f in analysis.case.findings}
         labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
         hidden: dict[int, list[str]] = {}

@@ -90,6 +90,8 @@ def test_html_is_self_contained(phenotype_only: AnalysisReport, real_hpo: Hpo, k
     assert "<svg" in html
     assert "HSCT decision" in html
     assert "supports, and does not replace, clinical judgement" in html
+    # The example's excluded finding (no seizures) comes with what its likelihood ratio means.
+    assert "pertinent negative" in html
     # Nothing is loaded from elsewhere: no external scripts, stylesheets, images, fonts or imports.
     assert not re.search(r"<(script|link|img|iframe)\b", html, re.IGNORECASE)
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html, re.IGNORECASE)

@@ -99,6 +99,14 @@ def test_flags_case_and_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Why #1" in out
     assert "consanguinity favours autosomal recessive" in out
     assert "does not replace, clinical judgement" in out
+    # The explained excluded finding comes with what its LR means.
+    assert "pertinent negative" in out
+
+
+def test_table_explains_excluded_findings_only_when_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "rank", "--hpo", "HP:0011002,HP:0001744")
+    assert code == 0
+    assert "pertinent negative" not in out
 
 
 @pytest.mark.parametrize(

@@ -276,6 +276,14 @@ def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
                         f"[{v['class']}; {v['consequence'] or '-'}; gnomAD {frequency}; "
                         f"ClinVar {v['clinvar'] or '-'}; {' '.join(v['acmg']) or '-'}]"
                     )
+        if any(item.status == "excluded" for d in result.diagnoses[:explain] for item in d.evidence):
+            # An excluded finding's LR above 1 reads as a contradiction without this (docs/engine.md,
+            # "Excluded findings" and "Pertinent negatives").
+            lines.append(
+                "\n  An excluded finding (-) weighs twice: its absence (only the strongest absence counts; the "
+                "others are 'excluded_counted_once') and its mention as a pertinent negative, which favours "
+                "the diagnoses that have the feature (LR above 1)."
+            )
         blocks.append("\n".join(lines))
     # The subtype decides treatment, and genetic testing settles it (consensus guideline, PMID:28655174);
     # a phenotype ranking alone must not read as a treatment decision.

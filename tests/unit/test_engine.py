@@ -243,6 +243,29 @@ def test_pertinent_negatives_count_once(ranker: Ranker, absence_only: Ranker) ->
     assert gain[ADO2] == pytest.approx(gain[IAO])
 
 
+def test_excluded_findings_from_lab_values_are_not_pertinent_negatives(
+    ranker: Ranker, absence_only: Ranker
+) -> None:
+    # A normal lab value rules a term out whatever diagnoses were considered: only its absence counts.
+    from_lab = Case("c", "test", (Finding("HP:0011002"), Finding("HP:0001744", excluded=True, source="lab")))
+    assert _log_lr(ranker, from_lab) == pytest.approx(_log_lr(absence_only, from_lab))
+    # Beside an entered one, the entered finding is the whole list (k = 1).
+    both = Case(
+        "c",
+        "test",
+        (
+            Finding("HP:0011002"),
+            Finding("HP:0001744", excluded=True, source="lab"),
+            Finding("HP:0001876", excluded=True),
+        ),
+    )
+    with_pertinence, without = _log_lr(ranker, both), _log_lr(absence_only, both)
+    gain = {d: with_pertinence[d] - without[d] for d in with_pertinence}
+    # OPTB1 and OTHER have pancytopenia (the entered finding); only OPTB1 has splenomegaly (the lab one).
+    assert gain[OPTB1] - gain[IAO] == pytest.approx(math.log(PhenotypeParameters().pertinence_ratio))
+    assert gain[OTHER] == pytest.approx(gain[OPTB1])
+
+
 def test_finding_lrs_multiply_to_the_diagnosis_lr(ranker: Ranker) -> None:
     # No age, sex or family history: the shown per-finding LRs are the whole phenotype LR, excluded
     # findings' pertinent-negative shares included.

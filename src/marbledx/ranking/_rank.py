@@ -355,7 +355,7 @@ def _members(rows: npt.NDArray[np.intp], sorted_values: IntArray | None) -> npt.
 
 
 def _pertinence(
-    model: PhenotypeModel, excluded: list[TermEvidence]
+    model: PhenotypeModel, excluded: list[TermEvidence], listed: list[bool]
 ) -> tuple[FloatArray, list[tuple[float, float]]]:
     """The pertinent-negative log-LR of a case's excluded findings for every disease, and each finding's
     share of it (for a disease with the feature, for one without).
@@ -363,13 +363,18 @@ def _pertinence(
     A report's excluded findings are the absent features of the diagnoses its authors considered: one
     judgement, like their absence evidence (counted once, _strongest_excluded). So each finding's
     pertinent-negative log-LR is divided by their number: a disease gains by the share of the excluded
-    findings it has (docs/engine.md, "Pertinent negatives").
+    findings it has (docs/engine.md, "Pertinent negatives"). Only the findings someone ``listed`` (entered
+    or written) count: a normal lab value rules a term out whatever diagnoses were considered, and the
+    ratio was measured on listed findings.
     """
-    shares = [model.pertinence(e) for e in excluded]
-    shares = [(with_feature / len(excluded), without / len(excluded)) for with_feature, without in shares]
+    n_listed = sum(listed)
+    shares = [
+        (with_feature / n_listed, without / n_listed) if keep else (0.0, 0.0)
+        for (with_feature, without), keep in zip((model.pertinence(e) for e in excluded), listed, strict=True)
+    ]
     total = np.full(model.n_diseases, sum(without for _, without in shares))
     for evidence, (with_feature, without) in zip(excluded, shares, strict=True):
-        if evidence.pertinent is not None:
+        if evidence.pertinent is not None and with_feature != without:
             total[evidence.pertinent] += with_feature - without
     return total, shares
 
@@ -491,7 +496,8 @@ class Ranker:
         shares: list[tuple[float, float]] = []
         if excluded:
             strongest, counted = _strongest_excluded(excluded, model.n_diseases)
-            pertinent, shares = _pertinence(model, excluded)
+            listed = [f.source != "lab" for f in case.findings if f.excluded]  # as case.excluded
+            pertinent, shares = _pertinence(model, excluded, listed)
             total = total + strongest + pertinent
         context, notes = self.context.log_lr(case)
         return CaseEvidence([*observed, *excluded], counted, shares, total + context, notes)

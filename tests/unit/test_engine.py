@@ -266,6 +266,14 @@ def test_excluded_findings_from_lab_values_are_not_pertinent_negatives(
     assert gain[OTHER] == pytest.approx(gain[OPTB1])
 
 
+@pytest.mark.parametrize("ratio", [0.0, -2.0, math.inf, math.nan])
+def test_pertinence_ratio_must_be_positive_and_finite(ratio: float) -> None:
+    from marbledx.errors import InputError
+
+    with pytest.raises(InputError, match="pertinence_ratio: expected a positive finite number"):
+        PhenotypeParameters(pertinence_ratio=ratio)
+
+
 def test_finding_lrs_multiply_to_the_diagnosis_lr(ranker: Ranker) -> None:
     # No age, sex or family history: the shown per-finding LRs are the whole phenotype LR, excluded
     # findings' pertinent-negative shares included.

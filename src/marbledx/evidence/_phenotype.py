@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -22,6 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from marbledx.errors import InputError
 from marbledx.ontology import (
     ONSET_LOWER_BOUND_DAYS,
     PHENOTYPIC_ABNORMALITY_ID,
@@ -121,6 +123,13 @@ class PhenotypeParameters:
     # phenopacket-store half A: 28.3% of their 5,565 excluded terms against 3.4% (docs/engine.md, "Pertinent
     # negatives"). 1 turns it off.
     pertinence_ratio: float = 11.2
+
+    def __post_init__(self) -> None:
+        # A ratio of 0 or below would make every log-LR of a case with excluded findings NaN or infinite,
+        # and the ranking meaningless without an error.
+        if not math.isfinite(self.pertinence_ratio) or self.pertinence_ratio <= 0:
+            msg = f"pertinence_ratio: expected a positive finite number (1 turns it off), got {self.pertinence_ratio!r}"
+            raise InputError(msg)
 
 
 MatchKind = Literal["exact", "implied", "specific", "related", "unmatched", "contradicted"]

@@ -223,13 +223,16 @@ class Analysis:
             dtype=bool,
         ).reshape(len(self.evidences), len(rows))
 
-    def applied_for(self, rows: npt.NDArray[np.intp]) -> FloatArray:
+    def applied_for(
+        self, rows: npt.NDArray[np.intp], counted: npt.NDArray[np.bool_] | None = None
+    ) -> FloatArray:
         """The log-LR each finding contributes to each of ``rows`` (findings by rows): an observed finding
         its own; an excluded one its own where it is the excluded finding that counts (else 0), plus its
         share of the pertinent-negative evidence. They sum to the phenotype log-LR without age, sex and
-        family history."""
+        family history. ``counted`` is :meth:`counted_for` of the same rows, where the caller has it."""
         n_observed = sum(1 for e in self.evidences if not e.excluded)
-        counted = self.counted_for(rows)
+        if counted is None:
+            counted = self.counted_for(rows)
         values = np.zeros((len(self.evidences), len(rows)))
         for index, evidence in enumerate(self.evidences):
             own = evidence.log_lr[rows]
@@ -566,13 +569,14 @@ class Ranker:
         evidences = analysis.evidences
         # Explanations for all shown rows at once: match kinds and applied LRs, finding by row.
         kinds = self.phenotype.match_kinds(evidences, rows)
-        applied = analysis.applied_for(rows)
+        counted = analysis.counted_for(rows)
+        applied = analysis.applied_for(rows, counted)
         raw = np.stack([e.log_lr[rows] for e in evidences]) if evidences else applied
         counted_once = [e.excluded for e in evidences]
         lrs = [[round(value, 6) for value in values] for values in np.exp(applied).tolist()]
         # An excluded finding whose own LR another excluded finding's replaced (its pertinent-negative share
         # still applies).
-        once = (~analysis.counted_for(rows) & (raw != 0.0)).tolist()
+        once = (~counted & (raw != 0.0)).tolist()
         sources = {(f.hpo_id, f.excluded): f.source for f in analysis.case.findings}
         labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
         hidden: dict[int, list[str]] = {}

@@ -65,7 +65,7 @@ def rank(
 
 def _paths(source: str | Path | Sequence[str | Path]) -> list[str | Path]:
     if isinstance(source, str | Path):
-        return [source]
+        return _without_nul([source])
     if isinstance(source, bytes | bytearray) or not isinstance(source, Iterable):
         # bytes is a sequence too, of ints: name the mistake instead of failing on the first int.
         msg = (
@@ -73,12 +73,22 @@ def _paths(source: str | Path | Sequence[str | Path]) -> list[str | Path]:
         )
         raise InputError(msg)
     paths = list(source)
-    wrong = next((p for p in paths if not isinstance(p, str | Path)), None)
+    # Indices, not the items: a None among the paths must be named too.
+    wrong = next((i for i, p in enumerate(paths) if not isinstance(p, str | Path)), None)
     if wrong is not None:
-        msg = f"source: expected paths (str or Path), found {type(wrong).__name__} {wrong!r}"
+        msg = f"source: expected paths (str or Path), found {type(paths[wrong]).__name__} {paths[wrong]!r}"
         raise InputError(msg)
     if not paths:
         msg = "nothing to rank; expected phenopacket files or folders"
+        raise InputError(msg)
+    return _without_nul(paths)
+
+
+def _without_nul(paths: list[str | Path]) -> list[str | Path]:
+    """``paths``, none of which has a NUL character (no file name can; the OS calls would raise ValueError)."""
+    with_nul = next((p for p in paths if "\x00" in str(p)), None)
+    if with_nul is not None:
+        msg = f"source: {str(with_nul)!r} contains a NUL character; expected a file or folder path"
         raise InputError(msg)
     return paths
 
@@ -122,8 +132,11 @@ def iter_rank(
     from marbledx.ranking import CaseResult, Ranker
     from marbledx.ranking._rank import check_prior
 
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+    if isinstance(top, bool) or (isinstance(top, int) and top < 1):
         msg = f"--top must be at least 1, got {top!r}"
+        raise InputError(msg)
+    if not isinstance(top, int):
+        msg = f"--top must be a whole number of at least 1, got {top!r}"
         raise InputError(msg)
     check_prior(prior)
     entries = None if isinstance(source, Case) else scan_inputs(_paths(source))

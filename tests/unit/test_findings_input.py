@@ -110,6 +110,7 @@ def test_once_an_observed_lab_term_is_dropped_its_ancestors_may_be_excluded(mini
             "ontologyClass is not used",
         ),
         ({"timestamp": "2024-01-01T00:00:00Z"}, None, "timestamp is not used"),
+        ({}, None, "subject.timeAtLastEncounter is empty; age unknown"),
     ],
 )
 def test_other_forms_of_time_at_last_encounter(
@@ -129,6 +130,21 @@ def test_a_timestamp_with_a_date_of_birth_gives_the_age(mini_hpo: Hpo, tmp_path:
         ),
     )
     assert read_case_file(path, mini_hpo.ontology).age_days == pytest.approx(365.0)
+
+
+def test_a_timestamp_that_makes_the_patient_older_than_130_years_is_refused(
+    mini_hpo: Hpo, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path / "p.json",
+        _packet(
+            dateOfBirth="0001-01-01T00:00:00Z", timeAtLastEncounter={"timestamp": "9999-01-01T00:00:00Z"}
+        ),
+    )
+    with pytest.raises(
+        InputError, match=r"timestamp is 9,998 years after subject.dateOfBirth, older than 130 years"
+    ):
+        read_case_file(path, mini_hpo.ontology)
 
 
 def test_a_folder_without_json_files_is_an_error(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
 import importlib
 import json
 import logging
@@ -42,6 +43,8 @@ __all__ = ["build_parser", "main"]
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+EXIT_IO = 74  # sysexits.h EX_IOERR: the output could not be written
+_OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 _DEFAULT_CASE_ID = "case"
 
 
@@ -252,6 +255,23 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         raise UsageError(msg)
     if args.age is not None and not args.age.strip():
         msg = "--age is empty; expected an ISO 8601 duration such as P8M or P2Y6M"
+        raise UsageError(msg)
+    vcf_options = [
+        flag
+        for flag, value in (
+            ("--sample", args.sample),
+            ("--genome", args.genome),
+            ("--clinvar", args.clinvar),
+            ("--genes-bed", args.genes_bed),
+            ("--ped", args.ped),
+            ("--strict", args.strict or None),
+        )
+        if value is not None
+    ]
+    if flag_input and args.vcf is None and vcf_options:
+        # A case from flags has no phenopacket 'files' to name a VCF, so these would be ignored silently.
+        verb = "applies" if len(vcf_options) == 1 else "apply"
+        msg = f"{', '.join(vcf_options)} {verb} only to a VCF; give --vcf (or a phenopacket whose 'files' name one)"
         raise UsageError(msg)
     family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
     genotype = GenotypeOptions(
@@ -702,8 +722,19 @@ def _route_library_warnings() -> None:
             logger.propagate = False
 
 
+def _detach_stdout() -> None:
+    """Point standard output at /dev/null, dropping what is buffered (the stream cannot take it)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (an embedding application's stream)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error)."""
+    """Run the CLI; returns the exit status (0 ok, 1 nothing found, 2 user error, 70 internal error, 74 the
+    output could not be written)."""
     _lenient_output()
     _route_library_warnings()
     parser = build_parser(_command_word(sys.argv[1:] if argv is None else argv))
@@ -722,6 +753,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # last resort: never show a traceback to a clinician
+        if isinstance(exc, OSError) and exc.errno in _OUTPUT_FULL:
+            # Inputs are read behind InputError, so a full disk, a quota or a device error here is the output
+            # failing. Nothing more can be written to it, and Python's final flush at exit would fail again
+            # with a traceback, so standard output is pointed at /dev/null first.
+            _detach_stdout()
+            where = f" ({exc.filename})" if exc.filename else ""
+            sys.stderr.write(f"marbledx: error: cannot write the output{where}: {exc.strerror or exc}\n")
+            return EXIT_IO
         if os.environ.get("MARBLEDX_DEBUG"):
             raise
         detail = " ".join(str(exc).split())

@@ -22,11 +22,14 @@ _NUMBER = r"\d+(?:\.\d+)?"
 # seconds (a newborn's age is often written "PT12H"); a comma is ISO's other decimal sign ("P1,5Y").
 _ISO_DURATION = re.compile(
     rf"P(?:(?P<y>{_NUMBER})Y)?(?:(?P<m>{_NUMBER})M)?(?:(?P<w>{_NUMBER})W)?(?:(?P<d>{_NUMBER})D)?"
-    rf"(?:T(?:(?P<h>{_NUMBER})H)?(?:(?P<min>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?"
+    rf"(?:T(?:(?P<h>{_NUMBER})H)?(?:(?P<min>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?",
+    re.ASCII,  # ISO 8601 digits are 0-9; \d alone would also take other scripts' digits (Arabic-Indic ones)
 )
-_WELL_FORMED_ID = re.compile(r"HP:\d{7}")
+_WELL_FORMED_ID = re.compile(r"HP:\d{7}", re.ASCII)
 _ROOT_ID = "HP:0000001"
 _DAYS_PER_YEAR = 365.25
+# An age above this is a typing or date error, not a patient.
+MAX_AGE_YEARS = 130
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
 
@@ -56,8 +59,8 @@ def parse_iso_age(text: str, *, where: str = "--age") -> float:
         + parts.get("min", 0.0) / 1440
         + parts.get("s", 0.0) / 86400
     )
-    if days > 130 * _DAYS_PER_YEAR:
-        msg = f"{where}: {text!r} is older than 130 years; expected a patient's age"
+    if days > MAX_AGE_YEARS * _DAYS_PER_YEAR:
+        msg = f"{where}: {text!r} is older than {MAX_AGE_YEARS} years; expected a patient's age"
         raise InputError(msg)
     return days
 
@@ -147,6 +150,7 @@ def normalise_findings(
     """
     findings: dict[tuple[str, bool], Finding] = {}
     warnings: list[str] = []
+    dropped: list[str] = []  # observed ids dropped under the lenient policy, with why
     for term_id, excluded, source in raw:
         try:
             current = ontology.resolve(term_id)
@@ -162,6 +166,8 @@ def normalise_findings(
                     )
                 raise InputError(msg) from None
             warnings.append(f"{msg} (dropped)")
+            if not excluded:
+                dropped.append(f"{term_id.strip()} unknown")
             continue
         if not ontology.is_phenotype(current):
             branches = set(ontology.children(_ROOT_ID))
@@ -180,6 +186,8 @@ def normalise_findings(
             if strict:
                 raise InputError(msg)
             warnings.append(f"{msg} (dropped)")
+            if not excluded:
+                dropped.append(f"{given} not a phenotypic feature")
             continue
         # "hp:0011002", "HP_0011002" (the OBO PURL's form) and " HP:0011002 " are the current id written
         # otherwise, not a replaced one: only an id the release knows as obsolete or alternative is replaced.
@@ -224,5 +232,8 @@ def normalise_findings(
         raise InputError(msg)
     if not any(not excluded for _, excluded in findings):
         msg = f"{where}: the case has no observed phenotypic features; expected at least one HPO term"
+        if dropped:
+            # With the lenient policy the user would otherwise not learn why nothing is left.
+            msg += f" (dropped: {', '.join(dropped)})"
         raise InputError(msg)
     return tuple(findings.values()), tuple(warnings)

@@ -369,6 +369,12 @@ def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[st
     except json.JSONDecodeError as exc:
         msg = f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected a GA4GH Phenopacket v2 Family"
         raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2 Family"
+        raise InputError(msg) from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        msg = f"{path}: a number has too many digits to be read; expected a GA4GH Phenopacket v2 Family"
+        raise InputError(msg) from None
     if not isinstance(document, dict):
         msg = (
             f"{path}: expected a JSON object (a GA4GH Phenopacket v2 Family), found {type(document).__name__}"
@@ -386,6 +392,12 @@ def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[st
     except json_format.ParseError as exc:
         detail = " ".join(str(exc).split())
         msg = f"{path}: not a valid GA4GH Phenopacket v2 Family ({detail})"
+        raise InputError(msg) from None
+    except OverflowError:  # protobuf's double conversion of an integer beyond the float range
+        msg = f"{path}: a number is too large for its field; expected a GA4GH Phenopacket v2 Family"
+        raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2 Family"
         raise InputError(msg) from None
     msg = f"{path}: no 'pedigree' in the file; expected a GA4GH Phenopacket v2 Family with pedigree.persons"
     raise InputError(msg)

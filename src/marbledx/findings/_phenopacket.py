@@ -18,7 +18,15 @@ import phenopackets
 from google.protobuf import json_format
 
 from marbledx.errors import InputError
-from marbledx.findings._case import Case, FamilyHistory, GenomicFile, Sex, normalise_findings, parse_iso_age
+from marbledx.findings._case import (
+    MAX_AGE_YEARS,
+    Case,
+    FamilyHistory,
+    GenomicFile,
+    Sex,
+    normalise_findings,
+    parse_iso_age,
+)
 from marbledx.findings._io import read_text_file
 from marbledx.findings._labs import (
     LabTable,
@@ -239,7 +247,7 @@ def _check_version(path: Path, document: dict[str, Any]) -> None:
     # The major version decides: "2.0" and "2.0.2" are v2, "20.1" is not.
     major = version.lower().removeprefix("v").split(".", 1)[0]
     if version and major != _SUPPORTED_MAJOR:
-        msg = f"{path}: phenopacket schema version {version} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
+        msg = f"{path}: phenopacket schema version {_printable(version)} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
         raise InputError(msg)
 
 
@@ -317,8 +325,17 @@ def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> flo
         if days < 0:
             msg = f"{where}.timestamp is before subject.dateOfBirth; correct one of them"
             raise InputError(msg)
+        if days > MAX_AGE_YEARS * 365.25:
+            msg = (
+                f"{where}.timestamp is {days / 365.25:,.0f} years after subject.dateOfBirth, older than "
+                f"{MAX_AGE_YEARS} years; correct one of them"
+            )
+            raise InputError(msg)
         return days
     kind = time.WhichOneof("element")
+    if kind is None:  # "timeAtLastEncounter": {}
+        notes.append(f"{where} is empty; age unknown")
+        return None
     field = {"age_range": "ageRange", "gestational_age": "gestationalAge", "ontology_class": "ontologyClass"}
     notes.append(
         f"{where}.{field.get(str(kind), str(kind))} is not used (an age such as P8M is); age unknown"
@@ -368,6 +385,17 @@ def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | 
 _DETAIL = 200  # characters of a parser's message shown; it may echo much of the file
 
 
+def _printable(value: str) -> str:
+    """``value`` with control characters escaped, so that an error naming it stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+
+
+def _one_line(detail: str) -> str:
+    """A parser's message as one line of at most ``_DETAIL`` characters."""
+    detail = " ".join(detail.split())
+    return detail[:_DETAIL] + "…" if len(detail) > _DETAIL else detail
+
+
 def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, FamilyHistory, list[Any]]:
     """The proband's Phenopacket message, the Family pedigree's history and the Family's ``files``."""
     text = read_text_file(path)
@@ -379,6 +407,9 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
         raise InputError(msg) from None
     except RecursionError:
         msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
+        raise InputError(msg) from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        msg = f"{path}: a number has too many digits to be read; expected a GA4GH Phenopacket v2"
         raise InputError(msg) from None
     if not isinstance(document, dict):
         msg = f"{path}: expected a JSON object (a GA4GH Phenopacket v2), found {type(document).__name__}"
@@ -421,13 +452,13 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
                 "(convert the file to v2 first)"
             )
             raise InputError(msg) from None
-        detail = " ".join(str(exc).split())
-        if len(detail) > _DETAIL:
-            detail = detail[:_DETAIL] + "…"
-        msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"
+        msg = f"{path}: not a valid GA4GH Phenopacket v2 ({_one_line(str(exc))})"
         raise InputError(msg) from None
     except RecursionError:
         msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
+        raise InputError(msg) from None
+    except OverflowError:  # protobuf's double conversion of an integer beyond the float range
+        msg = f"{path}: a number is too large for its field; expected a GA4GH Phenopacket v2"
         raise InputError(msg) from None
     return packet, pedigree_history, family_files
 

@@ -18,7 +18,8 @@ __all__ = ["PHENOTYPIC_ABNORMALITY_ID", "ROOT_ID", "Ontology", "Term", "TermMatc
 ROOT_ID = "HP:0000001"
 PHENOTYPIC_ABNORMALITY_ID = "HP:0000118"
 
-_CURIE = re.compile(r"\s*(?:HP|hp)[:_](\d{7})\s*")
+# Ids have ASCII digits ("HP:٠٠٠٠٣٦٥" is not one); the spaces around may be any, as pasted from a web page.
+_CURIE = re.compile(r"\s*(?:HP|hp)[:_]([0-9]{7})\s*")
 _SCOPE_NAMES = ("EXACT", "BROAD", "NARROW", "RELATED")
 
 

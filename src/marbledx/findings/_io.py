@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from marbledx.errors import InputError
 
-__all__ = ["MAX_TEXT_BYTES", "read_text_file"]
+__all__ = ["MAX_TEXT_BYTES", "parse_json_object", "read_text_file"]
 
 
 # The largest input file read whole. Phenopackets, Family files, PED files and lab tables are kilobytes; a
@@ -41,3 +43,25 @@ def read_text_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
         raise InputError(msg) from None
+
+
+def parse_json_object(path: Path, text: str, *, expected: str) -> dict[str, Any]:
+    """The JSON object in ``text`` (read from ``path``); anything else is a one-line :class:`InputError`
+    naming the file, the fault and ``expected`` (for example "a GA4GH Phenopacket v2")."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = (
+            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected {expected}"
+        )
+        raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: JSON nested too deeply; expected {expected}"
+        raise InputError(msg) from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        msg = f"{path}: a number has too many digits to be read; expected {expected}"
+        raise InputError(msg) from None
+    if not isinstance(document, dict):
+        msg = f"{path}: expected a JSON object ({expected}), found {type(document).__name__}"
+        raise InputError(msg)
+    return document

@@ -20,7 +20,6 @@ relatives phenopacket whose ``subject.id`` is that person and whose ``subject.ti
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +33,7 @@ from google.protobuf import json_format
 
 from marbledx.errors import InputError
 from marbledx.findings._case import parse_iso_age
-from marbledx.findings._io import read_text_file
+from marbledx.findings._io import parse_json_object, read_text_file
 
 __all__ = [
     "PedIndividual",
@@ -363,23 +362,7 @@ def _family_ages(path: Path, family: Any) -> dict[str, float]:
 def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[str, float]]:
     """The persons, the consanguinity flag, the proband id and the subjects' ages (years) of a Family (or
     bare Pedigree) JSON file."""
-    text = read_text_file(path)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected a GA4GH Phenopacket v2 Family"
-        raise InputError(msg) from None
-    except RecursionError:
-        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2 Family"
-        raise InputError(msg) from None
-    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-        msg = f"{path}: a number has too many digits to be read; expected a GA4GH Phenopacket v2 Family"
-        raise InputError(msg) from None
-    if not isinstance(document, dict):
-        msg = (
-            f"{path}: expected a JSON object (a GA4GH Phenopacket v2 Family), found {type(document).__name__}"
-        )
-        raise InputError(msg)
+    document = parse_json_object(path, read_text_file(path), expected="a GA4GH Phenopacket v2 Family")
     try:
         if "pedigree" in document:
             family = json_format.ParseDict(document, phenopackets.Family())

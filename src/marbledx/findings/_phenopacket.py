@@ -27,7 +27,7 @@ from marbledx.findings._case import (
     normalise_findings,
     parse_iso_age,
 )
-from marbledx.findings._io import read_text_file
+from marbledx.findings._io import parse_json_object, read_text_file
 from marbledx.findings._labs import (
     LabTable,
     LabValue,
@@ -398,22 +398,8 @@ def _one_line(detail: str) -> str:
 
 def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, FamilyHistory, list[Any]]:
     """The proband's Phenopacket message, the Family pedigree's history and the Family's ``files``."""
-    text = read_text_file(path)
     notes = warnings if warnings is not None else []
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{path}: malformed JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); expected a GA4GH Phenopacket v2"
-        raise InputError(msg) from None
-    except RecursionError:
-        msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
-        raise InputError(msg) from None
-    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-        msg = f"{path}: a number has too many digits to be read; expected a GA4GH Phenopacket v2"
-        raise InputError(msg) from None
-    if not isinstance(document, dict):
-        msg = f"{path}: expected a JSON object (a GA4GH Phenopacket v2), found {type(document).__name__}"
-        raise InputError(msg)
+    document = parse_json_object(path, read_text_file(path), expected="a GA4GH Phenopacket v2")
     _check_version(path, document)
     if "members" in document and "phenotypicFeatures" not in document:
         msg = (

@@ -7,7 +7,6 @@ import pytest
 
 from marbledx.cli import main
 from marbledx.findings import TextParser
-from marbledx.ontology import Hpo
 
 from ..conftest import MINI_RELEASE
 
@@ -15,11 +14,6 @@ DAY = 1.0
 WEEK = 7.0
 MONTH = 365.25 / 12
 YEAR = 365.25
-
-
-@pytest.fixture(scope="module")
-def parser(mini_hpo: Hpo) -> TextParser:
-    return TextParser(mini_hpo.ontology)
 
 
 def _age(parser: TextParser, text: str) -> float | None:
@@ -115,3 +109,44 @@ def test_cli_reads_an_age_in_words(
     monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
     assert main(["rank", "--text", "Baby boy (six weeks): anemia", "--top", "1"]) == 0
     assert "text: age 42 days" in capsys.readouterr().out
+
+
+# An age above 130 years is refused, as --age is ("older than 130 years"): it is a typing error.
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("1000-year-old with anaemia", "1000-year-old"),
+        ("99999999999999999999999999-year-old with anaemia", "99999999999999999999999999-year-old"),
+        (f"{'9' * 400}-year-old with anaemia", f"{'9' * 400}-year-old"),  # beyond a float: infinite
+        ("131 years old with anaemia", "131 years old"),
+        ("girl aged 500, anaemia", "aged 500"),
+    ],
+)
+def test_an_age_above_130_years_is_not_used(parser: TextParser, text: str, written: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.age_days is None
+    assert parsed.notes == (f"'{written}': older than 130 years; not used as the age (give --age)",)
+    assert [m.hpo_id for m in parsed.mappings] == ["HP:0001903"]
+    assert parsed.unmatched == ()
+
+
+def test_an_age_of_130_years_is_used(parser: TextParser) -> None:
+    assert _age(parser, "130-year-old with anaemia") == pytest.approx(130 * YEAR)
+
+
+def test_an_age_above_130_years_leaves_the_present_age(parser: TextParser) -> None:
+    parsed = parser.parse("1000-year-old with anaemia. Now 8 months old")
+    assert parsed.age_days == pytest.approx(8 * MONTH)
+    assert parsed.notes == ("'1000-year-old': older than 130 years; not used as the age (give --age)",)
+
+
+def test_cli_does_not_use_an_age_above_130_years(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["rank", "--text", "1000-year-old with anemia", "--top", "1"]) == 0
+    shown = "".join(capsys.readouterr())
+    assert "text: note: '1000-year-old': older than 130 years; not used as the age (give --age)" in shown
+    assert "text: age" not in shown

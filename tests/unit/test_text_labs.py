@@ -12,18 +12,12 @@ import pytest
 
 from marbledx.cli import main
 from marbledx.findings import TextParse, TextParser, interpret_labs, parse_lab_value
-from marbledx.ontology import Hpo
 
 from ..conftest import MINI_RELEASE
 
 ANEMIA, THROMBOCYTOPENIA, PANCYTOPENIA, SPLENOMEGALY = "HP:0001903", "HP:0001873", "HP:0001876", "HP:0001744"
 MONTHS = 365.25 / 12
 YEARS = 365.25
-
-
-@pytest.fixture(scope="module")
-def parser(mini_hpo: Hpo) -> TextParser:
-    return TextParser(mini_hpo.ontology)
 
 
 def _read(parser: TextParser, text: str, **options: object) -> TextParse:

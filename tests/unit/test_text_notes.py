@@ -11,6 +11,8 @@ import pytest
 from marbledx.findings import TextParser
 from marbledx.ontology import Hpo
 
+from .text_parse import found
+
 ANAEMIA, SPLEEN, PLATELETS, OSTEOPETROSIS, VISION = (
     "HP:0001903",
     "HP:0001744",
@@ -20,15 +22,6 @@ ANAEMIA, SPLEEN, PLATELETS, OSTEOPETROSIS, VISION = (
 )
 MONTH = 365.25 / 12
 YEAR = 365.25
-
-
-@pytest.fixture(scope="module")
-def parser(mini_hpo: Hpo) -> TextParser:
-    return TextParser(mini_hpo.ontology)
-
-
-def _found(parser: TextParser, text: str) -> set[tuple[str, bool]]:
-    return {(m.hpo_id, m.excluded) for m in parser.parse(text).mappings}
 
 
 @pytest.fixture
@@ -60,7 +53,7 @@ def fits_parser(mini_hpo: Hpo, tmp_path: Path) -> TextParser:
 def test_a_lay_word_of_everyday_english_is_read_only_alone(
     fits_parser: TextParser, text: str, expected: set[tuple[str, bool]]
 ) -> None:
-    assert _found(fits_parser, text) == expected
+    assert found(fits_parser, text) == expected
 
 
 def test_a_lay_word_in_other_company_is_reported_as_not_found(fits_parser: TextParser) -> None:
@@ -70,8 +63,8 @@ def test_a_lay_word_in_other_company_is_reported_as_not_found(fits_parser: TextP
 def test_a_phrase_listed_under_several_terms_names_them_all(parser: TextParser) -> None:
     # A normal full blood count negates anaemia and thrombocytopenia (and leukopenia, absent from the
     # fixture release).
-    assert _found(parser, "normal FBC") == {(ANAEMIA, True), (PLATELETS, True)}
-    assert _found(parser, "full blood count normal, splenomegaly") == {
+    assert found(parser, "normal FBC") == {(ANAEMIA, True), (PLATELETS, True)}
+    assert found(parser, "full blood count normal, splenomegaly") == {
         (ANAEMIA, True),
         (PLATELETS, True),
         (SPLEEN, False),
@@ -97,7 +90,7 @@ def test_a_phrase_listed_under_several_terms_names_them_all(parser: TextParser) 
 def test_normal_reaches_every_bare_attribute_of_its_list(
     parser: TextParser, text: str, expected: set[tuple[str, bool]]
 ) -> None:
-    assert _found(parser, text) == expected
+    assert found(parser, text) == expected
 
 
 def test_normal_before_a_finding_stays_ambiguous(parser: TextParser) -> None:
@@ -173,7 +166,7 @@ def test_an_age_read_leaves_no_words_behind(parser: TextParser) -> None:
 def test_a_cue_repeated_item_by_item_leaves_the_items_without_one_observed(
     parser: TextParser, text: str, expected: set[tuple[str, bool]]
 ) -> None:
-    assert _found(parser, text) == expected
+    assert found(parser, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -212,7 +205,7 @@ def test_a_heading_before_a_list_of_findings(
 )
 def test_fhx_is_family_history(parser: TextParser, text: str) -> None:
     parsed = parser.parse(text)
-    assert _found(parser, text) == {(ANAEMIA, False)}
+    assert found(parser, text) == {(ANAEMIA, False)}
     assert any("osteopetrosis" in words for words in parsed.about_relatives)
 
 
@@ -232,7 +225,7 @@ def test_fhx_is_family_history(parser: TextParser, text: str) -> None:
 def test_an_organ_not_palpable_is_not_enlarged(
     parser: TextParser, text: str, expected: set[tuple[str, bool]]
 ) -> None:
-    assert _found(parser, text) == expected
+    assert found(parser, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -247,7 +240,7 @@ def test_an_organ_not_palpable_is_not_enlarged(
 )
 def test_a_negation_of_further_episodes_is_held_back(parser: TextParser, text: str) -> None:
     parsed = parser.parse(f"osteopetrosis. {text}")
-    assert _found(parser, f"osteopetrosis. {text}") == {(OSTEOPETROSIS, False)}
+    assert found(parser, f"osteopetrosis. {text}") == {(OSTEOPETROSIS, False)}
     assert len(parsed.uncertain) == 1
     assert any("there before" in note for note in parsed.notes)
 
@@ -267,4 +260,4 @@ def test_a_negation_of_further_episodes_is_held_back(parser: TextParser, text: s
     ],
 )
 def test_line_breaks_of_a_pasted_note(parser: TextParser, text: str, expected: set[tuple[str, bool]]) -> None:
-    assert _found(parser, text) == expected
+    assert found(parser, text) == expected

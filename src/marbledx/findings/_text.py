@@ -25,6 +25,7 @@ import yaml
 from marbledx import _text as _shared_text
 from marbledx._text import normalise_text
 from marbledx.errors import InputError, UnknownTermError
+from marbledx.findings._case import MAX_AGE_YEARS
 from marbledx.findings._labs import LabTable, bundled_lab_table
 from marbledx.findings._text_labs import (
     PLACEHOLDER,
@@ -92,6 +93,10 @@ _SHAREABLE = _DIRECTION | {"palpable"}
 _MEASUREMENT = frozenset(
     {"serum", "blood", "plasma", "circulating", "level", "concentration", "count", "value", "measurement"}
 )
+# Words that say a bare attribute is impaired, folded: "hearing problems", "vision difficulties". Shared back
+# over a list of bare attributes as a trailing direction word is: "no hearing or vision problems" is no
+# hearing problems and no vision problems, where "no hearing" alone would say the child is deaf.
+_TROUBLE = frozenset({"problem", "difficulty", "concern", "issue", "trouble"})
 # Connectors across which a leading direction word is shared: "enlarged liver and spleen".
 _SHARING = frozenset({",", "and", "or", "nor"})
 _STOP = frozenset(
@@ -183,6 +188,17 @@ _NEGATION = re.compile(
 _IMPALPABLE_AFTER = re.compile(r"\b(?:non-?|im)palpable(?=\s*(?:[,;.:]|$)|\s+(?:and|or|on|at|in|to)\b)")
 _IMPALPABLE_BEFORE = re.compile(r"\b(?:non-?|im)palpable\b")
 _NOT_PALPABLE = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+palpable\b")
+# "Spleen 6 cm below costal margin", "spleen palpable 6 cm BCM": a spleen felt that far below the (left)
+# costal margin is enlarged; it reads as "spleen enlarged 6 cm bcm". Up to 2 cm is left unread, as a bare
+# "spleen tip palpable" is: a spleen felt 1-2 cm below the margin can be normal in an infant or child, and
+# more than 2 cm is enlarged (Nelson Textbook of Pediatrics, "The spleen"). Without the costal margin,
+# "spleen 6 cm" may be an ultrasound length, normal in an infant, and is left unread too.
+_SPLEEN_BELOW_MARGIN = re.compile(
+    r"\b(?:palpable\s+)?spleen\s*:?\s*(?:(?:is|was)\s+)?(?:palpable\s+|palp\.?\s+|felt\s+)?(?:at\s+)?"
+    r"(?P<size>\d+(?:\.\d+)?)\s*cm\s+"
+    r"(?P<margin>bcm|blcm|below\s+(?:the\s+)?(?:lcm|(?:left\s+)?costal\s+margin))\b"
+)
+_SPLEEN_ENLARGED_OVER_CM = 2.0
 _NOT_SEEN = re.compile(
     r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported"
     r"|documented|evident|demonstrated|appreciated)\b"
@@ -346,6 +362,18 @@ _AGE_AFTER_PATIENT = re.compile(
     rf"({_YEARS}{_NUMBER}\s*-?\s*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy]))"
     r"(?=\s*(?:[,:]|$))"
 )
+# "Woman, 52, with osteosclerosis": a word for an adult, a comma and a bare whole number that ends its phrase
+# is the age in years, as clinicians head a note. The noun says an adult, so a number below 16 (or above
+# 110) is not read as an age: it may be a count or a score. "Male"/"female" are left out: they head a child's
+# note as well, where a bare number may be months.
+_ADULT_AGE = re.compile(r"\b(?:man|woman|gentleman|lady|adult)\s*,\s*(\d{2,3})(?=\s*(?:[,:]|$))")
+_ADULT_YEARS = (16, 110)
+# "3 mo M, anaemia", "infant (8 wks), F, ...", "F, 6-week-old": a lone F or M right next to the patient's age
+# in the same clause, as notes abbreviate the sex. It must stand alone between commas, brackets or the
+# clause's ends (or before "with"); a lone letter elsewhere is not a sex.
+_SEX_LETTER_AFTER = re.compile(r"[\s,]*\b([fm])\b(?=\s*(?:[,:]|with\b|$))")
+_SEX_LETTER_BEFORE = re.compile(r"(?:^|[,:])\s*\b([fm])\b[\s,]*$")
+_SEX_LETTERS = {"f": "female", "m": "male"}
 # Ages that are measurements, not the patient's age: "bone age 2 years" (skeletal maturity, read from a hand
 # radiograph; a delayed bone age is a finding of its own, HP:0002750), "height age", "mental age", and
 # "gestational age 32 weeks" (time in the womb). With their figure they are taken out before ages are read.
@@ -376,6 +404,12 @@ _ONSET_BEFORE = re.compile(
 )
 _NOW_BEFORE = re.compile(r"\b(?:now|currently|today|presently|is|at\s+present)\s+(?:an?\s+)?(?:aged?\s+)?$")
 _UNIT_DAYS = {"d": 1.0, "w": 7.0, "m": 365.25 / 12, "y": 365.25}
+# How many runs of non-space characters each pattern that ends a "before" text at "$" spans at most ("at
+# present an aged": 4), for _search_before.
+_TAIL_RUNS = {_FRACTION_BEFORE: 1, _AGED_BEFORE: 1, _ONSET_BEFORE: 3, _NOW_BEFORE: 4}
+# An age in the words above this is refused as --age is (marbledx.findings._case): a typing error, not a
+# patient ("1000-year-old").
+_MAX_AGE_DAYS = MAX_AGE_YEARS * _UNIT_DAYS["y"]
 _CONNECTOR = re.compile(
     r"(,|\bexcept(?:ing)?(?:\s+for)?\b|\bapart\s+from\b|\baside\s+from\b|\bother\s+than\b|\bbesides\b"
     r"|\bsave\s+for\b|\bwith\s+the\s+exception\s+of\b|\bvs\b\.?|\bversus\b|&|(?<=[a-z]{3})/(?=[a-z]{3})"
@@ -392,6 +426,7 @@ _RESETTING = frozenset({"with", "has", "had", "show", "shows", "showed", "reveal
 # Connectors of a list: a negation covers the items they join, as set out in TextParser.parse.
 _LIST = frozenset({",", "and", "&", "or", "nor", "/"})
 _OR = frozenset({"or", "nor", "/"})
+_AND = frozenset({"and", "&"})
 # Termination terms (NegEx): the finding after them is the exception to a negation ("normal MRI except for
 # hydrocephalus", "unremarkable apart from splenomegaly").
 _EXCEPTION = frozenset(
@@ -414,16 +449,44 @@ _VERSUS = frozenset({"vs", "vs.", "versus"})
 # A line break in a pasted note. It ends a sentence where the note is a list, one item a line: before a
 # bullet, a numbered item or a capital letter, and at a blank line. A line that ends with a connector ("no
 # fractures or" / "Splenomegaly") or wraps in lower case continues its sentence, as a space.
-_LINE_BREAK = re.compile(r"(?P<before>\S*)[ \t]*\r?\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
+# The break is found from its newline; the word before it is read back from there (see _join_lines).
+_LINE_BREAK = re.compile(r"\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
 _LIST_ITEM_START = re.compile(r"[-*\u2022\u00b7\u2013>]|\d|[A-Z]")
 _CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not", "the", "a", "an", "&", "/"})
 
 
-def _line_break(match: re.Match[str]) -> str:
-    before, nxt = match.group("before"), match.group("next")
-    if before.lower() in _CONTINUES and not match.group("blank"):
+def _join_lines(text: str) -> str:
+    """The text with each line break rewritten by _line_break.
+
+    Each break runs from the word before it ("\\S*", then spaces or tabs and an optional carriage return) to
+    the first character of the next line that is not blank. The word is read back from the newline, never
+    before the end of the previous break: a pattern that starts with "\\S*" is tried at every character
+    of a long run without a newline, which took time in the square of its length ("(" * 50,000: 46 s).
+    """
+    pieces: list[str] = []
+    taken = 0  # where the text not yet rewritten starts
+    for match in _LINE_BREAK.finditer(text):
+        start = match.start()
+        if start > taken and text[start - 1] == "\r":
+            start -= 1
+        while start > taken and text[start - 1] in " \t":
+            start -= 1
+        word_end = start
+        while start > taken and not text[start - 1].isspace():
+            start -= 1
+        pieces.append(text[taken:start])
+        pieces.append(_line_break(text[start:word_end], match.group("blank"), match.group("next")))
+        taken = match.end()
+    pieces.append(text[taken:])
+    return "".join(pieces)
+
+
+def _line_break(before: str, blank: str, nxt: str) -> str:
+    """A line break as a space, or as "; " where it ends a sentence; ``before``: the word before it, ``blank``:
+    the blank lines after it, ``nxt``: the first character of the next line."""
+    if before.lower() in _CONTINUES and not blank:
         return f"{before} {nxt}"
-    if match.group("blank") or (nxt and _LIST_ITEM_START.match(nxt)):
+    if blank or (nxt and _LIST_ITEM_START.match(nxt)):
         return f"{before}; {nxt}"
     return f"{before} {nxt}"
 
@@ -445,6 +508,8 @@ _RELATIVE_WORDS = (
     r"|fhx|fam(?:ily)?\s+hx)"
 )
 _RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
+# A relative's word just after an age, at most two words on ("8-month-old baby sister").
+_RELATIVE_AFTER = re.compile(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b")
 # A sentence whose subject is a relative ("Her older brother presented with fractures", "The father was
 # referred for deafness", "Her father: he had fractures") is about the relative to its end.
 _RELATIVE_SUBJECT = re.compile(
@@ -683,12 +748,18 @@ class _Keys:
 @dataclass(frozen=True)
 class _LexiconEntry:
     """A lay phrase of lexicon.yaml: the terms it names, whether its last word must be plural, whether it is
-    read only alone (see _in_company), and its words in their order."""
+    read only alone (see _in_company), its words in their order, whether only a "normal" cue reads it (a
+    test's name: "normal BERA" excludes hearing impairment, "no BERA" or "BERA absent" says nothing of it),
+    and whether it is a bare attribute (``attribute``, read only after a "normal" cue too): "normal hearing"
+    excludes hearing impairment, but "no hearing" or "hearing absent" describes a deaf child, so such a
+    phrase is held back with a note rather than read either way."""
 
     terms: tuple[str, ...]
     plural: bool
     alone: bool
     words: tuple[str, ...]
+    normal_only: bool = False
+    attribute: bool = False
 
 
 # The position recorded for words that several terms share.
@@ -796,6 +867,7 @@ class _Item:
     hedged: bool = False  # its own uncertainty cue
     post_hedge: bool = False
     tail: str = ""  # words after a post-cue ("on examination")
+    normal: bool = False  # the negation in force is a "normal" cue ("normal BERA", "ABR normal")
     status: str = "observed"  # observed | excluded | uncertain | ambiguous
     why: str = ""
 
@@ -834,6 +906,8 @@ class TextParser:
                     tokens = tuple(token for token, _ in folded)
                     plural = bool(folded) and folded[-1][1]
                     alone = bool(item.get("alone", False))
+                    attribute = bool(item.get("attribute", False))
+                    normal_only = bool(item.get("normal_only", False)) or attribute
                     for key in (tuple(sorted(tokens)), tokens):
                         known = entries.get(key)
                         if known is not None and key != tokens and known.words != tokens:
@@ -841,7 +915,7 @@ class TextParser:
                         terms = known.terms if known is not None and known.words == tokens else ()
                         if term not in terms:
                             terms = (*terms, term)
-                        entries[key] = _LexiconEntry(terms, plural, alone, tokens)
+                        entries[key] = _LexiconEntry(terms, plural, alone, tokens, normal_only, attribute)
         return anywhere, negated_only
 
     @cached_property
@@ -1003,7 +1077,8 @@ class TextParser:
         before = len(_tokens(phrase[:cue_start]))
         return any(start < before < end for start, end, _ in self._match(_tokens(phrase), negated=False))
 
-    def _matches(self, phrase: str, *, negated: bool) -> list[tuple[int, int, str]]:
+    def _matches(self, phrase: str, *, negated: bool, normal: bool = False) -> list[tuple[int, int, str]]:
+        """The matches of ``phrase``; ``normal``: the negation is a "normal" cue ("normal BERA")."""
         folded = _folded(phrase)
         tokens = tuple(token for token, _ in folded)
         found = self._match(tokens, negated=negated, plurals=tuple(p for _, p in folded))
@@ -1012,6 +1087,8 @@ class TextParser:
             entry = self._lexicon_entry(tokens[start:end], negated=negated)
             if entry is not None and entry.alone and not _in_company(phrase, entry.words):
                 continue
+            if entry is not None and entry.normal_only and not normal:
+                continue  # "no ABR" (not done), "ABR absent" (no response): not hearing impairment excluded
             kept.append((start, end, term))
         return kept
 
@@ -1047,7 +1124,7 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
-        text = _LINE_BREAK.sub(_line_break, text).strip()
+        text = _join_lines(text).strip()
         original = text
         mentions: list[LabMention] = []
         table = (lab_table or bundled_lab_table()) if labs else None
@@ -1065,6 +1142,7 @@ class TextParser:
         # palpable spleen"; "X was not seen" is "X absent"; "without X", "with no X", "did not have X",
         # "has never had X" and a "no" inside a phrase ("there were no fractures") start a new, negated
         # phrase (before "has"/"had" split it and end the negation).
+        lowered = _SPLEEN_BELOW_MARGIN.sub(_spleen_below_margin, lowered)
         lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
@@ -1220,12 +1298,14 @@ class TextParser:
         if cue:
             item.pre_negation = True
             item.cue = " ".join(cue.group().split())
+            item.normal = item.cue in _NORMAL_CUES
             phrase = phrase[cue.end() :].strip()
             item.resolved = bool(_RESOLVED.search(phrase))
         for pattern, flag in ((_POST_NEGATION, "post_negation"), (_POST_AFFIRM, "affirmed")):
             post = pattern.search(phrase)
             if post and post.start() > 0 and not self._cue_is_a_name(phrase, post.start()):
                 setattr(item, flag, True)
+                item.normal = item.normal or post.group().split()[-1] in _NORMAL_CUES
                 item.tail = phrase[post.end() :].strip()
                 phrase = phrase[: post.start()].strip()
                 break
@@ -1264,6 +1344,7 @@ class TextParser:
             if items[item.negated_by].cue in _NORMAL_CUES and self._is_bare_attribute(item.phrase):
                 item.status = "excluded"
                 item.why = ""
+                item.normal = True
 
     @staticmethod
     def _hold_back_resolved(items: list[_Item]) -> None:
@@ -1282,33 +1363,65 @@ class TextParser:
         if not tokens or self._matches(phrase, negated=False):
             return False
         covered: set[int] = set()
-        for start, end, _ in self._matches(phrase, negated=True):
+        for start, end, _ in self._matches(phrase, negated=True, normal=True):
             covered.update(range(start, end))
         return len(covered) == len(tokens)
 
     def _share_trailing_direction(self, items: list[_Item]) -> None:
         """A trailing direction word is shared back over a list: "liver and spleen enlarged" reads as "liver
         enlarged" and "spleen enlarged", as a leading one is shared forward ("enlarged liver and spleen").
-        Only phrases of the same state that name nothing alone take it."""
+        Only phrases of the same state that name nothing alone take it. A trailing word of trouble
+        ("problems", see _TROUBLE) is shared so only with bare attributes: "no hearing or vision problems"."""
         for i, item in enumerate(items):
             tokens = _tokens(item.phrase)
-            if len(tokens) < 2 or tokens[-1] not in _SHAREABLE:
+            if len(tokens) < 2 or (tokens[-1] not in _SHAREABLE and tokens[-1] not in _TROUBLE):
                 continue
+            trouble = tokens[-1] in _TROUBLE
             word = item.phrase.split()[-1]
             j = i
             while j >= 1 and items[j].connector in _SHARING:
                 j -= 1
                 earlier = items[j]
                 earlier_tokens = _tokens(earlier.phrase)
+                excluded = earlier.status == "excluded"
                 if (
                     not earlier_tokens
                     or PLACEHOLDER.search(earlier.phrase)  # a lab value's direction is in its number
                     or earlier.status != item.status
                     or not _SHAREABLE.isdisjoint(earlier_tokens)
-                    or self._matches(earlier.phrase, negated=earlier.status == "excluded")
                 ):
                     break
+                if trouble:
+                    if (
+                        not _TROUBLE.isdisjoint(earlier_tokens)
+                        or not self._is_bare_attribute(earlier.phrase)
+                        or self._matches(earlier.phrase, negated=excluded, normal=excluded and earlier.normal)
+                    ):
+                        break
+                elif self._matches(earlier.phrase, negated=excluded) or (
+                    excluded and self._attribute_terms(earlier.phrase)[0]
+                ):
+                    break  # a bare attribute names a finding alone, whatever its cue
                 earlier.phrase = f"{earlier.phrase} {word}"
+
+    def _attribute_terms(self, phrase: str) -> tuple[list[str], str]:
+        """The terms of the bare attributes (lexicon entries marked ``attribute``) that ``phrase`` names when
+        negated, whatever the cue, and the words of the first as written: "no hearing in the left ear" ->
+        ([Hearing impairment], "hearing")."""
+        words = normalise_text(phrase).split()
+        last = len(words) - 1
+        # The words _folded keeps, so that a match's span gives back the words as written.
+        kept = [w for i, w in enumerate(words) if w not in _STOP or (w == "a" and i == last and i > 0)]
+        folded = _folded(phrase)
+        tokens = tuple(token for token, _ in folded)
+        terms: list[str] = []
+        written = ""
+        for start, end, term in self._match(tokens, negated=True, plurals=tuple(p for _, p in folded)):
+            entry = self._lexicon_entry(tokens[start:end], negated=True)
+            if entry is not None and entry.attribute and term not in terms:
+                terms.append(term)
+                written = written or " ".join(kept[start:end])
+        return terms, written
 
     def _emit(self, item: _Item, state: _State) -> None:
         """Record one settled phrase: a mapping, an unmatched phrase, or a phrase held back."""
@@ -1316,7 +1429,8 @@ class TextParser:
         if not _tokens(item.phrase):
             return
         excluded = item.status == "excluded"
-        matches = self._matches(item.phrase, negated=excluded)
+        normal = excluded and item.normal
+        matches = self._matches(item.phrase, negated=excluded, normal=normal)
         tail = self._matches(item.tail, negated=False) if item.tail else []
         if item.status in {"uncertain", "ambiguous"} and matches:
             state.uncertain.append(item.written)
@@ -1344,8 +1458,22 @@ class TextParser:
             and item.connector in _LIST
         ):
             shared = f"{state.shared[0]} {item.phrase}"
-            matches = self._matches(shared, negated=excluded)
+            matches = self._matches(shared, negated=excluded, normal=normal)
             shown = shared
+        if not matches and excluded and not normal and lab_words is None:  # a value says its own direction
+            attributes, words = self._attribute_terms(item.phrase)
+            if attributes:
+                # "No hearing", "hearing absent", "no platelets": an absence cue on a bare attribute describes a
+                # deaf child, a count of zero or a test not done; only a "normal" cue says it is normal.
+                # Neither reading is guessed.
+                state.uncertain.append(item.written)
+                findings = " or ".join(f"'{self.ontology.label(term)}'" for term in attributes)
+                state.notes.append(
+                    f"'{item.written}': an absence cue on '{words}' may mean it is lost or was not tested, not "
+                    f"that it is normal; not read (write 'normal {words}', or the finding: {findings})"
+                )
+                state.shared = None
+                return
         if not matches:
             # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
             # with the value, not reported as words not found.
@@ -1382,6 +1510,13 @@ def _inline_cue(match: re.Match[str]) -> str:
     if words.endswith(" of"):
         return f", {words} "
     return ", no "
+
+
+def _spleen_below_margin(match: re.Match[str]) -> str:
+    """ "spleen 6 cm bcm" -> "spleen enlarged 6 cm bcm"; up to 2 cm is left as written (see _SPLEEN_BELOW_MARGIN)."""
+    if float(match.group("size")) <= _SPLEEN_ENLARGED_OVER_CM:
+        return match.group()
+    return f"spleen enlarged {match.group('size')} cm {match.group('margin')}"
 
 
 def _shown(words: str) -> str:
@@ -1447,9 +1582,9 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
     for match in _AGE_FRACTION.finditer(sentence):
         days = _fraction_days(match)
         after = _FRACTION_AFTER.match(sentence, match.end())
-        if days is None or (after is None and not _FRACTION_BEFORE.search(sentence[: match.start()])):
+        if days is None or (after is None and not _search_before(_FRACTION_BEFORE, sentence, match.start())):
             continue  # not clearly an age: left in the text, and reported as not found
-        aged = _AGED_BEFORE.search(sentence[: match.start()])
+        aged = _search_before(_AGED_BEFORE, sentence, match.start())
         start = aged.start() if aged else match.start()  # "aged 4/12" as one age, as "aged 4 months" is
         end = after.end() if after else match.end()
         spans.append((start, end, days, after is not None, False))
@@ -1465,25 +1600,37 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
     for match in _AGE_AFTER_PATIENT.finditer(masked):
         # The word for the patient stays in the text (it gives the sex); a relative in its clause ("mother
         # is a woman, 30 years") makes the age the relative's.
-        noun_clause = re.split(r"[,:]", sentence[: match.start()])[-1]
-        relative = bool(_RELATIVE.search(noun_clause))
+        relative = bool(_RELATIVE.search(sentence, _clause_start(sentence, match.start()), match.start()))
         spans.append((match.start(1), match.end(1), _age_part_days(match.group(1)), True, relative))
+        masked = masked[: match.start(1)] + " " * len(match.group(1)) + masked[match.end(1) :]
+    for match in _ADULT_AGE.finditer(masked):
+        years = int(match.group(1))
+        if not _ADULT_YEARS[0] <= years <= _ADULT_YEARS[1]:
+            continue
+        relative = bool(_RELATIVE.search(sentence, _clause_start(sentence, match.start()), match.start()))
+        spans.append((match.start(1), match.end(1), years * _UNIT_DAYS["y"], True, relative))
     kept: list[str] = []
     end = 0
     for start, stop, days, describes, relative in sorted(spans):
-        before = sentence[:start]
-        clause_before = re.split(r"[,:]", before)[-1]
-        after_text = sentence[stop:]
+        # The words before and after the age are searched in place, not cut out: a note with thousands of
+        # ages would otherwise take time in the square of its length.
         relatives = (
             relative
-            or bool(_RELATIVE.search(clause_before))
-            or bool(re.match(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b", after_text))
+            or bool(_RELATIVE.search(sentence, _clause_start(sentence, start), start))
+            or bool(_RELATIVE_AFTER.match(sentence, stop))
         )
-        onset = _ONSET_BEFORE.search(before)
+        onset = _search_before(_ONSET_BEFORE, sentence, start)
         if onset and describes and onset.group(1) == "in":
             onset = None  # "in a 19-year-old", "ADO2 in 19 yo": the patient
         if not about_relative and not relatives and not onset:
-            state.ages.append((days, bool(_NOW_BEFORE.search(before))))
+            if days > _MAX_AGE_DAYS:
+                written = " ".join(sentence[start:stop].split())
+                state.notes.append(
+                    f"'{written}': older than {MAX_AGE_YEARS} years; not used as the age (give --age)"
+                )
+            else:
+                state.ages.append((days, bool(_search_before(_NOW_BEFORE, sentence, start))))
+            start, stop = _take_sex_letter(sentence, start, stop, end, state)
         kept.append(sentence[end:start])
         end = stop
     kept.append(sentence[end:])
@@ -1494,6 +1641,38 @@ def _take_ages(sentence: str, state: _State, *, about_relative: bool) -> str:
             state.newborn = True
         sentence = sentence[: newborn.start()] + " " + sentence[newborn.end() :]
     return sentence
+
+
+def _clause_start(sentence: str, end: int) -> int:
+    """Where the clause of ``sentence[:end]`` starts: after its last comma or colon."""
+    return max(sentence.rfind(",", 0, end), sentence.rfind(":", 0, end)) + 1
+
+
+def _search_before(pattern: re.Pattern[str], sentence: str, end: int) -> re.Match[str] | None:
+    """``pattern.search(sentence[:end])`` for a pattern that ends at "$" and spans at most
+    ``_TAIL_RUNS[pattern]`` runs of non-space characters: it is searched only over those last runs, so that
+    each age costs time in proportion to the words next to it, not to the sentence before it."""
+    start = end
+    for _ in range(_TAIL_RUNS[pattern]):
+        while start > 0 and sentence[start - 1].isspace():
+            start -= 1
+        while start > 0 and not sentence[start - 1].isspace():
+            start -= 1
+    return pattern.search(sentence, start, end)
+
+
+def _take_sex_letter(sentence: str, start: int, stop: int, taken: int, state: _State) -> tuple[int, int]:
+    """The span of the patient's age at ``start``-``stop`` widened over a lone "F" or "M" next to it ("3 mo M",
+    "F, 6-week-old"); the sex goes to ``state``. ``taken``: where the text not yet cut out starts."""
+    after = _SEX_LETTER_AFTER.match(sentence, stop)
+    if after:
+        state.patient_words.append(_SEX_LETTERS[after.group(1)])
+        return start, after.end()
+    before = _SEX_LETTER_BEFORE.search(sentence, taken, start)
+    if before:
+        state.patient_words.append(_SEX_LETTERS[before.group(1)])
+        return before.start(1), stop
+    return start, stop
 
 
 def _age_part_days(text: str) -> float:
@@ -1555,8 +1734,28 @@ def _settle(items: list[_Item]) -> None:
                 break
             if item.post_negation:
                 earlier.post_negation = True
+                earlier.normal = item.normal  # "BERA and audiogram normal"
             else:
                 earlier.post_hedge = earlier.hedged = True
+    # Each phrase's list facts, gathered in one pass each so that a long list costs time in proportion to its
+    # length, not to its square ("no, " * 4,000 took 6 s): how many connectors up to each phrase are "or"-like
+    # and "and"-like, where each phrase's list run starts, and how far the run of list items without a cue
+    # goes on after it.
+    count_or = [0] * (len(items) + 1)
+    count_and = [0] * (len(items) + 1)
+    for k, each in enumerate(items):
+        count_or[k + 1] = count_or[k] + (each.connector in _OR)
+        count_and[k + 1] = count_and[k] + (each.connector in _AND)
+    list_start = [0] * len(items)  # the last phrase at or before each one not joined to the one before it
+    for k in range(1, len(items)):
+        list_start[k] = list_start[k - 1] if items[k].connector in _LIST - _OR else k
+    run_ends = list(range(len(items)))  # the last of the uncued list items that follow each phrase
+    for k in range(len(items) - 2, -1, -1):
+        if items[k + 1].connector in _LIST and not _has_cue(items[k + 1]):
+            run_ends[k] = run_ends[k + 1]
+    # The last phrase up to each index that gives a finding (see mid_list below), filled in as the phrases
+    # are settled: a phrase's state is final once the next phrase is settled.
+    last_giving: list[int] = []
     negation: int | None = None  # the index of the phrase whose pre-cue is in force
     hedge = False
     for i, item in enumerate(items):
@@ -1595,32 +1794,31 @@ def _settle(items: list[_Item]) -> None:
             continue
         # An item after a pre-negation, joined to it by list connectors only.
         item.negated_by = negation
-        chain = [items[k].connector for k in range(negation + 1, i + 1)]
-        run_end = i
-        while (
-            run_end + 1 < len(items)
-            and items[run_end + 1].connector in _LIST
-            and not _has_cue(items[run_end + 1])
-        ):
-            run_end += 1
+        # The connectors from the negation to this item: all "or"-like, or all "and"-like.
+        chain_or = count_or[i + 1] - count_or[negation + 1] == i - negation
+        chain_and = count_and[i + 1] - count_and[negation + 1] == i - negation
+        run_end = run_ends[i]
         closing = items[run_end].connector if run_end > negation else ""
         # A negation in the middle of a list that has already given findings without one ("anaemia, no
         # fractures, nystagmus"), or after another item with a cue of its own ("no HSM, no fractures,
-        # squint"), marks the polarity of its own item: the writer is giving each item its own.
-        mid_list = False
-        k = negation
-        while k >= 1 and items[k].connector in _LIST - _OR:  # back over the same list
-            k -= 1
+        # squint"), marks the polarity of its own item: the writer is giving each item its own. The items
+        # after it joined by commas are their own; one joined to it by "and"/"&" only is not (see below).
+        # The phrases before the negation in its list are settled for good by now.
+        while len(last_giving) < negation:
+            k = len(last_giving)
             # "infant", "male infant", "findings" are no finding
             words = [w for w in items[k].phrase.split() if w not in _STOP and _word(w) not in _NO_FINDING]
-            if words and (items[k].status == "observed" or items[k].pre_negation):
-                mid_list = True
-                break
-        if all(c in _OR for c in chain) or closing in {"or", "nor"}:
+            gives = bool(words) and (items[k].status == "observed" or items[k].pre_negation)
+            last_giving.append(k if gives else last_giving[-1] if last_giving else -1)
+        mid_list = negation >= 1 and last_giving[negation - 1] >= list_start[negation]
+        if chain_or or closing in {"or", "nor"}:
             item.status = "excluded"
-        elif mid_list:
+            item.normal = items[negation].normal
+        elif mid_list and not chain_and:
             item.status = "observed"
         else:
+            # At the start of a list, or joined to a mid-list negation by "and"/"&" only ("anaemia, no HSM and
+            # fractures"): "no X and Y" may or may not negate Y, wherever it stands.
             item.status = "ambiguous"
             item.why = (
                 "follows a negation in a list that no 'or'/'nor' closes, so it may or may not be negated; "

@@ -1,8 +1,8 @@
-"""Number formatting shared by the advice texts, the reports and the web pages."""
+"""Formatting shared by the readers, the advice texts, the reports, the command line and the web pages."""
 
 from __future__ import annotations
 
-__all__ = ["age_text", "percent"]
+__all__ = ["age_text", "percent", "printable"]
 
 
 def percent(value: float | None) -> str:
@@ -32,3 +32,9 @@ def age_text(age_days: float | None) -> str | None:
     if age_days < 2 * 365.25:
         return f"{age_days / 30.4375:.0f} months"
     return f"{age_days / 365.25:.1f} years".replace(".0 years", " years")
+
+
+def printable(value: str | None) -> str:
+    """``value`` with control characters escaped (``\\n``, ``\\x1b``): a case id, path or field from a file
+    must not break a one-line error or a table's lines, or send escape sequences to a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value or "")

@@ -9,6 +9,7 @@ from itertools import zip_longest
 from typing import Any
 
 from marbledx._api import DataInfo, SubtypeSummary
+from marbledx._format import printable
 from marbledx.ontology import TermMatch
 from marbledx.ranking import CaseResult
 
@@ -204,19 +205,13 @@ def render_data_info(info: DataInfo) -> str:
     return "\n".join(lines)
 
 
-def _printable(value: str | None) -> str:
-    """``value`` with control characters escaped: a case id or path from a file must not break the table's
-    lines or send escape sequences to the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value or "")
-
-
 def render_results(results: Sequence[CaseResult], *, explain: int = 3) -> str:
     """Ranked diagnoses per case, with the per-finding evidence of the first ``explain`` diagnoses."""
     blocks: list[str] = []
     for result in results:
-        title = f"Case {_printable(result.case_id) or '?'} — {_printable(result.input)}"
+        title = f"Case {printable(result.case_id) or '?'} — {printable(result.input)}"
         if result.error is not None:
-            blocks.append(f"{title}\n  error: {_printable(result.error)}")
+            blocks.append(f"{title}\n  error: {printable(result.error)}")
             continue
         dna = result.genotype
         headers = ["#", "PROB", "LOG10 LR", "DISEASE", "NAME", "GENES", "SUBTYPE"]

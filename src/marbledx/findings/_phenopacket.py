@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import phenopackets
 from google.protobuf import json_format
 
+from marbledx._format import printable
 from marbledx.errors import InputError
 from marbledx.findings._case import (
     MAX_AGE_YEARS,
@@ -247,7 +248,7 @@ def _check_version(path: Path, document: dict[str, Any]) -> None:
     # The major version decides: "2.0" and "2.0.2" are v2, "20.1" is not.
     major = version.lower().removeprefix("v").split(".", 1)[0]
     if version and major != _SUPPORTED_MAJOR:
-        msg = f"{path}: phenopacket schema version {_printable(version)} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
+        msg = f"{path}: phenopacket schema version {printable(version)} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
         raise InputError(msg)
 
 
@@ -383,11 +384,6 @@ def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | 
 
 
 _DETAIL = 200  # characters of a parser's message shown; it may echo much of the file
-
-
-def _printable(value: str) -> str:
-    """``value`` with control characters escaped, so that an error naming it stays one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
 def _one_line(detail: str) -> str:

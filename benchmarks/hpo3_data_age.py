@@ -33,20 +33,6 @@ ASPECT_ROOTS = (
     ("HP:0012823", "M"),  # Clinical modifier
 )
 ADDED_REFERENCE = "HPO3:2025-11-24"
-HPOA_COLUMNS = (
-    "database_id",
-    "disease_name",
-    "qualifier",
-    "hpo_id",
-    "reference",
-    "evidence",
-    "onset",
-    "frequency",
-    "sex",
-    "modifier",
-    "aspect",
-    "biocuration",
-)
 
 
 def bundled_terms(obo: Path) -> set[str]:
@@ -81,14 +67,26 @@ def aspect_of(term_id: str, ontology: object) -> str | None:
     return None
 
 
-def added_rows(mode: str, known_terms: set[str], annotated: dict[str, set[str]]) -> list[str]:
+def hpoa_columns(hpoa: Path) -> list[str]:
+    """The column names of a ``phenotype.hpoa`` file, from its header line."""
+    with hpoa.open(encoding="utf-8") as stream:
+        for line in stream:
+            if line.startswith("database_id"):
+                return line.rstrip("\n").split("\t")
+    msg = f"{hpoa}: no header line starting with 'database_id'"
+    raise SystemExit(msg)
+
+
+def added_rows(
+    mode: str, known_terms: set[str], annotated: dict[str, set[str]], columns: list[str]
+) -> list[str]:
     """``phenotype.hpoa`` rows for the disease-term pairs of hpo3's release that the bundled one lacks."""
     from pyhpo import Ontology  # hpo3, in .venv-baseline
 
     Ontology()
     rows = []
     for prefix, diseases in (("OMIM", Ontology.omim_diseases), ("ORPHA", Ontology.orpha_diseases)):
-        for disease in diseases:
+        for disease in sorted(diseases, key=lambda item: int(item.id)):  # hpo3 lists them in no fixed order
             disease_id = f"{prefix}:{disease.id}"
             have = annotated.get(disease_id)
             if have is not None and mode == "new":
@@ -108,7 +106,7 @@ def added_rows(mode: str, known_terms: set[str], annotated: dict[str, set[str]])
                     "evidence": "IEA",
                     "aspect": aspect,
                 }
-                rows.append("\t".join(values.get(column, "") for column in HPOA_COLUMNS))
+                rows.append("\t".join(values.get(column, "") for column in columns))
     print(f"hpo3 release {Ontology.version()}: {len(rows):,} rows added ({mode})")
     return rows
 
@@ -121,7 +119,8 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     hpoa = args.bundled / "phenotype.hpoa"
-    rows = added_rows(args.mode, bundled_terms(args.bundled / "hp.obo"), bundled_annotations(hpoa))
+    known_terms = bundled_terms(args.bundled / "hp.obo")
+    rows = added_rows(args.mode, known_terms, bundled_annotations(hpoa), hpoa_columns(hpoa))
     for name in RELEASE_FILES:
         if name != "phenotype.hpoa":
             shutil.copyfile(args.bundled / name, args.out / name)

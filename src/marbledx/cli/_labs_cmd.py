@@ -1,18 +1,17 @@
 """``marbledx labs``: lab values → HPO terms, from flags, a CSV file or a phenopacket's measurements.
 
 Wired into the command line by ``cli/_main.py`` (``configure`` adds the arguments, ``run`` executes). Output
-is written here with ``sys.stdout`` so this module does not import ``_main``.
+is written here with ``sys.stdout``; ``_main`` is imported only when run, for its JSON encoding.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
-from marbledx._format import age_text
+from marbledx._format import age_text, printable
 from marbledx.errors import InputError
 from marbledx.findings._case import parse_iso_age
 from marbledx.findings._labs import LabReport, LabValue, lab_report, parse_lab_value, read_labs_csv
@@ -62,7 +61,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Interpret the values named by ``args``; returns 0 (errors are raised as :class:`InputError`)."""
-    age_days = parse_iso_age(args.age) if args.age else None
+    # "is not None": an empty --age (an unset "$AGE") is refused as rank refuses it, not taken as no age.
+    age_days = parse_iso_age(args.age) if args.age is not None else None
     sex: str | None = args.sex
     values: list[LabValue] = []
     warnings: list[str] = []
@@ -81,14 +81,17 @@ def run(args: argparse.Namespace) -> int:
         where = f"{args.phenopacket}: no measurements of known analytes; " if args.phenopacket else ""
         msg = f"{where}nothing to interpret; expected --value 'hemoglobin=8 g/dL', --labs FILE.csv or a phenopacket with measurements"
         raise InputError(msg)
-    if args.age:
+    if args.age is not None:
         # --age is the age at the tests: it overrides ages taken from the phenopacket or the CSV.
         values = [dataclasses.replace(value, age_days=None) for value in values]
     report = lab_report(values, age_days=age_days, sex=sex, exclusions=not args.no_exclusions)
     for warning in warnings:
-        sys.stderr.write(f"marbledx: warning: {warning}\n")
+        # Escaped: a phenopacket's assay id or a file name could carry terminal escape sequences.
+        sys.stderr.write(f"marbledx: warning: {printable(warning)}\n")
     if args.format == "json":
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        from marbledx.cli._main import _json_text  # ASCII escapes where stdout cannot take UTF-8
+
+        sys.stdout.write(_json_text(report.to_dict(), indent=2) + "\n")
     else:
         sys.stdout.write(render_lab_report(report) + "\n")
     return 0
@@ -169,7 +172,11 @@ def render_lab_report(report: LabReport) -> str:
     lines += ["", f"HPO terms observed: {'; '.join(observed) or 'none'}"]
     if excluded:
         lines.append(f"HPO terms excluded: {'; '.join(excluded)}")
-    notes = [f"  {row.value.analyte} ({row.value.source}): {row.note}" for row in report.rows if row.note]
+    notes = [
+        f"  {row.value.analyte} ({printable(row.value.source)}): {row.note}"
+        for row in report.rows
+        if row.note
+    ]
     notes += [f"  {note}" for note in report.notes]
     if notes:
         lines += ["", "Notes:", *notes]

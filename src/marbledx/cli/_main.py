@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
@@ -24,7 +25,7 @@ from typing import Any, NoReturn
 # counselling, registry, web), the plain-words parser and the package version are imported when used, to
 # keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx._format import percent
+from marbledx._format import percent, printable
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -339,6 +340,34 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _check_report_output(output: str) -> None:
+    """Refuse, before the analysis runs, an ``-o`` that cannot take the report as a file."""
+    if not output:
+        # An unset "$OUT" is not the current folder.
+        msg = (
+            "-o is empty; expected a file name for the report (e.g. report.html), or '-' for standard output"
+        )
+        raise UsageError(msg)
+    if output == "-":
+        return
+    try:
+        mode = os.lstat(output).st_mode
+    except OSError:  # not there yet, or not reachable: the report writer names the problem
+        return
+    # The report goes to a temporary file that then replaces the output path. A device (/dev/null), a named
+    # pipe or a socket would be replaced by a regular file, in /dev too when run as root; so would a symbolic
+    # link (/dev/stdout), whose target would not get the report. Following the link instead would let a link
+    # planted in a shared folder aim the write at any file.
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link (it would be replaced, and its target left as it is)"
+    elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        what = "not a regular file (a device, pipe or socket)"
+    else:
+        return
+    msg = f"-o {printable(output)}: {what}; expected a file name for the report, or '-' for standard output"
+    raise UsageError(msg)
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from marbledx.genotype import GenotypeOptions
     from marbledx.report import analyze, render_html, write_report
@@ -346,9 +375,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.top < 1:
         msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
+    if not args.case:
+        msg = "CASE is empty; expected the patient's phenopacket (JSON)"
+        raise UsageError(msg)
     if args.output == "-" and args.format == "pdf":
         msg = "-o -: a PDF cannot be written to the terminal; expected a file name such as report.pdf"
         raise UsageError(msg)
+    _check_report_output(args.output)
     hpo, kb = load_hpo(), load_knowledge_base()
     genotype = GenotypeOptions(
         sample=args.sample,
@@ -371,7 +404,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         exclusions=not args.no_exclusions,
     )
     for warning in report.result.warnings:
-        sys.stderr.write(f"marbledx: warning: {warning}\n")
+        # Escaped: a file name or a phenopacket field could carry terminal escape sequences.
+        sys.stderr.write(f"marbledx: warning: {printable(warning)}\n")
     if args.output == "-":
         if args.format == "json":
             data = report.to_dict()
@@ -390,7 +424,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     out = write_report(report, Path(args.output), hpo=hpo, kb=kb, fmt=args.format, audience=args.audience)
     plan = report.care_plan
     sys.stderr.write(
-        f"marbledx: wrote {out} ({args.audience} {args.format}); leading diagnosis {plan.diagnosis_id} "
+        f"marbledx: wrote {printable(str(out))} ({args.audience} {args.format}); leading diagnosis {plan.diagnosis_id} "
         f"{plan.diagnosis_label} ({percent(plan.probability)}), HSCT decision {plan.hsct.decision}"
         f" ({plan.hsct.urgency})\n"
     )

@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from marbledx._format import age_text
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
-from marbledx.findings._case import Finding, parse_iso_age
+from marbledx.findings._case import MAX_AGE_YEARS, Finding, parse_iso_age
 from marbledx.findings._io import read_text_file
 from marbledx.ontology import Ontology
 
@@ -373,7 +373,7 @@ class LabTable:
 
     def analyte(self, name: str, *, where: str = "analyte") -> AnalyteSpec:
         """The analyte called ``name``; an unknown name is an :class:`InputError` listing known ones."""
-        found = self.find(name) if name.strip() else None
+        found = self.find(name) if isinstance(name, str) and name.strip() else None
         if found is None:
             known = ", ".join(
                 f"{a.key} ({a.aliases[0]})"
@@ -394,10 +394,10 @@ class LabTable:
 
     def unit(self, analyte: AnalyteSpec, unit: str, *, where: str = "unit") -> UnitSpec:
         """The accepted unit spelled ``unit``; anything else is an :class:`InputError` listing accepted units."""
-        found = self._units[analyte.key].get(_unit_key(unit))
+        found = self._units[analyte.key].get(_unit_key(unit)) if isinstance(unit, str) else None
         if found is None:
             accepted = ", ".join(u.unit for u in analyte.units)
-            if unit.strip():
+            if not isinstance(unit, str) or unit.strip():
                 msg = (
                     f"{where}: {unit!r} is not an accepted unit for {analyte.key}; expected one of {accepted}"
                 )
@@ -571,27 +571,54 @@ class LabValue:
     high: float | None = None
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII digits only, as for ISO 8601 ages and dates: float() also reads other scripts' digits, some of which
+# look like other ASCII digits (Bengali four, "\u09ea", looks like an 8).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# The longest part of an entered value quoted back in an error: a 10,000-digit number must not fill the screen.
+_QUOTE_LIMIT = 40
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "\u2026")
+
+
+def _as_float(value: object) -> float | None:
+    """``value`` as a float (inf for an int beyond the range of a double), or None when it is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # float() raises it for an int, where a string gives inf
+        return math.inf
 
 
 def _parse_number(text: str | float, *, where: str, what: str) -> float:
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        number = float(text)
-        if not math.isfinite(number):
+    number = _as_float(text)
+    if number is not None:
+        if math.isnan(number):
             msg = f"{where}: {text!r} is not a number; expected a value such as 8.5"
             raise InputError(msg)
-        return number
-    value = str(text).strip()
-    if not _NUMBER.fullmatch(value):
-        hint = " (use a point, not a comma, for decimals)" if re.fullmatch(r"[+-]?\d+,\d+", value) else ""
-        shown = repr(value) if value else "an empty value"
-        msg = f"{where}: {shown} is not a number{hint}; expected {what}"
+        shown = "a number" if isinstance(text, int) else repr(text)
+    else:
+        value = str(text).strip()
+        if not _NUMBER.fullmatch(value):
+            hint = " (use a point, not a comma, for decimals)" if re.fullmatch(r"[+-]?\d+,\d+", value) else ""
+            shown = _quoted(value) if value else "an empty value"
+            msg = f"{where}: {shown} is not a number{hint}; expected {what}"
+            raise InputError(msg)
+        number = float(value)
+        shown = _quoted(value)
+    if math.isinf(number):  # "1e400", or more digits than a double holds: float() gives inf, not an error
+        msg = f"{where}: {shown} is too large to be a lab value; expected {what}"
         raise InputError(msg)
-    return float(value)
+    return number
 
 
 def parse_lab_date(text: str, *, where: str = "date") -> str:
     """An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T08:30:00Z``) as ``YYYY-MM-DD``."""
+    if not isinstance(text, str):
+        msg = f"{where}: {text!r} is not an ISO 8601 date; expected a string YYYY-MM-DD such as 2024-03-01"
+        raise InputError(msg)
     value = text.strip()
     try:
         return dt.date.fromisoformat(value).isoformat()
@@ -625,6 +652,13 @@ def _example(analyte: AnalyteSpec, unit: UnitSpec) -> str:
 
 
 def _check_plausible(analyte: AnalyteSpec, unit: UnitSpec, value: float, *, where: str) -> None:
+    number = _as_float(value)
+    if number is None or not math.isfinite(number):
+        # A LabValue built directly, not by make_lab_value: NaN passes every comparison as "not abnormal".
+        found = type(value).__name__ if number is None else repr(number)
+        msg = f"{where}: {found} is not a number; expected a finite {analyte.key} value in {unit.unit}"
+        raise InputError(msg)
+    value = number
     shown = f"{_format_number(value)} {unit.unit}".strip()
     low = analyte.plausible.min / unit.factor
     high = analyte.plausible.max / unit.factor
@@ -641,6 +675,25 @@ def _check_plausible(analyte: AnalyteSpec, unit: UnitSpec, value: float, *, wher
             f"{bounds} (check the value and its unit)"
         )
         raise InputError(msg)
+
+
+_MAX_AGE_DAYS = MAX_AGE_YEARS * 365.25
+
+
+def _checked_age_days(days: object, *, where: str) -> float | None:
+    """``days`` as an age in days (None when unknown); anything but a number from 0 to 130 years is an
+    :class:`InputError`. NaN or a negative age would silently match no age band."""
+    if days is None:
+        return None
+    number = _as_float(days)
+    if number is not None and 0 <= number <= _MAX_AGE_DAYS:
+        return number
+    shown = repr(days) if number is None else f"{number:,.0f} days" if math.isfinite(number) else repr(number)
+    msg = (
+        f"{where}: {shown} is not an age; expected the age in days, from 0 to {MAX_AGE_YEARS} years "
+        "(check the date of the test and the date of birth)"
+    )
+    raise InputError(msg)
 
 
 def make_lab_value(
@@ -680,6 +733,7 @@ def make_lab_value(
         msg = f"{where}: the laboratory's low limit ({limits['low']:g}) must be below its high limit ({limits['high']:g})"
         raise InputError(msg)
     days = parse_iso_age(age, where=f"{where} (age)") if age else age_days
+    days = _checked_age_days(days, where=f"{where} (age at the test)")
     return LabValue(
         analyte=spec.key,
         value=number,
@@ -702,6 +756,9 @@ def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None
 
     ``low``/``high`` are the reporting laboratory's limits in the same unit; ``age`` the age at this test.
     """
+    if not isinstance(text, str):
+        msg = f"{where}: expected a string ANALYTE=VALUE UNIT such as 'hemoglobin=8 g/dL', found {type(text).__name__}"
+        raise InputError(msg)
     match = _VALUE_TEXT.fullmatch(text)
     if match is None:
         msg = f"{where}: {text!r} is not a lab value; expected ANALYTE=VALUE UNIT such as 'hemoglobin=8 g/dL'"
@@ -709,7 +766,12 @@ def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None
     rest = match.group("rest")
     options: dict[str, str] = {}
     for option in _OPTION.finditer(rest):
-        options[option.group("key").lower()] = option.group("value")
+        key = option.group("key").lower()
+        if key in options:
+            # "low=9 low=12" is a typo for high=: the second would silently replace the first.
+            msg = f"{where}: {key}= is given twice; expected each of date=, low=, high= and age= at most once"
+            raise InputError(msg)
+        options[key] = option.group("value")
     rest = _OPTION.sub(" ", rest).strip()
     number = _LEADING_NUMBER.match(rest)
     lab = table or bundled_lab_table()
@@ -744,6 +806,12 @@ def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[La
     Commas, semicolons or tabs separate fields (taken from the header line). Blank lines and lines starting
     with ``#`` are skipped. Errors name the file, the line and the column.
     """
+    if not isinstance(path, str | Path):
+        msg = f"labs: expected a CSV file path (str or Path), found {type(path).__name__}"
+        raise InputError(msg)
+    if "\x00" in str(path):  # no file name has one; open() would raise ValueError
+        msg = f"labs: {str(path)!r} contains a NUL character; expected a CSV file path"
+        raise InputError(msg)
     file = Path(path)
     lab = table or bundled_lab_table()
     text = read_text_file(file).lstrip("\ufeff")
@@ -757,10 +825,14 @@ def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[La
     header_line = lines[header_index]
     delimiter = max((",", ";", "\t"), key=header_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # a field beyond csv's size limit (128 KiB), e.g. an unclosed quote
+        msg = f"{file}, line {reader.line_num}: cannot be read as CSV ({exc}); expected one lab value per row"
+        raise InputError(msg) from None
     values: list[LabValue] = []
     columns: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
             continue
         if not columns:
@@ -972,7 +1044,12 @@ def _interpret_one(
 ) -> LabInterpretation:
     analyte = table.analyte(value.analyte, where=value.source)
     unit = table.unit(analyte, value.unit, where=value.source)
-    age = value.age_days if value.age_days is not None else age_days
+    # Checked again, as the analyte and unit are: a LabValue may be built directly, not by make_lab_value.
+    for name, number in (("value", value.value), ("low", value.low), ("high", value.high)):
+        if number is not None:
+            _check_plausible(analyte, unit, number, where=f"{value.source} ({name})")
+    own_age = _checked_age_days(value.age_days, where=f"{value.source} (age at the test)")
+    age = own_age if own_age is not None else age_days
     canonical = value.value * unit.factor
     notes: list[str] = []
     check_below = analyte.plausible.check_below
@@ -1112,6 +1189,23 @@ def interpret_labs(
     :class:`InputError` saying ``--age``/``--sex`` is needed; otherwise the row is ``unknown`` with
     ``needs`` set.
     """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        msg = f"values: expected LabValue objects, found {type(values).__name__}"
+        raise InputError(msg)
+    values = list(values)
+    # Indices, not the items: a None among the values must be named too.
+    wrong = next((i for i, v in enumerate(values) if not isinstance(v, LabValue)), None)
+    if wrong is not None:
+        msg = (
+            f"values[{wrong}]: expected a LabValue (make_lab_value, parse_lab_value), "
+            f"found {type(values[wrong]).__name__}"
+        )
+        raise InputError(msg)
+    age_days = _checked_age_days(age_days, where="age_days")
+    if sex not in (None, "female", "male"):
+        # Any other spelling ("F") would silently match only the bands for both sexes.
+        msg = f"sex: {sex!r} is not a sex marbledx reads; expected 'female', 'male' or None"
+        raise InputError(msg)
     lab = table or bundled_lab_table()
     return [_interpret_one(value, lab, age_days, sex, strict) for value in values]
 

@@ -38,3 +38,12 @@ def printable(value: str | None) -> str:
     """``value`` with control characters escaped (``\\n``, ``\\x1b``): a case id, path or field from a file
     must not break a one-line error or a table's lines, or send escape sequences to a terminal."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value or "")
+
+
+QUOTE_LIMIT = 40
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for an error message, cut to ``limit`` characters: a 10,000-digit value or a pasted
+    line must not make a one-line error a page long."""
+    return repr(text if len(text) <= limit else text[:limit] + "\u2026")

@@ -203,7 +203,7 @@ def test_a_measurement_centuries_after_the_date_of_birth_is_refused(tmp_path: Pa
     with pytest.raises(InputError) as info:
         read_phenopacket_labs(path)
     assert str(info.value) == (
-        f"{path}: measurements[0].value.quantity (age at the test): 356,112 days is not an age; expected the age "
+        f"{path}: measurements[0].timeObserved.timestamp (age at the test): 356,112 days is not an age; expected the age "
         "in days, from 0 to 130 years (check the date of the test and the date of birth)"
     )
 
@@ -305,3 +305,12 @@ def test_python_api_mistakes_are_named(call: Any, message: str) -> None:
         call()
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_a_long_value_is_quoted_back_cut_short(capsys: pytest.CaptureFixture[str]) -> None:
+    # The flag's text was echoed whole before the error: 10,000 digits made a one-line error a page long.
+    code, _, err = run_cli(capsys, "labs", "--age", "P1Y", "--value", "hb=" + "9" * 10_000 + " g/dL")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert len(err) < 300
+    assert err.startswith("marbledx: error: --value 'hb=999")

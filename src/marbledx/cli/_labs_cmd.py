@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from pathlib import Path
 
-from marbledx._format import age_text, printable
+from marbledx._format import age_text, printable, quoted
+from marbledx.cli._args import file_path
 from marbledx.errors import InputError
 from marbledx.findings._case import parse_iso_age
 from marbledx.findings._labs import LabReport, LabValue, lab_report, parse_lab_value, read_labs_csv
@@ -27,7 +27,7 @@ def configure(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "phenopacket",
         nargs="?",
-        type=Path,
+        type=file_path,
         metavar="PHENOPACKET",
         help="a GA4GH Phenopacket v2 JSON file whose 'measurements' (LOINC-coded) are interpreted",
     )
@@ -41,7 +41,7 @@ def configure(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument(
         "--labs",
-        type=Path,
+        type=file_path,
         metavar="CSV",
         help="a CSV file with a header row: analyte,value,unit and optional date,low,high,age",
     )
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             sex = packet.sex
     if args.labs is not None:
         values.extend(read_labs_csv(args.labs))
-    values.extend(parse_lab_value(text, where=f"--value {text!r}") for text in args.value)
+    values.extend(parse_lab_value(text, where=f"--value {quoted(text)}") for text in args.value)
     if not values:
         where = f"{args.phenopacket}: no measurements of known analytes; " if args.phenopacket else ""
         msg = f"{where}nothing to interpret; expected --value 'hemoglobin=8 g/dL', --labs FILE.csv or a phenopacket with measurements"

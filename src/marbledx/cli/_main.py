@@ -14,18 +14,19 @@ import json
 import logging
 import os
 import re
-import stat
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
+from marbledx._format import percent, printable
+
 # Only what every command, or ``rank``, needs is imported here: the modules of the other commands (labs,
 # counselling, registry, web), the plain-words parser and the package version are imported when used, to
 # keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
-from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx._format import percent, printable
+from marbledx.cli._args import file_path
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -221,6 +222,32 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
     return case, shown
 
 
+# The options that only the reading of a VCF uses: flag and argparse name, in the order of the error message.
+_VCF_OPTIONS = (
+    ("--sample", "sample"),
+    ("--genome", "genome"),
+    ("--clinvar", "clinvar"),
+    ("--genes-bed", "genes_bed"),
+    ("--ped", "ped"),
+    ("--strict", "strict"),
+)
+
+
+def _refuse_vcf_options(args: argparse.Namespace, *, used_without_vcf: Collection[str] = ()) -> None:
+    """Refuse the VCF options given when there is no VCF to read, since they would be ignored silently; those
+    in ``used_without_vcf`` are left alone (analyze reads --ped for the counselling risks too)."""
+    # None: not given; False: --strict not given. An empty value ('--sample ""') is given.
+    given = [
+        flag
+        for flag, name in _VCF_OPTIONS
+        if flag not in used_without_vcf and getattr(args, name) not in (None, False)
+    ]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        msg = f"{', '.join(given)} {verb} only to a VCF; give --vcf (or a phenopacket whose 'files' name one)"
+        raise UsageError(msg)
+
+
 def _result_json(result: CaseResult) -> tuple[dict[str, Any], bool]:
     """The JSON object of one result and whether it is an error line. JSON has no NaN or Infinity, and a
     strict reader rejects them: a result holding one becomes that case's error line, and the batch goes on."""
@@ -257,23 +284,9 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.age is not None and not args.age.strip():
         msg = "--age is empty; expected an ISO 8601 duration such as P8M or P2Y6M"
         raise UsageError(msg)
-    vcf_options = [
-        flag
-        for flag, value in (
-            ("--sample", args.sample),
-            ("--genome", args.genome),
-            ("--clinvar", args.clinvar),
-            ("--genes-bed", args.genes_bed),
-            ("--ped", args.ped),
-            ("--strict", args.strict or None),
-        )
-        if value is not None
-    ]
-    if flag_input and args.vcf is None and vcf_options:
-        # A case from flags has no phenopacket 'files' to name a VCF, so these would be ignored silently.
-        verb = "applies" if len(vcf_options) == 1 else "apply"
-        msg = f"{', '.join(vcf_options)} {verb} only to a VCF; give --vcf (or a phenopacket whose 'files' name one)"
-        raise UsageError(msg)
+    if flag_input and args.vcf is None:
+        # A case from flags has no phenopacket 'files' to name a VCF.
+        _refuse_vcf_options(args)
     family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
     genotype = GenotypeOptions(
         vcf=args.vcf,
@@ -293,10 +306,11 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if flag_input:
         case, shown = _flag_case(args, hpo.ontology, family)
         for line in shown:
+            # Escaped: they quote the user's words, which could carry terminal escape sequences.
             if args.format == "table":
-                _emit(line)
+                _emit(printable(line))
             else:
-                sys.stderr.write(f"marbledx: {line}\n")
+                sys.stderr.write(f"marbledx: {printable(line)}\n")
         results = iter_rank(
             case,
             hpo=hpo,
@@ -325,7 +339,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         # pipeline reading only stdout's diagnoses still shows them to whoever runs it.
         vcf_warnings = (data.get("genotype") or {}).get("warnings", [])
         for warning in [*result.warnings, *vcf_warnings]:
-            sys.stderr.write(f"marbledx: warning: {warning}\n")
+            # Escaped: a file name or a phenopacket field could carry terminal escape sequences.
+            sys.stderr.write(f"marbledx: warning: {printable(warning)}\n")
         if args.format == "jsonl":
             _emit(_json_text(data))
             sys.stdout.flush()  # a reader of the stream sees each case when it is ranked
@@ -350,25 +365,17 @@ def _check_report_output(output: str) -> None:
         raise UsageError(msg)
     if output == "-":
         return
-    try:
-        mode = os.lstat(output).st_mode
-    except OSError:  # not there yet, or not reachable: the report writer names the problem
-        return
-    # The report goes to a temporary file that then replaces the output path. A device (/dev/null), a named
-    # pipe or a socket would be replaced by a regular file, in /dev too when run as root; so would a symbolic
-    # link (/dev/stdout), whose target would not get the report. Following the link instead would let a link
-    # planted in a shared folder aim the write at any file.
-    if stat.S_ISLNK(mode):
-        what = "a symbolic link (it would be replaced, and its target left as it is)"
-    elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        what = "not a regular file (a device, pipe or socket)"
-    else:
-        return
-    msg = f"-o {printable(output)}: {what}; expected a file name for the report, or '-' for standard output"
-    raise UsageError(msg)
+    # The report writer's own rule, asked before the analysis runs.
+    from marbledx.report._render import report_path_problem
+
+    problem = report_path_problem(output)
+    if problem is not None:
+        msg = f"-o {printable(output)}: {problem}; expected a file name for the report, or '-' for standard output"
+        raise UsageError(msg)
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    from marbledx.findings import read_case_file
     from marbledx.genotype import GenotypeOptions
     from marbledx.report import analyze, render_html, write_report
 
@@ -383,6 +390,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise UsageError(msg)
     _check_report_output(args.output)
     hpo, kb = load_hpo(), load_knowledge_base()
+    # Read here, not by analyze(), to know whether the phenopacket's 'files' name a VCF.
+    case = read_case_file(Path(args.case), hpo.ontology, strict=not args.lenient)
+    if args.vcf is None and not case.genomic_files:
+        _refuse_vcf_options(args, used_without_vcf={"--ped"})
     genotype = GenotypeOptions(
         sample=args.sample,
         genome=args.genome,
@@ -391,7 +402,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     report = analyze(
-        args.case,
+        case,
         hpo=hpo,
         kb=kb,
         vcf=args.vcf,
@@ -609,21 +620,23 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     dna = sub.add_argument_group("genotype (VCF) evidence")
     dna.add_argument(
         "--vcf",
-        type=Path,
+        type=file_path,
         help="the patient's VCF/BCF (one case); otherwise each phenopacket's 'files' entry",
     )
     dna.add_argument("--sample", help="the proband's sample name in a multi-sample VCF")
     dna.add_argument("--genome", choices=("GRCh37", "GRCh38"), help="the VCF's build; a mismatch is refused")
     dna.add_argument(
-        "--clinvar", type=Path, help="a ClinVar VCF (default: the one from 'marbledx data fetch clinvar')"
+        "--clinvar",
+        type=file_path,
+        help="a ClinVar VCF (default: the one from 'marbledx data fetch clinvar')",
     )
     dna.add_argument(
         "--genes-bed",
-        type=Path,
+        type=file_path,
         help="gene regions (BED) for VCFs without VEP/SnpEff annotation (default: 'marbledx data fetch genes')",
     )
     dna.add_argument(
-        "--ped", type=Path, help="PED file naming the proband's parents (samples in the same VCF)"
+        "--ped", type=file_path, help="PED file naming the proband's parents (samples in the same VCF)"
     )
     dna.add_argument(
         "--strict", action="store_true", help="stop at the first malformed VCF record instead of skipping it"
@@ -647,12 +660,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     add_format(sub, ("html", "pdf", "json"))
     sub.add_argument(
-        "--vcf", type=Path, help="the patient's VCF/BCF (default: the phenopacket's 'files' entry)"
+        "--vcf", type=file_path, help="the patient's VCF/BCF (default: the phenopacket's 'files' entry)"
     )
     sub.add_argument(
-        "--ped", type=Path, help="the family's PED file: phase, de novo calls and counselling risks"
+        "--ped", type=file_path, help="the family's PED file: phase, de novo calls and counselling risks"
     )
-    sub.add_argument("--labs", type=Path, help="lab values as CSV (analyte, value, unit, date)")
+    sub.add_argument("--labs", type=file_path, help="lab values as CSV (analyte, value, unit, date)")
     sub.add_argument(
         "--value", action="append", metavar="ANALYTE=VALUE UNIT", help="a lab value, e.g. 'hemoglobin=8 g/dL'"
     )
@@ -663,9 +676,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     sub.add_argument("--sample", help="the proband's sample name in a multi-sample VCF")
     sub.add_argument("--genome", choices=("GRCh37", "GRCh38"), help="the VCF's build; a mismatch is refused")
-    sub.add_argument("--clinvar", type=Path, help="a ClinVar VCF (default: 'marbledx data fetch clinvar')")
     sub.add_argument(
-        "--genes-bed", type=Path, help="gene regions (BED) for VCFs without VEP/SnpEff annotation"
+        "--clinvar", type=file_path, help="a ClinVar VCF (default: 'marbledx data fetch clinvar')"
+    )
+    sub.add_argument(
+        "--genes-bed", type=file_path, help="gene regions (BED) for VCFs without VEP/SnpEff annotation"
     )
     sub.add_argument("--strict", action="store_true", help="stop at the first malformed VCF record")
     sub.add_argument("--top", type=int, default=10, help="diagnoses in the report (default 10)")
@@ -777,7 +792,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except MarbledxError as exc:
-        sys.stderr.write(f"marbledx: error: {' '.join(str(exc).split())}\n")
+        # Escaped: a message quotes file names and fields, which could carry terminal escape sequences.
+        sys.stderr.write(f"marbledx: error: {printable(' '.join(str(exc).split()))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("marbledx: interrupted\n")
@@ -793,11 +809,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             # with a traceback, so standard output is pointed at /dev/null first.
             _detach_stdout()
             where = f" ({exc.filename})" if exc.filename else ""
-            sys.stderr.write(f"marbledx: error: cannot write the output{where}: {exc.strerror or exc}\n")
+            sys.stderr.write(
+                f"marbledx: error: {printable(f'cannot write the output{where}: {exc.strerror or exc}')}\n"
+            )
             return EXIT_IO
         if os.environ.get("MARBLEDX_DEBUG"):
             raise
-        detail = " ".join(str(exc).split())
+        detail = printable(" ".join(str(exc).split()))
         sys.stderr.write(
             f"marbledx: internal error ({type(exc).__name__}: {detail}); please report it, "
             "and set MARBLEDX_DEBUG=1 to see the details\n"

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from marbledx.cli._args import file_path
 from marbledx.errors import InputError
 
 if TYPE_CHECKING:
@@ -283,10 +284,10 @@ def run_users(args: argparse.Namespace) -> int:
 def configure_backup(sub: argparse.ArgumentParser) -> None:
     """Add the ``backup`` arguments to its sub-parser."""
     sub.add_argument(
-        "output", metavar="OUT", type=Path, help="the archive to write, e.g. registry-backup.tar.gz"
+        "output", metavar="OUT", type=file_path, help="the archive to write, e.g. registry-backup.tar.gz"
     )
     _add_database(sub)
-    sub.add_argument("--uploads-dir", type=Path, metavar="DIR", help=_UPLOADS_HELP)
+    sub.add_argument("--uploads-dir", type=file_path, metavar="DIR", help=_UPLOADS_HELP)
 
 
 def _summary(manifest: dict[str, Any]) -> str:
@@ -335,9 +336,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def configure_restore(sub: argparse.ArgumentParser) -> None:
     """Add the ``restore`` arguments to its sub-parser."""
-    sub.add_argument("archive", metavar="IN", type=Path, help="an archive written by 'marbledx backup'")
+    sub.add_argument("archive", metavar="IN", type=file_path, help="an archive written by 'marbledx backup'")
     _add_database(sub)
-    sub.add_argument("--uploads-dir", type=Path, metavar="DIR", help=_UPLOADS_HELP)
+    sub.add_argument("--uploads-dir", type=file_path, metavar="DIR", help=_UPLOADS_HELP)
     sub.add_argument(
         "--force", action="store_true", help="replace the contents of a registry that is not empty"
     )

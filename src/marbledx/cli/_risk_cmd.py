@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
@@ -25,6 +24,7 @@ from marbledx.advice._risk import (
     counselling_report,
     resolve_disease,
 )
+from marbledx.cli._args import file_path
 from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
 from marbledx.knowledge import Inheritance, load_knowledge_base
@@ -50,13 +50,13 @@ def configure(sub: argparse.ArgumentParser) -> None:
     source = sub.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--ped",
-        type=Path,
+        type=file_path,
         metavar="FAMILY.ped",
         help="PED file (column 7: test result, or column 8 when column 7 is an age= token; an age=34 or "
         "age=P34Y token in column 7 or later: the age)",
     )
     source.add_argument(
-        "--phenopacket", type=Path, metavar="FAMILY.json", help="GA4GH phenopacket v2 Family file"
+        "--phenopacket", type=file_path, metavar="FAMILY.json", help="GA4GH phenopacket v2 Family file"
     )
     sub.add_argument(
         "--disease", required=True, metavar="ID", help="OMIM/ORPHA id or short name (ADO2, OPTB1, …)"

@@ -19,7 +19,11 @@ MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 def read_text_file(path: Path) -> str:
     """The UTF-8 text of ``path`` (a leading byte-order mark, as Windows editors write, is dropped); a missing
-    or unreadable file, and one larger than :data:`MAX_TEXT_BYTES`, is an :class:`InputError` naming it."""
+    or unreadable file, one that is not UTF-8 text (naming the line), one larger than :data:`MAX_TEXT_BYTES`
+    and a path with a NUL character are an :class:`InputError` naming it."""
+    if "\x00" in str(path):  # no file name has one; open() would raise ValueError
+        msg = f"{str(path)!r}: a path cannot contain a NUL character; expected a phenopacket, pedigree or table file"
+        raise InputError(msg)
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_TEXT_BYTES + 1)
@@ -29,8 +33,16 @@ def read_text_file(path: Path) -> str:
             msg = f"{path}: larger than {size}; expected a phenopacket, pedigree or table file"
             raise InputError(msg)
         # As text mode reads it: universal newlines, so that a file written on Windows or old macOS splits
-        # into the same lines.
-        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        # into the same lines. Done on the bytes (a line end is never part of a UTF-8 sequence), so that a
+        # decoding error's position counts the same lines.
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{path}: cannot read (line {line} is not UTF-8 text: byte 0x{exc.object[exc.start]:02x}); "
+            "expected UTF-8 text"
+        )
+        raise InputError(msg) from None
     except FileNotFoundError:
         if path.is_symlink():
             msg = f"{path}: broken symbolic link (its target {path.readlink()} does not exist)"
@@ -40,8 +52,8 @@ def read_text_file(path: Path) -> str:
     except IsADirectoryError:
         msg = f"{path}: is a folder; expected a file"
         raise InputError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+    except OSError as exc:
+        msg = f"{path}: cannot read ({exc.strerror or exc})"
         raise InputError(msg) from None
 
 

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from marbledx._format import age_text
+from marbledx._format import age_text, quoted
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
 from marbledx.findings._case import MAX_AGE_YEARS, Finding, parse_iso_age
@@ -574,12 +574,6 @@ class LabValue:
 # ASCII digits only, as for ISO 8601 ages and dates: float() also reads other scripts' digits, some of which
 # look like other ASCII digits (Bengali four, "\u09ea", looks like an 8).
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-# The longest part of an entered value quoted back in an error: a 10,000-digit number must not fill the screen.
-_QUOTE_LIMIT = 40
-
-
-def _quoted(text: str) -> str:
-    return repr(text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "\u2026")
 
 
 def _as_float(value: object) -> float | None:
@@ -603,11 +597,11 @@ def _parse_number(text: str | float, *, where: str, what: str) -> float:
         value = str(text).strip()
         if not _NUMBER.fullmatch(value):
             hint = " (use a point, not a comma, for decimals)" if re.fullmatch(r"[+-]?\d+,\d+", value) else ""
-            shown = _quoted(value) if value else "an empty value"
+            shown = quoted(value) if value else "an empty value"
             msg = f"{where}: {shown} is not a number{hint}; expected {what}"
             raise InputError(msg)
         number = float(value)
-        shown = _quoted(value)
+        shown = quoted(value)
     if math.isinf(number):  # "1e400", or more digits than a double holds: float() gives inf, not an error
         msg = f"{where}: {shown} is too large to be a lab value; expected {what}"
         raise InputError(msg)

@@ -32,6 +32,7 @@ from marbledx.findings._io import parse_json_object, read_text_file
 from marbledx.findings._labs import (
     LabTable,
     LabValue,
+    _checked_age_days,
     bundled_lab_table,
     interpret_labs,
     lab_findings,
@@ -536,6 +537,9 @@ def read_phenopacket_labs(
     skipped with a warning. A bad unit or value is an :class:`InputError` naming the field, or with
     ``strict=False`` a warning.
     """
+    if not isinstance(path, str | Path):
+        msg = f"path: expected a phenopacket file path (str or Path), found {type(path).__name__}"
+        raise InputError(msg)
     path = Path(path)
     packet, _, _ = _load_packet(path)
     labs, warnings = _measurements(packet, path, strict=strict, table=table)
@@ -571,7 +575,8 @@ def _observed(packet: Any, measurement: Any, where: str) -> tuple[str | None, fl
                     f"({born.date().isoformat()}, subject.dateOfBirth); correct one of them"
                 )
                 raise InputError(msg)
-            age = days
+            # Checked here, where the error can name the timestamp: the value's own check names its quantity.
+            age = _checked_age_days(days, where=f"{where}.timeObserved.timestamp (age at the test)")
         return observed.date().isoformat(), age
     return None, None
 
@@ -605,6 +610,15 @@ def _measurements(
             if quantity.HasField("reference_range"):
                 # The reporting laboratory's interval wins over the bundled one (reference §5).
                 limits = quantity.reference_range
+                if not limits.high:
+                    # Protobuf reads an absent number as 0, and no interval ends at 0. An absent low is 0, which
+                    # a lower limit can be (protobuf's own JSON writer leaves a 0 out).
+                    missing = "'high' is" if limits.low else "'low' and 'high' are"
+                    msg = (
+                        f"{where}.value.quantity.referenceRange: {missing} missing; expected the laboratory's "
+                        "interval as 'low' and 'high'"
+                    )
+                    raise InputError(msg)
                 range_unit = _ucum(limits.unit) if limits.HasField("unit") else unit
                 range_spec = lab.unit(
                     analyte, range_unit, where=f"{where}.value.quantity.referenceRange.unit"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from marbledx._format import percent
+from marbledx._format import percent, quoted
 from marbledx.advice import (
     SUPPORTED_INHERITANCE,
     CarePlan,
@@ -142,6 +142,23 @@ def _needs_warning(row: LabInterpretation) -> str:
     )
 
 
+def _value_where(text: object) -> str:
+    """How an error names one of ``lab_values``: cut short as the lab code quotes a value, since a pasted
+    10,000-digit number must not fill the screen. Not a string, it is named as it is (``--value None``)."""
+    return f"--value {quoted(text) if isinstance(text, str) else repr(text)}"
+
+
+def _optional_path(value: object, name: str, what: str) -> Path | None:
+    """``value`` (the ``vcf``, ``ped`` or ``labs`` argument) as a path; anything else is an :class:`InputError`
+    naming the argument, where ``Path(5)`` raised a TypeError."""
+    if value is None:
+        return None
+    if not isinstance(value, str | Path):
+        msg = f"{name}: expected {what} path (str or Path), found {type(value).__name__}"
+        raise InputError(msg)
+    return Path(value)
+
+
 def _with_labs(
     case: Case,
     labs: Path | None,
@@ -159,7 +176,7 @@ def _with_labs(
     haemoglobin does not rule out anaemia). The lab findings the phenopacket reader added are replaced.
     """
     extra = [*(read_labs_csv(labs) if labs is not None else [])]
-    extra.extend(parse_lab_value(text, where=f"--value {text!r}") for text in texts)
+    extra.extend(parse_lab_value(text, where=_value_where(text)) for text in texts)
     values = [*case.labs, *extra]
     if not values:
         return case, None
@@ -290,8 +307,25 @@ def analyze(
     (``marbledx labs --no-exclusions``). Recurrence risks are computed from ``ped`` only when the genotype
     supports the diagnosis. Raises :class:`~marbledx.errors.InputError` with a one-line message for bad input.
     """
+    if not isinstance(source, Case | str | Path):
+        msg = f"source: expected a phenopacket path (str or Path) or a Case, found {type(source).__name__}"
+        raise InputError(msg)
+    if lab_values is not None and not isinstance(lab_values, list | tuple):
+        # A single string would be read as a list of its characters.
+        msg = (
+            "lab_values: expected a list of strings ANALYTE=VALUE UNIT such as ['hemoglobin=8 g/dL'], "
+            f"found {type(lab_values).__name__}"
+        )
+        raise InputError(msg)
+    vcf, ped, labs = (
+        _optional_path(value, name, what)
+        for value, name, what in (
+            (vcf, "vcf", "a VCF/BCF file"),
+            (ped, "ped", "a PED file"),
+            (labs, "labs", "a CSV file"),
+        )
+    )
     case = source if isinstance(source, Case) else read_case_file(Path(source), hpo.ontology, strict=strict)
-    vcf, ped, labs = (Path(p) if p is not None else None for p in (vcf, ped, labs))
     case, table = _with_labs(case, labs, list(lab_values or []), hpo, exclusions=exclusions)
     lab_rows = [row.to_dict() for row in table.rows] if table is not None else []
     lab_notes = [f"labs: {note}" for note in table.notes] if table is not None else []

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from html import escape
@@ -32,6 +33,7 @@ __all__ = [
     "render_html",
     "render_pdf",
     "render_result_html",
+    "report_path_problem",
     "write_report",
 ]
 
@@ -217,10 +219,34 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+def report_path_problem(out: str | Path) -> str | None:
+    """Why an existing ``out`` cannot take a report as a file, or ``None`` (a file, a folder, or nothing yet).
+
+    A report goes to a temporary file that then replaces ``out``. A device (/dev/null), a named pipe or a
+    socket would be replaced by a regular file, in /dev too when run as root; so would a symbolic link
+    (/dev/stdout), whose target would not get the report. Following the link instead would let a link
+    planted in a shared folder aim the write at any file. ``marbledx analyze`` asks this before the analysis
+    runs, and the write asks it again.
+    """
+    try:
+        mode = os.lstat(out).st_mode
+    except OSError:  # not there yet, or not reachable: the write names the problem
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (it would be replaced, and its target left as it is)"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "not a regular file (a device, pipe or socket)"
+    return None
+
+
 def _write_atomically(out: Path, payload: bytes) -> None:
     folder = out.parent if str(out.parent) else Path()
     if not folder.is_dir():
         msg = f"{out}: the folder {folder} does not exist; expected an existing folder for the report"
+        raise InputError(msg)
+    problem = report_path_problem(out)
+    if problem is not None:
+        msg = f"{out}: {problem}; expected a file name for the report"
         raise InputError(msg)
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     umask = os.umask(0)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Protocol, cast
 
+from marbledx._format import printable
 from marbledx.errors import InputError
 from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, ped_rows
 from marbledx.registry._models import ROLES, SEXES, SOURCES
@@ -72,16 +73,29 @@ def check_name(value: str, what: str) -> str:
     return text
 
 
-def _refuse_nul(text: str, what: str) -> None:
-    """PostgreSQL cannot store a NUL character in text (SQLite can): refused on both, so they agree."""
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc
+
+
+def _refuse_unstorable(text: str, what: str) -> None:
+    """PostgreSQL cannot store a NUL character in text (SQLite can): refused on both, so they agree. Neither
+    database driver can encode a lone surrogate (a JSON string may hold one, ``"\\ud800"``): refused too."""
     if "\x00" in text:
         msg = f"{what} contains a NUL character (U+0000); expected text without it"
+        raise InputError(msg)
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        msg = (
+            f"{what} contains a lone surrogate (U+{ord(surrogate.group()):04X}), which is no character; "
+            "expected Unicode text"
+        )
         raise InputError(msg)
 
 
 def matchable(value: str) -> bool:
-    """Whether stored text can equal ``value``: none holds a NUL, which PostgreSQL refuses even in a query."""
-    return "\x00" not in value
+    """Whether stored text can equal ``value``: none holds a NUL, which PostgreSQL refuses even in a query,
+    or a lone surrogate, which no database driver can encode."""
+    return "\x00" not in value and _SURROGATE.search(value) is None
 
 
 def check_team(value: str) -> str:
@@ -89,7 +103,7 @@ def check_team(value: str) -> str:
     if not text or len(text) > 100:
         msg = "team name must be 1-100 characters"
         raise InputError(msg)
-    _refuse_nul(text, "team name")
+    _refuse_unstorable(text, "team name")
     return text
 
 
@@ -119,7 +133,16 @@ def check_label(value: str) -> str:
     if not text or len(text) > 200:
         msg = "case label must be 1-200 characters"
         raise InputError(msg)
-    _refuse_nul(text, "case label")
+    _refuse_unstorable(text, "case label")
+    # A label is one line shown in lists and titles: a line break, a tab or a terminal escape (ESC) in it is
+    # a mistake or an attack, never part of a team's case label.
+    control = _CONTROL.search(text)
+    if control is not None:
+        msg = (
+            f"case label contains a control character ({printable(control.group())}); expected one line "
+            "of text"
+        )
+        raise InputError(msg)
     return text
 
 
@@ -174,7 +197,7 @@ def check_text(value: str, what: str, limit: int) -> str:
     if not text or len(text) > limit:
         msg = f"lab {what} must be 1-{limit} characters"
         raise InputError(msg)
-    _refuse_nul(text, f"lab {what}")
+    _refuse_unstorable(text, f"lab {what}")
     return text
 
 
@@ -318,7 +341,8 @@ def _shown(name: str, limit: int = 40) -> str:
 def sample_listing(samples: Sequence[str], count: int | None = None) -> str:
     """The sample names for a message or a page: the first ten, then how many there are in all."""
     total = len(samples) if count is None else count
-    shown = ", ".join(name if len(name) <= 40 else name[:39] + "…" for name in samples[:_LISTED])
+    # Escaped: the names come from the file's header, which may hold control characters.
+    shown = ", ".join(printable(name if len(name) <= 40 else name[:39] + "…") for name in samples[:_LISTED])
     return shown if total <= _LISTED else f"{shown}, … ({total} in all)"
 
 
@@ -391,7 +415,7 @@ def check_sample(kind: str, sample: str | None) -> str | None:
             f"header spells it (at most {MAX_SAMPLE_LENGTH} characters)"
         )
         raise InputError(msg)
-    _refuse_nul(sample, "sample")
+    _refuse_unstorable(sample, "sample")
     return sample
 
 

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from marbledx._format import printable
 from marbledx.errors import InputError
 from marbledx.ontology import data_dir
 from marbledx.registry import _db, _reads
@@ -1659,7 +1660,10 @@ class Registry:
             msg = f"max_bytes must be positive, got {max_bytes}"
             raise InputError(msg)
         if original_name is not None:
-            original_name = Path(original_name.replace("\\", "/").replace("\x00", "")).name[:255] or None
+            # Metadata only, shown on the case page, in messages and in reports: its last path component,
+            # with control characters escaped (a file name may hold any but "/").
+            base = Path(original_name.replace("\\", "/").replace("\x00", "")).name
+            original_name = printable(base)[:255] or None
         with self._reading() as session:  # fail fast, before reading any bytes
             self._case(session, self._actor(session, user), case_id)
         self.uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -29,6 +29,7 @@ from marbledx.registry import (
     UNSET,
     AnalysisRecord,
     CaseDetail,
+    FindingRecord,
     PermissionDeniedError,
     Registry,
     UploadKind,
@@ -56,6 +57,7 @@ __all__ = [
     "audit_events",
     "case_for_analysis",
     "check_lab",
+    "consistent_findings",
     "in_analysis_thread",
     "mark_outdated",
     "run_analysis",
@@ -88,6 +90,37 @@ def known_terms(hpo: Hpo, findings: Sequence[FindingIn]) -> None:
             raise InputError(msg) from None
 
 
+def _as_analysed(finding: FindingIn | FindingRecord) -> tuple[str, bool, str]:
+    """A stored finding as the analysis reads it: one stored with source ``lab`` (before the API refused
+    them, or by another tool) counts as entered, since lab findings are derived afresh at each analysis."""
+    return finding.hpo_id, finding.excluded, "entered" if finding.source == "lab" else finding.source
+
+
+def _resolves(hpo: Hpo, hpo_id: str) -> bool:
+    try:
+        hpo.ontology.resolve(hpo_id)
+    except UnknownTermError:
+        return False
+    return True
+
+
+def consistent_findings(hpo: Hpo, findings: Sequence[FindingIn | FindingRecord]) -> None:
+    """Refuse findings that the analysis drops, or fails on every time, with ``marbledx analyze``'s
+    one-line messages: a term outside Phenotypic abnormality (a mode of inheritance, an onset; dropped with
+    a warning), a term both observed and excluded (also under an alternative id), an excluded term whose
+    narrower term is observed. The API and the pages check a case's findings with this before storing them.
+
+    Ids this release does not resolve are left to :func:`known_terms` (the API) or the term box (the pages),
+    and malformed ids to the registry, which names what it expects.
+    """
+    raw = [_as_analysed(f) for f in findings if _HPO_ID.fullmatch(f.hpo_id) and _resolves(hpo, f.hpo_id)]
+    # normalise_findings also refuses a case without an observed finding, which a case being entered may
+    # well be: then each term is checked on its own, as if observed, for the branch of the ontology it is in.
+    observed = any(not excluded for _, excluded, _ in raw)
+    for group in [raw] if observed else [[(hpo_id, False, source)] for hpo_id, _, source in raw]:
+        normalise_findings(hpo.ontology, group, where="findings", strict=True)
+
+
 def check_lab(
     analyte: str,
     value: str | float,
@@ -109,6 +142,7 @@ def check_lab(
 @api_router.post("/cases", status_code=201, tags=["cases"], summary="Create a case")
 def create_case(body: CaseCreate, request: Request, user: User, registry: Reg) -> dict[str, Any]:
     known_terms(hpo_of(request), body.findings)
+    consistent_findings(hpo_of(request), body.findings)
     record = registry.create_case(
         user, body.label, age_days=body.age_days, sex=body.sex, findings=list(body.findings)
     )
@@ -168,6 +202,7 @@ def put_findings(
     case_id: str, body: FindingsPut, request: Request, user: User, registry: Reg
 ) -> dict[str, Any]:
     known_terms(hpo_of(request), body.findings)
+    consistent_findings(hpo_of(request), body.findings)
     record = registry.set_findings(user, case_id, list(body.findings), version=body.version)
     return {**record.to_dict(), "findings": [f.model_dump() for f in body.findings]}
 
@@ -292,7 +327,7 @@ def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
     warning, never dropped in silence.
     """
     stored_as_lab = [f.hpo_id for f in detail.findings if f.source == "lab"]
-    raw = [(f.hpo_id, f.excluded, "entered" if f.source == "lab" else f.source) for f in detail.findings]
+    raw = [_as_analysed(f) for f in detail.findings]
     findings, warnings = normalise_findings(hpo.ontology, raw, where="case findings", strict=False)
     if stored_as_lab:
         warnings = (

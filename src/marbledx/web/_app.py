@@ -44,7 +44,7 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.web._api import api_router
-from marbledx.web._messages import for_web
+from marbledx.web._messages import for_web, one_line
 from marbledx.web._pages import REFUSED_UPLOAD, page_router, render
 from marbledx.web._session import CookiePolicy, PageUser, SignInRequiredError, csrf_token_for
 
@@ -107,7 +107,21 @@ def _is_api(request: Request) -> bool:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:500]
+    return one_line(str(text))[:500]
+
+
+def _body_error(problem: str) -> str:
+    """The one-line error of a JSON request body that is not a JSON object at all."""
+    return f"request body: {problem}; expected a JSON object (Content-Type: application/json)"
+
+
+def _unreadable_json(cause: Exception) -> str:
+    """Why ``json.loads`` failed other than on malformed JSON, as the command line says it of a file."""
+    if isinstance(cause, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return "a number has too many digits to be read"  # past int()'s limit (sys.get_int_max_str_digits)
 
 
 class _BodyTooLargeError(Exception):
@@ -117,13 +131,15 @@ class _BodyTooLargeError(Exception):
 # Answers an error as the app does everywhere: one-line JSON under /api, else an HTML page.
 Respond = Callable[[Request, int, str], Awaitable[Response]]
 _PAGE_UPLOAD = re.compile(r"/cases/([^/]+)/uploads")
+_API_UPLOAD = re.compile(r"/api/cases/[^/]+/uploads/[^/]+")
 
 
 class BodyLimitMiddleware:
     """Refuses request bodies over a limit with 413: by ``Content-Length`` up front, else while reading.
 
-    Upload routes (``…/uploads…``) may be as large as an upload plus a form's overhead; the registry then
-    holds the file itself to the exact limit while streaming it. The API answers the one-line JSON; a page
+    The two upload routes (the REST API's raw upload, the case page's upload form; matched whole, so that
+    no other route takes an upload's size because its path holds ``/uploads``) may be as large as an upload
+    plus a form's overhead; the registry then holds the file itself to the exact limit while streaming it. The API answers the one-line JSON; a page
     answers as a page: an upload from the case page gets the case page with the one-line error (like a
     file the registry refuses), any other form the error page.
     """
@@ -139,9 +155,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload_bytes if "/uploads" in scope["path"] else self.max_body_bytes
+        path: str = scope["path"]
+        upload = _API_UPLOAD.fullmatch(path) or _PAGE_UPLOAD.fullmatch(path)
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+            # Its digits are counted first: int() refuses a number of more than 4,300 digits (ValueError),
+            # and one with more digits than the limit is over it.
+            if name == b"content-length" and (
+                not value.isdigit() or len(value) > len(str(limit)) or int(value) > limit
+            ):
                 await self._refuse(scope, receive, send, limit)
                 return
         seen, over, started = 0, False, False
@@ -395,14 +417,28 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        cause = exc.__cause__
+        if exc.status_code == 400 and _is_api(request) and isinstance(cause, ValueError | RecursionError):
+            # FastAPI answers a JSON body that json.loads cannot read at all (not UTF-8, nested too deeply,
+            # an integer of thousands of digits) with a bare 400 "There was an error parsing the body";
+            # malformed JSON is its 422, and so is this. (Only the API takes JSON; the pages take forms.)
+            return await error_response(request, 422, _body_error(_unreadable_json(cause)))
         return await error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for error in exc.errors()[:3]:
-            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-            parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg")))
+            loc = tuple(error.get("loc", ()))
+            message = str(error.get("msg", "invalid"))
+            if error.get("type") == "json_invalid":  # FastAPI's loc is ("body", character position)
+                reason = (error.get("ctx") or {}).get("error", "invalid")
+                parts.append(_body_error(f"malformed JSON at character {loc[-1]} ({reason})"))
+            elif loc == ("body",):  # the body as a whole: none, or not a JSON object
+                parts.append(_body_error(message))
+            else:
+                where = ".".join(str(p) for p in loc if p != "body")
+                parts.append(f"{where}: {message}" if where else message)
         return await error_response(request, 422, "; ".join(parts) or "invalid request")
 
     @app.get("/assets/report.css", include_in_schema=False)

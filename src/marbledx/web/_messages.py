@@ -4,7 +4,8 @@ The analysis and the readers under it are shared with ``marbledx analyze``, so t
 command-line user which flag to pass (``--sample NAME``, ``--genes-bed FILE``, ``--value '…'``). A user of
 the pages or the REST API has no flags: :func:`for_web` rewrites those hints into what they can do there
 (a field of the case, a file to upload again, a task for the server's administrator). A message without
-such a hint is returned as it is.
+such a hint is returned as it is. Every message goes out as one line with its control characters escaped
+(:func:`one_line`), as the command line prints its errors.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["SAMPLE_LABEL", "for_web"]
+from marbledx._format import printable
+
+__all__ = ["SAMPLE_LABEL", "for_web", "one_line"]
 
 SAMPLE_LABEL: Final = "Proband's sample"
 """The label of the case page's upload field that chooses the proband's sample of a VCF."""
@@ -56,8 +59,16 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
 )
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line, with control characters escaped (``\\x1b``): it may quote what a request
+    sent (a JSON key, a file name, a sample name), which must not break the line or reach a terminal as an
+    escape sequence when a client prints it."""
+    return printable(" ".join(message.split()))
+
+
 def for_web(message: str) -> str:
-    """``message`` with command-line hints (flags) rewritten for a user of the pages or the REST API."""
+    """``message`` with command-line hints (flags) rewritten for a user of the pages or the REST API, as
+    one line (:func:`one_line`)."""
     for pattern, replacement in _REWRITES:
         message = pattern.sub(replacement, message)
-    return message
+    return one_line(message)

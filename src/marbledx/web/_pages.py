@@ -50,6 +50,7 @@ from marbledx.web._api import (
     accounts,
     audit_events,
     check_lab,
+    consistent_findings,
     in_analysis_thread,
     mark_outdated,
     run_analysis,
@@ -75,6 +76,9 @@ SignedIn = Annotated[PageUser, Depends(page_user)]
 Checked = Annotated[PageUser, Depends(checked_user)]
 Reg = Annotated[Registry, Depends(app_registry)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]  # a huge number from a URL is a 422, not a crash
+
+_MAX_PLAIN_WORDS: Final = 5000
+"""The most characters the case page's plain-words box takes (its textarea's ``maxlength``)."""
 
 REFUSED_UPLOAD: Final = "marbledx.refused_upload"
 """The ASGI scope key the body-limit middleware sets when it hands an over-size page upload to
@@ -123,8 +127,9 @@ _NOTICES: Final = {
 # Errors a form re-renders with its message; the others (not found, not allowed) answer as error pages.
 _FORM_ERRORS: Final = (InputError, ConflictError, UploadTooLargeError)
 
+# ASCII digits only, as in an ISO 8601 age (\d and float() would read "٨ months" as 8 months).
 _AGE_WORDS: Final = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(d|days?|w|wks?|weeks?|m|mo|mos|months?|y|yrs?|years?)\s*$", re.IGNORECASE
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(d|days?|w|wks?|weeks?|m|mo|mos|months?|y|yrs?|years?)\s*$", re.IGNORECASE
 )
 _DAYS_PER: Final = {"d": 1.0, "w": 7.0, "m": 30.4375, "y": 365.25}
 _HPO_ID: Final = re.compile(r"^\s*(HP:\d{7})\b")
@@ -322,14 +327,15 @@ def create_case(
 def upload_samples(upload: UploadRecord) -> str:
     """What the case page says of an upload's samples: the VCF header's names and the chosen proband's
     sample (empty for a PED file, or a VCF uploaded before the names were kept)."""
+    chosen = _format.printable(upload.sample)  # as the VCF header spells it, control characters and all
     if upload.kind != "vcf" or upload.sample_count is None:
-        return f"proband's sample {upload.sample}" if upload.sample else ""
+        return f"proband's sample {chosen}" if chosen else ""
     count = upload.sample_count
     if count == 0:
         return "no samples (a sites-only VCF)"
     names = sample_listing(upload.samples or (), count)
-    if upload.sample:
-        return f"proband's sample {upload.sample}, of {count}: {names}" if count > 1 else upload.sample
+    if chosen:
+        return f"proband's sample {chosen}, of {count}: {names}" if count > 1 else chosen
     if count == 1:
         return names
     return f"{count} samples: {names}; none chosen (a PED file's affected child is taken)"
@@ -372,6 +378,7 @@ def _case_page(
         upload_samples=upload_samples,
         sample_label=SAMPLE_LABEL,
         max_sample_length=MAX_SAMPLE_LENGTH,
+        max_plain_words=_MAX_PLAIN_WORDS,
     )
 
 
@@ -469,8 +476,9 @@ def add_finding(
     try:
         hpo_id = _resolve_term(hpo_of(request), term)
         kept = [f for f in detail.findings if f.hpo_id != hpo_id]
-        added = FindingRecord(hpo_id=hpo_id, excluded=status == "excluded", source="entered")
-        registry.set_findings(signed_in.user, case_id, [*kept, added], version=version)
+        findings = [*kept, FindingRecord(hpo_id=hpo_id, excluded=status == "excluded", source="entered")]
+        consistent_findings(hpo_of(request), findings)
+        registry.set_findings(signed_in.user, case_id, findings, version=version)
     except _FORM_ERRORS as exc:
         return _refused(
             request, signed_in, registry, case_id, exc, at="findings", form={"term": term, "status": status}
@@ -504,7 +512,9 @@ def add_plain_words(
     signed_in: Checked,
     registry: Reg,
     version: Annotated[int, Form()],
-    text: Annotated[str, Form(max_length=5000)] = "",
+    # Twice the box's limit: a browser counts a line break as one character against the textarea's
+    # maxlength, then sends it as CR LF.
+    text: Annotated[str, Form(max_length=2 * _MAX_PLAIN_WORDS)] = "",
 ) -> Response:
     """Map plain words to HPO terms, add them (source ``text``) and show the user the mapping.
 
@@ -512,9 +522,13 @@ def add_plain_words(
     age and sex the words give); their terms are added with the words' terms, and the values themselves are
     not stored under Labs over time.
     """
+    text = text.replace("\r\n", "\n")
     try:
         if not text.strip():
             msg = "the plain-words box is empty; describe the findings, e.g. '8-month-old with anaemia and no fractures'"
+            raise InputError(msg)
+        if len(text) > _MAX_PLAIN_WORDS:
+            msg = f"the plain-words box holds {len(text):,} characters; expected at most {_MAX_PLAIN_WORDS:,}"
             raise InputError(msg)
         detail = registry.case_detail(signed_in.user, case_id)
         case_sex = detail.case.sex if detail.case.sex in ("female", "male") else None
@@ -523,7 +537,9 @@ def add_plain_words(
         kept = [f for f in detail.findings if f.hpo_id not in new]
         added = [FindingRecord(hpo_id=m.hpo_id, excluded=m.excluded, source="text") for m in new.values()]
         if added:
-            registry.set_findings(signed_in.user, case_id, [*kept, *added], version=version)
+            findings = [*kept, *added]
+            consistent_findings(hpo_of(request), findings)
+            registry.set_findings(signed_in.user, case_id, findings, version=version)
     except _FORM_ERRORS as exc:
         return _refused(request, signed_in, registry, case_id, exc, at="text", form={"text": text})
     detail = registry.case_detail(signed_in.user, case_id)
@@ -542,17 +558,6 @@ def add_plain_words(
         "sex": parsed.sex,
     }
     return _case_page(request, signed_in, detail, mapping=mapping)
-
-
-def _optional_number(text: str, what: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        msg = f"{what} {text!r} is not a number"
-        raise InputError(msg) from None
 
 
 @page_router.post("/cases/{case_id}/labs")
@@ -582,8 +587,9 @@ def add_lab(
             value,
             unit,
             measured_on=measured_on.strip() or None,
-            low=_optional_number(low, "low limit"),
-            high=_optional_number(high, "high limit"),
+            # As typed: the lab table reads the limits as it reads the value (ASCII digits, "8,5" named).
+            low=low,
+            high=high,
         )
         registry.add_lab(
             signed_in.user,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 __all__ = [
     "MAX_ROW_ID",
@@ -23,6 +23,19 @@ MAX_ROW_ID: Final = 2**31 - 1
 PostgreSQL, and SQLite's driver cannot even bind a number past 64 bits."""
 
 _STRICT = ConfigDict(extra="forbid")
+
+
+def _not_a_boolean(value: object) -> object:
+    # Pydantic reads true and false as the numbers 1 and 0: "value": true would be stored as a haemoglobin
+    # of 1 g/dL, "age_days": true as one day.
+    if isinstance(value, bool):
+        msg = f"expected a number, not {str(value).lower()}"
+        raise ValueError(msg)  # pydantic turns a ValueError into its 422
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_boolean)]
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 
 
 class FindingIn(BaseModel):
@@ -54,7 +67,7 @@ class CaseCreate(BaseModel):
     model_config = _STRICT
 
     label: str = Field(description="the team's own case label (never logged)")
-    age_days: float | None = None
+    age_days: Number | None = None
     sex: Literal["female", "male"] | None = None
     findings: list[FindingIn] = Field(default_factory=list)
 
@@ -64,9 +77,9 @@ class CasePatch(BaseModel):
 
     model_config = _STRICT
 
-    version: int
+    version: WholeNumber
     label: str | None = None
-    age_days: float | None = None
+    age_days: Number | None = None
     sex: Literal["female", "male"] | None = None
 
 
@@ -76,7 +89,7 @@ class FindingsPut(BaseModel):
     model_config = _STRICT
 
     findings: list[FindingIn]
-    version: int | None = None
+    version: WholeNumber | None = None
 
 
 class LabIn(BaseModel):
@@ -85,11 +98,11 @@ class LabIn(BaseModel):
     model_config = _STRICT
 
     analyte: str = Field(examples=["haemoglobin"])
-    value: float
+    value: Number
     unit: str = Field(examples=["g/dL"])
     measured_on: dt.date | None = None
-    low: float | None = None
-    high: float | None = None
+    low: Number | None = None
+    high: Number | None = None
 
 
 class PasswordChange(BaseModel):

@@ -98,20 +98,29 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _tokens_match(submitted: str, expected: str) -> bool:
+    """Whether a submitted token is the expected one, compared in constant time. As bytes: on text,
+    ``hmac.compare_digest`` raises TypeError for a non-ASCII character, which any client can send."""
+    return hmac.compare_digest(
+        submitted.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def login_csrf_ok(request: Request, submitted: str | None) -> bool:
     """Whether the sign-in form's token matches its cookie (and the origin is this site)."""
     policy: CookiePolicy = request.app.state.cookies
     cookie = request.cookies.get(policy.login_name, "")
-    return (
-        bool(cookie and submitted) and hmac.compare_digest(cookie, submitted or "") and _same_origin(request)
-    )
+    return bool(cookie and submitted) and _tokens_match(submitted or "", cookie) and _same_origin(request)
 
 
 def safe_next(target: str | None, default: str = "/cases") -> str:
     """A local path to go to after signing in; anything else (another site, ``//host``) gives ``default``."""
     if not target:
         return default
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # a malformed address such as "//[": no local path either
+        return default
     if (
         parts.scheme
         or parts.netloc
@@ -158,7 +167,10 @@ def _same_origin(request: Request) -> bool:
         # left to the token check. "null" comes from sandboxed or privacy-redirected contexts: refuse.
         return origin is None
     host = request.headers.get("host", "")
-    return urlsplit(origin).netloc == host
+    try:
+        return urlsplit(origin).netloc == host
+    except ValueError:  # a malformed origin ("http://[") is not this site
+        return False
 
 
 async def checked_user(request: Request, signed_in: Annotated[PageUser, Depends(page_user)]) -> PageUser:
@@ -169,7 +181,7 @@ async def checked_user(request: Request, signed_in: Annotated[PageUser, Depends(
             form = await request.form()  # Starlette keeps the parsed form for the route's Form fields
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
-        if not submitted or not hmac.compare_digest(submitted, signed_in.csrf_token):
+        if not submitted or not _tokens_match(submitted, signed_in.csrf_token):
             raise HTTPException(403, "the form's security token is missing or out of date; reload the page")
         if not _same_origin(request):
             raise HTTPException(403, "request from another site refused")

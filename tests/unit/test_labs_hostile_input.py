@@ -4,6 +4,7 @@ read wrongly, control characters escaped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -314,3 +315,18 @@ def test_a_long_value_is_quoted_back_cut_short(capsys: pytest.CaptureFixture[str
     assert err.count("\n") == 1
     assert len(err) < 300
     assert err.startswith("marbledx: error: --value 'hb=999")
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "1899-12-31", "9999-12-31", "2204-03-01"])
+def test_an_implausible_date_of_a_test_is_refused(date: str) -> None:
+    # Read before as a real date: the value sat on a chart centuries away, and with a date of birth a wrong
+    # age's reference interval was chosen.
+    with pytest.raises(
+        InputError, match=r"is not a plausible date of a test; expected a date from 1900-01-01"
+    ):
+        parse_lab_value(f"hb=8 g/dL date={date}")
+
+
+def test_todays_date_of_a_test_is_read() -> None:
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert parse_lab_value(f"hb=8 g/dL date={today}").date == today

@@ -608,6 +608,10 @@ def _parse_number(text: str | float, *, where: str, what: str) -> float:
     return number
 
 
+# No laboratory value of a living patient predates this day.
+FIRST_LAB_DATE = dt.date(1900, 1, 1)
+
+
 def parse_lab_date(text: str, *, where: str = "date") -> str:
     """An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T08:30:00Z``) as ``YYYY-MM-DD``."""
     if not isinstance(text, str):
@@ -615,16 +619,23 @@ def parse_lab_date(text: str, *, where: str = "date") -> str:
         raise InputError(msg)
     value = text.strip()
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        date = dt.date.fromisoformat(value)
     except ValueError:
-        pass
-    try:
-        return (
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date().isoformat()
+        try:
+            date = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date()
+        except ValueError:
+            msg = f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01"
+            raise InputError(msg) from None
+    # A typo (0001-01-01, 9999-12-31, 2204 for 2024) would place the value on a chart decades away and, with a
+    # date of birth, pick the reference interval of a wrong age. A day of slack for time zones.
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if not FIRST_LAB_DATE <= date <= latest:
+        msg = (
+            f"{where}: {text!r} is not a plausible date of a test; expected a date from "
+            f"{FIRST_LAB_DATE.isoformat()} to today"
         )
-    except ValueError:
-        msg = f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01"
-        raise InputError(msg) from None
+        raise InputError(msg)
+    return date.isoformat()
 
 
 def _format_number(value: float) -> str:

@@ -28,7 +28,7 @@ from marbledx.findings._labs import (
 from marbledx.findings._phenopacket import read_phenopacket_labs
 
 from ..conftest import TESTS
-from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
+from .cli_run import mini_release, needs_full_disk, run_cli, run_with_full_disk  # noqa: F401 (mini_release: autouse)
 
 EXAMPLE = TESTS.parent / "examples" / "infant-aro.json"
 BENGALI_FOUR = "\u09ea"  # a digit four that looks like an ASCII 8
@@ -237,18 +237,9 @@ def test_json_is_valid_where_stdout_takes_ascii_only(monkeypatch: pytest.MonkeyP
     assert data["rows"][0]["source"].startswith("osteopetrosis reference \u00a75")
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@needs_full_disk
 def test_a_full_disk_is_exit_status_74() -> None:
-    import subprocess
-
-    with Path("/dev/full").open("w", encoding="utf-8") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "marbledx", "labs", "--age", "P1Y", "--value", "hb=8 g/dL"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+    done = run_with_full_disk("labs", "--age", "P1Y", "--value", "hb=8 g/dL")
     assert done.returncode == 74
     assert done.stderr == "marbledx: error: cannot write the output: No space left on device\n"
 

@@ -16,7 +16,7 @@ from marbledx.findings._io import read_text_file
 from marbledx.ontology import Hpo
 
 from ..conftest import TESTS
-from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
+from .cli_run import mini_release, needs_full_disk, run_cli, run_with_full_disk  # noqa: F401 (mini_release: autouse)
 
 PACKETS = TESTS / "data" / "phenopackets"
 
@@ -108,19 +108,9 @@ def test_line_ends_are_read_as_text_mode_reads_them(tmp_path: Path) -> None:
     assert read_text_file(path) == "a\nb\nc\n"
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@needs_full_disk
 def test_a_full_disk_is_a_one_line_error_not_an_internal_one() -> None:
-    import subprocess
-    import sys
-
-    with Path("/dev/full").open("w", encoding="utf-8") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "marbledx", "rank", "--hpo", "HP:0011002", "--format", "jsonl"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+    done = run_with_full_disk("rank", "--hpo", "HP:0011002", "--format", "jsonl")
     assert done.returncode == 74
     assert done.stderr == "marbledx: error: cannot write the output: No space left on device\n"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import marbledx.report
 from marbledx.errors import InputError
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -87,7 +88,9 @@ def test_the_cli_asks_the_writers_rule_before_the_analysis(
         asked.append(str(out))
         return "refused by the writer's rule"
 
+    # The writer's module and the package that exports it, where the CLI finds it.
     monkeypatch.setattr(_render, "report_path_problem", refuse)
+    monkeypatch.setattr(marbledx.report, "report_path_problem", refuse)
     out = tmp_path / "r.html"
     code, stdout, err = run_cli(capsys, "analyze", str(tmp_path / "missing.json"), "-o", str(out))
     assert code == 2

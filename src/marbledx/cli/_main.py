@@ -366,7 +366,7 @@ def _check_report_output(output: str) -> None:
     if output == "-":
         return
     # The report writer's own rule, asked before the analysis runs.
-    from marbledx.report._render import report_path_problem
+    from marbledx.report import report_path_problem
 
     problem = report_path_problem(output)
     if problem is not None:

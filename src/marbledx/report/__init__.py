@@ -10,6 +10,7 @@ from marbledx.report._render import (
     render_html,
     render_pdf,
     render_result_html,
+    report_path_problem,
     write_report,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "render_html",
     "render_pdf",
     "render_result_html",
+    "report_path_problem",
     "write_report",
 ]

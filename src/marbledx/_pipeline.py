@@ -85,11 +85,15 @@ def _paths(source: str | Path | Sequence[str | Path]) -> list[str | Path]:
 
 
 def _without_nul(paths: list[str | Path]) -> list[str | Path]:
-    """``paths``, none of which has a NUL character (no file name can; the OS calls would raise ValueError)."""
-    with_nul = next((p for p in paths if "\x00" in str(p)), None)
-    if with_nul is not None:
-        msg = f"source: {str(with_nul)!r} contains a NUL character; expected a file or folder path"
-        raise InputError(msg)
+    """``paths``, none of which has a NUL character (no file name can; the OS calls would raise ValueError).
+
+    The paths are returned as given, not as the checked :class:`Path`: ``Path("")`` is ".", and
+    :func:`~marbledx.findings._phenopacket.scan_inputs` must still see an empty path to refuse it.
+    """
+    from marbledx.findings._io import check_path  # the one rule for a NUL in an input path
+
+    for path in paths:
+        check_path(path, argument="source", expected="a file or folder path")
     return paths
 
 

@@ -178,11 +178,16 @@ def test_a_reference_range_without_its_high_limit_names_it(
     )
 
 
-def test_a_reference_range_without_its_low_limit_reads_it_as_zero(tmp_path: Path) -> None:
-    # Protobuf's own JSON writer leaves out a 0, so a 0-13.5 interval comes without 'low'.
+def test_a_reference_range_without_its_low_limit_names_it(tmp_path: Path) -> None:
+    # It was read as 0-13.5, which called haemoglobin 8 g/dL normal: the schema requires both limits, and a
+    # 0 lower limit must be written as one.
     path = _packet(tmp_path, measurements=[_haemoglobin(referenceRange={"high": 13.5})])
-    (value,) = read_phenopacket_labs(path).labs
-    assert (value.low, value.high) == (0.0, 13.5)
+    with pytest.raises(InputError) as info:
+        read_phenopacket_labs(path)
+    assert str(info.value) == (
+        f"{path}: measurements[0].value.quantity.referenceRange: 'low' is missing; expected the laboratory's "
+        "interval as 'low' and 'high' (write \"low\": 0 for an interval from 0)"
+    )
 
 
 def test_a_measurement_centuries_after_birth_names_its_timestamp(tmp_path: Path) -> None:

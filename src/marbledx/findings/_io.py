@@ -8,7 +8,7 @@ from typing import Any
 
 from marbledx.errors import InputError
 
-__all__ = ["MAX_TEXT_BYTES", "parse_json_object", "read_text_file"]
+__all__ = ["MAX_TEXT_BYTES", "check_path", "parse_json_object", "read_text_file"]
 
 
 # The largest input file read whole. Phenopackets, Family files, PED files and lab tables are kilobytes; a
@@ -17,20 +17,35 @@ __all__ = ["MAX_TEXT_BYTES", "parse_json_object", "read_text_file"]
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 
+_ANY_FILE = "a phenopacket, pedigree or table file"
+
+
+def check_path(path: str | Path, *, argument: str | None = None, expected: str = _ANY_FILE) -> Path:
+    """``path`` as a :class:`Path`, refused when it holds a NUL character: no file name has one, and
+    ``open()`` would raise ``ValueError``, a traceback. The one-line :class:`InputError` names ``argument``
+    (an API argument such as ``labs``, so that its reader's own wording is kept) or else the path, and says
+    what is ``expected``."""
+    if "\x00" in str(path):
+        if argument is None:
+            msg = f"{str(path)!r}: a path cannot contain a NUL character; expected {expected}"
+        else:
+            msg = f"{argument}: {str(path)!r} contains a NUL character; expected {expected}"
+        raise InputError(msg)
+    return Path(path)
+
+
 def read_text_file(path: Path) -> str:
     """The UTF-8 text of ``path`` (a leading byte-order mark, as Windows editors write, is dropped); a missing
     or unreadable file, one that is not UTF-8 text (naming the line), one larger than :data:`MAX_TEXT_BYTES`
-    and a path with a NUL character are an :class:`InputError` naming it."""
-    if "\x00" in str(path):  # no file name has one; open() would raise ValueError
-        msg = f"{str(path)!r}: a path cannot contain a NUL character; expected a phenopacket, pedigree or table file"
-        raise InputError(msg)
+    and a path with a NUL character (:func:`check_path`) are an :class:`InputError` naming it."""
+    check_path(path)
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_TEXT_BYTES + 1)
         if len(data) > MAX_TEXT_BYTES:
             limit = MAX_TEXT_BYTES
             size = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
-            msg = f"{path}: larger than {size}; expected a phenopacket, pedigree or table file"
+            msg = f"{path}: larger than {size}; expected {_ANY_FILE}"
             raise InputError(msg)
         # As text mode reads it: universal newlines, so that a file written on Windows or old macOS splits
         # into the same lines. Done on the bytes (a line end is never part of a UTF-8 sequence), so that a

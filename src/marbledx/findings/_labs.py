@@ -35,7 +35,7 @@ from marbledx._format import age_text, quoted
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import InputError, KnowledgeBaseError, UnknownTermError
 from marbledx.findings._case import MAX_AGE_YEARS, Finding, parse_iso_age
-from marbledx.findings._io import read_text_file
+from marbledx.findings._io import check_path, read_text_file
 from marbledx.ontology import Ontology
 
 __all__ = [
@@ -814,10 +814,8 @@ def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[La
     if not isinstance(path, str | Path):
         msg = f"labs: expected a CSV file path (str or Path), found {type(path).__name__}"
         raise InputError(msg)
-    if "\x00" in str(path):  # no file name has one; open() would raise ValueError
-        msg = f"labs: {str(path)!r} contains a NUL character; expected a CSV file path"
-        raise InputError(msg)
-    file = Path(path)
+    # The shared rule of every input file, in this reader's words (its argument is ``labs``).
+    file = check_path(path, argument="labs", expected="a CSV file path")
     lab = table or bundled_lab_table()
     text = read_text_file(file).lstrip("\ufeff")
     lines = text.splitlines()

@@ -393,8 +393,11 @@ def _one_line(detail: str) -> str:
     return detail[:_DETAIL] + "…" if len(detail) > _DETAIL else detail
 
 
-def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, FamilyHistory, list[Any]]:
-    """The proband's Phenopacket message, the Family pedigree's history and the Family's ``files``."""
+def _load_packet(
+    path: Path, warnings: list[str] | None = None
+) -> tuple[Any, FamilyHistory, list[Any], dict[str, Any]]:
+    """The proband's Phenopacket message, the Family pedigree's history, the Family's ``files`` and the
+    proband's JSON object as read (it tells a number left out from a 0, which the message cannot)."""
     notes = warnings if warnings is not None else []
     document = parse_json_object(path, read_text_file(path), expected="a GA4GH Phenopacket v2")
     _check_version(path, document)
@@ -443,7 +446,8 @@ def _load_packet(path: Path, warnings: list[str] | None = None) -> tuple[Any, Fa
     except OverflowError:  # protobuf's double conversion of an integer beyond the float range
         msg = f"{path}: a number is too large for its field; expected a GA4GH Phenopacket v2"
         raise InputError(msg) from None
-    return packet, pedigree_history, family_files
+    proband: dict[str, Any] = document.get("proband", document)  # a dict: checked above
+    return packet, pedigree_history, family_files, proband
 
 
 def read_case_file(
@@ -456,7 +460,7 @@ def read_case_file(
     are added to the findings with ``source="lab"``; an entered finding wins over a contradicting lab term.
     """
     load_warnings: list[str] = []
-    packet, pedigree_history, family_files = _load_packet(path, load_warnings)
+    packet, pedigree_history, family_files, document = _load_packet(path, load_warnings)
     if not packet.id:
         msg = f"{path}: the phenopacket has no 'id'; expected a case identifier"
         raise InputError(msg)
@@ -466,7 +470,7 @@ def read_case_file(
             msg = f"{path}: phenotypicFeatures[{index}]: type.id is missing{label}; expected an HPO id such as HP:0011002"
             raise InputError(msg)
     raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]
-    labs, lab_warnings = _measurements(packet, path, strict=strict)
+    labs, lab_warnings = _measurements(packet, document, path, strict=strict)
     lab_warnings = load_warnings + lab_warnings
     if not raw and not labs:
         msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
@@ -541,8 +545,8 @@ def read_phenopacket_labs(
         msg = f"path: expected a phenopacket file path (str or Path), found {type(path).__name__}"
         raise InputError(msg)
     path = Path(path)
-    packet, _, _ = _load_packet(path)
-    labs, warnings = _measurements(packet, path, strict=strict, table=table)
+    packet, _, _, document = _load_packet(path)
+    labs, warnings = _measurements(packet, document, path, strict=strict, table=table)
     age_days = _age_days(packet, path, warnings)
     return PhenopacketLabs(labs, age_days, _sex(packet), tuple(warnings))
 
@@ -581,10 +585,52 @@ def _observed(packet: Any, measurement: Any, where: str) -> tuple[str | None, fl
     return None, None
 
 
+def _json_member(node: Any, *names: str) -> Any:
+    """The first of ``names`` that a JSON object read from a file gives (protobuf's parser takes a field by
+    its JSON name or its proto name), else ``None``; a JSON ``null`` is not given (protobuf reads it as
+    absent)."""
+    if not isinstance(node, dict):
+        return None
+    return next((node[name] for name in names if node.get(name) is not None), None)
+
+
+def _json_quantity(document: dict[str, Any], index: int) -> Any:
+    """The JSON of ``measurements[index].value.quantity`` as read, else ``None``.
+
+    Protobuf (proto3) keeps no presence for a number: a number left out (or ``null``) reads as 0, so only the
+    JSON tells a 0 the file gives from one it leaves out. The parsed message keeps the JSON's order of
+    ``measurements``, so ``index`` is the same in both.
+    """
+    measurements = _json_member(document, "measurements")
+    if not isinstance(measurements, list) or not 0 <= index < len(measurements):
+        return None
+    return _json_member(_json_member(measurements[index], "value"), "quantity")
+
+
+def _value_given(document: dict[str, Any], index: int) -> bool:
+    """Whether the JSON of ``measurements[index].value.quantity`` gives its ``value``: one left out reads as
+    0, which would be a haemoglobin of 0 g/dL (anaemia) that nobody measured."""
+    return _json_member(_json_quantity(document, index), "value") is not None
+
+
+def _range_limits_given(document: dict[str, Any], index: int) -> frozenset[str]:
+    """Which of ``low`` and ``high`` the JSON of ``measurements[index].value.quantity.referenceRange`` gives.
+
+    A limit left out reads as 0 (see :func:`_json_quantity`), which a lower limit can be (CK-BB 0-5 U/L) and
+    which must not stand in for a limit the laboratory did not give.
+    """
+    limits = _json_member(_json_quantity(document, index), "referenceRange", "reference_range")
+    return frozenset(name for name in ("low", "high") if _json_member(limits, name) is not None)
+
+
 def _measurements(
-    packet: Any, path: Path, *, strict: bool, table: LabTable | None = None
+    packet: Any, document: dict[str, Any], path: Path, *, strict: bool, table: LabTable | None = None
 ) -> tuple[tuple[LabValue, ...], list[str]]:
-    """Quantitative measurements of known analytes as validated :class:`LabValue` rows, plus warnings."""
+    """Quantitative measurements of known analytes as validated :class:`LabValue` rows, plus warnings.
+
+    ``document`` is the phenopacket's JSON object as read, which tells a value or a reference limit left out
+    from a 0.
+    """
     lab = table or bundled_lab_table()
     values: list[LabValue] = []
     warnings: list[str] = []
@@ -606,17 +652,31 @@ def _measurements(
             date, age = _observed(packet, measurement, where)
             unit = _ucum(quantity.unit)
             value_spec = lab.unit(analyte, unit, where=f"{where}.value.quantity.unit")
+            if not _value_given(document, index):
+                # Not read as 0: a haemoglobin of 0 g/dL would count as anaemia. Protobuf's JSON writers
+                # leave out a measured 0, hence the hint.
+                msg = (
+                    f"{where}.value.quantity.value is missing; expected the measured {analyte.key} value, a "
+                    f'number in {value_spec.unit} (write "value": 0 for a measured 0)'
+                )
+                raise InputError(msg)
             low = high = None
             if quantity.HasField("reference_range"):
                 # The reporting laboratory's interval wins over the bundled one (reference §5).
                 limits = quantity.reference_range
-                if not limits.high:
-                    # Protobuf reads an absent number as 0, and no interval ends at 0. An absent low is 0, which
-                    # a lower limit can be (protobuf's own JSON writer leaves a 0 out).
-                    missing = "'high' is" if limits.low else "'low' and 'high' are"
+                given = _range_limits_given(document, index)
+                if given != {"low", "high"}:
+                    # The schema requires both limits (low and high 1..1 REQUIRED; phenopacket-schema v2,
+                    # https://phenopacket-schema.readthedocs.io/en/latest/reference-range.html). A limit left
+                    # out is not read as 0: a 0 low would call any haemoglobin "normal" and exclude anaemia.
+                    # Protobuf's JSON writers leave out a 0, hence the hint.
+                    missing = {"low": "'high' is", "high": "'low' is"}.get(
+                        "".join(given), "'low' and 'high' are"
+                    )
+                    hint = ' (write "low": 0 for an interval from 0)' if given == {"high"} else ""
                     msg = (
                         f"{where}.value.quantity.referenceRange: {missing} missing; expected the laboratory's "
-                        "interval as 'low' and 'high'"
+                        f"interval as 'low' and 'high'{hint}"
                     )
                     raise InputError(msg)
                 range_unit = _ucum(limits.unit) if limits.HasField("unit") else unit

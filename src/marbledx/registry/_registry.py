@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeAlias, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import URL, CursorResult, Engine, Table, and_, delete, func, or_, select, update
+from sqlalchemy import URL, CursorResult, Engine, Table, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -121,6 +121,8 @@ __all__ = [
     "SIGN_IN_KNOWN_CLIENT",
     "SIGN_IN_MAX_DELAY",
     "SIGN_IN_MEMORY",
+    "SIGN_IN_WAVE_ATTEMPTS",
+    "SIGN_IN_WAVE_WINDOW",
     "UNSET",
     "Registry",
     "hash_token",
@@ -180,6 +182,24 @@ SIGN_IN_MEMORY: Final = dt.timedelta(hours=24)
 SIGN_IN_ADDRESS_ATTEMPTS: Final = 20
 SIGN_IN_ADDRESS_WINDOW: Final = dt.timedelta(minutes=15)
 SIGN_IN_ADDRESS_DELAY: Final = dt.timedelta(minutes=5)
+# Password spraying from many addresses: each address stays under 20 and each name sees one guess per
+# password, so no count above sees it. The registry adds up the address counts (the rows above): the
+# failures of every address whose last failure is within SIGN_IN_WAVE_WINDOW, at most
+# SIGN_IN_ADDRESS_ATTEMPTS from any one (one address alone never sets it off; its own ceiling holds it).
+# While that sum is SIGN_IN_WAVE_ATTEMPTS or more (a "wave"), an address's pause across all names starts at
+# its first failure instead of its twentieth: each guessing address gets one checked guess per
+# SIGN_IN_ADDRESS_DELAY (12 an hour instead of about 80). Nothing else changes, so nobody is locked out:
+# an address that has not failed is checked as always (a clinician at a new machine signs in), names
+# that signed in from an address are spared as above, and it ends on its own 15 minutes after the
+# failures stop. Refusing every address during a wave would stop a large botnet better but let any
+# guesser keep clinicians out of new machines for as long as it keeps guessing; refusing only names
+# that are no account would tell the guesser which names are accounts. The start of a wave is logged
+# (counts only: no names, addresses or passwords) so the operator can block the addresses upstream
+# (OWASP Credential Stuffing Prevention Cheat Sheet, "IP Mitigation and Intelligence" and "Defense in
+# Depth"; OWASP Authentication Cheat Sheet, "Login Throttling"; NIST SP 800-63B §5.2.2). 50 within 15
+# minutes takes three addresses or more, and is far above a registry's mistyped passwords.
+SIGN_IN_WAVE_ATTEMPTS: Final = 50
+SIGN_IN_WAVE_WINDOW: Final = SIGN_IN_ADDRESS_WINDOW
 # What is kept of a client address: enough for IPv4, IPv6 (with a zone) and a proxy's host name; never "*".
 _NOT_ADDRESS: Final = re.compile(r"[^0-9A-Za-z.:%_\-\[\]]")
 _NO_ADDRESS: Final = "unknown"
@@ -931,9 +951,10 @@ class Registry:
 
         Sign-ins are throttled per name and ``client`` (the address the attempt came from; the web app
         passes the request's), per name from all addresses (see :data:`SIGN_IN_CLIENT_ATTEMPTS`) and per
-        address across all names (:data:`SIGN_IN_ADDRESS_ATTEMPTS`, against password spraying): while a
-        pause lasts, the attempt is refused without checking the password (:class:`TooManyAttemptsError`,
-        ``retry_after`` in seconds, audited as ``login_failed``). A name that is no account is throttled,
+        address across all names (:data:`SIGN_IN_ADDRESS_ATTEMPTS`, against password spraying), which
+        drops to one failure during a wave of failures from many addresses (:data:`SIGN_IN_WAVE_ATTEMPTS`):
+        while a pause lasts, the attempt is refused without checking the password
+        (:class:`TooManyAttemptsError`, ``retry_after`` in seconds, audited as ``login_failed``). A name that is no account is throttled,
         refused and timed alike, so neither the answer nor its time tells whether the account exists.
         """
         now = self.clock()
@@ -952,7 +973,7 @@ class Registry:
                     self._sign_in_succeeded(session, counters, now)
                     self._audit(session, "login", user_id=row.id, team_id=row.team_id, detail="password")
                     return self._user_info(row)
-                notes = self._sign_in_failed(counters, now)
+                notes = self._sign_in_failed(session, counters, now)
                 detail = "; ".join([failure or "unknown user", *notes])
                 self._audit(session, "login_failed", user_id=user_id, team_id=team_id, detail=detail)
                 return None
@@ -1026,8 +1047,8 @@ class Registry:
         pending = [t for t in until if t is not None and now < t]
         return (max(pending) if pending else None), sprayed
 
-    @staticmethod
-    def _sign_in_failed(counters: _SignInCounters, now: dt.datetime) -> list[str]:
+    @classmethod
+    def _sign_in_failed(cls, session: Session, counters: _SignInCounters, now: dt.datetime) -> list[str]:
         """Count a failed sign-in; the audit notes for the pauses it starts."""
         own, everyone, address = counters.own, counters.everyone, counters.address
         notes = []
@@ -1051,6 +1072,7 @@ class Registry:
             )
         address.failures += 1
         address.last_failure_at = now
+        wave = cls._sign_in_wave(session, address, now)
         if address.failures >= SIGN_IN_ADDRESS_ATTEMPTS:
             address.blocked_until = now + SIGN_IN_ADDRESS_DELAY
             notes.append(
@@ -1059,7 +1081,53 @@ class Registry:
                 f"({address.failures} failures from there to any name, each within "
                 f"{_minutes(SIGN_IN_ADDRESS_WINDOW.total_seconds())} of the last)"
             )
+        elif wave:
+            address.blocked_until = now + SIGN_IN_ADDRESS_DELAY
+            notes.append(
+                f"sign-ins from {address.client} to any name paused for "
+                f"{_minutes(SIGN_IN_ADDRESS_DELAY.total_seconds())} (a wave of failed sign-ins from many "
+                f"addresses: {SIGN_IN_WAVE_ATTEMPTS} or more within "
+                f"{_minutes(SIGN_IN_WAVE_WINDOW.total_seconds())})"
+            )
         return notes
+
+    @staticmethod
+    def _sign_in_wave(session: Session, address: SignInThrottle, now: dt.datetime) -> bool:
+        """Whether the registry is in a wave of failed sign-ins, this one (just counted on ``address``)
+        included: see :data:`SIGN_IN_WAVE_ATTEMPTS`. Logs a warning when this failure starts one.
+
+        The other addresses' counts are read without locks: attempts at the same instant may be missed,
+        which only moves the start of a wave by an attempt or two. At most SIGN_IN_WAVE_ATTEMPTS rows are
+        read (each counts at least 1), so a wave from very many addresses costs no more to check.
+        """
+        capped = case(
+            (SignInThrottle.failures > SIGN_IN_ADDRESS_ATTEMPTS, SIGN_IN_ADDRESS_ATTEMPTS),
+            else_=SignInThrottle.failures,
+        )
+        recent = (
+            select(capped.label("failures"))
+            .where(
+                SignInThrottle.account == SIGN_IN_ANY_NAME,
+                SignInThrottle.client != address.client,
+                SignInThrottle.last_failure_at > now - SIGN_IN_WAVE_WINDOW,
+            )
+            .limit(SIGN_IN_WAVE_ATTEMPTS)
+            .subquery()
+        )
+        others = int(session.scalar(select(func.coalesce(func.sum(recent.c.failures), 0))) or 0)
+        before = others + min(address.failures - 1, SIGN_IN_ADDRESS_ATTEMPTS)
+        after = others + min(address.failures, SIGN_IN_ADDRESS_ATTEMPTS)
+        if before < SIGN_IN_WAVE_ATTEMPTS <= after:
+            # No names, addresses or passwords: the audit log holds the events, for the team's admins.
+            log.warning(
+                "failed sign-ins from many addresses: %d or more within %s across the registry (possible "
+                "password spraying); until they stop, each address that fails waits %s before its next "
+                "sign-in is checked, except for names that signed in from it before",
+                SIGN_IN_WAVE_ATTEMPTS,
+                _minutes(SIGN_IN_WAVE_WINDOW.total_seconds()),
+                _minutes(SIGN_IN_ADDRESS_DELAY.total_seconds()),
+            )
+        return after >= SIGN_IN_WAVE_ATTEMPTS
 
     @staticmethod
     def _sign_in_succeeded(session: Session, counters: _SignInCounters, now: dt.datetime) -> None:

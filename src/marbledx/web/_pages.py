@@ -24,6 +24,7 @@ from marbledx import _format
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import TextParser, bundled_lab_table, parse_iso_age
+from marbledx.findings._case import MAX_AGE_YEARS
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
@@ -147,12 +148,31 @@ def parse_age_text(text: str, *, where: str = "age") -> float | None:
         msg = f"{where} {text!r} is not an age; expected e.g. '8 months', '3 weeks', '2 years' or P8M"
         raise InputError(msg)
     unit = match.group(2)[0].lower()
-    return float(match.group(1)) * _DAYS_PER[unit]
+    days = float(match.group(1)) * _DAYS_PER[unit]
+    # The same ceiling and words as an ISO 8601 age (parse_iso_age). Left to the registry's range check,
+    # "140 years" was refused naming the REST API's JSON field ("age_days 51135.0 is out of range"), not
+    # the form's Age field the user typed it in.
+    if days > MAX_AGE_YEARS * _DAYS_PER["y"]:
+        msg = f"{where}: {text!r} is older than {MAX_AGE_YEARS} years; expected a patient's age"
+        raise InputError(msg)
+    return days
 
 
 def age_text(age_days: float | None) -> str:
     """A readable age for the pages, ``not given`` when unknown."""
     return _format.age_text(age_days) or "not given"
+
+
+def age_field(age_days: float | None) -> str:
+    """A stored age as the form's Age field shows it: an ISO 8601 duration in days that reads back as the
+    same number (``P121.75D`` for "4 months"), so saving the details unchanged keeps the age. Whole days
+    alone (``P121D``) dropped the fraction, and "4 months" came back as 3."""
+    if age_days is None:
+        return ""
+    days = repr(float(age_days))  # the shortest text that reads back as the same float
+    if "e" in days:  # an age of seconds: ISO 8601 has no exponent
+        days = f"{age_days:.20f}".rstrip("0")
+    return f"P{days.removesuffix('.0')}D"
 
 
 def _text_parser(request: Request) -> TextParser:
@@ -182,6 +202,7 @@ def render(
             "csrf_token": signed_in.csrf_token if signed_in else "",
             "notice": notice,
             "age_text": age_text,
+            "age_field": age_field,
             "disclaimer": DISCLAIMER,
             **context,
         },

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from marbledx.cli._args import file_path
-from marbledx.errors import InputError
+from marbledx.errors import InputError, MarbledxError
 
 if TYPE_CHECKING:
     from marbledx.registry import CommandLineActor, Registry
@@ -291,13 +291,29 @@ def configure_backup(sub: argparse.ArgumentParser) -> None:
 
 
 def _summary(manifest: dict[str, Any]) -> str:
-    tables = manifest["tables"]
-    uploads = manifest["uploads"]
+    # A restored manifest was validated for its files and tables only; an older or hand-made one may lack the
+    # rest, which must not turn a finished restore into an error.
+    tables: dict[str, Any] = manifest["tables"] if isinstance(manifest.get("tables"), dict) else {}
+    uploads: dict[str, Any] = manifest["uploads"] if isinstance(manifest.get("uploads"), dict) else {}
     return (
         f"{tables.get('cases', 0)} cases, {tables.get('users', 0)} users in {tables.get('teams', 0)} teams, "
-        f"{tables.get('analyses', 0)} analyses, {uploads['files']} uploaded files "
-        f"(schema revision {manifest['schema_revision']})"
+        f"{tables.get('analyses', 0)} analyses, {uploads.get('files', 0)} uploaded files "
+        f"(schema revision {manifest.get('schema_revision')})"
     )
+
+
+def _disk_failure(exc: MarbledxError) -> int | None:
+    """A backup or restore that failed for a full disk (or quota, or device error) ends with exit status 74, as
+    any output the disk cannot take; the error is one line. None for every other error."""
+    from marbledx._format import printable
+    from marbledx.cli._main import EXIT_IO
+    from marbledx.registry._backup import DISK_ERRNOS
+
+    cause = exc.__cause__
+    if not isinstance(cause, OSError) or cause.errno not in DISK_ERRNOS:
+        return None
+    sys.stderr.write(f"marbledx: error: {printable(' '.join(str(exc).split()))}\n")
+    return EXIT_IO
 
 
 def _missing_sqlite(args: argparse.Namespace) -> tuple[bool, Path | None]:
@@ -320,17 +336,29 @@ def _require_existing(args: argparse.Namespace) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    """Write the backup archive; returns 0 (errors are raised)."""
+    """Write the backup archive; returns 0, or 74 when the disk is full (other errors are raised).
+
+    The target must be a new file or an earlier backup, which is replaced; the checks are in
+    :func:`marbledx.registry.backup`.
+    """
     _require_existing(args)
     output: Path = args.output
-    if output.is_dir():
+    if output.is_dir() and not output.is_symlink():
         msg = f"{output} is a folder; expected the archive's file name, e.g. {output / 'registry-backup.tar.gz'}"
         raise InputError(msg)
+    replacing = output.is_file() and not output.is_symlink()
     with _open(args, migrate=False) as registry:
-        manifest = registry.backup(output)
+        try:
+            manifest = registry.backup(output)
+        except MarbledxError as exc:
+            code = _disk_failure(exc)
+            if code is None:
+                raise
+            return code
     for problem in manifest["uploads"]["problems"]:
         sys.stderr.write(f"marbledx: warning: upload left out of the backup: {problem}\n")
-    _emit(f"wrote {output}: {_summary(manifest)}")
+    verb = "replaced the earlier backup" if replacing else "wrote"
+    _emit(f"{verb} {output}: {_summary(manifest)}")
     return 0
 
 
@@ -345,22 +373,44 @@ def configure_restore(sub: argparse.ArgumentParser) -> None:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    """Restore the archive into the registry; returns 0 (errors are raised)."""
+    """Restore the archive into the registry; returns 0, or 74 when the disk is full (other errors are raised).
+
+    A registry that is not empty is refused without ``--force``; with it, its contents are replaced (never
+    merged), and the output says what was replaced.
+    """
+    from marbledx.registry._backup import check_archive
+
     archive: Path = args.archive
-    if not archive.is_file():
+    if not archive.exists() and not archive.is_symlink():
         msg = f"backup {archive} not found; expected an archive written by 'marbledx backup'"
         raise InputError(msg)
+    # A folder, pipe, device, unreadable or empty file is refused before any database is made for it.
+    check_archive(archive)
     missing, created = _missing_sqlite(args)
+    restored = False
     try:
         with _open(args) as registry:
+            before = registry.counts()
             manifest = registry.restore(archive, force=args.force)
-    except BaseException:
-        if missing and created is not None:
+        restored = True
+    except MarbledxError as exc:
+        code = _disk_failure(exc)
+        if code is None:
+            raise
+        return code
+    finally:
+        if not restored and missing and created is not None:
             # Nothing half-made is left behind: the empty registry this run created goes with the failure.
             for leftover in (created, *(created.with_name(created.name + end) for end in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)
-        raise
-    _emit(f"restored {archive} (taken {manifest['created']}): {_summary(manifest)}")
+    when, version = manifest.get("created", "at an unknown time"), manifest.get("marbledx_version", "?")
+    taken = f"taken {when} by marbledx {version}"
+    _emit(f"restored {archive} ({taken}): {_summary(manifest)}")
+    if any(before.values()):
+        _emit(
+            f"the registry's previous contents were replaced, not merged: {before.get('cases', 0)} cases, "
+            f"{before.get('users', 0)} users, {before.get('audit_events', 0)} audit events"
+        )
     return 0
 
 

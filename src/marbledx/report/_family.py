@@ -591,6 +591,29 @@ def _option_name(option: InheritanceOption, kb: KnowledgeBase) -> str | None:
     return _plain_label(option.label) or ("another condition on the list" if option.modes else None)
 
 
+def _coded_kind(option: InheritanceOption, kb: KnowledgeBase) -> str | None:
+    """ "form" or "condition" when the option's name is a card's short name (OPTB1, LAD3, BOS), which a family
+    cannot read unexplained; None for a name in words."""
+    entity = _option_entity(option.subtype, option.disease_id, kb)
+    if entity is None or option.name not in entity.names.short_names:
+        return None
+    return "form" if _is_osteopetrosis(option.disease_id, option.label, entity, kb) else "condition"
+
+
+def _named_options(names: list[tuple[str | None, str]]) -> str:
+    """Options named for a family: a short name is said as the name doctors use ("the forms that doctors call
+    OPTB2 and OPTB1"), as "What the condition is" says "which doctors call OPTB2"; other names as they are."""
+    parts = []
+    for kind in ("form", "condition"):
+        coded = [name for k, name in names if k == kind]
+        if coded:
+            parts.append(f"the {kind}{'s' if len(coded) > 1 else ''} that doctors call {_names(coded)}")
+    plain = [name for k, name in names if k is None]
+    if plain:
+        parts.append(_names(plain))
+    return ", and in ".join(parts)
+
+
 def _unconfirmed_section(
     options: list[InheritanceOption],
     pedigree_given: bool,
@@ -616,16 +639,17 @@ def _unconfirmed_section(
             text.append("The family tree you gave will help with that.")
         return FamilySection("How it runs in families", text)
     form = "form" if osteopetrosis else "cause"
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[str | None, str]]] = {}
     for option in options:
         name = _option_name(option, kb)
-        if name is not None and name not in groups.get(_clause(option), []):
-            groups.setdefault(_clause(option), []).append(name)
+        named = (_coded_kind(option, kb), name) if name is not None else None
+        if named is not None and named not in groups.get(_clause(option), []):
+            groups.setdefault(_clause(option), []).append(named)
     text = [
         f"The doctors do not know the exact {form} yet. How it runs in families depends on the {form}.",
         f"This is how the most likely {form}s on the list are passed on:" if groups else "",
     ]
-    text += [f"In {_names(names)}, {clause}." for clause, names in groups.items()]
+    text += [f"In {_named_options(names)}, {clause}." for clause, names in groups.items()]
     # The list is not the whole differential: never let one shared mode read as this family's mode.
     text.append(f"Other {form}s may be passed on in other ways. So no chances for your family are given yet.")
     text.append(f"A gene test can show the exact {form}.")

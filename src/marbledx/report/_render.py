@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ import markupsafe
 from marbledx._api import SubtypeSummary
 from marbledx._format import age_text, percent
 from marbledx.errors import InputError
-from marbledx.knowledge import KnowledgeBase
+from marbledx.knowledge import EntityGroup, HsctDecision, KnowledgeBase, OsteoclastStatus
 from marbledx.ontology import Hpo
 from marbledx.report._analysis import DISCLAIMER, AnalysisReport
 
@@ -55,13 +56,15 @@ _pct = percent
 
 
 def posterior_chart(diagnoses: list[dict[str, Any]], *, width: int = 640) -> str:
-    """A horizontal bar chart of posterior probabilities as inline SVG (no scripts, no network)."""
+    """A horizontal bar chart of posterior probabilities as inline SVG (no scripts, no network).
+
+    The probabilities are marbledx's estimates, and the chart says so."""
     rows = diagnoses[:10]
     bar_left, row_height = 250, 18
     height = row_height * len(rows) + 24
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="Posterior probability of the leading diagnoses" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="marbledx\'s estimated posterior probability of the leading diagnoses" '
         'font-family="DejaVu Sans, Arial, sans-serif" font-size="10">'
     ]
     span = width - bar_left - 60
@@ -81,28 +84,45 @@ def posterior_chart(diagnoses: list[dict[str, Any]], *, width: int = 640) -> str
     parts.append(
         f'<line x1="{bar_left}" y1="{axis_y}" x2="{bar_left + span}" y2="{axis_y}" stroke="#888"/>'
         f'<text x="{bar_left}" y="{axis_y + 12}">0</text>'
-        f'<text x="{bar_left + span}" y="{axis_y + 12}" text-anchor="end">100% posterior probability</text>'
+        f'<text x="{bar_left + span}" y="{axis_y + 12}" text-anchor="end">100% posterior probability (marbledx estimate)</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _references(sources: set[str], kb: KnowledgeBase) -> list[tuple[str, str]]:
+# Where a source key is found, for the reference list: every source a report cites resolves to a citation or an
+# address (docs/reports.md, "References"). Written as text, never as a link the report would load.
+_SOURCE_ADDRESSES = {
+    "PMID:": "https://pubmed.ncbi.nlm.nih.gov/{}/",
+    "PMCID:": "https://pmc.ncbi.nlm.nih.gov/articles/{}/",
+    "DOI:": "https://doi.org/{}",
+    "OMIM:": "https://omim.org/entry/{}",
+    "ORPHA:": "https://www.orpha.net/en/disease/detail/{}",
+    "NCT": "https://clinicaltrials.gov/study/NCT{}",
+}
+
+
+def _reference_text(source: str, kb: KnowledgeBase, hpo_release: str) -> str:
+    """The citation or address of one source key ("" for a key of unknown form)."""
     refs = kb.references
-    out = []
-    for source in sorted(sources):
-        text = ""
-        if source.startswith("ref:") and source[4:] in refs:
-            ref = refs[source[4:]]
-            text = ref.citation + ("" if ref.verified else " (not fully verified)")
-        elif source.startswith("PMID:"):
-            text = f"https://pubmed.ncbi.nlm.nih.gov/{source[5:]}/"
-        elif source.startswith("DOI:"):
-            text = f"https://doi.org/{source[4:]}"
-        elif source.startswith("seed:"):
-            text = "public patient-information page reviewed in the marbledx reference"
-        out.append((source, text))
-    return out
+    if source.startswith("ref:") and source[4:] in refs:
+        ref = refs[source[4:]]
+        return ref.citation + ("" if ref.verified else " (not fully verified)")
+    if source.startswith("seed:"):
+        return "public patient-information page reviewed in the marbledx reference"
+    release = f", HPO release {hpo_release}" if hpo_release else ""
+    if source.startswith("HPO-hpoa:"):
+        return f"HPO disease annotation of {source[9:]} (phenotype.hpoa{release})"
+    if source.startswith("HPO-g2p:"):
+        return f"HPO gene-disease link of {source[8:]} (genes_to_phenotype.txt{release})"
+    for prefix, address in _SOURCE_ADDRESSES.items():
+        if source.startswith(prefix) and source[len(prefix) :]:
+            return address.format(source[len(prefix) :])
+    return ""
+
+
+def _references(sources: set[str], kb: KnowledgeBase, hpo_release: str = "") -> list[tuple[str, str]]:
+    return [(source, _reference_text(source, kb, hpo_release)) for source in sorted(sources)]
 
 
 def render_html(
@@ -120,6 +140,37 @@ def _hsct_qualifier(subtype: Mapping[str, Any] | None) -> str:
     # A row stored by an older version may lack a field; the rule reads only the decision and the neuronopathy.
     values: dict[str, Any] = {f.name: subtype.get(f.name) for f in dataclasses.fields(SubtypeSummary)}
     return SubtypeSummary(**values).hsct_qualifier
+
+
+# The HSCT decisions as the report words them ("not curative", as `marbledx subtypes` and the web app do): the
+# plan's reason names its options' decisions by their values, which carry underscores.
+_DECISION_VALUE = re.compile(r"\b(" + "|".join(d.value for d in HsctDecision if "_" in d.value) + r")\b")
+
+
+def _decision_words(text: str) -> str:
+    return _DECISION_VALUE.sub(lambda m: m.group(1).replace("_", " "), text)
+
+
+def _osteoclast_caveat(key: str | None, kb: KnowledgeBase) -> dict[str, Any] | None:
+    """The caveat of a form of the osteopetrosis group that is not an osteoclast defect (ADO1, LRP5 high bone
+    mass: "may not be a genuine form" of osteopetrosis, Whyte 1996, DOI:10.1002/jbmr.5650111010; PMID:12579474).
+
+    Listing LRP5 as an osteopetrosis gene with no caveat is an error of the public pages (reference §7.5 item 2).
+    """
+    entity = next((e for e in kb if e.key == key), None) if key else None
+    status = entity.osteoclasts if entity is not None else None
+    if (
+        entity is None
+        or entity.group is not EntityGroup.OSTEOPETROSIS
+        or status is None
+        or status.unverified
+        or status.status is not OsteoclastStatus.NOT_OSTEOCLAST_DEFECT
+    ):
+        return None
+    return {
+        "text": "not an osteoclast defect; may not be a true osteopetrosis",
+        "sources": list(status.sources),
+    }
 
 
 def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -> dict[str, Any]:
@@ -153,9 +204,11 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
             "subtype": {**diagnosis["subtype"], "hsct_qualifier": _hsct_qualifier(diagnosis["subtype"])}
             if diagnosis.get("subtype")
             else None,
+            "caveat": _osteoclast_caveat((diagnosis.get("subtype") or {}).get("key"), kb),
         }
         for diagnosis in data["diagnoses"]
     ]
+    sources.update(s for d in diagnoses if d["caveat"] for s in d["caveat"]["sources"])
     # The plan's decision carries the same limit when it is its subtype card's curative decision (CLCN7 ARO
     # before the neurological work-up has shown the neuronopathic form: reference §1B OPTB4).
     plan = data["care_plan"]
@@ -168,13 +221,17 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
         if plan_subtype and plan["hsct"]["decision"] == plan_subtype.get("hsct_decision")
         else ""
     )
+    shown_plan = {
+        **plan,
+        "hsct": {**plan["hsct"], "reason": _decision_words(str(plan["hsct"].get("reason", "")))},
+    }
     return {
-        "data": {**data, "diagnoses": diagnoses},
+        "data": {**data, "diagnoses": diagnoses, "care_plan": shown_plan},
         "hsct_qualifier": plan_qualifier,
         "age": age_text(data.get("age_days")),
         "chart": posterior_chart(list(data["diagnoses"])),
         "findings": findings,
-        "references": _references(sources, kb),
+        "references": _references(sources, kb, str(data.get("hpo_release") or "")),
         "disclaimer": DISCLAIMER,
         "pct": _pct,
     }

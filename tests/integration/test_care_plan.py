@@ -73,6 +73,23 @@ def test_disagreeing_leading_diagnoses_leave_the_decision_unknown(real_hpo: Hpo,
     assert not any("transplant" in t.name.lower() for t in care.treatments)
 
 
+def test_an_unsettled_clcn7_option_says_hsct_is_curative_only_for_the_other_form(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # OPTB4 (CLCN7 ARO) has a neuronopathic subset that HSCT does not help (reference §1B, §3.2): the reason
+    # must not list it as plainly "curative" beside a form that is.
+    care = plan(
+        real_hpo,
+        kb,
+        [dx("OMIM:611490", 0.5), dx("OMIM:259700", 0.45, rank=2)],
+        case("HP:0011002", "HP:0001903"),
+    )
+    assert care.hsct.decision == "unknown"
+    assert "OPTB4 (OMIM:611490): curative if not the neuronopathic form, " in care.hsct.reason
+    assert "OPTB1 (OMIM:259700): curative, " in care.hsct.reason
+    assert "marbledx's estimate" in care.certainty_note
+
+
 @pytest.mark.parametrize("probability", [0.8, 0.99])
 def test_the_findings_alone_never_settle_the_decision(
     real_hpo: Hpo, kb: KnowledgeBase, probability: float

@@ -223,9 +223,17 @@ _GROUP_WORDS = {
 
 
 def _decision_words(entity: Entity | None, decision: str) -> str:
-    """An option's HSCT decision as the plan's reason names it: a card without an HSCT rule says so."""
+    """An option's HSCT decision as the plan's reason names it: a card without an HSCT rule says so, and a
+    curative decision for a subtype with a neuronopathic subset says that it holds for the other form only
+    (HSCT does not help the neuronopathic form; reference §1B and §3.2, Blood Adv 2017;1(4):279)."""
     if entity is None or entity.hsct is None:
         return "no HSCT rule"
+    if (
+        decision == HsctDecision.CURATIVE.value
+        and entity.neuronopathic is not None
+        and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
+    ):
+        return f"{decision} if not the neuronopathic form"
     return decision
 
 
@@ -365,7 +373,8 @@ def _hsct_advice(
         # a genotype that supports rival options.
         certainty = "uncertain"
         note = (
-            f"The leading diagnosis has posterior probability {percent(top.probability)} and is "
+            f"The top of the differential has posterior probability {percent(top.probability)} (marbledx's "
+            "estimate) and is "
             + (
                 "supported by the genotype, but so is "
                 + ", ".join(f"{d.label} ({percent(d.probability)})" for d in rivals)

@@ -5,7 +5,8 @@ accents, British/American spelling, plurals, lay adjectives such as big/large/en
 lexicon of lay phrases (``lexicon.yaml``). Negation cues ("no", "without", "absent", "negative for",
 "normal X") turn the phrases they govern into excluded findings. With ``labs=True``, lab values in the words
 ("Hb 7.2 g/dL") are read through the lab table (``_text_labs.py``). Every mapping is reported back so the
-user can check it.
+user can check it. The value of a name or date-of-birth heading ("Name: Jane Smith", "DOB: 01/02/2018") is
+patient data: it is never read or shown.
 """
 
 from __future__ import annotations
@@ -388,12 +389,27 @@ _SEX_LETTER_AFTER = re.compile(r"[\s,]*\b([fm])\b(?=\s*(?:[,:]|with\b|$))")
 _SEX_LETTER_BEFORE = re.compile(r"(?:^|[,:])\s*(?P<heading>(?:sex|gender)\s*[:=]?\s*)?\b([fm])\b[\s,]*$")
 _SEX_LETTERS = {"f": "female", "m": "male"}
 # "Sex: F", "Gender: male", "sex m", as a note's template heads it: the heading must start its clause (ages are
-# taken out first, so "Age: 7 months Sex: F" has it at the start) and its value end it (or come before "with"
-# or "age"), so that "opposite-sex male twin" is no heading. The value is F, M, female or male; anything else
-# is left in the text and reported as not found.
+# taken out first, so "Age: 7 months Sex: F" has it at the start), so that "opposite-sex male twin" is no
+# heading. The value is one word, F, M, female or male, and prose may follow it on the line ("Sex: F anaemia").
+# A value that names a sex but not a single one ("female-to-male", "M/F", "male or female", "F?", which reads
+# "f possible" by then) is unclear: no sex is taken from it, and a note says so. Any other value ("Sex:
+# unknown") is left in the text and reported as not found.
+_SEX_WORD_VALUE = r"(?:female|male|f|m)(?![a-z0-9'])"
+_SEX_DOUBT = (
+    r"(?:unknown|unclear|uncertain|unconfirmed|undetermined|indeterminate|ambiguous|possible|possibly|probable"
+    r"|probably|likely|query|suspected|presumed)\b"
+)
+_SEX_JOINER = (
+    r"\s*(?:[-/>&\u2192]|\b(?:to|or|and|vs|versus|now|then|into)\b"
+    rf"(?=\s*-?\s*(?:{_SEX_WORD_VALUE}|(?:man|woman|boy|girl)\b)))"
+)
 _SEX_HEADING = re.compile(
-    r"(?:^|(?<=[,;:(]))\s*(?:(?:biological|patient'?s?)\s+)?(?:sex|gender)\s*[:=]?\s*(?P<sex>female|male|f|m)"
-    r"(?=\s*(?:[,;:.!?)]|$|with\b|aged?\b))"
+    r"(?:^|(?<=[,;:(]))\s*(?:(?:biological|patient'?s?)\s+)?(?:sex|gender)\s*[:=]?\s*"
+    # Unclear: the sex joined to more by a sign ("female-to-male", "m/f", "m>f") or by a word before another
+    # sex ("male to female", "f or m"), or followed by a word of doubt ("m unknown", "f possible").
+    rf"(?:(?P<unclear>{_SEX_WORD_VALUE}(?:(?:{_SEX_JOINER})+\s*(?:{_SEX_WORD_VALUE})?(?:\s+{_SEX_DOUBT})*"
+    rf"|(?:\s+{_SEX_DOUBT})+))"
+    r"|(?P<sex>female|male|f|m)(?=\s*(?:[,;:.!?)]|$)|\s+[^\s\-/>&\u2192]))"
 )
 _SEX_WORDS = {"f": "female", "m": "male", "female": "female", "male": "male"}
 # "Age: 7" with no unit: 7 years and 7 months are both paediatric ages, so the number is not guessed either
@@ -402,6 +418,164 @@ _SEX_WORDS = {"f": "female", "m": "male", "female": "female", "male": "male"}
 # "with" or the sex heading). "Aged 2" is not this heading: prose gives whole years bare (see _AGED_YEARS).
 _AGE_WITHOUT_UNIT = re.compile(
     r"(?:^|(?<=[,;:(]))\s*(?P<age>age\s*[:=]?\s*\d{1,3}(?:\.\d+)?)(?=\s*(?:[,;:)]|$|with\b|sex\b|gender\b))"
+)
+# The headings of a note's template that may share one line ("Age: 8 months  Sex: male  Consanguinity: yes",
+# "Age 2y Sex F"): each is cut off from the one before it, as a line break would, so that it starts its
+# clause as the age and sex headings above need (see _split_headings). With a colon any of them is a heading;
+# without one, only "age" before a number and "sex"/"gender" before F, M, female or male are, and only right
+# after the value of another heading: "anaemia since age 2 years" and "the sex of the sibling" are prose. A date
+# of birth is cut out before (see _take_birth_dates).
+_TEMPLATE_HEADING = re.compile(
+    r"(?<![\w'])(?:(?:biological|patient'?s?|parental(?=\s+consanguin))\s+)?"
+    r"(?P<key>sex|gender|age|consanguinity|consanguineous)"
+    r"(?:\s*(?P<colon>[:=])|(?=\s+(?:female|male|f|m)\b|\s*\d))"
+)
+_SEX_VALUE = r"(?:female|male|f|m)\b"
+# The value of each heading, by the first letter of its key: an age with or without its unit ("7 years",
+# "2y 4m", "4/12", "7"), a sex, one word ("yes"). A value not of its kind ends the run of headings.
+_TEMPLATE_VALUES = {
+    "s": re.compile(rf"\s*{_SEX_VALUE}"),
+    "g": re.compile(rf"\s*{_SEX_VALUE}"),
+    "a": re.compile(
+        rf"\s*(?:(?:\d{{1,2}}\s+)?\d{{1,2}}/(?:12|52|7)(?![\d/])"
+        rf"|{_YEARS}{_NUMBER}(?:\s*-?\s*(?:yo|y/o|m/o|{_UNIT})(?![a-z/]))?(?:\s*-?\s*old\b)?)"
+    ),
+    "c": re.compile(r"\s*[a-z0-9+\-/]+"),
+}
+# Words before "age:" that make it another age than the patient's ("bone age: 2 years", see _MEASURED_AGE) or
+# an onset ("onset age: 3 months", see _ONSET_BEFORE): the heading is not cut off from them.
+_AGE_QUALIFIERS = frozenset(
+    {
+        "bone",
+        "skeletal",
+        "height",
+        "mental",
+        "developmental",
+        "dental",
+        "gestational",
+        "postmenstrual",
+        "post-menstrual",
+        "corrected",
+        "onset",
+        "since",
+        "at",
+        "from",
+        "by",
+        "until",
+        "till",
+        "before",
+        "after",
+        "when",
+        "during",
+        "between",
+        "in",
+        "of",
+        "the",
+    }
+)
+# A consanguinity heading of a template ("Consanguinity: yes", "Consanguineous: no", "Parents consanguineous:
+# unknown", "Parental consanguinity - yes"), starting its clause (template headings on one line are cut apart
+# first, see _split_headings) with its value ending it. Consanguinity is family history, not an HPO finding:
+# the words "consanguineous parents" or "parents are first cousins" are shown as about a relative (family
+# history has its own flag, --consanguineous), and so is such a heading with a value that says yes or anything
+# else ("Consanguinity: first cousins"). A value that says no, or that it is not known, says nothing: the
+# heading is cut out, with no finding and nothing not found (see _take_consanguinity).
+_CONSANGUINITY_HEADING = re.compile(
+    r"(?:^|(?<=[,;:(.!?]))\s*"
+    r"(?P<heading>(?:(?:the\s+)?parents?(?:'s|s')?\s+|parental\s+)?"
+    r"consanguin(?:ity|eous|e)(?:\s+(?:parents|marriage|union|couple))?)"
+    # With a colon (or "=", or a spaced dash, which is a colon by now) the value is the rest of the clause;
+    # without one, only a word of yes or no that ends the clause ("consanguinity present", from "(+)").
+    r"(?:\s*[:=]\s*(?P<value>\?|[^,;.:!?()]*?)"
+    r"|\s+(?P<word>yes|no|unknown|nil|none|present|absent|positive|negative))\s*(?=[,;.!?()]|$)"
+)
+_CONSANGUINITY_SAYS_NOTHING = frozenset(
+    {
+        # No.
+        "no",
+        "n",
+        "none",
+        "nil",
+        "negative",
+        "absent",
+        "denied",
+        "denies",
+        "not present",
+        "not consanguineous",
+        "not related",
+        "unrelated",
+        "-",
+        "0",
+        # Not known.
+        "unknown",
+        "unk",
+        "not known",
+        "nk",
+        "n/k",
+        "unsure",
+        "uncertain",
+        "unclear",
+        "not stated",
+        "not recorded",
+        "not documented",
+        "not asked",
+        "n/a",
+        "na",
+        "?",
+    }
+)
+# A consanguinity heading kept to be shown as about a relative: a placeholder word, so that it is shown in its
+# place in the text, as the words of a relative are.
+_KIN_MARK = re.compile(r"zzkin(\d+)zz")
+# A name heading ("Name:", "Patient name:", "Mother's name -", "Surname:"). Its value is patient data: it is
+# cut out of the text before anything else reads it, so that no part of it is matched as a finding or shown
+# in a note, a mapping or the words not found (see _take_names).
+_NAME_HEADING = re.compile(
+    r"(?<![\w'\u2019])(?:(?:patient|pt|child|baby|infant|mother|father|parent|guardian|carer|full|first|last"
+    r"|given|family|middle|maiden|preferred)(?:['\u2019]s|s['\u2019])?\.?\s+)?(?:sur|fore|nick)?names?"
+    r"(?:\s*[:=]|\s+[-\u2013\u2014](?=\s))",
+    re.IGNORECASE,
+)
+# Where a name ends, besides the end of its line or a ";" or "|": before the next heading ("Sex: F", "Age 7",
+# "DOB", any "Word:"), and before a word with a figure (names have none: "Name: John Smith 7 yo boy").
+_NAME_NEXT_HEADING = re.compile(
+    r"[^\W\d_][\w'\u2019.\-]*\s*[:=]|(?:aged?\s*\d|(?:sex|gender)\s+(?:female|male|f|m)\b|dob\b|d\.o\.b|date\s+of"
+    r"\s+birth\b|mrn\b)",
+    re.IGNORECASE,
+)
+_NAME_LINE_ENDS = frozenset("\r\n;|")
+_NAME_WORD = re.compile(r"[\r\n;|]|[^\s,;|]+")
+_COMMA_NEXT = re.compile(r"\s*,")
+_NAME_PART = re.compile(r"sur|fore|nick|first|last|given|family|middle|maiden", re.IGNORECASE)
+# A name of more words than this may have taken findings with it: a note says so (without the name).
+_NAME_MOST_WORDS = 4
+# Titles whose full stop does not end a name ("Dr. Jane Smith"); a full stop after any other word of two or
+# more letters does ("Name: John Smith. Girl with anaemia").
+_NAME_TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "st", "jr", "sr", "mstr"})
+# A date-of-birth heading ("DOB: 01/02/2018", "Date of birth: 2018-02-01", "D.O.B. 1 Feb 2018", "Mother's DOB -
+# ...", "Born: 1/2/18"). Its value is patient data, as a name is: it is cut out before anything reads the text
+# (see _take_birth_dates). No age is worked out from it, since the date of the note is not known.
+_BIRTH_HEADING = re.compile(
+    r"(?<![\w'\u2019])(?:(?P<whose>patient|pt|child|baby|infant|mother|father|mum|mom|dad|parent|guardian|carer"
+    r"|sibling|brother|sister)(?:['\u2019]s|s['\u2019])?\.?\s+)?"
+    r"(?:(?P<key>d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth\b|birth\s*date\b|born\b)"
+    r"(?P<separator>\s*[:=]|\s+[-\u2013\u2014](?=\s))?)",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?"
+)
+_DAY = r"\d{1,2}(?!\d)(?:st|nd|rd|th)?"
+# A date as notes write one: "01/02/2018", "2018-02-01", "1.2.18", "1 Feb 2018", "1st of February, 2018",
+# "Feb 1, 2018", "February 2018", "01-Feb-18", a year or a compact "20180201".
+_BIRTH_DATE = re.compile(
+    r"\s*(?:\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}"
+    rf"|{_DAY}(?:\s+of)?[\s\-./]*{_MONTH}(?:[\s\-.,/]*\d{{2,4}})?"
+    rf"|{_MONTH}[\s\-]*{_DAY}(?:,?\s*\d{{2,4}})?"
+    rf"|{_MONTH}[\s\-,]*\d{{4}}"
+    r"|\d{4,8})(?![\d/])",
+    re.IGNORECASE,
 )
 # Ages that are measurements, not the patient's age: "bone age 2 years" (skeletal maturity, read from a hand
 # radiograph; a delayed bone age is a finding of its own, HP:0002750), "height age", "mental age", and
@@ -504,17 +678,26 @@ def _join_lines(text: str) -> str:
         word_end = start
         while start > taken and not text[start - 1].isspace():
             start -= 1
+        # The word is a heading's whole value when a colon or "=" comes before it on its line ("Fractures: no").
+        before = start
+        while before > taken and text[before - 1] in " \t":
+            before -= 1
+        value = before > taken and text[before - 1] in ":="
         pieces.append(text[taken:start])
-        pieces.append(_line_break(text[start:word_end], match.group("blank"), match.group("next")))
+        pieces.append(
+            _line_break(text[start:word_end], match.group("blank"), match.group("next"), heading_value=value)
+        )
         taken = match.end()
     pieces.append(text[taken:])
     return "".join(pieces)
 
 
-def _line_break(before: str, blank: str, nxt: str) -> str:
+def _line_break(before: str, blank: str, nxt: str, *, heading_value: bool = False) -> str:
     """A line break as a space, or as "; " where it ends a sentence; ``before``: the word before it, ``blank``:
-    the blank lines after it, ``nxt``: the first character of the next line."""
-    if before.lower() in _CONTINUES and not blank:
+    the blank lines after it, ``nxt``: the first character of the next line; ``heading_value``: ``before`` is
+    the whole value of a heading ("Fractures: no", "Consanguinity: no"). Such a value is no connector that
+    carries on to the next line: "Fractures: no" then "Anaemia" is two items, not "no anaemia"."""
+    if before.lower() in _CONTINUES and not blank and not heading_value:
         return f"{before} {nxt}"
     if blank or (nxt and _LIST_ITEM_START.match(nxt)):
         return f"{before}; {nxt}"
@@ -526,8 +709,20 @@ _SENTENCE = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]|\bbut\b|\bhowever\b|\balthough
 # about a relative ("Her brother presented with fractures").
 _TURN = re.compile(r"\bpresent(?:ed|s|ing)\b|\badmitted\b|\breferred\b")
 # Words for the patient's sex; a relative's ("mother", "brother") say nothing of it.
-_FEMALE = re.compile(r"\b(girl|female|woman|daughter|she|her)\b")
-_MALE = re.compile(r"\b(boy|male|man|son|he|his)\b")
+# Words for the patient's sex, and the sex each says. The nouns are as good as a sex heading; the pronouns are
+# weaker, since "she" or "his" may be a parent's or a clinician's ("referred by Dr Jones; she noted pallor").
+_SEX_NOUNS = {
+    "girl": "female",
+    "female": "female",
+    "woman": "female",
+    "daughter": "female",
+    "boy": "male",
+    "male": "male",
+    "man": "male",
+    "son": "male",
+}
+_SEX_PRONOUNS = {"she": "female", "her": "female", "he": "male", "his": "male", "him": "male"}
+_SEX_WORD = re.compile(rf"\b({'|'.join((*_SEX_NOUNS, *_SEX_PRONOUNS))})\b")
 # A relative's findings are not the patient's: from such a word to the next comma or the end of the
 # sentence, nothing is read ("anaemia, father had fractures"; ConText's experiencer "other", PMID:19435614).
 # Family history has its own flags. The singular "relative" is left out: "Hypoplasia of maxilla relative to
@@ -538,6 +733,8 @@ _RELATIVE_WORDS = (
     r"|fhx|fam(?:ily)?\s+hx)"
 )
 _RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
+# A relative's word before a heading of the template: the heading is the relative's ("Mother's age: 30").
+_RELATIVE_HEADING = re.compile(rf"{_RELATIVE_WORDS}(?:'s|s')?")
 # A relative's word just after an age, at most two words on ("8-month-old baby sister").
 _RELATIVE_AFTER = re.compile(rf"\s*(?:[a-z]+\s+){{0,2}}?{_RELATIVE_WORDS}\b")
 # A sentence whose subject is a relative ("Her older brother presented with fractures", "The father was
@@ -1143,6 +1340,12 @@ class TextParser:
         ends the scope; "present"/"noted" on an item ends it too. Uncertain, hypothetical and ambiguous
         phrases and a relative's findings are shown, not read.
 
+        A name or date-of-birth heading and its value ("Name: Jane Smith", "DOB: 01/02/2018") are cut out
+        first and never read or shown; no age is worked out from a date of birth. Headings of a template that
+        share a line ("Age: 7 years Sex: F") are read as on separate lines. When the words disagree on the
+        sex, a note says so (see _text_sex). A consanguinity heading is family history, as the words are
+        (see _CONSANGUINITY_HEADING).
+
         With ``labs``, lab values in the words ("Hb 7.2 g/dL, platelets 45 x10^9/L") are read through the lab
         table (``lab_table``, default the bundled one) at ``age_days`` and ``sex`` (the caller's; when None,
         the age and sex the words give). Their terms are added to ``mappings`` with ``lab`` set, normal values
@@ -1154,6 +1357,10 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
+        # A name and a date of birth are patient data, never findings: they are cut out before anything reads
+        # the text.
+        text, long_names = _take_names(text)
+        text, birth_date, long_dates = _take_birth_dates(text)
         text = _join_lines(text).strip()
         original = text
         mentions: list[LabMention] = []
@@ -1166,6 +1373,10 @@ class TextParser:
         lowered = text.lower()
         for pattern, replacement in _SHORTHAND:
             lowered = pattern.sub(replacement, lowered)
+        # "Age: 7 years Sex: F" is read as the same headings on two lines.
+        lowered = _split_headings(lowered)
+        # "Consanguinity: yes" is family history, as "consanguineous parents" is; "Consanguinity: no" says nothing.
+        lowered, kin = _take_consanguinity(lowered)
         # Rewrites before the sentence is split, in this order: "X was not ruled out", "X not likely" and
         # "? X" / "X?" are uncertain, and conditionals hypothetical (before the negation cues see their
         # "not" or "without"); "spleen not palpable" is "spleen palpable absent" and "impalpable spleen" "no
@@ -1194,14 +1405,28 @@ class TextParser:
         lowered = re.sub(rf"\(([^()]*\b{_RELATIVE_WORDS}\b[^()]*)\)", r", \1,", lowered)
         lowered = re.sub(r"[()\[\]]", " ", lowered)
         state = _State(lab_names={i: frozenset(_tokens(m.name)) for i, m in enumerate(mentions)})
+        if long_names:
+            state.notes.append(
+                f"more than {_NAME_MOST_WORDS} words after a name heading were taken as the name and not read (a "
+                "name is never read as findings); put findings on a line of their own"
+            )
+        if long_dates:
+            state.notes.append(
+                f"more than {_NAME_MOST_WORDS} words after a date-of-birth heading were taken as the date and not "
+                "read (a date of birth is never read as findings); put findings on a line of their own"
+            )
         for sentence in _SENTENCE.split(lowered):
             self._sentence(sentence, state)
         text_age = _age(state)
         if text_age is None and not state.ages and state.newborn:
             text_age = 0.0
-        patient = " ".join(state.patient_words)
-        female, male = bool(_FEMALE.search(patient)), bool(_MALE.search(patient))
-        text_sex = "female" if female and not male else "male" if male and not female else None
+        if birth_date and text_age is None and age_days is None:
+            # The date of the note is not known, so an age worked out from the date of birth could be wrong
+            # by as much time as has passed since the note was written.
+            state.notes.append(
+                "a date of birth is not used (the date of the note is not known); give the age with --age"
+            )
+        text_sex = _text_sex(state)
         found: tuple[TextLab, ...] = ()
         if table is not None and mentions:
             reading = read_text_labs(
@@ -1223,7 +1448,9 @@ class TextParser:
         shown = {str(i): lab_value_text(original, m).lower() for i, m in enumerate(mentions)}
 
         def restore(words: str) -> str:
-            """The words with each value placeholder back as the value was written."""
+            """The words with each value placeholder, and each consanguinity heading's, back as written."""
+            if kin:
+                words = _KIN_MARK.sub(lambda m: kin[int(m.group(1))], words)
             if not mentions:
                 return words
             return " ".join(PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group()), words).split())
@@ -1290,6 +1517,10 @@ class TextParser:
             if connector == "," and relative is not None:
                 state.about_relatives.append(_shown(" ".join(relative)))
                 relative = None
+            if relative is None and _KIN_MARK.search(phrase) and not _RELATIVE.search(phrase):
+                # A consanguinity heading: shown as about a relative (see _CONSANGUINITY_HEADING).
+                state.about_relatives.extend(mark.group() for mark in _KIN_MARK.finditer(phrase))
+                phrase = " ".join(_KIN_MARK.sub(" ", phrase).split())
             mention = _RELATIVE.search(phrase) if relative is None else None
             if mention:
                 before = phrase[: mention.start()].strip()
@@ -1594,6 +1825,8 @@ class _State:
     uncertain: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     patient_words: list[str] = field(default_factory=list)
+    # The sex a heading or a lone letter next to the age states, with its words: ("female", "sex: f").
+    stated_sex: list[tuple[str, str]] = field(default_factory=list)
     # Ages as (days, said to be now): the patient's, not a relative's or an onset.
     ages: list[tuple[float, bool]] = field(default_factory=list)
     newborn: bool = False
@@ -1606,10 +1839,172 @@ class _State:
     lab_context: dict[int, str] = field(default_factory=dict)
 
 
+def _take_names(text: str) -> tuple[str, int]:
+    """The text without its name headings and their values (see _NAME_HEADING), and how many of those values
+    had more than ``_NAME_MOST_WORDS`` words.
+
+    A value ends at the end of its line, at ";" or "|", before the next heading or a word with a figure (see
+    _NAME_NEXT_HEADING), after a full stop that ends a word of two or more letters other than a title, and at
+    a comma after its second word or later ("Smith, John, 7 yo boy"; after the first for one part of a name:
+    "Surname: Smith, anaemia"). Each name with its heading becomes "; ", so that the words on either side are
+    not read as one phrase. Run on the text as given, before its lines are joined: a line break ends a name.
+    """
+    pieces: list[str] = []
+    taken = 0
+    long_values = 0
+    for heading in _NAME_HEADING.finditer(text):
+        if heading.end() <= taken:
+            continue  # within the value of the name before
+        end = heading.end()
+        words = 0
+        # A full name may be written "Smith, John"; a surname or a first name is one part, and a comma ends it.
+        one_part = bool(_NAME_PART.search(heading.group()))
+        # Word by word up to the line's end (found as a word, not searched for ahead: a line of thousands of
+        # name headings would otherwise take time in the square of its length).
+        for word in _NAME_WORD.finditer(text, heading.end()):
+            if (
+                word.group() in _NAME_LINE_ENDS
+                or any(c.isdigit() for c in word.group())
+                or _NAME_NEXT_HEADING.match(text, word.start())
+                or _NAME_HEADING.match(text, word.start())  # "First name: X Last name: Y"
+            ):
+                break
+            end = word.end()
+            words += 1
+            bare = word.group().rstrip(".").lower()
+            if word.group().endswith(".") and len(bare) >= 2 and bare not in _NAME_TITLES:
+                break
+            if (words > 1 or one_part) and _COMMA_NEXT.match(text, end):
+                break
+        long_values += words > _NAME_MOST_WORDS
+        pieces.append(text[taken : max(taken, heading.start())])
+        pieces.append("; ")
+        taken = end
+    pieces.append(text[taken:])
+    return "".join(pieces), long_values
+
+
+def _take_birth_dates(text: str) -> tuple[str, bool, int]:
+    """The text without its date-of-birth headings and their values (see _BIRTH_HEADING); whether one of them
+    gave the patient's date (a value with a figure, and no relative's word before the heading), and how many
+    values had more than ``_NAME_MOST_WORDS`` words.
+
+    The value is the date after the heading (see _BIRTH_DATE). After a colon, "=" or a spaced dash, a value
+    that is no date one knows ("DOB: unknown", "DOB: 1st of the 2nd") is cut as a name's is, to the end of its
+    line, ";", "|", a comma or the next heading: it may be the date written another way; without one, only
+    the heading is cut ("DOB withheld"). "Born" is a heading only before a date ("born 01/02/2018"; "born at
+    term" and "born 2500 g" are prose). Each heading with its value becomes "; ", as a name does. Run on the
+    text as given, before its lines are joined: a line break ends a value.
+    """
+    pieces: list[str] = []
+    taken = 0
+    patients = False
+    long_values = 0
+    for heading in _BIRTH_HEADING.finditer(text):
+        if heading.start() < taken:
+            continue  # within the value of the heading before
+        date = _BIRTH_DATE.match(text, heading.end())
+        born = heading.group("key").lower() == "born"
+        if born and (date is None or date.group().strip().isdigit()):
+            continue  # "born at term", "born 2500 g": prose, not a date of birth
+        end = date.end() if date is not None else heading.end()
+        if date is None and heading.group("separator"):
+            words = 0
+            for word in _NAME_WORD.finditer(text, heading.end()):
+                if (
+                    word.group() in _NAME_LINE_ENDS
+                    or _NAME_NEXT_HEADING.match(text, word.start())
+                    or _NAME_HEADING.match(text, word.start())
+                ):
+                    break
+                end = word.end()
+                words += 1
+                if _COMMA_NEXT.match(text, end):
+                    break
+            long_values += words > _NAME_MOST_WORDS
+        whose = (heading.group("whose") or "patient").lower()
+        # "DOB: unknown" gives no date of birth to say is not used.
+        said = date is not None or any(c.isdigit() for c in text[heading.end() : end])
+        patients = patients or (said and whose in {"patient", "pt", "child", "baby", "infant"})
+        pieces.append(text[taken : heading.start()])
+        pieces.append("; ")
+        taken = end
+    pieces.append(text[taken:])
+    return "".join(pieces), patients, long_values
+
+
+def _split_headings(text: str) -> str:
+    """The text with "; " before each heading of a template that shares a line with the one before it
+    ("age: 7 years sex: f" -> "age: 7 years; sex: f"; see _TEMPLATE_HEADING). A heading that starts its clause
+    is left as it is, and so is "age:" after a word that makes it another age or an onset ("bone age: 2 y")."""
+    pieces: list[str] = []
+    taken = 0
+    value_end: int | None = None  # where the value of the heading before ends, when it was read
+    for match in _TEMPLATE_HEADING.finditer(text):
+        key = match.group("key")
+        value = _TEMPLATE_VALUES[key[0]].match(text, match.end())
+        colon = match.group("colon") is not None
+        if not colon and (value is None or key not in {"sex", "gender", "age"}):
+            continue  # "dob 2020", "age female": no heading
+        before = match.start()
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        at = match.start()  # where the "; " goes
+        previous = _word_before(text, before)
+        if before == 0 or text[before - 1] in ",;:(":
+            split = False
+            heading = True  # it starts its clause already
+        elif colon and _RELATIVE_HEADING.fullmatch(previous):
+            # "Age: 7 years Mother's age: 30 years", "Sibling sex: M": the relative's word goes with its
+            # heading, which starts a sentence about the relative, as on a line of its own.
+            split, heading = True, False
+            at = before - len(previous)
+        elif colon:
+            split = heading = key != "age" or previous not in _AGE_QUALIFIERS
+        else:
+            # A bare heading right after the value of another: "Age 2y Sex F", "Sex: F Age 7 months".
+            split = heading = value_end is not None and not text[value_end:before].strip()
+        if split and at >= taken:
+            pieces.append(text[taken:at])
+            pieces.append("; ")
+            taken = at
+        value_end = value.end() if heading and value is not None else None
+    pieces.append(text[taken:])
+    return "".join(pieces)
+
+
+def _take_consanguinity(text: str) -> tuple[str, list[str]]:
+    """The text with its consanguinity headings (see _CONSANGUINITY_HEADING) cut out when their value says no
+    or not known, and written over with a placeholder word (see _KIN_MARK) otherwise; the headings with their
+    values as written, in the placeholders' order."""
+    kept: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        written = match.group("value") if match.group("value") is not None else match.group("word")
+        value = " ".join(written.split())
+        if not value:
+            return match.group()  # "Consanguinity:" with the value on the next line: left as it is
+        if value in _CONSANGUINITY_SAYS_NOTHING:
+            return " "
+        kept.append(f"{' '.join(match.group('heading').split())}: {value}")
+        return f" zzkin{len(kept) - 1}zz "
+
+    return _CONSANGUINITY_HEADING.sub(take, text), kept
+
+
+def _word_before(text: str, end: int) -> str:
+    """The run of non-space characters that ends at ``end``, found from there (not by splitting the text
+    before it, which would take time in the square of its length over many headings)."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
 def _take_sex_heading(sentence: str, state: _State, *, about_relative: bool) -> str:
     """The sentence without its "Sex: F" / "Gender: male" headings (see _SEX_HEADING); the sex goes to
-    ``state``. A heading in a sentence about a relative, or after a relative's word ("Sister, sex: F"), is
-    left in the text: it is the relative's."""
+    ``state``, and a note for a heading whose value is not one sex ("Sex: M/F"). A heading in a sentence about
+    a relative, or after a relative's word ("Sister, sex: F"), is left in the text: it is the relative's."""
     if about_relative:
         return sentence
     relative = _RELATIVE.search(sentence)
@@ -1619,7 +2014,13 @@ def _take_sex_heading(sentence: str, state: _State, *, about_relative: bool) -> 
     for match in _SEX_HEADING.finditer(sentence):
         if match.start() >= first_relative:
             break
-        state.patient_words.append(_SEX_WORDS[match.group("sex")])
+        if match.group("unclear"):
+            # "Sex: female-to-male", "Sex: M/F unknown": which sex the writer means is not clear, so none is
+            # taken from it, and its words are not read as the nouns "female" and "male" either.
+            written = " ".join(match.group().replace(":", " ").replace("=", " ").split())  # as "age 7" is
+            state.notes.append(f"'{written}': not clearly one sex; not used as the sex (give --sex)")
+        else:
+            state.stated_sex.append((_SEX_WORDS[match.group("sex")], " ".join(match.group().split())))
         pieces.append(sentence[taken : match.start()])
         pieces.append(" " * (match.end() - match.start()))
         taken = match.end()
@@ -1778,11 +2179,12 @@ def _take_sex_letter(sentence: str, start: int, stop: int, taken: int, state: _S
     "F, 6-week-old"); the sex goes to ``state``. ``taken``: where the text not yet cut out starts."""
     after = _SEX_LETTER_AFTER.match(sentence, stop)
     if after:
-        state.patient_words.append(_SEX_LETTERS[after.group(1)])
+        state.stated_sex.append((_SEX_LETTERS[after.group(1)], after.group(1)))
         return start, after.end()
     before = _SEX_LETTER_BEFORE.search(sentence, taken, start)
     if before:
-        state.patient_words.append(_SEX_LETTERS[before.group(2)])
+        written = " ".join(f"{before.group('heading') or ''}{before.group(2)}".split())  # "f", "sex: f"
+        state.stated_sex.append((_SEX_LETTERS[before.group(2)], written))
         return before.start("heading") if before.group("heading") else before.start(2), stop
     return start, stop
 
@@ -1820,6 +2222,52 @@ def _age(state: _State) -> float | None:
         state.notes.append("several ages in the text; none used (give --age)")
         return None
     return state.ages[0][0] if state.ages else None
+
+
+def _text_sex(state: _State) -> str | None:
+    """The patient's sex from the words, with a note in ``state`` when they disagree.
+
+    A heading ("Sex: F"), a lone letter next to the age and the nouns ("girl", "boy", "daughter", "male") are
+    strong; the pronouns ("she", "his") are weak, since they may be another person's. Strong words that
+    disagree give no sex; a pronoun that disagrees with strong words gives way to them; pronouns alone that
+    disagree give none. Every disagreement is named in a note, as for several ages (see _age).
+    """
+    strong: dict[str, list[str]] = {"female": [], "male": []}  # the words for each sex, in their order
+    weak: dict[str, list[str]] = {"female": [], "male": []}
+    for sex, written in state.stated_sex:
+        if written not in strong[sex]:
+            strong[sex].append(written)
+    for words in state.patient_words:
+        for match in _SEX_WORD.finditer(words):
+            word = match.group()
+            sex, kind = (_SEX_NOUNS[word], strong) if word in _SEX_NOUNS else (_SEX_PRONOUNS[word], weak)
+            if word not in kind[sex]:
+                kind[sex].append(word)
+    said = [sex for sex in ("female", "male") if strong[sex]]
+    hinted = [sex for sex in ("female", "male") if weak[sex]]
+    if len(said) == 2:
+        state.notes.append(f"{_disagreement(strong)}; no sex used (give --sex)")
+        return None
+    if said:
+        sex = said[0]
+        if weak["male" if sex == "female" else "female"]:
+            every = {each: strong[each] + weak[each] for each in strong}
+            state.notes.append(
+                f"{_disagreement(every)}; {sex} used, as a pronoun may be another person's (give --sex if it "
+                "is wrong)"
+            )
+        return sex
+    if len(hinted) == 2:
+        state.notes.append(f"{_disagreement(weak)}; no sex used (give --sex)")
+        return None
+    return hinted[0] if hinted else None
+
+
+def _disagreement(words: dict[str, list[str]]) -> str:
+    """The start of a note that names the words for each sex: "the words disagree on the sex: 'sex f'
+    female, 'boy' male"."""
+    sides = (", ".join(f"'{word}'" for word in words[sex]) + f" {sex}" for sex in ("female", "male"))
+    return "the words disagree on the sex: " + ", ".join(sides)
 
 
 def _settle(items: list[_Item]) -> None:

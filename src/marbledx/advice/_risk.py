@@ -32,10 +32,19 @@ import numpy.typing as npt
 
 from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, mosaicism_assumption
 from marbledx.errors import InputError, UnknownEntityError
-from marbledx.findings._pedigree import MAX_AGE_YEARS, Pedigree, PedIndividual, TestResult, read_test_results
+from marbledx.findings._pedigree import (
+    MAX_AGE_YEARS,
+    Pedigree,
+    PedIndividual,
+    TestResult,
+    cycle_text,
+    read_test_results,
+)
 from marbledx.knowledge import Entity, EntityGroup, Inheritance, KnowledgeBase
 
 __all__ = [
+    "MAX_ELIMINATION_WORK",
+    "MAX_PEDIGREE_PEOPLE",
     "PARAMETER_RANGES",
     "SUPPORTED_INHERITANCE",
     "AllelicForm",
@@ -83,6 +92,19 @@ _MODE_TEXT = {
 DEFAULT_ALLELE_FREQUENCY = 1e-3
 DEFAULT_X_MUTATION_RATE = 1e-6
 DEFAULT_INBREEDING = 1 / 16
+
+# The size of pedigree the exact calculation takes. Each person's marginal finishes the elimination from that
+# person's place in the order (see _all_marginals), so the time grows with the square of the number of people,
+# and a pedigree with many loops (marriages between relatives) needs tables of 3^width genotype combinations.
+# Unbounded, a cohort PED file of 9,000 people ran for hours and a 96-person pedigree of random matings in a
+# closed population took 19 GB of memory; these limits refuse such input in one line instead (a few seconds
+# at most on a laptop). A family pedigree for counselling is far smaller.
+MAX_PEDIGREE_PEOPLE = 500
+MAX_ELIMINATION_WORK = 4e8  # estimated table entries over all the eliminations (about 10 s)
+# The largest single table (115 MB): a stated relationship spread over the 14 founders _placements allows
+# needs 3^15.
+MAX_ELIMINATION_TABLE = 3**15
+_STEP_WORK = 2000.0  # the fixed cost of one elimination step, in table entries' worth of time
 
 
 @dataclass(frozen=True)
@@ -541,7 +563,26 @@ class _Graph:
             self.assumptions.append(
                 "Where only one parent is given, the other is an unknown, unrelated person (one per child)."
             )
+        self._check_size(len(absent), placeholders)
         self._check_acyclic()
+
+    def _check_size(self, absent: int, placeholders: int) -> None:
+        """Refuse more people than the exact calculation takes (:data:`MAX_PEDIGREE_PEOPLE`)."""
+        if len(self.nodes) <= MAX_PEDIGREE_PEOPLE:
+            return
+        listed = len(self.pedigree.individuals)
+        detail = (
+            f" ({listed:,} listed, {absent:,} parents named but not listed, {placeholders:,} unknown other "
+            "parents of children with one parent given)"
+            if absent or placeholders
+            else ""
+        )
+        msg = (
+            f"{self.pedigree.path}: {len(self.nodes):,} people in the pedigree{detail}; the exact risk "
+            f"calculation takes one family of at most {MAX_PEDIGREE_PEOPLE:,} people; expected only the "
+            "relatives the question needs (one family, not a cohort file)"
+        )
+        raise InputError(msg)
 
     def _add(self, node: _Node) -> int:
         self.index[node.id] = len(self.nodes)
@@ -595,7 +636,7 @@ class _Graph:
                     parent = parents[position]
                     if state[parent] == 1:
                         cycle = [*path[path.index(parent) :], parent]
-                        names = " -> ".join(self.nodes[i].id for i in cycle)
+                        names = cycle_text([self.nodes[i].id for i in cycle])
                         msg = (
                             f"{self.where(self.nodes[parent])}: parentage cycle ({names}, each the child of the "
                             "next); expected a family tree in which nobody is their own ancestor"
@@ -823,14 +864,18 @@ def _test_allows(model: RiskModel, graph: _Graph, node: _Node, sex: Sex | None, 
     return float(n == wanted and (not model.x_linked or sex == "female"))
 
 
-def _elimination_order(factors: Sequence[_Factor], n_vars: int, cards: Sequence[int]) -> list[int]:
-    """Greedy min-fill order on the moral graph (ties: smallest clique weight)."""
+def _elimination_order(
+    factors: Sequence[_Factor], n_vars: int, cards: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """Greedy min-fill order on the moral graph (ties: smallest clique weight), with the size (number of
+    entries) of the table each elimination builds."""
     neighbours: list[set[int]] = [set() for _ in range(n_vars)]
     for scope, _ in factors:
         for v in scope:
             neighbours[v].update(u for u in scope if u != v)
     remaining = set(range(n_vars))
     order: list[int] = []
+    weights: list[int] = []
     while remaining:
 
         def cost(v: int) -> tuple[int, int, int]:
@@ -841,12 +886,25 @@ def _elimination_order(factors: Sequence[_Factor], n_vars: int, cards: Sequence[
 
         best = min(remaining, key=cost)
         nb = neighbours[best]
+        weights.append(math.prod(cards[u] for u in nb) * cards[best])
         for a in nb:
             neighbours[a].update(u for u in nb if u != a)
             neighbours[a].discard(best)
         remaining.discard(best)
         order.append(best)
-    return order
+    return order, weights
+
+
+def _elimination_work(order: Sequence[int], weights: Sequence[int], wanted: set[int]) -> float:
+    """The work of :func:`_all_marginals` in table entries: every elimination once, and for each wanted
+    variable the eliminations after its place again, each step its table size plus a fixed cost."""
+    total = 0.0
+    after = 0.0  # the work of the eliminations after the current position
+    for position in range(len(order) - 1, -1, -1):
+        if order[position] in wanted:
+            total += after
+        after += weights[position] + _STEP_WORK
+    return total + after
 
 
 def _sum_out(pool: list[_Factor], var: int) -> tuple[list[_Factor], float] | None:
@@ -1102,8 +1160,19 @@ def pedigree_risk(
             (tuple(spread_founders), _spread_kinship_factor(model, graph, spread_founders, placements))
         )
 
-    order = _elimination_order(factors, len(graph.nodes), cards)
+    order, weights = _elimination_order(factors, len(graph.nodes), cards)
     wanted = {i for i, node in enumerate(graph.nodes) if node.visible} | {i for _, i in virtual}
+    work = _elimination_work(order, weights, wanted)
+    if work > MAX_ELIMINATION_WORK or max(weights) > MAX_ELIMINATION_TABLE:
+        # Refused before any table is built: the work grows too fast with the loops to be worth starting.
+        msg = (
+            f"{pedigree.path}: the pedigree is too interlinked to compute exactly: with "
+            f"{len(pedigree.individuals):,} people and their loops (marriages between relatives) it needs "
+            f"tables of up to {max(weights):,} genotype combinations (limit {MAX_ELIMINATION_TABLE:,}) and "
+            f"about {work:.1e} steps (limit {MAX_ELIMINATION_WORK:.0e}); expected fewer relatives: leave out "
+            "those the question does not need"
+        )
+        raise InputError(msg)
     marginals = _all_marginals(factors, order, wanted)
     posteriors: dict[int, _Table] = {}
     log_likelihood = 0.0

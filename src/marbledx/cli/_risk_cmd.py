@@ -18,6 +18,7 @@ from typing import Any
 
 from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
 from marbledx.advice._risk import (
+    MAX_PEDIGREE_PEOPLE,
     PARAMETER_RANGES,
     PenetranceCurve,
     RiskReport,
@@ -35,10 +36,15 @@ HELP = "genetic counselling: carrier and recurrence risks for a family pedigree 
 
 
 def _probability(text: str) -> float:
+    """A flag's number. Python's float() also takes "1_0" (as 10) and digits of other scripts, which the range
+    message would then echo as a number the user did not type, so those are refused; "nan" and "inf" are read
+    and refused by the range check, which names the flag."""
     try:
-        return float(text)
+        if "_" in text or not text.isascii():
+            raise ValueError
+        return float(text) + 0.0  # + 0.0: "-0" is read as 0, not shown as -0.0
     except ValueError:
-        msg = f"{text!r} is not a number"
+        msg = f"{text!r} is not a number; expected a decimal number such as 0.66 or 1e-6"
         raise argparse.ArgumentTypeError(msg) from None
 
 
@@ -161,7 +167,12 @@ def run(args: argparse.Namespace) -> int:
     _check_ranges(args)
     couple = _couple(args.couple)
     curve = PenetranceCurve.parse(args.penetrance_by_age) if args.penetrance_by_age is not None else None
-    pedigree = read_ped(args.ped) if args.ped is not None else read_family_pedigree(args.phenopacket)
+    pedigree = (
+        # The engine's limit, so that a cohort file is refused without reading all of it.
+        read_ped(args.ped, max_individuals=MAX_PEDIGREE_PEOPLE)
+        if args.ped is not None
+        else read_family_pedigree(args.phenopacket)
+    )
     disease = resolve_disease(
         load_knowledge_base(),
         args.disease,

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +59,48 @@ MAX_AGE_YEARS = 130.0
 _YEARS = re.compile(r"\d+(?:\.\d+)?")
 _AGE_UNKNOWN = {".", "na", "unknown"}
 _AGE_HELP = "expected years (age=34, age=2.5) or an ISO 8601 duration (age=P34Y, age=P2Y6M)"
+# The longest id (family, individual, parent) read; the registry keeps sample names to the same length. A longer
+# "id" is a damaged line (a genotype block, a pasted paragraph), not a person.
+MAX_ID_LENGTH = 255
+# Parent ids that mean "not given" (PLINK: 0; some tools write "."); no individual may carry one as an id.
+_NO_PARENT = frozenset({"0", "."})
+_COLUMN_NAMES = {1: "family", 2: "individual", 3: "father", 4: "mother", 5: "sex", 6: "affected"}
+_PED_COLUMNS = "family, individual, father, mother, sex, affected"
+_SHOWN = 40  # characters of a value read from a file that a message repeats
+_CYCLE_SHOWN = 8  # people of a parentage cycle a message names
+
+
+def shown(text: str) -> str:
+    """``repr`` of a value read from a file, cut to :data:`_SHOWN` characters, for messages: a 2 MB token
+    must not become a 2 MB error line, and ``repr`` makes control characters visible."""
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
+
+
+def cycle_text(ids: Sequence[str]) -> str:
+    """``A -> B -> A`` for a parentage cycle (each the child of the next); a long one is cut in the middle."""
+    if len(ids) <= _CYCLE_SHOWN:
+        return " -> ".join(ids)
+    head, tail = ids[: _CYCLE_SHOWN // 2], ids[-(_CYCLE_SHOWN // 2) :]
+    return f"{' -> '.join(head)} -> … -> {' -> '.join(tail)}; {len(ids) - 1} people"
+
+
+def _bad_character(text: str) -> int | None:
+    """The index of the first character of ``text`` that is not printable text, a space or a tab: a control
+    character (NUL included), an invisible format character (zero-width space, a byte-order mark inside the
+    file) or a space other than the ASCII one (no-break space, line separator). ``None`` if there is none.
+
+    Such a character inside an id makes two spellings of one person that look the same (a parent then silently
+    becomes "not in the file"), and Python's ``str.split`` would take the Unicode spaces for column breaks
+    that PLINK does not see.
+    """
+    if text.replace("\t", " ").isprintable():  # the common case, at C speed
+        return None
+    return next(i for i, char in enumerate(text) if char != "\t" and not char.isprintable())
+
+
+def _character_name(char: str) -> str:
+    name = "NUL" if char == "\x00" else unicodedata.name(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
 
 
 @dataclass(frozen=True)
@@ -158,7 +201,7 @@ def parse_test_result(word: str, where: str) -> TestResult | None:
     """
     key = word.strip().lower()
     if key not in _TEST_WORDS:
-        msg = f"{where}: test result {word!r} is not recognised; expected one of {TEST_WORDS_HELP}"
+        msg = f"{where}: test result {shown(word)} is not recognised; expected one of {TEST_WORDS_HELP}"
         raise InputError(msg)
     return _TEST_WORDS[key]
 
@@ -182,10 +225,10 @@ def parse_age_token(token: str, where: str) -> float | None:
         return parse_iso_age(value, where=where) / _DAYS_PER_YEAR
     years = float(value) if _YEARS.fullmatch(value) else math.nan
     if not math.isfinite(years):
-        msg = f"{where}: {token!r} is not an age; {_AGE_HELP}"
+        msg = f"{where}: {shown(token)} is not an age; {_AGE_HELP}"
         raise InputError(msg)
     if years > MAX_AGE_YEARS:
-        msg = f"{where}: {token!r} is older than {MAX_AGE_YEARS:g} years; {_AGE_HELP}"
+        msg = f"{where}: {shown(token)} is older than {MAX_AGE_YEARS:g} years; {_AGE_HELP}"
         raise InputError(msg)
     return years
 
@@ -197,7 +240,7 @@ def _ped_age(columns: Sequence[str], path: Path, number: int) -> float | None:
         if not is_age_token(column):
             continue
         if found is not None:
-            msg = f"{path} line {number} column {column_number}: a second age token {column!r} (the first is in column {found[0]}); expected one age= token per line"
+            msg = f"{path} line {number} column {column_number}: a second age token {shown(column)} (the first is in column {found[0]}); expected one age= token per line"
             raise InputError(msg)
         found = (column_number, parse_age_token(column, f"{path} line {number} column {column_number}"))
     return found[1] if found else None
@@ -235,14 +278,58 @@ def read_test_results(pedigree: Pedigree) -> dict[str, TestResult]:
             if index == column or is_age_token(word) or _TEST_WORDS.get(word.strip().lower()) is None:
                 continue
             expected = "column 7, or column 8 when column 7 is an age= token"
-            msg = f"{pedigree.location(person)} column {index + 7}: test result {word!r} is in a column that is not read; expected it in {expected}"
+            msg = f"{pedigree.location(person)} column {index + 7}: test result {shown(word)} is in a column that is not read; expected it in {expected}"
             raise InputError(msg)
     return results
+
+
+def _check_cycles(people: Sequence[PedIndividual], where: Callable[[PedIndividual], str]) -> None:
+    """Refuse a parentage cycle (someone their own ancestor: a parent listed as the child's child).
+
+    Iterative, so that a long line of descent cannot exhaust Python's recursion limit, and linear in the
+    number of people.
+    """
+    by_id = {p.id: p for p in people}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in people:
+        if start.id in state:
+            continue
+        path: list[str] = [start.id]
+        stack: list[tuple[str, list[str]]] = [(start.id, _parents_in_file(start, by_id))]
+        state[start.id] = 1
+        while stack:
+            current, parents = stack[-1]
+            if not parents:
+                state[current] = 2
+                stack.pop()
+                path.pop()
+                continue
+            parent = parents.pop()
+            if state.get(parent) == 1:
+                cycle = [*path[path.index(parent) :], parent]
+                msg = (
+                    f"{where(by_id[parent])}: parentage cycle ({cycle_text(cycle)}, each the child of the "
+                    "next); expected a family tree in which nobody is their own ancestor"
+                )
+                raise InputError(msg)
+            if parent not in state:
+                state[parent] = 1
+                path.append(parent)
+                stack.append((parent, _parents_in_file(by_id[parent], by_id)))
+
+
+def _parents_in_file(person: PedIndividual, by_id: Mapping[str, PedIndividual]) -> list[str]:
+    # Reversed, so that popping from the end visits the father first (the order of the messages of old).
+    return [p for p in (person.mother, person.father) if p is not None and p in by_id]
 
 
 def _check_relations(
     path: Path | str, people: Sequence[PedIndividual], where: Callable[[PedIndividual], str]
 ) -> None:
+    """The checks between lines: nobody their own parent, a parent's sex and family agree with their role,
+    no parentage cycle. Each problem is an :class:`InputError` naming the line (or ``pedigree.persons[i]``)
+    and the line it conflicts with. (A parent of unknown sex named both as a father and as a mother is refused
+    by the risk engine, which gives parents their roles' sex.)"""
     by_id = {p.id: p for p in people}
     for person in people:
         for role, parent, expected in (
@@ -252,12 +339,21 @@ def _check_relations(
             if parent is None:
                 continue
             if parent == person.id:
-                msg = f"{where(person)}: {person.id!r} is given as their own {role}"
+                msg = f"{where(person)}: {shown(person.id)} is given as their own {role}"
                 raise InputError(msg)
             record = by_id.get(parent)
             if record is not None and record.sex is not None and record.sex != expected:
-                msg = f"{where(person)}: {role} {parent!r} has sex {record.sex} in {where(record).removeprefix(f'{path} ')}"
+                msg = f"{where(person)}: {role} {shown(parent)} has sex {record.sex} in {where(record).removeprefix(f'{path} ')}"
                 raise InputError(msg)
+            if record is not None and person.family and record.family and record.family != person.family:
+                # PLINK reads a parent id within the child's family, so such a line names another person.
+                msg = (
+                    f"{where(person)}: {role} {shown(parent)} is in family {shown(record.family)} "
+                    f"({where(record).removeprefix(f'{path} ')}), not in the child's family "
+                    f"{shown(person.family)}; expected parents in the same family as the child"
+                )
+                raise InputError(msg)
+    _check_cycles(people, where)
 
 
 def ped_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
@@ -269,39 +365,116 @@ def ped_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
             yield number, line.split()
 
 
-def read_ped(path: str | Path) -> Pedigree:
+def _check_characters(path: Path, number: int, line: str) -> None:
+    """Refuse a control, invisible or non-ASCII space character in a PED line, naming its column."""
+    index = _bad_character(line)
+    if index is None:
+        return
+    before = line[:index]  # printable text, spaces and tabs only: split() here is PLINK's split
+    starts_column = not before or before[-1] in " \t"
+    column = len(before.split()) + (1 if starts_column else 0)
+    start = max(before.rfind(" "), before.rfind("\t")) + 1
+    end = min((i for i in (line.find(" ", index), line.find("\t", index)) if i >= 0), default=len(line))
+    msg = (
+        f"{path} line {number} column {column} ({_COLUMN_NAMES.get(column, 'an extra column')}): character "
+        f"{_character_name(line[index])} in {shown(line[start:end])}; expected printable text with columns "
+        "separated by spaces or tabs"
+    )
+    raise InputError(msg)
+
+
+def _looks_like_header(columns: Sequence[str]) -> bool:
+    """Whether a first PED line is a column header (``FID IID PAT MAT SEX PHENOTYPE``) rather than a person:
+    words, not codes, in both the sex and the affected column."""
+    return all(
+        columns[i] not in codes and any(char.isalpha() for char in columns[i])
+        for i, codes in ((4, PED_SEX_CODES), (5, PED_AFFECTED_CODES))
+    )
+
+
+def _check_ids(path: Path, number: int, columns: Sequence[str]) -> None:
+    """The family, individual and parent ids of a line: not too long, and no individual called ``0``."""
+    for column in range(4):
+        value = columns[column]
+        if len(value) > MAX_ID_LENGTH:
+            msg = (
+                f"{path} line {number} column {column + 1} ({_COLUMN_NAMES[column + 1]}): an id of "
+                f"{len(value):,} characters ({shown(value)}); expected at most {MAX_ID_LENGTH}"
+            )
+            raise InputError(msg)
+    if columns[1] in _NO_PARENT:
+        msg = (
+            f"{path} line {number} column 2 (individual): {shown(columns[1])} is the code for a parent not "
+            "given; expected another id for this person"
+        )
+        raise InputError(msg)
+
+
+def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigree:
     """Read and check a PED file; every problem is an :class:`InputError` naming the file and line.
 
     An ``age=`` token in the extra columns sets :attr:`PedIndividual.age` (see :func:`parse_age_token`).
+    ``max_individuals`` (optional) stops at the first line beyond that many people, so that a caller with a
+    limit refuses a cohort file without reading all of it. Lines are numbered as an editor shows them (only
+    a line feed, carriage return or both end a line); a control or invisible character, or a space other than
+    the ASCII space or tab, is an error naming its line and column.
     """
     path = Path(path)
-    text = read_text_file(path)
+    text = read_text_file(path)  # line ends are \n only, byte-order mark dropped
     people: list[PedIndividual] = []
     seen: dict[str, int] = {}
-    for number, columns in ped_rows(text.splitlines()):
+    families: dict[str, str] = {}
+    # Split on line feeds only: str.splitlines also breaks at form feeds, U+2028 and others, which would
+    # renumber the lines an editor shows; such characters are refused below instead.
+    lines = text.split("\n")
+    for number, columns in ped_rows(lines):
+        _check_characters(path, number, lines[number - 1])
         if len(columns) < 6:
-            msg = (
-                f"{path} line {number}: expected 6 columns (family, individual, father, mother, sex, affected), "
-                f"found {len(columns)}"
-            )
+            msg = f"{path} line {number}: expected 6 columns ({_PED_COLUMNS}), found {len(columns)}"
             raise InputError(msg)
         family, individual, father, mother, sex, affected = columns[:6]
+        if not people and _looks_like_header(columns):
+            msg = (
+                f"{path} line {number}: {shown(' '.join(columns[:6]))} looks like a column header, not a "
+                f"person; expected a header line to start with '#', or no header (columns: {_PED_COLUMNS})"
+            )
+            raise InputError(msg)
+        _check_ids(path, number, columns)
+        if max_individuals is not None and len(people) >= max_individuals:
+            msg = f"{path} line {number}: more than {max_individuals:,} individuals; expected at most {max_individuals:,} (one family, not a cohort file)"
+            raise InputError(msg)
         if individual in seen:
-            msg = f"{path} line {number}: individual {individual!r} is already defined at line {seen[individual]}"
+            elsewhere = (
+                ""
+                if families[individual] == family
+                else f" (family {shown(families[individual])}); expected ids unique across the file, also between families"
+            )
+            msg = f"{path} line {number}: individual {shown(individual)} is already defined at line {seen[individual]}{elsewhere}"
             raise InputError(msg)
         if sex not in PED_SEX_CODES:
-            msg = f"{path} line {number}: sex {sex!r} is not 1 (male), 2 (female) or 0 (unknown)"
+            # One column later the line would be valid: most likely an id (or name) written with a space.
+            shifted = len(columns) > 6 and columns[5] in PED_SEX_CODES and columns[6] in PED_AFFECTED_CODES
+            hint = (
+                "; an id with a space in it? Columns are separated by spaces or tabs, so ids cannot contain them"
+                if shifted
+                else ""
+            )
+            msg = f"{path} line {number}: sex {shown(sex)} is not 1 (male), 2 (female) or 0 (unknown){hint}"
             raise InputError(msg)
         if affected not in PED_AFFECTED_CODES:
-            msg = f"{path} line {number}: affected status {affected!r} is not 1 (unaffected), 2 (affected) or 0 (unknown)"
+            msg = (
+                f"{path} line {number}: affected status {shown(affected)} is not 1 (unaffected), 2 (affected) "
+                "or 0/-9 (unknown); a quantitative phenotype is not read"
+            )
             raise InputError(msg)
         seen[individual] = number
+        families[individual] = family
         people.append(
             PedIndividual(
                 family=family,
                 id=individual,
-                father=None if father in {"0", "."} else father,
-                mother=None if mother in {"0", "."} else mother,
+                father=None if father in _NO_PARENT else father,
+                mother=None if mother in _NO_PARENT else mother,
                 sex=_SEX.get(sex),  # type: ignore[arg-type]
                 affected=_AFFECTED.get(affected),
                 extra=tuple(columns[6:]),
@@ -310,9 +483,7 @@ def read_ped(path: str | Path) -> Pedigree:
             )
         )
     if not people:
-        msg = (
-            f"{path}: no individuals; expected PED lines (family, individual, father, mother, sex, affected)"
-        )
+        msg = f"{path}: no individuals; expected PED lines ({_PED_COLUMNS})"
         raise InputError(msg)
     _check_relations(path, people, lambda person: f"{path} line {person.line}")
     return Pedigree(str(path), tuple(people))
@@ -386,13 +557,30 @@ def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[st
     raise InputError(msg)
 
 
+def _person_id(value: str, where: str) -> str:
+    """An id of a phenopacket pedigree person, stripped; a control or invisible character, or an id longer
+    than :data:`MAX_ID_LENGTH`, is an :class:`InputError` naming ``where`` (``pedigree.persons[i].field``)."""
+    value = value.strip(" \t")
+    index = _bad_character(value)
+    if index is not None:
+        msg = f"{where}: character {_character_name(value[index])} in {shown(value)}; expected printable text"
+        raise InputError(msg)
+    if len(value) > MAX_ID_LENGTH:
+        msg = (
+            f"{where}: an id of {len(value):,} characters ({shown(value)}); expected at most {MAX_ID_LENGTH}"
+        )
+        raise InputError(msg)
+    return value
+
+
 def read_family_pedigree(path: str | Path) -> Pedigree:
     """Read the pedigree of a phenopacket v2 Family JSON file (or a bare ``{"persons": [...]}`` Pedigree).
 
-    Parent ids ``""`` or ``"0"`` mean not given. The same checks as :func:`read_ped` apply; errors are
-    one-line :class:`InputError` messages naming the file and ``pedigree.persons[i]``. Ages come from the
+    Parent ids ``""``, ``"0"`` or ``"."`` mean not given. The same checks as :func:`read_ped` apply; errors
+    are one-line :class:`InputError` messages naming the file and ``pedigree.persons[i]``. Ages come from the
     Family's proband and relatives phenopackets (``subject.timeAtLastEncounter.age``) matched by subject id;
-    a bare Pedigree has no ages.
+    a bare Pedigree has no ages. A Family that declares ``consanguinousParents`` must have its proband in
+    ``pedigree.persons`` (the flag is about the proband's parents).
     """
     path = Path(path)
     persons, consanguineous, proband, ages = _parse_family_json(path)
@@ -402,22 +590,28 @@ def read_family_pedigree(path: str | Path) -> Pedigree:
     seen: dict[str, int] = {}
     for index, person in enumerate(persons):
         where = f"{path} pedigree.persons[{index}]"
-        individual = str(person.individual_id).strip()
-        if not individual or individual == "0":
+        family, individual, father, mother = (
+            _person_id(str(value), f"{where}.{name}")
+            for name, value in (
+                ("familyId", person.family_id),
+                ("individualId", person.individual_id),
+                ("paternalId", person.paternal_id),
+                ("maternalId", person.maternal_id),
+            )
+        )
+        if not individual or individual in _NO_PARENT:
             msg = f"{where}: no individualId; expected an identifier"
             raise InputError(msg)
         if individual in seen:
-            msg = f"{where}: individual {individual!r} is already defined at pedigree.persons[{seen[individual]}]"
+            msg = f"{where}: individual {shown(individual)} is already defined at pedigree.persons[{seen[individual]}]"
             raise InputError(msg)
         seen[individual] = index
-        father = str(person.paternal_id).strip()
-        mother = str(person.maternal_id).strip()
         people.append(
             PedIndividual(
-                family=str(person.family_id),
+                family=family,
                 id=individual,
-                father=None if father in {"", "0", "."} else father,
-                mother=None if mother in {"", "0", "."} else mother,
+                father=None if father in {"", *_NO_PARENT} else father,
+                mother=None if mother in {"", *_NO_PARENT} else mother,
                 sex=_PP_SEX.get(sex_names.get(int(person.sex), "")),
                 affected=_PP_AFFECTED.get(status_names.get(int(person.affected_status), "")),
                 line=index + 1,
@@ -428,6 +622,14 @@ def read_family_pedigree(path: str | Path) -> Pedigree:
         msg = f"{path}: no persons in pedigree.persons; expected the family members"
         raise InputError(msg)
     _check_relations(path, people, lambda p: f"{path} pedigree.persons[{p.line - 1}]")
+    if consanguineous and proband not in seen:
+        # The flag says the proband's parents are related; without the proband it would silently be lost.
+        named = f"{shown(proband)} is not" if proband else "no proband.subject.id is"
+        msg = (
+            f"{path}: consanguinousParents is true but {named} in pedigree.persons; expected the proband "
+            "(whose parents are related) among the persons"
+        )
+        raise InputError(msg)
     return Pedigree(
         str(path),
         tuple(people),

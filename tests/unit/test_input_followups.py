@@ -15,6 +15,7 @@ import pytest
 
 from marbledx.errors import InputError
 from marbledx.findings import read_case_file, read_ped
+from marbledx.findings._io import read_text_file
 from marbledx.findings._phenopacket import read_phenopacket_labs
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -273,3 +274,16 @@ def test_vcf_options_with_a_vcf_and_ped_without_one_are_kept(
     assert "only to a VCF" not in err
     assert "missing." in err
     assert "no such file" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_says_so(tmp_path: Path, encoding: str) -> None:
+    # Windows editors save "Unicode" as UTF-16 with a byte-order mark; the line-1 byte message did not say what to do.
+    path = tmp_path / "case.json"
+    data = '{"id": "c1"}'.encode(encoding)
+    path.write_bytes(data if data[:2] in (b"\xff\xfe", b"\xfe\xff") else b"\xfe\xff" + data)
+    with pytest.raises(InputError) as info:
+        read_text_file(path)
+    assert (
+        str(info.value) == f"{path}: cannot read (UTF-16 text); expected UTF-8 text (save the file as UTF-8)"
+    )

@@ -52,6 +52,9 @@ def read_text_file(path: Path) -> str:
         # decoding error's position counts the same lines.
         return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # the byte-order marks of UTF-16 (Windows "Unicode")
+            msg = f"{path}: cannot read (UTF-16 text); expected UTF-8 text (save the file as UTF-8)"
+            raise InputError(msg) from None
         line = exc.object[: exc.start].count(b"\n") + 1
         msg = (
             f"{path}: cannot read (line {line} is not UTF-8 text: byte 0x{exc.object[exc.start]:02x}); "

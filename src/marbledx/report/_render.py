@@ -221,10 +221,12 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
         if plan_subtype and plan["hsct"]["decision"] == plan_subtype.get("hsct_decision")
         else ""
     )
-    shown_plan = {
-        **plan,
-        "hsct": {**plan["hsct"], "reason": _decision_words(str(plan["hsct"].get("reason", "")))},
-    }
+    # A stored analysis may have no HSCT advice (an older one, or a result without a care plan).
+    shown_plan = (
+        {**plan, "hsct": {**plan["hsct"], "reason": _decision_words(str(plan["hsct"].get("reason", "")))}}
+        if isinstance(plan.get("hsct"), dict)
+        else plan
+    )
     return {
         "data": {**data, "diagnoses": diagnoses, "care_plan": shown_plan},
         "hsct_qualifier": plan_qualifier,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 
 from marbledx.registry import Registry, UserInfo
 
-from .helpers import PASSWORD
+from .helpers import PASSWORD, populate
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,17 @@ def registry(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]
         password_hasher=cheap_hasher,
     ) as opened:
         yield opened
+
+
+@pytest.fixture
+def source(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[tuple[Registry, dict[str, Any]]]:
+    """A registry with teams, accounts, cases and uploads (``populate``): what a backup is made of."""
+    with Registry.open(
+        f"sqlite:///{tmp_path / 'source.sqlite3'}",
+        uploads_dir=tmp_path / "source-uploads",
+        password_hasher=cheap_hasher,
+    ) as registry:
+        yield registry, populate(registry)
 
 
 @pytest.fixture

@@ -14,17 +14,7 @@ from argon2 import PasswordHasher
 
 from marbledx.registry import BACKUP_FORMAT, Registry, RegistryError, head_revision
 
-from .helpers import PASSWORD, VCF, populate, rewrite, snapshot
-
-
-@pytest.fixture
-def source(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[tuple[Registry, dict[str, Any]]]:
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'source.sqlite3'}",
-        uploads_dir=tmp_path / "source-uploads",
-        password_hasher=cheap_hasher,
-    ) as registry:
-        yield registry, populate(registry)
+from .helpers import PASSWORD, VCF, rewrite, snapshot
 
 
 @pytest.fixture

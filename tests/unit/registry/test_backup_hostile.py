@@ -29,19 +29,9 @@ from marbledx.registry import Registry, RegistryError
 from marbledx.registry import _backup as backup_module
 
 from ..cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
-from .helpers import PASSWORD, populate, rewrite
+from .helpers import PASSWORD, rewrite
 
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and resource limits (POSIX)")
-
-
-@pytest.fixture
-def source(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[tuple[Registry, dict[str, Any]]]:
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'source.sqlite3'}",
-        uploads_dir=tmp_path / "source-uploads",
-        password_hasher=cheap_hasher,
-    ) as registry:
-        yield registry, populate(registry)
 
 
 @pytest.fixture

@@ -38,7 +38,17 @@ from marbledx.findings import (
     prepare_lab_findings,
 )
 from marbledx.knowledge import load_knowledge_base
-from marbledx.ontology import OFFICIAL_RELEASE_URL, activate_release, data_dir, load_hpo, update_release
+from marbledx.ontology import (
+    OFFICIAL_RELEASE_URL,
+    RELEASE_FILES,
+    DirectoryRelease,
+    activate_release,
+    data_dir,
+    default_source,
+    load_hpo,
+    update_release,
+)
+from marbledx.ontology._update import VERSION_PATTERN, installed_releases
 from marbledx.ranking import CaseResult
 
 __all__ = ["build_parser", "main"]
@@ -435,15 +445,21 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     out = write_report(report, Path(args.output), hpo=hpo, kb=kb, fmt=args.format, audience=args.audience)
     plan = report.care_plan
     sys.stderr.write(
-        f"marbledx: wrote {printable(str(out))} ({args.audience} {args.format}); leading diagnosis {plan.diagnosis_id} "
-        f"{plan.diagnosis_label} ({percent(plan.probability)}), HSCT decision {plan.hsct.decision}"
+        f"marbledx: wrote {printable(str(out))} ({args.audience} {args.format}); "
+        # Only the genotype's support makes the first entry of the differential a diagnosis (docs/care.md).
+        f"{'leading diagnosis' if plan.certainty == 'genotype_supported' else 'top of the differential'} "
+        f"{plan.diagnosis_id} {plan.diagnosis_label} ({percent(plan.probability)}), HSCT decision {plan.hsct.decision}"
         f" ({plan.hsct.urgency})\n"
     )
     return 0
 
 
 def _cmd_data_info(args: argparse.Namespace) -> int:
-    info = data_info(load_hpo(), load_knowledge_base())
+    source = default_source()
+    if isinstance(source, DirectoryRelease):
+        # The loads of other commands notice a changed file by its size and time; here every byte is checked.
+        source.verify()
+    info = data_info(load_hpo(source), load_knowledge_base())
     if args.format == "json":
         _emit_json({**info.to_dict(), "data_dir": str(data_dir())})
     else:
@@ -451,13 +467,23 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_if_overridden() -> None:
+    configured = os.environ.get("MARBLEDX_HPO", "").strip()
+    if configured:
+        sys.stderr.write(
+            f"marbledx: warning: MARBLEDX_HPO={printable(configured)} is set and overrides this choice until it is unset\n"
+        )
+
+
 def _cmd_data_update(args: argparse.Namespace) -> int:
-    sys.stderr.write(f"downloading the HPO release from {args.base_url} …\n")
+    sys.stderr.write(f"downloading the HPO release from {printable(args.base_url)} …\n")
     installed = update_release(args.base_url, timeout=args.timeout, activate=not args.no_activate)
     state = "now active" if not args.no_activate else "installed, not activated"
     _emit(
         f"HPO release {installed.version} (annotations {installed.annotation_version}) {state}: {installed.folder}"
     )
+    if not args.no_activate:
+        _warn_if_overridden()
     return 0
 
 
@@ -465,14 +491,30 @@ def _cmd_data_use(args: argparse.Namespace) -> int:
     if args.release == "bundled":
         activate_release(None)
         _emit("using the bundled HPO release")
+        _warn_if_overridden()
         return 0
+    releases = data_dir() / "hpo"
     candidate = Path(args.release)
-    folder = candidate if candidate.is_dir() else data_dir() / "hpo" / args.release
-    if not folder.is_dir():
-        msg = f"no downloaded HPO release {args.release!r} in {data_dir() / 'hpo'}; expected 'bundled', a version or a folder"
+    # A bare version names an installed release (never a path out of the data folder), even when the
+    # current folder happens to hold a folder of that name; anything else is a folder path.
+    is_version = VERSION_PATTERN.fullmatch(args.release) is not None and args.release not in {".", ".."}
+    if is_version and (releases / args.release).is_dir():
+        folder = releases / args.release
+    elif candidate.is_dir():
+        folder = candidate
+    elif candidate.exists():
+        msg = f"{args.release} is a file; expected 'bundled', an installed version or a folder holding {', '.join(RELEASE_FILES)}"
+        raise UsageError(msg)
+    else:
+        installed = ", ".join(installed_releases()) or "none; 'marbledx data update' installs one"
+        msg = (
+            f"no downloaded HPO release {args.release!r} in {releases} (installed: {installed}); "
+            "expected 'bundled', a version or a folder"
+        )
         raise UsageError(msg)
     activate_release(folder)
     _emit(f"using the HPO release in {folder}")
+    _warn_if_overridden()
     return 0
 
 

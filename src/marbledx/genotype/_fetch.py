@@ -2,8 +2,9 @@
 
 These two functions and ``marbledx data update`` are the only code in marbledx that touches the network,
 and only when a user asks. Each download is staged in a temporary folder inside the data folder,
-validated completely (a 404, an HTML error page or a truncated gzip stops it), and only then moved into
-place with a JSON manifest, so a failed fetch leaves the previous installation untouched.
+validated completely (a 404, an HTML error page, a truncated or oversized download, a corrupt gzip stops
+it), and only then moved into place with a JSON manifest, so a failed fetch leaves the previous installation
+untouched. One fetch of a kind runs at a time per data folder; a second one stops at once.
 
 Layout under :func:`~marbledx.ontology.data_dir`::
 
@@ -24,10 +25,7 @@ import json
 import os
 import re
 import shutil
-import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +36,19 @@ from typing import Final, Literal, TextIO
 
 import pysam
 
-from marbledx.errors import DataError, DownloadError, InputError
+from marbledx.errors import DataError, InputError
 from marbledx.genotype._clinvar import ClinvarVcf
 from marbledx.genotype._genes import BUILD_HEADER, GeneRegions
 from marbledx.genotype._model import GenomeBuild, normalise_chrom
 from marbledx.ontology import data_dir
+from marbledx.ontology._update import (
+    HttpStatusError,
+    download,
+    exclusive,
+    make_folder,
+    replace_folder,
+    staging_folder,
+)
 
 __all__ = [
     "CLINVAR_URL",
@@ -74,6 +80,14 @@ _GENCODE_PATHS: Final[dict[GenomeBuild, str]] = {
 CLINVAR_FILE: Final = "clinvar.vcf.gz"
 MANIFEST_FILE: Final = "manifest.json"
 
+# The largest downloads accepted, so that a server streaming without end cannot fill the disk. In 2025 the
+# GRCh38 ClinVar VCF is about 180 MB, its index 1 MB, and the gzipped GENCODE basic GTF about 50 MB (a
+# plain-text GTF, which --url may name, about 1.5 GB).
+MAX_CLINVAR_BYTES: Final = 4 << 30
+MAX_INDEX_BYTES: Final = 256 << 20
+MAX_GTF_BYTES: Final = 4 << 30
+_FETCH_HINT: Final = "check the network connection or --url"
+
 _CHUNK: Final = 1 << 20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 # The empty block htslib writes at the end of every BGZF file; without it the file was cut short.
@@ -96,10 +110,6 @@ class FetchedFile:
     release: str | None  # ClinVar ##fileDate, GENCODE ##date
     index: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
-
-
-class _NotFoundError(DownloadError):
-    """HTTP 404: lets the ClinVar fetch build a missing index itself."""
 
 
 def _check_build(value: object) -> GenomeBuild:
@@ -152,30 +162,9 @@ def installed_genes(build: GenomeBuild, root: Path | None = None) -> Path | None
     return path if path.is_file() else None
 
 
-def _download(url: str, target: Path, timeout: float) -> tuple[str, int]:
-    """Stream ``url`` into ``target``; returns its sha256 and size."""
-    digest = hashlib.sha256()
-    size = 0
-    request = urllib.request.Request(url, headers={"User-Agent": "marbledx (reference data fetch)"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, target.open("wb") as out:
-            expected = response.headers.get("Content-Length")
-            while chunk := response.read(_CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-    except urllib.error.HTTPError as exc:
-        msg = f"download of {url} failed: HTTP {exc.code} {exc.reason}"
-        raise (_NotFoundError if exc.code == 404 else DownloadError)(msg) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        msg = f"download of {url} failed: {reason}; check the network connection or --url"
-        raise DownloadError(msg) from exc
-    # urllib returns a short body without complaint when the connection drops early.
-    if expected is not None and expected.isdigit() and int(expected) != size:
-        msg = f"download of {url} failed: received {size} of {expected} bytes; try again"
-        raise DownloadError(msg)
-    return digest.hexdigest(), size
+def _download(url: str, target: Path, timeout: float, limit: int) -> tuple[str, int]:
+    """Stream ``url`` into ``target``; returns its sha256 and size (see :func:`marbledx.ontology._update.download`)."""
+    return download(url, target, timeout=timeout, limit=limit, hint=_FETCH_HINT)
 
 
 def _file_sha256(path: Path) -> str:
@@ -191,7 +180,9 @@ def _require_gzip(path: Path, url: str, what: str) -> None:
         head = stream.read(512)
     if head.startswith(_GZIP_MAGIC):
         return
-    if head.lstrip().startswith(b"<"):
+    if not head:
+        msg = f"{url} returned an empty file; expected {what}"
+    elif head.lstrip().startswith(b"<"):
         msg = f"{url} returned an HTML page, not {what}; check the URL"
     else:
         msg = f"{url} is not gzip-compressed; expected {what}"
@@ -199,30 +190,24 @@ def _require_gzip(path: Path, url: str, what: str) -> None:
 
 
 @contextmanager
-def _staging(parent: Path) -> Iterator[Path]:
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=parent, prefix=".staging-"))
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # already gone after a successful install
+def _staging(parent: Path, what: str) -> Iterator[Path]:
+    """A staging folder in ``parent``, held under ``parent``'s lock (one ``what`` at a time) and removed at
+    the end. Local write failures in it (a full disk) become one-line :class:`DataError` messages."""
+    make_folder(parent)
+    with exclusive(parent, what):
+        staging = staging_folder(parent)
+        try:
+            yield staging
+        except OSError as exc:
+            msg = f"cannot write in {parent}: {exc.strerror or exc}; free some space and try again"
+            raise DataError(msg) from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # already gone after a successful install
 
 
 def _install(staging: Path, target: Path) -> None:
     """Swap ``staging`` in as ``target``; the previous folder is kept until the new one is in place."""
-    old: Path | None = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".old-{target.name}-"))
-        target.replace(old)  # replaces the empty placeholder folder just made
-    try:
-        staging.replace(target)
-    except OSError as exc:
-        if old is not None:
-            old.replace(target)
-        msg = f"cannot install {target}: {exc.strerror or exc}"
-        raise DataError(msg) from exc
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace_folder(staging, target)
 
 
 def _write_manifest(path: Path, payload: dict[str, object]) -> None:
@@ -293,17 +278,19 @@ def fetch_clinvar(
     build = _check_build(build)
     url = clinvar_url(build, base_url)
     parent = (root or data_dir()) / "clinvar"
-    with _staging(parent) as staging:
+    with _staging(parent, "'marbledx data fetch clinvar'") as staging:
         vcf = staging / CLINVAR_FILE
-        sha256, size = _download(url, vcf, timeout)
+        sha256, size = _download(url, vcf, timeout, MAX_CLINVAR_BYTES)
         _require_gzip(vcf, url, "a bgzipped ClinVar VCF")
         scan = _scan_vcf(vcf, url)
         index = staging / f"{CLINVAR_FILE}.tbi"
         index_url: str | None = f"{url}.tbi"
         try:
-            _download(f"{url}.tbi", index, timeout)
+            _download(f"{url}.tbi", index, timeout, MAX_INDEX_BYTES)
             _require_gzip(index, f"{url}.tbi", "a tabix index")
-        except _NotFoundError:
+        except HttpStatusError as exc:
+            if exc.status != 404:
+                raise
             index_url = None  # a mirror without the index: make it here (the official file is sorted)
             index.unlink(missing_ok=True)
             try:
@@ -458,10 +445,10 @@ def fetch_genes(
     source = genes_url(build, url)
     parent = (root or data_dir()) / "genes"
     name = f"genes-{build}.bed.gz"
-    with _staging(parent) as staging:
+    with _staging(parent, "'marbledx data fetch genes'") as staging:
         suffix = ".gtf" if source.endswith(".gtf") else ".gtf.gz"
         gtf = staging / f"download{suffix}"
-        sha256, size = _download(source, gtf, timeout)
+        sha256, size = _download(source, gtf, timeout, MAX_GTF_BYTES)
         if suffix == ".gtf.gz":
             _require_gzip(gtf, source, "a gzipped GTF")
         scan = _parse_gtf(gtf, source, build)

@@ -31,6 +31,7 @@ from marbledx.ontology._parse import build_index
 
 __all__ = [
     "RELEASE_FILES",
+    "RELEASE_RECORD",
     "BundledRelease",
     "DirectoryRelease",
     "Hpo",
@@ -46,6 +47,8 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 RELEASE_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+# What ``marbledx data update`` records beside the files: versions, origin and each file's SHA-256.
+RELEASE_RECORD = "release.json"
 
 
 def data_dir() -> Path:
@@ -145,11 +148,14 @@ class ReleaseSource(ABC):
         """Paths of the release files; raises :class:`OntologyDataError` if any is missing."""
 
 
-def _checked(folder: Path, what: str) -> ReleaseFiles:
+def _checked(folder: Path, what: str, hint: str = "") -> ReleaseFiles:
+    if folder.exists() and not folder.is_dir():
+        msg = f"{what} {folder} is a file, not a folder; expected a folder holding {', '.join(RELEASE_FILES)}{hint}"
+        raise OntologyDataError(msg)
     paths = [folder / name for name in RELEASE_FILES]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
-        msg = f"{what} {folder}: missing {', '.join(missing)}; expected {', '.join(RELEASE_FILES)}"
+        msg = f"{what} {folder}: missing {', '.join(missing)}; expected {', '.join(RELEASE_FILES)}{hint}"
         raise OntologyDataError(msg)
     return ReleaseFiles(*paths)
 
@@ -174,17 +180,62 @@ class BundledRelease(ReleaseSource):
 
 
 class DirectoryRelease(ReleaseSource):
-    """Release files in a folder, e.g. one downloaded by ``marbledx data update``."""
+    """Release files in a folder, e.g. one downloaded by ``marbledx data update``.
 
-    def __init__(self, folder: Path) -> None:
+    ``hint`` ends every error about the folder, saying how it was chosen and how to choose another.
+    """
+
+    def __init__(self, folder: Path, hint: str = "") -> None:
         self.folder = folder
+        self.hint = hint
 
     @property
     def description(self) -> str:
         return f"folder {self.folder}"
 
     def files(self) -> ReleaseFiles:
-        return _checked(self.folder, "HPO release folder")
+        return _checked(self.folder, "HPO release folder", self.hint)
+
+    @staticmethod
+    def sha256(path: Path) -> str:
+        """SHA-256 of a file, as ``release.json`` records it."""
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def verify(self) -> ReleaseFiles:
+        """:meth:`files`, and when ``marbledx data update`` installed the folder, a check that no file changed
+        since (truncated, edited, replaced): each must have the SHA-256 that ``release.json`` records."""
+        files = self.files()
+        record_path = self.folder / RELEASE_RECORD
+        if not record_path.is_file():
+            return files  # a folder the user assembled: nothing to compare with
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            recorded = record["sha256"]
+            if not isinstance(recorded, dict):
+                raise TypeError(type(recorded).__name__)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            msg = f"{record_path}: unreadable release record ({exc}); expected the JSON written by 'marbledx data update'{self.hint}"
+            raise OntologyDataError(msg) from exc
+        for path in (files.obo, files.hpoa, files.genes_to_phenotype):
+            expected = recorded.get(path.name)
+            if expected is None:
+                continue
+            try:
+                actual = self.sha256(path)
+            except OSError as exc:
+                msg = f"{path}: cannot read ({exc.strerror or exc}){self.hint}"
+                raise OntologyDataError(msg) from exc
+            if actual != expected:
+                msg = (
+                    f"{path} changed after 'marbledx data update' installed it (its SHA-256 differs from "
+                    f"{RELEASE_RECORD}); run 'marbledx data update' again{self.hint}"
+                )
+                raise OntologyDataError(msg)
+        return files
 
 
 def current_release_pointer(root: Path | None = None) -> Path:
@@ -201,11 +252,18 @@ def default_source() -> ReleaseSource:
     pointer = current_release_pointer()
     if pointer.is_file():
         try:
-            folder = Path(json.loads(pointer.read_text(encoding="utf-8"))["folder"])
+            folder = json.loads(pointer.read_text(encoding="utf-8"))["folder"]
+            if not isinstance(folder, str) or not folder.strip():
+                problem = f"folder {folder!r} is not a path"
+                raise TypeError(problem)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             msg = f"{pointer}: unreadable active-release record ({exc}); run 'marbledx data use bundled'"
             raise OntologyDataError(msg) from exc
-        return DirectoryRelease(folder)
+        hint = (
+            f" (the active release, chosen in {pointer}; run 'marbledx data update', "
+            "or 'marbledx data use bundled' or another release)"
+        )
+        return DirectoryRelease(Path(folder), hint)
     return BundledRelease()
 
 
@@ -225,9 +283,27 @@ class Hpo:
         return self.ontology.version
 
 
-def _index_for(files: ReleaseFiles, cache_folder: Path | None) -> tuple[ReleaseIndex, Path | None]:
+def _build(files: ReleaseFiles, source: ReleaseSource) -> ReleaseIndex:
+    """Parse the files; a folder installed by ``data update`` is first checked against its record, since a
+    file truncated after the install (at a line break) would otherwise parse, with rows silently missing."""
+    hint = ""
+    if isinstance(source, DirectoryRelease):
+        source.verify()
+        hint = source.hint
+    try:
+        return build_index(files.obo, files.hpoa, files.genes_to_phenotype)
+    except OntologyDataError as exc:
+        if not hint:
+            raise
+        msg = f"{exc}{hint}"
+        raise OntologyDataError(msg) from exc
+
+
+def _index_for(
+    files: ReleaseFiles, cache_folder: Path | None, source: ReleaseSource
+) -> tuple[ReleaseIndex, Path | None]:
     if cache_folder is None:
-        return build_index(files.obo, files.hpoa, files.genes_to_phenotype), None
+        return _build(files, source), None
     cache_path = cache_folder / f"hpo-index-{files.fingerprint()}.npz"
     if cache_path.is_file():
         try:
@@ -237,7 +313,7 @@ def _index_for(files: ReleaseFiles, cache_folder: Path | None) -> tuple[ReleaseI
         else:
             keep_recent_caches(cache_path, "hpo-index-")
             return index, cache_path
-    index = build_index(files.obo, files.hpoa, files.genes_to_phenotype)
+    index = _build(files, source)
     try:
         index.save(cache_path)
     except OSError as exc:
@@ -263,7 +339,7 @@ def load_hpo(source: ReleaseSource | Path | None = None, *, cache: Path | bool =
         chosen = source
     files = chosen.files()
     cache_folder = cache_dir() if cache is True else (cache or None)
-    index, cache_path = _index_for(files, cache_folder)
+    index, cache_path = _index_for(files, cache_folder, chosen)
     ontology = Ontology(index)
     return Hpo(
         ontology, DiseaseAnnotations(index, ontology), chosen.description, cache_path, files.fingerprint()

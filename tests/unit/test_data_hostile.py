@@ -1,0 +1,938 @@
+"""``marbledx data info|update|use|fetch`` against hostile servers and damaged data folders (loopback only).
+
+Every failure must be one line naming the URL or file and what was expected, with exit status 2 and no
+traceback; nothing may be installed half-way, the previous release stays active and byte-for-byte intact,
+and nothing is written outside MARBLEDX_DATA_DIR and MARBLEDX_CACHE_DIR.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import hashlib
+import http.server
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pysam
+import pytest
+
+from marbledx.cli import main
+from marbledx.errors import OntologyDataError
+from marbledx.genotype import _fetch as fetch_module
+from marbledx.ontology import BundledRelease, DirectoryRelease, default_source, load_hpo, update_release
+from marbledx.ontology import _update as update_module
+
+from ..conftest import MINI_RELEASE, TESTS
+
+Handler = http.server.BaseHTTPRequestHandler
+Behaviour = Callable[[Handler], None]
+
+GENOTYPE = TESTS / "data" / "genotype"
+CLINVAR_PATH = "/clinvar/vcf_GRCh38/clinvar.vcf.gz"
+GTF_PATH = "/gencode/gencode.v46.basic.annotation.gtf.gz"
+VERSION = "2099-01-01"
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        del request, client_address  # a client that gave up in the middle of an answer: expected here
+
+
+class Site:
+    """A loopback HTTP server: the files under ``folder``, and hostile answers for the paths in ``routes``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.routes: dict[str, Behaviour] = {}
+        self.hold = threading.Event()  # stalled answers wait for this; set when the test ends
+        routes = self.routes
+
+        class _Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                del format, args
+
+            def do_GET(self) -> None:
+                behaviour = routes.get(self.path)
+                if behaviour is None:
+                    super().do_GET()
+                else:
+                    behaviour(self)
+
+        self.server = _Server(("127.0.0.1", 0), partial(_Handler, directory=str(folder)))
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- Answers --------------------------------------------------------------------------------------------
+
+
+def status(code: int) -> Behaviour:
+    return lambda handler: handler.send_error(code)
+
+
+def redirect_loop(handler: Handler) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", handler.path)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def body(data: bytes, *, length: int | None = None, content_type: str = "text/plain") -> Behaviour:
+    """A 200 answer with ``data``; a ``length`` larger than the data is a connection that broke off."""
+
+    def answer(handler: Handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(data) if length is None else length))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return answer
+
+
+def endless(*, length: int | None = None) -> Behaviour:
+    """Zeros until the client stops reading (at most 64 MB), with or without a (huge) Content-Length."""
+
+    def answer(handler: Handler) -> None:
+        handler.send_response(200)
+        if length is not None:
+            handler.send_header("Content-Length", str(length))
+        handler.end_headers()
+        block = b"0" * (1 << 16)
+        try:
+            for _ in range(1024):
+                handler.wfile.write(block)
+        except OSError:
+            return
+
+    return answer
+
+
+def stall(site: Site, *, prefix: bytes | None = None) -> Behaviour:
+    """No answer at all (``prefix`` None), or the headers and ``prefix`` of a longer body, then silence."""
+
+    def answer(handler: Handler) -> None:
+        if prefix is not None:
+            handler.send_response(200)
+            handler.send_header("Content-Length", "100000")
+            handler.end_headers()
+            handler.wfile.write(prefix)
+            handler.wfile.flush()
+        site.hold.wait(30)
+
+    return answer
+
+
+def raw(data: bytes) -> Behaviour:
+    """Bytes written as they are: a chunked body cut short, or something that is not HTTP at all."""
+
+    def answer(handler: Handler) -> None:
+        handler.close_connection = True
+        handler.wfile.write(data)
+
+    return answer
+
+
+# --- Fixtures and checks --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def contained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Private cache and working folders; at the end, nothing was written but in data/ and cache/.
+    A test that makes a folder in the working folder itself names it in the yielded set."""
+    monkeypatch.setenv("MARBLEDX_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    allowed: set[str] = set()
+    yield allowed
+    assert {p.name for p in tmp_path.iterdir()} <= {"site", "data", "cache", "cwd"}
+    assert {p.name for p in (tmp_path / "cwd").iterdir()} <= allowed
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    folder = tmp_path / "site"
+    (folder / "hpo").mkdir(parents=True)
+    for item in MINI_RELEASE.iterdir():
+        (folder / "hpo" / item.name).write_bytes(item.read_bytes())
+    vcf = folder / CLINVAR_PATH.lstrip("/")
+    vcf.parent.mkdir(parents=True)
+    plain = vcf.with_suffix("")
+    plain.write_bytes((GENOTYPE / "clinvar-mini.vcf").read_bytes())
+    pysam.tabix_compress(str(plain), str(vcf), force=True)
+    plain.unlink()
+    pysam.tabix_index(str(vcf), preset="vcf", force=True)
+    gtf = folder / GTF_PATH.lstrip("/")
+    gtf.parent.mkdir(parents=True)
+    gtf.write_bytes(gzip.compress((GENOTYPE / "gencode-mini.gtf").read_bytes()))
+    server = Site(folder)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"  # MARBLEDX_DATA_DIR, set by tests/conftest.py
+
+
+def _state(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder``, hidden ones too, with each file's SHA-256."""
+    if not folder.exists():
+        return {}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def _fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """``marbledx ARGV`` fails with exit status 2 and exactly one error line, the last; returns that line."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    assert code == 2, (code, out, err)
+    errors = [line for line in err.splitlines() if line.startswith("marbledx: error: ")]
+    assert len(errors) == 1, err
+    assert err.splitlines()[-1] == errors[0]
+    return errors[0].removeprefix("marbledx: error: ")
+
+
+@pytest.fixture
+def installed(site: Site, data: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """A good release installed and active, ClinVar and the gene table fetched: the state to keep."""
+    assert main(["data", "update", "--base-url", f"{site.url}/hpo"]) == 0
+    assert main(["data", "fetch", "clinvar", "--url", f"{site.url}/clinvar"]) == 0
+    assert main(["data", "fetch", "genes", "--url", f"{site.url}/gencode"]) == 0
+    capsys.readouterr()
+    state = _state(data)
+    assert f"hpo/{VERSION}/release.json" in state
+    assert "hpo/current.json" in state
+    return state
+
+
+def _fixture_text(name: str) -> str:
+    return (MINI_RELEASE / name).read_text(encoding="utf-8")
+
+
+def _obo_version(version: str) -> bytes:
+    return _fixture_text("hp.obo").replace(f"hp/releases/{VERSION}", f"hp/releases/{version}").encode()
+
+
+def _truncated_hpoa() -> Behaviour:
+    """phenotype.hpoa cut at a line break, which still parses: only the Content-Length tells."""
+    full = _fixture_text("phenotype.hpoa").encode()
+    cut = full[: full.rindex(b"\n", 0, len(full) // 2) + 1]
+    return body(cut, length=len(full))
+
+
+def _other_release_hpoa() -> bytes:
+    lines = _fixture_text("phenotype.hpoa").splitlines(keepends=True)
+    lines.insert(2, "#hpo-version: http://purl.obolibrary.org/obo/hp/releases/2098-06-01/hp.json\n")
+    return "".join(lines).encode()
+
+
+def _cut(data: bytes, keep: int) -> Behaviour:
+    """The first ``keep`` bytes of ``data`` under the Content-Length of all of it."""
+    return body(data[:keep], length=len(data))
+
+
+_HTML = b"<!DOCTYPE html>\n<html><body><h1>Rate limit exceeded</h1></body></html>\n"
+
+# (case, path under the release folder, answer given the site, message pattern; {url} is the file's URL)
+UPDATE_CASES: list[tuple[str, str, Callable[[Site], Behaviour], str]] = [
+    ("404", "phenotype.hpoa", lambda s: status(404), r"download of {url} failed: HTTP 404"),
+    ("500", "hp.obo", lambda s: status(500), r"download of {url} failed: HTTP 500"),
+    ("redirect-loop", "hp.obo", lambda s: redirect_loop, r"download of {url} failed: too many redirects"),
+    (
+        "html-page-200",
+        "genes_to_phenotype.txt",
+        lambda s: body(_HTML, content_type="text/html"),
+        r"{url} returned an HTML page, not the HPO release file genes_to_phenotype\.txt",
+    ),
+    (
+        "truncated",
+        "phenotype.hpoa",
+        lambda s: _truncated_hpoa(),
+        r"download of {url} failed: received \d+ of \d+ bytes",
+    ),
+    (
+        "huge-declared",
+        "hp.obo",
+        lambda s: endless(length=10**12),
+        r"download of {url} refused: 1,000,000,000,000 bytes, more than the 1,073,741,824 expected at most",
+    ),
+    (
+        "no-answer",
+        "hp.obo",
+        lambda s: stall(s),
+        r"download of {url} failed: timed out, no data for 0\.5 s \(--timeout\)",
+    ),
+    (
+        "stalls-mid-body",
+        "phenotype.hpoa",
+        lambda s: stall(s, prefix=b"#version: 2099"),
+        r"download of {url} failed: timed out, no data for 0\.5 s",
+    ),
+    (
+        "chunked-cut-short",
+        "hp.obo",
+        lambda s: raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\nformat-version"),
+        r"download of {url} failed: the server's answer broke off or is not HTTP \(IncompleteRead",
+    ),
+    (
+        "not-http",
+        "hp.obo",
+        lambda s: raw(b"SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+        r"download of {url} failed: the server's answer broke off or is not HTTP \(BadStatusLine",
+    ),
+    ("empty-obo", "hp.obo", lambda s: body(b""), r"{url} is empty; expected the HPO release file hp\.obo"),
+    (
+        "obo-without-terms",
+        "hp.obo",
+        lambda s: body(b"format-version: 1.2\ndata-version: hp/releases/2099-02-01\n"),
+        r"not a valid HPO release: {url}: no HPO terms found; expected an hp\.obo release file",
+    ),
+    (
+        "obo-unparsable",
+        "hp.obo",
+        lambda s: body(b"format-version: 1.2\n[Term\nid HP:1\n"),
+        r"not a valid HPO release: {url}: cannot parse as OBO",
+    ),
+    (
+        "obo-without-phenotypic-abnormality",
+        "hp.obo",
+        lambda s: body(
+            _fixture_text("hp.obo")
+            .replace("name: Phenotypic abnormality\n", "name: Phenotypic abnormality\nis_obsolete: true\n")
+            .encode()
+        ),
+        r"{url} has no current term HP:0000118 \(Phenotypic abnormality\); expected the whole HPO",
+    ),
+    (
+        "hpoa-header-only",
+        "phenotype.hpoa",
+        lambda s: body("".join(_fixture_text("phenotype.hpoa").splitlines(keepends=True)[:3]).encode()),
+        r"{url} has no annotation rows; expected the HPO disease annotations",
+    ),
+    (
+        "genes-header-only",
+        "genes_to_phenotype.txt",
+        lambda s: body(_fixture_text("genes_to_phenotype.txt").splitlines(keepends=True)[0].encode()),
+        r"{url} has no rows; expected the HPO gene-disease links",
+    ),
+    (
+        "hpoa-bad-header",
+        "phenotype.hpoa",
+        lambda s: body(b"#version: 2099-01-02\ndisease\tterm\nOMIM:1\tHP:0000001\n"),
+        r"not a valid HPO release: phenotype\.hpoa line 2: header lacks column\(s\)",
+    ),
+    (
+        "hpoa-of-another-release",
+        "phenotype.hpoa",
+        lambda s: body(_other_release_hpoa()),
+        r"{url} was made for HPO release 2098-06-01, but .*/hp\.obo is release 2099-01-01; the server mixes two releases",
+    ),
+    (
+        "hpoa-term-not-in-obo",
+        "phenotype.hpoa",
+        lambda s: body(_fixture_text("phenotype.hpoa").replace("HP:0001903", "HP:0099999").encode()),
+        r"HP:0099999 is not a current HPO term of release 2099-01-01",
+    ),
+    (
+        "version-escapes-the-folder",
+        "hp.obo",
+        lambda s: body(_obo_version("../../../escaped")),
+        r"{url} has no usable data-version header \(found '\.\./\.\./\.\./escaped'\)",
+    ),
+    (
+        "version-with-slashes",
+        "hp.obo",
+        lambda s: body(_obo_version("2099/01/01")),
+        r"has no usable data-version header \(found '2099/01/01'\)",
+    ),
+    (
+        "version-too-long-for-a-folder-name",
+        "hp.obo",
+        lambda s: body(_obo_version("9" * 300)),
+        r"has no usable data-version header",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "pattern"), [case[1:] for case in UPDATE_CASES], ids=[case[0] for case in UPDATE_CASES]
+)
+def test_hostile_release_server_keeps_the_active_release(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    answer: Callable[[Site], Behaviour],
+    pattern: str,
+) -> None:
+    site.routes[f"/hpo/{path}"] = answer(site)
+    base = f"{site.url}/hpo"
+    message = _fails(capsys, "data", "update", "--base-url", base, "--timeout", "0.5")
+    assert re.search(pattern.format(url=re.escape(f"{base}/{path}")), message), message
+    assert ".staging-" not in message  # the URL is named, not a folder deleted before the user reads it
+    assert _state(data) == installed
+    active = default_source()
+    assert isinstance(active, DirectoryRelease)
+    assert active.folder == (data / "hpo" / VERSION).resolve()
+
+
+def test_endless_download_stops_at_the_limit(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(update_module, "MAX_RELEASE_FILE_BYTES", 1 << 20)
+    site.routes["/hpo/hp.obo"] = endless()
+    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    assert message.startswith(f"download of {site.url}/hpo/hp.obo stopped: more than the 1,048,576 bytes")
+    assert _state(data) == installed
+
+
+def test_download_larger_than_the_free_space_is_refused_before_writing(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(update_module, "MAX_RELEASE_FILE_BYTES", 10**18)
+    site.routes["/hpo/hp.obo"] = endless(length=10**17)
+    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    assert re.match(
+        rf"cannot download {re.escape(site.url)}/hpo/hp\.obo: 100,000,000,000,000,000 bytes, but only [\d,]+ free",
+        message,
+    )
+    assert _state(data) == installed
+
+
+class _FullDisk:
+    """A file whose writes fail as on a full disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, _data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _fill_disk_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The disk is full when the download of ``name`` starts writing (earlier files were written)."""
+    real_open = Path.open
+
+    def open_(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if self.name == name and ".staging-" in str(self) and mode[0] in "wx":
+            return _FullDisk(self)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+
+
+def test_disk_full_mid_update(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fill_disk_at(monkeypatch, "phenotype.hpoa")
+    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    assert re.match(r"cannot write .*phenotype\.hpoa: No space left on device; free some space", message), (
+        message
+    )
+    assert _state(data) == installed
+
+
+def test_interrupted_update_keeps_the_active_release(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update_module, "build_index", interrupt)  # Ctrl-C once the files are downloaded
+    assert main(["data", "update", "--base-url", f"{site.url}/hpo"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+    assert _state(data) == installed
+    assert main(["data", "info", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hpo_version"] == VERSION
+
+
+def test_leftovers_of_a_killed_update_are_put_right(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Killed while replacing the active release by a new copy: the release is aside, a staging folder stays.
+    hpo = data / "hpo"
+    (hpo / VERSION).replace(hpo / f".old-{VERSION}-k1ll3d")
+    (hpo / ".staging-k1ll3d").mkdir()
+    (hpo / ".staging-k1ll3d" / "hp.obo").write_text("half")
+    message = _fails(capsys, "data", "info")
+    assert message.startswith(
+        f"HPO release folder {(hpo / VERSION).resolve()}: missing hp.obo, phenotype.hpoa"
+    )
+    assert "marbledx data use bundled" in message
+    site.routes["/hpo/hp.obo"] = status(503)
+    _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")  # fails, but tidies first
+    assert _state(data) == installed
+
+
+def test_two_updates_at_once(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    first_is_downloading = threading.Event()
+    obo = (site.folder / "hpo" / "hp.obo").read_bytes()
+
+    def slow_obo(handler: Handler) -> None:
+        first_is_downloading.set()
+        site.hold.wait(30)
+        body(obo)(handler)
+
+    site.routes["/hpo/hp.obo"] = slow_obo
+    outcome: list[object] = []
+
+    def first() -> None:
+        try:
+            outcome.append(update_release(f"{site.url}/hpo", timeout=60))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    assert first_is_downloading.wait(30)
+    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    assert message == (
+        f"another 'marbledx data update' is running in {data / 'hpo'}; wait for it to finish, then try again"
+    )
+    site.hold.set()
+    worker.join(30)
+    assert len(outcome) == 1
+    assert not isinstance(outcome[0], Exception), outcome
+    after = _state(data)
+    assert after.keys() == installed.keys()
+    assert {k: v for k, v in after.items() if not k.endswith("release.json")} == {
+        k: v for k, v in installed.items() if not k.endswith("release.json")
+    }
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_timeout_must_be_a_positive_number(
+    site: Site, data: Path, capsys: pytest.CaptureFixture[str], timeout: str
+) -> None:
+    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo", f"--timeout={timeout}")
+    assert re.match(r"timeout .*: expected a positive number of seconds \(--timeout\)", message)
+    message = _fails(capsys, "data", "fetch", "genes", "--url", f"{site.url}/gencode", f"--timeout={timeout}")
+    assert re.match(r"timeout .*: expected a positive number of seconds", message)
+    assert not (data / "hpo" / VERSION).exists()
+
+
+@pytest.mark.parametrize("url", ["", "not a url", "gopher://127.0.0.1:9"])
+def test_base_url_that_is_not_a_url(data: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
+    message = _fails(capsys, "data", "update", f"--base-url={url}", "--timeout", "5")
+    assert "/hp.obo" in message
+    assert re.search(r"is not a URL that can be downloaded|unknown url type|failed", message)
+
+
+def test_data_folder_that_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    message = _fails(capsys, "data", "update", "--base-url", "http://127.0.0.1:9")
+    assert message.startswith(f"cannot create the data folder {blocker / 'hpo'}")
+    message = _fails(capsys, "data", "fetch", "clinvar", "--url", "http://127.0.0.1:9")
+    assert message.startswith(f"cannot create the data folder {blocker / 'clinvar'}")
+    assert blocker.read_text() == "not a folder"
+
+
+# --- data use -------------------------------------------------------------------------------------------
+
+
+def test_use_a_version_that_is_not_installed(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = _fails(capsys, "data", "use", "2000-01-01")
+    assert message == (
+        f"no downloaded HPO release '2000-01-01' in {data / 'hpo'} (installed: {VERSION}); "
+        "expected 'bundled', a version or a folder"
+    )
+    assert _state(data) == installed
+
+
+def test_use_a_folder_lacking_a_file(
+    tmp_path: Path, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data" / "mine"
+    folder.mkdir()
+    for name in ("hp.obo", "phenotype.hpoa"):
+        (folder / name).write_bytes((MINI_RELEASE / name).read_bytes())
+    before = _state(data)
+    message = _fails(capsys, "data", "use", str(folder))
+    assert message == (
+        f"HPO release folder {folder}: missing genes_to_phenotype.txt; "
+        "expected hp.obo, phenotype.hpoa, genes_to_phenotype.txt"
+    )
+    assert _state(data) == before
+
+
+def test_use_a_file(
+    tmp_path: Path, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data / "hp.obo"
+    path.write_bytes((MINI_RELEASE / "hp.obo").read_bytes())
+    message = _fails(capsys, "data", "use", str(path))
+    assert message.startswith(
+        f"{path} is a file; expected 'bundled', an installed version or a folder holding hp.obo"
+    )
+    path.unlink()
+    assert _state(data) == installed
+
+
+def test_use_a_folder_whose_files_do_not_parse(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = data / "broken"
+    folder.mkdir()
+    for name in ("phenotype.hpoa", "genes_to_phenotype.txt"):
+        (folder / name).write_bytes((MINI_RELEASE / name).read_bytes())
+    (folder / "hp.obo").write_bytes(_HTML)
+    before = _state(data)
+    message = _fails(capsys, "data", "use", str(folder))
+    assert message.startswith(f"{folder / 'hp.obo'}: cannot parse as OBO")
+    assert _state(data) == before
+
+
+def test_use_an_installed_release_changed_after_install(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "use", "bundled"]) == 0
+    hpoa = data / "hpo" / VERSION / "phenotype.hpoa"
+    text = hpoa.read_text()
+    hpoa.write_text(text[: text.rindex("\n", 0, len(text) // 2) + 1])  # still parses
+    capsys.readouterr()
+    message = _fails(capsys, "data", "use", VERSION)
+    assert message.startswith(f"{hpoa} changed after 'marbledx data update' installed it")
+    assert not (data / "hpo" / "current.json").exists()  # still the bundled release
+
+
+def test_a_version_name_means_the_installed_release(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str], contained: set[str]
+) -> None:
+    contained.add(VERSION)
+    Path(VERSION).mkdir()  # a folder of the same name in the working folder
+    assert main(["data", "use", "bundled"]) == 0
+    assert main(["data", "use", VERSION]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"using the HPO release in {data / 'hpo' / VERSION}"
+    assert _state(data) == installed
+
+
+def test_use_bundled_and_the_override_warning(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["data", "use", "bundled"]) == 0
+    assert isinstance(default_source(), BundledRelease)
+    assert not (data / "hpo" / "current.json").exists()
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    assert main(["data", "use", VERSION]) == 0
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"marbledx: warning: MARBLEDX_HPO={MINI_RELEASE} is set and overrides this choice until it is unset\n"
+    )
+
+
+def test_use_bundled_without_a_data_folder(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "use", "bundled"]) == 0
+    assert capsys.readouterr().out == "using the bundled HPO release\n"
+    assert not data.exists()
+
+
+# --- data info ------------------------------------------------------------------------------------------
+
+
+def test_info_when_a_file_of_the_active_release_was_deleted(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = (data / "hpo" / VERSION).resolve()
+    (folder / "phenotype.hpoa").unlink()
+    message = _fails(capsys, "data", "info")
+    assert message == (
+        f"HPO release folder {folder}: missing phenotype.hpoa; expected hp.obo, phenotype.hpoa, "
+        f"genes_to_phenotype.txt (the active release, chosen in {data / 'hpo' / 'current.json'}; run "
+        "'marbledx data update', or 'marbledx data use bundled' or another release)"
+    )
+
+
+def test_info_when_a_file_was_truncated_after_install(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    hpoa = data / "hpo" / VERSION / "phenotype.hpoa"
+    text = hpoa.read_text()
+    hpoa.write_text(text[: text.rindex("\n", 0, len(text) // 2) + 1])  # parses, with rows missing
+    message = _fails(capsys, "data", "info")
+    assert message.startswith(f"{hpoa.resolve()} changed after 'marbledx data update' installed it")
+    assert message.endswith("'marbledx data use bundled' or another release)")
+
+
+def test_every_load_checks_a_changed_file_of_an_installed_release(
+    data: Path, installed: dict[str, str]
+) -> None:
+    hpoa = data / "hpo" / VERSION / "phenotype.hpoa"
+    text = hpoa.read_text()
+    hpoa.write_text(text[: text.rindex("\n", 0, len(text) // 2) + 1])  # a new size: the cache misses
+    with pytest.raises(
+        OntologyDataError, match=r"phenotype\.hpoa changed after 'marbledx data update' installed it"
+    ):
+        load_hpo()
+
+
+def test_info_when_a_file_was_changed_in_place(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "info"]) == 0  # the index of the release is cached
+    hpoa = data / "hpo" / VERSION / "phenotype.hpoa"
+    stat = hpoa.stat()
+    hpoa.write_text(hpoa.read_text().replace("\t5/5\t", "\t4/5\t", 1))  # same size
+    os.utime(hpoa, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time: the cache key is unchanged
+    capsys.readouterr()
+    message = _fails(capsys, "data", "info")
+    assert message.startswith(f"{hpoa.resolve()} changed after 'marbledx data update' installed it")
+
+
+def test_info_with_an_empty_active_release_record(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pointer = data / "hpo" / "current.json"
+    pointer.parent.mkdir(parents=True)
+    pointer.write_text('{"folder": ""}')
+    message = _fails(capsys, "data", "info")
+    assert message.startswith(f"{pointer}: unreadable active-release record")
+    assert message.endswith("run 'marbledx data use bundled'")
+
+
+# --- data fetch -----------------------------------------------------------------------------------------
+
+FETCH_CASES: list[tuple[str, str, str, Callable[[Site], Behaviour], str]] = [
+    ("clinvar-500", "clinvar", CLINVAR_PATH, lambda s: status(500), r"download of {url} failed: HTTP 500"),
+    (
+        "index-500",
+        "clinvar",
+        f"{CLINVAR_PATH}.tbi",
+        lambda s: status(500),
+        r"download of {url} failed: HTTP 500",
+    ),
+    (
+        "clinvar-redirect-loop",
+        "clinvar",
+        CLINVAR_PATH,
+        lambda s: redirect_loop,
+        r"{url} failed: too many redirects",
+    ),
+    (
+        "clinvar-empty",
+        "clinvar",
+        CLINVAR_PATH,
+        lambda s: body(b""),
+        r"{url} returned an empty file; expected a bgzipped ClinVar VCF",
+    ),
+    (
+        "clinvar-huge",
+        "clinvar",
+        CLINVAR_PATH,
+        lambda s: endless(length=10**13),
+        r"download of {url} refused: 10,000,000,000,000 bytes, more than the 4,294,967,296 expected at most",
+    ),
+    (
+        "clinvar-no-answer",
+        "clinvar",
+        CLINVAR_PATH,
+        lambda s: stall(s),
+        r"download of {url} failed: timed out, no data for 0\.5 s",
+    ),
+    (
+        "clinvar-not-http",
+        "clinvar",
+        CLINVAR_PATH,
+        lambda s: raw(b"220 ftp.example.org FTP ready\r\n"),
+        r"{url} failed: the server's answer broke off or is not HTTP",
+    ),
+    (
+        "genes-html-200",
+        "genes",
+        GTF_PATH,
+        lambda s: body(_HTML, content_type="text/html"),
+        r"{url} returned an HTML page, not a gzipped GTF",
+    ),
+    (
+        "genes-truncated",
+        "genes",
+        GTF_PATH,
+        lambda s: _cut((s.folder / GTF_PATH.lstrip("/")).read_bytes(), 100),
+        r"download of {url} failed: received 100 of \d+ bytes",
+    ),
+    (
+        "genes-corrupt-gzip",
+        "genes",
+        GTF_PATH,
+        lambda s: body(b"\x1f\x8b\x08\x00" + b"\xff" * 200),
+        r"{url}: truncated or corrupt after line 0",
+    ),
+    (
+        "genes-stalls-mid-body",
+        "genes",
+        GTF_PATH,
+        lambda s: stall(s, prefix=b"\x1f\x8b"),
+        r"{url} failed: timed out",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "path", "answer", "pattern"),
+    [case[1:] for case in FETCH_CASES],
+    ids=[case[0] for case in FETCH_CASES],
+)
+def test_hostile_fetch_server_keeps_the_installation(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    dataset: str,
+    path: str,
+    answer: Callable[[Site], Behaviour],
+    pattern: str,
+) -> None:
+    site.routes[path] = answer(site)
+    folder = "clinvar" if dataset == "clinvar" else "gencode"
+    message = _fails(capsys, "data", "fetch", dataset, "--url", f"{site.url}/{folder}", "--timeout", "0.5")
+    assert re.search(pattern.format(url=re.escape(f"{site.url}{path}")), message), message
+    assert _state(data) == installed
+
+
+def test_endless_fetch_stops_at_the_limit(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fetch_module, "MAX_GTF_BYTES", 1 << 20)
+    site.routes[GTF_PATH] = endless()
+    message = _fails(capsys, "data", "fetch", "genes", "--url", f"{site.url}/gencode")
+    assert message.startswith(f"download of {site.url}{GTF_PATH} stopped: more than the 1,048,576 bytes")
+    assert _state(data) == installed
+
+
+def test_disk_full_mid_fetch(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fill_disk_at(monkeypatch, "clinvar.vcf.gz.tbi")
+    message = _fails(capsys, "data", "fetch", "clinvar", "--url", f"{site.url}/clinvar")
+    assert re.match(r"cannot write .*clinvar\.vcf\.gz\.tbi: No space left on device", message), message
+    assert _state(data) == installed
+
+
+def test_interrupted_fetch_keeps_the_installation(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch_module, "_scan_vcf", interrupt)
+    assert main(["data", "fetch", "clinvar", "--url", f"{site.url}/clinvar"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+    assert _state(data) == installed
+
+
+def test_two_fetches_at_once(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with update_module.exclusive(data / "genes", "'marbledx data fetch genes'"):
+        message = _fails(capsys, "data", "fetch", "genes", "--url", f"{site.url}/gencode")
+    assert message == (
+        f"another 'marbledx data fetch genes' is running in {data / 'genes'}; wait for it to finish, then try again"
+    )
+    assert main(["data", "fetch", "clinvar", "--url", f"{site.url}/clinvar"]) == 0  # another kind: no wait
+    assert _state(data).keys() == installed.keys()
+
+
+def test_leftovers_of_a_killed_fetch_are_put_right(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    clinvar = data / "clinvar"
+    (clinvar / "GRCh38").replace(clinvar / ".old-GRCh38-k1ll3d")
+    (clinvar / ".staging-k1ll3d").mkdir()
+    site.routes[CLINVAR_PATH] = status(404)
+    _fails(capsys, "data", "fetch", "clinvar", "--url", f"{site.url}/clinvar")
+    assert _state(data) == installed
+
+
+def test_fetch_into_a_file_where_the_folder_goes(
+    site: Site, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data / "clinvar").mkdir(parents=True)
+    (data / "clinvar" / "GRCh38").write_text("not a folder")
+    message = _fails(capsys, "data", "fetch", "clinvar", "--url", f"{site.url}/clinvar")
+    assert message == (
+        f"{data / 'clinvar' / 'GRCh38'} is a file; expected the folder of an installation "
+        "(remove the file, then try again)"
+    )
+    assert sorted(_state(data)) == ["clinvar", "clinvar/GRCh38"]
+
+
+def test_same_version_with_other_files_replaces_the_installed_copy(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = "OMIM:100001\tFixture marrow failure\t\tHP:0001744\tPMID:1\tPCS\t\t1/2\t\t\tP\tx\n"
+    hpoa = site.folder / "hpo" / "phenotype.hpoa"
+    hpoa.write_text(hpoa.read_text() + extra)
+    assert main(["data", "update", "--base-url", f"{site.url}/hpo"]) == 0
+    assert capsys.readouterr().out.startswith(f"HPO release {VERSION} (annotations 2099-01-02) now active")
+    assert (data / "hpo" / VERSION / "phenotype.hpoa").read_text().endswith(extra)
+    assert _state(data).keys() == installed.keys()  # replaced in place: nothing left aside
+    assert main(["data", "info", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["annotations"] == 17

@@ -13,11 +13,15 @@ the one who acted (:class:`~marbledx.registry.CommandLineActor`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import os
 import re
 import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,13 +169,40 @@ def _command_line_actor() -> CommandLineActor:
     return CommandLineActor(_account_word(_os_user()), _account_word(sudo) if sudo else None)
 
 
-def _read_password(args: argparse.Namespace) -> str:
+_STDIN_LIMIT = 4 * 1024 + 3  # the longest password (1024 characters of up to 4 UTF-8 bytes), a BOM and CR LF
+
+
+def _stdin_line() -> str:
+    """The first line of standard input, decoded as UTF-8 strictly: a password read leniently from bytes
+    that are not UTF-8 would be hashed as characters nobody can type at the sign-in form."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes beneath it (an embedding application, a test)
+        line = sys.stdin.readline(_STDIN_LIMIT)
+    else:
+        try:
+            line = stream.readline(_STDIN_LIMIT).decode("utf-8")
+        except UnicodeDecodeError:
+            msg = "--password-stdin: standard input is not UTF-8 text; expected the password in UTF-8"
+            raise InputError(msg) from None
+    # A BOM (a file saved by Notepad) is no part of the password; neither is the line end.
+    return line.removeprefix("\ufeff").removesuffix("\n").removesuffix("\r")
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:  # Ctrl-D at the prompt
+        msg = "no password given; expected it typed at the prompt (or --password-stdin)"
+        raise InputError(msg) from None
+
+
+def _read_password(args: argparse.Namespace, name: str) -> str:
+    """The new password, from the first line of standard input or asked twice without echo; never from the
+    command line, where any user could read it in the process list."""
     from marbledx.registry import MIN_PASSWORD_LENGTH, check_password
 
     if args.password_stdin:
-        line = sys.stdin.readline()
-        password = line[:-1] if line.endswith("\n") else line
-        password = password.removesuffix("\r")
+        password = _stdin_line()
         if not password:
             msg = "--password-stdin: no password on standard input; expected it on the first line"
             raise InputError(msg)
@@ -179,12 +210,58 @@ def _read_password(args: argparse.Namespace) -> str:
     if not sys.stdin.isatty():
         msg = "no terminal to ask for the password; use --password-stdin and give it on standard input"
         raise InputError(msg)
-    password = getpass.getpass(f"password for {args.name} (at least {MIN_PASSWORD_LENGTH} characters): ")
+    password = _ask(f"password for {name} (at least {MIN_PASSWORD_LENGTH} characters): ")
     check_password(password)
-    if getpass.getpass("the same password again: ") != password:
+    if _ask("the same password again: ") != password:
         msg = "the two passwords differ; expected the same password twice"
         raise InputError(msg)
     return password
+
+
+def _account_name(value: str) -> str:
+    """A user name given to look an account up, as ``users add`` stored it (surrounding spaces dropped)."""
+    from marbledx._format import quoted
+    from marbledx.registry._checks import check_name
+
+    try:
+        return check_name(value, "user name")
+    except InputError:
+        # No account can have it: every name was checked when added. Quoted cut short: it may be a page long.
+        msg = f"no user {quoted(value)}; expected an account's name (1-100 letters, digits or . _ @ -)"
+        raise InputError(msg) from None
+
+
+@contextmanager
+def _database_errors(registry: Registry) -> Iterator[None]:
+    """A database failure mid-command (a read-only file, a full disk, a lost connection) as one line naming
+    the database. SQLAlchemy's own message quotes the statement and its parameters, which can hold a
+    password's hash or a token's, so it is neither shown nor chained."""
+    from sqlalchemy.exc import DBAPIError
+
+    from marbledx.registry import RegistryError
+    from marbledx.registry._db import redacted
+
+    try:
+        yield
+    except DBAPIError as exc:
+        lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        reason = lines[0] if lines else type(exc).__name__
+        msg = (
+            f"the registry database {redacted(registry.url)} failed: {reason}; nothing was changed "
+            "(is the file read-only, the disk full or the server gone?)"
+        )
+        raise RegistryError(msg) from None
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    # Escaped: a team name stored before control characters were refused must not reach the terminal raw.
+    from marbledx._format import printable
+
+    shown = [tuple(printable(cell) for cell in row) for row in rows]
+    widths = [max(len(row[i]) for row in shown) for i in range(len(shown[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in shown
+    )
 
 
 def _users_table(users: list[Any]) -> str:
@@ -195,10 +272,7 @@ def _users_table(users: list[Any]) -> str:
         (u.name, u.team, u.role, "yes" if u.active else "no", u.created_at.strftime("%Y-%m-%d %H:%M"))
         for u in users
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    )
+    return _table(rows)
 
 
 def _when(value: Any) -> str:
@@ -213,69 +287,129 @@ def _tokens_table(tokens: list[Any]) -> str:
         (str(t.id), _when(t.created_at), _when(t.last_used_at), _when(t.revoked_at) if t.revoked else "no")
         for t in tokens
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    )
+    return _table(rows)
+
+
+def _team_name(value: str) -> str:
+    """A team name given to look a team up, spaced as stored (``users add`` folds runs of spaces). Not checked
+    as a new name is: a team stored before control characters were refused can still be named."""
+    from marbledx._format import quoted
+    from marbledx.registry._checks import matchable
+
+    team = " ".join(value.split())
+    if not matchable(team):  # a NUL or lone surrogate: no team has one, and PostgreSQL refuses it in a query
+        msg = f"no team {quoted(team)}; expected a team's name as 'marbledx users list' shows it"
+        raise InputError(msg)
+    return team
+
+
+def _team_filter(registry: Registry, value: str) -> str:
+    """``--team`` of ``users list``, spaced as stored; a team that does not exist is an error, not an empty
+    list (a typo would look like a team without accounts)."""
+    from marbledx._format import quoted
+
+    team = _team_name(value)
+    teams = sorted({user.team for user in registry.list_users()})
+    if team not in teams:
+        known = ", ".join(quoted(name) for name in teams[:10]) + (", …" if len(teams) > 10 else "")
+        msg = f"no team {quoted(team)}; expected one of the registry's teams: {known or 'none yet'}"
+        raise InputError(msg)
+    return team
 
 
 def run_users(args: argparse.Namespace) -> int:
     """Run one ``users`` action; returns 0 (errors are raised)."""
+    from marbledx.registry._checks import check_name, check_team
+
     action = args.users_command
-    password = ""
-    if action in ("add", "password"):
-        password = _read_password(args)
+    name = team = ""
+    if action == "add":
+        # Checked before the password is asked for, and before a registry is made for them.
+        name, team = check_name(args.name, "user name"), check_team(args.team)
+    else:
+        _require_existing(args)  # only 'add' may create the registry; a mistyped path must not
+        if action != "list":
+            name = _account_name(args.name)
+    password = _read_password(args, name) if action == "add" else ""
     actor = _command_line_actor()  # the audit events name it, as the web app's name the admin
-    with _open(args) as registry:
+    with _open(args) as registry, _database_errors(registry):
         if action == "add":
-            user = registry.add_user(args.name, args.team, args.role, password, by=actor)
+            new_team = not registry.list_users(team)
+            user = registry.add_user(name, team, args.role, password, by=actor)
+            if new_team:
+                sys.stderr.write(f"marbledx: team {user.team} is new; it was created with this account\n")
             _emit(f"added {user.role} {user.name} to team {user.team}")
         elif action == "list":
-            users = registry.list_users(args.team)
+            team_filter = None if args.team is None else _team_filter(registry, args.team)
+            users = registry.list_users(team_filter)
             if args.format == "json":
                 _emit(json.dumps([u.to_dict() for u in users], indent=2, ensure_ascii=False))
             else:
                 _emit(_users_table(users))
         elif action == "token":
-            secret = registry.issue_token(args.name, by=actor)
+            secret = registry.issue_token(name, by=actor)
             sys.stderr.write(
-                f"marbledx: API token for {args.name}; it is shown only now, store it safely "
+                f"marbledx: API token for {name}; it is shown only now, store it safely "
                 "(send it as 'Authorization: Bearer <token>')\n"
             )
             _emit(secret)
         elif action == "tokens":
-            tokens = registry.list_tokens(args.name)
+            tokens = registry.list_tokens(name)
             if args.format == "json":
                 _emit(json.dumps([t.to_dict() for t in tokens], indent=2, ensure_ascii=False))
             else:
                 _emit(_tokens_table(tokens))
         elif action == "revoke":
             if args.all:
-                count = registry.revoke_tokens(args.name, by=actor)
-                _emit(f"API tokens of {args.name} revoked: {count}")
+                count = registry.revoke_tokens(name, by=actor)
+                _emit(f"API tokens of {name} revoked: {count}")
             else:
-                registry.revoke_token(args.name, args.token_id, by=actor)
-                _emit(f"API token {args.token_id} of {args.name} is revoked")
+                before = {t.id: t for t in registry.list_tokens(name)}.get(args.token_id)
+                token = registry.revoke_token(name, args.token_id, by=actor)
+                if before is not None and before.revoked:
+                    _emit(
+                        f"API token {token.id} of {name} was already revoked ({_when(token.revoked_at)}); nothing changed"
+                    )
+                else:
+                    _emit(f"API token {token.id} of {name} is revoked")
         elif action == "password":
-            ended = registry.set_password(args.name, password, revoke_tokens=args.revoke_tokens, by=actor)
+            registry.get_user(name)  # an unknown name is said before the password is typed twice for it
+            password = _read_password(args, name)
+            ended = registry.set_password(name, password, revoke_tokens=args.revoke_tokens, by=actor)
             kept = (
                 f"API tokens revoked: {ended.tokens}"
                 if args.revoke_tokens
                 else "API tokens kept (revoke them with 'marbledx users revoke')"
             )
-            _emit(f"password of {args.name} changed; sign-in sessions ended: {ended.sessions}, {kept}")
+            _emit(f"password of {name} changed; sign-in sessions ended: {ended.sessions}, {kept}")
         elif action in ("activate", "deactivate"):
-            user = registry.set_active(args.name, action == "activate", by=actor)
-            if user.active:
-                _emit(f"{user.name} is now active (sign in again; earlier sessions and tokens stay ended)")
-            else:
-                _emit(
-                    f"{user.name} is now deactivated; their sign-in sessions ended and API tokens are revoked"
-                )
+            _set_active(registry, name, active=action == "activate", actor=actor)
         else:  # pragma: no cover - argparse only accepts the actions above
             msg = f"unknown users action {action!r}"
             raise InputError(msg)
     return 0
+
+
+def _set_active(registry: Registry, name: str, *, active: bool, actor: CommandLineActor) -> None:
+    """``users activate``/``deactivate``: says when nothing changed, and warns when a team is left without an
+    active admin (the command line can still manage it; the team's web pages for admins cannot)."""
+    was = registry.get_user(name).active
+    user = registry.set_active(name, active, by=actor)
+    if was == active:
+        state = "active" if active else "deactivated"
+        _emit(f"{user.name} is already {state}; nothing changed")
+        return
+    if user.active:
+        _emit(f"{user.name} is now active (sign in again; earlier sessions and tokens stay ended)")
+        return
+    _emit(f"{user.name} is now deactivated; their sign-in sessions ended and API tokens are revoked")
+    if user.role == "admin" and not any(
+        u.active and u.role == "admin" for u in registry.list_users(user.team)
+    ):
+        sys.stderr.write(
+            f"marbledx: warning: team {user.team} has no active admin now; its accounts can be managed only "
+            f"with 'marbledx users' on the server (e.g. 'marbledx users activate {user.name}')\n"
+        )
 
 
 # -- backup and restore ------------------------------------------------------------------------------------
@@ -417,25 +551,84 @@ def run_restore(args: argparse.Namespace) -> int:
 # -- audit log ---------------------------------------------------------------------------------------------
 
 
+_AUDIT_MAX = 100_000  # the most events the registry returns at once (Registry.audit_log)
+
+
 def configure_audit(sub: argparse.ArgumentParser) -> None:
     """Add the ``audit`` arguments to its sub-parser."""
     sub.add_argument("--team", required=True, help="the team whose log to show")
     sub.add_argument("--case", metavar="ID", help="only the events of this case (its id)")
-    sub.add_argument("--limit", type=int, default=100, help="the newest N events (default 100)")
+    sub.add_argument(
+        "--since", metavar="DATE", help="only events at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)"
+    )
+    sub.add_argument(
+        "--until",
+        metavar="DATE",
+        help="only events before DATE (a plain date includes that whole day; UTC)",
+    )
+    sub.add_argument(
+        "--limit", type=int, default=100, help=f"the newest N events (default 100, at most {_AUDIT_MAX:,})"
+    )
     sub.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format (default table)"
     )
     _add_database(sub)
 
 
+def _audit_time(value: str | None, option: str) -> dt.datetime | None:
+    """``--since``/``--until`` as a UTC time; a plain date is that day's start, or for ``--until`` the next
+    day's, so the day itself is included."""
+    from marbledx._format import quoted
+
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+            return start + dt.timedelta(days=1) if option == "--until" else start
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        msg = f"{option} {quoted(value)} is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
+        raise InputError(msg) from None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def _audit_case_id(value: str | None) -> str | None:
+    """``--case`` as stored: a case's id is a UUID, which the web app shows in lower case."""
+    from marbledx._format import quoted
+
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        msg = f"--case {quoted(value)} is not a case id; expected the case's id, a UUID (as the web app shows it)"
+        raise InputError(msg) from None
+
+
 def run_audit(args: argparse.Namespace) -> int:
     """Print the team's audit events, newest first; returns 0 (errors are raised)."""
-    if args.limit < 1:
-        msg = f"--limit {args.limit} must be at least 1"
+    from marbledx._format import printable
+
+    if not 1 <= args.limit <= _AUDIT_MAX:
+        msg = f"--limit {args.limit} is out of range; expected 1 to {_AUDIT_MAX} (narrow it with --since/--until)"
         raise InputError(msg)
+    since, until = _audit_time(args.since, "--since"), _audit_time(args.until, "--until")
+    if since is not None and until is not None and since >= until:
+        msg = f"--since {args.since} is not before --until {args.until}; expected the earlier time first"
+        raise InputError(msg)
+    team, case_id = _team_name(args.team), _audit_case_id(args.case)
     _require_existing(args)
-    with _open(args) as registry:
-        events = registry.audit_log(args.team, args.case, limit=args.limit)
+    with _open(args) as registry, _database_errors(registry):
+        events = registry.audit_log(team, case_id, limit=args.limit, since=since, until=until)
+    if len(events) == args.limit:
+        # Not all may be shown: say how to read on, to stderr so that the JSON on stdout stays whole.
+        sys.stderr.write(
+            f"marbledx: the newest {args.limit} events are shown; for older ones add "
+            f"--until {events[-1].at.isoformat()} (or raise --limit)\n"
+        )
     if args.format == "json":
         _emit(json.dumps([e.to_dict() for e in events], indent=2, ensure_ascii=False))
         return 0
@@ -444,8 +637,9 @@ def run_audit(args: argparse.Namespace) -> int:
         (e.at.strftime("%Y-%m-%d %H:%M:%S"), e.user or "(removed)", e.action, e.case_id or "", e.detail)
         for e in events
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
+    shown = [[printable(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in shown) for i in range(4)]
+    for row in shown:
         _emit(
             "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
         )

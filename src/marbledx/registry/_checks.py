@@ -10,6 +10,7 @@ import gzip
 import io
 import math
 import re
+import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -41,7 +42,9 @@ __all__ = [
     "check_text",
     "check_upload_head",
     "json_safe",
+    "look_alike_key",
     "matchable",
+    "mixed_scripts",
     "sample_in_header",
     "sample_listing",
     "vcf_sample_names",
@@ -68,7 +71,11 @@ class FindingLike(Protocol):
 def check_name(value: str, what: str) -> str:
     text = value.strip()
     if not _NAME.fullmatch(text):
-        msg = f"{what} {value!r} is not allowed; expected 1-100 letters, digits or . _ @ - (starting with a letter or digit)"
+        # Quoted cut short: a name of a million characters must not make the one-line error a page long.
+        msg = (
+            f"{what} {_shown(value)} is not allowed; expected 1-100 letters, digits or . _ @ - "
+            "(starting with a letter or digit)"
+        )
         raise InputError(msg)
     return text
 
@@ -104,7 +111,39 @@ def check_team(value: str) -> str:
         msg = "team name must be 1-100 characters"
         raise InputError(msg)
     _refuse_unstorable(text, "team name")
+    # A team name is shown in tables, pages and the terminal: an escape sequence (ESC) or a bell in it would
+    # reach the terminal of whoever lists the accounts. Line breaks and tabs were folded into spaces above.
+    control = _CONTROL.search(text)
+    if control is not None:
+        msg = (
+            f"team name contains a control character ({printable(control.group())}); expected one line "
+            "of text"
+        )
+        raise InputError(msg)
     return text
+
+
+# Scripts whose letters look alike: a Cyrillic "a" (U+0430) or a Greek "o" (U+03BF) in an otherwise Latin name makes a name
+# that reads as another (Unicode TR #39, "Mixed-Script Detection").
+_CONFUSABLE_SCRIPTS: Final = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def mixed_scripts(text: str) -> list[str]:
+    """The look-alike scripts (Latin, Cyrillic, Greek) whose letters ``text`` mixes, in that order; fewer
+    than two when it does not mix them (Unicode TR #39, "Mixed-Script Detection")."""
+    seen: set[str] = set()
+    for char in text:
+        if char.isalpha():
+            script = unicodedata.name(char, "").split(" ", 1)[0]
+            if script in _CONFUSABLE_SCRIPTS:
+                seen.add(script)
+    return [script for script in _CONFUSABLE_SCRIPTS if script in seen]
+
+
+def look_alike_key(text: str) -> str:
+    """What two names that look the same share: compatibility forms folded (NFKC), case ignored, spaces
+    collapsed. ``Haematology``, ``haematology`` and the same in full-width letters (U+FF48 …) have one key."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def check_role(value: str) -> Role:
@@ -115,7 +154,8 @@ def check_role(value: str) -> Role:
 
 
 def check_password(password: str) -> str:
-    """Refuse passwords that are empty, too short or absurdly long (the message never echoes them)."""
+    """Refuse passwords that are empty, too short, absurdly long, only spaces, or hold a character that
+    cannot be typed into the sign-in form or hashed (the message never echoes them, nor any part)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = f"password too short; expected at least {MIN_PASSWORD_LENGTH} characters"
         raise InputError(msg)
@@ -124,6 +164,14 @@ def check_password(password: str) -> str:
         raise InputError(msg)
     if not password.strip():
         msg = "password is only spaces; expected a real password"
+        raise InputError(msg)
+    # A NUL, an escape or a line break cannot be typed into the sign-in form, so the account could never
+    # sign in; a lone surrogate (undecodable input read leniently) cannot even be hashed.
+    if _CONTROL.search(password) is not None:
+        msg = "password contains a control character (a NUL, tab, escape or line break); expected printable characters"
+        raise InputError(msg)
+    if _SURROGATE.search(password) is not None:
+        msg = "password is not valid Unicode text (undecodable bytes?); expected UTF-8 text"
         raise InputError(msg)
     return password
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from marbledx._format import printable
+from marbledx._format import printable, quoted
 from marbledx.errors import InputError
 from marbledx.ontology import data_dir
 from marbledx.registry import _db, _reads
@@ -58,7 +58,9 @@ from marbledx.registry._checks import (
     check_text,
     check_upload_head,
     json_safe,
+    look_alike_key,
     matchable,
+    mixed_scripts,
     sample_in_header,
     vcf_sample_names,
 )
@@ -584,11 +586,20 @@ class Registry:
                     who = f"by {self._admin_of(session, by, team).name}"
                 elif isinstance(by, CommandLineActor):
                     who = by.audit_label
-                if session.scalars(select(User.id).where(User.name == name)).first() is not None:
-                    msg = f"user {name!r} already exists; expected a new user name"
+                # Names are ASCII (check_name), so lower() folds case alike in SQLite and PostgreSQL: "Alice"
+                # beside "alice" would be two accounts that read as one in every list and audit log.
+                taken = session.scalars(
+                    select(User.name).where(func.lower(User.name) == name.lower())
+                ).first()
+                if taken is not None:
+                    alike = (
+                        "" if taken == name else f" as {taken!r} (names differing only in case look alike)"
+                    )
+                    msg = f"user {name!r} already exists{alike}; expected a new user name"
                     raise ConflictError(msg)
                 team_row = session.scalars(select(Team).where(Team.name == team)).one_or_none()
                 if team_row is None:
+                    self._check_new_team(session, team)
                     team_row = Team(name=team, created_at=utcnow())
                     session.add(team_row)
                     session.flush()
@@ -613,6 +624,28 @@ class Registry:
             raise ConflictError(msg) from exc
         log.info("registry: added user id %s (role %s)", info.id, role)
         return info
+
+    @staticmethod
+    def _check_new_team(session: Session, team: str) -> None:
+        """Refuse a new team's name that reads as an existing team's: a typo in case or spacing, or a
+        look-alike letter of another script, would otherwise make a second team whose members silently
+        cannot see the first one's cases."""
+        scripts = mixed_scripts(team)
+        if len(scripts) > 1:
+            mixed = " and ".join(script.title() for script in scripts)
+            msg = (
+                f"team name {quoted(team)} mixes {mixed} letters, which look alike; expected a new team's "
+                "name written in one script"
+            )
+            raise InputError(msg)
+        key = look_alike_key(team)
+        for existing in session.scalars(select(Team.name)):
+            if look_alike_key(existing) == key:
+                msg = (
+                    f"team {quoted(team)} would be a new team but reads as the existing team "
+                    f"{quoted(existing)}; expected that team's exact name, or a clearly different one"
+                )
+                raise InputError(msg)
 
     def get_user(self, name: str) -> UserInfo:
         """The account called ``name``; raises :class:`NotFoundError`."""
@@ -1852,11 +1885,19 @@ class Registry:
     # -- audit ---------------------------------------------------------------------------------------------
 
     def audit_log(
-        self, team: UserInfo | str, case_id: str | None = None, *, limit: int = 1000
+        self,
+        team: UserInfo | str,
+        case_id: str | None = None,
+        *,
+        limit: int = 1000,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
     ) -> list[AuditRecord]:
         """The team's audit events, newest first (one case's when ``case_id`` is given).
 
-        ``team`` is the acting user (their team's log) or a team name (for administration tools).
+        ``team`` is the acting user (their team's log) or a team name (for administration tools). ``since``
+        and ``until`` (timezone-aware) keep the events at or after, and before, those times, so that events
+        older than the newest ``limit`` can still be read.
         """
         limit = max(1, min(int(limit), 100_000))
         with self._reading() as session:
@@ -1871,6 +1912,10 @@ class Registry:
             query = select(AuditEvent).where(AuditEvent.team_id == team_id)
             if case_id is not None:
                 query = query.where(AuditEvent.case_public_id == str(case_id))
+            if since is not None:
+                query = query.where(AuditEvent.at >= since)
+            if until is not None:
+                query = query.where(AuditEvent.at < until)
             rows = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
             return [
                 AuditRecord(

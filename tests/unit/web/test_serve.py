@@ -20,6 +20,14 @@ from marbledx.registry import Registry
 from .conftest import Web, make_web
 
 
+@pytest.fixture(autouse=True)
+def no_port_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn is a stub here, so the start-up check that the port is free (tested in
+    tests/unit/registry/test_admin_hostile.py) must not bind the real ports 8000 and 8123: a server
+    running on them would fail these tests."""
+    monkeypatch.setattr(_serve_cmd, "check_listen", lambda host, port: None)
+
+
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     _serve_cmd.configure(parser)

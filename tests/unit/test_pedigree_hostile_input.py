@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 import marbledx.advice._risk as risk_module
-import marbledx.cli._risk_cmd as risk_cmd
 from marbledx.advice._risk import (
     MAX_PEDIGREE_PEOPLE,
     RiskModel,
@@ -192,7 +191,9 @@ def test_several_families_in_one_file_are_read(tmp_path: Path) -> None:
     path = _write(tmp_path, TRIO + "F2 K2 D2 M2 2 1\nF2 D2 0 0 1 1\nF2 M2 0 0 2 1\n")
     risk = pedigree_risk(read_ped(path), RiskModel(AR))
     assert risk.couple == ("DAD", "MUM")
-    assert [p.id for p in risk.individuals] == ["KID", "DAD", "MUM", "K2", "D2", "M2"]
+    # Only the couple's family is computed; the other family is counted, not named (docs/counselling.md).
+    assert [p.id for p in risk.individuals] == ["KID", "DAD", "MUM"]
+    assert risk.left_out == 3
 
 
 @pytest.mark.parametrize(
@@ -267,21 +268,16 @@ def _refuse_computation(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(risk_module, name, reached)
 
 
-def test_a_cohort_sized_pedigree_is_refused_before_the_calculation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 1,800 people in 600 families used to run for many minutes (the work grows faster than the square of
-    # the number of people).
-    _refuse_computation(monkeypatch, "_elimination_order")
+def test_a_cohort_sized_file_computes_only_the_couples_family(tmp_path: Path) -> None:
+    # 1,800 people in 600 other families used to run for many minutes (the work grows faster than the square
+    # of the number of people); only the couple's own family bears on their risks.
     lines = [TRIO.strip()]
     for i in range(600):
         lines += [f"F{i} K{i} D{i} M{i} 1 1", f"F{i} D{i} 0 0 1 1", f"F{i} M{i} 0 0 2 1"]
     path = _write(tmp_path, "\n".join(lines) + "\n")
-    with pytest.raises(InputError) as info:
-        pedigree_risk(read_ped(path), RiskModel(AR))
-    message = str(info.value)
-    assert f"{path}: 1,803 people in the pedigree" in message
-    assert f"at most {MAX_PEDIGREE_PEOPLE:,} people" in message
+    risk = pedigree_risk(read_ped(path), RiskModel(AR))
+    assert [p.id for p in risk.individuals] == ["KID", "DAD", "MUM"]
+    assert risk.left_out == 1800
 
 
 def test_the_people_count_includes_parents_not_listed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -338,23 +334,6 @@ def test_a_densely_inbred_pedigree_is_refused_before_building_tables(monkeypatch
         "inbred.ped: the pedigree is too interlinked to compute exactly: with 96 people"
     )
     assert "expected fewer relatives" in message
-
-
-def test_the_cli_stops_reading_a_cohort_file_at_the_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(
-        risk_cmd, "counselling_report", lambda *a, **k: pytest.fail("the file was not refused")
-    )
-    lines = [f"F{i} K{i} 0 0 1 1" for i in range(3000)]
-    path = _write(tmp_path, "\n".join(lines) + "\n")
-    code = main(["risk", "--ped", str(path), "--disease", "OPTB1"])
-    _, err = capsys.readouterr()
-    assert code == 2
-    assert err == (
-        f"marbledx: error: {path} line {MAX_PEDIGREE_PEOPLE + 1}: more than {MAX_PEDIGREE_PEOPLE} individuals; "
-        f"expected at most {MAX_PEDIGREE_PEOPLE} (one family, not a cohort file)\n"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ The model (documented with its equations in ``docs/counselling.md``):
   curve's last value);
 - genetic test results: exact (no laboratory error);
 - inference: exact variable elimination over numpy factor tables, so loops (consanguineous marriages with
-  the common ancestors in the pedigree) are exact. The couple's next child is a virtual child in the model.
+  the common ancestors in the pedigree) are exact. The couple's next child is a virtual child in the model;
+- scope: only the couple's family, the people linked to the couple through parents and children, is
+  computed; the rest of the file (other families) shares no allele by descent with it, so it cannot change
+  the result, and is left out and counted in the assumptions.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -452,7 +455,12 @@ class ChildRisk:
 
 @dataclass(frozen=True)
 class PedigreeRisk:
-    """Posterior risks for a pedigree under one :class:`RiskModel`."""
+    """Posterior risks for a pedigree under one :class:`RiskModel`.
+
+    ``individuals`` are the couple's family: the people linked to the couple through parents and children.
+    ``left_out`` counts the other people of the file, which were not computed (they cannot change these
+    risks); ``log_likelihood`` is that of the family's data.
+    """
 
     model: RiskModel
     pedigree: str
@@ -464,6 +472,7 @@ class PedigreeRisk:
     next_child: ChildRisk
     assumptions: tuple[str, ...]
     log_likelihood: float
+    left_out: int = 0
 
     def individual(self, individual_id: str) -> IndividualRisk:
         """The result of one person by id (``KeyError`` if absent)."""
@@ -497,14 +506,145 @@ def _status_word(affected: bool | None) -> str:
     return "unknown" if affected is None else ("affected" if affected else "unaffected")
 
 
+def _check_given(pedigree: Pedigree, tests: Mapping[str, TestResult], ages: Mapping[str, float]) -> None:
+    """Test results and ages given for people not in the pedigree, and ages out of range, are errors."""
+    ids = set(pedigree.ids)
+    unknown_tests = sorted(set(tests) - ids)
+    if unknown_tests:
+        msg = f"{pedigree.path}: test result given for {unknown_tests[0]!r}, who is not in the pedigree"
+        raise InputError(msg)
+    unknown_ages = sorted(set(ages) - ids)
+    if unknown_ages:
+        msg = f"{pedigree.path}: age given for {unknown_ages[0]!r}, who is not in the pedigree"
+        raise InputError(msg)
+    for person_id, age in ages.items():
+        if not (math.isfinite(age) and 0.0 <= age <= MAX_AGE_YEARS):
+            msg = f"{pedigree.path}: age {age!r} of {person_id!r} is out of range; expected years from 0 to {MAX_AGE_YEARS:g}"
+            raise InputError(msg)
+
+
+def _not_in_file(name: str, path: str) -> str:
+    return f"--couple: {name!r} is not in {path}; expected two individual ids from the file, FATHER,MOTHER"
+
+
+def _first_affected_parents(pedigree: Pedigree) -> tuple[str, str] | None:
+    """The parents of the first affected person (file order) with both parents given, if any."""
+    for person in pedigree.individuals:
+        if person.affected and person.father is not None and person.mother is not None:
+            return person.father, person.mother
+    return None
+
+
+def _default_couple(pedigree: Pedigree) -> tuple[str, str]:
+    """The default couple (:func:`_first_affected_parents`); an error asking for ``--couple`` if none."""
+    found = _first_affected_parents(pedigree)
+    if found is not None:
+        return found
+    msg = (
+        f"{pedigree.path}: no affected individual has both parents in the file; "
+        "choose whose next child to compute with --couple FATHER,MOTHER"
+    )
+    raise InputError(msg)
+
+
+@dataclass(frozen=True)
+class _LeftOut:
+    """The people of the file outside the couple's family: how many, and how many of them carry one of the
+    family's family ids (relatives listed without a parent-child link, perhaps by mistake)."""
+
+    people: int = 0
+    same_family_id: int = 0
+
+
+def _family_of_question(
+    pedigree: Pedigree, couple: tuple[str, str] | None
+) -> tuple[Pedigree, _LeftOut] | None:
+    """The part of the pedigree the question is about: everyone linked to the couple (``couple``, or the
+    default couple) through parents and children, in file order, and a count of the people left out;
+    ``None`` when there is no couple (no ``couple`` and no default one: :func:`_choose_couple` says so).
+
+    Under the model, people with no chain of parent-child links between them share no allele identical by
+    descent: founders get independent priors from fixed parameters (q, μ), transmission and evidence are
+    per family, and a stated relationship of the couple (the spread kinship factor) only involves the
+    couple's own founder ancestors. The joint probability is therefore a product over the connected parts,
+    and the other parts cancel from every posterior of the couple's part and of their next child. The two
+    spouses may be in two parts (a couple with no child in the file yet): the next child links them, so both
+    parts are kept. Parents named but not listed link their children like listed ones.
+    """
+    if couple is None:
+        default = _first_affected_parents(pedigree)
+        if default is None:
+            return None
+        question: tuple[str, ...] = default
+    else:
+        question = tuple(name.strip() for name in couple)
+        named = set(pedigree.ids)
+        named.update(p for person in pedigree.individuals for p in (person.father, person.mother) if p)
+        for name in question:
+            if name not in named:
+                raise InputError(_not_in_file(name, pedigree.path))
+    parent_of: dict[str, str] = {}  # union-find over ids, iterative (a long line of descent is no recursion)
+
+    def root(name: str) -> str:
+        top = name
+        while parent_of.get(top, top) != top:
+            top = parent_of[top]
+        while name != top:  # path compression
+            parent_of[name], name = top, parent_of[name]
+        return top
+
+    for person in pedigree.individuals:
+        for parent in (person.father, person.mother):
+            if parent is not None:
+                a, b = root(person.id), root(parent)
+                if a != b:
+                    parent_of[a] = b
+    roots = {root(name) for name in question}
+    kept = tuple(person for person in pedigree.individuals if root(person.id) in roots)
+    if len(kept) == len(pedigree.individuals):
+        return pedigree, _LeftOut()
+    families = {person.family for person in kept if person.family}  # a Family file may leave it empty
+    kept_ids = {person.id for person in kept}
+    same = sum(1 for p in pedigree.individuals if p.id not in kept_ids and p.family in families)
+    left = _LeftOut(len(pedigree.individuals) - len(kept), same)
+    return replace(pedigree, individuals=kept), left
+
+
+def _left_out_text(left: _LeftOut, father: str, mother: str) -> str:
+    """The assumption that says how many people of the file were left out (a count: no ids of other
+    families)."""
+    people = "person" if left.people == 1 else "people"
+    out = (
+        f"Only the family of {father} and {mother} is computed: {left.people:,} other {people} in the file "
+        f"{'is' if left.people == 1 else 'are'} not linked to them through parents and children, so under the "
+        "model they share no genes by descent with this family and cannot change these risks; they are left "
+        "out and not reported."
+    )
+    if left.same_family_id:
+        out += (
+            f" {left.same_family_id:,} of them {'has' if left.same_family_id == 1 else 'have'} this family's "
+            "family id but no parent-child link to it, so the model treats them as unrelated; give their "
+            "parents in the file if they are relatives."
+        )
+    return out
+
+
 class _Graph:
     """People as nodes (file order, then parents named but not listed, then placeholders and virtual children)."""
 
     def __init__(
-        self, pedigree: Pedigree, tests: Mapping[str, TestResult], ages: Mapping[str, float] | None = None
+        self,
+        pedigree: Pedigree,
+        tests: Mapping[str, TestResult],
+        ages: Mapping[str, float] | None = None,
+        *,
+        left_out: int = 0,
+        couple_known: bool = True,
     ) -> None:
         ages = {} if ages is None else ages
         self.pedigree = pedigree
+        self.left_out = left_out  # people of the file outside ``pedigree`` (see _family_of_question)
+        self.couple_known = couple_known  # False: no couple, so the whole file is checked
         self.nodes: list[_Node] = []
         self.index: dict[str, int] = {}
         self.assumptions: list[str] = []
@@ -519,18 +659,7 @@ class _Graph:
                     age=ages.get(person.id),
                 )
             )
-        unknown_tests = sorted(set(tests) - set(self.index))
-        if unknown_tests:
-            msg = f"{pedigree.path}: test result given for {unknown_tests[0]!r}, who is not in the pedigree"
-            raise InputError(msg)
-        unknown_ages = sorted(set(ages) - set(self.index))
-        if unknown_ages:
-            msg = f"{pedigree.path}: age given for {unknown_ages[0]!r}, who is not in the pedigree"
-            raise InputError(msg)
-        for person_id, age in ages.items():
-            if not (math.isfinite(age) and 0.0 <= age <= MAX_AGE_YEARS):
-                msg = f"{pedigree.path}: age {age!r} of {person_id!r} is out of range; expected years from 0 to {MAX_AGE_YEARS:g}"
-                raise InputError(msg)
+        _check_given(pedigree, tests, ages)
         absent: list[str] = []
         for person in pedigree.individuals:
             child = self.index[person.id]
@@ -577,10 +706,20 @@ class _Graph:
             if absent or placeholders
             else ""
         )
+        if self.left_out:
+            # Only the couple's family was built (_family_of_question): the family itself is too large.
+            where = (
+                f"{len(self.nodes):,} people in the couple's family (the people linked to the couple through "
+                f"parents and children; the {self.left_out:,} other people in the file are left out)"
+            )
+            hint = ""
+        else:
+            where, hint = f"{len(self.nodes):,} people in the pedigree", " (one family, not a cohort file)"
+            if not self.couple_known:
+                hint += ", or name the couple with --couple FATHER,MOTHER to compute only their family"
         msg = (
-            f"{self.pedigree.path}: {len(self.nodes):,} people in the pedigree{detail}; the exact risk "
-            f"calculation takes one family of at most {MAX_PEDIGREE_PEOPLE:,} people; expected only the "
-            "relatives the question needs (one family, not a cohort file)"
+            f"{self.pedigree.path}: {where}{detail}; the exact risk calculation takes one family of at most "
+            f"{MAX_PEDIGREE_PEOPLE:,} people; expected only the relatives the question needs{hint}"
         )
         raise InputError(msg)
 
@@ -975,19 +1114,12 @@ def _all_marginals(
 def _choose_couple(graph: _Graph, couple: tuple[str, str] | None) -> tuple[int, int]:
     pedigree = graph.pedigree
     if couple is None:
-        for person in pedigree.individuals:
-            if person.affected and person.father is not None and person.mother is not None:
-                return graph.index[person.father], graph.index[person.mother]
-        msg = (
-            f"{pedigree.path}: no affected individual has both parents in the file; "
-            "choose whose next child to compute with --couple FATHER,MOTHER"
-        )
-        raise InputError(msg)
+        father, mother = _default_couple(pedigree)
+        return graph.index[father], graph.index[mother]
     first, second = (c.strip() for c in couple)
     for name in (first, second):
         if name not in graph.index or not graph.nodes[graph.index[name]].visible:
-            msg = f"--couple: {name!r} is not in {pedigree.path}; expected two individual ids from the file, FATHER,MOTHER"
-            raise InputError(msg)
+            raise InputError(_not_in_file(name, pedigree.path))
     if first == second:
         msg = f"--couple names {first!r} twice; expected two different people, FATHER,MOTHER"
         raise InputError(msg)
@@ -1045,10 +1177,15 @@ def pedigree_risk(
     tests: Mapping[str, TestResult] | None = None,
     ages: Mapping[str, float] | None = None,
 ) -> PedigreeRisk:
-    """Exact posterior carrier and affected probabilities for everyone, and for the couple's next child.
+    """Exact posterior carrier and affected probabilities for the couple's family, and their next child.
 
     ``couple`` is (father, mother); by default the parents of the first affected person with both parents in
-    the file. ``consanguineous``: ``None`` derives it (a shared ancestor in the pedigree, or the Family file's
+    the file. Only the couple's family is computed and reported: the people linked to either spouse through
+    parents and children (parents named but not listed included). People of the file outside it (other
+    families, or unlinked blocks) share no allele by descent with it under the model, so the family's risks
+    are exactly those of the whole file; they are left out, counted in :attr:`PedigreeRisk.left_out` and in
+    an assumption (a count, no ids), and the size limits apply to the family alone. Test results and ages
+    are still checked against the whole file. ``consanguineous``: ``None`` derives it (a shared ancestor in the pedigree, or the Family file's
     ``consanguinousParents`` for the proband's parents); ``True`` states it, and where the couple's common
     ancestors are not in the file their children get inbreeding coefficient ``inbreeding`` (default 1/16,
     first cousins). ``tests`` defaults to the pedigree's column-7 test results and ``ages`` (years) to the
@@ -1060,10 +1197,26 @@ def pedigree_risk(
         raise InputError(msg)
     if ages is None:
         ages = {person.id: person.age for person in pedigree.individuals if person.age is not None}
-    graph = _Graph(pedigree, read_test_results(pedigree) if tests is None else tests, ages)
+    if tests is None:
+        tests = read_test_results(pedigree)  # the whole file: a bad test word anywhere is an error
+    _check_given(pedigree, tests, ages)
+    # Only the couple's family is computed: unrelated people (other families of a clinic's file) cannot
+    # change its risks, and would only cost time and count against the size limits.
+    family = _family_of_question(pedigree, couple)
+    # Without a couple the whole file is checked as before; the size message then also suggests --couple.
+    pedigree, left = family if family is not None else (pedigree, _LeftOut())
+    if left.people:
+        ids = set(pedigree.ids)
+        tests = {person_id: result for person_id, result in tests.items() if person_id in ids}
+        ages = {person_id: age for person_id, age in ages.items() if person_id in ids}
+    graph = _Graph(pedigree, tests, ages, left_out=left.people, couple_known=family is not None)
     graph.implied_sexes()
     father_index, mother_index = _choose_couple(graph, couple)
     assumptions = list(graph.assumptions)
+    if left.people:
+        assumptions.insert(
+            0, _left_out_text(left, graph.nodes[father_index].id, graph.nodes[mother_index].id)
+        )
     assumptions.extend(_age_assumptions(model, graph))
     roles: tuple[tuple[int, Sex], ...] = ((father_index, "male"), (mother_index, "female"))
     for index, sex in roles:
@@ -1165,9 +1318,14 @@ def pedigree_risk(
     work = _elimination_work(order, weights, wanted)
     if work > MAX_ELIMINATION_WORK or max(weights) > MAX_ELIMINATION_TABLE:
         # Refused before any table is built: the work grows too fast with the loops to be worth starting.
+        linked = (
+            f" in the file ({len(pedigree.individuals):,} of them linked to the couple)"
+            if left.people
+            else ""
+        )
         msg = (
             f"{pedigree.path}: the pedigree is too interlinked to compute exactly: with "
-            f"{len(pedigree.individuals):,} people and their loops (marriages between relatives) it needs "
+            f"{len(pedigree.individuals) + left.people:,} people{linked} and their loops (marriages between relatives) it needs "
             f"tables of up to {max(weights):,} genotype combinations (limit {MAX_ELIMINATION_TABLE:,}) and "
             f"about {work:.1e} steps (limit {MAX_ELIMINATION_WORK:.0e}); expected fewer relatives: leave out "
             "those the question does not need"
@@ -1230,6 +1388,7 @@ def pedigree_risk(
         next_child=next_child,
         assumptions=tuple(assumptions),
         log_likelihood=log_likelihood,
+        left_out=left.people,
     )
 
 
@@ -1690,6 +1849,7 @@ class RiskReport:
                 "inbreeding_coefficient": self.risk.inbreeding,
             },
             "pedigree": self.risk.pedigree,
+            "people_left_out": self.risk.left_out,
             "advice": [item.render() for item in self.advice],
             "assumptions": list(self.assumptions),
             "sources": self.sources,

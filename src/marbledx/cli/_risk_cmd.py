@@ -18,7 +18,6 @@ from typing import Any
 
 from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
 from marbledx.advice._risk import (
-    MAX_PEDIGREE_PEOPLE,
     PARAMETER_RANGES,
     PenetranceCurve,
     RiskReport,
@@ -30,9 +29,14 @@ from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
 from marbledx.knowledge import Inheritance, load_knowledge_base
 
-__all__ = ["HELP", "configure", "render_risk_table", "run"]
+__all__ = ["HELP", "MAX_PED_FILE_PEOPLE", "configure", "render_risk_table", "run"]
 
 HELP = "genetic counselling: carrier and recurrence risks for a family pedigree (PED or phenopacket Family)"
+
+# The most people a PED file may hold. The engine computes only the couple's family (at most
+# advice._risk.MAX_PEDIGREE_PEOPLE people), so a clinic's file of many families is fine; reading and linking
+# 100,000 lines takes about a second, and a larger file is refused without reading all of it.
+MAX_PED_FILE_PEOPLE = 100_000
 
 
 def _probability(text: str) -> float:
@@ -110,7 +114,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--couple",
         metavar="FATHER,MOTHER",
-        help="whose next child to compute (default: the parents of the first affected person with both parents)",
+        help="whose next child to compute; only the people linked to them through parents and children are "
+        "computed and reported (default: the parents of the first affected person with both parents)",
     )
     sub.add_argument(
         "--consanguineous",
@@ -168,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
     couple = _couple(args.couple)
     curve = PenetranceCurve.parse(args.penetrance_by_age) if args.penetrance_by_age is not None else None
     pedigree = (
-        # The engine's limit, so that a cohort file is refused without reading all of it.
-        read_ped(args.ped, max_individuals=MAX_PEDIGREE_PEOPLE)
+        read_ped(args.ped, max_individuals=MAX_PED_FILE_PEOPLE)
         if args.ped is not None
         else read_family_pedigree(args.phenopacket)
     )

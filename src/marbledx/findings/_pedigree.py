@@ -441,7 +441,7 @@ def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigre
             raise InputError(msg)
         _check_ids(path, number, columns)
         if max_individuals is not None and len(people) >= max_individuals:
-            msg = f"{path} line {number}: more than {max_individuals:,} individuals; expected at most {max_individuals:,} (one family, not a cohort file)"
+            msg = f"{path} line {number}: more than {max_individuals:,} individuals; expected at most {max_individuals:,} in one PED file"
             raise InputError(msg)
         if individual in seen:
             elsewhere = (

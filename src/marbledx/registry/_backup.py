@@ -89,8 +89,11 @@ _BATCH = 500
 # login sessions, which backups leave out; 0003 only widened the audit events' action constraint (account
 # events), which every older row meets; 0004 only added nullable columns to uploads (a VCF's samples),
 # which the older rows leave NULL (no sample chosen); 0005 only added the sign-in throttles, which backups
-# leave out like the login sessions. Extend it with each migration whose tables still take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004"})
+# leave out like the login sessions; 0006 only added users.name_key, which the insert fills from the name
+# (_FILLED). Extend it with each migration whose tables still take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005"})
+# Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key (0006).
+_FILLED: Final = frozenset({("users", "name_key")})
 _CHUNK = 1 << 20
 # A manifest is a few kilobytes; reading more of a first member to tell whether a file is a backup is waste.
 _MANIFEST_LIMIT = 1 << 24
@@ -628,7 +631,7 @@ def _rows(archive: Path, path: Path, table: Table) -> Iterator[dict[str, Any]]:
     like any other bad row; the row itself is never quoted (patient data).
     """
     decoders = _decoder(table)
-    required = {c.name for c in table.columns if not c.nullable}
+    required = {c.name for c in table.columns if not c.nullable and (table.name, c.name) not in _FILLED}
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             where = f"tables/{table.name}.jsonl line {number}"

@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
@@ -139,14 +140,33 @@ class Team(Base):
     created_at: Mapped[dt.datetime]
 
 
+def _name_key(context: DefaultExecutionContext) -> str:
+    """A new account's ``name_key`` when the insert gives none (a Core insert, e.g. a restored row)."""
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    return str(parameters["name"]).lower()
+
+
 class User(Base):
-    """An account: unique name, one team, one role, an argon2 password hash."""
+    """An account: unique name, one team, one role, an argon2 password hash.
+
+    ``name_key`` is the name in lower case (revision 0006), unique, so the database itself refuses
+    ``Alice`` beside ``alice`` (two accounts that read as one in every list and audit log), also when two
+    server processes add them at the same moment. Names are ASCII (``check_name``), where SQL's
+    ``lower()`` folds alike on SQLite and PostgreSQL; the CHECK constraint keeps the key equal to it
+    whoever writes the row. A stored column rather than an index on ``lower(name)``: SQLite's reflection
+    skips expression indexes, so Alembic could neither compare such an index with this model nor keep it
+    through a batch migration (which copies the table).
+    """
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("name_key = lower(name)", name="name_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_key: Mapped[str] = mapped_column(String(100), unique=True, default=_name_key)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -564,7 +564,8 @@ class Registry:
     # -- users and tokens --------------------------------------------------------------------------------
 
     def add_user(self, name: str, team: str, role: str, password: str, *, by: Manager = None) -> UserInfo:
-        """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken.
+        """Create an account (and its team when new). Raises :class:`ConflictError` if the name is taken, in
+        any case (``Alice`` beside ``alice``), also when another server process adds it at the same moment.
 
         The password must pass :func:`check_password` (at least 10 characters), as for every password. ``by``
         is a team's admin adding an account from the web app: ``team`` must be the admin's own team (else
@@ -579,6 +580,16 @@ class Registry:
             with self._reading() as session:
                 self._admin_of(session, by, team)
         password_hash = self._hasher.hash(check_password(password))
+        # Names are ASCII (check_name), so lower() folds case alike here, in SQLite and in PostgreSQL: "Alice"
+        # beside "alice" would be two accounts that read as one in every list and audit log. The database
+        # holds the same key (users.name_key, unique since revision 0006).
+        key = name.lower()
+
+        def name_taken(taken: str) -> ConflictError:
+            alike = "" if taken == name else f" as {taken!r} (names differing only in case look alike)"
+            msg = f"user {name!r} already exists{alike}; expected a new user name"
+            return ConflictError(msg)
+
         try:
             with self.unit_of_work() as session:
                 who: str | None = None
@@ -586,17 +597,9 @@ class Registry:
                     who = f"by {self._admin_of(session, by, team).name}"
                 elif isinstance(by, CommandLineActor):
                     who = by.audit_label
-                # Names are ASCII (check_name), so lower() folds case alike in SQLite and PostgreSQL: "Alice"
-                # beside "alice" would be two accounts that read as one in every list and audit log.
-                taken = session.scalars(
-                    select(User.name).where(func.lower(User.name) == name.lower())
-                ).first()
+                taken = session.scalars(select(User.name).where(User.name_key == key)).first()
                 if taken is not None:
-                    alike = (
-                        "" if taken == name else f" as {taken!r} (names differing only in case look alike)"
-                    )
-                    msg = f"user {name!r} already exists{alike}; expected a new user name"
-                    raise ConflictError(msg)
+                    raise name_taken(taken)
                 team_row = session.scalars(select(Team).where(Team.name == team)).one_or_none()
                 if team_row is None:
                     self._check_new_team(session, team)
@@ -605,6 +608,7 @@ class Registry:
                     session.flush()
                 row = User(
                     name=name,
+                    name_key=key,
                     team_id=team_row.id,
                     role=role,
                     password_hash=password_hash,
@@ -619,9 +623,16 @@ class Registry:
                     # No event of its own (the audit actions' CHECK constraint would need a schema
                     # revision): the account becomes active, and the detail says it was created.
                     self._audit_account(session, "account_activated", row, f"account created ({role}); {who}")
-        except IntegrityError as exc:  # a concurrent add of the same name or team
+        except IntegrityError:  # a concurrent add of the same name (in any case) or team
+            # Another server process added the name after the check above and committed first (PostgreSQL
+            # then fails this insert on uq_users_name_key): the same answer as when it came before.
+            # Not chained: the database error's text quotes the insert's parameters, the password's hash.
+            with self._reading() as session:
+                taken = session.scalars(select(User.name).where(User.name_key == key)).first()
+            if taken is not None:
+                raise name_taken(taken) from None
             msg = f"user {name!r} or team {team!r} was created concurrently; try again"
-            raise ConflictError(msg) from exc
+            raise ConflictError(msg) from None
         log.info("registry: added user id %s (role %s)", info.id, role)
         return info
 

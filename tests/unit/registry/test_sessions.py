@@ -121,7 +121,7 @@ def test_timestamps_are_written_as_aware_utc(registry: Registry, alice: UserInfo
         assert row.expires_at - row.created_at == dt.timedelta(hours=12)
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004", "0005"])
 def test_a_backup_from_an_older_schema_still_restores(
     registry: Registry, alice: UserInfo, tmp_path: Path, revision: str
 ) -> None:

@@ -231,7 +231,7 @@ def test_revision_0005_adds_the_sign_in_counters_and_goes_back(tmp_path: Path, b
         command.upgrade(config, "0004")
         assert "sign_in_throttles" not in inspect(engine).get_table_names()
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:  # to the head
-            assert registry.schema_revision() == head_revision() == "0005"
+            assert registry.schema_revision() == head_revision()
             alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
             for _ in range(SIGN_IN_CLIENT_ATTEMPTS):
                 registry.authenticate("alice", WRONG, client="192.0.2.1")

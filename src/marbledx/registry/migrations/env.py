@@ -42,8 +42,23 @@ def _main() -> None:
 
     engine = make_engine(normalise_url(context.config.attributes.get("url")))
     try:
-        with engine.begin() as connection:
-            _run(connection)
+        with engine.connect() as connection:
+            # As marbledx's own upgrade does: SQLite's foreign keys are off while a batch migration copies a
+            # table that others refer to (revision 0006 copies ``users``; DROP TABLE would otherwise fail),
+            # and checked before the commit. The pragma takes effect outside a transaction only.
+            driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    _run(connection)
+                    if driver is not None and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        msg = "the registry migration left broken foreign keys; nothing was changed"
+                        raise RuntimeError(msg)
+            finally:
+                if driver is not None:
+                    connection.rollback()
+                    driver.execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
 

@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from marbledx._api import data_info, search_terms, subtype_card, subtype_summaries
-from marbledx._format import percent, printable
+from marbledx._format import percent, printable, quoted
+from marbledx._text import normalise_text
 
 # Only what every command, or ``rank``, needs is imported here: the modules of the other commands (labs,
 # counselling, registry, web), the plain-words parser and the package version are imported when used, to
 # keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
 from marbledx.cli._args import file_path
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
-from marbledx.errors import InputError, MarbledxError
+from marbledx.errors import InputError, MarbledxError, UnknownEntityError
 from marbledx.findings import (
     Case,
     FamilyHistory,
@@ -37,17 +38,20 @@ from marbledx.findings import (
     parse_iso_age,
     prepare_lab_findings,
 )
-from marbledx.knowledge import load_knowledge_base
+from marbledx.knowledge import KnowledgeBase, load_knowledge_base
 from marbledx.ontology import (
     OFFICIAL_RELEASE_URL,
     RELEASE_FILES,
     DirectoryRelease,
+    Ontology,
+    TermMatch,
     activate_release,
     data_dir,
     default_source,
     load_hpo,
     update_release,
 )
+from marbledx.ontology._ontology import search_id
 from marbledx.ontology._update import VERSION_PATTERN, installed_releases
 from marbledx.ranking import CaseResult
 
@@ -120,8 +124,69 @@ def _cmd_subtypes(args: argparse.Namespace) -> int:
     return 0
 
 
+_SUBTYPE_EXPECTED = (
+    "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name (see 'marbledx subtypes')"
+)
+# A disease number as people write it: "259700", "#259700" (OMIM's phenotype mark), "MIM:259700", "Orphanet 667".
+_DISEASE_NUMBER = re.compile(r"\s*(?:(omim|mim|orpha|orphanet)\s*[:_]?\s*|#)?([0-9]{1,7})\s*", re.IGNORECASE)
+# Names longer than this are not compared for "did you mean": no key, id or name is near it, and the comparison
+# would cost time for a pasted page.
+_SUGGEST_LIMIT = 200
+
+
+def _compact(text: str) -> str:
+    """A name without case, accents, spaces or punctuation: "OPTB 1", "optb-1" and "OPTB1" are one name."""
+    return normalise_text(text).replace(" ", "")
+
+
+def _subtype_key(kb: KnowledgeBase, query: str) -> str:
+    """The key of the entity ``query`` names. Beyond what :meth:`KnowledgeBase.get` finds, takes a name written
+    with other spaces or punctuation ("OPTB 1") and a bare OMIM or Orphanet number, when one entity fits; else
+    raises :class:`UnknownEntityError` with the query clipped and the close names as suggestions."""
+    try:
+        return kb.get(query).key
+    except UnknownEntityError:
+        if kb.for_gene(query.strip().upper()):
+            raise  # "'TCIRG1' is a gene, not an entity; it causes OPTB1, …": already the helpful answer
+    names: dict[str, set[str]] = {}
+    for entity in kb:
+        for name in (entity.key, entity.names.name, *entity.names.short_names, *entity.names.synonyms):
+            names.setdefault(_compact(name), set()).add(entity.key)
+        for disease_id in (*entity.exact_ids, entity.primary_id or ""):
+            names.setdefault(_compact(disease_id), set()).add(entity.key)
+    wanted = [_compact(query)]
+    number = _DISEASE_NUMBER.fullmatch(query)
+    if number is not None:
+        prefix = (number.group(1) or "").lower()
+        databases = {"omim": ["omim"], "mim": ["omim"], "orpha": ["orpha"], "orphanet": ["orpha"]}
+        wanted = [f"{db}{int(number.group(2))}" for db in databases.get(prefix, ["omim", "orpha"])]
+    found = set().union(*(names.get(name, set()) for name in wanted))
+    if len(found) == 1:
+        return found.pop()
+    if len(found) > 1:
+        msg = f"{quoted(query)} names several entities ({', '.join(sorted(found))}); give one of them"
+        raise UnknownEntityError(msg)
+    import difflib  # only for a name not found
+
+    close: list[str] = []
+    if len(query) <= _SUGGEST_LIMIT:
+        for name in difflib.get_close_matches(_compact(query), names, n=10, cutoff=0.75):
+            close.extend(key for key in sorted(names[name]) if key not in close)
+    hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+    msg = (
+        f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {_SUBTYPE_EXPECTED}{hint}"
+    )
+    raise UnknownEntityError(msg)
+
+
 def _cmd_subtype(args: argparse.Namespace) -> int:
-    card = subtype_card(load_knowledge_base(), args.query)
+    # Several words are one name, so that "marbledx subtype intermediate osteopetrosis" needs no quotes.
+    query = " ".join(args.query)
+    if not query.strip():
+        msg = f"ID_OR_NAME is empty; {_SUBTYPE_EXPECTED}"
+        raise UsageError(msg)
+    kb = load_knowledge_base()
+    card = subtype_card(kb, _subtype_key(kb, query))
     if args.format == "json":
         _emit_json(card)
     else:
@@ -129,17 +194,69 @@ def _cmd_subtype(args: argparse.Namespace) -> int:
     return 0
 
 
+def _id_notes(ontology: Ontology, term_id: str, found: Sequence[TermMatch]) -> list[str]:
+    """What a search by ``term_id`` should tell the user: that the id was replaced, or why it found nothing."""
+    if not found:
+        if ontology.is_obsolete(term_id):
+            return [f"{term_id} is obsolete in HPO release {ontology.version} and has no replacement"]
+        return [
+            f"{term_id} is not a term of HPO release {ontology.version}; expected a current id such as "
+            "HP:0011002 (a newer release: 'marbledx data update')"
+        ]
+    current = found[0]
+    if current.id == term_id:
+        return []
+    how = "is obsolete; replaced by" if ontology.is_obsolete(term_id) else "is an alternative id of"
+    return [f"{term_id} {how} {current.id} {current.label}"]
+
+
 def _cmd_term(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        msg = f"--limit must be at least 1, got {args.limit}"
+        raise UsageError(msg)
     query = " ".join(args.query)
     if not query.strip():
         msg = "empty query; expected an HPO id (HP:0011002), a label or words"
         raise UsageError(msg)
-    matches = search_terms(load_hpo(), query, limit=args.limit)
-    if args.format == "json":
-        _emit_json([m.__dict__ for m in matches])
+    term_id = search_id(query)
+    parts = _split_ids([query])
+    part_ids = [search_id(part) for part in parts]
+    if term_id is None and not normalise_text(query):
+        # Nothing the search compares is left (only punctuation, symbols or a script HPO does not use): say so
+        # rather than "no matching HPO terms", which reads as if the words had been looked for.
+        msg = (
+            f"QUERY {quoted(query)} has no letters or digits to search for; expected an HPO id (HP:0011002), "
+            "an English label or words (patterns such as '.*' are not supported)"
+        )
+        raise UsageError(msg)
+    hpo = load_hpo()
+    notes: list[str] = []
+    if term_id is None and parts and all(part_ids):
+        # A pasted list of ids ("HP:0001903, HP:0000057"): each is looked up, in the order given.
+        matches: list[TermMatch] = []
+        missing = False
+        for part, part_id in zip(parts, part_ids, strict=True):
+            found = search_terms(hpo, part, limit=1)
+            notes += _id_notes(hpo.ontology, str(part_id), found)
+            matches += found
+            missing = missing or not found
+        shown = matches
     else:
-        _emit(render_terms(matches))
-    return 0 if matches else 1
+        # Every match, to say how many --limit leaves out (the search ranks them all anyway).
+        matches = search_terms(hpo, query, limit=len(hpo.ontology))
+        if term_id is not None:
+            notes += _id_notes(hpo.ontology, term_id, matches)
+        missing = not matches
+        shown = matches[: args.limit]
+        if len(shown) < len(matches):
+            notes.append(f"{len(shown)} of {len(matches):,} matching terms shown; --limit N shows more")
+    if args.format == "json":
+        _emit_json([m.__dict__ for m in shown])
+        for note in notes:
+            sys.stderr.write(f"marbledx: note: {printable(note)}\n")
+    else:
+        _emit(render_terms(shown, notes))
+    return 1 if missing else 0
 
 
 def _split_ids(values: Sequence[str] | None) -> list[str]:
@@ -617,12 +734,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub.add_argument("--all", action="store_true", help="include the differential diagnosis entities")
 
     sub = add("subtype", _cmd_subtype, "show the knowledge-base card of one subtype or differential entity")
-    sub.add_argument("query", metavar="ID_OR_NAME", help="OMIM/ORPHA id, short name (OPTB1, ADO2) or name")
+    sub.add_argument(
+        "query",
+        nargs="+",
+        metavar="ID_OR_NAME",
+        help="OMIM/ORPHA id (OMIM:259700, 259700), short name (OPTB1, ADO2) or name; any case, spaces and "
+        "accents; several words are one name",
+    )
     add_format(sub, ("text", "json"))
 
     sub = add("term", _cmd_term, "find HPO terms by id, label, synonym or words")
-    sub.add_argument("query", nargs="+", metavar="QUERY")
-    sub.add_argument("--limit", type=int, default=10, help="number of terms to show (default 10)")
+    sub.add_argument(
+        "query",
+        nargs="+",
+        metavar="QUERY",
+        help="an HPO id (HP:0001903, hp_0001903, HP:1903 or its PURL; obsolete ids find their replacement), "
+        "several ids, or English words, each the start of a word of the label or a synonym (a query "
+        "starting with '-' goes after '--')",
+    )
+    sub.add_argument("--limit", type=int, default=10, help="number of terms to show, at least 1 (default 10)")
     add_format(sub, ("table", "json"))
 
     sub = add("rank", _cmd_rank, "rank every annotated rare disease for one or more patients")

@@ -70,7 +70,9 @@ def render_subtypes(summaries: Sequence[SubtypeSummary]) -> str:
         ]
         for s in summaries
     ]
-    table = render_table(["KEY", "ID", "GENES", "INH.", "HSCT", "NAME"], rows)
+    table = render_table(
+        ["KEY", "ID", "GENES", "INH.", "HSCT", "NAME"], [[printable(c) for c in r] for r in rows]
+    )
     return f"{table}\n\n{len(summaries)} entities. {DISCLAIMER}"
 
 
@@ -179,14 +181,32 @@ def render_card(card: dict[str, Any]) -> str:
         ],
     )
     out.extend(["", DISCLAIMER])
-    return "\n".join(out)
+    # Escaped line by line, as every other text the CLI prints: no control character reaches the terminal.
+    return _escaped("\n".join(out))
 
 
-def render_terms(matches: Sequence[TermMatch]) -> str:
-    if not matches:
-        return "no matching HPO terms"
-    rows = [[m.id, m.label, m.match_type, m.matched if m.matched != m.label else ""] for m in matches]
-    return render_table(["HPO ID", "LABEL", "MATCH", "MATCHED TEXT"], rows)
+def _escaped(text: str) -> str:
+    """``text`` with the control characters of each line escaped, its line breaks kept."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def render_terms(matches: Sequence[TermMatch], notes: Sequence[str] = ()) -> str:
+    """HPO search hits as a table (or "no matching HPO terms"), then ``notes`` (an id replaced, results left
+    out by the limit). Escaped: the matched text quotes the user's query, and the labels come from a release
+    that may have been downloaded from a mirror."""
+    if matches:
+        rows = [
+            [
+                printable(cell)
+                for cell in (m.id, m.label, m.match_type, m.matched if m.matched != m.label else "")
+            ]
+            for m in matches
+        ]
+        lines = [render_table(["HPO ID", "LABEL", "MATCH", "MATCHED TEXT"], rows)]
+    else:
+        lines = ["no matching HPO terms"]
+    lines += [f"note: {printable(note)}" for note in notes]
+    return "\n".join(lines)
 
 
 def render_data_info(info: DataInfo) -> str:

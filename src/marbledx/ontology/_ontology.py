@@ -13,7 +13,15 @@ from marbledx._text import normalise_text
 from marbledx.errors import UnknownTermError
 from marbledx.ontology._index import IntArray, ReleaseIndex, split_strings
 
-__all__ = ["PHENOTYPIC_ABNORMALITY_ID", "ROOT_ID", "Ontology", "Term", "TermMatch", "normalise_text"]
+__all__ = [
+    "PHENOTYPIC_ABNORMALITY_ID",
+    "ROOT_ID",
+    "Ontology",
+    "Term",
+    "TermMatch",
+    "normalise_text",
+    "search_id",
+]
 
 ROOT_ID = "HP:0000001"
 PHENOTYPIC_ABNORMALITY_ID = "HP:0000118"
@@ -21,10 +29,28 @@ PHENOTYPIC_ABNORMALITY_ID = "HP:0000118"
 # Ids have ASCII digits ("HP:٠٠٠٠٣٦٥" is not one); the spaces around may be any, as pasted from a web page.
 _CURIE = re.compile(r"\s*(?:HP|hp)[:_]([0-9]{7})\s*")
 _SCOPE_NAMES = ("EXACT", "BROAD", "NARROW", "RELATED")
+# An id as people paste it into a search: any case, ":", "_", a space or nothing after the prefix, leading zeros
+# left out (HP:1903), the OBO PURL (http://purl.obolibrary.org/obo/HP_0001903), or the seven digits alone.
+_LOOSE_ID = re.compile(
+    r"\s*(?:(?:(?:https?://)?purl\.obolibrary\.org/obo/)?hp[:_ ]?([0-9]{1,7})|([0-9]{7}))\s*", re.IGNORECASE
+)
 
 
 def _format_id(num: int) -> str:
     return f"HP:{num:07d}"
+
+
+def search_id(text: str) -> str | None:
+    """The HPO id that a search query names, as a CURIE (``HP:0001903``), or None when it is not an id.
+
+    Besides the CURIE, takes the forms people paste: ``hp:0001903``, ``HP_0001903``, ``HP 0001903``,
+    ``HP:1903``, ``0001903`` and the OBO PURL ``http://purl.obolibrary.org/obo/HP_0001903``. Whether the term
+    exists is not checked.
+    """
+    match = _LOOSE_ID.fullmatch(text)
+    if match is None:
+        return None
+    return _format_id(int(match.group(1) or match.group(2)))
 
 
 @dataclass(frozen=True)
@@ -254,6 +280,12 @@ class Ontology:
                 rows.append((pos, text, normalise_text(text), "synonym"))
         return rows
 
+    @cached_property
+    def _longest_text(self) -> int:
+        """The most characters, spaces aside, of any normalised label or synonym: no text has more distinct
+        word prefixes than that, so a query with more distinct words matches nothing."""
+        return max((len(norm) - norm.count(" ") for _, _, norm, _ in self._search_table), default=0)
+
     def find_exact(self, text: str) -> str | None:
         """The term whose label, or failing that synonym, equals ``text`` after normalisation."""
         wanted = normalise_text(text)
@@ -270,20 +302,25 @@ class Ontology:
 
         Exact id > exact label > exact synonym > all query words as word prefixes of a label or synonym;
         ties prefer labels, then shorter texts, then more specific terms (higher information content).
+        An id may be written as :func:`search_id` reads it; an obsolete or alternative id finds its
+        replacement, and an id the release lacks finds nothing.
         """
         query = query.strip()
         if not query:
             return []
-        if _CURIE.fullmatch(query):
+        curie = search_id(query)
+        if curie is not None:
             try:
-                current = self.resolve(query)
+                current = self.resolve(curie)
             except UnknownTermError:
                 return []
             pos = self.index(current)
             return [TermMatch(current, self._labels[pos], query, "id", 100.0)]
         wanted = normalise_text(query)
-        words = wanted.split()
-        if not words:
+        # Each distinct word once: a repeated word adds no condition, but would cost a pass over the texts
+        # each time (100 kB of "a a a …" took minutes) and would distort the length penalty below.
+        words = list(dict.fromkeys(wanted.split()))
+        if not words or len(words) > self._longest_text:
             return []
         best: dict[int, TermMatch] = {}
         for pos, original, norm, kind in self._search_table:

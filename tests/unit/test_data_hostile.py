@@ -16,8 +16,10 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pysam
@@ -255,6 +257,90 @@ def _cut(data: bytes, keep: int) -> Behaviour:
 
 _HTML = b"<!DOCTYPE html>\n<html><body><h1>Rate limit exceeded</h1></body></html>\n"
 
+
+# --- data update and data fetch: the same hostile scenarios for each ------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    """A download command as the scenarios below run it against the loopback site."""
+
+    name: str  # the test id
+    words: tuple[str, ...]  # after 'marbledx data'
+    option: str  # the option that takes the URL of the folder ``remote`` on the site
+    remote: str
+    local: str  # its folder in the data folder: the one it locks and tidies
+    installation: str  # what it installed in ``local``
+    first: str  # the site path of the first file it downloads
+    module: ModuleType  # where ``limit`` and ``step`` are looked up at run time
+    limit: str  # the most bytes ``first`` may have
+    step: str  # a step once ``first`` is downloaded: where the Ctrl-C comes
+    full_disk_at: str  # a downloaded file whose writing meets the full disk
+    run: Callable[[str], object]  # the library call behind the command, given the URL of ``remote``
+
+    def argv(self, site: Site, *extra: str) -> list[str]:
+        return ["data", *self.words, self.option, f"{site.url}/{self.remote}", *extra]
+
+    @property
+    def label(self) -> str:
+        """How its lock names it in 'another ... is running'."""
+        return f"'marbledx data {' '.join(self.words)}'"
+
+
+UPDATE = Command(
+    name="update",
+    words=("update",),
+    option="--base-url",
+    remote="hpo",
+    local="hpo",
+    installation=VERSION,
+    first="/hpo/hp.obo",
+    module=update_module,
+    limit="MAX_RELEASE_FILE_BYTES",
+    step="build_index",
+    full_disk_at="phenotype.hpoa",  # after hp.obo was written
+    run=lambda url: update_release(url, timeout=60),
+)
+FETCH_CLINVAR = Command(
+    name="fetch-clinvar",
+    words=("fetch", "clinvar"),
+    option="--url",
+    remote="clinvar",
+    local="clinvar",
+    installation="GRCh38",
+    first=CLINVAR_PATH,
+    module=fetch_module,
+    limit="MAX_CLINVAR_BYTES",
+    step="_scan_vcf",
+    full_disk_at="clinvar.vcf.gz.tbi",  # after the VCF was written
+    run=lambda url: fetch_module.fetch_clinvar(base_url=url, timeout=60),
+)
+FETCH_GENES = Command(
+    name="fetch-genes",
+    words=("fetch", "genes"),
+    option="--url",
+    remote="gencode",
+    local="genes",
+    installation="GRCh38",
+    first=GTF_PATH,
+    module=fetch_module,
+    limit="MAX_GTF_BYTES",
+    step="_parse_gtf",
+    full_disk_at="download.gtf.gz",  # its only download
+    run=lambda url: fetch_module.fetch_genes(url=url, timeout=60),
+)
+COMMANDS = [UPDATE, FETCH_CLINVAR, FETCH_GENES]
+each_command = pytest.mark.parametrize("command", COMMANDS, ids=[command.name for command in COMMANDS])
+# The files every run rewrites with its own date: compared by name only.
+RECORDS = ("release.json", fetch_module.MANIFEST_FILE)
+
+
+def _release_still_active(data: Path) -> None:
+    active = default_source()
+    assert isinstance(active, DirectoryRelease)
+    assert active.folder == (data / "hpo" / VERSION).resolve()
+
+
 # (case, path under the release folder, answer given the site, message pattern; {url} is the file's URL)
 UPDATE_CASES: list[tuple[str, str, Callable[[Site], Behaviour], str]] = [
     ("404", "phenotype.hpoa", lambda s: status(404), r"download of {url} failed: HTTP 404"),
@@ -376,57 +462,148 @@ UPDATE_CASES: list[tuple[str, str, Callable[[Site], Behaviour], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "answer", "pattern"), [case[1:] for case in UPDATE_CASES], ids=[case[0] for case in UPDATE_CASES]
-)
-def test_hostile_release_server_keeps_the_active_release(
+FETCH_CASES: list[tuple[str, Command, str, Callable[[Site], Behaviour], str]] = [
+    (
+        "clinvar-500",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: status(500),
+        r"download of {url} failed: HTTP 500",
+    ),
+    (
+        "index-500",
+        FETCH_CLINVAR,
+        f"{CLINVAR_PATH}.tbi",
+        lambda s: status(500),
+        r"download of {url} failed: HTTP 500",
+    ),
+    (
+        "clinvar-redirect-loop",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: redirect_loop,
+        r"{url} failed: too many redirects",
+    ),
+    (
+        "clinvar-empty",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: body(b""),
+        r"{url} returned an empty file; expected a bgzipped ClinVar VCF",
+    ),
+    (
+        "clinvar-huge",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: endless(length=10**13),
+        r"download of {url} refused: 10,000,000,000,000 bytes, more than the 4,294,967,296 expected at most",
+    ),
+    (
+        "clinvar-no-answer",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: stall(s),
+        r"download of {url} failed: timed out, no data for 0\.5 s",
+    ),
+    (
+        "clinvar-not-http",
+        FETCH_CLINVAR,
+        CLINVAR_PATH,
+        lambda s: raw(b"220 ftp.example.org FTP ready\r\n"),
+        r"{url} failed: the server's answer broke off or is not HTTP",
+    ),
+    (
+        "genes-html-200",
+        FETCH_GENES,
+        GTF_PATH,
+        lambda s: body(_HTML, content_type="text/html"),
+        r"{url} returned an HTML page, not a gzipped GTF",
+    ),
+    (
+        "genes-truncated",
+        FETCH_GENES,
+        GTF_PATH,
+        lambda s: _cut((s.folder / GTF_PATH.lstrip("/")).read_bytes(), 100),
+        r"download of {url} failed: received 100 of \d+ bytes",
+    ),
+    (
+        "genes-corrupt-gzip",
+        FETCH_GENES,
+        GTF_PATH,
+        lambda s: body(b"\x1f\x8b\x08\x00" + b"\xff" * 200),
+        r"{url}: truncated or corrupt after line 0",
+    ),
+    (
+        "genes-stalls-mid-body",
+        FETCH_GENES,
+        GTF_PATH,
+        lambda s: stall(s, prefix=b"\x1f\x8b"),
+        r"{url} failed: timed out",
+    ),
+]
+
+
+HOSTILE_CASES = [
+    pytest.param(UPDATE, f"/hpo/{path}", answer, pattern, id=f"update-{case}")
+    for case, path, answer, pattern in UPDATE_CASES
+] + [
+    pytest.param(command, path, answer, pattern, id=f"fetch-{case}")
+    for case, command, path, answer, pattern in FETCH_CASES
+]
+
+
+@pytest.mark.parametrize(("command", "path", "answer", "pattern"), HOSTILE_CASES)
+def test_hostile_server_keeps_the_installation(
     site: Site,
     data: Path,
     installed: dict[str, str],
     capsys: pytest.CaptureFixture[str],
+    command: Command,
     path: str,
     answer: Callable[[Site], Behaviour],
     pattern: str,
 ) -> None:
-    site.routes[f"/hpo/{path}"] = answer(site)
-    base = f"{site.url}/hpo"
-    message = _fails(capsys, "data", "update", "--base-url", base, "--timeout", "0.5")
-    assert re.search(pattern.format(url=re.escape(f"{base}/{path}")), message), message
+    site.routes[path] = answer(site)
+    message = _fails(capsys, *command.argv(site, "--timeout", "0.5"))
+    assert re.search(pattern.format(url=re.escape(f"{site.url}{path}")), message), message
     assert ".staging-" not in message  # the URL is named, not a folder deleted before the user reads it
     assert _state(data) == installed
-    active = default_source()
-    assert isinstance(active, DirectoryRelease)
-    assert active.folder == (data / "hpo" / VERSION).resolve()
+    _release_still_active(data)
 
 
+@each_command
 def test_endless_download_stops_at_the_limit(
     site: Site,
     data: Path,
     installed: dict[str, str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    command: Command,
 ) -> None:
-    monkeypatch.setattr(update_module, "MAX_RELEASE_FILE_BYTES", 1 << 20)
-    site.routes["/hpo/hp.obo"] = endless()
-    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
-    assert message.startswith(f"download of {site.url}/hpo/hp.obo stopped: more than the 1,048,576 bytes")
+    monkeypatch.setattr(command.module, command.limit, 1 << 20)
+    site.routes[command.first] = endless()
+    message = _fails(capsys, *command.argv(site))
+    assert message.startswith(f"download of {site.url}{command.first} stopped: more than the 1,048,576 bytes")
     assert _state(data) == installed
 
 
+@each_command
 def test_download_larger_than_the_free_space_is_refused_before_writing(
     site: Site,
     data: Path,
     installed: dict[str, str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    command: Command,
 ) -> None:
-    monkeypatch.setattr(update_module, "MAX_RELEASE_FILE_BYTES", 10**18)
-    site.routes["/hpo/hp.obo"] = endless(length=10**17)
-    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    monkeypatch.setattr(command.module, command.limit, 10**18)
+    site.routes[command.first] = endless(length=10**17)
+    message = _fails(capsys, *command.argv(site))
     assert re.match(
-        rf"cannot download {re.escape(site.url)}/hpo/hp\.obo: 100,000,000,000,000,000 bytes, but only [\d,]+ free",
+        rf"cannot download {re.escape(site.url + command.first)}: 100,000,000,000,000,000 bytes, "
+        r"but only [\d,]+ free",
         message,
-    )
+    ), message
     assert _state(data) == installed
 
 
@@ -464,93 +641,112 @@ def _fill_disk_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(Path, "open", open_)
 
 
-def test_disk_full_mid_update(
+@each_command
+def test_disk_full_mid_download(
     site: Site,
     data: Path,
     installed: dict[str, str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    command: Command,
 ) -> None:
-    _fill_disk_at(monkeypatch, "phenotype.hpoa")
-    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
-    assert re.match(r"cannot write .*phenotype\.hpoa: No space left on device; free some space", message), (
-        message
-    )
+    _fill_disk_at(monkeypatch, command.full_disk_at)
+    message = _fails(capsys, *command.argv(site))
+    full = rf"cannot write .*{re.escape(command.full_disk_at)}: No space left on device; free some space"
+    assert re.match(full, message), message
     assert _state(data) == installed
 
 
-def test_interrupted_update_keeps_the_active_release(
+@each_command
+def test_interrupted_run_keeps_the_installation(
     site: Site,
     data: Path,
     installed: dict[str, str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    command: Command,
 ) -> None:
     def interrupt(*_args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(update_module, "build_index", interrupt)  # Ctrl-C once the files are downloaded
-    assert main(["data", "update", "--base-url", f"{site.url}/hpo"]) == 130
+    monkeypatch.setattr(command.module, command.step, interrupt)  # Ctrl-C once a file is downloaded
+    assert main(command.argv(site)) == 130
     assert "Traceback" not in capsys.readouterr().err
     assert _state(data) == installed
     assert main(["data", "info", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["hpo_version"] == VERSION
 
 
-def test_leftovers_of_a_killed_update_are_put_right(
-    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+@each_command
+def test_leftovers_of_a_killed_run_are_put_right(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str], command: Command
 ) -> None:
-    # Killed while replacing the active release by a new copy: the release is aside, a staging folder stays.
-    hpo = data / "hpo"
-    (hpo / VERSION).replace(hpo / f".old-{VERSION}-k1ll3d")
-    (hpo / ".staging-k1ll3d").mkdir()
-    (hpo / ".staging-k1ll3d" / "hp.obo").write_text("half")
-    message = _fails(capsys, "data", "info")
-    assert message.startswith(
-        f"HPO release folder {(hpo / VERSION).resolve()}: missing hp.obo, phenotype.hpoa"
-    )
-    assert "marbledx data use bundled" in message
-    site.routes["/hpo/hp.obo"] = status(503)
-    _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")  # fails, but tidies first
+    # Killed while replacing the installation by a new copy: it is aside, and a staging folder stays.
+    folder = data / command.local
+    (folder / command.installation).replace(folder / f".old-{command.installation}-k1ll3d")
+    (folder / ".staging-k1ll3d").mkdir()
+    (folder / ".staging-k1ll3d" / Path(command.first).name).write_text("half")
+    site.routes[command.first] = status(503)
+    _fails(capsys, *command.argv(site))  # fails, but tidies first
     assert _state(data) == installed
 
 
-def test_two_updates_at_once(
-    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+@each_command
+def test_two_runs_at_once(
+    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str], command: Command
 ) -> None:
     first_is_downloading = threading.Event()
-    obo = (site.folder / "hpo" / "hp.obo").read_bytes()
+    content = (site.folder / command.first.lstrip("/")).read_bytes()
 
-    def slow_obo(handler: Handler) -> None:
+    def slow(handler: Handler) -> None:
         first_is_downloading.set()
         site.hold.wait(30)
-        body(obo)(handler)
+        body(content)(handler)
 
-    site.routes["/hpo/hp.obo"] = slow_obo
+    site.routes[command.first] = slow
     outcome: list[object] = []
 
     def first() -> None:
         try:
-            outcome.append(update_release(f"{site.url}/hpo", timeout=60))
+            outcome.append(command.run(f"{site.url}/{command.remote}"))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             outcome.append(exc)
 
     worker = threading.Thread(target=first)
     worker.start()
     assert first_is_downloading.wait(30)
-    message = _fails(capsys, "data", "update", "--base-url", f"{site.url}/hpo")
+    message = _fails(capsys, *command.argv(site))
     assert message == (
-        f"another 'marbledx data update' is running in {data / 'hpo'}; wait for it to finish, then try again"
+        f"another {command.label} is running in {data / command.local}; wait for it to finish, then try again"
     )
+    for other in COMMANDS:
+        if other is not command:
+            assert main(other.argv(site)) == 0, other.name  # another kind: no wait
     site.hold.set()
     worker.join(30)
     assert len(outcome) == 1
     assert not isinstance(outcome[0], Exception), outcome
     after = _state(data)
     assert after.keys() == installed.keys()
-    assert {k: v for k, v in after.items() if not k.endswith("release.json")} == {
-        k: v for k, v in installed.items() if not k.endswith("release.json")
+    assert {k: v for k, v in after.items() if not k.endswith(RECORDS)} == {
+        k: v for k, v in installed.items() if not k.endswith(RECORDS)
     }
+
+
+# --- data update ----------------------------------------------------------------------------------------
+
+
+def test_info_while_a_killed_update_left_the_release_aside(
+    data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What test_leftovers_of_a_killed_run_are_put_right[update] puts right: the active release is aside.
+    hpo = data / "hpo"
+    (hpo / VERSION).replace(hpo / f".old-{VERSION}-k1ll3d")
+    message = _fails(capsys, "data", "info")
+    assert message.startswith(
+        f"HPO release folder {(hpo / VERSION).resolve()}: missing hp.obo, phenotype.hpoa"
+    )
+    assert "marbledx data use bundled" in message
 
 
 @pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
@@ -747,168 +943,6 @@ def test_info_with_an_empty_active_release_record(data: Path, capsys: pytest.Cap
 
 
 # --- data fetch -----------------------------------------------------------------------------------------
-
-FETCH_CASES: list[tuple[str, str, str, Callable[[Site], Behaviour], str]] = [
-    ("clinvar-500", "clinvar", CLINVAR_PATH, lambda s: status(500), r"download of {url} failed: HTTP 500"),
-    (
-        "index-500",
-        "clinvar",
-        f"{CLINVAR_PATH}.tbi",
-        lambda s: status(500),
-        r"download of {url} failed: HTTP 500",
-    ),
-    (
-        "clinvar-redirect-loop",
-        "clinvar",
-        CLINVAR_PATH,
-        lambda s: redirect_loop,
-        r"{url} failed: too many redirects",
-    ),
-    (
-        "clinvar-empty",
-        "clinvar",
-        CLINVAR_PATH,
-        lambda s: body(b""),
-        r"{url} returned an empty file; expected a bgzipped ClinVar VCF",
-    ),
-    (
-        "clinvar-huge",
-        "clinvar",
-        CLINVAR_PATH,
-        lambda s: endless(length=10**13),
-        r"download of {url} refused: 10,000,000,000,000 bytes, more than the 4,294,967,296 expected at most",
-    ),
-    (
-        "clinvar-no-answer",
-        "clinvar",
-        CLINVAR_PATH,
-        lambda s: stall(s),
-        r"download of {url} failed: timed out, no data for 0\.5 s",
-    ),
-    (
-        "clinvar-not-http",
-        "clinvar",
-        CLINVAR_PATH,
-        lambda s: raw(b"220 ftp.example.org FTP ready\r\n"),
-        r"{url} failed: the server's answer broke off or is not HTTP",
-    ),
-    (
-        "genes-html-200",
-        "genes",
-        GTF_PATH,
-        lambda s: body(_HTML, content_type="text/html"),
-        r"{url} returned an HTML page, not a gzipped GTF",
-    ),
-    (
-        "genes-truncated",
-        "genes",
-        GTF_PATH,
-        lambda s: _cut((s.folder / GTF_PATH.lstrip("/")).read_bytes(), 100),
-        r"download of {url} failed: received 100 of \d+ bytes",
-    ),
-    (
-        "genes-corrupt-gzip",
-        "genes",
-        GTF_PATH,
-        lambda s: body(b"\x1f\x8b\x08\x00" + b"\xff" * 200),
-        r"{url}: truncated or corrupt after line 0",
-    ),
-    (
-        "genes-stalls-mid-body",
-        "genes",
-        GTF_PATH,
-        lambda s: stall(s, prefix=b"\x1f\x8b"),
-        r"{url} failed: timed out",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("dataset", "path", "answer", "pattern"),
-    [case[1:] for case in FETCH_CASES],
-    ids=[case[0] for case in FETCH_CASES],
-)
-def test_hostile_fetch_server_keeps_the_installation(
-    site: Site,
-    data: Path,
-    installed: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    dataset: str,
-    path: str,
-    answer: Callable[[Site], Behaviour],
-    pattern: str,
-) -> None:
-    site.routes[path] = answer(site)
-    folder = "clinvar" if dataset == "clinvar" else "gencode"
-    message = _fails(capsys, "data", "fetch", dataset, "--url", f"{site.url}/{folder}", "--timeout", "0.5")
-    assert re.search(pattern.format(url=re.escape(f"{site.url}{path}")), message), message
-    assert _state(data) == installed
-
-
-def test_endless_fetch_stops_at_the_limit(
-    site: Site,
-    data: Path,
-    installed: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(fetch_module, "MAX_GTF_BYTES", 1 << 20)
-    site.routes[GTF_PATH] = endless()
-    message = _fails(capsys, "data", "fetch", "genes", "--url", f"{site.url}/gencode")
-    assert message.startswith(f"download of {site.url}{GTF_PATH} stopped: more than the 1,048,576 bytes")
-    assert _state(data) == installed
-
-
-def test_disk_full_mid_fetch(
-    site: Site,
-    data: Path,
-    installed: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _fill_disk_at(monkeypatch, "clinvar.vcf.gz.tbi")
-    message = _fails(capsys, "data", "fetch", "clinvar", "--url", f"{site.url}/clinvar")
-    assert re.match(r"cannot write .*clinvar\.vcf\.gz\.tbi: No space left on device", message), message
-    assert _state(data) == installed
-
-
-def test_interrupted_fetch_keeps_the_installation(
-    site: Site,
-    data: Path,
-    installed: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def interrupt(*_args: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(fetch_module, "_scan_vcf", interrupt)
-    assert main(["data", "fetch", "clinvar", "--url", f"{site.url}/clinvar"]) == 130
-    assert "Traceback" not in capsys.readouterr().err
-    assert _state(data) == installed
-
-
-def test_two_fetches_at_once(
-    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    with update_module.exclusive(data / "genes", "'marbledx data fetch genes'"):
-        message = _fails(capsys, "data", "fetch", "genes", "--url", f"{site.url}/gencode")
-    assert message == (
-        f"another 'marbledx data fetch genes' is running in {data / 'genes'}; wait for it to finish, then try again"
-    )
-    assert main(["data", "fetch", "clinvar", "--url", f"{site.url}/clinvar"]) == 0  # another kind: no wait
-    assert _state(data).keys() == installed.keys()
-
-
-def test_leftovers_of_a_killed_fetch_are_put_right(
-    site: Site, data: Path, installed: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    clinvar = data / "clinvar"
-    (clinvar / "GRCh38").replace(clinvar / ".old-GRCh38-k1ll3d")
-    (clinvar / ".staging-k1ll3d").mkdir()
-    site.routes[CLINVAR_PATH] = status(404)
-    _fails(capsys, "data", "fetch", "clinvar", "--url", f"{site.url}/clinvar")
-    assert _state(data) == installed
 
 
 def test_fetch_into_a_file_where_the_folder_goes(

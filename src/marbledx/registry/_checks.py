@@ -99,6 +99,14 @@ def _refuse_unstorable(text: str, what: str) -> None:
         raise InputError(msg)
 
 
+def _refuse_control(text: str, what: str) -> None:
+    """One line of text shown in lists and on the terminal: no control character (shown escaped if found)."""
+    control = _CONTROL.search(text)
+    if control is not None:
+        msg = f"{what} contains a control character ({printable(control.group())}); expected one line of text"
+        raise InputError(msg)
+
+
 def matchable(value: str) -> bool:
     """Whether stored text can equal ``value``: none holds a NUL, which PostgreSQL refuses even in a query,
     or a lone surrogate, which no database driver can encode."""
@@ -113,13 +121,7 @@ def check_team(value: str) -> str:
     _refuse_unstorable(text, "team name")
     # A team name is shown in tables, pages and the terminal: an escape sequence (ESC) or a bell in it would
     # reach the terminal of whoever lists the accounts. Line breaks and tabs were folded into spaces above.
-    control = _CONTROL.search(text)
-    if control is not None:
-        msg = (
-            f"team name contains a control character ({printable(control.group())}); expected one line "
-            "of text"
-        )
-        raise InputError(msg)
+    _refuse_control(text, "team name")
     return text
 
 
@@ -184,13 +186,7 @@ def check_label(value: str) -> str:
     _refuse_unstorable(text, "case label")
     # A label is one line shown in lists and titles: a line break, a tab or a terminal escape (ESC) in it is
     # a mistake or an attack, never part of a team's case label.
-    control = _CONTROL.search(text)
-    if control is not None:
-        msg = (
-            f"case label contains a control character ({printable(control.group())}); expected one line "
-            "of text"
-        )
-        raise InputError(msg)
+    _refuse_control(text, "case label")
     return text
 
 

@@ -8,10 +8,12 @@ normalised to the psycopg 3 driver. Alembic is configured in code: no ``alembic.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,12 +36,14 @@ __all__ = [
     "WRITE_OPTION",
     "SqliteSynchronous",
     "check_connection",
+    "check_sqlite_foreign_keys",
     "current_revision",
     "default_database_url",
     "head_revision",
     "make_engine",
     "normalise_url",
     "redacted",
+    "sqlite_foreign_keys_off",
     "sqlite_path",
     "upgrade",
 ]
@@ -265,36 +269,56 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign-key enforcement off while a migration runs in ``connection``, on again after.
+
+    A batch migration copies a table that others refer to (revision 0006 copies ``users``; DROP TABLE would
+    otherwise fail). The pragma takes effect outside a transaction only, so it is set before the migration's
+    transaction begins and after it ends. Check the result with :func:`check_sqlite_foreign_keys` before
+    the commit. Elsewhere (PostgreSQL), nothing.
+    """
+    driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    if driver is not None:
+        driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if driver is not None:
+            connection.rollback()
+            driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_sqlite_foreign_keys(connection: Connection) -> None:
+    """Refuse, before its commit, a migration under :func:`sqlite_foreign_keys_off` that left a row referring
+    to nothing (SQLite; PostgreSQL enforces its foreign keys throughout)."""
+    if (
+        connection.dialect.name == "sqlite"
+        and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None
+    ):
+        msg = "the registry migration left broken foreign keys; nothing was changed"
+        raise RegistryError(msg)
+
+
 def upgrade(engine: Engine) -> None:
     """Migrate the database to the newest revision, in one transaction.
 
     On SQLite, foreign-key enforcement is off while the migration runs (batch migrations copy tables) and
     the result is checked with ``PRAGMA foreign_key_check`` before committing.
     """
-    sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection if sqlite else None
-        if driver is not None:
-            driver.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, where it takes effect
-        try:
-            revision = current_revision(connection)
-            connection.rollback()
-            if revision is not None and revision not in known_revisions():
-                msg = (
-                    f"the registry database is at schema revision {revision}, newer than this marbledx "
-                    f"knows ({head_revision()}); upgrade marbledx"
-                )
-                raise RegistryError(msg)
-            with connection.execution_options(**{WRITE_OPTION: True}).begin():
-                try:
-                    command.upgrade(_config(connection), "head")
-                except CommandError as exc:  # pragma: no cover - a broken installation
-                    msg = f"cannot migrate the registry database: {exc}"
-                    raise RegistryError(msg) from exc
-                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                    msg = "the registry migration left broken foreign keys; nothing was changed"
-                    raise RegistryError(msg)
-        finally:
-            if driver is not None:
-                connection.rollback()
-                driver.execute("PRAGMA foreign_keys=ON")
+    with engine.connect() as connection, sqlite_foreign_keys_off(connection):
+        revision = current_revision(connection)
+        connection.rollback()
+        if revision is not None and revision not in known_revisions():
+            msg = (
+                f"the registry database is at schema revision {revision}, newer than this marbledx "
+                f"knows ({head_revision()}); upgrade marbledx"
+            )
+            raise RegistryError(msg)
+        with connection.execution_options(**{WRITE_OPTION: True}).begin():
+            try:
+                command.upgrade(_config(connection), "head")
+            except CommandError as exc:  # pragma: no cover - a broken installation
+                msg = f"cannot migrate the registry database: {exc}"
+                raise RegistryError(msg) from exc
+            check_sqlite_foreign_keys(connection)

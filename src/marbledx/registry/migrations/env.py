@@ -16,6 +16,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from marbledx.registry._db import (
+    check_sqlite_foreign_keys,
+    make_engine,
+    normalise_url,
+    sqlite_foreign_keys_off,
+)
 from marbledx.registry._models import Base
 
 
@@ -38,27 +44,13 @@ def _main() -> None:
     if connection is not None:
         _run(connection)
         return
-    from marbledx.registry._db import make_engine, normalise_url
-
     engine = make_engine(normalise_url(context.config.attributes.get("url")))
     try:
-        with engine.connect() as connection:
-            # As marbledx's own upgrade does: SQLite's foreign keys are off while a batch migration copies a
-            # table that others refer to (revision 0006 copies ``users``; DROP TABLE would otherwise fail),
-            # and checked before the commit. The pragma takes effect outside a transaction only.
-            driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
-            if driver is not None:
-                driver.execute("PRAGMA foreign_keys=OFF")
-            try:
-                with connection.begin():
-                    _run(connection)
-                    if driver is not None and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                        msg = "the registry migration left broken foreign keys; nothing was changed"
-                        raise RuntimeError(msg)
-            finally:
-                if driver is not None:
-                    connection.rollback()
-                    driver.execute("PRAGMA foreign_keys=ON")
+        # As marbledx's own upgrade does: SQLite's foreign keys are off while a batch migration copies a
+        # table that others refer to, and checked before the commit.
+        with engine.connect() as connection, sqlite_foreign_keys_off(connection), connection.begin():
+            _run(connection)
+            check_sqlite_foreign_keys(connection)
     finally:
         engine.dispose()
 

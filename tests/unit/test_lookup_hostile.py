@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,18 @@ from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
 def _ids(out: str) -> list[str]:
     return [row["id"] for row in json.loads(out)]
+
+
+def _json_under_an_ascii_terminal(*argv: str, **env: str) -> Any:
+    """``marbledx ARGV --format json`` in a child process whose stdout is ASCII: exit 0, and ASCII JSON."""
+    done = subprocess.run(
+        [sys.executable, "-m", "marbledx", *argv, "--format", "json"],
+        capture_output=True,
+        env=dict(os.environ, PYTHONIOENCODING="ascii", **env),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.decode("ascii"))
 
 
 # -- term: the limit ---------------------------------------------------------------------------------------
@@ -150,15 +163,8 @@ def test_term_labels_from_a_release_are_escaped(
 
 
 def test_term_json_is_valid_under_an_ascii_terminal() -> None:
-    env = dict(os.environ, PYTHONIOENCODING="ascii", MARBLEDX_HPO=str(MINI_RELEASE))
-    done = subprocess.run(
-        [sys.executable, "-m", "marbledx", "term", "Albers-Schönberg", "--format", "json"],
-        capture_output=True,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert _ids(done.stdout.decode("ascii")) == ["HP:0011002"]
+    rows = _json_under_an_ascii_terminal("term", "Albers-Schönberg", MARBLEDX_HPO=str(MINI_RELEASE))
+    assert [row["id"] for row in rows] == ["HP:0011002"]
 
 
 # -- the search itself -------------------------------------------------------------------------------------
@@ -257,12 +263,18 @@ def test_a_gene_still_names_its_subtypes(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_subtype_json_is_valid_under_an_ascii_terminal() -> None:
-    env = dict(os.environ, PYTHONIOENCODING="ascii")
-    done = subprocess.run(
-        [sys.executable, "-m", "marbledx", "subtype", "ADO2", "--format", "json"],
-        capture_output=True,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Albers-Schönberg disease" in json.loads(done.stdout.decode("ascii"))["names"]["synonyms"]
+    entity = _json_under_an_ascii_terminal("subtype", "ADO2")
+    assert "Albers-Schönberg disease" in entity["names"]["synonyms"]
+
+
+def test_the_knowledge_base_itself_takes_loose_names_for_every_caller() -> None:
+    # The looser matching lives in KnowledgeBase.get, so the Python API, the REST API, the pages and
+    # `risk --disease` take "OPTB 1" as the command line does (it was only in the CLI).
+    from marbledx.errors import UnknownEntityError
+    from marbledx.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    for query in ("OPTB 1", "optb-1", "#259700", "MIM:259700"):
+        assert kb.get(query).key == kb.get("OPTB1").key, query
+    with pytest.raises(UnknownEntityError, match=r"did you mean OPTB1"):
+        kb.get("OPTB10")

@@ -29,7 +29,7 @@ from marbledx._text import normalise_text
 # keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
 from marbledx.cli._args import file_path
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
-from marbledx.errors import InputError, MarbledxError, UnknownEntityError
+from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
     Case,
     FamilyHistory,
@@ -38,7 +38,7 @@ from marbledx.findings import (
     parse_iso_age,
     prepare_lab_findings,
 )
-from marbledx.knowledge import KnowledgeBase, load_knowledge_base
+from marbledx.knowledge import ENTITY_EXPECTED, load_knowledge_base
 from marbledx.ontology import (
     OFFICIAL_RELEASE_URL,
     RELEASE_FILES,
@@ -124,69 +124,14 @@ def _cmd_subtypes(args: argparse.Namespace) -> int:
     return 0
 
 
-_SUBTYPE_EXPECTED = (
-    "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name (see 'marbledx subtypes')"
-)
-# A disease number as people write it: "259700", "#259700" (OMIM's phenotype mark), "MIM:259700", "Orphanet 667".
-_DISEASE_NUMBER = re.compile(r"\s*(?:(omim|mim|orpha|orphanet)\s*[:_]?\s*|#)?([0-9]{1,7})\s*", re.IGNORECASE)
-# Names longer than this are not compared for "did you mean": no key, id or name is near it, and the comparison
-# would cost time for a pasted page.
-_SUGGEST_LIMIT = 200
-
-
-def _compact(text: str) -> str:
-    """A name without case, accents, spaces or punctuation: "OPTB 1", "optb-1" and "OPTB1" are one name."""
-    return normalise_text(text).replace(" ", "")
-
-
-def _subtype_key(kb: KnowledgeBase, query: str) -> str:
-    """The key of the entity ``query`` names. Beyond what :meth:`KnowledgeBase.get` finds, takes a name written
-    with other spaces or punctuation ("OPTB 1") and a bare OMIM or Orphanet number, when one entity fits; else
-    raises :class:`UnknownEntityError` with the query clipped and the close names as suggestions."""
-    try:
-        return kb.get(query).key
-    except UnknownEntityError:
-        if kb.for_gene(query.strip().upper()):
-            raise  # "'TCIRG1' is a gene, not an entity; it causes OPTB1, …": already the helpful answer
-    names: dict[str, set[str]] = {}
-    for entity in kb:
-        for name in (entity.key, entity.names.name, *entity.names.short_names, *entity.names.synonyms):
-            names.setdefault(_compact(name), set()).add(entity.key)
-        for disease_id in (*entity.exact_ids, entity.primary_id or ""):
-            names.setdefault(_compact(disease_id), set()).add(entity.key)
-    wanted = [_compact(query)]
-    number = _DISEASE_NUMBER.fullmatch(query)
-    if number is not None:
-        prefix = (number.group(1) or "").lower()
-        databases = {"omim": ["omim"], "mim": ["omim"], "orpha": ["orpha"], "orphanet": ["orpha"]}
-        wanted = [f"{db}{int(number.group(2))}" for db in databases.get(prefix, ["omim", "orpha"])]
-    found = set().union(*(names.get(name, set()) for name in wanted))
-    if len(found) == 1:
-        return found.pop()
-    if len(found) > 1:
-        msg = f"{quoted(query)} names several entities ({', '.join(sorted(found))}); give one of them"
-        raise UnknownEntityError(msg)
-    import difflib  # only for a name not found
-
-    close: list[str] = []
-    if len(query) <= _SUGGEST_LIMIT:
-        for name in difflib.get_close_matches(_compact(query), names, n=10, cutoff=0.75):
-            close.extend(key for key in sorted(names[name]) if key not in close)
-    hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
-    msg = (
-        f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {_SUBTYPE_EXPECTED}{hint}"
-    )
-    raise UnknownEntityError(msg)
-
-
 def _cmd_subtype(args: argparse.Namespace) -> int:
     # Several words are one name, so that "marbledx subtype intermediate osteopetrosis" needs no quotes.
     query = " ".join(args.query)
     if not query.strip():
-        msg = f"ID_OR_NAME is empty; {_SUBTYPE_EXPECTED}"
+        msg = f"ID_OR_NAME is empty; {ENTITY_EXPECTED}"
         raise UsageError(msg)
     kb = load_knowledge_base()
-    card = subtype_card(kb, _subtype_key(kb, query))
+    card = subtype_card(kb, kb.get(query).key)
     if args.format == "json":
         _emit_json(card)
     else:

@@ -21,7 +21,7 @@ from marbledx.knowledge._care import (
     TestingRule,
     WorkupItem,
 )
-from marbledx.knowledge._loader import KnowledgeBase, bundled_data_dir, load_knowledge_base
+from marbledx.knowledge._loader import ENTITY_EXPECTED, KnowledgeBase, bundled_data_dir, load_knowledge_base
 from marbledx.knowledge._models import (
     AnnotationCorrection,
     Entity,
@@ -53,6 +53,7 @@ from marbledx.knowledge._models import (
 )
 
 __all__ = [
+    "ENTITY_EXPECTED",
     "OSTEOPETROSIS_SCOPE",
     "AnnotationCorrection",
     "CareFit",

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from marbledx._format import quoted
 from marbledx._text import normalise_text
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
@@ -72,6 +74,21 @@ _FORBIDDEN: tuple[_ForbiddenStatement, ...] = (
 
 # ITGB3 links only to Glanzmann thrombasthenia and platelet disorders in HPO (reference 7.2 item 4).
 _NOT_OSTEOPETROSIS_GENES = frozenset({"ITGB3"})
+
+
+ENTITY_EXPECTED = (
+    "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name (see 'marbledx subtypes')"
+)
+# A disease number as people write it: "259700", "#259700" (OMIM's phenotype mark), "MIM:259700", "Orphanet 667".
+_DISEASE_NUMBER = re.compile(r"\s*(?:(omim|mim|orpha|orphanet)\s*[:_]?\s*|#)?([0-9]{1,7})\s*", re.IGNORECASE)
+# Names longer than this are not compared for "did you mean": no key, id or name is near it, and the comparison
+# would cost time for a pasted page.
+_SUGGEST_LIMIT = 200
+
+
+def _compact(text: str) -> str:
+    """A name without case, accents, spaces or punctuation: "OPTB 1", "optb-1" and "OPTB1" are one name."""
+    return normalise_text(text).replace(" ", "")
 
 
 class KnowledgeBase:
@@ -145,24 +162,56 @@ class KnowledgeBase:
     def get(self, query: str) -> Entity:
         """Find an entity by key, OMIM/ORPHA id, short name (OPTB1, ADO2), name or synonym.
 
-        Raises :class:`UnknownEntityError` naming the query when nothing matches.
+        A name written with other spaces or punctuation ("OPTB 1", "optb-1") and a bare OMIM or Orphanet
+        number ("259700", "#259700", "MIM:259700") are taken when exactly one entity fits. Raises
+        :class:`UnknownEntityError` naming the query (cut short) when nothing matches, with close names as
+        suggestions.
         """
         found = self._by_key.get(query.strip()) or self._lookup.get(normalise_text(query))
-        if found is None:
-            of_gene = self.for_gene(query.strip().upper())
-            if of_gene:
-                msg = (
-                    f"{query!r} is a gene, not an entity; it causes {', '.join(e.key for e in of_gene)}; "
-                    "expected one of them"
-                )
-                raise UnknownEntityError(msg)
+        if found is not None:
+            return found
+        of_gene = self.for_gene(query.strip().upper())
+        if of_gene:
             msg = (
-                f"no osteopetrosis subtype or differential entity matches {query!r}; "
-                "expected an OMIM/ORPHA id, a short name such as OPTB1 or ADO2, or a name "
-                "(see 'marbledx subtypes')"
+                f"{quoted(query)} is a gene, not an entity; it causes {', '.join(e.key for e in of_gene)}; "
+                "expected one of them"
             )
             raise UnknownEntityError(msg)
-        return found
+        return self._loosely(query)
+
+    @cached_property
+    def _compact_names(self) -> dict[str, set[str]]:
+        """Every key, name, short name, synonym and id without case, accents, spaces or punctuation, with the
+        keys of the entities it names."""
+        names: dict[str, set[str]] = {}
+        for entity in self._entities:
+            for name in self._lookup_names(entity):
+                names.setdefault(_compact(name), set()).add(entity.key)
+        return names
+
+    def _loosely(self, query: str) -> Entity:
+        names = self._compact_names
+        wanted = [_compact(query)]
+        number = _DISEASE_NUMBER.fullmatch(query)
+        if number is not None:
+            prefix = (number.group(1) or "").lower()
+            databases = {"omim": ["omim"], "mim": ["omim"], "orpha": ["orpha"], "orphanet": ["orpha"]}
+            wanted = [f"{db}{int(number.group(2))}" for db in databases.get(prefix, ["omim", "orpha"])]
+        found = set().union(*(names.get(name, set()) for name in wanted))
+        if len(found) == 1:
+            return self._by_key[found.pop()]
+        if len(found) > 1:
+            msg = f"{quoted(query)} names several entities ({', '.join(sorted(found))}); give one of them"
+            raise UnknownEntityError(msg)
+        import difflib  # only for a name not found
+
+        close: list[str] = []
+        if len(query) <= _SUGGEST_LIMIT:
+            for name in difflib.get_close_matches(_compact(query), names, n=10, cutoff=0.75):
+                close.extend(key for key in sorted(names[name]) if key not in close)
+        hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+        msg = f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {ENTITY_EXPECTED}{hint}"
+        raise UnknownEntityError(msg)
 
     def for_disease_id(self, disease_id: str) -> Entity | None:
         """The entity whose verified ids include ``disease_id`` exactly, or whose primary id it is."""

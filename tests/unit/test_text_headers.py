@@ -480,3 +480,86 @@ def test_an_unclear_sex_heading_leaves_the_other_words_to_give_the_sex(parser: T
     parsed = parser.parse("Sex: M/F\nGirl with anaemia")
     assert parsed.sex == "female"
     assert parsed.notes == ("'sex m/f': not clearly one sex; not used as the sex (give --sex)",)
+
+
+# A heading written with a spaced dash ("Fractures - no") at the end of its line.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Its "no" was read as a connector that carries on to the next line: anaemia was excluded.
+        ("Splenomegaly - no\nAnaemia", {(SPLEEN, True), (ANAEMIA, False)}),
+        ("Splenomegaly \u2013 no\r\nAnaemia", {(SPLEEN, True), (ANAEMIA, False)}),
+        ("SPLENOMEGALY - NO\n- Anaemia", {(SPLEEN, True), (ANAEMIA, False)}),
+        ("Splenomegaly - no\n\nAnaemia", {(SPLEEN, True), (ANAEMIA, False)}),
+        ("Anaemia - yes\nSplenomegaly - no", {(ANAEMIA, False), (SPLEEN, True)}),
+        # As before: a "no" that is no heading's value still carries on, and a line that wraps in lower case
+        # goes on.
+        ("Anaemia, no\nSplenomegaly", {(ANAEMIA, False), (SPLEEN, True)}),
+        ("no anaemia or\nSplenomegaly", {(ANAEMIA, True), (SPLEEN, True)}),
+        ("Anaemia, no\nsplenomegaly", {(ANAEMIA, False), (SPLEEN, True)}),
+    ],
+)
+def test_a_dash_heading_whose_value_is_no_ends_its_line(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    assert found(parser, text) == expected
+
+
+def test_a_dash_heading_ends_its_line_as_a_colon_heading_does(parser: TextParser) -> None:
+    for value in ("no", "No", "yes", "absent", "present"):
+        dash, colon = (f"Splenomegaly{mark}{value}\nAnaemia" for mark in (" - ", ": "))
+        assert parser.parse(dash).mappings == parser.parse(colon).mappings, value
+
+
+# A sex heading whose value says the sex is not known.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sex: unknown\nAnaemia",
+        "Sex: not recorded\nAnaemia",
+        "Sex: U\nAnaemia",
+        "Gender: ?\nAnaemia",
+        "Sex - unknown\nAnaemia",
+        "Sex: n/k; anaemia",
+        "Gender = not known, anaemia",
+        "Sex unknown, anaemia",
+        "Patient's sex: not stated. Anaemia",
+        "Sex: unknown anaemia",
+        "Age: 7 months Sex: unknown\nAnaemia",
+        "Sex: unknown Age: 7 months\nAnaemia",
+    ],
+)
+def test_a_sex_heading_that_says_the_sex_is_not_known_says_nothing(parser: TextParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.sex is None
+    assert found(parser, text) == {(ANAEMIA, False)}
+    assert (parsed.unmatched, parsed.notes, parsed.uncertain, parsed.about_relatives) == ((), (), (), ())
+
+
+def test_a_sex_heading_that_says_the_sex_is_not_known_leaves_the_other_words_to_give_it(
+    parser: TextParser,
+) -> None:
+    parsed = parser.parse("Sex: unknown\nGirl with anaemia")
+    assert (parsed.sex, parsed.notes, parsed.unmatched) == ("female", (), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "unmatched"),
+    [
+        # Words that may describe the child, not the record (atypical genitalia is a finding): still shown.
+        ("Sex: ambiguous\nAnaemia", ("sex ambiguous",)),
+        ("Sex: indeterminate\nAnaemia", ("sex indeterminate",)),
+        # Prose, not a heading.
+        ("The sex of the sibling was not recorded; anaemia", ("recorded",)),
+    ],
+)
+def test_other_words_about_the_sex_are_still_shown(
+    parser: TextParser, text: str, unmatched: tuple[str, ...]
+) -> None:
+    parsed = parser.parse(text)
+    assert parsed.sex is None
+    assert parsed.unmatched == unmatched

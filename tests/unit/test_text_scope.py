@@ -340,11 +340,35 @@ def test_a_long_run_of_punctuation_is_read_as_a_short_one(
     assert found(parser, template.format(run=run * LONG)) == expected
 
 
+# A heading's value before a break, as a pattern over its line: "Fractures: no" or "Fractures - no" (a spaced dash
+# after a letter, which the shorthand rewrites to a colon), then the word.
+_HEADING_BEFORE = re.compile(r"(?:[:=][ \t]*|[a-z]\s+[-\u2013\u2014]\s+)$")
+
+
 def _line_breaks_as_before(text: str) -> str:
     """The line breaks as the one pattern of the earlier code rewrote them: it started with "\\S*", which the
-    regex engine tried at every character of a run without a newline."""
+    regex engine tried at every character of a run without a newline.
+
+    Since then a heading's whole value ("Fractures: no", "Fractures - no") no longer carries on to the next line
+    as a connector would; the earlier code read "Fractures - no" then "Anaemia" as "no anaemia", which is wrong.
+    That one rule is added here, read by a pattern over the words between the previous break and this one, so
+    that the random texts below, which hold dashes and "no", still check everything else against the pattern.
+    """
     pattern = re.compile(r"(?P<before>\S*)[ \t]*\r?\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
-    return pattern.sub(lambda m: _text._line_break(m["before"], m["blank"], m["next"]), text)
+    previous_end = 0
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal previous_end
+        line = text[previous_end : match.start()].lower()
+        word = match["before"]
+        value = bool(
+            re.search(r"[:=][ \t]*$", line)
+            or (re.fullmatch(r"[a-z0-9]", word[:1].lower()) and _HEADING_BEFORE.search(line))
+        )
+        previous_end = match.end()
+        return _text._line_break(word, match["blank"], match["next"], heading_value=value)
+
+    return pattern.sub(rewrite, text)
 
 
 def test_line_breaks_are_read_as_before() -> None:
@@ -369,6 +393,7 @@ def test_line_breaks_are_read_as_before() -> None:
     rng = random.Random(0)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 24))) for _ in range(5_000)]
     texts += ["no fractures or\nSplenomegaly", "Anaemia\r\n\r\n- HSM", "anaemia \t\nand\nfever", "a\nand\nB"]
+    texts += ["Fractures - no\nAnaemia", "Fractures: no\nAnaemia", "a - no\n- B", "1 - no\nB", "a -no\nB"]
     for text in texts:
         assert _text._join_lines(text) == _line_breaks_as_before(text), repr(text)
 

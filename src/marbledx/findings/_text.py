@@ -392,8 +392,9 @@ _SEX_LETTERS = {"f": "female", "m": "male"}
 # taken out first, so "Age: 7 months Sex: F" has it at the start), so that "opposite-sex male twin" is no
 # heading. The value is one word, F, M, female or male, and prose may follow it on the line ("Sex: F anaemia").
 # A value that names a sex but not a single one ("female-to-male", "M/F", "male or female", "F?", which reads
-# "f possible" by then) is unclear: no sex is taken from it, and a note says so. Any other value ("Sex:
-# unknown") is left in the text and reported as not found.
+# "f possible" by then) is unclear: no sex is taken from it, and a note says so. A value that says the sex is
+# not known ("Sex: unknown") is cut out before (see _SEX_NOT_KNOWN); any other value is left in the text and
+# reported as not found.
 _SEX_WORD_VALUE = r"(?:female|male|f|m)(?![a-z0-9'])"
 _SEX_DOUBT = (
     r"(?:unknown|unclear|uncertain|unconfirmed|undetermined|indeterminate|ambiguous|possible|possibly|probable"
@@ -412,6 +413,24 @@ _SEX_HEADING = re.compile(
     r"|(?P<sex>female|male|f|m)(?=\s*(?:[,;:.!?)]|$)|\s+[^\s\-/>&\u2192]))"
 )
 _SEX_WORDS = {"f": "female", "m": "male", "female": "female", "male": "male"}
+# A sex heading whose value says the sex is not known or not recorded ("Sex: unknown", "Sex: not recorded",
+# "Sex: U", "Gender: ?", "Sex - n/k"). It says nothing: like a consanguinity heading that says "unknown", it is
+# cut out of the text before the sentences are read, with no sex, no finding and nothing not found (see
+# TextParser.parse). It must start its clause, as _SEX_HEADING does. After a colon or "=" (a spaced dash is a
+# colon by now) prose may follow a word value on the line, as after "Sex: F"; a "?" must end its clause ("Sex:
+# ?M" is a doubt about a sex, read by _SEX_HEADING); without a colon the value must end its clause too ("Sex
+# unknown, anaemia"). Words that may describe the child rather than the record ("Sex:
+# ambiguous", "indeterminate", "unclear": atypical genitalia is a finding, HP:0000062) are not among them: they
+# are still shown as words not found, for the user to read.
+_SEX_NOT_KNOWN_WORDS = (
+    r"(?:unknown|not\s+known|not\s+recorded|not\s+stated|not\s+documented|not\s+given|not\s+specified"
+    r"|unspecified|not\s+available|not\s+asked)"
+)
+_SEX_NOT_KNOWN = re.compile(
+    r"(?:^|(?<=[,;:(.!?]))\s*(?:(?:biological|patient'?s?)\s+)?(?:sex|gender)"
+    rf"(?:\s*[:=]\s*(?:\?+(?=\s*(?:[,;.!()]|$))|(?:{_SEX_NOT_KNOWN_WORDS}|u|unk|u/k|nk|n/k|n/a|na)(?![\w/'\-]))"
+    rf"|\s+{_SEX_NOT_KNOWN_WORDS}\s*(?=[,;.!?()]|$))"
+)
 # "Age: 7" with no unit: 7 years and 7 months are both paediatric ages, so the number is not guessed either
 # way; the age is taken out of the words with a note (see _take_ages). "Age: 7 years", "Age 7y", "Age: 7 mo"
 # are read by _AGE. Like the sex heading, it must start its clause and its number end it (or come before
@@ -657,6 +676,10 @@ _VERSUS = frozenset({"vs", "vs.", "versus"})
 _LINE_BREAK = re.compile(r"\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
 _LIST_ITEM_START = re.compile(r"[-*\u2022\u00b7\u2013>]|\d|[A-Z]")
 _CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not", "the", "a", "an", "&", "/"})
+# A heading's dash, as _SHORTHAND reads it: a letter, then the dash with spaces around it, then a letter or
+# a figure ("Fractures - no").
+_DASH_HEADING_END = re.compile(r"[a-z]")
+_DASH_VALUE_START = re.compile(r"[a-z0-9]")
 
 
 def _join_lines(text: str) -> str:
@@ -678,11 +701,7 @@ def _join_lines(text: str) -> str:
         word_end = start
         while start > taken and not text[start - 1].isspace():
             start -= 1
-        # The word is a heading's whole value when a colon or "=" comes before it on its line ("Fractures: no").
-        before = start
-        while before > taken and text[before - 1] in " \t":
-            before -= 1
-        value = before > taken and text[before - 1] in ":="
+        value = _is_heading_value(text, taken, start)
         pieces.append(text[taken:start])
         pieces.append(
             _line_break(text[start:word_end], match.group("blank"), match.group("next"), heading_value=value)
@@ -692,11 +711,36 @@ def _join_lines(text: str) -> str:
     return "".join(pieces)
 
 
+def _is_heading_value(text: str, taken: int, start: int) -> bool:
+    """Whether the word at ``start`` is a heading's whole value: a colon or "=" comes before it on its line
+    ("Fractures: no"), or a dash with spaces around it after a word ("Fractures - no"), which _SHORTHAND
+    rewrites to the same colon. Nothing before ``taken`` (the end of the previous break) is looked at."""
+    before = start
+    while before > taken and text[before - 1] in " \t":
+        before -= 1
+    if before > taken and text[before - 1] in ":=":
+        return True
+    # The spaced dash of _SHORTHAND, "(?<=[a-z])\s+[-\u2013\u2014]\s+(?=[a-z0-9])", read back from the word.
+    if not _DASH_VALUE_START.fullmatch(text[start : start + 1].lower()):
+        return False
+    dash = start
+    while dash > taken and text[dash - 1].isspace():
+        dash -= 1
+    if dash in (start, taken) or text[dash - 1] not in "-\u2013\u2014":
+        return False
+    before = dash - 1
+    while before > taken and text[before - 1].isspace():
+        before -= 1
+    return (
+        before < dash - 1 and before > taken and bool(_DASH_HEADING_END.fullmatch(text[before - 1].lower()))
+    )
+
+
 def _line_break(before: str, blank: str, nxt: str, *, heading_value: bool = False) -> str:
     """A line break as a space, or as "; " where it ends a sentence; ``before``: the word before it, ``blank``:
     the blank lines after it, ``nxt``: the first character of the next line; ``heading_value``: ``before`` is
-    the whole value of a heading ("Fractures: no", "Consanguinity: no"). Such a value is no connector that
-    carries on to the next line: "Fractures: no" then "Anaemia" is two items, not "no anaemia"."""
+    the whole value of a heading ("Fractures: no", "Fractures - no", "Consanguinity: no"). Such a value is no
+    connector that carries on to the next line: "Fractures: no" then "Anaemia" is two items, not "no anaemia"."""
     if before.lower() in _CONTINUES and not blank and not heading_value:
         return f"{before} {nxt}"
     if blank or (nxt and _LIST_ITEM_START.match(nxt)):
@@ -1377,6 +1421,8 @@ class TextParser:
         lowered = _split_headings(lowered)
         # "Consanguinity: yes" is family history, as "consanguineous parents" is; "Consanguinity: no" says nothing.
         lowered, kin = _take_consanguinity(lowered)
+        # "Sex: unknown" says nothing, and is cut out (see _SEX_NOT_KNOWN), before a "?" value is read as a doubt.
+        lowered = _SEX_NOT_KNOWN.sub(" ", lowered)
         # Rewrites before the sentence is split, in this order: "X was not ruled out", "X not likely" and
         # "? X" / "X?" are uncertain, and conditionals hypothetical (before the negation cues see their
         # "not" or "without"); "spleen not palpable" is "spleen palpable absent" and "impalpable spleen" "no

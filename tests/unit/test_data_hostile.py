@@ -15,7 +15,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ import pysam
 import pytest
 
 from marbledx.cli import main
-from marbledx.errors import OntologyDataError
+from marbledx.errors import DownloadError, OntologyDataError
 from marbledx.genotype import _fetch as fetch_module
 from marbledx.ontology import BundledRelease, DirectoryRelease, default_source, load_hpo, update_release
 from marbledx.ontology import _update as update_module
@@ -137,6 +137,26 @@ def stall(site: Site, *, prefix: bytes | None = None) -> Behaviour:
             handler.wfile.write(prefix)
             handler.wfile.flush()
         site.hold.wait(30)
+
+    return answer
+
+
+def drip(site: Site, *, every: float = 0.02) -> Behaviour:
+    """The headers of a 100,000-byte body, then one byte every ``every`` seconds: never silent for
+    ``--timeout``, never done (it gives up after 30 s, or when the test ends)."""
+
+    def answer(handler: Handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        try:
+            for _ in range(int(30 / every)):
+                handler.wfile.write(b"#")
+                handler.wfile.flush()
+                if site.hold.wait(every):
+                    return
+        except OSError:  # the client gave up
+            return
 
     return answer
 
@@ -605,6 +625,101 @@ def test_download_larger_than_the_free_space_is_refused_before_writing(
         message,
     ), message
     assert _state(data) == installed
+
+
+@each_command
+def test_slow_drip_stops_at_the_rate_floor(
+    site: Site,
+    data: Path,
+    installed: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: Command,
+) -> None:
+    # A byte every 0.02 s never lets a read wait --timeout (0.5 s); only the rate floor stops it. The window
+    # is then 2 x --timeout = 1 s, so the test takes about a second.
+    monkeypatch.setattr(update_module, "RATE_WINDOW_S", 0.2)
+    site.routes[command.first] = drip(site)
+    message = _fails(capsys, *command.argv(site, "--timeout", "0.5"))
+    assert re.fullmatch(
+        rf"download of {re.escape(site.url + command.first)} stopped: too slow, [\d,]+ bytes in the last 1 s, "
+        r"less than 10,000 bytes/s \([\d,]+ of 100,000 bytes received\); "
+        rf"try again later, or use {command.option} to download from a mirror",
+        message,
+    ), message
+    assert _state(data) == installed
+    _release_still_active(data)
+
+
+def _pace(timeout: float = 120.0, expected: int | None = None) -> Any:
+    return update_module._Pace("http://x/f", expected, timeout=timeout, mirror="--base-url", start=0.0)
+
+
+def _feed(pace: Any, reads: Iterable[tuple[float, int]], size: int = 0) -> int:
+    """Give ``pace`` (time, bytes read) pairs, as the download loop would; returns the bytes read in all."""
+    for now, got in reads:
+        size += got
+        pace.check(size, now)
+    return size
+
+
+def _stops(pace: Any, reads: Iterable[tuple[float, int]], size: int = 0) -> tuple[float, str]:
+    """The time of the read at which ``pace`` stops the download, and its message."""
+    for now, got in reads:
+        size += got
+        try:
+            pace.check(size, now)
+        except DownloadError as exc:
+            return now, str(exc)
+    raise AssertionError("the download was never stopped")
+
+
+def _steady(start: float, end: float, rate: float, every: float = 0.5) -> Iterator[tuple[float, int]]:
+    steps = round((end - start) / every)
+    return ((start + every * (i + 1), int(rate * every)) for i in range(steps))
+
+
+def _drip(start: float) -> Iterator[tuple[float, int]]:
+    return ((start + t, 100) for t in range(5, 10**7, 5))  # 100 bytes every 5 s: 20 bytes/s
+
+
+# The floor is about behaviour over minutes and hours: these feed it made-up read times, not real ones.
+
+
+def test_rate_floor_lets_a_slow_real_connection_finish() -> None:
+    # 12 kB/s (just above the 10 kB/s floor) for 5 hours: ClinVar's 180 MB over a poor link.
+    assert _feed(_pace(), _steady(0, 5 * 3600, 12_000)) == 12_000 * 5 * 3600
+    # 50 kB/s with a wait of 110 s (under the default --timeout of 120 s) every 10 minutes.
+    pace, size = _pace(), 0
+    for start in range(0, 3600, 600):
+        size = _feed(pace, _steady(start + 110, start + 600, 50_000), size)
+    # A nearly silent start is not judged on its own: only whole windows are.
+    pace = _pace()
+    _feed(pace, [(30.0, 10), *_steady(30, 3600, 20_000)])
+
+
+def test_rate_window_follows_a_longer_timeout() -> None:
+    # With --timeout 600 the user accepts waits of up to 10 minutes: the window is 1200 s, not 60 s.
+    pace = _pace(timeout=600)
+    assert pace.window == 1200
+    _feed(pace, [*_steady(0, 600, 50_000), (1190.0, 1), *_steady(1190, 3600, 50_000)])
+
+
+def test_rate_floor_stops_a_drip_within_one_window() -> None:
+    # A drip from the start is stopped when the first window (2 x the default --timeout) ends.
+    when, message = _stops(_pace(), _drip(0))
+    assert when == 240
+    assert message == (
+        "download of http://x/f stopped: too slow, 4,800 bytes in the last 240 s, less than 10,000 bytes/s "
+        "(4,800 bytes received); try again later, or use --base-url to download from a mirror"
+    )
+    # 100 MB in 10 s, then a drip: the average since the start would stay above the floor for hours (until
+    # 10,000 s); the average over the last window falls below it one window after the drip starts.
+    pace = _pace(expected=200_000_000)
+    size = _feed(pace, _steady(0, 10, 10_000_000))
+    when, message = _stops(pace, _drip(10), size)
+    assert when <= 10 + 240 + 240 / 32 + 5  # a window, the spacing of the marks, and the next read
+    assert "(100,004,900 of 200,000,000 bytes received)" in message
 
 
 class _FullDisk:

@@ -826,7 +826,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     update = data_commands.add_parser("update", help="download the current official HPO release and use it")
     update.set_defaults(handler=_cmd_data_update)
     update.add_argument("--base-url", default=OFFICIAL_RELEASE_URL, help="where the release files are served")
-    update.add_argument("--timeout", type=float, default=120.0, help="seconds per network operation")
+    update.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for data before giving up (a download that stays below 10 kB/s also stops; docs/ontology.md)",
+    )
     update.add_argument(
         "--no-activate", action="store_true", help="download and install but keep the current release"
     )
@@ -852,7 +857,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="download from here instead: the file's URL, or a folder laid out like the official server "
         "(default $MARBLEDX_CLINVAR_URL / $MARBLEDX_GENES_URL, else NCBI / GENCODE)",
     )
-    fetch.add_argument("--timeout", type=float, default=120.0, help="seconds per network operation")
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for data before giving up (a download that stays below 10 kB/s also stops; docs/ontology.md)",
+    )
     return parser
 
 

@@ -164,7 +164,7 @@ def installed_genes(build: GenomeBuild, root: Path | None = None) -> Path | None
 
 def _download(url: str, target: Path, timeout: float, limit: int) -> tuple[str, int]:
     """Stream ``url`` into ``target``; returns its sha256 and size (see :func:`marbledx.ontology._update.download`)."""
-    return download(url, target, timeout=timeout, limit=limit, hint=_FETCH_HINT)
+    return download(url, target, timeout=timeout, limit=limit, hint=_FETCH_HINT, mirror="--url")
 
 
 def _file_sha256(path: Path) -> str:

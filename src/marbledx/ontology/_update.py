@@ -18,8 +18,10 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,7 +47,9 @@ if sys.platform != "win32":
 
 __all__ = [
     "MAX_RELEASE_FILE_BYTES",
+    "MIN_RATE_BYTES_PER_S",
     "OFFICIAL_RELEASE_URL",
+    "RATE_WINDOW_S",
     "VERSION_PATTERN",
     "HttpStatusError",
     "InstalledRelease",
@@ -67,6 +71,16 @@ OFFICIAL_RELEASE_URL = "https://github.com/obophenotype/human-phenotype-ontology
 # The largest release file accepted. The 2025-01-16 files are 10 MB (hp.obo), 34 MB (phenotype.hpoa) and
 # 20 MB (genes_to_phenotype.txt); a server streaming without end must not fill the disk.
 MAX_RELEASE_FILE_BYTES: Final = 1 << 30
+
+# --timeout bounds each wait for data, so a server that sends a few bytes every few seconds ("slow drip")
+# would never time out and could hold a download for days. A download must therefore bring, on average, at
+# least MIN_RATE_BYTES_PER_S over the last window of RATE_WINDOW_S seconds, or of twice --timeout when that
+# is longer (so that one wait the user allowed does not by itself fail the window); it is first checked once
+# a whole window has passed. 10 kB/s (80 kbit/s) is far below any working connection, and still brings the
+# largest file (ClinVar, about 180 MB in 2025) in 5 hours. A download that keeps the rate therefore takes
+# at most about size / MIN_RATE_BYTES_PER_S + one window, and its size is capped by the limits.
+MIN_RATE_BYTES_PER_S: Final = 10_000
+RATE_WINDOW_S: Final = 60.0
 
 # A release version names its folder, so it may hold no path separator and cannot be "." or "..".
 VERSION_PATTERN: Final = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
@@ -114,14 +128,23 @@ def _transfer_error(url: str, exc: BaseException, timeout: float, hint: str) -> 
 
 
 def download(
-    url: str, target: Path, *, timeout: float, limit: int, hint: str = _UPDATE_HINT
+    url: str,
+    target: Path,
+    *,
+    timeout: float,
+    limit: int,
+    hint: str = _UPDATE_HINT,
+    mirror: str = "--base-url",
 ) -> tuple[str, int]:
     """Stream ``url`` into the new file ``target``; returns its SHA-256 and size in bytes.
 
-    ``timeout`` applies to every network operation (connecting, each read). Raises :class:`HttpStatusError`
-    for an HTTP error status, :class:`DownloadError` when the transfer fails (no connection, a timeout, a
-    redirect loop, a body shorter than its ``Content-Length`` or longer than ``limit`` bytes) and
-    :class:`DataError` when ``target`` cannot be written (a full disk). ``hint`` ends network messages.
+    ``timeout`` applies to every network operation (connecting, each read). Once the body has run for a
+    window of ``max(RATE_WINDOW_S, 2 * timeout)`` seconds, it must average at least
+    ``MIN_RATE_BYTES_PER_S`` over the last window. Raises :class:`HttpStatusError` for an HTTP error status,
+    :class:`DownloadError` when the transfer fails (no connection, a timeout, a body that comes too slowly,
+    a redirect loop, a body shorter than its ``Content-Length`` or longer than ``limit`` bytes) and
+    :class:`DataError` when ``target`` cannot be written (a full disk). ``hint`` ends network messages;
+    ``mirror`` is the option that names another server, suggested when the body comes too slowly.
     """
     if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
         msg = f"timeout {timeout!r}: expected a positive number of seconds (--timeout)"
@@ -150,7 +173,8 @@ def download(
         if expected is not None and expected > _free_space(target.parent):
             msg = f"cannot download {url}: {expected:,} bytes, but only {_free_space(target.parent):,} free in {target.parent}"
             raise DataError(msg)
-        return _stream(response, url, target, expected, timeout=timeout, limit=limit, hint=hint)
+        pace = _Pace(url, expected, timeout=timeout, mirror=mirror, start=time.monotonic())
+        return _stream(response, url, target, expected, pace, timeout=timeout, limit=limit, hint=hint)
 
 
 def _free_space(folder: Path) -> int:
@@ -160,11 +184,48 @@ def _free_space(folder: Path) -> int:
         return sys.maxsize  # unknown: let the writes tell
 
 
+class _Pace:
+    """Stops a body that keeps coming but too slowly: less than ``MIN_RATE_BYTES_PER_S`` on average over the
+    last window (see ``RATE_WINDOW_S``), checked once a whole window has passed since ``start``."""
+
+    def __init__(self, url: str, expected: int | None, *, timeout: float, mirror: str, start: float) -> None:
+        self.url = url
+        self.expected = expected
+        self.mirror = mirror
+        self.window = max(RATE_WINDOW_S, 2 * timeout)
+        self.floor = MIN_RATE_BYTES_PER_S
+        # (time, bytes received by then): a few marks per window, however many reads there are.
+        self.marks: deque[tuple[float, int]] = deque([(start, 0)])
+
+    def check(self, size: int, now: float) -> None:
+        """``size`` bytes have arrived by ``now``; raise :class:`DownloadError` if the last window was too slow."""
+        marks = self.marks
+        if now - marks[-1][0] >= self.window / 32:
+            marks.append((now, size))
+        while len(marks) > 1 and marks[1][0] <= now - self.window:
+            marks.popleft()
+        since, then = marks[0]  # the last mark at least one window ago, or the start
+        span = now - since
+        if span < self.window:
+            return  # the first window: connections start slowly
+        recent = size - then
+        if recent >= self.floor * span:
+            return
+        received = f"{size:,} of {self.expected:,}" if self.expected is not None else f"{size:,}"
+        msg = (
+            f"download of {self.url} stopped: too slow, {recent:,} bytes in the last {self.window:g} s, "
+            f"less than {self.floor:,} bytes/s ({received} bytes received); "
+            f"try again later, or use {self.mirror} to download from a mirror"
+        )
+        raise DownloadError(msg)
+
+
 def _stream(
     response: http.client.HTTPResponse,
     url: str,
     target: Path,
     expected: int | None,
+    pace: _Pace,
     *,
     timeout: float,
     limit: int,
@@ -179,7 +240,9 @@ def _stream(
     with out:
         while True:
             try:
-                chunk = response.read(_CHUNK)
+                # read1, not read: read waits for a whole chunk, which a server sending a byte at a time
+                # never completes, so the pace could not be checked in between.
+                chunk = response.read1(_CHUNK)
             except (OSError, http.client.HTTPException) as exc:
                 raise _transfer_error(url, exc, timeout, hint) from exc
             if not chunk:
@@ -188,6 +251,7 @@ def _stream(
             if size > limit:
                 msg = f"download of {url} stopped: more than the {limit:,} bytes expected at most; {hint}"
                 raise DownloadError(msg)
+            pace.check(size, time.monotonic())
             digest.update(chunk)
             try:
                 out.write(chunk)

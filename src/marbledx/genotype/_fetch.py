@@ -20,7 +20,6 @@ without a symbol (GENCODE names them by their Ensembl id) are left out: no disea
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import re
@@ -36,6 +35,7 @@ from typing import Final, Literal, TextIO
 
 import pysam
 
+from marbledx._files import file_sha256
 from marbledx.errors import DataError, InputError
 from marbledx.genotype._clinvar import ClinvarVcf
 from marbledx.genotype._genes import BUILD_HEADER, GeneRegions
@@ -88,7 +88,6 @@ MAX_INDEX_BYTES: Final = 256 << 20
 MAX_GTF_BYTES: Final = 4 << 30
 _FETCH_HINT: Final = "check the network connection or --url"
 
-_CHUNK: Final = 1 << 20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 # The empty block htslib writes at the end of every BGZF file; without it the file was cut short.
 _BGZF_EOF: Final = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -165,14 +164,6 @@ def installed_genes(build: GenomeBuild, root: Path | None = None) -> Path | None
 def _download(url: str, target: Path, timeout: float, limit: int) -> tuple[str, int]:
     """Stream ``url`` into ``target``; returns its sha256 and size (see :func:`marbledx.ontology._update.download`)."""
     return download(url, target, timeout=timeout, limit=limit, hint=_FETCH_HINT, mirror="--url")
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _require_gzip(path: Path, url: str, what: str) -> None:
@@ -478,7 +469,7 @@ def fetch_genes(
                 "gene_types": "all named genes (gene type in column 7)",
                 "regions": len(regions),
                 "genes": len(regions.genes),
-                "file_sha256": _file_sha256(bed),
+                "file_sha256": file_sha256(bed),
             },
         )
         target = parent / build

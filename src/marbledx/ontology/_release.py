@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import platformdirs
 
+from marbledx._files import file_sha256
 from marbledx.errors import OntologyDataError
 from marbledx.ontology._annotations import DiseaseAnnotations
 from marbledx.ontology._index import INDEX_FORMAT, ReleaseIndex, save_npz_atomically
@@ -196,15 +197,6 @@ class DirectoryRelease(ReleaseSource):
     def files(self) -> ReleaseFiles:
         return _checked(self.folder, "HPO release folder", self.hint)
 
-    @staticmethod
-    def sha256(path: Path) -> str:
-        """SHA-256 of a file, as ``release.json`` records it."""
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
-
     def verify(self) -> ReleaseFiles:
         """:meth:`files`, and when ``marbledx data update`` installed the folder, a check that no file changed
         since (truncated, edited, replaced): each must have the SHA-256 that ``release.json`` records."""
@@ -225,7 +217,7 @@ class DirectoryRelease(ReleaseSource):
             if expected is None:
                 continue
             try:
-                actual = self.sha256(path)
+                actual = file_sha256(path)
             except OSError as exc:
                 msg = f"{path}: cannot read ({exc.strerror or exc}){self.hint}"
                 raise OntologyDataError(msg) from exc

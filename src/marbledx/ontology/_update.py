@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from marbledx._files import file_sha256
 from marbledx.errors import DataError, DownloadError, InputError, OntologyDataError
 from marbledx.ontology._index import ReleaseIndex
 from marbledx.ontology._ontology import PHENOTYPIC_ABNORMALITY_ID, ROOT_ID
@@ -475,7 +476,7 @@ def _same_files(folder: Path, checksums: dict[str, str]) -> bool:
     """Whether ``folder`` already holds exactly these files (so a re-download changes nothing)."""
     for name, expected in checksums.items():
         try:
-            if DirectoryRelease.sha256(folder / name) != expected:
+            if file_sha256(folder / name) != expected:
                 return False
         except OSError:
             return False

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import io
 import json
 import os
@@ -62,6 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from marbledx._files import file_sha256
 from marbledx.registry import _db
 from marbledx.registry._errors import RegistryError
 from marbledx.registry._models import Base, Upload, UTCDateTime
@@ -106,14 +106,6 @@ _SQLITE_FULL, _SQLITE_IOERR = 13, 10  # SQLite's primary result codes (the low b
 def _tables() -> list[Table]:
     """The tables a backup holds: all but those marked ``info={"backup": False}`` (login sessions)."""
     return [t for t in Base.metadata.sorted_tables if t.info.get("backup", True)]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _encode(value: Any) -> Any:
@@ -338,7 +330,7 @@ def _upload_problem(path: Path, sha: str) -> str | None:
     try:
         if not path.is_file():
             return "file missing"
-        if _sha256(path) != sha:
+        if file_sha256(path) != sha:
             return "file does not match its checksum"
     except OSError as exc:
         return f"file unreadable ({exc.strerror or type(exc).__name__})"
@@ -377,9 +369,9 @@ def _write_backup(registry: Registry, out: Path, version: str) -> dict[str, Any]
         files: dict[str, str] = {}
         for table in _tables():
             member = f"tables/{table.name}.jsonl"
-            files[member] = _sha256(staging / member)
+            files[member] = file_sha256(staging / member)
         if (staging / SNAPSHOT).exists():
-            files[SNAPSHOT] = _sha256(staging / SNAPSHOT)
+            files[SNAPSHOT] = file_sha256(staging / SNAPSHOT)
         included: list[tuple[str, Path]] = []
         problems: list[str] = []
         total = 0
@@ -611,7 +603,7 @@ def read_manifest(archive: Path, staging: Path) -> dict[str, Any]:
     if extra:
         raise _corrupt(archive, f"members not in the manifest: {', '.join(extra[:3])}")
     for name, sha in files.items():
-        if _sha256(staging / name) != sha:
+        if file_sha256(staging / name) != sha:
             raise _corrupt(archive, f"{name} does not match its checksum")
     for table in _tables():
         expected = counts.get(table.name)

@@ -209,14 +209,14 @@ def test_an_unreadable_upload_is_listed_not_fatal(
     source: tuple[Registry, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry, made = source
-    real_sha256 = backup_module._sha256
+    real_sha256 = backup_module.file_sha256
 
     def sha256(path: Path) -> str:
         if path.parent == registry.uploads_dir:
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_sha256(path)
 
-    monkeypatch.setattr(backup_module, "_sha256", sha256)
+    monkeypatch.setattr(backup_module, "file_sha256", sha256)
     manifest = registry.backup(tmp_path / "backup.tar.gz")
     name = made["upload"].stored_name
     assert manifest["uploads"]["problems"] == [f"{name}: file unreadable (Permission denied)"]

@@ -32,6 +32,7 @@ from typing import Any, Literal
 import phenopackets
 from google.protobuf import json_format
 
+from marbledx._format import quoted
 from marbledx.errors import InputError
 from marbledx.findings._case import parse_iso_age
 from marbledx.findings._io import parse_json_object, read_text_file
@@ -66,14 +67,7 @@ MAX_ID_LENGTH = 255
 _NO_PARENT = frozenset({"0", "."})
 _COLUMN_NAMES = {1: "family", 2: "individual", 3: "father", 4: "mother", 5: "sex", 6: "affected"}
 _PED_COLUMNS = "family, individual, father, mother, sex, affected"
-_SHOWN = 40  # characters of a value read from a file that a message repeats
 _CYCLE_SHOWN = 8  # people of a parentage cycle a message names
-
-
-def shown(text: str) -> str:
-    """``repr`` of a value read from a file, cut to :data:`_SHOWN` characters, for messages: a 2 MB token
-    must not become a 2 MB error line, and ``repr`` makes control characters visible."""
-    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
 
 
 def cycle_text(ids: Sequence[str]) -> str:
@@ -201,7 +195,7 @@ def parse_test_result(word: str, where: str) -> TestResult | None:
     """
     key = word.strip().lower()
     if key not in _TEST_WORDS:
-        msg = f"{where}: test result {shown(word)} is not recognised; expected one of {TEST_WORDS_HELP}"
+        msg = f"{where}: test result {quoted(word)} is not recognised; expected one of {TEST_WORDS_HELP}"
         raise InputError(msg)
     return _TEST_WORDS[key]
 
@@ -225,10 +219,10 @@ def parse_age_token(token: str, where: str) -> float | None:
         return parse_iso_age(value, where=where) / _DAYS_PER_YEAR
     years = float(value) if _YEARS.fullmatch(value) else math.nan
     if not math.isfinite(years):
-        msg = f"{where}: {shown(token)} is not an age; {_AGE_HELP}"
+        msg = f"{where}: {quoted(token)} is not an age; {_AGE_HELP}"
         raise InputError(msg)
     if years > MAX_AGE_YEARS:
-        msg = f"{where}: {shown(token)} is older than {MAX_AGE_YEARS:g} years; {_AGE_HELP}"
+        msg = f"{where}: {quoted(token)} is older than {MAX_AGE_YEARS:g} years; {_AGE_HELP}"
         raise InputError(msg)
     return years
 
@@ -240,7 +234,7 @@ def _ped_age(columns: Sequence[str], path: Path, number: int) -> float | None:
         if not is_age_token(column):
             continue
         if found is not None:
-            msg = f"{path} line {number} column {column_number}: a second age token {shown(column)} (the first is in column {found[0]}); expected one age= token per line"
+            msg = f"{path} line {number} column {column_number}: a second age token {quoted(column)} (the first is in column {found[0]}); expected one age= token per line"
             raise InputError(msg)
         found = (column_number, parse_age_token(column, f"{path} line {number} column {column_number}"))
     return found[1] if found else None
@@ -278,7 +272,7 @@ def read_test_results(pedigree: Pedigree) -> dict[str, TestResult]:
             if index == column or is_age_token(word) or _TEST_WORDS.get(word.strip().lower()) is None:
                 continue
             expected = "column 7, or column 8 when column 7 is an age= token"
-            msg = f"{pedigree.location(person)} column {index + 7}: test result {shown(word)} is in a column that is not read; expected it in {expected}"
+            msg = f"{pedigree.location(person)} column {index + 7}: test result {quoted(word)} is in a column that is not read; expected it in {expected}"
             raise InputError(msg)
     return results
 
@@ -339,18 +333,18 @@ def _check_relations(
             if parent is None:
                 continue
             if parent == person.id:
-                msg = f"{where(person)}: {shown(person.id)} is given as their own {role}"
+                msg = f"{where(person)}: {quoted(person.id)} is given as their own {role}"
                 raise InputError(msg)
             record = by_id.get(parent)
             if record is not None and record.sex is not None and record.sex != expected:
-                msg = f"{where(person)}: {role} {shown(parent)} has sex {record.sex} in {where(record).removeprefix(f'{path} ')}"
+                msg = f"{where(person)}: {role} {quoted(parent)} has sex {record.sex} in {where(record).removeprefix(f'{path} ')}"
                 raise InputError(msg)
             if record is not None and person.family and record.family and record.family != person.family:
                 # PLINK reads a parent id within the child's family, so such a line names another person.
                 msg = (
-                    f"{where(person)}: {role} {shown(parent)} is in family {shown(record.family)} "
+                    f"{where(person)}: {role} {quoted(parent)} is in family {quoted(record.family)} "
                     f"({where(record).removeprefix(f'{path} ')}), not in the child's family "
-                    f"{shown(person.family)}; expected parents in the same family as the child"
+                    f"{quoted(person.family)}; expected parents in the same family as the child"
                 )
                 raise InputError(msg)
     _check_cycles(people, where)
@@ -377,7 +371,7 @@ def _check_characters(path: Path, number: int, line: str) -> None:
     end = min((i for i in (line.find(" ", index), line.find("\t", index)) if i >= 0), default=len(line))
     msg = (
         f"{path} line {number} column {column} ({_COLUMN_NAMES.get(column, 'an extra column')}): character "
-        f"{_character_name(line[index])} in {shown(line[start:end])}; expected printable text with columns "
+        f"{_character_name(line[index])} in {quoted(line[start:end])}; expected printable text with columns "
         "separated by spaces or tabs"
     )
     raise InputError(msg)
@@ -399,12 +393,12 @@ def _check_ids(path: Path, number: int, columns: Sequence[str]) -> None:
         if len(value) > MAX_ID_LENGTH:
             msg = (
                 f"{path} line {number} column {column + 1} ({_COLUMN_NAMES[column + 1]}): an id of "
-                f"{len(value):,} characters ({shown(value)}); expected at most {MAX_ID_LENGTH}"
+                f"{len(value):,} characters ({quoted(value)}); expected at most {MAX_ID_LENGTH}"
             )
             raise InputError(msg)
     if columns[1] in _NO_PARENT:
         msg = (
-            f"{path} line {number} column 2 (individual): {shown(columns[1])} is the code for a parent not "
+            f"{path} line {number} column 2 (individual): {quoted(columns[1])} is the code for a parent not "
             "given; expected another id for this person"
         )
         raise InputError(msg)
@@ -435,7 +429,7 @@ def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigre
         family, individual, father, mother, sex, affected = columns[:6]
         if not people and _looks_like_header(columns):
             msg = (
-                f"{path} line {number}: {shown(' '.join(columns[:6]))} looks like a column header, not a "
+                f"{path} line {number}: {quoted(' '.join(columns[:6]))} looks like a column header, not a "
                 f"person; expected a header line to start with '#', or no header (columns: {_PED_COLUMNS})"
             )
             raise InputError(msg)
@@ -447,9 +441,9 @@ def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigre
             elsewhere = (
                 ""
                 if families[individual] == family
-                else f" (family {shown(families[individual])}); expected ids unique across the file, also between families"
+                else f" (family {quoted(families[individual])}); expected ids unique across the file, also between families"
             )
-            msg = f"{path} line {number}: individual {shown(individual)} is already defined at line {seen[individual]}{elsewhere}"
+            msg = f"{path} line {number}: individual {quoted(individual)} is already defined at line {seen[individual]}{elsewhere}"
             raise InputError(msg)
         if sex not in PED_SEX_CODES:
             # One column later the line would be valid: most likely an id (or name) written with a space.
@@ -459,11 +453,11 @@ def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigre
                 if shifted
                 else ""
             )
-            msg = f"{path} line {number}: sex {shown(sex)} is not 1 (male), 2 (female) or 0 (unknown){hint}"
+            msg = f"{path} line {number}: sex {quoted(sex)} is not 1 (male), 2 (female) or 0 (unknown){hint}"
             raise InputError(msg)
         if affected not in PED_AFFECTED_CODES:
             msg = (
-                f"{path} line {number}: affected status {shown(affected)} is not 1 (unaffected), 2 (affected) "
+                f"{path} line {number}: affected status {quoted(affected)} is not 1 (unaffected), 2 (affected) "
                 "or 0/-9 (unknown); a quantitative phenotype is not read"
             )
             raise InputError(msg)
@@ -563,11 +557,13 @@ def _person_id(value: str, where: str) -> str:
     value = value.strip(" \t")
     index = _bad_character(value)
     if index is not None:
-        msg = f"{where}: character {_character_name(value[index])} in {shown(value)}; expected printable text"
+        msg = (
+            f"{where}: character {_character_name(value[index])} in {quoted(value)}; expected printable text"
+        )
         raise InputError(msg)
     if len(value) > MAX_ID_LENGTH:
         msg = (
-            f"{where}: an id of {len(value):,} characters ({shown(value)}); expected at most {MAX_ID_LENGTH}"
+            f"{where}: an id of {len(value):,} characters ({quoted(value)}); expected at most {MAX_ID_LENGTH}"
         )
         raise InputError(msg)
     return value
@@ -603,7 +599,7 @@ def read_family_pedigree(path: str | Path) -> Pedigree:
             msg = f"{where}: no individualId; expected an identifier"
             raise InputError(msg)
         if individual in seen:
-            msg = f"{where}: individual {shown(individual)} is already defined at pedigree.persons[{seen[individual]}]"
+            msg = f"{where}: individual {quoted(individual)} is already defined at pedigree.persons[{seen[individual]}]"
             raise InputError(msg)
         seen[individual] = index
         people.append(
@@ -624,7 +620,7 @@ def read_family_pedigree(path: str | Path) -> Pedigree:
     _check_relations(path, people, lambda p: f"{path} pedigree.persons[{p.line - 1}]")
     if consanguineous and proband not in seen:
         # The flag says the proband's parents are related; without the proband it would silently be lost.
-        named = f"{shown(proband)} is not" if proband else "no proband.subject.id is"
+        named = f"{quoted(proband)} is not" if proband else "no proband.subject.id is"
         msg = (
             f"{path}: consanguinousParents is true but {named} in pedigree.persons; expected the proband "
             "(whose parents are related) among the persons"

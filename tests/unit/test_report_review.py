@@ -30,7 +30,7 @@ from marbledx.knowledge import Inheritance, KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.report import AnalysisReport, analyze, family_summary, render_html, render_result_html
 from marbledx.report._inheritance import InheritanceOption
-from marbledx.report._render import _references
+from marbledx.report._render import _references, clinician_context
 
 from ..conftest import TESTS
 
@@ -117,8 +117,9 @@ def test_every_source_in_the_reference_list_resolves(
 
 def test_hsct_decisions_and_stances_are_words(mini_hpo: Hpo, kb: KnowledgeBase) -> None:
     report = analyze(ADULT, hpo=mini_hpo, kb=kb)
-    # The plan's reason names its options' decisions by their values, and a stance is a value too.
-    assert "not_standard" in report.care_plan.hsct.reason
+    # The plan's reason words its options' decisions ("not standard"); a stance is a value.
+    assert "not standard" in report.care_plan.hsct.reason
+    assert "not_standard" not in report.care_plan.hsct.reason
     assert any(t.kind == "not_effective" for t in report.care_plan.treatments)
     words = _text(render_html(report, hpo=mini_hpo, kb=kb))
     assert not re.search(r"\bnot_(standard|curative|recommended|effective)\b", words)
@@ -203,3 +204,16 @@ def test_user_text_is_escaped(mini_hpo: Hpo, kb: KnowledgeBase, tmp_path: Path) 
         assert "<b>" not in page
     clinician = render_html(report, hpo=mini_hpo, kb=kb)
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&#39;&#34;&amp;" in clinician
+
+
+def test_an_analysis_stored_with_decision_values_in_its_reason_still_reads_as_words(
+    mini_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # Analyses stored in the registry before the care plan worded its reason keep "not_standard" in it.
+    stored = analyze(ADULT, hpo=mini_hpo, kb=kb).to_dict()
+    stored["care_plan"]["hsct"]["reason"] = "Not settled: ADO2 (OMIM:166600): not_standard, 60%."
+    context = clinician_context(stored, hpo=mini_hpo, kb=kb)
+    assert (
+        context["data"]["care_plan"]["hsct"]["reason"]
+        == "Not settled: ADO2 (OMIM:166600): not standard, 60%."
+    )

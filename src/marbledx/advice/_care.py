@@ -228,13 +228,15 @@ def _decision_words(entity: Entity | None, decision: str) -> str:
     (HSCT does not help the neuronopathic form; reference §1B and §3.2, Blood Adv 2017;1(4):279)."""
     if entity is None or entity.hsct is None:
         return "no HSCT rule"
+    # The reason is prose for people (JSON, reports, pages): "not standard", not the value "not_standard".
+    words = decision.replace("_", " ")
     if (
         decision == HsctDecision.CURATIVE.value
         and entity.neuronopathic is not None
         and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
     ):
-        return f"{decision} if not the neuronopathic form"
-    return decision
+        return f"{words} if not the neuronopathic form"
+    return words
 
 
 def _decision_of(

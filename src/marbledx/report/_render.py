@@ -142,8 +142,9 @@ def _hsct_qualifier(subtype: Mapping[str, Any] | None) -> str:
     return SubtypeSummary(**values).hsct_qualifier
 
 
-# The HSCT decisions as the report words them ("not curative", as `marbledx subtypes` and the web app do): the
-# plan's reason names its options' decisions by their values, which carry underscores.
+# The HSCT decisions as the report words them ("not curative", as `marbledx subtypes` and the web app do). The
+# care plan words its reason so since stop 33; analyses stored in the registry before then name the options'
+# decisions by their values, which carry underscores.
 _DECISION_VALUE = re.compile(r"\b(" + "|".join(d.value for d in HsctDecision if "_" in d.value) + r")\b")
 
 

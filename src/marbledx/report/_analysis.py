@@ -68,6 +68,10 @@ class AnalysisReport:
     notes: list[str] = field(default_factory=list)
     # The HPO labels of the case's findings, from the release the analysis used.
     finding_labels: dict[str, str] = field(default_factory=dict)
+    # The paths of the files the analysis read, as given (the phenopacket, VCF, PED, lab CSV, ClinVar and gene
+    # tables). Not part of the JSON: the HTML/PDF reports use them to name each file by its name only, since a
+    # folder may name the patient (docs/reports.md), and a message may name a file no JSON field does.
+    input_paths: tuple[str, ...] = ()
 
     def findings(self, hpo: Hpo | None = None) -> list[dict[str, Any]]:
         """The findings used, with where each came from (entered, plain words or a lab value)."""
@@ -157,6 +161,24 @@ def _optional_path(value: object, name: str, what: str) -> Path | None:
         msg = f"{name}: expected {what} path (str or Path), found {type(value).__name__}"
         raise InputError(msg)
     return Path(value)
+
+
+def _input_paths(
+    source: Case | str | Path, case: Case, options: GenotypeOptions, labs: Path | None
+) -> tuple[str, ...]:
+    """The paths of the files an analysis read, each as given and as :class:`Path` writes it (messages use
+    both), for the reports to show by file name only."""
+    given: list[str | Path | None] = [
+        source if isinstance(source, str | Path) else None,
+        case.input,
+        options.vcf,
+        options.ped,
+        options.clinvar,
+        options.genes_bed,
+        labs,
+        *(entry.path for entry in case.genomic_files),
+    ]
+    return tuple(dict.fromkeys(str(path) for path in given if path is not None and str(path)))
 
 
 def _with_labs(
@@ -365,4 +387,5 @@ def analyze(
         finding_labels={
             f.hpo_id: hpo.ontology.label(f.hpo_id) for f in case.findings if f.hpo_id in hpo.ontology
         },
+        input_paths=_input_paths(source, case, options, labs),
     )

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -125,11 +125,98 @@ def _references(sources: set[str], kb: KnowledgeBase, hpo_release: str = "") -> 
     return [(source, _reference_text(source, kb, hpo_release)) for source in sorted(sources)]
 
 
+# A report is shared and printed, and a folder often names the patient (/data/patients/Jane_Doe/case.vcf): the
+# HTML/PDF reports show an input file by its name only (docs/reports.md, "File names, not paths"). The JSON
+# keeps the paths as given, for the programs that read it.
+_SEPARATORS = re.compile(r"[\\/]+")
+# The kinds of file marbledx reads (phenopackets, VCF/BCF and their indexes, PED, lab CSVs, gene tables), for
+# paths the report was not told of: a stored analysis, or a file named in a message of a reference table.
+_FILE_SUFFIX = r"\.(?:vcf|bcf|ped|fam|csv|tsv|txt|json|bed|gtf|gff3?|ya?ml|tbi|csi)(?:\.b?gz)?(?![\w])"
+# The folders of such a path, from the start of its word. A separator and a file suffix are needed, so "g/dL",
+# "10^9/L" and a DOI (10.1002/jbmr.5650111010) stay as they are. A folder name is one or more characters, never
+# empty, so that a run of separators is matched one way only (no exponential backtracking).
+_FOLDER = r"[^\s\\/'\"()\[\]<>,;|=]+"
+_FOLDERS_IN_TEXT = re.compile(
+    r"(?<![^\s'\"(\[<=,;|])(?:[\\/]+|[\\/]*(?:" + _FOLDER + r"[\\/]+)+)"
+    r"(?=[^\s\\/'\"()\[\]<>,;|:]*?" + _FILE_SUFFIX + ")",
+    re.IGNORECASE,
+)
+# "FILE, line N" is how a lab value from a CSV names where it came from.
+_LINE_SUFFIX = re.compile(r", line \d+.*$", re.DOTALL)
+
+
+def _file_name(path: str) -> str:
+    """The last part of ``path`` ("case.vcf" of "/data/patients/Jane_Doe/case.vcf"), for either separator."""
+    parts = [part for part in _SEPARATORS.split(path) if part]
+    return parts[-1] if parts else path
+
+
+def _stored_input_paths(data: Mapping[str, Any]) -> list[str]:
+    """The input paths a stored analysis (:meth:`AnalysisReport.to_dict`) names in its own fields."""
+    found: list[object] = [data.get("input")]
+    genotype = data.get("genotype")
+    if isinstance(genotype, Mapping):
+        found.extend(genotype.get(key) for key in ("vcf", "clinvar", "genes_bed"))
+    counselling = data.get("counselling")
+    if isinstance(counselling, Mapping):
+        found.append(counselling.get("pedigree"))
+    labs = data.get("labs")
+    for row in labs if isinstance(labs, list) else []:
+        if isinstance(row, Mapping) and isinstance(row.get("input"), str):
+            found.append(_LINE_SUFFIX.sub("", row["input"]))
+    return [path for path in found if isinstance(path, str)]
+
+
+def _path_shower(paths: Iterable[str]) -> Callable[[str], str]:
+    """A function that writes every input path in a text as its file name.
+
+    The ``paths`` given are replaced wherever they occur, as given and as :class:`Path` writes them, so a folder
+    with spaces (/data/Jane Doe/) goes too; the longest first, so that no path is cut by a shorter one. Any
+    other path of a kind of file marbledx reads then loses its folders (:data:`_FOLDERS_IN_TEXT`).
+    """
+    spellings = {variant for path in paths if path for variant in (path, str(Path(path)))}
+    known = sorted((s for s in spellings if _SEPARATORS.search(s)), key=len, reverse=True)
+
+    def show(text: str) -> str:
+        for path in known:
+            if path in text:
+                text = text.replace(path, _file_name(path))
+        return _FOLDERS_IN_TEXT.sub("", text)
+
+    return show
+
+
+def _shown_paths(value: Any, show: Callable[[str], str]) -> Any:
+    """``value`` (a stored analysis or part of one) with ``show`` applied to every string in it."""
+    if isinstance(value, str):
+        return show(value)
+    if isinstance(value, Mapping):
+        return {key: _shown_paths(item, show) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown_paths(item, show) for item in value]
+    return value
+
+
+def _without_folders(data: Mapping[str, Any], input_paths: Iterable[str] = ()) -> dict[str, Any]:
+    """A stored analysis as the HTML/PDF reports show it: every input path written as its file name only.
+
+    ``input_paths`` are the paths the analysis read (:attr:`AnalysisReport.input_paths`); those the analysis
+    names in its own fields are added, for a stored analysis that has no such list.
+    """
+    show = _path_shower([*input_paths, *_stored_input_paths(data)])
+    shown: dict[str, Any] = _shown_paths(data, show)
+    return shown
+
+
 def render_html(
     report: AnalysisReport, *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
 ) -> str:
-    """The report as one self-contained HTML page (inline CSS and SVG; no external resources)."""
-    return render_result_html(report.to_dict(), hpo=hpo, kb=kb, audience=audience)
+    """The report as one self-contained HTML page (inline CSS and SVG; no external resources).
+
+    Input files are shown by their names only, never their folders (docs/reports.md)."""
+    return render_result_html(
+        report.to_dict(), hpo=hpo, kb=kb, audience=audience, input_paths=report.input_paths
+    )
 
 
 def _hsct_qualifier(subtype: Mapping[str, Any] | None) -> str:
@@ -174,11 +261,16 @@ def _osteoclast_caveat(key: str | None, kb: KnowledgeBase) -> dict[str, Any] | N
     }
 
 
-def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -> dict[str, Any]:
+def clinician_context(
+    data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase, input_paths: Iterable[str] = ()
+) -> dict[str, Any]:
     """What ``clinician_body.html.j2`` needs, from an :meth:`AnalysisReport.to_dict` result.
 
-    The web app includes the same body in its results page, so the page and the report agree.
+    The web app includes the same body in its results page, so the page and the report agree. Input files
+    (the VCF line, notes, warnings) are named by their file names only: the paths the result names and
+    ``input_paths`` lose their folders, and so does any other path of a kind of file marbledx reads.
     """
+    data = _without_folders(data, input_paths)
     sources = {str(s) for s in data["care_plan"].get("sources", [])}
     for diagnosis in data["diagnoses"][:3]:
         subtype = diagnosis.get("subtype")
@@ -241,9 +333,19 @@ def clinician_context(data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase) -
 
 
 def render_result_html(
-    data: Mapping[str, Any], *, hpo: Hpo, kb: KnowledgeBase, audience: Audience = "clinician"
+    data: Mapping[str, Any],
+    *,
+    hpo: Hpo,
+    kb: KnowledgeBase,
+    audience: Audience = "clinician",
+    input_paths: Iterable[str] = (),
 ) -> str:
-    """A stored analysis result (:meth:`AnalysisReport.to_dict`) as the clinician or family HTML report."""
+    """A stored analysis result (:meth:`AnalysisReport.to_dict`) as the clinician or family HTML report.
+
+    Input files are named by their file names only (see :func:`clinician_context`); ``input_paths`` are paths
+    the analysis read that the result may not name in its own fields (:attr:`AnalysisReport.input_paths`).
+    """
+    input_paths = tuple(input_paths)
     env = _environment()
     # The bundled stylesheet is trusted markup: escaped, its quotes became &#34; and the PDF lost its page
     # footer (the disclaimer and page numbers).
@@ -251,12 +353,15 @@ def render_result_html(
         resources.files("marbledx.report").joinpath("templates/style.css").read_text(encoding="utf-8")
     )
     if audience == "family":
+        # The family summary names no file today; a path that reached it would lose its folders too.
+        data = _without_folders(data, input_paths)
         summary = data["family_summary"]
         family_sources = sorted({str(s) for section in summary["sections"] for s in section["sources"]})
         return env.get_template("family.html.j2").render(
             css=css, data=data, summary=summary, sources=family_sources
         )
-    return env.get_template("clinician.html.j2").render(css=css, **clinician_context(data, hpo=hpo, kb=kb))
+    context = clinician_context(data, hpo=hpo, kb=kb, input_paths=input_paths)
+    return env.get_template("clinician.html.j2").render(css=css, **context)
 
 
 def _refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, Any]:

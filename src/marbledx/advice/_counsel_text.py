@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from marbledx.advice._risk import AllelicForm, DiseaseRisk, IndividualRisk, PedigreeRisk, PenetranceCurve
 
 __all__ = [
+    "SETTLED_GENOTYPE",
     "CounsellingPoint",
     "counselling_advice",
+    "couple_settled",
     "format_probability",
     "mosaicism_assumption",
     "negative_parents",
@@ -53,6 +55,12 @@ CAMPBELL_2014 = "DOI:10.1016/j.ajhg.2014.07.003"
 # A relative of unknown status is named as possibly affected from this chance of the disease (lower than the
 # 5% carrier threshold: missing an affected baby costs more than an extra examination).
 AFFECTED_LOW = 0.01
+# A couple member's genotype is settled when one genotype has at least this probability (an obligate carrier, a
+# tested parent, an affected parent under a dominant mode). Only then is the next child's chance "the same in
+# every pregnancy": while a parent may or may not carry the variant, each child's outcome changes the chance for
+# the next (a second affected son makes a mother of uncertain status a carrier), so the chances are not
+# independent (Bayesian risk calculation; docs/counselling.md, "The advice text").
+SETTLED_GENOTYPE = 0.999
 # A next child with two copies at least this likely gets the two-copies advice (dominant modes).
 TWO_COPIES_LOW = 0.001
 _INFANT_ONSETS = {Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
@@ -147,6 +155,14 @@ def _relatives(risk: PedigreeRisk, *, low: float = 0.05, skip: Sequence[str] = (
 def _carries(person: IndividualRisk | None) -> bool:
     """More likely than not to have at least one disease allele (a parent not in the results: no)."""
     return person is not None and 1.0 - person.genotype_probabilities[0] >= 0.5
+
+
+def couple_settled(risk: PedigreeRisk) -> bool:
+    """Whether both members of the couple have an almost certain genotype (see :data:`SETTLED_GENOTYPE`)."""
+    people = {p.id: p for p in risk.individuals}
+    return all(
+        pid in people and max(people[pid].genotype_probabilities) >= SETTLED_GENOTYPE for pid in risk.couple
+    )
 
 
 def negative_parents(risk: PedigreeRisk) -> tuple[list[str], bool]:
@@ -282,8 +298,10 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
     osteopetrosis = entity is not None and entity.group is EntityGroup.OSTEOPETROSIS
     negative, all_negative = negative_parents(risk)
     # When the chance rests on the parents' negative tests it is only the new-mutation rate, with germline
-    # mosaicism left out, so it is not presented as one fixed chance for every pregnancy.
-    same = "" if all_negative else " The chance is the same in every pregnancy."
+    # mosaicism left out, so it is not presented as one fixed chance for every pregnancy; nor is it while a
+    # parent's genotype is uncertain (two unaffected, untested parents of an ADO2 child; the mother of an
+    # isolated X-linked case), because each child's outcome then changes the chance for the next.
+    same = "" if all_negative or not couple_settled(risk) else " The chance is the same in every pregnancy."
     items: list[CounsellingPoint] = []
 
     # 1. The next child.

@@ -13,6 +13,7 @@ from typing import Any
 
 from marbledx._api import subtype_summary
 from marbledx.advice import CARE_PARAMETERS, TWO_COPIES_LOW, CarePlan, allelic_forms, format_probability
+from marbledx.advice._counsel_text import DE_NOVO_SEED, MOSAICISM_2023, SETTLED_GENOTYPE
 from marbledx.knowledge import (
     Entity,
     EntityGroup,
@@ -283,17 +284,21 @@ _INHERITANCE_PLAIN = {
         "This form happens when a child has one changed copy of the gene.",
         "A parent with the changed copy has a 1 in 2 chance of passing it on in each pregnancy.",
         "Some people with the changed copy have no signs, so a parent may carry it without knowing.",
+        # De novo variants occur in ADO (reference §4.1; seed:004_6d101a54be3f1e60.txt).
+        "The changed copy can also be new in a child, without coming from a parent.",
     ],
     Inheritance.X_LINKED_RECESSIVE: [
         "This form is linked to the X chromosome. It mostly affects boys.",
         "A mother who carries it has a 1 in 2 chance of passing it on in each pregnancy.",
-        "Sons who get it will have the condition. Daughters who get it will carry it; ask the team whether "
-        "a carrier girl can have signs.",
+        # "Expected": the knowledge base has no penetrance figure for an X-linked form (complete penetrance is
+        # an assumption of the risk model, not a sourced fact).
+        "Sons who get it are expected to have the condition. Daughters who get it will carry it; ask the team "
+        "whether a carrier girl can have signs.",
     ],
 }
 _INHERITANCE_SOURCES = {
     Inheritance.AUTOSOMAL_RECESSIVE: ["PMCID:PMC2654865", "seed:002_54fb8aa32f4b3b69.txt"],
-    Inheritance.AUTOSOMAL_DOMINANT: ["ORPHA:53", "PMCID:PMC2654865", "PMID:12929941"],
+    Inheritance.AUTOSOMAL_DOMINANT: ["ORPHA:53", "PMCID:PMC2654865", "PMID:12929941", DE_NOVO_SEED],
     Inheritance.X_LINKED_RECESSIVE: ["PMCID:PMC2654865"],
 }
 # Each mode as a clause, for naming the modes of several leading options (or of a multi-mode form) at once.
@@ -329,6 +334,25 @@ _COUNSELLING_PLAIN = (
 _DISCLAIMER_PLAIN = (
     "This summary was made by a computer program to help you talk with your care team. "
     "It does not replace their advice. Please ask them about anything that is not clear."
+)
+# Said after the leading option of a diagnosis without genetic support, so that it does not read as a diagnosis.
+_STILL_POSSIBLE = "Other causes on the list are still possible."
+# A dominant form whose parents may not carry the child's variant (neither is affected, tested or an obligate
+# carrier, and the calculation allows no new variants): the figures hold only if it was inherited. De novo
+# variants occur in ADO (reference §4.1, seed:004); after an apparently new variant a parent's germline
+# mosaicism keeps the chance for another child above zero (Hum Genomics 2023, PMID:37798624).
+_MAYBE_NEW = (
+    "These chances assume that the changed copy came from one of the parents. It can also be new, without "
+    "coming from either parent. Then the chance for another child is lower, though not zero. Gene tests of both "
+    "parents can help show which it is."
+)
+_MAYBE_NEW_SOURCES = [DE_NOVO_SEED, MOSAICISM_2023]
+# A relative who may have a form whose transplant is urgent (the knowledge base's HSCT card: OPTB1, OPTB4,
+# OPTB7, OPTB8) should be checked soon, as the counselling advice says (Driessen 2003, DOI:10.1038/sj.bmt.1704194;
+# PMID:9849690): "ask the team about checking them" alone gives no sense of time.
+_CHECK_SOON = (
+    "In this form, a transplant works best when it is done early. So please ask the team soon about checking "
+    "anyone above who may have the condition."
 )
 # Below this, a computed chance for the next child is not quoted to the family: the model cannot rule out
 # every route (a parent's blood test, for example, does not test every egg or sperm cell).
@@ -660,21 +684,41 @@ def _unconfirmed_section(
     return FamilySection("How it runs in families", [t for t in text if t], sources=sources)
 
 
+def _listed(person: Mapping[str, Any]) -> bool:
+    """A person the chances section may name: in the file, not known to be affected, not tested."""
+    return not (person.get("status") == "affected" or person.get("test") or not person.get("in_file", True))
+
+
+def _may_have_it(person: Mapping[str, Any]) -> bool:
+    """Someone whose status is not known and whose chance of having the condition is worth a word."""
+    return (
+        person.get("status") == "unknown" and float(person.get("affected_probability") or 0.0) >= _LOW_CHANCE
+    )
+
+
 def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
     """Each untested, unaffected or unknown-status person of the pedigree whose chance is worth a word."""
     bullets = []
+    # Under a dominant mode with incomplete penetrance (ADO2) the figure is the chance of signs, as in the first
+    # bullet ("The chance that the child has signs"): a carrier without signs also "has" the changed copy.
+    having = (
+        "having signs of the condition"
+        if counselling.get("inheritance") == Inheritance.AUTOSOMAL_DOMINANT.value
+        and float(counselling.get("penetrance") or 1.0) < 1.0
+        else "having the condition"
+    )
     for person in counselling.get("individuals", []):
-        if person.get("status") == "affected" or person.get("test") or not person.get("in_file", True):
+        if not _listed(person):
             continue
         pid = person["id"]
         affected = float(person.get("affected_probability") or 0.0)
         carrier = float(person.get("carrier_probability") or 0.0)
         parts = []
-        if person.get("status") == "unknown" and affected >= _LOW_CHANCE:
+        if _may_have_it(person):
             # Someone whose status is not known may have the disease itself (a newborn sibling of an infant
             # with ARO): that comes first, because it may need checking now.
             parts.append(
-                f"a {format_probability(affected, fraction=False)} chance of having the condition, so ask the "
+                f"a {format_probability(affected, fraction=False)} chance of {having}, so ask the "
                 "team about checking them."
             )
         if carrier >= 0.999:
@@ -767,21 +811,71 @@ def _chances_section(
             f"{format_probability(affected)}. The chance of a child who carries one changed copy is "
             f"{format_probability(carrier)}."
         )
+    sources = [str(s) for s in counselling.get("sources", [])]
+    unsettled = _unsettled_parents(counselling)
     if low:
         first = (
             f"The calculation gives a low chance for a child of {who}. It cannot rule out every way a gene change "
             "can be passed on, so please ask your genetic counsellor about it."
         )
+    elif unsettled:
+        # Not "the same in every pregnancy": while a parent may or may not carry it, each child's outcome
+        # changes the chance for the next (see SETTLED_GENOTYPE).
+        if mode == Inheritance.AUTOSOMAL_DOMINANT.value and _maybe_new(counselling, entity):
+            first += " " + _MAYBE_NEW
+            sources.extend(_MAYBE_NEW_SOURCES)
+        else:
+            tests = "a gene test" if len(unsettled) == 1 else "gene tests"
+            first += f" This chance can change when more is known, for example from {tests} of {_names(unsettled)}."
     else:
         first += " The chance is the same in every pregnancy."
+    bullets = [first, *_relative_bullets(counselling)]
+    hsct = entity.hsct if entity is not None else None
+    if (
+        hsct is not None
+        and hsct.urgent
+        and not hsct.unverified
+        and any(_listed(p) and _may_have_it(p) for p in counselling.get("individuals", []))
+    ):
+        bullets.append(_CHECK_SOON)
+        sources.extend(hsct.sources)
     return FamilySection(
         "The chances for your family",
         [
             "These chances were worked out from the family tree you gave.",
             "A genetic counsellor can go through them with you.",
         ],
-        bullets=[first, *_relative_bullets(counselling)],
-        sources=[str(s) for s in counselling.get("sources", [])],
+        bullets=bullets,
+        sources=list(dict.fromkeys(sources)),
+    )
+
+
+def _unsettled_parents(counselling: Mapping[str, Any]) -> list[str]:
+    """The members of the couple whose genotype is not almost certain (all of them when one is not listed)."""
+    couple = counselling.get("couple") or {}
+    ids = [str(couple.get("father", "the father")), str(couple.get("mother", "the mother"))]
+    people = {str(p.get("id")): p for p in counselling.get("individuals", [])}
+    unsettled = []
+    for pid in ids:
+        probabilities = (people.get(pid) or {}).get("genotype_probabilities") or {}
+        if not probabilities or max(float(v) for v in probabilities.values()) < SETTLED_GENOTYPE:
+            unsettled.append(pid)
+    return unsettled
+
+
+def _maybe_new(counselling: Mapping[str, Any], entity: Entity | None) -> bool:
+    """A dominant osteopetrosis form whose chances assume the variant was inherited though no parent is known
+    to carry it (no new variants in the calculation, and neither member of the couple almost surely carries)."""
+    if entity is None or entity.group is not EntityGroup.OSTEOPETROSIS or _is_syndrome(entity):
+        return False
+    if float(counselling.get("mutation_rate") or 0.0) > 0.0:
+        return False
+    couple = counselling.get("couple") or {}
+    ids = {couple.get("father"), couple.get("mother")}
+    return not any(
+        float(p.get("carrier_probability") or 0.0) >= SETTLED_GENOTYPE
+        for p in counselling.get("individuals", [])
+        if p.get("id") in ids
     )
 
 
@@ -814,6 +908,9 @@ def _what_section(
     elif stands_out:
         what.append("The doctors do not know the exact cause yet.")
         what.append(f"The most likely cause on the list is {_condition_name(plan, entity, kb)}.")
+        # The leading option of a differential is not a diagnosis (its posterior can be 20%): the family is told
+        # that the others on the list are still open, as the clinician report's differential shows them.
+        what.append(_STILL_POSSIBLE)
         checked_osteopetrosis = False
     else:
         checked, checked_osteopetrosis = _checked_for(plan, kb)

@@ -25,6 +25,7 @@ from marbledx.knowledge import (
     Neuronopathy,
     Onset,
     OsteoclastStatus,
+    SignSet,
     TreatmentStance,
 )
 from marbledx.ontology import Ontology
@@ -60,6 +61,9 @@ _EARLY_ONSETS = {Onset.ANTENATAL, Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANT
 # Findings that explain a seizure by low calcium rather than by primary neurodegeneration (reference §2.5).
 _HYPOCALCAEMIA = ("HP:0002901", "HP:0002199")
 _SEIZURE = "HP:0001250"
+_HYPOCALCAEMIC_SEIZURES = "HP:0002199"
+# A calcium or vitamin D supplement is never advised while the patient's calcium is high (reference §3.1, §3.2).
+_HYPERCALCAEMIA = "HP:0003072"
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,32 @@ class _Patient:
     def has(self, term: str) -> bool:
         return bool(self.matching([term]))
 
+    @property
+    def hypocalcaemic(self) -> bool:
+        """Low calcium is among the findings (hypocalcaemia, or hypocalcaemic seizures as such)."""
+        return any(self.has(t) for t in _HYPOCALCAEMIA)
+
+    def _seizures(self) -> list[str]:
+        return self.matching([_SEIZURE])
+
+    def unexplained(self, rule_terms: list[str]) -> list[str]:
+        """:meth:`matching`, without the seizures that low calcium explains: a seizure with hypocalcaemia is no
+        evidence of primary neurological disease (reference §2.4, §2.5 item 2: "seizures without
+        hypocalcaemia")."""
+        found = self.matching(rule_terms)
+        if not self.hypocalcaemic:
+            return found
+        seizures = set(self._seizures())
+        return [t for t in found if t not in seizures]
+
+    def signs(self, rule_terms: list[str]) -> list[str]:
+        """:meth:`matching`, reading a seizure with low calcium as the hypocalcaemic seizure it is (HP:0002199):
+        the calcium often comes from the laboratory and the seizure from the clinician."""
+        found = self.matching(rule_terms)
+        if _HYPOCALCAEMIC_SEIZURES in rule_terms and self.hypocalcaemic:
+            found.extend(t for t in self._seizures() if t not in found)
+        return found
+
     def labels(self, terms: list[str]) -> list[str]:
         return [f"{self.ontology.label(t)} ({t})" for t in terms]
 
@@ -198,22 +228,16 @@ def _age_band(case: Case, entity: Entity | None) -> AgeBand:
 
 
 def _neuro_signs(patient: _Patient, guide: CareGuide) -> list[str]:
-    signs = patient.matching(guide.neuronopathic_signs.hpo_ids)
-    if any(patient.has(t) for t in _HYPOCALCAEMIA):
-        # A seizure with low calcium is not evidence of primary neurodegeneration.
-        signs = [t for t in signs if not patient.ontology.is_ancestor(_SEIZURE, t) and t != _SEIZURE]
-    return signs
+    # A seizure with low calcium is not evidence of primary neurodegeneration.
+    return patient.unexplained(guide.neuronopathic_signs.hpo_ids)
 
 
 def _neuro_flags(patient: _Patient, guide: CareGuide) -> list[str]:
     """Neurological signs that raise, but cannot establish, a neuronopathic form (seizure, abnormal tone)."""
     if guide.neuronopathic_flags is None:
         return []
-    flags = patient.matching(guide.neuronopathic_flags.hpo_ids)
-    if any(patient.has(t) for t in _HYPOCALCAEMIA):
-        # A seizure with low calcium is not evidence of primary neurodegeneration.
-        flags = [t for t in flags if not patient.ontology.is_ancestor(_SEIZURE, t) and t != _SEIZURE]
-    return flags
+    # A seizure with low calcium is not evidence of primary neurodegeneration.
+    return patient.unexplained(guide.neuronopathic_flags.hpo_ids)
 
 
 _GROUP_WORDS = {
@@ -346,14 +370,14 @@ def _hsct_advice(
     flags = _neuro_flags(patient, guide)
     options = _options(result, kb, neuro, flags, band)
     decision, reason, sources = _decision_of(entity, neuro, flags)
+    # A seizure with low calcium counts as the hypocalcaemic seizure it is (the laboratory gives the calcium).
     urgency_signs = [
-        (sign, patient.matching(sign.hpo_ids))
+        (sign, patient.signs(sign.hpo_ids))
         for sign in guide.hsct_urgency_signs
-        if patient.matching(sign.hpo_ids)
+        if patient.signs(sign.hpo_ids)
     ]
     urgent_because = [
-        f"{sign.text_after_infancy if band != 'infant' and sign.text_after_infancy else sign.text} "
-        f"Present: {', '.join(patient.labels(found))}."
+        f"{_sign_text(sign, patient, band)} Present: {', '.join(patient.labels(found))}."
         for sign, found in urgency_signs
     ]
     urgency_sources = sorted({s for sign, _ in urgency_signs for s in sign.sources})
@@ -453,6 +477,17 @@ def _hsct_advice(
         certainty,
         note,
     )
+
+
+def _sign_text(sign: SignSet, patient: _Patient, band: AgeBand) -> str:
+    """How an urgency sign reads for this patient: a loss that is complete (blindness) is not one that HSCT can
+    still stop (neurosensory deficits are generally not reversible, PMID:9849690), and the first-months window
+    is not the reason after infancy."""
+    if sign.text_when_lost is not None and patient.matching(sign.lost_ids):
+        return sign.text_when_lost
+    if band != "infant" and sign.text_after_infancy:
+        return sign.text_after_infancy
+    return sign.text
 
 
 def _urgency(entity: Entity | None, decision: str, band: AgeBand, signs: bool) -> Urgency:
@@ -579,6 +614,7 @@ def _tests(
     options: list[LeadingOption],
     scopes: set[str],
     others: list[Entity],
+    age_days: float | None = None,
 ) -> list[CareItem]:
     items: list[CareItem] = []
     top = result.diagnoses[0]
@@ -618,9 +654,12 @@ def _tests(
             continue
         if rule.ages and band not in rule.ages:
             continue
-        if len(patient.matching(rule.any_of)) < (rule.min_matches if rule.any_of else 0):
+        if rule.min_age_years is not None and age_days is not None and age_days < rule.min_age_years * 365.25:
+            continue  # e.g. the adolescent or adult presentation (reference §2.5 item 8) in a young child
+        # A seizure that low calcium explains is not a "seizure without hypocalcaemia" (reference §2.5 item 2).
+        if len(patient.unexplained(rule.any_of)) < (rule.min_matches if rule.any_of else 0):
             continue
-        if not all(patient.has(t) for t in rule.all_of):
+        if not all(patient.unexplained([t]) for t in rule.all_of):
             continue
         text = rule.presentation + (f". {rule.note}" if rule.note else "")
         items.append(
@@ -645,10 +684,14 @@ def _tests(
         fit = _fit(work.sources, work.fits, scopes)
         if fit is None:
             continue  # osteopetrosis work-up that the reference does not give for this plan's diagnoses
+        # No "whether HSCT can help" in a plan in which HSCT is not possible (OSTM1, RANKL deficiency).
+        purpose = (
+            work.purpose_without_hsct if not hsct_possible and work.purpose_without_hsct else work.purpose
+        )
         items.append(
             CareItem(
                 work.name,
-                fit.text or work.purpose,
+                fit.text or purpose,
                 fit.sources,
                 kind="workup",
                 plain=fit.plain or work.plain,
@@ -693,14 +736,24 @@ def _treatments(
     decision: str,
     hsct_possible: bool,
     scopes: set[str],
+    hypercalcaemic: bool = False,
+    band: AgeBand = "child",
 ) -> list[CareItem]:
     items: list[CareItem] = []
     names: set[str] = set()
+    # With high calcium, the guide's hypercalcaemia wording of a calcium row stands for the card's own row.
+    hypercalcaemia_rows = (
+        {g.name.lower() for g in guide.treatments if g.with_hypercalcaemia is not None}
+        if hypercalcaemic
+        else set()
+    )
     if entity is not None:
         transplants = [t for t in entity.treatments if "transplant" in t.name.lower()]
         for treatment in entity.treatments:
             if "transplant" in treatment.name.lower() and decision == HsctDecision.UNKNOWN.value:
                 continue  # the HSCT decision is not settled; the plan says so in its HSCT section
+            if treatment.name.lower() in hypercalcaemia_rows:
+                continue  # no supplement while calcium is high (reference §3.1, §7.1 item 13)
             if (
                 len(transplants) > 1
                 and treatment in transplants
@@ -721,7 +774,7 @@ def _treatments(
             )
             names.add(treatment.name.split(" (")[0].lower())
     for general in guide.treatments:
-        if not categories & set(general.applies_to):
+        if not categories & set(general.applies_to) or band not in general.ages:
             continue
         fit = _fit(general.sources, general.fits, scopes)
         if fit is None:
@@ -737,6 +790,19 @@ def _treatments(
         if general.name.lower() in names:
             continue
         names.add(general.name.lower())
+        if hypercalcaemic and general.with_hypercalcaemia is not None:
+            # The patient's calcium is high: the row says not to supplement, whatever the entity's wording.
+            wording = general.with_hypercalcaemia
+            items.append(
+                CareItem(
+                    general.name,
+                    wording.indication,
+                    list(wording.sources),
+                    kind=general.stance.value,
+                    unverified=general.unverified or wording.unverified,
+                )
+            )
+            continue
         # No HSCT bridge or timing in a plan in which HSCT is not possible.
         indication = fit.text or (
             general.indication_without_hsct
@@ -781,9 +847,16 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         for e in option_entities
     )
     # A genotype-supported decision settles whether HSCT is possible (OSTM1: not recommended, so no donor
-    # search); otherwise any leading option for which it is curative or partial keeps it open.
-    hsct_possible = hsct.decision in ("curative", "partial") or (
-        certainty != "genotype_supported" and any(o.decision in ("curative", "partial") for o in hsct.options)
+    # search); otherwise any leading option for which it is curative or partial keeps it open. A genotype-
+    # supported curative form whose decision waits only for the neurological work-up (CLCN7 with a seizure or
+    # abnormal tone) keeps it open too: the work-up is urgent, and the donor search runs meanwhile.
+    hsct_possible = (
+        hsct.decision in ("curative", "partial")
+        or (
+            certainty != "genotype_supported"
+            and any(o.decision in ("curative", "partial") for o in hsct.options)
+        )
+        or (certainty == "genotype_supported" and _time_critical(entity, hsct.decision))
     )
     # Only the care that fits the plan's diagnoses: the osteopetrosis care guide for osteopetrosis forms, and
     # for a syndrome or a differential card only the items the care guide sources for it (docs/care.md).
@@ -800,6 +873,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         hsct.options,
         scopes,
         others,
+        case.age_days,
     )
     categories = _categories(
         entity if certainty != "uncertain" else None,
@@ -808,7 +882,14 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         bool(patient.matching(_MARROW_FAILURE)),
     )
     treatments = _treatments(
-        entity if certainty != "uncertain" else None, guide, categories, hsct.decision, hsct_possible, scopes
+        entity if certainty != "uncertain" else None,
+        guide,
+        categories,
+        hsct.decision,
+        hsct_possible,
+        scopes,
+        hypercalcaemic=patient.has(_HYPERCALCAEMIA),
+        band=band,
     )
     monitoring = []
     for m in guide.monitoring:
@@ -839,7 +920,9 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         fit = _fit(flag.sources, flag.fits, scopes)
         if fit is None:
             continue  # e.g. no hypocalcaemia or marrow-failure flag for pycnodysostosis or LAD-III
-        present = patient.matching(flag.hpo_ids) if not flag.after_hsct else []
+        # The findings that show the flag, the post-HSCT hypercalcaemia included: a patient whose calcium is
+        # high must see it flagged. A seizure with low calcium is a hypocalcaemic seizure.
+        present = patient.signs(flag.hpo_ids)
         red_flags.append(
             CareItem(
                 flag.sign,

@@ -27,6 +27,7 @@ __all__ = [
     "CareFit",
     "CareGuide",
     "GeneralTreatment",
+    "HypercalcaemiaWording",
     "MonitoringItem",
     "RedFlag",
     "SignSet",
@@ -89,6 +90,17 @@ class SignSet(Sourced):
     text: NonEmptyText
     # The same for a patient past infancy, where a statement about the first months does not apply.
     text_after_infancy: NonEmptyText | None = None
+    # Findings that show the loss is already complete (blindness): the sign then reads ``text_when_lost``, so a
+    # patient is not told that a loss which has happened can still be stopped.
+    lost_ids: list[HpoId] = Field(default_factory=list)
+    text_when_lost: NonEmptyText | None = None
+
+    @model_validator(mode="after")
+    def _lost_has_its_text(self) -> SignSet:
+        if bool(self.lost_ids) != (self.text_when_lost is not None):
+            msg = "'lost_ids' and 'text_when_lost' go together: give both or neither"
+            raise ValueError(msg)
+        return self
 
 
 class TestingRule(Sourced):
@@ -101,8 +113,11 @@ class TestingRule(Sourced):
     min_matches: int = Field(default=1, ge=1)
     # …and every one of these, if given.
     all_of: list[HpoId] = Field(default_factory=list)
-    # …and is in one of these age bands (empty: any age; an unknown age matches every band).
+    # …and is in one of these age bands (empty: any age; an unknown age matches every band)…
     ages: list[AgeBand] = Field(default_factory=list)
+    # …and, when the age is known, is at least this old (the "adolescent or adult" presentation of §2.5 item 8
+    # starts within the child band).
+    min_age_years: float | None = Field(default=None, gt=0)
     genes: list[GeneSymbol] = Field(min_length=1)
     urgent: bool = False
     note: str | None = None
@@ -126,8 +141,17 @@ class WorkupItem(_Fitted):
     when_neuronopathic_possible: bool = False
     # Only when HSCT is a possible treatment (the donor search): not when the genotype rules it out.
     when_hsct_possible: bool = False
+    # The purpose in a plan in which HSCT is not possible (no "whether HSCT can help").
+    purpose_without_hsct: NonEmptyText | None = None
     # The same in plain words for the family summary.
     plain: str | None = None
+
+
+class HypercalcaemiaWording(Sourced):
+    """How a calcium or vitamin D treatment reads when the patient shows hypercalcaemia: never as a supplement
+    (reference §3.1 calcium row and §7.1 item 13; hypercalcaemic crisis after HSCT, §3.2)."""
+
+    indication: NonEmptyText
 
 
 class GeneralTreatment(_Fitted):
@@ -139,8 +163,13 @@ class GeneralTreatment(_Fitted):
     caveats: list[NonEmptyText] = Field(default_factory=list)
     # Which presentations it concerns: an HSCT-class ('severe_infantile', 'ado2', 'ca2', …) or 'all'.
     applies_to: list[NonEmptyText] = Field(min_length=1)
+    # The patient's age bands it is for (growth follow-up is not for an adult).
+    ages: list[AgeBand] = Field(default_factory=lambda: list(_ALL_AGES))
     # The indication in a plan in which HSCT is not possible (no "bridge to HSCT", no HSCT timing).
     indication_without_hsct: NonEmptyText | None = None
+    # The row when the patient shows hypercalcaemia (HP:0003072 or below); it also stands for a card's row of
+    # the same name.
+    with_hypercalcaemia: HypercalcaemiaWording | None = None
 
 
 class MonitoringWithoutHsct(_Strict):

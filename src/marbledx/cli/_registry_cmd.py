@@ -5,7 +5,8 @@ Output is written here with ``sys.stdout``; user errors are raised as :class:`~m
 (registry errors are :class:`~marbledx.errors.MarbledxError` too). The registry package (SQLAlchemy,
 Alembic) is imported only when one of these commands runs. Passwords are never echoed or logged.
 
-Every account change (``users add``, ``token``, ``revoke``, ``password``, ``activate``, ``deactivate``) is
+Every account change (``users add``, ``token``, ``revoke``, ``password``, ``rename``, ``activate``,
+``deactivate``) is
 written to the audit log as the web app's are, with the operating-system account that ran the command as
 the one who acted (:class:`~marbledx.registry.CommandLineActor`).
 """
@@ -46,7 +47,9 @@ __all__ = [
     "run_users",
 ]
 
-USERS_HELP = "manage the accounts of the case registry (add, list, API tokens, passwords, deactivation)"
+USERS_HELP = (
+    "manage the accounts of the case registry (add, list, API tokens, passwords, rename, deactivation)"
+)
 BACKUP_HELP = "write a consistent backup of the case registry and its uploaded files (.tar.gz)"
 RESTORE_HELP = "restore the case registry from a backup written by 'marbledx backup'"
 AUDIT_HELP = "show a team's audit log: who viewed or changed which case, and when"
@@ -77,8 +80,8 @@ def _open(args: argparse.Namespace, *, migrate: bool = True) -> Registry:
 
 
 def configure_users(sub: argparse.ArgumentParser) -> None:
-    """Add the ``users`` actions (add, list, token, tokens, revoke, password, activate, deactivate) to its
-    sub-parser."""
+    """Add the ``users`` actions (add, list, token, tokens, revoke, password, rename, activate, deactivate)
+    to its sub-parser."""
     actions = sub.add_subparsers(dest="users_command", metavar="ACTION")
     actions.required = True
 
@@ -123,6 +126,15 @@ def configure_users(sub: argparse.ArgumentParser) -> None:
     password.add_argument("--password-stdin", action="store_true", help="read it from standard input")
     password.add_argument("--revoke-tokens", action="store_true", help="revoke the user's API tokens as well")
     _add_database(password)
+
+    rename = actions.add_parser(
+        "rename",
+        help="rename an account; it keeps its team, role, password, API tokens and history, its sign-in "
+        "sessions end",
+    )
+    rename.add_argument("name", metavar="OLD", help="the account's current name")
+    rename.add_argument("new_name", metavar="NEW", help="its new name (letters, digits, . _ @ -)")
+    _add_database(rename)
 
     for state, what in (
         ("activate", "activate an account (its ended sessions and revoked tokens stay so)"),
@@ -330,6 +342,8 @@ def run_users(args: argparse.Namespace) -> int:
         _require_existing(args)  # only 'add' may create the registry; a mistyped path must not
         if action != "list":
             name = _account_name(args.name)
+        if action == "rename":  # checked before the registry is opened, as 'add' checks its name
+            check_name(args.new_name, "new user name")
     password = _read_password(args, name) if action == "add" else ""
     actor = _command_line_actor()  # the audit events name it, as the web app's name the admin
     with _open(args) as registry, _database_errors(registry):
@@ -382,6 +396,12 @@ def run_users(args: argparse.Namespace) -> int:
                 else "API tokens kept (revoke them with 'marbledx users revoke')"
             )
             _emit(f"password of {name} changed; sign-in sessions ended: {ended.sessions}, {kept}")
+        elif action == "rename":
+            user = registry.rename_user(name, args.new_name, by=actor)
+            _emit(
+                f"renamed {name} to {user.name} (team {user.team}); sign-in sessions ended (they sign in as "
+                f"{user.name} from now on), API tokens kept"
+            )
         elif action in ("activate", "deactivate"):
             _set_active(registry, name, active=action == "activate", actor=actor)
         else:  # pragma: no cover - argparse only accepts the actions above

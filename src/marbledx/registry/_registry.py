@@ -217,6 +217,7 @@ Manager: TypeAlias = UserInfo | CommandLineActor | None
 _cases_table = cast("Table", Case.__table__)
 _tokens_table = cast("Table", ApiToken.__table__)
 _sessions_table = cast("Table", LoginSession.__table__)
+_users_table = cast("Table", User.__table__)
 
 
 class _Unset(enum.Enum):
@@ -580,16 +581,7 @@ class Registry:
             with self._reading() as session:
                 self._admin_of(session, by, team)
         password_hash = self._hasher.hash(check_password(password))
-        # Names are ASCII (check_name), so lower() folds case alike here, in SQLite and in PostgreSQL: "Alice"
-        # beside "alice" would be two accounts that read as one in every list and audit log. The database
-        # holds the same key (users.name_key, unique since revision 0006).
-        key = name.lower()
-
-        def name_taken(taken: str) -> ConflictError:
-            alike = "" if taken == name else f" as {taken!r} (names differing only in case look alike)"
-            msg = f"user {name!r} already exists{alike}; expected a new user name"
-            return ConflictError(msg)
-
+        key = self._name_key(name)
         try:
             with self.unit_of_work() as session:
                 who: str | None = None
@@ -597,9 +589,7 @@ class Registry:
                     who = f"by {self._admin_of(session, by, team).name}"
                 elif isinstance(by, CommandLineActor):
                     who = by.audit_label
-                taken = session.scalars(select(User.name).where(User.name_key == key)).first()
-                if taken is not None:
-                    raise name_taken(taken)
+                self._check_name_free(session, name)
                 team_row = session.scalars(select(Team).where(Team.name == team)).one_or_none()
                 if team_row is None:
                     self._check_new_team(session, team)
@@ -624,17 +614,56 @@ class Registry:
                     # revision): the account becomes active, and the detail says it was created.
                     self._audit_account(session, "account_activated", row, f"account created ({role}); {who}")
         except IntegrityError:  # a concurrent add of the same name (in any case) or team
-            # Another server process added the name after the check above and committed first (PostgreSQL
-            # then fails this insert on uq_users_name_key): the same answer as when it came before.
             # Not chained: the database error's text quotes the insert's parameters, the password's hash.
-            with self._reading() as session:
-                taken = session.scalars(select(User.name).where(User.name_key == key)).first()
-            if taken is not None:
-                raise name_taken(taken) from None
+            raced = self._name_taken_meanwhile(name)
+            if raced is not None:
+                raise raced from None
             msg = f"user {name!r} or team {team!r} was created concurrently; try again"
             raise ConflictError(msg) from None
         log.info("registry: added user id %s (role %s)", info.id, role)
         return info
+
+    @staticmethod
+    def _name_key(name: str) -> str:
+        """The key under which a user name is unique (``users.name_key``).
+
+        Names are ASCII (check_name), so lower() folds case alike here, in SQLite and in PostgreSQL: "Alice"
+        beside "alice" would be two accounts that read as one in every list and audit log. The database
+        holds the same key (users.name_key, unique since revision 0006; CHECK name_key = lower(name)).
+        """
+        return name.lower()
+
+    @classmethod
+    def _name_taken_by(cls, session: Session, name: str, *, account_id: int | None = None) -> str | None:
+        """The name of the account (other than ``account_id``) that holds ``name`` in any case, or None."""
+        query = select(User.name).where(User.name_key == cls._name_key(name))
+        if account_id is not None:
+            query = query.where(User.id != account_id)
+        return session.scalars(query).first()
+
+    @staticmethod
+    def _name_taken_error(name: str, taken: str) -> ConflictError:
+        alike = "" if taken == name else f" as {taken!r} (names differing only in case look alike)"
+        msg = f"user {name!r} already exists{alike}; expected a new user name"
+        return ConflictError(msg)
+
+    @classmethod
+    def _check_name_free(cls, session: Session, name: str, *, account_id: int | None = None) -> None:
+        """Refuse a user name that another account holds, in any case (:class:`ConflictError`): the one check
+        of :meth:`add_user` and :meth:`rename_user`. ``account_id`` is the account being renamed, whose own
+        name does not count (``alice`` may become ``Alice``)."""
+        taken = cls._name_taken_by(session, name, account_id=account_id)
+        if taken is not None:
+            raise cls._name_taken_error(name, taken)
+
+    def _name_taken_meanwhile(self, name: str, *, account_id: int | None = None) -> ConflictError | None:
+        """After an insert or rename failed in the database: the :class:`ConflictError` of
+        :meth:`_check_name_free` when another server process took ``name`` (in any case) after the check and
+        committed first (PostgreSQL then fails the write on ``uq_users_name_key``), so a race gets the same
+        answer as a name taken before; None when the name is free after all."""
+        with self._reading() as session:
+            taken = self._name_taken_by(session, name, account_id=account_id)
+        return None if taken is None else self._name_taken_error(name, taken)
 
     @staticmethod
     def _check_new_team(session: Session, team: str) -> None:
@@ -982,6 +1011,83 @@ class Registry:
                     f"sessions ended: {sessions}, API tokens revoked: {tokens}; {who}",
                 )
             return self._user_info(row)
+
+    def rename_user(self, old: str, new: str, *, by: Manager = None) -> UserInfo:
+        """Rename the account ``old`` to ``new``; returns the renamed account.
+
+        ``new`` must pass the rules of :meth:`add_user` (:func:`check_name`: 1-100 ASCII letters, digits or
+        ``. _ @ -``) and be no other account's name in any case (:class:`ConflictError`, also when another
+        server process takes it at the same moment: the unique ``users.name_key`` refuses the second);
+        a change of case of the account's own name (``alice`` to ``Alice``) is allowed. The account keeps
+        its id, team, role, password, active state, API tokens and audit history: everything refers to it
+        by id, so its past events and cases show the new name. Its sign-in sessions end, as for
+        :meth:`set_password`: the person must sign in with the new name, now, when whoever renamed it can
+        tell them, rather than at the next timeout, when the old name would be refused as an unknown
+        one. API tokens are kept (scripts send a token, never the name). The sign-in throttle's rows of
+        the old name (:class:`SignInThrottle`, keyed by the SHA-256 of the name typed) are deleted: that
+        name is no account's now and may become another account's, which must not inherit the addresses
+        this one signed in from; the new name's rows are left, as :meth:`add_user` leaves a new name's.
+        Writes an ``update`` event without a case in the account's team (no ``account_renamed`` action:
+        adding one to the audit actions' CHECK constraint needs a schema revision), with the detail
+        ``account renamed from <old> to <new>; sessions ended: <n>; <who>`` (user names are not patient
+        data, and their characters cannot fake the detail's punctuation).
+
+        ``by`` is the acting admin (the account must be of their team, else it is reported as unknown, as
+        for the other account actions), a :class:`CommandLineActor` or None for the server's command line.
+        Refused: an unknown ``old`` (:class:`NotFoundError`), an invalid ``new`` or the account's current
+        name (:class:`InputError`), a taken one (:class:`ConflictError`).
+        """
+        new = check_name(new, "new user name")
+        account_id: int | None = None
+        try:
+            with self.unit_of_work() as session:
+                row, who = self._managed(session, old, by)
+                was, account_id = row.name, row.id
+                if new == was:
+                    msg = f"new user name {new!r} is the account's name already; expected a different name"
+                    raise InputError(msg)
+                self._check_name_free(session, new, account_id=row.id)
+                # The throttle rows first, the account's row after: a sign-in on the old name locks them in
+                # that order too (its rows FOR UPDATE, then the account's row by its audit event's foreign
+                # key, which the rename's change of a unique column blocks), so on PostgreSQL the two wait
+                # for each other and never deadlock.
+                session.execute(
+                    delete(SignInThrottle)
+                    .where(SignInThrottle.account == hash_token(was))
+                    .execution_options(synchronize_session=False)
+                )
+                # Only if the account still has the name read: a rename of it by another server process
+                # meanwhile would otherwise be overwritten, and this event would name the wrong old name.
+                renamed = cast(
+                    "CursorResult[Any]",
+                    session.connection().execute(
+                        update(_users_table)
+                        .where(_users_table.c.id == row.id, _users_table.c.name == was)
+                        .values(name=new, name_key=self._name_key(new))
+                    ),
+                )
+                if renamed.rowcount != 1:
+                    msg = f"user {was!r} was renamed or changed meanwhile; nothing was changed, try again"
+                    raise ConflictError(msg)
+                set_committed_value(row, "name", new)
+                set_committed_value(row, "name_key", self._name_key(new))
+                sessions = self._end_sessions(session, row)
+                self._audit_account(
+                    session,
+                    "update",
+                    row,
+                    f"account renamed from {was} to {new}; sessions ended: {sessions}; {who}",
+                )
+                info = self._user_info(row)
+        except IntegrityError:  # another server process took the name (in any case) after the check
+            # Not chained: the database error's text quotes the statement's parameters.
+            raced = self._name_taken_meanwhile(new, account_id=account_id)
+            if raced is not None:
+                raise raced from None
+            msg = f"user name {new!r} was taken concurrently; nothing was changed, try again"
+            raise ConflictError(msg) from None
+        log.info("registry: renamed user id %s", info.id)
+        return info
 
     def _verify_dummy(self, password: str) -> None:
         """Spend the time of a real verification, so unknown names cannot be told apart by timing."""

@@ -16,7 +16,11 @@ existing file is refused before anything is written, and a failure (a full disk)
 
 Restore validates everything first (members, checksums, manifest, schema revision, rows), refuses a
 non-empty registry without ``force``, and then replaces the contents in one transaction: a bad archive
-leaves the target untouched, and a failure half-way rolls back. Errors are one-line
+leaves the target untouched, and a failure half-way rolls back. It unpacks within limits set before a byte
+is written, so a decompression bomb stops at the first member past them: the manifest comes first, each
+member may be no larger than the size the manifest declares for it, and the whole no larger than the disk of
+the uploads folder can take. The staging folder of a backup or restore is locked while in use, so a later
+run can remove one that a killed run left behind. Errors are one-line
 :class:`~marbledx.registry.RegistryError` messages naming the archive; none quotes a row (patient data), and
 none chains a database error, whose text would hold the rows' values.
 """
@@ -25,14 +29,18 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gzip
 import io
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
+import sys
 import tarfile
 import tempfile
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -69,6 +77,9 @@ from marbledx.registry._models import Base, Upload, UTCDateTime
 if TYPE_CHECKING:
     from marbledx.registry._registry import Registry
 
+if sys.platform != "win32":
+    import fcntl
+
 __all__ = [
     "BACKUP_FORMAT",
     "BACKUP_FORMAT_VERSION",
@@ -95,8 +106,26 @@ RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005"}
 # Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key (0006).
 _FILLED: Final = frozenset({("users", "name_key")})
 _CHUNK = 1 << 20
-# A manifest is a few kilobytes; reading more of a first member to tell whether a file is a backup is waste.
+# A manifest is a few kilobytes (about 150 bytes per upload file): a larger first member is not a manifest.
 _MANIFEST_LIMIT = 1 << 24
+# tarfile reads a 512-byte header block, or a member's data in the _CHUNK pieces asked for here, at a time;
+# only an extended header (pax, GNU long name) is read whole into memory, at whatever size its own header
+# claims. Real ones are under a kilobyte, so a larger single read is a hostile archive, refused before it.
+_READ_LIMIT = 4 * _CHUNK
+# The tar framing beyond the members' bytes: per member its header, the pax header tarfile writes for a
+# fractional mtime, and the padding to 512 bytes (under 2 KiB); once, the end blocks and the record padding.
+_TAR_PER_MEMBER = 4096
+_TAR_FRAMING = 1 << 16
+# Free space a restore leaves on the disk of the uploads folder: unpacking must not fill the disk the live
+# registry writes to (SQLite's WAL, new uploads). A member that would cut into it is refused before writing.
+_FREE_RESERVE = 64 << 20
+# A staging folder (.marbledx-backup-*, .marbledx-restore-*) is locked (flock) by the run using it for its
+# whole life; a killed run's lock goes with its process. A later run removes a staging folder only when it
+# can take that lock AND nothing in the folder changed for this long: the age also covers a run of an older
+# marbledx (no lock) and a folder between its creation and its locking.
+_ABANDONED_AFTER = 24 * 3600.0
+_BACKUP_PREFIX: Final = ".marbledx-backup-"
+_RESTORE_PREFIX: Final = ".marbledx-restore-"
 # The errors of a storage that cannot take more (full disk, quota, file size limit, device error). A write
 # failure's RegistryError has the OSError as its cause, so the command line can answer it as an I/O failure.
 DISK_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
@@ -234,15 +263,20 @@ def _is_backup(path: Path) -> bool:
     """Whether the regular file at ``path`` is a marbledx backup: a gzip tar whose first member is its
     manifest. Only that member is read, so a large earlier backup costs little."""
     try:
-        with tarfile.open(path, "r:gz") as tar:
+        # Bounded like a restore: a hostile pax header on the first member is not read into memory.
+        with (
+            gzip.GzipFile(path, "rb") as unzipped,
+            _open_tar(_Bounded(path, unzipped, 2 * _MANIFEST_LIMIT)) as tar,
+        ):
             first = tar.next()
             if first is None or first.name != MANIFEST or not first.isfile() or first.size > _MANIFEST_LIMIT:
                 return False
             handle = tar.extractfile(first)
             if handle is None:  # pragma: no cover - a regular member always has content
                 return False
-            manifest = json.loads(handle.read())
-    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError, RecursionError):
+            with handle:  # in pieces: the bounded stream refuses a single read of a large manifest
+                manifest = json.loads(b"".join(iter(lambda: handle.read(_CHUNK), b"")))
+    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError, RecursionError, RegistryError):
         return False
     return isinstance(manifest, dict) and manifest.get("format") == BACKUP_FORMAT
 
@@ -360,59 +394,74 @@ def backup(registry: Registry, out: Path) -> dict[str, Any]:
 
 
 def _write_backup(registry: Registry, out: Path, version: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=".marbledx-backup-", dir=out.parent) as temp:
-        staging = Path(temp)
-        revision, counts, uploads = _snapshot_and_dump(registry, staging)
-        if revision != _db.head_revision():
-            msg = f"the registry is at schema revision {revision}, expected {_db.head_revision()}"
-            raise RegistryError(msg)
-        files: dict[str, str] = {}
-        for table in _tables():
-            member = f"tables/{table.name}.jsonl"
-            files[member] = file_sha256(staging / member)
-        if (staging / SNAPSHOT).exists():
-            files[SNAPSHOT] = file_sha256(staging / SNAPSHOT)
-        included: list[tuple[str, Path]] = []
-        problems: list[str] = []
-        total = 0
-        for name, sha in uploads:
-            path = registry.uploads_dir / name
-            problem = "file missing" if not STORED_NAME.fullmatch(name) else _upload_problem(path, sha)
-            if problem is not None:
-                problems.append(f"{name}: {problem}")
-                continue
-            files[f"uploads/{name}"] = sha
-            included.append((name, path))
-            total += path.stat().st_size
-        manifest: dict[str, Any] = {
-            "format": BACKUP_FORMAT,
-            "format_version": BACKUP_FORMAT_VERSION,
-            "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "marbledx_version": version,
-            "schema_revision": revision,
-            "source_dialect": registry.dialect,
-            "tables": counts,
-            "uploads": {"files": len(included), "bytes": total, "problems": problems},
-            "files": files,
-        }
-        archive = staging / "archive.tar.gz"
-        with tarfile.open(archive, "w:gz") as tar:
-            payload = json.dumps(manifest, indent=2).encode("utf-8")
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(payload), int(dt.datetime.now(dt.UTC).timestamp()), 0o600
-            tar.addfile(info, io.BytesIO(payload))
-            for member in [f"tables/{t.name}.jsonl" for t in _tables()] + (
-                [SNAPSHOT] if SNAPSHOT in files else []
-            ):
-                tar.add(staging / member, arcname=member, recursive=False, filter=_private)
-            for name, path in included:
-                tar.add(path, arcname=f"uploads/{name}", recursive=False, filter=_private)
-        # Private before it is visible under its name: the archive holds patient data and password hashes.
-        archive.chmod(0o600)
-        with archive.open("rb") as handle:
-            os.fsync(handle.fileno())
-        archive.replace(out)
+    _remove_abandoned(out.parent, _BACKUP_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=_BACKUP_PREFIX, dir=out.parent) as temp:
+        lock = _lock(Path(temp))
+        try:
+            manifest = _write_staged(registry, out, version, Path(temp))
+        finally:
+            _unlock(lock)  # after the folder is gone: a locked folder is never taken for abandoned
     _fsync_folder(out.parent)
+    return manifest
+
+
+def _write_staged(registry: Registry, out: Path, version: str, staging: Path) -> dict[str, Any]:
+    """Dump the registry into ``staging``, archive it there and rename the archive over ``out``."""
+    revision, counts, uploads = _snapshot_and_dump(registry, staging)
+    if revision != _db.head_revision():
+        msg = f"the registry is at schema revision {revision}, expected {_db.head_revision()}"
+        raise RegistryError(msg)
+    files: dict[str, str] = {}
+    # The byte count of every member under its checksum: restore refuses to unpack more than this of a
+    # member. Keyed by checksum so that a size always belongs to the very content it was measured on.
+    sizes: dict[str, int] = {}
+    members = [f"tables/{t.name}.jsonl" for t in _tables()] + (
+        [SNAPSHOT] if (staging / SNAPSHOT).exists() else []
+    )
+    for member in members:
+        files[member] = file_sha256(staging / member)
+        sizes[files[member]] = (staging / member).stat().st_size
+    included: list[tuple[str, Path]] = []
+    problems: list[str] = []
+    total = 0
+    for name, sha in uploads:
+        path = registry.uploads_dir / name
+        problem = "file missing" if not STORED_NAME.fullmatch(name) else _upload_problem(path, sha)
+        if problem is not None:
+            problems.append(f"{name}: {problem}")
+            continue
+        files[f"uploads/{name}"] = sha
+        included.append((name, path))
+        size = path.stat().st_size
+        sizes[sha] = size
+        total += size
+    manifest: dict[str, Any] = {
+        "format": BACKUP_FORMAT,
+        "format_version": BACKUP_FORMAT_VERSION,
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "marbledx_version": version,
+        "schema_revision": revision,
+        "source_dialect": registry.dialect,
+        "tables": counts,
+        "uploads": {"files": len(included), "bytes": total, "problems": problems},
+        "files": files,
+        "sizes": sizes,
+    }
+    archive = staging / "archive.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        payload = json.dumps(manifest, indent=2).encode("utf-8")
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime, info.mode = len(payload), int(dt.datetime.now(dt.UTC).timestamp()), 0o600
+        tar.addfile(info, io.BytesIO(payload))
+        for member in members:
+            tar.add(staging / member, arcname=member, recursive=False, filter=_private)
+        for name, path in included:
+            tar.add(path, arcname=f"uploads/{name}", recursive=False, filter=_private)
+    # Private before it is visible under its name: the archive holds patient data and password hashes.
+    archive.chmod(0o600)
+    with archive.open("rb") as handle:
+        os.fsync(handle.fileno())
+    archive.replace(out)
     return manifest
 
 
@@ -494,32 +543,186 @@ def _fail_unpack(archive: Path, staging: Path, exc: OSError) -> NoReturn:
     raise RegistryError(msg) from OSError(exc.errno, exc.strerror or type(exc).__name__)
 
 
-def _unpack(archive: Path, staging: Path) -> None:
-    """Copy the archive's members into ``staging``, refusing anything unexpected.
+class _Bounded:
+    """The decompressed archive as tarfile reads it, refusing (a :class:`RegistryError`) to read past
+    ``limit`` bytes in all, or more than ``_READ_LIMIT`` bytes at once, before reading them.
 
-    Reading errors (a truncated or damaged archive) and writing errors (a full disk in the uploads folder,
-    where the staging folder lives) are told apart, so a full disk is not reported as a corrupt backup.
+    tarfile takes an extended header (pax, GNU long name) whole into memory at the size its own header
+    claims, before any member reaches :func:`_unpack`; this is what bounds it.
+    """
+
+    def __init__(self, archive: Path, stream: gzip.GzipFile, limit: int) -> None:
+        self.archive, self.stream, self.limit = archive, stream, limit
+        self.where = "the start of the archive"  # the last member read, for the error
+
+    def _check(self, end: int) -> None:
+        if end > self.limit:
+            raise _corrupt(
+                self.archive,
+                f"it holds more than the {self.limit} bytes its members and their tar headers may take "
+                f"(past {self.where})",
+            )
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0 or size > _READ_LIMIT:
+            what = "the rest of the archive" if size < 0 else f"{size} bytes"
+            raise _corrupt(
+                self.archive,
+                f"a tar header after {self.where} claims {what}, more than the {_READ_LIMIT} a header may have",
+            )
+        self._check(self.stream.tell() + size)
+        return self.stream.read(size)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence != os.SEEK_SET:  # pragma: no cover - tarfile seeks to absolute offsets only
+            msg = "seek"
+            raise io.UnsupportedOperation(msg)
+        self._check(offset)  # a forward seek decompresses what it skips
+        return self.stream.seek(offset)
+
+    def tell(self) -> int:
+        return self.stream.tell()
+
+    def write(self, data: bytes) -> int:  # pragma: no cover - read only; tarfile's type asks for it
+        raise io.UnsupportedOperation(self.write.__name__)
+
+    def close(self) -> None:
+        """Nothing to do: whoever opened the gzip stream closes it."""
+
+
+def _open_tar(stream: _Bounded) -> tarfile.TarFile:
+    """The tar archive in the bounded stream; tarfile reads its first header at once."""
+    return tarfile.TarFile(fileobj=stream, mode="r")
+
+
+def _amount(size: int) -> str:
+    return f"{size} bytes" if size < 1 << 20 else f"{size / (1 << 20):.1f} MiB ({size} bytes)"
+
+
+class _Budget:
+    """How much of the archive may be unpacked: per member the size the manifest declares for it, and in
+    all what the manifest declares, or, when a member has no declared size (a backup of an earlier
+    release), what the disk can take without going below ``_FREE_RESERVE``."""
+
+    def __init__(self, archive: Path, staging: Path, files: dict[str, str], sizes: dict[str, int]) -> None:
+        self.archive, self.staging = archive, staging
+        self.declared = {name: sizes.get(sha) for name, sha in files.items()}
+        known = sum(size for size in self.declared.values() if size is not None)
+        try:
+            free = shutil.disk_usage(staging).free
+        except OSError as exc:
+            _fail_unpack(archive, staging, exc)
+        self.room = max(free - _FREE_RESERVE, 0)
+        if known > self.room:
+            self._full(f"it unpacks to {_amount(known)}, and only {_amount(free)} are free there")
+        self.complete = None not in self.declared.values()
+        # What the members may add up to. Declared, each member is held to its size, so they are held to
+        # the sum; otherwise to what the disk can take.
+        self.total = known if self.complete else self.room
+        self.written = 0
+
+    def _full(self, why: str) -> NoReturn:
+        msg = (
+            f"cannot unpack the backup {self.archive} into {self.staging.parent}: {why} (a restore leaves "
+            f"{_amount(_FREE_RESERVE)} free for the registry); nothing was restored"
+        )
+        raise RegistryError(msg) from OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def admit(self, name: str, size: int) -> None:
+        """Refuse, before a byte of it is written, a member larger than its declared size or the room left."""
+        declared = self.declared[name]
+        if declared is not None and size > declared:
+            raise _corrupt(
+                self.archive,
+                f"{name} is {size} bytes, more than the {declared} bytes its manifest entry declares",
+            )
+        if not self.complete and self.written + size > self.room:
+            self._full(
+                f"{name} ({_amount(size)}) would take it past the {_amount(self.room)} the disk can take"
+            )
+        self.written += size
+
+
+def _read_manifest_member(archive: Path, staging: Path, tar: tarfile.TarFile) -> dict[str, Any]:
+    """The manifest, which must be the archive's first member, read into memory (it sets the limits of
+    everything after it) and checked."""
+    first = _next_member(archive, tar)
+    if first is None or first.name != MANIFEST or not first.isfile() or first.size < 0:
+        raise _corrupt(archive, "missing or unreadable manifest.json (expected as the first member)")
+    if first.size > _MANIFEST_LIMIT:
+        raise _corrupt(
+            archive,
+            f"manifest.json is {first.size} bytes, more than the {_MANIFEST_LIMIT} a manifest may have",
+        )
+    payload = io.BytesIO()
+    _copy_member(archive, staging, tar, first, payload)
+    try:
+        manifest = json.loads(payload.getvalue().decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise _corrupt(archive, "missing or unreadable manifest.json") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise _corrupt(archive, f"manifest format is not {BACKUP_FORMAT!r}")
+    if manifest.get("format_version") != BACKUP_FORMAT_VERSION:
+        raise _corrupt(
+            archive, f"format version {manifest.get('format_version')!r}; expected {BACKUP_FORMAT_VERSION}"
+        )
+    _check_revision(archive, manifest.get("schema_revision"))
+    files, counts = manifest.get("files"), manifest.get("tables")
+    if (
+        not isinstance(files, dict)
+        or not isinstance(counts, dict)
+        or not all(isinstance(sha, str) for sha in files.values())
+    ):
+        raise _corrupt(archive, "manifest lacks 'files' or 'tables'")
+    sizes = manifest.get("sizes", {})  # absent from the backups of earlier releases
+    if not isinstance(sizes, dict) or not all(
+        isinstance(size, int) and not isinstance(size, bool) and size >= 0 for size in sizes.values()
+    ):
+        raise _corrupt(archive, "manifest 'sizes' is not a map of checksums to byte counts")
+    return manifest
+
+
+def _next_member(archive: Path, tar: tarfile.TarFile) -> tarfile.TarInfo | None:
+    try:
+        return tar.next()
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise _corrupt(archive, f"truncated or damaged ({type(exc).__name__})") from None
+
+
+def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
+    """Copy the archive's members into ``staging`` within the limits its manifest sets; returns the manifest.
+
+    The manifest comes first and is read into memory; every later member must be one it lists, and is
+    refused before a byte of it is written when it is larger than its declared size or than the disk can
+    take (:class:`_Budget`), whatever the compression ratio. Reading errors (a truncated or damaged archive)
+    and writing errors (a full disk in the uploads folder, where the staging folder lives) are told apart,
+    so a full disk is not reported as a corrupt backup.
     """
     tables = {t.name for t in _tables()}
-    seen: set[str] = set()
-    with _open_archive(archive) as raw:
+    with _open_archive(archive) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+        stream = _Bounded(archive, unzipped, _MANIFEST_LIMIT + _TAR_FRAMING)
         try:
-            tar = tarfile.open(fileobj=raw, mode="r:gz")  # noqa: SIM115 - entered below once it opened
+            tar = _open_tar(stream)
         except (tarfile.TarError, EOFError, zlib.error, OSError):
             raise _corrupt(archive, "not a gzip-compressed tar archive") from None
         with tar:
-            while True:
-                try:
-                    member = tar.next()
-                except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-                    raise _corrupt(archive, f"truncated or damaged ({type(exc).__name__})") from None
-                if member is None:
-                    break
+            manifest = _read_manifest_member(archive, staging, tar)
+            files: dict[str, str] = manifest["files"]
+            budget = _Budget(archive, staging, files, manifest.get("sizes", {}))
+            stream.where = MANIFEST
+            stream.limit = stream.tell() + budget.total + _TAR_FRAMING + _TAR_PER_MEMBER * (len(files) + 1)
+            seen: set[str] = {MANIFEST}
+            while (member := _next_member(archive, tar)) is not None:
                 name = member.name
-                if not member.isfile() or not _member_path(name, tables) or name in seen:
-                    why = f"unexpected member {name!r}"
-                    raise _corrupt(archive, why)
+                # A negative size (GNU base-256 headers can say so) would shrink the running total.
+                bad = not member.isfile() or member.size < 0
+                if bad or not _member_path(name, tables) or name in seen:
+                    raise _corrupt(archive, f"unexpected member {name!r}")
+                if name not in files:
+                    raise _corrupt(archive, f"members not in the manifest: {name}")
+                budget.admit(name, member.size)
                 seen.add(name)
+                stream.where = name
                 target = staging / name
                 try:
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -531,17 +734,20 @@ def _unpack(archive: Path, staging: Path) -> None:
                         _copy_member(archive, staging, tar, member, out)
                 except OSError as exc:  # reading errors are RegistryErrors by now: this is writing
                     _fail_unpack(archive, staging, exc)
+    return manifest
 
 
 def _copy_member(
     archive: Path, staging: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, out: IO[bytes]
 ) -> None:
+    """Copy the member's bytes to ``out``, never more than its header's size (admitted by the budget)."""
     try:
         source = tar.extractfile(member)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise _corrupt(archive, f"truncated or damaged ({type(exc).__name__})") from None
     if source is None:  # pragma: no cover - regular files always have content
         raise _corrupt(archive, f"unreadable member {member.name!r}")
+    written = 0
     with source:
         while True:
             try:
@@ -550,6 +756,11 @@ def _copy_member(
                 raise _corrupt(archive, f"truncated or damaged ({type(exc).__name__})") from None
             if not chunk:
                 return
+            written += len(chunk)
+            if written > member.size:  # what was admitted; checked on the bytes, not on tarfile's word
+                raise _corrupt(
+                    archive, f"{member.name} unpacks to more than the {member.size} bytes it declares"
+                )
             try:
                 out.write(chunk)
             except OSError as exc:
@@ -576,32 +787,16 @@ def _check_revision(archive: Path, revision: object) -> None:
 
 
 def read_manifest(archive: Path, staging: Path) -> dict[str, Any]:
-    """Unpack ``archive`` into ``staging`` and validate it completely; returns the manifest."""
-    _unpack(archive, staging)
-    try:
-        manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        raise _corrupt(archive, "missing or unreadable manifest.json") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
-        raise _corrupt(archive, f"manifest format is not {BACKUP_FORMAT!r}")
-    if manifest.get("format_version") != BACKUP_FORMAT_VERSION:
-        raise _corrupt(
-            archive, f"format version {manifest.get('format_version')!r}; expected {BACKUP_FORMAT_VERSION}"
-        )
-    _check_revision(archive, manifest.get("schema_revision"))
-    files, counts = manifest.get("files"), manifest.get("tables")
-    if (
-        not isinstance(files, dict)
-        or not isinstance(counts, dict)
-        or not all(isinstance(sha, str) for sha in files.values())
-    ):
-        raise _corrupt(archive, "manifest lacks 'files' or 'tables'")
-    present = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()} - {MANIFEST}
-    missing, extra = sorted(set(files) - present), sorted(present - set(files))
+    """Unpack ``archive`` into ``staging`` within the limits of its manifest and validate it completely;
+    returns the manifest."""
+    manifest = _unpack(archive, staging)
+    files: dict[str, str] = manifest["files"]
+    counts: dict[str, Any] = manifest["tables"]
+    # A member the manifest does not list was refused while unpacking, before it was written.
+    present = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
+    missing = sorted(set(files) - present)
     if missing:
         raise _corrupt(archive, f"members missing: {', '.join(missing[:3])}")
-    if extra:
-        raise _corrupt(archive, f"members not in the manifest: {', '.join(extra[:3])}")
     for name, sha in files.items():
         if file_sha256(staging / name) != sha:
             raise _corrupt(archive, f"{name} does not match its checksum")
@@ -675,9 +870,13 @@ def restore(registry: Registry, archive: Path, *, force: bool = False) -> dict[s
     made = not registry.uploads_dir.exists()
     try:
         registry.uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staging_folder = tempfile.TemporaryDirectory(prefix=".marbledx-restore-", dir=registry.uploads_dir)
+        # Before this restore's own folder, and before the free space is measured: a killed restore's
+        # folder holds a copy of a whole backup.
+        _remove_abandoned(registry.uploads_dir, _RESTORE_PREFIX)
+        staging_folder = tempfile.TemporaryDirectory(prefix=_RESTORE_PREFIX, dir=registry.uploads_dir)
     except OSError as exc:
         _fail_unpack(archive, registry.uploads_dir / "staging", exc)
+    lock = _lock(Path(staging_folder.name))
     try:
         return _restore_staged(registry, archive, staging_folder, force=force)
     except BaseException:
@@ -685,6 +884,8 @@ def restore(registry: Registry, archive: Path, *, force: bool = False) -> dict[s
             with suppress(OSError):
                 registry.uploads_dir.rmdir()
         raise
+    finally:
+        _unlock(lock)  # after the folder is gone: a locked folder is never taken for abandoned
 
 
 def _restore_staged(
@@ -762,3 +963,78 @@ def _restore_staged(
         with suppress(OSError):
             (registry.uploads_dir / name).unlink(missing_ok=True)
     return manifest
+
+
+# -- staging folders -----------------------------------------------------------------------------------------
+
+
+def _lock(folder: Path) -> int | None:
+    """Lock ``folder`` (POSIX ``flock`` on the folder itself) for as long as the returned descriptor is open.
+
+    The kernel drops the lock when the process ends, however it ends, so a folder nobody holds is not in use.
+    None where there are no locks (Windows, some network mounts): the folder is then never removed by
+    :func:`_remove_abandoned` either, which needs the lock to prove it abandoned.
+    """
+    if sys.platform == "win32":
+        return None
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _unlock(descriptor: int | None) -> None:
+    if descriptor is not None:
+        os.close(descriptor)
+
+
+def _last_change(folder: Path) -> float:
+    """When anything in ``folder`` (itself, its files and subfolders) last changed (modification time)."""
+    newest = folder.lstat().st_mtime
+    for root, folders, names in os.walk(folder):
+        for name in (*folders, *names):
+            newest = max(newest, (Path(root) / name).lstat().st_mtime)
+    return newest
+
+
+def _remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove the staging folders (``prefix*``) in ``parent`` that a killed backup or restore left behind.
+
+    Only what is provably abandoned goes: a real folder (not a link) of this user, unchanged for
+    ``_ABANDONED_AFTER``, whose lock this process can take, so no running backup or restore (which holds
+    it) uses it. It is removed while locked. Anything in doubt (an error, a file system without locks, a
+    folder of another user) stays.
+    """
+    if sys.platform == "win32":  # no flock: nothing can be proved abandoned
+        return
+    try:
+        candidates = sorted(path for path in parent.iterdir() if path.name.startswith(prefix))
+    except OSError:
+        return
+    now = time.time()
+    for folder in candidates:
+        with suppress(OSError):
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            if now - _last_change(folder) < _ABANDONED_AFTER:
+                continue
+            descriptor = os.open(
+                folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+            )
+            try:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except (
+                    OSError
+                ):  # held by a running backup or restore, or no locks here: not provably abandoned
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(descriptor)

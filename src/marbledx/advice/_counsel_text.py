@@ -96,10 +96,18 @@ def format_probability(p: float, *, fraction: bool = True) -> str:
     if p > 0.999:
         return "more than 99.9%"
     percent = f"{100 * p:.1f}".removesuffix(".0") + "%"
-    simple = Fraction(p).limit_denominator(64)
-    if fraction and simple.numerator == 1 and abs(float(simple) - p) < 1e-9:
-        return f"{percent} (1 in {simple.denominator})"
+    one_in = _one_in(p)
+    if fraction and one_in is not None:
+        return f"{percent} (1 in {one_in})"
     return percent
+
+
+def _one_in(p: float) -> int | None:
+    """N when ``p`` is exactly 1 in N (N at most 64), for "25% (1 in 4)"; None otherwise."""
+    if not 0.001 <= p <= 0.999:
+        return None
+    simple = Fraction(p).limit_denominator(64)
+    return simple.denominator if simple.numerator == 1 and abs(float(simple) - p) < 1e-9 else None
 
 
 def _unique(sources: Sequence[str]) -> tuple[str, ...]:
@@ -107,8 +115,14 @@ def _unique(sources: Sequence[str]) -> tuple[str, ...]:
 
 
 def _with_age(person: IndividualRisk, probability: float, *, fraction: bool = False) -> str:
+    """``KID (47.4%, age 5)``; with ``fraction``, ``BABY (25%, or 1 in 4)``: the fraction of
+    :func:`format_probability` is in brackets of its own, which would nest inside these."""
     age = f", age {_age_text(person.age)}" if person.age is not None else ""
-    return f"{person.id} ({format_probability(probability, fraction=fraction)}{age})"
+    chance = format_probability(probability, fraction=False)
+    one_in = _one_in(probability) if fraction else None
+    if one_in is not None:
+        chance += f", or 1 in {one_in}"
+    return f"{person.id} ({chance}{age})"
 
 
 def _may_be_affected(risk: PedigreeRisk, *, low: float = AFFECTED_LOW) -> list[IndividualRisk]:

@@ -17,16 +17,20 @@ from marbledx._format import percent, quoted
 from marbledx.advice import (
     SUPPORTED_INHERITANCE,
     CarePlan,
+    DiseaseRisk,
     build_care_plan,
     counselling_report,
     resolve_disease,
 )
+from marbledx.advice._counsel_text import DE_NOVO_SEED, MOSAICISM_2023
 from marbledx.errors import InputError
 from marbledx.findings import (
     Case,
     Finding,
     LabInterpretation,
     LabReport,
+    Pedigree,
+    TestResult,
     interpret_labs,
     lab_findings,
     lab_report,
@@ -35,9 +39,10 @@ from marbledx.findings import (
     read_case_file,
     read_labs_csv,
     read_ped,
+    read_test_results,
 )
 from marbledx.genotype import GenotypeOptions, GenotypeReader
-from marbledx.knowledge import Inheritance, KnowledgeBase
+from marbledx.knowledge import EntityGroup, Inheritance, KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Ranker
 from marbledx.report._family import FamilySummary, family_summary
@@ -231,6 +236,89 @@ def _with_labs(
     return case, table
 
 
+# Only to check that a new variant is what the pedigree lacks: any rate above 0 makes a de novo child possible
+# in the model, and the figures computed with it are not used (no rate is sourced for a dominant form).
+_CHECK_MUTATION_RATE = 1e-6
+
+
+def _new_in_child(pedigree: Pedigree, disease: DiseaseRisk) -> tuple[str, str, str] | None:
+    """(child, father, mother) when a dominant model without new variants fails because an affected person's
+    parents both tested negative for the variant, and allowing new variants makes the pedigree fit.
+
+    The variant was then not found in either parent: it is new in the child, or in some of a parent's eggs or
+    sperm (germline mosaicism, which no figure of the model covers). Anything else the pedigree gets wrong
+    (a test that contradicts a status, say) is not explained by a new variant, and gives None.
+    """
+    model = disease.model
+    if model.inheritance is not Inheritance.AUTOSOMAL_DOMINANT or model.mutation_rate > 0.0:
+        return None
+    tests = read_test_results(pedigree)
+    found: tuple[str, str, str] | None = None
+    for person in pedigree.individuals:
+        father, mother = person.father, person.mother
+        if (
+            person.affected is True
+            and father is not None
+            and mother is not None
+            and tests.get(father) is TestResult.NONCARRIER
+            and tests.get(mother) is TestResult.NONCARRIER
+        ):
+            found = (person.id, father, mother)
+            break
+    if found is None:
+        return None
+    try:
+        counselling_report(
+            pedigree, replace(disease, model=replace(model, mutation_rate=_CHECK_MUTATION_RATE))
+        )
+    except InputError:
+        return None
+    return found
+
+
+def _de_novo_counselling(
+    ped: Path,
+    query: str,
+    disease: DiseaseRisk,
+    found: tuple[str, str, str],
+    for_diagnosis: dict[str, Any],
+    options: list[InheritanceOption],
+    plan: CarePlan,
+) -> tuple[dict[str, Any], list[str]]:
+    """No figures, and why, for a dominant variant that neither tested parent has (docs/reports.md).
+
+    De novo variants occur in ADO (reference §4.1, seed:004). A parent's negative blood test does not rule out
+    germline mosaicism (Hum Genomics 2023, PMID:37798624), which keeps the chance for another child above zero,
+    and no figure fits every family (docs/counselling.md, "The advice text"), so none is made up here.
+    """
+    child, father, mother = found
+    # The reference's de novo fact is about ADO (§4.1): it is cited for the dominant osteopetrosis forms only.
+    entity = disease.entity
+    ado = entity is not None and entity.group is EntityGroup.OSTEOPETROSIS
+    seed = f" (de novo variants occur in ADO, {DE_NOVO_SEED})" if ado else ""
+    reason = (
+        f"no recurrence risks are given: the {query} variant was not found in either parent of {child} "
+        f"({father} and {mother} tested noncarrier), so it is probably new in {child}{seed}. The chance for "
+        f"another child of {father} and {mother} is lower than if a "
+        "parent carried it, but not zero, because a negative blood test does not rule out the variant in some "
+        f"of a parent's eggs or sperm (germline mosaicism, {MOSAICISM_2023}); the risk model has no figure for "
+        f"that. 'marbledx risk --ped FILE --disease {query} --mutation-rate MU' computes the other figures for a "
+        "stated rate of new variants, without germline mosaicism"
+    )
+    shown = [o for o in options if o.disease_id == plan.diagnosis_id]
+    data = {
+        "for_diagnosis": for_diagnosis,
+        "risks_given": False,
+        "reason": reason[0].upper() + reason[1:] + ".",
+        "new_in_child": {"child": child, "father": father, "mother": mother},
+        "inheritance": disease.model.inheritance.value,
+        "inheritance_options": [o.to_dict() for o in shown],
+        "pedigree": str(ped),
+        "sources": sorted({*([DE_NOVO_SEED] if ado else []), MOSAICISM_2023, *disease.sources}),
+    }
+    return data, [f"counselling: {reason}"]
+
+
 def _counselling(
     ped: Path, plan: CarePlan, options: list[InheritanceOption], kb: KnowledgeBase, hpo: Hpo
 ) -> tuple[dict[str, Any] | None, list[str]]:
@@ -290,10 +378,16 @@ def _counselling(
         }
         if len(mendelian) == 1:
             inheritance = mendelian.pop()
+    disease = None
     try:
         disease = resolve_disease(kb, query, inheritance=inheritance)
         report = counselling_report(pedigree, disease)
     except InputError as exc:
+        # Both parents of a dominant child tested negative: the model (no new variants) cannot fit, and the
+        # reason is told to the clinician and the family, not only as the engine's error.
+        found = _new_in_child(pedigree, disease) if disease is not None else None
+        if found is not None and disease is not None:
+            return _de_novo_counselling(ped, query, disease, found, for_diagnosis, options, plan)
         text = " ".join(str(exc).split())
         # The engine's messages name the flags of 'marbledx risk', which analyze does not have.
         flags = " (the flags named are those of 'marbledx risk')" if " --" in f" {text}" else ""

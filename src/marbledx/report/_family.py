@@ -247,6 +247,17 @@ _URGENT_OLDER = [
     "Time matters. Some problems, such as loss of sight, can get worse while waiting.",
     "They often do not get better later.",
 ]
+# Sight that is already lost (the care guide's ``lost_ids``, blindness): neurosensory deficits are generally not
+# reversible (Eapen 1998, PMID:9849690), so a transplant will not bring it back, and the family is not told that
+# sight can still get worse or be kept. HSCT is still done as early as possible (reference §3.2 "Timing"; Driessen
+# 2003), because the thick bone also presses on the nerves for hearing (Stark 2009, PMCID:PMC2654865), whose
+# loss can still progress and is not reversible either. Said for any age: the infant window is about sight too.
+_URGENT_SIGHT_LOST = [
+    "A transplant will not bring back sight that is already lost.",
+    "But time still matters. Other problems, such as hearing loss, can get worse while waiting.",
+    "They often do not get better later.",
+]
+_URGENT_SIGHT_LOST_SOURCES = ["PMCID:PMC2654865"]
 _URGENT_UNDECIDED = "So it matters to get the test results soon."
 _URGENT_SOURCES = ["DOI:10.1038/sj.bmt.1704194", "PMID:9849690"]
 _INFANT_WINDOW_DAYS = 365.25 / 4  # 3 months
@@ -353,6 +364,12 @@ _MAYBE_NEW_SOURCES = [DE_NOVO_SEED, MOSAICISM_2023]
 _CHECK_SOON = (
     "In this form, a transplant works best when it is done early. So please ask the team soon about checking "
     "anyone above who may have the condition."
+)
+# A confirmed diagnosis with a family tree from which no chances could be worked out (a pedigree the risk model
+# cannot use; the clinician report's note names the problem).
+_NOT_WORKED_OUT = (
+    "The family tree you gave could not be used to work out the chances for your family. "
+    "A genetic counsellor can work them out with you."
 )
 # Below this, a computed chance for the next child is not quoted to the family: the model cannot rule out
 # every route (a parent's blood test, for example, does not test every egg or sperm cell).
@@ -850,6 +867,26 @@ def _chances_section(
     )
 
 
+def _new_in_child_section(counselling: Mapping[str, Any], voice: _Voice) -> FamilySection:
+    """Why no chances are given when neither parent has the child's variant (dominant form): it is probably new
+    in the child, and a parent's eggs or sperm may still carry it, for which there is no figure."""
+    found = counselling.get("new_in_child") or {}
+    parents = f"{found.get('father', 'the father')} and {found.get('mother', 'the mother')}"
+    has = "you have" if voice.adult else "your child has"
+    text = [
+        f"The gene tests of {parents} did not find the changed copy that {has}.",
+        f"So it is probably new in {voice.who}.",
+        "Then the chance for another child is lower than when a parent has it, but it is not zero.",
+        "This is because a blood test cannot check every egg or sperm cell, and some of them may carry it.",
+        "There is no exact figure for this, so no chance is given here.",
+        "A genetic counsellor can go through it with you.",
+    ]
+    # De novo variants occur in ADO (reference §4.1, seed:004), cited for osteopetrosis forms only, as in the
+    # clinician report; germline mosaicism: PMID:37798624.
+    sources = [str(s) for s in counselling.get("sources", []) if s in (DE_NOVO_SEED, MOSAICISM_2023)]
+    return FamilySection("The chances for your family", text, sources=sources)
+
+
 def _unsettled_parents(counselling: Mapping[str, Any]) -> list[str]:
     """The members of the couple whose genotype is not almost certain (all of them when one is not listed)."""
     couple = counselling.get("couple") or {}
@@ -1015,6 +1052,17 @@ def _with_reason(
     return out, [*sources, *extra]
 
 
+def _sight_lost(plan: CarePlan, kb: KnowledgeBase) -> bool:
+    """Whether the plan's urgency rests on a loss that is already complete (blindness): the care plan then gives
+    the care guide's ``text_when_lost`` for that sign (its ``lost_ids`` are present), as the clinician report
+    shows it."""
+    guide = kb.care
+    if guide is None:
+        return False
+    lost = [sign.text_when_lost for sign in guide.hsct_urgency_signs if sign.text_when_lost]
+    return any(reason.startswith(text) for text in lost for reason in plan.hsct.urgent_because)
+
+
 def _meaning_section(
     plan: CarePlan,
     entity: Entity | None,
@@ -1066,7 +1114,11 @@ def _meaning_section(
             and not voice.adult
             and (age_days is None or age_days < _INFANT_WINDOW_DAYS)
         )
-        meaning.extend(_URGENT_INFANT if window else _URGENT_OLDER)
+        if _sight_lost(plan, kb):
+            meaning.extend(_URGENT_SIGHT_LOST)
+            sources.extend(_URGENT_SIGHT_LOST_SOURCES)
+        else:
+            meaning.extend(_URGENT_INFANT if window else _URGENT_OLDER)
         if decision == "unknown":
             meaning.append(_URGENT_UNDECIDED)
         sources.extend(_URGENT_SOURCES)
@@ -1130,11 +1182,16 @@ def family_summary(
     )
     # The care guide's plain words are an infant's; past infancy the same flags are said as the age shows them.
     by_age = {} if voice.young else _FLAG_PLAIN_ADULT if voice.adult else _FLAG_PLAIN_CHILD
+    # A flag of the time after a transplant (the guide's ``after_hsct`` flags: high calcium) is a sign to watch
+    # for later, and is left out while no finding shows it; once the plan marks it present (a high calcium,
+    # HP:0003072), the family is told its signs like every flag the patient shows (Martinez 2010; the flag's
+    # sources).
+    after_hsct = {f.key for f in kb.care.red_flags if f.after_hsct} if kb.care is not None else set()
     flags = list(
         dict.fromkeys(
             by_age.get(f.kind, f.plain)
             for f in plan.red_flags
-            if f.plain and f.kind != "post-hsct-hypercalcaemia"
+            if f.plain and (f.present or f.kind not in after_hsct)
         )
     )
     if flags:
@@ -1162,6 +1219,12 @@ def family_summary(
         sections.append(_inheritance_section(plan, entity, kb, options))
         if counselling is not None and counselling.get("risks_given") and "next_child" in counselling:
             sections.append(_chances_section(counselling, entity, kb))
+        elif counselling is not None and counselling.get("new_in_child"):
+            sections.append(_new_in_child_section(counselling, voice))
+        elif counselling is None and pedigree_given:
+            # The family tree was given but no chances could be worked out from it (the clinician report's
+            # note says why): the family is told so, not left to wonder where they went.
+            sections[-1].paragraphs.append(_NOT_WORKED_OUT)
     return FamilySummary(
         title="A summary for the family",
         sections=sections,

@@ -76,7 +76,7 @@ def test_an_unassessed_sibling_at_one_in_four_is_named_as_possibly_affected_not_
 ) -> None:
     report = _report(tmp_path, kb, AR_NEWBORN, "OPTB1")
     point = _point(report, "NEWBORN", "may have")
-    assert "NEWBORN (25% (1 in 4)" in point.text
+    assert "NEWBORN (25%, or 1 in 4)" in point.text
     assert "examined" in point.text
     assert "now" in point.text
     # NEWBORN is not also listed as just a possible carrier.

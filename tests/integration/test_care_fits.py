@@ -17,8 +17,8 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import EntityGroup, KnowledgeBase, bundled_data_dir, load_knowledge_base
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Diagnosis
+from tests.care_diagnoses import dx
 
-VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
 # The osteopetrosis care guide's red flags, work-up and monitoring rows (reference §2.4, §2.6, §3).
 OSTEOPETROSIS_FLAGS = {
     "hypocalcaemia",
@@ -32,19 +32,6 @@ OSTEOPETROSIS_FLAGS = {
 CALCIUM_WORKUP = (
     "Calcium (ionised), phosphate, magnesium, alkaline phosphatase, PTH, 25-OH vitamin D, creatinine"
 )
-
-
-def dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: int = 1) -> Diagnosis:
-    return Diagnosis(
-        rank=rank,
-        disease_id=disease_id,
-        label=disease_id,
-        probability=probability,
-        genes=[],
-        evidence=[],
-        genotype_lr=genotype_lr,
-        variants=[VARIANT] if genotype_lr > 1 else [],
-    )
 
 
 def plan(

@@ -9,21 +9,7 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Diagnosis
-
-VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
-
-
-def dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: int = 1) -> Diagnosis:
-    return Diagnosis(
-        rank=rank,
-        disease_id=disease_id,
-        label=disease_id,
-        probability=probability,
-        genes=[],
-        evidence=[],
-        genotype_lr=genotype_lr,
-        variants=[VARIANT] if genotype_lr > 1 else [],
-    )
+from tests.care_diagnoses import dx
 
 
 def case(*terms: str, age_days: float | None = 120.0) -> Case:

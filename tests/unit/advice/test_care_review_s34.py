@@ -11,8 +11,8 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Diagnosis
+from tests.care_diagnoses import dx as _dx
 
-_VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
 _YEAR = 365.25
 
 OSTEOPETROSIS = "HP:0011002"
@@ -20,19 +20,6 @@ SEIZURE = "HP:0001250"
 HYPOCALCAEMIA = "HP:0002901"
 HYPOCALCAEMIC_SEIZURES = "HP:0002199"
 HYPERCALCAEMIA = "HP:0003072"
-
-
-def _dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: int = 1) -> Diagnosis:
-    return Diagnosis(
-        rank=rank,
-        disease_id=disease_id,
-        label=disease_id,
-        probability=probability,
-        genes=[],
-        evidence=[],
-        genotype_lr=genotype_lr,
-        variants=[_VARIANT] if genotype_lr > 1 else [],
-    )
 
 
 def _plan(hpo: Hpo, kb: KnowledgeBase, ranking: list[Diagnosis], *terms: str, age_days: float) -> CarePlan:

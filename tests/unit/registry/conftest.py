@@ -62,3 +62,27 @@ def carol(registry: Registry) -> UserInfo:
 def bob(registry: Registry) -> UserInfo:
     """A clinician of another team."""
     return registry.add_user("bob", "oncology", "clinician", PASSWORD)
+
+
+@pytest.fixture
+def target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
+    """A registry that already has a team, an account, a case and an upload: what a bad restore must keep.
+
+    test_backup.py overrides it with an empty registry, the target of a restore that must succeed."""
+    with Registry.open(
+        f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        uploads_dir=tmp_path / "target-uploads",
+        password_hasher=cheap_hasher,
+    ) as registry:
+        dora = registry.add_user("dora", "neonatology", "admin", PASSWORD)
+        case = registry.create_case(dora, "patient 1")
+        registry.store_upload(dora, case.id, "ped", [b"fam 1 0 0 1 2\n"], max_bytes=100)
+        yield registry
+
+
+@pytest.fixture
+def archive(source: tuple[Registry, dict[str, Any]], tmp_path: Path) -> Path:
+    """A backup of ``source``."""
+    out = tmp_path / "backup.tar.gz"
+    source[0].backup(out)
+    return out

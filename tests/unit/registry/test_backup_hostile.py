@@ -18,41 +18,19 @@ import sys
 import tarfile
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from marbledx.registry import Registry, RegistryError
 from marbledx.registry import _backup as backup_module
 
 from ..cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
-from .helpers import PASSWORD, rewrite
+from .helpers import rewrite
 
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and resource limits (POSIX)")
-
-
-@pytest.fixture
-def target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
-    """A registry that already has a team, an account, a case and an upload: what a bad restore must keep."""
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'target.sqlite3'}",
-        uploads_dir=tmp_path / "target-uploads",
-        password_hasher=cheap_hasher,
-    ) as registry:
-        dora = registry.add_user("dora", "neonatology", "admin", PASSWORD)
-        case = registry.create_case(dora, "patient 1")
-        registry.store_upload(dora, case.id, "ped", [b"fam 1 0 0 1 2\n"], max_bytes=100)
-        yield registry
-
-
-@pytest.fixture
-def archive(source: tuple[Registry, dict[str, Any]], tmp_path: Path) -> Path:
-    out = tmp_path / "backup.tar.gz"
-    source[0].backup(out)
-    return out
 
 
 def _state(registry: Registry) -> tuple[dict[str, int], list[str]]:

@@ -20,44 +20,20 @@ import sys
 import tarfile
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from marbledx.registry import Registry, RegistryError
 from marbledx.registry import _backup as backup_module
 
 from ..cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
-from .helpers import PASSWORD
 
 # A member of an archive, as read back to rebuild it: its name and its bytes.
 Member = tuple[str, bytes]
 BOMB = 8 << 20  # zeros: a few kilobytes compressed, enough to show the limits without writing gigabytes
-
-
-@pytest.fixture
-def target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
-    """A registry with an account, a case and an upload: what a refused restore must leave as it was."""
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'target.sqlite3'}",
-        uploads_dir=tmp_path / "target-uploads",
-        password_hasher=cheap_hasher,
-    ) as registry:
-        dora = registry.add_user("dora", "neonatology", "admin", PASSWORD)
-        case = registry.create_case(dora, "patient 1")
-        registry.store_upload(dora, case.id, "ped", [b"fam 1 0 0 1 2\n"], max_bytes=100)
-        yield registry
-
-
-@pytest.fixture
-def archive(source: tuple[Registry, dict[str, Any]], tmp_path: Path) -> Path:
-    out = tmp_path / "backup.tar.gz"
-    source[0].backup(out)
-    return out
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from marbledx.advice import CarePlan
+from marbledx.knowledge import KnowledgeBase
 from marbledx.ranking import Diagnosis
 
 # A qualifying variant's JSON, enough for the care plan's "genotype-supported" test (a variant and the LR).
@@ -19,4 +23,27 @@ def dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: i
         evidence=[],
         genotype_lr=genotype_lr,
         variants=[VARIANT] if genotype_lr > 1 else [],
+    )
+
+
+def confirmed_plan(plan: CarePlan, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:
+    """``plan`` turned into a genotype-supported diagnosis of the card ``key``, with the card's own decision
+    (or ``decision``), as the care plan would give it."""
+    entity = kb.get(key)
+    card = entity.hsct
+    own = card.decision.value if card is not None and not card.unverified else "unknown"
+    option = replace(
+        plan.hsct.options[0], disease_id=entity.primary_id or key, label=entity.name, subtype=key
+    )
+    # A supporting genotype brings the care plan's confirmation step (a diagnostic laboratory, both parents).
+    genetic = next(t for t in plan.tests if t.kind == "genetic")
+    return replace(
+        plan,
+        tests=[*plan.tests, replace(genetic, kind="confirmation", name="Confirm the variants")],
+        subtype=key,
+        diagnosis_id=entity.primary_id,
+        diagnosis_label=entity.name,
+        probability=0.9,
+        certainty="genotype_supported",
+        hsct=replace(plan.hsct, decision=decision or own, urgency="unknown", options=[option]),
     )

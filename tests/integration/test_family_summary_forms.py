@@ -16,6 +16,7 @@ from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import EntityGroup, KnowledgeBase, Neuronopathy
 from marbledx.ontology import Hpo
 from marbledx.report import AnalysisReport, FamilySummary, analyze, family_summary, render_html
+from tests.care_diagnoses import confirmed_plan
 
 INFANT_ARO = ("HP:0011002", "HP:0001903", "HP:0001873", "HP:0001744", "HP:0000639")
 # Syndromes of the osteopetrosis group whose dense bone is one feature among others (reference §1A/§1B; their
@@ -42,25 +43,7 @@ def base(real_hpo: Hpo, kb: KnowledgeBase) -> AnalysisReport:
 
 def _confirmed(base: AnalysisReport, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:
     """The base plan turned into a genotype-supported diagnosis of ``key``, with the card's own decision."""
-    entity = kb.get(key)
-    card = entity.hsct
-    own = card.decision.value if card is not None and not card.unverified else "unknown"
-    plan = base.care_plan
-    option = replace(
-        plan.hsct.options[0], disease_id=entity.primary_id or key, label=entity.name, subtype=key
-    )
-    # A supporting genotype brings the care plan's confirmation step (a diagnostic laboratory, both parents).
-    genetic = next(t for t in plan.tests if t.kind == "genetic")
-    return replace(
-        plan,
-        tests=[*plan.tests, replace(genetic, kind="confirmation", name="Confirm the variants")],
-        subtype=key,
-        diagnosis_id=entity.primary_id,
-        diagnosis_label=entity.name,
-        probability=0.9,
-        certainty="genotype_supported",
-        hsct=replace(plan.hsct, decision=decision or own, urgency="unknown", options=[option]),
-    )
+    return confirmed_plan(base.care_plan, kb, key, decision)
 
 
 def _section(summary: FamilySummary, start: str) -> tuple[str, list[str]]:

@@ -22,6 +22,7 @@ from marbledx.findings import Case, Finding, read_ped
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.report import AnalysisReport, FamilySummary, analyze, family_summary
+from tests.care_diagnoses import confirmed_plan
 
 SAME = "The chance is the same in every pregnancy."
 INFANT_ARO = ("HP:0011002", "HP:0001903", "HP:0001873", "HP:0001744", "HP:0000639")
@@ -41,24 +42,9 @@ def base(real_hpo: Hpo, kb: KnowledgeBase) -> AnalysisReport:
     return analyze(case, hpo=real_hpo, kb=kb)
 
 
-def _confirmed(base: AnalysisReport, kb: KnowledgeBase, key: str) -> CarePlan:
-    """The base plan turned into a genotype-supported diagnosis of ``key`` with the card's own decision."""
-    entity = kb.get(key)
-    card = entity.hsct
-    own = card.decision.value if card is not None and not card.unverified else "unknown"
-    plan = base.care_plan
-    option = replace(
-        plan.hsct.options[0], disease_id=entity.primary_id or key, label=entity.name, subtype=key
-    )
-    return replace(
-        plan,
-        subtype=key,
-        diagnosis_id=entity.primary_id,
-        diagnosis_label=entity.name,
-        probability=0.9,
-        certainty="genotype_supported",
-        hsct=replace(plan.hsct, decision=own, urgency="unknown", options=[option]),
-    )
+def _confirmed(base: AnalysisReport, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:
+    """The base plan turned into a genotype-supported diagnosis of ``key``, with the card's own decision."""
+    return confirmed_plan(base.care_plan, kb, key, decision)
 
 
 def _counselling(tmp_path: Path, kb: KnowledgeBase, ped: str, key: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import anyio.from_thread
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, UnknownTermError
@@ -51,6 +52,7 @@ from marbledx.web._schemas import (
 
 __all__ = [
     "OUTDATED_NOTICE",
+    "AccountRename",
     "Analysis",
     "accounts",
     "api_router",
@@ -577,6 +579,33 @@ def deactivate_account(name: UserName, user: User, registry: Reg) -> dict[str, A
 )
 def reactivate_account(name: UserName, user: User, registry: Reg) -> dict[str, Any]:
     return registry.set_active(name, True, by=user).to_dict()
+
+
+class AccountRename(BaseModel):
+    """The new name of an account of the calling admin's team (``Registry.rename_user``).
+
+    Defined here rather than with the other bodies in ``_schemas``, which this change does not touch.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    new_name: str = Field(
+        max_length=100,
+        description="letters, digits or . _ @ -, starting with a letter or digit; no other account's name in "
+        "any case",
+    )
+
+
+@api_router.post(
+    "/users/{name}/rename",
+    tags=["accounts"],
+    summary="Rename an account: {new_name}; its sign-in sessions end, its password, API tokens, cases and "
+    "history stay (admins; a taken or look-alike name: 409)",
+)
+def rename_account(name: UserName, body: AccountRename, user: User, registry: Reg) -> dict[str, Any]:
+    # The registry's errors map as for the sibling endpoints (marbledx.web._app): an unknown account or
+    # another team's 404, a name taken in any case 409, an invalid or unchanged name 422, a non-admin 403.
+    return registry.rename_user(name, body.new_name, by=user).to_dict()
 
 
 @api_router.post(

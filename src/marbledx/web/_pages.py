@@ -120,6 +120,10 @@ _NOTICES: Final = {
     "tokens stay ended.",
     "added": "Account added. Give its user the password by a safe channel (not by e-mail); they can change "
     "it under their account.",
+    "renamed": "Account renamed. Its sign-ins have ended: tell its user the new name to sign in with (the "
+    "password is the same). Its API tokens keep working.",
+    "renamed-self": "Your account was renamed, so your sign-ins have ended. Sign in with your new name and "
+    "the same password.",
     "password": "Password changed. Your other sign-ins have ended.",
     "deleted": "Case deleted.",
     "signed-out": "You are signed out.",
@@ -803,7 +807,7 @@ def _accounts_page(
 @page_router.get("/users")
 def accounts_page(request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
     """The team's accounts and their API tokens (a revoke button per live token), a deactivate or activate
-    button per account, and the form to add one (admins)."""
+    button and a rename link per account, and the form to add one (admins)."""
     return _accounts_page(request, signed_in, registry)
 
 
@@ -892,6 +896,81 @@ def deactivate_account(
         return _deactivate_page(request, signed_in, registry, name)
     registry.set_active(name, False, by=signed_in.user)
     return _see("/users?done=deactivated")
+
+
+def _rename_page(
+    request: Request,
+    signed_in: PageUser,
+    registry: Registry,
+    name: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    new_name: str = "",
+) -> HTMLResponse:
+    """The rename form of an account of the admin's team: what a rename ends and keeps, and the new name's
+    field (404 for another team's account, 403 for non-admins, as for the other account pages)."""
+    account = _account_of(registry, signed_in, name)
+    live = sum(not token["revoked"] for token in account["tokens"])
+    return render(
+        request,
+        "rename.html.j2",
+        signed_in,
+        status=status,
+        account=account,
+        own=account["name"] == signed_in.user.name,
+        live_tokens=live,
+        error=error,
+        new_name=new_name,
+    )
+
+
+@page_router.get("/users/{name}/rename")
+def rename_form(name: UserName, request: Request, signed_in: SignedIn, registry: Reg) -> Response:
+    return _rename_page(request, signed_in, registry, name)
+
+
+@page_router.post("/users/{name}/rename")
+def rename_account(
+    name: UserName,
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    # Longer than a name may be, so an over-long one is refused on the form with the registry's message
+    # naming the field, not with a bare validation page.
+    new_name: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Rename an account of the admin's team (``Registry.rename_user``, as ``marbledx users rename``): the
+    same name rules (a name taken in any case, also a look-alike differing only in case, is a 409 on the
+    form), its sign-in sessions end, its password, API tokens, cases and history stay. The form on the
+    rename page is the confirmation step: it is reached by a link and needs the new name typed.
+
+    An admin may rename their own account. Their sessions end with the others, this one too: the answer
+    clears the session cookie and goes to the sign-in page, whose notice says to sign in with the new name.
+    """
+    try:
+        if not new_name.strip():
+            msg = "new user name is empty; expected 1-100 letters, digits or . _ @ -"
+            raise InputError(msg)
+        renamed = registry.rename_user(name, new_name, by=signed_in.user)
+    except (InputError, ConflictError) as exc:
+        return _rename_page(
+            request,
+            signed_in,
+            registry,
+            name,
+            status=409 if isinstance(exc, ConflictError) else 422,
+            error=for_web(str(exc)),
+            new_name=new_name,
+        )
+    if renamed.id != signed_in.user.id:
+        return _see("/users?done=renamed")
+    # This session has ended in the registry; the cookie goes too, as at sign-out, so the browser does not
+    # keep sending a dead secret.
+    response = _see("/login?done=renamed-self")
+    policy: CookiePolicy = request.app.state.cookies
+    response.delete_cookie(policy.session_name, path="/", secure=policy.secure, httponly=True)
+    return response
 
 
 @page_router.post("/users/{name}/reactivate")

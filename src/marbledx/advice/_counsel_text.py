@@ -63,6 +63,11 @@ AFFECTED_LOW = 0.01
 SETTLED_GENOTYPE = 0.999
 # A next child with two copies at least this likely gets the two-copies advice (dominant modes).
 TWO_COPIES_LOW = 0.001
+# An untested relative is named as a possible carrier from this carrier probability; a member of the couple
+# without signs is a "parent without any signs who can still carry the variant" from the same chance. Below
+# it (the unrelated partner of an affected adult, whose chance is the population's) the family's variant is
+# not theirs to look for, and the advice does not suggest that it might be.
+CARRIER_LOW = 0.05
 _INFANT_ONSETS = {Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
 
 DISCLAIMER = (
@@ -150,7 +155,7 @@ def _almost_certain(risk: PedigreeRisk) -> list[IndividualRisk]:
     ]
 
 
-def _relatives(risk: PedigreeRisk, *, low: float = 0.05, skip: Sequence[str] = ()) -> list[str]:
+def _relatives(risk: PedigreeRisk, *, low: float = CARRIER_LOW, skip: Sequence[str] = ()) -> list[str]:
     """Untested people (other than those in ``skip``) whose carrier probability is uncertain but not small."""
     model = risk.model
     out = []
@@ -505,14 +510,21 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             )
         )
 
-    # 3. Incomplete penetrance (ADO2 and other dominant forms).
+    # 3. Incomplete penetrance (ADO2 and other dominant forms). "A parent without any signs can still carry
+    # the variant" is said only of a member of the couple without signs who may well carry it: not of the
+    # unrelated partner of an affected adult (the proband and partner of 'marbledx analyze'), whose chance
+    # is the population's, and for whom X-rays would look for nothing the family explains.
+    quiet_parent = any(
+        p.id in risk.couple and p.affected is not True and p.carrier_probability >= CARRIER_LOW
+        for p in risk.individuals
+    )
     if mode is Inheritance.AUTOSOMAL_DOMINANT and model.penetrance < 1:
         if key == "ADO2":
             # With both parents tested negative, "a parent without signs can still carry it" is not this
             # family's question; the share of carriers with signs still is (for the child).
             lead = (
                 "Not everyone who carries the variant has signs."
-                if all_negative
+                if all_negative or not quiet_parent
                 else "A parent without any signs can still carry the variant."
             )
             items.append(
@@ -521,9 +533,9 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                     (WAGUESPACK_2003,),  # 62/94 is Waguespack's figure (reference §1D), not Orphanet's
                 )
             )
-            # Nothing to find out when both parents tested negative, or both are known to be affected.
-            unknown_parent = any(p.id in risk.couple and p.affected is not True for p in risk.individuals)
-            if not all_negative and unknown_parent:
+            # Nothing to find out when both parents tested negative, or both are known to be affected, or the
+            # only parent without signs is unlikely to carry the variant.
+            if not all_negative and quiet_parent:
                 items.append(
                     CounsellingPoint(
                         "X-rays of the parents' skeleton help to find out whether a parent is affected.",
@@ -546,7 +558,7 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
         else:
             lead = (
                 "Not everyone who carries the variant shows the disease"
-                if all_negative
+                if all_negative or not quiet_parent
                 else "A parent without any signs can still carry the variant"
             )
             items.append(
@@ -568,7 +580,13 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             )
     if mode is Inheritance.AUTOSOMAL_DOMINANT and osteopetrosis:
         text = "The variant can also be new in the child, without coming from either parent."
-        if model.mutation_rate == 0:
+        # "Assume that it was inherited" matters while no member of the couple is known to carry it; when one
+        # almost surely does (an affected adult and their partner), the next child's figure does not rest on
+        # where the family's variant came from.
+        carrier_parent = any(
+            p.id in risk.couple and p.carrier_probability >= SETTLED_GENOTYPE for p in risk.individuals
+        )
+        if model.mutation_rate == 0 and not carrier_parent:
             text += " The numbers above assume that it was inherited."
         items.append(CounsellingPoint(text, (DE_NOVO_SEED,)))
 

@@ -63,6 +63,8 @@ __all__ = [
     "RiskReport",
     "allelic_forms",
     "counselling_report",
+    "couple_in_file",
+    "first_affected_parents",
     "parse_inheritance",
     "pedigree_risk",
     "resolve_disease",
@@ -527,8 +529,22 @@ def _not_in_file(name: str, path: str) -> str:
     return f"--couple: {name!r} is not in {path}; expected two individual ids from the file, FATHER,MOTHER"
 
 
-def _first_affected_parents(pedigree: Pedigree) -> tuple[str, str] | None:
-    """The parents of the first affected person (file order) with both parents given, if any."""
+def couple_in_file(pedigree: Pedigree, couple: tuple[str, str]) -> tuple[str, str]:
+    """``couple`` with its ids stripped, each checked to be in the pedigree (listed, or named as a parent);
+    otherwise a one-line :class:`InputError` naming the file and the id (``--couple: 'X' is not in FILE``).
+    ``marbledx analyze`` checks a stated couple with it before it knows whether risks are computed."""
+    first, second = (name.strip() for name in couple)
+    named = set(pedigree.ids)
+    named.update(p for person in pedigree.individuals for p in (person.father, person.mother) if p)
+    for name in (first, second):
+        if name not in named:
+            raise InputError(_not_in_file(name, pedigree.path))
+    return first, second
+
+
+def first_affected_parents(pedigree: Pedigree) -> tuple[str, str] | None:
+    """The parents of the first affected person (file order) with both parents given, if any: the default
+    couple of :func:`counselling_report` (``marbledx analyze`` asks it before choosing a couple of its own)."""
     for person in pedigree.individuals:
         if person.affected and person.father is not None and person.mother is not None:
             return person.father, person.mother
@@ -536,8 +552,8 @@ def _first_affected_parents(pedigree: Pedigree) -> tuple[str, str] | None:
 
 
 def _default_couple(pedigree: Pedigree) -> tuple[str, str]:
-    """The default couple (:func:`_first_affected_parents`); an error asking for ``--couple`` if none."""
-    found = _first_affected_parents(pedigree)
+    """The default couple (:func:`first_affected_parents`); an error asking for ``--couple`` if none."""
+    found = first_affected_parents(pedigree)
     if found is not None:
         return found
     msg = (
@@ -572,17 +588,12 @@ def _family_of_question(
     parts are kept. Parents named but not listed link their children like listed ones.
     """
     if couple is None:
-        default = _first_affected_parents(pedigree)
+        default = first_affected_parents(pedigree)
         if default is None:
             return None
         question: tuple[str, ...] = default
     else:
-        question = tuple(name.strip() for name in couple)
-        named = set(pedigree.ids)
-        named.update(p for person in pedigree.individuals for p in (person.father, person.mother) if p)
-        for name in question:
-            if name not in named:
-                raise InputError(_not_in_file(name, pedigree.path))
+        question = couple_in_file(pedigree, couple)
     parent_of: dict[str, str] = {}  # union-find over ids, iterative (a long line of descent is no recursion)
 
     def root(name: str) -> str:

@@ -27,7 +27,7 @@ from marbledx._text import normalise_text
 # Only what every command, or ``rank``, needs is imported here: the modules of the other commands (labs,
 # counselling, registry, web), the plain-words parser and the package version are imported when used, to
 # keep the start of ``marbledx rank`` short (docs/benchmarks.md, "One case end to end").
-from marbledx.cli._args import file_path
+from marbledx.cli._args import COUPLE_METAVAR, file_path, parse_couple
 from marbledx.cli._render import render_card, render_data_info, render_results, render_subtypes, render_terms
 from marbledx.errors import InputError, MarbledxError
 from marbledx.findings import (
@@ -461,6 +461,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         msg = "-o -: a PDF cannot be written to the terminal; expected a file name such as report.pdf"
         raise UsageError(msg)
     _check_report_output(args.output)
+    # The form is checked before the slow part; the ids are checked against the PED file by analyze().
+    couple = parse_couple(args.couple)
+    if couple is not None and args.ped is None:
+        msg = "--couple names two people of the family's PED file; give --ped FAMILY.ped with it"
+        raise UsageError(msg)
     hpo, kb = load_hpo(), load_knowledge_base()
     # Read here, not by analyze(), to know whether the phenopacket's 'files' name a VCF.
     case = read_case_file(Path(args.case), hpo.ontology, strict=not args.lenient)
@@ -479,6 +484,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         kb=kb,
         vcf=args.vcf,
         ped=args.ped,
+        couple=couple,
         labs=args.labs,
         lab_values=args.value,
         genotype=genotype,
@@ -781,6 +787,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--ped", type=file_path, help="the family's PED file: phase, de novo calls and counselling risks"
+    )
+    sub.add_argument(
+        "--couple",
+        metavar=COUPLE_METAVAR,
+        help="whose next child the counselling risks are for, two ids of the --ped file, as in 'marbledx "
+        "risk' (default: the parents of the first affected person with both parents; else the affected "
+        "proband and the one other parent of their children in the file)",
     )
     sub.add_argument("--labs", type=file_path, help="lab values as CSV (analyte, value, unit, date)")
     sub.add_argument(

@@ -24,7 +24,7 @@ from marbledx.advice._risk import (
     counselling_report,
     resolve_disease,
 )
-from marbledx.cli._args import file_path
+from marbledx.cli._args import COUPLE_METAVAR, file_path, parse_couple
 from marbledx.errors import InputError
 from marbledx.findings._pedigree import read_family_pedigree, read_ped
 from marbledx.knowledge import Inheritance, load_knowledge_base
@@ -113,7 +113,7 @@ def configure(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument(
         "--couple",
-        metavar="FATHER,MOTHER",
+        metavar=COUPLE_METAVAR,
         help="whose next child to compute; only the people linked to them through parents and children are "
         "computed and reported (default: the parents of the first affected person with both parents)",
     )
@@ -134,16 +134,6 @@ def configure(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format (default table)"
     )
-
-
-def _couple(value: str | None) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    parts = [part.strip() for part in value.split(",")]
-    if len(parts) != 2 or not all(parts):
-        msg = f"--couple {value!r}: expected two individual ids separated by a comma, FATHER,MOTHER"
-        raise InputError(msg)
-    return parts[0], parts[1]
 
 
 # Each numeric flag and the model parameter whose range it takes (advice._risk.PARAMETER_RANGES), so that the
@@ -170,7 +160,7 @@ def _check_ranges(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``marbledx risk``; 0 on success. Problems the user can fix raise :class:`InputError`."""
     _check_ranges(args)
-    couple = _couple(args.couple)
+    couple = parse_couple(args.couple)
     curve = PenetranceCurve.parse(args.penetrance_by_age) if args.penetrance_by_age is not None else None
     pedigree = (
         read_ped(args.ped, max_individuals=MAX_PED_FILE_PEOPLE)

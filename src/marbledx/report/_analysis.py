@@ -9,9 +9,10 @@ leading options and their modes of inheritance, on which the family's risks depe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from marbledx._format import percent, quoted
 from marbledx.advice import (
@@ -23,6 +24,7 @@ from marbledx.advice import (
     resolve_disease,
 )
 from marbledx.advice._counsel_text import DE_NOVO_SEED, MOSAICISM_2023
+from marbledx.advice._risk import couple_in_file, first_affected_parents
 from marbledx.errors import InputError
 from marbledx.findings import (
     Case,
@@ -241,13 +243,18 @@ def _with_labs(
 _CHECK_MUTATION_RATE = 1e-6
 
 
-def _new_in_child(pedigree: Pedigree, disease: DiseaseRisk) -> tuple[str, str, str] | None:
+def _new_in_child(
+    pedigree: Pedigree, disease: DiseaseRisk, couple: tuple[str, str] | None = None
+) -> tuple[str, str, str] | None:
     """(child, father, mother) when a dominant model without new variants fails because an affected person's
     parents both tested negative for the variant, and allowing new variants makes the pedigree fit.
 
     The variant was then not found in either parent: it is new in the child, or in some of a parent's eggs or
     sperm (germline mosaicism, which no figure of the model covers). Anything else the pedigree gets wrong
-    (a test that contradicts a status, say) is not explained by a new variant, and gives None.
+    (a test that contradicts a status, say) is not explained by a new variant, and gives None. With a
+    ``couple`` (the one whose next child is asked about), only that couple's child counts: the reason says
+    what the chance for another child of the tested parents is, which is not the question for another couple
+    (an adult proband's own next child, whose chance from an affected parent is not lowered by a new variant).
     """
     model = disease.model
     if model.inheritance is not Inheritance.AUTOSOMAL_DOMINANT or model.mutation_rate > 0.0:
@@ -265,11 +272,13 @@ def _new_in_child(pedigree: Pedigree, disease: DiseaseRisk) -> tuple[str, str, s
         ):
             found = (person.id, father, mother)
             break
-    if found is None:
+    if found is None or (couple is not None and set(couple) != set(found[1:])):
         return None
     try:
         counselling_report(
-            pedigree, replace(disease, model=replace(model, mutation_rate=_CHECK_MUTATION_RATE))
+            pedigree,
+            replace(disease, model=replace(model, mutation_rate=_CHECK_MUTATION_RATE)),
+            couple=couple,
         )
     except InputError:
         return None
@@ -319,12 +328,120 @@ def _de_novo_counselling(
     return data, [f"counselling: {reason}"]
 
 
+# How the couple whose next child the risks are for was chosen (the counselling JSON's couple.chosen_by):
+# named by the user, the engine's default (the parents of the first affected person with both parents in the
+# file), or the affected proband and their one partner in the file (an adult asking about their own children).
+CoupleBasis = Literal["stated", "affected_child", "proband_partner"]
+
+
+def _checked_couple(value: object) -> tuple[str, str] | None:
+    """The ``couple`` argument as (FATHER, MOTHER); anything else is an :class:`InputError` naming it. Its ids
+    are checked against the PED file when the file is read."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(name, str) and name.strip() for name in value)
+    ):
+        return value[0], value[1]
+    found = f"the string {quoted(value)}" if isinstance(value, str) else type(value).__name__
+    msg = f"couple: expected two individual ids of the PED file, (FATHER, MOTHER) such as ('DAD', 'MUM'), found {found}"
+    raise InputError(msg)
+
+
+def _proband_couple(pedigree: Pedigree, proband: str | None) -> tuple[tuple[str, str] | None, str | None]:
+    """The couple of an affected proband and their one partner in the file, or why there is none.
+
+    Asked only when no affected person has both parents in the file (the engine's default): an adult patient's
+    file holds the patient, a partner and perhaps children, but not the patient's own parents. A PED file shows
+    a partner only as the other parent of a child, so the partners are the co-parents of the proband's
+    children; with exactly one, the couple is (father, mother) of those children. With none or several the
+    choice is the user's (``--couple``), and the reason says so; (None, None) when the proband is not an
+    affected person of the file, where the engine's own message asks for a couple.
+    """
+    person = pedigree.get(proband) if proband else None
+    if person is None or person.affected is not True:
+        return None, None
+    pairs = dict.fromkeys(
+        (child.father, child.mother)
+        for child in pedigree.individuals
+        if proband in (child.father, child.mother) and child.father is not None and child.mother is not None
+    )
+    if len(pairs) == 1:
+        father, mother = next(iter(pairs))
+        assert father is not None  # the pairs were filtered for both parents
+        assert mother is not None
+        return (father, mother), None
+    where = (
+        f"{pedigree.path}: no affected individual has both parents in the file, and the proband {proband!r}"
+    )
+    if not pairs:
+        return None, (
+            f"{where} has no partner in it (the other parent of a child of theirs); name the partner with "
+            "--couple FATHER,MOTHER (a partner may be listed without a child)"
+        )
+    partners = sorted({name for pair in pairs for name in pair if name != proband})
+    return None, (
+        f"{where} has children with {len(partners)} partners in it ({', '.join(partners)}); choose whose next "
+        "child to compute with --couple FATHER,MOTHER"
+    )
+
+
+def _couple_text(couple: tuple[str, str], basis: CoupleBasis, proband: str | None, pedigree: Pedigree) -> str:
+    """Which couple the figures are for, and why (the first assumption of the clinician report's counselling).
+    No flag is written with its dashes: the report marks assumptions naming a flag as 'marbledx risk' flags."""
+    father, mother = couple
+    if basis == "stated":
+        why = "the couple named for this analysis"
+        if proband in couple:
+            why += f", of whom {proband} is the proband (the patient)"
+    elif basis == "proband_partner":
+        partner = mother if father == proband else father
+        why = (
+            f"the affected proband {proband} and {partner}, the other parent of {proband}'s children in the "
+            "file. No affected person in the file has both parents given, so the proband's own next child is "
+            "computed (the default; the couple option names another couple)"
+        )
+    else:
+        child = next(
+            (p.id for p in pedigree.individuals if p.affected and (p.father, p.mother) == couple), None
+        )
+        of = f"the parents of {child}, " if child is not None else "the parents of "
+        why = (
+            f"{of}the first affected person in the file with both parents given (the default; the couple option "
+            "names another couple)"
+        )
+    return f"The figures are for the next child of {father} (father) and {mother} (mother): {why}."
+
+
+def _marbledx_risk_flags(text: str) -> str:
+    """The hint that the flags an engine message names are those of 'marbledx risk', when it names any that
+    analyze does not have (analyze has --couple)."""
+    flags = set(re.findall(r"--[a-z][a-z-]*", text)) - {"--couple"}
+    return " (the flags named are those of 'marbledx risk')" if flags else ""
+
+
 def _counselling(
-    ped: Path, plan: CarePlan, options: list[InheritanceOption], kb: KnowledgeBase, hpo: Hpo
+    ped: Path,
+    plan: CarePlan,
+    options: list[InheritanceOption],
+    kb: KnowledgeBase,
+    hpo: Hpo,
+    *,
+    couple: tuple[str, str] | None = None,
+    proband: str | None = None,
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Pedigree risks for the plan's diagnosis when the genotype supports it; otherwise why not, with the modes
-    of the leading options, so that no recurrence figure rests on an unconfirmed diagnosis."""
+    of the leading options, so that no recurrence figure rests on an unconfirmed diagnosis.
+
+    ``couple`` is whose next child to compute (its ids are checked against the file even when no risk is
+    computed); by default the engine's (the parents of the first affected person with both parents in the
+    file), else the affected ``proband`` and their one partner in the file (:func:`_proband_couple`).
+    """
     pedigree = read_ped(ped)  # read even when no risk is computed: a broken file is reported now
+    if couple is not None:
+        couple = couple_in_file(pedigree, couple)
     query = plan.subtype or plan.diagnosis_id
     if query is None:
         return None, ["counselling: no diagnosis to compute risks for"]
@@ -378,24 +495,40 @@ def _counselling(
         }
         if len(mendelian) == 1:
             inheritance = mendelian.pop()
+    basis: CoupleBasis = "stated"
+    chosen = couple
+    if chosen is None:
+        chosen = first_affected_parents(pedigree)
+        basis = "affected_child"
+    if chosen is None:
+        chosen, problem = _proband_couple(pedigree, proband)
+        basis = "proband_partner"
+        if problem is not None:
+            return None, [f"counselling: not computed: {problem}"]
     disease = None
     try:
         disease = resolve_disease(kb, query, inheritance=inheritance)
-        report = counselling_report(pedigree, disease)
+        # The engine's own default is left to it (chosen is then its default couple, or None with its message).
+        report = counselling_report(pedigree, disease, couple=None if basis == "affected_child" else chosen)
     except InputError as exc:
         # Both parents of a dominant child tested negative: the model (no new variants) cannot fit, and the
         # reason is told to the clinician and the family, not only as the engine's error.
-        found = _new_in_child(pedigree, disease) if disease is not None else None
+        found = _new_in_child(pedigree, disease, chosen) if disease is not None else None
         if found is not None and disease is not None:
             return _de_novo_counselling(ped, query, disease, found, for_diagnosis, options, plan)
         text = " ".join(str(exc).split())
-        # The engine's messages name the flags of 'marbledx risk', which analyze does not have.
-        flags = " (the flags named are those of 'marbledx risk')" if " --" in f" {text}" else ""
-        return None, [f"counselling: not computed: {text}{flags}"]
-    data = report.to_dict()
-    data["for_diagnosis"] = for_diagnosis
-    data["risks_given"] = True
-    return data, []
+        # The engine's messages may name flags of 'marbledx risk' that analyze does not have.
+        return None, [f"counselling: not computed: {text}{_marbledx_risk_flags(text)}"]
+    risks: dict[str, Any] = report.to_dict()
+    risks["for_diagnosis"] = for_diagnosis
+    risks["risks_given"] = True
+    # Who the figures are for: the family summary speaks to an adult proband of the couple as "you".
+    listed = proband if proband is not None and pedigree.get(proband) is not None else None
+    risks["proband"] = listed
+    risks["couple"]["chosen_by"] = basis
+    father, mother = report.risk.couple
+    risks["assumptions"] = [_couple_text((father, mother), basis, listed, pedigree), *risks["assumptions"]]
+    return risks, []
 
 
 def analyze(
@@ -405,6 +538,7 @@ def analyze(
     kb: KnowledgeBase,
     vcf: str | Path | None = None,
     ped: str | Path | None = None,
+    couple: tuple[str, str] | None = None,
     labs: str | Path | None = None,
     lab_values: list[str] | None = None,
     genotype: GenotypeOptions | None = None,
@@ -421,7 +555,11 @@ def analyze(
     phenopacket's ``measurements``, ``labs`` and ``lab_values``) are read leniently: one whose interval needs
     an unknown age or sex is a warning. ``exclusions=False`` keeps normal lab values from excluding terms
     (``marbledx labs --no-exclusions``). Recurrence risks are computed from ``ped`` only when the genotype
-    supports the diagnosis. Raises :class:`~marbledx.errors.InputError` with a one-line message for bad input.
+    supports the diagnosis, for the next child of ``couple`` (FATHER, MOTHER: two ids of the PED file, as
+    ``marbledx risk --couple``). Without it they are for the parents of the first affected person with both
+    parents in the file, or else for the affected proband (the genotype ``sample`` or the case's subject id)
+    and their one partner in the file; with several partners a note asks for the couple. Raises
+    :class:`~marbledx.errors.InputError` with a one-line message for bad input.
     """
     if not isinstance(source, Case | str | Path):
         msg = f"source: expected a phenopacket path (str or Path) or a Case, found {type(source).__name__}"
@@ -441,6 +579,10 @@ def analyze(
             (labs, "labs", "a CSV file"),
         )
     )
+    couple = _checked_couple(couple)
+    if couple is not None and ped is None:
+        msg = "couple: names two people of the family's PED file; give ped with it"
+        raise InputError(msg)
     case = source if isinstance(source, Case) else read_case_file(Path(source), hpo.ontology, strict=strict)
     case, table = _with_labs(case, labs, list(lab_values or []), hpo, exclusions=exclusions)
     lab_rows = [row.to_dict() for row in table.rows] if table is not None else []
@@ -458,7 +600,11 @@ def analyze(
     counselling = None
     notes: list[str] = list(lab_notes)
     if ped is not None:
-        counselling, counselling_notes = _counselling(ped, plan, leading, kb, hpo)
+        # The proband as the genotype reader finds it in the PED file: the VCF sample, else the subject id.
+        proband = options.sample or case.subject_id
+        counselling, counselling_notes = _counselling(
+            ped, plan, leading, kb, hpo, couple=couple, proband=proband
+        )
         notes.extend(counselling_notes)
     return AnalysisReport(
         case=case,

@@ -435,8 +435,10 @@ class _Voice:
         return "Your care team" if self.adult else "Your child's team"
 
 
-def _voice(plan: CarePlan, age_days: float | None) -> _Voice:
-    adult = plan.age_band == "adult" or (age_days is not None and age_days >= _ADULT_DAYS)
+def _voice(plan: CarePlan, age_days: float | None, *, parent: bool = False) -> _Voice:
+    """``parent``: the patient is one of the couple whose next child the chances are for (an adult asking
+    about their own children), so is addressed as "you" whatever the age the case gives."""
+    adult = parent or plan.age_band == "adult" or (age_days is not None and age_days >= _ADULT_DAYS)
     young = not adult and (
         plan.age_band == "infant" or (age_days is not None and age_days < _YOUNG_CHILD_DAYS)
     )
@@ -714,8 +716,10 @@ def _may_have_it(person: Mapping[str, Any]) -> bool:
 
 
 def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
-    """Each untested, unaffected or unknown-status person of the pedigree whose chance is worth a word."""
+    """Each untested, unaffected or unknown-status person of the pedigree whose chance is worth a word. The
+    patient (the counselling's ``proband``) is not one: the summary is about the diagnosis they have."""
     bullets = []
+    proband = counselling.get("proband")
     # Under a dominant mode with incomplete penetrance (ADO2) the figure is the chance of signs, as in the first
     # bullet ("The chance that the child has signs"): a carrier without signs also "has" the changed copy.
     having = (
@@ -725,7 +729,7 @@ def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
         else "having the condition"
     )
     for person in counselling.get("individuals", []):
-        if not _listed(person):
+        if not _listed(person) or (proband is not None and person.get("id") == proband):
             continue
         pid = person["id"]
         affected = float(person.get("affected_probability") or 0.0)
@@ -751,10 +755,12 @@ def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
     return bullets
 
 
-def _two_copies_plain(both: float, entity: Entity | None, kb: KnowledgeBase) -> str:
+def _two_copies_plain(
+    both: float, entity: Entity | None, kb: KnowledgeBase, the_child: str = "the child"
+) -> str:
     """A dominant form's chance of a child with two changed copies, and what two copies cause where the
     knowledge base knows it (two CLCN7 variants cause recessive osteopetrosis, OPTB4, not ADO2)."""
-    text = f" The chance that the child gets two changed copies, one from each parent, is {format_probability(both)}."
+    text = f" The chance that {the_child} gets two changed copies, one from each parent, is {format_probability(both)}."
     forms = allelic_forms(kb, entity, Inheritance.AUTOSOMAL_DOMINANT)
     if not forms:
         return text + " Ask your genetic counsellor what two copies would mean."
@@ -773,9 +779,17 @@ def _chances_section(
     """The family's computed chances in plain words (only for a diagnosis the genotype supports).
 
     ``entity`` and ``kb`` name what two copies of a dominant form's gene cause, when two affected parents make
-    that possible."""
+    that possible. When the patient is one of the couple (an adult asking about their own children), the
+    chances are said to them: "for each child you have with …", "your child"."""
     couple = counselling.get("couple") or {}
     who = f"{couple.get('father', 'the father')} and {couple.get('mother', 'the mother')}"
+    ours = _proband_of_couple(counselling)
+    if ours is not None:
+        each = f"For each child you have with {ours[1]},"
+        the_child, child_of = "your child", f"a child of yours with {ours[1]}"
+    else:
+        each = f"For each pregnancy of {who},"
+        the_child, child_of = "the child", f"a child of {who}"
     child = counselling["next_child"]
     mode = counselling.get("inheritance")
     by_sex = child.get("by_sex") or {}
@@ -784,7 +798,7 @@ def _chances_section(
         daughter = float(by_sex.get("female", {}).get("carrier_probability", 0.0))
         low = max(son, daughter) < _LOW_CHANCE
         first = (
-            f"For each pregnancy of {who}, a son has a {format_probability(son)} chance of having the "
+            f"{each} a son has a {format_probability(son)} chance of having the "
             f"condition. A daughter has a {format_probability(daughter)} chance of carrying it."
         )
     elif mode == Inheritance.AUTOSOMAL_DOMINANT.value:
@@ -801,21 +815,17 @@ def _chances_section(
             one = float(genotypes.get("1", 0.0))
             none = float(genotypes.get("0", 0.0))
             affected = one * penetrance + none * float(counselling.get("phenocopy_rate") or 0.0)
-            first = (
-                f"For each pregnancy of {who}, the chance that the child gets one changed copy is "
-                f"{format_probability(one)}."
-            )
+            first = f"{each} the chance that {the_child} gets one changed copy is {format_probability(one)}."
             with_it, signs = "with one changed copy", "has signs from one copy"
-            two_copies = _two_copies_plain(both, entity, kb)
+            two_copies = _two_copies_plain(both, entity, kb, the_child)
         else:
             first = (
-                f"For each pregnancy of {who}, the chance that the child gets the changed copy is "
-                f"{format_probability(inherits)}."
+                f"{each} the chance that {the_child} gets the changed copy is {format_probability(inherits)}."
             )
             with_it, signs = "with it", "has signs"
         if penetrance < 1.0:
             first += (
-                f" Not everyone {with_it} has signs. The chance that the child {signs} is "
+                f" Not everyone {with_it} has signs. The chance that {the_child} {signs} is "
                 f"{format_probability(affected)}."
             )
         first += two_copies
@@ -823,16 +833,21 @@ def _chances_section(
         affected = float(child["affected_probability"])
         carrier = float(child["carrier_probability"])
         low = affected < _LOW_CHANCE
-        first = (
-            f"For each pregnancy of {who}, the chance of a child with the condition is "
-            f"{format_probability(affected)}. The chance of a child who carries one changed copy is "
-            f"{format_probability(carrier)}."
-        )
+        if ours is not None:
+            first = (
+                f"{each} the chance that your child has the condition is {format_probability(affected)}. "
+                f"The chance that your child carries one changed copy is {format_probability(carrier)}."
+            )
+        else:
+            first = (
+                f"{each} the chance of a child with the condition is {format_probability(affected)}. "
+                f"The chance of a child who carries one changed copy is {format_probability(carrier)}."
+            )
     sources = [str(s) for s in counselling.get("sources", [])]
     unsettled = _unsettled_parents(counselling)
     if low:
         first = (
-            f"The calculation gives a low chance for a child of {who}. It cannot rule out every way a gene change "
+            f"The calculation gives a low chance for {child_of}. It cannot rule out every way a gene change "
             "can be passed on, so please ask your genetic counsellor about it."
         )
     elif unsettled:
@@ -841,9 +856,14 @@ def _chances_section(
         if mode == Inheritance.AUTOSOMAL_DOMINANT.value and _maybe_new(counselling, entity):
             first += " " + _MAYBE_NEW
             sources.extend(_MAYBE_NEW_SOURCES)
+        elif ours is not None and unsettled == [ours[0]]:
+            first += " This chance can change when more is known, for example from your gene test."
         else:
             tests = "a gene test" if len(unsettled) == 1 else "gene tests"
-            first += f" This chance can change when more is known, for example from {tests} of {_names(unsettled)}."
+            named = ["you" if ours is not None and pid == ours[0] else pid for pid in unsettled]
+            first += (
+                f" This chance can change when more is known, for example from {tests} of {_names(named)}."
+            )
     else:
         first += " The chance is the same in every pregnancy."
     bullets = [first, *_relative_bullets(counselling)]
@@ -869,22 +889,44 @@ def _chances_section(
 
 def _new_in_child_section(counselling: Mapping[str, Any], voice: _Voice) -> FamilySection:
     """Why no chances are given when neither parent has the child's variant (dominant form): it is probably new
-    in the child, and a parent's eggs or sperm may still carry it, for which there is no figure."""
+    in the child, and a parent's eggs or sperm may still carry it, for which there is no figure.
+
+    The lowered chance is for another child of the tested parents. An adult patient is told that this is about
+    their brothers and sisters, not their own children (who can inherit the variant from them), and to ask the
+    counsellor about their own children: the report gives no figure for them here."""
     found = counselling.get("new_in_child") or {}
     parents = f"{found.get('father', 'the father')} and {found.get('mother', 'the mother')}"
     has = "you have" if voice.adult else "your child has"
+    another = (
+        f"another child of {parents}, a brother or sister of yours,"
+        if voice.adult
+        else f"another child of {parents}"
+    )
     text = [
         f"The gene tests of {parents} did not find the changed copy that {has}.",
         f"So it is probably new in {voice.who}.",
-        "Then the chance for another child is lower than when a parent has it, but it is not zero.",
+        f"Then the chance for {another} is lower than when a parent has it, but it is not zero.",
         "This is because a blood test cannot check every egg or sperm cell, and some of them may carry it.",
         "There is no exact figure for this, so no chance is given here.",
         "A genetic counsellor can go through it with you.",
     ]
+    if voice.adult:
+        text.append("Please also ask them about the chances for your own children.")
     # De novo variants occur in ADO (reference §4.1, seed:004), cited for osteopetrosis forms only, as in the
     # clinician report; germline mosaicism: PMID:37798624.
     sources = [str(s) for s in counselling.get("sources", []) if s in (DE_NOVO_SEED, MOSAICISM_2023)]
     return FamilySection("The chances for your family", text, sources=sources)
+
+
+def _proband_of_couple(counselling: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(patient, partner) when the patient (the counselling's ``proband``) is one of the couple whose next
+    child the chances are for: an adult asking about their own children."""
+    proband = counselling.get("proband")
+    couple = counselling.get("couple") or {}
+    father, mother = couple.get("father"), couple.get("mother")
+    if not proband or proband not in (father, mother):
+        return None
+    return str(proband), str(mother if proband == father else father)
 
 
 def _unsettled_parents(counselling: Mapping[str, Any]) -> list[str]:
@@ -1148,7 +1190,9 @@ def family_summary(
     if options is None:
         options = inheritance_options(plan, kb)
     entity = kb.get(plan.subtype) if plan.subtype else None
-    voice = _voice(plan, age_days)
+    # A patient who is one of the couple is a parent asking about their own children: addressed as "you".
+    parent = counselling is not None and _proband_of_couple(counselling) is not None
+    voice = _voice(plan, age_days, parent=parent)
     stands_out = plan.certainty == "genotype_supported" or plan.probability >= _CREDIBLE
     sections = [
         _what_section(plan, entity, kb, stands_out=stands_out),

@@ -416,20 +416,23 @@ _SEX_WORDS = {"f": "female", "m": "male", "female": "female", "male": "male"}
 # A sex heading whose value says the sex is not known or not recorded ("Sex: unknown", "Sex: not recorded",
 # "Sex: U", "Gender: ?", "Sex - n/k"). It says nothing: like a consanguinity heading that says "unknown", it is
 # cut out of the text before the sentences are read, with no sex, no finding and nothing not found (see
-# TextParser.parse). It must start its clause, as _SEX_HEADING does. After a colon or "=" (a spaced dash is a
-# colon by now) prose may follow a word value on the line, as after "Sex: F"; a "?" must end its clause ("Sex:
-# ?M" is a doubt about a sex, read by _SEX_HEADING); without a colon the value must end its clause too ("Sex
-# unknown, anaemia"). Words that may describe the child rather than the record ("Sex:
-# ambiguous", "indeterminate", "unclear": atypical genitalia is a finding, HP:0000062) are not among them: they
-# are still shown as words not found, for the user to read.
+# TextParser.parse). With a colon or "=" (a spaced dash is a colon by now) it must start its clause, as
+# _SEX_HEADING does, and prose may follow a word value on the line, as after "Sex: F"; a "?" must end its clause
+# ("Sex: ?M" is a doubt about a sex, read by _SEX_HEADING). Without a colon only the words are taken (not "U"
+# or "NK"), wherever they stand and whatever follows ("Age 7 months Sex unknown anaemia", "anaemia, sex not
+# stated"): "sex unknown" or "gender not recorded" names no finding, and left in the text it became part of the
+# phrase after it ("sex unknown anaemia") or, through its "not", a negation ("sex not stated anaemia" excluded
+# anaemia). Words that may describe the child rather than the record ("Sex: ambiguous", "indeterminate",
+# "unclear": atypical genitalia is a finding, HP:0000062) are not among them: they are still shown as words not
+# found, for the user to read.
 _SEX_NOT_KNOWN_WORDS = (
     r"(?:unknown|not\s+known|not\s+recorded|not\s+stated|not\s+documented|not\s+given|not\s+specified"
     r"|unspecified|not\s+available|not\s+asked)"
 )
 _SEX_NOT_KNOWN = re.compile(
     r"(?:^|(?<=[,;:(.!?]))\s*(?:(?:biological|patient'?s?)\s+)?(?:sex|gender)"
-    rf"(?:\s*[:=]\s*(?:\?+(?=\s*(?:[,;.!()]|$))|(?:{_SEX_NOT_KNOWN_WORDS}|u|unk|u/k|nk|n/k|n/a|na)(?![\w/'\-]))"
-    rf"|\s+{_SEX_NOT_KNOWN_WORDS}\s*(?=[,;.!?()]|$))"
+    rf"\s*[:=]\s*(?:\?+(?=\s*(?:[,;.!()]|$))|(?:{_SEX_NOT_KNOWN_WORDS}|u|unk|u/k|nk|n/k|n/a|na)(?![\w/'\-]))"
+    rf"|(?<![\w'\-])(?:(?:biological|patient'?s?)\s+)?(?:sex|gender)\s+{_SEX_NOT_KNOWN_WORDS}(?![\w/'\-])"
 )
 # "Age: 7" with no unit: 7 years and 7 months are both paediatric ages, so the number is not guessed either
 # way; the age is taken out of the words with a note (see _take_ages). "Age: 7 years", "Age 7y", "Age: 7 mo"
@@ -441,15 +444,16 @@ _AGE_WITHOUT_UNIT = re.compile(
 # The headings of a note's template that may share one line ("Age: 8 months  Sex: male  Consanguinity: yes",
 # "Age 2y Sex F"): each is cut off from the one before it, as a line break would, so that it starts its
 # clause as the age and sex headings above need (see _split_headings). With a colon any of them is a heading;
-# without one, only "age" before a number and "sex"/"gender" before F, M, female or male are, and only right
-# after the value of another heading: "anaemia since age 2 years" and "the sex of the sibling" are prose. A date
+# without one, only "age" before a number and "sex"/"gender" before F, M, female, male or a word that says the sex
+# is not known ("unknown", "not stated") are, and only right after the value of another heading: "anaemia since age 2 years" and "the sex of the sibling" are prose. A date
 # of birth is cut out before (see _take_birth_dates).
 _TEMPLATE_HEADING = re.compile(
     r"(?<![\w'])(?:(?:biological|patient'?s?|parental(?=\s+consanguin))\s+)?"
     r"(?P<key>sex|gender|age|consanguinity|consanguineous)"
-    r"(?:\s*(?P<colon>[:=])|(?=\s+(?:female|male|f|m)\b|\s*\d))"
+    rf"(?:\s*(?P<colon>[:=])|(?=\s+(?:female|male|f|m)\b|\s+{_SEX_NOT_KNOWN_WORDS}(?![\w/'\-])|\s*\d))"
 )
-_SEX_VALUE = r"(?:female|male|f|m)\b"
+# "Sex unknown" is a value as "Sex F" is, so that a bare heading after it is cut off ("Sex unknown Age 7").
+_SEX_VALUE = rf"(?:(?:female|male|f|m)\b|{_SEX_NOT_KNOWN_WORDS}(?![\w/'\-]))"
 # The value of each heading, by the first letter of its key: an age with or without its unit ("7 years",
 # "2y 4m", "4/12", "7"), a sex, one word ("yes"). A value not of its kind ends the run of headings.
 _TEMPLATE_VALUES = {
@@ -559,7 +563,7 @@ _NAME_HEADING = re.compile(
 # "DOB", any "Word:"), and before a word with a figure (names have none: "Name: John Smith 7 yo boy").
 _NAME_NEXT_HEADING = re.compile(
     r"[^\W\d_][\w'\u2019.\-]*\s*[:=]|(?:aged?\s*\d|(?:sex|gender)\s+(?:female|male|f|m)\b|dob\b|d\.o\.b|date\s+of"
-    r"\s+birth\b|mrn\b)",
+    rf"\s+birth\b|mrn\b|(?:sex|gender)\s+{_SEX_NOT_KNOWN_WORDS}\b)",
     re.IGNORECASE,
 )
 _NAME_LINE_ENDS = frozenset("\r\n;|")
@@ -680,6 +684,97 @@ _CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not"
 # a figure ("Fractures - no").
 _DASH_HEADING_END = re.compile(r"[a-z]")
 _DASH_VALUE_START = re.compile(r"[a-z0-9]")
+# A line that holds only a template's value of absence, under the line it answers: "Fractures" then "no", "-",
+# "none", "nil", "absent" or "negative" (see TextParser._answer_lone_values).
+_LONE_VALUE = re.compile(
+    r"[ \t]*(?P<value>no|none|nil|absent|negative|[-\u2013\u2014])[ \t]*\.?[ \t]*\r?", re.IGNORECASE
+)
+# A line that ends with a heading's colon, "=" or spaced dash ("Fractures:", "Fractures -"): the next line is
+# its value.
+_HEADING_LINE_END = re.compile(r"(?:[:=]|[a-z]\s+[-\u2013\u2014])[ \t]*\r?$", re.IGNORECASE)
+# A consanguinity heading alone on its line ("Consanguinity", "Parents consanguineous"), as _CONSANGUINITY_HEADING
+# reads one: the next line may be its value, as a finding's ("Consanguinity" then "No" is "Consanguinity: No").
+_CONSANGUINITY_LINE = re.compile(
+    r"[ \t]*(?:(?:the\s+)?parents?(?:'s|s')?\s+|parental\s+)?consanguin(?:ity|eous|e)"
+    r"(?:\s+(?:parents|marriage|union|couple))?[ \t]*",
+    re.IGNORECASE,
+)
+# A line that ends its sentence, so that the next one starts a new one.
+_SENTENCE_LINE_END = re.compile(r"[.;!?:][ \t]*\r?$")
+# A bullet or a number before a line's words ("- Fractures", "2) Hepatosplenomegaly").
+_LINE_BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u00b7\u2013\u2014>]|\d{1,2}[.)])[ \t]+")
+# A heading's value of absence after its colon, "=" or spaced dash ("Fractures: no", "Fractures - none",
+# "Splenomegaly = nil"): a word that _VALUE_WORDS reads as absent, or "absent" (see
+# TextParser._answer_heading_values). "0" is no value in "0.5".
+_ABSENCE_VALUE = re.compile(
+    # Each alternative starts once per run of spaces, not at each of its spaces (a long run took time in the
+    # square of its length).
+    r"(?P<sep>(?<![ \t])[ \t]*[:=][ \t]*|(?<=[a-z])[ \t]+[-\u2013\u2014][ \t]+)"
+    r"(?P<value>none|nil|no|absent|negative|not[ \t]+present|not[ \t]+seen|0(?![.,]\d)|[-\u2013\u2014])"
+    r"(?![\w\-\u2013\u2014'])",
+    re.IGNORECASE,
+)
+# The words after such a value, to the end of its clause; more than this many characters is no value's
+# qualifier ("none reported so far") but prose, and is never read as one (it also bounds the work per value).
+_VALUE_REST = re.compile(r"[^,;.!?:\r\n]{0,120}")
+_VALUE_REST_END = re.compile(r"[,;.!?:\r\n]|$")
+# Where a heading starts, read back from its colon: after a full stop, ";", "!", "?", ":" or a comma.
+_HEADING_STOPS = frozenset(".;!?:,")
+# A heading of more words than this is prose ("He was seen today with anaemia and fractures: no ..."), not
+# read as a heading of its own.
+_HEADING_MOST_WORDS = 6
+_BLANK_LINE = re.compile(r"[ \t]*\r?")
+# A line that ends with a heading's value of one or two words ("Anaemia: yes", "Anaemia - mild"), looked for
+# among its last characters only.
+_VALUE_LINE_END = re.compile(
+    r"(?:[:=]|[a-z][ \t]+[-\u2013\u2014])[ \t]*[^\s:=]+(?:[ \t]+[^\s:=]+)?[ \t]*\r?$", re.IGNORECASE
+)
+_VALUE_LINE_END_CHARS = 80
+# A placeholder put after a heading whose value cannot be told from the words after it ("Fractures: no big
+# spleen"): the heading and the rest of its sentence are shown as uncertain, not read (see TextParser._sentence).
+_UNREAD_MARK = "zzunreadzz"
+_UNREAD = re.compile(rf"\b{_UNREAD_MARK}\b")
+_UNREAD_START = re.compile(rf"\s*{_UNREAD_MARK}\b")
+
+
+def _line_starts_sentence(lines: list[str], index: int, lone: list[bool]) -> bool:
+    """Whether ``lines[index]`` starts a sentence of its own, as _line_break reads the break before it: it is
+    the first line, the line before is blank, a lone value (``lone``) or ends with a full stop, ";" or ":",
+    or it starts with a capital, a bullet or a figure after a line that does not end with a connector."""
+    if index == 0:
+        return True
+    before = lines[index - 1]
+    if not before.strip() or lone[index - 1] or _SENTENCE_LINE_END.search(before):
+        return True
+    first = lines[index].lstrip()[:1]
+    return bool(_LIST_ITEM_START.match(first)) and before.split()[-1].lower() not in _CONTINUES
+
+
+def _next_line_runs_on(lines: list[str], index: int) -> bool:
+    """Whether the line after ``lines[index]`` carries it on, as _line_break reads the break between them: it is
+    not blank and does not start with a capital, a bullet or a figure ("Fractures: no" then "big spleen")."""
+    if index + 1 >= len(lines) or _BLANK_LINE.fullmatch(lines[index + 1]):
+        return False
+    first = lines[index + 1].lstrip(" \t")[:1]
+    return not (first and not first.isspace() and _LIST_ITEM_START.match(first))
+
+
+def _shown_heading(heading: str) -> str:
+    """A heading's words as a note shows them: its bullet and spaces aside ("- Big  spleen" -> "Big spleen")."""
+    bullet = _LINE_BULLET.match(heading)
+    return " ".join((heading[bullet.end() :] if bullet else heading).split())
+
+
+# A run of blanks within a line (spaces, tabs, no-break spaces; not line breaks) longer than this is cut to it.
+_BLANK_RUN_KEPT = 8
+_LONG_BLANK_RUN = re.compile(rf"[^\S\r\n]{{{_BLANK_RUN_KEPT + 1},}}")
+
+
+def _shorten_blank_runs(text: str) -> str:
+    """``text`` with each run of more than _BLANK_RUN_KEPT blanks within a line cut to its first
+    _BLANK_RUN_KEPT characters. Two spaces can separate the headings of a template ("Age: 8 months  Sex:
+    male"); no reading depends on more than that."""
+    return _LONG_BLANK_RUN.sub(lambda match: match.group()[:_BLANK_RUN_KEPT], text)
 
 
 def _join_lines(text: str) -> str:
@@ -1401,10 +1496,18 @@ class TextParser:
                 "--text is empty; expected a description such as '8-month-old with anaemia and no fractures'"
             )
             raise InputError(msg)
+        # Many of the patterns below start with "\s+" or "\s*" and are tried at every character, so a long run
+        # of spaces took time in the square of its length (50,000 spaces: minutes). A run is cut to a few
+        # characters first; the readings depend on where spaces are, not on how many there are beyond two.
+        text = _shorten_blank_runs(text)
         # A name and a date of birth are patient data, never findings: they are cut out before anything reads
         # the text.
         text, long_names = _take_names(text)
         text, birth_date, long_dates = _take_birth_dates(text)
+        # "Fractures" then "no" on the next line is "Fractures: no" (see _answer_lone_values).
+        text = self._answer_lone_values(text)
+        # "Fractures: no" then "big spleen" is no fractures and a big spleen (see _answer_heading_values).
+        text, heading_notes = self._answer_heading_values(text)
         text = _join_lines(text).strip()
         original = text
         mentions: list[LabMention] = []
@@ -1461,6 +1564,7 @@ class TextParser:
                 f"more than {_NAME_MOST_WORDS} words after a date-of-birth heading were taken as the date and not "
                 "read (a date of birth is never read as findings); put findings on a line of their own"
             )
+        state.notes.extend(heading_notes)
         for sentence in _SENTENCE.split(lowered):
             self._sentence(sentence, state)
         text_age = _age(state)
@@ -1512,6 +1616,210 @@ class TextParser:
             found,
         )
 
+    def _answer_lone_values(self, text: str) -> str:
+        """The text with each line that holds only a value of absence ("no", "none", "nil", "absent",
+        "negative", "-"; see _LONE_VALUE) read as a template's answer.
+
+        It answers the line above it when that line is a heading: one that ends with a colon, "=" or a spaced
+        dash ("Fractures:" then "no"), a consanguinity heading ("Consanguinity" then "No"), or one that is a
+        single finding and nothing else, starting its own sentence ("Fractures" or "Hepatosplenomegaly" then
+        "no": see _names_one_finding). The two lines become "Fractures: no", which the heading rules read as the
+        finding excluded. Under any other line (a
+        sentence, a list, words that name no finding, a blank line) it is joined to nothing new and read as
+        before: "no" there is no negation of the line above. Either way it ends its sentence, so that it never
+        reaches the next line: "Anaemia" then "no" then "big spleen" is no anaemia and a big spleen, and under
+        a sentence the "no" negates nothing (before, a next line in lower case became "no big spleen"). A
+        wrongly negated finding is worse than a missed one, so a line above that is more than one finding is
+        never taken as the heading.
+        """
+        if "\n" not in text:
+            return text
+        lines = text.split("\n")
+        values = [_LONE_VALUE.fullmatch(line) for line in lines]
+        lone = [value is not None for value in values]
+        if not any(lone):
+            return text
+        answered: dict[str, bool] = {}  # each line above that was looked at, and whether it is one finding
+        kept: list[str] = []
+        for index, (line, value) in enumerate(zip(lines, values, strict=True)):
+            if value is None:
+                kept.append(line)
+                continue
+            # A dash is the "-" that _HEADING_VALUE reads as absent.
+            word = "-" if value.group("value") in {"\u2013", "\u2014"} else value.group("value")
+            above = lines[index - 1].rstrip(" \t\r") if index else ""
+            if above and not lone[index - 1]:
+                heading = bool(_HEADING_LINE_END.search(above) or _CONSANGUINITY_LINE.fullmatch(above))
+                if not heading and _line_starts_sentence(lines, index - 1, lone):
+                    if above not in answered:
+                        answered[above] = self._names_one_finding(above)
+                    heading = answered[above]
+                if heading:
+                    colon = "" if _HEADING_LINE_END.search(above) else ":"
+                    kept[-1] = f"{above}{colon} {word};"
+                    continue
+            kept.append(f"{word};")
+        return "\n".join(kept)
+
+    def _names_one_finding(self, line: str) -> bool:
+        """Whether ``line`` (a bullet aside) is one phrase that names a finding and nothing else: read alone, it
+        gives only observed terms, each from the whole line, with no words not found, nothing held back or
+        about a relative, no note, age or sex. "Fractures", "Big spleen" and "Hepatosplenomegaly" are;
+        "Anaemia and big spleen", "He has anaemia", "No fractures", "Liver" and "Hearing" are not."""
+        bullet = _LINE_BULLET.match(line)
+        words = line[bullet.end() :] if bullet else line
+        if not words.strip():
+            return False
+        parsed = self.parse(words)  # one line: no lone value in it, so this goes no deeper
+        whole = " ".join(words.lower().split())
+        return (
+            bool(parsed.mappings)
+            and all(not m.excluded and m.lab is None and m.phrase == whole for m in parsed.mappings)
+            and not (parsed.unmatched or parsed.uncertain or parsed.about_relatives or parsed.notes)
+            and parsed.age_days is None
+            and parsed.sex is None
+        )
+
+    def _answer_heading_values(self, text: str) -> tuple[str, list[str]]:
+        """The text with each heading's value of absence ("Fractures: no", "Fractures - none"; see
+        _ABSENCE_VALUE) settled where the line breaks or the words after it would misread it; and a note for
+        each one that is not read.
+
+        The heading is the words before the colon, back to a full stop, ";", "!", "?", a colon or a comma, of at
+        most _HEADING_MOST_WORDS words; its findings are those it gives read alone (see _heading_kind). Only a
+        heading that gives findings is looked at: one that gives none ("History: no" then "fractures or
+        anaemia", "Abdomen: no" then "big spleen") is read as before, its value the start of the words after
+        it, as in a note that wraps.
+
+        - The whole value at the end of a line that the next line, in lower case, would carry on ("Fractures:
+          no" then "big spleen", which read "Fractures: no big spleen": fractures observed, the spleen
+          excluded). Under a heading that is a single finding (see _names_one_finding) the value answers it:
+          the line ends there, the finding is excluded and the next line is read on its own. Under any other
+          heading of findings ("Anaemia and splenomegaly: no" then "fractures") the value may answer all,
+          some or none of them; as for a lone "no" under such a line (see _answer_lone_values), a wrongly
+          negated finding is worse than a missed one, so the heading is shown as uncertain, not read, and the
+          line still ends there: its value never negates the next line. A single finding at the start of a line
+          that carries on the line before ("Anaemia and" then "fractures: no") is such a heading too, unless the
+          line before ends with another heading's value ("Anaemia: yes" then "splenomegaly: no").
+        - A value with more words after it in its clause ("Fractures: no big spleen"; on one line, or
+          wrapped). "No" is a pre-negation: it may answer the heading or negate the words after it, and reads
+          either the heading or those words the wrong way round; the heading and the rest of the sentence are
+          shown as uncertain, not read, with a note. So are they after "none", "nil", "absent", "negative",
+          "0" or "-" when the words after it name something ("Fractures: nil big spleen"). When they name
+          nothing ("Fractures: none reported so far", "Fractures: absent on examination") they only qualify
+          the value, which answers the heading: "fractures absent reported so far".
+        - "Fractures = no": "=" is read as a colon (the heading rules know the colon only).
+        """
+        notes: list[str] = []
+        if not _ABSENCE_VALUE.search(text):
+            return text, notes
+        seen: dict[tuple[str, str], bool | str] = {}  # each heading's kind and rest's reading, found once
+        lines = text.split("\n")
+        lone = [False] * len(lines)  # lone values end with ";" by now (see _answer_lone_values)
+        for index, line in enumerate(lines):
+            pieces: list[str] = []
+            taken = 0  # where the line not yet copied starts
+            # Where the value before ended: a heading is read back no further, so that each character is read
+            # back once however many values a line holds.
+            floor = 0
+            for match in _ABSENCE_VALUE.finditer(line):
+                settled = self._settle_heading_value(
+                    lines, lone, index, match, max(floor, taken), seen, notes
+                )
+                floor = match.end()
+                if settled is not None:
+                    pieces += [line[taken : match.start()], settled[0]]
+                    taken = settled[1]
+            if pieces:
+                lines[index] = "".join([*pieces, line[taken:]])
+        return "\n".join(lines), notes
+
+    def _settle_heading_value(
+        self,
+        lines: list[str],
+        lone: list[bool],
+        index: int,
+        match: re.Match[str],
+        floor: int,
+        seen: dict[tuple[str, str], bool | str],
+        notes: list[str],
+    ) -> tuple[str, int] | None:
+        """What the heading's value ``match`` on ``lines[index]`` becomes, and where the words it stands for end
+        on the line, as _answer_heading_values sets out; None to leave it as it is. ``lone``: no line is a lone
+        value (see _line_starts_sentence); ``floor``: where the heading may start at the earliest; ``seen``: the
+        kind of each heading and the reading of each rest already looked at. A note is added to ``notes``."""
+        line = lines[index]
+        value = " ".join(match.group("value").split())
+        rest = _VALUE_REST.match(line, match.end())
+        assert rest is not None  # it matches the empty string
+        words = rest.group()
+        whole = not words.strip()
+        runs_on = whole and not line[rest.end() :].strip() and _next_line_runs_on(lines, index)
+        equals = match.group("sep").strip() == "="
+        if whole and not runs_on and not equals:
+            return None  # "Fractures: no." or "Fractures: no" then "Anaemia": read as before
+        begin = match.start()
+        while begin > floor and line[begin - 1] not in _HEADING_STOPS:
+            begin -= 1
+        heading = line[begin : match.start()]
+        if not re.search(r"[a-z]", heading, re.IGNORECASE) or len(heading.split()) > _HEADING_MOST_WORDS:
+            return None
+        if ("kind", heading) not in seen:
+            seen["kind", heading] = self._heading_kind(heading)
+        kind = seen["kind", heading]
+        if kind == "none":
+            return None
+        if (
+            kind == "one"
+            and begin == 0
+            and not _line_starts_sentence(lines, index, lone)
+            and not _VALUE_LINE_END.search(lines[index - 1][-_VALUE_LINE_END_CHARS:])
+        ):
+            # Its clause starts on the line before ("Anaemia and" then "fractures: no"). After another heading's
+            # value ("Anaemia: yes" then "splenomegaly: no") it starts a template's item, as before.
+            kind = "many"
+        if not whole and not _VALUE_REST_END.match(line, rest.end()):
+            words += " ..."  # longer than a value's qualifier: prose, read as naming something
+        shown = " ".join(f"{_shown_heading(heading)}: {value}{words}".lower().split())
+        if runs_on:
+            if kind == "one":
+                return f": {value};", rest.end()
+            notes.append(
+                f"'{shown}': the heading is not a single finding on a line of its own, and the next line goes on "
+                "in lower case; not read (give each finding its own value, e.g. 'Anaemia: no')"
+            )
+            return f": {_UNREAD_MARK} {value};", rest.end()
+        if whole:
+            return f": {value}", match.end()  # "Fractures = no"
+        qualifier = words.strip()
+        if value.lower() != "no":
+            if ("rest", qualifier) not in seen:
+                seen["rest", qualifier] = self._says_something(qualifier)
+            if not seen["rest", qualifier]:
+                return " absent", match.end()  # "Fractures: none reported so far"
+        notes.append(
+            f"'{shown}': '{value.lower()}' may be the heading's value or a negation of the words after it; not "
+            f"read (end the value with a full stop or a new line: '{_shown_heading(heading).capitalize()}: "
+            f"{value.lower()}.')"
+        )
+        return f": {_UNREAD_MARK} {value}", match.end()
+
+    def _heading_kind(self, heading: str) -> str:
+        """Whether ``heading``, read alone, gives no finding ("none": "History", "Abdomen"), is a single
+        finding and nothing else ("one": "Fractures", "- Big spleen"; see _names_one_finding), or gives
+        findings otherwise ("many": "Anaemia and splenomegaly", "Fractures at 2 years")."""
+        if not self.parse(heading).mappings:
+            return "none"
+        return "one" if self._names_one_finding(heading) else "many"
+
+    def _says_something(self, words: str) -> bool:
+        """Whether ``words``, read alone, name a finding, or something shown as uncertain or about a
+        relative: "big spleen", "possible fractures" do; "reported so far", "on examination" do not."""
+        if words.endswith("..."):
+            return True
+        parsed = self.parse(words)
+        return bool(parsed.mappings or parsed.uncertain or parsed.about_relatives)
+
     @staticmethod
     def _lab_context(index: int, state: _State) -> str | None:
         """Whose value the lab value ``index`` is, by the cues around it: the patient's, a relative's, or
@@ -1544,6 +1852,13 @@ class TextParser:
                     # "Her father: he had fractures", "Family history: ...": the rest is the relative's.
                     state.about_relatives.append(_shown(":".join(clauses[index:])))
                     break
+                if _UNREAD_START.match(clause) or (
+                    index + 1 < len(clauses) and _UNREAD_START.match(clauses[index + 1])
+                ):
+                    # A heading whose value cannot be told from the words after it, and those words (see
+                    # _answer_heading_values): shown, not read, to the end of the sentence.
+                    hedged = True
+                    clause = _UNREAD.sub(" ", clause)
                 self._clause(clause, state, hedged=hedged)
                 cue = _UNCERTAIN.match(heading)
                 if index + 1 < len(clauses) and cue and not heading[cue.end() :].strip():
@@ -1640,6 +1955,8 @@ class TextParser:
         deficiency: RTA, ...", "Pycnodysostosis vs osteopetrosis: short stature, ..."): the colon stays.
         """
         value = " ".join(match.group(1).split())
+        if value.startswith(_UNREAD_MARK):
+            return match.group()  # the colon stays, so that the placeholder is a clause of its own
         if value not in _VALUE_WORDS and self._matches(value, negated=False):
             return match.group()
         return " " + _VALUE_WORDS.get(value, value)
@@ -1836,7 +2153,8 @@ def _spleen_below_margin(match: re.Match[str]) -> str:
 
 
 def _shown(words: str) -> str:
-    return " ".join(words.replace(_HYPOTHETICAL_MARK.strip(), " ").split()).replace(" ,", ",")
+    words = _UNREAD.sub(" ", words.replace(_HYPOTHETICAL_MARK.strip(), " "))
+    return " ".join(words.split()).replace(" ,", ",")
 
 
 def _in_company(phrase: str, words: tuple[str, ...]) -> bool:

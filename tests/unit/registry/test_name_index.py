@@ -190,8 +190,9 @@ def test_the_upgrade_refuses_names_equal_but_for_case_and_changes_nothing(
     expected = (
         "cannot upgrade the registry to schema revision 0006: 2 group(s) of user names differ only in case "
         "('Alice' and 'alice'; 'BOB' and 'Bob' and 'bob'), which would read as one account; rename all but "
-        "one of each with the database's own tool (marbledx has no rename command), e.g. UPDATE users SET "
-        "name = 'alice-2' WHERE name = 'Alice', then open the registry again; nothing was changed"
+        "one of each with the database's own tool ('marbledx users rename' cannot open a registry this upgrade "
+        "refused), e.g. UPDATE users SET name = 'alice-2' WHERE name = 'Alice', then open the registry again; "
+        "nothing was changed"
     )
     with pytest.raises(RegistryError) as caught:
         Registry.open(url, uploads_dir=tmp_path, password_hasher=CHEAP)

@@ -50,7 +50,7 @@ def _refuse_clashes() -> None:
     msg = (
         f"cannot upgrade the registry to schema revision 0006: {len(groups)} group(s) of user names differ "
         f"only in case ({shown}{more}), which would read as one account; rename all but one of each with the "
-        "database's own tool (marbledx has no rename command), e.g. UPDATE users SET name = 'alice-2' WHERE "
+        "database's own tool ('marbledx users rename' cannot open a registry this upgrade refused), e.g. UPDATE users SET name = 'alice-2' WHERE "
         "name = 'Alice', then open the registry again; nothing was changed"
     )
     raise RegistryError(msg)

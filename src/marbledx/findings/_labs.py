@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -156,6 +157,9 @@ class StatedLimits(_Strict):
 
     low: float | None = None
     high: float | None = None
+    # The grey zone's upper end too: Gomella states neonatal ionised hypocalcaemia as "< 0.75 to < 1.10
+    # mmol/L (3.0-4.4 mg/dL)", and 3.0 mg/dL is 0.7485 mmol/L, so the converted limit would call 3.0 low.
+    low_indeterminate_below: float | None = None
 
 
 class Band(_Strict):
@@ -259,7 +263,11 @@ class AnalyteSpec(_Strict):
                 if keys.get(_unit_key(stated_unit)) != stated_unit:
                     msg = f"bands[{index}].also_stated: {stated_unit!r} is not one of the analyte's units"
                     raise ValueError(msg)
-                if (stated.low is None) != (band.low is None) or (stated.high is None) != (band.high is None):
+                if (
+                    (stated.low is None) != (band.low is None)
+                    or (stated.high is None) != (band.high is None)
+                    or (stated.low_indeterminate_below is None) != (band.low_indeterminate_below is None)
+                ):
                     msg = (
                         f"bands[{index}].also_stated[{stated_unit!r}] must state the same limits as the band"
                     )
@@ -638,8 +646,15 @@ def parse_lab_date(text: str, *, where: str = "date") -> str:
     return date.isoformat()
 
 
-def _format_number(value: float) -> str:
-    return f"{value:.4g}" if value != 0 else "0"
+def _format_number(value: float, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, positional where a lab value can be: "1e+06" for a typed
+    1000001 would show the refused value equal to the bound it broke."""
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    if "e" in text and 1e-6 <= abs(value) < 1e15:
+        text = format(Decimal(text), "f")
+    return text
 
 
 def _example(analyte: AnalyteSpec, unit: UnitSpec) -> str:
@@ -664,7 +679,7 @@ def _check_plausible(analyte: AnalyteSpec, unit: UnitSpec, value: float, *, wher
         msg = f"{where}: {found} is not a number; expected a finite {analyte.key} value in {unit.unit}"
         raise InputError(msg)
     value = number
-    shown = f"{_format_number(value)} {unit.unit}".strip()
+    shown = f"{_format_number(value, 10)} {unit.unit}".strip()  # as typed, not rounded onto the bound
     low = analyte.plausible.min / unit.factor
     high = analyte.plausible.max / unit.factor
     bounds = f"{_format_number(low)}-{_format_number(high)} {unit.unit}".strip()
@@ -1026,8 +1041,10 @@ def _classify(below: bool | None, above: bool | None, one_sided_normal: bool) ->
 
 
 def _display(value: float, converted: bool) -> float:
-    # Limits shown in another unit than they were stated in are rounded to 4 significant digits.
-    return float(f"{value:.4g}") if converted else value
+    # Limits shown in another unit than they were stated in are rounded to 4 significant digits; limits shown
+    # in their own unit lose only the noise of the round trip through the canonical unit (3.0 mg/dL, not
+    # 2.9999999999999996).
+    return float(f"{value:.4g}") if converted else float(f"{value:.12g}")
 
 
 def _needs_message(value: LabValue, analyte: AnalyteSpec, needs: str) -> str:
@@ -1040,6 +1057,25 @@ def _needs_message(value: LabValue, analyte: AnalyteSpec, needs: str) -> str:
         f"{value.source}: the {analyte.key} reference interval at this age depends on sex; give --sex female "
         "or --sex male"
     )
+
+
+def _side_is_read(analyte: AnalyteSpec, side: str, table: LabTable) -> bool:
+    """Whether a value beyond ``side`` ("low"/"high") of ``analyte`` means something here: it maps to an HPO
+    term, or a derived rule reads that side (low bicarbonate in metabolic acidosis)."""
+    if (analyte.low if side == "low" else analyte.high) is not None:
+        return True
+    states = {side, f"not_{side}"}
+    return any(
+        analyte.key in condition.analytes and condition.state in states
+        for rule in table.derived
+        for condition in rule.all_of
+    )
+
+
+def _open_side_note(interval: ReferenceInterval, limit: str) -> str:
+    if interval.laboratory:
+        return f"the laboratory's interval has no {limit} limit; give both of its limits."
+    return f"no verified {limit} limit."
 
 
 def _interpret_one(
@@ -1069,7 +1105,10 @@ def _interpret_one(
         interval = ReferenceInterval(value.low, value.high, unit.unit, LABORATORY_SOURCE, laboratory=True)
         below = None if value.low is None else _lt(value.value, value.low)
         above = None if value.high is None else _gt(value.value, value.high)
-        one_sided_normal = True  # a laboratory's "< 5" means normal below 5
+        # A laboratory's "< 5" means normal below 5 (CK-BB), but only where nothing is read from the side it
+        # leaves open: a haemoglobin of 5 g/dL against "< 13.5" is not normal, it is not assessed.
+        open_side = "low" if value.low is None else "high" if value.high is None else None
+        one_sided_normal = open_side is None or not _side_is_read(analyte, open_side, table)
     else:
         band, needs = _select_band(analyte, age, sex)
         if needs is not None:
@@ -1115,11 +1154,12 @@ def _interpret_one(
         def limit(value: float | None, factor: float = band_unit.factor) -> float | None:
             return None if value is None else value * factor
 
-        grey = limit(band.low_indeterminate_below)
         if stated is not None:
             low, high = limit(stated.low, unit.factor), limit(stated.high, unit.factor)
+            grey = limit(stated.low_indeterminate_below, unit.factor)
         else:
             low, high = limit(band.low), limit(band.high)
+            grey = limit(band.low_indeterminate_below)
         below = None if low is None else _lt(canonical, low)
         above = None if high is None else _gt(canonical, high)
         if grey is not None and below is False and _lt(canonical, grey):
@@ -1140,9 +1180,9 @@ def _interpret_one(
         if indeterminate:
             notes.insert(0, "Low by some published definitions only.")
         elif below is False and above is None:
-            notes.insert(0, "Not low; no verified upper limit.")
+            notes.insert(0, f"Not low; {_open_side_note(interval, 'upper')}")
         elif above is False and below is None:
-            notes.insert(0, "Not high; no verified lower limit.")
+            notes.insert(0, f"Not high; {_open_side_note(interval, 'lower')}")
     mapping = analyte.low if interpretation == "low" else analyte.high if interpretation == "high" else None
     excluded = False
     low_term = analyte.low

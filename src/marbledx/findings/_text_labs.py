@@ -165,8 +165,12 @@ _QUALIFIERS = frozenset(
         "glycosylated",
         "24h",
         "24hr",
+        "dihydroxy",
     }
 )
+# The same, written with symbols the word rule does not see: "1,25(OH)2 vitamin D" is calcitriol, not the
+# 25-hydroxyvitamin D of the lab table.
+_QUALIFIER_SYMBOLS = re.compile(r"(?:\(\s*oh\s*\)\s*2|(?<![\d.])1\s*,\s*25)[\s\-]*$", re.IGNORECASE)
 # A mention's place in the text handed to the word parser: letters around a number, so that a bracket
 # holding a value stays a phrase of its own ("anaemia (Hb 7.2 g/dL)"), and no age or date rule reads it.
 PLACEHOLDER = re.compile(r"zzlab(\d+)zz")
@@ -368,6 +372,12 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
         if problem is None and qualifier and qualifier[0].rsplit("-", 1)[-1] in _QUALIFIERS:
             problem = (
                 f"'{qualifier[0]} {name}' is not a name the lab table knows (its {name!r} is "
+                f"{analyte.name}), so which measurement it is stays open"
+            )
+        symbols = _QUALIFIER_SYMBOLS.search(text[max(0, match.start() - 24) : match.start()])
+        if problem is None and symbols:
+            problem = (
+                f"'{symbols.group().strip()} {name}' is not a name the lab table knows (its {name!r} is "
                 f"{analyte.name}), so which measurement it is stays open"
             )
         if problem is None and _TARGET_WORDS.intersection([*before_words[-3:], *after_words[:2]]):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from marbledx._format import quoted
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.ontology import PHENOTYPIC_ABNORMALITY_ID, Ontology
 
@@ -13,7 +14,15 @@ if TYPE_CHECKING:
     # Only for the annotation: _labs imports this module at run time.
     from marbledx.findings._labs import LabValue
 
-__all__ = ["Case", "FamilyHistory", "Finding", "GenomicFile", "normalise_findings", "parse_iso_age"]
+__all__ = [
+    "MAX_FINDINGS",
+    "Case",
+    "FamilyHistory",
+    "Finding",
+    "GenomicFile",
+    "normalise_findings",
+    "parse_iso_age",
+]
 
 Sex = Literal["female", "male"]
 
@@ -31,12 +40,16 @@ _DAYS_PER_YEAR = 365.25
 # An age above this is a typing or date error, not a patient.
 MAX_AGE_YEARS = 130
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
+# The most distinct findings (observed and excluded) of one case. A patient has tens; the ranking costs about a
+# millisecond per finding, so a pasted list of every HPO term (16,000 ids: 18 s) is refused instead.
+MAX_FINDINGS = 1_000
 
 
 def parse_iso_age(text: str, *, where: str = "--age") -> float:
     """Age in days from an ISO 8601 duration such as ``P8M``, ``P2Y6M``, ``P10D``, ``PT12H`` or ``P1,5Y``.
 
-    Raises :class:`InputError` naming ``where`` and the expected form.
+    Raises :class:`InputError` naming ``where`` and the expected form; the text is quoted cut short, so that a
+    pasted page in an age field makes a one-line error, not a page.
     """
     value = text.strip().upper().replace(",", ".")
     match = _ISO_DURATION.fullmatch(value)
@@ -47,7 +60,9 @@ def parse_iso_age(text: str, *, where: str = "--age") -> float:
         or match is None
         or not any(match.groupdict().values())
     ):
-        msg = f"{where}: {text!r} is not an ISO 8601 age; expected a duration such as P8M, P2Y6M or P10D"
+        msg = (
+            f"{where}: {quoted(text)} is not an ISO 8601 age; expected a duration such as P8M, P2Y6M or P10D"
+        )
         raise InputError(msg)
     parts = {k: float(v) for k, v in match.groupdict().items() if v}
     days = (
@@ -60,7 +75,7 @@ def parse_iso_age(text: str, *, where: str = "--age") -> float:
         + parts.get("s", 0.0) / 86400
     )
     if days > MAX_AGE_YEARS * _DAYS_PER_YEAR:
-        msg = f"{where}: {text!r} is older than {MAX_AGE_YEARS} years; expected a patient's age"
+        msg = f"{where}: {quoted(text)} is older than {MAX_AGE_YEARS} years; expected a patient's age"
         raise InputError(msg)
     return days
 
@@ -146,7 +161,8 @@ def normalise_findings(
     of inheritance, an onset, a frequency) is not a finding and is rejected the same way. A term both
     observed and excluded is a contradiction and is rejected, and so is an excluded term that is an ancestor
     of an observed one (an observed finding implies its ancestors); where a lab-derived term is one side of
-    such a pair, the lab term is dropped with a warning. Duplicates are merged.
+    such a pair, the lab term is dropped with a warning. Duplicates are merged. More than :data:`MAX_FINDINGS`
+    distinct findings is an :class:`InputError` whatever the policy.
     """
     findings: dict[tuple[str, bool], Finding] = {}
     warnings: list[str] = []
@@ -197,6 +213,9 @@ def normalise_findings(
                 f"{where}: HPO term {original} is obsolete or an alternative id; using {current} ({ontology.label(current)})"
             )
         findings.setdefault((current, excluded), Finding(current, excluded, source, original))
+        if len(findings) > MAX_FINDINGS:
+            msg = f"{where}: more than {MAX_FINDINGS:,} distinct findings; expected at most {MAX_FINDINGS:,} HPO terms per case"
+            raise InputError(msg)
     both = sorted(
         {hpo for hpo, excluded in findings if excluded} & {hpo for hpo, excluded in findings if not excluded}
     )

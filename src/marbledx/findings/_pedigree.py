@@ -38,6 +38,7 @@ from marbledx.findings._case import parse_iso_age
 from marbledx.findings._io import parse_json_object, read_text_file
 
 __all__ = [
+    "MAX_PED_PEOPLE",
     "PedIndividual",
     "Pedigree",
     "TestResult",
@@ -63,6 +64,10 @@ _AGE_HELP = "expected years (age=34, age=2.5) or an ISO 8601 duration (age=P34Y,
 # The longest id (family, individual, parent) read; the registry keeps sample names to the same length. A longer
 # "id" is a damaged line (a genotype block, a pasted paragraph), not a person.
 MAX_ID_LENGTH = 255
+# The most people one pedigree file (PED, or a Family's pedigree.persons) may hold. Counselling computes one
+# family of at most advice._risk.MAX_PEDIGREE_PEOPLE, so a clinic's file of many families is fine; reading and
+# linking 100,000 people takes about a second, while the 64 MiB a file may have held 3.8 million (30 s, 2 GB).
+MAX_PED_PEOPLE = 100_000
 # Parent ids that mean "not given" (PLINK: 0; some tools write "."); no individual may carry one as an id.
 _NO_PARENT = frozenset({"0", "."})
 _COLUMN_NAMES = {1: "family", 2: "individual", 3: "father", 4: "mother", 5: "sex", 6: "affected"}
@@ -404,12 +409,12 @@ def _check_ids(path: Path, number: int, columns: Sequence[str]) -> None:
         raise InputError(msg)
 
 
-def read_ped(path: str | Path, *, max_individuals: int | None = None) -> Pedigree:
+def read_ped(path: str | Path, *, max_individuals: int | None = MAX_PED_PEOPLE) -> Pedigree:
     """Read and check a PED file; every problem is an :class:`InputError` naming the file and line.
 
     An ``age=`` token in the extra columns sets :attr:`PedIndividual.age` (see :func:`parse_age_token`).
-    ``max_individuals`` (optional) stops at the first line beyond that many people, so that a caller with a
-    limit refuses a cohort file without reading all of it. Lines are numbered as an editor shows them (only
+    ``max_individuals`` (default :data:`MAX_PED_PEOPLE`; ``None`` for no limit) stops at the first line beyond
+    that many people, so that a cohort file is refused without reading all of it. Lines are numbered as an editor shows them (only
     a line feed, carriage return or both end a line); a control or invisible character, or a space other than
     the ASCII space or tab, is an error naming its line and column.
     """
@@ -527,7 +532,12 @@ def _family_ages(path: Path, family: Any) -> dict[str, float]:
 def _parse_family_json(path: Path) -> tuple[list[Any], bool, str | None, dict[str, float]]:
     """The persons, the consanguinity flag, the proband id and the subjects' ages (years) of a Family (or
     bare Pedigree) JSON file."""
-    document = parse_json_object(path, read_text_file(path), expected="a GA4GH Phenopacket v2 Family")
+    document = parse_json_object(
+        path,
+        read_text_file(path),
+        expected="a GA4GH Phenopacket v2 Family",
+        list_limits={"pedigree.persons": MAX_PED_PEOPLE, "persons": MAX_PED_PEOPLE},
+    )
     try:
         if "pedigree" in document:
             family = json_format.ParseDict(document, phenopackets.Family())

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import phenopackets
 from google.protobuf import json_format
 
-from marbledx._format import printable
+from marbledx._format import QUOTE_LIMIT, printable, quoted
 from marbledx.errors import InputError
 from marbledx.findings._case import (
     MAX_AGE_YEARS,
@@ -39,6 +39,7 @@ from marbledx.findings._labs import (
     make_lab_value,
     prepare_lab_findings,
 )
+from marbledx.findings._pedigree import MAX_PED_PEOPLE
 from marbledx.ontology import ONSET_LOWER_BOUND_DAYS, Ontology
 
 __all__ = [
@@ -249,6 +250,8 @@ def _check_version(path: Path, document: dict[str, Any]) -> None:
     # The major version decides: "2.0" and "2.0.2" are v2, "20.1" is not.
     major = version.lower().removeprefix("v").split(".", 1)[0]
     if version and major != _SUPPORTED_MAJOR:
+        if len(version) > QUOTE_LIMIT:  # the field may hold anything, a pasted page included
+            version = version[:QUOTE_LIMIT] + "…"
         msg = f"{path}: phenopacket schema version {printable(version)} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
         raise InputError(msg)
 
@@ -399,7 +402,12 @@ def _load_packet(
     """The proband's Phenopacket message, the Family pedigree's history, the Family's ``files`` and the
     proband's JSON object as read (it tells a number left out from a 0, which the message cannot)."""
     notes = warnings if warnings is not None else []
-    document = parse_json_object(path, read_text_file(path), expected="a GA4GH Phenopacket v2")
+    document = parse_json_object(
+        path,
+        read_text_file(path),
+        expected="a GA4GH Phenopacket v2",
+        list_limits={"pedigree.persons": MAX_PED_PEOPLE},
+    )
     _check_version(path, document)
     if "members" in document and "phenotypicFeatures" not in document:
         msg = (
@@ -466,7 +474,9 @@ def read_case_file(
         raise InputError(msg)
     for index, feature in enumerate(packet.phenotypic_features):
         if not feature.type.id.strip():
-            label = f" (type.label {feature.type.label!r} is not looked up)" if feature.type.label else ""
+            label = (
+                f" (type.label {quoted(feature.type.label)} is not looked up)" if feature.type.label else ""
+            )
             msg = f"{path}: phenotypicFeatures[{index}]: type.id is missing{label}; expected an HPO id such as HP:0011002"
             raise InputError(msg)
     raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]

@@ -310,6 +310,12 @@ class TranscriptField:
             *(i for i, _ in self._revel),
             *(i for i, _ in self._cadd),
         )
+        # The entries of the last record looked up allele by allele (_indices_for), grouped by their Allele
+        # column, with the ALTs as the entries write them: (entries, alts, ref, groups, allele strings). A GT
+        # that carries many alleles ("1/2/…/4000") otherwise made each look-up a pass over every entry and
+        # every ALT, in the square of the line's length (4,000 ALTs: 1.5 s).
+        self._grouped: tuple[list[list[str]], Sequence[str], str, dict[str, list[int]], Sequence[str]] | None
+        self._grouped = None
 
     @classmethod
     def from_header(
@@ -500,14 +506,27 @@ class TranscriptField:
     def _indices_for(
         self, entries: list[list[str]], ref: str, alts: Sequence[str], alt_index: int
     ) -> list[int]:
-        i = self._allele
+        grouped = self._grouped
+        # The same record (its lists, kept alive by the cache, so their identity cannot be reused) is grouped once.
+        if grouped is None or grouped[0] is not entries or grouped[1] is not alts or grouped[2] != ref:
+            i = self._allele
+            groups: dict[str, list[int]] = {}
+            for j, parts in enumerate(entries):
+                allele = parts[i]
+                if allele in groups:
+                    groups[allele].append(j)
+                else:
+                    groups[allele] = [j]
+            written = vep_allele_strings(ref, alts) if self.style == "vep" else alts
+            grouped = self._grouped = (entries, alts, ref, groups, written)
+        groups, written = grouped[3], grouped[4]
         alt = alts[alt_index]
-        want = vep_allele_strings(ref, alts)[alt_index] if self.style == "vep" else alt
-        chosen = [j for j, parts in enumerate(entries) if parts[i] == want]
+        want = written[alt_index]
+        chosen = groups.get(want)
         if not chosen and want != alt:
             # VEP run with --minimal or on pre-trimmed input writes the allele as the VCF has it.
-            chosen = [j for j, parts in enumerate(entries) if parts[i] == alt]
-        return chosen
+            chosen = groups.get(alt)
+        return list(chosen) if chosen else []  # a copy: the group stays as it is for the next allele
 
     def split(self, entry: str) -> list[str]:
         """One entry's columns, padded as :meth:`entries` pads them."""
@@ -663,6 +682,8 @@ class InfoFields:
         self.present = bool(self._gnomad or self._clinvar or self._revel or self._cadd)
         # Whether the header declares a gnomAD frequency key: without one, the frequency is unknown, not absent.
         self.has_frequency = bool(self._gnomad)
+        # The last INFO text read by annotation(): (text, values by key, per-allele values split by key).
+        self._parsed: tuple[str, dict[str, str], dict[str, list[str]]] | None = None
 
     @classmethod
     def from_header(cls, header: pysam.VariantHeader, numbers: NumberReader) -> InfoFields:
@@ -675,16 +696,24 @@ class InfoFields:
         """The values in one record's INFO column (its text) for ALT number ``alt_index`` (0-based)."""
         if not self.present or info == ".":
             return None
-        values: dict[str, str] = {}
-        for item in info.split(";"):
-            key, _, value = item.partition("=")
-            values[key] = value
+        parsed = self._parsed
+        # A record's INFO is read once for all its alleles (a string's identity cannot be reused while the cache
+        # holds it): a GT carrying thousands of alleles made each one split the whole column again.
+        if parsed is None or parsed[0] is not info:
+            values: dict[str, str] = {}
+            for item in info.split(";"):
+                key, _, value = item.partition("=")
+                values[key] = value
+            parsed = self._parsed = (info, values, {})
+        values, split = parsed[1], parsed[2]
         numbers = self._numbers
 
         def value_of(key: str) -> str:
             text = values.get(key, "")
             if key in self._per_allele and "," in text:
-                items = text.split(",")
+                items = split.get(key)
+                if items is None:
+                    items = split[key] = text.split(",")
                 return items[alt_index] if alt_index < len(items) else ""
             return text
 

@@ -925,7 +925,7 @@ class _Reader:
         common_af = self.common_af
         chrom_names: dict[str, str] = {}
         gts: dict[str, _Genotype | None] = {}
-        no_parents: tuple[tuple[int | None, ...] | None, tuple[int | None, ...] | None] = (None, None)
+        no_parents: tuple[frozenset[int | None] | None, frozenset[int | None] | None] = (None, None)
         raw_chrom = chrom = last_chrom = ""
         raw_entries: list[str] = []
         n_records = 0
@@ -1581,10 +1581,12 @@ def _genotype(cache: dict[str, _Genotype | None], text: str, n_alts: int) -> _Ge
 
 def _parent_alleles(
     cache: dict[str, _Genotype | None], columns: list[str], column: int | None, n_alts: int, gt_at: int
-) -> tuple[int | None, ...] | None:
+) -> frozenset[int | None] | None:
+    """The alleles of a parent's GT (``None`` for a missing one), as a set: :func:`_origin` looks each of the
+    child's alleles up in it, and a polyploid GT of thousands of alleles made a tuple's look-ups quadratic."""
     if column is None:
         return None
-    return _genotype(cache, _subfield(columns[column], gt_at), n_alts)[0]
+    return frozenset(_genotype(cache, _subfield(columns[column], gt_at), n_alts)[0])
 
 
 def _gt_position(fmt: str) -> int:
@@ -1602,7 +1604,7 @@ def _subfield(sample: str, index: int) -> str:
 
 
 def _origin(
-    allele: int, father: tuple[int | None, ...] | None, mother: tuple[int | None, ...] | None
+    allele: int, father: frozenset[int | None] | None, mother: frozenset[int | None] | None
 ) -> ParentalOrigin:
     from_father = father is not None and allele in father
     from_mother = mother is not None and allele in mother

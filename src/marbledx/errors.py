@@ -7,6 +7,8 @@ an identifier) and what was expected, because the CLI prints them verbatim to cl
 
 from __future__ import annotations
 
+from marbledx._format import quoted
+
 __all__ = [
     "DataError",
     "DownloadError",
@@ -33,10 +35,10 @@ class UnknownTermError(InputError):
     def __init__(self, term: str, release: str | None = None, *, reason: str | None = None) -> None:
         where = f" in HPO release {release}" if release else ""
         if reason:
-            message = f"HPO term {term!r} cannot be used{where}: {reason}"
+            message = f"HPO term {quoted(term)} cannot be used{where}: {reason}"
         else:
             message = (
-                f"unknown HPO term {term!r}{where}; expected an id such as HP:0011002 "
+                f"unknown HPO term {quoted(term)}{where}; expected an id such as HP:0011002 "
                 "('marbledx term WORDS' finds one)"
             )
         super().__init__(message)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from marbledx.errors import InputError, UnknownEntityError
+from marbledx.errors import InputError, UnknownEntityError, UnknownTermError
 from marbledx.findings import _case, _pedigree
 from marbledx.findings._case import normalise_findings, parse_iso_age
 from marbledx.findings._io import MAX_JSON_LIST_ITEMS
@@ -259,3 +259,11 @@ def test_phenopacket_errors_quote_long_values_cut_short(mini_hpo: Hpo, tmp_path:
             read_case_file(path, mini_hpo.ontology)
         assert len(str(caught.value)) < 300
         assert "…" in str(caught.value)
+
+
+def test_an_unknown_hpo_term_of_megabytes_is_clipped_in_its_message() -> None:
+    # The id is the user's input: a pasted file must not make the one-line error megabytes long.
+    error = UnknownTermError("HP:" + "1" * 5_000_000, "2025-01-16")
+    assert len(str(error)) < 300
+    assert str(error).startswith("unknown HPO term 'HP:111")
+    assert error.term == "HP:" + "1" * 5_000_000  # the attribute keeps what was given

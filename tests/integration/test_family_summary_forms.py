@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import textstat
 
-from marbledx.advice import CarePlan
 from marbledx.findings import Case, Finding
 from marbledx.genotype.synthetic import SyntheticVariant, write_vcf
 from marbledx.knowledge import EntityGroup, KnowledgeBase, Neuronopathy
@@ -41,11 +40,6 @@ def base(real_hpo: Hpo, kb: KnowledgeBase) -> AnalysisReport:
     return analyze(case, hpo=real_hpo, kb=kb)
 
 
-def _confirmed(base: AnalysisReport, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:
-    """The base plan turned into a genotype-supported diagnosis of ``key``, with the card's own decision."""
-    return confirmed_plan(base.care_plan, kb, key, decision)
-
-
 def _section(summary: FamilySummary, start: str) -> tuple[str, list[str]]:
     section = next(s for s in summary.sections if s.title.startswith(start))
     return " ".join([*section.paragraphs, *section.bullets]), section.sources
@@ -54,7 +48,7 @@ def _section(summary: FamilySummary, start: str) -> tuple[str, list[str]]:
 @pytest.mark.parametrize("key", [e.key for e in __import__("marbledx").load_knowledge_base()])
 def test_every_card_is_called_what_it_is(base: AnalysisReport, kb: KnowledgeBase, key: str) -> None:
     entity = kb.get(key)
-    summary = family_summary(_confirmed(base, kb, key), kb)
+    summary = family_summary(confirmed_plan(base.care_plan, kb, key), kb)
     what, sources = _section(summary, "What the condition is")
     if key in SYNDROMES:
         # OL-EDA-ID and LAD-III were "a form of osteopetrosis": they are syndromes with dense bone.
@@ -88,7 +82,7 @@ def test_every_card_is_called_what_it_is(base: AnalysisReport, kb: KnowledgeBase
 def test_what_else_the_condition_does_is_said(
     base: AnalysisReport, kb: KnowledgeBase, key: str, said: list[str]
 ) -> None:
-    what, _ = _section(family_summary(_confirmed(base, kb, key), kb), "What the condition is")
+    what, _ = _section(family_summary(confirmed_plan(base.care_plan, kb, key), kb), "What the condition is")
     for words in said:
         assert words in what, words
 
@@ -97,7 +91,9 @@ def test_a_form_without_primary_neurodegeneration_gets_no_brain_sentence(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
     for key in ("OPTB1", "OPTB2", "OPTB7", "OPTB8", "ADO2"):
-        what, _ = _section(family_summary(_confirmed(base, kb, key), kb), "What the condition is")
+        what, _ = _section(
+            family_summary(confirmed_plan(base.care_plan, kb, key), kb), "What the condition is"
+        )
         assert "brain and nerves" not in what, key
 
 
@@ -115,7 +111,7 @@ def test_every_decision_against_or_partly_for_a_transplant_says_why(
     base: AnalysisReport, kb: KnowledgeBase, key: str
 ) -> None:
     entity = kb.get(key)
-    meaning, sources = _section(family_summary(_confirmed(base, kb, key), kb), "What it means")
+    meaning, sources = _section(family_summary(confirmed_plan(base.care_plan, kb, key), kb), "What it means")
     sentences = [s for s in _section_sentences(meaning) if s]
     # More than the decision's generic words: the card's own reason, in plain words.
     assert any(s not in GENERIC for s in sentences), sentences
@@ -162,7 +158,7 @@ def _section_sentences(text: str) -> list[str]:
 def test_each_decision_is_said_with_its_cards_reason(
     base: AnalysisReport, kb: KnowledgeBase, key: str, said: list[str], sources: list[str]
 ) -> None:
-    summary = family_summary(_confirmed(base, kb, key), kb)
+    summary = family_summary(confirmed_plan(base.care_plan, kb, key), kb)
     meaning, cited = _section(summary, "What it means")
     for words in said:
         assert words in meaning, words
@@ -175,7 +171,7 @@ def test_each_decision_is_said_with_its_cards_reason(
 def test_neuronopathic_clcn7_is_not_given_the_ostm1_reason(base: AnalysisReport, kb: KnowledgeBase) -> None:
     # Neuronopathic signs make the OPTB4 decision "not recommended": the brain reason, not OSTM1's evidence.
     meaning, _ = _section(
-        family_summary(_confirmed(base, kb, "OPTB4", "not_recommended"), kb), "What it means"
+        family_summary(confirmed_plan(base.care_plan, kb, "OPTB4", "not_recommended"), kb), "What it means"
     )
     assert NEURO in meaning
     assert "Even a transplant done before" not in meaning
@@ -186,11 +182,11 @@ def test_curative_clcn7_says_it_holds_without_the_neuronopathic_form(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
     # The card: curative for the non-neuronopathic form only (SubtypeSummary.hsct_qualifier).
-    meaning, _ = _section(family_summary(_confirmed(base, kb, "OPTB4"), kb), "What it means")
+    meaning, _ = _section(family_summary(confirmed_plan(base.care_plan, kb, "OPTB4"), kb), "What it means")
     assert "can cure the bone problem" in meaning
     assert "This is true when the form does not affect the brain." in meaning
     assert "Tests of the eyes and the brain help show which it is." in meaning
-    tcirg1, _ = _section(family_summary(_confirmed(base, kb, "OPTB1"), kb), "What it means")
+    tcirg1, _ = _section(family_summary(confirmed_plan(base.care_plan, kb, "OPTB1"), kb), "What it means")
     assert "does not affect the brain" not in tcirg1
 
 
@@ -198,7 +194,7 @@ def test_curative_clcn7_says_it_holds_without_the_neuronopathic_form(
 def test_a_confirmed_form_without_hsct_data_is_not_told_more_tests_will_settle_it(
     base: AnalysisReport, kb: KnowledgeBase, key: str
 ) -> None:
-    meaning, _ = _section(family_summary(_confirmed(base, kb, key), kb), "What it means")
+    meaning, _ = _section(family_summary(confirmed_plan(base.care_plan, kb, key), kb), "What it means")
     assert "More tests are needed" not in meaning
     assert "Not enough is known about this" in meaning
 
@@ -207,14 +203,16 @@ def test_a_confirmed_form_whose_decision_waits_for_tests_says_so(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
     # OPTB4 with neurological flags but no proof of neurodegeneration: the work-up decides (docs/care.md).
-    meaning, _ = _section(family_summary(_confirmed(base, kb, "OPTB4", "unknown"), kb), "What it means")
+    meaning, _ = _section(
+        family_summary(confirmed_plan(base.care_plan, kb, "OPTB4", "unknown"), kb), "What it means"
+    )
     assert "More tests are needed to know this." in meaning
 
 
 def test_a_confirmed_differential_diagnosis_is_not_a_cause_still_to_find(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
-    summary = family_summary(_confirmed(base, kb, "PYCD"), kb)
+    summary = family_summary(confirmed_plan(base.care_plan, kb, "PYCD"), kb)
     text = summary.text()
     assert "depends on the exact cause" not in text
     meaning, _ = _section(summary, "What it means")
@@ -226,10 +224,10 @@ def test_a_confirmed_differential_diagnosis_is_not_a_cause_still_to_find(
 def test_a_confirmed_diagnosis_is_not_sent_to_find_its_form_again(
     base: AnalysisReport, kb: KnowledgeBase, key: str
 ) -> None:
-    steps, _ = _section(family_summary(_confirmed(base, kb, key), kb), "What happens next")
+    steps, _ = _section(family_summary(confirmed_plan(base.care_plan, kb, key), kb), "What happens next")
     assert "to find the exact" not in steps
     assert "A second check of the gene result, and gene tests of both parents." in steps
-    unconfirmed = replace(_confirmed(base, kb, key), certainty="uncertain")
+    unconfirmed = replace(confirmed_plan(base.care_plan, kb, key), certainty="uncertain")
     steps, _ = _section(family_summary(unconfirmed, kb), "What happens next")
     assert "A gene test, from a blood sample, to find the exact" in steps
 
@@ -242,7 +240,9 @@ def test_carriers_of_a_gene_with_a_dominant_condition_are_not_called_healthy(
     base: AnalysisReport, kb: KnowledgeBase, key: str, other: str
 ) -> None:
     # CSF1R (HDLS, OMIM:221820) and MITF (Waardenburg 2A, OMIM:193510) cause dominant disease with one copy.
-    family, sources = _section(family_summary(_confirmed(base, kb, key), kb), "How it runs in families")
+    family, sources = _section(
+        family_summary(confirmed_plan(base.care_plan, kb, key), kb), "How it runs in families"
+    )
     assert "expected to be healthy" not in family
     assert other in family
     assert "Ask the team which kind of change each parent carries." in family
@@ -253,7 +253,7 @@ def test_carriers_of_a_gene_with_a_dominant_condition_are_not_called_healthy(
 def test_a_syndrome_among_unconfirmed_options_is_not_a_form_of_osteopetrosis(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
-    plan = replace(_confirmed(base, kb, "OL-EDA-ID"), certainty="uncertain", probability=0.05)
+    plan = replace(confirmed_plan(base.care_plan, kb, "OL-EDA-ID"), certainty="uncertain", probability=0.05)
     what, _ = _section(family_summary(plan, kb), "What the condition is")
     assert "some forms of osteopetrosis" not in what
     assert "some rare conditions that can also make bones dense" in what

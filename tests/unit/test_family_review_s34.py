@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import textstat
 
-from marbledx.advice import CarePlan, counselling_report, resolve_disease
+from marbledx.advice import counselling_report, resolve_disease
 from marbledx.findings import Case, Finding, read_ped
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -42,11 +42,6 @@ def base(real_hpo: Hpo, kb: KnowledgeBase) -> AnalysisReport:
     return analyze(case, hpo=real_hpo, kb=kb)
 
 
-def _confirmed(base: AnalysisReport, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:
-    """The base plan turned into a genotype-supported diagnosis of ``key``, with the card's own decision."""
-    return confirmed_plan(base.care_plan, kb, key, decision)
-
-
 def _counselling(tmp_path: Path, kb: KnowledgeBase, ped: str, key: str) -> dict[str, Any]:
     path = tmp_path / "family.ped"
     path.write_text(ped, encoding="utf-8")
@@ -55,7 +50,9 @@ def _counselling(tmp_path: Path, kb: KnowledgeBase, ped: str, key: str) -> dict[
 
 def _summary(base: AnalysisReport, kb: KnowledgeBase, tmp_path: Path, ped: str, key: str) -> FamilySummary:
     counselling = _counselling(tmp_path, kb, ped, key)
-    return family_summary(_confirmed(base, kb, key), kb, counselling=counselling, pedigree_given=True)
+    return family_summary(
+        confirmed_plan(base.care_plan, kb, key), kb, counselling=counselling, pedigree_given=True
+    )
 
 
 def _section(summary: FamilySummary, title: str) -> tuple[str, list[str], list[str]]:
@@ -159,7 +156,9 @@ def test_a_dominant_relatives_chance_is_a_chance_of_signs(
 def test_how_a_dominant_form_runs_in_families_names_new_variants(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
-    text, _, sources = _section(family_summary(_confirmed(base, kb, "ADO2"), kb), "How it runs in families")
+    text, _, sources = _section(
+        family_summary(confirmed_plan(base.care_plan, kb, "ADO2"), kb), "How it runs in families"
+    )
     assert "The changed copy can also be new in a child, without coming from a parent." in text
     assert "seed:004_6d101a54be3f1e60.txt" in sources
 
@@ -167,7 +166,9 @@ def test_how_a_dominant_form_runs_in_families_names_new_variants(
 def test_sons_with_an_x_linked_form_are_expected_not_certain_to_be_affected(
     base: AnalysisReport, kb: KnowledgeBase
 ) -> None:
-    text, _, _ = _section(family_summary(_confirmed(base, kb, "OL-EDA-ID"), kb), "How it runs in families")
+    text, _, _ = _section(
+        family_summary(confirmed_plan(base.care_plan, kb, "OL-EDA-ID"), kb), "How it runs in families"
+    )
     assert "Sons who get it are expected to have the condition." in text
     assert "will have the condition" not in text
 
@@ -185,5 +186,5 @@ def test_the_leading_option_without_genetic_support_does_not_read_as_a_diagnosis
     what = next(s for s in summary.sections if s.title == "What the condition is").paragraphs
     at = next(i for i, p in enumerate(what) if p.startswith("The most likely cause on the list is"))
     assert what[at + 1] == "Other causes on the list are still possible."
-    confirmed = family_summary(_confirmed(base, kb, "OPTB1"), kb)
+    confirmed = family_summary(confirmed_plan(base.care_plan, kb, "OPTB1"), kb)
     assert "still possible" not in confirmed.text()

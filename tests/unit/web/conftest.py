@@ -75,3 +75,21 @@ def make_web(registry: Registry, hpo: Hpo, kb: KnowledgeBase) -> Iterator[Web]:
 @pytest.fixture
 def web(registry: Registry, mini_hpo: Hpo, kb: KnowledgeBase) -> Iterator[Web]:
     yield from make_web(registry, mini_hpo, kb)
+
+
+@pytest.fixture
+def admin(web: Web) -> dict[str, str]:
+    """dana, an admin of alice's and carol's team (haematology), and her API token's header."""
+    dana = web.registry.add_user("dana", "haematology", "admin", PASSWORD)
+    return {"Authorization": f"Bearer {web.registry.issue_token(dana)}"}
+
+
+def _browser(web: Web) -> TestClient:
+    return TestClient(web.client.app, base_url="https://testserver", follow_redirects=False)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def browsers(web: Web) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two browsers over HTTPS (Secure cookies): two users, or two sessions of one user."""
+    with _browser(web) as first, _browser(web) as second:
+        yield first, second

@@ -34,13 +34,6 @@ ADDED = "a starting passphrase"
 
 
 @pytest.fixture
-def admin(web: Web) -> dict[str, str]:
-    """dana, an admin of alice's and carol's team (haematology), and her API token's header."""
-    dana = web.registry.add_user("dana", "haematology", "admin", PASSWORD)
-    return {"Authorization": f"Bearer {web.registry.issue_token(dana)}"}
-
-
-@pytest.fixture
 def site(web: Web) -> Iterator[TestClient]:
     """A browser over HTTPS (Secure cookies)."""
     with TestClient(web.client.app, base_url="https://testserver", follow_redirects=False) as client:  # type: ignore[arg-type]

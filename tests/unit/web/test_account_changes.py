@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from marbledx.registry import Registry
@@ -16,24 +14,6 @@ from .conftest import PASSWORD, Web
 from .test_pages import SESSION, csrf_of, sign_in
 
 NEW = "a brand new passphrase"
-
-
-@pytest.fixture
-def admin(web: Web) -> dict[str, str]:
-    """dana, an admin of alice's and carol's team, and her API token's header."""
-    dana = web.registry.add_user("dana", "haematology", "admin", PASSWORD)
-    return {"Authorization": f"Bearer {web.registry.issue_token(dana)}"}
-
-
-def _browser(web: Web) -> TestClient:
-    return TestClient(web.client.app, base_url="https://testserver", follow_redirects=False)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def browsers(web: Web) -> Iterator[tuple[TestClient, TestClient]]:
-    """Two browsers over HTTPS (Secure cookies): two sessions of one user, or two users."""
-    with _browser(web) as first, _browser(web) as second:
-        yield first, second
 
 
 def _error(page: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,24 +19,6 @@ from .test_pages import SESSION, csrf_of, sign_in
 
 ALIKE = " (names differing only in case look alike)"
 RULES = "expected 1-100 letters, digits or . _ @ - (starting with a letter or digit)"
-
-
-@pytest.fixture
-def admin(web: Web) -> dict[str, str]:
-    """dana, an admin of alice's and carol's team (haematology), and her API token's header."""
-    dana = web.registry.add_user("dana", "haematology", "admin", PASSWORD)
-    return {"Authorization": f"Bearer {web.registry.issue_token(dana)}"}
-
-
-def _browser(web: Web) -> TestClient:
-    return TestClient(web.client.app, base_url="https://testserver", follow_redirects=False)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def browsers(web: Web) -> Iterator[tuple[TestClient, TestClient]]:
-    """Two browsers over HTTPS (Secure cookies): two users, or two sessions of one user."""
-    with _browser(web) as first, _browser(web) as second:
-        yield first, second
 
 
 def _error(page: str) -> str:

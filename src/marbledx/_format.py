@@ -43,7 +43,12 @@ def printable(value: str | None) -> str:
 QUOTE_LIMIT = 40
 
 
-def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """``text`` quoted for an error message, cut to ``limit`` characters: a 10,000-digit value or a pasted
+def clipped(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters (and an ellipsis) for a message: a 10,000-digit value or a pasted
     line must not make a one-line error a page long."""
-    return repr(text if len(text) <= limit else text[:limit] + "\u2026")
+    return text if len(text) <= limit else text[:limit] + "\u2026"
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for an error message, cut to ``limit`` characters (:func:`clipped`)."""
+    return repr(clipped(text, limit))

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import phenopackets
 from google.protobuf import json_format
 
-from marbledx._format import QUOTE_LIMIT, printable, quoted
+from marbledx._format import clipped, printable, quoted
 from marbledx.errors import InputError
 from marbledx.findings._case import (
     MAX_AGE_YEARS,
@@ -250,9 +250,8 @@ def _check_version(path: Path, document: dict[str, Any]) -> None:
     # The major version decides: "2.0" and "2.0.2" are v2, "20.1" is not.
     major = version.lower().removeprefix("v").split(".", 1)[0]
     if version and major != _SUPPORTED_MAJOR:
-        if len(version) > QUOTE_LIMIT:  # the field may hold anything, a pasted page included
-            version = version[:QUOTE_LIMIT] + "…"
-        msg = f"{path}: phenopacket schema version {printable(version)} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
+        # The field may hold anything, a pasted page included.
+        msg = f"{path}: phenopacket schema version {printable(clipped(version))} is not supported; expected a GA4GH Phenopacket v2 (2.x)"
         raise InputError(msg)
 
 

@@ -332,29 +332,38 @@ def _result_json(result: CaseResult) -> tuple[dict[str, Any], bool]:
     return data, result.error is not None
 
 
-def _cmd_rank(args: argparse.Namespace) -> int:
-    from marbledx._pipeline import iter_rank
-    from marbledx.findings._phenopacket import scan_inputs
-    from marbledx.genotype import GenotypeOptions
-    from marbledx.ranking import Ranker
-
+def _check_case_flags(args: argparse.Namespace, *, files_given: bool, files: str, verb: str) -> bool:
+    """Whether the patient is described by flags (--hpo/--exclude/--text) rather than ``files``; refuses both
+    at once, neither, and an empty --case-id or --age."""
     # "is not None": an empty flag (--age '', --hpo '') is a flag given too, refused rather than ignored.
     flag_input = any(flag is not None for flag in (args.hpo, args.exclude, args.text))
     case_flags = (args.age, args.sex, args.case_id)
-    if args.inputs and (flag_input or any(flag is not None for flag in case_flags)):
-        msg = "give either phenopacket files or --hpo/--exclude/--text/--age/--sex/--case-id, not both"
+    if files_given and (flag_input or any(flag is not None for flag in case_flags)):
+        msg = f"give either {files} or --hpo/--exclude/--text/--age/--sex/--case-id, not both"
         raise UsageError(msg)
-    if not args.inputs and not flag_input:
-        msg = "nothing to rank; expected phenopacket files or folders, --hpo HP:… or --text '…'"
-        raise UsageError(msg)
-    if args.top < 1:
-        msg = f"--top must be at least 1, got {args.top}"
+    if not files_given and not flag_input:
+        msg = f"nothing to {verb}; expected {files}, --hpo HP:… or --text '…'"
         raise UsageError(msg)
     if args.case_id is not None and not args.case_id.strip():
         msg = "--case-id is empty; expected an identifier for the command-line case"
         raise UsageError(msg)
     if args.age is not None and not args.age.strip():
         msg = "--age is empty; expected an ISO 8601 duration such as P8M or P2Y6M"
+        raise UsageError(msg)
+    return flag_input
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from marbledx._pipeline import iter_rank
+    from marbledx.findings._phenopacket import scan_inputs
+    from marbledx.genotype import GenotypeOptions
+    from marbledx.ranking import Ranker
+
+    flag_input = _check_case_flags(
+        args, files_given=bool(args.inputs), files="phenopacket files", verb="rank"
+    )
+    if args.top < 1:
+        msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
     if flag_input and args.vcf is None:
         # A case from flags has no phenopacket 'files' to name a VCF.
@@ -454,9 +463,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.top < 1:
         msg = f"--top must be at least 1, got {args.top}"
         raise UsageError(msg)
-    if not args.case:
+    if args.case == "":
         msg = "CASE is empty; expected the patient's phenopacket (JSON)"
         raise UsageError(msg)
+    flag_input = _check_case_flags(
+        args, files_given=args.case is not None, files="a phenopacket (CASE)", verb="analyse"
+    )
     if args.output == "-" and args.format == "pdf":
         msg = "-o -: a PDF cannot be written to the terminal; expected a file name such as report.pdf"
         raise UsageError(msg)
@@ -467,8 +479,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         msg = "--couple names two people of the family's PED file; give --ped FAMILY.ped with it"
         raise UsageError(msg)
     hpo, kb = load_hpo(), load_knowledge_base()
-    # Read here, not by analyze(), to know whether the phenopacket's 'files' name a VCF.
-    case = read_case_file(Path(args.case), hpo.ontology, strict=not args.lenient)
+    family = FamilyHistory(args.consanguineous, args.affected_parent, args.affected_sibling)
+    if flag_input:
+        # As in the web app, lab values in the words become findings; --labs/--value give the values the
+        # care plan reads over time.
+        case, shown = _flag_case(args, hpo.ontology, family)
+        for line in shown:
+            # Escaped: they quote the user's words, which could carry terminal escape sequences.
+            sys.stderr.write(f"marbledx: {printable(line)}\n")
+    else:
+        # Read here, not by analyze(), to know whether the phenopacket's 'files' name a VCF.
+        case = read_case_file(Path(args.case), hpo.ontology, family, strict=not args.lenient)
     if args.vcf is None and not case.genomic_files:
         _refuse_vcf_options(args, used_without_vcf={"--ped"})
     genotype = GenotypeOptions(
@@ -655,6 +676,28 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return argv[0] if argv and not argv[0].startswith("-") else None
 
 
+def _add_case_flags(sub: argparse.ArgumentParser) -> None:
+    """The flags that describe a patient on the command line (``rank`` and ``analyze``), and family history."""
+    sub.add_argument(
+        "--hpo", action="append", help="observed HPO terms, comma-separated or repeated (instead of files)"
+    )
+    sub.add_argument(
+        "--exclude", action="append", help="excluded (absent) HPO terms, comma-separated or repeated"
+    )
+    sub.add_argument(
+        "--text",
+        action="append",
+        help="plain words, e.g. '8-month-old with anaemia, big spleen and no fractures'; repeated, each is a "
+        "paragraph of one note",
+    )
+    sub.add_argument("--age", help="age as an ISO 8601 duration, e.g. P8M or P2Y6M")
+    sub.add_argument("--sex", choices=("female", "male"))
+    sub.add_argument("--case-id", help=f"identifier for a command-line case (default {_DEFAULT_CASE_ID!r})")
+    sub.add_argument("--consanguineous", action="store_true", help="the parents are related")
+    sub.add_argument("--affected-parent", action="store_true", help="a parent has the same condition")
+    sub.add_argument("--affected-sibling", action="store_true", help="a sibling has the same condition")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of the ``marbledx`` command line. Given the ``command`` that is to run, the commands defined
     in other modules are left out unless they are that command, so that their modules are not imported."""
@@ -710,24 +753,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="phenopacket JSON files or folders (recursive)"
     )
-    sub.add_argument(
-        "--hpo", action="append", help="observed HPO terms, comma-separated or repeated (instead of files)"
-    )
-    sub.add_argument(
-        "--exclude", action="append", help="excluded (absent) HPO terms, comma-separated or repeated"
-    )
-    sub.add_argument(
-        "--text",
-        action="append",
-        help="plain words, e.g. '8-month-old with anaemia, big spleen and no fractures'; repeated, each is a "
-        "paragraph of one note",
-    )
-    sub.add_argument("--age", help="age as an ISO 8601 duration, e.g. P8M or P2Y6M")
-    sub.add_argument("--sex", choices=("female", "male"))
-    sub.add_argument("--case-id", help=f"identifier for a command-line case (default {_DEFAULT_CASE_ID!r})")
-    sub.add_argument("--consanguineous", action="store_true", help="the parents are related")
-    sub.add_argument("--affected-parent", action="store_true", help="a parent has the same condition")
-    sub.add_argument("--affected-sibling", action="store_true", help="a sibling has the same condition")
+    _add_case_flags(sub)
     sub.add_argument(
         "--prior",
         choices=("uniform", "prevalence"),
@@ -771,7 +797,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         _cmd_analyze,
         "the full analysis of one patient: differential, genotype, labs, care plan, counselling, report",
     )
-    sub.add_argument("case", metavar="CASE", help="the patient's phenopacket (JSON)")
+    sub.add_argument(
+        "case",
+        nargs="?",
+        metavar="CASE",
+        help="the patient's phenopacket (JSON); or describe the patient with --hpo/--exclude/--text/--age/--sex",
+    )
+    _add_case_flags(sub)
     sub.add_argument(
         "-o", "--output", required=True, help="the report file to write ('-' for html/json on stdout)"
     )

@@ -268,6 +268,10 @@ def test_a_bare_adult_age_read_leaves_no_words_behind(parser: TextParser) -> Non
         ("absent platelet aggregation", {("HP:0003540", False)}),
         ("platelet aggregation absent", {("HP:0003540", False)}),
         ("fractured femur after minor trauma", {("HP:0031846", False)}),
+        # A hip fracture is a proximal femur fracture (NICE CG124); the words alone found no term.
+        ("hip fracture after minor trauma", {("HP:0031846", False)}),
+        ("fractured hip", {("HP:0031846", False)}),
+        ("no broken hip", {("HP:0031846", True)}),
         ("thickened skull", {("HP:0002684", False)}),
         ("thick skull", {("HP:0002684", False)}),
         ("nucleated red cells in film", {("HP:0033281", False)}),

@@ -567,6 +567,10 @@ class LabValue:
     (``g/dL``), ``date`` an ISO 8601 date (``YYYY-MM-DD``) or None, ``source`` where the value came from (a
     flag, ``file, line n`` or a phenopacket field). ``low``/``high`` are the reporting laboratory's
     reference limits in ``unit`` when given; ``age_days`` the age at this test when known per value.
+    ``limits_unit`` is the unit the input stated for those limits (they are already converted to ``unit``),
+    or None when the input gave them without a unit and they are in ``unit`` by assumption only; only then
+    does :func:`interpret_labs` check them against the cited interval (docs/labs.md, "A laboratory interval
+    in another unit").
     """
 
     analyte: str
@@ -577,6 +581,7 @@ class LabValue:
     age_days: float | None = None
     low: float | None = None
     high: float | None = None
+    limits_unit: str | None = None
 
 
 # ASCII digits only, as for ISO 8601 ages and dates: float() also reads other scripts' digits, some of which
@@ -727,28 +732,32 @@ def make_lab_value(
     age_days: float | None = None,
     low: str | float | None = None,
     high: str | float | None = None,
+    limits_unit: str | None = None,
     table: LabTable | None = None,
 ) -> LabValue:
     """Validate one value: known analyte, accepted unit, a number, plausible, ISO 8601 date and age.
 
     ``where`` names the input (a flag, a file and line, a phenopacket field) in the one-line
-    :class:`InputError`. ``low``/``high`` are the reporting laboratory's reference limits in ``unit``.
+    :class:`InputError`. ``low``/``high`` are the reporting laboratory's reference limits, in
+    ``limits_unit`` when the input states their unit (a phenopacket ``referenceRange.unit``, "(4-11
+    x10^9/L)" in words; they are converted to ``unit``), else in ``unit``.
     """
     lab = table or bundled_lab_table()
     spec = lab.analyte(analyte, where=where)
     unit_spec = lab.unit(spec, unit, where=where)
     number = _parse_number(value, where=where, what=f"a number such as {_example(spec, unit_spec)}")
     _check_plausible(spec, unit_spec, number, where=where)
+    limits_spec = unit_spec if limits_unit is None else lab.unit(spec, limits_unit, where=f"{where} (limits)")
     limits: dict[str, float | None] = {}
     for name, given in (("low", low), ("high", high)):
         if given is None or (isinstance(given, str) and not given.strip()):
             limits[name] = None
             continue
         limit = _parse_number(
-            given, where=f"{where} ({name})", what=f"the laboratory's {name} limit in {unit_spec.unit}"
+            given, where=f"{where} ({name})", what=f"the laboratory's {name} limit in {limits_spec.unit}"
         )
-        _check_plausible(spec, unit_spec, limit, where=f"{where} ({name})")
-        limits[name] = limit
+        _check_plausible(spec, limits_spec, limit, where=f"{where} ({name})")
+        limits[name] = limit if limits_spec is unit_spec else limit * limits_spec.factor / unit_spec.factor
     if limits["low"] is not None and limits["high"] is not None and not limits["low"] < limits["high"]:
         msg = f"{where}: the laboratory's low limit ({limits['low']:g}) must be below its high limit ({limits['high']:g})"
         raise InputError(msg)
@@ -763,6 +772,7 @@ def make_lab_value(
         age_days=days,
         low=limits["low"],
         high=limits["high"],
+        limits_unit=None if limits_unit is None else limits_spec.unit,
     )
 
 
@@ -1078,6 +1088,117 @@ def _open_side_note(interval: ReferenceInterval, limit: str) -> str:
     return f"no verified {limit} limit."
 
 
+# How far a laboratory's interval may lie from the cited one before its unit is questioned: a factor of 3
+# between their geometric midpoints (between the limits both have). Real variation of one analyte's limit at
+# one age is well below it in the cited sources: the WHO 2024 haemoglobin cut-offs span 105-130 g/L (1.24x);
+# the preterm nadir of 7-8 g/dL lies 1.4x below the 6-23-month cut-off (CDT Pediatrics); preterm
+# hypocalcaemia is < 1.75 against < 2.0 mmol/L at term (Gomella, 1.14x); a normal ANC may be about 0.8 in
+# children of African ancestry against 1.5 x 10^9/L (5-Minute Pediatric Consult, 1.9x, the widest), all in
+# reference §5. The factor must also stay below the smallest ratio between two units of an analyte with a
+# cited interval, or no slip would show: mg/dL to mmol/L for calcium, 4.0 (reference §5, 1 mg/dL = 0.2495
+# mmol/L). Units closer than 3x (haemoglobin g/dL and mmol/L, 1.6x) are not told apart (docs/labs.md).
+_INTERVAL_AGREEMENT = 3.0
+
+
+def _limits_text(low: float | None, high: float | None, unit: str) -> str:
+    """An interval as a note shows it: "150-450 10^9/L", "lower limit 105 g/L", "upper limit 11 mg/dL"."""
+    if low is not None and high is not None:
+        text = f"{_format_number(low)}-{_format_number(high)}"
+    elif low is not None:
+        text = f"lower limit {_format_number(low)}"
+    else:
+        text = f"upper limit {_format_number(high or 0.0)}"
+    return f"{text} {unit}".strip()
+
+
+def _midpoint_ratio(
+    low: float | None, high: float | None, cited_low: float | None, cited_high: float | None
+) -> float | None:
+    """The ratio of the geometric midpoints of two intervals over the limits both have (the geometric mean
+    of those limits' ratios; the ratio of the one shared limit for a one-sided interval), or None when they
+    share no limit above 0 ("0-5" against "> 150" says nothing about a unit)."""
+    logs = [
+        math.log(mine / cited)
+        for mine, cited in ((low, cited_low), (high, cited_high))
+        if mine is not None and cited is not None and mine > 0 and cited > 0
+    ]
+    return math.exp(sum(logs) / len(logs)) if logs else None
+
+
+def _agrees(ratio: float) -> bool:
+    return max(ratio, 1 / ratio) <= _INTERVAL_AGREEMENT * (1 + _REL_TOL)
+
+
+def _interval_unit_check(
+    value: LabValue, analyte: AnalyteSpec, unit: UnitSpec, table: LabTable, age: float | None, sex: str | None
+) -> tuple[str | None, bool]:
+    """Whether the laboratory's limits, taken in the value's unit, fit the cited interval: (note, use_cited).
+
+    Limits given without their unit are in the value's unit by assumption only. Written in another unit they
+    misread the value: platelets 45000 /uL against "150-450" (x 10^9/L) read high in an infant with severe
+    thrombocytopenia. The value itself is never looked at: a truly abnormal value lies far from a correct
+    interval, so its distance says nothing about the interval's unit. Instead the interval is compared with
+    the cited one for this age and sex (:data:`_INTERVAL_AGREEMENT`):
+
+    - it agrees, or nothing can be compared (no cited band with limits, its age or sex unknown, no shared
+      limit above 0, limits of a stated unit): (None, False), the laboratory's interval is used as before;
+    - it disagrees, but agrees read in another unit of the analyte: the note says so and use_cited is True,
+      the value is read against the cited interval instead (not the guessed conversion). An unverified cited
+      interval only serves to see the slip here (at a factor of 3 its exact value does not matter); it never
+      classifies a value, so such a value is not interpreted;
+    - it agrees in no unit: the note says so, and the laboratory's interval is still used (reference §5).
+    """
+    if value.limits_unit is not None:
+        return None, False
+    band, needs = _select_band(analyte, age, sex)
+    if needs is not None or band is None or band.unit is None or (band.low is None and band.high is None):
+        return None, False
+    band_factor = table.unit(analyte, band.unit).factor
+    cited_low = None if band.low is None else band.low * band_factor
+    cited_high = None if band.high is None else band.high * band_factor
+
+    def ratio_in(spec: UnitSpec) -> float | None:
+        low = None if value.low is None else value.low * spec.factor
+        high = None if value.high is None else value.high * spec.factor
+        return _midpoint_ratio(low, high, cited_low, cited_high)
+
+    as_written = ratio_in(unit)
+    if as_written is None or _agrees(as_written):
+        return None, False
+    fitting: list[tuple[float, str]] = []
+    for other in analyte.units:
+        if math.isclose(other.factor, unit.factor, rel_tol=1e-6):
+            continue  # the same reading (/uL and 10^6/L, mmol/L and mEq/L)
+        ratio = ratio_in(other)
+        if ratio is not None and _agrees(ratio) and other.unit not in (u for _, u in fitting):
+            fitting.append((abs(math.log(ratio)), other.unit))
+    limits = _limits_text(value.low, value.high, "")
+    cited = _limits_text(band.low, band.high, band.unit)
+    unverified = ", unverified" if band.unverified else ""
+    cited = f"{cited}, {table.citation(band.sources)}{unverified}"
+    times = f"{_format_number(as_written, 2)} times"
+    if not fitting:
+        return (
+            f"Check the laboratory's interval: the {analyte.key} limits {limits} {unit.unit} are {times} the "
+            f"cited interval ({cited}), more than {_INTERVAL_AGREEMENT:g}x from it in every unit of "
+            f"{analyte.key}; the laboratory's interval is used (reference §5).",
+            False,
+        )
+    first, *others = [u for _, u in sorted(fitting)]
+    seeming = f"{first} (or {' or '.join(others)})" if others else first
+    used = (
+        "The cited interval is unverified, so the value is not interpreted"
+        if band.unverified
+        else "The value is read against the cited interval instead"
+    )
+    return (
+        f"Laboratory interval not used: the {analyte.key} limits {limits}, taken in {unit.unit} like the value, "
+        f"are {times} the cited interval ({cited}); they seem to be in {seeming}, where they fit it. {used}; "
+        "check the unit of the laboratory's limits.",
+        True,
+    )
+
+
 def _interpret_one(
     value: LabValue, table: LabTable, age_days: float | None, sex: str | None, strict: bool
 ) -> LabInterpretation:
@@ -1100,7 +1221,11 @@ def _interpret_one(
         )
     indeterminate = False
     sources: list[str] = []
-    if value.low is not None or value.high is not None:
+    laboratory = value.low is not None or value.high is not None
+    unit_note, use_cited = (
+        _interval_unit_check(value, analyte, unit, table, age, sex) if laboratory else (None, False)
+    )
+    if laboratory and not use_cited:
         # Reference §5: always prefer the reporting laboratory's age-, sex- and assay-specific interval.
         interval = ReferenceInterval(value.low, value.high, unit.unit, LABORATORY_SOURCE, laboratory=True)
         below = None if value.low is None else _lt(value.value, value.low)
@@ -1137,6 +1262,8 @@ def _interpret_one(
             note = band.note or "No verified reference interval; give the laboratory's interval."
             if band.unverified:
                 note += " The unverified interval is not used."
+            if unit_note is not None:  # the laboratory's limits seemed to be in another unit
+                note = f"{unit_note} {note}"
             return LabInterpretation(
                 value,
                 analyte.name,
@@ -1210,7 +1337,8 @@ def _interpret_one(
         source="; ".join(
             s for s in (table.citation(sources), interval.source if interval.laboratory else "") if s
         ),
-        note=" ".join(notes) or None,
+        # The unit check's note comes first: it says which interval was used.
+        note=" ".join(n for n in (unit_note, *notes) if n) or None,
         below=below,
         above=above,
         age_days=age,

@@ -393,15 +393,100 @@ def _mode_words(mode: Mode) -> str:
 
 def _in_cis(a: VariantCall, b: VariantCall) -> bool:
     """Whether two heterozygous alleles are shown to be on the same haplotype (phased, or from one parent)."""
+    return _cis_link(a, b) is not None
+
+
+# What keeps two qualifying alleles from forming a recessive genotype: they are one allele (the same key, as
+# in two records of a merged file), come from one parent, or lie on one haplotype of one phase set.
+_PairBar = Literal["key", "origin", "phase"]
+
+
+def _cis_link(a: VariantCall, b: VariantCall) -> Literal["origin", "phase"] | None:
+    """What shows two alleles to be in cis: one parent (``"origin"``), one haplotype of one phase set
+    (``"phase"``), or nothing (``None``). Symmetric in ``a`` and ``b``."""
     if a.origin in {"paternal", "maternal"} and a.origin == b.origin:
-        return True
-    return (
+        return "origin"
+    if (
         a.haplotype is not None
         and b.haplotype is not None
         and a.phase_set is not None
         and a.phase_set == b.phase_set
         and a.haplotype == b.haplotype
-    )
+    ):
+        return "phase"
+    return None
+
+
+def _pair_bar(a: VariantCall, b: VariantCall) -> _PairBar | None:
+    """What keeps ``a`` and ``b`` from pairing in a recessive genotype, or ``None`` when they pair."""
+    if a.key == b.key:
+        return "key"
+    return _cis_link(a, b)
+
+
+def _bar_value(call: VariantCall, bar: _PairBar) -> object:
+    """The value of ``call`` that ``bar`` compares: two alleles are barred by ``bar`` only when these are equal."""
+    if bar == "key":
+        return call.key
+    if bar == "origin":
+        return call.origin
+    return (call.phase_set, call.haplotype)
+
+
+def _bars_of(call: VariantCall) -> Iterator[_PairBar]:
+    """The bars by which ``call`` can keep another allele from pairing with it: its key always, its origin only
+    when it is one parent's, its phase only when it is phased (see :func:`_cis_link`)."""
+    yield "key"
+    if call.origin in {"paternal", "maternal"}:
+        yield "origin"
+    if call.haplotype is not None and call.phase_set is not None:
+        yield "phase"
+
+
+class _Partners:
+    """The alleles seen so far (the heavier ones), arranged so that the first of them (in weight order) that
+    pairs with a new allele is found in at most four steps, however many alleles there are.
+
+    A node holds the first allele added to it. For each bar by which that allele could keep a partner away
+    (:func:`_bars_of`), a child holds the later alleles that differ from it in that bar's value, so they cannot
+    be barred the same way. When a new allele cannot pair with a node's allele, it is barred by one bar, whose
+    value the two then share, and any allele that pairs with it must differ there: it is in that child, and
+    the child's first partner is the node's first partner. A child never splits on its parents' bars (its
+    alleles cannot be barred by them), so the tree is at most four levels deep and sixteen nodes large. A
+    plain scan instead checks every earlier allele, which takes a number of steps that grows with the square
+    of the alleles when many are in cis (one phase set) or repeated (docs/genotype.md, "Which two alleles").
+    """
+
+    __slots__ = ("_bars", "_children", "_first", "_index")
+
+    def __init__(self, bars: frozenset[_PairBar] = frozenset({"key", "origin", "phase"})) -> None:
+        self._bars = bars
+        self._first: VariantCall | None = None
+        self._index = -1
+        self._children: dict[_PairBar, _Partners] = {}
+
+    def add(self, index: int, call: VariantCall) -> None:
+        """Add the allele at ``index`` of the weight order (added in that order)."""
+        first = self._first
+        if first is None:
+            self._first, self._index = call, index
+            return
+        for bar in _bars_of(first):
+            if bar in self._bars and _bar_value(call, bar) != _bar_value(first, bar):
+                child = self._children.get(bar)
+                if child is None:
+                    child = self._children[bar] = _Partners(self._bars - {bar})
+                child.add(index, call)
+
+    def first_partner(self, call: VariantCall) -> int | None:
+        """The index of the first allele added that pairs with ``call``, or ``None`` when none does."""
+        node: _Partners | None = self
+        while node is not None and node._first is not None:
+            bar = _pair_bar(node._first, call)
+            if bar is None:
+                return node._index
+            node = node._children.get(bar)
+        return None
 
 
 def _missed_lr(mean_disease: float) -> float:
@@ -459,20 +544,43 @@ def _genotype_for_mode(
             allele.call.zygosity == "hemizygous" and allele.call.chrom in _SEX_CHROMOSOMES
         ):
             return 2 * allele.weight, (allele,), "qualifying", None
-    best_pair: tuple[AlleleAssessment, AlleleAssessment] | None = None
-    cis_seen = False
-    for i, first in enumerate(qualifying):
-        for second in qualifying[i + 1 :]:
-            if first.call.key == second.call.key:
-                continue
-            if _in_cis(first.call, second.call):
-                cis_seen = True
-                continue
-            if best_pair is None or first.weight + second.weight > best_pair[0].weight + best_pair[1].weight:
-                best_pair = (first, second)
+    best_pair = _best_pair(qualifying)
     if best_pair is not None:
         return best_pair[0].weight + best_pair[1].weight, best_pair, "qualifying", None
+    # No two alleles pair, so every two with different keys are in cis: "in cis" when there are two such.
+    cis_seen = any(a.call.key != qualifying[0].call.key for a in qualifying)
     return 0.0, (qualifying[0],), "in_cis" if cis_seen else "carrier", None
+
+
+def _best_pair(qualifying: Sequence[AlleleAssessment]) -> tuple[AlleleAssessment, AlleleAssessment] | None:
+    """The two alleles of a compound heterozygote with the largest summed weight, or ``None`` when no two pair.
+
+    ``qualifying`` is sorted by weight, heaviest first. Two alleles pair when they are not one allele (the same
+    key) and not shown to be in cis (:func:`_in_cis`). Of pairs with equal sums, the first in the order of the
+    plain double loop over (first, second) wins: the smallest first index, then the smallest second.
+
+    The plain double loop checks every pair: about half a million for 1,000 alleles in one gene (a badly
+    filtered or hostile file), once per disease and mode. Here each allele, taken as the second of a pair,
+    finds the heaviest earlier allele it pairs with in a few steps (:class:`_Partners`); that allele gives the
+    largest sum with it, since the weights only fall. The search stops once even the heaviest allele with the
+    current second could not beat the best pair found, as the seconds still to come are no heavier.
+    """
+    partners = _Partners()
+    top = qualifying[0].weight
+    best: tuple[int, int] | None = None
+    best_sum = 0.0
+    for j, second in enumerate(qualifying):
+        if best is not None:
+            bound = top + second.weight
+            if bound < best_sum or (bound == best_sum and best[0] == 0):
+                break
+        i = partners.first_partner(second.call)
+        if i is not None:
+            total = qualifying[i].weight + second.weight
+            if best is None or total > best_sum or (total == best_sum and i < best[0]):
+                best, best_sum = (i, j), total
+        partners.add(j, second.call)
+    return None if best is None else (qualifying[best[0]], qualifying[best[1]])
 
 
 @dataclass
@@ -582,6 +690,9 @@ class GenotypeModel:
             if call.gene and call.gene in self._rows_by_gene and _may_qualify(call):
                 filtered_by_gene[call.gene].append(call)
         touched = {row for gene in (*calls_by_gene, *filtered_by_gene) for row in self.rows_for_gene(gene)}
+        # A gene's reading depends only on its rule and this VCF's calls, so diseases that share a rule (the HPO
+        # links of one gene with one mode) share it, instead of assessing every allele of the gene again.
+        by_rule: dict[GeneRule, DiseaseGenotype] = {}
         for row, rules in enumerate(self.rules):
             if not rules:
                 continue
@@ -607,6 +718,7 @@ class GenotypeModel:
                 sex,
                 vcf.frequency_annotated,
                 consequence_inferred=vcf.mode == "gene-table",
+                by_rule=by_rule,
             )
             evidence.detail[row] = result
             log_lr[row] = math.log(result.lr)
@@ -637,21 +749,27 @@ class GenotypeModel:
         frequency_known: bool,
         *,
         consequence_inferred: bool = False,
+        by_rule: dict[GeneRule, DiseaseGenotype] | None = None,
     ) -> DiseaseGenotype:
+        """The genotype evidence of one disease from its covered genes' readings. ``by_rule`` keeps the reading
+        of each rule already assessed against these calls (the other arguments being the same), for reuse."""
         # P(genotype | disease) averages over the disease's genes (each equally likely to be the cause), so
         # an umbrella entry with many genes gets a share of a gene's evidence, not all of it.
-        per_gene = [
-            assess_gene(
-                r,
-                calls_by_gene.get(r.gene, []),
-                sex=sex,
-                background_rate=rate,
-                frequency_known=frequency_known,
-                filtered=filtered_by_gene.get(r.gene, ()),
-                consequence_inferred=consequence_inferred,
-            )
-            for r in covered
-        ]
+        cache: dict[GeneRule, DiseaseGenotype] = {} if by_rule is None else by_rule
+        per_gene = []
+        for r in covered:
+            reading = cache.get(r)
+            if reading is None:
+                reading = cache[r] = assess_gene(
+                    r,
+                    calls_by_gene.get(r.gene, []),
+                    sex=sex,
+                    background_rate=rate,
+                    frequency_known=frequency_known,
+                    filtered=filtered_by_gene.get(r.gene, ()),
+                    consequence_inferred=consequence_inferred,
+                )
+            per_gene.append(reading)
         best = max(per_gene, key=lambda g: g.lr)
         lr = sum(g.lr for g in per_gene) / len(per_gene)
         if len(covered) < len(rules):

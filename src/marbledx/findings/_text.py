@@ -730,6 +730,31 @@ _VALUE_LINE_END = re.compile(
     r"(?:[:=]|[a-z][ \t]+[-\u2013\u2014])[ \t]*[^\s:=]+(?:[ \t]+[^\s:=]+)?[ \t]*\r?$", re.IGNORECASE
 )
 _VALUE_LINE_END_CHARS = 80
+# A line that starts with a heading and its colon, "=" or spaced dash ("osteopetrosis: no", "hearing - normal"),
+# the heading read up to the first of them: at most _HEADING_LINE_START_CHARS characters, none of them a
+# heading stop (see TextParser._start_heading_lines).
+_HEADING_LINE_START_CHARS = 120
+_HEADING_LINE_START = re.compile(
+    rf"[ \t]*(?P<heading>[a-z][^\r\n.;!?:,=]{{0,{_HEADING_LINE_START_CHARS}}}?)"
+    r"(?:[ \t]*[:=]|(?<=[a-z])[ \t]+[-\u2013\u2014][ \t])",
+    re.IGNORECASE,
+)
+# A heading that is only a negation cue ("Negative for:", "No:", "Denies:"): the findings under it, after its
+# colon or on the lines below it, are what it negates (see TextParser._sentence and _negate_heading_lists).
+# "Normal:" and the like are left out: a "normal" cue reads its items as attributes (see _distribute_normal).
+_NEGATION_HEADING_CUE = (
+    r"(?P<cue>no|without|absent|(?:the\s+|complete\s+|total\s+)?absence\s+of|negative(?:\s+for)?|denies|denied"
+    r"|free\s+of|lack\s+of|never\s+had|nil|none\s+of)"
+)
+# Such a heading as a clause of a sentence: by then a bullet is part of the sentence, and "no" or "without"
+# has become ", no" (see _inline_cue).
+_NEGATION_HEADING = re.compile(rf"[\s,\-*\u2022\u00b7\u2013\u2014>]*{_NEGATION_HEADING_CUE}\s*")
+# Such a heading alone on its line, its colon ending the line.
+_NEGATION_HEADING_LINE = re.compile(
+    rf"[ \t]*(?:[-*\u2022\u00b7\u2013\u2014>][ \t]*)?{_NEGATION_HEADING_CUE}[ \t]*:[ \t]*\r?", re.IGNORECASE
+)
+# The connectors of a list of findings on a line of its own ("big spleen and fractures").
+_FINDING_LIST = re.compile(r"[ \t]*(?:,|&|/|\b(?:and|or|nor)\b)[ \t]*", re.IGNORECASE)
 # A placeholder put after a heading whose value cannot be told from the words after it ("Fractures: no big
 # spleen"): the heading and the rest of its sentence are shown as uncertain, not read (see TextParser._sentence).
 _UNREAD_MARK = "zzunreadzz"
@@ -1506,6 +1531,11 @@ class TextParser:
         text, birth_date, long_dates = _take_birth_dates(text)
         # "Fractures" then "no" on the next line is "Fractures: no" (see _answer_lone_values).
         text = self._answer_lone_values(text)
+        # "anaemia" then "osteopetrosis: no" is two items, not "anaemia osteopetrosis: no" (see
+        # _start_heading_lines).
+        text = self._start_heading_lines(text)
+        # "Negative for:" then "- Anaemia" is anaemia excluded (see _negate_heading_lists).
+        text = self._negate_heading_lists(text)
         # "Fractures: no" then "big spleen" is no fractures and a big spleen (see _answer_heading_values).
         text, heading_notes = self._answer_heading_values(text)
         text = _join_lines(text).strip()
@@ -1661,11 +1691,119 @@ class TextParser:
             kept.append(f"{word};")
         return "\n".join(kept)
 
+    def _negate_heading_lists(self, text: str) -> str:
+        """The text with each line under a heading that is only a negation cue, alone on its line ("Negative
+        for:", "No:", "Denies:"; see _NEGATION_HEADING_LINE), negated on its own: "Negative for:" then "-
+        Anaemia" then "- Fractures" is "negative for Anaemia;" then "negative for Fractures;".
+
+        The list is the lines right below the heading that are each a single finding and nothing else, or a
+        list of them (see _names_findings), all with a bullet or all without one, as the first is; it ends at a
+        blank line, or at the first line that is not such an item, which is read as before. A line of several
+        findings is read as "negative for big spleen and fractures" is: its later items are held back unless
+        "or" joins them. Each line ended its sentence (a capital or a bullet starts a new one), so the heading's
+        cue reached none of them: the findings the note says are absent were read as observed. The heading's
+        line then ends its sentence, so that its cue is not read a second time (see TextParser._sentence).
+        """
+        if "\n" not in text or not _NEGATION_HEADING_LINE.search(text):
+            return text
+        lines = text.split("\n")
+        index = 0
+        while index < len(lines):
+            head = _NEGATION_HEADING_LINE.fullmatch(lines[index])
+            index += 1
+            if head is None:
+                continue
+            cue = " ".join(head.group("cue").lower().split())
+            cue = "negative for" if cue == "negative" else cue
+            bulleted: bool | None = None  # whether the list's items have a bullet, as its first one has
+            first = index
+            while index < len(lines):
+                line = lines[index]
+                bullet = _LINE_BULLET.match(line)
+                if (bulleted is not None and bulleted != (bullet is not None)) or not self._names_findings(
+                    line[bullet.end() :] if bullet else line
+                ):
+                    break
+                bulleted = bullet is not None
+                # The bullet goes: a cue is read only at the start of its phrase.
+                start = bullet.end() if bullet else len(line) - len(line.lstrip(" \t"))
+                words = line[start:].rstrip(" \t\r")
+                lines[index] = f"{cue} {words};{line[start + len(words) :]}"
+                index += 1
+            if index > first:
+                heading = lines[first - 1].rstrip(" \t\r")
+                lines[first - 1] = f"{heading};{lines[first - 1][len(heading) :]}"
+        return "\n".join(lines)
+
+    def _names_findings(self, line: str) -> bool:
+        """Whether ``line`` is a single finding and nothing else, or a list of such findings joined by commas,
+        "and", "or", "nor", "&" or "/" ("Anaemia", "big spleen and fractures"; see _names_one_finding)."""
+        parts = _FINDING_LIST.split(line.strip())
+        return all(part and self._names_one_finding(part) for part in parts)
+
+    def _start_heading_lines(self, text: str) -> str:
+        """The text with a sentence end (";") put before each line that starts with a heading ("osteopetrosis:
+        no", "hearing - normal"; see _HEADING_LINE_START) where the line before would carry on into it.
+
+        Such a line goes on in lower case, so the line break read as a space, and the heading was read back
+        across it: "anaemia" then "osteopetrosis: no" read "anaemia osteopetrosis: no", anaemia excluded with
+        osteopetrosis, though the value answers only the heading on its own line. A heading's value is that
+        heading's, so the line starts an item of its own, unless the line before ends with a connector ("Anaemia
+        and" then "splenomegaly: no", which _answer_heading_values reads) or a comma (the comma ends the heading
+        already), or the line wrapped inside one finding: the last phrase of the line before and the heading
+        read together as a single finding ("recurrent" then "fractures: no"; see _names_one_finding). A line
+        before that ends with another heading's value ("Anaemia: yes" then "splenomegaly: no") always ends.
+        """
+        if "\n" not in text:
+            return text
+        lines = text.split("\n")
+        lone = [False] * len(lines)  # lone values end with ";" by now (see _answer_lone_values)
+        wrapped: dict[str, bool] = {}  # each joined phrase looked at, and whether it is one finding
+        for index in range(1, len(lines)):
+            start = _HEADING_LINE_START.match(lines[index])
+            if start is None or _line_starts_sentence(lines, index, lone):
+                continue
+            heading = start.group("heading")
+            if len(heading.split()) > _HEADING_MOST_WORDS:
+                continue  # prose that wraps, not a heading
+            first = heading.split()[0].lower()
+            if first in _CONTINUES or _CONNECTOR.fullmatch(first):
+                continue  # "anaemia" then "and splenomegaly: no": the line carries on the one before
+            before = lines[index - 1].rstrip(" \t\r")
+            last = before.split()[-1].lower()
+            if last in _CONTINUES or last.endswith(","):
+                continue
+            if not _VALUE_LINE_END.search(before[-_VALUE_LINE_END_CHARS:]):
+                # The last phrase of the line before: back to a heading stop, then to the last connector.
+                cut = max(before.rfind(stop) for stop in _HEADING_STOPS) + 1
+                phrase = re.split(_CONNECTOR, before[cut:].lower())[-1]
+                bullet = _LINE_BULLET.match(phrase)
+                phrase = phrase[bullet.end() :] if bullet else phrase
+                joined = " ".join(f"{phrase} {heading}".lower().split())
+                if joined not in wrapped:
+                    wrapped[joined] = self._wraps_into(joined, heading)
+                if wrapped[joined]:
+                    continue
+            lines[index - 1] = f"{before};{lines[index - 1][len(before) :]}"  # its "\r" kept
+        return "\n".join(lines)
+
+    def _wraps_into(self, joined: str, heading: str) -> bool:
+        """Whether ``joined`` (the last phrase of a line, then ``heading``, the words that start the next line)
+        is a single finding whose name runs across the line break: "recurrent fractures", "big spleen"; not
+        "anaemia osteopetrosis" (two names) or "anaemia examination" (one name, and a word that names
+        nothing)."""
+        if not self._names_one_finding(joined):
+            return False
+        before = len(_folded(joined)) - len(_folded(heading))  # the words of the line before
+        return any(start < before < end for start, end, _ in self._matches(joined, negated=False))
+
     def _names_one_finding(self, line: str) -> bool:
         """Whether ``line`` (a bullet aside) is one phrase that names a finding and nothing else: read alone, it
         gives only observed terms, each from the whole line, with no words not found, nothing held back or
-        about a relative, no note, age or sex. "Fractures", "Big spleen" and "Hepatosplenomegaly" are;
-        "Anaemia and big spleen", "He has anaemia", "No fractures", "Liver" and "Hearing" are not."""
+        about a relative, no note, age or sex, and its words are one name, not two side by side. "Fractures",
+        "Big spleen" and "Hepatosplenomegaly" are; "Anaemia and big spleen", "anaemia osteopetrosis" (two
+        names in one phrase, as a wrapped list "anaemia" then "osteopetrosis" reads), "He has anaemia", "No
+        fractures", "Liver" and "Hearing" are not."""
         bullet = _LINE_BULLET.match(line)
         words = line[bullet.end() :] if bullet else line
         if not words.strip():
@@ -1678,6 +1816,9 @@ class TextParser:
             and not (parsed.unmatched or parsed.uncertain or parsed.about_relatives or parsed.notes)
             and parsed.age_days is None
             and parsed.sex is None
+            # The terms of a phrase come from one span of its words (a name, or a lay phrase of several terms
+            # such as "normal FBC"), not from two names side by side.
+            and len({(start, end) for start, end, _ in self._matches(whole, negated=False)}) <= 1
         )
 
     def _answer_heading_values(self, text: str) -> tuple[str, list[str]]:
@@ -1846,8 +1987,19 @@ class TextParser:
         hedged = False  # a heading such as "Differential diagnosis:" covers the rest of the sentence
         for turn in _TURN.split(sentence):
             clauses = turn.split(":")
+            negation: str | None = None  # the cue of a heading that is only one ("Negative for:")
             for index, clause in enumerate(clauses):
                 heading = " ".join(clause.split())
+                if negation is not None and re.search(r"[a-z]", clause):
+                    # "Negative for: anaemia or fractures": the heading negates the clause after it, as "negative
+                    # for anaemia or fractures" (a colon otherwise ends a cue's scope).
+                    clause = f" {negation} {clause}"
+                negation = None
+                negative = _NEGATION_HEADING.fullmatch(heading) if index + 1 < len(clauses) else None
+                if negative is not None:
+                    negation = " ".join(negative.group("cue").split())
+                    negation = "negative for" if negation == "negative" else negation
+                    continue  # the heading names nothing itself ("Negative:" is no word not found)
                 if index + 1 < len(clauses) and _RELATIVE.search(heading):
                     # "Her father: he had fractures", "Family history: ...": the rest is the relative's.
                     state.about_relatives.append(_shown(":".join(clauses[index:])))

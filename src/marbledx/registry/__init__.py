@@ -16,6 +16,7 @@ See docs/registry.md.
 
 from marbledx.registry._backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, backup, restore
 from marbledx.registry._checks import (
+    MAX_COUPLE_LENGTH,
     MAX_SAMPLE_LENGTH,
     MIN_PASSWORD_LENGTH,
     STORED_SAMPLE_NAMES,
@@ -64,6 +65,7 @@ __all__ = [
     "BACKUP_FORMAT_VERSION",
     "DATABASE_ENV",
     "DELETE_ROLES",
+    "MAX_COUPLE_LENGTH",
     "MAX_SAMPLE_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "PASSWORD_CHANGE_ATTEMPTS",

@@ -101,8 +101,10 @@ _BATCH = 500
 # events), which every older row meets; 0004 only added nullable columns to uploads (a VCF's samples),
 # which the older rows leave NULL (no sample chosen); 0005 only added the sign-in throttles, which backups
 # leave out like the login sessions; 0006 only added users.name_key, which the insert fills from the name
-# (_FILLED). Extend it with each migration whose tables still take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005"})
+# (_FILLED); 0007 only added a nullable column to uploads (a PED file's couple), which the older rows leave
+# NULL (no couple chosen: the analysis takes its default). Extend it with each migration whose tables still
+# take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006"})
 # Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key (0006).
 _FILLED: Final = frozenset({("users", "name_key")})
 _CHUNK = 1 << 20

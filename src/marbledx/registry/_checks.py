@@ -13,16 +13,20 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final, Protocol, cast
 
+from marbledx._couple import COUPLE_METAVAR, parse_couple
 from marbledx._format import printable
+from marbledx.advice._risk import couple_in_file
 from marbledx.errors import InputError
-from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, ped_rows
+from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, ped_rows, read_ped
 from marbledx.registry._models import ROLES, SEXES, SOURCES
 from marbledx.registry._records import FindingRecord, Role
 
 __all__ = [
+    "MAX_COUPLE_LENGTH",
     "MAX_PASSWORD_LENGTH",
     "MAX_SAMPLE_LENGTH",
     "MIN_PASSWORD_LENGTH",
@@ -30,6 +34,7 @@ __all__ = [
     "STORED_SAMPLE_NAMES",
     "FindingLike",
     "check_age",
+    "check_couple",
     "check_findings",
     "check_label",
     "check_name",
@@ -41,6 +46,7 @@ __all__ = [
     "check_team",
     "check_text",
     "check_upload_head",
+    "couple_in_ped",
     "json_safe",
     "look_alike_key",
     "matchable",
@@ -484,3 +490,62 @@ def sample_in_header(sample: str, samples: Sequence[str] | None) -> str:
             return name
     msg = f"sample {_shown(sample)} is not a sample of this VCF; expected one of its samples: {sample_listing(samples)}"
     raise InputError(msg)
+
+
+# -- a PED file's couple ---------------------------------------------------------------------------------
+
+MAX_COUPLE_LENGTH: Final = 511
+"""The longest couple an upload may choose as typed (the ``uploads.couple`` column: two ids and a comma)."""
+
+
+def check_couple(kind: str, couple: str | None) -> tuple[str, str] | None:
+    """The couple chosen for an upload of ``kind`` (``FATHER,MOTHER``: whose next child the counselling risks
+    are for), before the file is read: None when not given (or blank). Only a PED file takes one; its form is
+    the command line's ``--couple`` (:func:`marbledx._couple.parse_couple`), and the ids are checked against
+    the file by :func:`couple_in_ped`."""
+    if couple is None or not couple.strip():
+        return None
+    if kind != "ped":
+        msg = (
+            "couple is for a PED upload only (whose next child the counselling risks are for); leave it empty "
+            f"for a {kind.upper()} file"
+        )
+        raise InputError(msg)
+    if len(couple) > MAX_COUPLE_LENGTH:
+        msg = (
+            f"couple is {len(couple)} characters long; expected two individual ids of the PED file, "
+            f"{COUPLE_METAVAR} (at most {MAX_COUPLE_LENGTH} characters)"
+        )
+        raise InputError(msg)
+    _refuse_unstorable(couple, "couple")
+    return parse_couple(couple, what="couple")
+
+
+def couple_in_ped(couple: tuple[str, str], path: Path) -> tuple[str, str]:
+    """``couple`` checked against the PED file at ``path`` (an upload not yet kept), as the analysis reads it:
+    each id must be in the file (listed, or named as a parent: the counselling code's own check), the two must
+    differ and, where the file gives both sexes, be a male and a female. Otherwise a one-line
+    :class:`InputError` naming the field and the id; a file the analysis cannot read is refused with the
+    reader's message. Messages name the file "the PED file", never the temporary path."""
+    where = "the PED file"
+    try:
+        pedigree = replace(read_ped(path), path=where)
+    except InputError as exc:
+        raise InputError(str(exc).replace(str(path), where)) from None
+    try:
+        first, second = couple_in_file(pedigree, couple)
+    except InputError as exc:
+        # The counselling check names the command line's flag; here the field is the upload's couple.
+        msg = f"{str(exc).removeprefix('--')}; its individuals: {sample_listing(pedigree.ids)}"
+        raise InputError(msg) from None
+    if first == second:
+        msg = f"couple names {_shown(first)} twice; expected two different people of the PED file, {COUPLE_METAVAR}"
+        raise InputError(msg)
+    sexes = [person.sex if person is not None else None for person in map(pedigree.get, (first, second))]
+    if sexes[0] is not None and sexes[0] == sexes[1]:
+        msg = (
+            f"couple: {_shown(first)} and {_shown(second)} are both {sexes[0]} in the PED file; expected a "
+            f"father and a mother, {COUPLE_METAVAR}"
+        )
+        raise InputError(msg)
+    return first, second

@@ -318,6 +318,10 @@ class Upload(Base):
     sample: Mapped[str | None] = mapped_column(String(255))
     samples: Mapped[str | None] = mapped_column(Text)
     sample_count: Mapped[int | None] = mapped_column(Integer)
+    # A PED file's couple (revision 0007), None for a VCF or when not chosen: whose next child the
+    # counselling risks are for, as FATHER,MOTHER (an id holds no comma: the form splits at it), checked
+    # against the file at upload.
+    couple: Mapped[str | None] = mapped_column(String(511))
 
 
 class Analysis(Base):

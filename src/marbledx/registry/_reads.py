@@ -15,6 +15,8 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, insert, select
 
+from marbledx._couple import parse_couple
+from marbledx.errors import InputError
 from marbledx.registry._checks import check_role
 from marbledx.registry._models import (
     Analysis,
@@ -160,6 +162,7 @@ _UPLOADS = (
         _uploads.c.sample,
         _uploads.c.samples,
         _uploads.c.sample_count,
+        _uploads.c.couple,
     )
     .select_from(_uploads)
     .outerjoin(_created_by, _uploads.c.created_by_id == _created_by.c.id)
@@ -295,9 +298,22 @@ def upload_records(
             sample=r.sample,
             samples=tuple(r.samples.split("\t")) if r.samples else None,
             sample_count=r.sample_count,
+            couple=_stored_couple(r.couple),
         )
         for r in rows
     ]
+
+
+def _stored_couple(text: str | None) -> tuple[str, str] | None:
+    """The couple column (``FATHER,MOTHER``, checked at upload) as two ids; None when none was chosen, or
+    when the column was changed outside marbledx into something that is not a couple (the analysis then
+    takes its default couple rather than failing on every view of the case)."""
+    if text is None:
+        return None
+    try:
+        return parse_couple(text, what="couple")
+    except InputError:
+        return None
 
 
 def analysis_records(

@@ -196,6 +196,10 @@ class UploadRecord:
     sample names (the first :data:`~marbledx.registry.STORED_SAMPLE_NAMES` of them) and ``sample_count``
     how many the header names. ``samples`` and ``sample_count`` are None for a PED file, for a VCF uploaded
     before schema revision 0004, and for one whose header names no samples in a ``#CHROM`` line.
+
+    For a PED file: ``couple`` is the couple chosen at upload, (FATHER, MOTHER) as typed, whose next child
+    the counselling risks are for (checked against the file then; None: not chosen, and the analysis takes
+    its default couple).
     """
 
     id: str
@@ -210,6 +214,7 @@ class UploadRecord:
     sample: str | None = None
     samples: tuple[str, ...] | None = None
     sample_count: int | None = None
+    couple: tuple[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,6 +229,7 @@ class UploadRecord:
             "sample": self.sample,
             "samples": list(self.samples) if self.samples is not None else None,
             "sample_count": self.sample_count,
+            "couple": list(self.couple) if self.couple is not None else None,
         }
 
 

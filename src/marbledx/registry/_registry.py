@@ -46,6 +46,7 @@ from marbledx.registry._checks import (
     STORED_SAMPLE_NAMES,
     FindingLike,
     check_age,
+    check_couple,
     check_findings,
     check_label,
     check_name,
@@ -57,6 +58,7 @@ from marbledx.registry._checks import (
     check_team,
     check_text,
     check_upload_head,
+    couple_in_ped,
     json_safe,
     look_alike_key,
     matchable,
@@ -1852,6 +1854,7 @@ class Registry:
         max_bytes: int,
         original_name: str | None = None,
         sample: str | None = None,
+        couple: str | None = None,
     ) -> UploadRecord:
         """Stream a VCF or PED file of the case to the uploads folder.
 
@@ -1868,12 +1871,19 @@ class Registry:
         several (the analysis passes it to the VCF reader); it must be one of the header's names, else an
         :class:`InputError` names the field and lists them, and nothing is kept. A PED upload takes no
         sample. Without one, a multi-sample VCF is kept too: a PED file may name its affected child.
+
+        ``couple`` (``FATHER,MOTHER``, the form of ``marbledx analyze --couple``) chooses whose next child the
+        counselling risks of a PED file are for (the analysis passes it on as ``couple=``). Its form is
+        checked first; once the file is complete it is read as the analysis reads it, and each id must be in
+        it, the two different and not of one sex, else an :class:`InputError` names the field and the id,
+        and nothing is kept. A VCF upload takes no couple; without one the analysis takes its default.
         The case reads as changed since its analyses (they are out of date). Writes an ``upload`` event.
         """
         if kind not in UPLOAD_KINDS:
             msg = f"upload kind {kind!r} is not allowed; expected one of {', '.join(UPLOAD_KINDS)}"
             raise InputError(msg)
         chosen = check_sample(kind, sample)
+        couple_ids = check_couple(kind, couple)
         if max_bytes < 1:
             msg = f"max_bytes must be positive, got {max_bytes}"
             raise InputError(msg)
@@ -1913,6 +1923,8 @@ class Registry:
             samples = vcf_sample_names(Path(temp_name)) if kind == "vcf" else None
             if chosen is not None:
                 chosen = sample_in_header(chosen, samples)
+            if couple_ids is not None:
+                couple_ids = couple_in_ped(couple_ids, Path(temp_name))
             suffix = f".{kind}.gz" if head[:2] == b"\x1f\x8b" else f".{kind}"
             final = self.uploads_dir / f"{uuid.uuid4().hex}{suffix}"
             with self.unit_of_work() as session:
@@ -1931,6 +1943,7 @@ class Registry:
                     sample=chosen,
                     samples="\t".join(samples[:STORED_SAMPLE_NAMES]) if samples else None,
                     sample_count=len(samples) if samples is not None else None,
+                    couple=",".join(couple_ids) if couple_ids is not None else None,
                 )
                 session.add(row)
                 session.flush()

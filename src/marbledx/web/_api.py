@@ -26,6 +26,7 @@ from marbledx.findings import Case, LabValue, make_lab_value, normalise_findings
 from marbledx.genotype import GenotypeOptions
 from marbledx.ontology import Hpo
 from marbledx.registry import (
+    MAX_COUPLE_LENGTH,
     MAX_SAMPLE_LENGTH,
     UNSET,
     AnalysisRecord,
@@ -39,6 +40,7 @@ from marbledx.registry import (
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
+from marbledx.web._messages import for_web
 from marbledx.web._schemas import (
     MAX_ROW_ID,
     AccountCreate,
@@ -258,7 +260,7 @@ def list_labs(
     description="The file is the raw request body (not a multipart form), streamed to the registry. Its "
     "first 64 KiB are checked as they arrive; a wrong file is a one-line 422 and is not kept. A VCF "
     "upload answers with its header's sample names (`samples`, the first 50; `sample_count`) and the "
-    "chosen `sample`.",
+    "chosen `sample`; a PED upload with the chosen `couple` (`[FATHER, MOTHER]`, or null).",
 )
 async def upload(
     case_id: str,
@@ -275,6 +277,18 @@ async def upload(
             description="VCF only: the proband's sample, as the VCF header names it, for a VCF with several "
             "samples (a trio without a PED file). Checked against the header: an unknown name is a 422 "
             "listing the header's samples. The analysis reads this sample.",
+        ),
+    ] = None,
+    couple: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_COUPLE_LENGTH,
+            description="PED only: whose next child the recurrence and carrier risks are for, two individual "
+            "ids of the PED file as FATHER,MOTHER (e.g. `DAD,MUM`), as `marbledx analyze --couple`. Checked "
+            "against the file: a wrong form, an id not in the file, one person named twice or two people of "
+            "one sex is a one-line 422. The analysis computes the risks for this couple (the newest PED "
+            "upload's); without one, for the parents of the first affected person with both parents in the "
+            "file, else for an affected proband (the VCF's chosen sample) and their one partner in it.",
         ),
     ] = None,
 ) -> dict[str, Any]:
@@ -299,7 +313,14 @@ async def upload(
 
     def store() -> dict[str, Any]:
         record = registry.store_upload(
-            user, case_id, upload_kind, chunks(), max_bytes=limit, original_name=filename, sample=sample
+            user,
+            case_id,
+            upload_kind,
+            chunks(),
+            max_bytes=limit,
+            original_name=filename,
+            sample=sample,
+            couple=couple,
         )
         return record.to_dict()
 
@@ -380,7 +401,9 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     """Analyse a registry case (findings, labs, newest VCF and PED uploads) as ``user``.
 
     The proband's sample is the one chosen when the newest VCF was uploaded; without one, the VCF reader
-    takes a single-sample VCF's only sample, or the PED file's affected child. Returns the result to store
+    takes a single-sample VCF's only sample, or the PED file's affected child. The counselling risks are for
+    the next child of the couple chosen when the newest PED file was uploaded (``analyze(couple=...)``);
+    without one, for analyze's default couple. Returns the result to store
     (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their upload, never by their path
     on the server (errors too), with the time of the case it describes.
     """
@@ -389,8 +412,17 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     case, lab_values = case_for_analysis(detail, hpo)
     latest = {u.kind: u for u in detail.uploads}  # uploads are listed oldest first: the newest wins
     paths = {kind: registry.open_upload(user, case_id, u.id)[1] for kind, u in latest.items()}
+
+    def named(message: str) -> str:
+        """``message`` with the uploads' paths as their names (it may come from a reader of the files)."""
+        for kind, path in paths.items():
+            message = message.replace(str(path), f"the {_upload_name(latest[kind])}")
+        return message.replace(str(registry.uploads_dir), "the uploads folder")
+
     vcf_upload = latest.get("vcf")
     sample = vcf_upload.sample if vcf_upload is not None else None
+    ped_upload = latest.get("ped")
+    couple = ped_upload.couple if ped_upload is not None else None
     try:
         report = analyze(
             case,
@@ -398,17 +430,21 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
             kb=kb,
             vcf=paths.get("vcf"),
             ped=paths.get("ped"),
+            couple=couple,
             lab_values=lab_values,
             genotype=GenotypeOptions(sample=sample) if sample is not None else None,
             strict=False,
         )
     except InputError as exc:
-        message = str(exc)
-        for kind, path in paths.items():
-            message = message.replace(str(path), f"the {_upload_name(latest[kind])}")
-        message = message.replace(str(registry.uploads_dir), "the uploads folder")
-        raise InputError(message) from None
+        raise InputError(named(str(exc))) from None
     result = report.to_dict()
+    # The notes and warnings are stored and shown on the results page and in the reports: they name the
+    # uploads, not their paths on the server, and ask for what the web user can do, not for a flag (the
+    # counselling's request for a couple: --couple FATHER,MOTHER).
+    for key in ("notes", "warnings"):
+        texts = result.get(key)
+        if isinstance(texts, list):
+            result[key] = [for_web(named(text)) if isinstance(text, str) else text for text in texts]
     genotype = result.get("genotype")
     if isinstance(genotype, dict) and "vcf" in latest:
         genotype["vcf"] = _upload_name(latest["vcf"])

@@ -15,10 +15,13 @@ from typing import Final
 
 from marbledx._format import printable
 
-__all__ = ["SAMPLE_LABEL", "for_web", "one_line"]
+__all__ = ["COUPLE_LABEL", "SAMPLE_LABEL", "for_web", "one_line"]
 
 SAMPLE_LABEL: Final = "Proband's sample"
 """The label of the case page's upload field that chooses the proband's sample of a VCF."""
+COUPLE_LABEL: Final = "Couple for the risks"
+"""The label of the case page's upload field that chooses a PED file's couple (whose next child the
+counselling risks are for: ``marbledx analyze --couple``)."""
 
 # (pattern, replacement), applied in order. Each names the hint of one reader message (see the modules in
 # marbledx.findings and marbledx.genotype that raise it), so an unrelated text is never touched.
@@ -39,6 +42,14 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         "upload the VCF again and enter the proband's sample name in the upload form's field "
         f'"{SAMPLE_LABEL}" (?sample=NAME in the REST API)',
     ),
+    # The counselling's request for a couple (an adult proband with no partner or several in the PED file, or
+    # no affected person with both parents), then any other mention of the flag (the engine's checks of it).
+    (
+        re.compile(r"(choose whose next child to compute|name the partner) with --couple FATHER,MOTHER"),
+        r"\1: upload the PED file again and enter FATHER,MOTHER (two ids of the file) in the upload form's "
+        f'field "{COUPLE_LABEL}" (?couple=FATHER,MOTHER in the REST API)',
+    ),
+    (re.compile(r"--couple\b"), "the PED upload's couple"),
     (
         re.compile(r"annotate it, or pass --genes-bed FILE \(or run `marbledx data fetch genes`\)"),
         "annotate it with VEP or SnpEff and upload it again, or ask the server's administrator to run "

@@ -1,5 +1,5 @@
 """The server-rendered pages: sign-in, case list, case entry (findings with HPO autocomplete, plain words,
-labs, uploads with the proband's sample), results, report download, the knowledge-base subtype cards, the
+labs, uploads with the proband's sample and the couple for the risks), results, report download, the knowledge-base subtype cards, the
 audit log and the team's accounts (admins), and the user's own account (password change).
 
 Pages use the session cookie (:mod:`marbledx.web._session`); every form that changes something carries the
@@ -28,6 +28,7 @@ from marbledx.findings._case import MAX_AGE_YEARS
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     DELETE_ROLES,
+    MAX_COUPLE_LENGTH,
     MAX_SAMPLE_LENGTH,
     MIN_PASSWORD_LENGTH,
     PASSWORD_CHANGE_ATTEMPTS,
@@ -58,7 +59,7 @@ from marbledx.web._api import (
 )
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
-from marbledx.web._messages import SAMPLE_LABEL, for_web
+from marbledx.web._messages import COUPLE_LABEL, SAMPLE_LABEL, for_web
 from marbledx.web._schemas import MAX_ROW_ID
 from marbledx.web._session import (
     CSRF_FIELD,
@@ -71,7 +72,15 @@ from marbledx.web._session import (
     safe_next,
 )
 
-__all__ = ["REFUSED_UPLOAD", "age_text", "page_router", "parse_age_text", "templates", "upload_samples"]
+__all__ = [
+    "REFUSED_UPLOAD",
+    "age_text",
+    "page_router",
+    "parse_age_text",
+    "templates",
+    "upload_couple",
+    "upload_samples",
+]
 
 SignedIn = Annotated[PageUser, Depends(page_user)]
 Checked = Annotated[PageUser, Depends(checked_user)]
@@ -366,6 +375,20 @@ def upload_samples(upload: UploadRecord) -> str:
     return f"{count} samples: {names}; none chosen (a PED file's affected child is taken)"
 
 
+def upload_couple(upload: UploadRecord) -> str:
+    """What the case page says of a PED upload's couple: whose next child the counselling risks are for
+    (empty for a VCF)."""
+    if upload.kind != "ped":
+        return ""
+    if upload.couple is None:
+        return (
+            "no couple chosen: risks for the parents of the first affected person with both parents in the "
+            "file, else for the proband and their one partner"
+        )
+    father, mother = (_format.printable(name) for name in upload.couple)
+    return f"risks for the next child of {father} and {mother}"
+
+
 def _labels(hpo: Hpo, findings: Sequence[FindingRecord]) -> dict[str, str]:
     return {f.hpo_id: hpo.ontology.label(f.hpo_id) or f.hpo_id for f in findings}
 
@@ -401,8 +424,11 @@ def _case_page(
         form=form or {},
         mapping=mapping,
         upload_samples=upload_samples,
+        upload_couple=upload_couple,
         sample_label=SAMPLE_LABEL,
         max_sample_length=MAX_SAMPLE_LENGTH,
+        couple_label=COUPLE_LABEL,
+        max_couple_length=MAX_COUPLE_LENGTH,
         max_plain_words=_MAX_PLAIN_WORDS,
     )
 
@@ -646,6 +672,7 @@ def upload_file(
     file: UploadFile,
     kind: Annotated[Literal["vcf", "ped"], Form()] = "vcf",
     sample: Annotated[str, Form(max_length=MAX_SAMPLE_LENGTH)] = "",
+    couple: Annotated[str, Form(max_length=MAX_COUPLE_LENGTH)] = "",
 ) -> Response:
     limit: int = request.app.state.max_upload_bytes
     upload_kind: UploadKind = kind
@@ -658,9 +685,10 @@ def upload_file(
             max_bytes=limit,
             original_name=(file.filename or "")[:255] or None,
             sample=sample or None,
+            couple=couple or None,
         )
     except _FORM_ERRORS as exc:
-        form = {"kind": kind, "sample": sample}
+        form = {"kind": kind, "sample": sample, "couple": couple}
         return _refused(request, signed_in, registry, case_id, exc, at="uploads", form=form)
     finally:
         file.file.close()

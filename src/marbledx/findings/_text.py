@@ -15,10 +15,12 @@ import hashlib
 import logging
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -550,6 +552,55 @@ _CONSANGUINITY_SAYS_NOTHING = frozenset(
 # A consanguinity heading kept to be shown as about a relative: a placeholder word, so that it is shown in its
 # place in the text, as the words of a relative are.
 _KIN_MARK = re.compile(r"zzkin(\d+)zz")
+# A consanguinity heading's value that says the parents are related ("yes", "Y", "present" from "(+)", "first
+# cousins", "related"); any other value ("possible", "distant?") is shown as about a relative and not counted.
+_KIN_VALUE_YES = re.compile(
+    r"(?:yes|y|present|positive|confirmed)(?![a-z])|\+|.*\b(?:cousins?|related|consanguineous|uncle|niece|aunt"
+    r"|nephew)\b"
+)
+_COUSIN = r"(?:(?:double\s+)?(?:first|second|third|1st|2nd|3rd)[\s-]+)?cousins?(?:[\s-]+once[\s-]+removed)?"
+# Prose that says the patient's parents are related ("consanguineous parents", "consanguineous union",
+# "first-cousin parents", "parents are first cousins", "parents are related", "related parents").
+# Consanguinity is family history, counted once (TextParse.consanguineous, as --consanguineous), not an HPO
+# finding: the words are still shown as about a relative.
+_KINSHIP = re.compile(
+    r"\bconsanguin(?:ity|eous|e)\b"
+    rf"|(?<![a-z])(?<!grand){_COUSIN}[\s-]+(?:parents|marriage|union|couple)\b"
+    r"|\b(?:parents|mother\s+and\s+father|father\s+and\s+mother)"
+    r"(?:\s*[:=]\s*|\s*,?\s+(?:who\s+)?(?:are|were)\s+|\s+)(?:both\s+)?"
+    rf"(?:{_COUSIN}|(?:(?:closely|distantly|blood|biologically)\s+)?related)\b"
+    r"|\brelated\s+parents\b"
+)
+# Where the clause of such words starts, read back from them (a colon does not end it: "History: no consanguinity").
+# A "?" does not end it either: "? consanguinity" is a doubt.
+_KINSHIP_CLAUSE = re.compile(r"[.;!,()\[\]\n]|\bbut\b|\bhowever\b|\balthough\b")
+# How many words before such words are looked at for a negation, a doubt or another relative.
+_KINSHIP_WINDOW = 6
+# A negation or a doubt before them ("no consanguinity", "non-consanguineous", "parents are not
+# consanguineous", "denies consanguinity", "possible consanguinity", "? consanguinity"): not counted. A wrongly
+# stated consanguinity would favour the recessive forms, so a doubt counts as a no.
+_KINSHIP_DOUBT_BEFORE = re.compile(
+    r"\b(?:no|not|non|nor|neither|without|never|nil|none|denies|denied|deny|denying|absence|absent|lack|free"
+    r"|exclude[sd]?|excluding|negative|unrelated|possible|possibly|probable|probably|suspected|suspect|suspicion"
+    r"|query|queried|questionable|unclear|unknown|uncertain|unsure|if|whether|ask|asked|asking|enquire[sd]?"
+    r"|inquire[sd]?|check|checked|may|might|could|risk|likely|unlikely)\b|\?"
+)
+# A negation or a doubt right after them ("consanguinity denied", "consanguinity not known", "consanguinity?").
+_KINSHIP_DOUBT_AFTER = re.compile(
+    r"\s*(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:not|no|denied|absent|excluded|unknown|unclear"
+    r"|uncertain|unsure|negative|nil|none|possible|suspected|questioned|queried|likely|unlikely|doubtful)\b"
+    # A heading whose value is not on its line ("Consanguinity:" then "Unknown"): its value is not read.
+    r"|\s*\?|\s*[:=]"
+)
+# Another relative near them: the consanguinity is someone else's ("her mother's parents are cousins",
+# "consanguineous marriages in the family"), not said of the patient's parents.
+_KINSHIP_OTHER = re.compile(
+    r"\b(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|sibs?|aunts?|uncles?|grand[a-z]*|nieces?"
+    r"|nephews?|relatives|family(?!\s+(?:history|hx)\b)|families|community|kindred|village|tribe|clan|population"
+    r"|ancestors?|ancestry|generations?|cousin(?:'s|s'))(?![a-z])"
+)
+# The words after them that are looked at: to the end of the clause or the next connector.
+_KINSHIP_AFTER_END = re.compile(r"[.;:!?,()\[\]\n]|\b(?:and|with|but|however|although|who|whose|which)\b")
 # A name heading ("Name:", "Patient name:", "Mother's name -", "Surname:"). Its value is patient data: it is
 # cut out of the text before anything else reads it, so that no part of it is matched as a finding or shown
 # in a note, a mapping or the words not found (see _take_names).
@@ -761,6 +812,202 @@ _UNREAD_MARK = "zzunreadzz"
 _UNREAD = re.compile(rf"\b{_UNREAD_MARK}\b")
 _UNREAD_START = re.compile(rf"\s*{_UNREAD_MARK}\b")
 
+# Bedside signs and test results whose words name no HPO term, or name it the wrong way round, read by a rule
+# of their own (see _take_signs): each becomes a placeholder word, so that the cues around it (a relative, a
+# hypothesis) are settled like any phrase's, and no connector, negation cue or number in it is read.
+_SIGN_MARK = re.compile(r"zzsign(\d+)zz")
+_VISUAL_IMPAIRMENT, _HEARING_IMPAIRMENT = "HP:0000505", "HP:0000365"
+_MACROCEPHALY, _MICROCEPHALY = "HP:0000256", "HP:0000252"
+# "Fix and follow": whether an infant fixes on a face or a toy and follows it, the bedside test of an infant's
+# vision. An infant who does not is visually impaired (Visual impairment, HP:0000505; "poor visual behaviour" of
+# infantile osteopetrosis, reference §2.3), despite the "not"; "fixes and follows" excludes it. A bare "fix and
+# follow" ("check fix and follow") says neither, and is read as before.
+_FIX_FOLLOW = r"fix(?:es|ed|ing|ates?|ated|ating)?\s*(?:and|&|/|\+|or)\s*follow(?:s|ed|ing)?"
+_FIX_FOLLOW_SIGN = re.compile(
+    r"(?P<absent>(?:\b(?:(?:does|do|did|is|was|were|has|have)\s+)?"
+    r"(?:not|never|no|nil|without|unable\s+to|cannot|can\s+not|fails?\s+to|failed\s+to|failing\s+to|poor|absent"
+    r"|reduced)\s+(?:(?:yet|longer|able\s+to|seen\s+to|observed\s+to|seem\s+to|seems\s+to|appear\s+to"
+    r"|appears\s+to|consistently|reliably|really|visually|always)\s+)*"
+    rf"\b{_FIX_FOLLOW}\b)"
+    rf"|\b{_FIX_FOLLOW}\s*(?:[:=]\s*)?(?:(?:is|was|are|were)\s+)?"
+    r"(?:absent|not\s+present|not\s+seen|no|nil|none|poor|reduced|negative)(?![\w\-]))"
+    rf"|(?P<present>\b(?:good|normal|able\s+to|does|do|did|can)\s+{_FIX_FOLLOW}\b"
+    r"|\bfix(?:es|ing|ed)\s*(?:and|&|/|\+)\s*follow(?:s|ing|ed)\b"
+    rf"|\b{_FIX_FOLLOW}\s*(?:[:=]\s*)?(?:(?:is|was|are|were)\s+)?"
+    r"(?:normal|present|intact|good|yes|seen|noted|ok|fine)(?![\w\-]))"
+)
+# Words before a "fixes and follows" that say it was not seen, or not tested ("unable to assess whether he fixes
+# and follows"): it is read as before.
+_FIX_FOLLOW_DOUBT = re.compile(
+    r"\b(?:not|no|never|unable|cannot|assess|assessed|assessing|check|checked|checking|test|tested|whether|if"
+    r"|possible|possibly|query|unclear|uncertain)\b|\?"
+)
+# A hearing screen (the newborn hearing screen: otoacoustic emissions or automated ABR). A pass excludes Hearing
+# impairment (HP:0000365), as "normal BERA" does. A fail or "refer" result is a reason for a diagnostic
+# audiological assessment, not a diagnosis of hearing loss (Joint Committee on Infant Hearing, Year 2019 Position
+# Statement, J Early Hear Detect Interv 2019;4(2):1-44, DOI:10.15142/fptk-b748): it is shown as uncertain, with a
+# note, and not read.
+_SCREEN_OF = (
+    r"(?:(?:newborn|neonatal|universal|infant|nb)\s+)?(?:hearing|audiology|audiological|oae|otoacoustic"
+    r"\s+emissions?|aabr)\s+"
+)
+# A screen fails ("failed hearing screen"); a test passed says as much as a screen passed ("passed hearing
+# test"), but a failed or abnormal hearing test may be the diagnostic one, and is read as before.
+_SCREEN = rf"{_SCREEN_OF}screen(?:ing)?(?:\s+test)?|nbhs"
+_SCREEN_OR_TEST = rf"{_SCREEN_OF}(?:screen(?:ing)?|test(?:ing)?)(?:\s+test)?|nbhs"
+_WHOSE = r"(?:(?:the|his|her|their|a|both|bilateral)\s+)?"
+_SCREEN_SIDES = (
+    r"(?:\s+(?:bilaterally|on\s+both\s+sides|in\s+both\s+ears|both\s+ears|on\s+the\s+(?:left|right)))?"
+)
+_HEARING_SCREEN_SIGN = re.compile(
+    rf"(?P<failed>\b(?:fail(?:ed|s)?|did\s+not\s+pass|not\s+passed|abnormal|referred\s+(?:on|from|after|at|by)"
+    rf"|refer(?:ral)?\s+(?:on|from|after))\s+{_WHOSE}\b(?:{_SCREEN})\b{_SCREEN_SIDES}"
+    rf"|\b(?:{_SCREEN})\s*(?:[:=]\s*)?(?:(?:was|is|were|has\s+been)\s+)?"
+    rf"(?:failed|fail|refer|referred|abnormal|not\s+passed)\b{_SCREEN_SIDES})"
+    rf"|(?P<passed>\b(?:pass(?:ed|es)?|normal|clear)\s+{_WHOSE}\b(?:{_SCREEN_OR_TEST})\b{_SCREEN_SIDES}"
+    rf"|\b(?:{_SCREEN_OR_TEST})\s*(?:[:=]\s*)?(?:(?:was|is|were|has\s+been)\s+)?(?:passed|pass|clear|normal)\b"
+    rf"{_SCREEN_SIDES})"
+)
+_FAILED_SCREEN_WHY = (
+    "a failed or 'refer' hearing screen calls for a diagnostic hearing assessment and does not establish hearing "
+    "loss (JCIH 2019); not read (give the assessment's result, e.g. 'ABR abnormal' or 'hearing loss')"
+)
+# A head circumference's centile or standard deviation score ("head circumference is on the 98th centile", "OFC
+# > 97th centile", "OFC 45 cm (99.6th centile)", "HC -2.5 SD", "OFC 3 SD below the mean"). HPO defines
+# Macrocephaly (HP:0000256) as an "occipitofrontal (head) circumference greater than 97th centile compared to
+# appropriate, age matched, sex-matched normal standards" (PMID:19125436), and Microcephaly (HP:0000252) as a
+# "head circumference below 2 standard deviations below the mean for age and gender" (PMID:19125436 and others):
+# a value beyond either cut-off is that finding. One strictly between the 3rd and the 97th centile excludes both:
+# not above the 97th, and not below the 3rd, the cut-off some charts use for microcephaly, so that neither
+# definition reads it as abnormal. A value between them and the cut-offs (from -2 SD, about the 2.3rd centile,
+# to the 3rd; the 97th itself) or a bound that leaves it open ("< 3rd centile", "> 90th centile") is shown as
+# uncertain, with a note. Only the head circumference: a height or weight centile is left as it was.
+_HC = (
+    r"(?:head\s+circumference|head\s+circ\b\.?|occipito-?\s*frontal\s+(?:head\s+)?circumference|ofc|hc)"
+    r"(?:\s+(?:ofc|hc)\b)?"
+)
+_HC_SIGN = re.compile(
+    rf"\b{_HC}\s*(?:[:=]\s*)?"
+    r"(?:(?:is|was|are|were|now|currently|still|lies|lying|sits|sitting|plots|plotted|plotting|tracking|tracks"
+    r"|remains|remained|measured|measures|measuring)\s+)*"
+    # Its measurement first: "OFC 45 cm (98th centile)", "OFC 45 cm, 98th centile".
+    r"(?:(?:of\s+)?\d+(?:\.\d+)?\s*cm\s*(?:,\s*|\(\s*|-\s*)?(?:(?:which\s+is|i\.e\.|=)\s*)?)?"
+    r"(?P<cmp>>=|<=|>|<|\u2265|\u2264|(?:just\s+)?(?:above|below|over|under|beyond|exceeding|greater\s+than"
+    r"|less\s+than|more\s+than)|on|at|along|around|about|approximately|approx\.?|~)?\s*(?:the\s+)?"
+    r"(?:(?P<centile>\d+(?:\.\d+)?)\s*(?:st|nd|rd|th)?\s*(?:centile|percentile|%ile|cent\b)"
+    r"|(?P<sd>[+\-\u2212]?\s*\d+(?:\.\d+)?)\s*(?:sds?|sd\s+scores?|standard\s+deviations?)\b"
+    r"(?:\s+(?P<side>above|below)\s+(?:the\s+)?(?:mean|average|median|normal))?"
+    r"|(?:z[\s-]*score|sds|sd\s+score)\s*(?:of|is|was|=|:)?\s*(?P<z>[+\-\u2212]?\s*\d+(?:\.\d+)?))"
+    r"\)?(?:\s+for\s+(?:age(?:\s+and\s+(?:sex|gender))?|gestation|corrected\s+age))?"
+)
+_NORMAL = NormalDist()
+_MACROCEPHALY_ABOVE = 97.0  # centile (HP:0000256)
+_MICROCEPHALY_BELOW = 100 * _NORMAL.cdf(-2.0)  # centile of -2 SD, about 2.3 (HP:0000252)
+_HC_NORMAL_ABOVE = 3.0  # centile: within the 3rd-97th, neither finding
+_HC_WHY = (
+    "HPO's Macrocephaly is a head circumference above the 97th centile and its Microcephaly one below -2 SD "
+    "(about the 2.3rd centile); this value is not clearly beyond or within those limits; not read (give the "
+    "centile or SD score, or the finding)"
+)
+# Comparators that leave a value open upwards or downwards ("> 97th centile", "below the 2nd centile").
+_ABOVE = frozenset({">", ">=", "\u2265", "above", "over", "beyond", "exceeding", "greater than", "more than"})
+_BELOW = frozenset({"<", "<=", "\u2264", "below", "under", "less than"})
+_OR_EQUAL = frozenset({">=", "\u2265", "<=", "\u2264"})
+# Comparators that say the value is near the number, not at it: not read as that value.
+_ABOUT = frozenset({"around", "about", "approximately", "approx", "approx.", "~"})
+
+
+@dataclass(frozen=True)
+class _Sign:
+    """A sign read by its own rule (see _take_signs): its words as written (lower case), its terms, and what it
+    says of them: "observed", "excluded", or "uncertain" (shown with ``why``, not read)."""
+
+    written: str
+    terms: tuple[str, ...]
+    status: str
+    why: str = ""
+
+
+def _fix_follow_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    if match.group("absent"):
+        return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "observed")
+    before = re.split(r"[,.;:!()\n]", text[max(0, match.start() - 60) : match.start()])[-1]  # its clause's
+    if _FIX_FOLLOW_DOUBT.search(" ".join(before.split()[-4:])):
+        return None  # "unable to assess whether he fixes and follows"
+    return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "excluded")
+
+
+def _hearing_screen_sign(_text: str, match: re.Match[str]) -> _Sign | None:
+    if match.group("failed"):
+        return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _FAILED_SCREEN_WHY)
+    return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "excluded")
+
+
+def _number_of(written: str) -> float:
+    return float("".join(written.split()).replace("\u2212", "-"))
+
+
+def _head_circumference_sign(_text: str, match: re.Match[str]) -> _Sign | None:
+    """A head circumference's centile or SD as Macrocephaly or Microcephaly, observed, excluded or uncertain."""
+    cmp = " ".join((match.group("cmp") or "").split())
+    if cmp.startswith("just "):
+        cmp = cmp[len("just ") :]
+    if cmp in _ABOUT:
+        return _Sign(match.group(), (_MACROCEPHALY, _MICROCEPHALY), "uncertain", _HC_WHY)
+    if match.group("centile") is not None:
+        centile = float(match.group("centile"))
+        if not 0 < centile < 100:
+            return None  # no centile: "0th", "100th", "120th centile" are not read
+    elif match.group("z") is not None:
+        # A z-score without a sign is above the mean, as a number without one is.
+        centile = 100 * _NORMAL.cdf(_number_of(match.group("z")))
+    else:
+        written = "".join(match.group("sd").split())
+        side = match.group("side")
+        if not written.startswith(("+", "-", "\u2212")) and side is None:
+            # "OFC 3 SD": above or below the mean is not said.
+            return _Sign(match.group(), (_MACROCEPHALY, _MICROCEPHALY), "uncertain", _HC_WHY)
+        sd = _number_of(written)
+        centile = 100 * _NORMAL.cdf(-abs(sd) if side == "below" else abs(sd) if side == "above" else sd)
+    # The values the words allow, as a centile interval; an open end ("> 97th") is not reached.
+    low, high = (centile, 100.0) if cmp in _ABOVE else (0.0, centile) if cmp in _BELOW else (centile, centile)
+    low_open, high_open = cmp in _ABOVE - _OR_EQUAL, cmp in _BELOW - _OR_EQUAL
+    if low > _MACROCEPHALY_ABOVE or (low == _MACROCEPHALY_ABOVE and low_open):
+        return _Sign(match.group(), (_MACROCEPHALY,), "observed")
+    if high < _MICROCEPHALY_BELOW or (high == _MICROCEPHALY_BELOW and high_open):
+        return _Sign(match.group(), (_MICROCEPHALY,), "observed")
+    if (low > _HC_NORMAL_ABOVE or (low == _HC_NORMAL_ABOVE and low_open)) and (
+        high < _MACROCEPHALY_ABOVE or (high == _MACROCEPHALY_ABOVE and high_open)
+    ):
+        return _Sign(match.group(), (_MACROCEPHALY, _MICROCEPHALY), "excluded")
+    return _Sign(match.group(), (_MACROCEPHALY, _MICROCEPHALY), "uncertain", _HC_WHY)
+
+
+_SIGN_RULES: tuple[tuple[re.Pattern[str], Callable[[str, re.Match[str]], _Sign | None]], ...] = (
+    (_HC_SIGN, _head_circumference_sign),
+    (_HEARING_SCREEN_SIGN, _hearing_screen_sign),
+    (_FIX_FOLLOW_SIGN, _fix_follow_sign),
+)
+
+
+def _take_signs(text: str) -> tuple[str, list[_Sign]]:
+    """The lower-cased text with each sign of _SIGN_RULES written over with a placeholder word (see _SIGN_MARK),
+    and the signs in the placeholders' order."""
+    signs: list[_Sign] = []
+    for pattern, read in _SIGN_RULES:
+        pieces: list[str] = []
+        taken = 0
+        for match in pattern.finditer(text):
+            sign = read(text, match)
+            if sign is None:
+                continue
+            pieces += [text[taken : match.start()], f" zzsign{len(signs)}zz "]
+            signs.append(_Sign(" ".join(sign.written.split()), sign.terms, sign.status, sign.why))
+            taken = match.end()
+        if pieces:
+            text = "".join([*pieces, text[taken:]])
+    return text, signs
+
 
 def _line_starts_sentence(lines: list[str], index: int, lone: list[bool]) -> bool:
     """Whether ``lines[index]`` starts a sentence of its own, as _line_break reads the break before it: it is
@@ -862,6 +1109,10 @@ def _line_break(before: str, blank: str, nxt: str, *, heading_value: bool = Fals
     the whole value of a heading ("Fractures: no", "Fractures - no", "Consanguinity: no"). Such a value is no
     connector that carries on to the next line: "Fractures: no" then "Anaemia" is two items, not "no anaemia"."""
     if before.lower() in _CONTINUES and not blank and not heading_value:
+        return f"{before} {nxt}"
+    if before.endswith("."):
+        # The full stop ends the sentence already. A "; " after it glued the two ("g/dL.; Hearing"), and a lab
+        # value's unit then ran on to the ";", taking its full stop ("'g/dL.' is not an accepted unit").
         return f"{before} {nxt}"
     if blank or (nxt and _LIST_ITEM_START.match(nxt)):
         return f"{before}; {nxt}"
@@ -1240,6 +1491,10 @@ class TextParse:
     notes: tuple[str, ...] = ()
     # The lab values in the words and what became of each (``parse(..., labs=True)`` only).
     labs: tuple[TextLab, ...] = ()
+    # Whether the words say the patient's parents are related ("consanguineous parents", "parents are first
+    # cousins", "Consanguinity: yes"): family history, as --consanguineous; the words are shown in
+    # ``about_relatives`` too.
+    consanguineous: bool = False
 
 
 @dataclass
@@ -1261,6 +1516,7 @@ class _Item:
     normal: bool = False  # the negation in force is a "normal" cue ("normal BERA", "ABR normal")
     status: str = "observed"  # observed | excluded | uncertain | ambiguous
     why: str = ""
+    signs: tuple[int, ...] = ()  # the signs read by their own rule in the phrase (see _take_signs)
 
 
 class TextParser:
@@ -1554,8 +1810,12 @@ class TextParser:
         lowered = _split_headings(lowered)
         # "Consanguinity: yes" is family history, as "consanguineous parents" is; "Consanguinity: no" says nothing.
         lowered, kin = _take_consanguinity(lowered)
+        consanguineous = _states_consanguinity(lowered, kin)
         # "Sex: unknown" says nothing, and is cut out (see _SEX_NOT_KNOWN), before a "?" value is read as a doubt.
         lowered = _SEX_NOT_KNOWN.sub(" ", lowered)
+        # "Does not fix and follow", "hearing screen passed", "OFC > 97th centile" are read by their own rules,
+        # before a cue, a connector or a number in them is (see _take_signs).
+        lowered, signs = _take_signs(lowered)
         # Rewrites before the sentence is split, in this order: "X was not ruled out", "X not likely" and
         # "? X" / "X?" are uncertain, and conditionals hypothetical (before the negation cues see their
         # "not" or "without"); "spleen not palpable" is "spleen palpable absent" and "impalpable spleen" "no
@@ -1583,7 +1843,7 @@ class TextParser:
         # So is one about a relative: "anaemia (mother also anaemic)".
         lowered = re.sub(rf"\(([^()]*\b{_RELATIVE_WORDS}\b[^()]*)\)", r", \1,", lowered)
         lowered = re.sub(r"[()\[\]]", " ", lowered)
-        state = _State(lab_names={i: frozenset(_tokens(m.name)) for i, m in enumerate(mentions)})
+        state = _State(lab_names={i: frozenset(_tokens(m.name)) for i, m in enumerate(mentions)}, signs=signs)
         if long_names:
             state.notes.append(
                 f"more than {_NAME_MOST_WORDS} words after a name heading were taken as the name and not read (a "
@@ -1628,9 +1888,12 @@ class TextParser:
         shown = {str(i): lab_value_text(original, m).lower() for i, m in enumerate(mentions)}
 
         def restore(words: str) -> str:
-            """The words with each value placeholder, and each consanguinity heading's, back as written."""
+            """The words with each value placeholder, and each consanguinity heading's and sign's, back as
+            written."""
             if kin:
                 words = _KIN_MARK.sub(lambda m: kin[int(m.group(1))], words)
+            if signs:
+                words = _SIGN_MARK.sub(lambda m: signs[int(m.group(1))].written, words)
             if not mentions:
                 return words
             return " ".join(PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group()), words).split())
@@ -1644,6 +1907,7 @@ class TextParser:
             tuple(restore(w) for w in state.uncertain),
             tuple(restore(w) for w in state.notes),
             found,
+            consanguineous,
         )
 
     def _answer_lone_values(self, text: str) -> str:
@@ -2055,7 +2319,13 @@ class TextParser:
             if _HYPOTHETICAL_MARK.strip() in phrase.split():
                 hypothetical = True
                 phrase = " ".join(w for w in phrase.split() if w != _HYPOTHETICAL_MARK.strip())
-            item = self._item(connector, phrase)
+            marks = tuple(int(mark) for mark in _SIGN_MARK.findall(phrase))
+            if marks:
+                # The sign is read by its own rule; the phrase's other words, by theirs.
+                item = self._item(connector, " ".join(_SIGN_MARK.sub(" ", phrase).split()))
+                item.written, item.signs = phrase, marks
+            else:
+                item = self._item(connector, phrase)
             item.hedged = item.hedged or hypothetical
             items.append(item)
         if relative is not None:
@@ -2205,6 +2475,8 @@ class TextParser:
 
     def _emit(self, item: _Item, state: _State) -> None:
         """Record one settled phrase: a mapping, an unmatched phrase, or a phrase held back."""
+        if item.signs:
+            self._emit_signs(item, state)
         lab_words = self._take_lab_values(item, state)
         if not _tokens(item.phrase):
             return
@@ -2272,6 +2544,30 @@ class TextParser:
             state.shared = None
         for _, _, term in matches:
             state.mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
+
+    def _emit_signs(self, item: _Item, state: _State) -> None:
+        """Record the signs of a settled phrase (see _take_signs): each term as the sign says, unless the phrase
+        is uncertain ("possible poor fix and follow") or the sign is (a failed hearing screen), which is shown
+        with its note and not read. A term the release lacks leaves the sign's words not found."""
+        state.shared = None
+        if item.status == "uncertain":
+            state.uncertain.append(item.written)  # its placeholders are written back by parse
+            if item.why:
+                state.notes.append(f"'{item.written}': {item.why}")
+            return
+        for index in item.signs:
+            sign = state.signs[index]
+            if sign.status == "uncertain":
+                state.uncertain.append(sign.written)
+                state.notes.append(f"'{sign.written}': {sign.why}")
+                continue
+            known = [term for term in sign.terms if term in self.ontology]
+            if not known:
+                state.unmatched.append(sign.written)
+            for term in known:
+                state.mappings.append(
+                    TextMapping(sign.written, term, self.ontology.label(term), sign.status == "excluded")
+                )
 
     @staticmethod
     def _take_lab_values(item: _Item, state: _State) -> frozenset[str] | None:
@@ -2353,6 +2649,8 @@ class _State:
     # of the phrase each was found in.
     lab_names: dict[int, frozenset[str]] = field(default_factory=dict)
     lab_context: dict[int, str] = field(default_factory=dict)
+    # The signs read by their own rule, by their placeholder's number (see _take_signs).
+    signs: list[_Sign] = field(default_factory=list)
 
 
 def _take_names(text: str) -> tuple[str, int]:
@@ -2506,6 +2804,34 @@ def _take_consanguinity(text: str) -> tuple[str, list[str]]:
         return f" zzkin{len(kept) - 1}zz "
 
     return _CONSANGUINITY_HEADING.sub(take, text), kept
+
+
+def _states_consanguinity(text: str, kin: list[str]) -> bool:
+    """Whether the words say that the patient's parents are related: a consanguinity heading whose value says
+    yes (``kin``, as _take_consanguinity kept them: "consanguinity: yes", "consanguinity: first cousins"), or
+    prose (see _KINSHIP) with no negation or doubt before or right after it and no other relative's word
+    near it (see _KINSHIP_OTHER). ``text``: the lower-cased text with the headings taken out."""
+    for heading in kin:
+        value = heading.split(": ", 1)[-1]
+        if _KIN_VALUE_YES.match(value) and not _KINSHIP_DOUBT_BEFORE.search(value):
+            return True
+    for match in _KINSHIP.finditer(text):
+        start = match.start()
+        floor = max(0, start - 200)  # a clause's start is looked for this far back at most
+        breaks = list(_KINSHIP_CLAUSE.finditer(text, floor, start))
+        before = text[breaks[-1].end() if breaks else floor : start].split()[-_KINSHIP_WINDOW:]
+        stop = _KINSHIP_AFTER_END.search(text, match.end(), match.end() + 200)
+        after = text[match.end() : stop.start() if stop else match.end() + 200]
+        words = " ".join(before)
+        if (
+            _KINSHIP_DOUBT_BEFORE.search(words)
+            or _KINSHIP_DOUBT_AFTER.match(text, match.end())
+            or _KINSHIP_OTHER.search(words)
+            or _KINSHIP_OTHER.search(" ".join(after.split()[:_KINSHIP_WINDOW]))
+        ):
+            continue
+        return True
+    return False
 
 
 def _word_before(text: str, end: int) -> str:
@@ -2861,6 +3187,12 @@ def _settle(items: list[_Item]) -> None:
         if hedge:
             item.status = "uncertain"
             continue
+        if item.signs:
+            # A sign says what it says ("does not fix and follow"): the negation before it does not reach it, and
+            # its own words end that negation's scope, as a finding said to be present does.
+            negation = None
+            item.status = "excluded" if item.pre_negation or item.post_negation else "observed"
+            continue
         if item.pre_negation or item.post_negation:
             item.status = "excluded"
             continue
@@ -2903,4 +3235,4 @@ def _settle(items: list[_Item]) -> None:
 
 
 def _has_cue(item: _Item) -> bool:
-    return item.pre_negation or item.post_negation or item.affirmed or item.hedged
+    return item.pre_negation or item.post_negation or item.affirmed or item.hedged or bool(item.signs)

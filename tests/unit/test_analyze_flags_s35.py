@@ -101,3 +101,26 @@ def test_unknown_term_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert out == ""
     assert "HP:9999999" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["rank", "analyze"])
+def test_words_that_say_the_parents_are_related_are_consanguinity(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """ "first-cousin parents" in --text counts as --consanguineous, and the user is told so."""
+    output = ["-o", "-"] if command == "analyze" else []
+
+    def diagnoses(*flags: str) -> tuple[list[tuple[str, float]], str]:
+        code, out, err = run_cli(capsys, command, *flags, *output, "--format", "json")
+        assert code == 0, err
+        data = json.loads(out)
+        case = data if command == "analyze" else data[0]
+        return [(d["disease_id"], round(d["probability"], 6)) for d in case["diagnoses"]], err
+
+    words, err = diagnoses("--text", "8-month-old with dense bones; first-cousin parents")
+    flagged, _ = diagnoses("--text", "8-month-old with dense bones", "--consanguineous")
+    plain, plain_err = diagnoses("--text", "8-month-old with dense bones")
+    assert "text: the parents are related -> family history (as --consanguineous)" in err
+    assert "parents are related" not in plain_err
+    assert words == flagged
+    assert words != plain

@@ -280,6 +280,10 @@ def _flag_case(args: argparse.Namespace, ontology: Any, family: FamilyHistory) -
         if sex is None and parsed.sex is not None:
             sex = parsed.sex
             shown.append(f"text: sex {parsed.sex}")
+        if parsed.consanguineous and not family.consanguineous:
+            # Words that state it ("first-cousin parents", "Consanguinity: yes") are --consanguineous.
+            family = replace(family, consanguineous=True)
+            shown.append("text: the parents are related -> family history (as --consanguineous)")
     where = "/".join(f"--{flag}" for flag in ("hpo", "exclude", "text") if getattr(args, flag)) or "--hpo"
     findings, warnings = normalise_findings(ontology, raw, where=where, strict=not args.lenient)
     case = Case(

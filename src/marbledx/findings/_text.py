@@ -937,9 +937,23 @@ def _fix_follow_sign(text: str, match: re.Match[str]) -> _Sign | None:
     return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "excluded")
 
 
+# A passed newborn screen tells of the hearing at birth only. Hearing loss can begin later (JCIH 2019 lists
+# risk indicators for delayed-onset loss and asks for surveillance after a pass, DOI:10.15142/fptk-b748), as in
+# osteopetrosis, where cranial-nerve impingement is why hearing is tested at diagnosis and then regularly (Wu
+# 2017, PMID:28655174; reference §2.4). So it excludes nothing, and is shown with this note, not read.
+_NEWBORN_SCREEN = re.compile(r"\b(?:newborn|neonatal|nb|nbhs|universal|infant)\b")
+_PASSED_NEWBORN_SCREEN_WHY = (
+    "a passed newborn hearing screen tells of the hearing at birth; hearing loss can begin later (JCIH 2019), "
+    "so it is not read as excluding hearing impairment now (give a current assessment's result, e.g. 'ABR "
+    "normal')"
+)
+
+
 def _hearing_screen_sign(_text: str, match: re.Match[str]) -> _Sign | None:
     if match.group("failed"):
         return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _FAILED_SCREEN_WHY)
+    if _NEWBORN_SCREEN.search(match.group().lower()):
+        return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _PASSED_NEWBORN_SCREEN_WHY)
     return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "excluded")
 
 

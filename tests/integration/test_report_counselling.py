@@ -93,12 +93,12 @@ def test_a_confirmed_diagnosis_shows_the_family_its_chances_in_plain_words(
     assert "These chances were worked out from the family tree you gave." in chances.paragraphs
     assert chances.bullets[0].startswith("For each pregnancy of DAD and MUM, the chance of a child with the")
     assert "25% (1 in 4)" in chances.bullets[0]
-    assert "SIS: a 66.7% chance of carrying a changed copy." in chances.bullets
+    assert "SIS: a 66.7% (2 in 3) chance of carrying a changed copy." in chances.bullets
     assert chances.sources
     assert textstat.flesch_kincaid_grade(report.family.text()) <= 8
     html = render_html(report, hpo=real_hpo, kb=kb, audience="family")
     assert "The chances for your family" in html
-    assert "66.7%" in html
+    assert "66.7% (2 in 3)" in html
 
 
 def test_an_untested_sibling_of_unknown_status_is_named_with_the_chance_of_having_the_disease(
@@ -110,8 +110,8 @@ def test_an_untested_sibling_of_unknown_status_is_named_with_the_chance_of_havin
     chances = next(s for s in report.family.sections if s.title == "The chances for your family")
     baby = next(b for b in chances.bullets if b.startswith("BABY"))
     assert baby == (
-        "BABY: a 25% chance of having the condition, so ask the team about checking them. "
-        "A 50% chance of carrying a changed copy."
+        "BABY: a 25% (1 in 4) chance of having the condition, so ask the team about checking them. "
+        "A 50% (1 in 2) chance of carrying a changed copy."
     )
 
 

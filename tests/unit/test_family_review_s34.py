@@ -119,7 +119,7 @@ def test_a_newborn_who_may_have_an_urgent_form_is_to_be_checked_soon(
     _, bullets, sources = _section(
         _summary(base, kb, tmp_path, AR_NEWBORN, "OPTB1"), "The chances for your family"
     )
-    assert any(b.startswith("BABY: a 25% chance of having the condition") for b in bullets)
+    assert any(b.startswith("BABY: a 25% (1 in 4) chance of having the condition") for b in bullets)
     assert (
         "So please ask the team soon about checking anyone above who may have the condition." in bullets[-1]
     )

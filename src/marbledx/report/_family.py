@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from marbledx._api import subtype_summary
@@ -739,20 +740,29 @@ def _relative_bullets(counselling: Mapping[str, Any]) -> list[str]:
             # Someone whose status is not known may have the disease itself (a newborn sibling of an infant
             # with ARO): that comes first, because it may need checking now.
             parts.append(
-                f"a {format_probability(affected, fraction=False)} chance of {having}, so ask the "
-                "team about checking them."
+                f"a {_family_chance(affected)} chance of {having}, so ask the team about checking them."
             )
         if carrier >= 0.999:
             parts.append("almost certainly carries a changed copy.")
         elif carrier >= 0.05:
-            parts.append(
-                f"a {format_probability(carrier, fraction=False)} chance of carrying a changed copy."
-            )
+            parts.append(f"a {_family_chance(carrier)} chance of carrying a changed copy.")
         if parts:
             # The pedigree's own ids name the people ("father", "II-3"), so they lead, as labels.
             rest = " ".join(part[0].upper() + part[1:] for part in parts[1:])
             bullets.append(f"{pid}: {parts[0]}" + (f" {rest}" if rest else ""))
     return bullets
+
+
+def _family_chance(p: float) -> str:
+    """A relative's chance for the family, as :func:`format_probability` writes it, with the natural frequency
+    when it is a simple fraction (at most twelfths): "66.7% (2 in 3)", as the couple's "25% (1 in 4)". Lay
+    readers follow natural frequencies better than percentages (Gigerenzer & Hoffrage 1995,
+    DOI:10.1037/0033-295X.102.4.684), and format_probability gives only "1 in N"."""
+    percent = format_probability(p, fraction=False)
+    simple = Fraction(p).limit_denominator(12)
+    if 0 < simple < 1 and abs(float(simple) - p) < 1e-9:
+        return f"{percent} ({simple.numerator} in {simple.denominator})"
+    return percent
 
 
 def _two_copies_plain(

@@ -102,11 +102,20 @@ _BATCH = 500
 # which the older rows leave NULL (no sample chosen); 0005 only added the sign-in throttles, which backups
 # leave out like the login sessions; 0006 only added users.name_key, which the insert fills from the name
 # (_FILLED); 0007 only added a nullable column to uploads (a PED file's couple), which the older rows leave
-# NULL (no couple chosen: the analysis takes its default). Extend it with each migration whose tables still
-# take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006"})
-# Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key (0006).
-_FILLED: Final = frozenset({("users", "name_key")})
+# NULL (no couple chosen: the analysis takes its default); 0008 only added the family-history flags to
+# cases, which the insert fills with false (not stated, as every case before had it) (_FILLED). Extend it
+# with each migration whose tables still take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007"})
+# Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key
+# (0006) and the cases' family history (0008).
+_FILLED: Final = frozenset(
+    {
+        ("users", "name_key"),
+        ("cases", "consanguineous"),
+        ("cases", "affected_parent"),
+        ("cases", "affected_sibling"),
+    }
+)
 _CHUNK = 1 << 20
 # A manifest is a few kilobytes (about 150 bytes per upload file): a larger first member is not a manifest.
 _MANIFEST_LIMIT = 1 << 24

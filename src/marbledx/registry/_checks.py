@@ -36,6 +36,7 @@ __all__ = [
     "check_age",
     "check_couple",
     "check_findings",
+    "check_flag",
     "check_label",
     "check_name",
     "check_number",
@@ -211,6 +212,15 @@ def check_age(value: float | None) -> float | None:
 def check_sex(value: str | None) -> str | None:
     if value is not None and value not in SEXES:
         msg = f"sex {value!r} is not allowed; expected one of {', '.join(SEXES)} or none"
+        raise InputError(msg)
+    return value
+
+
+def check_flag(value: bool, what: str) -> bool:
+    """A yes/no field (a case's family history): True or False only. A truthy string or number ("no", 1) is
+    refused rather than read as yes: a family history wrongly stated shifts the ranking."""
+    if not isinstance(value, bool):
+        msg = f"{what} {printable(repr(value))[:80]} is not allowed; expected true or false"
         raise InputError(msg)
     return value
 

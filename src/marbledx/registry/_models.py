@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -246,6 +247,14 @@ class Case(Base):
     label: Mapped[str] = mapped_column(String(200))
     age_days: Mapped[float | None] = mapped_column(Float)
     sex: Mapped[str | None] = mapped_column(String(10))
+    # Family history (revision 0008), as marbledx.findings.FamilyHistory: the parents are related, a parent
+    # or a brother or sister has the same condition. False is "no" and "not stated" alike: the ranking only
+    # adds evidence for a true flag (docs/engine.md, "Age, sex and family history"). NOT NULL with a server
+    # default, so the rows of earlier cases (and a Core insert that gives none, e.g. a restored older row)
+    # read as not stated.
+    consanguineous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    affected_parent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    affected_sibling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime]

@@ -108,6 +108,9 @@ _CASE = (
         _cases.c.label,
         _cases.c.age_days,
         _cases.c.sex,
+        _cases.c.consanguineous,
+        _cases.c.affected_parent,
+        _cases.c.affected_sibling,
         _cases.c.created_at,
         _created_by.c.name.label("created_by"),
         _cases.c.updated_at,
@@ -192,8 +195,26 @@ _AUDIT = insert(_audit)
 
 ActorRow = Row[tuple[int, str, int, bool, str]]
 """``id, name, team_id, active, team`` of an account."""
-CaseRow = Row[tuple[int, str, str, str, float | None, str | None, dt.datetime, str, dt.datetime, str, int]]
-"""``id, public_id, team, label, age_days, sex, created_at, created_by, updated_at, updated_by, version``."""
+CaseRow = Row[
+    tuple[
+        int,
+        str,
+        str,
+        str,
+        float | None,
+        str | None,
+        bool,
+        bool,
+        bool,
+        dt.datetime,
+        str,
+        dt.datetime,
+        str,
+        int,
+    ]
+]
+"""``id, public_id, team, label, age_days, sex, consanguineous, affected_parent, affected_sibling, created_at,
+created_by, updated_at, updated_by, version``."""
 
 
 def actor_row(connection: Connection, user_id: int) -> ActorRow | None:
@@ -235,6 +256,9 @@ def case_record(row: CaseRow) -> CaseRecord:
         label=row.label,
         age_days=row.age_days,
         sex=row.sex,
+        consanguineous=row.consanguineous,
+        affected_parent=row.affected_parent,
+        affected_sibling=row.affected_sibling,
         created_at=row.created_at,
         created_by=row.created_by or "",
         updated_at=row.updated_at,

@@ -119,7 +119,13 @@ class EndedCredentials:
 
 @dataclass(frozen=True)
 class CaseRecord:
-    """A patient case: ``id`` is its public random UUID, ``label`` the team's own case label."""
+    """A patient case: ``id`` is its public random UUID, ``label`` the team's own case label.
+
+    The family history (schema revision 0008), as :class:`marbledx.findings.FamilyHistory`: ``consanguineous``
+    (the parents are related), ``affected_parent`` (a parent has the same condition), ``affected_sibling``
+    (a brother or sister has it). False is "no" and "not stated" alike: the ranking adds evidence only for a
+    flag that is true.
+    """
 
     id: str
     team: str
@@ -131,6 +137,9 @@ class CaseRecord:
     updated_at: dt.datetime
     updated_by: str
     version: int
+    consanguineous: bool = False
+    affected_parent: bool = False
+    affected_sibling: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +148,9 @@ class CaseRecord:
             "label": self.label,
             "age_days": self.age_days,
             "sex": self.sex,
+            "consanguineous": self.consanguineous,
+            "affected_parent": self.affected_parent,
+            "affected_sibling": self.affected_sibling,
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
             "updated_at": self.updated_at.isoformat(),

@@ -48,6 +48,7 @@ from marbledx.registry._checks import (
     check_age,
     check_couple,
     check_findings,
+    check_flag,
     check_label,
     check_name,
     check_number,
@@ -502,6 +503,9 @@ class Registry:
             label=row.label,
             age_days=row.age_days,
             sex=row.sex,
+            consanguineous=row.consanguineous,
+            affected_parent=row.affected_parent,
+            affected_sibling=row.affected_sibling,
             created_at=row.created_at,
             created_by=self._name(session, row.created_by_id) or "",
             updated_at=row.updated_at,
@@ -1498,9 +1502,21 @@ class Registry:
         age_days: float | None = None,
         sex: str | None = None,
         findings: Iterable[FindingLike] = (),
+        consanguineous: bool = False,
+        affected_parent: bool = False,
+        affected_sibling: bool = False,
     ) -> CaseRecord:
-        """A new case in the user's team, with a random public id; writes a ``create`` event."""
+        """A new case in the user's team, with a random public id; writes a ``create`` event.
+
+        ``consanguineous``, ``affected_parent`` and ``affected_sibling`` are its family history (the parents
+        are related; a parent, a brother or sister has the same condition); False is also "not stated".
+        """
         label, age_days, sex = check_label(label), check_age(age_days), check_sex(sex)
+        family = {
+            "consanguineous": check_flag(consanguineous, "consanguineous"),
+            "affected_parent": check_flag(affected_parent, "affected_parent"),
+            "affected_sibling": check_flag(affected_sibling, "affected_sibling"),
+        }
         checked = check_findings(findings)
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
@@ -1511,6 +1527,7 @@ class Registry:
                 label=label,
                 age_days=age_days,
                 sex=sex,
+                **family,
                 created_at=now,
                 created_by_id=actor.id,
                 updated_at=now,
@@ -1519,7 +1536,11 @@ class Registry:
             row.findings = [Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked]
             session.add(row)
             session.flush()
-            self._audit_case(session, "create", actor, row, f"{len(checked)} findings")
+            # The family history stated at creation, by field name only (the audit holds no patient data
+            # beyond what the field names say, as "fields: sex" does for an update).
+            stated = [name for name, value in family.items() if value]
+            detail = f"{len(checked)} findings" + (f"; family history: {', '.join(stated)}" if stated else "")
+            self._audit_case(session, "create", actor, row, detail)
             return self._case_record(session, row)
 
     def get_case(self, user: UserInfo, case_id: str) -> CaseRecord:
@@ -1592,9 +1613,13 @@ class Registry:
         label: str | _Unset = UNSET,
         age_days: float | _Unset | None = UNSET,
         sex: str | _Unset | None = UNSET,
+        consanguineous: bool | _Unset = UNSET,
+        affected_parent: bool | _Unset = UNSET,
+        affected_sibling: bool | _Unset = UNSET,
     ) -> CaseRecord:
-        """Change a case's label, age or sex. ``version`` is the version the change was based on: if the
-        case changed since, :class:`ConflictError` (nothing is written). Writes an ``update`` event."""
+        """Change a case's label, age, sex or family history (``consanguineous``, ``affected_parent``,
+        ``affected_sibling``). ``version`` is the version the change was based on: if the case changed since,
+        :class:`ConflictError` (nothing is written). Writes an ``update`` event naming the changed fields."""
         changes: dict[str, Any] = {}
         if not isinstance(label, _Unset):
             changes["label"] = check_label(label)
@@ -1602,6 +1627,13 @@ class Registry:
             changes["age_days"] = check_age(age_days)
         if not isinstance(sex, _Unset):
             changes["sex"] = check_sex(sex)
+        changes.update(
+            self._family_changes(
+                consanguineous=consanguineous,
+                affected_parent=affected_parent,
+                affected_sibling=affected_sibling,
+            )
+        )
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             row = self._case(session, actor, case_id)
@@ -1655,12 +1687,39 @@ class Registry:
     def _findings(session: Session, case: Case) -> list[FindingRecord]:
         return _reads.finding_records(session.connection(), case.id)
 
+    @staticmethod
+    def _family_changes(
+        *, consanguineous: bool | _Unset, affected_parent: bool | _Unset, affected_sibling: bool | _Unset
+    ) -> dict[str, bool]:
+        """The family-history fields given (not :data:`UNSET`), checked to be True or False."""
+        given = {
+            "consanguineous": consanguineous,
+            "affected_parent": affected_parent,
+            "affected_sibling": affected_sibling,
+        }
+        return {
+            name: check_flag(value, name) for name, value in given.items() if not isinstance(value, _Unset)
+        }
+
     def set_findings(
-        self, user: UserInfo, case_id: str, findings: Iterable[FindingLike], *, version: int | None = None
+        self,
+        user: UserInfo,
+        case_id: str,
+        findings: Iterable[FindingLike],
+        *,
+        version: int | None = None,
+        consanguineous: bool | _Unset = UNSET,
     ) -> CaseRecord:
         """Replace the case's findings (anything with ``hpo_id``, ``excluded``, ``source``). The case's
-        version goes up; with ``version``, a case changed since raises :class:`ConflictError`."""
+        version goes up; with ``version``, a case changed since raises :class:`ConflictError`.
+
+        ``consanguineous`` also sets the case's family history in the same write (one version): the web
+        app's plain-words box passes True when the words state that the parents are related.
+        """
         checked = check_findings(findings)
+        family = self._family_changes(
+            consanguineous=consanguineous, affected_parent=UNSET, affected_sibling=UNSET
+        )
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             row = self._case(session, actor, case_id)
@@ -1670,10 +1729,18 @@ class Registry:
             row.findings.extend(
                 Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked
             )
+            changed = sorted(k for k, v in family.items() if getattr(row, k) != v)
+            for key in changed:
+                setattr(row, key, family[key])
             self._touch(row, actor)
             session.flush()
+            fields = f"; fields: {', '.join(changed)}" if changed else ""
             self._audit_case(
-                session, "update", actor, row, f"findings replaced: {len(checked)}; version {row.version}"
+                session,
+                "update",
+                actor,
+                row,
+                f"findings replaced: {len(checked)}{fields}; version {row.version}",
             )
             return self._case_record(session, row)
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marbledx._api import search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, UnknownTermError
-from marbledx.findings import Case, LabValue, make_lab_value, normalise_findings
+from marbledx.findings import Case, FamilyHistory, LabValue, make_lab_value, normalise_findings
 from marbledx.genotype import GenotypeOptions
 from marbledx.ontology import Hpo
 from marbledx.registry import (
@@ -148,7 +148,14 @@ def create_case(body: CaseCreate, request: Request, user: User, registry: Reg) -
     known_terms(hpo_of(request), body.findings)
     consistent_findings(hpo_of(request), body.findings)
     record = registry.create_case(
-        user, body.label, age_days=body.age_days, sex=body.sex, findings=list(body.findings)
+        user,
+        body.label,
+        age_days=body.age_days,
+        sex=body.sex,
+        findings=list(body.findings),
+        consanguineous=body.consanguineous,
+        affected_parent=body.affected_parent,
+        affected_sibling=body.affected_sibling,
     )
     return record.to_dict()
 
@@ -176,12 +183,19 @@ def get_case(case_id: str, user: User, registry: Reg) -> JSONResponse:
     return JSONResponse(registry.case_detail(user, case_id).to_dict())
 
 
-@api_router.patch("/cases/{case_id}", tags=["cases"], summary="Change label, age or sex (needs version)")
+@api_router.patch(
+    "/cases/{case_id}", tags=["cases"], summary="Change label, age, sex or family history (needs version)"
+)
 def patch_case(case_id: str, body: CasePatch, user: User, registry: Reg) -> dict[str, Any]:
     given = body.model_fields_set
     if "label" in given and body.label is None:
         msg = "label cannot be null; expected a non-empty case label"
         raise InputError(msg)
+    for name in ("consanguineous", "affected_parent", "affected_sibling"):
+        # null is not "unknown": false already means "not stated", so a null would only hide a typo.
+        if name in given and getattr(body, name) is None:
+            msg = f"{name} cannot be null; expected true or false (false: no, or not stated)"
+            raise InputError(msg)
     record = registry.update_case(
         user,
         case_id,
@@ -189,6 +203,10 @@ def patch_case(case_id: str, body: CasePatch, user: User, registry: Reg) -> dict
         label=body.label if "label" in given and body.label is not None else UNSET,
         age_days=body.age_days if "age_days" in given else UNSET,
         sex=body.sex if "sex" in given else UNSET,
+        # Left out (None; null was refused above): no change.
+        consanguineous=body.consanguineous if body.consanguineous is not None else UNSET,
+        affected_parent=body.affected_parent if body.affected_parent is not None else UNSET,
+        affected_sibling=body.affected_sibling if body.affected_sibling is not None else UNSET,
     )
     return record.to_dict()
 
@@ -342,7 +360,8 @@ def delete_upload(
 
 
 def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
-    """The registry case as a :class:`Case` for :func:`analyze`, and its labs as ``lab_values`` texts.
+    """The registry case as a :class:`Case` for :func:`analyze` (with its family history), and its labs as
+    ``lab_values`` texts.
 
     The analysis derives its lab findings from the lab values afresh, and replaces every finding whose
     source is ``lab``. The web app never stores such findings (the API refuses them), but one stored
@@ -365,6 +384,12 @@ def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
         findings=findings,
         age_days=detail.case.age_days,
         sex=sex,  # type: ignore[arg-type]
+        # As --consanguineous, --affected-parent and --affected-sibling: the ranking's context evidence.
+        family=FamilyHistory(
+            consanguineous=detail.case.consanguineous,
+            affected_parent=detail.case.affected_parent,
+            affected_sibling=detail.case.affected_sibling,
+        ),
         warnings=warnings,
     )
     values = []

@@ -34,7 +34,9 @@ from marbledx.registry import (
     PASSWORD_CHANGE_ATTEMPTS,
     PASSWORD_CHANGE_WINDOW,
     ROLES,
+    UNSET,
     CaseDetail,
+    CaseRecord,
     ConflictError,
     FindingRecord,
     NotFoundError,
@@ -73,8 +75,10 @@ from marbledx.web._session import (
 )
 
 __all__ = [
+    "FAMILY_FIELDS",
     "REFUSED_UPLOAD",
     "age_text",
+    "family_history",
     "page_router",
     "parse_age_text",
     "templates",
@@ -389,6 +393,19 @@ def upload_couple(upload: UploadRecord) -> str:
     return f"risks for the next child of {father} and {mother}"
 
 
+FAMILY_FIELDS: Final = (
+    ("consanguineous", "Parents are related (consanguineous)"),
+    ("affected_parent", "A parent has the same condition"),
+    ("affected_sibling", "A brother or sister has the same condition"),
+)
+"""The case's family-history fields and their labels on the case page, in clinicians' words."""
+
+
+def family_history(case: CaseRecord) -> list[str]:
+    """What the case page says of the case's family history: the label of each ticked field, in lower case."""
+    return [text[0].lower() + text[1:] for name, text in FAMILY_FIELDS if getattr(case, name)]
+
+
 def _labels(hpo: Hpo, findings: Sequence[FindingRecord]) -> dict[str, str]:
     return {f.hpo_id: hpo.ontology.label(f.hpo_id) or f.hpo_id for f in findings}
 
@@ -423,6 +440,8 @@ def _case_page(
         error_at=error_at,
         form=form or {},
         mapping=mapping,
+        family_fields=FAMILY_FIELDS,
+        family_history=family_history(detail.case),
         upload_samples=upload_samples,
         upload_couple=upload_couple,
         sample_label=SAMPLE_LABEL,
@@ -465,7 +484,16 @@ def save_details(
     label: Annotated[str, Form(max_length=300)] = "",
     age: Annotated[str, Form(max_length=50)] = "",
     sex: Annotated[str, Form(max_length=10)] = "",
+    # The family history's checkboxes: a ticked box sends "yes", an unticked one nothing (no, or not stated).
+    consanguineous: Annotated[Literal["yes"] | None, Form()] = None,
+    affected_parent: Annotated[Literal["yes"] | None, Form()] = None,
+    affected_sibling: Annotated[Literal["yes"] | None, Form()] = None,
 ) -> Response:
+    family = {
+        "consanguineous": consanguineous == "yes",
+        "affected_parent": affected_parent == "yes",
+        "affected_sibling": affected_sibling == "yes",
+    }
     try:
         registry.update_case(
             signed_in.user,
@@ -474,8 +502,10 @@ def save_details(
             label=label,
             age_days=parse_age_text(age),
             sex=sex or None,
+            **family,
         )
     except _FORM_ERRORS as exc:
+        ticked = {name: "yes" if value else "" for name, value in family.items()}
         return _refused(
             request,
             signed_in,
@@ -483,7 +513,7 @@ def save_details(
             case_id,
             exc,
             at="details",
-            form={"label": label, "age": age, "sex": sex},
+            form={"label": label, "age": age, "sex": sex, **ticked},
         )
     return _see(f"/cases/{case_id}?done=saved")
 
@@ -571,7 +601,8 @@ def add_plain_words(
 
     Lab values in the words ("Hb 7.2 g/dL") are read through the lab table at the case's age and sex (else the
     age and sex the words give); their terms are added with the words' terms, and the values themselves are
-    not stored under Labs over time.
+    not stored under Labs over time. Words that state the parents are related set the case's consanguinity
+    (family history) when it is not set yet, in the same write as the findings, and the mapping says so.
     """
     text = text.replace("\r\n", "\n")
     try:
@@ -587,10 +618,19 @@ def add_plain_words(
         new = {m.hpo_id: m for m in parsed.mappings}
         kept = [f for f in detail.findings if f.hpo_id not in new]
         added = [FindingRecord(hpo_id=m.hpo_id, excluded=m.excluded, source="text") for m in new.values()]
+        # Words that state the parents are related ("first-cousin parents", "Consanguinity: yes") set the
+        # family history, as `marbledx rank --text` applies them as --consanguineous. Never cleared from words:
+        # "parents not related" says nothing here (TextParse.consanguineous is only ever a yes).
+        related = parsed.consanguineous and not detail.case.consanguineous
         if added:
             findings = [*kept, *added]
             consistent_findings(hpo_of(request), findings)
-            registry.set_findings(signed_in.user, case_id, findings, version=version)
+            # One write, one version: the findings and the family history together.
+            registry.set_findings(
+                signed_in.user, case_id, findings, version=version, consanguineous=True if related else UNSET
+            )
+        elif related:
+            registry.update_case(signed_in.user, case_id, version=version, consanguineous=True)
     except _FORM_ERRORS as exc:
         return _refused(request, signed_in, registry, case_id, exc, at="text", form={"text": text})
     detail = registry.case_detail(signed_in.user, case_id)
@@ -607,6 +647,8 @@ def add_plain_words(
         ),
         "age": age_text(parsed.age_days) if parsed.age_days is not None else None,
         "sex": parsed.sex,
+        # What the words changed in the case's family history (shown with the mapping).
+        "family": ("the parents are related → family history: consanguineous",) if related else (),
     }
     return _case_page(request, signed_in, detail, mapping=mapping)
 

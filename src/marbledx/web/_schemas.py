@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 __all__ = [
     "MAX_ROW_ID",
@@ -61,6 +61,14 @@ class FindingIn(BaseModel):
         return value
 
 
+# The family history's descriptions (docs/engine.md, "Age, sex and family history"). JSON true or false only
+# (StrictBool): pydantic would read 1, "yes" or "on" as true, and a family history wrongly stated shifts
+# the ranking. false is "no" and "not stated" alike.
+_CONSANGUINEOUS = "the parents are related (consanguineous): favours autosomal recessive inheritance"
+_AFFECTED_PARENT = "a parent has the same condition: favours dominant inheritance"
+_AFFECTED_SIBLING = "a brother or sister has the same condition: favours recessive inheritance"
+
+
 class CaseCreate(BaseModel):
     """A new case of the caller's team."""
 
@@ -70,10 +78,14 @@ class CaseCreate(BaseModel):
     age_days: Number | None = None
     sex: Literal["female", "male"] | None = None
     findings: list[FindingIn] = Field(default_factory=list)
+    consanguineous: StrictBool = Field(default=False, description=_CONSANGUINEOUS)
+    affected_parent: StrictBool = Field(default=False, description=_AFFECTED_PARENT)
+    affected_sibling: StrictBool = Field(default=False, description=_AFFECTED_SIBLING)
 
 
 class CasePatch(BaseModel):
-    """A change to a case; ``version`` is the version the change was based on (409 when it moved on)."""
+    """A change to a case; ``version`` is the version the change was based on (409 when it moved on).
+    Fields left out stay as they are."""
 
     model_config = _STRICT
 
@@ -81,6 +93,9 @@ class CasePatch(BaseModel):
     label: str | None = None
     age_days: Number | None = None
     sex: Literal["female", "male"] | None = None
+    consanguineous: StrictBool | None = Field(default=None, description=_CONSANGUINEOUS)
+    affected_parent: StrictBool | None = Field(default=None, description=_AFFECTED_PARENT)
+    affected_sibling: StrictBool | None = Field(default=None, description=_AFFECTED_SIBLING)
 
 
 class FindingsPut(BaseModel):

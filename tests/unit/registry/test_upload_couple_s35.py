@@ -173,7 +173,7 @@ def test_revision_0007_adds_the_upload_couple_and_goes_back(tmp_path: Path, back
     trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
     try:
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
-            assert registry.schema_revision() == head_revision() == "0007"
+            assert registry.schema_revision() == head_revision()
             alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
             case = registry.create_case(alice, "patient 7")
             ped = _store(registry, alice, case.id, "P1,ADULT")

@@ -81,6 +81,17 @@ def target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
 
 
 @pytest.fixture
+def empty_target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Iterator[Registry]:
+    """An empty registry: the target of a restore that must succeed."""
+    with Registry.open(
+        f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        uploads_dir=tmp_path / "target-uploads",
+        password_hasher=cheap_hasher,
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
 def archive(source: tuple[Registry, dict[str, Any]], tmp_path: Path) -> Path:
     """A backup of ``source``."""
     out = tmp_path / "backup.tar.gz"

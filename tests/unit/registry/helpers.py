@@ -72,3 +72,11 @@ def rewrite(archive: Path, out: Path, change: dict[str, bytes | None], *, fix_ma
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+
+
+def backup_rows(archive: Path, table: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The manifest of the backup ``archive`` and the rows of one of its tables (``cases``, ``uploads``)."""
+    with tarfile.open(archive, "r:gz") as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        lines = tar.extractfile(f"tables/{table}.jsonl").read().decode().splitlines()  # type: ignore[union-attr]
+    return manifest, [json.loads(line) for line in lines]

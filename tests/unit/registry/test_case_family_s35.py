@@ -6,7 +6,6 @@ carried by backups; a backup of revision 0007 restores without it."""
 from __future__ import annotations
 
 import json
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from marbledx.registry._db import _config
 from marbledx.registry._models import Base
 
 from ...postgres import postgres_url_or_skip, wipe
-from .helpers import PASSWORD, rewrite
+from .helpers import PASSWORD, backup_rows, rewrite
 
 FAMILY = ("consanguineous", "affected_parent", "affected_sibling")
 
@@ -202,23 +201,6 @@ def test_revision_0008_adds_the_family_history_and_goes_back(tmp_path: Path, bac
 # -- backups -----------------------------------------------------------------------------------------------
 
 
-def _cases_of(archive: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    with tarfile.open(archive, "r:gz") as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
-        lines = tar.extractfile("tables/cases.jsonl").read().decode().splitlines()  # type: ignore[union-attr]
-    return manifest, [json.loads(line) for line in lines]
-
-
-@pytest.fixture
-def empty_target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Any:
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'target.sqlite3'}",
-        uploads_dir=tmp_path / "target-uploads",
-        password_hasher=cheap_hasher,
-    ) as opened:
-        yield opened
-
-
 def test_a_backup_carries_the_family_history(
     registry: Registry, alice: UserInfo, empty_target: Registry, tmp_path: Path
 ) -> None:
@@ -226,7 +208,7 @@ def test_a_backup_carries_the_family_history(
     other = registry.create_case(alice, "patient 8", affected_parent=True)
     archive = tmp_path / "backup.tar.gz"
     assert registry.backup(archive)["schema_revision"] == head_revision()
-    rows = {row["public_id"]: tuple(row[k] for k in FAMILY) for row in _cases_of(archive)[1]}
+    rows = {row["public_id"]: tuple(row[k] for k in FAMILY) for row in backup_rows(archive, "cases")[1]}
     assert rows == {case.id: (True, False, True), other.id: (False, True, False)}
     empty_target.restore(archive)
     assert empty_target.get_case(alice, case.id) == case
@@ -242,7 +224,7 @@ def test_a_backup_of_revision_0007_restores_without_a_family_history(
     case = registry.create_case(alice, "patient 7", consanguineous=True)
     archive = tmp_path / "backup.tar.gz"
     registry.backup(archive)
-    manifest, rows = _cases_of(archive)
+    manifest, rows = backup_rows(archive, "cases")
     older = tmp_path / "backup-0007.tar.gz"
     rewrite(
         archive,
@@ -266,7 +248,7 @@ def test_a_backup_row_with_a_family_history_that_is_not_true_or_false_is_refused
     registry.create_case(alice, "patient 7")
     archive = tmp_path / "backup.tar.gz"
     registry.backup(archive)
-    rows = _cases_of(archive)[1]
+    rows = backup_rows(archive, "cases")[1]
     bad = tmp_path / "bad.tar.gz"
     rewrite(
         archive,

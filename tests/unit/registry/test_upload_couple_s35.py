@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from marbledx.registry import MAX_COUPLE_LENGTH, Registry, UserInfo, head_revisi
 from marbledx.registry._db import _config
 
 from ...postgres import postgres_url_or_skip, wipe
-from .helpers import PASSWORD, rewrite
+from .helpers import PASSWORD, backup_rows, rewrite
 
 # An affected adult with children by two partners and no parents in the file: the analysis has no default
 # couple, so the couple is the user's to choose. GF is named as a father without a line of his own.
@@ -206,23 +205,6 @@ def test_revision_0007_adds_the_upload_couple_and_goes_back(tmp_path: Path, back
 # -- backups -----------------------------------------------------------------------------------------------
 
 
-def _uploads_of(archive: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    with tarfile.open(archive, "r:gz") as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
-        lines = tar.extractfile("tables/uploads.jsonl").read().decode().splitlines()  # type: ignore[union-attr]
-    return manifest, [json.loads(line) for line in lines]
-
-
-@pytest.fixture
-def empty_target(tmp_path: Path, cheap_hasher: PasswordHasher) -> Any:
-    with Registry.open(
-        f"sqlite:///{tmp_path / 'target.sqlite3'}",
-        uploads_dir=tmp_path / "target-uploads",
-        password_hasher=cheap_hasher,
-    ) as opened:
-        yield opened
-
-
 def test_a_backup_carries_the_couple(
     registry: Registry, alice: UserInfo, empty_target: Registry, tmp_path: Path
 ) -> None:
@@ -230,7 +212,7 @@ def test_a_backup_carries_the_couple(
     chosen = _store(registry, alice, case.id, "P1,ADULT")
     archive = tmp_path / "backup.tar.gz"
     assert registry.backup(archive)["schema_revision"] == head_revision()
-    assert [row["couple"] for row in _uploads_of(archive)[1]] == ["P1,ADULT"]
+    assert [row["couple"] for row in backup_rows(archive, "uploads")[1]] == ["P1,ADULT"]
     empty_target.restore(archive)
     assert empty_target.list_uploads(alice, case.id) == [chosen]
 
@@ -244,7 +226,7 @@ def test_a_backup_of_revision_0006_restores_without_a_couple(
     chosen = _store(registry, alice, case.id, "P1,ADULT")
     archive = tmp_path / "backup.tar.gz"
     registry.backup(archive)
-    manifest, rows = _uploads_of(archive)
+    manifest, rows = backup_rows(archive, "uploads")
     older = tmp_path / "backup-0006.tar.gz"
     rewrite(
         archive,

@@ -124,3 +124,14 @@ def test_words_that_say_the_parents_are_related_are_consanguinity(
     assert "parents are related" not in plain_err
     assert words == flagged
     assert words != plain
+
+
+def test_the_words_mapping_is_in_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """The clinician checks what was read: the --text mapping leads the report's notes (JSON and HTML)."""
+    data, _ = _analysis(capsys, "--text", "8-month-old girl with dense bones")
+    assert "text: 'dense bones' -> HP:0011002 Osteopetrosis (observed)" in data["notes"]
+    code, html, err = run_cli(capsys, "analyze", "--text", "8-month-old girl with dense bones", "-o", "-")
+    assert code == 0, err
+    assert "text: &#39;dense bones&#39; -&gt; HP:0011002 Osteopetrosis (observed)" in html
+    from_file, _ = _analysis(capsys, str(PACKET))
+    assert not any(note.startswith("text: ") for note in from_file["notes"])

@@ -492,6 +492,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             # Escaped: they quote the user's words, which could carry terminal escape sequences.
             sys.stderr.write(f"marbledx: {printable(line)}\n")
     else:
+        shown = []
         # Read here, not by analyze(), to know whether the phenopacket's 'files' name a VCF.
         case = read_case_file(Path(args.case), hpo.ontology, family, strict=not args.lenient)
     if args.vcf is None and not case.genomic_files:
@@ -516,6 +517,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         top=args.top,
         strict=not args.lenient,
         exclusions=not args.no_exclusions,
+        # How the words were read goes into the report too, for the clinician to check.
+        input_notes=shown,
     )
     for warning in report.result.warnings:
         # Escaped: a file name or a phenopacket field could carry terminal escape sequences.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -547,6 +548,7 @@ def analyze(
     exclusions: bool = True,
     ranker: Ranker | None = None,
     version: str | None = None,
+    input_notes: Sequence[str] = (),
 ) -> AnalysisReport:
     """Analyse one patient: rank with phenotype (+ labs) and genotype, then plan care and counselling.
 
@@ -558,7 +560,9 @@ def analyze(
     supports the diagnosis, for the next child of ``couple`` (FATHER, MOTHER: two ids of the PED file, as
     ``marbledx risk --couple``). Without it they are for the parents of the first affected person with both
     parents in the file, or else for the affected proband (the genotype ``sample`` or the case's subject id)
-    and their one partner in the file; with several partners a note asks for the couple. Raises
+    and their one partner in the file; with several partners a note asks for the couple. ``input_notes`` say
+    how the case was read (``marbledx analyze --text`` gives the mapping of the words to HPO terms); they lead
+    the report's notes, so that the clinician can check what was read. Raises
     :class:`~marbledx.errors.InputError` with a one-line message for bad input.
     """
     if not isinstance(source, Case | str | Path):
@@ -598,7 +602,7 @@ def analyze(
     plan = build_care_plan(result, case, kb, hpo.ontology)
     leading = inheritance_options(plan, kb, hpo, result)
     counselling = None
-    notes: list[str] = list(lab_notes)
+    notes: list[str] = [*input_notes, *lab_notes]
     if ped is not None:
         # The proband as the genotype reader finds it in the PED file: the VCF sample, else the subject id.
         proband = options.sample or case.subject_id

@@ -236,19 +236,26 @@ _POST_AFFIRM = re.compile(
 # uncertain triggers (Harkema et al. 2009, PMID:19435614) they are shown to the user and not read. A
 # preposition may come first: "referred for possible osteopetrosis".
 _UNCERTAIN = re.compile(
-    r"^(?:(?:for|of|as|with)\s+)?"
+    r"^(?:(?:for|of|as|with|to)\s+)?"
     r"(?:(?:to\s+)?rule\s+out|ruling\s+out|r/o|possible|possibly|probable|probably|likely|suspected|suspect"
     r"|suspicion\s+of|query|questionable|equivocal|borderline|doubtful|presumed|presumptive"
     r"|(?:evaluate|evaluation|screen|screening|screened|assess|assessment|test|tested|investigated|investigation"
     r"|investigations|work\s*up|workup|worked\s+up)\s+(?:for|of)"
+    r"|(?:look|looking|check|checking)\s+for"
     r"|(?:at\s+)?risk\s+(?:of|for)|concern\s+for|concerning\s+for|unlikely|may\s+have|might\s+have"
     r"|could\s+be|cannot\s+(?:exclude|rule\s+out)|to\s+exclude|consider|considered"
     r"|differential\s+diagnos[ie]s(?:\s+(?:includes?|of))?|differential\s+includes|differential|ddx|dd)\b\s*"
 )
 _POST_UNCERTAIN = re.compile(
     r"\s+(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
-    r"|questioned|equivocal|borderline|doubtful)$"
+    r"|questioned|equivocal|borderline|doubtful"
+    # "Bleeding tendency to be investigated": a question the work-up is to answer (it read as observed).
+    r"|to\s+be\s+(?:investigated|assessed|evaluated|confirmed)|under\s+investigation|being\s+investigated)$"
 )
+# "VEPs to be arranged to look for optic nerve compression": the purpose of a test, in the middle of a phrase,
+# starts a phrase of its own, so that its cue ("to look for", an uncertainty cue above) hedges what it names
+# (the compression was read as observed).
+_PURPOSE = re.compile(r"(?<=[a-z])\s+(?=to\s+(?:look|check|screen|assess|test|evaluate)\s+for\b)")
 # "X was not ruled out" and a question mark next to a word ("? splenomegaly", "splenomegaly?") are
 # uncertain, and read before the negation cues see their "not".
 _NOT_RULED_OUT = re.compile(
@@ -273,6 +280,10 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z])n't\b"), " not"),
     (re.compile(r"\bw/o\b"), " without "),
     (re.compile(r"\bneg\b\.?"), "negative"),
+    # "Bleeding -ve", "nosebleeds +ve", "+ve fam hx": the shorthand of a result, as "negative" and "positive" (the
+    # "-ve" was left as words and the finding read as observed).
+    (re.compile(r"(?<![a-z0-9])[-\u2013\u2212]\s?ve\b"), " negative"),
+    (re.compile(r"(?<![a-z0-9])\+\s?ve\b"), " positive"),
     (re.compile(r"\bzero\b"), "no"),
     (re.compile(r"\bneither\b"), "no"),
     (re.compile(r"\bfree\s+from\b"), "free of"),
@@ -588,7 +599,11 @@ _KINSHIP_DOUBT_BEFORE = re.compile(
 # A negation or a doubt right after them ("consanguinity denied", "consanguinity not known", "consanguinity?").
 _KINSHIP_DOUBT_AFTER = re.compile(
     r"\s*(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:not|no|denied|absent|excluded|unknown|unclear"
-    r"|uncertain|unsure|negative|nil|none|possible|suspected|questioned|queried|likely|unlikely|doubtful)\b"
+    r"|uncertain|unsure|negative|nil|none|possible|suspected|questioned|queried|likely|unlikely|doubtful"
+    # "Consanguinity cannot be excluded" is a doubt (it was counted).
+    r"|cannot|can\s+not|could\s+not|may|might)\b"
+    # "Parents are related by marriage" (in-laws): not by blood (it was counted).
+    r"|\s*(?:,\s*)?(?:(?:only|but)\s+)?(?:through|by|via|in)\s+marriage\b|\s*(?:as\s+)?in-?laws?\b"
     # A heading whose value is not on its line ("Consanguinity:" then "Unknown"): its value is not read.
     r"|\s*\?|\s*[:=]"
 )
@@ -821,20 +836,48 @@ _MACROCEPHALY, _MICROCEPHALY = "HP:0000256", "HP:0000252"
 # "Fix and follow": whether an infant fixes on a face or a toy and follows it, the bedside test of an infant's
 # vision. An infant who does not is visually impaired (Visual impairment, HP:0000505; "poor visual behaviour" of
 # infantile osteopetrosis, reference §2.3), despite the "not"; "fixes and follows" excludes it. A bare "fix and
-# follow" ("check fix and follow") says neither, and is read as before.
-_FIX_FOLLOW = r"fix(?:es|ed|ing|ates?|ated|ating)?\s*(?:and|&|/|\+|or)\s*follow(?:s|ed|ing)?"
+# follow" ("check fix and follow") says neither, and is read as before. "F&F" and "F+F" are its shorthand in
+# notes ("F&F: yes", "not F&F", "F&F -ve"); a bare "F&F" is read as before.
+_FIX_FOLLOW = r"(?:fix(?:es|ed|ing|ates?|ated|ating)?\s*(?:and|&|/|\+|or)\s*follow(?:s|ed|ing)?|f\s?[&+]\s?f)"
+# After an absence: a time that says it has passed ("did not fix and follow until 4 months", "initially"), so
+# the impairment was there and is not said to be now.
+_FIX_FOLLOW_UNTIL = (
+    r"\s+(?:(?:until|till|before)\s+(?:(?:about|around|age|aged|the\s+age\s+of)\s+)?\d+(?:\.\d+)?\s*"
+    r"(?:weeks?|wks?|months?|mo|years?|yrs?|y)\b(?:\s+(?:of\s+age|old|corrected))?"
+    r"|until\s+recently|at\s+first|initially|previously|in\s+the\s+past)"
+)
+# After a presence: words that make it less than normal vision ("fixes and follows light only", "to light but not
+# to faces", "inconsistently").
+_FIX_FOLLOW_LIMITED = (
+    r"\s+(?:(?:to|at|onto)\s+)?(?:(?:a|the|bright)\s+)?(?:lights?|torch(?:light)?|pen\s*torch)\b(?:\s+only)?"
+    r"|\s+(?:only\s+)?(?:inconsistently|intermittently|briefly|poorly|sometimes|occasionally|variably"
+    r"|partially|incompletely|at\s+times)\b"
+)
+_FIX_FOLLOW_LIMITED_BEFORE = re.compile(
+    r"\b(?:inconsistently|intermittently|briefly|poorly|sometimes|occasionally|variably|partially|incompletely)$"
+)
 _FIX_FOLLOW_SIGN = re.compile(
     r"(?P<absent>(?:\b(?:(?:does|do|did|is|was|were|has|have)\s+)?"
     r"(?:not|never|no|nil|without|unable\s+to|cannot|can\s+not|fails?\s+to|failed\s+to|failing\s+to|poor|absent"
     r"|reduced)\s+(?:(?:yet|longer|able\s+to|seen\s+to|observed\s+to|seem\s+to|seems\s+to|appear\s+to"
     r"|appears\s+to|consistently|reliably|really|visually|always)\s+)*"
-    rf"\b{_FIX_FOLLOW}\b)"
+    rf"\b{_FIX_FOLLOW}(?![\w&+])(?P<until>{_FIX_FOLLOW_UNTIL})?)"
     rf"|\b{_FIX_FOLLOW}\s*(?:[:=]\s*)?(?:(?:is|was|are|were)\s+)?"
     r"(?:absent|not\s+present|not\s+seen|no|nil|none|poor|reduced|negative)(?![\w\-]))"
-    rf"|(?P<present>\b(?:good|normal|able\s+to|does|do|did|can)\s+{_FIX_FOLLOW}\b"
-    r"|\bfix(?:es|ing|ed)\s*(?:and|&|/|\+)\s*follow(?:s|ing|ed)\b"
-    rf"|\b{_FIX_FOLLOW}\s*(?:[:=]\s*)?(?:(?:is|was|are|were)\s+)?"
-    r"(?:normal|present|intact|good|yes|seen|noted|ok|fine)(?![\w\-]))"
+    # A value first, so that "Fixing & following: present" is one sign with its value.
+    rf"|(?P<present>(?:\b{_FIX_FOLLOW}\s*(?:[:=]\s*)?(?:(?:is|was|are|were)\s+)?"
+    r"(?:normal|present|intact|good|yes|seen|noted|ok|fine|positive)(?![\w\-])"
+    rf"|\b(?:good|normal|able\s+to|does|do|did|can)\s+{_FIX_FOLLOW}(?![\w&+])"
+    r"|\bfix(?:es|ing|ed)\s*(?:and|&|/|\+)\s*follow(?:s|ing|ed)\b)"
+    rf"(?P<limited>{_FIX_FOLLOW_LIMITED})?)"
+)
+_FIX_FOLLOW_UNTIL_WHY = (
+    "a time after it says the infant did not fix and follow then and is not said not to now; not read (write "
+    "what the vision is now, e.g. 'fixes and follows' or 'visual impairment')"
+)
+_FIX_FOLLOW_LIMITED_WHY = (
+    "fixing and following only a light, or only at times, is not normal vision for an infant and is not "
+    "graded here; not read (write the finding, e.g. 'visual impairment', or 'fixes and follows' if normal)"
 )
 # Words before a "fixes and follows" that say it was not seen, or not tested ("unable to assess whether he fixes
 # and follows"): it is read as before.
@@ -856,17 +899,30 @@ _SCREEN_OF = (
 _SCREEN = rf"{_SCREEN_OF}screen(?:ing)?(?:\s+test)?|nbhs"
 _SCREEN_OR_TEST = rf"{_SCREEN_OF}(?:screen(?:ing)?|test(?:ing)?)(?:\s+test)?|nbhs"
 _WHOSE = r"(?:(?:the|his|her|their|a|both|bilateral)\s+)?"
+# The ears a screen is said of: both, or one ("on the left", "(R)", "right ear only"). A pass in one ear says
+# nothing of the other ("passed (L), refer (R)"), and a loss in one ear is hearing impairment.
+_SCREEN_ONE_SIDE = (
+    r"(?:on\s+|in\s+)?(?:the\s+)?(?:left|right)(?:\s+(?:ear|side))?(?:\s+only)?|\(\s*(?:l|r|left|right)\s*\)"
+    r"|(?:on\s+|in\s+)?one\s+(?:side|ear)|unilaterally"
+)
 _SCREEN_SIDES = (
-    r"(?:\s+(?:bilaterally|on\s+both\s+sides|in\s+both\s+ears|both\s+ears|on\s+the\s+(?:left|right)))?"
+    r"(?:\s*(?:bilaterally|on\s+both\s+sides|in\s+both\s+ears|both\s+ears|\(\s*(?:both|bilateral|b/l)\s*\)"
+    rf"|{_SCREEN_ONE_SIDE}))?"
+)
+# When the screen was done, when said of the newborn ("at birth", "on day 2", "before discharge").
+_SCREEN_WHEN = (
+    r"(?:\s+(?:at\s+birth|after\s+birth|as\s+a\s+(?:newborn|neonate|baby)|in\s+the\s+neonatal\s+period|neonatally"
+    r"|on\s+day\s+\d+(?:\s+of\s+life)?|(?:before|prior\s+to)\s+discharge(?:\s+from\s+(?:the\s+)?[a-z]+)?"
+    r"|on\s+the\s+(?:postnatal|maternity)\s+ward))?"
 )
 _HEARING_SCREEN_SIGN = re.compile(
     rf"(?P<failed>\b(?:fail(?:ed|s)?|did\s+not\s+pass|not\s+passed|abnormal|referred\s+(?:on|from|after|at|by)"
-    rf"|refer(?:ral)?\s+(?:on|from|after))\s+{_WHOSE}\b(?:{_SCREEN})\b{_SCREEN_SIDES}"
+    rf"|refer(?:ral)?\s+(?:on|from|after))\s+{_WHOSE}\b(?:{_SCREEN})\b{_SCREEN_SIDES}{_SCREEN_WHEN}"
     rf"|\b(?:{_SCREEN})\s*(?:[:=]\s*)?(?:(?:was|is|were|has\s+been)\s+)?"
-    rf"(?:failed|fail|refer|referred|abnormal|not\s+passed)\b{_SCREEN_SIDES})"
-    rf"|(?P<passed>\b(?:pass(?:ed|es)?|normal|clear)\s+{_WHOSE}\b(?:{_SCREEN_OR_TEST})\b{_SCREEN_SIDES}"
+    rf"(?:failed|fail|refer|referred|abnormal|not\s+passed)\b{_SCREEN_SIDES}{_SCREEN_WHEN})"
+    rf"|(?P<passed>\b(?:pass(?:ed|es)?|normal|clear)\s+{_WHOSE}\b(?:{_SCREEN_OR_TEST})\b{_SCREEN_SIDES}{_SCREEN_WHEN}"
     rf"|\b(?:{_SCREEN_OR_TEST})\s*(?:[:=]\s*)?(?:(?:was|is|were|has\s+been)\s+)?(?:passed|pass|clear|normal)\b"
-    rf"{_SCREEN_SIDES})"
+    rf"{_SCREEN_SIDES}{_SCREEN_WHEN})"
 )
 _FAILED_SCREEN_WHY = (
     "a failed or 'refer' hearing screen calls for a diagnostic hearing assessment and does not establish hearing "
@@ -891,14 +947,28 @@ _HC_SIGN = re.compile(
     r"(?:(?:is|was|are|were|now|currently|still|lies|lying|sits|sitting|plots|plotted|plotting|tracking|tracks"
     r"|remains|remained|measured|measures|measuring)\s+)*"
     # Its measurement first: "OFC 45 cm (98th centile)", "OFC 45 cm, 98th centile".
-    r"(?:(?:of\s+)?\d+(?:\.\d+)?\s*cm\s*(?:,\s*|\(\s*|-\s*)?(?:(?:which\s+is|i\.e\.|=)\s*)?)?"
+    r"(?:(?:of\s+)?\d+(?:\.\d+)?\s*cm\s*(?:,\s*|(?P<open>\()\s*|-\s*)?(?:(?:which\s+is|i\.e\.|=)\s*)?)?"
     r"(?P<cmp>>=|<=|>|<|\u2265|\u2264|(?:just\s+)?(?:above|below|over|under|beyond|exceeding|greater\s+than"
     r"|less\s+than|more\s+than)|on|at|along|around|about|approximately|approx\.?|~)?\s*(?:the\s+)?"
     r"(?:(?P<centile>\d+(?:\.\d+)?)\s*(?:st|nd|rd|th)?\s*(?:centile|percentile|%ile|cent\b)"
     r"|(?P<sd>[+\-\u2212]?\s*\d+(?:\.\d+)?)\s*(?:sds?|sd\s+scores?|standard\s+deviations?)\b"
     r"(?:\s+(?P<side>above|below)\s+(?:the\s+)?(?:mean|average|median|normal))?"
     r"|(?:z[\s-]*score|sds|sd\s+score)\s*(?:of|is|was|=|:)?\s*(?P<z>[+\-\u2212]?\s*\d+(?:\.\d+)?))"
-    r"\)?(?:\s+for\s+(?:age(?:\s+and\s+(?:sex|gender))?|gestation|corrected\s+age))?"
+    # The closing bracket of "OFC 45 cm (98th centile)" only (it was taken from "(OFC 98th centile)" too).
+    r"(?(open)\s*\)?)(?:\s+for\s+(?:age(?:\s+and\s+(?:sex|gender))?|gestation|corrected\s+age))?"
+    # At birth: "OFC 50th centile at birth".
+    r"(?P<birth>,?\s+(?:at\s+birth|at\s+delivery|as\s+a\s+(?:newborn|neonate)|neonatally"
+    r"|on\s+day\s+\d+(?:\s+of\s+life)?))?"
+)
+# A head circumference at birth ("OFC 50th centile at birth", "Birth OFC 34 cm (50th centile)"): one within the
+# limits then does not exclude a head that grows too fast or too slowly after birth (HPO's Secondary
+# microcephaly, HP:0005484: "falls below 2 standard deviations ... because of insufficient head growth after
+# birth"; the macrocephaly of infantile osteopetrosis develops with the skull's thickening, reference §2.3), so it
+# is shown as uncertain, with this note. One beyond them is that finding, then as now.
+_HC_BIRTH_BEFORE = re.compile(r"\b(?:birth|born|newborn|neonat[a-z]*)\b")
+_HC_AT_BIRTH_WHY = (
+    "a head circumference within the limits at birth does not exclude macrocephaly or microcephaly that develops "
+    "after birth (HPO's Secondary microcephaly, HP:0005484); not read (give the current centile or SD score)"
 )
 _NORMAL = NormalDist()
 _MACROCEPHALY_ABOVE = 97.0  # centile (HP:0000256)
@@ -929,11 +999,17 @@ class _Sign:
 
 
 def _fix_follow_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    if match.group("until"):
+        # "Did not fix and follow until 4 months": it was so, and is not said to be now.
+        return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "uncertain", _FIX_FOLLOW_UNTIL_WHY)
     if match.group("absent"):
         return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "observed")
     before = re.split(r"[,.;:!()\n]", text[max(0, match.start() - 60) : match.start()])[-1]  # its clause's
     if _FIX_FOLLOW_DOUBT.search(" ".join(before.split()[-4:])):
         return None  # "unable to assess whether he fixes and follows"
+    if match.group("limited") or _FIX_FOLLOW_LIMITED_BEFORE.search(" ".join(before.split()[-2:])):
+        # "Fixes and follows light only", "inconsistently fixes and follows": less than normal vision, not graded.
+        return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "uncertain", _FIX_FOLLOW_LIMITED_WHY)
     return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "excluded")
 
 
@@ -941,7 +1017,20 @@ def _fix_follow_sign(text: str, match: re.Match[str]) -> _Sign | None:
 # risk indicators for delayed-onset loss and asks for surveillance after a pass, DOI:10.15142/fptk-b748), as in
 # osteopetrosis, where cranial-nerve impingement is why hearing is tested at diagnosis and then regularly (Wu
 # 2017, PMID:28655174; reference §2.4). So it excludes nothing, and is shown with this note, not read.
-_NEWBORN_SCREEN = re.compile(r"\b(?:newborn|neonatal|nb|nbhs|universal|infant)\b")
+# A screen "at birth" or "on day 2" is the newborn's, and so is one in a sentence about the birth ("At birth,
+# passed hearing screen"; "Born at term, passed hearing screen"): such a pass excluded hearing impairment, and
+# "hearing screen passed at birth, now hearing loss" then stated both.
+_NEWBORN_SCREEN = re.compile(
+    r"\b(?:newborn|neonatal|neonatally|neonate|nb|nbhs|universal|infant|birth|day\s+\d+|discharge|postnatal"
+    r"|maternity)\b"
+)
+_NEWBORN_BEFORE = re.compile(r"\b(?:birth|born|newborn|neonat[a-z]*|postnatal(?:ly)?|perinatal)\b")
+_SCREEN_ONE_SIDE_OF = re.compile(rf"(?:{_SCREEN_ONE_SIDE})$")
+_SCREEN_WHEN_OF = re.compile(rf"{_SCREEN_WHEN}$")
+_ONE_SIDED_SCREEN_WHY = (
+    "a hearing screen passed on one side says nothing of the other ear, and hearing loss in one ear is hearing "
+    "impairment; not read (give each ear's result, or the assessment's)"
+)
 _PASSED_NEWBORN_SCREEN_WHY = (
     "a passed newborn hearing screen tells of the hearing at birth; hearing loss can begin later (JCIH 2019), "
     "so it is not read as excluding hearing impairment now (give a current assessment's result, e.g. 'ABR "
@@ -949,11 +1038,15 @@ _PASSED_NEWBORN_SCREEN_WHY = (
 )
 
 
-def _hearing_screen_sign(_text: str, match: re.Match[str]) -> _Sign | None:
+def _hearing_screen_sign(text: str, match: re.Match[str]) -> _Sign | None:
     if match.group("failed"):
         return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _FAILED_SCREEN_WHY)
-    if _NEWBORN_SCREEN.search(match.group().lower()):
+    before = re.split(r"[.;!?\n]", text[max(0, match.start() - 60) : match.start()])[-1]  # its sentence's
+    if _NEWBORN_SCREEN.search(match.group()) or _NEWBORN_BEFORE.search(before):
         return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _PASSED_NEWBORN_SCREEN_WHY)
+    if _SCREEN_ONE_SIDE_OF.search(_SCREEN_WHEN_OF.sub("", match.group()).rstrip()):
+        # "Hearing screen: passed (L)", "passed on the right": the other ear is not said to have passed.
+        return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "uncertain", _ONE_SIDED_SCREEN_WHY)
     return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "excluded")
 
 
@@ -961,8 +1054,20 @@ def _number_of(written: str) -> float:
     return float("".join(written.split()).replace("\u2212", "-"))
 
 
-def _head_circumference_sign(_text: str, match: re.Match[str]) -> _Sign | None:
-    """A head circumference's centile or SD as Macrocephaly or Microcephaly, observed, excluded or uncertain."""
+def _head_circumference_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    """A head circumference's centile or SD as Macrocephaly or Microcephaly, observed, excluded or uncertain;
+    within the limits at birth, uncertain (see _HC_AT_BIRTH_WHY)."""
+    sign = _head_circumference_value(match)
+    if sign is None or sign.status != "excluded":
+        return sign
+    before = re.split(r"[.;!?\n]", text[max(0, match.start() - 60) : match.start()])[-1]  # its sentence's
+    if match.group("birth") or _HC_BIRTH_BEFORE.search(before):
+        return _Sign(sign.written, sign.terms, "uncertain", _HC_AT_BIRTH_WHY)
+    return sign
+
+
+def _head_circumference_value(match: re.Match[str]) -> _Sign | None:
+    """What the centile or SD score of ``match`` says of Macrocephaly and Microcephaly, whenever it was measured."""
     cmp = " ".join((match.group("cmp") or "").split())
     if cmp.startswith("just "):
         cmp = cmp[len("just ") :]
@@ -1155,11 +1260,18 @@ _SEX_WORD = re.compile(rf"\b({'|'.join((*_SEX_NOUNS, *_SEX_PRONOUNS))})\b")
 # A relative's findings are not the patient's: from such a word to the next comma or the end of the
 # sentence, nothing is read ("anaemia, father had fractures"; ConText's experiencer "other", PMID:19435614).
 # Family history has its own flags. The singular "relative" is left out: "Hypoplasia of maxilla relative to
-# mandible".
+# mandible". "Twin" is a relative after "his", "her", "their" or "other" ("his twin passed the hearing screen"),
+# not in "twin pregnancy" or "he is a twin". "Maternal", "paternal" and "parental" are the parents' ("maternal
+# deafness", "paternal OFC 99.6th centile", "parental OFCs" were read as the patient's), except in the names of
+# the pregnancy's findings that HPO records for the child (Polyhydramnios, Oligohydramnios with its synonym
+# "Maternal oligohydramnios", Maternal hyperphenylalaninemia, Maternal vascular malperfusion) and in words of
+# inheritance ("maternal UPD", "paternal allele"), which are no relative's finding.
 _RELATIVE_WORDS = (
     r"(?:mother|father|mum|mom|dad|parents?|sisters?(?! chromatid)|brothers?|siblings?|sibs?|cousins?|aunts?"
     r"|uncles?|grand(?:mother|father|parents?)|nieces?|nephews?|relatives|family history|family members?"
-    r"|fhx|fam(?:ily)?\s+hx)"
+    r"|fhx|fam(?:ily)?\s+hx|(?:(?<=his\s)|(?<=her\s)|(?<=their\s)|(?<=other\s)|co-)twins?"
+    r"|(?:maternal|paternal|parental)(?!\s+(?:poly|oligo)hydramnios|\s+hyperphenylalan|\s+vascular\s+malperfusion"
+    r"|\s+(?:uniparental|upd|disomy|imprint|allele|origin|inherit|transmi|line|side|copy|haplotype|carrier)))"
 )
 _RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
 # A relative's word before a heading of the template: the heading is the relative's ("Mother's age: 30").
@@ -1195,9 +1307,15 @@ _CHANGES_MEANING = frozenset(
         "one",
         "isolated",
         "solitary",
+        # "Bleeding score 0" (ISTH-BAT), a scale's result, is not the finding (it read as Abnormal bleeding).
+        "score",
         "hypotheticalcue",
     }
 )
+# Terms whose name is a plural of events: the singular is one event, not the finding. HPO's Falls (HP:0002527)
+# is falls, in the plural; "a fracture after a fall" tells how the bone broke, and read as Falls, a sign of
+# neuromuscular disease. As a lexicon phrase in the plural needs the plural, these names do.
+_PLURAL_ONLY_TERMS = frozenset({"HP:0002527"})
 # Degree words that qualify a finding without changing it ("massive splenomegaly", "marked anaemia"), and
 # words that say only where or when it was seen ("splenomegaly on examination").
 _DEGREE = frozenset(
@@ -1408,7 +1526,10 @@ class _LexiconEntry:
     test's name: "normal BERA" excludes hearing impairment, "no BERA" or "BERA absent" says nothing of it),
     and whether it is a bare attribute (``attribute``, read only after a "normal" cue too): "normal hearing"
     excludes hearing impairment, but "no hearing" or "hearing absent" describes a deaf child, so such a
-    phrase is held back with a note rather than read either way."""
+    phrase is held back with a note rather than read either way. An entry marked ``observed_only`` names a
+    kind of its term that HPO has no term for ("delayed VEPs" are an Abnormality of visual evoked potentials):
+    present, it is that term; absent, it does not exclude the term ("no delayed VEPs" says nothing of an absent
+    or small VEP), so a negated one is held back with a note."""
 
     terms: tuple[str, ...]
     plural: bool
@@ -1416,6 +1537,7 @@ class _LexiconEntry:
     words: tuple[str, ...]
     normal_only: bool = False
     attribute: bool = False
+    observed_only: bool = False
 
 
 # The position recorded for words that several terms share.
@@ -1569,14 +1691,21 @@ class TextParser:
                     alone = bool(item.get("alone", False))
                     attribute = bool(item.get("attribute", False))
                     normal_only = bool(item.get("normal_only", False)) or attribute
+                    observed_only = bool(item.get("observed_only", False))
                     for key in (tuple(sorted(tokens)), tokens):
                         known = entries.get(key)
                         if known is not None and key != tokens and known.words != tokens:
                             continue  # another phrase's bag: the phrase in its own order wins
-                        terms = known.terms if known is not None and known.words == tokens else ()
+                        same = known is not None and known.words == tokens
+                        terms = known.terms if known is not None and same else ()
                         if term not in terms:
                             terms = (*terms, term)
-                        entries[key] = _LexiconEntry(terms, plural, alone, tokens, normal_only, attribute)
+                        # "pathological fracture, pathological fractures" fold to the same words: the singular
+                        # is listed, so it reads (the plural that came after it made it need the plural).
+                        needs_plural = plural and not (known is not None and same and not known.plural)
+                        entries[key] = _LexiconEntry(
+                            terms, needs_plural, alone, tokens, normal_only, attribute, observed_only
+                        )
         return anywhere, negated_only
 
     @cached_property
@@ -1660,7 +1789,10 @@ class TextParser:
             position = keys.measured.get(tuple(sorted(t for t in span if t not in _MEASUREMENT)))
         if position is None:
             return None
-        return () if position == _AMBIGUOUS else (self.ontology.id_at(position),)
+        if position == _AMBIGUOUS:
+            return ()
+        term = self.ontology.id_at(position)
+        return None if not plural and term in _PLURAL_ONLY_TERMS else (term,)
 
     def _lexicon_entry(self, span: tuple[str, ...], *, negated: bool) -> _LexiconEntry | None:
         anywhere, negated_only = self._lexicons
@@ -1750,8 +1882,22 @@ class TextParser:
                 continue
             if entry is not None and entry.normal_only and not normal:
                 continue  # "no ABR" (not done), "ABR absent" (no response): not hearing impairment excluded
+            if entry is not None and entry.observed_only and negated:
+                continue  # "no delayed VEPs" does not exclude every abnormality of the VEP
             kept.append((start, end, term))
         return kept
+
+    def _observed_only_terms(self, phrase: str) -> list[str]:
+        """The terms of ``phrase`` that are read through a lexicon entry marked ``observed_only`` (a kind of the
+        term that HPO has no term for: "delayed VEPs"), as the phrase reads when it is not negated."""
+        folded = _folded(phrase)
+        tokens = tuple(token for token, _ in folded)
+        terms = []
+        for start, end, term in self._matches(phrase, negated=False):
+            entry = self._lexicon_entry(tokens[start:end], negated=False)
+            if entry is not None and entry.observed_only:
+                terms.append(term)
+        return terms
 
     def parse(
         self,
@@ -1842,6 +1988,7 @@ class TextParser:
         lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
+        lowered = _PURPOSE.sub(", ", lowered)
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
         lowered = _HYPOTHETICAL.sub(_HYPOTHETICAL_MARK, lowered)
@@ -2499,9 +2646,10 @@ class TextParser:
         matches = self._matches(item.phrase, negated=excluded, normal=normal)
         tail = self._matches(item.tail, negated=False) if item.tail else []
         if item.status in {"uncertain", "ambiguous"} and matches:
-            state.uncertain.append(item.written)
-            if item.why:
-                state.notes.append(f"'{item.written}': {item.why}")
+            if not (item.signs and item.status == "uncertain"):  # shown once, with its signs (_emit_signs)
+                state.uncertain.append(item.written)
+                if item.why:
+                    state.notes.append(f"'{item.written}': {item.why}")
             return
         if tail:
             # "hepatomegaly absent, splenomegaly" is split at the comma; words after a post-cue that name a
@@ -2540,6 +2688,22 @@ class TextParser:
                 )
                 state.shared = None
                 return
+        if (
+            not matches
+            and excluded
+            and lab_words is None
+            and (part := self._observed_only_terms(item.phrase))
+        ):
+            # "No delayed VEPs": a kind of Abnormality of visual evoked potentials that HPO has no term for is
+            # absent, which does not exclude an absent or small VEP (it read as the abnormality excluded).
+            state.uncertain.append(item.written)
+            labels = " or ".join(f"'{self.ontology.label(term)}'" for term in dict.fromkeys(part))
+            state.notes.append(
+                f"'{item.written}': read as the broader {labels} when present (HPO has no term of its own for "
+                f"it), its absence does not exclude {labels}; not read"
+            )
+            state.shared = None
+            return
         if not matches:
             # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
             # with the value, not reported as words not found.

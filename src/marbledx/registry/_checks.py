@@ -21,7 +21,7 @@ from marbledx._couple import COUPLE_METAVAR, parse_couple
 from marbledx._format import printable
 from marbledx.advice._risk import couple_in_file
 from marbledx.errors import InputError
-from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, ped_rows, read_ped
+from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, Pedigree, ped_rows, read_ped
 from marbledx.registry._models import ROLES, SEXES, SOURCES
 from marbledx.registry._records import FindingRecord, Role
 
@@ -531,6 +531,37 @@ def check_couple(kind: str, couple: str | None) -> tuple[str, str] | None:
     return parse_couple(couple, what="couple")
 
 
+def _near_miss(couple: tuple[str, str], pedigree: Pedigree) -> str:
+    """Why the couple's id that is not in ``pedigree`` may look as if it were, for its refusal: an id of the
+    file it differs from only in compatibility forms (full-width letters, a decomposed accent), or a
+    character that is not plain ASCII (a Cyrillic capital ER, U+0420, for a Latin "P"; a zero-width space).
+    Empty when neither: the listing of the file's individuals then says enough. Without it, a refusal of a
+    Cyrillic "P1" ("is not in the PED file; its individuals: P1") would read as a contradiction."""
+    named = [
+        *pedigree.ids,
+        *(p for person in pedigree.individuals for p in (person.father, person.mother) if p),
+    ]
+    known = set(named)
+    missing = next((name.strip() for name in couple if name.strip() not in known), None)
+    if missing is None:
+        return ""
+    # Compatibility forms only, not case: the listing of the file's ids shows a case slip plainly.
+    key = unicodedata.normalize("NFKC", missing)
+    alike = next((name for name in named if unicodedata.normalize("NFKC", name) == key), None)
+    if alike is not None:
+        return f"; did you mean {_shown(alike)}? ids must match the file exactly"
+    # A character the file's own ids use (an "é" of a file that spells names) is no sign of a look-alike.
+    used = {char for name in named for char in name}
+    odd = next((c for c in missing if not (c.isascii() and c.isprintable()) and c not in used), None)
+    if odd is not None:
+        name = unicodedata.name(odd, "an unnamed or control character")
+        return (
+            f"; {_shown(missing)} holds U+{ord(odd):04X} ({name}), which may look like a plain letter or be "
+            "invisible: type the id again"
+        )
+    return ""
+
+
 def couple_in_ped(couple: tuple[str, str], path: Path) -> tuple[str, str]:
     """``couple`` checked against the PED file at ``path`` (an upload not yet kept), as the analysis reads it:
     each id must be in the file (listed, or named as a parent: the counselling code's own check), the two must
@@ -546,7 +577,10 @@ def couple_in_ped(couple: tuple[str, str], path: Path) -> tuple[str, str]:
         first, second = couple_in_file(pedigree, couple)
     except InputError as exc:
         # The counselling check names the command line's flag; here the field is the upload's couple.
-        msg = f"{str(exc).removeprefix('--')}; its individuals: {sample_listing(pedigree.ids)}"
+        msg = (
+            f"{str(exc).removeprefix('--')}{_near_miss(couple, pedigree)}; its individuals: "
+            f"{sample_listing(pedigree.ids)}"
+        )
         raise InputError(msg) from None
     if first == second:
         msg = f"couple names {_shown(first)} twice; expected two different people of the PED file, {COUPLE_METAVAR}"

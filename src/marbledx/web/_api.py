@@ -429,8 +429,9 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     takes a single-sample VCF's only sample, or the PED file's affected child. The counselling risks are for
     the next child of the couple chosen when the newest PED file was uploaded (``analyze(couple=...)``);
     without one, for analyze's default couple. Returns the result to store
-    (:meth:`AnalysisReport.to_dict`), where uploaded files are named by their upload, never by their path
-    on the server (errors too), with the time of the case it describes.
+    (:meth:`AnalysisReport.to_dict`, with the ``family_history`` the ranking used), where uploaded files are
+    named by their upload, never by their path on the server (errors too), with the time of the case it
+    describes.
     """
     registry, hpo, kb = registry_of(request), hpo_of(request), kb_of(request)
     detail = registry.case_detail(user, case_id)
@@ -476,6 +477,16 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     counselling = result.get("counselling")
     if isinstance(counselling, dict) and "ped" in latest:
         counselling["pedigree"] = _upload_name(latest["ped"])
+    # The family history the ranking was given, as stored with the result: the notes name only what was
+    # stated ("family: consanguinity favours …"), so without this a result could not tell "none stated" from
+    # an analysis made before the case had a family history; the results page shows it. The case may change
+    # later; the stored result keeps what this analysis used.
+    used = report.case.family
+    result["family_history"] = {
+        "consanguineous": used.consanguineous,
+        "affected_parent": used.affected_parent,
+        "affected_sibling": used.affected_sibling,
+    }
     return Analysis(result=result, based_on=detail.case.updated_at)
 
 

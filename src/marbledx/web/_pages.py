@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final, Literal
 
 import jinja2
@@ -79,9 +79,11 @@ __all__ = [
     "REFUSED_UPLOAD",
     "age_text",
     "family_history",
+    "family_history_used",
     "page_router",
     "parse_age_text",
     "templates",
+    "unused_uploads",
     "upload_couple",
     "upload_samples",
 ]
@@ -393,6 +395,13 @@ def upload_couple(upload: UploadRecord) -> str:
     return f"risks for the next child of {father} and {mother}"
 
 
+def unused_uploads(uploads: Sequence[UploadRecord]) -> set[str]:
+    """The ids of the uploads (listed oldest first) that the analysis does not read: all but the newest of
+    each kind."""
+    newest = {upload.kind: upload.id for upload in uploads}
+    return {upload.id for upload in uploads if newest[upload.kind] != upload.id}
+
+
 FAMILY_FIELDS: Final = (
     ("consanguineous", "Parents are related (consanguineous)"),
     ("affected_parent", "A parent has the same condition"),
@@ -404,6 +413,16 @@ FAMILY_FIELDS: Final = (
 def family_history(case: CaseRecord) -> list[str]:
     """What the case page says of the case's family history: the label of each ticked field, in lower case."""
     return [text[0].lower() + text[1:] for name, text in FAMILY_FIELDS if getattr(case, name)]
+
+
+def family_history_used(result: Mapping[str, Any]) -> list[str] | None:
+    """What the results page says of the family history a stored analysis ranked with (its
+    ``family_history``): the label of each field stated, in lower case; None for a result stored without it
+    (before the web app recorded it), of which nothing is claimed."""
+    used = result.get("family_history")
+    if not isinstance(used, Mapping):
+        return None
+    return [text[0].lower() + text[1:] for name, text in FAMILY_FIELDS if used.get(name) is True]
 
 
 def _labels(hpo: Hpo, findings: Sequence[FindingRecord]) -> dict[str, str]:
@@ -444,6 +463,9 @@ def _case_page(
         family_history=family_history(detail.case),
         upload_samples=upload_samples,
         upload_couple=upload_couple,
+        # The analysis reads the newest file of each kind (with its sample or couple): older ones are marked,
+        # so that an older PED file's couple is not taken for the one the risks are computed for.
+        unused_uploads=unused_uploads(detail.uploads),
         sample_label=SAMPLE_LABEL,
         max_sample_length=MAX_SAMPLE_LENGTH,
         couple_label=COUPLE_LABEL,
@@ -803,6 +825,7 @@ def results(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) 
         case=case,
         stored=stored,
         outdated_notice=OUTDATED_NOTICE,
+        family_used=family_history_used(stored.result or {}),
         **context,
     )
 

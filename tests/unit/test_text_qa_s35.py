@@ -243,6 +243,15 @@ def test_a_twin_or_inheritance_is_no_relative(parser: TextParser, text: str) -> 
         "Parents are related by marriage. Anaemia",
         "Parents are cousins by marriage. Anaemia",
         "Parents are related as in-laws. Anaemia",
+        # A question or an unsettled answer is not a yes (these were read as consanguinity).
+        "Consanguinity ruled out. Anaemia",
+        "Rule out consanguinity. Anaemia",
+        "r/o consanguinity. Anaemia",
+        "Consanguinity unconfirmed. Anaemia",
+        "Consanguinity disputed. Anaemia",
+        "Consanguinity to be confirmed. Anaemia",
+        "To confirm consanguinity with the family. Anaemia",
+        "Consanguinity pending. Anaemia",
     ],
 )
 def test_a_doubt_or_a_marriage_is_no_consanguinity(parser: TextParser, text: str) -> None:
@@ -254,6 +263,10 @@ def test_blood_relatives_still_count(parser: TextParser) -> None:
     # As before: "marriage" elsewhere, or brackets, do not undo them.
     assert parser.parse("Parents are first cousins; they married in 2015. Anaemia").consanguineous
     assert parser.parse("Parents are related (first cousins). Anaemia").consanguineous
+    # A settled statement still counts.
+    assert parser.parse("Consanguinity confirmed. Anaemia").consanguineous
+    assert parser.parse("Confirmed consanguinity. Anaemia").consanguineous
+    assert parser.parse("Consanguinity reported. Anaemia").consanguineous
 
 
 # Uncertainty cues: a test's purpose, and a question the work-up is to answer.

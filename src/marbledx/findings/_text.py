@@ -594,12 +594,16 @@ _KINSHIP_DOUBT_BEFORE = re.compile(
     r"\b(?:no|not|non|nor|neither|without|never|nil|none|denies|denied|deny|denying|absence|absent|lack|free"
     r"|exclude[sd]?|excluding|negative|unrelated|possible|possibly|probable|probably|suspected|suspect|suspicion"
     r"|query|queried|questionable|unclear|unknown|uncertain|unsure|if|whether|ask|asked|asking|enquire[sd]?"
-    r"|inquire[sd]?|check|checked|may|might|could|risk|likely|unlikely)\b|\?"
+    r"|inquire[sd]?|check|checked|may|might|could|risk|likely|unlikely"
+    # "Rule out consanguinity", "r/o consanguinity", "to confirm consanguinity": a question, not a yes.
+    r"|rule|ruled|ruling|r/o|confirm|unconfirmed|disputed|doubtful|alleged|reportedly)\b|\?"
 )
 # A negation or a doubt right after them ("consanguinity denied", "consanguinity not known", "consanguinity?").
 _KINSHIP_DOUBT_AFTER = re.compile(
     r"\s*(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:not|no|denied|absent|excluded|unknown|unclear"
     r"|uncertain|unsure|negative|nil|none|possible|suspected|questioned|queried|likely|unlikely|doubtful"
+    # "Consanguinity ruled out", "… unconfirmed", "… disputed", "… to be confirmed": not a yes (they were).
+    r"|ruled|rule|r/o|unconfirmed|disputed|alleged|reportedly|to\s+be|being|awaited|pending"
     # "Consanguinity cannot be excluded" is a doubt (it was counted).
     r"|cannot|can\s+not|could\s+not|may|might)\b"
     # "Parents are related by marriage" (in-laws): not by blood (it was counted).

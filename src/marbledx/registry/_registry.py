@@ -1536,11 +1536,9 @@ class Registry:
             row.findings = [Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked]
             session.add(row)
             session.flush()
-            # The family history stated at creation, by field name only (the audit holds no patient data
-            # beyond what the field names say, as "fields: sex" does for an update).
-            stated = [name for name, value in family.items() if value]
-            detail = f"{len(checked)} findings" + (f"; family history: {', '.join(stated)}" if stated else "")
-            self._audit_case(session, "create", actor, row, detail)
+            # Not the family history given at creation: naming the fields that are true would keep a patient's
+            # consanguinity in the audit trail, which outlives the case; the sex and age are not named either.
+            self._audit_case(session, "create", actor, row, f"{len(checked)} findings")
             return self._case_record(session, row)
 
     def get_case(self, user: UserInfo, case_id: str) -> CaseRecord:

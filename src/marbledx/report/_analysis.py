@@ -432,6 +432,7 @@ def _counselling(
     *,
     couple: tuple[str, str] | None = None,
     proband: str | None = None,
+    parents_related: bool = False,
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Pedigree risks for the plan's diagnosis when the genotype supports it; otherwise why not, with the modes
     of the leading options, so that no recurrence figure rests on an unconfirmed diagnosis.
@@ -439,6 +440,10 @@ def _counselling(
     ``couple`` is whose next child to compute (its ids are checked against the file even when no risk is
     computed); by default the engine's (the parents of the first affected person with both parents in the
     file), else the affected ``proband`` and their one partner in the file (:func:`_proband_couple`).
+    ``parents_related`` is the case's family history (``--consanguineous``, the web case's box): the
+    patient's parents are related. It is stated to the engine when the couple is the ``proband``'s parents
+    in the file, or, with the proband not in the file, the engine's default couple (the parents of the first
+    affected person); the engine then assumes first cousins where the common ancestors are not in the file.
     """
     pedigree = read_ped(ped)  # read even when no risk is computed: a broken file is reported now
     if couple is not None:
@@ -510,7 +515,18 @@ def _counselling(
     try:
         disease = resolve_disease(kb, query, inheritance=inheritance)
         # The engine's own default is left to it (chosen is then its default couple, or None with its message).
-        report = counselling_report(pedigree, disease, couple=None if basis == "affected_child" else chosen)
+        proband_parents = set(pedigree.parents_of(proband)) if proband and pedigree.get(proband) else None
+        stated = parents_related and (
+            chosen is not None and set(chosen) == proband_parents
+            if proband_parents is not None
+            else basis == "affected_child"
+        )
+        report = counselling_report(
+            pedigree,
+            disease,
+            couple=None if basis == "affected_child" else chosen,
+            consanguineous=True if stated else None,
+        )
     except InputError as exc:
         # Both parents of a dominant child tested negative: the model (no new variants) cannot fit, and the
         # reason is told to the clinician and the family, not only as the engine's error.
@@ -607,7 +623,14 @@ def analyze(
         # The proband as the genotype reader finds it in the PED file: the VCF sample, else the subject id.
         proband = options.sample or case.subject_id
         counselling, counselling_notes = _counselling(
-            ped, plan, leading, kb, hpo, couple=couple, proband=proband
+            ped,
+            plan,
+            leading,
+            kb,
+            hpo,
+            couple=couple,
+            proband=proband,
+            parents_related=case.family.consanguineous,
         )
         notes.extend(counselling_notes)
     return AnalysisReport(

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from marbledx.advice import CarePlan
+import pytest
+
+from marbledx.advice import CarePlan, build_care_plan
+from marbledx.findings import Case
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ranking import Diagnosis
+from marbledx.ontology import Ontology
+from marbledx.ranking import CaseResult, Diagnosis
+from marbledx.report import _analysis
 
 # A qualifying variant's JSON, enough for the care plan's "genotype-supported" test (a variant and the LR).
 VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
@@ -47,3 +52,27 @@ def confirmed_plan(plan: CarePlan, kb: KnowledgeBase, key: str, decision: str | 
         certainty="genotype_supported",
         hsct=replace(plan.hsct, decision=decision or own, urgency="unknown", options=[option]),
     )
+
+
+def analyze_confirms(monkeypatch: pytest.MonkeyPatch, disease_id: str, subtype: str) -> None:
+    """Make analyze's care plan a diagnosis of ``disease_id`` (the card ``subtype``) that the genotype supports
+    (a qualifying variant, a high genotype LR), so that recurrence risks are computed; the ranking itself is
+    not what such tests are about."""
+
+    def confirmed(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
+        diagnosis = Diagnosis(
+            rank=1,
+            disease_id=disease_id,
+            label=disease_id,
+            probability=0.95,
+            genes=[],
+            evidence=[],
+            genotype_lr=200.0,
+            variants=[VARIANT],
+        )
+        ranked = CaseResult(result.case_id, result.input, diagnoses=[diagnosis])
+        plan = build_care_plan(ranked, case, kb, ontology)
+        assert (plan.certainty, plan.subtype) == ("genotype_supported", subtype)
+        return plan
+
+    monkeypatch.setattr(_analysis, "build_care_plan", confirmed)

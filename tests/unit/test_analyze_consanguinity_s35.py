@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 
-from marbledx.advice import CarePlan, build_care_plan
 from marbledx.findings import Case, FamilyHistory, Finding
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo, Ontology
-from marbledx.ranking import CaseResult, Diagnosis
-from marbledx.report import _analysis, analyze
-from tests.care_diagnoses import VARIANT
+from marbledx.ontology import Hpo
+from marbledx.report import analyze
+from tests.care_diagnoses import analyze_confirms
 
 OPTB1 = "OMIM:259700"
 # An affected infant (KID), the parents and an unaffected sister.
@@ -29,25 +27,7 @@ ADULT = "F KID 0 0 2 2\nF PARTNER 0 0 1 1\nF CHILD PARTNER KID 1 0\n"
 @pytest.fixture(autouse=True)
 def optb1_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
     """analyze's care plan is an OPTB1 diagnosis the genotype supports, so that risks are computed."""
-
-    def confirmed(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
-        diagnosis = Diagnosis(
-            rank=1,
-            disease_id=OPTB1,
-            label=OPTB1,
-            probability=0.95,
-            genes=[],
-            evidence=[],
-            genotype_lr=200.0,
-            variants=[VARIANT],
-        )
-        plan = build_care_plan(
-            CaseResult(result.case_id, result.input, diagnoses=[diagnosis]), case, kb, ontology
-        )
-        assert (plan.certainty, plan.subtype) == ("genotype_supported", "OPTB1")
-        return plan
-
-    monkeypatch.setattr(_analysis, "build_care_plan", confirmed)
+    analyze_confirms(monkeypatch, OPTB1, "OPTB1")
 
 
 def _couple(

@@ -18,14 +18,13 @@ from typing import Any
 import pytest
 import textstat
 
-from marbledx.advice import CarePlan, build_care_plan, counselling_report, resolve_disease
+from marbledx.advice import counselling_report, resolve_disease
 from marbledx.errors import InputError
 from marbledx.findings import Case, Finding, read_ped
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Hpo, Ontology
-from marbledx.ranking import CaseResult, Diagnosis
-from marbledx.report import AnalysisReport, _analysis, analyze, render_html
-from tests.care_diagnoses import VARIANT
+from marbledx.ontology import Hpo
+from marbledx.report import AnalysisReport, analyze, render_html
+from tests.care_diagnoses import analyze_confirms
 
 from .cli_run import mini_release, run_cli  # noqa: F401 (mini_release: autouse)
 
@@ -76,26 +75,8 @@ def _case(age_days: float | None = 30 * YEAR) -> Case:
 
 @pytest.fixture
 def ado2_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """analyze's care plan is an ADO2 diagnosis the genotype supports (a qualifying variant, a high genotype
-    LR), so that recurrence risks are computed; the ranking itself is not what these tests are about."""
-
-    def confirmed(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
-        diagnosis = Diagnosis(
-            rank=1,
-            disease_id=ADO2,
-            label=ADO2,
-            probability=0.95,
-            genes=[],
-            evidence=[],
-            genotype_lr=200.0,
-            variants=[VARIANT],
-        )
-        ranked = CaseResult(result.case_id, result.input, diagnoses=[diagnosis])
-        plan = build_care_plan(ranked, case, kb, ontology)
-        assert (plan.certainty, plan.subtype) == ("genotype_supported", "ADO2")
-        return plan
-
-    monkeypatch.setattr(_analysis, "build_care_plan", confirmed)
+    """analyze's care plan is an ADO2 diagnosis the genotype supports, so that recurrence risks are computed."""
+    analyze_confirms(monkeypatch, ADO2, "ADO2")
 
 
 def _chances(report: AnalysisReport) -> list[str]:

@@ -380,7 +380,8 @@ def test_the_note_names_what_to_write(parser: TextParser) -> None:
         ("anaemia. Vision: OK", {(VISION, True)}),
         ("anaemia, normal vision and platelets", {(VISION, True), (PLATELETS, True)}),
         ("anaemia; vision and platelets normal", {(VISION, True), (PLATELETS, True)}),
-        ("anaemia, normal FBC", {(PLATELETS, True), (ANAEMIA, True)}),
+        # ("anaemia, normal FBC" reads anaemia both ways: held back, test_text_scope.py,
+        # test_a_term_read_both_ways_is_held_back.)
         # The trouble is what "no" negates: "no vision problems".
         ("anaemia, no vision problems", {(VISION, True)}),
         ("anaemia, no vision difficulties", {(VISION, True)}),

@@ -443,4 +443,30 @@ def test_a_long_letter_reads_as_its_paragraphs(parser: TextParser) -> None:
     letter = "\n\n".join(paragraphs * 12)
     assert len(letter) > 5_000
     expected = [m for paragraph in paragraphs * 12 for m in parser.parse(paragraph).mappings]
-    assert list(parser.parse(letter).mappings) == expected
+    # A term that the paragraphs read both present and absent (thrombocytopenia, then "normal platelets") is
+    # held back in the whole letter, with a note (see test_a_term_read_both_ways_is_held_back).
+    both = {m.hpo_id for m in expected if m.excluded} & {m.hpo_id for m in expected if not m.excluded}
+    assert both == {"HP:0001873"}
+    parsed = parser.parse(letter)
+    assert list(parsed.mappings) == [m for m in expected if m.hpo_id not in both]
+    assert any("read Thrombocytopenia both as present and as absent" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "held", "kept"),
+    [
+        ("Anaemia. No anaemia. Big spleen", "HP:0001903", {("HP:0001744", False)}),
+        ("anaemia, normal FBC", "HP:0001903", {("HP:0001873", True)}),
+        ("Thrombocytopenia in 2019; platelets normal now. Anaemia", "HP:0001873", {("HP:0001903", False)}),
+    ],
+)
+def test_a_term_read_both_ways_is_held_back(
+    parser: TextParser, text: str, held: str, kept: set[tuple[str, bool]]
+) -> None:
+    """Words that read one term both present and absent (two visits, a past and a present) used to stop the
+    whole note with an error ("is both observed and excluded"); that term alone is held back, with a note."""
+    parsed = parser.parse(text)
+    assert {(m.hpo_id, m.excluded) for m in parsed.mappings} == kept
+    assert held not in {m.hpo_id for m in parsed.mappings}
+    assert parsed.uncertain
+    assert any("both as present and as absent" in note for note in parsed.notes)

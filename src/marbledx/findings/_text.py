@@ -2051,6 +2051,7 @@ class TextParser:
             state.notes.extend(reading.notes)
             found = reading.labs
         shown = {str(i): lab_value_text(original, m).lower() for i, m in enumerate(mentions)}
+        _hold_back_contradictions(state)
 
         def restore(words: str) -> str:
             """The words with each value placeholder, and each consanguinity heading's and sign's, back as
@@ -3014,6 +3015,32 @@ def _states_consanguinity(text: str, kin: list[str]) -> bool:
             continue
         return True
     return False
+
+
+def _hold_back_contradictions(state: _State) -> None:
+    """Hold back a term that the words read both present and absent ("VEPs delayed in 2019; repeat VEPs
+    normal", "hearing loss ... passed hearing test"): a note of several visits, or of a past and a present, that
+    the rules did not tell apart. The case cannot hold a term in both states, and refusing the whole note for it
+    lost every other finding; which one holds now is the clinician's to say, so neither is read, and a note
+    names both phrases. Terms read from lab values are left to the lab rules (an entered finding wins)."""
+    states: dict[str, set[bool]] = {}
+    for mapping in state.mappings:
+        if mapping.lab is None:
+            states.setdefault(mapping.hpo_id, set()).add(mapping.excluded)
+    both = {hpo_id for hpo_id, seen in states.items() if len(seen) == 2}
+    if not both:
+        return
+    for hpo_id in sorted(both):
+        held = [m for m in state.mappings if m.hpo_id == hpo_id and m.lab is None]
+        phrases = list(dict.fromkeys(m.phrase for m in held))
+        state.uncertain.extend(p for p in phrases if p not in state.uncertain)
+        said = "' and '".join(phrases)
+        state.notes.append(
+            f"'{said}' read {held[0].label} both as present and as absent (two visits, or a past and a present?); "
+            "not read: say which holds now"
+        )
+    kept = [m for m in state.mappings if m.lab is not None or m.hpo_id not in both]
+    state.mappings[:] = kept
 
 
 def _word_before(text: str, end: int) -> str:

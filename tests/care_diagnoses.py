@@ -60,16 +60,7 @@ def analyze_confirms(monkeypatch: pytest.MonkeyPatch, disease_id: str, subtype: 
     not what such tests are about."""
 
     def confirmed(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
-        diagnosis = Diagnosis(
-            rank=1,
-            disease_id=disease_id,
-            label=disease_id,
-            probability=0.95,
-            genes=[],
-            evidence=[],
-            genotype_lr=200.0,
-            variants=[VARIANT],
-        )
+        diagnosis = dx(disease_id, 0.95, genotype_lr=200.0)
         ranked = CaseResult(result.case_id, result.input, diagnoses=[diagnosis])
         plan = build_care_plan(ranked, case, kb, ontology)
         assert (plan.certainty, plan.subtype) == ("genotype_supported", subtype)

@@ -17,12 +17,12 @@ from marbledx.advice import CarePlan, build_care_plan, counselling_report, resol
 from marbledx.findings import Case, Finding, read_ped
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.ranking import CaseResult, Diagnosis
+from marbledx.ranking import CaseResult
 from marbledx.report import FamilySummary, analyze, family_summary, render_html
 from marbledx.report._analysis import _counselling
 from marbledx.report._inheritance import inheritance_options
+from tests.care_diagnoses import dx
 
-_VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "0/1"}
 _YEAR = 365.25
 OSTEOPETROSIS = "HP:0011002"
 BLINDNESS = "HP:0000618"
@@ -36,16 +36,7 @@ BOTH_NEGATIVE = "F KID DAD MUM 1 2\nF DAD 0 0 1 1 noncarrier\nF MUM 0 0 2 1 nonc
 
 
 def _plan(hpo: Hpo, kb: KnowledgeBase, disease_id: str, *terms: str, age_days: float) -> CarePlan:
-    diagnosis = Diagnosis(
-        rank=1,
-        disease_id=disease_id,
-        label=disease_id,
-        probability=0.95,
-        genes=[],
-        evidence=[],
-        genotype_lr=200.0,
-        variants=[_VARIANT],
-    )
+    diagnosis = dx(disease_id, 0.95, genotype_lr=200.0)
     case = Case("c1", "test", tuple(Finding(t) for t in terms), age_days=age_days)
     plan = build_care_plan(CaseResult("c1", "test", diagnoses=[diagnosis]), case, kb, hpo.ontology)
     assert plan.certainty == "genotype_supported"

@@ -107,12 +107,19 @@ def format_probability(p: float, *, fraction: bool = True) -> str:
     return percent
 
 
-def _one_in(p: float) -> int | None:
-    """N when ``p`` is exactly 1 in N (N at most 64), for "25% (1 in 4)"; None otherwise."""
+def simple_fraction(p: float, max_denominator: int) -> Fraction | None:
+    """``p`` as the fraction it exactly is, with a denominator of at most ``max_denominator`` (2/3 for
+    0.666…); None when it is no such fraction, or outside 0.001 to 0.999."""
     if not 0.001 <= p <= 0.999:
         return None
-    simple = Fraction(p).limit_denominator(64)
-    return simple.denominator if simple.numerator == 1 and abs(float(simple) - p) < 1e-9 else None
+    simple = Fraction(p).limit_denominator(max_denominator)
+    return simple if abs(float(simple) - p) < 1e-9 else None
+
+
+def _one_in(p: float) -> int | None:
+    """N when ``p`` is exactly 1 in N (N at most 64), for "25% (1 in 4)"; None otherwise."""
+    simple = simple_fraction(p, 64)
+    return simple.denominator if simple is not None and simple.numerator == 1 else None
 
 
 def _unique(sources: Sequence[str]) -> tuple[str, ...]:

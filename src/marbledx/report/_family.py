@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from marbledx._api import subtype_summary
 from marbledx.advice import CARE_PARAMETERS, TWO_COPIES_LOW, CarePlan, allelic_forms, format_probability
-from marbledx.advice._counsel_text import DE_NOVO_SEED, MOSAICISM_2023, SETTLED_GENOTYPE
+from marbledx.advice._counsel_text import DE_NOVO_SEED, MOSAICISM_2023, SETTLED_GENOTYPE, simple_fraction
 from marbledx.knowledge import (
     Entity,
     EntityGroup,
@@ -759,8 +758,8 @@ def _family_chance(p: float) -> str:
     readers follow natural frequencies better than percentages (Gigerenzer & Hoffrage 1995,
     DOI:10.1037/0033-295X.102.4.684), and format_probability gives only "1 in N"."""
     percent = format_probability(p, fraction=False)
-    simple = Fraction(p).limit_denominator(12)
-    if 0 < simple < 1 and abs(float(simple) - p) < 1e-9:
+    simple = simple_fraction(p, 12)
+    if simple is not None:
         return f"{percent} ({simple.numerator} in {simple.denominator})"
     return percent
 

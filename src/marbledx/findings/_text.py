@@ -1106,8 +1106,37 @@ def _head_circumference_value(match: re.Match[str]) -> _Sign | None:
     return _Sign(match.group(), (_MACROCEPHALY, _MICROCEPHALY), "uncertain", _HC_WHY)
 
 
+# A bruise put down to an injury ("bruising after a fall", "bruises from a fall off the bike") is what the injury
+# did, not Bruising susceptibility (HP:0000978), which HPO defines as "frequent ecchymoses or bruising without
+# adequate trauma". So it is shown with a note, not read. Bruising after little or no injury ("bruising after
+# minor trauma", "bruises after minimal knocks") is the susceptibility, and "easy bruising" says so itself: both
+# are read through the lexicon as before. Only the bruise's own clause is looked at.
+_BRUISING = "HP:0000978"
+_BRUISE_CAUSE_SIGN = re.compile(
+    r"\b(?:bruis(?:e|es|ed|ing)|ecchymos[ei]s)\b[^.;,:!?()\n]{0,40}?\b(?:after|following|from|due\s+to"
+    r"|caused\s+by|secondary\s+to|post)\s+(?:(?:an?|the|his|her|their|a\s+recent|recent)\s+)?"
+    r"(?P<minor>(?:minor|minimal|trivial|slight|little|mild|small|light|no|insignificant)\s+)?"
+    r"(?:(?:ground-level|low|high|bad|nasty|heavy)\s+)?"
+    r"(?:falls?|fell|injur(?:y|ies)|trauma|accidents?|knocks?|bumps?|blows?|tumbles?|collisions?|impacts?"
+    r"|sports?|play|venepunctures?|venipunctures?|blood\s+(?:tests?|draws?)|injections?|cannulas?"
+    r"|cannulations?|vaccinations?|immuni[sz]ations?|surgery|operations?|procedures?)\b"
+)
+_BRUISE_CAUSE_WHY = (
+    "a bruise put down to an injury is not bruising susceptibility, which HPO defines as bruising without "
+    "adequate trauma; not read (write 'easy bruising' or 'bruising after minor trauma' if that is what was seen)"
+)
+_EASY_BEFORE = re.compile(r"\b(?:easy|easily|excessive|excess|frequent|unexplained|spontaneous)\s*$")
+
+
+def _bruise_cause_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    if match.group("minor") or _EASY_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        return None  # the susceptibility itself: read through the lexicon
+    return _Sign(match.group(), (_BRUISING,), "uncertain", _BRUISE_CAUSE_WHY)
+
+
 _SIGN_RULES: tuple[tuple[re.Pattern[str], Callable[[str, re.Match[str]], _Sign | None]], ...] = (
     (_HC_SIGN, _head_circumference_sign),
+    (_BRUISE_CAUSE_SIGN, _bruise_cause_sign),
     (_HEARING_SCREEN_SIGN, _hearing_screen_sign),
     (_FIX_FOLLOW_SIGN, _fix_follow_sign),
 )

@@ -633,7 +633,9 @@ class GenotypeModel:
             self.assessable.append(assessable)
         # A gene-level fact from the knowledge base (heterozygous CLCN7 null alleles are silent,
         # PMID:11741829) holds for every disease of that gene, not only the entities the KB describes.
-        silent = {g.symbol for e in kb.entities for g in e.genes if g.monoallelic_null_silent}
+        silent = {
+            g.symbol for e in kb.entities for g in e.genes if g.monoallelic_null_silent and not g.unverified
+        }
         self.rules = [
             tuple(
                 GeneRule(r.gene, r.modes, r.loss_of_function, True, r.source)
@@ -1105,14 +1107,20 @@ def _status_note(
 
 
 def _knowledge_rules(kb: KnowledgeBase, disease_id: str) -> tuple[GeneRule, ...] | None:
-    """Rules from the knowledge base for a disease it holds under an exact id, else ``None``."""
+    """Rules from the knowledge base for a disease it holds under an exact id, else ``None``.
+
+    A gene link the reference marks [UNVERIFIED] drives nothing (van Buchem disease's SOST link: HPO links no
+    gene to OMIM:239100, and its cause is a deletion downstream of SOST, not a coding variant). A disease
+    whose links are all unverified gets the HPO release's rules, as one the knowledge base lacks.
+    """
     entity = kb.for_disease_id(disease_id)
-    if entity is None or not entity.genes:
+    verified = [link for link in entity.genes if not link.unverified] if entity is not None else []
+    if entity is None or not verified:
         return None
     if not any(x.id == disease_id and x.relation == "exact" for x in entity.ids):
         return None
     rules = []
-    for link in entity.genes:
+    for link in verified:
         modes: tuple[Mode, ...]
         if link.zygosity == "biallelic":
             modes = ("AR",)

@@ -661,7 +661,15 @@ def _tests(
             continue
         if not all(patient.unexplained([t]) for t in rule.all_of):
             continue
-        text = rule.presentation + (f". {rule.note}" if rule.note else "")
+        # The genotype has settled a decision that rules HSCT out (OSTM1, RANKL deficiency): the presentation's
+        # genes are still listed, but not as urgent "because HSCT timing matters" (reference §2.5 item 1).
+        settled_without_hsct = certainty == "genotype_supported" and not hsct_possible
+        presentation = (
+            rule.presentation_without_hsct
+            if settled_without_hsct and rule.presentation_without_hsct
+            else rule.presentation
+        )
+        text = presentation + (f". {rule.note}" if rule.note else "")
         items.append(
             CareItem(
                 "Genetic testing for this presentation",
@@ -669,7 +677,7 @@ def _tests(
                 list(rule.sources),
                 kind="genetic",
                 genes=list(rule.genes),
-                urgent=rule.urgent,
+                urgent=rule.urgent and not settled_without_hsct,
             )
         )
     for work in guide.workup:
@@ -875,11 +883,9 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         others,
         case.age_days,
     )
+    marrow_failure = bool(patient.matching(_MARROW_FAILURE))
     categories = _categories(
-        entity if certainty != "uncertain" else None,
-        band,
-        hsct.decision,
-        bool(patient.matching(_MARROW_FAILURE)),
+        entity if certainty != "uncertain" else None, band, hsct.decision, marrow_failure
     )
     treatments = _treatments(
         entity if certainty != "uncertain" else None,
@@ -903,6 +909,9 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
             # No "before HSCT" and no HSCT timing in a plan in which HSCT is not possible.
             anchor = (None if fit.text else m.without_hsct.anchor) or anchor
             schedule = m.without_hsct.schedule.get(band, schedule)
+        if marrow_failure and m.with_marrow_failure:
+            # A transfusion-dependent patient past infancy is not on the yearly count of IAO and ADO2 (§2.6).
+            schedule = m.with_marrow_failure
         monitoring.append(
             CareItem(
                 m.item,

@@ -108,6 +108,9 @@ class TestingRule(Sourced):
 
     key: NonEmptyText
     presentation: NonEmptyText
+    # The presentation in a genotype-supported plan in which HSCT is not possible (OSTM1, RANKL deficiency): no
+    # "urgent, because HSCT timing matters", and the rule is not marked urgent there.
+    presentation_without_hsct: NonEmptyText | None = None
     # The rule applies when the patient has at least ``min_matches`` of these findings (descendants count)…
     any_of: list[HpoId] = Field(default_factory=list)
     min_matches: int = Field(default=1, ge=1)
@@ -188,6 +191,9 @@ class MonitoringItem(_Fitted):
     interval_verified: bool = False
     after_hsct: bool = False
     without_hsct: MonitoringWithoutHsct | None = None
+    # The schedule, at any age, when the patient shows marrow failure (pancytopenia, bone marrow failure): the
+    # reference's infantile ARO column, whose blood count follows the transfusions (§2.6).
+    with_marrow_failure: NonEmptyText | None = None
 
 
 class RedFlag(_Fitted):

@@ -174,11 +174,13 @@ def test_a_child_already_blind_is_not_promised_that_the_loss_can_be_stopped(
     blind = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000618", "HP:0000648", age_days=2 * _YEAR)
     assert (blind.hsct.decision, blind.hsct.urgency) == ("curative", "urgent")
     (vision,) = [t for t in blind.hsct.urgent_because if "Blindness (HP:0000618)" in t]
-    assert "can be stopped" not in vision
+    assert "try to keep" not in vision
     assert "will not restore the sight already lost" in vision
-    # Declining vision that is not yet blindness keeps the reason that the loss can still be stopped.
+    # Declining vision that is not yet blindness keeps the reason that early HSCT may keep the remaining sight,
+    # without claiming that the loss can be stopped (no source says how much of it HSCT stops after infancy).
     seeing = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000648", age_days=2 * _YEAR)
-    assert any("can be stopped" in t for t in seeing.hsct.urgent_because)
+    assert any("can still try to keep" in t for t in seeing.hsct.urgent_because)
+    assert not any("can be stopped" in t for t in seeing.hsct.urgent_because)
 
 
 # --- Wording that assumes HSCT or growth where neither applies ---------------------------------------------------

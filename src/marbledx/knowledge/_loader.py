@@ -207,6 +207,11 @@ class KnowledgeBase:
         if len(found) > 1:
             msg = f"{quoted(query)} names several entities ({', '.join(sorted(found))}); give one of them"
             raise UnknownEntityError(msg)
+        if number is not None:
+            ids = {
+                f"{'OMIM' if name.startswith('omim') else 'ORPHA'}:{int(number.group(2))}" for name in wanted
+            }
+            self._raise_if_held_loosely(query, ids)
         import difflib  # only for a name not found
 
         close: list[str] = []
@@ -215,6 +220,34 @@ class KnowledgeBase:
                 close.extend(key for key in sorted(names[name]) if key not in close)
         hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
         msg = f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {ENTITY_EXPECTED}{hint}"
+        raise UnknownEntityError(msg)
+
+    def _raise_if_held_loosely(self, query: str, ids: set[str]) -> None:
+        """An OMIM or Orphanet id that no entity is, but that entities list as broader, narrower or related (a
+        group entry such as ORPHA:667, autosomal recessive malignant osteopetrosis): say which, instead of
+        suggesting names that merely look alike."""
+        by_relation: dict[str, list[str]] = {}
+        for entity in self._entities:
+            for external in entity.ids:
+                if (
+                    external.id in ids
+                    and not external.unverified
+                    and entity.key not in by_relation.get(external.relation, [])
+                ):
+                    by_relation.setdefault(external.relation, []).append(entity.key)
+        if not by_relation:
+            return
+        words = {
+            "broader": "broader than",
+            "narrower": "narrower than",
+            "related": "related to",
+            "historical": "a former id of",
+        }
+        held = "; ".join(
+            f"{words.get(relation, relation)} {', '.join(keys)}"
+            for relation, keys in sorted(by_relation.items())
+        )
+        msg = f"{quoted(query)} is not one entity of the knowledge base: it is {held}; give one of them"
         raise UnknownEntityError(msg)
 
     def for_disease_id(self, disease_id: str) -> Entity | None:

@@ -109,6 +109,9 @@ class HsctAdvice:
     basis: str  # genotype_supported | uncertain | not_an_osteopetrosis_subtype
     urgent_because: list[str] = field(default_factory=list)
     options: list[LeadingOption] = field(default_factory=list)
+    # The limit under which the decision holds while a work-up it depends on is not known: a curative CLCN7
+    # ARO decision holds "if non-neuronopathic" until ERG and brain MRI are known (reference §1B OPTB4).
+    condition: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,6 +174,7 @@ class _Patient:
     def __init__(self, case: Case, ontology: Ontology) -> None:
         self.ontology = ontology
         self.observed = [t for t in case.observed if t in ontology]
+        self.excluded = {t for t in case.excluded if t in ontology}
         self._ancestors = {t: ontology.ancestors(t, include_self=True) for t in self.observed}
 
     def matching(self, rule_terms: list[str]) -> list[str]:
@@ -180,6 +184,13 @@ class _Patient:
 
     def has(self, term: str) -> bool:
         return bool(self.matching([term]))
+
+    def rules_out(self, term: str) -> bool:
+        """The findings exclude ``term``: it, or a term above it, is excluded (no abnormal retina, no
+        retinal degeneration)."""
+        return term in self.ontology and bool(
+            self.excluded & self.ontology.ancestors(term, include_self=True)
+        )
 
     @property
     def hypocalcaemic(self) -> bool:
@@ -263,6 +274,17 @@ def _decision_words(entity: Entity | None, decision: str) -> str:
     return words
 
 
+def _subset_neuronopathic(entity: Entity | None) -> bool:
+    """HSCT cures the form but not its neuronopathic subset (CLCN7 ARO, OPTB4; reference §1B)."""
+    return (
+        entity is not None
+        and entity.hsct is not None
+        and entity.hsct.decision is HsctDecision.CURATIVE
+        and entity.neuronopathic is not None
+        and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
+    )
+
+
 def _decision_of(
     entity: Entity | None, neuro: list[str], flags: Sequence[str] = ()
 ) -> tuple[str, str, list[str]]:
@@ -278,11 +300,7 @@ def _decision_of(
             [],
         )
     hsct = entity.hsct
-    subset_neuronopathic = (
-        hsct.decision is HsctDecision.CURATIVE
-        and entity.neuronopathic is not None
-        and entity.neuronopathic.neuronopathic is Neuronopathy.SUBSET
-    )
+    subset_neuronopathic = _subset_neuronopathic(entity)
     if subset_neuronopathic and flags and not neuro:
         # A seizure or abnormal tone in a sick infant is often hypocalcaemic or non-specific: the work-up
         # (brain MRI, ERG, EEG, calcium) tells the neuronopathic form apart before HSCT is decided (reference
@@ -335,6 +353,7 @@ def _options(
     neuro: list[str],
     flags: Sequence[str] = (),
     band: AgeBand | None = None,
+    age_known: bool = True,
 ) -> list[tuple[Diagnosis, Entity | None, str]]:
     """The top diagnosis, the credible alternatives, and, for a child or an infant, every form in the window
     whose HSCT is curative and time-critical, whatever its posterior.
@@ -343,9 +362,11 @@ def _options(
     diagnosis ranked first with posterior >= 0.9 was correct in 76% of cases (docs/care.md), and missing
     the window for HSCT costs vision (Driessen 2003, DOI:10.1038/sj.bmt.1704194). An adult is past that
     window, and adult osteopetrosis is dominant (ADO2); adult-onset recessive disease is exceptional
-    (reference §7.1 item 8): there such a form is an option only when it is credible on its own.
+    (reference §7.1 item 8): there such a form is an option only when it is credible on its own. Only an age
+    that is given makes the patient an adult: the band of a case without an age is the typical onset of its top
+    diagnosis, which (uncertain as it is) must not dismiss a curative form.
     """
-    keep_time_critical = band != "adult"
+    keep_time_critical = band != "adult" or not age_known
     window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
     options = []
     for rank, diagnosis in enumerate(window):
@@ -361,14 +382,19 @@ def _options(
 
 
 def _hsct_advice(
-    result: CaseResult, kb: KnowledgeBase, patient: _Patient, guide: CareGuide, band: AgeBand
+    result: CaseResult,
+    kb: KnowledgeBase,
+    patient: _Patient,
+    guide: CareGuide,
+    band: AgeBand,
+    age_known: bool = True,
 ) -> tuple[HsctAdvice, str, str]:
     """The HSCT advice, the plan's certainty class and its explanation."""
     top = result.diagnoses[0]
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
     flags = _neuro_flags(patient, guide)
-    options = _options(result, kb, neuro, flags, band)
+    options = _options(result, kb, neuro, flags, band, age_known)
     decision, reason, sources = _decision_of(entity, neuro, flags)
     # A seizure with low calcium counts as the hypocalcaemic seizure it is (the laboratory gives the calcium).
     urgency_signs = [
@@ -464,6 +490,23 @@ def _hsct_advice(
             note,
         )
     urgency = _urgency(entity, decision, band, bool(urgency_signs))
+    condition = None
+    workup = guide.neuronopathic_workup
+    if (
+        workup is not None
+        and not workup.unverified
+        and decision == HsctDecision.CURATIVE.value
+        and _subset_neuronopathic(entity)
+    ):
+        # The genotype settles CLCN7 ARO but not which form: HSCT is curative only for the non-neuronopathic one
+        # (reference §1B OPTB4), so the decision says so until ERG and brain MRI are known. The urgency stays:
+        # the work-up is as urgent as the transplant would be.
+        if all(patient.rules_out(t) for t in workup.hpo_ids):
+            reason = f"{workup.done} {reason}"
+        else:
+            condition = workup.condition
+            reason = f"{workup.pending} {reason}"
+        sources = [*sources, *workup.sources]
     return (
         HsctAdvice(
             decision=decision,
@@ -473,6 +516,7 @@ def _hsct_advice(
             basis=basis,
             urgent_because=urgent_because if urgency in ("urgent", "soon") else [],
             options=leading,
+            condition=condition,
         ),
         certainty,
         note,
@@ -746,6 +790,7 @@ def _treatments(
     scopes: set[str],
     hypercalcaemic: bool = False,
     band: AgeBand = "child",
+    transplant_caveat: str | None = None,
 ) -> list[CareItem]:
     items: list[CareItem] = []
     names: set[str] = set()
@@ -771,12 +816,20 @@ def _treatments(
                 # A card with one transplant row per form (CLCN7: non-neuronopathic indicated, neuronopathic not
                 # recommended; reference §1B OPTB4) shows only the row of the decision made for this patient.
                 continue
+            # A transplant indicated for one form only, while the work-up that tells the forms apart is not known,
+            # says so on its row too (CLCN7 ARO: ERG and brain MRI; reference §1B OPTB4).
+            limited = (
+                transplant_caveat is not None
+                and "transplant" in treatment.name.lower()
+                and treatment.stance is TreatmentStance.INDICATED
+            )
             items.append(
                 CareItem(
                     treatment.name,
                     treatment.text,
                     list(treatment.sources),
                     kind=treatment.stance.value,
+                    caveats=[transplant_caveat] if limited and transplant_caveat else [],
                     unverified=treatment.unverified,
                 )
             )
@@ -795,8 +848,8 @@ def _treatments(
                     item.caveats.extend(c for c in general.caveats if c not in item.caveats)
                     item.sources.extend(s for s in fit.sources if s not in item.sources)
             continue
-        if general.name.lower() in names:
-            continue
+        if general.name.lower() in names or any(n.lower() in names for n in general.same_as):
+            continue  # the card's own row of the same intervention stands for it
         names.add(general.name.lower())
         if hypercalcaemic and general.with_hypercalcaemia is not None:
             # The patient's calcium is high: the row says not to supplement, whatever the entity's wording.
@@ -847,7 +900,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     entity = _entity_of(kb, top)
     patient = _Patient(case, ontology)
     band = _age_band(case, entity)
-    hsct, certainty, note = _hsct_advice(result, kb, patient, guide, band)
+    hsct, certainty, note = _hsct_advice(result, kb, patient, guide, band, case.age_days is not None)
     option_entities = [kb.get(o.subtype) for o in hsct.options if o.subtype]
     neuronopathic_possible = bool(_neuro_signs(patient, guide) or _neuro_flags(patient, guide)) or any(
         e.neuronopathic is not None
@@ -896,6 +949,20 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         scopes,
         hypercalcaemic=patient.has(_HYPERCALCAEMIA),
         band=band,
+        transplant_caveat=(
+            guide.neuronopathic_workup.caveat
+            if hsct.condition is not None and guide.neuronopathic_workup is not None
+            else None
+        ),
+    )
+    # The HSCT decision of a genotype-supported CLCN7 ARO waits for the neurological work-up: while its curative
+    # decision holds only "if non-neuronopathic", or while signs that raise the neuronopathic form leave it
+    # undecided. ERG and brain MRI are then part of the decision at any age (reference §2.4, §2.6).
+    neuro_workup_pending = hsct.condition is not None or (
+        certainty == "genotype_supported"
+        and hsct.decision == HsctDecision.UNKNOWN.value
+        and _subset_neuronopathic(entity)
+        and _time_critical(entity, hsct.decision)
     )
     monitoring = []
     for m in guide.monitoring:
@@ -912,6 +979,9 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         if marrow_failure and m.with_marrow_failure:
             # A transfusion-dependent patient past infancy is not on the yearly count of IAO and ADO2 (§2.6).
             schedule = m.with_marrow_failure
+        if neuro_workup_pending and m.while_neuro_workup:
+            # Not "if symptomatic" while neurological status decides whether HSCT can help (Blood Adv 2017).
+            schedule = m.while_neuro_workup
         monitoring.append(
             CareItem(
                 m.item,
@@ -931,7 +1001,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
             continue  # e.g. no hypocalcaemia or marrow-failure flag for pycnodysostosis or LAD-III
         # The findings that show the flag, the post-HSCT hypercalcaemia included: a patient whose calcium is
         # high must see it flagged. A seizure with low calcium is a hypocalcaemic seizure.
-        present = patient.signs(flag.hpo_ids)
+        present = patient.signs([*flag.hpo_ids, *(flag.infant_hpo_ids if band == "infant" else [])])
         red_flags.append(
             CareItem(
                 flag.sign,

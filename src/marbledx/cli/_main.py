@@ -545,7 +545,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         # Only the genotype's support makes the first entry of the differential a diagnosis (docs/care.md).
         f"{'leading diagnosis' if plan.certainty == 'genotype_supported' else 'top of the differential'} "
         f"{plan.diagnosis_id} {plan.diagnosis_label} ({percent(plan.probability)}), HSCT decision {plan.hsct.decision}"
-        f" ({plan.hsct.urgency})\n"
+        # The plan's limit while a work-up it depends on is not known (CLCN7 ARO before ERG and brain MRI).
+        f"{' ' + plan.hsct.condition if plan.hsct.condition else ''} ({plan.hsct.urgency})\n"
     )
     return 0
 

@@ -29,6 +29,7 @@ __all__ = [
     "GeneralTreatment",
     "HypercalcaemiaWording",
     "MonitoringItem",
+    "NeuronopathicWorkup",
     "RedFlag",
     "SignSet",
     "TestingRule",
@@ -103,6 +104,23 @@ class SignSet(Sourced):
         return self
 
 
+class NeuronopathicWorkup(Sourced):
+    """The work-up that tells a form with a neuronopathic subset apart (CLCN7 ARO, OPTB4) before HSCT.
+
+    Until the patient's findings exclude every one of ``hpo_ids`` (the signs the retinal assessment and the brain
+    MRI look for), a curative decision holds only under ``condition`` and its reason starts with ``pending``;
+    once they do, with ``done`` (reference §1B OPTB4: indicated if non-neuronopathic; §2.4).
+    """
+
+    hpo_ids: list[HpoId] = Field(min_length=1)
+    # The limit of the curative decision while the work-up is not known ("if non-neuronopathic ...").
+    condition: NonEmptyText
+    pending: NonEmptyText
+    done: NonEmptyText
+    # The caveat of the card's transplant row while the work-up is not known.
+    caveat: NonEmptyText
+
+
 class TestingRule(Sourced):
     """One presentation of the genetic-testing strategy (reference §2.5): when it applies and what to test."""
 
@@ -173,6 +191,10 @@ class GeneralTreatment(_Fitted):
     # The row when the patient shows hypercalcaemia (HP:0003072 or below); it also stands for a card's row of
     # the same name.
     with_hypercalcaemia: HypercalcaemiaWording | None = None
+    # Card rows of the same intervention under another name: a card's row stands for this one, so a plan does
+    # not give the intervention twice with two stances ("High-dose calcitriol" not recommended, "Calcitriol"
+    # caution).
+    same_as: list[NonEmptyText] = Field(default_factory=list)
 
 
 class MonitoringWithoutHsct(_Strict):
@@ -194,6 +216,9 @@ class MonitoringItem(_Fitted):
     # The schedule, at any age, when the patient shows marrow failure (pancytopenia, bone marrow failure): the
     # reference's infantile ARO column, whose blood count follows the transfusions (§2.6).
     with_marrow_failure: NonEmptyText | None = None
+    # The schedule, at any age, while the HSCT decision waits for the neurological work-up (a CLCN7 form that
+    # can be neuronopathic): the reference's "at diagnosis, before HSCT" (§2.6), not "if symptomatic".
+    while_neuro_workup: NonEmptyText | None = None
 
 
 class RedFlag(_Fitted):
@@ -204,6 +229,9 @@ class RedFlag(_Fitted):
     hpo_ids: list[HpoId] = Field(default_factory=list)
     action: NonEmptyText
     after_hsct: bool = False
+    # Findings that show the sign only in an infant (a squint: poor visual behaviour is the commonest parental
+    # complaint in infantile osteopetrosis, Wilson & Vellodi 2000; in an adult it says nothing of the optic nerve).
+    infant_hpo_ids: list[HpoId] = Field(default_factory=list)
     # The sign in plain words for the family summary ("when to get help fast").
     plain: str | None = None
 
@@ -221,6 +249,8 @@ class CareGuide(_Strict):
     neuronopathic_signs: SignSet
     # Signs that raise a neuronopathic form but need the work-up to establish it (seizure, abnormal tone).
     neuronopathic_flags: SignSet | None = None
+    # The work-up that must be known before a curative decision holds for a form with a neuronopathic subset.
+    neuronopathic_workup: NeuronopathicWorkup | None = None
     hsct_urgency_signs: list[SignSet] = Field(min_length=1)
     testing_rules: list[TestingRule] = Field(min_length=1)
     workup: list[WorkupItem] = Field(min_length=1)

@@ -1160,10 +1160,13 @@ def _meaning_section(
     if _HSCT_RISK in meaning:
         sources.extend(_HSCT_RISK_SOURCES)
     if plan.hsct.urgency == "urgent":
+        # Only a given age puts the child in the window: without one the plan's band is the typical onset of the
+        # form, and a family whose child is older would read "the first three months" as a chance already missed.
         window = (
             plan.age_band == "infant"
             and not voice.adult
-            and (age_days is None or age_days < _INFANT_WINDOW_DAYS)
+            and age_days is not None
+            and age_days < _INFANT_WINDOW_DAYS
         )
         if _sight_lost(plan, kb):
             meaning.extend(_URGENT_SIGHT_LOST)

@@ -9,7 +9,7 @@ test that would settle it (docs/care.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from marbledx._format import percent
@@ -26,6 +26,7 @@ from marbledx.knowledge import (
     Onset,
     OsteoclastStatus,
     SignSet,
+    TreatmentPastWindow,
     TreatmentStance,
 )
 from marbledx.ontology import Ontology
@@ -112,6 +113,9 @@ class HsctAdvice:
     # The limit under which the decision holds while a work-up it depends on is not known: a curative CLCN7
     # ARO decision holds "if non-neuronopathic" until ERG and brain MRI are known (reference §1B OPTB4).
     condition: str | None = None
+    # What to check before conditioning while HSCT is being considered, each with its sources (repeat radiographs
+    # in an infant whose genotype supports no diagnosis: transient infantile osteopetrosis; reference §3.2).
+    checks: list[CareItem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -791,6 +795,7 @@ def _treatments(
     hypercalcaemic: bool = False,
     band: AgeBand = "child",
     transplant_caveat: str | None = None,
+    age_days: float | None = None,
 ) -> list[CareItem]:
     items: list[CareItem] = []
     names: set[str] = set()
@@ -823,11 +828,18 @@ def _treatments(
                 and "transplant" in treatment.name.lower()
                 and treatment.stance is TreatmentStance.INDICATED
             )
+            # Past the age window its text names ("ideally before 3 months"), the row says what the sources say for
+            # an older patient instead of a timing that can no longer be met (care.yaml treatment_windows).
+            text, sources = treatment.text, list(treatment.sources)
+            past = _past_window(entity, treatment.name, guide, age_days)
+            if past is not None:
+                text = past.text
+                sources = [*sources, *(s for s in past.sources if s not in sources)]
             items.append(
                 CareItem(
                     treatment.name,
-                    treatment.text,
-                    list(treatment.sources),
+                    text,
+                    sources,
                     kind=treatment.stance.value,
                     caveats=[transplant_caveat] if limited and transplant_caveat else [],
                     unverified=treatment.unverified,
@@ -880,6 +892,50 @@ def _treatments(
                 unverified=general.unverified,
             )
         )
+    return items
+
+
+_MONTH_DAYS = 365.25 / 12
+
+
+def _past_window(
+    entity: Entity, row: str, guide: CareGuide, age_days: float | None
+) -> TreatmentPastWindow | None:
+    """The care guide's wording of the card's treatment row ``row`` for a patient whose given age is past the
+    window the row names, or None (no such wording, or the age is not known to be past it)."""
+    if age_days is None:
+        return None  # the age band of a case without an age is a guess; the card's own row stands
+    for wording in guide.treatment_windows:
+        if (
+            not wording.unverified
+            and wording.name == row
+            and any(f.scope == entity.key for f in wording.fits)
+            and age_days >= wording.window_months * _MONTH_DAYS
+        ):
+            return wording
+    return None
+
+
+def _hsct_checks(
+    guide: CareGuide, result: CaseResult, band: AgeBand, hsct_possible: bool, scopes: set[str]
+) -> list[CareItem]:
+    """What to check before conditioning while HSCT is being considered (care.yaml ``hsct_checks``).
+
+    A check ``without_genotype_support`` is given only while no ranked diagnosis has genotype support (no causal
+    variants found): transient infantile osteopetrosis resolves by itself, and its card has no disease id, so it
+    cannot lead the ranking; a genotype that supports a subtype has told the form apart (reference §3.2).
+    """
+    if not hsct_possible:
+        return []
+    supported = any(_genotype_supported(d) for d in result.diagnoses)
+    items = []
+    for check in guide.hsct_checks:
+        if check.unverified or band not in check.ages or (check.without_genotype_support and supported):
+            continue
+        fit = _fit(check.sources, check.fits, scopes)
+        if fit is None:
+            continue
+        items.append(CareItem(check.name, fit.text or check.text, fit.sources, kind="before_conditioning"))
     return items
 
 
@@ -954,7 +1010,17 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
             if hsct.condition is not None and guide.neuronopathic_workup is not None
             else None
         ),
+        age_days=case.age_days,
     )
+    checks = _hsct_checks(guide, result, band, hsct_possible, scopes)
+    if checks:
+        # In the HSCT part of the plan: its own items, and a sentence of the reason that every report shows.
+        hsct = replace(
+            hsct,
+            reason=" ".join([hsct.reason, *(c.text for c in checks)]),
+            sources=sorted({*hsct.sources, *(s for c in checks for s in c.sources)}),
+            checks=checks,
+        )
     # The HSCT decision of a genotype-supported CLCN7 ARO waits for the neurological work-up: while its curative
     # decision holds only "if non-neuronopathic", or while signs that raise the neuronopathic form leave it
     # undecided. ERG and brain MRI are then part of the decision at any age (reference §2.4, §2.6).

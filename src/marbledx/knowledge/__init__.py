@@ -19,6 +19,7 @@ from marbledx.knowledge._care import (
     RedFlag,
     SignSet,
     TestingRule,
+    TreatmentPastWindow,
     WorkupItem,
 )
 from marbledx.knowledge._loader import ENTITY_EXPECTED, KnowledgeBase, bundled_data_dir, load_knowledge_base
@@ -89,6 +90,7 @@ __all__ = [
     "Sourced",
     "TestingRule",
     "Treatment",
+    "TreatmentPastWindow",
     "TreatmentStance",
     "WorkupItem",
     "bundled_data_dir",

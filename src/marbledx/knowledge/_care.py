@@ -27,12 +27,14 @@ __all__ = [
     "CareFit",
     "CareGuide",
     "GeneralTreatment",
+    "HsctCheck",
     "HypercalcaemiaWording",
     "MonitoringItem",
     "NeuronopathicWorkup",
     "RedFlag",
     "SignSet",
     "TestingRule",
+    "TreatmentPastWindow",
     "WorkupItem",
 ]
 
@@ -197,6 +199,38 @@ class GeneralTreatment(_Fitted):
     same_as: list[NonEmptyText] = Field(default_factory=list)
 
 
+class TreatmentPastWindow(_Fitted):
+    """How a card's treatment row reads for a patient older than the age window its text names.
+
+    A card's transplant row "ideally before 3 months of age" (Driessen 2003) read to a 2-year-old is a timing the
+    child can no longer meet; past ``window_months`` (the patient's given age) the row reads ``text`` with these
+    sources instead. ``fits`` names the cards (entity keys, not the osteopetrosis scope) and ``name`` their row.
+    """
+
+    name: NonEmptyText
+    window_months: float = Field(gt=0)
+    text: NonEmptyText
+
+    @model_validator(mode="after")
+    def _names_cards(self) -> TreatmentPastWindow:
+        if any(f.scope == OSTEOPETROSIS_SCOPE for f in self.fits):
+            msg = f"'fits' of the card row {self.name!r} must name cards (entity keys), not {OSTEOPETROSIS_SCOPE!r}"
+            raise ValueError(msg)
+        return self
+
+
+class HsctCheck(_Fitted):
+    """A check before HSCT conditioning, given in the HSCT part of a plan in which HSCT is being considered."""
+
+    name: NonEmptyText
+    text: NonEmptyText
+    # The patient's age bands it is for (a self-resolving infantile form: infants only).
+    ages: list[AgeBand] = Field(default_factory=lambda: list(_ALL_AGES))
+    # Only while no genotype supports a diagnosis (no causal variants found): a genotype that supports a subtype
+    # has told the form apart.
+    without_genotype_support: bool = False
+
+
 class MonitoringWithoutHsct(_Strict):
     """The wording of a monitoring row when HSCT is not possible (no "before HSCT", no HSCT timing)."""
 
@@ -259,3 +293,7 @@ class CareGuide(_Strict):
     red_flags: list[RedFlag] = Field(min_length=1)
     # What to do when the genotype already supports the top diagnosis (segregation, orthogonal checks).
     confirmation: list[ConfirmationStep] = Field(default_factory=list)
+    # Card treatment rows worded for a patient past the age window their text names (transplant "before 3 months").
+    treatment_windows: list[TreatmentPastWindow] = Field(default_factory=list)
+    # Checks before HSCT conditioning (repeat radiographs: transient infantile osteopetrosis, reference §3.2).
+    hsct_checks: list[HsctCheck] = Field(default_factory=list)

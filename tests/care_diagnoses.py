@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from marbledx.advice import CarePlan, build_care_plan
-from marbledx.findings import Case
+from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
-from marbledx.ontology import Ontology
+from marbledx.ontology import Hpo, Ontology
 from marbledx.ranking import CaseResult, Diagnosis
 from marbledx.report import _analysis
 
@@ -29,6 +29,28 @@ def dx(disease_id: str, probability: float, *, genotype_lr: float = 1.0, rank: i
         genotype_lr=genotype_lr,
         variants=[VARIANT] if genotype_lr > 1 else [],
     )
+
+
+def care_plan(
+    hpo: Hpo,
+    kb: KnowledgeBase,
+    ranking: list[Diagnosis],
+    *terms: str,
+    age_days: float | None,
+    excluded: tuple[str, ...] = (),
+) -> CarePlan:
+    """The care plan of a patient with the observed findings ``terms`` (and ``excluded``) at ``age_days``, ranked
+    as ``ranking``."""
+    findings = (*(Finding(t) for t in terms), *(Finding(t, excluded=True) for t in excluded))
+    case = Case("c1", "test", findings, age_days=age_days)
+    return build_care_plan(CaseResult("c1", "test", diagnoses=ranking), case, kb, hpo.ontology)
+
+
+def monitoring_schedule(care: CarePlan, prefix: str) -> str:
+    """The schedule of the plan's one monitoring row whose name starts with ``prefix``."""
+    (schedule,) = [m.schedule for m in care.monitoring if m.name.startswith(prefix)]
+    assert schedule is not None
+    return schedule
 
 
 def confirmed_plan(plan: CarePlan, kb: KnowledgeBase, key: str, decision: str | None = None) -> CarePlan:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from marbledx.advice import CareItem, CarePlan, build_care_plan
+from marbledx.advice import CareItem, CarePlan
 from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.ranking import CaseResult, Diagnosis
+from marbledx.ranking import Diagnosis
 from marbledx.report import analyze, render_html
-from tests.care_diagnoses import analyze_confirms, dx
+from tests.care_diagnoses import analyze_confirms, care_plan, dx
 
 _YEAR = 365.25
 # The findings of `marbledx analyze --hpo HP:0011002,HP:0001903,HP:0001876`: osteopetrosis, anaemia, pancytopenia.
@@ -30,8 +30,7 @@ TRANSIENT_SOURCES = {"ref:osteopetrosis-co-uk-types", "ref:socialstyrelsen-trans
 
 
 def _plan(hpo: Hpo, kb: KnowledgeBase, ranking: list[Diagnosis], *, age_days: float | None) -> CarePlan:
-    case = Case("c1", "test", tuple(Finding(t) for t in FINDINGS), age_days=age_days)
-    return build_care_plan(CaseResult("c1", "test", diagnoses=ranking), case, kb, hpo.ontology)
+    return care_plan(hpo, kb, ranking, *FINDINGS, age_days=age_days)
 
 
 def _transplant(care: CarePlan) -> CareItem:

@@ -6,11 +6,10 @@ Each test pins one problem found by reading the plans of hand-built cases agains
 
 from __future__ import annotations
 
-from marbledx.advice import CarePlan, build_care_plan
-from marbledx.findings import Case, Finding
+from marbledx.advice import CarePlan
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.ranking import CaseResult, Diagnosis
+from tests.care_diagnoses import care_plan
 from tests.care_diagnoses import dx as _dx
 
 _YEAR = 365.25
@@ -20,11 +19,6 @@ SEIZURE = "HP:0001250"
 HYPOCALCAEMIA = "HP:0002901"
 HYPOCALCAEMIC_SEIZURES = "HP:0002199"
 HYPERCALCAEMIA = "HP:0003072"
-
-
-def _plan(hpo: Hpo, kb: KnowledgeBase, ranking: list[Diagnosis], *terms: str, age_days: float) -> CarePlan:
-    case = Case("c1", "test", tuple(Finding(t) for t in terms), age_days=age_days)
-    return build_care_plan(CaseResult("c1", "test", diagnoses=ranking), case, kb, hpo.ontology)
 
 
 def _treatment(care: CarePlan, name: str) -> str:
@@ -39,9 +33,9 @@ def test_a_hypercalcaemic_patient_is_not_offered_calcium_and_vitamin_d(
     real_hpo: Hpo, kb: KnowledgeBase
 ) -> None:
     tcirg1 = [_dx("OMIM:259700", 0.97, genotype_lr=500.0)]
-    usual = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, age_days=200)
+    usual = care_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, age_days=200)
     assert "resolved osteopetrorickets" in _treatment(usual, "Calcium and vitamin D")
-    care = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, HYPERCALCAEMIA, age_days=200)
+    care = care_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, HYPERCALCAEMIA, age_days=200)
     text = _treatment(care, "Calcium and vitamin D")
     assert text.startswith("Hypercalcaemia is present: no calcium or vitamin D supplements")
     assert "resolved osteopetrorickets" not in text
@@ -58,7 +52,7 @@ def test_a_card_calcium_row_gives_way_to_the_hypercalcaemia_wording(real_hpo: Hp
     # OPTB4's card has its own calcium row ("Give calcium for hypocalcaemic convulsions ..."): not while the
     # calcium is high.
     clcn7 = [_dx("OMIM:611490", 0.97, genotype_lr=500.0)]
-    care = _plan(real_hpo, kb, clcn7, OSTEOPETROSIS, HYPERCALCAEMIA, age_days=200)
+    care = care_plan(real_hpo, kb, clcn7, OSTEOPETROSIS, HYPERCALCAEMIA, age_days=200)
     rows = [t for t in care.treatments if t.name == "Calcium and vitamin D"]
     assert len(rows) == 1
     assert rows[0].text.startswith("Hypercalcaemia is present")
@@ -72,7 +66,7 @@ def test_clcn7_awaiting_the_neurological_work_up_keeps_the_donor_search(
 ) -> None:
     # Genotype-supported CLCN7 ARO with a seizure and normal calcium: the decision waits for MRI, ERG and EEG and
     # is urgent. The donor search runs meanwhile, and the plan keeps the post-HSCT care.
-    care = _plan(
+    care = care_plan(
         real_hpo, kb, [_dx("OMIM:611490", 0.95, genotype_lr=300.0)], OSTEOPETROSIS, SEIZURE, age_days=120
     )
     assert (care.certainty, care.hsct.decision, care.hsct.urgency) == (
@@ -86,7 +80,7 @@ def test_clcn7_awaiting_the_neurological_work_up_keeps_the_donor_search(
     (mri,) = [m for m in care.monitoring if m.name.startswith("Brain MRI")]
     assert mri.schedule == "At diagnosis, before HSCT"
     # Proven neurodegeneration closes it: no donor search.
-    closed = _plan(
+    closed = care_plan(
         real_hpo,
         kb,
         [_dx("OMIM:611490", 0.95, genotype_lr=300.0)],
@@ -110,11 +104,11 @@ def test_hypocalcaemic_seizures_do_not_send_to_the_neuronopathic_genes(
 ) -> None:
     # The rule is for "seizures without hypocalcaemia" (reference §2.5 item 2).
     rank = [_dx("OMIM:612301", 0.97, genotype_lr=500.0)]
-    coded = _plan(real_hpo, kb, rank, OSTEOPETROSIS, HYPOCALCAEMIC_SEIZURES, age_days=180)
+    coded = care_plan(real_hpo, kb, rank, OSTEOPETROSIS, HYPOCALCAEMIC_SEIZURES, age_days=180)
     assert _primary_neuro_tests(coded) == []
-    with_labs = _plan(real_hpo, kb, rank, OSTEOPETROSIS, SEIZURE, HYPOCALCAEMIA, age_days=180)
+    with_labs = care_plan(real_hpo, kb, rank, OSTEOPETROSIS, SEIZURE, HYPOCALCAEMIA, age_days=180)
     assert _primary_neuro_tests(with_labs) == []
-    unexplained = _plan(real_hpo, kb, rank, OSTEOPETROSIS, SEIZURE, age_days=180)
+    unexplained = care_plan(real_hpo, kb, rank, OSTEOPETROSIS, SEIZURE, age_days=180)
     assert len(_primary_neuro_tests(unexplained)) == 1
 
 
@@ -125,7 +119,7 @@ def test_a_seizure_with_low_calcium_counts_as_a_hypocalcaemic_seizure(
     # gives the hypocalcaemia, the clinician the seizure) is a hypocalcaemic seizure, so the decision should not
     # wait, as for HP:0002199 coded as such.
     ranking = [_dx("OMIM:259710", 0.6), _dx("OMIM:612301", 0.3, rank=2)]
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, SEIZURE, HYPOCALCAEMIA, age_days=14 * 30.44)
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, SEIZURE, HYPOCALCAEMIA, age_days=14 * 30.44)
     assert care.hsct.urgency == "urgent"
     assert any(
         "need calcium now" in text and "Seizure (HP:0001250)" in text for text in care.hsct.urgent_because
@@ -137,7 +131,7 @@ def test_a_seizure_with_low_calcium_counts_as_a_hypocalcaemic_seizure(
 def test_any_seizure_raises_the_calcium_flag(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     # "Hypocalcaemia, tetany or seizures: check calcium urgently": a seizure is told apart from a neurodegenerative
     # one only once calcium is known (reference §2.4).
-    care = _plan(
+    care = care_plan(
         real_hpo, kb, [_dx("OMIM:259720", 0.95, genotype_lr=300.0)], OSTEOPETROSIS, SEIZURE, age_days=60
     )
     (flag,) = [f for f in care.red_flags if f.kind == "hypocalcaemia"]
@@ -154,14 +148,18 @@ def _ado_tests(care: CarePlan) -> list[str]:
 
 def test_the_adolescent_or_adult_rule_is_not_given_to_a_young_child(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     ca2 = [_dx("OMIM:259730", 0.97, genotype_lr=300.0)]
-    assert _ado_tests(_plan(real_hpo, kb, ca2, OSTEOPETROSIS, "HP:0002757", age_days=3 * _YEAR)) == []
+    assert _ado_tests(care_plan(real_hpo, kb, ca2, OSTEOPETROSIS, "HP:0002757", age_days=3 * _YEAR)) == []
     tcirg1 = [_dx("OMIM:259700", 0.97, genotype_lr=300.0)]
-    assert _ado_tests(_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, age_days=2 * _YEAR)) == []
+    assert _ado_tests(care_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, age_days=2 * _YEAR)) == []
     ado2 = [_dx("OMIM:166600", 0.6)]
-    assert len(_ado_tests(_plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0002757", age_days=13 * _YEAR))) == 1
-    assert len(_ado_tests(_plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0004618", age_days=35 * _YEAR))) == 1
+    assert (
+        len(_ado_tests(care_plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0002757", age_days=13 * _YEAR))) == 1
+    )
+    assert (
+        len(_ado_tests(care_plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0004618", age_days=35 * _YEAR))) == 1
+    )
     # Dense bone alone is not the presentation of item 8 (fractures, sandwich vertebrae, jaw osteomyelitis).
-    assert _ado_tests(_plan(real_hpo, kb, ado2, OSTEOPETROSIS, age_days=35 * _YEAR)) == []
+    assert _ado_tests(care_plan(real_hpo, kb, ado2, OSTEOPETROSIS, age_days=35 * _YEAR)) == []
 
 
 # --- A blind child is not told that HSCT will save the sight -------------------------------------------------------
@@ -171,14 +169,14 @@ def test_a_child_already_blind_is_not_promised_that_the_loss_can_be_stopped(
     real_hpo: Hpo, kb: KnowledgeBase
 ) -> None:
     tcirg1 = [_dx("OMIM:259700", 0.97, genotype_lr=300.0)]
-    blind = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000618", "HP:0000648", age_days=2 * _YEAR)
+    blind = care_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000618", "HP:0000648", age_days=2 * _YEAR)
     assert (blind.hsct.decision, blind.hsct.urgency) == ("curative", "urgent")
     (vision,) = [t for t in blind.hsct.urgent_because if "Blindness (HP:0000618)" in t]
     assert "try to keep" not in vision
     assert "will not restore the sight already lost" in vision
     # Declining vision that is not yet blindness keeps the reason that early HSCT may keep the remaining sight,
     # without claiming that the loss can be stopped (no source says how much of it HSCT stops after infancy).
-    seeing = _plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000648", age_days=2 * _YEAR)
+    seeing = care_plan(real_hpo, kb, tcirg1, OSTEOPETROSIS, "HP:0000648", age_days=2 * _YEAR)
     assert any("can still try to keep" in t for t in seeing.hsct.urgent_because)
     assert not any("can be stopped" in t for t in seeing.hsct.urgent_because)
 
@@ -191,18 +189,22 @@ def test_the_brain_mri_is_not_justified_by_hsct_where_hsct_is_not_possible(
 ) -> None:
     # OSTM1 with a seizure: HSCT not recommended (Blood Adv 2017;1(4):279), but the brain MRI is still done.
     ostm1 = [_dx("OMIM:259720", 0.95, genotype_lr=300.0)]
-    care = _plan(real_hpo, kb, ostm1, OSTEOPETROSIS, SEIZURE, age_days=60)
+    care = care_plan(real_hpo, kb, ostm1, OSTEOPETROSIS, SEIZURE, age_days=60)
     (mri,) = [t for t in care.tests if t.name.startswith("Brain MRI")]
     assert "HSCT" not in mri.text
     assert mri.text.startswith("Hydrocephalus")
-    tcirg1 = _plan(real_hpo, kb, [_dx("OMIM:259700", 0.97, genotype_lr=300.0)], OSTEOPETROSIS, age_days=60)
+    tcirg1 = care_plan(
+        real_hpo, kb, [_dx("OMIM:259700", 0.97, genotype_lr=300.0)], OSTEOPETROSIS, age_days=60
+    )
     (mri,) = [t for t in tcirg1.tests if t.name.startswith("Brain MRI")]
     assert "whether HSCT can help" in mri.text
 
 
 def test_an_adult_with_marrow_failure_gets_no_growth_follow_up(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     ado2 = [_dx("OMIM:166600", 0.95, genotype_lr=50.0)]
-    adult = _plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0001876", age_days=35 * _YEAR)
+    adult = care_plan(real_hpo, kb, ado2, OSTEOPETROSIS, "HP:0001876", age_days=35 * _YEAR)
     assert "Nutrition and growth" not in {t.name for t in adult.treatments}
-    infant = _plan(real_hpo, kb, [_dx("OMIM:259700", 0.97, genotype_lr=300.0)], OSTEOPETROSIS, age_days=60)
+    infant = care_plan(
+        real_hpo, kb, [_dx("OMIM:259700", 0.97, genotype_lr=300.0)], OSTEOPETROSIS, age_days=60
+    )
     assert "Nutrition and growth" in {t.name for t in infant.treatments}

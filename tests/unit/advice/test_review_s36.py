@@ -8,12 +8,10 @@ findings that showed each problem; the ontology is the real HPO.
 
 from __future__ import annotations
 
-from marbledx.advice import CareItem, CarePlan, build_care_plan
-from marbledx.findings import Case, Finding
+from marbledx.advice import CareItem, CarePlan
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
-from marbledx.ranking import CaseResult, Diagnosis
-from tests.care_diagnoses import dx
+from tests.care_diagnoses import care_plan, dx, monitoring_schedule
 
 _YEAR = 365.25
 
@@ -23,25 +21,6 @@ RETINAL_DEGENERATION = "HP:0000546"
 CEREBRAL_ATROPHY = "HP:0002059"
 ABNORMAL_MYELINATION = "HP:0012447"
 CLCN7_ARO = "OMIM:611490"
-
-
-def _plan(
-    hpo: Hpo,
-    kb: KnowledgeBase,
-    ranking: list[Diagnosis],
-    *terms: str,
-    age_days: float | None,
-    excluded: tuple[str, ...] = (),
-) -> CarePlan:
-    findings = (*(Finding(t) for t in terms), *(Finding(t, excluded=True) for t in excluded))
-    case = Case("c1", "test", findings, age_days=age_days)
-    return build_care_plan(CaseResult("c1", "test", diagnoses=ranking), case, kb, hpo.ontology)
-
-
-def _schedule(care: CarePlan, prefix: str) -> str:
-    (schedule,) = [m.schedule for m in care.monitoring if m.name.startswith(prefix)]
-    assert schedule is not None
-    return schedule
 
 
 def _transplant(care: CarePlan) -> CareItem:
@@ -63,7 +42,7 @@ def test_a_genotype_supported_clcn7_infant_is_curative_only_if_non_neuronopathic
     # CLCN7_KlinPadiatr2010 with its VCF: the plan said plain "curative" (JSON, treatment row "indicated")
     # before the work-up that decides the neuronopathic form (reference §1B OPTB4: indicated if
     # non-neuronopathic; §2.4 ERG and brain MRI). It must say no more than that, and stay urgent.
-    care = _plan(real_hpo, kb, [dx(CLCN7_ARO, 0.99, genotype_lr=2000.0)], OSTEOPETROSIS, age_days=60)
+    care = care_plan(real_hpo, kb, [dx(CLCN7_ARO, 0.99, genotype_lr=2000.0)], OSTEOPETROSIS, age_days=60)
     assert (care.hsct.decision, care.hsct.urgency) == ("curative", "urgent")
     assert care.hsct.condition is not None
     assert care.hsct.condition.startswith("if non-neuronopathic (not yet known")
@@ -79,21 +58,21 @@ def test_a_clcn7_child_gets_erg_and_brain_mri_before_hsct_not_if_symptomatic(
     # before deciding" while the monitoring gave the child's IAO/ADO2 column, brain MRI "if symptomatic or
     # headache" (reference §2.6). While the decision waits for it, the work-up is "at diagnosis, before HSCT".
     ranking = [dx(CLCN7_ARO, 0.99, genotype_lr=2000.0)]
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, PANCYTOPENIA, age_days=2.5 * _YEAR)
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, PANCYTOPENIA, age_days=2.5 * _YEAR)
     assert (care.hsct.decision, care.hsct.urgency) == ("curative", "urgent")
-    assert _schedule(care, "Brain MRI") == "At diagnosis, before HSCT"
-    assert "ERG" in _schedule(care, "Ophthalmology")
-    assert "before HSCT" in _schedule(care, "Ophthalmology")
+    assert monitoring_schedule(care, "Brain MRI") == "At diagnosis, before HSCT"
+    assert "ERG" in monitoring_schedule(care, "Ophthalmology")
+    assert "before HSCT" in monitoring_schedule(care, "Ophthalmology")
     # A seizure without low calcium leaves the decision to the same work-up: the same schedule.
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, "HP:0001250", age_days=2.5 * _YEAR)
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, "HP:0001250", age_days=2.5 * _YEAR)
     assert care.hsct.decision == "unknown"
-    assert _schedule(care, "Brain MRI") == "At diagnosis, before HSCT"
+    assert monitoring_schedule(care, "Brain MRI") == "At diagnosis, before HSCT"
     # TCIRG1 has no neuronopathic subset: a child's MRI stays "if symptomatic or headache".
-    care = _plan(
+    care = care_plan(
         real_hpo, kb, [dx("OMIM:259700", 0.99, genotype_lr=2000.0)], OSTEOPETROSIS, age_days=3 * _YEAR
     )
     assert care.hsct.condition is None
-    assert _schedule(care, "Brain MRI") == "If symptomatic or headache"
+    assert monitoring_schedule(care, "Brain MRI") == "If symptomatic or headache"
 
 
 def test_a_clcn7_workup_that_excludes_the_neuronopathic_signs_lifts_the_condition(
@@ -103,15 +82,15 @@ def test_a_clcn7_workup_that_excludes_the_neuronopathic_signs_lifts_the_conditio
     # curative decision holds without the limit; one of them alone is not the work-up.
     ranking = [dx(CLCN7_ARO, 0.99, genotype_lr=2000.0)]
     done = (RETINAL_DEGENERATION, CEREBRAL_ATROPHY, ABNORMAL_MYELINATION)
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=done)
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=done)
     assert (care.hsct.decision, care.hsct.urgency, care.hsct.condition) == ("curative", "urgent", None)
     assert care.hsct.reason.startswith("The findings exclude retinal degeneration")
     assert not any(c.startswith("Only if") for c in _transplant(care).caveats)
     # An excluded term above a sign excludes it too ("Abnormality of the retina" for retinal degeneration).
     broader = ("HP:0000479", CEREBRAL_ATROPHY, ABNORMAL_MYELINATION)
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=broader)
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=broader)
     assert care.hsct.condition is None
-    care = _plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=(RETINAL_DEGENERATION,))
+    care = care_plan(real_hpo, kb, ranking, OSTEOPETROSIS, age_days=60, excluded=(RETINAL_DEGENERATION,))
     assert care.hsct.condition is not None
 
 
@@ -126,12 +105,12 @@ def test_a_case_without_an_age_keeps_the_curative_forms_in_the_window(
     # adult, dropped TCIRG1 osteopetrosis from the options and tested SLC4A2 alone.
     ranking = [dx("OMIM:620366", 0.011), dx("OMIM:259700", 0.008, rank=2)]
     terms = ("HP:0002756", "HP:0005789")
-    care = _plan(real_hpo, kb, ranking, *terms, age_days=None)
+    care = care_plan(real_hpo, kb, ranking, *terms, age_days=None)
     assert [o.subtype for o in care.hsct.options] == ["OPTB9", "OPTB1"]
     (genetic,) = [t for t in care.tests if t.name == "Genetic testing of the leading diagnoses' genes"]
     assert "TCIRG1" in genetic.genes
     # A patient whose age says adult is past the window (docs/care.md): OPTB1 is not kept at 0.8%.
-    adult = _plan(real_hpo, kb, ranking, *terms, age_days=30 * _YEAR)
+    adult = care_plan(real_hpo, kb, ranking, *terms, age_days=30 * _YEAR)
     assert [o.subtype for o in adult.hsct.options] == ["OPTB9"]
 
 
@@ -141,7 +120,7 @@ def test_a_case_without_an_age_keeps_the_curative_forms_in_the_window(
 def test_visual_impairment_shows_the_optic_nerve_flag(real_hpo: Hpo, kb: KnowledgeBase) -> None:
     # TNFSF11_MGGM2021-Thai-sister with its VCF: visual impairment (HP:0000505) was an HSCT urgency sign but the
     # optic-nerve red flag showed nothing present.
-    care = _plan(real_hpo, kb, [dx("OMIM:259710", 0.97, genotype_lr=2000.0)], "HP:0000505", age_days=None)
+    care = care_plan(real_hpo, kb, [dx("OMIM:259710", 0.97, genotype_lr=2000.0)], "HP:0000505", age_days=None)
     assert "Visual impairment (HP:0000505)" in _flag(care, "optic-nerve").present
 
 
@@ -149,10 +128,10 @@ def test_a_squint_in_an_infant_shows_the_optic_nerve_flag(real_hpo: Hpo, kb: Kno
     # TCIRG1_Blood2014-TcRab: a 3-month-old with esotropia. The flag's own sign names "squint in an infant"
     # (Wilson & Vellodi 2000, reference §2.4), but only nystagmus and optic-nerve terms counted.
     ranking = [dx("OMIM:259700", 0.97, genotype_lr=2000.0)]
-    infant = _plan(real_hpo, kb, ranking, "HP:0001903", "HP:0000565", age_days=91)
+    infant = care_plan(real_hpo, kb, ranking, "HP:0001903", "HP:0000565", age_days=91)
     assert "Esotropia (HP:0000565)" in _flag(infant, "optic-nerve").present
     # In an adult a squint says nothing of the optic nerve.
-    adult = _plan(
+    adult = care_plan(
         real_hpo, kb, [dx("OMIM:166600", 0.97, genotype_lr=50.0)], "HP:0000565", age_days=40 * _YEAR
     )
     assert _flag(adult, "optic-nerve").present == []
@@ -163,9 +142,9 @@ def test_low_antibodies_and_osteomyelitis_show_the_infection_flag(real_hpo: Hpo,
     # the reference maps a global antibody decrease to, §5.6) did not count, only low IgG (HP:0004315).
     # UNTESTED-IAO_OchsnerJ2022: osteomyelitis with fever (HP:0002754, not of the jaw) showed no flag.
     rank = [dx("OMIM:612301", 0.97, genotype_lr=2000.0)]
-    care = _plan(real_hpo, kb, rank, OSTEOPETROSIS, "HP:0004313", age_days=None)
+    care = care_plan(real_hpo, kb, rank, OSTEOPETROSIS, "HP:0004313", age_days=None)
     assert _flag(care, "infection").present == ["Decreased circulating antibody concentration (HP:0004313)"]
-    care = _plan(real_hpo, kb, rank, OSTEOPETROSIS, "HP:0002754", age_days=10 * _YEAR)
+    care = care_plan(real_hpo, kb, rank, OSTEOPETROSIS, "HP:0002754", age_days=10 * _YEAR)
     assert _flag(care, "infection").present == ["Osteomyelitis (HP:0002754)"]
     assert "DOI:10.1016/S8756-3282(99)00244-6" in _flag(care, "infection").sources
 
@@ -175,7 +154,7 @@ def test_fever_and_recurrent_infections_show_the_lad3_infection_flag(
 ) -> None:
     # FERMT3_BMCPediatr2025-Iran with its VCF: fever and recurrent lower respiratory tract infections, yet the
     # flag "Fever or infection, even without pus (LAD-III)" showed nothing present.
-    care = _plan(
+    care = care_plan(
         real_hpo, kb, [dx("OMIM:612840", 0.9, genotype_lr=300.0)], "HP:0001945", "HP:0002783", age_days=487
     )
     flag = _flag(care, "lad3-infection")
@@ -191,7 +170,7 @@ def test_a_card_row_stands_for_the_general_row_of_the_same_intervention(
     # CLCN7_JCRPE2019 with its VCF (ADO2, 17 years): "High-dose calcitriol" not recommended (the card) and
     # "Calcitriol" caution (the care guide) were both listed, two stances on one intervention, as were
     # "Orthopaedic surgery for fractures" and "Orthopaedic care of fractures".
-    care = _plan(
+    care = care_plan(
         real_hpo,
         kb,
         [dx("OMIM:166600", 0.9, genotype_lr=50.0)],
@@ -205,7 +184,7 @@ def test_a_card_row_stands_for_the_general_row_of_the_same_intervention(
     assert "Orthopaedic surgery for fractures" in names
     assert "Orthopaedic care of fractures" not in names
     # Without a card row of its own, the care guide's row is given.
-    care = _plan(real_hpo, kb, [dx("OMIM:166600", 0.9)], "HP:0004618", "HP:0002757", age_days=17 * _YEAR)
+    care = care_plan(real_hpo, kb, [dx("OMIM:166600", 0.9)], "HP:0004618", "HP:0002757", age_days=17 * _YEAR)
     names = [t.name for t in care.treatments]
     assert "Calcitriol" in names
     assert "Orthopaedic care of fractures" in names

@@ -6,10 +6,16 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from marbledx.registry import FindingRecord, Registry, UserInfo
+from alembic.config import Config
+from sqlalchemy import URL, Engine, create_engine
+
+from marbledx.registry import FindingRecord, Registry, UserInfo, normalise_url
+from marbledx.registry._db import _config
 
 PASSWORD = "correct horse battery"
 VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -80,3 +86,25 @@ def backup_rows(archive: Path, table: str) -> tuple[dict[str, Any], list[dict[st
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
         lines = tar.extractfile(f"tables/{table}.jsonl").read().decode().splitlines()  # type: ignore[union-attr]
     return manifest, [json.loads(line) for line in lines]
+
+
+@contextmanager
+def migration_database(backend: str, tmp_path: Path) -> Iterator[tuple[URL, Config, Engine]]:
+    """An empty database for a migration test: the PostgreSQL test database (wiped before and after) or a SQLite
+    file, with the Alembic configuration pointed at it and an engine on it (disposed after)."""
+    from ...postgres import postgres_url_or_skip, wipe
+
+    if backend == "postgresql":
+        url = normalise_url(postgres_url_or_skip())
+        wipe(url.render_as_string(hide_password=False))
+    else:
+        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    config = _config()
+    config.attributes["url"] = url.render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        yield url, config, engine
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            wipe(url.render_as_string(hide_password=False))

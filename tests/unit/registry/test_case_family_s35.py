@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from marbledx.errors import InputError
@@ -25,14 +25,11 @@ from marbledx.registry import (
     RegistryError,
     UserInfo,
     head_revision,
-    normalise_url,
 )
 from marbledx.registry._backup import RESTORABLE_REVISIONS
-from marbledx.registry._db import _config
 from marbledx.registry._models import Base
 
-from ...postgres import postgres_url_or_skip, wipe
-from .helpers import PASSWORD, backup_rows, rewrite
+from .helpers import PASSWORD, backup_rows, migration_database, rewrite
 
 FAMILY = ("consanguineous", "affected_parent", "affected_sibling")
 
@@ -150,16 +147,8 @@ def test_revision_0008_adds_the_family_history_and_goes_back(tmp_path: Path, bac
     """Downgraded to 0007, the cases keep their rows, findings and sex constraint without the family
     history; upgraded again, earlier cases read as not stated (the server default), and the head's tables are
     the models'."""
-    if backend == "postgresql":
-        url = normalise_url(postgres_url_or_skip())
-        wipe(url.render_as_string(hide_password=False))
-    else:
-        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    config = _config()
-    config.attributes["url"] = url.render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
+    with migration_database(backend, tmp_path) as (url, config, engine):
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
             assert registry.schema_revision() == head_revision()
             alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
@@ -190,10 +179,6 @@ def test_revision_0008_adds_the_family_history_and_goes_back(tmp_path: Path, bac
         # NOT NULL: no case is left without an answer (false: not stated).
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text("UPDATE cases SET consanguineous = NULL"))
-    finally:
-        engine.dispose()
-        if backend == "postgresql":
-            wipe(url.render_as_string(hide_password=False))
 
 
 # -- backups -----------------------------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from sqlalchemy import create_engine, text
 
 from marbledx.errors import InputError
 from marbledx.registry import Registry, RegistryError, default_database_url, head_revision, normalise_url
-from marbledx.registry._db import _config
 from marbledx.registry._models import Base
 
-from ...postgres import postgres_url_or_skip, wipe
+from .helpers import migration_database
 
 
 @pytest.mark.parametrize(
@@ -115,18 +114,10 @@ def test_revision_0003_keeps_the_audit_trail_and_admits_account_events(tmp_path:
     from alembic import command
     from sqlalchemy.exc import IntegrityError
 
-    if backend == "postgresql":
-        url = normalise_url(postgres_url_or_skip())
-        wipe(url.render_as_string(hide_password=False))
-    else:
-        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
-    config = _config()
-    config.attributes["url"] = url.render_as_string(hide_password=False)
-    command.upgrade(config, "0002")
-    engine = create_engine(url)
-    insert = text("INSERT INTO audit_events (at, action, detail) VALUES (:at, :action, 'x')")
-    at = "2025-01-01 00:00:00" + ("+00:00" if backend == "postgresql" else "")
-    try:
+    with migration_database(backend, tmp_path) as (url, config, engine):
+        command.upgrade(config, "0002")
+        insert = text("INSERT INTO audit_events (at, action, detail) VALUES (:at, :action, 'x')")
+        at = "2025-01-01 00:00:00" + ("+00:00" if backend == "postgresql" else "")
         with engine.begin() as connection:
             connection.execute(insert, {"at": at, "action": "view"})
         with pytest.raises(IntegrityError), engine.begin() as connection:  # not yet
@@ -138,10 +129,6 @@ def test_revision_0003_keeps_the_audit_trail_and_admits_account_events(tmp_path:
         assert actions == ["view", "token_revoked"]
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(insert, {"at": at, "action": "bogus"})
-    finally:
-        engine.dispose()
-        if backend == "postgresql":
-            wipe(url.render_as_string(hide_password=False))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -155,17 +142,9 @@ def test_revision_0004_adds_the_upload_samples_and_goes_back(tmp_path: Path, bac
     from sqlalchemy import inspect
     from sqlalchemy.exc import IntegrityError
 
-    if backend == "postgresql":
-        url = normalise_url(postgres_url_or_skip())
-        wipe(url.render_as_string(hide_password=False))
-    else:
-        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
-    trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    config = _config()
-    config.attributes["url"] = url.render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
+    with migration_database(backend, tmp_path) as (url, config, engine):
+        trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
             alice = registry.add_user("alice", "haematology", "clinician", "correct horse battery")
             case = registry.create_case(alice, "patient 7")
@@ -190,7 +169,3 @@ def test_revision_0004_adds_the_upload_samples_and_goes_back(tmp_path: Path, bac
             assert (old.id, old.sample, old.samples, old.sample_count) == (before.id, None, None, None)
             new = registry.store_upload(alice, case.id, "vcf", io.BytesIO(trio), max_bytes=1000, sample="MUM")
             assert (new.sample, new.samples) == ("MUM", ("KID", "DAD", "MUM"))
-    finally:
-        engine.dispose()
-        if backend == "postgresql":
-            wipe(url.render_as_string(hide_password=False))

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import func, inspect, select
 
-from marbledx.registry import Registry, TooManyAttemptsError, UserInfo, head_revision, normalise_url
-from marbledx.registry._db import _config
+from marbledx.registry import Registry, TooManyAttemptsError, UserInfo, head_revision
 from marbledx.registry._models import AuditEvent, SignInThrottle
 from marbledx.registry._registry import (
     SIGN_IN_ACCOUNT_ATTEMPTS,
@@ -28,8 +27,8 @@ from marbledx.registry._registry import (
     SIGN_IN_MEMORY,
 )
 
-from ...postgres import open_clean, postgres_url_or_skip, wipe
-from .helpers import PASSWORD
+from ...postgres import open_clean, postgres_url_or_skip
+from .helpers import PASSWORD, migration_database
 
 WRONG = "not the password at all"
 
@@ -218,16 +217,8 @@ def test_revision_0005_adds_the_sign_in_counters_and_goes_back(tmp_path: Path, b
     0004, the table is gone and the accounts still sign in."""
     from alembic import command
 
-    if backend == "postgresql":
-        url = normalise_url(postgres_url_or_skip())
-        wipe(url.render_as_string(hide_password=False))
-    else:
-        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    config = _config()
-    config.attributes["url"] = url.render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
+    with migration_database(backend, tmp_path) as (url, config, engine):
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         command.upgrade(config, "0004")
         assert "sign_in_throttles" not in inspect(engine).get_table_names()
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:  # to the head
@@ -241,7 +232,3 @@ def test_revision_0005_adds_the_sign_in_counters_and_goes_back(tmp_path: Path, b
         command.upgrade(config, "0005")
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
             assert registry.authenticate("alice", PASSWORD, client="192.0.2.1") == alice  # counters gone
-    finally:
-        engine.dispose()
-        if backend == "postgresql":
-            wipe(url.render_as_string(hide_password=False))

@@ -12,16 +12,14 @@ from typing import Any
 import pytest
 from alembic import command
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 import marbledx._couple
 from marbledx.cli import _args
 from marbledx.errors import InputError
-from marbledx.registry import MAX_COUPLE_LENGTH, Registry, UserInfo, head_revision, normalise_url
-from marbledx.registry._db import _config
+from marbledx.registry import MAX_COUPLE_LENGTH, Registry, UserInfo, head_revision
 
-from ...postgres import postgres_url_or_skip, wipe
-from .helpers import PASSWORD, backup_rows, rewrite
+from .helpers import PASSWORD, backup_rows, migration_database, rewrite
 
 # An affected adult with children by two partners and no parents in the file: the analysis has no default
 # couple, so the couple is the user's to choose. GF is named as a father without a line of his own.
@@ -160,17 +158,9 @@ def test_revision_0007_adds_the_upload_couple_and_goes_back(tmp_path: Path, back
     upgraded again, their couple reads as not chosen and a new upload chooses one."""
     from sqlalchemy.exc import IntegrityError
 
-    if backend == "postgresql":
-        url = normalise_url(postgres_url_or_skip())
-        wipe(url.render_as_string(hide_password=False))
-    else:
-        url = normalise_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    config = _config()
-    config.attributes["url"] = url.render_as_string(hide_password=False)
-    engine = create_engine(url)
-    trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
-    try:
+    with migration_database(backend, tmp_path) as (url, config, engine):
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        trio = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tKID\tDAD\tMUM\n"
         with Registry.open(url, uploads_dir=tmp_path, password_hasher=cheap) as registry:
             assert registry.schema_revision() == head_revision()
             alice = registry.add_user("alice", "haematology", "clinician", PASSWORD)
@@ -196,10 +186,6 @@ def test_revision_0007_adds_the_upload_couple_and_goes_back(tmp_path: Path, back
             assert (old_vcf.id, old_vcf.sample, old_vcf.couple) == (vcf.id, "KID", None)
             new = _store(registry, alice, case.id, "P2,ADULT")
             assert new.couple == ("P2", "ADULT")
-    finally:
-        engine.dispose()
-        if backend == "postgresql":
-            wipe(url.render_as_string(hide_password=False))
 
 
 # -- backups -----------------------------------------------------------------------------------------------

@@ -572,13 +572,23 @@ class Ranker:
         counted = analysis.counted_for(rows)
         applied = analysis.applied_for(rows, counted)
         raw = np.stack([e.log_lr[rows] for e in evidences]) if evidences else applied
-        counted_once = [e.excluded for e in evidences]
-        lrs = [[round(value, 6) for value in values] for values in np.exp(applied).tolist()]
+        # From here on row by row (diagnosis by diagnosis); what does not depend on the row, once per finding.
+        lrs_by_row = [[round(value, 6) for value in values] for values in np.exp(applied).T.tolist()]
+        kinds_by_row = np.array(kinds, dtype=object).reshape(len(evidences), len(rows)).T.tolist()
         # An excluded finding whose own LR another excluded finding's replaced (its pertinent-negative share
-        # still applies).
-        once = (~counted & (raw != 0.0)).tolist()
+        # still applies): excluded_counted_once.
+        is_excluded = np.array([e.excluded for e in evidences], dtype=bool).reshape(len(evidences), 1)
+        replaced_by_row = (is_excluded & ~counted & (raw != 0.0)).T.tolist()
         sources = {(f.hpo_id, f.excluded): f.source for f in analysis.case.findings}
-        labels = [self.hpo.ontology.label_at(e.term_index) for e in evidences]
+        per_finding: list[tuple[str, str, Literal["observed", "excluded"], str]] = [
+            (
+                e.hpo_id,
+                self.hpo.ontology.label_at(e.term_index),
+                "excluded" if e.excluded else "observed",
+                sources.get((e.hpo_id, e.excluded), "entered"),
+            )
+            for e in evidences
+        ]
         hidden: dict[int, list[str]] = {}
         # Some 1,300 records are hidden behind their twins; only those of the shown rows are named.
         wanted = np.zeros(self.phenotype.n_diseases, dtype=bool)
@@ -592,17 +602,15 @@ class Ranker:
         for column, row in enumerate(rows.tolist()):
             findings = [
                 FindingEvidence(
-                    hpo_id=evidence.hpo_id,
-                    label=labels[index],
-                    status="excluded" if evidence.excluded else "observed",
-                    lr=lrs[index][column],
-                    # An excluded finding whose LR another excluded finding replaced (counted once).
-                    match="excluded_counted_once"
-                    if counted_once[index] and once[index][column]
-                    else kinds[index][column],
-                    source=sources.get((evidence.hpo_id, evidence.excluded), "entered"),
+                    hpo_id, label, status, lr, "excluded_counted_once" if replaced else kind, source
                 )
-                for index, evidence in enumerate(evidences)
+                for (hpo_id, label, status, source), lr, kind, replaced in zip(
+                    per_finding,
+                    lrs_by_row[column],
+                    kinds_by_row[column],
+                    replaced_by_row[column],
+                    strict=True,
+                )
             ]
             diagnoses.append(
                 self._diagnosis(

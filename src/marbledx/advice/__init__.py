@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         CarePlan,
         HsctAdvice,
         LeadingOption,
+        SecondDiagnosis,
         build_care_plan,
     )
     from marbledx.advice._counsel_text import (
@@ -45,7 +46,15 @@ if TYPE_CHECKING:
 # The module that defines each name.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
-        ("CARE_PARAMETERS", "CareItem", "CarePlan", "HsctAdvice", "LeadingOption", "build_care_plan"),
+        (
+            "CARE_PARAMETERS",
+            "CareItem",
+            "CarePlan",
+            "HsctAdvice",
+            "LeadingOption",
+            "SecondDiagnosis",
+            "build_care_plan",
+        ),
         "marbledx.advice._care",
     ),
     **dict.fromkeys(
@@ -96,6 +105,7 @@ __all__ = [
     "PedigreeRisk",
     "RiskModel",
     "RiskReport",
+    "SecondDiagnosis",
     "allelic_forms",
     "build_care_plan",
     "counselling_advice",

@@ -38,6 +38,7 @@ __all__ = [
     "CarePlan",
     "HsctAdvice",
     "LeadingOption",
+    "SecondDiagnosis",
     "build_care_plan",
 ]
 
@@ -55,6 +56,10 @@ CARE_PARAMETERS = {
     # DOI:10.1080/01621459.1995.10476572). A variant of uncertain significance that moves the odds by 1.7
     # must not dismiss a curative, time-critical form.
     "genotype_support_lr": 10.0,
+    # A second genotype-supported diagnosis is named only if one of the patient's findings points to it this
+    # strongly (its per-finding LR, on the same Jeffreys scale): a finding it matches only weakly, or no finding,
+    # is what a background variant gives (docs/care.md, "A second genotype-supported diagnosis").
+    "second_diagnosis_finding_lr": 10.0,
 }
 _INFANT_DAYS = 365.25
 _ADULT_DAYS = 18 * 365.25
@@ -65,6 +70,13 @@ _SEIZURE = "HP:0001250"
 _HYPOCALCAEMIC_SEIZURES = "HP:0002199"
 # A calcium or vitamin D supplement is never advised while the patient's calcium is high (reference §3.1, §3.2).
 _HYPERCALCAEMIA = "HP:0003072"
+# Two or more molecular diagnoses (distinct loci) were found in 4.9% of the patients whom exome sequencing
+# diagnosed (Posey et al., N Engl J Med 2017;376:21-31, DOI:10.1056/NEJMoa1516767): a second disorder that the
+# genotype supports in another gene is not rare, and the plan says so.
+_DUAL_DIAGNOSIS_SOURCES = ("DOI:10.1056/NEJMoa1516767",)
+# The per-finding matches by which a diagnosis explains an observed finding (docs/engine.md): annotated at the
+# term, below it, or at a term above it ("related" is a relative only, and explains nothing).
+_EXPLAINING_MATCHES = frozenset({"exact", "implied", "specific"})
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,27 @@ class HsctAdvice:
 
 
 @dataclass(frozen=True)
+class SecondDiagnosis:
+    """A ranked diagnosis other than the plan's that the genotype supports in another gene (a possible dual
+    molecular diagnosis). It informs and never decides: the plan's certainty and HSCT decision are the top
+    diagnosis's (docs/care.md, "A second genotype-supported diagnosis")."""
+
+    disease_id: str
+    label: str
+    genes: list[str]  # the genes of its qualifying variants, none of them a gene of the plan's diagnosis
+    genotype_lr: float
+    probability: float
+    rank: int
+    # The patient's observed findings it explains with strong evidence, "label (HP:id)" (_second_diagnoses).
+    explains: list[str]
+    note: str
+    sources: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class CarePlan:
     """The care plan for the (genotype-supported) top diagnosis of one case."""
 
@@ -139,6 +172,8 @@ class CarePlan:
     red_flags: list[CareItem]
     prognosis: dict[str, Any] | None
     sources: list[str]
+    # Other ranked diagnoses that the genotype supports in other genes; the plan covers its own diagnosis only.
+    other_genotype_supported: list[SecondDiagnosis] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,6 +191,7 @@ class CarePlan:
             "red_flags": [r.to_dict() for r in self.red_flags],
             "prognosis": self.prognosis,
             "sources": self.sources,
+            "other_genotype_supported": [o.to_dict() for o in self.other_genotype_supported],
         }
 
 
@@ -170,6 +206,74 @@ def _entity_of(kb: KnowledgeBase, diagnosis: Diagnosis) -> Entity | None:
 def _genotype_supported(diagnosis: Diagnosis) -> bool:
     # Qualifying alleles in a gene of the diagnosis that fit its mode, with strong evidence (CARE_PARAMETERS).
     return diagnosis.genotype_lr >= CARE_PARAMETERS["genotype_support_lr"] and bool(diagnosis.variants)
+
+
+def _variant_genes(diagnosis: Diagnosis) -> list[str]:
+    """The genes of the diagnosis's qualifying variants, in their order."""
+    return list(dict.fromkeys(str(v["gene"]) for v in diagnosis.variants if v.get("gene")))
+
+
+def _second_diagnoses(result: CaseResult, rivals: list[Diagnosis], certainty: str) -> list[SecondDiagnosis]:
+    """The ranked diagnoses, best first, that the genotype supports (the rule of :func:`_genotype_supported`) in
+    genes other than those of the plan's top diagnosis: possible second molecular diagnoses (about 5% of exome
+    diagnoses, Posey 2017, DOI:10.1056/NEJMoa1516767).
+
+    Only when the top diagnosis has genotype support itself. A rival (another leading option that the genotype
+    supports with another HSCT decision) is reported as such, and so is its gene; the other reading of the same
+    gene (biallelic CLCN7 read as ADO2) is the same finding, never a second diagnosis. A record hidden behind a
+    shown one (``same_as``) is listed once. A diagnosis is listed only if it explains one of the patient's
+    observed findings (an exact, implied or specific match) with strong evidence (per-finding LR at least
+    ``second_diagnosis_finding_lr``): the genotype alone does not make it this patient's.
+    """
+    top = result.diagnoses[0]
+    if not _genotype_supported(top):
+        return []
+    taken = set(_variant_genes(top)) | {g for d in rivals for g in _variant_genes(d)}
+    seen = {i for d in (top, *rivals) for i in (d.disease_id, *d.same_as)}
+    if certainty == "genotype_supported":
+        covers = f"This care plan covers {top.label} only"
+    else:
+        # The genotype supports the top diagnosis but does not settle the plan (a rival reading): not "settled".
+        covers = "This care plan is for the leading options, which the genotype does not tell apart yet"
+    found = []
+    for diagnosis in result.diagnoses[1:]:
+        ids = {diagnosis.disease_id, *diagnosis.same_as}
+        genes = _variant_genes(diagnosis)
+        if not _genotype_supported(diagnosis) or ids & seen or not genes or taken & set(genes):
+            continue
+        seen |= ids
+        explains = [
+            f"{e.label} ({e.hpo_id})"
+            for e in diagnosis.evidence
+            if e.status == "observed"
+            and e.match in _EXPLAINING_MATCHES
+            and e.lr >= CARE_PARAMETERS["second_diagnosis_finding_lr"]
+        ]
+        if not explains:
+            # A genotype that fits a disease none of the patient's findings points to is what one background
+            # variant in an exome gives: a heterozygous NSD1 missense reached the genotype threshold for Sotos
+            # syndrome, which "explains" distal RTA through renal tubular acidosis with LR 1.09. It is not
+            # offered as a diagnosis of this patient.
+            continue
+        note = (
+            f"{covers}; the genotype also supports {diagnosis.label} ({', '.join(genes)}, another gene), a "
+            "second diagnosis that needs its own specialist assessment and care (two or more molecular "
+            "diagnoses are found in about 5% of patients diagnosed by exome sequencing)."
+        )
+        found.append(
+            SecondDiagnosis(
+                disease_id=diagnosis.disease_id,
+                label=diagnosis.label,
+                genes=genes,
+                genotype_lr=diagnosis.genotype_lr,
+                probability=diagnosis.probability,
+                rank=diagnosis.rank,
+                explains=explains,
+                note=note,
+                sources=list(_DUAL_DIAGNOSIS_SOURCES),
+            )
+        )
+    return found
 
 
 class _Patient:
@@ -392,8 +496,9 @@ def _hsct_advice(
     guide: CareGuide,
     band: AgeBand,
     age_known: bool = True,
-) -> tuple[HsctAdvice, str, str]:
-    """The HSCT advice, the plan's certainty class and its explanation."""
+) -> tuple[HsctAdvice, str, str, list[Diagnosis]]:
+    """The HSCT advice, the plan's certainty class, its explanation, and the rival options (other leading
+    options that the genotype supports with another decision)."""
     top = result.diagnoses[0]
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
@@ -492,6 +597,7 @@ def _hsct_advice(
             ),
             certainty,
             note,
+            rivals,
         )
     urgency = _urgency(entity, decision, band, bool(urgency_signs))
     condition = None
@@ -524,6 +630,7 @@ def _hsct_advice(
         ),
         certainty,
         note,
+        rivals,
     )
 
 
@@ -956,7 +1063,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     entity = _entity_of(kb, top)
     patient = _Patient(case, ontology)
     band = _age_band(case, entity)
-    hsct, certainty, note = _hsct_advice(result, kb, patient, guide, band, case.age_days is not None)
+    hsct, certainty, note, rivals = _hsct_advice(result, kb, patient, guide, band, case.age_days is not None)
     option_entities = [kb.get(o.subtype) for o in hsct.options if o.subtype]
     neuronopathic_possible = bool(_neuro_signs(patient, guide) or _neuro_flags(patient, guide)) or any(
         e.neuronopathic is not None
@@ -1090,8 +1197,11 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         and not entity.prognosis.unverified
     ):
         prognosis = {"text": entity.prognosis.text, "sources": list(entity.prognosis.sources)}
+    # Computed after the decision and never fed back into it: a second diagnosis informs, it does not decide.
+    others_supported = _second_diagnoses(result, rivals, certainty)
     every = {s for item in (*tests, *treatments, *monitoring, *red_flags) for s in item.sources}
     every.update(hsct.sources)
+    every.update(s for o in others_supported for s in o.sources)
     if prognosis:
         every.update(prognosis["sources"])
     return CarePlan(
@@ -1109,4 +1219,5 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         red_flags=red_flags,
         prognosis=prognosis,
         sources=sorted(every),
+        other_genotype_supported=others_supported,
     )

@@ -548,6 +548,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         # The plan's limit while a work-up it depends on is not known (CLCN7 ARO before ERG and brain MRI).
         f"{' ' + plan.hsct.condition if plan.hsct.condition else ''} ({plan.hsct.urgency})\n"
     )
+    if plan.other_genotype_supported:
+        # A second disorder the genotype supports in another gene: named, outside the plan (docs/care.md).
+        named = "; ".join(
+            f"{o.disease_id} {o.label} ({', '.join(o.genes)}, {percent(o.probability)})"
+            for o in plan.other_genotype_supported
+        )
+        them = "them" if len(plan.other_genotype_supported) > 1 else "it"
+        sys.stderr.write(
+            f"marbledx: the genotype also supports, in another gene: {printable(named)}; the care plan does not "
+            f"cover {them}\n"
+        )
     return 0
 
 

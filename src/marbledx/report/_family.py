@@ -967,6 +967,39 @@ def _maybe_new(counselling: Mapping[str, Any], entity: Entity | None) -> bool:
     )
 
 
+def _second_condition(plan: CarePlan, kb: KnowledgeBase) -> tuple[str | None, list[str]]:
+    """One plain sentence on the other diagnoses the genotype supports in other genes (the care plan's
+    ``other_genotype_supported``), and its sources; (None, []) when there are none.
+
+    No chance and no certainty beyond the clinician report's: the DNA test "points to" it, and the doctors talk
+    about it (a second diagnosis needs its own assessment; Posey 2017, DOI:10.1056/NEJMoa1516767). Readings of
+    the same gene are one condition said as "A or B".
+    """
+    others = plan.other_genotype_supported
+    if not others:
+        return None, []
+    by_genes: dict[tuple[str, ...], list[str]] = {}
+    for other in others:
+        entity = kb.for_disease_id(other.disease_id)
+        name = entity.name if entity is not None else _plain_label(other.label)
+        names = by_genes.setdefault(tuple(other.genes), [])
+        if name is not None and name not in names:
+            names.append(name)
+    named = [" or ".join(names) for names in by_genes.values() if names]
+    # "A second condition" only beside a diagnosis the genotype supports; beside a differential, "another".
+    which = "a second" if plan.certainty == "genotype_supported" else "another"
+    if len(by_genes) > 1:
+        listed = f": {_names(named)}" if len(named) == len(by_genes) else ""
+        text = f"The DNA test also points to other conditions{listed}; your doctors will talk with you about them."
+    elif named:
+        text = f"The DNA test also points to {which} condition, {named[0]}; your doctors will talk with you about it."
+    else:
+        text = (
+            f"The DNA test also points to {which} rare condition; your doctors will talk with you about it."
+        )
+    return text, sorted({s for o in others for s in o.sources})
+
+
 def _thing(plan: CarePlan, entity: Entity | None, kb: KnowledgeBase, *, stands_out: bool) -> str:
     """What the tests are to find: "exact form" of a leading osteopetrosis form, else "exact cause", or just
     "cause" when none stands out."""
@@ -1061,6 +1094,10 @@ def _what_section(
         # more (the mechanism is not every sclerosing disorder's, reference §7.1 item 5).
         what.append(_WHAT_OSTEOPETROSIS[0])
         sources.extend(_OSTEOPETROSIS_SOURCES)
+    second, second_sources = _second_condition(plan, kb)
+    if second is not None:
+        what.append(second)
+        sources.extend(second_sources)
     return FamilySection("What the condition is", what, sources=list(dict.fromkeys(sources)))
 
 

@@ -168,7 +168,23 @@ def test_rank_with_a_vcf_imports_the_reader(monkeypatch: pytest.MonkeyPatch) -> 
     assert code == 0
     assert json.loads(output)["genotype"]["vcf"] == str(vcf)
     assert {"pysam", "marbledx.genotype._vcf"} <= modules
-    # A single-sample text VCF is screened in bulk (genotype/_screen.py), with numba.
+    # A small VCF is read record by record: the bulk screen (genotype/_screen.py) would not pay for loading
+    # numba (about 0.35 s, or 12 s to compile it the first time; genotype/_vcf.py, _SCREEN_MIN_BYTES_*).
+    assert not {"numba", "marbledx.genotype._screen"} & modules
+
+
+def test_rank_with_a_large_vcf_imports_the_screen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MARBLEDX_HPO", str(MINI_RELEASE))
+    lines = (TESTS.parent / "examples" / "infant-aro.vcf").read_text().splitlines()
+    # The example's records behind 17 MiB of header lines: above the size from which a text VCF is screened.
+    padding = ["##padding=" + "x" * 1024] * (17 * 1024)
+    vcf = tmp_path / "large.vcf"
+    vcf.write_text("\n".join([lines[0], *padding, *lines[1:]]) + "\n")
+    case = TESTS / "data" / "phenopackets" / "infant_aro.json"
+    code, output, modules = _modules_after("rank", str(case), "--vcf", str(vcf), "--format", "jsonl")
+    assert code == 0
+    assert json.loads(output)["genotype"]["vcf"] == str(vcf)
+    # A single-sample text VCF that large is screened in bulk, with numba.
     assert {"numba", "marbledx.genotype._screen"} <= modules
 
 

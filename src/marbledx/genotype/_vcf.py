@@ -1247,6 +1247,16 @@ _SILENT = NumberReader()
 # Whether text VCFs are screened in bulk before the per-record read (tests switch it off to compare).
 _SCREEN = True
 
+# The bulk screen has a fixed cost: loading numba and the screen's compiled code takes about 0.35 s with numba's
+# cache filled, and compiling it (the first read on a machine, or every read where no cache folder is writable)
+# about 12 s. It saves about 8 µs per record: VEP-annotated records are read at about 75,000 per second one by
+# one and 200,000 screened (docs/genotype.md, "Reading speed"). So it pays only from about 45,000 records: a
+# gene panel, an example or a test file is read record by record and never loads numba. The file's size on disk
+# stands for its records: about 310 bytes per VEP-annotated record as text, 60 bgzipped (the benchmark's
+# pipeline-like records). Tests set these to 0 to screen every file.
+_SCREEN_MIN_BYTES_TEXT = 16 << 20
+_SCREEN_MIN_BYTES_COMPRESSED = 3 << 20
+
 # Decompressed text is screened in blocks of about this size: large enough that the per-block work of numpy is
 # negligible, small enough that its temporary arrays stay in the processor's caches and memory stays low.
 _CHUNK_BYTES = 4 << 20
@@ -1951,13 +1961,15 @@ def read_vcf(
             layout: ScreenLayout | None = None
             if (
                 _SCREEN
+                and path.stat().st_size
+                >= (_SCREEN_MIN_BYTES_TEXT if vcf.compression == "NONE" else _SCREEN_MIN_BYTES_COMPRESSED)
                 and reader.text
                 and transcripts is not None
                 and transcripts.has_frequency
                 and not info_fields.present
                 and len(samples) == 1
             ):
-                # The bulk screen (docs/genotype.md, "Reading speed"): for single-sample text VCFs whose
+                # The bulk screen (docs/genotype.md, "Reading speed"): for large single-sample text VCFs whose
                 # frequencies are in the CSQ/ANN entries. INFO frequency or ClinVar keys, and the other samples'
                 # columns, would need checks of their own, so such files take the per-record path throughout.
                 from marbledx.genotype._screen import ScreenLayout  # see the imports above

@@ -1249,13 +1249,13 @@ _SCREEN = True
 
 # The bulk screen has a fixed cost: loading numba and the screen's compiled code takes about 0.35 s with numba's
 # cache filled, and compiling it (the first read on a machine, or every read where no cache folder is writable)
-# about 12 s. It saves about 8 µs per record: VEP-annotated records are read at about 75,000 per second one by
-# one and 200,000 screened (docs/genotype.md, "Reading speed"). So it pays only from about 45,000 records: a
-# gene panel, an example or a test file is read record by record and never loads numba. The file's size on disk
-# stands for its records: about 310 bytes per VEP-annotated record as text, 60 bgzipped (the benchmark's
-# pipeline-like records). Tests set these to 0 to screen every file.
-_SCREEN_MIN_BYTES_TEXT = 16 << 20
-_SCREEN_MIN_BYTES_COMPRESSED = 3 << 20
+# about 12 s. It saves 3.5-8 µs per record (docs/genotype.md, "Reading speed"), so it pays only from some
+# 45,000-100,000 records, and a gene panel, an example or a test file is read record by record without loading
+# numba. The file's size on disk stands for its records: from 1 MiB compressed (about 40,000 records of one CSQ
+# entry each, 17,000 of 1-4 entries) or 6 MiB as text, so that every exome-sized file is screened.
+# Tests set these to 0 to screen every file.
+_SCREEN_MIN_BYTES_TEXT = 6 << 20
+_SCREEN_MIN_BYTES_COMPRESSED = 1 << 20
 
 # Decompressed text is screened in blocks of about this size: large enough that the per-block work of numpy is
 # negligible, small enough that its temporary arrays stay in the processor's caches and memory stays low.

@@ -46,7 +46,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, cast
 
 from sqlalchemy import (
     JSON,
@@ -70,9 +70,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from marbledx._files import file_sha256
+from marbledx._format import printable, quoted
 from marbledx.registry import _db
 from marbledx.registry._errors import RegistryError
-from marbledx.registry._models import Base, Upload, UTCDateTime
+from marbledx.registry._models import Base, Team, Upload, UTCDateTime, look_alike_key
 
 if TYPE_CHECKING:
     from marbledx.registry._registry import Registry
@@ -103,14 +104,17 @@ _BATCH = 500
 # leave out like the login sessions; 0006 only added users.name_key, which the insert fills from the name
 # (_FILLED); 0007 only added a nullable column to uploads (a PED file's couple), which the older rows leave
 # NULL (no couple chosen: the analysis takes its default); 0008 only added the family-history flags to
-# cases, which the insert fills with false (not stated, as every case before had it) (_FILLED). Extend it
-# with each migration whose tables still take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007"})
+# cases, which the insert fills with false (not stated, as every case before had it) (_FILLED); 0009 only
+# added teams.name_key, which the restore computes from the name (_FILLED, and never taken from the backup:
+# _rows), after refusing a backup whose team names read alike (_check_team_names). Extend it with each
+# migration whose tables still take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"})
 # Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key
-# (0006) and the cases' family history (0008).
+# (0006), the cases' family history (0008) and teams.name_key (0009).
 _FILLED: Final = frozenset(
     {
         ("users", "name_key"),
+        ("teams", "name_key"),
         ("cases", "consanguineous"),
         ("cases", "affected_parent"),
         ("cases", "affected_sibling"),
@@ -819,7 +823,39 @@ def read_manifest(archive: Path, staging: Path) -> dict[str, Any]:
         rows = sum(1 for _ in _rows(archive, path, table))
         if rows != expected:
             raise _corrupt(archive, f"table {table.name} has {rows} rows, the manifest says {expected}")
+    _check_team_names(archive, staging)
     return manifest
+
+
+# How many groups of look-alike team names a refused restore names (the count covers them all).
+_SHOWN_GROUPS = 3
+
+
+def _check_team_names(archive: Path, staging: Path) -> None:
+    """Refuse, before anything is written, a backup holding two teams whose names read alike (one
+    :func:`look_alike_key`): ``teams.name_key`` (revision 0009) takes one of them only. A backup of an older
+    revision may hold them (only the application refused them then); the registry they came from was not
+    upgraded either (revision 0009's refusal), so the remedy is the same: rename them there."""
+    table = cast("Table", Team.__table__)
+    groups: dict[str, list[str]] = {}
+    for row in _rows(archive, staging / "tables" / f"{table.name}.jsonl", table):
+        if isinstance(row.get("name"), str):
+            groups.setdefault(row["name_key"], []).append(row["name"])
+    clashes = sorted(sorted(names) for names in groups.values() if len(names) > 1)
+    if not clashes:
+        return
+    shown = "; ".join(
+        " and ".join(printable(quoted(name, 100)) for name in names) for names in clashes[:_SHOWN_GROUPS]
+    )
+    more = f"; and {len(clashes) - _SHOWN_GROUPS} more" if len(clashes) > _SHOWN_GROUPS else ""
+    msg = (
+        f"cannot restore the backup {archive}: {len(clashes)} group(s) of its team names read alike "
+        f"({shown}{more}: the same after NFKC and case folding), which would read as one team and which this "
+        "marbledx's registry refuses (schema revision 0009); restore it with the marbledx version that wrote "
+        "it, rename all but one of each with the database's own tool, and back it up again; nothing was "
+        "restored"
+    )
+    raise RegistryError(msg)
 
 
 def _rows(archive: Path, path: Path, table: Table) -> Iterator[dict[str, Any]]:
@@ -842,6 +878,11 @@ def _rows(archive: Path, path: Path, table: Table) -> Iterator[dict[str, Any]]:
                 raise _corrupt(archive, f"{where} is not a valid row") from None
             if table.name == Upload.__tablename__ and not STORED_NAME.fullmatch(str(row["stored_name"])):
                 raise _corrupt(archive, f"{where} names an unexpected upload file")
+            name = row.get("name")
+            if table.name == Team.__tablename__ and isinstance(name, str):
+                # Computed from the name, never taken from the backup (a 0008 backup has none): no CHECK
+                # constraint can hold the key to the name, so an edited key could let look-alikes in.
+                row["name_key"] = look_alike_key(name)
             yield row
 
 

@@ -22,7 +22,7 @@ from marbledx._format import printable
 from marbledx.advice._risk import couple_in_file
 from marbledx.errors import InputError
 from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, Pedigree, ped_rows, read_ped
-from marbledx.registry._models import ROLES, SEXES, SOURCES
+from marbledx.registry._models import ROLES, SEXES, SOURCES, look_alike_key
 from marbledx.registry._records import FindingRecord, Role
 
 __all__ = [
@@ -147,12 +147,6 @@ def mixed_scripts(text: str) -> list[str]:
             if script in _CONFUSABLE_SCRIPTS:
                 seen.add(script)
     return [script for script in _CONFUSABLE_SCRIPTS if script in seen]
-
-
-def look_alike_key(text: str) -> str:
-    """What two names that look the same share: compatibility forms folded (NFKC), case ignored, spaces
-    collapsed. ``Haematology``, ``haematology`` and the same in full-width letters (U+FF48 …) have one key."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def check_role(value: str) -> Role:

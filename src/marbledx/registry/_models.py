@@ -9,6 +9,7 @@ compares them (autogenerate shows no difference) on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -55,6 +56,7 @@ __all__ = [
     "UTCDateTime",
     "Upload",
     "User",
+    "look_alike_key",
     "utcnow",
 ]
 
@@ -131,13 +133,39 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+def look_alike_key(text: str) -> str:
+    """What two names that look the same share: compatibility forms folded (NFKC), case ignored, spaces
+    collapsed. ``Haematology``, ``haematology`` and the same in full-width letters (U+FF48 …) have one key.
+
+    ``teams.name_key`` holds it (revision 0009), so changing it needs a revision that recomputes the key of
+    every team, in Python: SQL cannot compute NFKC and case folding alike on SQLite and PostgreSQL.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _team_name_key(context: DefaultExecutionContext) -> str:
+    """A new team's ``name_key`` when the insert gives none (a Core insert, e.g. a restored row)."""
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    return look_alike_key(str(parameters["name"]))
+
+
 class Team(Base):
-    """A care team; every case belongs to one and is visible only to its members."""
+    """A care team; every case belongs to one and is visible only to its members.
+
+    ``name_key`` is :func:`look_alike_key` of the name (revision 0009), unique, so the database itself
+    refuses a team whose name reads as another's (``Haematology`` beside ``haematology``, or the same in
+    full-width letters), also when two server processes create them at the same moment. Unlike
+    ``users.name_key`` there is no CHECK constraint: SQL cannot compute NFKC and case folding, so whoever
+    writes the row writes the key (the model's default fills it from the name). ``Text``, not
+    ``String(100)``: NFKC turns one character into up to 18 (U+FDFA), so the key of a 100-character name can
+    be far longer than the name.
+    """
 
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_key: Mapped[str] = mapped_column(Text, unique=True, default=_team_name_key)
     created_at: Mapped[dt.datetime]
 
 

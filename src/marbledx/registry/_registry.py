@@ -599,7 +599,7 @@ class Registry:
                 team_row = session.scalars(select(Team).where(Team.name == team)).one_or_none()
                 if team_row is None:
                     self._check_new_team(session, team)
-                    team_row = Team(name=team, created_at=utcnow())
+                    team_row = Team(name=team, name_key=look_alike_key(team), created_at=utcnow())
                     session.add(team_row)
                     session.flush()
                 row = User(
@@ -619,9 +619,9 @@ class Registry:
                     # No event of its own (the audit actions' CHECK constraint would need a schema
                     # revision): the account becomes active, and the detail says it was created.
                     self._audit_account(session, "account_activated", row, f"account created ({role}); {who}")
-        except IntegrityError:  # a concurrent add of the same name (in any case) or team
+        except IntegrityError:  # a concurrent add of the same name (in any case) or team (in any look-alike)
             # Not chained: the database error's text quotes the insert's parameters, the password's hash.
-            raced = self._name_taken_meanwhile(name)
+            raced = self._name_taken_meanwhile(name) or self._team_alike_meanwhile(team)
             if raced is not None:
                 raise raced from None
             msg = f"user {name!r} or team {team!r} was created concurrently; try again"
@@ -671,8 +671,8 @@ class Registry:
             taken = self._name_taken_by(session, name, account_id=account_id)
         return None if taken is None else self._name_taken_error(name, taken)
 
-    @staticmethod
-    def _check_new_team(session: Session, team: str) -> None:
+    @classmethod
+    def _check_new_team(cls, session: Session, team: str) -> None:
         """Refuse a new team's name that reads as an existing team's: a typo in case or spacing, or a
         look-alike letter of another script, would otherwise make a second team whose members silently
         cannot see the first one's cases."""
@@ -684,14 +684,40 @@ class Registry:
                 "name written in one script"
             )
             raise InputError(msg)
+        alike = cls._team_alike(session, team)
+        if alike is not None:
+            raise alike
+
+    @staticmethod
+    def _team_alike(session: Session, team: str) -> InputError | None:
+        """The :class:`InputError` for a new team ``team`` whose name reads as an existing team's (the same
+        :func:`look_alike_key`, which ``teams.name_key`` holds, unique since revision 0009), or None."""
         key = look_alike_key(team)
-        for existing in session.scalars(select(Team.name)):
-            if look_alike_key(existing) == key:
-                msg = (
-                    f"team {quoted(team)} would be a new team but reads as the existing team "
-                    f"{quoted(existing)}; expected that team's exact name, or a clearly different one"
-                )
-                raise InputError(msg)
+        # The stored key is what the database compares; the name's own key too, for a team renamed by hand
+        # without its key (nothing in SQL can keep the two in step).
+        existing = next(
+            (
+                name
+                for name, stored in session.execute(select(Team.name, Team.name_key))
+                if name != team and key in (stored, look_alike_key(name))
+            ),
+            None,
+        )
+        if existing is None:
+            return None
+        msg = (
+            f"team {quoted(team)} would be a new team but reads as the existing team "
+            f"{quoted(existing)}; expected that team's exact name, or a clearly different one"
+        )
+        return InputError(msg)
+
+    def _team_alike_meanwhile(self, team: str) -> InputError | None:
+        """After an insert failed in the database: the :class:`InputError` of :meth:`_check_new_team` when
+        another server process created a team reading as ``team`` after the check and committed first
+        (PostgreSQL then fails the insert on ``uq_teams_name_key``), so a race gets the same answer as a
+        team created before; None otherwise (e.g. the same name created meanwhile: then try again)."""
+        with self._reading() as session:
+            return self._team_alike(session, team)
 
     def get_user(self, name: str) -> UserInfo:
         """The account called ``name``; raises :class:`NotFoundError`."""

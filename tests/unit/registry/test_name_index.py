@@ -106,7 +106,9 @@ def test_the_database_refuses_a_name_differing_only_in_case(
     users = User.__table__
     with engine.begin() as connection:
         team = connection.execute(
-            text("INSERT INTO teams (name, created_at) VALUES ('haematology', :at) RETURNING id"),
+            text(
+                "INSERT INTO teams (name, name_key, created_at) VALUES ('haematology', 'haematology', :at) RETURNING id"
+            ),
             {"at": utcnow()},
         ).scalar_one()
         row = {

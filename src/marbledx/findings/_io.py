@@ -112,11 +112,31 @@ def parse_json_object(
     return document
 
 
+def _has_list_longer_than(document: dict[str, Any], bound: int) -> bool:
+    """Whether any list in ``document`` (as json.loads made it: dicts, lists and scalars) has more than
+    ``bound`` items. No field names are built, so this is several times faster than naming the list."""
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            items = node.values()
+        else:
+            if len(node) > bound:
+                return True
+            items = node
+        stack.extend(value for value in items if type(value) is dict or type(value) is list)
+    return False
+
+
 def _check_list_sizes(path: Path, document: dict[str, Any], limits: Mapping[str, int]) -> None:
     """Refuse a list longer than its limit, naming its field; iterative, as JSON may nest deeply.
 
-    A list is measured before its items are visited, so a long one is refused without walking it.
+    A list is measured before its items are visited, so a long one is refused without walking it. Field names
+    are built only when some list is longer than the smallest limit: naming every node cost about 0.3 ms of a
+    phenopacket's 1.4 ms read.
     """
+    if not _has_list_longer_than(document, min([MAX_JSON_LIST_ITEMS, *limits.values()])):
+        return
     stack: list[tuple[str, Any]] = [("", document)]
     while stack:
         where, node = stack.pop()

@@ -6,13 +6,15 @@ import hashlib
 import io
 import json
 import tarfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
-from sqlalchemy import URL, Engine, create_engine
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.orm import Session
 
 from marbledx.registry import FindingRecord, Registry, UserInfo, normalise_url
 from marbledx.registry._db import _config
@@ -108,3 +110,37 @@ def migration_database(backend: str, tmp_path: Path) -> Iterator[tuple[URL, Conf
         engine.dispose()
         if backend == "postgresql":
             wipe(url.render_as_string(hide_password=False))
+
+
+def racing_adds(
+    registry: Registry, row_type: type[Any], adds: Sequence[tuple[str, str]], password: str
+) -> dict[tuple[str, str], Any]:
+    """``registry.add_user(name, team, "clinician", password)`` for each (name, team) of ``adds``, in threads
+    held at their first insert of a ``row_type`` row until all have passed the application's checks (two server
+    processes on PostgreSQL); each add's result or exception, by (name, team)."""
+    all_checked = threading.Barrier(len(adds), timeout=30)
+    waited = threading.local()
+
+    def hold_before_insert(session: Session, *_: Any) -> None:
+        if any(isinstance(row, row_type) for row in session.new) and not getattr(waited, "done", False):
+            waited.done = True
+            all_checked.wait()
+
+    outcome: dict[tuple[str, str], Any] = {}
+
+    def add(name: str, team: str) -> None:
+        try:
+            outcome[name, team] = registry.add_user(name, team, "clinician", password)
+        except Exception as exc:  # noqa: BLE001 - the caller inspects it
+            outcome[name, team] = exc
+
+    event.listen(Session, "before_flush", hold_before_insert)
+    try:
+        threads = [threading.Thread(target=add, args=pair) for pair in adds]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        event.remove(Session, "before_flush", hold_before_insert)
+    return outcome

@@ -10,7 +10,6 @@ going down and up again, and backups of the revision before.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,8 @@ from typing import Any
 import pytest
 from alembic import command
 from argon2 import PasswordHasher
-from sqlalchemy import URL, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import URL, Engine, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from marbledx.cli import main
 from marbledx.registry import ConflictError, Registry, RegistryError, normalise_url
@@ -28,7 +26,7 @@ from marbledx.registry._db import _config, head_revision
 from marbledx.registry._models import Base, User, utcnow
 
 from ...postgres import postgres_url_or_skip, wipe
-from .helpers import PASSWORD, rewrite
+from .helpers import PASSWORD, racing_adds, rewrite
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 BACKENDS = ["sqlite", "postgresql"]
@@ -140,31 +138,8 @@ def test_add_user_answers_a_race_as_its_own_check(url: URL, tmp_path: Path) -> N
         pytest.skip("SQLite serialises writers before the check; the race needs two PostgreSQL sessions")
     with Registry.open(url, uploads_dir=tmp_path, password_hasher=CHEAP) as registry:
         registry.add_user("bob", "haematology", "admin", PASSWORD)  # the team exists: one flush per add
-        both_checked = threading.Barrier(2, timeout=30)
-        waited = threading.local()
-
-        def hold_before_insert(session: Session, *_: Any) -> None:
-            if any(isinstance(row, User) for row in session.new) and not getattr(waited, "done", False):
-                waited.done = True
-                both_checked.wait()
-
-        outcome: dict[str, Any] = {}
-
-        def add(name: str) -> None:
-            try:
-                outcome[name] = registry.add_user(name, "haematology", "clinician", PASSWORD)
-            except Exception as exc:  # noqa: BLE001 - the test inspects it
-                outcome[name] = exc
-
-        event.listen(Session, "before_flush", hold_before_insert)
-        try:
-            threads = [threading.Thread(target=add, args=(name,)) for name in ("alice", "Alice")]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            event.remove(Session, "before_flush", hold_before_insert)
+        adds = [("alice", "haematology"), ("Alice", "haematology")]
+        outcome = {name: result for (name, _), result in racing_adds(registry, User, adds, PASSWORD).items()}
         made = [name for name, result in outcome.items() if not isinstance(result, Exception)]
         assert len(made) == 1, outcome
         (lost,) = {"alice", "Alice"} - set(made)

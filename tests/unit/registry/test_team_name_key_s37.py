@@ -11,7 +11,6 @@ the revision going down and up again, and backups of this revision and the one b
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -21,7 +20,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher
-from sqlalchemy import URL, Engine, Table, event, insert, inspect, text
+from sqlalchemy import URL, Engine, Table, insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,7 @@ from marbledx.registry._checks import look_alike_key
 from marbledx.registry._db import head_revision
 from marbledx.registry._models import Base, Team, utcnow
 
-from .helpers import PASSWORD, backup_rows, migration_database, rewrite
+from .helpers import PASSWORD, backup_rows, migration_database, racing_adds, rewrite
 
 TEAMS = cast("Table", Team.__table__)
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -160,34 +159,8 @@ def test_two_racing_look_alike_teams_make_one(database: tuple[URL, Any, Engine],
     if url.get_backend_name() == "sqlite":
         pytest.skip("SQLite serialises writers before the check; the race needs two PostgreSQL sessions")
     with _open(url, tmp_path) as registry:
-        both_checked = threading.Barrier(2, timeout=30)
-        waited = threading.local()
-
-        def hold_before_insert(session: Session, *_: Any) -> None:
-            if any(isinstance(row, Team) for row in session.new) and not getattr(waited, "done", False):
-                waited.done = True
-                both_checked.wait()
-
-        outcome: dict[str, Any] = {}
-
-        def add(name: str, team: str) -> None:
-            try:
-                outcome[team] = registry.add_user(name, team, "clinician", PASSWORD)
-            except Exception as exc:  # noqa: BLE001 - the test inspects it
-                outcome[team] = exc
-
-        event.listen(Session, "before_flush", hold_before_insert)
-        try:
-            threads = [
-                threading.Thread(target=add, args=args)
-                for args in (("alice", "Haematology"), ("bob", FULL_WIDTH))
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            event.remove(Session, "before_flush", hold_before_insert)
+        adds = [("alice", "Haematology"), ("bob", FULL_WIDTH)]
+        outcome = {team: result for (_, team), result in racing_adds(registry, Team, adds, PASSWORD).items()}
         made = [team for team, result in outcome.items() if not isinstance(result, Exception)]
         assert len(made) == 1, outcome
         (lost,) = {"Haematology", FULL_WIDTH} - set(made)

@@ -103,11 +103,11 @@ def test_once_an_observed_lab_term_is_dropped_its_ancestors_may_be_excluded(mini
             365.25,
             "ageRange",
         ),
-        ({"gestationalAge": {"weeks": 30}}, None, "gestationalAge is not used"),
+        ({"gestationalAge": {"weeks": 30}}, None, "gestationalAge (30 weeks): the ranking uses 0 days"),
         (
             {"ontologyClass": {"id": "HP:0003593", "label": "Infantile onset"}},
             None,
-            "ontologyClass is not used",
+            "ontologyClass HP:0003593 (Infantile onset): the ranking uses its lower bound, 28 days",
         ),
         ({"timestamp": "2024-01-01T00:00:00Z"}, None, "timestamp is not used"),
         ({}, None, "subject.timeAtLastEncounter is empty; age unknown"),

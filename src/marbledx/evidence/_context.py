@@ -96,11 +96,18 @@ class ContextModel:
                 notes.append(
                     "age: diseases whose annotated onset is later than the patient's age are down-weighted"
                 )
-            else:
+            elif case.onset_days is not None and case.onset_days >= age:
                 # No age at last encounter: the patient is at least as old as the latest onset given.
                 notes.append(
                     "age: no age at last encounter; diseases whose annotated onset is later than the latest "
                     "onset of the patient's findings are down-weighted"
+                )
+            else:
+                # The last encounter is given only as an onset class or a gestational age: its lower bound.
+                notes.append(
+                    "age: no age at last encounter; diseases whose annotated onset is later than the lower "
+                    "bound of the time of the last encounter (an onset class or a gestational age) are "
+                    "down-weighted"
                 )
         if case.sex == "female":
             total[self._only_xlr] += np.log(p.xlr_in_female)

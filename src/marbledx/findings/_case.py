@@ -126,15 +126,25 @@ class Case:
     labs: tuple[LabValue, ...] = ()  # lab values as entered; their HPO terms are in findings (source "lab")
     # The latest onset of an observed finding or disease that the phenopacket gives, in days.
     onset_days: float | None = None
+    # A lower bound on the age at last encounter, in days, when the phenopacket gives that time only as an HPO
+    # onset class (its lower bound) or a gestational age (0 days: not yet born). For the ranking only: it is
+    # not an age, so age_days stays unknown for the labs and the care plan.
+    encounter_lower_bound_days: float | None = None
 
     @property
     def ranking_age_days(self) -> float | None:
-        """The age the ranking weighs onsets against: the age at last encounter, else the latest onset given.
+        """The age the ranking weighs onsets against: the age at last encounter, else the latest lower bound
+        on it that the case gives (the latest onset, or the lower bound of an onset class or gestational age
+        given as the time at last encounter), else None.
 
-        A patient is at least as old as the onset of each of their findings, so the latest onset is the
-        tightest lower bound on the age that the case gives (docs/engine.md, "Age, sex and family history").
+        A patient is at least as old as the onset of each of their findings and as the lower bound of the
+        class their last encounter falls in, so the largest of these is the tightest lower bound on the age
+        that the case gives (docs/engine.md, "Age, sex and family history").
         """
-        return self.age_days if self.age_days is not None else self.onset_days
+        if self.age_days is not None:
+            return self.age_days
+        bounds = [d for d in (self.onset_days, self.encounter_lower_bound_days) if d is not None]
+        return max(bounds) if bounds else None
 
     @property
     def observed(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import phenopackets
 from google.protobuf import json_format
 
-from marbledx._format import clipped, printable, quoted
+from marbledx._format import age_text, clipped, printable, quoted
 from marbledx.errors import InputError
 from marbledx.findings._case import (
     MAX_AGE_YEARS,
@@ -306,9 +306,15 @@ def _family_history(family: Any, proband_id: str, path: Path, warnings: list[str
     )
 
 
-def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> float | None:
+def _age_days(
+    packet: Any, path: Path, warnings: list[str] | None = None, *, ranking: bool = False
+) -> float | None:
     """The subject's age in days from ``timeAtLastEncounter``: an age, the start of an age range, or a
-    timestamp with ``dateOfBirth``. Other forms are not used, with a warning in ``warnings``."""
+    timestamp with ``dateOfBirth``. Other forms are not used, with a warning in ``warnings``.
+
+    With ``ranking``, the forms :func:`_encounter_lower_bound_days` reads for the ranking (an HPO onset class
+    in the table, a gestational age) get no warning here: that function's warning says what was done.
+    """
     subject = packet.subject
     if not subject.HasField("time_at_last_encounter"):
         return None
@@ -340,6 +346,8 @@ def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> flo
     if kind is None:  # "timeAtLastEncounter": {}
         notes.append(f"{where} is empty; age unknown")
         return None
+    if ranking and _encounter_bound_form(time):
+        return None
     field = {"age_range": "ageRange", "gestational_age": "gestationalAge", "ontology_class": "ontologyClass"}
     notes.append(
         f"{where}.{field.get(str(kind), str(kind))} is not used (an age such as P8M is); age unknown"
@@ -347,11 +355,60 @@ def _age_days(packet: Any, path: Path, warnings: list[str] | None = None) -> flo
     return None
 
 
+def _encounter_bound_form(time: Any) -> bool:
+    """Whether a ``timeAtLastEncounter`` is a form that gives a lower bound on the age but no age: an HPO onset
+    class that ``ONSET_LOWER_BOUND_DAYS`` knows, or a gestational age."""
+    if time.HasField("ontology_class"):
+        return time.ontology_class.id in ONSET_LOWER_BOUND_DAYS
+    return bool(time.HasField("gestational_age"))
+
+
+def _encounter_lower_bound_days(
+    packet: Any, path: Path, ontology: Ontology, onset_days: float | None, warnings: list[str]
+) -> float | None:
+    """A lower bound on the age at last encounter, in days, for the ranking only, with a warning saying so.
+
+    ``timeAtLastEncounter`` given as an HPO onset class gives the class's lower bound (ONSET_LOWER_BOUND_DAYS,
+    the table disease and feature onsets use); a gestational age gives 0 days (the patient was not yet born).
+    Neither is an age, so the age for the labs and the care plan stays unknown. The ranking takes the larger of
+    this bound and the latest onset (:attr:`Case.ranking_age_days`); the warning names the one it uses. An
+    onset class the table does not know gives None (:func:`_age_days` warns that it is not used).
+    """
+    subject = packet.subject
+    if not subject.HasField("time_at_last_encounter") or not _encounter_bound_form(
+        subject.time_at_last_encounter
+    ):
+        return None
+    where = f"{path}: subject.timeAtLastEncounter"
+    time = subject.time_at_last_encounter
+    if time.HasField("ontology_class"):
+        term = time.ontology_class
+        days = ONSET_LOWER_BOUND_DAYS[term.id]
+        # The release's label, not the file's, which may be wrong or missing.
+        label = ontology.label(term.id) if term.id in ontology else clipped(printable(term.label))
+        field = f"{where}.ontologyClass {term.id}" + (f" ({label})" if label else "")
+        own = f"its lower bound, {age_text(days)}"
+    else:
+        days = 0.0
+        gestation = time.gestational_age
+        weeks = f"{gestation.weeks} weeks" + (f" {gestation.days} days" if gestation.days else "")
+        field = f"{where}.gestationalAge ({weeks})"
+        own = "0 days (the patient was not yet born)"
+    uses = (
+        f"the latest onset given, {age_text(onset_days)}, later than {own}"
+        if onset_days is not None and onset_days > days
+        else own
+    )
+    warnings.append(f"{field}: the ranking uses {uses}; age unknown for labs and care")
+    return days
+
+
 def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | None:
     """The latest onset the phenopacket gives, in days: of an observed phenotypic feature or of a disease.
 
     The patient was at least this old when last seen, so it stands in for the age when
-    ``timeAtLastEncounter`` is missing (docs/engine.md, "Age, sex and family history"). An onset is an age
+    ``timeAtLastEncounter`` gives no age (missing, or only a lower bound: :func:`_encounter_lower_bound_days`;
+    docs/engine.md, "Age, sex and family history"). An onset is an age
     (ISO 8601), the start of an age range, an HPO onset class (its lower bound, as for disease onsets) or a
     gestational age (before birth: 0 days). An onset that cannot be read is left out with a warning.
     """
@@ -484,8 +541,9 @@ def read_case_file(
     if not raw and not labs:
         msg = f"{path}: the case has no phenotypic features; expected at least one HPO term in phenotypicFeatures"
         raise InputError(msg)
-    age_days = _age_days(packet, path, lab_warnings)
+    age_days = _age_days(packet, path, lab_warnings, ranking=True)
     onset_days = _latest_onset_days(packet, path, lab_warnings)
+    lower_bound_days = _encounter_lower_bound_days(packet, path, ontology, onset_days, lab_warnings)
     sex = _sex(packet)
     if labs:
         # Lab terms never fail a case: an age-dependent value with no known age is reported, not guessed.
@@ -515,6 +573,7 @@ def read_case_file(
         findings=findings,
         age_days=age_days,
         onset_days=onset_days,
+        encounter_lower_bound_days=lower_bound_days,
         sex=sex,
         family=FamilyHistory(
             consanguineous=given.consanguineous or pedigree_history.consanguineous,

@@ -464,10 +464,16 @@ class PhenotypeModel:
         # Evidence depends on the age only through the onset thresholds, so (term, age class, sex) is an
         # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
         self._onset_thresholds = sorted(set(ONSET_LOWER_BOUND_DAYS.values()))
+        # A finding's evidence depends on the age and sex only through the onset- and sex-qualified rows of
+        # the terms it consults, and through which of those rows the patient's age and sex change
+        # (_conditional). The memo keys a finding by those rows (_qualifier_key), so that two patients whose
+        # ages or sexes change the same rows share one entry: an exact key, as above, but coarser.
+        self._onset_values: list[float] = np.unique(self._a.cond_onset).tolist()
+        self._qualifiers: dict[tuple[int, bool], tuple[int, int]] = {}
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
         self.feature_mass = self._a.feature_mass
         self._breadth_weight = self.feature_mass**-self.params.breadth_exponent
-        self._memo: _BoundedCache[tuple[str, bool, int, str | None], TermEvidence] = _BoundedCache(512)
+        self._memo: _BoundedCache[tuple[str, bool, int, int], TermEvidence] = _BoundedCache(512)
         # Onset- and sex-qualified annotations change a term's credit by (term, age class, sex); the broad
         # terms recur in almost every finding's ancestry, so those small changes are kept (bounded) too.
         # Patches are small: about 20 MB when full.
@@ -487,8 +493,60 @@ class PhenotypeModel:
     def _age_class(self, age_days: float | None) -> int:
         return -1 if age_days is None else bisect.bisect_right(self._onset_thresholds, age_days)
 
+    @cached_property
+    def _row_bits(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Per term, the qualified rows at or below it as two bit sets: the distinct onsets among them (bit
+        i for ``_onset_values[i]``), and their sexes (bit 0 male-only, bit 1 female-only)."""
+        a = self._a
+        onset_bit = np.left_shift(
+            np.int64(1), np.searchsorted(self._onset_values, a.cond_onset).astype(np.int64)
+        )
+        sex_bit = np.where(a.cond_sex > 0, np.left_shift(np.int64(1), a.cond_sex.astype(np.int64) - 1), 0)
+        n_terms = len(a.cond_indptr) - 1
+        onsets, sexes = np.zeros(n_terms, dtype=np.int64), np.zeros(n_terms, dtype=np.int64)
+        owner = np.repeat(np.arange(n_terms), np.diff(a.cond_indptr))
+        np.bitwise_or.at(onsets, owner, onset_bit)
+        np.bitwise_or.at(sexes, owner, sex_bit.astype(np.int64))
+        return onsets, sexes
+
+    def _qualifier_key(
+        self, hpo_id: str, excluded: bool, age_days: float | None, sex: str | None
+    ) -> tuple[int, int]:
+        """Which qualified rows, among those the finding consults, the age and sex change: (onsets the
+        patient is younger than, sexes other than the patient's), as bit sets (see _row_bits).
+
+        An excluded finding consults the rows at or below its term (_implied_max); an observed one those of
+        every term that offers it credit (_observed): itself, unless uninformative, and its ancestors that
+        give partial credit. Rows of one onset value all change or all stay (_conditional), so the bit sets
+        determine every probability the finding's evidence is computed from.
+        """
+        ontology = self.hpo.ontology
+        q = ontology.index(hpo_id)
+        found = self._qualifiers.get((q, excluded))
+        if found is None:
+            onsets, sexes = self._row_bits
+            if excluded:
+                consulted = [q]
+            else:
+                consulted = [
+                    a for a in ontology.ancestor_indices(q).tolist() if a != q and a not in self._no_partial
+                ]
+                if q not in self._uninformative:
+                    consulted.append(q)
+            found = (
+                int(np.bitwise_or.reduce(onsets[consulted])) if consulted else 0,
+                int(np.bitwise_or.reduce(sexes[consulted])) if consulted else 0,
+            )
+            self._qualifiers[q, excluded] = found
+        onset_bits, sex_bits = found
+        # Rows whose onset is later than the age are weighed down: the onset values above the age.
+        later = 0 if age_days is None else ~((1 << bisect.bisect_right(self._onset_values, age_days)) - 1)
+        # Rows of the other sex are zeroed; any sex but "male" counts as female there (_conditional).
+        other_sex = 0 if sex is None else (0b10 if sex == "male" else 0b01)
+        return onset_bits & later, sex_bits & other_sex
+
     def _memoised(self, hpo_id: str, excluded: bool, age_days: float | None, sex: str | None) -> TermEvidence:
-        key = (hpo_id, excluded, self._age_class(age_days), sex)
+        key = (hpo_id, excluded, *self._qualifier_key(hpo_id, excluded, age_days, sex))
         found = self._memo.get(key)
         if found is not None:
             return found

@@ -156,7 +156,7 @@ class TermEvidence:
 
 @dataclass(frozen=True)
 class _Patch:
-    """The effect of onset- or sex-qualified annotations on one term's credit, for one age class and sex:
+    """The effect of onset- or sex-qualified annotations on one term's credit, for one age and sex:
     implied probabilities at ``positions`` of the term's unconditional diseases, and ``extra`` diseases
     that only qualified annotations reach, each with its implied and direct probability."""
 
@@ -187,11 +187,15 @@ class _BroadOffer:
     qualified_implied: npt.NDArray[np.float64]
     qualified_direct: npt.NDArray[np.float64]
     patch_layout: tuple[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None, ...]
+    # The onsets and sexes of the terms' qualified rows (PhenotypeModel._row_bits): the qualified diseases'
+    # winners depend on the age and sex only through them.
+    onset_bits: int
+    sex_bits: int
 
 
 @dataclass(frozen=True)
 class _Qualified:
-    """The winning broad source of each reached qualified disease, for one age class and sex."""
+    """The winning broad source of each reached qualified disease, for one age and sex."""
 
     diseases: IntArray
     sources: IntArray
@@ -461,23 +465,22 @@ class PhenotypeModel:
             organs = ontology.child_indices(ontology.index(PHENOTYPIC_ABNORMALITY_ID))
             self._no_partial |= {int(c) for c in organs}
 
-        # Evidence depends on the age only through the onset thresholds, so (term, age class, sex) is an
-        # exact key; a bounded memo makes findings that recur across a cohort cost nothing.
-        self._onset_thresholds = sorted(set(ONSET_LOWER_BOUND_DAYS.values()))
-        # A finding's evidence depends on the age and sex only through the onset- and sex-qualified rows of
-        # the terms it consults, and through which of those rows the patient's age and sex change
-        # (_conditional). The memo keys a finding by those rows (_qualifier_key), so that two patients whose
-        # ages or sexes change the same rows share one entry: an exact key, as above, but coarser.
+        # Evidence depends on the age and sex only through the onset- and sex-qualified rows of the terms it
+        # consults, and through which of those rows the patient's age and sex change (_conditional). The
+        # memos key their entries by those changed rows (_changed_rows): an exact key, so that patients whose
+        # ages or sexes change the same rows share an entry, and findings that recur across a cohort cost
+        # nothing. The onsets of the release's qualified rows, sorted (few distinct values: bits of a mask).
         self._onset_values: list[float] = np.unique(self._a.cond_onset).tolist()
+        # Per (term, excluded): the onsets and sexes of the qualified rows the finding consults.
         self._qualifiers: dict[tuple[int, bool], tuple[int, int]] = {}
         self._scratch = np.zeros(self.n_diseases)  # reused buffer; a model is used by one thread at a time
         self.feature_mass = self._a.feature_mass
         self._breadth_weight = self.feature_mass**-self.params.breadth_exponent
         self._memo: _BoundedCache[tuple[str, bool, int, int], TermEvidence] = _BoundedCache(512)
-        # Onset- and sex-qualified annotations change a term's credit by (term, age class, sex); the broad
+        # Onset- and sex-qualified annotations change a term's credit by (term, changed rows); the broad
         # terms recur in almost every finding's ancestry, so those small changes are kept (bounded) too.
         # Patches are small: about 20 MB when full.
-        self._patches: _BoundedCache[tuple[int, int, str | None], _Patch] = _BoundedCache(32768)
+        self._patches: _BoundedCache[tuple[int, int, int], _Patch] = _BoundedCache(32768)
         # Broad terms (at least ``broad_term_diseases`` diseases at or below them) carry almost all of the
         # per-finding work: every finding below them is offered their whole disease set. Their combined
         # offer, for one set of broad ancestors, is the same for every finding up to a factor D(q), so it is
@@ -485,13 +488,8 @@ class PhenotypeModel:
         self._is_broad = self._a.disease_count >= broad_term_diseases
         self._is_broad[list(self._no_partial)] = False
         self._broad: _BoundedCache[bytes, _BroadOffer] = _BoundedCache(512)  # at most about 0.3 MB each
-        # The qualified diseases' winners per (set of broad terms, age class, sex): about 2 kB each.
-        self._broad_qualified_memo: _BoundedCache[tuple[bytes, int, str | None], _Qualified] = _BoundedCache(
-            4096
-        )
-
-    def _age_class(self, age_days: float | None) -> int:
-        return -1 if age_days is None else bisect.bisect_right(self._onset_thresholds, age_days)
+        # The qualified diseases' winners per (set of broad terms, changed rows): about 2 kB each.
+        self._broad_qualified_memo: _BoundedCache[tuple[bytes, int, int], _Qualified] = _BoundedCache(4096)
 
     @cached_property
     def _row_bits(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -538,7 +536,14 @@ class PhenotypeModel:
                 int(np.bitwise_or.reduce(sexes[consulted])) if consulted else 0,
             )
             self._qualifiers[q, excluded] = found
-        onset_bits, sex_bits = found
+        return self._changed_rows(*found, age_days, sex)
+
+    def _changed_rows(
+        self, onset_bits: int, sex_bits: int, age_days: float | None, sex: str | None
+    ) -> tuple[int, int]:
+        """Of qualified rows with the onsets ``onset_bits`` and sexes ``sex_bits`` (see _row_bits), the onsets
+        and sexes that the age and sex change in _conditional: an exact cache key for anything computed from
+        those rows alone, and coarser than the age class of the release's onset table and the sex."""
         # Rows whose onset is later than the age are weighed down: the onset values above the age.
         later = 0 if age_days is None else ~((1 << bisect.bisect_right(self._onset_values, age_days)) - 1)
         # Rows of the other sex are zeroed; any sex but "male" counts as female there (_conditional).
@@ -619,7 +624,8 @@ class PhenotypeModel:
         a = self._a
         if a.cond_indptr[term + 1] == a.cond_indptr[term]:
             return None
-        key = (term, self._age_class(age_days), sex)
+        onsets, sexes = self._row_bits
+        key = (term, *self._changed_rows(int(onsets[term]), int(sexes[term]), age_days, sex))
         found = self._patches.get(key)
         if found is not None:
             return found
@@ -742,6 +748,8 @@ class PhenotypeModel:
             qualified_implied,
             qualified_direct,
             tuple(patch_layout),
+            int(np.bitwise_or.reduce(self._row_bits[0][broad])),
+            int(np.bitwise_or.reduce(self._row_bits[1][broad])),
         )
         self._broad.put(key, closure)
         return closure
@@ -750,8 +758,8 @@ class PhenotypeModel:
         self, closure: _BroadOffer, broad: IntArray, age_days: float | None, sex: str | None
     ) -> _Qualified:
         """The winning source, and its implied and direct probabilities, of each qualified disease of the
-        broad terms ``broad`` (whose closure is ``closure``) for one age class and sex."""
-        key = (closure.key, self._age_class(age_days), sex)
+        broad terms ``broad`` (whose closure is ``closure``) for one age and sex."""
+        key = (closure.key, *self._changed_rows(closure.onset_bits, closure.sex_bits, age_days, sex))
         found = self._broad_qualified_memo.get(key)
         if found is not None:
             return found

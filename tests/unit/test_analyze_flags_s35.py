@@ -130,8 +130,12 @@ def test_the_words_mapping_is_in_the_report(capsys: pytest.CaptureFixture[str]) 
     """The clinician checks what was read: the --text mapping leads the report's notes (JSON and HTML)."""
     data, _ = _analysis(capsys, "--text", "8-month-old girl with dense bones")
     assert "text: 'dense bones' -> HP:0011002 Osteopetrosis (observed)" in data["notes"]
+    # It leads: the ranking's own notes (the age note of this 8-month-old) come after it.
+    assert data["notes"][0].startswith("text: ")
+    assert any(note.startswith("age: ") for note in data["notes"])
     code, html, err = run_cli(capsys, "analyze", "--text", "8-month-old girl with dense bones", "-o", "-")
     assert code == 0, err
-    assert "text: &#39;dense bones&#39; -&gt; HP:0011002 Osteopetrosis (observed)" in html
+    mapping = html.index("text: &#39;dense bones&#39; -&gt; HP:0011002 Osteopetrosis (observed)")
+    assert mapping < html.index("Note: age: ")
     from_file, _ = _analysis(capsys, str(PACKET))
     assert not any(note.startswith("text: ") for note in from_file["notes"])

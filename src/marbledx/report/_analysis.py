@@ -113,7 +113,7 @@ class AnalysisReport:
                 "hpo_release": self.hpo_release,
                 "marbledx_version": self.marbledx_version,
                 "generated": self.generated,
-                "notes": [*self.result.notes, *self.notes],
+                "notes": [*self.notes, *self.result.notes],  # the input mapping (--text) leads
                 "warnings": self.result.warnings,
                 "disclaimer": DISCLAIMER,
             }

@@ -137,10 +137,10 @@ def iter_rank(
     from marbledx.ranking._rank import check_prior
 
     if isinstance(top, bool) or (isinstance(top, int) and top < 1):
-        msg = f"--top must be at least 1, got {top!r}"
+        msg = f"top must be at least 1, got {top!r}"
         raise InputError(msg)
     if not isinstance(top, int):
-        msg = f"--top must be a whole number of at least 1, got {top!r}"
+        msg = f"top must be a whole number of at least 1, got {top!r}"
         raise InputError(msg)
     check_prior(prior)
     entries = None if isinstance(source, Case) else scan_inputs(_paths(source))

@@ -346,8 +346,9 @@ def test_the_api_adds_family_history_to_a_case(mini_hpo: Hpo) -> None:
         (b"case.json", {}, "found bytes"),
         (5, {}, "found int"),
         ([PACKETS / "malformed.json", 3], {}, "found int 3"),
-        ([PACKETS / "malformed.json"], {"top": 0}, "--top must be at least 1"),  # checked before any file
-        ([PACKETS / "malformed.json"], {"top": True}, "--top must be at least 1"),
+        # checked before any file
+        ([PACKETS / "malformed.json"], {"top": 0}, "^top must be at least 1, got 0$"),
+        ([PACKETS / "malformed.json"], {"top": True}, "^top must be at least 1, got True$"),
     ],
 )
 def test_the_api_refuses_a_source_or_top_it_cannot_use(

@@ -161,7 +161,7 @@ def test_a_schema_version_with_a_newline_stays_one_line(mini_hpo: Hpo, tmp_path:
         (
             str(PACKETS / "infant_aro.json"),
             {"top": 1.5},
-            "--top must be a whole number of at least 1, got 1.5",
+            "top must be a whole number of at least 1, got 1.5",
         ),
     ],
 )

@@ -227,9 +227,11 @@ _POST_NEGATION = re.compile(
     r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been|remains?|remained)\s+)?"
     r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|negative|nil|none)\b"
 )
-# "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope.
+# "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope. The
+# "confirmed" of "to be confirmed" is a doubt (see _POST_UNCERTAIN): "anaemia to be confirmed" read as "anaemia
+# to be" confirmed, observed.
 _POST_AFFIRM = re.compile(
-    r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been)\s+)?(?:present|noted|positive|confirmed)\b"
+    r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been)\s+)?(?:present|noted|positive|(?<!\bto\sbe\s)confirmed)\b"
 )
 # Uncertain or hypothetical findings ("rule out osteopetrosis", "possible hepatomegaly", "? splenomegaly",
 # "at risk of fractures") are not findings of the patient; like the ConText algorithm's hypothetical and
@@ -247,10 +249,19 @@ _UNCERTAIN = re.compile(
     r"|differential\s+diagnos[ie]s(?:\s+(?:includes?|of))?|differential\s+includes|differential|ddx|dd)\b\s*"
 )
 _POST_UNCERTAIN = re.compile(
-    r"\s+(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
-    r"|questioned|equivocal|borderline|doubtful"
-    # "Bleeding tendency to be investigated": a question the work-up is to answer (it read as observed).
-    r"|to\s+be\s+(?:investigated|assessed|evaluated|confirmed)|under\s+investigation|being\s+investigated)$"
+    r"\s+(?:(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
+    r"|questioned|equivocal|borderline|doubtful)$"
+    # "Bleeding tendency to be investigated": a question the work-up is to answer (it read as observed). Words
+    # after it only say how or when ("to be confirmed by biopsy"), and the phrase is held back with them.
+    r"|(?:to\s+be\s+(?:investigated|assessed|evaluated|confirmed)|under\s+investigation|being\s+investigated)\b)"
+)
+# "Anaemia yet to be confirmed", "anaemia not yet confirmed", "anaemia awaiting confirmation", "anaemia
+# unconfirmed" say what "anaemia to be confirmed" says, and are rewritten to it (see _POST_UNCERTAIN) before the
+# negation cues see their "not": "not yet confirmed" read anaemia as observed, "yet" as a word not found.
+_NOT_CONFIRMED = re.compile(
+    r"\s+(?:(?:is|was|are|were|has|have|remains?|remained)\s+)?"
+    r"(?:(?:yet|still)\s+to\s+be\s+confirmed|not\s+(?:yet\s+)?(?:been\s+)?confirmed|unconfirmed"
+    r"|(?:awaiting|awaits|pending|requires?|needs?)\s+confirmation)\b"
 )
 # "VEPs to be arranged to look for optic nerve compression": the purpose of a test, in the middle of a phrase,
 # starts a phrase of its own, so that its cue ("to look for", an uncertainty cue above) hedges what it names
@@ -263,6 +274,10 @@ _NOT_RULED_OUT = re.compile(
 )
 _NOT_LIKELY = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:likely|probable)\b")
 _QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
+# "Splenomegaly: ?" is a doubt about the heading, as "splenomegaly?" is: it reads "splenomegaly possible" (the
+# "?" ended the sentence and the heading was read as observed). A sex or consanguinity heading's "?" says
+# nothing and is cut out before (see _SEX_NOT_KNOWN, _take_consanguinity).
+_QUESTION_HEADING_VALUE = re.compile(r"[ \t]*[:=][ \t]*\?+(?=\s*(?:[,;.!?)]|$))")
 _QUESTION_AFTER = re.compile(r"(?<=[a-z])\s*\?")
 # Conditional and counselling wording ("without treatment, blindness develops", "if not transplanted ...",
 # "will need"): ConText's hypothetical triggers. The whole sentence is held back, before "without" or
@@ -294,8 +309,9 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     # A sign after a finding: "hepatomegaly (-)", "fractures -", "anaemia +".
     (re.compile(r"\(\s*-\s*\)|(?<=[a-z])\s+-(?=\s*(?:[,;.]|$))"), " absent"),
     (re.compile(r"\(\s*\+\s*\)|(?<=[a-z])\s*\+(?=\s*(?:[,;.]|$))"), " present"),
-    # "Fractures - none": a spaced dash between words is a heading and its value, as a colon is.
-    (re.compile(r"(?<=[a-z])\s+[-\u2013\u2014]\s+(?=[a-z0-9])"), ": "),
+    # "Fractures - none": a spaced dash between words is a heading and its value, as a colon is; so is one before
+    # a "?" ("Consanguinity - ?" said the parents were related, as "consanguinity" alone does).
+    (re.compile(r"(?<=[a-z])\s+[-\u2013\u2014]\s+(?=[a-z0-9?])"), ": "),
     # "no other findings than anaemia" is "no findings other than anaemia".
     (re.compile(r"\bother\s+((?:[a-z]+\s+){1,3}?)than\b"), r"\1 other than"),
 )
@@ -452,7 +468,13 @@ _SEX_NOT_KNOWN = re.compile(
 # are read by _AGE. Like the sex heading, it must start its clause and its number end it (or come before
 # "with" or the sex heading). "Aged 2" is not this heading: prose gives whole years bare (see _AGED_YEARS).
 _AGE_WITHOUT_UNIT = re.compile(
-    r"(?:^|(?<=[,;:(]))\s*(?P<age>age\s*[:=]?\s*\d{1,3}(?:\.\d+)?)(?=\s*(?:[,;:)]|$|with\b|sex\b|gender\b))"
+    r"(?:^|(?<=[,;:(]))\s*(?P<age>age\s*[:=]?\s*\d{1,3}(?:\.\d+)?)(?=\s*(?:[,;:)]|$|with\b|sex\b|gender\b)"
+    # Prose after the number on its line ("Age: 7 anaemia"), or on the next line in lower case, which runs on
+    # ("Age: 7" then "anaemia"), as after "Sex: F": the age is still the heading's, and no unit follows it. It
+    # was read as "7 anaemia", and "age" as a word not found. A word that may be a unit _AGE does not know
+    # ("mths", "hrs"), or more of the number ("7 1/2", "7 and a half"), leaves it as written.
+    r"|\s+(?![dwmyh]\b|d(?:a)?ys?\b|w(?:ee)?ks?\b|mo(?:n|nth|nths|s)?\b|m(?:n)?ths?\b|y(?:ea)?rs?\b|yo\b"
+    r"|[a-z]/o\b|hours?\b|hrs?\b|old\b|and\b|half\b)[a-z])"
 )
 # The headings of a note's template that may share one line ("Age: 8 months  Sex: male  Consanguinity: yes",
 # "Age 2y Sex F"): each is cut off from the one before it, as a line break would, so that it starts its
@@ -604,6 +626,8 @@ _KINSHIP_DOUBT_AFTER = re.compile(
     r"|uncertain|unsure|negative|nil|none|possible|suspected|questioned|queried|likely|unlikely|doubtful"
     # "Consanguinity ruled out", "… unconfirmed", "… disputed", "… to be confirmed": not a yes (they were).
     r"|ruled|rule|r/o|unconfirmed|disputed|alleged|reportedly|to\s+be|being|awaited|pending"
+    # "Consanguinity yet to be confirmed", "… awaiting confirmation" (they were counted).
+    r"|yet|still\s+to|awaiting|awaits"
     # "Consanguinity cannot be excluded" is a doubt (it was counted).
     r"|cannot|can\s+not|could\s+not|may|might)\b"
     # "Parents are related by marriage" (in-laws): not by blood (it was counted).
@@ -753,7 +777,7 @@ _CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not"
 # A heading's dash, as _SHORTHAND reads it: a letter, then the dash with spaces around it, then a letter or
 # a figure ("Fractures - no").
 _DASH_HEADING_END = re.compile(r"[a-z]")
-_DASH_VALUE_START = re.compile(r"[a-z0-9]")
+_DASH_VALUE_START = re.compile(r"[a-z0-9?]")
 # A line that holds only a template's value of absence, under the line it answers: "Fractures" then "no", "-",
 # "none", "nil", "absent" or "negative" (see TextParser._answer_lone_values).
 _LONE_VALUE = re.compile(
@@ -773,6 +797,10 @@ _CONSANGUINITY_LINE = re.compile(
 _SENTENCE_LINE_END = re.compile(r"[.;!?:][ \t]*\r?$")
 # A bullet or a number before a line's words ("- Fractures", "2) Hepatosplenomegaly").
 _LINE_BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u00b7\u2013\u2014>]|\d{1,2}[.)])[ \t]+")
+# The number of a numbered list's item at the start of its line ("1. splenomegaly", "2) anaemia"). Once the
+# rules that read lines are done, it becomes a bullet, which still starts a sentence (see _line_break): its
+# full stop ended a sentence of its own, and "1" was reported as a word not found.
+_LIST_NUMBER = re.compile(r"^(?P<indent>[ \t]*)\d{1,2}[.)](?=[ \t]+\S)", re.MULTILINE)
 # A heading's value of absence after its colon, "=" or spaced dash ("Fractures: no", "Fractures - none",
 # "Splenomegaly = nil"): a word that _VALUE_WORDS reads as absent, or "absent" (see
 # TextParser._answer_heading_values). "0" is no value in "0.5".
@@ -1262,6 +1290,12 @@ def _line_break(before: str, blank: str, nxt: str, *, heading_value: bool = Fals
     connector that carries on to the next line: "Fractures: no" then "Anaemia" is two items, not "no anaemia"."""
     if before.lower() in _CONTINUES and not blank and not heading_value:
         return f"{before} {nxt}"
+    if _QUESTION_VALUE.fullmatch(before) and (heading_value or before[:1] != "?"):
+        # "Gender: ?" or "Consanguinity: ?" then "anaemia, big spleen": the "?" is the heading's value, which says
+        # nothing, and ends the line. Run on, it read "? anaemia", a doubt (see _QUESTION_BEFORE), and held the
+        # next line back as uncertain. A lone "?" that is no heading's value may be a doubt that wrapped ("anaemia,
+        # ?" then "splenomegaly") and runs on as before.
+        return f"{before}; {nxt}"
     if before.endswith("."):
         # The full stop ends the sentence already. A "; " after it glued the two ("g/dL.; Hearing"), and a lab
         # value's unit then ran on to the ";", taking its full stop ("'g/dL.' is not an accepted unit").
@@ -1271,6 +1305,8 @@ def _line_break(before: str, blank: str, nxt: str, *, heading_value: bool = Fals
     return f"{before} {nxt}"
 
 
+# A heading's value "?" as the word before a line break, alone or glued to its colon ("Gender:?").
+_QUESTION_VALUE = re.compile(r"(?:[^\s:=]*[:=])?\?+")
 _SENTENCE = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]|\bbut\b|\bhowever\b|\balthough\b")
 # Where a case report turns to the patient ("presented with", "was admitted with"), unless the sentence is
 # about a relative ("Her brother presented with fractures").
@@ -1680,6 +1716,7 @@ class _Item:
     post_negation: bool = False
     affirmed: bool = False
     hedged: bool = False  # its own uncertainty cue
+    pre_hedge: bool = False  # an uncertainty cue before its words ("possible X"), covering the list after it
     post_hedge: bool = False
     tail: str = ""  # words after a post-cue ("on examination")
     normal: bool = False  # the negation in force is a "normal" cue ("normal BERA", "ABR normal")
@@ -1987,6 +2024,8 @@ class TextParser:
         text = self._negate_heading_lists(text)
         # "Fractures: no" then "big spleen" is no fractures and a big spleen (see _answer_heading_values).
         text, heading_notes = self._answer_heading_values(text)
+        # "1. splenomegaly": the number of a list item is a bullet (see _LIST_NUMBER).
+        text = _LIST_NUMBER.sub(r"\g<indent>-", text)
         text = _join_lines(text).strip()
         original = text
         mentions: list[LabMention] = []
@@ -2018,8 +2057,10 @@ class TextParser:
         lowered = _SPLEEN_BELOW_MARGIN.sub(_spleen_below_margin, lowered)
         # "Liver: 4 cm BCM" is one phrase, so that its note is given (see _LIVER_SIZE).
         lowered = _LIVER_SIZE.sub(lambda match: match.group().replace(":", " "), lowered)
+        lowered = _QUESTION_HEADING_VALUE.sub(" possible", lowered)
         lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
+        lowered = _NOT_CONFIRMED.sub(" to be confirmed", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
         lowered = _PURPOSE.sub(", ", lowered)
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
@@ -2556,12 +2597,13 @@ class TextParser:
         if hedge and self._names_a_term(phrase, hedge.group()):
             hedge = None  # "borderline personality disorder", "differential cyanosis"
         if hedge:
-            item.hedged = True
+            item.hedged = item.pre_hedge = True
             phrase = phrase[hedge.end() :].strip()
-        post_hedge = _POST_UNCERTAIN.search(phrase)
+        # A space first, so that the cue alone ("anaemia, to be confirmed") is found too (see _settle).
+        post_hedge = _POST_UNCERTAIN.search(f" {phrase}")
         if post_hedge:
             item.post_hedge = item.hedged = True
-            phrase = phrase[: post_hedge.start()].strip()
+            phrase = f" {phrase}"[: post_hedge.start()].strip()
         item.phrase = phrase
         return item
 
@@ -2742,7 +2784,11 @@ class TextParser:
             # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
             # with the value, not reported as words not found.
             # Nor are words that only say who the patient is ("male infant") or head a section ("Findings:").
-            if (lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY) and not set(
+            if _KINSHIP.search(item.phrase):
+                # "Consanguineous union", "consanguinity confirmed": family history (see _states_consanguinity),
+                # shown as about a relative as "consanguineous parents" is; they were reported as words not found.
+                state.about_relatives.append(item.written)
+            elif (lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY) and not set(
                 tokens
             ) <= _NO_FINDING:
                 state.unmatched.append(item.phrase)
@@ -3355,18 +3401,24 @@ def _settle(items: list[_Item]) -> None:
 
     A trailing cue first goes back over the list before it ("hepatomegaly and splenomegaly absent"), over
     "and"/"or"/"nor", and over a comma only in a list joined by one of them ("anaemia, pallor and fever
-    absent"; in "anaemia, fever absent" the comma ends it); it stops at a phrase with a cue of its own.
+    absent"; in "anaemia, fever absent" the comma ends it), or over the comma before a doubt that stands alone
+    ("anaemia, to be confirmed"); it stops at a phrase with a cue of its own.
     Then the pre-cues go forward as set out in TextParser.parse.
     """
     for i, item in enumerate(items):
         if not (item.post_negation or item.post_hedge):
             continue
         joined = False
+        # A doubt alone after a comma ("anaemia, to be confirmed") is said of the phrase before it, as if it
+        # followed it with no comma (the anaemia was read as observed).
+        lone = item.post_hedge and not item.phrase
         j = i
         while j >= 1:
             connector = items[j].connector
             joined = joined or connector in {"and", "or", "nor"}
-            if connector not in {"and", "or", "nor"} and not (connector == "," and joined):
+            if connector not in {"and", "or", "nor"} and not (
+                connector == "," and (joined or (lone and j == i))
+            ):
                 break
             j -= 1
             earlier = items[j]
@@ -3418,11 +3470,13 @@ def _settle(items: list[_Item]) -> None:
             if i >= 1:
                 items[i - 1].hedged = True
                 items[i - 1].status = "uncertain"
-        if item.hedged:
+        if item.hedged and (item.pre_hedge or not item.post_hedge):
+            # A doubt after the words ("X to be confirmed", "X unlikely", "X: ?") goes back over its list (above),
+            # not on to the next phrase: "osteopetrosis unlikely, anaemia" held the anaemia back.
             hedge = True
         if item.pre_negation:
             negation = i
-        if hedge:
+        if hedge or item.hedged:
             item.status = "uncertain"
             continue
         if item.signs:

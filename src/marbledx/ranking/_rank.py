@@ -569,7 +569,7 @@ class Ranker:
     def report(self, analysis: Analysis, *, top: int = 20) -> CaseResult:
         """The ``top`` diagnoses of an analysis, each with its per-finding evidence."""
         if top < 1:
-            msg = f"--top must be at least 1, got {top}"
+            msg = f"top must be at least 1, got {top}"
             raise InputError(msg)
         rows = analysis.top_rows(top)
         evidences = analysis.evidences
@@ -645,7 +645,7 @@ class Ranker:
     ) -> CaseResult:
         """Rank every disease for a case and explain the ``top`` diagnoses."""
         if top < 1:
-            msg = f"--top must be at least 1, got {top}"
+            msg = f"top must be at least 1, got {top}"
             raise InputError(msg)
         return self.report(self.analyse(case, prior=prior, genotype=genotype), top=top)
 

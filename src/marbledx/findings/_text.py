@@ -269,8 +269,12 @@ _NOT_CONFIRMED = re.compile(
 _PURPOSE = re.compile(r"(?<=[a-z])\s+(?=to\s+(?:look|check|screen|assess|test|evaluate)\s+for\b)")
 # "X was not ruled out" and a question mark next to a word ("? splenomegaly", "splenomegaly?") are
 # uncertain, and read before the negation cues see their "not".
+# So are "X cannot be excluded" and "X (is) to be excluded" (or ruled out): their "excluded" was read as a
+# post-negation first, so "anaemia cannot be excluded" excluded the anaemia, the opposite of a doubt.
 _NOT_RULED_OUT = re.compile(
     r"\s+(?:(?:is|was|has\s+been|have\s+been)\s+)?not\s+(?:been\s+)?(?:ruled\s+out|excluded)\b"
+    r"|\s+(?:(?:cannot|can\s+not|could\s+not)\s+be|(?:(?:is|are)\s+)?(?:yet\s+|still\s+)?to\s+be)"
+    r"\s+(?:ruled\s+out|excluded)\b"
 )
 _NOT_LIKELY = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:likely|probable)\b")
 _QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
@@ -279,6 +283,10 @@ _QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
 # nothing and is cut out before (see _SEX_NOT_KNOWN, _take_consanguinity).
 _QUESTION_HEADING_VALUE = re.compile(r"[ \t]*[:=][ \t]*\?+(?=\s*(?:[,;.!?)]|$))")
 _QUESTION_AFTER = re.compile(r"(?<=[a-z])\s*\?")
+# "Anaemia, ?" and "anaemia (?)": a "?" alone after a comma, or in brackets after a word, is a doubt about the
+# words before it, as "anaemia?" is. The anaemia was read as observed, the "?" taken as a sentence end only.
+_QUESTION_ALONE = re.compile(r"(?<=,)[ \t]*\?+(?=\s*(?:[,;.!?)]|$))")
+_QUESTION_BRACKET = re.compile(r"(?<=[a-z])[ \t]*\([ \t]*\?+[ \t]*\)")
 # Conditional and counselling wording ("without treatment, blindness develops", "if not transplanted ...",
 # "will need"): ConText's hypothetical triggers. The whole sentence is held back, before "without" or
 # "not" can be read as a negation.
@@ -604,6 +612,36 @@ _KINSHIP = re.compile(
     rf"(?:{_COUSIN}|(?:(?:closely|distantly|blood|biologically)\s+)?related)\b"
     r"|\brelated\s+parents\b"
 )
+# A consanguinity phrase among a relative's words, as the words stand when a sentence is read (a "not" is ", no"
+# by then: "parents, no consanguineous"): "parental consanguinity", "parents (are) consanguineous", "the parents
+# are first cousins", "mother and father are related", "parents: first cousins", "consanguineous parents",
+# "born to first-cousin parents", and their negations ("parents non-consanguineous", "unrelated parents").
+# Consanguinity is a fact of family history, not a heading for a relative's findings: the items after such a
+# phrase, after a comma or "and", are the patient's unless they name a relative themselves (the whole sentence
+# was the relative's: "parental consanguinity, anaemia" lost the anaemia). See _sentence and _clause.
+_KIN_WORD = (
+    rf"(?:non-?)?consanguin(?:ity|eous|e)|{_COUSIN}|(?:(?:closely|distantly|blood|biologically)\s+)?related"
+    r"|unrelated|non-?related"
+)
+_KIN_NOUN = r"(?:parents|marriage|union|couple)"
+_KIN_PHRASE = (
+    r"(?:(?:the|her|his|their|both|my|our)\s+)?"
+    r"(?:(?:parents?(?:'s|s')?|parental|mother\s+and\s+father|father\s+and\s+mother)"
+    r"(?:[\s,:=-]+(?:are|were|is|was|both|also|no|not|non)\b)*"
+    rf"[\s,:=-]+(?:{_KIN_WORD})(?:[\s-]+(?:{_KIN_WORD}|{_KIN_NOUN}))*"
+    rf"|(?:(?:no|not|non)[\s-]+)?(?:{_KIN_WORD})(?:[\s-]+(?:{_KIN_WORD}))*[\s-]+{_KIN_NOUN})"
+)
+# A sentence that starts with one, ended by a comma, ";", "and" or "&": not a sentence about a relative.
+_KIN_SUBJECT = re.compile(rf"\s*{_KIN_PHRASE}\s*(?=$|[,;&]|and\b)")
+# A relative's words that end with one ("consanguineous parents", "child of consanguineous parents").
+_KIN_TAIL = re.compile(rf"(?:^|\b(?:to|of)\s+){_KIN_PHRASE}\s*$")
+_KIN_CUE = re.compile(r"consanguin|cousin|related")
+# Words after such a phrase that go on about the parents ("parents are first cousins and both are carriers",
+# "consanguineous parents, both well"): they stay the relatives' words.
+_PARENTS_GO_ON = re.compile(
+    r"(?:are|were|is|was|have|both|also|each|they|them|themselves|neither|either|who|whose|healthy|well"
+    r"|unaffected|asymptomatic|carriers?|heterozygous|heterozygotes?)\b"
+)
 # Where the clause of such words starts, read back from them (a colon does not end it: "History: no consanguinity").
 # A "?" does not end it either: "? consanguinity" is a doubt.
 _KINSHIP_CLAUSE = re.compile(r"[.;!,()\[\]\n]|\bbut\b|\bhowever\b|\balthough\b")
@@ -634,6 +672,8 @@ _KINSHIP_DOUBT_AFTER = re.compile(
     r"|\s*(?:,\s*)?(?:(?:only|but)\s+)?(?:through|by|via|in)\s+marriage\b|\s*(?:as\s+)?in-?laws?\b"
     # A heading whose value is not on its line ("Consanguinity:" then "Unknown"): its value is not read.
     r"|\s*\?|\s*[:=]"
+    # "Consanguinity (?)" is "consanguinity?", a doubt (it was counted).
+    r"|\s*\(\s*\?"
 )
 # Another relative near them: the consanguinity is someone else's ("her mother's parents are cousins",
 # "consanguineous marriages in the family"), not said of the patient's parents.
@@ -1723,6 +1763,9 @@ class _Item:
     status: str = "observed"  # observed | excluded | uncertain | ambiguous
     why: str = ""
     signs: tuple[int, ...] = ()  # the signs read by their own rule in the phrase (see _take_signs)
+    # Why it is held back if it would be observed: a cue alone after a later comma may cover it ("anaemia, big
+    # spleen, absent"; see _settle).
+    unclear: str = ""
 
 
 class TextParser:
@@ -2063,6 +2106,9 @@ class TextParser:
         lowered = _NOT_CONFIRMED.sub(" to be confirmed", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
         lowered = _PURPOSE.sub(", ", lowered)
+        lowered = _QUESTION_BRACKET.sub(" possible", lowered)
+        # "Anaemia, ?" is "anaemia, possible" (see _item); the question mark still ends the sentence.
+        lowered = _QUESTION_ALONE.sub(" possible.", lowered)
         lowered = _QUESTION_BEFORE.sub("possible ", lowered)
         lowered = _QUESTION_AFTER.sub(" possible.", lowered)  # the question mark still ends the sentence
         lowered = _HYPOTHETICAL.sub(_HYPOTHETICAL_MARK, lowered)
@@ -2475,7 +2521,8 @@ class TextParser:
 
     def _sentence(self, sentence: str, state: _State) -> None:
         """Read one sentence into ``state``."""
-        about_relative = bool(_RELATIVE_SUBJECT.match(sentence))
+        # "Parental consanguinity, anaemia": a consanguinity phrase is no relative's subject (see _KIN_PHRASE).
+        about_relative = bool(_RELATIVE_SUBJECT.match(sentence)) and not _KIN_SUBJECT.match(sentence)
         # Ages first: "Age: 7 Sex: F" leaves the sex heading at the start of its clause.
         sentence = _take_ages(sentence, state, about_relative=about_relative)
         sentence = _take_sex_heading(sentence, state, about_relative=about_relative)
@@ -2500,7 +2547,12 @@ class TextParser:
                     negation = " ".join(negative.group("cue").split())
                     negation = "negative for" if negation == "negative" else negation
                     continue  # the heading names nothing itself ("Negative:" is no word not found)
-                if index + 1 < len(clauses) and _RELATIVE.search(heading):
+                if (
+                    index + 1 < len(clauses)
+                    and _RELATIVE.search(heading)
+                    # "Parents: first cousins once removed, anaemia": family history, and the anaemia is the patient's.
+                    and not _KIN_SUBJECT.match(f"{clause}:{clauses[index + 1]}")
+                ):
                     # "Her father: he had fractures", "Family history: ...": the rest is the relative's.
                     state.about_relatives.append(_shown(":".join(clauses[index:])))
                     break
@@ -2522,12 +2574,25 @@ class TextParser:
         state.shared = None
         items: list[_Item] = []
         relative: list[str] | None = None  # the words about a relative so far, while in such a clause
+        kin = False  # whether those words end with a consanguinity phrase (see _KIN_PHRASE)
         hypothetical = hedged
         # re.split with one capturing group alternates: phrase, connector, phrase, connector, ...
         for index in range(0, len(pieces), 2):
             phrase = " ".join(pieces[index].split())
             connector = " ".join(pieces[index - 1].split()) if index else ""
-            if connector == "," and relative is not None:
+            # Words that go on about the parents stay theirs: "parents are first cousins, both well", and "parents,
+            # no related", which "parents are not related" is by now.
+            goes_on = relative is not None and (
+                (kin and bool(_PARENTS_GO_ON.match(phrase)))
+                or (
+                    connector == ","
+                    and phrase.startswith("no ")
+                    and _ends_with_kin([*relative, phrase], phrase)
+                )
+            )
+            if relative is not None and not goes_on and (connector == "," or (kin and connector in _AND)):
+                # A relative's words end at a comma; a consanguinity phrase ends at "and" too ("parents
+                # consanguineous and anaemia": the anaemia is the patient's).
                 state.about_relatives.append(_shown(" ".join(relative)))
                 relative = None
             if relative is None and _KIN_MARK.search(phrase) and not _RELATIVE.search(phrase):
@@ -2547,9 +2612,11 @@ class TextParser:
                 if not self._matches(before, negated=False):
                     before = ""
                 relative = [phrase[len(before) :].strip()]
+                kin = _ends_with_kin(relative, relative[0])
                 phrase = before
             elif relative is not None:
                 relative.extend(w for w in (connector, phrase) if w)
+                kin = _ends_with_kin(relative, phrase)
                 continue
             state.patient_words.append(phrase)
             if _HYPOTHETICAL_MARK.strip() in phrase.split():
@@ -2566,6 +2633,19 @@ class TextParser:
             items.append(item)
         if relative is not None:
             state.about_relatives.append(_shown(" ".join(relative)))
+        for lone, earlier in zip(items[1:], items, strict=False):
+            # "VEPs, absent", "osteoclasts, absent": a negation alone after a comma that makes a finding's name
+            # with the phrase before it is read as that name, as "VEPs absent" is (see _item).
+            named = f"{earlier.phrase} {lone.written}"
+            if (
+                lone.post_negation
+                and not lone.phrase
+                and earlier.phrase
+                and not _has_cue(earlier)
+                and self._cue_is_a_name(named, len(earlier.phrase) + 1)
+            ):
+                earlier.phrase, earlier.written = named, f"{earlier.written}, {lone.written}"
+                lone.post_negation = False
         _settle(items)
         self._distribute_normal(items)
         self._hold_back_resolved(items)
@@ -2604,6 +2684,19 @@ class TextParser:
         if post_hedge:
             item.post_hedge = item.hedged = True
             phrase = f" {phrase}"[: post_hedge.start()].strip()
+        if connector == ",":
+            # A cue alone after a comma ("anaemia, absent", "anaemia, possible", "anaemia, ruled out") is said of
+            # the phrase before it, as the cue right after it would be (NegEx post-cues, PMID:12123149): it was
+            # read as an item of its own, with nothing to negate or doubt, and the anaemia as observed. It is
+            # then that post-cue only and covers no phrase after it, as "to be confirmed" there did already:
+            # "anaemia, absent, big spleen" is "anaemia absent, big spleen".
+            if _POST_NEGATION.fullmatch(f" {item.written}"):
+                item.post_negation = True
+                item.pre_negation, item.cue, item.resolved = False, "", False
+                item.normal = item.written.split()[-1] in _NORMAL_CUES
+                phrase = ""
+            elif item.pre_hedge and not phrase:
+                item.pre_hedge, item.post_hedge = False, True
         item.phrase = phrase
         return item
 
@@ -2849,6 +2942,13 @@ def _inline_cue(match: re.Match[str]) -> str:
     if words.endswith(" of"):
         return f", {words} "
     return ", no "
+
+
+def _ends_with_kin(relative: list[str], added: str) -> bool:
+    """Whether a relative's words (``relative``, the last of them ``added``) end with a consanguinity phrase (see
+    _KIN_PHRASE). Only words just added that may end one are looked at, so that a long relative's clause costs
+    time in proportion to its length."""
+    return bool(_KIN_CUE.search(added)) and bool(_KIN_TAIL.search(" ".join(relative)))
 
 
 def _spleen_below_margin(match: re.Match[str]) -> str:
@@ -3401,17 +3501,19 @@ def _settle(items: list[_Item]) -> None:
 
     A trailing cue first goes back over the list before it ("hepatomegaly and splenomegaly absent"), over
     "and"/"or"/"nor", and over a comma only in a list joined by one of them ("anaemia, pallor and fever
-    absent"; in "anaemia, fever absent" the comma ends it), or over the comma before a doubt that stands alone
-    ("anaemia, to be confirmed"); it stops at a phrase with a cue of its own.
+    absent"; in "anaemia, fever absent" the comma ends it), or over the comma before a cue that stands alone
+    ("anaemia, absent", "anaemia, to be confirmed"); it stops at a phrase with a cue of its own. The items before
+    that comma in a list that a lone cue ends ("anaemia, big spleen, absent": the anaemia) are held back.
     Then the pre-cues go forward as set out in TextParser.parse.
     """
     for i, item in enumerate(items):
         if not (item.post_negation or item.post_hedge):
             continue
         joined = False
-        # A doubt alone after a comma ("anaemia, to be confirmed") is said of the phrase before it, as if it
-        # followed it with no comma (the anaemia was read as observed).
-        lone = item.post_hedge and not item.phrase
+        # A cue alone after a comma ("anaemia, absent", "anaemia, to be confirmed") is said of the phrase before
+        # it, as if it followed it with no comma (the anaemia was read as observed).
+        lone = not item.phrase
+        comma = False  # whether a comma ended the cue's way back
         j = i
         while j >= 1:
             connector = items[j].connector
@@ -3419,6 +3521,7 @@ def _settle(items: list[_Item]) -> None:
             if connector not in {"and", "or", "nor"} and not (
                 connector == "," and (joined or (lone and j == i))
             ):
+                comma = connector == ","
                 break
             j -= 1
             earlier = items[j]
@@ -3429,6 +3532,22 @@ def _settle(items: list[_Item]) -> None:
                 earlier.normal = item.normal  # "BERA and audiogram normal"
             else:
                 earlier.post_hedge = earlier.hedged = True
+        if lone and comma:
+            # "anaemia, big spleen, absent": the lone cue covers the big spleen; whether it covers the anaemia
+            # too, as a value of the whole list, or the big spleen only, as "anaemia, big spleen absent" would,
+            # the words do not say. A wrongly negated or doubted finding counted as observed is worse than one
+            # not read, so the rest of the list without a cue of its own is held back, not guessed.
+            cue = " ".join(item.written.split())
+            why = (
+                f"'{cue}' alone after a later comma may or may not be said of it too; not read (write "
+                f"'X and Y {cue}' for both, or '{cue}' right after its own finding)"
+            )
+            while j >= 1 and items[j].connector in _LIST:
+                j -= 1
+                earlier = items[j]
+                if _has_cue(earlier):
+                    break
+                earlier.unclear = why
     # Each phrase's list facts, gathered in one pass each so that a long list costs time in proportion to its
     # length, not to its square ("no, " * 4,000 took 6 s): how many connectors up to each phrase are "or"-like
     # and "and"-like, where each phrase's list run starts, and how far the run of list items without a cue
@@ -3524,6 +3643,10 @@ def _settle(items: list[_Item]) -> None:
                 "follows a negation in a list that no 'or'/'nor' closes, so it may or may not be negated; "
                 "not read (write 'no X or Y', or 'no X; Y')"
             )
+    for item in items:
+        if item.unclear and item.status == "observed":
+            item.status = "ambiguous"
+            item.why = item.unclear
 
 
 def _has_cue(item: _Item) -> bool:

@@ -36,6 +36,7 @@ from marbledx.findings._text_labs import (
     LabMention,
     TextLab,
     find_lab_mentions,
+    join_split_values,
     lab_value_text,
     mark_lab_mentions,
     read_text_labs,
@@ -239,21 +240,46 @@ _POST_AFFIRM = re.compile(
 # preposition may come first: "referred for possible osteopetrosis".
 _UNCERTAIN = re.compile(
     r"^(?:(?:for|of|as|with|to)\s+)?"
-    r"(?:(?:to\s+)?rule\s+out|ruling\s+out|r/o|possible|possibly|probable|probably|likely|suspected|suspect"
-    r"|suspicion\s+of|query|questionable|equivocal|borderline|doubtful|presumed|presumptive"
+    # "Most likely", "highly probable", "very likely" are doubts too: "most likely osteopetrosis" read as observed.
+    r"(?:(?:to\s+)?rule\s+out|ruling\s+out|r/o"
+    r"|(?:(?:most|more|less|very|highly|quite)\s+)?(?:possible|possibly|probable|probably|presumably|likely|unlikely)"
+    r"|suspected|suspect|suspicion\s+of|query|questionable|equivocal|borderline|doubtful|presumed|presumptive"
     r"|(?:evaluate|evaluation|screen|screening|screened|assess|assessment|test|tested|investigated|investigation"
     r"|investigations|work\s*up|workup|worked\s+up)\s+(?:for|of)"
     r"|(?:look|looking|check|checking)\s+for"
-    r"|(?:at\s+)?risk\s+(?:of|for)|concern\s+for|concerning\s+for|unlikely|may\s+have|might\s+have"
+    r"|(?:at\s+)?risk\s+(?:of|for)|concern\s+for|concerning\s+for|may\s+have|might\s+have"
     r"|could\s+be|cannot\s+(?:exclude|rule\s+out)|to\s+exclude|consider|considered"
     r"|differential\s+diagnos[ie]s(?:\s+(?:includes?|of))?|differential\s+includes|differential|ddx|dd)\b\s*"
 )
+# "Anaemia probable", "anaemia probably", "anaemia query" are doubts as "probable anaemia" and "query anaemia" are
+# (they read as observed).
 _POST_UNCERTAIN = re.compile(
-    r"\s+(?:(?:unlikely|suspected|possible|likely|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded"
-    r"|questioned|equivocal|borderline|doubtful)$"
+    r"\s+(?:(?:unlikely|suspected|possible|likely|probable|probably|query|queried|questionable"
+    r"|not\s+excluded|cannot\s+be\s+excluded|to\s+be\s+excluded|questioned|equivocal|borderline|doubtful)$"
     # "Bleeding tendency to be investigated": a question the work-up is to answer (it read as observed). Words
     # after it only say how or when ("to be confirmed by biopsy"), and the phrase is held back with them.
     r"|(?:to\s+be\s+(?:investigated|assessed|evaluated|confirmed)|under\s+investigation|being\s+investigated)\b)"
+)
+# A doubt inside a phrase, after words and before more ("anaemia unlikely on FBC", "anaemia suspected on
+# examination", "splenomegaly probable on ultrasound", "anaemia likely osteopetrosis") may be said of the words
+# before it, and the words after it only say where or why: the phrase is held back, as "X unlikely" is (they
+# were read as observed). A doubt before a cause is the exception (see _DOUBTED_CAUSE).
+_DOUBT_INSIDE = re.compile(
+    r"\s+(?:(?:most|more|less|very|highly|quite)\s+)?(?:unlikely|suspected|possible|possibly|likely|probable"
+    r"|probably|presumably|query|queried|questionable|questioned|doubtful|equivocal)\s+(?=\S)"
+)
+# "Anaemia probably due to osteopetrosis", "anaemia is likely secondary to marrow failure": a doubt before a
+# cause is a doubt about the cause; the finding before it is stated. It becomes a phrase of its own ("anaemia,
+# probably due to osteopetrosis"), so that the anaemia is observed and the cause, with its cue, held back as
+# "probable osteopetrosis" is (the osteopetrosis was read as observed, or the whole phrase was not found). Only
+# adverbs of likelihood before a word of cause are read so: in "osteopetrosis suspected because of dense bones"
+# or "anaemia unlikely due to a normal Hb" the doubt is about the finding, and the phrase is held back (see
+# _DOUBT_INSIDE).
+_DOUBTED_CAUSE = re.compile(
+    r"(?<=[a-z])(?<!\bmost)(?<!\bmore)(?<!\bvery)(?<!\bhighly)(?<!\bquite)"
+    r"(?:\s+(?:is|was|are|were))?\s*,?\s+(?=(?:(?:most|more|very|highly|quite)\s+)?"
+    r"(?:likely|probably|possibly|presumably)\s+(?:due\s+to|secondary\s+to|caused\s+by|attributable\s+to"
+    r"|attributed\s+to|related\s+to|(?:as\s+)?a\s+result\s+of)\b)"
 )
 # "Anaemia yet to be confirmed", "anaemia not yet confirmed", "anaemia awaiting confirmation", "anaemia
 # unconfirmed" say what "anaemia to be confirmed" says, and are rewritten to it (see _POST_UNCERTAIN) before the
@@ -394,6 +420,24 @@ _AGE = re.compile(
     rf"|\b{_YEARS}{_FIGURE}\s*-?\s*(?:yo|y/o|mo|m/o|mos|wk|wks)(?![a-z/])(?!\s*(?:of|-))"
     rf"|\b{_YEARS}{_NUMBER}\s+(?:days?|weeks?|months?|years?)\s+of\s+age\b"
 )
+# "7 y/o", "7 y.o.", "7 m/o", "7 m.o." are "7 yo" and "7 mo", as _AGE reads them; they are rewritten so before
+# anything reads the text. The heading read "Age: 7 y" and left "/o" as a word not found ("Age: 7 y/o. anaemia"),
+# and the full stops of "y.o." ended sentences ("7 y.o. boy" gave no age). The last full stop is kept where a
+# sentence may end there: before a capital that is no lone sex letter ("7 y.o. Anaemia"), or at the end.
+_AGE_UNIT_DOTS = re.compile(
+    r"(?<=\d)(?P<gap>[ \t]?-?[ \t]?)(?P<unit>[ym])(?:[ \t]?/[ \t]?o|\.[ \t]?o(?P<dot>\.)?)(?![a-z0-9/])",
+    re.IGNORECASE,
+)
+_SENTENCE_AFTER_AGE = re.compile(r"\s*$|\s+(?![FM]\b)[A-Z]")
+
+
+def _age_unit(match: re.Match[str]) -> str:
+    """ "7 y/o" -> "7 yo", "7 y.o. boy" -> "7 yo boy", "7 y.o. Anaemia" -> "7 yo. Anaemia" (see _AGE_UNIT_DOTS)."""
+    unit = f"{match.group('gap')}{match.group('unit').lower()}o"
+    ends = match.group("dot") and _SENTENCE_AFTER_AGE.match(match.string, match.end())
+    return f"{unit}." if ends else unit
+
+
 # A bracket that holds only an age in words ("Baby boy (six weeks): anaemia") is a comma-separated phrase,
 # as one with a figure is ("(6 weeks)"; see TextParser.parse), so that the age after the patient is read.
 _AGE_IN_WORDS_BRACKET = re.compile(rf"\(\s*({_YEARS}{_NUMBER_WORD}\s*-?\s*{_UNIT}(?:\s*-?\s*old)?)\s*\)")
@@ -1766,6 +1810,13 @@ class _Item:
     # Why it is held back if it would be observed: a cue alone after a later comma may cover it ("anaemia, big
     # spleen, absent"; see _settle).
     unclear: str = ""
+    # A consanguinity phrase with a cue of its own that names no finding ("no consanguinity", "possible
+    # consanguinity", "denies consanguinity"): family history, which sets nothing (see _states_consanguinity).
+    # Its cue opens no list of findings: the phrases after it, after a comma or "and", are the patient's and
+    # read as written ("no consanguinity, anaemia" held the anaemia back as "no X, Y"); an "or" list is still
+    # covered ("no consanguinity or anaemia").
+    kin: bool = False
+    lab_after: str = ""  # the words after the phrase's last lab value (see TextParser._emit)
 
 
 class TextParser:
@@ -2058,6 +2109,10 @@ class TextParser:
         # the text.
         text, long_names = _take_names(text)
         text, birth_date, long_dates = _take_birth_dates(text)
+        table = (lab_table or bundled_lab_table()) if labs else None
+        if table is not None:
+            # "Hb" then "7.2 g/dL" on the next line is "Hb 7.2 g/dL" (see join_split_values).
+            text = join_split_values(text, table)
         # "Fractures" then "no" on the next line is "Fractures: no" (see _answer_lone_values).
         text = self._answer_lone_values(text)
         # "anaemia" then "osteopetrosis: no" is two items, not "anaemia osteopetrosis: no" (see
@@ -2070,9 +2125,10 @@ class TextParser:
         # "1. splenomegaly": the number of a list item is a bullet (see _LIST_NUMBER).
         text = _LIST_NUMBER.sub(r"\g<indent>-", text)
         text = _join_lines(text).strip()
+        # "Age: 7 y/o", "7 y.o. boy": the unit is "yo" (see _AGE_UNIT_DOTS).
+        text = _AGE_UNIT_DOTS.sub(_age_unit, text)
         original = text
         mentions: list[LabMention] = []
-        table = (lab_table or bundled_lab_table()) if labs else None
         if table is not None:
             mentions = find_lab_mentions(text, table)
             # Each value becomes a placeholder word, so that the cues around it (a relative, a hypothesis)
@@ -2105,6 +2161,7 @@ class TextParser:
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_CONFIRMED.sub(" to be confirmed", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
+        lowered = _DOUBTED_CAUSE.sub(", ", lowered)
         lowered = _PURPOSE.sub(", ", lowered)
         lowered = _QUESTION_BRACKET.sub(" possible", lowered)
         # "Anaemia, ?" is "anaemia, possible" (see _item); the question mark still ends the sentence.
@@ -2630,6 +2687,11 @@ class TextParser:
             else:
                 item = self._item(connector, phrase)
             item.hedged = item.hedged or hypothetical
+            item.kin = (
+                (item.pre_negation or item.pre_hedge)
+                and bool(_KINSHIP.search(item.phrase))
+                and not self._matches(item.phrase, negated=item.pre_negation)
+            )
             items.append(item)
         if relative is not None:
             state.about_relatives.append(_shown(" ".join(relative)))
@@ -2684,6 +2746,10 @@ class TextParser:
         if post_hedge:
             item.post_hedge = item.hedged = True
             phrase = f" {phrase}"[: post_hedge.start()].strip()
+        elif (inside := _DOUBT_INSIDE.search(phrase)) and not self._cue_is_a_name(phrase, inside.start() + 1):
+            # "Anaemia unlikely on FBC": the whole phrase is held back, its words matched without the cue.
+            item.post_hedge = item.hedged = True
+            phrase = f"{phrase[: inside.start()]} {phrase[inside.end() :]}".strip()
         if connector == ",":
             # A cue alone after a comma ("anaemia, absent", "anaemia, possible", "anaemia, ruled out") is said of
             # the phrase before it, as the cue right after it would be (NegEx post-cues, PMID:12123149): it was
@@ -2808,6 +2874,15 @@ class TextParser:
         if item.signs:
             self._emit_signs(item, state)
         lab_words = self._take_lab_values(item, state)
+        if lab_words is not None and item.lab_after and item.status == "observed":
+            # "Platelets 45 x10^9/L big spleen": the analyte's name goes with its value, not with the words after
+            # it, when those name a finding alone. Joined, "platelets big spleen" read as Increased mean platelet
+            # volume ("large platelets"), a finding nobody wrote. Words that name nothing alone ("Hb 7.2 g/dL
+            # low") are read with the name, as before. A cue on the name ("normal platelets 150 x10^9/L ...") is
+            # not carried over to the words after the value: such a phrase is left as it was.
+            before = _tokens(item.phrase[: -len(item.lab_after)])
+            if set(before) <= lab_words | _LAB_COMPANY and self._matches(item.lab_after, negated=False):
+                item.phrase = item.lab_after
         if not _tokens(item.phrase):
             return
         excluded = item.status == "excluded"
@@ -2929,6 +3004,8 @@ class TextParser:
             return None
         for slot in slots:
             state.lab_context[slot] = item.status
+        # The words after the last value, as the phrase is written below (see _emit).
+        item.lab_after = " ".join(PLACEHOLDER.split(item.phrase)[-1].split())
         item.phrase = " ".join(PLACEHOLDER.sub(" ", item.phrase).split())
         return frozenset().union(*(state.lab_names.get(slot, frozenset()) for slot in slots))
 
@@ -3567,9 +3644,23 @@ def _settle(items: list[_Item]) -> None:
     # The last phrase up to each index that gives a finding (see mid_list below), filled in as the phrases
     # are settled: a phrase's state is final once the next phrase is settled.
     last_giving: list[int] = []
+
+    def in_or_list(start: int, k: int) -> bool:
+        """Whether phrase ``k`` is joined to phrase ``start`` by "or"-like connectors only, or ends a run of list
+        items that an "or"/"nor" closes ("no X, Y or Z")."""
+        end = run_ends[k]
+        return count_or[k + 1] - count_or[start + 1] == k - start or (
+            end > start and items[end].connector in {"or", "nor"}
+        )
+
     negation: int | None = None  # the index of the phrase whose pre-cue is in force
     hedge = False
+    # The index of the consanguinity phrase whose doubt is in force ("possible consanguinity"), which covers an
+    # "or" list only (see _Item.kin); None when the doubt in force is another's.
+    hedge_kin: int | None = None
     for i, item in enumerate(items):
+        if hedge and hedge_kin is not None and not in_or_list(hedge_kin, i):
+            hedge, hedge_kin = False, None
         if item.connector in _RESETTING or item.connector in _EXCEPTION:
             if item.connector in _EXCEPTION and negation is not None and i >= 1:
                 # "no fractures other than a femoral fracture": the negation before the exception is only
@@ -3593,6 +3684,7 @@ def _settle(items: list[_Item]) -> None:
             # A doubt after the words ("X to be confirmed", "X unlikely", "X: ?") goes back over its list (above),
             # not on to the next phrase: "osteopetrosis unlikely, anaemia" held the anaemia back.
             hedge = True
+            hedge_kin = i if item.kin else None
         if item.pre_negation:
             negation = i
         if hedge or item.hedged:
@@ -3633,7 +3725,9 @@ def _settle(items: list[_Item]) -> None:
         if chain_or or closing in {"or", "nor"}:
             item.status = "excluded"
             item.normal = items[negation].normal
-        elif mid_list and not chain_and:
+        elif (mid_list and not chain_and) or items[negation].kin:
+            # "No consanguinity, anaemia": a negated consanguinity is a fact of family history, not the first
+            # of a list of negated findings (see _Item.kin); the anaemia is the patient's, and observed.
             item.status = "observed"
         else:
             # At the start of a list, or joined to a mid-list negation by "and"/"&" only ("anaemia, no HSM and

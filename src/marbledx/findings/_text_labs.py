@@ -37,7 +37,14 @@ from marbledx.findings._labs import (
 )
 from marbledx.ontology import Ontology
 
-__all__ = ["LabMention", "TextLab", "TextLabReading", "find_lab_mentions", "read_text_labs"]
+__all__ = [
+    "LabMention",
+    "TextLab",
+    "TextLabReading",
+    "find_lab_mentions",
+    "join_split_values",
+    "read_text_labs",
+]
 
 # Words between an analyte's name and its number: "Hb 7.2", "Hb: 7.2", "Hb = 7.2", "Hb of 7.2", "Hb was 7.2",
 # "platelet count of 45", "Hb fell to 6.5".
@@ -423,6 +430,54 @@ def _interval_limits(
         return None if limit is None else table.convert(analyte, limit, accepted, unit)
 
     return convert(low), convert(high), None
+
+
+# A line that is only an analyte's name, a bullet before it and a colon or "=" after it allowed ("Hb", "- Platelets:"),
+# and a line that starts with a figure (see join_split_values).
+_NAME_ALONE = re.compile(
+    r"[ \t]*(?:[-*\u2022\u00b7][ \t]+)?(?P<name>[a-z][^\n:=]*?)[ \t]*(?:[:=][ \t]*)?\r?", re.IGNORECASE
+)
+_VALUE_START = re.compile(r"[ \t]*\d")
+
+
+def _name_alone(line: str, table: LabTable) -> str | None:
+    """The analyte's name that ``line`` holds and nothing else (see _NAME_ALONE), or None."""
+    match = _NAME_ALONE.fullmatch(line)
+    if match is None:
+        return None
+    name = match.group("name")
+    found = _mention_pattern(table).match(f"{name} 1")
+    return name if found is not None and found.end("name") == len(name) else None
+
+
+def join_split_values(text: str, table: LabTable) -> str:
+    """``text`` with a value written under its analyte's name read as one line: "Hb" then "7.2 g/dL, big spleen"
+    is "Hb 7.2 g/dL, big spleen" (the name and the value were words not found, the line break before a figure
+    ending the sentence). Only a line that is the name alone (see _NAME_ALONE) and a next line that starts with
+    a value the lab table reads with no problem (a number and an accepted unit, as "Hb 7.2 g/dL" would be) are
+    joined; a blank line between them keeps them apart. A column of names ("Calcium" / "Phosphate" / "2.1
+    mmol/L") or of values ("Hb" / "7.2 g/dL" / "8.1 g/dL") does not say which value is which name's, and is
+    left as it is."""
+    lines = text.split("\n")
+    names = [_name_alone(line, table) for line in lines]
+    joined = [lines[0]]
+    for index in range(1, len(lines)):
+        name = names[index - 1]
+        value = lines[index].strip()
+        if (
+            name is not None
+            and (index < 2 or names[index - 2] is None)
+            and _VALUE_START.match(lines[index])
+            and (index + 1 == len(lines) or not _VALUE_START.match(lines[index + 1]))
+            and any(
+                m.start == 0 and m.name_end == len(name) and m.problem is None
+                for m in find_lab_mentions(f"{name} {value}", table)[:1]
+            )
+        ):
+            joined[-1] = f"{joined[-1].rstrip()} {value}"
+        else:
+            joined.append(lines[index])
+    return "\n".join(joined)
 
 
 def mark_lab_mentions(text: str, mentions: Sequence[LabMention]) -> str:

@@ -226,7 +226,7 @@ _INLINE_NEGATION = re.compile(
 # by MRI". The words after it only say where or when; a finding among them holds the phrase back.
 _POST_NEGATION = re.compile(
     r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been|remains?|remained)\s+)?"
-    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|negative|nil|none)\b"
+    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|unremarkable|negative|nil|none)\b"
 )
 # "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope. The
 # "confirmed" of "to be confirmed" is a doubt (see _POST_UNCERTAIN): "anaemia to be confirmed" read as "anaemia
@@ -337,6 +337,10 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bneither\b"), "no"),
     (re.compile(r"\bfree\s+from\b"), "free of"),
     (re.compile(r"\b([a-z]+)-free\b"), r"no \1"),
+    # "Vision NAD", "Hb OK", "calcium WNL": the template's shorthand for normal (_VALUE_WORDS) after the words it
+    # is said of, with no colon, ending the phrase. It was left as a word, so "vision nad" was not found and the
+    # pertinent negative lost.
+    (re.compile(r"(?<=[a-z])\s+(?:nad|wnl|ok|okay)(?=\s*(?:[,;.]|$))"), " normal"),
     # "not only anaemia but also thrombocytopenia" lists two findings.
     (re.compile(r"\bnot\s+only\b"), " "),
     (re.compile(r"\bbut\s+also\b"), " and "),
@@ -458,9 +462,11 @@ _AGE_AFTER_PATIENT = re.compile(
 )
 # "Woman, 52, with osteosclerosis": a word for an adult, a comma and a bare whole number that ends its phrase
 # is the age in years, as clinicians head a note. The noun says an adult, so a number below 16 (or above
-# 110) is not read as an age: it may be a count or a score. "Male"/"female" are left out: they head a child's
-# note as well, where a bare number may be months.
-_ADULT_AGE = re.compile(r"\b(?:man|woman|gentleman|lady|adult)\s*,\s*(\d{2,3})(?=\s*(?:[,:]|$))")
+# 110) is not read as an age: it may be a count or a score. "Male"/"female" alone are left out: they head a
+# child's note as well, where a bare number may be months; "Adult male, 60" says the adult ("60" was not found).
+_ADULT_AGE = re.compile(
+    r"\b(?:man|woman|gentleman|lady|adult(?:\s+(?:male|female))?)\s*,\s*(\d{2,3})(?=\s*(?:[,:]|$))"
+)
 _ADULT_YEARS = (16, 110)
 # "3 mo M, anaemia", "infant (8 wks), F, ...", "F, 6-week-old": a lone F or M right next to the patient's age
 # in the same clause, as notes abbreviate the sex. It must stand alone between commas, brackets or the

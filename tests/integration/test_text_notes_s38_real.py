@@ -1,0 +1,37 @@
+"""Notes of session 38 on the real HPO release: pertinent negatives of hearing and calcium written with a
+shorthand after the words ("Hearing unremarkable", "Ca normal" stays unread), which the fixture release lacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from marbledx.findings import TextParser
+from marbledx.ontology import Hpo
+
+pytestmark = pytest.mark.integration
+
+HEARING, HYPOCALCAEMIA, SPLEEN = "HP:0000365", "HP:0002901", "HP:0001744"
+
+
+@pytest.fixture(scope="module")
+def parser(real_hpo: Hpo) -> TextParser:
+    """The plain-words parser over the real release."""
+    return TextParser(real_hpo.ontology)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hearing unremarkable.", {(HEARING, True)}),  # not found before
+        ("HSM. Hearing NAD.", {("HP:0001433", False), (HEARING, True)}),  # not found before
+        ("calcium WNL", {(HYPOCALCAEMIA, True)}),  # not found before
+        ("Hearing: NAD", {(HEARING, True)}),  # as before
+        ("Hearing normal, big spleen", {(HEARING, True), (SPLEEN, False)}),  # as before
+    ],
+)
+def test_a_normal_shorthand_after_hearing_or_calcium_excludes(
+    parser: TextParser, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    parsed = parser.parse(text)
+    assert {(m.hpo_id, m.excluded) for m in parsed.mappings} == expected
+    assert parsed.unmatched == ()

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-__all__ = ["normalise_text", "normalise_texts"]
+__all__ = [
+    "LAY_SYNONYMS",
+    "SPELLING_RULES",
+    "american_spelling",
+    "normalise_text",
+    "normalise_texts",
+    "search_fold",
+    "singular",
+]
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -27,3 +36,73 @@ def normalise_texts(texts: list[str]) -> list[str]:
     """:func:`normalise_text` of many one-line texts at once (one regular-expression pass over all)."""
     blob = "\n".join(t if t.isascii() else _without_accents(t) for t in texts)
     return [line.strip() for line in _NOT_WORD_OR_LINE.sub(" ", blob.lower()).split("\n")]
+
+
+# British -> American spellings, applied to one lower-cased word. HPO labels are American; its British
+# synonyms cover only some terms ("Anaemia" is one, "Haematuria" and "Papilloedema" are not).
+SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"haem"), "hem"),
+    (re.compile(r"aem"), "em"),
+    (re.compile(r"^oe"), "e"),
+    (re.compile(r"oea"), "ea"),
+    (re.compile(r"foet"), "fet"),
+    (re.compile(r"paed"), "ped"),
+    (re.compile(r"oesoph"), "esoph"),
+    (re.compile(r"(?<=[a-z]{3})our$"), "or"),
+    (re.compile(r"(?<=[a-z]{3})tre$"), "ter"),
+    (re.compile(r"(?<=[a-z]{3})yse$"), "yze"),
+    (re.compile(r"leuc"), "leuk"),  # leucopenia, leucocytosis
+    (re.compile(r"paen"), "pen"),  # neutropaenia, thrombocytopaenia
+    (re.compile(r"oed"), "ed"),  # papilloedema, oedematous
+    (re.compile(r"aesth"), "esth"),  # anaesthesia
+    # Adjectives of the blood findings read as the finding: "anaemic", "thrombocytopenic".
+    (re.compile(r"(?<=[a-z]{2})emic$"), "emia"),
+    (re.compile(r"(?<=[a-z]{2})penic$"), "penia"),
+)
+
+# Lay adjectives that HPO labels and synonyms use interchangeably, folded to one word each.
+LAY_SYNONYMS: dict[str, str] = {
+    "big": "large",
+    "enlarged": "large",
+    "enlargement": "large",
+    "large": "large",
+    "small": "small",
+    "tiny": "small",
+    "low": "low",
+    "decreased": "low",
+    "reduced": "low",
+    "diminished": "low",
+    "high": "high",
+    "elevated": "high",
+    "raised": "high",
+    "increased": "high",
+}
+
+
+def american_spelling(word: str) -> str:
+    """``word`` (lower case) with the British spellings of :data:`SPELLING_RULES` made American."""
+    for pattern, replacement in SPELLING_RULES:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def singular(word: str) -> tuple[str, bool]:
+    """``word`` without an English plural ending, and whether one was taken off ("bones" → "bone").
+
+    Words in -ss, -us and -is are left as they are (abscess, bronchus, pelvis), and so are words of up to three
+    letters (gas, his)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y", True
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2], True
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1], True
+    return word, False
+
+
+@cache  # labels and synonyms repeat their words: about 12,000 distinct words in HPO
+def search_fold(word: str) -> str:
+    """The form in which a look-up by words compares ``word`` (lower case, as :func:`normalise_text` gives it):
+    American spelling, one word for each group of :data:`LAY_SYNONYMS`, and singular."""
+    folded = american_spelling(word)
+    return singular(LAY_SYNONYMS.get(folded, folded))[0]

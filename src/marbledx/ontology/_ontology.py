@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-from marbledx._text import normalise_text
+from marbledx._text import normalise_text, search_fold
 from marbledx.errors import UnknownTermError
 from marbledx.ontology._index import IntArray, ReleaseIndex, split_strings
 
@@ -72,6 +73,26 @@ class TermMatch:
     matched: str
     match_type: str  # id, label, synonym, words
     score: float
+
+
+@dataclass(frozen=True)
+class _SearchIndex:
+    """The words of the search texts (see :attr:`Ontology._search_index`)."""
+
+    vocabulary: list[str]  # sorted
+    rows: list[list[int]]  # rows of the search table holding each word
+    folded_texts: list[str]  # each row's text, folded word by word
+    word_counts: list[int]  # each row's number of words
+
+    def rows_with_prefix(self, prefix: str) -> set[int]:
+        """The rows holding a word that starts with ``prefix``."""
+        found: set[int] = set()
+        start = bisect.bisect_left(self.vocabulary, prefix)
+        for position in range(start, len(self.vocabulary)):
+            if not self.vocabulary[position].startswith(prefix):
+                break
+            found.update(self.rows[position])
+        return found
 
 
 class Ontology:
@@ -297,13 +318,33 @@ class Ontology:
                 synonym_hit = pos if synonym_hit is None else synonym_hit
         return self.id_at(synonym_hit) if synonym_hit is not None else None
 
+    @cached_property
+    def _search_index(self) -> _SearchIndex:
+        """Every word of the labels and synonyms, as written and folded (:func:`search_fold`), sorted, with the
+        rows of :attr:`_search_table` that hold it: a query word then finds its rows by a binary search for its
+        prefix instead of a pass over all 42,000 texts (60 ms a query with HPO 2025-01-16)."""
+        rows_of: dict[str, list[int]] = {}
+        folded_texts: list[str] = []
+        word_counts: list[int] = []
+        for row, (_, _, norm, _) in enumerate(self._search_table):
+            words = norm.split()
+            folded = [search_fold(word) for word in words]
+            folded_texts.append(" ".join(folded))
+            word_counts.append(len(words))
+            for word in {*words, *folded}:
+                rows_of.setdefault(word, []).append(row)
+        vocabulary = sorted(rows_of)
+        return _SearchIndex(vocabulary, [rows_of[w] for w in vocabulary], folded_texts, word_counts)
+
     def search(self, query: str, *, limit: int = 10) -> list[TermMatch]:
         """Rank terms matching an id, a label or words.
 
-        Exact id > exact label > exact synonym > all query words as word prefixes of a label or synonym;
-        ties prefer labels, then shorter texts, then more specific terms (higher information content).
-        An id may be written as :func:`search_id` reads it; an obsolete or alternative id finds its
-        replacement, and an id the release lacks finds nothing.
+        Exact id > exact label > exact synonym > a label or synonym equal to the query once both are folded
+        (British spelling, lay words such as "big", plurals: "papilloedema", "big spleen", "fractures") > all
+        query words as word prefixes of a label or synonym, as written or folded; ties prefer labels, then
+        shorter texts, then more specific terms (higher information content). An id may be written as
+        :func:`search_id` reads it; an obsolete or alternative id finds its replacement, and an id the release
+        lacks finds nothing.
         """
         query = query.strip()
         if not query:
@@ -322,16 +363,29 @@ class Ontology:
         words = list(dict.fromkeys(wanted.split()))
         if not words or len(words) > self._longest_text:
             return []
+        folded_wanted = " ".join(search_fold(word) for word in wanted.split())
+        index = self._search_index
+        candidates: set[int] | None = None
+        for word in sorted(words, key=len, reverse=True):  # the longest word has the fewest rows
+            found = index.rows_with_prefix(word) | index.rows_with_prefix(search_fold(word))
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return []
         best: dict[int, TermMatch] = {}
-        for pos, original, norm, kind in self._search_table:
+        for row in candidates or ():
+            pos, original, norm, kind = self._search_table[row]
             if norm == wanted:
                 score = 90.0 if kind == "label" else 80.0
                 match_type = kind
+            elif index.folded_texts[row] == folded_wanted:
+                score = 75.0 if kind == "label" else 70.0
+                match_type = kind
             else:
-                tokens = norm.split()
-                if not all(any(t.startswith(w) for t in tokens) for w in words):
-                    continue
-                score = 50.0 + (5.0 if kind == "label" else 0.0) - 0.5 * max(len(tokens) - len(words), 0)
+                score = (
+                    50.0
+                    + (5.0 if kind == "label" else 0.0)
+                    - 0.5 * max(index.word_counts[row] - len(words), 0)
+                )
                 score += 0.1 * float(self._ix.ic[pos]) / 10.0
                 match_type = "words"
             previous = best.get(pos)

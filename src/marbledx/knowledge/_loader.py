@@ -24,11 +24,39 @@ from marbledx._text import normalise_text
 from marbledx._yaml import read_yaml_document
 from marbledx.errors import KnowledgeBaseError, UnknownEntityError
 from marbledx.knowledge._care import OSTEOPETROSIS_SCOPE, CareFit, CareGuide
-from marbledx.knowledge._models import AnnotationCorrection, Entity, EntityGroup, Reference, Sourced
+from marbledx.knowledge._models import (
+    AnnotationCorrection,
+    Entity,
+    EntityGroup,
+    Inheritance,
+    Reference,
+    Sourced,
+)
 
 __all__ = ["KnowledgeBase", "bundled_data_dir", "load_knowledge_base"]
 
 _DOCUMENT_KEYS = frozenset({"entities", "references", "annotation_corrections", "care"})
+
+
+# Names of groups of subtypes, which users type where one entity is expected ("marbledx subtype ARO"). A group
+# is answered with its members, taken from the cards, never with one of them. The abbreviations ARO, ADO and IAO
+# are the reference's nomenclature (osteopetrosis-knowledge.md section 1); "malignant infantile osteopetrosis"
+# names Orphanet's umbrella entry ORPHA:667, whose members are the cards that list it as broader. Autosomal
+# recessive osteopetrosis is not all malignant or infantile (reference 7.3 item 3), so the two groups differ.
+_GROUPS_BY_INHERITANCE: dict[str, Inheritance] = {
+    "aro": Inheritance.AUTOSOMAL_RECESSIVE,
+    "autosomal recessive osteopetrosis": Inheritance.AUTOSOMAL_RECESSIVE,
+    "recessive osteopetrosis": Inheritance.AUTOSOMAL_RECESSIVE,
+    "ado": Inheritance.AUTOSOMAL_DOMINANT,
+    "autosomal dominant osteopetrosis": Inheritance.AUTOSOMAL_DOMINANT,
+    "dominant osteopetrosis": Inheritance.AUTOSOMAL_DOMINANT,
+}
+_GROUPS_BY_UMBRELLA_ID: dict[str, str] = {
+    "malignant infantile osteopetrosis": "ORPHA:667",
+    "infantile malignant osteopetrosis": "ORPHA:667",
+    "autosomal recessive malignant osteopetrosis": "ORPHA:667",
+    "malignant osteopetrosis": "ORPHA:667",
+}
 
 
 def bundled_data_dir() -> Path:
@@ -88,6 +116,10 @@ _DISEASE_NUMBER = re.compile(
 # Names longer than this are not compared for "did you mean": no key, id or name is near it, and the comparison
 # would cost time for a pasted page.
 _SUGGEST_LIMIT = 200
+
+
+# The generic last word of a disease name, left out when a name is typed as an eponym.
+_GENERIC_LAST_WORD = re.compile(r" (?:disease|syndrome|disorder)$")
 
 
 def _compact(text: str) -> str:
@@ -174,6 +206,7 @@ class KnowledgeBase:
         found = self._by_key.get(query.strip()) or self._lookup.get(normalise_text(query))
         if found is not None:
             return found
+        self._raise_if_group(query)
         of_gene = self.for_gene(query.strip().upper())
         if of_gene:
             msg = (
@@ -191,6 +224,10 @@ class KnowledgeBase:
         for entity in self._entities:
             for name in self._lookup_names(entity):
                 names.setdefault(_compact(name), set()).add(entity.key)
+                # Eponyms are typed without their last word: "Camurati-Engelmann" for Camurati-Engelmann disease.
+                bare = _GENERIC_LAST_WORD.sub("", normalise_text(name))
+                if bare and bare != normalise_text(name):
+                    names.setdefault(bare.replace(" ", ""), set()).add(entity.key)
         return names
 
     def _loosely(self, query: str) -> Entity:
@@ -221,6 +258,31 @@ class KnowledgeBase:
         hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
         msg = f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {ENTITY_EXPECTED}{hint}"
         raise UnknownEntityError(msg)
+
+    def _raise_if_group(self, query: str) -> None:
+        """A name of a group of subtypes ("ARO", "malignant infantile osteopetrosis"): say which cards it holds,
+        so that the user picks one, instead of "no entity matches"."""
+        wanted = normalise_text(query)
+        umbrella = _GROUPS_BY_UMBRELLA_ID.get(wanted)
+        mode = _GROUPS_BY_INHERITANCE.get(wanted)
+        if umbrella is not None:
+            members = [
+                e.key
+                for e in self.subtypes
+                if any(x.id == umbrella and x.relation == "broader" and not x.unverified for x in e.ids)
+            ]
+            group = f"Orphanet's umbrella entry {umbrella} holds"
+        elif mode is not None:
+            members = [e.key for e in self.subtypes if mode in e.inheritance.modes]
+            group = f"the {mode.value.replace('_', ' ')} subtypes are"
+        else:
+            return
+        if members:
+            msg = (
+                f"{quoted(query)} names a group, not one entity: {group} {', '.join(members)}; give one of them "
+                "(see 'marbledx subtypes')"
+            )
+            raise UnknownEntityError(msg)
 
     def _raise_if_held_loosely(self, query: str, ids: set[str]) -> None:
         """An OMIM or Orphanet id that no entity is, but that entities list as broader, narrower or related (a

@@ -1070,6 +1070,13 @@ def _copy_number_remarks(calls: Iterable[VariantCall]) -> list[str]:
                 f"{name}: its GT ({call.genotype}) and its copy number (CN={call.copy_number}) disagree, so it "
                 f"is counted at the lower zygosity ({call.zygosity}); confirm the copy number by another method"
             )
+        elif "/" not in call.genotype and "|" not in call.genotype and call.genotype != ".":
+            # A haploid GT naming a <DEL>, as GATK's gCNV writes every segment: the GT names the allele, CN the copies.
+            remarks.append(
+                f"{name}: its GT ({call.genotype}) names the deleted allele without its number of copies, as "
+                "copy-number callers such as GATK gCNV write it, so it is read with the zygosity its copy number "
+                f"implies (CN={call.copy_number}, {call.zygosity})"
+            )
         elif not any(
             allele.isdigit() and allele != "0" for allele in call.genotype.replace("|", "/").split("/")
         ):

@@ -272,8 +272,9 @@ def normalise_clinvar(text: str | None) -> ClinvarSignificance | None:
     """Map a ClinVar CLNSIG value (VCF INFO or VEP ``CLIN_SIG``) to one significance class.
 
     ``Pathogenic/Likely_pathogenic`` → ``likely_pathogenic`` and ``Benign/Likely_benign`` → ``likely_benign``
-    (the weaker of the two, so evidence is never over-stated); a list mixing pathogenic and benign terms
-    (VEP writes ``benign&pathogenic``) → ``conflicting``; unrelated values (``drug_response``, ``risk_factor``,
+    (the weaker of the two, so evidence is never over-stated); a list mixing two of pathogenic, uncertain
+    significance and benign terms (VEP writes ``benign&pathogenic``, ``uncertain_significance&benign``) →
+    ``conflicting``, as ClinVar's own aggregate classification would be; unrelated values (``drug_response``, ``risk_factor``,
     ``not_provided``) → ``other``; empty → ``None``.
     """
     if text is None:
@@ -294,7 +295,13 @@ def normalise_clinvar(text: str | None) -> ClinvarSignificance | None:
         return "conflicting"
     pathogenic = found & {"pathogenic", "likely_pathogenic"}
     benign = found & {"benign", "likely_benign"}
-    if pathogenic and benign:
+    # ClinVar's own aggregate rule: classifications that differ between pathogenic/likely pathogenic, uncertain
+    # significance and likely benign/benign conflict (https://www.ncbi.nlm.nih.gov/clinvar/docs/clinsig/,
+    # "Conflicting classifications of pathogenicity"). VEP's CLIN_SIG lists every submitted value
+    # ("uncertain_significance&benign"), so uncertain next to either side is a conflict too, not the other side.
+    # ("Uncertain_risk_allele", a risk term, is not a classification of pathogenicity.)
+    uncertain = any("uncertain_significance" in part for part in parts)
+    if (pathogenic and benign) or (uncertain and (pathogenic or benign)):
         return "conflicting"
     if pathogenic:
         return "likely_pathogenic" if "likely_pathogenic" in pathogenic else "pathogenic"

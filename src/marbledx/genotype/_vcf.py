@@ -1027,6 +1027,21 @@ class _Reader:
                             # zygosity is the one the copy number implies.
                             genotype = _copy_number_genotype(loss[0])
                             gt_text = gt_text or "."  # no GT in FORMAT: the call shows VCF's missing value
+                elif (
+                    genotype is not None
+                    and len(genotype[0]) == 1
+                    and len(genotype[3]) == 1
+                    and alts[genotype[3][0][0] - 1] == "<DEL>"
+                ):
+                    # A haploid GT naming a <DEL> with a copy number: GATK's gCNV writes every segment so
+                    # (ALT <DEL>,<DUP>, GT 0, 1 or 2 for the allele, FORMAT CN the copy number), whatever the
+                    # ploidy. Its GT then says which allele, not how many copies: CN does (see "Copy-number
+                    # losses" in docs/genotype.md). Read as a haploid call, a homozygous deletion of TCIRG1
+                    # (CN 0) was one allele, carrier status.
+                    loss = _copy_number_loss(columns[8], columns[proband_col], chrom, pos, sex, pars)
+                    if loss is not None:
+                        allele_index = genotype[3][0][0]
+                        genotype = ((allele_index,), False, allele_index, ((allele_index, loss[0], None),))
             except _MalformedError as problem:
                 self._skip(where, str(problem))
                 continue
@@ -1064,6 +1079,12 @@ class _Reader:
             filter_text = columns[6]
             rejected = filter_text != "PASS" and filter_text != "."
             phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
+            if not phased and ":PGT" in fmt and len(carried) == 1 and carried[0][1] == "heterozygous":
+                # GATK's read-backed (physical) phasing kept in PGT/PID beside an unphased GT (rare records:
+                # the work is in a helper).
+                physical = _physical_phase(fmt, columns[proband_col], alleles, carried[0][0])
+                if physical is not None:
+                    carried, phase_set = physical
             for allele, zygosity, haplotype in carried:
                 alt = alts[allele - 1]
                 if alt in _NOT_VARIANTS:
@@ -1074,6 +1095,13 @@ class _Reader:
                 elif zygosity == "hemizygous" and chrom not in _HAPLOID_CHROMS:
                     # A haploid GT on an autosome is a caller's ploidy setting, not proof that the other copy is
                     # lost: interpretation counts it as one allele, and a warning names the lines.
+                    haploid.append(where)
+                elif zygosity == "hemizygous" and sex == "female" and chrom != "MT":
+                    # So is a haploid GT on a female's X (a pipeline run with a male's ploidy, or a sample
+                    # mix-up): she has two X chromosomes, and the call shows one allele, not both copies. Read
+                    # as hemizygous, interpretation counted it twice, a homozygous genotype for X-linked
+                    # recessive disease. It is one allele of two copies (heterozygous), and the warning names it.
+                    zygosity = "heterozygous"
                     haploid.append(where)
                 disputed = False
                 if loss is not None and zygosity != loss[0]:
@@ -1640,6 +1668,35 @@ def _phase_set(fmt: str, field: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
+def _physical_phase(
+    fmt: str, sample: str, alleles: tuple[int | None, ...], allele: int
+) -> tuple[tuple[_Carried, ...], int] | None:
+    """The haplotype and phase set that GATK's physical phasing gives a heterozygous allele of an unphased GT.
+
+    HaplotypeCaller phases nearby alleles from the reads that span them and writes the result in FORMAT PGT
+    ("physical phasing haplotype information, describing how the alternate alleles are phased in relation to
+    one another", ``0|1`` or ``1|0``) and PID ("physical phasing ID information, where each unique ID within
+    a given sample connects records within a phasing group"; both from GATK's VCF header). GATK 3 and
+    GenotypeGVCFs leave GT itself unphased (``0/1``). Two alleles with one PID and the same PGT are in cis; left
+    unread, they were taken for a compound heterozygote. PID is the first variant of the group
+    (``68042300_C_T``), so its position is the phase set, as in the PS that newer GATK versions write beside a
+    phased GT. ``None`` when PGT or PID is missing or unreadable.
+    """
+    keys = fmt.split(":")
+    if "PID" not in keys or len(alleles) != 2:
+        return None
+    values = sample.split(":")
+    pgt_at, pid_at = keys.index("PGT"), keys.index("PID")
+    if max(pgt_at, pid_at) >= len(values):
+        return None
+    pgt, pid = values[pgt_at], values[pid_at]
+    position = pid.partition("_")[0]
+    if pgt not in {"0|1", "1|0"} or not position.isdigit() or set(alleles) != {0, allele}:
+        return None
+    # PGT writes the allele as 1 in a biallelic record; the haplotype of the ALT is where PGT puts its 1.
+    return ((allele, "heterozygous", pgt.index("1") // 2),), int(position)
+
+
 def _symbolic_end(info: str, pos: int, end: int) -> int:
     """The last position a symbolic allele's record spans: INFO END, else POS + |SVLEN| (VCF 4.2, 1.4.5).
 
@@ -1917,6 +1974,11 @@ def read_vcf(
             if "GT" not in header.formats:
                 msg = f"{where}: no GT field; genotypes are needed"
                 raise InputError(msg)
+            # htslib cannot read a GT declared other than String (VCF 4.2, section 1.4.2, makes it a String): it
+            # refuses a record with GT 0/1, and reads a haploid 1 as missing, so every record would be skipped or
+            # read as uncalled. A warning names the cause. GATK's gCNV (PostprocessGermlineCNVCalls) writes such a
+            # header: ##FORMAT=<ID=GT,Number=1,Type=Integer,…>.
+            gt_type = str(header.formats["GT"].type)
             numbers = NumberReader()
             transcripts = TranscriptField.from_header(header, numbers, where=where)
             mode: AnnotationMode
@@ -1994,6 +2056,12 @@ def read_vcf(
 
     warnings: list[str] = []
     unit = "line(s)" if reader.text else "record(s)"
+    if gt_type != "String":
+        warnings.append(
+            f"{where}: the header declares FORMAT GT as Type={gt_type}, so htslib cannot read any genotype (each "
+            "record is skipped, or read as giving no genotype); declare it Type=String, as the VCF specification "
+            'requires (##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">, with `bcftools reheader -h`)'
+        )
     if reader.skipped:
         warnings.append(
             f"{where}: skipped {len(reader.skipped)} malformed record(s) at {unit} {_lines(reader.skipped)}"
@@ -2013,7 +2081,8 @@ def read_vcf(
         )
     if reader.haploid:
         warnings.append(
-            f"{where}: {len(reader.haploid)} call(s) of {proband} have a haploid GT on an autosome at {unit} "
+            f"{where}: {len(reader.haploid)} call(s) of {proband} have a haploid GT on an autosome"
+            f"{' or on the X or Y of a female' if sex == 'female' else ''} at {unit} "
             f"{_lines(reader.haploid)}; each is counted as one allele, not as a loss of both copies"
         )
     repeated = reader.repeats()

@@ -475,8 +475,10 @@ def _options(
     diagnosis, which (uncertain as it is) must not dismiss a curative form.
     """
     keep_time_critical = band != "adult" or not age_known
-    window = result.diagnoses[: int(CARE_PARAMETERS["alternatives_window"])]
+    size = int(CARE_PARAMETERS["alternatives_window"])
+    window = result.diagnoses[:size]
     options = []
+    taken: set[str] = set()
     for rank, diagnosis in enumerate(window):
         entity = _entity_of(kb, diagnosis)
         decision = _decision_of(entity, neuro, flags)[0]
@@ -486,6 +488,27 @@ def _options(
             or (keep_time_critical and _time_critical(entity, decision))
         ):
             options.append((diagnosis, entity, decision))
+            taken.add(entity.key if entity is not None else diagnosis.disease_id)
+    # An infant whose differential (not settled by a genotype) already holds an osteopetrosis subtype: the ARO
+    # subtypes share most findings and are told apart by the gene (reference §1B, §2.5 item 1), so a form for
+    # which early HSCT is curative stays an option wherever the findings rank it. A newborn with the full ARO
+    # picture ranked TCIRG1 osteopetrosis, about half of all ARO, 8th at 2% (its annotated onset is infantile),
+    # and the plan named CLCN7, TNFRSF11A and SNX10 but not TCIRG1 as the genes that settle the decision.
+    if (
+        band == "infant"
+        and keep_time_critical
+        and not _genotype_supported(result.diagnoses[0])
+        and any(
+            e is not None and e.hsct is not None and e.group is EntityGroup.OSTEOPETROSIS
+            for _, e, _ in options
+        )
+    ):
+        for diagnosis in result.diagnoses[size:]:
+            entity = _entity_of(kb, diagnosis)
+            decision = _decision_of(entity, neuro, flags)[0]
+            if entity is not None and entity.key not in taken and _time_critical(entity, decision):
+                options.append((diagnosis, entity, decision))
+                taken.add(entity.key)
     return options
 
 
@@ -919,6 +942,10 @@ def _treatments(
                 continue  # the HSCT decision is not settled; the plan says so in its HSCT section
             if treatment.name.lower() in hypercalcaemia_rows:
                 continue  # no supplement while calcium is high (reference §3.1, §7.1 item 13)
+            if _advised_against(treatment.name, treatment.stance, guide, categories, band, scopes):
+                # The card offers it for the form's usual (severe infantile) course, but this patient's presentation
+                # is one for which the care guide says it does not work: its row stands instead (reference §3.1).
+                continue
             if (
                 len(transplants) > 1
                 and treatment in transplants
@@ -1000,6 +1027,45 @@ def _treatments(
             )
         )
     return items
+
+
+# Stances that advise against an intervention.
+_AGAINST = frozenset({TreatmentStance.NOT_EFFECTIVE, TreatmentStance.NOT_RECOMMENDED})
+# Stances that offer it.
+_FOR = frozenset({TreatmentStance.INDICATED, TreatmentStance.OPTION, TreatmentStance.SUPPORTIVE})
+
+
+def _advised_against(
+    name: str,
+    stance: TreatmentStance,
+    guide: CareGuide,
+    categories: set[str],
+    band: AgeBand,
+    scopes: set[str],
+) -> bool:
+    """Whether a card's row that offers ``name`` must yield to the care guide for this presentation: every general
+    row of the same intervention that applies to the patient (presentation class, age band, fit) advises against
+    it, and one does.
+
+    Interferon gamma-1b is an option for severe infantile disease (Key 1995, PMID:7753137) and is given so on the
+    TCIRG1, CLCN7 ARO and SNX10 cards; it was not effective and poorly tolerated in ADO2 (PMID:30889272) and in
+    non-infantile disease (Nguyen 2022, DOI:10.1002/jbm4.10597; reference §3.1). A 4-year-old with CLCN7 ARO and no
+    marrow failure was offered it as an option, without the guide's "not effective" row.
+    """
+    if stance not in _FOR:
+        return False
+    key = name.lower()
+    rows = [
+        g
+        for g in guide.treatments
+        if not g.unverified and (g.name.lower() == key or key in (n.lower() for n in g.same_as))
+    ]
+    applying = [
+        g
+        for g in rows
+        if categories & set(g.applies_to) and band in g.ages and _fit(g.sources, g.fits, scopes) is not None
+    ]
+    return bool(applying) and all(g.stance in _AGAINST for g in applying)
 
 
 _MONTH_DAYS = 365.25 / 12

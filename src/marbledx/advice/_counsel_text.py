@@ -12,7 +12,7 @@ so rather than give a bare number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ __all__ = [
     "format_probability",
     "mosaicism_assumption",
     "negative_parents",
+    "too_young_to_tell",
 ]
 
 # Citations, in the knowledge base's forms (see docs/knowledge-base.md).
@@ -69,6 +70,9 @@ TWO_COPIES_LOW = 0.001
 # not theirs to look for, and the advice does not suggest that it might be.
 CARRIER_LOW = 0.05
 _INFANT_ONSETS = {Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
+# An unaffected relative younger than this (in years), in a recessive or X-linked form whose signs usually begin in
+# the first year, may not show them yet: HPO's infantile onset runs from 28 days to one year (HP:0003593).
+INFANT_YEARS = 1.0
 
 DISCLAIMER = (
     "This calculation supports, and does not replace, a genetic counsellor. "
@@ -129,7 +133,7 @@ def _unique(sources: Sequence[str]) -> tuple[str, ...]:
 def _with_age(person: IndividualRisk, probability: float, *, fraction: bool = False) -> str:
     """``KID (47.4%, age 5)``; with ``fraction``, ``BABY (25%, or 1 in 4)``: the fraction of
     :func:`format_probability` is in brackets of its own, which would nest inside these."""
-    age = f", age {_age_text(person.age)}" if person.age is not None else ""
+    age = f", age {_person_age(person.age)}" if person.age is not None else ""
     chance = format_probability(probability, fraction=False)
     one_in = _one_in(probability) if fraction else None
     if one_in is not None:
@@ -142,6 +146,63 @@ def _may_be_affected(risk: PedigreeRisk, *, low: float = AFFECTED_LOW) -> list[I
     return [
         p for p in risk.individuals if p.affected is None and p.test is None and p.affected_probability >= low
     ]
+
+
+def too_young_to_tell(risk: PedigreeRisk, disease: DiseaseRisk) -> list[IndividualRisk]:
+    """Untested relatives recorded as unaffected who are too young for that to mean much: younger than
+    :data:`INFANT_YEARS`, in a recessive or X-linked form whose signs usually begin in infancy (its verified
+    typical onset is congenital, neonatal or infantile), with no age curve applied to them.
+
+    Without ``--penetrance-by-age`` an unaffected person counts as past the age when signs appear, so a
+    5-day-old sibling of a TCIRG1 child recorded as unaffected came out a 2 in 3 carrier with no chance of the
+    disease, while in an ARO series ocular signs began at a median of 2 months and the cumulative risk of visual
+    or haematological impairment in the first year was about 75% (reference §2.4).
+    """
+    model = risk.model
+    entity = disease.entity
+    if model.inheritance is Inheritance.AUTOSOMAL_DOMINANT or entity is None or entity.onset is None:
+        return []
+    if entity.onset.unverified or not _INFANT_ONSETS & set(entity.onset.typical):
+        return []
+    return [
+        p
+        for p in risk.individuals
+        if p.affected is False
+        and p.test is None
+        and p.age is not None
+        and p.age < INFANT_YEARS
+        and p.penetrance_basis != "at_age"
+        and not (model.x_linked and p.sex == "female")
+    ]
+
+
+def _young_point(
+    young: Sequence[IndividualRisk], chances: Mapping[str, float], name: str, sources: Sequence[str]
+) -> CounsellingPoint:
+    """The advice for :func:`too_young_to_tell`: that no signs yet does not rule the disease out, their chance of
+    it without counting the record (``chances``, by id, when known), and that they should be examined and tested
+    now."""
+    one = len(young) == 1
+    baby = "the baby" if one else "them"
+    listed = ", ".join(
+        _with_age(p, chances[p.id], fraction=True)
+        if p.id in chances
+        else (f"{p.id} (age {_person_age(p.age)})" if p.age is not None else p.id)
+        for p in young
+    )
+    whose = "the baby's" if one else "their"
+    chance = (
+        f" Not counting that record, {whose} chance of having it is: {listed}."
+        if all(p.id in chances for p in young)
+        else f" {'The baby is' if one else 'They are'}: {listed}."
+    )
+    return CounsellingPoint(
+        f"{'This baby is' if one else 'These babies are'} recorded as having no signs, but signs of {name} can "
+        f"begin in the first months of life and may not have shown yet.{chance} The other figures count {baby} as "
+        f"unaffected. {'The baby' if one else 'They'} should be examined by a doctor and offered a test for the "
+        "family's variants now, without waiting for signs.",
+        _unique(sources),
+    )
 
 
 def _tested_not_assessed(risk: PedigreeRisk) -> list[IndividualRisk]:
@@ -265,6 +326,21 @@ def _age_text(years: float) -> str:
     return f"{years:.2f}".rstrip("0").rstrip(".")
 
 
+def _person_age(years: float) -> str:
+    """A relative's age for a family: ``34``, ``2.5``, and under 2 years in months, weeks or days (``2 months``,
+    ``3 weeks``, ``5 days``), not a fraction of a year (``0.17``, ``0.01``)."""
+    if years >= 2:
+        return _age_text(years)
+    days = years * 365.25
+    if days < 14:
+        count, unit = round(days), "day"
+    elif days < 45:
+        count, unit = round(days / 7), "week"
+    else:
+        count, unit = round(days / (365.25 / 12)), "month"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 def _curve_sentence(curve: PenetranceCurve) -> str:
     """The entered age curve in words, e.g. ``10% from birth, 40% by age 10 and 66% by age 20``."""
     parts = [
@@ -310,9 +386,14 @@ def _two_copies_point(
     )
 
 
-def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[CounsellingPoint]:
+def counselling_advice(
+    risk: PedigreeRisk, disease: DiseaseRisk, young_chances: Mapping[str, float] | None = None
+) -> list[CounsellingPoint]:
     """Plain-language advice for the family: recurrence risk, who may have the disease or carry it,
-    prenatal options, and the caveats of the model."""
+    prenatal options, and the caveats of the model.
+
+    ``young_chances``: for the babies of :func:`too_young_to_tell`, by id, their chance of the disease computed
+    with their status left unknown (:func:`marbledx.advice.counselling_report` computes it)."""
     model = risk.model
     mode = model.inheritance
     entity = disease.entity
@@ -479,8 +560,12 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
                 _unique(mode_sources),
             )
         )
+    young = too_young_to_tell(risk, disease)
+    if young:
+        onset_sources = list(entity.onset.sources) if entity is not None and entity.onset is not None else []
+        items.append(_young_point(young, young_chances or {}, name, [*mode_sources, *onset_sources]))
     hsct = entity.hsct if entity is not None else None
-    if (unassessed or tested) and hsct is not None and hsct.urgent and not hsct.unverified:
+    if (unassessed or tested or young) and hsct is not None and hsct.urgent and not hsct.unverified:
         items.append(
             CounsellingPoint(
                 "In this form of osteopetrosis, a stem-cell transplant works best when it is done early, so a "
@@ -505,7 +590,7 @@ def counselling_advice(risk: PedigreeRisk, disease: DiseaseRisk) -> list[Counsel
             sources = list(mode_sources)
         items.append(CounsellingPoint(text, _unique(sources)))
     # Under a recessive mode, someone who may have the disease is named there, not as a possible carrier.
-    skip = [p.id for p in unassessed] if mode is not Inheritance.AUTOSOMAL_DOMINANT else []
+    skip = [p.id for p in (*unassessed, *young)] if mode is not Inheritance.AUTOSOMAL_DOMINANT else []
     relatives = _relatives(risk, skip=skip)
     if relatives:
         what = "carry the variant" if mode is Inheritance.AUTOSOMAL_DOMINANT else "be carriers"

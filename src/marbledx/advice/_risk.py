@@ -33,7 +33,12 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.advice._counsel_text import CounsellingPoint, counselling_advice, mosaicism_assumption
+from marbledx.advice._counsel_text import (
+    CounsellingPoint,
+    counselling_advice,
+    mosaicism_assumption,
+    too_young_to_tell,
+)
 from marbledx.errors import InputError, UnknownEntityError
 from marbledx.findings._pedigree import (
     MAX_AGE_YEARS,
@@ -1928,6 +1933,27 @@ def counselling_report(
         tests=tests,
         ages=ages,
     )
-    advice = counselling_advice(risk, disease)
+    # A baby recorded as unaffected in a form that can start in infancy may not show signs yet: the advice gives
+    # their chance with the status left unknown (docs/counselling.md, "The advice text").
+    young = {p.id for p in too_young_to_tell(risk, disease)}
+    young_chances: dict[str, float] = {}
+    if young:
+        unknown = replace(
+            pedigree,
+            individuals=tuple(
+                replace(p, affected=None) if p.id in young else p for p in pedigree.individuals
+            ),
+        )
+        again = pedigree_risk(
+            unknown,
+            disease.model,
+            couple=risk.couple,
+            consanguineous=consanguineous,
+            inbreeding=inbreeding,
+            tests=tests,
+            ages=ages,
+        )
+        young_chances = {p.id: p.affected_probability for p in again.individuals if p.id in young}
+    advice = counselling_advice(risk, disease, young_chances)
     assumptions = (*_model_assumptions(disease), *risk.assumptions, *mosaicism_assumption(risk))
     return RiskReport(disease=disease, risk=risk, advice=tuple(advice), assumptions=assumptions)

@@ -273,6 +273,14 @@ _FLAG_PLAIN_ADULT = {
     "optic-nerve": "Sight that gets worse or blurred, or eyes that shake.",
     "raised-icp": "Bad headaches or being sick a lot.",
 }
+# Sight that is already lost (the care guide's ``lost_ids``, blindness): the optic-nerve flag's usual words ("does not
+# follow faces or toys", "seems to see less well", "sight that gets worse") describe what the child already has, so a
+# family would read a daily fact as an emergency, beside "a transplant will not bring back sight that is already
+# lost". What is left of the flag's sign is how the eyes move (nystagmus or squint: Wilson & Vellodi 2000, the flag's
+# sources).
+_FLAG_PLAIN_SIGHT_LOST = {
+    "optic-nerve": "New changes in the eyes, such as eyes that start to wander or shake."
+}
 # The infant wording (the fontanelle, a baby's visual behaviour) is kept up to 2 years of age.
 _YOUNG_CHILD_DAYS = 2 * 365.25
 # An adult is addressed as "you" (web review 7): the care plan's adult band, or 18 years of age.
@@ -435,13 +443,20 @@ class _Voice:
         return "Your care team" if self.adult else "Your child's team"
 
 
-def _voice(plan: CarePlan, age_days: float | None, *, parent: bool = False) -> _Voice:
+def _voice(
+    plan: CarePlan, age_days: float | None, *, parent: bool = False, stands_out: bool = True
+) -> _Voice:
     """``parent``: the patient is one of the couple whose next child the chances are for (an adult asking
-    about their own children), so is addressed as "you" whatever the age the case gives."""
-    adult = parent or plan.age_band == "adult" or (age_days is not None and age_days >= _ADULT_DAYS)
-    young = not adult and (
-        plan.age_band == "infant" or (age_days is not None and age_days < _YOUNG_CHILD_DAYS)
-    )
+    about their own children), so is addressed as "you" whatever the age the case gives.
+
+    Without an age, the care plan's band is the typical onset of its leading subtype (advice/_care.py). That
+    says who the patient is only when the leading diagnosis stands out (``stands_out``): a 1% top option with an
+    adult onset (OPTB9) turned an infant's summary into one addressed to an adult ("What it means for you",
+    "Sight that gets worse or blurred"). Otherwise the summary takes the plan's own default without a subtype, a
+    child, in the words that fit a child of any age (not an infant's "soft spot")."""
+    band = plan.age_band if age_days is not None or stands_out else None
+    adult = parent or band == "adult" or (age_days is not None and age_days >= _ADULT_DAYS)
+    young = not adult and (band == "infant" or (age_days is not None and age_days < _YOUNG_CHILD_DAYS))
     return _Voice(adult=adult, young=young)
 
 
@@ -1151,6 +1166,18 @@ def _sight_lost(plan: CarePlan, kb: KnowledgeBase) -> bool:
     return any(reason.startswith(text) for text in lost for reason in plan.hsct.urgent_because)
 
 
+def _sight_gone(plan: CarePlan, kb: KnowledgeBase) -> bool:
+    """Whether the patient's sight is already lost: the plan's urgency says so (:func:`_sight_lost`), or a red flag
+    shows one of the care guide's ``lost_ids`` (blindness), which the plan marks present whatever its HSCT decision
+    (a blind child with RANKL deficiency has no urgency to carry it)."""
+    if _sight_lost(plan, kb):
+        return True
+    guide = kb.care
+    lost = {i for sign in guide.hsct_urgency_signs for i in sign.lost_ids} if guide is not None else set()
+    # A present finding is written "Label (HP:…)" (the care plan's labels).
+    return any(shown.endswith(f"({i})") for flag in plan.red_flags for shown in flag.present for i in lost)
+
+
 def _meaning_section(
     plan: CarePlan,
     entity: Entity | None,
@@ -1217,6 +1244,24 @@ def _meaning_section(
     return FamilySection(title, meaning, sources=list(dict.fromkeys(sources)))
 
 
+# The donor search (HLA typing) is planned before the form is known, because the transplant of a curative infantile
+# form is urgent (reference §3.2; the care guide's item). Its plain words ("to find a match for a transplant") read
+# as a transplant already decided; while the plan's decision is not that a transplant helps, the family is told
+# that the test is in case one is needed, as the clinician report's HSCT decision says ("unknown").
+_MATCH_FOR = "to find a match for a transplant."
+_MATCH_IN_CASE = "to find a match, in case a transplant is needed."
+
+
+def _test_plain(plain: str, plan: CarePlan) -> str:
+    """A test's plain words, with the donor search said as a precaution unless a transplant is the plan's advice."""
+    if plain.endswith(_MATCH_FOR) and plan.hsct.decision not in (
+        HsctDecision.CURATIVE.value,
+        HsctDecision.PARTIAL.value,
+    ):
+        return plain.removesuffix(_MATCH_FOR) + _MATCH_IN_CASE
+    return plain
+
+
 def family_summary(
     plan: CarePlan,
     kb: KnowledgeBase,
@@ -1241,14 +1286,14 @@ def family_summary(
     entity = kb.get(plan.subtype) if plan.subtype else None
     # A patient who is one of the couple is a parent asking about their own children: addressed as "you".
     parent = counselling is not None and _proband_of_couple(counselling) is not None
-    voice = _voice(plan, age_days, parent=parent)
     stands_out = plan.certainty == "genotype_supported" or plan.probability >= _CREDIBLE
+    voice = _voice(plan, age_days, parent=parent, stands_out=stands_out)
     sections = [
         _what_section(plan, entity, kb, stands_out=stands_out),
         _meaning_section(plan, entity, kb, voice, age_days, stands_out=stands_out),
     ]
 
-    tests = [t.plain for t in plan.tests if t.kind == "workup" and t.plain]
+    tests = [_test_plain(t.plain, plan) for t in plan.tests if t.kind == "workup" and t.plain]
     next_steps = []
     confirmed = plan.certainty == "genotype_supported"
     # With a gene result that supports the diagnosis, the gene test is not still "to find" the form: the step
@@ -1275,6 +1320,8 @@ def family_summary(
     )
     # The care guide's plain words are an infant's; past infancy the same flags are said as the age shows them.
     by_age = {} if voice.young else _FLAG_PLAIN_ADULT if voice.adult else _FLAG_PLAIN_CHILD
+    if _sight_gone(plan, kb):
+        by_age = {**by_age, **_FLAG_PLAIN_SIGHT_LOST}
     # A flag of the time after a transplant (the guide's ``after_hsct`` flags: high calcium) is a sign to watch
     # for later, and is left out while no finding shows it; once the plan marks it present (a high calcium,
     # HP:0003072), the family is told its signs like every flag the patient shows (Martinez 2010; the flag's

@@ -55,6 +55,14 @@ def _environment() -> jinja2.Environment:
 _pct = percent
 
 
+def _number(value: object) -> str:
+    """A lab value or limit without a decimal that was never measured: a whole number as one ("62", not "62.0", the
+    float the reader stores), any other number in Python's shortest exact form ("7.9", "0.92")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
 def posterior_chart(diagnoses: list[dict[str, Any]], *, width: int = 640) -> str:
     """A horizontal bar chart of posterior probabilities as inline SVG (no scripts, no network).
 
@@ -329,6 +337,7 @@ def clinician_context(
         "references": _references(sources, kb, str(data.get("hpo_release") or "")),
         "disclaimer": DISCLAIMER,
         "pct": _pct,
+        "num": _number,
     }
 
 

@@ -43,6 +43,8 @@ def _scores(paths: list[str]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for path in paths:
         truth = _truth(path)
+        if truth["disease"] is None:
+            continue  # no diagnosis to score (see _store.diagnosis_of)
         try:
             analysis = ranker.analyse(read_case_file(Path(path), hpo.ontology, strict=False))
         except InputError:

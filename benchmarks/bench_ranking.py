@@ -27,7 +27,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from _store import collect
+from _store import collect, diagnosis_of
 from _store import half as store_half
 
 _RANKER = None
@@ -65,7 +65,7 @@ def _rank_chunk(cases: list[tuple[str, dict[str, object]]]) -> list[dict[str, ob
             case = read_case_file(Path(path), ranker.hpo.ontology, strict=False)
             analysis = ranker.analyse(case)
             result = ranker.report(analysis, top=10)  # the explained top 10, as a user would get it
-            rank = ranker.position_of(analysis, str(truth["disease"]))
+            rank = ranker.position_of(analysis, str(truth["disease"])) if truth["disease"] else None
             top_probability = result.diagnoses[0].probability
         except InputError as exc:
             error = str(exc)
@@ -83,24 +83,30 @@ def _rank_chunk(cases: list[tuple[str, dict[str, object]]]) -> list[dict[str, ob
 
 
 def _truth(path: str) -> dict[str, object]:
-    """The case's diagnosis, its gene, and the PMIDs of its publication (file name and external references)."""
-    packet = json.loads(Path(path).read_text(encoding="utf-8"))
-    diagnosis = packet["interpretations"][0]["diagnosis"]
-    genes = [
-        g["variantInterpretation"]["variationDescriptor"].get("geneContext", {}).get("symbol", "")
-        for g in diagnosis.get("genomicInterpretations", [])
-        if "variantInterpretation" in g
-    ]
+    """The case's diagnosis (None when the file gives none; see ``_store.diagnosis_of``), its gene, and the
+    PMIDs of its publication (file name and external references)."""
+    disease, packet = diagnosis_of(path)
+    packet = packet or {}
+    genes = []
+    for interpretation in packet.get("interpretations") or []:
+        diagnosis = (interpretation or {}).get("diagnosis") or {} if isinstance(interpretation, dict) else {}
+        if ((diagnosis.get("disease") or {}).get("id")) != disease:
+            continue
+        for g in diagnosis.get("genomicInterpretations") or []:
+            descriptor = ((g or {}).get("variantInterpretation") or {}).get("variationDescriptor") or {}
+            genes.append(str((descriptor.get("geneContext") or {}).get("symbol") or ""))
+        break
+    meta = packet.get("metaData") if isinstance(packet.get("metaData"), dict) else {}
     publications = {
         str(ref.get("id"))
-        for ref in (packet.get("metaData") or {}).get("externalReferences") or []
-        if str(ref.get("id", "")).startswith("PMID:")
+        for ref in meta.get("externalReferences") or []
+        if isinstance(ref, dict) and str(ref.get("id", "")).startswith("PMID:")
     }
     name = Path(path).name
     if name.startswith("PMID_"):
         publications.add("PMID:" + name.split("_")[1])
     return {
-        "disease": diagnosis["disease"]["id"],
+        "disease": disease,
         "gene": next((g for g in genes if g), "-"),
         "publications": sorted(publications),
     }
@@ -175,15 +181,20 @@ def main() -> int:
             wall = time.perf_counter() - started
         base = None if args.no_baseline else _baseline(paths, scratch)
 
-    rows.sort(key=lambda r: r["path"])
+    timed = len(rows)
+    every = sorted(rows, key=lambda r: r["path"])
+    # A case whose file gives no diagnosis cannot be scored: it is timed with the rest, and counted here.
+    rows = [r for r in every if r["disease"]]
     ranks = [r["rank"] for r in rows]
     annotated = [r for r in rows if release.annotations.__contains__(r["disease"])]
-    print(f"cases: {len(rows)} from {args.path}; HPO {release.version} ({release.source})")
+    print(f"cases: {timed} from {args.path}; HPO {release.version} ({release.source})")
+    if len(rows) < timed:
+        print(f"cases without a diagnosis to score (left out of the accuracy figures): {timed - len(rows)}")
     print(f"cases whose diagnosis is annotated in this HPO release: {len(annotated)}")
     print(f"warm load (HPO + knowledge base + engine): {load_s:.2f} s; workers: {args.jobs}")
-    ms = [r["ms"] for r in rows]
+    ms = [r["ms"] for r in every]
     print(
-        f"marbledx  median {statistics.median(ms):.1f} ms/case per worker; {len(rows) / wall:.1f} cases/s overall"
+        f"marbledx  median {statistics.median(ms):.1f} ms/case per worker; {timed / wall:.1f} cases/s overall"
     )
     print()
     print("marbledx, all cases          " + _fmt(_metrics(ranks)))
@@ -221,11 +232,11 @@ def main() -> int:
         print("baseline, annotated diagnoses " + _fmt(_metrics(annotated_base)))
         for label, members in provenance:
             print(f"baseline, {label:<31}" + _fmt(_metrics([by_path[r["path"]] for r in members])))
-        base_cps = len(rows) / base["elapsed_s"]
+        base_cps = timed / base["elapsed_s"]
         print(
-            f"baseline  {1000 * base['elapsed_s'] / len(rows):.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"
+            f"baseline  {1000 * base['elapsed_s'] / timed:.1f} ms/case; {base_cps:.1f} cases/s (load {base['load_s']:.1f} s)"
         )
-        print(f"speed ratio marbledx/baseline (cases/s): {(len(rows) / wall) / base_cps:.2f}x")
+        print(f"speed ratio marbledx/baseline (cases/s): {(timed / wall) / base_cps:.2f}x")
     # Calibration: how often the diagnosis ranked first is the correct one, by its posterior probability
     # (docs/engine.md, "Calibration"), for all cases and for the independently annotated ones (new patients).
     independent = [r for r in annotated if r["path"] not in own]
@@ -243,7 +254,7 @@ def main() -> int:
                 share = f"{100 * sum(r['rank'] == 1 for r in band) / len(band):.1f}%" if band else "-"
                 cells.append(f"{low:.1f}-{min(high, 1.0):.1f}: {len(band)}, {share}")
             print(f"  {'half ' + half if half else 'both halves':<12}" + "; ".join(cells))
-    errors = [r for r in rows if r["error"]]
+    errors = [r for r in every if r["error"]]
     if errors:
         print(f"\ncases that could not be ranked: {len(errors)} (e.g. {errors[0]['error'][:120]})")
     for key in ("disease", "gene"):

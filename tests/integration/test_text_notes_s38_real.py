@@ -1,5 +1,6 @@
 """Notes of session 38 on the real HPO release: pertinent negatives of hearing and calcium written with a
-shorthand after the words ("Hearing unremarkable", "Ca normal" stays unread), which the fixture release lacks."""
+shorthand after the words ("Hearing unremarkable"), which the fixture release lacks. ("Ca normal", unread at stop 38,
+excludes hypocalcaemia since stop 39: tests/unit/test_text_qa_s39.py.)"""
 
 from __future__ import annotations
 

@@ -177,6 +177,33 @@ _SECTION_HEADINGS = frozenset(
         "investigation",
         "plan",
         "presentation",
+        # The headings of a clinic letter or ward-round note by system or source ("Abdo:", "CNS:", "Bloods:",
+        # "Imaging:", "X-ray:", "Eyes:", "Dx:", "Ix:"); "O/E" is rewritten to "on examination" (see _SHORTHAND).
+        # They were reported as words not found.
+        "abdo",
+        "abdomen",
+        "cns",
+        "cvs",
+        "resp",
+        "blood",
+        "imaging",
+        "radiology",
+        "x",
+        "ray",
+        "xray",
+        "skeletal",
+        "survey",
+        "eye",
+        "fundoscopy",
+        "diagnosis",
+        "dx",
+        "ix",
+        "mx",
+        "hx",
+        "assessment",
+        "indication",
+        "genetics",
+        "referral",
     }
 )
 _NO_FINDING = _PATIENT_ONLY | _SECTION_HEADINGS
@@ -213,6 +240,16 @@ _LIVER_SIZE = re.compile(
     r"\b(?:palpable\s+)?liver\s*(?:edge\s*|span\s*)?:?\s*(?:(?:is|was)\s+)?(?:palpable\s+|palp\.?\s+|felt\s+)?"
     r"(?:at\s+|of\s+)?\d+(?:\.\d+)?\s*cm\b"
 )
+# "HSCT not indicated due to neurodegeneration", "no transplant because of severe neurodegeneration": a
+# negation of words that name no finding (a treatment, a decision) and then its reason. The reason is stated, not
+# negated: the neurodegeneration was read as excluded, the opposite of the note. The reason starts a sentence of
+# its own (see TextParser._split_negated_reason). A negated finding before a cause ("no fractures due to
+# trauma") is left as it was.
+_NEGATED_REASON = re.compile(
+    r"\b(?P<cue>no|not|without|never)\s+(?P<what>[a-z][^,;.:!?()\n]{0,60}?)\s+(?=(?:due\s+to|because(?:\s+of)?"
+    r"|owing\s+to|on\s+account\s+of|in\s+view\s+of|in\s+light\s+of|given|as\s+a\s+result\s+of)\b)"
+)
+_NEGATED_REASON_MOST_WORDS = 6
 _NOT_SEEN = re.compile(
     r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported"
     r"|documented|evident|demonstrated|appreciated)\b"
@@ -321,6 +358,21 @@ _HYPOTHETICAL = re.compile(
     r"|without\s+(?:treatment|therapy|transplant\w*|hsct|bmt|intervention))\b"
 )
 _HYPOTHETICAL_MARK = " hypotheticalcue "
+# The courtesy of a referral letter ("I would be grateful if you could see this girl whose anaemia ...", "would you
+# kindly review", "I would appreciate your opinion on") is no conditional: its "would" and "if" held the whole
+# sentence back, the anaemia with it. It is cut out before the hypothetical cues are read.
+_COURTESY = re.compile(
+    r"\b(?:(?:i|we)\s*(?:would|'d|should)\s+(?:be\s+(?:most\s+|very\s+|extremely\s+|really\s+)?(?:grateful|obliged)"
+    r"|(?:greatly\s+|really\s+)?(?:appreciate|value|welcome))(?:\s+it)?(?:\s+if\s+you(?:'d|\s+(?:could|would|can|might))"
+    r"(?:\s+(?:kindly|please))?)?(?=\s)"
+    r"|would\s+you\s+(?:(?:kindly|please)\s+|be\s+(?:so\s+kind|kind\s+enough)\s+(?:as\s+)?to\s+)?"
+    r"(?=(?:see|review|assess|evaluate)\b))"
+)
+# "Would you kindly see this boy with anaemia?": the question mark of a request, not a doubt of its last words.
+_COURTESY_QUESTION = re.compile(
+    r"(\bwould\s+you\s+(?:(?:kindly|please)\s+|be\s+(?:so\s+kind|kind\s+enough)\s+(?:as\s+)?to\s+)?"
+    r"(?:see|review|assess|evaluate)\b[^?.;!\n]*)\?"
+)
 # Contractions and clinical shorthand, rewritten to the plain words the cues above know.
 _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\u2018\u2019]"), "'"),
@@ -328,6 +380,8 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bwon't\b"), "will not"),
     (re.compile(r"(?<=[a-z])n't\b"), " not"),
     (re.compile(r"\bw/o\b"), " without "),
+    # "O/E: pale": on examination, a heading (see _SECTION_HEADINGS); it was reported as words not found.
+    (re.compile(r"(?<![a-z0-9/])o\s?/\s?e(?![a-z0-9/])"), "on examination"),
     (re.compile(r"\bneg\b\.?"), "negative"),
     # "Bleeding -ve", "nosebleeds +ve", "+ve fam hx": the shorthand of a result, as "negative" and "positive" (the
     # "-ve" was left as words and the finding read as observed).
@@ -352,6 +406,11 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z])\s+[-\u2013\u2014]\s+(?=[a-z0-9?])"), ": "),
     # "no other findings than anaemia" is "no findings other than anaemia".
     (re.compile(r"\bother\s+((?:[a-z]+\s+){1,3}?)than\b"), r"\1 other than"),
+    # "Ca normal", "Ca: NAD", "normal Ca": calcium, said to be normal (it was reported as words not found). "Ca"
+    # alone may be cancer ("Ca breast"), a tumour marker ("CA-125", "CA 19-9") or a ratio ("Ca/Cr"), so it is read
+    # as calcium only right next to a "normal" cue; "no Ca" stays unread.
+    (re.compile(r"(?<![a-z0-9/\-])ca(?=\s*:?\s*(?:normal|unremarkable|nad|wnl|ok|okay)\b)"), "calcium"),
+    (re.compile(r"(?<=\bnormal\s)ca(?![a-z0-9/\-])(?!\s*[\d/\-])(?!\s+[a-z])"), "calcium"),
 )
 # "Heading: value" with a one- or two-word value ("Hepatosplenomegaly: absent", "Hearing: normal", "vision:
 # reduced") is one phrase; the value words of a structured template become cue words.
@@ -825,7 +884,7 @@ _CONNECTOR = re.compile(
     r"(,|\bexcept(?:ing)?(?:\s+for)?\b|\bapart\s+from\b|\baside\s+from\b|\bother\s+than\b|\bbesides\b"
     r"|\bsave\s+for\b|\bwith\s+the\s+exception\s+of\b|\bvs\b\.?|\bversus\b|&|(?<=[a-z]{3})/(?=[a-z]{3})"
     r"|\band\b|\bor\b|\bnor\b|\bwith\b|\bhas\b|\bhad\b|\bshows?\b|\bshowed\b|\brevealed\b|\bdemonstrated\b"
-    r"|\bplus\b)"
+    r"|\bplus\b|\brather\s+than\b)"
 )
 # "No further fractures", "no new fractures", "no fits since starting calcium": the finding was there
 # before, so the negation says it stopped, not that it is absent. Such phrases are held back.
@@ -855,6 +914,10 @@ _EXCEPTION = frozenset(
     }
 )
 _VERSUS = frozenset({"vs", "vs.", "versus"})
+# "Osteogenesis imperfecta rather than osteopetrosis": the words after "rather than" are the alternative the
+# writer sets aside, a diagnosis weighed and not made. They are held back as uncertain, as the sides of "vs" are
+# (the osteopetrosis was read as observed); the words before it are read as written.
+_RATHER = "rather than"
 # Sentences end at a full stop (not a decimal point: "Hb 7.2 g/dL"), at "but"/"however" and at ";", "!" or
 # "?".
 # A line break in a pasted note. It ends a sentence where the note is a list, one item a line: before a
@@ -862,7 +925,9 @@ _VERSUS = frozenset({"vs", "vs.", "versus"})
 # fractures or" / "Splenomegaly") or wraps in lower case continues its sentence, as a space.
 # The break is found from its newline; the word before it is read back from there (see _join_lines).
 _LINE_BREAK = re.compile(r"\n(?P<blank>(?:[ \t]*\r?\n)*)[ \t]*(?P<next>\S?)")
-_LIST_ITEM_START = re.compile(r"[-*\u2022\u00b7\u2013>]|\d|[A-Z]")
+# A line that starts with "?" ("?Gaucher", "? cause") is an item of its own, a doubt: run on, "normal platelets" /
+# "?Gaucher" read "normal platelets ?gaucher", and the doubt held the line above back with it.
+_LIST_ITEM_START = re.compile(r"[-*\u2022\u00b7\u2013>?]|\d|[A-Z]")
 _CONTINUES = frozenset({"and", "or", "nor", "with", "without", "of", "no", "not", "the", "a", "an", "&", "/"})
 # A heading's dash, as _SHORTHAND reads it: a letter, then the dash with spaces around it, then a letter or
 # a figure ("Fractures - no").
@@ -1433,6 +1498,15 @@ _RELATIVE_WORDS = (
     r"|\s+(?:uniparental|upd|disomy|imprint|allele|origin|inherit|transmi|line|side|copy|haplotype|carrier)))"
 )
 _RELATIVE = re.compile(rf"\b{_RELATIVE_WORDS}\b")
+# "Seen by parents to have wobbly eyes", "nystagmus noticed by mum": a relative who saw the patient's finding, the
+# agent of a verb of seeing or telling. The finding is the patient's; the words were shown as about a relative.
+# The relative is cut out and the verb kept ("squint noted by mother" is "squint noted", observed). A sentence
+# whose subject is a relative ("Brother, seen by parents to ...") is still the relative's (_RELATIVE_SUBJECT).
+_SEEN_BY_RELATIVE = re.compile(
+    r"\b(?P<verb>(?:seen|noticed|noted|observed|reported|witnessed|spotted|described|first\s+noticed))\s+by\s+"
+    r"(?:the\s+|his\s+|her\s+|their\s+|both\s+)?(?:parents|mother|father|mum|mom|dad|grandmother|grandfather"
+    r"|grandparents|family)\b(?!\s*(?:'s|history))"
+)
 # A relative's word before a heading of the template: the heading is the relative's ("Mother's age: 30").
 _RELATIVE_HEADING = re.compile(rf"{_RELATIVE_WORDS}(?:'s|s')?")
 # A relative's word just after an age, at most two words on ("8-month-old baby sister").
@@ -1469,8 +1543,25 @@ _CHANGES_MEANING = frozenset(
         # "Bleeding score 0" (ISTH-BAT), a scale's result, is not the finding (it read as Abnormal bleeding).
         "score",
         "hypotheticalcue",
+        # A resemblance is not the finding: "rickets-like changes", "leukaemia-like picture", "looks like rickets"
+        # were read as Rickets and Leukemia observed. HPO's own "-like" labels ("Stroke-like episode") are matched
+        # whole, so their "like" is inside the match. See _RESEMBLANCE.
+        "like",
+        "resembling",
+        "mimicking",
     }
 )
+# A grading adverb between a finding's words and its direction word ("spleen moderately enlarged", "bone density
+# mildly increased", "calcium slightly low"): the phrase is read without it when it names nothing with it (it was
+# reported as words not found; "mildly enlarged spleen", the adverb first, was read). HPO's graded terms
+# ("Mildly elevated creatine kinase") are still matched first.
+_ADVERB_BEFORE_DIRECTION = re.compile(
+    r"(?<=[a-z])\s+(?:mildly|moderately|markedly|severely|slightly|significantly|grossly|massively|very)\s+"
+    r"(?=(?:big|enlarged|large|small|low|decreased|reduced|diminished|high|elevated|raised|increased)\b)"
+)
+# Words of resemblance (above): a phrase with one that names no finding is shown as uncertain, not as words not
+# found, since it names a finding the writer only compares with.
+_RESEMBLANCE = frozenset({"like", "resembling", "mimicking"})
 # Terms whose name is a plural of events: the singular is one event, not the finding. HPO's Falls (HP:0002527)
 # is falls, in the plural; "a fracture after a fall" tells how the bone broke, and read as Falls, a sign of
 # neuromuscular disease. As a lexicon phrase in the plural needs the plural, these names do.
@@ -2159,9 +2250,12 @@ class TextParser:
         # palpable spleen"; "X was not seen" is "X absent"; "without X", "with no X", "did not have X",
         # "has never had X" and a "no" inside a phrase ("there were no fractures") start a new, negated
         # phrase (before "has"/"had" split it and end the negation).
+        lowered = _SEEN_BY_RELATIVE.sub(r"\g<verb>", lowered)
         lowered = _SPLEEN_BELOW_MARGIN.sub(_spleen_below_margin, lowered)
         # "Liver: 4 cm BCM" is one phrase, so that its note is given (see _LIVER_SIZE).
         lowered = _LIVER_SIZE.sub(lambda match: match.group().replace(":", " "), lowered)
+        lowered = _COURTESY_QUESTION.sub(r"\1.", lowered)
+        lowered = _COURTESY.sub(" ", lowered)
         lowered = _QUESTION_HEADING_VALUE.sub(" possible", lowered)
         lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
@@ -2180,6 +2274,7 @@ class TextParser:
         lowered = _NOT_PALPABLE.sub(" palpable absent", lowered)
         lowered = _NOT_SEEN.sub(" absent", lowered)
         lowered = _INLINE_NEGATION.sub(_inline_cue, lowered)
+        lowered = self._split_negated_reason(lowered)
         # A parenthesis with a number ("anaemia (Hb 7.2 g/dL)") is a phrase of its own; other brackets are
         # part of the name ("Acroosteolysis of distal phalanges (feet)").
         lowered = re.sub(r"\(([^()]*\d[^()]*)\)", r", \1,", lowered)
@@ -2254,6 +2349,29 @@ class TextParser:
             found,
             consanguineous,
         )
+
+    def _split_negated_reason(self, lowered: str) -> str:
+        """The text with the reason after a negated decision starting a sentence of its own: "hsct, no indicated
+        due to neurodegeneration" -> "hsct, no indicated; due to neurodegeneration" (see _NEGATED_REASON).
+
+        Only when the negated words name no finding, the reason names one, and no conditional wording comes
+        before it in its sentence ("would not be indicated if ..." stays hypothetical as a whole)."""
+
+        def split(match: re.Match[str]) -> str:
+            what = match.group("what")
+            reason = _SENTENCE.split(lowered[match.end() :], maxsplit=1)[0]
+            sentence_start = max((m.end() for m in _SENTENCE.finditer(lowered, 0, match.start())), default=0)
+            if (
+                len(what.split()) > _NEGATED_REASON_MOST_WORDS
+                or _HYPOTHETICAL_MARK.strip() in lowered[sentence_start : match.start()]
+                or _HYPOTHETICAL_MARK.strip() in what
+                or self._matches(what, negated=False)
+                or not self._matches(reason, negated=False)
+            ):
+                return match.group()
+            return f"{match.group().rstrip()}; "
+
+        return _NEGATED_REASON.sub(split, lowered)
 
     def _answer_lone_values(self, text: str) -> str:
         """The text with each line that holds only a value of absence ("no", "none", "nil", "absent",
@@ -2749,7 +2867,11 @@ class TextParser:
             phrase = phrase[hedge.end() :].strip()
         # A space first, so that the cue alone ("anaemia, to be confirmed") is found too (see _settle).
         post_hedge = _POST_UNCERTAIN.search(f" {phrase}")
-        if post_hedge:
+        if item.tail and _POST_UNCERTAIN.fullmatch(f" {item.tail}"):
+            # "Anaemia absent?", "hearing normal?", "Ca normal?": a doubt of the negation, read as excluded before
+            # (the "?" after the cue was left as its tail). A doubted finding is never read either way.
+            item.post_hedge = item.hedged = True
+        elif post_hedge:
             item.post_hedge = item.hedged = True
             phrase = f" {phrase}"[: post_hedge.start()].strip()
         elif (inside := _DOUBT_INSIDE.search(phrase)) and not self._cue_is_a_name(phrase, inside.start() + 1):
@@ -2782,6 +2904,14 @@ class TextParser:
         if value.startswith(_UNREAD_MARK):
             return match.group()  # the colon stays, so that the placeholder is a clause of its own
         if value not in _VALUE_WORDS and self._matches(value, negated=False):
+            return match.group()
+        cue = _NEGATION.match(value)
+        post = _POST_NEGATION.search(f" {value}")
+        words = value[cue.end() :] if cue else f" {value}"[: post.start()] if post else ""
+        if value not in _VALUE_WORDS and words.strip() and self._matches(words, negated=True, normal=True):
+            # "Bloods: normal calcium", "Bloods: Ca normal", "Eyes: normal vision": a negated finding is the first
+            # item under the heading, not its value. Joined, "bloods normal calcium" read "normal" as said of
+            # "bloods", and "bloods calcium normal" named no term: the pertinent negative was lost.
             return match.group()
         return " " + _VALUE_WORDS.get(value, value)
 
@@ -2880,20 +3010,43 @@ class TextParser:
         if item.signs:
             self._emit_signs(item, state)
         lab_words = self._take_lab_values(item, state)
-        if lab_words is not None and item.lab_after and item.status == "observed":
+        if lab_words is not None and item.lab_after and item.status in {"observed", "excluded"}:
             # "Platelets 45 x10^9/L big spleen": the analyte's name goes with its value, not with the words after
             # it, when those name a finding alone. Joined, "platelets big spleen" read as Increased mean platelet
             # volume ("large platelets"), a finding nobody wrote. Words that name nothing alone ("Hb 7.2 g/dL
-            # low") are read with the name, as before. A cue on the name ("normal platelets 150 x10^9/L ...") is
-            # not carried over to the words after the value: such a phrase is left as it was.
-            before = _tokens(item.phrase[: -len(item.lab_after)])
-            if set(before) <= lab_words | _LAB_COMPANY and self._matches(item.lab_after, negated=False):
-                item.phrase = item.lab_after
+            # low") are read with the name, as before.
+            before = item.phrase[: -len(item.lab_after)].strip()
+            if set(_tokens(before)) <= lab_words | _LAB_COMPANY and self._matches(
+                item.lab_after, negated=False
+            ):
+                if item.status == "observed" or (item.post_negation and not item.pre_negation):
+                    # A cue after the words ("platelets 45 x10^9/L big spleen absent") is said of them.
+                    item.phrase = item.lab_after
+                elif item.pre_negation and not item.post_negation:
+                    # "Normal platelets 150 x10^9/L big spleen": the cue is said of the name; whether it reaches
+                    # the words after the value is not settled, so they are held back, as "no X, Y" is (the whole
+                    # phrase excluded Increased mean platelet volume, a finding nobody wrote).
+                    state.uncertain.append(item.lab_after)
+                    state.notes.append(
+                        f"'{item.lab_after}': follows a negated lab value with no comma, so it may or may not be "
+                        "negated; not read (write ';' after the value)"
+                    )
+                    item.phrase = before
+                else:
+                    # Cues on both sides ("normal platelets 150 x10^9/L big spleen absent"): neither part is read.
+                    state.uncertain.append(item.written)
+                    state.notes.append(
+                        f"'{item.written}': cues before and after a lab value; which words each covers is not "
+                        "settled; not read"
+                    )
+                    return
         if not _tokens(item.phrase):
             return
         excluded = item.status == "excluded"
         normal = excluded and item.normal
         matches = self._matches(item.phrase, negated=excluded, normal=normal)
+        if not matches and (plain := _ADVERB_BEFORE_DIRECTION.sub(" ", item.phrase)) != item.phrase:
+            matches = self._matches(plain, negated=excluded, normal=normal)
         tail = self._matches(item.tail, negated=False) if item.tail else []
         if item.status in {"uncertain", "ambiguous"} and matches:
             if not (item.signs and item.status == "uncertain"):  # shown once, with its signs (_emit_signs)
@@ -2958,13 +3111,25 @@ class TextParser:
             # The analyte's name of a lab value ("Hb" of "Hb 7.2 g/dL") and a heading ("Bloods:") are read
             # with the value, not reported as words not found.
             # Nor are words that only say who the patient is ("male infant") or head a section ("Findings:").
+            named = (lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY) and not set(
+                tokens
+            ) <= _NO_FINDING
             if _KINSHIP.search(item.phrase):
                 # "Consanguineous union", "consanguinity confirmed": family history (see _states_consanguinity),
                 # shown as about a relative as "consanguineous parents" is; they were reported as words not found.
                 state.about_relatives.append(item.written)
-            elif (lab_words is None or not set(tokens) <= lab_words | _LAB_COMPANY) and not set(
-                tokens
-            ) <= _NO_FINDING:
+            elif (
+                named
+                and item.status == "uncertain"
+                and (item.pre_hedge or item.post_hedge or item.connector in _VERSUS | {_RATHER})
+            ):
+                # "?Gaucher", "possible Gaucher disease", "r/o leukaemia": a doubted diagnosis that no HPO phenotype
+                # names is still a doubt, shown as one (it was listed among the words not found).
+                state.uncertain.append(item.written)
+            elif named and item.status != "uncertain" and not _RESEMBLANCE.isdisjoint(tokens):
+                state.uncertain.append(item.written)
+                state.notes.append(f"'{item.written}': a resemblance is not the finding itself; not read")
+            elif named:
                 state.unmatched.append(item.phrase)
             if _LIVER_SIZE.search(item.phrase):
                 state.notes.append(
@@ -3680,6 +3845,9 @@ def _settle(items: list[_Item]) -> None:
         elif item.connector not in _LIST and item.connector not in _VERSUS and item.connector:
             negation = None
             hedge = False
+        if item.connector == _RATHER:
+            item.hedged = True
+            item.why = "the alternative set aside after 'rather than'; not read"
         if item.connector in _VERSUS:
             # "osteopetrosis vs pycnodysostosis": both sides are a differential diagnosis.
             item.hedged = True

@@ -28,6 +28,7 @@ __all__ = [
     "CounsellingPoint",
     "counselling_advice",
     "couple_settled",
+    "format_age",
     "format_probability",
     "mosaicism_assumption",
     "negative_parents",
@@ -70,6 +71,14 @@ TWO_COPIES_LOW = 0.001
 # not theirs to look for, and the advice does not suggest that it might be.
 CARRIER_LOW = 0.05
 _INFANT_ONSETS = {Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
+# Test results that show at least one disease allele in the person tested.
+_CARRIES_BY_TEST = {
+    TestResult.CARRIER,
+    TestResult.BIALLELIC,
+    TestResult.HEMIZYGOUS,
+    TestResult.AFFECTED_GENOTYPE,
+    TestResult.POSITIVE,
+}
 # An unaffected relative younger than this (in years), in a recessive or X-linked form whose signs usually begin in
 # the first year, may not show them yet: HPO's infantile onset runs from 28 days to one year (HP:0003593).
 INFANT_YEARS = 1.0
@@ -133,7 +142,7 @@ def _unique(sources: Sequence[str]) -> tuple[str, ...]:
 def _with_age(person: IndividualRisk, probability: float, *, fraction: bool = False) -> str:
     """``KID (47.4%, age 5)``; with ``fraction``, ``BABY (25%, or 1 in 4)``: the fraction of
     :func:`format_probability` is in brackets of its own, which would nest inside these."""
-    age = f", age {_person_age(person.age)}" if person.age is not None else ""
+    age = f", age {format_age(person.age)}" if person.age is not None else ""
     chance = format_probability(probability, fraction=False)
     one_in = _one_in(probability) if fraction else None
     if one_in is not None:
@@ -187,7 +196,7 @@ def _young_point(
     listed = ", ".join(
         _with_age(p, chances[p.id], fraction=True)
         if p.id in chances
-        else (f"{p.id} (age {_person_age(p.age)})" if p.age is not None else p.id)
+        else (f"{p.id} (age {format_age(p.age)})" if p.age is not None else p.id)
         for p in young
     )
     whose = "the baby's" if one else "their"
@@ -326,9 +335,10 @@ def _age_text(years: float) -> str:
     return f"{years:.2f}".rstrip("0").rstrip(".")
 
 
-def _person_age(years: float) -> str:
-    """A relative's age for a family: ``34``, ``2.5``, and under 2 years in months, weeks or days (``2 months``,
-    ``3 weeks``, ``5 days``), not a fraction of a year (``0.17``, ``0.01``)."""
+def format_age(years: float) -> str:
+    """A person's age for the advice and the ``marbledx risk`` table (one formatter, so that the two agree):
+    ``34``, ``2.5`` (years), and under 2 years in months, weeks or days (``2 months``, ``3 weeks``,
+    ``5 days``), never a fraction of a year (``0.17``, ``0.01``)."""
     if years >= 2:
         return _age_text(years)
     days = years * 365.25
@@ -673,10 +683,15 @@ def counselling_advice(
     if mode is Inheritance.AUTOSOMAL_DOMINANT and osteopetrosis:
         text = "The variant can also be new in the child, without coming from either parent."
         # "Assume that it was inherited" matters while no member of the couple is known to carry it; when one
-        # almost surely does (an affected adult and their partner), the next child's figure does not rest on
-        # where the family's variant came from.
+        # almost surely does by their own signs or test (an affected adult and their partner), the next child's
+        # figure does not rest on where the family's variant came from. A parent without signs or a test who
+        # "must" carry it only because the other parent tested negative (μ = 0) is no such parent: with new
+        # variants allowed, the child's variant may be new and that parent may carry nothing.
         carrier_parent = any(
-            p.id in risk.couple and p.carrier_probability >= SETTLED_GENOTYPE for p in risk.individuals
+            p.id in risk.couple
+            and p.carrier_probability >= SETTLED_GENOTYPE
+            and (p.affected is True or p.test in _CARRIES_BY_TEST)
+            for p in risk.individuals
         )
         if model.mutation_rate == 0 and not carrier_parent:
             text += " The numbers above assume that it was inherited."

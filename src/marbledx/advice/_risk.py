@@ -1569,6 +1569,34 @@ class DiseaseRisk:
     sources: tuple[str, ...]
     entity: Entity | None = None
     allelic_forms: tuple[AllelicForm, ...] = ()
+    # The allele frequency as the assumptions write it: a figure derived from the knowledge base to the two
+    # significant figures its sources support (the model and the JSON keep the full value); None: as given.
+    allele_frequency_text: str | None = None
+
+
+# A figure derived from sourced ones (an incidence times a share, a square root) is shown to two significant
+# figures: the incidences are round figures ("about 1 in 250,000", reference §1B) and the shares ranges, so
+# more digits ("0.00152578", "I = 2.328e-06") would claim a precision no source has.
+DERIVED_DIGITS = 2
+
+
+def significant(value: float, digits: int = DERIVED_DIGITS) -> str:
+    """``value`` to ``digits`` significant figures, for text: ``0.0015``, ``2.8e-05``, ``0.58``."""
+    return f"{value:.{digits}g}"
+
+
+def _one_in(rate: float, *, about: bool) -> str:
+    """A rate per person as the sources write it: ``1 in 250,000``; ``about``: 1 in N with N rounded to
+    :data:`DERIVED_DIGITS` significant figures (``1 in 430,000`` for 2.328e-06)."""
+    n = 1 / rate
+    return f"1 in {round(float(significant(n)) if about else n):,}"
+
+
+def _stated_rate(rate: float) -> str:
+    """A knowledge-base incidence as its source states it: ``1 in 250,000`` for 4e-06 when it is exactly one in
+    a whole number, else the stored figure (``5e-05``)."""
+    n = 1 / rate
+    return _one_in(rate, about=False) if abs(n - round(n)) < 1e-6 * n else f"{rate:g}"
 
 
 def _frequency_from_kb(
@@ -1597,21 +1625,25 @@ def _frequency_from_kb(
             return 1 - math.sqrt(1 - affected), "I / penetrance = 1 - (1 - q)^2"
         return min(2 * affected, 0.5), "q = 2 I / penetrance"
 
+    # The stated figures (the incidence, the share) are written as the sources give them, and what is derived
+    # from them (I times a share, q) to two significant figures (DERIVED_DIGITS).
     sources = ", ".join(fact.sources)
     share = fact.share
     if share is None:
         q, formula = frequency(figure)
-        return q, f"from the knowledge-base {label} I = {figure:g} ({sources}), {formula}"
+        return q, f"from the knowledge-base {label} I = {_stated_rate(figure)} ({sources}), {formula}"
     middle = (share.low + share.high) / 2
     q, formula = frequency(figure * middle)
     part = (
         f"{share.low:g}"
         if share.low == share.high
-        else f"{share.low:g} to {share.high:g} (middle {middle:g}; q from {frequency(figure * share.low)[0]:.3g} to {frequency(figure * share.high)[0]:.3g})"
+        else f"{share.low:g} to {share.high:g} (middle {significant(middle)}; q from "
+        f"{significant(frequency(figure * share.low)[0])} to {significant(frequency(figure * share.high)[0])})"
     )
     return q, (
-        f"from the knowledge base: the {label} of all {share.group}, {figure:g}, times this subtype's share "
-        f"of {share.group}, {part}, gives I = {figure * middle:.4g} ({sources}); {formula}"
+        f"from the knowledge base: the {label} of all {share.group}, {_stated_rate(figure)}, times this "
+        f"subtype's share of {share.group}, {part}, gives I ≈ {_one_in(figure * middle, about=True)} ({sources}); "
+        f"{formula}"
     )
 
 
@@ -1783,6 +1815,7 @@ def resolve_disease(
     x_linked = mode is Inheritance.X_LINKED_RECESSIVE
     mu = mutation_rate if mutation_rate is not None else (DEFAULT_X_MUTATION_RATE if x_linked else 0.0)
     founder: FounderPrior = "hardy_weinberg"
+    q_text: str | None = None
     if allele_frequency is not None:
         q, q_basis = allele_frequency, "as given"
     elif x_linked and mu > 0:
@@ -1791,6 +1824,7 @@ def resolve_disease(
     else:
         derived = _frequency_from_kb(entity, mode, pen)
         where = f"for {entity.key}" if entity is not None else "for this disease"
+        q_text = significant(derived[0]) if derived else None
         q, q_basis = (
             derived
             if derived
@@ -1821,6 +1855,7 @@ def resolve_disease(
         sources=sources,
         entity=entity,
         allelic_forms=allelic_forms(kb, entity, mode),
+        allele_frequency_text=q_text,
     )
 
 
@@ -1885,7 +1920,8 @@ def _model_assumptions(disease: DiseaseRisk) -> list[str]:
         )
     else:
         out.append(
-            f"Disease allele frequency {model.allele_frequency:g} ({disease.allele_frequency_basis}); Hardy-Weinberg founders."
+            f"Disease allele frequency {disease.allele_frequency_text or f'{model.allele_frequency:g}'} "
+            f"({disease.allele_frequency_basis}); Hardy-Weinberg founders."
         )
     if model.mutation_rate > 0:
         out.append(f"New mutations at rate {model.mutation_rate:g} per transmitted allele.")

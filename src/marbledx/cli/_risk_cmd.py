@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Any
 
-from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_probability
+from marbledx.advice._counsel_text import TWO_COPIES_LOW, format_age, format_probability
 from marbledx.advice._risk import (
     PARAMETER_RANGES,
     PenetranceCurve,
@@ -208,7 +208,8 @@ def _percent(p: float) -> str:
 
 
 def _age(years: float | None) -> str:
-    return "-" if years is None else f"{years:.2f}".rstrip("0").rstrip(".")
+    # The advice's formatter: a baby's age in days, weeks or months, as the advice text writes it.
+    return "-" if years is None else format_age(years)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -268,7 +269,9 @@ def render_risk_table(report: RiskReport) -> str:
     if any(not person.in_file for person in risk.individuals):
         lines.append("* named as a parent but not listed in the file")
     if show_age:
-        lines.append("Age in years at the last examination ('-': not known)")
+        lines.append(
+            "Age in years at the last examination; under 2 years in months, weeks or days ('-': not known)"
+        )
     child = risk.next_child
     lines += [
         "",

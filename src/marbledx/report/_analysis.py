@@ -423,6 +423,54 @@ def _marbledx_risk_flags(text: str) -> str:
     return " (the flags named are those of 'marbledx risk')" if flags else ""
 
 
+def _shared_mode(options: Sequence[InheritanceOption]) -> Inheritance | None:
+    """The one mode of inheritance every leading option has (each with that single mode), else None."""
+    modes = {option.modes for option in options}
+    if len(modes) != 1:
+        return None
+    (only,) = modes
+    return only[0] if len(only) == 1 else None
+
+
+def _unconfirmed_reason(query: str, probability: float, options: Sequence[InheritanceOption]) -> str:
+    """Why an unconfirmed diagnosis gets no recurrence figures, also when every leading option has one mode.
+
+    A shared mode says how the condition would be passed on if one of the options is confirmed, not what this
+    family's figures are: the figures hold only if the diagnosis is right (the leading options are not the
+    whole differential, and a finding-based posterior is not a confirmation), and they depend on the form as
+    well as the mode (ADO2's penetrance is 0.66, PMID:12929941; two CLCN7 variants cause OPTB4, not ADO2; a
+    carrier of an OPTB6 variant may have ADO3). So none are given before the genotype supports the diagnosis
+    (docs/reports.md), and the reason says so rather than that the mode is unknown, naming the command that
+    computes them conditional on the leading diagnosis.
+    """
+    head = (
+        f"no recurrence risks are given: the leading diagnosis {query} ({percent(probability)}) is not "
+        "confirmed by the genotype"
+    )
+    shared = _shared_mode(options)
+    if shared is None:
+        return f"{head}, and the family's risks depend on which diagnosis is confirmed"
+    which = (
+        f"{query} is {mode_text(shared)}"
+        if len(options) == 1
+        else f"every leading option ({', '.join(o.name for o in options)}) is {mode_text(shared)}"
+    )
+    text = (
+        f"{head}. {which[0].upper() + which[1:]}, but figures for this family would hold only if the "
+        "diagnosis is right, and they depend on the form as well as the mode (its penetrance, and what one or "
+        "two changed copies of its gene cause). A gene test that confirms the diagnosis gives them"
+    )
+    if shared not in SUPPORTED_INHERITANCE:
+        return f"{text}; the risk model does not compute {mode_text(shared)} inheritance"
+    # A diagnosis outside the knowledge base (no subtype) needs its mode stated to 'marbledx risk'.
+    leading = next((o for o in options if query in (o.subtype, o.disease_id)), None)
+    stated = f" --inheritance {_MODE_FLAGS[shared]}" if leading is None or leading.subtype is None else ""
+    return (
+        f"{text}; until then 'marbledx risk --ped FILE --disease {query}{stated}' computes them conditional on "
+        f"{query}, for the genetic counsellor to weigh"
+    )
+
+
 def _counselling(
     ped: Path,
     plan: CarePlan,
@@ -462,10 +510,7 @@ def _counselling(
     if not confirmed or len(several) > 1:
         if not confirmed:
             shown = options
-            reason = (
-                f"no recurrence risks are given: the leading diagnosis {query} ({percent(plan.probability)}) is "
-                "not confirmed by the genotype, and the family's risks depend on which diagnosis is confirmed"
-            )
+            reason = _unconfirmed_reason(query, plan.probability, options)
         else:
             shown = [o for o in options if o.disease_id == plan.diagnosis_id]
             reason = (

@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from marbledx import _text as _shared_text
-from marbledx._text import normalise_text
+from marbledx._text import LAY_SYNONYMS, american_spelling, normalise_text, singular
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.findings._case import MAX_AGE_YEARS
 from marbledx.findings._labs import LabTable, bundled_lab_table
@@ -51,43 +51,8 @@ from marbledx.ontology import (
 
 __all__ = ["TextLab", "TextMapping", "TextParse", "TextParser"]
 
-# British -> American spellings (applied to whole words after lower-casing).
-_SPELLING = (
-    (re.compile(r"haem"), "hem"),
-    (re.compile(r"aem"), "em"),
-    (re.compile(r"^oe"), "e"),
-    (re.compile(r"oea"), "ea"),
-    (re.compile(r"foet"), "fet"),
-    (re.compile(r"paed"), "ped"),
-    (re.compile(r"oesoph"), "esoph"),
-    (re.compile(r"(?<=[a-z]{3})our$"), "or"),
-    (re.compile(r"(?<=[a-z]{3})tre$"), "ter"),
-    (re.compile(r"(?<=[a-z]{3})yse$"), "yze"),
-    (re.compile(r"leuc"), "leuk"),  # leucopenia, leucocytosis
-    (re.compile(r"paen"), "pen"),  # neutropaenia, thrombocytopaenia
-    (re.compile(r"oed"), "ed"),  # papilloedema, oedematous
-    (re.compile(r"aesth"), "esth"),  # anaesthesia
-    # Adjectives of the blood findings read as the finding: "anaemic", "thrombocytopenic".
-    (re.compile(r"(?<=[a-z]{2})emic$"), "emia"),
-    (re.compile(r"(?<=[a-z]{2})penic$"), "penia"),
-)
-# Lay adjectives that HPO labels and synonyms use interchangeably.
-_CANON = {
-    "big": "large",
-    "enlarged": "large",
-    "enlargement": "large",
-    "large": "large",
-    "small": "small",
-    "tiny": "small",
-    "low": "low",
-    "decreased": "low",
-    "reduced": "low",
-    "diminished": "low",
-    "high": "high",
-    "elevated": "high",
-    "raised": "high",
-    "increased": "high",
-}
+# British spellings, lay adjectives and plurals are folded as every look-up by words folds them
+# (marbledx._text: SPELLING_RULES, LAY_SYNONYMS, singular), so `marbledx term` and this reader agree.
 # The canonical direction words. A phrase whose direction word is left out of every match is not read: a
 # match on "calcium" alone would turn "high calcium" into its opposite.
 _DIRECTION = frozenset({"large", "small", "low", "high"})
@@ -1721,16 +1686,8 @@ _VERB_SUBJECTS = frozenset({"this", "that", "it", "which", "what"})
 @cache  # labels repeat their words: about 12,000 distinct words in 144,000 (HPO 2025-01-16)
 def _fold(token: str) -> tuple[str, bool]:
     """The normalised word and whether a plural ending was folded away."""
-    for pattern, replacement in _SPELLING:
-        token = pattern.sub(replacement, token)
-    token = _CANON.get(token, token)
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y", True
-    if len(token) > 4 and token.endswith(("ches", "shes", "sses", "xes")):
-        return token[:-2], True
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1], True
-    return token, False
+    token = american_spelling(token)
+    return singular(LAY_SYNONYMS.get(token, token))
 
 
 def _word(token: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["age_text", "percent", "printable"]
 
 
@@ -22,16 +24,29 @@ def percent(value: float | None) -> str:
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
 
 
+def _completed(value: float, digits: int = 0) -> float:
+    """``value`` cut down (never rounded up) to ``digits`` decimals; a hair's tolerance keeps an exact number of
+    units (4 months entered as 121.75 days) from reading one less."""
+    scale = 10.0**digits
+    return math.floor(value * scale + 1e-9) / scale
+
+
 def age_text(age_days: float | None) -> str | None:
     """A readable age: days under 2 months, months under 2 years, else years to one decimal; None when
-    unknown."""
+    unknown.
+
+    Ages are completed units, cut down and never rounded up, as ages are told: 17.96 years is "17.9 years", not
+    "18 years", which would disagree with the care plan's child band (an adult from 18 years), and 364 days is
+    "11 months", not an infant's "12 months".
+    """
     if age_days is None:
         return None
-    if age_days < 60:
-        return f"{age_days:.0f} days"
+    # Months from two completed months (60.9 days), so that 60 days is not "1 months".
+    if age_days < 2 * 30.4375:
+        return f"{_completed(age_days):.0f} days"
     if age_days < 2 * 365.25:
-        return f"{age_days / 30.4375:.0f} months"
-    return f"{age_days / 365.25:.1f} years".replace(".0 years", " years")
+        return f"{_completed(age_days / 30.4375):.0f} months"
+    return f"{_completed(age_days / 365.25, 1):.1f} years".replace(".0 years", " years")
 
 
 def printable(value: str | None) -> str:

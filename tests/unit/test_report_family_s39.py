@@ -8,6 +8,9 @@ flags as ``marbledx analyze`` does.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from html import escape
+
 from marbledx.advice import CarePlan
 from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
@@ -47,9 +50,10 @@ def test_no_age_and_a_weak_adult_onset_top_option_is_not_addressed_as_an_adult(
     real_hpo: Hpo, kb: KnowledgeBase
 ) -> None:
     # The real case CLCN7_HumGenet2003-IARO-patientA (an infant, no age given) ranks OPTB9 first at 1.1%, whose
-    # typical onset (adult) the care plan takes as the age band.
+    # typical onset (adult) the care plan took as the age band; since stop 39 the plan itself keeps the child
+    # default for a top option that does not stand out (tests/unit/advice/test_care_followups_s39.py).
     plan = _optb9_plan(real_hpo, kb, age_days=None)
-    assert plan.age_band == "adult"
+    assert plan.age_band == "child"
     assert plan.certainty != "genotype_supported"
     summary = family_summary(plan, kb, age_days=None)
     titles = [s.title for s in summary.sections]
@@ -154,10 +158,11 @@ def test_monitoring_heading_says_when_the_age_band_is_assumed(real_hpo: Hpo, kb:
     report = analyze(case, hpo=real_hpo, kb=kb)
     html = render_html(report, hpo=real_hpo, kb=kb)
     band = report.care_plan.age_band
-    subtype = report.care_plan.subtype
-    assumed = f"typical onset of {subtype}" if subtype else "band assumed"
-    assert f"<h3>Monitoring ({band}: age not given, " in html
-    assert assumed in html
+    note = report.care_plan.age_band_note
+    assert note is not None
+    assert f"<h3>Monitoring ({band}: age not given, band assumed)</h3>" in html
+    # How the band was assumed (the care plan's note), below the heading.
+    assert f'<p class="small">{escape(note)}</p>' in html
     aged = analyze(
         Case("aged", "test", (Finding(OSTEOPETROSIS), Finding(FRACTURE)), age_days=10 * _YEAR),
         hpo=real_hpo,
@@ -187,3 +192,25 @@ def test_donor_search_is_in_case_while_the_hsct_decision_is_unknown(real_hpo: Hp
     confirmed = care_plan(real_hpo, kb, [dx(TCIRG1, 0.95, genotype_lr=200.0)], OSTEOPETROSIS, age_days=120.0)
     assert confirmed.hsct.decision == "curative"
     assert _FOR in _section(family_summary(confirmed, kb, age_days=120.0), "What happens next").bullets
+
+
+def test_after_a_vcf_that_found_no_cause_the_family_is_not_told_a_gene_test_will_find_the_form(
+    real_hpo: Hpo, kb: KnowledgeBase
+) -> None:
+    # The care plan's gene-test item after a negative VCF has plain words of its own; the summary said "A gene
+    # test, from a blood sample, to find the exact form" as if no test had been done.
+    plan = _optb9_plan(real_hpo, kb, age_days=None)
+    plain = "The gene test that was done did not find the cause. Another gene test can look for changes."
+    genetic = [t for t in plan.tests if t.kind == "genetic"]
+    assert genetic
+    tests = [replace(t, plain=plain) if t.kind == "genetic" else t for t in plan.tests]
+    summary = family_summary(replace(plan, tests=tests), kb, age_days=None)
+    steps = _section(summary, "What happens next").bullets
+    assert plain in steps
+    assert not any(step.startswith("A gene test, from a blood sample") for step in steps)
+    # Without plain words of its own, the item keeps the general sentence.
+    bare = family_summary(plan, kb, age_days=None)
+    assert any(
+        step.startswith("A gene test, from a blood sample")
+        for step in _section(bare, "What happens next").bullets
+    )

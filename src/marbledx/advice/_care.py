@@ -25,6 +25,7 @@ from marbledx.knowledge import (
     Neuronopathy,
     Onset,
     OsteoclastStatus,
+    RedFlag,
     SignSet,
     TreatmentPastWindow,
     TreatmentStance,
@@ -62,6 +63,7 @@ CARE_PARAMETERS = {
     "second_diagnosis_finding_lr": 10.0,
 }
 _INFANT_DAYS = 365.25
+_MONTH_DAYS = 365.25 / 12
 _ADULT_DAYS = 18 * 365.25
 _EARLY_ONSETS = {Onset.ANTENATAL, Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANTILE}
 # Findings that explain a seizure by low calcium rather than by primary neurodegeneration (reference §2.5).
@@ -174,6 +176,8 @@ class CarePlan:
     sources: list[str]
     # Other ranked diagnoses that the genotype supports in other genes; the plan covers its own diagnosis only.
     other_genotype_supported: list[SecondDiagnosis] = field(default_factory=list)
+    # Without a given age: how the age band was assumed (a standing-out diagnosis's typical onset, or the default).
+    age_band_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +188,7 @@ class CarePlan:
             "certainty": self.certainty,
             "certainty_note": self.certainty_note,
             "age_band": self.age_band,
+            "age_band_note": self.age_band_note,
             "hsct": self.hsct.to_dict(),
             "tests": [t.to_dict() for t in self.tests],
             "treatments": [t.to_dict() for t in self.treatments],
@@ -330,20 +335,49 @@ class _Patient:
         return [f"{self.ontology.label(t)} ({t})" for t in terms]
 
 
-def _age_band(case: Case, entity: Entity | None) -> AgeBand:
+def _stands_out(diagnosis: Diagnosis) -> bool:
+    """The diagnosis stands out: the genotype supports it, or its posterior reaches the credible level (the level
+    at which the reports call it more than one option among many; report/_family.py)."""
+    return _genotype_supported(diagnosis) or diagnosis.probability >= CARE_PARAMETERS["credible_probability"]
+
+
+def _age_band(case: Case, top: Diagnosis, entity: Entity | None) -> tuple[AgeBand, str | None]:
+    """The patient's age band, and, when the age is not given, how it was assumed.
+
+    Without an age, the top diagnosis's typical onset stands in for it only when that diagnosis stands out
+    (:func:`_stands_out`): an infant whose top option was SLC4A2 osteopetrosis (adult onset) at 1.1% got adult
+    monitoring (CLCN7_HumGenet2003-IARO-patientA). Otherwise the band is the default, a child.
+    """
     if case.age_days is not None:
         if case.age_days < _INFANT_DAYS:
-            return "infant"
-        return "child" if case.age_days < _ADULT_DAYS else "adult"
-    # Age not given: the leading subtype's typical onset stands in for it.
+            return "infant", None
+        return ("child" if case.age_days < _ADULT_DAYS else "adult"), None
+    name = entity.key if entity is not None else top.disease_id
+    if not _stands_out(top):
+        return "child", (
+            f"No age was given, and the top diagnosis ({name}, {percent(top.probability)}) does not stand out (no "
+            "genotype support, posterior below "
+            f"{percent(CARE_PARAMETERS['credible_probability'])}), so its typical onset does not set the age "
+            "band: the child band is assumed (the default)."
+        )
     if entity is not None and entity.onset is not None:
         onsets = set(entity.onset.typical)
+        band: AgeBand
         if onsets & _EARLY_ONSETS:
-            return "infant"
-        if onsets & {Onset.CHILDHOOD, Onset.JUVENILE}:
-            return "child"
-        return "adult"
-    return "child"
+            band = "infant"
+        elif onsets & {Onset.CHILDHOOD, Onset.JUVENILE}:
+            band = "child"
+        else:
+            band = "adult"
+        words = ", ".join(o.value for o in entity.onset.typical)
+        return (
+            band,
+            f"No age was given: the {band} band is assumed from the typical onset of {name} ({words}).",
+        )
+    return "child", (
+        f"No age was given, and {name} has no typical onset in the knowledge base: the child band is assumed "
+        "(the default)."
+    )
 
 
 def _neuro_signs(patient: _Patient, guide: CareGuide) -> list[str]:
@@ -518,15 +552,15 @@ def _hsct_advice(
     patient: _Patient,
     guide: CareGuide,
     band: AgeBand,
-    age_known: bool = True,
+    age_days: float | None = None,
 ) -> tuple[HsctAdvice, str, str, list[Diagnosis]]:
     """The HSCT advice, the plan's certainty class, its explanation, and the rival options (other leading
-    options that the genotype supports with another decision)."""
+    options that the genotype supports with another decision). ``age_days`` is the given age (None: not given)."""
     top = result.diagnoses[0]
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
     flags = _neuro_flags(patient, guide)
-    options = _options(result, kb, neuro, flags, band, age_known)
+    options = _options(result, kb, neuro, flags, band, age_days is not None)
     decision, reason, sources = _decision_of(entity, neuro, flags)
     # A seizure with low calcium counts as the hypocalcaemic seizure it is (the laboratory gives the calcium).
     urgency_signs = [
@@ -597,7 +631,14 @@ def _hsct_advice(
         if urgency == "urgent" and band == "infant":
             reason_text += (
                 " A form for which early HSCT is curative is possible, so the genetic diagnosis is urgent: "
-                "vision is better preserved when HSCT is done before 3 months of age."
+                "vision is better preserved when HSCT is done before 3 months of age"
+                # Past that age the window cannot be met: said so, not offered as a timing (reference §3.2).
+                + (
+                    "; that age has passed, and neurosensory deficits already present are generally not "
+                    "reversible."
+                    if _past_months(age_days, _VISION_WINDOW_MONTHS)
+                    else "."
+                )
             )
             sources = sorted({*sources, *urgency_sources, "DOI:10.1038/sj.bmt.1704194", "PMID:9849690"})
         elif urgency == "urgent":
@@ -622,7 +663,21 @@ def _hsct_advice(
             note,
             rivals,
         )
+    # The card's reason and urgency worded for the patient's given age: past the window the reason names, and
+    # for an adult, for whom the sources give no time-critical window (care.yaml hsct_reason_windows, hsct_in_adults).
+    reason, timing_sources = _timed_reason(entity, decision, reason, guide, band, age_days)
+    sources = [*sources, *(s for s in timing_sources if s not in sources)]
     urgency = _urgency(entity, decision, band, bool(urgency_signs))
+    adult = guide.hsct_in_adults
+    if (
+        urgency == "soon"
+        and adult is not None
+        and not adult.unverified
+        and band == "adult"
+        and age_days is not None
+        and _time_critical(entity, decision)
+    ):
+        urgency = adult.urgency
     condition = None
     workup = guide.neuronopathic_workup
     if (
@@ -655,6 +710,53 @@ def _hsct_advice(
         note,
         rivals,
     )
+
+
+# Vision was better preserved when HSCT was done before 3 months of age (Driessen 2003, DOI:10.1038/sj.bmt.1704194;
+# reference §3.2): the window that the infant wording names.
+_VISION_WINDOW_MONTHS = 3.0
+
+
+def _past_months(age_days: float | None, months: float) -> bool:
+    """The given age is ``months`` or more (an age that is not given is not known to be past it)."""
+    return age_days is not None and age_days >= months * _MONTH_DAYS
+
+
+def _timed_reason(
+    entity: Entity | None,
+    decision: str,
+    reason: str,
+    guide: CareGuide,
+    band: AgeBand,
+    age_days: float | None,
+) -> tuple[str, list[str]]:
+    """The HSCT reason of a settled curative decision worded for the patient's given age, and the sources it adds.
+
+    A 25-year-old with two pathogenic TCIRG1 variants read "vision is better preserved when it is done before 3
+    months of age". Past the window a card's reason names, the care guide's wording for that card stands instead;
+    an adult's reason of a time-critical form ends with what the sources say at that age (reference §1B IAO,
+    §3.2). Without a given age the card's reason stands.
+    """
+    if entity is None or decision != HsctDecision.CURATIVE.value or age_days is None:
+        return reason, []
+    adult = guide.hsct_in_adults
+    for_adult = (
+        adult is not None and not adult.unverified and band == "adult" and _time_critical(entity, decision)
+    )
+    added: list[str] = []
+    for wording in guide.hsct_reason_windows:
+        if (
+            not wording.unverified
+            and any(f.scope == entity.key for f in wording.fits)
+            and _past_months(age_days, wording.window_months)
+        ):
+            reason = wording.adult_reason if for_adult and wording.adult_reason else wording.reason
+            added.extend(wording.sources)
+            break
+    if for_adult and adult is not None:
+        reason = f"{reason} {adult.text}"
+        added.extend(adult.sources)
+    return reason, added
 
 
 def _sign_text(sign: SignSet, patient: _Patient, band: AgeBand) -> str:
@@ -780,6 +882,23 @@ def _pointers(entities: list[Entity]) -> list[CareItem]:
     return items
 
 
+# How the genotype evidence names the genes of a diagnosis that a targeted VCF has no records in (its note,
+# genotype/_interpret.py: "…; the VCF does not cover CLCN7, SNX10").
+_NOT_COVERED = "the VCF does not cover "
+
+
+def _uncovered_genes(diagnoses: list[Diagnosis]) -> list[str]:
+    """The genes of ``diagnoses`` that the analysed VCF does not cover, in their order (from the genotype notes)."""
+    genes: list[str] = []
+    for diagnosis in diagnoses:
+        note = diagnosis.genotype_note or ""
+        if _NOT_COVERED not in note:
+            continue
+        listed = note.split(_NOT_COVERED, 1)[1].split(";", 1)[0]
+        genes.extend(g for g in (x.strip() for x in listed.split(",")) if g and g not in genes)
+    return genes
+
+
 def _tests(
     result: CaseResult,
     kb: KnowledgeBase,
@@ -815,7 +934,37 @@ def _tests(
                     genes.append(gene)
             if entity is not None:
                 sources.extend(s for g in entity.genes for s in g.sources)
-        if genes:
+        negative = guide.after_negative_vcf
+        # A VCF was analysed and showed no genotype that supports a leading diagnosis: not "a gene test to find the
+        # form" again, but what a VCF may miss (reference §2.5 item 1; PMID:32755546).
+        vcf_negative = (
+            bool(genes)
+            and result.genotype is not None
+            and negative is not None
+            and not negative.unverified
+            and not any(_genotype_supported(d) for d in leading)
+        )
+        if vcf_negative and negative is not None:
+            uncovered = [g for g in _uncovered_genes(leading) if g in genes]
+            text = (
+                f"{negative.text} Leading diagnoses: "
+                + ", ".join(f"{d.label} ({percent(d.probability)})" for d in leading)
+                + "."
+                + (" " + negative.uncovered.format(genes=", ".join(uncovered)) if uncovered else "")
+            )
+            items.append(
+                CareItem(
+                    negative.name,
+                    text,
+                    sorted({*sources, *negative.sources}),
+                    kind="genetic",
+                    # The genes the VCF says nothing about first.
+                    genes=[*uncovered, *(g for g in genes if g not in uncovered)],
+                    urgent=band == "infant",
+                    plain=negative.plain,
+                )
+            )
+        elif genes:
             items.append(
                 CareItem(
                     "Genetic testing of the leading diagnoses' genes",
@@ -969,6 +1118,21 @@ def _treatments(
             if past is not None:
                 text = past.text
                 sources = [*sources, *(s for s in past.sources if s not in sources)]
+            adult = guide.hsct_in_adults
+            if (
+                adult is not None
+                and adult.treatment is not None
+                and not adult.unverified
+                and band == "adult"
+                and age_days is not None
+                and "transplant" in treatment.name.lower()
+                and treatment.stance is TreatmentStance.INDICATED
+                and _time_critical(entity, decision)
+            ):
+                # An adult is not told "transplant as early as possible": no source gives a window at that age
+                # (reference §1B IAO, §3.2), and the HSCT decision is elective (care.yaml hsct_in_adults).
+                text = adult.treatment
+                sources = [*sources, *(s for s in adult.sources if s not in sources)]
             items.append(
                 CareItem(
                     treatment.name,
@@ -1068,9 +1232,6 @@ def _advised_against(
     return bool(applying) and all(g.stance in _AGAINST for g in applying)
 
 
-_MONTH_DAYS = 365.25 / 12
-
-
 def _past_window(
     entity: Entity, row: str, guide: CareGuide, age_days: float | None
 ) -> TreatmentPastWindow | None:
@@ -1112,6 +1273,35 @@ def _hsct_checks(
     return items
 
 
+def _flag_action(
+    flag: RedFlag, fit: _Fit, band: AgeBand, age_days: float | None, hsct_possible: bool
+) -> tuple[str, list[str]]:
+    """A red flag's action and sources worded for this patient (care.yaml ``past_window``, ``without_hsct``).
+
+    "Before 3 months of age" and "in the first months" were read to older children, and to patients for whom a
+    transplant is ruled out (OSTM1, TNFSF11). Where HSCT is not possible the action names no HSCT timing; past
+    the window it names (a given age, or without one a band past infancy) it is worded for the age. A wording for
+    the entity the flag fits (``fit.text``) stands as it is.
+    """
+    if fit.text:
+        return fit.text, fit.sources
+    wording = None
+    if not hsct_possible and flag.without_hsct is not None and not flag.without_hsct.unverified:
+        wording = flag.without_hsct
+    elif flag.past_window is not None and flag.window_months is not None and not flag.past_window.unverified:
+        past = _past_months(age_days, flag.window_months) if age_days is not None else band != "infant"
+        wording = flag.past_window if past else None
+    if wording is None:
+        return flag.action, fit.sources
+    # The wording's own sources stand for the flag's (the first-months statement's source goes with it), with
+    # those of the entities the flag fits besides.
+    own = set(flag.sources)
+    return wording.action, [
+        *wording.sources,
+        *(s for s in fit.sources if s not in own and s not in wording.sources),
+    ]
+
+
 def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology: Ontology) -> CarePlan:
     """The care plan for one ranked case (``result`` from :meth:`Ranker.report`, ``case`` its findings).
 
@@ -1128,8 +1318,8 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     top = result.diagnoses[0]
     entity = _entity_of(kb, top)
     patient = _Patient(case, ontology)
-    band = _age_band(case, entity)
-    hsct, certainty, note, rivals = _hsct_advice(result, kb, patient, guide, band, case.age_days is not None)
+    band, band_note = _age_band(case, top, entity)
+    hsct, certainty, note, rivals = _hsct_advice(result, kb, patient, guide, band, case.age_days)
     option_entities = [kb.get(o.subtype) for o in hsct.options if o.subtype]
     neuronopathic_possible = bool(_neuro_signs(patient, guide) or _neuro_flags(patient, guide)) or any(
         e.neuronopathic is not None
@@ -1241,11 +1431,12 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         # The findings that show the flag, the post-HSCT hypercalcaemia included: a patient whose calcium is
         # high must see it flagged. A seizure with low calcium is a hypocalcaemic seizure.
         present = patient.signs([*flag.hpo_ids, *(flag.infant_hpo_ids if band == "infant" else [])])
+        action, flag_sources = _flag_action(flag, fit, band, case.age_days, hsct_possible)
         red_flags.append(
             CareItem(
                 flag.sign,
-                fit.text or flag.action,
-                fit.sources,
+                action,
+                flag_sources,
                 kind=flag.key,
                 present=patient.labels(present),
                 urgent=bool(present),
@@ -1286,4 +1477,5 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         prognosis=prognosis,
         sources=sorted(every),
         other_genotype_supported=others_supported,
+        age_band_note=band_note,
     )

@@ -26,10 +26,14 @@ __all__ = [
     "AgeBand",
     "CareFit",
     "CareGuide",
+    "FlagWording",
     "GeneralTreatment",
     "HsctCheck",
+    "HsctInAdults",
+    "HsctReasonPastWindow",
     "HypercalcaemiaWording",
     "MonitoringItem",
+    "NegativeVcfTesting",
     "NeuronopathicWorkup",
     "RedFlag",
     "SignSet",
@@ -219,6 +223,58 @@ class TreatmentPastWindow(_Fitted):
         return self
 
 
+class HsctReasonPastWindow(_Fitted):
+    """How a card's HSCT reason reads for a patient whose given age is past the window the reason names.
+
+    TCIRG1's reason says that vision is better preserved when HSCT is done "before 3 months of age" (Driessen
+    2003); read to a 25-year-old it gives a timing that can no longer be met. Past ``window_months`` the reason is
+    ``reason`` with these sources instead. ``fits`` names the cards (entity keys).
+    """
+
+    window_months: float = Field(gt=0)
+    reason: NonEmptyText
+    # The reason for an adult (a given age of 18 or more), before the care guide's ``hsct_in_adults`` text: the
+    # first months are not worth naming at that age.
+    adult_reason: NonEmptyText | None = None
+
+    @model_validator(mode="after")
+    def _names_cards(self) -> HsctReasonPastWindow:
+        if any(f.scope == OSTEOPETROSIS_SCOPE for f in self.fits):
+            msg = f"'fits' of an HSCT reason must name cards (entity keys), not {OSTEOPETROSIS_SCOPE!r}"
+            raise ValueError(msg)
+        return self
+
+
+class HsctInAdults(Sourced):
+    """A curative decision on a card marked time-critical, for a patient whose given age is adult: the infant
+    window is long past and the sources give no timing rule at that age (reference §1B IAO, §3.2). ``text`` ends
+    the reason, and without a sign that makes it urgent the urgency is ``urgency``, not the child's "soon"."""
+
+    text: NonEmptyText
+    urgency: Literal["soon", "elective"] = "elective"
+    # The card's indicated transplant row for such a patient: not the infant's "as early as possible".
+    treatment: NonEmptyText | None = None
+
+
+class NegativeVcfTesting(Sourced):
+    """The genetic test of the leading diagnoses after a VCF was analysed and showed no genotype that supports
+    one of them: what a VCF may miss, and the genes of the leading diagnoses it does not cover."""
+
+    name: NonEmptyText
+    text: NonEmptyText
+    # Added with the genes of the leading diagnoses that the VCF does not cover ("{genes}").
+    uncovered: NonEmptyText
+    # The same in plain words for the family summary.
+    plain: NonEmptyText | None = None
+
+    @model_validator(mode="after")
+    def _names_the_genes(self) -> NegativeVcfTesting:
+        if "{genes}" not in self.uncovered:
+            msg = "'uncovered' must name the genes the VCF does not cover with the placeholder {genes}"
+            raise ValueError(msg)
+        return self
+
+
 class HsctCheck(_Fitted):
     """A check before HSCT conditioning, given in the HSCT part of a plan in which HSCT is being considered."""
 
@@ -255,6 +311,13 @@ class MonitoringItem(_Fitted):
     while_neuro_workup: NonEmptyText | None = None
 
 
+class FlagWording(Sourced):
+    """A red flag's action worded for a patient to whom its usual wording does not apply (past the age window it
+    names, or in a plan in which HSCT is not possible), with the sources of that wording."""
+
+    action: NonEmptyText
+
+
 class RedFlag(_Fitted):
     """A danger sign, the findings that show it, and what to do."""
 
@@ -268,6 +331,21 @@ class RedFlag(_Fitted):
     infant_hpo_ids: list[HpoId] = Field(default_factory=list)
     # The sign in plain words for the family summary ("when to get help fast").
     plain: str | None = None
+    # The action names an age window ("before 3 months of age", "in the first months"): past ``window_months`` (a
+    # given age, or a band past infancy) it reads ``past_window``; and ``without_hsct`` in a plan in which HSCT
+    # is not possible (OSTM1, RANKL deficiency), where no HSCT timing applies.
+    window_months: float | None = Field(default=None, gt=0)
+    past_window: FlagWording | None = None
+    without_hsct: FlagWording | None = None
+
+    @model_validator(mode="after")
+    def _window_has_its_wording(self) -> RedFlag:
+        if (self.window_months is None) != (self.past_window is None):
+            msg = (
+                f"red flag {self.key!r}: 'window_months' and 'past_window' go together: give both or neither"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class ConfirmationStep(Sourced):
@@ -297,3 +375,9 @@ class CareGuide(_Strict):
     treatment_windows: list[TreatmentPastWindow] = Field(default_factory=list)
     # Checks before HSCT conditioning (repeat radiographs: transient infantile osteopetrosis, reference §3.2).
     hsct_checks: list[HsctCheck] = Field(default_factory=list)
+    # Card HSCT reasons worded for a patient past the age window they name (TCIRG1: "before 3 months of age").
+    hsct_reason_windows: list[HsctReasonPastWindow] = Field(default_factory=list)
+    # A curative, time-critical decision for an adult: no infant window, and its urgency (reference §1B IAO, §3.2).
+    hsct_in_adults: HsctInAdults | None = None
+    # The genetic test after a VCF that showed no genotype supporting a leading diagnosis (reference §2.5).
+    after_negative_vcf: NegativeVcfTesting | None = None

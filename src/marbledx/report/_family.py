@@ -1298,9 +1298,14 @@ def family_summary(
     confirmed = plan.certainty == "genotype_supported"
     # With a gene result that supports the diagnosis, the gene test is not still "to find" the form: the step
     # is to confirm it (the care plan's confirmation item: a diagnostic laboratory and both parents).
-    if any(t.kind == "genetic" for t in plan.tests) and not confirmed:
+    genetic = [t for t in plan.tests if t.kind == "genetic"]
+    if genetic and not confirmed:
+        # A gene test item with plain words of its own says them: after a VCF that found no cause, the step is
+        # another test for what the first may have missed, not "a gene test to find the form" as if none was done.
+        own = next((t.plain for t in genetic if t.plain), None)
         next_steps.append(
-            f"A gene test, from a blood sample, to find the {_thing(plan, entity, kb, stands_out=stands_out)}."
+            own
+            or f"A gene test, from a blood sample, to find the {_thing(plan, entity, kb, stands_out=stands_out)}."
         )
     if any(t.kind == "confirmation" for t in plan.tests):
         next_steps.append(

@@ -28,7 +28,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from marbledx.genotype._model import VariantCall, VariantClass, VcfReadResult, Zygosity
+from marbledx.genotype._model import (
+    GenomeBuild,
+    VariantCall,
+    VariantClass,
+    VcfReadResult,
+    Zygosity,
+    outside_pars,
+)
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 
@@ -721,6 +728,7 @@ class GenotypeModel:
                 vcf.frequency_annotated,
                 consequence_inferred=vcf.mode == "gene-table",
                 by_rule=by_rule,
+                build=vcf.build,
             )
             evidence.detail[row] = result
             log_lr[row] = math.log(result.lr)
@@ -752,6 +760,7 @@ class GenotypeModel:
         *,
         consequence_inferred: bool = False,
         by_rule: dict[GeneRule, DiseaseGenotype] | None = None,
+        build: GenomeBuild | None = None,
     ) -> DiseaseGenotype:
         """The genotype evidence of one disease from its covered genes' readings. ``by_rule`` keeps the reading
         of each rule already assessed against these calls (the other arguments being the same), for reuse."""
@@ -770,6 +779,7 @@ class GenotypeModel:
                     frequency_known=frequency_known,
                     filtered=filtered_by_gene.get(r.gene, ()),
                     consequence_inferred=consequence_inferred,
+                    build=build,
                 )
             per_gene.append(reading)
         best = max(per_gene, key=lambda g: g.lr)
@@ -794,6 +804,7 @@ def assess_gene(
     frequency_known: bool = True,
     filtered: Sequence[VariantCall] = (),
     consequence_inferred: bool = False,
+    build: GenomeBuild | None = None,
 ) -> DiseaseGenotype:
     """The genotype evidence one gene gives its disease: the best reading over the rule's modes.
 
@@ -805,11 +816,28 @@ def assess_gene(
     (gene-table mode, where only a deletion of the whole gene gets one: ``transcript_ablation``); the note
     then says so for each such allele shown. An allele that ``calls`` repeat with different zygosities (two
     records of one VCF) counts once, at the lowest, and one they repeat with different phases counts once,
-    unphased; the note names each (:func:`_one_genotype_per_allele`).
+    unphased; the note names each (:func:`_one_genotype_per_allele`). The records of one breakend event (the
+    two mates of a breakend pair) count as one allele (:func:`_one_call_per_breakend`).
+
+    ``build`` is the VCF's genome build. With it, a male's heterozygous call on X or Y outside the pseudoautosomal
+    regions, where he has one copy, is not counted; when it would complete a fitting genotype the gene is neutral
+    (LR 1), as with a rejected call (:func:`_male_heterozygous_note`).
     """
+    calls, breakend_remarks = _one_call_per_breakend(calls)
+    # A mate of an event already counted adds nothing, whatever its FILTER.
+    counted = {c.breakend_event for c in calls if c.breakend_event is not None}
+    filtered, _ = _one_call_per_breakend([c for c in filtered if c.breakend_event not in counted])
     calls, conflicts, phase_conflicts = _one_genotype_per_allele(calls)
+    conflicts[:0] = breakend_remarks
     conflicts.extend(_copy_number_remarks(calls))
     conflicts.extend(_rejected_disagreements(calls, filtered))
+    doubtful: list[VariantCall] = []
+    if sex == "male" and build is not None:
+        # After the repeats of an allele are merged, so that one read at the lower zygosity (0/1 beside 1/1) is
+        # doubtful too.
+        doubtful = [c for c in calls if c.zygosity == "heterozygous" and outside_pars(build, c.chrom, c.pos)]
+        if doubtful:
+            calls = [c for c in calls if not any(c is d for d in doubtful)]
     readings = []
     for mode in rule.modes:
         assessed = [_assess(c, rule, mode, frequency_known) for c in calls]
@@ -828,6 +856,10 @@ def assess_gene(
                     f"{rule.gene}: a genotype fitting {_mode_words(mode)} mode would need {names}, whose call "
                     "the VCF's own filters rejected (FILTER not PASS): counted neither for nor against the disease"
                 )
+        if status not in {"qualifying", "unverified"} and doubtful:
+            doubted_note = _male_heterozygous_note(rule, mode, sex, assessed, doubtful, frequency_known)
+            if doubted_note is not None:
+                lr, status, note = 1.0, "unverified", doubted_note
         # An allele of unknown consequence (gene-table mode) may be a null or missense allele: "looked at and
         # nothing found" would count it as harmless, so a gene where it would complete a fitting genotype is
         # neutral, as with a rejected call above.
@@ -881,6 +913,98 @@ def assess_gene(
         return best
     lr = sum(g.lr for g in readings) / len(readings)
     return DiseaseGenotype(lr, best.status, best.gene, best.mode, best.alleles, best.note)
+
+
+def _male_heterozygous_note(
+    rule: GeneRule,
+    mode: Mode,
+    sex: str | None,
+    assessed: list[AlleleAssessment],
+    doubtful: Sequence[VariantCall],
+    frequency_known: bool,
+) -> str | None:
+    """The note of a gene where a genotype fitting ``mode`` would need a male's ``doubtful`` call, else ``None``.
+
+    ``doubtful`` are heterozygous calls on a male's X or Y outside the pseudoautosomal regions (PAR1 and PAR2, as
+    the GRC defines them, https://www.ncbi.nlm.nih.gov/grc/human), where he has a single copy. Such a call cannot
+    be his single copy as written. It may be somatic mosaicism or an extra X (the few males with incontinentia
+    pigmenti, an IKBKG disease that hemizygous males do not survive, have had a 47,XXY karyotype or somatic
+    mosaicism: GeneReviews, Incontinentia Pigmenti, https://www.ncbi.nlm.nih.gov/books/NBK1472/), where the
+    variant is real but not in every cell or not on his only X; or
+    reads from a similar sequence elsewhere (IKBKG's pseudogene IKBKGP1 lies in a duplication beside it and has
+    misled its diagnosis, Bardaro et al. 2003, DOI:10.1002/humu.10150), where it is not there at all. Counted as
+    hemizygous, it gave the full LR of a qualifying genotype; counted as absent, it would have counted the gene
+    against the disease. Advice must never claim more certainty than the evidence, so neither: as with a call the
+    VCF's own filters rejected, the gene is neutral (LR 1) when the call would complete a fitting genotype, and
+    the note asks for confirmation by another method (Lincoln et al. 2019, PMID:30610921). An allele of unknown
+    consequence is taken as able to qualify here, as it is when it is the only thing missing.
+    """
+    as_if = [replace(a, weight=1.0) if _consequence_unknown(a) else a for a in assessed]
+    doubted = [_assess(c, rule, mode, frequency_known) for c in doubtful]
+    doubted = [replace(a, weight=1.0) if _consequence_unknown(a) else a for a in doubted]
+    _, would, would_status, _ = _genotype_for_mode(as_if + doubted, mode, sex)
+    needed = [a.call for a in would if any(a is d for d in doubted)]
+    if would_status != "qualifying" or not needed:
+        return None
+    names = ", ".join(
+        f"{c.hgvs_c} ({c.genotype} at {c.chrom}:{c.pos})" if c.hgvs_c else f"{c.key} ({c.genotype})"
+        for c in needed
+    )
+    return (
+        f"{rule.gene}: a genotype fitting {_mode_words(mode)} mode would need {names}, a heterozygous call on a "
+        "male's X or Y outside the pseudoautosomal regions, where he has one copy: it may be mosaicism, an extra X "
+        "(such as 47,XXY), a mapping artefact from a similar sequence (IKBKG has a pseudogene, IKBKGP1) or a "
+        "contaminated sample, so it is counted neither for nor against the disease; confirm it by another method"
+    )
+
+
+def _one_call_per_breakend(calls: Sequence[VariantCall]) -> tuple[Sequence[VariantCall], list[str]]:
+    """The calls of one gene with the records of each breakend event kept as one call, and a remark for each.
+
+    A junction between two places is written as two breakend records, one at each side, linked by ``MATEID``
+    (VCF 4.2, section 5.4), and a larger rearrangement as several, linked by ``EVENT``
+    (:attr:`VariantCall.breakend_event`). When both sides fall in one gene, the records are one event on one
+    haplotype (on both for a homozygous GT), not two alleles: counted as two, a pair in a recessive gene looked
+    like a compound heterozygote. So one call stands for them, in the first record's place. Where their GTs
+    differ it is the lowest zygosity, and it keeps a phase or a parent only where every record gives the same
+    (:func:`_merged_repeats`), as for an allele that two records repeat.
+    """
+    by_event: dict[str, list[VariantCall]] = defaultdict(list)
+    for call in calls:
+        if call.breakend_event is not None:
+            by_event[call.breakend_event].append(call)
+    if all(len(records) < 2 for records in by_event.values()):
+        return calls, []
+    chosen: dict[str, VariantCall] = {}
+    remarks: list[str] = []
+    for event, records in by_event.items():
+        if len(records) < 2:
+            continue
+        zygosities = {c.zygosity for c in records}
+        lowest = min(_ZYGOSITY_RANK[z] for z in zygosities)
+        kept = chosen[event] = _merged_repeats([c for c in records if _ZYGOSITY_RANK[c.zygosity] == lowest])
+        given = ", ".join(
+            f"{c.chrom}:{c.pos} {c.genotype}" + ("" if c.line is None else f" at line {c.line}")
+            for c in records
+        )
+        remark = (
+            f"{kept.hgvs_c or kept.key}: the {len(records)} breakend records of one rearrangement ({given}) are "
+            f"one event, counted as one allele ({kept.genotype}, {kept.zygosity})"
+        )
+        if len(zygosities) > 1:
+            remark += (
+                ", the lower of the zygosities they give; confirm the genotype by another method (such as "
+                "long-read sequencing)"
+            )
+        remarks.append(remark)
+    kept_calls: list[VariantCall] = []
+    for call in calls:
+        linked = call.breakend_event
+        if linked is None or linked not in chosen:
+            kept_calls.append(call)
+        elif call is by_event[linked][0]:
+            kept_calls.append(chosen[linked])
+    return kept_calls, remarks
 
 
 def _one_genotype_per_allele(
@@ -1044,7 +1168,8 @@ def _one_call_per_allele(calls: Iterable[VariantCall]) -> list[VariantCall]:
     """
     kept: dict[tuple[str | None, str], VariantCall] = {}
     for call in calls:
-        key = (call.gene, call.key)
+        # The records of one breakend event are one allele too (_one_call_per_breakend).
+        key = (call.gene, call.key if call.breakend_event is None else call.breakend_event)
         first = kept.get(key)
         if first is None or _ZYGOSITY_RANK[call.zygosity] < _ZYGOSITY_RANK[first.zygosity]:
             kept[key] = call

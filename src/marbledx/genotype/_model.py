@@ -26,6 +26,7 @@ __all__ = [
     "Zygosity",
     "normalise_chrom",
     "normalise_clinvar",
+    "outside_pars",
 ]
 
 GenomeBuild = Literal["GRCh37", "GRCh38"]
@@ -38,6 +39,28 @@ ClinvarSignificance = Literal[
     "pathogenic", "likely_pathogenic", "uncertain", "conflicting", "likely_benign", "benign", "other"
 ]
 ParentalOrigin = Literal["paternal", "maternal", "both", "de_novo", "unknown"]
+
+# The pseudoautosomal regions PAR1 and PAR2, 1-based inclusive, as the Genome Reference Consortium defines them for
+# each assembly (https://www.ncbi.nlm.nih.gov/grc/human; the same coordinates in Ensembl's "Pseudoautosomal regions
+# in human" page). In GRCh37 PAR1 starts at 60,001 on X and at 10,001 on Y; in GRCh38 both start at 10,001. Outside
+# them a male has one X and one Y, so a call there is his single copy.
+PSEUDOAUTOSOMAL_REGIONS: dict[GenomeBuild, dict[str, tuple[tuple[int, int], ...]]] = {
+    "GRCh37": {
+        "X": ((60_001, 2_699_520), (154_931_044, 155_260_560)),
+        "Y": ((10_001, 2_649_520), (59_034_050, 59_363_566)),
+    },
+    "GRCh38": {
+        "X": ((10_001, 2_781_479), (155_701_383, 156_030_895)),
+        "Y": ((10_001, 2_781_479), (56_887_903, 57_217_415)),
+    },
+}
+
+
+def outside_pars(build: GenomeBuild, chrom: str, pos: int) -> bool:
+    """Whether ``chrom``:``pos`` (``chrom`` normalised, see :func:`normalise_chrom`) is on X or Y outside both
+    pseudoautosomal regions of ``build``: where a male has a single copy."""
+    regions = PSEUDOAUTOSOMAL_REGIONS[build].get(chrom)
+    return regions is not None and not any(start <= pos <= end for start, end in regions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +80,12 @@ class VariantCall:
     ``copy_number`` is the proband's FORMAT ``CN`` when a ``<CNV>`` allele was read as a copy-number loss
     (CN 0 or 1; docs/genotype.md, "Copy-number losses"), else ``None``. ``copy_number_disputed`` says that
     its GT gave another zygosity (or did not carry the allele): ``zygosity`` is then the lower of the two.
+
+    ``mate_id`` is the INFO ``MATEID`` of a breakend record (ALT in the VCF's breakend notation, ``N]chr2:500]``),
+    as written. ``breakend_event`` names the rearrangement a breakend belongs to, the same for every record of it:
+    the two mates of a breakend pair, linked by ``MATEID`` or by the ID their caller gives both, or all the
+    records of one INFO ``EVENT`` (docs/genotype.md, "Breakends"). Interpretation counts such records as one
+    allele. Both are ``None`` for any other call.
     """
 
     chrom: str
@@ -81,6 +110,8 @@ class VariantCall:
     other_genes: tuple[VariantCall, ...] = ()
     copy_number: int | None = None
     copy_number_disputed: bool = False
+    mate_id: str | None = None
+    breakend_event: str | None = None
 
     @property
     def key(self) -> str:
@@ -116,12 +147,14 @@ def make_call(
     other_genes: tuple[VariantCall, ...] = (),
     copy_number: int | None = None,
     copy_number_disputed: bool = False,
+    mate_id: str | None = None,
+    breakend_event: str | None = None,
 ) -> VariantCall:
     """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
     return _build_call(
         chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
         gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line, other_genes,
-        copy_number, copy_number_disputed,
+        copy_number, copy_number_disputed, mate_id, breakend_event,
     )  # fmt: skip
 
 

@@ -47,6 +47,7 @@ import gzip
 import io
 import math
 import os
+import re
 import tempfile
 import zlib
 from collections import Counter
@@ -71,6 +72,7 @@ from marbledx.genotype._annotation import (
 )
 from marbledx.genotype._interpret import _ZYGOSITY_RANK, MAX_AF_DOMINANT, MAX_AF_RECESSIVE
 from marbledx.genotype._model import (
+    PSEUDOAUTOSOMAL_REGIONS,
     AnnotationMode,
     CallSequence,
     ClinvarLookup,
@@ -94,17 +96,18 @@ __all__ = ["detect_build", "read_vcf"]
 
 Sex = Literal["female", "male"]
 
-# Pseudoautosomal regions, 1-based inclusive. GRC PAR coordinates, https://www.ncbi.nlm.nih.gov/grc/human
-_PARS: dict[GenomeBuild, dict[str, tuple[tuple[int, int], ...]]] = {
-    "GRCh37": {
-        "X": ((60001, 2699520), (154931044, 155260560)),
-        "Y": ((10001, 2649520), (59034050, 59363566)),
-    },
-    "GRCh38": {
-        "X": ((10001, 2781479), (155701383, 156030895)),
-        "Y": ((10001, 2781479), (56887903, 57217415)),
-    },
-}
+# Pseudoautosomal regions, 1-based inclusive: the GRC's PAR1 and PAR2 of each build (genotype/_model.py, from
+# https://www.ncbi.nlm.nih.gov/grc/human), shared with interpretation.
+_PARS = PSEUDOAUTOSOMAL_REGIONS
+
+# Symbolic ALT alleles of a breakend (a junction at POS, not a span): VCF 4.2's <BND>, as GATK-SV writes it with INFO
+# CHR2 and END2, and the older <TRA>. Their END, where given, may be a position on another chromosome.
+_BREAKEND_SYMBOLS = frozenset({"<BND>", "<TRA>"})
+# The mate's position in a breakend ALT (VCF 4.2, section 5.4: t[p[, t]p], ]p]t, [p[t, with p = chrom:pos).
+_MATE_POSITION = re.compile(r"[\[\]]([^\[\]]+):(\d+)[\[\]]")
+# What tells the two mates of a breakend pair apart in the ID their caller gives them: Manta's last field
+# (MantaBND:…:0 and :1), GRIDSS's o and h (gridss0_1o and gridss0_1h), LUMPY's and SvABA's _1/_2 and :1/:2.
+_MATE_SUFFIX = re.compile(r"(?:[:_.]?\d+|[oh])$")
 
 # Words in a ##reference= value that name a build (matched case-insensitively, as substrings, so file names
 # such as "hs37d5.fa" or "GRCh38_full_analysis_set.fa" count).
@@ -699,6 +702,11 @@ class _Reader:
         self.haploid: list[int] = []
         # Lines (VCF) or records (BCF) of <CNV> alleles whose GT and FORMAT CN give different zygosities.
         self.copy_number_disputes: list[int] = []
+        # (line or record, chromosome, position) of each heterozygous call on a male's X or Y outside the PARs,
+        # among the calls built in full (docs/genotype.md, "A male's X and Y").
+        self.male_heterozygous: list[tuple[int, str, int]] = []
+        # The first malformed record skipped (in file order) and why, for the warning.
+        self.first_skip: tuple[int, str] | None = None
         # Where each allele built in full was first read, and (line, first line) of each repeat of one.
         # Every allele built in full, with where it was read (in the order read, which the screened path does
         # not keep: see repeats()).
@@ -775,6 +783,7 @@ class _Reader:
         self.eager.sort(key=attrgetter("line"))
         for numbers in (self.skipped, self.uncalled, self.haploid, self.copy_number_disputes):
             numbers.sort()
+        self.male_heterozygous.sort()
 
     def repeats(self) -> list[tuple[int, int]]:
         """(where, where first read) of each allele built in full that an earlier record already had."""
@@ -815,6 +824,9 @@ class _Reader:
             msg = f"{self.where} {unit} {number}: malformed {kind} record ({reason})"
             raise InputError(msg)
         self.skipped.append(number)
+        # The screened read meets the lines out of file order (see _read_screened): keep the lowest.
+        if self.first_skip is None or number < self.first_skip[0]:
+            self.first_skip = (number, reason)
 
     def _damaged(self, number: int, reason: object) -> InputError:
         unit = "line" if self.text else "record"
@@ -979,8 +991,9 @@ class _Reader:
                         entries = [parts]
                 elif locator is not None:
                     end = pos + len(ref) - 1
-                    if "<" in alt_text:
-                        # A symbolic allele (<DEL>, <DUP>, …) spans to INFO END, not to the end of REF (one base).
+                    if "<" in alt_text and not _junction(alt_text, info, chrom):
+                        # A symbolic allele (<DEL>, <DUP>, …) spans to INFO END, not to the end of REF (one base). A
+                        # breakend does not: it is a junction at POS (see _junction).
                         end = _symbolic_end(info, pos, end)
                     genes = locator.genes_at(chrom, pos, end)
 
@@ -1078,6 +1091,13 @@ class _Reader:
             # (its genes stay covered).
             filter_text = columns[6]
             rejected = filter_text != "PASS" and filter_text != "."
+            # A breakend (VCF 4.2, section 5.4): ALT in breakend notation (N]chr2:500]) or <BND>. Its records are
+            # linked into one event (_breakend_link); rare records, so the work is in a helper.
+            breakend = (
+                "[" in alt_text
+                or "]" in alt_text
+                or ("<" in alt_text and ("<BND>" in alt_text or "<TRA>" in alt_text))
+            )
             phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
             if not phased and ":PGT" in fmt and len(carried) == 1 and carried[0][1] == "heterozygous":
                 # GATK's read-backed (physical) phasing kept in PGT/PID beside an unphased GT (rare records:
@@ -1112,6 +1132,16 @@ class _Reader:
                     copy_number_disputes.append(where)
                     if _ZYGOSITY_RANK[loss[0]] < _ZYGOSITY_RANK[zygosity]:
                         zygosity = loss[0]
+                # A heterozygous call where a male has one copy (X or Y outside the PARs) cannot be what it says:
+                # the reader names it in a warning, and interpretation does not take it for his single copy
+                # (docs/genotype.md, "A male's X and Y").
+                male_heterozygous = (
+                    male and zygosity == "heterozygous" and chrom in pars and not _in_par(pars[chrom], pos)
+                )
+                mate_id: str | None = None
+                event: str | None = None
+                if breakend:
+                    mate_id, event = _breakend_link(columns[2], info, chrom, pos, alt)
                 origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
 
                 # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
@@ -1162,14 +1192,15 @@ class _Reader:
                             frequency = info_annotation.gnomad_af
                 looked_up = False
                 table_significance: ClinvarSignificance | None = None
-                # Never set aside: a whole-gene deletion (its consequence) or a copy-number loss (its CN), which
-                # the set-aside tuple has no room for.
+                # Never set aside: a whole-gene deletion (its consequence), a copy-number loss (its CN) or a breakend
+                # (its mate and event), which the set-aside tuple has no room for.
                 if (
                     frequency is not None
                     and frequency > common_af
                     and not rejected
                     and not ablated
                     and loss is None
+                    and not breakend
                 ):
                     if clinvar is not None:
                         table_significance = clinvar.significance(chrom, pos, ref, alt)
@@ -1239,6 +1270,8 @@ class _Reader:
                     (),
                     None if loss is None else loss[1],
                     disputed,
+                    mate_id,
+                    event,
                 )
                 if further is not None or len(genes) > 1:
                     # The allele is in several genes: it is assessed in each (docs/genotype.md, "Annotation").
@@ -1261,6 +1294,8 @@ class _Reader:
                     filtered.append(call)
                     filter_values[filter_text] += 1
                     continue
+                if male_heterozygous:
+                    self.male_heterozygous.append((where, chrom, pos))
                 calls.append(call)
                 eager.append(call)
         self.n_records += n_records
@@ -1453,6 +1488,7 @@ class _ScreenedLines:
         builder.filter_values = Counter()
         builder.uncalled, builder.haploid, builder.skipped = [], [], []
         builder.copy_number_disputes = []
+        builder.male_heterozygous = []
         builder.built_alleles = []
         self._builder = builder
         return builder
@@ -1555,7 +1591,7 @@ def _with_other_genes(
                 call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, consequence,
                 call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
                 call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line, (),
-                call.copy_number, call.copy_number_disputed,
+                call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event,
             )  # fmt: skip
             views.append(view)
             continue
@@ -1567,7 +1603,8 @@ def _with_other_genes(
         view = make_call(
             call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, gene, consequence, hgvs_c,
             hgvs_p, transcript, gnomad_af, significance, revel, cadd, call.haplotype, call.phase_set,
-            call.origin, call.line, (), call.copy_number, call.copy_number_disputed,
+            call.origin, call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id,
+            call.breakend_event,
         )  # fmt: skip
         views.append(view)
     # make_call, not dataclasses.replace, which costs several times as much.
@@ -1575,7 +1612,7 @@ def _with_other_genes(
         call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
         call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
         call.haplotype, call.phase_set, call.origin, call.line, tuple(views), call.copy_number,
-        call.copy_number_disputed,
+        call.copy_number_disputed, call.mate_id, call.breakend_event,
     )  # fmt: skip
 
 
@@ -1695,6 +1732,54 @@ def _physical_phase(
         return None
     # PGT writes the allele as 1 in a biallelic record; the haplotype of the ALT is where PGT puts its 1.
     return ((allele, "heterozygous", pgt.index("1") // 2),), int(position)
+
+
+def _junction(alt_text: str, info: str, chrom: str) -> bool:
+    """Whether a symbolic record is a junction at POS, whose INFO END is not the end of a span on its chromosome.
+
+    A breakend joins two positions; the bases between them are not changed by it (VCF 4.2, section 5.4). GATK-SV
+    writes a breakend as one ``<BND>`` record with the other side in INFO ``CHR2`` and ``END2``; svtk, whose
+    format GATK-SV took over, puts "the position on CHR2 in translocations" in ``END`` (svtk's standardize
+    module). Read as a span, such an END placed the allele in every gene of the table between POS and a position
+    on another chromosome. So ``<BND>`` and ``<TRA>`` records, and any record whose ``CHR2`` names another
+    chromosome, are located at POS.
+    """
+    if any(symbol in alt_text for symbol in _BREAKEND_SYMBOLS):
+        return True
+    other = _info_value(info, "CHR2")
+    return other is not None and other not in {"", "."} and normalise_chrom(other) != chrom
+
+
+def _breakend_link(
+    record_id: str, info: str, chrom: str, pos: int, alt: str
+) -> tuple[str | None, str | None]:
+    """The INFO ``MATEID`` of a breakend allele as written, and the name of the event it belongs to (``None``: a
+    breakend of its own).
+
+    A rearrangement's junction is written as two breakend records, one at each side, each naming the other's
+    position in its ALT and its ID in ``MATEID`` (VCF 4.2, section 5.4). Both mates describe one junction on one
+    haplotype: one allele, not two. The event is, in this order: INFO ``EVENT`` ("ID of event associated to
+    breakend", VCF 4.2), which also joins the records of a larger rearrangement (Manta gives the two junctions of
+    an inversion one EVENT, GRIDSS both mates of a pair); else the record's ID and its ``MATEID`` (Manta, GRIDSS,
+    LUMPY, SvABA and GATK's SV pipeline all write it); else, when a file has lost ``MATEID``, the ID without the
+    suffix that tells its caller's mates apart (``MantaBND:…:0``/``:1``, ``gridss0_1o``/``h``, ``1_1``/``1_2``)
+    together with the two positions the records join, so that only two records that name each other's positions
+    are mates. DELLY and GATK-SV write each junction as one record with no mate, so they need no link.
+    """
+    mate = _info_value(info, "MATEID")
+    if mate in {"", "."}:
+        mate = None
+    event = _info_value(info, "EVENT")
+    if event is not None and event not in {"", "."}:
+        return mate, f"EVENT={event}"
+    if mate is not None and record_id != ".":
+        return mate, "MATEID=" + ",".join(sorted({record_id, *mate.split(",")}))
+    found = _MATE_POSITION.search(alt)
+    if found is None:
+        return mate, None
+    sides = sorted((f"{chrom}:{pos}", f"{normalise_chrom(found[1])}:{int(found[2])}"))
+    prefix = "" if record_id == "." else _MATE_SUFFIX.sub("", record_id)
+    return mate, f"PAIR={prefix}@{sides[0]}~{sides[1]}"
 
 
 def _symbolic_end(info: str, pos: int, end: int) -> int:
@@ -1935,8 +2020,10 @@ def read_vcf(
     are known; ``genome`` is used when the header does not tell, and settles a header whose reference line
     and contig lengths disagree (refused without it). ``genome_source`` names where ``genome`` came from in
     a mismatch error (default ``--genome``). ``sex="male"`` makes a homozygous-alt call
-    on X or Y outside the pseudoautosomal regions hemizygous. ``father``/``mother`` name parental samples in
-    the same file and fill each call's ``origin``.
+    on X or Y outside the pseudoautosomal regions hemizygous, and names each heterozygous call there in a
+    warning (it cannot be his single copy). ``father``/``mother`` name parental samples in the same file and fill
+    each call's ``origin``. A breakend call carries its INFO ``MATEID`` and the event its records share
+    (:func:`_breakend_link`), and is located at its position alone (:func:`_junction`).
 
     Genes, consequences and HGVS come from the VEP ``CSQ`` or SnpEff ``ANN`` field; a file with neither needs
     ``gene_locator``. ``clinvar`` fills the ClinVar significance of calls the file gives none. ``chrom`` of
@@ -1956,7 +2043,8 @@ def read_vcf(
 
     Records htslib rejects, and records the reader cannot use (no sample columns, REF missing, a GT naming a
     non-existent allele), are skipped and listed in ``skipped_lines`` (line numbers of a text VCF, record
-    numbers of a BCF) with a warning; with ``strict=True`` the first one raises :class:`InputError`. A file
+    numbers of a BCF) with a warning, and a second warning says what is wrong with the first of them; with
+    ``strict=True`` the first one raises :class:`InputError`. A file
     htslib cannot read to its end (a damaged bgzip block) raises :class:`InputError` in either mode. Every
     other problem with the file or the arguments raises :class:`InputError` with a one-line message.
     """
@@ -2085,6 +2173,25 @@ def read_vcf(
             f"{' or on the X or Y of a female' if sex == 'female' else ''} at {unit} "
             f"{_lines(reader.haploid)}; each is counted as one allele, not as a loss of both copies"
         )
+    if reader.male_heterozygous:
+        # Outside the PARs a male has one X and one Y, so a heterozygous call there is not what it says. The few
+        # males with incontinentia pigmenti (an IKBKG disease hemizygous males do not survive) have had a 47,XXY
+        # karyotype or somatic mosaicism (GeneReviews, Incontinentia Pigmenti,
+        # https://www.ncbi.nlm.nih.gov/books/NBK1472/), and reads of a similar sequence elsewhere can make such a
+        # call: IKBKG's pseudogene IKBKGP1 (ΔNEMO) lies in a 35.5-kb duplication next to it and has misled its
+        # diagnosis (Bardaro et al. 2003, DOI:10.1002/humu.10150). Interpretation does not take such a call for
+        # his single copy (docs/genotype.md, "A male's X and Y").
+        found = reader.male_heterozygous
+        shown = ", ".join(f"{chrom}:{pos} ({unit[:-3]} {line})" for line, chrom, pos in found[:_MAX_LINES])
+        more = ", …" if len(found) > _MAX_LINES else ""
+        warnings.append(
+            f"{where}: {len(found)} heterozygous call(s) of {proband}, a male, on X or Y outside the "
+            f"pseudoautosomal regions, where he has one copy: {shown}{more}. Each may be mosaicism, an extra X "
+            "(such as 47,XXY), a mapping artefact from a similar sequence elsewhere (IKBKG has a pseudogene, "
+            "IKBKGP1) or a contaminated sample, so it is not counted as his single copy, and a gene where it would "
+            "complete a fitting genotype is counted neither for nor against its diseases; confirm it by another "
+            "method"
+        )
     repeated = reader.repeats()
     if repeated:
         word = unit[:-3]
@@ -2104,6 +2211,11 @@ def read_vcf(
         )
     if plain_text and _last_line_unterminated(path):
         warnings.append(f"{where}: the last line has no line end; the file may be truncated")
+    if reader.first_skip is not None:
+        # Why the first skipped record was malformed, as --strict would stop on it, so that the skipped lines
+        # can be fixed without a second run. (A warning of its own: the one above lists the lines.)
+        number, reason = reader.first_skip
+        warnings.append(f"{where}: the first malformed record skipped, at {unit[:-3]} {number}: {reason}")
     warnings.extend(numbers.warnings(where))
     if reader.filtered:
         counts = reader.filter_values.most_common()

@@ -43,7 +43,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         "--labs",
         type=file_path,
         metavar="CSV",
-        help="a CSV file with a header row: analyte,value,unit and optional date,low,high,age",
+        help="a CSV file (or a laboratory export) with a header row: analyte,value,unit and optional "
+        "date,low,high,age,flag,reference range,comment,date of birth",
     )
     sub.add_argument(
         "--age", help="age at the tests as an ISO 8601 duration, e.g. P6M (overrides the phenopacket)"
@@ -75,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
         if sex is None:
             sex = packet.sex
     if args.labs is not None:
-        values.extend(read_labs_csv(args.labs))
+        # A laboratory export holds other analytes (sodium) and rows without a measured value ("hemolysed",
+        # "<5"): they are skipped with a warning, as a phenopacket's unknown measurements are.
+        values.extend(read_labs_csv(args.labs, skipped=warnings))
     values.extend(parse_lab_value(text, where=f"--value {quoted(text)}") for text in args.value)
     if not values:
         where = f"{args.phenopacket}: no measurements of known analytes; " if args.phenopacket else ""

@@ -17,6 +17,7 @@ Nothing here logs: lab values are patient data.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -337,6 +338,8 @@ def _unit_key(text: str) -> str:
     value = value.translate(_SUPERSCRIPTS).replace("µ", "u").replace("μ", "u").replace("\u00d7", "x")
     value = re.sub(r"\{[^}]*\}", "", value).replace("[", "").replace("]", "")
     value = re.sub(r"\s+", "", value).lower().replace("^", "*")
+    # "mc" is a written micro ("mcL", "mcg/L", "mcmol/L"), and "mm^3" is "mm3".
+    value = re.sub(r"mc(?=(?:l|g|mol|kat)(?![a-z]))", "u", value).replace("mm*3", "mm3")
     value = re.sub(r"^[x*]?10e(?=\d)", "10*", value)
     return re.sub(r"^[x*](?=10\*)", "", value)
 
@@ -570,7 +573,9 @@ class LabValue:
     ``limits_unit`` is the unit the input stated for those limits (they are already converted to ``unit``),
     or None when the input gave them without a unit and they are in ``unit`` by assumption only; only then
     does :func:`interpret_labs` check them against the cited interval (docs/labs.md, "A laboratory interval
-    in another unit").
+    in another unit"). ``flag`` is the laboratory's own verdict (``"low"``, ``"high"`` or ``"normal"``, from
+    an export's H/L flag); a reading that differs from it is not used. ``remark`` is the laboratory's remark
+    that the specimen is unfit (``"haemolysed"``): such a value is shown and not interpreted.
     """
 
     analyte: str
@@ -582,6 +587,8 @@ class LabValue:
     low: float | None = None
     high: float | None = None
     limits_unit: str | None = None
+    flag: Literal["low", "high", "normal"] | None = None
+    remark: str | None = None
 
 
 # ASCII digits only, as for ISO 8601 ages and dates: float() also reads other scripts' digits, some of which
@@ -625,20 +632,93 @@ def _parse_number(text: str | float, *, where: str, what: str) -> float:
 FIRST_LAB_DATE = dt.date(1900, 1, 1)
 
 
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# A time of day after a date in a laboratory export ("01.03.2024 08:30", "1 Mar 2024 08:30:15"); only the
+# date is kept.
+_TIME = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DOTTED_DATE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})" + _TIME)
+_SLASHED_YMD = re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})" + _TIME)
+_SLASHED_DATE = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})" + _TIME)
+_NAMED_DMY = re.compile(r"(?P<d>\d{1,2})[ -](?P<mon>[a-z]+)\.?[ -](?P<y>\d{4})" + _TIME, re.IGNORECASE)
+_NAMED_MDY = re.compile(r"(?P<mon>[a-z]+)\.? (?P<d>\d{1,2}),? (?P<y>\d{4})" + _TIME, re.IGNORECASE)
+
+
+def _export_date(value: str, *, where: str, text: object) -> dt.date | None:
+    """A date as laboratory exports write it besides ISO 8601, or None when it is none of these forms.
+
+    ``DD.MM.YYYY`` (the dotted form is day first: DIN 5008, ISO 8601's European use), ``YYYY/MM/DD``, a month
+    name (``1 Mar 2024``, ``01-Mar-2024``, ``March 1, 2024``) and ``D/M/YYYY`` or ``M/D/YYYY`` only when the
+    numbers tell which is the day; ``03/04/2024`` is 3 April in Europe and March 4 in the USA, and is refused.
+    """
+    parts: tuple[str, str, str] | None = None
+    if match := _DOTTED_DATE.fullmatch(value) or _SLASHED_YMD.fullmatch(value):
+        parts = (match["y"], match["m"], match["d"])
+    elif match := _NAMED_DMY.fullmatch(value) or _NAMED_MDY.fullmatch(value):
+        month = _MONTHS.get(match["mon"].lower())
+        if month is None:
+            return None
+        parts = (match["y"], str(month), match["d"])
+    elif match := _SLASHED_DATE.fullmatch(value):
+        first, second = int(match["a"]), int(match["b"])
+        if first != second and first <= 12 and second <= 12:
+            msg = (
+                f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01, or "
+                "DD.MM.YYYY (day/month or month/day is ambiguous here)"
+            )
+            raise InputError(msg)
+        day, month = (first, second) if first > 12 else (second, first)
+        parts = (match["y"], str(month), str(day))
+    if parts is None:
+        return None
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        msg = f"{where}: {text!r} is not a date (no such day); expected YYYY-MM-DD such as 2024-03-01"
+        raise InputError(msg) from None
+
+
 def parse_lab_date(text: str, *, where: str = "date") -> str:
-    """An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T08:30:00Z``) as ``YYYY-MM-DD``."""
+    """A date as ``YYYY-MM-DD``: ISO 8601 (``2024-03-01``, ``2024-03-01T08:30:00Z``, ``2024-03-01 08:30``)
+    or a laboratory export's form (``01.03.2024``, ``2024/03/01``, ``1 Mar 2024``, ``13/03/2024``; see
+    :func:`_export_date`)."""
     if not isinstance(text, str):
         msg = f"{where}: {text!r} is not an ISO 8601 date; expected a string YYYY-MM-DD such as 2024-03-01"
         raise InputError(msg)
-    value = text.strip()
+    value = " ".join(text.split())
     try:
         date = dt.date.fromisoformat(value)
     except ValueError:
         try:
             date = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date()
         except ValueError:
-            msg = f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01"
-            raise InputError(msg) from None
+            found = _export_date(value, where=where, text=text)
+            if found is None:
+                msg = (
+                    f"{where}: {text!r} is not an ISO 8601 date; expected YYYY-MM-DD such as 2024-03-01 "
+                    "(or DD.MM.YYYY, 1 Mar 2024)"
+                )
+                raise InputError(msg) from None
+            date = found
     # A typo (0001-01-01, 9999-12-31, 2204 for 2024) would place the value on a chart decades away and, with a
     # date of birth, pick the reference interval of a wrong age. A day of slack for time zones.
     latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
@@ -733,6 +813,8 @@ def make_lab_value(
     low: str | float | None = None,
     high: str | float | None = None,
     limits_unit: str | None = None,
+    flag: Literal["low", "high", "normal"] | None = None,
+    remark: str | None = None,
     table: LabTable | None = None,
 ) -> LabValue:
     """Validate one value: known analyte, accepted unit, a number, plausible, ISO 8601 date and age.
@@ -740,8 +822,14 @@ def make_lab_value(
     ``where`` names the input (a flag, a file and line, a phenopacket field) in the one-line
     :class:`InputError`. ``low``/``high`` are the reporting laboratory's reference limits, in
     ``limits_unit`` when the input states their unit (a phenopacket ``referenceRange.unit``, "(4-11
-    x10^9/L)" in words; they are converted to ``unit``), else in ``unit``.
+    x10^9/L)" in words; they are converted to ``unit``), else in ``unit``. ``flag`` and ``remark`` are the
+    laboratory's verdict and specimen remark (see :class:`LabValue`).
     """
+    if flag not in (None, "low", "high", "normal"):
+        msg = (
+            f"{where} (flag): {flag!r} is not a flag marbledx reads; expected 'low', 'high', 'normal' or None"
+        )
+        raise InputError(msg)
     lab = table or bundled_lab_table()
     spec = lab.analyte(analyte, where=where)
     unit_spec = lab.unit(spec, unit, where=where)
@@ -773,6 +861,8 @@ def make_lab_value(
         low=limits["low"],
         high=limits["high"],
         limits_unit=None if limits_unit is None else limits_spec.unit,
+        flag=flag,
+        remark=remark,
     )
 
 
@@ -828,13 +918,187 @@ def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None
 
 _CSV_REQUIRED = ("analyte", "value", "unit")
 _CSV_OPTIONAL = ("date", "low", "high", "age")
+# Further columns of laboratory exports that marbledx reads: the laboratory's H/L flag, its reference range in
+# one cell ("2.2-2.6", "< 5"), a comment (a haemolysed specimen) and the date of birth (the age at each test).
+_CSV_EXTRA = ("flag", "range", "comment", "birth date")
+# Other names exports give these columns, folded by _column_key.
+_CSV_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "analyte": ("test", "test name", "analyte name", "parameter"),
+    "value": ("result", "result value"),
+    "date": (
+        "collection date",
+        "collected",
+        "date collected",
+        "sample date",
+        "specimen date",
+        "test date",
+        "date of test",
+        "date time",
+        "datetime",
+    ),
+    "low": ("ref low", "reference low", "lower limit", "low limit", "lower reference limit"),
+    "high": ("ref high", "reference high", "upper limit", "high limit", "upper reference limit"),
+    "age": ("age at test", "age at the test"),
+    "flag": ("flags", "abnormal flag", "abnormal flags", "abn flag", "interpretation"),
+    "range": (
+        "reference range",
+        "ref range",
+        "reference interval",
+        "ref interval",
+        "normal range",
+        "reference",
+        "ref",
+    ),
+    "comment": ("comments", "remark", "remarks", "note", "notes"),
+    "birth date": ("date of birth", "dob", "birthdate"),
+}
+# Columns that say who or which sample a value belongs to, not anything marbledx reads: ignored. Any other
+# unknown column is an error, so that a misnamed limit column ("lower") is never silently dropped.
+_CSV_IGNORED = frozenset(
+    {
+        "patient",
+        "patient id",
+        "patient name",
+        "name",
+        "id",
+        "mrn",
+        "sample",
+        "sample id",
+        "specimen",
+        "specimen id",
+        "specimen type",
+        "material",
+        "accession",
+        "loinc",
+        "loinc code",
+        "code",
+        "test code",
+        "status",
+        "method",
+        "laboratory",
+        "lab",
+        "department",
+        "order",
+        "order id",
+        "sex",
+        "gender",
+        "time",
+        "collection time",
+    }
+)
+_CSV_COLUMNS = {
+    name: canonical
+    for canonical in (*_CSV_REQUIRED, *_CSV_OPTIONAL, *_CSV_EXTRA)
+    for name in (canonical, *_CSV_SYNONYMS.get(canonical, ()))
+}
 
 
-def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[LabValue]:
+def _column_key(name: str) -> str:
+    """A header cell folded: case, and '_', '-', '/', '.' and runs of spaces as one space ("Ref_Low")."""
+    return " ".join(re.sub(r"[_\-/.]", " ", name.lower()).split())
+
+
+# A laboratory's flag: in its own column or after the value ("7.2 (L)", "7.2 L", "7.2*"). LL/HH are critical
+# values; "A" (abnormal) and "*" give no direction and are not read as one.
+_FLAG_WORDS: dict[str, Literal["low", "high", "normal"] | None] = {
+    "l": "low",
+    "ll": "low",
+    "low": "low",
+    "\u2193": "low",
+    "h": "high",
+    "hh": "high",
+    "high": "high",
+    "\u2191": "high",
+    "n": "normal",
+    "normal": "normal",
+    "": None,
+    "-": None,
+    "a": None,
+    "abnormal": None,
+    "*": None,
+}
+_VALUE_FLAG = re.compile(
+    r"(?P<number>.*?[0-9.,])\s*(?:\(\s*(?P<bracketed>[a-z\u2191\u2193*]+)\s*\)|(?P<bare>ll|hh|l|h|[\u2191\u2193*]))?",
+    re.IGNORECASE,
+)
+_CENSORED = re.compile(r"\s*(?:<=?|>=?|\u2264|\u2265)\s*[0-9.,]+\s*")
+_RANGE = re.compile(
+    r"\s*(?:(?P<low>[0-9.,]+)\s*(?:-|\u2013|\u2014|to)\s*(?P<high>[0-9.,]+)"
+    r"|(?:<=?|\u2264)\s*(?P<upper>[0-9.,]+)|(?:>=?|\u2265)\s*(?P<lower>[0-9.,]+))\s*",
+    re.IGNORECASE,
+)
+# A comment that the specimen is unfit for the value ("haemolysed", "hemolyzed", "clotted").
+_UNFIT_SPECIMEN = re.compile(r"h(?:ae|e|\u00e4)moly(?:[sz]|ti)|clotted", re.IGNORECASE)
+# A digit, a comma, a digit, other than a thousands separator ("1,200"): a decimal comma.
+_DECIMAL_COMMA = re.compile(r"\d,\d")
+_THOUSANDS = re.compile(r"[<>\u2264\u2265=\s]*[1-9]\d{0,2}(?:,\d{3})+")
+_AGE_WORDS = re.compile(
+    r"(?P<number>\d+(?:[.,]\d+)?)\s*-?\s*(?P<unit>years?|yrs?|months?|mos?|weeks?|wks?|days?)\b",
+    re.IGNORECASE,
+)
+_AGE_UNITS = {"y": "Y", "m": "M", "w": "W", "d": "D"}
+
+
+def _csv_age(text: str, *, where: str) -> float:
+    """An age cell: an ISO 8601 duration (``P8M``) or words ("8 months", "2 years 3 months", "6 wks old")."""
+    if text[:1] in ("P", "p"):
+        return parse_iso_age(text, where=where)
+    rest = re.sub(r"\b(?:and|old)\b|,(?!\d)", " ", text, flags=re.IGNORECASE)
+    parts = list(_AGE_WORDS.finditer(rest))
+    if parts and not _AGE_WORDS.sub("", rest).strip():
+        # One ISO duration per part, so that the month and year lengths are parse_iso_age's.
+        return sum(
+            parse_iso_age(f"P{m['number']}{_AGE_UNITS[m['unit'][0].lower()]}", where=where) for m in parts
+        )
+    try:
+        return parse_iso_age(text, where=where)
+    except InputError as exc:
+        msg = f"{exc} (or words such as '8 months')"
+        raise InputError(msg) from None
+
+
+def _csv_number(text: str, *, decimal_comma: bool, where: str) -> str:
+    """A number cell with the file's decimal mark made a point; a number it makes ambiguous is an error."""
+    if not decimal_comma:
+        return text
+    if "," in text and "." in text:
+        msg = f"{where}: {quoted(text)} has both a comma and a point; expected a number such as 7,2 without a thousands separator"
+        raise InputError(msg)
+    if re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", text.strip()):
+        # The file writes decimals with a comma, so a point here may be a thousands separator.
+        msg = (
+            f"{where}: {quoted(text)} is ambiguous in a file that writes decimals with a comma (a thousands "
+            "separator or a decimal point); expected the number without a thousands separator"
+        )
+        raise InputError(msg)
+    return text.replace(",", ".")
+
+
+def _csv_flag(text: str, *, where: str) -> Literal["low", "high", "normal"] | None:
+    key = text.strip().lower()
+    if key not in _FLAG_WORDS:
+        msg = f"{where}: {quoted(text)} is not a laboratory flag; expected L, H, LL, HH, N or an empty cell"
+        raise InputError(msg)
+    return _FLAG_WORDS[key]
+
+
+def read_labs_csv(
+    path: str | Path, *, table: LabTable | None = None, skipped: list[str] | None = None
+) -> list[LabValue]:
     """Read a CSV of lab values with a header row: ``analyte,value,unit`` and optional ``date,low,high,age``.
 
-    Commas, semicolons or tabs separate fields (taken from the header line). Blank lines and lines starting
-    with ``#`` are skipped. Errors name the file, the line and the column.
+    Laboratory exports are read as they come: commas, semicolons or tabs separate fields (taken from the
+    header line), and with semicolons or tabs a decimal comma ("7,2") is read. A ``flag`` column (H/L) or a
+    flag after the value ("7.2 (L)"), a ``reference range`` column ("2.2-2.6"), a ``comment`` (a haemolysed
+    specimen is not interpreted) and a ``date of birth`` (the age at each test) are read, other names of the
+    columns are accepted (``result``, ``ref low``, …) and columns naming the patient or the sample are
+    ignored. Dates may be ISO 8601, ``DD.MM.YYYY`` or ``1 Mar 2024`` (:func:`parse_lab_date`); ages ISO 8601
+    or words ("8 months"). Blank lines and lines starting with ``#`` are skipped. Errors name the file, the
+    line and the column.
+
+    A row of an analyte marbledx does not interpret (sodium), or without a measured value (empty,
+    "hemolysed", a censored "<5"), is an error; with ``skipped`` given, it is left out and described there
+    instead (``marbledx labs`` prints these as warnings).
     """
     if not isinstance(path, str | Path):
         msg = f"labs: expected a CSV file path (str or Path), found {type(path).__name__}"
@@ -858,71 +1122,182 @@ def read_labs_csv(path: str | Path, *, table: LabTable | None = None) -> list[La
     except csv.Error as exc:  # a field beyond csv's size limit (128 KiB), e.g. an unclosed quote
         msg = f"{file}, line {reader.line_num}: cannot be read as CSV ({exc}); expected one lab value per row"
         raise InputError(msg) from None
-    values: list[LabValue] = []
-    columns: dict[str, int] = {}
-    for line, row in rows:
-        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-            continue
-        if not columns:
-            columns = _csv_header(file, line, row)
-            continue
-        if len(row) > len(columns):
-            extra = len(columns) + 1
-            msg = f"{file}, line {line}, column {extra}: unexpected extra field; expected {len(columns)} columns as in the header"
-            raise InputError(msg)
-        cells = {name: (row[index].strip() if index < len(row) else "") for name, index in columns.items()}
-
-        def where(name: str, line: int = line, columns: dict[str, int] = columns) -> str:
-            return f"{file}, line {line}, column {columns[name] + 1} ({name})"
-
-        if not cells["analyte"]:
-            msg = f"{where('analyte')}: empty analyte; expected a name such as hemoglobin"
-            raise InputError(msg)
-        spec = lab.analyte(cells["analyte"], where=where("analyte"))
-        unit = lab.unit(spec, cells["unit"], where=where("unit"))
-        number = _parse_number(cells["value"], where=where("value"), what=f"a number in {unit.unit}".rstrip())
-        _check_plausible(spec, unit, number, where=where("value"))
-        for name in ("low", "high"):
-            if cells.get(name):
-                limit = _parse_number(
-                    cells[name], where=where(name), what=f"the laboratory's {name} limit in {unit.unit}"
-                )
-                _check_plausible(spec, unit, limit, where=where(name))
-        if cells.get("date"):
-            parse_lab_date(cells["date"], where=where("date"))
-        if cells.get("age"):
-            parse_iso_age(cells["age"], where=where("age"))
-        values.append(
-            make_lab_value(
-                spec.key,
-                number,
-                unit.unit,
-                where=f"{file}, line {line}",
-                date=cells.get("date") or None,
-                age=cells.get("age") or None,
-                low=cells.get("low") or None,
-                high=cells.get("high") or None,
-                table=lab,
-            )
-        )
-    if not columns:
+    rows = [
+        (line, row)
+        for line, row in rows
+        if any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
+    ]
+    if not rows:
         msg = f"{file}: no header row; expected 'analyte,value,unit,date'"
         raise InputError(msg)
+    columns = _csv_header(file, *rows[0])
+    numbers = [columns[name] for name in ("value", "low", "high", "range") if name in columns]
+    # A decimal comma is read only where commas do not separate the fields, and only when the file shows
+    # one that cannot be a thousands separator ("7,2", not "1,200").
+    decimal_comma = delimiter != "," and any(
+        _DECIMAL_COMMA.search(row[i]) and not _THOUSANDS.fullmatch(row[i])
+        for _, row in rows[1:]
+        for i in numbers
+        if i < len(row)
+    )
+    values: list[LabValue] = []
+    dropped = 0
+    for line, row in rows[1:]:
+        value = _csv_row(
+            file,
+            line,
+            row,
+            columns,
+            lab,
+            width=len(rows[0][1]),
+            decimal_comma=decimal_comma,
+            lenient=skipped is not None,
+        )
+        if isinstance(value, str):
+            assert skipped is not None  # only a lenient reading skips a row
+            skipped.append(value)
+            dropped += 1
+        else:
+            values.append(value)
     if not values:
-        msg = f"{file}: no lab values below the header; expected one row per value"
+        also = f" ({dropped} rows skipped)" if dropped else ""
+        msg = f"{file}: no lab values below the header{also}; expected one row per value"
         raise InputError(msg)
     return values
 
 
+def _csv_row(
+    file: Path,
+    line: int,
+    row: list[str],
+    columns: dict[str, int],
+    lab: LabTable,
+    *,
+    width: int,
+    decimal_comma: bool,
+    lenient: bool,
+) -> LabValue | str:
+    """One data row as a :class:`LabValue`, or (``lenient``) why it is skipped."""
+    if len(row) > width and any(cell.strip() for cell in row[width:]):
+        msg = f"{file}, line {line}, column {width + 1}: unexpected extra field; expected {width} columns as in the header"
+        raise InputError(msg)
+    cells = {name: (row[index].strip() if index < len(row) else "") for name, index in columns.items()}
+
+    def where(name: str) -> str:
+        return f"{file}, line {line}, column {columns[name] + 1} ({name})"
+
+    if not cells["analyte"]:
+        msg = f"{where('analyte')}: empty analyte; expected a name such as hemoglobin"
+        raise InputError(msg)
+    if lenient and lab.find(cells["analyte"]) is None:
+        return f"{file}, line {line}: {quoted(cells['analyte'])} is not a lab analyte marbledx interprets; skipped"
+    spec = lab.analyte(cells["analyte"], where=where("analyte"))
+    written = cells["value"]
+    flagged = _VALUE_FLAG.fullmatch(written)
+    inline_flag = None
+    if flagged is not None and (flagged["bracketed"] or flagged["bare"]):
+        inline_flag = _csv_flag(flagged["bracketed"] or flagged["bare"], where=where("value"))
+        written = flagged["number"].strip()
+    censored = _CENSORED.fullmatch(written) is not None
+    if censored or not re.search(r"\d", written):
+        if censored:
+            what = (
+                f"{quoted(written)} is a limit (a censored value), not a measured value; marbledx does not "
+                "read censored values (docs/labs.md, 'Not covered')"
+            )
+        else:
+            what = f"no measured value ({quoted(written)})" if written else "no measured value"
+        if lenient:
+            return f"{where('value')}: {spec.key}: {what}; skipped"
+        if censored:
+            msg = f"{where('value')}: {what}"
+            raise InputError(msg)
+        # Otherwise the number's own error below says what the cell holds.
+    unit = lab.unit(spec, cells["unit"], where=where("unit"))
+    number = _parse_number(
+        _csv_number(written, decimal_comma=decimal_comma, where=where("value")),
+        where=where("value"),
+        what=f"a number in {unit.unit}".rstrip(),
+    )
+    _check_plausible(spec, unit, number, where=where("value"))
+    limits: dict[str, float | None] = {"low": None, "high": None}
+    for name in ("low", "high"):
+        if cells.get(name):
+            limit = _parse_number(
+                _csv_number(cells[name], decimal_comma=decimal_comma, where=where(name)),
+                where=where(name),
+                what=f"the laboratory's {name} limit in {unit.unit}",
+            )
+            _check_plausible(spec, unit, limit, where=where(name))
+            limits[name] = limit
+    if cells.get("range"):
+        if limits["low"] is not None or limits["high"] is not None:
+            msg = f"{where('range')}: the row gives both a reference range and low/high limits; expected one of them"
+            raise InputError(msg)
+        interval = _RANGE.fullmatch(cells["range"])
+        if interval is None:
+            msg = f"{where('range')}: {quoted(cells['range'])} is not a reference range; expected LOW-HIGH such as 2.2-2.6, or < 5"
+            raise InputError(msg)
+        for name, group in (
+            ("low", interval["low"] or interval["lower"]),
+            ("high", interval["high"] or interval["upper"]),
+        ):
+            if group:
+                limit = _parse_number(
+                    _csv_number(group, decimal_comma=decimal_comma, where=where("range")),
+                    where=where("range"),
+                    what=f"the laboratory's {name} limit in {unit.unit}",
+                )
+                _check_plausible(spec, unit, limit, where=where("range"))
+                limits[name] = limit
+    flag = _csv_flag(cells["flag"], where=where("flag")) if cells.get("flag") else None
+    if inline_flag is not None and flag is not None and inline_flag != flag:
+        msg = f"{where('flag')}: the flag {quoted(cells['flag'])} differs from the one after the value ({quoted(cells['value'])}); expected one flag"
+        raise InputError(msg)
+    flag = flag or inline_flag
+    comment = cells.get("comment", "")
+    remark = " ".join(comment.split())[:60] if _UNFIT_SPECIMEN.search(comment) else None
+    date = parse_lab_date(cells["date"], where=where("date")) if cells.get("date") else None
+    age_days = _csv_age(cells["age"], where=where("age")) if cells.get("age") else None
+    if cells.get("birth date"):
+        born = dt.date.fromisoformat(parse_lab_date(cells["birth date"], where=where("birth date")))
+        if date is None:
+            msg = f"{where('birth date')}: a date of birth needs the date of the test; expected a date column"
+            raise InputError(msg)
+        days = (dt.date.fromisoformat(date) - born).days
+        if days < 0:
+            msg = f"{where('date')}: {date} is before the date of birth ({born.isoformat()}); correct one of them"
+            raise InputError(msg)
+        if age_days is None:
+            age_days = float(days)
+    return make_lab_value(
+        spec.key,
+        number,
+        unit.unit,
+        where=f"{file}, line {line}",
+        date=date,
+        age_days=age_days,
+        low=limits["low"],
+        high=limits["high"],
+        flag=flag,
+        remark=remark,
+        table=lab,
+    )
+
+
 def _csv_header(file: Path, line: int, row: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
-    expected = ", ".join((*_CSV_REQUIRED, *_CSV_OPTIONAL))
+    expected = ", ".join((*_CSV_REQUIRED, *_CSV_OPTIONAL, *_CSV_EXTRA))
     for index, cell in enumerate(row):
-        name = cell.strip().lower()
-        if name not in _CSV_REQUIRED and name not in _CSV_OPTIONAL:
+        key = _column_key(cell)
+        if not key or key in _CSV_IGNORED:
+            continue  # an unnamed column (a trailing delimiter), or one naming the patient or the sample
+        name = _CSV_COLUMNS.get(key)
+        if name is None:
             msg = (
                 f"{file}, line {line}, column {index + 1}: {cell.strip()!r} is not a known column; "
-                f"expected a header row with {expected} (analyte, value and unit required)"
+                f"expected a header row with {expected} (analyte, value and unit required); rename or "
+                "delete the column"
             )
             raise InputError(msg)
         if name in columns:
@@ -1199,7 +1574,58 @@ def _interval_unit_check(
     )
 
 
+def _withheld(row: LabInterpretation, note: str) -> LabInterpretation:
+    """``row`` not interpreted: no term, no side for the derived rules, ``note`` first."""
+    return dataclasses.replace(
+        row,
+        interpretation="unknown",
+        hpo_id=None,
+        hpo_label=None,
+        excluded=False,
+        below=None,
+        above=None,
+        note=" ".join(n for n in (note, row.note) if n),
+    )
+
+
 def _interpret_one(
+    value: LabValue, table: LabTable, age_days: float | None, sex: str | None, strict: bool
+) -> LabInterpretation:
+    """:func:`_interpret_value`, then the laboratory's own flag and specimen remark (see :class:`LabValue`)."""
+    row = _interpret_value(value, table, age_days, sex, strict)
+    if value.remark is not None:
+        # A haemolysed or clotted specimen misstates the value (haemolysis releases LDH, potassium and
+        # phosphate from red cells); the laboratory's remark says the value is not to be read.
+        return _withheld(
+            row,
+            f"Not interpreted: the laboratory remarks {quoted(value.remark)} on this specimen, so the value "
+            "may be wrong; repeat the test.",
+        )
+    if value.flag is None:
+        return row
+    flag = {"low": "L (low)", "high": "H (high)", "normal": "N (normal)"}[value.flag]
+    if row.interpretation == "unknown":
+        return dataclasses.replace(
+            row,
+            note=" ".join(
+                n for n in (row.note, f"The laboratory flags it {flag}; give its interval (low/high).") if n
+            ),
+        )
+    if row.interpretation != value.flag:
+        # The flag is the reporting laboratory's verdict from its own interval, which reference §5 prefers;
+        # a reading against another interval that disagrees with it is not used (as in plain words).
+        reading = (
+            "the laboratory's interval" if row.interval and row.interval.laboratory else "the cited interval"
+        )
+        return _withheld(
+            row,
+            f"Not interpreted: the laboratory flags it {flag}, but against {reading} it reads "
+            f"{row.interpretation}; give the laboratory's interval (low/high) with the value.",
+        )
+    return row
+
+
+def _interpret_value(
     value: LabValue, table: LabTable, age_days: float | None, sex: str | None, strict: bool
 ) -> LabInterpretation:
     analyte = table.analyte(value.analyte, where=value.source)

@@ -106,6 +106,14 @@ _FLAG = re.compile(
     re.IGNORECASE,
 )
 _FLAGS = {"l": "low", "low": "low", "\u2193": "low", "h": "high", "high": "high", "\u2191": "high"}
+# A laboratory's remark right after the value that the specimen is unfit: "LDH 1200 U/L (haemolysed)",
+# "K 6.1 mmol/L, hemolyzed sample". Haemolysis releases LDH, potassium and phosphate from red cells, so the
+# value is not read (as a CSV export's comment, docs/labs.md). "haemolysis" alone may be the patient's.
+_UNFIT = re.compile(
+    r"\s*[(\[,;:\-\u2013]?\s*(?:(?:the\s+)?(?:sample|specimen)\s+(?:was\s+|is\s+)?)?"
+    r"(?P<remark>h(?:ae|e)moly[sz]ed|clotted)(?![a-z])",
+    re.IGNORECASE,
+)
 # Where the words around a value end: the clause it belongs to.
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\n]|\.(?!\d)|\b(?:and|but|with|while|whereas)\b", re.IGNORECASE)
 # Words that date a value to another time than the patient's age ("Hb 9 g/dL at 3 months", "previous ALP"):
@@ -372,6 +380,12 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
             written_flag = next(g for g in flagged.group("bracketed", "arrow", "letter") if g)
             flag = _FLAGS[written_flag.lower()]
             pos = flagged.end()
+        unfit = _UNFIT.match(text, pos)
+        if unfit and problem is None:
+            problem = (
+                f"the laboratory remarks the specimen {unfit['remark'].lower()}, so the value may be wrong; "
+                "repeat the test"
+            )
         before, after = _clause_around(text, match.start(), pos)
         before_words = _words(before)
         after_words = _words(after)

@@ -205,7 +205,10 @@ def _with_labs(
     error. ``exclusions=False`` keeps normal values from excluding terms (a transfused infant's normal
     haemoglobin does not rule out anaemia). The lab findings the phenopacket reader added are replaced.
     """
-    extra = [*(read_labs_csv(labs) if labs is not None else [])]
+    # A row marbledx does not interpret (another analyte, "<5", a haemolysed sample) is a warning, as in
+    # ``marbledx labs``: one such row of a laboratory's export must not refuse the whole analysis.
+    skipped: list[str] = []
+    extra = [*(read_labs_csv(labs, skipped=skipped) if labs is not None else [])]
     extra.extend(parse_lab_value(text, where=_value_where(text)) for text in texts)
     values = [*case.labs, *extra]
     if not values:
@@ -234,7 +237,7 @@ def _with_labs(
         case,
         findings=findings,
         labs=tuple(values),
-        warnings=tuple(dict.fromkeys([*warnings, *merged, *uninterpreted])),
+        warnings=tuple(dict.fromkeys([*warnings, *skipped, *merged, *uninterpreted])),
     )
     return case, table
 

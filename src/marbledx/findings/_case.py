@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -161,7 +162,12 @@ def _implied_indices(ontology: Ontology, observed: list[Finding]) -> set[int]:
 
 
 def normalise_findings(
-    ontology: Ontology, raw: list[tuple[str, bool, str]], *, where: str, strict: bool = True
+    ontology: Ontology,
+    raw: list[tuple[str, bool, str]],
+    *,
+    where: str,
+    strict: bool = True,
+    fields: Sequence[str] | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
     """Resolve (id, excluded, source) triples against the ontology.
 
@@ -171,18 +177,32 @@ def normalise_findings(
     of inheritance, an onset, a frequency) is not a finding and is rejected the same way. A term both
     observed and excluded is a contradiction and is rejected, and so is an excluded term that is an ancestor
     of an observed one (an observed finding implies its ancestors); where a lab-derived term is one side of
-    such a pair, the lab term is dropped with a warning. Duplicates are merged. More than :data:`MAX_FINDINGS`
-    distinct findings is an :class:`InputError` whatever the policy.
+    such a pair, the lab term is dropped with a warning, and with ``strict=False`` the excluded broader term
+    is dropped with a warning (a hierarchy that changed between HPO releases makes such pairs). Duplicates are
+    merged. More than :data:`MAX_FINDINGS` distinct findings is an :class:`InputError` whatever the policy.
+
+    ``fields`` names where each of ``raw`` came from (``phenotypicFeatures[2].type.id``), in the same order;
+    an error about a finding then names its field (or the fields of a contradicting pair) after ``where``.
+    Warnings keep their wording: reports and scripts quote them.
     """
+    if fields is not None and len(fields) != len(raw):
+        msg = f"fields: {len(fields)} names for {len(raw)} findings; expected one per finding"
+        raise ValueError(msg)
+
+    def at(index: int | None) -> str:
+        """``where``, with the field of ``raw[index]`` when ``fields`` names it."""
+        return f"{where}: {fields[index]}" if fields is not None and index is not None else where
+
     findings: dict[tuple[str, bool], Finding] = {}
+    origin: dict[tuple[str, bool], int] = {}  # the index in raw that each finding was first given at
     warnings: list[str] = []
     dropped: list[str] = []  # observed ids dropped under the lenient policy, with why
-    for term_id, excluded, source in raw:
+    for index, (term_id, excluded, source) in enumerate(raw):
         try:
             current = ontology.resolve(term_id)
         except UnknownTermError as exc:
-            msg = f"{where}: {exc}"
             if strict:
+                msg = f"{at(index)}: {exc}"
                 if _WELL_FORMED_ID.fullmatch(term_id.strip().upper()) and not ontology.is_obsolete(
                     term_id.strip()
                 ):
@@ -191,7 +211,7 @@ def normalise_findings(
                         "; a term newer than this release needs 'marbledx data update' (--lenient drops it)"
                     )
                 raise InputError(msg) from None
-            warnings.append(f"{msg} (dropped)")
+            warnings.append(f"{where}: {exc} (dropped)")
             if not excluded:
                 dropped.append(f"{term_id.strip()} unknown")
             continue
@@ -204,14 +224,15 @@ def normalise_findings(
             # Name the id as the user wrote it when an obsolete or alternative id was replaced.
             given = term_id.strip()
             shown = current if given in ontology else f"{given} (now {current})"
-            msg = (
-                f"{where}: {shown} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
+            what = (
+                f"{shown} {ontology.label(current)}{kind} is not a phenotypic feature; expected a term "
                 f"under {PHENOTYPIC_ABNORMALITY_ID} Phenotypic abnormality (family history and age have their own "
                 "fields)"
             )
             if strict:
+                msg = f"{at(index)}: {what}"
                 raise InputError(msg)
-            warnings.append(f"{msg} (dropped)")
+            warnings.append(f"{where}: {what} (dropped)")
             if not excluded:
                 dropped.append(f"{given} not a phenotypic feature")
             continue
@@ -222,6 +243,8 @@ def normalise_findings(
             warnings.append(
                 f"{where}: HPO term {original} is obsolete or an alternative id; using {current} ({ontology.label(current)})"
             )
+        if (current, excluded) not in findings:
+            origin[(current, excluded)] = index
         findings.setdefault((current, excluded), Finding(current, excluded, source, original))
         if len(findings) > MAX_FINDINGS:
             msg = f"{where}: more than {MAX_FINDINGS:,} distinct findings; expected at most {MAX_FINDINGS:,} HPO terms per case"
@@ -230,7 +253,13 @@ def normalise_findings(
         {hpo for hpo, excluded in findings if excluded} & {hpo for hpo, excluded in findings if not excluded}
     )
     if both:
-        msg = f"{where}: {', '.join(both)} is both observed and excluded; expected each finding once"
+        # The fields of the first such term, observed and excluded, when they are known.
+        pair = (
+            f"{fields[origin[(both[0], False)]]} and {fields[origin[(both[0], True)]]}: "
+            if fields is not None
+            else ""
+        )
+        msg = f"{where}: {pair}{', '.join(both)} is both observed and excluded; expected each finding once"
         raise InputError(msg)
     observed = [f for f in findings.values() if not f.excluded]
     # Every term the observed findings imply (no term is both observed and excluded by now), so that most
@@ -254,10 +283,28 @@ def normalise_findings(
             observed = [f for f in findings.values() if not f.excluded]
             implied = _implied_indices(ontology, observed)
             continue
-        msg = (
-            f"{where}: {below.hpo_id} {ontology.label(below.hpo_id)} is observed but its broader term {hpo} "
-            f"{ontology.label(hpo)} is excluded; an observed finding implies its ancestors"
+        # The fields of the observed and of the excluded term, when they are known.
+        pair = (
+            f": {fields[origin[(below.hpo_id, False)]]} and {fields[origin[(hpo, True)]]}"
+            if fields is not None
+            else ""
         )
+        msg = (
+            f"{where}{pair}: {below.hpo_id} {ontology.label(below.hpo_id)} is observed but its broader term "
+            f"{hpo} {ontology.label(hpo)} is excluded; an observed finding implies its ancestors"
+        )
+        if not strict:
+            # The observed, narrower finding is what was seen; the excluded broader term contradicts it in this
+            # release's hierarchy only. pyphetools' OntologyQC, which curates the phenopacket-store cases,
+            # likewise removes a "negated superclass" of an observed term as an error in the original data
+            # (https://github.com/monarch-initiative/pyphetools, src/pyphetools/validation/ontology_qc.py,
+            # OntologyQC._fix_conflicts).
+            del findings[(hpo, True)]
+            warnings.append(f"{msg}; the excluded term is dropped")
+            continue
+        if fields is not None:
+            # A file coded with another HPO release: the term may have moved in the hierarchy since.
+            msg += " (--lenient drops the excluded term)"
         raise InputError(msg)
     if not any(not excluded for _, excluded in findings):
         msg = f"{where}: the case has no observed phenotypic features; expected at least one HPO term"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -310,7 +311,8 @@ def _age_days(
     packet: Any, path: Path, warnings: list[str] | None = None, *, ranking: bool = False
 ) -> float | None:
     """The subject's age in days from ``timeAtLastEncounter``: an age, the start of an age range, or a
-    timestamp with ``dateOfBirth``. Other forms are not used, with a warning in ``warnings``.
+    timestamp or the start of an interval with ``dateOfBirth``. Other forms are not used, with a warning in
+    ``warnings``.
 
     With ``ranking``, the forms :func:`_encounter_lower_bound_days` reads for the ranking (an HPO onset class
     in the table, a gestational age) get no warning here: that function's warning says what was done.
@@ -329,18 +331,13 @@ def _age_days(
             notes.append(f"{where}.ageRange: using its start ({start}) as the age")
             return parse_iso_age(start, where=f"{where}.ageRange.start")
     if time.HasField("timestamp") and subject.HasField("date_of_birth"):
-        days = (
-            float((time.timestamp.ToDatetime() - subject.date_of_birth.ToDatetime()).total_seconds()) / 86400
+        return _days_since_birth(subject, time.timestamp, f"{where}.timestamp")
+    if time.HasField("interval") and subject.HasField("date_of_birth") and time.interval.HasField("start"):
+        # The last encounter fell within the interval: its start gives the age, as an age range's start does.
+        days = _days_since_birth(subject, time.interval.start, f"{where}.interval.start")
+        notes.append(
+            f"{where}.interval: using its start ({age_text(days)} after subject.dateOfBirth) as the age"
         )
-        if days < 0:
-            msg = f"{where}.timestamp is before subject.dateOfBirth; correct one of them"
-            raise InputError(msg)
-        if days > MAX_AGE_YEARS * 365.25:
-            msg = (
-                f"{where}.timestamp is {days / 365.25:,.0f} years after subject.dateOfBirth, older than "
-                f"{MAX_AGE_YEARS} years; correct one of them"
-            )
-            raise InputError(msg)
         return days
     kind = time.WhichOneof("element")
     if kind is None:  # "timeAtLastEncounter": {}
@@ -353,6 +350,22 @@ def _age_days(
         f"{where}.{field.get(str(kind), str(kind))} is not used (an age such as P8M is); age unknown"
     )
     return None
+
+
+def _days_since_birth(subject: Any, moment: Any, where: str) -> float:
+    """Days from ``subject.dateOfBirth`` to the protobuf Timestamp ``moment``; a moment before the birth, or
+    more than :data:`MAX_AGE_YEARS` after it, is an :class:`InputError` naming ``where``."""
+    days = float((moment.ToDatetime() - subject.date_of_birth.ToDatetime()).total_seconds()) / 86400
+    if days < 0:
+        msg = f"{where} is before subject.dateOfBirth; correct one of them"
+        raise InputError(msg)
+    if days > MAX_AGE_YEARS * 365.25:
+        msg = (
+            f"{where} is {days / 365.25:,.0f} years after subject.dateOfBirth, older than "
+            f"{MAX_AGE_YEARS} years; correct one of them"
+        )
+        raise InputError(msg)
+    return days
 
 
 def _encounter_bound_form(time: Any) -> bool:
@@ -409,8 +422,10 @@ def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | 
     The patient was at least this old when last seen, so it stands in for the age when
     ``timeAtLastEncounter`` gives no age (missing, or only a lower bound: :func:`_encounter_lower_bound_days`;
     docs/engine.md, "Age, sex and family history"). An onset is an age
-    (ISO 8601), the start of an age range, an HPO onset class (its lower bound, as for disease onsets) or a
-    gestational age (before birth: 0 days). An onset that cannot be read is left out with a warning.
+    (ISO 8601), the start of an age range, an HPO onset class (its lower bound, as for disease onsets), a
+    gestational age (before birth: 0 days), or a timestamp or the start of an interval, counted from
+    ``subject.dateOfBirth`` (the COVID-19 example of the schema dates its onsets so). An onset that cannot be
+    read, and a date without a date of birth, is left out with a warning.
     """
     onsets: list[tuple[str, Any]] = [
         (f"phenotypicFeatures[{i}].onset", feature.onset)
@@ -422,6 +437,9 @@ def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | 
         for i, disease in enumerate(packet.diseases)
         if not disease.excluded and disease.HasField("onset")
     ]
+    subject = packet.subject
+    born = subject.HasField("date_of_birth")
+    undated: list[str] = []  # dated onsets that no date of birth turns into ages
     latest: float | None = None
     for field, onset in onsets:
         where = f"{path}: {field}"
@@ -435,15 +453,37 @@ def _latest_onset_days(packet: Any, path: Path, warnings: list[str]) -> float | 
                 days = ONSET_LOWER_BOUND_DAYS.get(onset.ontology_class.id)
             elif onset.HasField("gestational_age"):
                 days = 0.0
+            elif onset.HasField("timestamp"):
+                if born:
+                    days = _days_since_birth(subject, onset.timestamp, f"{where}.timestamp")
+                else:
+                    undated.append(f"{field}.timestamp")
+            elif onset.HasField("interval") and onset.interval.HasField("start"):
+                # The finding began within the interval, so no earlier than its start.
+                if born:
+                    days = _days_since_birth(subject, onset.interval.start, f"{where}.interval.start")
+                else:
+                    undated.append(f"{field}.interval")
         except InputError as exc:
             warnings.append(f"{exc}; this onset is not used")
             continue
         if days is not None and (latest is None or days > latest):
             latest = days
+    if undated:
+        # One line for them all: a case dated throughout (the schema's COVID-19 example) has one per feature.
+        shown = ", ".join(undated[:3]) + (f" and {len(undated) - 3} more" if len(undated) > 3 else "")
+        warnings.append(
+            f"{path}: {shown}: a date is an age only with subject.dateOfBirth, which is not given; "
+            f"{'this onset is' if len(undated) == 1 else 'these onsets are'} not used"
+        )
     return latest
 
 
 _DETAIL = 200  # characters of a parser's message shown; it may echo much of the file
+# protobuf's words for a google.protobuf.Timestamp it cannot read (json_format, _ConvertTimestamp/FromJsonString).
+_TIMESTAMP_FAULT = re.compile(
+    r"does not match format '%Y-%m-%dT|parse timestamp|timezone offset", re.IGNORECASE
+)
 
 
 def _one_line(detail: str) -> str:
@@ -502,7 +542,12 @@ def _load_packet(
                 "(convert the file to v2 first)"
             )
             raise InputError(msg) from None
-        msg = f"{path}: not a valid GA4GH Phenopacket v2 ({_one_line(str(exc))})"
+        detail = _one_line(str(exc))
+        if _TIMESTAMP_FAULT.search(str(exc)):
+            # A date alone ("2010-05-01", as many registries write a date of birth) is the usual cause, and the
+            # parser's words do not say what a Timestamp looks like.
+            detail += "; a date is written as an RFC 3339 timestamp, such as 2010-05-01T00:00:00Z"
+        msg = f"{path}: not a valid GA4GH Phenopacket v2 ({detail})"
         raise InputError(msg) from None
     except RecursionError:
         msg = f"{path}: JSON nested too deeply; expected a GA4GH Phenopacket v2"
@@ -536,6 +581,8 @@ def read_case_file(
             msg = f"{path}: phenotypicFeatures[{index}]: type.id is missing{label}; expected an HPO id such as HP:0011002"
             raise InputError(msg)
     raw = [(f.type.id, bool(f.excluded), "entered") for f in packet.phenotypic_features]
+    # Where each finding came from, so that an error about one names its field.
+    fields = [f"phenotypicFeatures[{i}].type.id" for i in range(len(raw))]
     labs, lab_warnings = _measurements(packet, document, path, strict=strict)
     lab_warnings = load_warnings + lab_warnings
     if not raw and not labs:
@@ -565,7 +612,8 @@ def read_case_file(
             )
             raise InputError(msg)
         raw += lab_raw
-    findings, warnings = normalise_findings(ontology, raw, where=str(path), strict=strict)
+        fields += ["measurements"] * len(lab_raw)
+    findings, warnings = normalise_findings(ontology, raw, where=str(path), strict=strict, fields=fields)
     given = family or FamilyHistory()
     return Case(
         case_id=packet.id,
@@ -779,7 +827,8 @@ _VARIANT_SUFFIXES = (".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")
 def _genomic_files(path: Path, files: list[Any], subject_id: str) -> tuple[GenomicFile, ...]:
     """VCF/BCF entries of a phenopacket's ``files``, resolved against the phenopacket's folder.
 
-    ``uri`` may be ``file:///abs/path``, ``file:relative`` or a bare path. Entries that are not variant files
+    ``uri`` may be ``file:///abs/path``, ``file:relative``, ``file://relative/path`` (as the schema's examples
+    write it) or a bare path. Entries that are not variant files
     (by ``fileAttributes.fileFormat`` or suffix) are ignored; remote URIs are refused because marbledx never
     downloads patient data.
     """
@@ -796,7 +845,15 @@ def _genomic_files(path: Path, files: list[Any], subject_id: str) -> tuple[Genom
         if parsed.scheme not in {"", "file"}:
             msg = f"{path}: files[].uri {uri!r} is not a local file; expected file:// or a path"
             raise InputError(msg)
-        local = Path(urllib.parse.unquote(parsed.path if parsed.scheme == "file" else uri))
+        if parsed.scheme == "file" and parsed.netloc not in {"", "localhost"}:
+            # "file://data/genomes/P1.vcf", as the schema's own examples write a relative path
+            # (the comprehensive Family example, P2GX/phenopackets-rust data/v2/family.json): read as
+            # data/genomes/P1.vcf beside the phenopacket,
+            # not as /genomes/P1.vcf on a host named "data".
+            written = parsed.netloc + parsed.path
+        else:
+            written = parsed.path if parsed.scheme == "file" else uri
+        local = Path(urllib.parse.unquote(written))
         if not local.is_absolute():
             local = path.parent / local
         mapping = dict(entry.individual_to_file_identifiers)

@@ -38,7 +38,8 @@ def rank(
     :class:`~marbledx.ranking.CaseResult`, whose ``to_dict()`` is the object ``marbledx rank --format json``
     prints; a file that cannot be read gives a result with ``error`` set, and the others go on. ``family``
     (consanguinity, an affected parent or sibling) is added to each case's own family history. ``genotype``
-    adds VCF evidence (``GenotypeOptions(vcf=…)`` for a single case, or the phenopackets' ``files``). Pass a
+    sets the VCF options (``GenotypeOptions(vcf=…)`` for a single case); without it, as with the CLI, the VCF a
+    phenopacket (or a :class:`~marbledx.findings.Case`) names in ``files`` is read. Pass a
     prebuilt ``ranker`` to rank many batches without rebuilding the engine (about a second).
 
     Raises :class:`~marbledx.errors.InputError` when ``top`` is below 1 or there is nothing to rank.
@@ -131,7 +132,7 @@ def iter_rank(
     """
     from marbledx.findings import Case, read_case_file
     from marbledx.findings._phenopacket import peek_case_id, scan_inputs
-    from marbledx.genotype import GenotypeReader
+    from marbledx.genotype import GenotypeOptions, GenotypeReader
     from marbledx.knowledge import load_knowledge_base
     from marbledx.ranking import CaseResult, Ranker
     from marbledx.ranking._rank import check_prior
@@ -146,13 +147,16 @@ def iter_rank(
     entries = None if isinstance(source, Case) else scan_inputs(_paths(source))
     engine = ranker or Ranker(hpo, kb or load_knowledge_base())
 
+    # Without options the VCFs that phenopackets name in ``files`` are read, as ``marbledx rank`` reads them, so
+    # that the API gives the CLI's content (a case without such a file has no genotype either way).
+    reader = GenotypeReader(genotype or GenotypeOptions())
+
     def results() -> Iterator[CaseResult]:
         if isinstance(source, Case):
             case = _with_family(source, family)
-            calls = GenotypeReader(genotype).read(case) if genotype is not None else None
+            calls = reader.read(case)
             yield engine.rank(case, top=top, prior=prior, genotype=calls)
             return
-        reader = GenotypeReader(genotype) if genotype is not None else None
         first_input: dict[str, str] = {}  # case id -> the input that had it first
         for entry in entries or []:
             path = entry.path
@@ -172,7 +176,7 @@ def iter_rank(
             if notes:
                 case = replace(case, warnings=(*case.warnings, *notes))
             try:
-                calls = reader.read(case) if reader is not None else None
+                calls = reader.read(case)
             except InputError as exc:
                 yield CaseResult(case.case_id, case.input, warnings=list(case.warnings), error=str(exc))
                 continue

@@ -46,7 +46,17 @@ class UnknownTermError(InputError):
 
 
 class UnknownEntityError(InputError):
-    """A knowledge-base entity (subtype or differential) could not be found."""
+    """A knowledge-base entity (subtype or differential) could not be found.
+
+    ``candidates`` are the keys of the entities the message names for the user to pick from (a group's members,
+    a gene's disorders, the entities a name fits); ``guessed`` says that they are only names that look alike
+    ("did you mean …"), not an answer.
+    """
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = (), guessed: bool = False) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        self.guessed = guessed
 
 
 class DataError(MarbledxError):

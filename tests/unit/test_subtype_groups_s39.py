@@ -60,3 +60,26 @@ def test_a_name_of_one_card_is_still_that_card(kb: KnowledgeBase) -> None:
 )
 def test_an_eponym_without_its_last_generic_word(kb: KnowledgeBase, query: str, key: str) -> None:
     assert kb.get(query).key == key
+
+
+@pytest.mark.parametrize(
+    ("query", "candidates", "guessed"),
+    [
+        ("ARO", ("OPTB1", "OPTB2"), False),
+        ("malignant infantile osteopetrosis", ("OPTB1", "OPTB2", "OPTB4", "OPTB8"), False),
+        ("ORPHA:667", ("OPTB1", "OPTB2", "OPTB4", "OPTB8"), False),
+        ("TCIRG1", ("OPTB1",), False),
+        ("OPTB10", ("OPTB1",), True),
+        ("zzzz", (), False),
+    ],
+)
+def test_the_error_carries_the_cards_it_names(
+    kb: KnowledgeBase, query: str, candidates: tuple[str, ...], guessed: bool
+) -> None:
+    # The web page and the API list these as links; they read them from the message text before.
+    with pytest.raises(UnknownEntityError) as raised:
+        kb.get(query)
+    error = raised.value
+    assert error.candidates[: len(candidates)] == candidates
+    assert not candidates or all(key in str(error) for key in error.candidates)
+    assert error.guessed is guessed

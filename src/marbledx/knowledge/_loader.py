@@ -213,7 +213,7 @@ class KnowledgeBase:
                 f"{quoted(query)} is a gene, not an entity; it causes {', '.join(e.key for e in of_gene)}; "
                 "expected one of them"
             )
-            raise UnknownEntityError(msg)
+            raise UnknownEntityError(msg, candidates=tuple(e.key for e in of_gene))
         return self._loosely(query)
 
     @cached_property
@@ -243,7 +243,7 @@ class KnowledgeBase:
             return self._by_key[found.pop()]
         if len(found) > 1:
             msg = f"{quoted(query)} names several entities ({', '.join(sorted(found))}); give one of them"
-            raise UnknownEntityError(msg)
+            raise UnknownEntityError(msg, candidates=tuple(sorted(found)))
         if number is not None:
             ids = {
                 f"{'OMIM' if name.startswith('omim') else 'ORPHA'}:{int(number.group(2))}" for name in wanted
@@ -257,7 +257,7 @@ class KnowledgeBase:
                 close.extend(key for key in sorted(names[name]) if key not in close)
         hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
         msg = f"no osteopetrosis subtype or differential entity matches {quoted(query)}; {ENTITY_EXPECTED}{hint}"
-        raise UnknownEntityError(msg)
+        raise UnknownEntityError(msg, candidates=tuple(close[:5]), guessed=bool(close))
 
     def _raise_if_group(self, query: str) -> None:
         """A name of a group of subtypes ("ARO", "malignant infantile osteopetrosis"): say which cards it holds,
@@ -282,7 +282,7 @@ class KnowledgeBase:
                 f"{quoted(query)} names a group, not one entity: {group} {', '.join(members)}; give one of them "
                 "(see 'marbledx subtypes')"
             )
-            raise UnknownEntityError(msg)
+            raise UnknownEntityError(msg, candidates=tuple(members))
 
     def _raise_if_held_loosely(self, query: str, ids: set[str]) -> None:
         """An OMIM or Orphanet id that no entity is, but that entities list as broader, narrower or related (a
@@ -310,7 +310,8 @@ class KnowledgeBase:
             for relation, keys in sorted(by_relation.items())
         )
         msg = f"{quoted(query)} is not one entity of the knowledge base: it is {held}; give one of them"
-        raise UnknownEntityError(msg)
+        keys = tuple(dict.fromkeys(key for _, group in sorted(by_relation.items()) for key in group))
+        raise UnknownEntityError(msg, candidates=keys)
 
     def for_disease_id(self, disease_id: str) -> Entity | None:
         """The entity whose verified ids include ``disease_id`` exactly, or whose primary id it is."""

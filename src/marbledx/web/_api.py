@@ -20,10 +20,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from marbledx._api import search_terms, subtype_card, subtype_summaries
-from marbledx.errors import InputError, UnknownTermError
+from marbledx._api import SubtypeSummary, search_terms, subtype_card, subtype_summaries
+from marbledx.errors import InputError, UnknownEntityError, UnknownTermError
 from marbledx.findings import Case, FamilyHistory, LabValue, make_lab_value, normalise_findings
 from marbledx.genotype import GenotypeOptions
+from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.registry import (
     MAX_COUPLE_LENGTH,
@@ -64,6 +65,7 @@ __all__ = [
     "consistent_findings",
     "in_analysis_thread",
     "mark_outdated",
+    "named_entities",
     "run_analysis",
 ]
 
@@ -90,7 +92,7 @@ def known_terms(hpo: Hpo, findings: Sequence[FindingIn]) -> None:
         try:
             hpo.ontology.resolve(finding.hpo_id)
         except UnknownTermError as exc:
-            msg = f"finding {finding.hpo_id}: {exc}; look terms up with GET /api/hpo/search"
+            msg = f"finding {finding.hpo_id}: {exc}"  # for_web names the search (GET /api/hpo/search)
             raise InputError(msg) from None
 
 
@@ -703,9 +705,35 @@ def subtypes(
     return {"subtypes": [row.to_dict() for row in rows]}
 
 
-@api_router.get("/subtypes/{key}", tags=["knowledge"], summary="One knowledge-base subtype card")
-def subtype(key: str, request: Request, _user: User) -> dict[str, Any]:
-    return subtype_card(kb_of(request), key)
+def named_entities(kb: KnowledgeBase, error: UnknownEntityError) -> list[SubtypeSummary]:
+    """The cards that a refused subtype lookup names for the user to pick from (``error.candidates``: a group's
+    members, a gene's disorders, the entities a name fits, or close names), in the lookup's order."""
+    rows = {row.key: row for row in subtype_summaries(kb, include_differential=True)}
+    return [rows[key] for key in error.candidates if key in rows]
+
+
+@api_router.get(
+    "/subtypes/{key}",
+    tags=["knowledge"],
+    summary="One knowledge-base subtype card",
+    response_model=None,
+    responses={
+        404: {
+            "description": "Not one card: the one-line `detail`, and the `candidates` it names (a group's "
+            "members, a gene's disorders, close names) as subtype summaries, each with its `key`"
+        }
+    },
+)
+def subtype(key: str, request: Request, _user: User) -> dict[str, Any] | JSONResponse:
+    """The card of one subtype or differential entity. A name that is no one card is a 404 whose
+    ``candidates`` are the cards the message names: "ARO" lists the autosomal recessive subtypes."""
+    kb = kb_of(request)
+    try:
+        return subtype_card(kb, key)
+    except UnknownEntityError as exc:
+        candidates = named_entities(kb, exc)
+        body = {"detail": for_web(str(exc))[:500], "candidates": [row.to_dict() for row in candidates]}
+        return JSONResponse(body, status_code=404)
 
 
 @api_router.get("/hpo/search", tags=["knowledge"], summary="HPO terms by id, label, synonym or words")

@@ -67,6 +67,13 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     ),
     (re.compile(r"give --sex female or --sex male"), "enter the patient's sex in the case details"),
     (re.compile(r"\(--lenient drops it\)"), "(or remove the finding from the case)"),
+    # The knowledge base's lookup (a subtype name that is no card, or a group such as "ARO") and an unknown HPO
+    # id point to commands; the web app has the same lists.
+    (re.compile(r"\(see 'marbledx subtypes'\)"), "(see the Subtypes page, or GET /api/subtypes)"),
+    (
+        re.compile(r"\('marbledx term WORDS' finds one\)"),
+        "(the finding box's suggestions, or GET /api/hpo/search?q=WORDS, find one)",
+    ),
 )
 
 

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from marbledx import _format
 from marbledx._api import search_terms, subtype_card, subtype_summaries
-from marbledx.errors import InputError, MarbledxError
+from marbledx.errors import InputError, MarbledxError, UnknownEntityError
 from marbledx.findings import TextParser, bundled_lab_table, parse_iso_age
 from marbledx.findings._case import MAX_AGE_YEARS
 from marbledx.ontology import Hpo
@@ -57,6 +57,7 @@ from marbledx.web._api import (
     consistent_findings,
     in_analysis_thread,
     mark_outdated,
+    named_entities,
     run_analysis,
 )
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
@@ -541,7 +542,8 @@ def save_details(
 
 
 def _resolve_term(hpo: Hpo, text: str) -> str:
-    """The HPO id a finding box names: a leading ``HP:…`` id (autocomplete), or an exact label or synonym."""
+    """The HPO id a finding box names: a leading ``HP:…`` id (autocomplete), another form of an id, or a label
+    or synonym, exact or once normalised or folded as the term search folds them (``papilloedema``)."""
     match = _HPO_ID.match(text)
     if match is not None:
         found = search_terms(hpo, match.group(1), limit=1)
@@ -554,9 +556,20 @@ def _resolve_term(hpo: Hpo, text: str) -> str:
         msg = "no finding given; type a few letters and pick an HPO term"
         raise InputError(msg)
     hits = search_terms(hpo, query, limit=5)
-    for hit in hits:
-        if hit.match_type in ("label", "synonym") and hit.matched.casefold() == query.casefold():
-            return hit.id
+    # The search calls a hit an id, label or synonym match only when the whole query is that id, or that text
+    # once both are normalised (case, accents, punctuation) or folded (British spelling, lay words such as
+    # "big", plurals). So "papilloedema", "big spleen" (the box's own example) and "hp:0001903" name one term,
+    # as the autocomplete suggests it. Word-prefix hits stay suggestions. When two terms tie at the best such
+    # match, the user picks one.
+    named = [hit for hit in hits if hit.match_type in ("id", "label", "synonym")]
+    if named:
+        best = max(hit.score for hit in named)
+        tied = {hit.id for hit in named if hit.score == best}
+        if len(tied) == 1:
+            return tied.pop()
+        options = "; ".join(f"{h.label} ({h.id})" for h in named if h.id in tied)
+        msg = f"{query!r} names more than one HPO term: {options}; pick one from the suggestions"
+        raise InputError(msg)
     if hits:
         options = "; ".join(f"{h.label} ({h.id})" for h in hits)
         msg = f"{query!r} is not an exact HPO label; did you mean: {options}"
@@ -1156,7 +1169,27 @@ def subtypes_page(request: Request, signed_in: SignedIn) -> HTMLResponse:
 
 @page_router.get("/subtypes/{key}")
 def subtype_page(key: str, request: Request, signed_in: SignedIn) -> HTMLResponse:
-    return render(request, "subtype.html.j2", signed_in, card=subtype_card(kb_of(request), key))
+    """One card. A name that is no one card (a group such as "ARO", a gene, a misspelling) answers 404 with
+    the lookup's message and the cards it names as links, so that the user picks one."""
+    kb = kb_of(request)
+    try:
+        card = subtype_card(kb, key)
+    except UnknownEntityError as exc:
+        candidates = named_entities(kb, exc)
+        # Close names of a misspelling ("ARO2" → ADO2) are guesses, not the answer a group name has: the
+        # page says "Not found" and offers them as such.
+        guessed = exc.guessed
+        return render(
+            request,
+            "subtype_missing.html.j2",
+            signed_in,
+            status=404,
+            title="Which subtype or disorder?" if candidates and not guessed else "Not found",
+            message=for_web(str(exc))[:500],
+            candidates=candidates,
+            guessed=guessed,
+        )
+    return render(request, "subtype.html.j2", signed_in, card=card)
 
 
 @page_router.get("/ui/hpo-suggest")

@@ -169,6 +169,36 @@ _SECTION_HEADINGS = frozenset(
         "indication",
         "genetics",
         "referral",
+        # The sections of a radiology or electrophysiology report ("Comparison: none", "Technique:",
+        # "Conclusion:", "Appearances are ...") and of an American history and physical ("HPI:", "ROS:", "PMH:",
+        # "PE:", "HEENT:", "MSK:", "Neuro:", "Ext:", "Constitutional:", "Chief complaint:", "Hospital course:").
+        "comparison",
+        "technique",
+        "conclusion",
+        "summary",
+        "report",
+        "appearance",
+        "electrophysiology",
+        "audiology",
+        "ophthalmology",
+        "hpi",
+        "ros",
+        "pmh",
+        "psh",
+        "pe",
+        "heent",
+        "msk",
+        "neuro",
+        "ent",
+        "ext",
+        "extremity",
+        "constitutional",
+        "general",
+        "chief",
+        "complaint",
+        "hospital",
+        "course",
+        "discharge",
     }
 )
 _NO_FINDING = _PATIENT_ONLY | _SECTION_HEADINGS
@@ -305,6 +335,48 @@ _NOT_RULED_OUT = re.compile(
     r"\s+(?:ruled\s+out|excluded)\b"
 )
 _NOT_LIKELY = re.compile(r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:likely|probable)\b")
+# "Osteopetrosis is not supported": the writer weighs the evidence against the diagnosis, as "osteopetrosis
+# unlikely" does, and it is held back as that is (it read "osteopetrosis" as observed, "supported" as a
+# phrase of its own).
+_NOT_SUPPORTED = re.compile(r"(?<=[a-z])\s+(?:(?:is|was|are|were)\s+)?not\s+supported\b")
+# The words of a report that link a finding to a diagnosis. The Brigham and Women's diagnostic certainty scale
+# (Shinagare et al., https://rad.bwh.harvard.edu/diagnostic-certainty-scale; Lacson et al. 2018,
+# DOI:10.2174/1874431101812010051) gives "consistent with" and "compatible with" for an established
+# diagnosis, and lists "suggestive of", "suspicious of", "worrisome for" and "question of" as hedges, with "may
+# represent" for an intermediate probability. "Consistent with", "compatible with" and "in keeping with" state
+# the diagnosis: they read as "of" ("appearances of osteopetrosis"), so that a negation before them reaches it
+# ("no features consistent with osteopetrosis" read osteopetrosis as observed, since "with" started a new
+# clause) and "not consistent with X" is "no X". A hedge starts a phrase of its own with "possible"
+# ("findings suggestive of osteopetrosis" and "appearances suspicious for osteomyelitis" read as observed);
+# after a negation in its clause it reads as "of" too ("no features suggestive of osteopetrosis" excludes it).
+_NOT_CONSISTENT = re.compile(
+    r"\b(?:is\s+|are\s+|was\s+|were\s+)?not\s+(?:(?:entirely|fully|completely|particularly)\s+)?"
+    r"(?:consistent|compatible|in\s+keeping)\s+with\b"
+)
+_CONSISTENT = re.compile(
+    r"\s+(?:(?:is|are|was|were|appear|appears)\s+)?(?:(?:most|more|entirely|fully|highly)\s+)?"
+    r"(?:consistent|compatible|in\s+keeping)\s+with\b"
+)
+_HEDGE = re.compile(
+    r"\s*\b(?:(?:is|are|was|were|appear|appears|which\s+(?:is|are))\s+)?"
+    r"(?:(?:highly|very|somewhat|mildly)\s+)?"
+    r"(?:suggestive\s+of|suspicious\s+(?:for|of)|worrisome\s+for|concerning\s+for|(?:may|might|could)\s+represent"
+    r"|(?:raising|raises)\s+(?:the\s+)?(?:question|possibility)\s+of|question\s+of)\s*"
+)
+_HEDGE_LOOK_BACK = 200
+_HEDGE_NEGATED = re.compile(r"\b(?:no|not|without|negative\s+for|denies|denied|free\s+of|absence\s+of|nil)\b")
+# "Conductive hearing loss? Osteopetrosis.": a "?" glued to the word before it, with more words after it on the
+# line, may doubt the words before it ("splenomegaly?") or the words after it ("? osteopetrosis", the request's
+# query): in "Pain? Fracture" the pain is stated and the fracture queried. Which one the writer meant is not
+# known, so both are doubts: the "?" reads as "? ?" (the phrase after it read as observed). An answer after it
+# ("Fractures? No", "Splenomegaly? yes") and a sex heading's value ("Sex: F? anaemia") are read as before.
+_QUESTION_BETWEEN = re.compile(
+    r"(?<=[A-Za-z]{2})\?[ \t]+(?=[A-Za-z])(?!(?:no|none|nil|yes|not|negative|positive|normal|absent|present"
+    r"|unknown|nk|unclear|confirmed|excluded|ruled|never)\b)",
+    re.IGNORECASE,
+)
+_SEX_VALUE_LOOK_BACK = 40
+_SEX_VALUE_BEFORE = re.compile(r"\b(?:sex|gender)\s*[:=-]?\s*[A-Za-z-]+$", re.IGNORECASE)
 _QUESTION_BEFORE = re.compile(r"(?:^|(?<=[\s,;(]))\?\s*(?=[a-z])")
 # "Splenomegaly: ?" is a doubt about the heading, as "splenomegaly?" is: it reads "splenomegaly possible" (the
 # "?" ended the sentence and the heading was read as observed). A sex or consanguinity heading's "?" says
@@ -1747,6 +1819,20 @@ class _LexiconEntry:
     observed_only: bool = False
 
 
+# Words that an HPO synonym gives to a finding of one organ, though a report uses them for another organ's as
+# often. "Loss of corticomedullary differentiation" is a synonym of Absence of renal corticomedullary
+# differentiation (HP:0005564; "loss of definition of ..." of HP:0005565), but a skeletal survey of osteopetrosis
+# says the same of the bones, whose marrow cavity the dense bone fills: "diffuse sclerosis with loss of
+# corticomedullary differentiation" was read as the kidney's finding, observed. Without the organ named
+# ("renal") the words are not read (reported as not found), as words that several terms share are.
+_OTHER_ORGAN_SYNONYMS: frozenset[tuple[str, ...]] = frozenset(
+    _tokens(phrase)
+    for phrase in (
+        "loss of corticomedullary differentiation",
+        "loss of definition of corticomedullary differentiation",
+    )
+)
+
 # The position recorded for words that several terms share.
 _AMBIGUOUS = -1
 
@@ -1995,7 +2081,9 @@ class TextParser:
         return max(lengths, default=0)
 
     def _lookup(self, span: tuple[str, ...], *, negated: bool, plural: bool = True) -> tuple[str, ...] | None:
-        """The term ids the words name, ``()`` when several terms share them, or ``None``."""
+        """The term ids the words name, ``()`` when several terms share them or they are not read, or ``None``."""
+        if span in _OTHER_ORGAN_SYNONYMS:
+            return ()
         entry = self._lexicon_entry(span, negated=negated)
         if entry is not None and (plural or not entry.plural):
             return entry.terms
@@ -2058,17 +2146,21 @@ class TextParser:
         that only grade a finding ("massive", "severe") are left aside.
         """
         named_with = self._keys.named_with
-        for token, covered in zip(tokens, taken, strict=True):
-            if covered or token in _DEGREE or len(token) < 3 or not token.isalpha():
+        # Each word and each match once: a long phrase that repeats them ("findings of osteopetrosis" 3,000 times)
+        # took time in the square of its length.
+        matches = dict.fromkeys((tokens[start:end], term) for start, end, term in found)
+        uncovered = dict.fromkeys(token for token, covered in zip(tokens, taken, strict=True) if not covered)
+        for token in uncovered:
+            if token in _DEGREE or len(token) < 3 or not token.isalpha():
                 continue
             if token in _CHANGES_MEANING:
                 return True
             others = named_with.get(token)
             if not others:
                 continue
-            for start, end, term in found:
+            for words, term in matches:
                 shared = set(others)
-                for word in tokens[start:end]:
+                for word in words:
                     shared &= named_with.get(word, frozenset())
                 shared.discard(self.ontology.index(term))
                 if shared and not any(
@@ -2181,6 +2273,8 @@ class TextParser:
         text = _join_lines(text).strip()
         # "Age: 7 y/o", "7 y.o. boy": the unit is "yo" (see _AGE_UNIT_DOTS).
         text = _AGE_UNIT_DOTS.sub(_age_unit, text)
+        # "Hearing loss? Osteopetrosis." doubts both (see _QUESTION_BETWEEN).
+        text = _QUESTION_BETWEEN.sub(_question_between, text)
         original = text
         mentions: list[LabMention] = []
         if table is not None:
@@ -2218,6 +2312,10 @@ class TextParser:
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_CONFIRMED.sub(" to be confirmed", lowered)
         lowered = _NOT_LIKELY.sub(" unlikely", lowered)
+        lowered = _NOT_SUPPORTED.sub(" unlikely", lowered)
+        lowered = _NOT_CONSISTENT.sub(" no ", lowered)
+        lowered = _CONSISTENT.sub(_consistent, lowered)
+        lowered = _HEDGE.sub(_hedge, lowered)
         lowered = _DOUBTED_CAUSE.sub(", ", lowered)
         lowered = _PURPOSE.sub(", ", lowered)
         lowered = _QUESTION_BRACKET.sub(" possible", lowered)
@@ -3421,6 +3519,37 @@ def _hold_back_contradictions(state: _State) -> None:
         )
     kept = [m for m in state.mappings if m.lab is not None or m.hpo_id not in both]
     state.mappings[:] = kept
+
+
+def _question_between(match: re.Match[str]) -> str:
+    """ "? ?" for a "?" between words on a line (see _QUESTION_BETWEEN), except after a sex heading's value."""
+    # Only the few characters before it are looked at (a sex heading and its one-word value), so that a long
+    # line of many "?" takes time in proportion to its length.
+    window = max(0, match.start() - _SEX_VALUE_LOOK_BACK)
+    line_start = match.string.rfind("\n", window, match.start()) + 1 or window
+    if _SEX_VALUE_BEFORE.search(match.string, max(line_start, window), match.start()):
+        return match.group()
+    return "? ?"
+
+
+def _consistent(match: re.Match[str]) -> str:
+    """ "of" for "consistent with" after words of its phrase ("findings consistent with X" -> "findings of X"); a
+    space at the start of a phrase (", consistent with X" -> ", X"; see _CONSISTENT)."""
+    before = match.string[: match.start()].rstrip()
+    return " " if not before or before[-1] in ",;:.!?" else " of"
+
+
+def _hedge(match: re.Match[str]) -> str:
+    """A hedge of a report ("suggestive of", "suspicious for"; see _HEDGE): a phrase of its own that starts with
+    "possible", or "of" after a negation in its clause ("no features suggestive of X" excludes X)."""
+    text = match.string
+    # The nearest clause end before the hedge, within the last _HEDGE_LOOK_BACK characters: a search back to the
+    # start of the text would take time in the square of its length over many hedges.
+    window = max(0, match.start() - _HEDGE_LOOK_BACK)
+    clause = max(window, *(text.rfind(mark, window, match.start()) + 1 for mark in ",;:.!?\n"))
+    if _HEDGE_NEGATED.search(text, clause, match.start()):
+        return " of "
+    return ", possible "
 
 
 def _word_before(text: str, end: int) -> str:

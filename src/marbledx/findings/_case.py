@@ -293,6 +293,15 @@ def normalise_findings(
             f"{where}{pair}: {below.hpo_id} {ontology.label(below.hpo_id)} is observed but its broader term "
             f"{hpo} {ontology.label(hpo)} is excluded; an observed finding implies its ancestors"
         )
+        if finding.source == "text":
+            # Words such as "easy bruising +ve, bleeding -ve" say that there is no bleeding other than the
+            # bruising: the writer excludes the rest of the broader term, which no HPO term expresses. The words'
+            # exclusion gives way to the observed finding, as a lab term does, with a warning.
+            del findings[(hpo, True)]
+            warnings.append(
+                f"{msg}; the exclusion read from the words is dropped (read as none other than the observed finding)"
+            )
+            continue
         if not strict:
             # The observed, narrower finding is what was seen; the excluded broader term contradicts it in this
             # release's hierarchy only. pyphetools' OntologyQC, which curates the phenopacket-store cases,

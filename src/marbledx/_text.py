@@ -13,6 +13,7 @@ __all__ = [
     "normalise_text",
     "normalise_texts",
     "search_fold",
+    "search_typed_form",
     "singular",
 ]
 
@@ -100,9 +101,33 @@ def singular(word: str) -> tuple[str, bool]:
     return word, False
 
 
+# Folds only the term search makes (the plain-words reader keeps its own rules above): "-logical" as HPO's
+# "-logic" ("pathological fracture" finds Pathologic fracture), Latin plurals in -ae ("vertebrae" finds
+# "vertebral", "sclerae" equals "sclera") and the irregular English plurals of HPO's texts.
+_SEARCH_ONLY_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=[a-z]{2})logical$"), "logic"),
+    (re.compile(r"(?<=[a-z]{3})ae$"), "a"),
+)
+_IRREGULAR_PLURALS: dict[str, str] = {"teeth": "tooth", "feet": "foot"}
+# A British digraph cut off at the end of a word being typed ("papilloe", "anae"), as American spelling
+# writes it ("papille", "ane"): the word the user is typing may be "papilloedema", which HPO spells "papilledema".
+_TYPED_DIGRAPH = re.compile(r"(?<=[a-z]{2})[ao]e$")
+
+
 @cache  # labels and synonyms repeat their words: about 12,000 distinct words in HPO
 def search_fold(word: str) -> str:
     """The form in which a look-up by words compares ``word`` (lower case, as :func:`normalise_text` gives it):
-    American spelling, one word for each group of :data:`LAY_SYNONYMS`, and singular."""
+    American spelling, one word for each group of :data:`LAY_SYNONYMS`, singular (with the Latin "-ae" and
+    "teeth", "feet"), and "-logical" as "-logic"."""
     folded = american_spelling(word)
-    return singular(LAY_SYNONYMS.get(folded, folded))[0]
+    folded = singular(LAY_SYNONYMS.get(folded, folded))[0]
+    folded = _IRREGULAR_PLURALS.get(folded, folded)
+    for pattern, replacement in _SEARCH_ONLY_RULES:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
+def search_typed_form(word: str) -> str | None:
+    """``word`` with a British "ae" or "oe" cut off at its end while typing ("papilloe") written as American
+    spelling writes the digraph ("papille", which begins "papilledema"), or None when it does not end so."""
+    return _TYPED_DIGRAPH.sub("e", word) if _TYPED_DIGRAPH.search(word) else None

@@ -44,6 +44,7 @@ SHARED ?= ../shared
 
 bench: $(STAMP) .venv-baseline/.installed
 	$(BIN)/python benchmarks/bench_hpo_load.py
+	$(BIN)/python benchmarks/bench_term_search.py
 	$(BIN)/python benchmarks/bench_single_case.py
 	@if [ -d $(SHARED)/cases/dev ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/cases/dev --top-groups 20; fi
 	@if [ -f $(SHARED)/data/phenopacket-store-dev.tar.gz ]; then $(BIN)/python benchmarks/bench_ranking.py $(SHARED)/data/phenopacket-store-dev.tar.gz; fi

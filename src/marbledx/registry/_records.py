@@ -18,6 +18,7 @@ __all__ = [
     "EndedCredentials",
     "FindingRecord",
     "LabRecord",
+    "NewLab",
     "Role",
     "TokenInfo",
     "UploadKind",
@@ -197,6 +198,20 @@ class LabRecord:
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
         }
+
+
+@dataclass(frozen=True)
+class NewLab:
+    """A lab measurement to store with a new case (``Registry.create_case(..., labs=...)``), checked as
+    ``Registry.add_lab`` checks one: ``measured_on`` a date or ``YYYY-MM-DD``; ``low``/``high`` the reporting
+    laboratory's limits in ``unit``."""
+
+    analyte: str
+    value: float
+    unit: str
+    measured_on: dt.date | str | None = None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)

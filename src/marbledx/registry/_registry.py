@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, Literal, TypeAlias, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -102,6 +102,7 @@ from marbledx.registry._records import (
     EndedCredentials,
     FindingRecord,
     LabRecord,
+    NewLab,
     TokenInfo,
     UploadRecord,
     UserInfo,
@@ -1531,11 +1532,16 @@ class Registry:
         consanguineous: bool = False,
         affected_parent: bool = False,
         affected_sibling: bool = False,
+        labs: Iterable[NewLab] = (),
+        imported_from: Literal["phenopacket"] | None = None,
     ) -> CaseRecord:
         """A new case in the user's team, with a random public id; writes a ``create`` event.
 
         ``consanguineous``, ``affected_parent`` and ``affected_sibling`` are its family history (the parents
         are related; a parent, a brother or sister has the same condition); False is also "not stated".
+        ``labs`` are stored with the case in the same transaction (each checked as :meth:`add_lab` checks
+        one), so that a case imported from a file is stored whole or not at all; ``imported_from`` names the
+        kind of file in the audit event (``created from a phenopacket``).
         """
         label, age_days, sex = check_label(label), check_age(age_days), check_sex(sex)
         family = {
@@ -1544,6 +1550,13 @@ class Registry:
             "affected_sibling": check_flag(affected_sibling, "affected_sibling"),
         }
         checked = check_findings(findings)
+        if imported_from not in (None, "phenopacket"):
+            msg = f"imported_from {printable(repr(imported_from))[:80]} is not allowed; expected 'phenopacket' or None"
+            raise InputError(msg)
+        lab_rows = [
+            self._checked_lab(lab.analyte, lab.value, lab.unit, lab.measured_on, lab.low, lab.high)
+            for lab in labs
+        ]
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             now = utcnow()
@@ -1562,9 +1575,19 @@ class Registry:
             row.findings = [Finding(hpo_id=f.hpo_id, excluded=f.excluded, source=f.source) for f in checked]
             session.add(row)
             session.flush()
+            session.add_all(
+                LabMeasurement(case_id=row.id, **values, created_at=now, created_by_id=actor.id)
+                for values in lab_rows
+            )
             # Not the family history given at creation: naming the fields that are true would keep a patient's
-            # consanguinity in the audit trail, which outlives the case; the sex and age are not named either.
-            self._audit_case(session, "create", actor, row, f"{len(checked)} findings")
+            # consanguinity in the audit trail, which outlives the case; the sex and age are not named either,
+            # nor the imported file's name or id (they may name the patient).
+            detail = f"{len(checked)} findings"
+            if lab_rows:
+                detail += f", {len(lab_rows)} lab values"
+            if imported_from is not None:
+                detail += f"; created from a {imported_from}"
+            self._audit_case(session, "create", actor, row, detail)
             return self._case_record(session, row)
 
     def get_case(self, user: UserInfo, case_id: str) -> CaseRecord:
@@ -1789,6 +1812,27 @@ class Registry:
         high: float | None = None,
     ) -> LabRecord:
         """Add one lab measurement (``measured_on`` a date or ``YYYY-MM-DD``). Writes an ``update`` event."""
+        values = self._checked_lab(analyte, value, unit, measured_on, low, high)
+        with self.unit_of_work() as session:
+            actor = self._actor(session, user)
+            case = self._case(session, actor, case_id)
+            row = LabMeasurement(case_id=case.id, **values, created_at=utcnow(), created_by_id=actor.id)
+            session.add(row)
+            session.flush()
+            self._inputs_changed(session, case, actor)
+            self._audit_case(session, "update", actor, case, f"lab added: {row.id}")
+            return self._lab_record(session, row)
+
+    @staticmethod
+    def _checked_lab(
+        analyte: str,
+        value: float,
+        unit: str,
+        measured_on: dt.date | str | None,
+        low: float | None,
+        high: float | None,
+    ) -> dict[str, Any]:
+        """A lab measurement's columns, checked (:meth:`add_lab`, and the labs of :meth:`create_case`)."""
         analyte = check_text(analyte, "analyte", 50)
         unit = check_text(unit, "unit", 30)
         number = cast("float", check_number(value, "value", required=True))
@@ -1801,25 +1845,14 @@ class Registry:
                 raise InputError(msg) from None
         if isinstance(measured_on, dt.datetime):
             measured_on = measured_on.date()
-        with self.unit_of_work() as session:
-            actor = self._actor(session, user)
-            case = self._case(session, actor, case_id)
-            row = LabMeasurement(
-                case_id=case.id,
-                analyte=analyte,
-                value=number,
-                unit=unit,
-                measured_on=measured_on,
-                low=low,
-                high=high,
-                created_at=utcnow(),
-                created_by_id=actor.id,
-            )
-            session.add(row)
-            session.flush()
-            self._inputs_changed(session, case, actor)
-            self._audit_case(session, "update", actor, case, f"lab added: {row.id}")
-            return self._lab_record(session, row)
+        return {
+            "analyte": analyte,
+            "value": number,
+            "unit": unit,
+            "measured_on": measured_on,
+            "low": low,
+            "high": high,
+        }
 
     def delete_lab(self, user: UserInfo, case_id: str, lab_id: int) -> None:
         """Remove a lab measurement entered in error. Writes an ``update`` event."""

@@ -19,10 +19,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
 
 from marbledx._api import SubtypeSummary, search_terms, subtype_card, subtype_summaries
 from marbledx.errors import InputError, UnknownEntityError, UnknownTermError
-from marbledx.findings import Case, FamilyHistory, LabValue, make_lab_value, normalise_findings
+from marbledx.findings import Case, FamilyHistory, Finding, LabValue, make_lab_value, normalise_findings
 from marbledx.genotype import GenotypeOptions
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -37,10 +38,12 @@ from marbledx.registry import (
     Registry,
     UploadKind,
     UploadRecord,
+    UploadTooLargeError,
     UserInfo,
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
+from marbledx.web._import import import_phenopacket, too_large
 from marbledx.web._messages import for_web
 from marbledx.web._schemas import (
     MAX_ROW_ID,
@@ -160,6 +163,116 @@ def create_case(body: CaseCreate, request: Request, user: User, registry: Reg) -
         affected_sibling=body.affected_sibling,
     )
     return record.to_dict()
+
+
+_IMPORT_BODY: Final[dict[str, Any]] = {
+    "requestBody": {
+        "required": True,
+        "description": "The phenopacket: a GA4GH Phenopacket v2 (or Family v2) JSON file, as the request body "
+        "(`curl --data-binary @P1.json -H 'Content-Type: application/json'`) or as the field `file` of a "
+        "multipart form (`curl -F file=@P1.json`). At most the server's phenopacket limit (64 MiB by default; "
+        "413 over it).",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "a GA4GH Phenopacket v2 or Family v2"}
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
+
+
+async def _phenopacket_bytes(request: Request, limit: int) -> tuple[bytes, str | None]:
+    """The phenopacket a request sends, as the raw body or a multipart form's ``file`` (with its file name),
+    held to ``limit`` bytes (413 over it) as it arrives."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        # As a context manager, so that every file of the form is closed, a field by another name too.
+        async with request.form(max_files=1, max_fields=10) as form:
+            part = form.get("file")
+            if not isinstance(part, UploadFile):
+                msg = (
+                    "file: missing; expected the phenopacket as the multipart form's field 'file', or its JSON "
+                    "as the request body"
+                )
+                raise InputError(msg)
+            data = await part.read(limit + 1)
+        name = part.filename
+    else:
+        buffer = bytearray()
+        async for chunk in request.stream():
+            buffer += chunk
+            if len(buffer) > limit:
+                break
+        data, name = bytes(buffer), None
+    if len(data) > limit:
+        raise UploadTooLargeError(too_large(limit))
+    if not data.strip():
+        msg = "the phenopacket is empty; expected a GA4GH Phenopacket v2 JSON file"
+        raise InputError(msg)
+    return data, name
+
+
+@api_router.post(
+    "/cases/import",
+    status_code=201,
+    tags=["cases"],
+    summary="Create a case from a GA4GH Phenopacket v2 file (findings, age, sex, family history, labs)",
+    description="Reads the phenopacket as `marbledx rank` reads it (the same one-line 422 errors naming the "
+    "field; obsolete HPO ids replaced with a warning; `lenient=true` as `rank --lenient`) and creates a case of "
+    "the caller's team with its observed and excluded findings, age, sex, family history (a Family's pedigree) "
+    "and lab `measurements`, in one transaction (one `create` audit event). The label is `label`, else the "
+    "phenopacket's `id`; change it later with PATCH. The answer has the `case`, its `findings`, the number of "
+    "`labs`, the `warnings` (as `rank` gives them, and what the registry does not keep), and the "
+    "`variant_files` the phenopacket names: the server never reads a file on the user's computer, so upload "
+    "each VCF to the case (`upload`: POST /api/cases/{case_id}/uploads/vcf, with the proband's `sample`).",
+    openapi_extra=_IMPORT_BODY,
+)
+async def import_case(
+    request: Request,
+    user: User,
+    lenient: Annotated[
+        bool,
+        Query(
+            description="as `marbledx rank --lenient`: HPO ids this release does not know (and terms that "
+            "are no phenotypic feature), lab values that cannot be read and an excluded term whose narrower "
+            "term is observed are dropped with a warning instead of refusing the file"
+        ),
+    ] = False,
+    label: Annotated[
+        str | None, Query(max_length=200, description="the case label (default: the phenopacket's id)")
+    ] = None,
+    filename: Annotated[
+        str | None,
+        Query(
+            max_length=255, description="the file's name, for the messages (a multipart part's own name wins)"
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    limit: int = request.app.state.max_phenopacket_bytes
+    data, part_name = await _phenopacket_bytes(request, limit)
+    registry, ontology = registry_of(request), hpo_of(request).ontology
+
+    def work() -> dict[str, Any]:
+        record, imported = import_phenopacket(
+            registry,
+            user,
+            data,
+            filename=part_name or filename,
+            ontology=ontology,
+            lenient=lenient,
+            label=label,
+        )
+        return imported.summary(record)
+
+    # Reading a phenopacket and storing the case are synchronous (the registry is): a worker thread.
+    result: dict[str, Any] = await anyio.to_thread.run_sync(work)
+    return result
 
 
 @api_router.get("/cases", tags=["cases"], summary="List the team's cases")
@@ -361,6 +474,37 @@ def delete_upload(
 # -- analysis and reports ------------------------------------------------------------------------------
 
 
+def _excluded_only(
+    hpo: Hpo, raw: Sequence[tuple[str, bool, str]]
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Excluded findings resolved as :func:`normalise_findings` resolves them with ``strict=False`` (obsolete
+    and alternative ids replaced, unknown ids and terms outside Phenotypic abnormality dropped, each with its
+    warning), for a case without an observed finding, which ``normalise_findings`` refuses."""
+    ontology = hpo.ontology
+    where = "case findings"
+    findings: dict[str, Finding] = {}
+    warnings: list[str] = []
+    for hpo_id, _, source in raw:
+        try:
+            current = ontology.resolve(hpo_id)
+        except UnknownTermError as exc:
+            warnings.append(f"{where}: {exc} (dropped)")
+            continue
+        if not ontology.is_phenotype(current):
+            warnings.append(
+                f"{where}: {current} {ontology.label(current)} is not a phenotypic feature (dropped)"
+            )
+            continue
+        original = None if hpo_id in ontology else hpo_id.strip()
+        if original is not None:
+            warnings.append(
+                f"{where}: HPO term {original} is obsolete or an alternative id; using {current} "
+                f"({ontology.label(current)})"
+            )
+        findings.setdefault(current, Finding(current, True, source, original))
+    return tuple(findings.values()), tuple(warnings)
+
+
 def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
     """The registry case as a :class:`Case` for :func:`analyze` (with its family history), and its labs as
     ``lab_values`` texts.
@@ -372,7 +516,13 @@ def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
     """
     stored_as_lab = [f.hpo_id for f in detail.findings if f.source == "lab"]
     raw = [_as_analysed(f) for f in detail.findings]
-    findings, warnings = normalise_findings(hpo.ontology, raw, where="case findings", strict=False)
+    if detail.labs and not any(not excluded for _, excluded, _ in raw):
+        # Only excluded findings (or none) and lab values: the lab findings the analysis derives may be the
+        # observed ones, as `marbledx rank` ranks a phenopacket of measurements only. The analysis refuses
+        # the case if they are not.
+        findings, warnings = _excluded_only(hpo, raw)
+    else:
+        findings, warnings = normalise_findings(hpo.ontology, raw, where="case findings", strict=False)
     if stored_as_lab:
         warnings = (
             *warnings,

@@ -44,11 +44,17 @@ from marbledx.registry import (
     UploadTooLargeError,
 )
 from marbledx.web._api import api_router
+from marbledx.web._import import DEFAULT_MAX_PHENOPACKET_BYTES, too_large
 from marbledx.web._messages import for_web, one_line
-from marbledx.web._pages import REFUSED_UPLOAD, page_router, render
+from marbledx.web._pages import IMPORT_PAGE, REFUSED_UPLOAD, page_router, render
 from marbledx.web._session import CookiePolicy, PageUser, SignInRequiredError, csrf_token_for
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "create_app"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_PHENOPACKET_BYTES",
+    "DEFAULT_MAX_UPLOAD_BYTES",
+    "create_app",
+]
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20  # a VCF or PED file
 DEFAULT_MAX_BODY_BYTES = 1 * 2**20  # any other request body (JSON)
@@ -132,6 +138,10 @@ class _BodyTooLargeError(Exception):
 Respond = Callable[[Request, int, str], Awaitable[Response]]
 _PAGE_UPLOAD = re.compile(r"/cases/([^/]+)/uploads")
 _API_UPLOAD = re.compile(r"/api/cases/[^/]+/uploads/[^/]+")
+# The phenopacket imports (the REST API's and the cases page's form): a phenopacket may be larger than a JSON
+# request body, up to the app's phenopacket limit.
+_IMPORTS = frozenset({"/api/cases/import", IMPORT_PAGE})
+_FORM_OVERHEAD = 2**16  # multipart boundaries and a form's other fields
 
 
 class BodyLimitMiddleware:
@@ -144,11 +154,21 @@ class BodyLimitMiddleware:
     file the registry refuses), any other form the error page.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, respond: Respond) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        respond: Respond,
+        max_phenopacket_bytes: int = DEFAULT_MAX_PHENOPACKET_BYTES,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.upload_limit = max_upload_bytes
-        self.max_upload_bytes = max_upload_bytes + 2**16  # multipart boundaries and the other fields
+        self.max_upload_bytes = max_upload_bytes + _FORM_OVERHEAD
+        self.phenopacket_limit = max_phenopacket_bytes
+        # The import route holds the phenopacket itself to the exact limit; the body may carry a form's overhead.
+        self.max_import_bytes = max(max_body_bytes, max_phenopacket_bytes + _FORM_OVERHEAD)
         self.respond = respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -157,7 +177,10 @@ class BodyLimitMiddleware:
             return
         path: str = scope["path"]
         upload = _API_UPLOAD.fullmatch(path) or _PAGE_UPLOAD.fullmatch(path)
-        limit = self.max_upload_bytes if upload else self.max_body_bytes
+        if path in _IMPORTS:
+            limit = self.max_import_bytes
+        else:
+            limit = self.max_upload_bytes if upload else self.max_body_bytes
         for name, value in scope["headers"]:
             # Its digits are counted first: int() refuses a number of more than 4,300 digits (ValueError),
             # and one with more digits than the limit is over it.
@@ -198,24 +221,34 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         path: str = scope["path"]
+        if path in _IMPORTS:
+            # Named as the import names a phenopacket over its limit; the cases page shows it on its form.
+            if scope.get("method") == "POST" and path == IMPORT_PAGE:
+                await self._hand_over(scope, send, f"{path}/refused", self.phenopacket_limit)
+                return
+            response = await self.respond(Request(scope), 413, too_large(self.phenopacket_limit))
+            await response(scope, receive, send)
+            return
         if scope.get("method") == "POST" and _PAGE_UPLOAD.fullmatch(path):
             # The case page's upload form: hand the request, without its body, to the route that shows the
             # case page with the error (it needs the session and the case, which only the app has).
-            target = f"{path}/refused"
-            refused = {
-                **scope,
-                "path": target,
-                "raw_path": target.encode(),
-                "query_string": b"",
-                "headers": [
-                    (k, v) for k, v in scope["headers"] if k not in (b"content-length", b"content-type")
-                ],
-                REFUSED_UPLOAD: self.upload_limit,
-            }
-            await self.app(refused, _no_body, send)
+            await self._hand_over(scope, send, f"{path}/refused", self.upload_limit)
             return
         response = await self.respond(Request(scope), 413, f"request body larger than {limit} bytes")
         await response(scope, receive, send)
+
+    async def _hand_over(self, scope: Scope, send: Send, target: str, limit: int) -> None:
+        """Hand a refused page form, without its body, to ``target``: the route that shows the page the form
+        was on with the error (it needs the session and the case, which only the app has)."""
+        refused = {
+            **scope,
+            "path": target,
+            "raw_path": target.encode(),
+            "query_string": b"",
+            "headers": [(k, v) for k, v in scope["headers"] if k not in (b"content-length", b"content-type")],
+            REFUSED_UPLOAD: limit,
+        }
+        await self.app(refused, _no_body, send)
 
 
 async def _no_body() -> Message:
@@ -307,6 +340,7 @@ def create_app(
     kb: KnowledgeBase,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_phenopacket_bytes: int = DEFAULT_MAX_PHENOPACKET_BYTES,
     close_registry: bool = False,
     secure_cookies: bool = True,
     request_threads: int = 4,
@@ -318,7 +352,9 @@ def create_app(
     registry is closed when the app shuts down (``marbledx serve`` does; tests keep their own).
     ``secure_cookies=False`` drops the ``Secure`` flag of the sign-in cookies, for a plain-HTTP test set-up
     reached by a name other than ``localhost``; browsers treat ``localhost`` and ``127.0.0.1`` as secure.
-    ``request_threads`` handlers run at once (the registry is synchronous), and ``analysis_threads``
+    ``max_phenopacket_bytes`` is the largest phenopacket imported (``POST /api/cases/import``, the cases
+    page's import form; by default the reader's own limit for ``marbledx rank``). ``request_threads`` handlers
+    run at once (the registry is synchronous), and ``analysis_threads``
     analyses at most among them.
     """
 
@@ -348,6 +384,7 @@ def create_app(
     app.state.hpo = hpo
     app.state.kb = kb
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.max_phenopacket_bytes = max_phenopacket_bytes
     app.state.cookies = CookiePolicy(secure=secure_cookies)
     app.include_router(api_router)
     app.include_router(page_router)
@@ -392,6 +429,7 @@ def create_app(
         max_body_bytes=max_body_bytes,
         max_upload_bytes=max_upload_bytes,
         respond=error_response,
+        max_phenopacket_bytes=max_phenopacket_bytes,
     )
     app.add_middleware(InternalErrorMiddleware, respond=error_response)
     app.add_middleware(RequestLogMiddleware)

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final, Literal
 
 import jinja2
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -62,6 +62,7 @@ from marbledx.web._api import (
 )
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
+from marbledx.web._import import PhenopacketImport, import_phenopacket, too_large, variant_sample
 from marbledx.web._messages import COUPLE_LABEL, SAMPLE_LABEL, for_web
 from marbledx.web._schemas import MAX_ROW_ID
 from marbledx.web._session import (
@@ -77,6 +78,7 @@ from marbledx.web._session import (
 
 __all__ = [
     "FAMILY_FIELDS",
+    "IMPORT_PAGE",
     "REFUSED_UPLOAD",
     "age_text",
     "family_history",
@@ -100,6 +102,10 @@ _MAX_PLAIN_WORDS: Final = 5000
 REFUSED_UPLOAD: Final = "marbledx.refused_upload"
 """The ASGI scope key the body-limit middleware sets when it hands an over-size page upload to
 :func:`upload_refused` (the key cannot come from a client)."""
+
+IMPORT_PAGE: Final = "/cases/import"
+"""Where the cases page's "Import a phenopacket" form posts (the body-limit middleware holds it to the app's
+phenopacket limit)."""
 
 page_router = APIRouter(include_in_schema=False)
 
@@ -313,13 +319,17 @@ def logout(request: Request, signed_in: Checked, registry: Reg) -> RedirectRespo
 # -- cases ---------------------------------------------------------------------------------------------
 
 
-@page_router.get("/cases")
-def case_list(
+def _cases_page(
     request: Request,
-    signed_in: SignedIn,
-    registry: Reg,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    signed_in: PageUser,
+    registry: Registry,
+    *,
+    page: int = 1,
+    status: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
+    """The team's cases (50 a page) with the forms for a new case and for importing a phenopacket; a refused
+    form's ``error`` (new case) or ``import_error`` and what was typed (``form``) are shown on its form."""
     size = 50
     cases = registry.list_cases(signed_in.user, limit=size, offset=(page - 1) * size)
     total = registry.count_cases(signed_in.user)
@@ -327,11 +337,24 @@ def case_list(
         request,
         "cases.html.j2",
         signed_in,
+        status=status,
         cases=cases,
         total=total,
         page=page,
         pages=max(1, -(-total // size)),
+        import_page=IMPORT_PAGE,
+        **context,
     )
+
+
+@page_router.get("/cases")
+def case_list(
+    request: Request,
+    signed_in: SignedIn,
+    registry: Reg,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> HTMLResponse:
+    return _cases_page(request, signed_in, registry, page=page)
 
 
 @page_router.post("/cases")
@@ -348,21 +371,82 @@ def create_case(
             signed_in.user, label, age_days=parse_age_text(age), sex=sex or None, findings=[]
         )
     except InputError as exc:
-        cases = registry.list_cases(signed_in.user, limit=50)
-        total = registry.count_cases(signed_in.user)
-        return render(
+        return _cases_page(
             request,
-            "cases.html.j2",
             signed_in,
+            registry,
             status=422,
-            cases=cases,
-            total=total,
-            page=1,
-            pages=max(1, -(-total // 50)),
             error=for_web(str(exc)),
             form={"label": label, "age": age, "sex": sex},
         )
     return _see(f"/cases/{record.id}?done=created")
+
+
+@page_router.post(IMPORT_PAGE)
+def import_case(
+    request: Request,
+    signed_in: Checked,
+    registry: Reg,
+    file: Annotated[UploadFile | None, File()] = None,
+    label: Annotated[str, Form(max_length=300)] = "",
+    lenient: Annotated[Literal["yes"] | None, Form()] = None,
+) -> Response:
+    """Create a case from a phenopacket file (as ``POST /api/cases/import``) and show it with the import's
+    warnings (201). The warnings are shown on this answer, not after a redirect: they are about this file, and
+    a query string never carries them. A refused file is the cases page with the one-line error on the import
+    form (422; 413 over the size limit), and nothing is stored."""
+    limit: int = request.app.state.max_phenopacket_bytes
+    form = {"import_label": label, "lenient": "yes" if lenient == "yes" else ""}
+    try:
+        if file is None or not file.filename:
+            msg = "no file chosen; expected a GA4GH Phenopacket v2 JSON file"
+            raise InputError(msg)
+        try:
+            data = file.file.read(limit + 1)
+        finally:
+            file.file.close()
+        if len(data) > limit:
+            raise UploadTooLargeError(too_large(limit))
+        if not data.strip():
+            msg = f"{file.filename}: the file is empty; expected a GA4GH Phenopacket v2 JSON file"
+            raise InputError(msg)
+        record, imported = import_phenopacket(
+            registry,
+            signed_in.user,
+            data,
+            filename=file.filename,
+            ontology=hpo_of(request).ontology,
+            lenient=lenient == "yes",
+            label=label or None,
+        )
+    except _FORM_ERRORS as exc:
+        status = 413 if isinstance(exc, UploadTooLargeError) else 422
+        return _cases_page(
+            request, signed_in, registry, status=status, import_error=for_web(str(exc)), form=form
+        )
+    detail = registry.case_detail(signed_in.user, record.id)
+    sample = variant_sample(imported.variant_files)
+    # The upload form, filled in with the proband's sample the phenopacket names for its one VCF.
+    upload_form = {"kind": "vcf", "sample": sample} if sample else None
+    return _case_page(
+        request,
+        signed_in,
+        detail,
+        status=201,
+        imported=imported,
+        error_at="uploads" if upload_form else None,
+        form=upload_form,
+    )
+
+
+@page_router.post(f"{IMPORT_PAGE}/refused")
+def import_refused(request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
+    """The cases page with the error of a phenopacket over the size limit (413), which the body-limit
+    middleware refuses before reading it and hands here without its body (see :func:`upload_refused`)."""
+    limit = request.scope.get(REFUSED_UPLOAD)
+    if not isinstance(limit, int):  # only the middleware comes here
+        raise HTTPException(404, "Not Found")
+    return _cases_page(request, signed_in, registry, status=413, import_error=too_large(limit), form={})
 
 
 def upload_samples(upload: UploadRecord) -> str:
@@ -440,6 +524,7 @@ def _case_page(
     error_at: str | None = None,
     form: dict[str, str] | None = None,
     mapping: dict[str, Any] | None = None,
+    imported: PhenopacketImport | None = None,
 ) -> HTMLResponse:
     table = bundled_lab_table()
     lab_names = {a.key: a.name for a in table.analytes}
@@ -460,6 +545,7 @@ def _case_page(
         error_at=error_at,
         form=form or {},
         mapping=mapping,
+        imported=imported,
         family_fields=FAMILY_FIELDS,
         family_history=family_history(detail.case),
         upload_samples=upload_samples,

@@ -178,12 +178,13 @@ def test_findings_the_analysis_cannot_use_are_refused_on_the_case_page(
     assert error_of(inheritance).startswith(
         "findings: HP:0000006 Autosomal dominant inheritance (Mode of inheritance) is not a phenotypic feature"
     )
+    # An exclusion read from plain words gives way to the observed narrower finding (stop 39: "easy bruising
+    # +ve, bleeding -ve" means no other bleeding): it is kept as written, and the analysis drops it with a
+    # warning instead of failing.
     words = {"text": "no abnormality of the skeletal system", "version": version_of(site, case_id)}
     plain = site.post(f"{url}/text", data=words | {"csrf_token": token})
-    assert plain.status_code == 422
-    assert error_of(plain).startswith("findings: HP:0011002 Osteopetrosis is observed but its broader term")
-    assert "no abnormality of the skeletal system</textarea>" in plain.text  # what was typed is kept
-    assert findings_of(registry, case_id) == [("HP:0011002", False)]
+    assert plain.status_code in (200, 303)
+    assert ("HP:0000924", True) in findings_of(registry, case_id)
     assert site.post(f"{url}/analyze", data={"csrf_token": token}).status_code == 303
 
 

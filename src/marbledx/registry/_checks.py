@@ -47,6 +47,7 @@ __all__ = [
     "check_team",
     "check_text",
     "check_upload_head",
+    "check_vcf_header",
     "couple_in_ped",
     "json_safe",
     "look_alike_key",
@@ -77,6 +78,9 @@ class FindingLike(Protocol):
 
 def check_name(value: str, what: str) -> str:
     text = value.strip()
+    # Names are ASCII, so the pattern below refuses a bidirectional control too; named first, as for every
+    # other free-text field, rather than as a character "not allowed" that the message cannot show.
+    _refuse_bidi(text, what)
     if not _NAME.fullmatch(text):
         # Quoted cut short: a name of a million characters must not make the one-line error a page long.
         msg = (
@@ -114,6 +118,27 @@ def _refuse_control(text: str, what: str) -> None:
         raise InputError(msg)
 
 
+# Unicode's explicit bidirectional formatting characters: the embeddings and overrides (U+202A-U+202E) and the
+# isolates (U+2066-U+2069). They reorder how the text around them is displayed, so a label can show one thing
+# while holding another ("Trojan Source", CVE-2021-42574; Unicode UAX #9, "Explicit Directional Formatting";
+# Unicode TR #36, "Bidirectional Text Spoofing"). The implicit marks (U+200E, U+200F, U+061C) are kept: they
+# only nudge neutral characters, and right-to-left scripts use them in ordinary text.
+_BIDI_CONTROL: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _refuse_bidi(text: str, what: str) -> None:
+    """Refuse a bidirectional control character in one line of stored text (named, with its code point)."""
+    found = _BIDI_CONTROL.search(text)
+    if found is not None:
+        char = found.group()
+        msg = (
+            f"{what} contains a Unicode bidirectional control character (U+{ord(char):04X} "
+            f"{unicodedata.name(char)}), which can reverse how the text around it is shown; expected text "
+            "without it"
+        )
+        raise InputError(msg)
+
+
 def matchable(value: str) -> bool:
     """Whether stored text can equal ``value``: none holds a NUL, which PostgreSQL refuses even in a query,
     or a lone surrogate, which no database driver can encode."""
@@ -129,6 +154,7 @@ def check_team(value: str) -> str:
     # A team name is shown in tables, pages and the terminal: an escape sequence (ESC) or a bell in it would
     # reach the terminal of whoever lists the accounts. Line breaks and tabs were folded into spaces above.
     _refuse_control(text, "team name")
+    _refuse_bidi(text, "team name")
     return text
 
 
@@ -188,6 +214,7 @@ def check_label(value: str) -> str:
     # A label is one line shown in lists and titles: a line break, a tab or a terminal escape (ESC) in it is
     # a mistake or an attack, never part of a team's case label.
     _refuse_control(text, "case label")
+    _refuse_bidi(text, "case label")
     return text
 
 
@@ -252,6 +279,7 @@ def check_text(value: str, what: str, limit: int) -> str:
         msg = f"lab {what} must be 1-{limit} characters"
         raise InputError(msg)
     _refuse_unstorable(text, f"lab {what}")
+    _refuse_bidi(text, f"lab {what}")
     return text
 
 
@@ -303,7 +331,20 @@ def _is_bgzf(head: bytes) -> bool:
     return len(head) >= 14 and head[:2] == b"\x1f\x8b" and bool(head[3] & 4) and head[12:14] == b"BC"
 
 
-def _check_vcf_head(head: bytes) -> None:
+def _decompressed_start(head: bytes, size: int = 64) -> bytes:
+    """The first ``size`` bytes of bgzip-compressed ``head``, read across its gzip members: a BGZF file is a
+    series of them, and an empty one (the end-of-file block) may come first."""
+    out, data = b"", head
+    while data[:2] == b"\x1f\x8b" and len(out) < size:
+        member = zlib.decompressobj(wbits=31)
+        out += member.decompress(data, size - len(out))
+        if not member.eof:
+            break  # enough read, or the member goes on past the sniffed bytes
+        data = member.unused_data
+    return out
+
+
+def _check_vcf_head(head: bytes, *, complete: bool, name: str) -> None:
     inner = head
     if head[:2] == b"\x1f\x8b":
         if not _is_bgzf(head):
@@ -311,10 +352,17 @@ def _check_vcf_head(head: bytes) -> None:
             msg = "the VCF is compressed with plain gzip, which cannot be read; recompress it with bgzip (or upload it uncompressed)"
             raise InputError(msg)
         try:
-            inner = zlib.decompressobj(wbits=31).decompress(head, 64)
+            inner = _decompressed_start(head)
         except zlib.error:
             msg = "the file is damaged: its bgzip-compressed data cannot be read; expected a VCF or BCF file"
             raise InputError(msg) from None
+        if complete and not inner:
+            # bgzip of an empty file (a pipeline step that wrote nothing) is only the end-of-file block.
+            msg = (
+                f"{name} is empty once decompressed (bgzip blocks without any text); expected a VCF with at "
+                "least its header (##fileformat=VCF … #CHROM)"
+            )
+            raise InputError(msg)
     if inner.startswith((b"##fileformat=VCF", b"BCF\x02")):
         return
     msg = (
@@ -363,18 +411,50 @@ def _check_ped_head(head: bytes, *, complete: bool) -> None:
         raise InputError(msg)
 
 
-def check_upload_head(kind: str, head: bytes, *, complete: bool) -> None:
+def check_upload_head(kind: str, head: bytes, *, complete: bool, name: str | None = None) -> None:
     """Refuse an upload whose first bytes (``head``, at most :data:`SNIFF_BYTES`; ``complete`` when that is
-    the whole file) are not of its ``kind``: a VCF must be VCF text, bgzip-compressed VCF or BCF; a PED file
-    text whose lines have the six PED columns with valid sex and affected codes.
+    the whole file) are not of its ``kind``: a VCF must be VCF text, bgzip-compressed VCF or BCF (not empty
+    once decompressed); a PED file text whose lines have the six PED columns with valid sex and affected
+    codes. ``name`` is how a message names the file (the client's file name), ``the VCF`` when None.
 
     A quick look, not the full check: the analysis still reads the whole file, and says what is wrong with
-    a file that passes here but not there.
+    a file that passes here but not there (:func:`check_vcf_header` reads a VCF's whole header).
     """
     if kind == "vcf":
-        _check_vcf_head(head)
+        _check_vcf_head(head, complete=complete, name=_file_named(name))
     elif kind == "ped":
         _check_ped_head(head, complete=complete)
+
+
+def _file_named(name: str | None) -> str:
+    """How a message names an uploaded VCF: by its file name as the client sent it (already escaped), as the
+    analysis names an upload."""
+    return f"the VCF file {name}" if name else "the VCF file"
+
+
+def check_vcf_header(path: Path, name: str | None = None) -> None:
+    """Refuse a VCF or BCF whose header the analysis cannot read: opened with the genotype reader's own
+    opening (:func:`marbledx.genotype._vcf._open`: htslib's header parse, with the reader's one-line reasons
+    for a missing or malformed ``#CHROM`` line, text that is not UTF-8, a bgzip file cut short), reading the
+    header only. ``name`` names the file in the message, never ``path`` (an upload not yet kept).
+
+    A header without records passes: a pipeline that called nothing writes one, and the analysis reports
+    that the VCF gives no genotype evidence. So does a sites-only header: only its records would tell.
+    """
+    # Imported here: the genotype reader brings htslib (pysam) and numpy, which the registry's other users
+    # (the command line's backups, user management) never need.
+    from marbledx.genotype._vcf import _close, _open, _quiet_htslib
+
+    where = _file_named(name)
+    with _quiet_htslib():
+        try:
+            vcf = _open(path, where)
+        except InputError as exc:
+            message = str(exc).replace(str(path), where)
+            if "#CHROM line" in message and "expected" not in message:
+                message += "; expected a header that ends with it, as variant callers write it"
+            raise InputError(message) from None
+        _close(vcf)
 
 
 # -- a VCF's samples -------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from marbledx.registry._checks import (
     check_team,
     check_text,
     check_upload_head,
+    check_vcf_header,
     couple_in_ped,
     json_safe,
     look_alike_key,
@@ -1979,6 +1980,7 @@ class Registry:
         original_name: str | None = None,
         sample: str | None = None,
         couple: str | None = None,
+        check_header: bool = False,
     ) -> UploadRecord:
         """Stream a VCF or PED file of the case to the uploads folder.
 
@@ -2001,6 +2003,13 @@ class Registry:
         checked first; once the file is complete it is read as the analysis reads it, and each id must be in
         it, the two different and not of one sex, else an :class:`InputError` names the field and the id,
         and nothing is kept. A VCF upload takes no couple; without one the analysis takes its default.
+
+        With ``check_header`` (the web app's uploads), a complete VCF's header is read as the analysis's VCF
+        reader opens it (:func:`check_vcf_header`): a header without its ``#CHROM`` line, or one htslib cannot
+        parse, is an :class:`InputError` naming the file, and nothing is kept. A header without records is
+        kept (a pipeline that called nothing writes one; the analysis says it gives no genotype evidence).
+        Without it (the default, for Python callers storing files the analysis never reads) only the first
+        bytes are checked.
         The case reads as changed since its analyses (they are out of date). Writes an ``upload`` event.
         """
         if kind not in UPLOAD_KINDS:
@@ -2035,7 +2044,7 @@ class Registry:
                     if not sniffed:
                         head = (head + chunk)[:SNIFF_BYTES]
                         if len(head) == SNIFF_BYTES:  # enough to tell: refuse a wrong file before the rest
-                            check_upload_head(kind, head, complete=False)
+                            check_upload_head(kind, head, complete=False, name=original_name)
                             sniffed = True
                 out.flush()
                 os.fsync(out.fileno())
@@ -2043,7 +2052,9 @@ class Registry:
                 msg = f"empty upload; expected a {kind.upper()} file"
                 raise InputError(msg)
             if not sniffed:
-                check_upload_head(kind, head, complete=True)
+                check_upload_head(kind, head, complete=True, name=original_name)
+            if check_header and kind == "vcf":
+                check_vcf_header(Path(temp_name), original_name)
             samples = vcf_sample_names(Path(temp_name)) if kind == "vcf" else None
             if chosen is not None:
                 chosen = sample_in_header(chosen, samples)

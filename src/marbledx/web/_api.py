@@ -454,6 +454,7 @@ async def upload(
             original_name=filename,
             sample=sample,
             couple=couple,
+            check_header=True,  # a header the analysis cannot read is refused now, not at the analysis
         )
         return record.to_dict()
 
@@ -626,6 +627,11 @@ def run_analysis(request: Request, user: UserInfo, case_id: str) -> Analysis:
     genotype = result.get("genotype")
     if isinstance(genotype, dict) and "vcf" in latest:
         genotype["vcf"] = _upload_name(latest["vcf"])
+        # The reader's own warnings (a VCF without variant records: "… gives no genotype evidence") name the
+        # file by its path on the server too, and are in the JSON report.
+        texts = genotype.get("warnings")
+        if isinstance(texts, list):
+            genotype["warnings"] = [for_web(named(text)) if isinstance(text, str) else text for text in texts]
     counselling = result.get("counselling")
     if isinstance(counselling, dict) and "ped" in latest:
         counselling["pedigree"] = _upload_name(latest["ped"])

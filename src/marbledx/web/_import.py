@@ -18,9 +18,14 @@ interpretations.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import json
 import re
 import tempfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -36,6 +41,7 @@ from marbledx.web._messages import SAMPLE_LABEL, for_web
 
 __all__ = [
     "DEFAULT_MAX_PHENOPACKET_BYTES",
+    "ImportNotice",
     "PhenopacketImport",
     "VariantFile",
     "import_phenopacket",
@@ -123,6 +129,97 @@ class PhenopacketImport:
         }
 
 
+_NOTICE_CONTEXT: Final = b"marbledx import notice v1"
+_NOTICE_BYTES: Final = 3500  # a cookie's value, well inside the 4096 bytes browsers keep of a cookie
+
+
+@dataclass(frozen=True)
+class ImportNotice:
+    """What the case page says after the cases page's import, carried across its redirect (Post/Redirect/Get):
+    the file's name, the phenopacket's id, what the case got (counts), the warnings and the VCF's sample.
+
+    It travels in a short-lived cookie (:meth:`encode`), signed with the session's secret and bound to the
+    new case, since a query string must never carry the warnings (they quote the file). Warnings that would
+    make the cookie too large are left out and counted (``more``).
+    """
+
+    name: str
+    phenopacket_id: str
+    lenient: bool
+    observed: int
+    excluded: int
+    labs: int
+    warnings: tuple[str, ...]
+    variant_files: int
+    sample: str | None
+    more: int = 0
+
+    @classmethod
+    def of(cls, imported: PhenopacketImport) -> ImportNotice:
+        """The notice of an import."""
+        observed = sum(not finding.excluded for finding in imported.findings)
+        return cls(
+            name=imported.name,
+            phenopacket_id=imported.phenopacket_id,
+            lenient=imported.lenient,
+            observed=observed,
+            excluded=len(imported.findings) - observed,
+            labs=len(imported.labs),
+            warnings=imported.warnings,
+            variant_files=len(imported.variant_files),
+            sample=variant_sample(imported.variant_files),
+        )
+
+    def _payload(self, warnings: Sequence[str], more: int) -> str:
+        fields = [self.name, self.phenopacket_id, self.lenient, self.observed, self.excluded, self.labs]
+        data = [*fields, list(warnings), self.variant_files, self.sample, more]
+        packed = zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 9)
+        return base64.urlsafe_b64encode(packed).decode("ascii")
+
+    def encode(self, secret: str, case_id: str) -> str:
+        """The cookie's value: the notice, compressed, and its HMAC-SHA256 keyed by the session ``secret``
+        over ``case_id`` too (so it reads only in this session, on this case's page)."""
+        kept = list(self.warnings)
+        while True:
+            payload = self._payload(kept, self.more + len(self.warnings) - len(kept))
+            if len(payload) <= _NOTICE_BYTES or not kept:
+                return f"{payload}.{_notice_mac(secret, case_id, payload)}"
+            kept.pop()
+
+    @classmethod
+    def decode(cls, value: str, secret: str, case_id: str) -> ImportNotice | None:
+        """The notice in a cookie's ``value`` made by :meth:`encode` for this session and case; None when it
+        is not one (another case's, another session's, altered or malformed)."""
+        payload, _, mac = value.partition(".")
+        expected = _notice_mac(secret, case_id, payload)
+        if not hmac.compare_digest(mac.encode("ascii", "replace"), expected.encode("ascii")):
+            return None
+        try:
+            data = json.loads(zlib.decompress(base64.urlsafe_b64decode(payload)))
+            name, packet_id, lenient, observed, excluded, labs, warnings, files, sample, more = data
+            return cls(
+                name=str(name),
+                phenopacket_id=str(packet_id),
+                lenient=bool(lenient),
+                observed=int(observed),
+                excluded=int(excluded),
+                labs=int(labs),
+                warnings=tuple(str(w) for w in warnings),
+                variant_files=int(files),
+                sample=None if sample is None else str(sample),
+                more=int(more),
+            )
+        except (ValueError, TypeError, zlib.error, binascii.Error):
+            return None
+
+
+def _notice_mac(secret: str, case_id: str, payload: str) -> str:
+    message = b"\0".join(
+        (_NOTICE_CONTEXT, case_id.encode("utf-8", "replace"), payload.encode("ascii", "replace"))
+    )
+    return hmac.new(secret.encode("utf-8", "replace"), message, hashlib.sha256).hexdigest()
+
+
 def _upload_hint(case_id: str, file: VariantFile) -> str:
     """Where the REST API takes the VCF a phenopacket names (``?sample=`` when the phenopacket names one)."""
     url = f"/api/cases/{case_id}/uploads/vcf"
@@ -148,7 +245,7 @@ def _checked_label(label: str | None, phenopacket_id: str, name: str) -> str:
     if not text or len(text) > 200 or not text.isprintable():
         msg = (
             f"{name}: id {quoted(phenopacket_id)} cannot be the case label (1-200 characters on one line); "
-            "enter a case label (the import form's Case label, ?label= in the REST API)"
+            "enter a case label (the import form's 'Label of the imported case', ?label= in the REST API)"
         )
         raise InputError(msg)
     return text

@@ -62,7 +62,7 @@ from marbledx.web._api import (
 )
 from marbledx.web._auth import app_registry, hpo_of, kb_of, registry_of
 from marbledx.web._charts import lab_charts
-from marbledx.web._import import PhenopacketImport, import_phenopacket, too_large, variant_sample
+from marbledx.web._import import ImportNotice, import_phenopacket, too_large
 from marbledx.web._messages import COUPLE_LABEL, SAMPLE_LABEL, for_web
 from marbledx.web._schemas import MAX_ROW_ID
 from marbledx.web._session import (
@@ -148,6 +148,7 @@ _NOTICES: Final = {
     "the same password.",
     "password": "Password changed. Your other sign-ins have ended.",
     "deleted": "Case deleted.",
+    "imported": "Case created from a phenopacket.",
     "signed-out": "You are signed out.",
 }
 
@@ -391,10 +392,12 @@ def import_case(
     label: Annotated[str, Form(max_length=300)] = "",
     lenient: Annotated[Literal["yes"] | None, Form()] = None,
 ) -> Response:
-    """Create a case from a phenopacket file (as ``POST /api/cases/import``) and show it with the import's
-    warnings (201). The warnings are shown on this answer, not after a redirect: they are about this file, and
-    a query string never carries them. A refused file is the cases page with the one-line error on the import
-    form (422; 413 over the size limit), and nothing is stored."""
+    """Create a case from a phenopacket file (as ``POST /api/cases/import``) and go to its page (303,
+    Post/Redirect/Get, so that reloading it does not import the file again), which shows what was imported and
+    the warnings. A query string never carries the warnings (they quote the file): they go in a short-lived
+    cookie signed for this session and case (:class:`ImportNotice`), which the case page reads once and
+    deletes. A refused file is the cases page with the one-line error on the import form (422; 413 over the
+    size limit), and nothing is stored."""
     limit: int = request.app.state.max_phenopacket_bytes
     form = {"import_label": label, "lenient": "yes" if lenient == "yes" else ""}
     try:
@@ -424,19 +427,11 @@ def import_case(
         return _cases_page(
             request, signed_in, registry, status=status, import_error=for_web(str(exc)), form=form
         )
-    detail = registry.case_detail(signed_in.user, record.id)
-    sample = variant_sample(imported.variant_files)
-    # The upload form, filled in with the proband's sample the phenopacket names for its one VCF.
-    upload_form = {"kind": "vcf", "sample": sample} if sample else None
-    return _case_page(
-        request,
-        signed_in,
-        detail,
-        status=201,
-        imported=imported,
-        error_at="uploads" if upload_form else None,
-        form=upload_form,
-    )
+    policy: CookiePolicy = request.app.state.cookies
+    response = _see(f"/cases/{record.id}?done=imported")
+    notice = ImportNotice.of(imported).encode(signed_in.session_secret, record.id)
+    response.set_cookie(**policy.import_cookie(notice))  # type: ignore[arg-type]
+    return response
 
 
 @page_router.post(f"{IMPORT_PAGE}/refused")
@@ -524,7 +519,7 @@ def _case_page(
     error_at: str | None = None,
     form: dict[str, str] | None = None,
     mapping: dict[str, Any] | None = None,
-    imported: PhenopacketImport | None = None,
+    imported: ImportNotice | None = None,
 ) -> HTMLResponse:
     table = bundled_lab_table()
     lab_names = {a.key: a.name for a in table.analytes}
@@ -563,7 +558,29 @@ def _case_page(
 
 @page_router.get("/cases/{case_id}")
 def case_page(case_id: str, request: Request, signed_in: SignedIn, registry: Reg) -> HTMLResponse:
-    return _case_page(request, signed_in, registry.case_detail(signed_in.user, case_id))
+    """The case page; after an import (:func:`import_case`), with what was imported and its warnings, once."""
+    detail = registry.case_detail(signed_in.user, case_id)
+    policy: CookiePolicy = request.app.state.cookies
+    cookie = request.cookies.get(policy.import_name)
+    if cookie is None:
+        return _case_page(request, signed_in, detail)
+    imported = ImportNotice.decode(cookie, signed_in.session_secret, detail.case.id)
+    # The upload form, filled in with the proband's sample the phenopacket names for its one VCF.
+    sample = imported.sample if imported is not None else None
+    upload_form = {"kind": "vcf", "sample": sample} if sample else None
+    response = _case_page(
+        request,
+        signed_in,
+        detail,
+        imported=imported,
+        error_at="uploads" if upload_form else None,
+        form=upload_form,
+    )
+    if imported is not None:  # shown once: a reload shows the case without it
+        response.delete_cookie(
+            policy.import_name, path="/", secure=policy.secure, httponly=True, samesite="strict"
+        )
+    return response
 
 
 def _refused(
@@ -849,6 +866,7 @@ def upload_file(
             original_name=(file.filename or "")[:255] or None,
             sample=sample or None,
             couple=couple or None,
+            check_header=True,  # a header the analysis cannot read is refused now, not at the analysis
         )
     except _FORM_ERRORS as exc:
         form = {"kind": kind, "sample": sample, "couple": couple}

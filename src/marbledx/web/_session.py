@@ -75,6 +75,23 @@ class CookiePolicy:
             "samesite": "lax",
         }
 
+    @property
+    def import_name(self) -> str:
+        return "__Host-marbledx_import" if self.secure else "marbledx_import"
+
+    def import_cookie(self, value: str) -> dict[str, object]:
+        """Keyword arguments for ``Response.set_cookie`` of an import's notice, read by the page the import
+        redirects to and deleted there; it expires after 5 minutes if that page is never read."""
+        return {
+            "key": self.import_name,
+            "value": value,
+            "max_age": 300,
+            "path": "/",
+            "secure": self.secure,
+            "httponly": True,
+            "samesite": "strict",
+        }
+
     def login_cookie(self, token: str) -> dict[str, object]:
         """Keyword arguments for ``Response.set_cookie`` of the sign-in form's double-submit token."""
         return {

@@ -213,6 +213,34 @@ def _genotype_supported(diagnosis: Diagnosis) -> bool:
     return diagnosis.genotype_lr >= CARE_PARAMETERS["genotype_support_lr"] and bool(diagnosis.variants)
 
 
+def _candidate(diagnosis: Diagnosis) -> bool:
+    """Qualifying variants that fit the diagnosis's mode (genotype LR above 1), short of genotype support."""
+    return bool(diagnosis.variants) and diagnosis.genotype_lr > 1.0 and not _genotype_supported(diagnosis)
+
+
+def _candidate_confirmation(candidates: list[Diagnosis], guide: CareGuide) -> list[CareItem]:
+    """The confirmation items (care guide ``confirmation``) for variants that fit a leading diagnosis's mode but do
+    not reach genotype support: the VCF found them, so the step is to confirm and segregate them."""
+    items: list[CareItem] = []
+    threshold = CARE_PARAMETERS["genotype_support_lr"]
+    for diagnosis in candidates:
+        found = _variant_genes(diagnosis)
+        lead = (
+            f"The VCF shows variants in {', '.join(found)} that fit the mode of {diagnosis.label} (genotype "
+            f"likelihood ratio {diagnosis.genotype_lr:.3g}, below the {threshold:g} that settles the diagnosis). "
+        )
+        for c in guide.confirmation:
+            if c.unverified or (c.genes and not set(c.genes) & set(found)):
+                continue
+            item = CareItem(
+                "Confirm the variants", lead + c.text, list(c.sources), kind="confirmation", genes=found
+            )
+            if all((i.text, i.genes) != (item.text, item.genes) for i in items):
+                items.append(item)
+            lead = ""  # said once, on the diagnosis's first item
+    return items
+
+
 def _variant_genes(diagnosis: Diagnosis) -> list[str]:
     """The genes of the diagnosis's qualifying variants, in their order."""
     return list(dict.fromkeys(str(v["gene"]) for v in diagnosis.variants if v.get("gene")))
@@ -935,6 +963,11 @@ def _tests(
             if entity is not None:
                 sources.extend(s for g in entity.genes for s in g.sources)
         negative = guide.after_negative_vcf
+        # Variants that fit a leading diagnosis's mode but fall short of strong evidence (a single pathogenic ADO2
+        # allele on a panel reaches a genotype LR of about 7.7, docs/genotype.md): the VCF found a candidate. The
+        # plan then does not say that it "showed no genotype" and "did not find the cause" beside the variant
+        # table that shows it; the candidate is confirmed and segregated (ACMG PM3, PS2/PM6; PMID:25741868).
+        candidates = [d for d in leading if _candidate(d)] if result.genotype is not None else []
         # A VCF was analysed and showed no genotype that supports a leading diagnosis: not "a gene test to find the
         # form" again, but what a VCF may miss (reference §2.5 item 1; PMID:32755546).
         vcf_negative = (
@@ -943,6 +976,7 @@ def _tests(
             and negative is not None
             and not negative.unverified
             and not any(_genotype_supported(d) for d in leading)
+            and not candidates
         )
         if vcf_negative and negative is not None:
             uncovered = [g for g in _uncovered_genes(leading) if g in genes]
@@ -976,6 +1010,8 @@ def _tests(
                     urgent=band == "infant",
                 )
             )
+        if not _genotype_supported(top):
+            items.extend(_candidate_confirmation(candidates, guide))
     for rule in guide.testing_rules:
         if rule.unverified:
             continue

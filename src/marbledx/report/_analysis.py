@@ -474,6 +474,34 @@ def _unconfirmed_reason(query: str, probability: float, options: Sequence[Inheri
     )
 
 
+def _parents_tested(ped: Path, proband: str | None) -> dict[str, TestResult] | None:
+    """Both parents' genetic test results (PED column 7) when the file holds the proband and both parents with
+    one; ``None`` otherwise."""
+    pedigree = read_ped(ped)
+    if not proband or pedigree.get(proband) is None:
+        return None
+    father, mother = pedigree.parents_of(proband)
+    results = read_test_results(pedigree)
+    if father is None or mother is None or father not in results or mother not in results:
+        return None
+    return {father: results[father], mother: results[mother]}
+
+
+def _with_parents_tested(plan: CarePlan, tested: dict[str, TestResult]) -> CarePlan:
+    """The plan's confirmation items, which ask to "test both parents", with the parents' results that the PED file
+    already gives (and the counselling figures use): the test is not left as one still to do."""
+    done = "; ".join(f"{person}: {result.value}" for person, result in tested.items())
+    note = (
+        f" The PED file already gives both parents' test results ({done}), which the counselling uses: check that"
+        " they were tests for these variants rather than testing the parents again."
+    )
+    tests = [
+        replace(t, text=t.text + note) if t.kind == "confirmation" and "both parents" in t.text else t
+        for t in plan.tests
+    ]
+    return replace(plan, tests=tests)
+
+
 def _counselling(
     ped: Path,
     plan: CarePlan,
@@ -666,6 +694,7 @@ def analyze(
     plan = build_care_plan(result, case, kb, hpo.ontology)
     leading = inheritance_options(plan, kb, hpo, result)
     counselling = None
+    tested: dict[str, TestResult] | None = None
     notes: list[str] = [*input_notes, *lab_notes]
     if ped is not None:
         # The proband as the genotype reader finds it in the PED file: the VCF sample, else the subject id.
@@ -681,6 +710,9 @@ def analyze(
             parents_related=case.family.consanguineous,
         )
         notes.extend(counselling_notes)
+        tested = _parents_tested(ped, proband)
+        if tested is not None:
+            plan = _with_parents_tested(plan, tested)
     return AnalysisReport(
         case=case,
         result=result,
@@ -692,6 +724,7 @@ def analyze(
             counselling=counselling,
             pedigree_given=ped is not None,
             age_days=case.age_days,
+            parents_tested=tested is not None,
         ),
         hpo_release=hpo.version,
         marbledx_version=version or _version(),

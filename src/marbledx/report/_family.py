@@ -1270,6 +1270,7 @@ def family_summary(
     counselling: Mapping[str, Any] | None = None,
     pedigree_given: bool = False,
     age_days: float | None = None,
+    parents_tested: bool = False,
 ) -> FamilySummary:
     """The family summary of a care plan.
 
@@ -1279,7 +1280,8 @@ def family_summary(
     leading options are passed on and that the chances wait for the exact form. ``pedigree_given`` says a
     family tree was given, so the summary can say it will be used once the form is known. ``age_days`` is the
     patient's age: an adult (18 or over, or the plan's adult band) is addressed as "you", and the red flags and
-    the reason for urgency fit the age.
+    the reason for urgency fit the age. ``parents_tested``: the family tree gives both parents' gene test results,
+    so their gene tests are not listed as a step still to come.
     """
     if options is None:
         options = inheritance_options(plan, kb)
@@ -1308,11 +1310,20 @@ def family_summary(
             or f"A gene test, from a blood sample, to find the {_thing(plan, entity, kb, stands_out=stands_out)}."
         )
     if any(t.kind == "confirmation" for t in plan.tests):
-        next_steps.append(
-            "A second check of the gene result, and gene tests of both parents."
-            if confirmed
-            else "Gene tests of both parents, to check the result."
-        )
+        if parents_tested:
+            # The parents' results are in the family tree: not a test still to come (the clinician report's
+            # confirmation item says the same).
+            next_steps.append(
+                "A second check of the gene result. Both parents have already had gene tests."
+                if confirmed
+                else "A second check of the gene result, with the gene tests both parents have already had."
+            )
+        else:
+            next_steps.append(
+                "A second check of the gene result, and gene tests of both parents."
+                if confirmed
+                else "Gene tests of both parents, to check the result."
+            )
     next_steps.extend(tests)
     sections.append(
         FamilySection(

@@ -369,6 +369,12 @@ def _stands_out(diagnosis: Diagnosis) -> bool:
     return _genotype_supported(diagnosis) or diagnosis.probability >= CARE_PARAMETERS["credible_probability"]
 
 
+def _infantile_only(entity: Entity) -> bool:
+    """Whether every typical onset of the entity's verified onset fact begins in infancy or before."""
+    onset = entity.onset
+    return onset is not None and not onset.unverified and set(onset.typical) <= _EARLY_ONSETS
+
+
 def _age_band(case: Case, top: Diagnosis, entity: Entity | None) -> tuple[AgeBand, str | None]:
     """The patient's age band, and, when the age is not given, how it was assumed.
 
@@ -1490,6 +1496,18 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         and not entity.prognosis.unverified
     ):
         prognosis = {"text": entity.prognosis.text, "sources": list(entity.prognosis.sources)}
+        if _infantile_only(entity) and case.age_days is not None and case.age_days >= _ADULT_DAYS:
+            # The card's figures describe the infantile course ("about 30% survive to age 6" for TCIRG1,
+            # Gerritsen 1994): shown to an adult with the same genotype, they answer a question the patient has
+            # outlived. The plan says so instead of giving them as this patient's prognosis.
+            prognosis = {
+                "text": (
+                    "The subtype card's prognosis describes the usual course, which begins in infancy "
+                    f"({entity.prognosis.text.rstrip('.')}). It does not describe an adult with this genotype, and "
+                    "no prognosis for adults is sourced in the knowledge base."
+                ),
+                "sources": list(entity.prognosis.sources),
+            }
     # Computed after the decision and never fed back into it: a second diagnosis informs, it does not decide.
     others_supported = _second_diagnoses(result, rivals, certainty)
     every = {s for item in (*tests, *treatments, *monitoring, *red_flags) for s in item.sources}

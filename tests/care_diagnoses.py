@@ -11,9 +11,22 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo, Ontology
 from marbledx.ranking import CaseResult, Diagnosis
+from marbledx.ranking._rank import GenotypeSummary
 from marbledx.report import _analysis
 
 # A qualifying variant's JSON, enough for the care plan's "genotype-supported" test (a variant and the LR).
+# A targeted panel VCF that was read: the genotype summary of a case "with a VCF".
+PANEL_SUMMARY = GenotypeSummary(
+    vcf="panel.vcf",
+    sample="p",
+    build="GRCh38",
+    mode="vep",
+    records=1,
+    calls=1,
+    genome_wide=False,
+    background_rate=0.05,
+    skipped_lines=[],
+)
 VARIANT = {"gene": "X", "chrom": "1", "pos": 1, "ref": "C", "alt": "T", "genotype": "1/1"}
 
 

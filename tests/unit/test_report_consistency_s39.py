@@ -20,24 +20,13 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Diagnosis
-from marbledx.ranking._rank import GenotypeSummary
 from marbledx.report import FamilySummary, analyze, family_summary
-from tests.care_diagnoses import VARIANT, dx
+from tests.care_diagnoses import PANEL_SUMMARY, VARIANT, dx
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADO2 = "OMIM:166600"
 TCIRG1 = "OMIM:259700"
-_SUMMARY = GenotypeSummary(
-    vcf="panel.vcf",
-    sample="p",
-    build="GRCh38",
-    mode="vep",
-    records=1,
-    calls=1,
-    genome_wide=False,
-    background_rate=0.05,
-    skipped_lines=[],
-)
+_SUMMARY = PANEL_SUMMARY
 
 
 def _adult_plan(hpo: Hpo, kb: KnowledgeBase, ranking: list[Diagnosis]) -> CarePlan:

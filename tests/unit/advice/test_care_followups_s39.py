@@ -19,9 +19,8 @@ from marbledx.findings import Case, Finding
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
 from marbledx.ranking import CaseResult, Diagnosis
-from marbledx.ranking._rank import GenotypeSummary
 from marbledx.report import analyze, render_html
-from tests.care_diagnoses import care_plan, dx
+from tests.care_diagnoses import PANEL_SUMMARY, care_plan, dx
 
 from ...conftest import SHARED
 
@@ -210,17 +209,7 @@ def test_no_hsct_timing_in_the_red_flags_where_a_transplant_is_ruled_out(
 
 # --- 4. After a VCF that showed no causal genotype ------------------------------------------------------------
 
-_SUMMARY = GenotypeSummary(
-    vcf="panel.vcf",
-    sample="p",
-    build="GRCh38",
-    mode="vep",
-    records=1,
-    calls=1,
-    genome_wide=False,
-    background_rate=0.05,
-    skipped_lines=[],
-)
+_SUMMARY = PANEL_SUMMARY
 
 
 def _vcf_plan(hpo: Hpo, kb: KnowledgeBase, ranking: list[Diagnosis], *, vcf: bool = True) -> CarePlan:

@@ -25,11 +25,6 @@ VISION, HEARING, MACRO, MICRO = "HP:0000505", "HP:0000365", "HP:0000256", "HP:00
 VEP, FLASH_VEP_TIMING, PATTERN_VEP_TIMING = "HP:0000649", "HP:0030461", "HP:0030460"
 
 
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    return TextParser(real_hpo.ontology)
-
-
 def test_the_letter_reads_as_a_clinician_would(parser: TextParser) -> None:
     parsed = parser.parse(LETTER, labs=True)
     observed = {m.hpo_id for m in parsed.mappings if not m.excluded}

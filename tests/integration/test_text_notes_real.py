@@ -212,11 +212,6 @@ NOTES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    return TextParser(real_hpo.ontology)
-
-
 @pytest.mark.parametrize(("text", "observed", "excluded", "age_days"), NOTES)
 def test_a_clinical_note_reads_as_a_clinician_would(
     parser: TextParser, text: str, observed: set[str], excluded: set[str], age_days: float | None

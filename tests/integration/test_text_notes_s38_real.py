@@ -7,17 +7,10 @@ from __future__ import annotations
 import pytest
 
 from marbledx.findings import TextParser
-from marbledx.ontology import Hpo
 
 pytestmark = pytest.mark.integration
 
 HEARING, HYPOCALCAEMIA, SPLEEN = "HP:0000365", "HP:0002901", "HP:0001744"
-
-
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    """The plain-words parser over the real release."""
-    return TextParser(real_hpo.ontology)
 
 
 @pytest.mark.parametrize(

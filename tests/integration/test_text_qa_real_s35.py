@@ -20,11 +20,6 @@ FALLS, PATHOLOGIC_FRACTURE, FEMUR_FRACTURE, VEP = "HP:0002527", "HP:0002756", "H
 ANAEMIA = "HP:0001903"
 
 
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    return TextParser(real_hpo.ontology)
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

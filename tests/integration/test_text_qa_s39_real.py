@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from marbledx.findings import TextParser
-from marbledx.ontology import Hpo
+from tests.unit.text_parse import found
 
 pytestmark = pytest.mark.integration
 
@@ -19,16 +19,6 @@ NEURODEGENERATION, OPTIC_ATROPHY, LARGE_PLATELETS = "HP:0002180", "HP:0000648", 
 RICKETS, LEUKAEMIA, OSTEOPETROSIS, BONE_DENSITY = "HP:0002748", "HP:0001909", "HP:0011002", "HP:0011001"
 THROMBOCYTOPENIA, ANAEMIA, NYSTAGMUS, MACROCEPHALY = "HP:0001873", "HP:0001903", "HP:0000639", "HP:0000256"
 MONTHS = 365.25 / 12
-
-
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    """The plain-words parser over the real release."""
-    return TextParser(real_hpo.ontology)
-
-
-def read(parser: TextParser, text: str) -> set[tuple[str, bool]]:
-    return {(m.hpo_id, m.excluded) for m in parser.parse(text).mappings}
 
 
 @pytest.mark.parametrize(
@@ -76,7 +66,7 @@ def test_ca_alone_is_never_calcium(parser: TextParser, text: str) -> None:
     ],
 )
 def test_words_of_a_clinic_note(parser: TextParser, text: str, expected: set[tuple[str, bool]]) -> None:
-    assert read(parser, text) == expected
+    assert found(parser, text) == expected
 
 
 def test_no_phosphate_is_not_normal_phosphate(parser: TextParser) -> None:
@@ -94,7 +84,7 @@ def test_no_phosphate_is_not_normal_phosphate(parser: TextParser) -> None:
     ],
 )
 def test_the_reason_for_a_negated_decision_is_observed(parser: TextParser, text: str) -> None:
-    assert read(parser, text) == {(NEURODEGENERATION, False)}
+    assert found(parser, text) == {(NEURODEGENERATION, False)}
 
 
 @pytest.mark.parametrize(
@@ -118,7 +108,7 @@ def test_a_resemblance_or_an_alternative_is_not_the_finding(
 
 
 def test_an_hpo_label_with_like_is_still_read(parser: TextParser) -> None:
-    assert read(parser, "stroke-like episodes") == {("HP:0002401", False)}
+    assert found(parser, "stroke-like episodes") == {("HP:0002401", False)}
 
 
 def test_a_negated_lab_value_does_not_exclude_large_platelets(parser: TextParser) -> None:

@@ -9,23 +9,13 @@ from __future__ import annotations
 import pytest
 
 from marbledx.findings import TextParser
-from marbledx.ontology import Hpo
+from tests.unit.text_parse import found
 
 pytestmark = pytest.mark.integration
 
 RENAL_CMD, HEARING, LOW_BMD, HIGH_BMD = "HP:0005564", "HP:0000365", "HP:0004349", "HP:0011001"
 OSTEOMYELITIS, OSTEOPETROSIS, EFFUSION, ERLENMEYER = "HP:0002754", "HP:0011002", "HP:0031353", "HP:0004975"
 ANAEMIA, HSM, FRACTURES = "HP:0001903", "HP:0001433", "HP:0002659"
-
-
-@pytest.fixture(scope="module")
-def parser(real_hpo: Hpo) -> TextParser:
-    """The plain-words parser over the real release."""
-    return TextParser(real_hpo.ontology)
-
-
-def read(parser: TextParser, text: str) -> set[tuple[str, bool]]:
-    return {(m.hpo_id, m.excluded) for m in parser.parse(text).mappings}
 
 
 @pytest.mark.parametrize(
@@ -43,7 +33,7 @@ def test_corticomedullary_words_without_the_organ_are_not_the_kidney(parser: Tex
 
 
 def test_the_renal_label_still_reads(parser: TextParser) -> None:
-    assert read(parser, "Absence of renal corticomedullary differentiation.") == {(RENAL_CMD, False)}
+    assert found(parser, "Absence of renal corticomedullary differentiation.") == {(RENAL_CMD, False)}
 
 
 @pytest.mark.parametrize(
@@ -60,7 +50,7 @@ def test_the_renal_label_still_reads(parser: TextParser) -> None:
     ],
 )
 def test_report_words(parser: TextParser, text: str, expected: set[tuple[str, bool]]) -> None:
-    assert read(parser, text) == expected
+    assert found(parser, text) == expected
 
 
 def test_a_skeletal_survey_reads_as_the_radiologist_wrote_it(parser: TextParser) -> None:

@@ -253,6 +253,44 @@ def _carries(person: IndividualRisk | None) -> bool:
     return person is not None and 1.0 - person.genotype_probabilities[0] >= 0.5
 
 
+def _carrier_status_open(risk: PedigreeRisk) -> list[str]:
+    """The untested members of the couple whose carrying a disease allele is neither almost certain nor almost
+    excluded (see :data:`SETTLED_GENOTYPE`): a sibling of an affected child, a partner from the population."""
+    people = {p.id: p for p in risk.individuals}
+    out = []
+    for pid in risk.couple:
+        person = people.get(pid)
+        if person is None or person.test is not None:
+            continue
+        carries = 1.0 - person.genotype_probabilities[0]
+        if 1.0 - SETTLED_GENOTYPE < carries < SETTLED_GENOTYPE:
+            out.append(pid)
+    return out
+
+
+def _one_in_n(p: float) -> str:
+    """``1 in 2,000`` for 0.000508: N to two significant figures, as the derived figures of the assumptions
+    (the allele frequency rests on a round incidence and a share range)."""
+    n = 1.0 / p
+    return f"1 in {round(float(f'{n:.2g}')):,}"
+
+
+def _population_carriers(risk: PedigreeRisk) -> list[IndividualRisk]:
+    """Members of the couple who married into the family: no parents in the file, untested, not affected, and a
+    carrier chance below :data:`CARRIER_LOW`, so that it is the population's (the partner of an affected
+    child's sibling), not one the family explains."""
+    return [
+        p
+        for p in risk.individuals
+        if p.id in risk.couple
+        and p.father is None
+        and p.mother is None
+        and p.test is None
+        and p.affected is not True
+        and 0.0 < p.carrier_probability < CARRIER_LOW
+    ]
+
+
 def couple_settled(risk: PedigreeRisk) -> bool:
     """Whether both members of the couple have an almost certain genotype (see :data:`SETTLED_GENOTYPE`)."""
     people = {p.id: p for p in risk.individuals}
@@ -305,11 +343,20 @@ def mosaicism_assumption(risk: PedigreeRisk) -> list[str]:
     found, _ = negative_parents(risk)
     if not found:
         return []
-    return [
+    out = [
         f"A negative test in {' and '.join(found)} is taken to mean no variant in any cell: germline "
         "mosaicism (the variant in some of a parent's eggs or sperm but not in the blood) is not included, so "
         "the chance for another child may be higher than shown."
     ]
+    if risk.model.inheritance is Inheritance.AUTOSOMAL_RECESSIVE:
+        # A limit of the model, not a clinical claim: its only route for a copy a parent does not carry is a new
+        # mutation (--mutation-rate); a child with both copies from one parent cannot be represented.
+        out.append(
+            f"The model can explain the copy that the negative test of {' and '.join(found)} leaves unaccounted "
+            "for only as a new mutation (--mutation-rate); other explanations, such as both copies coming from "
+            "the other parent (uniparental disomy), are not included."
+        )
+    return out
 
 
 def _mosaicism_point(found: Sequence[str]) -> CounsellingPoint:
@@ -486,14 +533,51 @@ def counselling_advice(
         healthy_carriers = osteopetrosis and not disease.allelic_forms and not dominant_too
         sources = [*mode_sources, STARK_2009, ORPHANET_ARO_SEED] if osteopetrosis else list(mode_sources)
         healthy = "a healthy carrier" if healthy_carriers else "a carrier"
+        affected = format_probability(child.affected_probability)
+        if 0.0 < child.affected_probability < 0.001 and model.mutation_rate == 0 and not negative:
+            # "Less than 0.1%" alone hid what a counsellor is asked for here: an affected child's sibling and a
+            # partner from the population (about 1 in 2,000 for TCIRG1), or a related couple (1 in 10,000 for
+            # first cousins against 1 in 5,200 for an uncle and niece). The figure rests on the population
+            # allele frequency (stated below and in the assumptions), not on a new-mutation rate.
+            affected += f" (about {_one_in_n(child.affected_probability)})"
         items.append(
             CounsellingPoint(
                 f"For each pregnancy of {father} and {mother}, the chance that the child has {name} is "
-                f"{format_probability(child.affected_probability)}. The chance that the child is {healthy} "
+                f"{affected}. The chance that the child is {healthy} "
                 f"is {format_probability(child.carrier_probability)}.{same}",
                 _unique(sources),
             )
         )
+        population = _population_carriers(risk)
+        if population:
+            q_sources = (
+                tuple(entity.prevalence.sources)
+                if disease.allele_frequency_text is not None and entity is not None and entity.prevalence
+                else ()
+            )
+            basis = (
+                "how often the disease occurs"
+                if q_sources
+                else "the disease allele frequency used in this calculation (see the assumptions)"
+            )
+            who = (
+                population[0].id
+                if len(population) == 1
+                else f"each of {' and '.join(p.id for p in population)}"
+            )
+            listed = ", ".join(
+                f"{p.id} ({format_probability(p.carrier_probability, fraction=False)}, about "
+                f"{_one_in_n(p.carrier_probability)})"
+                for p in population
+            )
+            items.append(
+                CounsellingPoint(
+                    f"Nothing in the family tree changes the chance that {who} carries a variant, so it is "
+                    "that of anyone in "
+                    f"the population, worked out from {basis}: {listed}. A genetic test can look for a variant.",
+                    q_sources,
+                )
+            )
         if key == "OPTB4":
             items.append(
                 CounsellingPoint(
@@ -590,11 +674,24 @@ def counselling_advice(
             quiet = all(p.affected is False for p in certain)
             text = (
                 f"These relatives almost certainly carry the variant{', although they have no signs' if quiet else ''}: "
-                f"{listed}. Each of their children has a 50% chance of inheriting it."
+                f"{listed}."
             )
             sources = [*mode_sources, STARK_2009] if osteopetrosis else list(mode_sources)
             if key == "ADO2":
                 sources = [ORPHANET_ADO2, STARK_2009, *mode_sources]
+            if model.mutation_rate == 0:
+                # Nobody untested and not affected is "almost certain" by their own signs: only through an
+                # affected or tested descendant, with no new variants in the model. A variant new in that
+                # descendant would leave them without it, so the certainty is the model's, not the family's.
+                text += (
+                    " This assumes that the variant of their affected relatives was inherited, not new in them "
+                    "(this calculation leaves new variants out); a genetic test can tell."
+                )
+                if osteopetrosis:
+                    sources.append(DE_NOVO_SEED)
+                text += " If they carry it, each of their children has a 50% chance of inheriting it."
+            else:
+                text += " Each of their children has a 50% chance of inheriting it."
         else:
             text = f"These relatives almost certainly carry one variant: {listed}."
             sources = list(mode_sources)
@@ -699,10 +796,22 @@ def counselling_advice(
 
     # 4. Prenatal and reproductive options.
     if osteopetrosis and mode is Inheritance.AUTOSOMAL_RECESSIVE:
-        text = (
-            "When both of the family's variants are known, a pregnancy can be tested early, by chorionic "
-            "villus sampling at 11 to 13 weeks."
-        )
+        # Prenatal diagnosis needs the familial variants known (reference §4.3, seed:002): it is offered as such
+        # only to a couple who both carry one, by test or as parents of an affected child. A member of the couple
+        # who may or may not carry a variant (an affected child's sibling, 2 in 3; a partner from the general
+        # population) has to be tested first, or the test would look for nothing.
+        unknown = _carrier_status_open(risk)
+        if unknown:
+            text = (
+                f"A pregnancy can be tested for the disease only when both parents' variants are known. First, "
+                f"a genetic test of {' and '.join(unknown)} can look for a variant. If both parents carry one, "
+                "a pregnancy can be tested early, by chorionic villus sampling at 11 to 13 weeks."
+            )
+        else:
+            text = (
+                "When both of the family's variants are known, a pregnancy can be tested early, by chorionic "
+                "villus sampling at 11 to 13 weeks."
+            )
         # The ultrasound sentence comes from Orphanet's page on infantile ARO (ORPHA:667): it is not stated
         # for intermediate or adult-onset forms, where nothing says a scan can show the disease at all.
         if _infantile_aro(entity):

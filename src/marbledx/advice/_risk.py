@@ -1283,7 +1283,7 @@ def pedigree_risk(
                 applied_f = inbreeding
                 assumptions.append(
                     f"{father_id} and {mother_id} are related but their common ancestors are not in the file: "
-                    f"their children have inbreeding coefficient F = {inbreeding:g}"
+                    f"their children have inbreeding coefficient F = {inbreeding:g}{_inbreeding_text(inbreeding)}"
                     f"{_placement_text(graph, father_index, mother_index, placements)}."
                 )
 
@@ -1405,6 +1405,36 @@ def pedigree_risk(
         assumptions=tuple(assumptions),
         log_likelihood=log_likelihood,
         left_out=left.people,
+    )
+
+
+# Wright's inbreeding coefficient of the children of a couple related through one line of descent, for naming
+# a stated F: F = sum over the common ancestors of (1/2)^(n1 + n2 + 1), with n1 and n2 the generations from each
+# spouse up to that ancestor (Wright's path rule, derived: two common grandparents at 2 + 2 give 2 * (1/2)^5 =
+# 1/16 for first cousins; one common parent at 1 + 1 gives 1/8 for half-siblings).
+_RELATIONSHIPS: dict[float, str] = {
+    1 / 8: "uncle and niece, aunt and nephew, or half-siblings",
+    1 / 16: "first cousins",
+    1 / 32: "first cousins once removed",
+    1 / 64: "second cousins",
+}
+
+
+def _inbreeding_text(inbreeding: float) -> str:
+    """What a stated F means, for the assumptions: the relationship it is the F of, whether it is the default,
+    and the model's limit (one line of descent: a couple related twice over, such as double first cousins,
+    needs the common ancestors drawn for exact figures of the relatives, though the child's F is right)."""
+    named = next((name for f, name in _RELATIONSHIPS.items() if math.isclose(f, inbreeding)), None)
+    text = f", as for {named}" if named else ""
+    if math.isclose(inbreeding, DEFAULT_INBREEDING):
+        text += (
+            ": the default when the relationship is not given (--inbreeding 0.125 for an uncle and niece, "
+            "0.015625 for second cousins)"
+        )
+    return (
+        f"{text}. The relationship is modelled through one line of descent: for a couple related in more than "
+        "one way, such as double first cousins, a child's chance follows from F alone, but the other figures "
+        "are exact only with the common ancestors drawn in the file"
     )
 
 

@@ -52,10 +52,11 @@ __all__ = [
 
 _SEX = {"1": "male", "2": "female"}
 _AFFECTED = {"1": False, "2": True}
-# The codes a PED line may hold in its sex and affected columns (PLINK: 0 and -9 are unknown); the registry's
-# upload check uses the same sets, so it accepts exactly what this reader accepts.
-PED_SEX_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9", "other"})
-PED_AFFECTED_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9"})
+# The codes a PED line may hold in its sex and affected columns (PLINK: 0 and -9 are unknown; PLINK 2 and R's
+# write.table also write NA for a missing value); the registry's upload check uses the same sets, so it accepts
+# exactly what this reader accepts.
+PED_SEX_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9", "NA", "other"})
+PED_AFFECTED_CODES: frozenset[str] = frozenset({"0", "1", "2", "-9", "NA"})
 _DAYS_PER_YEAR = 365.25  # the year of parse_iso_age (marbledx.findings._case)
 MAX_AGE_YEARS = 130.0
 _YEARS = re.compile(r"\d+(?:\.\d+)?")
@@ -68,8 +69,10 @@ MAX_ID_LENGTH = 255
 # family of at most advice._risk.MAX_PEDIGREE_PEOPLE, so a clinic's file of many families is fine; reading and
 # linking 100,000 people takes about a second, while the 64 MiB a file may have held 3.8 million (30 s, 2 GB).
 MAX_PED_PEOPLE = 100_000
-# Parent ids that mean "not given" (PLINK: 0; some tools write "."); no individual may carry one as an id.
-_NO_PARENT = frozenset({"0", "."})
+# Parent ids that mean "not given" (PLINK: 0; some tools write ".", and files written from R or with PLINK's
+# missing code -9 hold NA or -9); no individual may carry one as an id. Read as an id instead, "NA" or "-9" named
+# as the father of two children made them half-siblings through an invented person.
+_NO_PARENT = frozenset({"0", ".", "-9", "NA"})
 _COLUMN_NAMES = {1: "family", 2: "individual", 3: "father", 4: "mother", 5: "sex", 6: "affected"}
 _PED_COLUMNS = "family, individual, father, mother, sex, affected"
 _CYCLE_SHOWN = 8  # people of a parentage cycle a message names
@@ -404,7 +407,7 @@ def _check_ids(path: Path, number: int, columns: Sequence[str]) -> None:
     if columns[1] in _NO_PARENT:
         msg = (
             f"{path} line {number} column 2 (individual): {quoted(columns[1])} is the code for a parent not "
-            "given; expected another id for this person"
+            "given (0, ., -9 or NA); expected another id for this person"
         )
         raise InputError(msg)
 

@@ -20,6 +20,7 @@ from marbledx.registry._checks import (
     MAX_SAMPLE_LENGTH,
     MIN_PASSWORD_LENGTH,
     STORED_SAMPLE_NAMES,
+    check_age_at_test,
     check_password,
     sample_listing,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "UploadTooLargeError",
     "UserInfo",
     "backup",
+    "check_age_at_test",
     "check_password",
     "default_database_url",
     "hash_token",

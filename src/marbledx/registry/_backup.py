@@ -71,9 +71,11 @@ from sqlalchemy.pool import NullPool
 
 from marbledx._files import file_sha256
 from marbledx._format import printable, quoted
+from marbledx.errors import InputError
 from marbledx.registry import _db
+from marbledx.registry._checks import check_age_at_test
 from marbledx.registry._errors import RegistryError
-from marbledx.registry._models import Base, Team, Upload, UTCDateTime, look_alike_key
+from marbledx.registry._models import Base, LabMeasurement, Team, Upload, UTCDateTime, look_alike_key
 
 if TYPE_CHECKING:
     from marbledx.registry._registry import Registry
@@ -106,9 +108,12 @@ _BATCH = 500
 # NULL (no couple chosen: the analysis takes its default); 0008 only added the family-history flags to
 # cases, which the insert fills with false (not stated, as every case before had it) (_FILLED); 0009 only
 # added teams.name_key, which the restore computes from the name (_FILLED, and never taken from the backup:
-# _rows), after refusing a backup whose team names read alike (_check_team_names). Extend it with each
-# migration whose tables still take the older rows.
-RESTORABLE_REVISIONS: Final = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"})
+# _rows), after refusing a backup whose team names read alike (_check_team_names); 0010 only added a nullable
+# column to lab_measurements (a value's age at the test), which the older rows leave NULL (read at the case's
+# age, as they were). Extend it with each migration whose tables still take the older rows.
+RESTORABLE_REVISIONS: Final = frozenset(
+    {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"}
+)
 # Columns the rows of an older revision lack and the insert fills (the model's default): users.name_key
 # (0006), the cases' family history (0008) and teams.name_key (0009).
 _FILLED: Final = frozenset(
@@ -878,6 +883,13 @@ def _rows(archive: Path, path: Path, table: Table) -> Iterator[dict[str, Any]]:
                 raise _corrupt(archive, f"{where} is not a valid row") from None
             if table.name == Upload.__tablename__ and not STORED_NAME.fullmatch(str(row["stored_name"])):
                 raise _corrupt(archive, f"{where} names an unexpected upload file")
+            if table.name == LabMeasurement.__tablename__ and row.get("age_at_test") is not None:
+                # The age chooses the value's reference interval: one that is no age (an edited archive) would
+                # make the case impossible to analyse, so it is refused as the registry refuses it.
+                try:
+                    check_age_at_test(row["age_at_test"])
+                except InputError:
+                    raise _corrupt(archive, f"{where} has an age at the test that is no age") from None
             name = row.get("name")
             if table.name == Team.__tablename__ and isinstance(name, str):
                 # Computed from the name, never taken from the backup (a 0008 backup has none): no CHECK

@@ -21,8 +21,8 @@ from marbledx._couple import COUPLE_METAVAR, parse_couple
 from marbledx._format import printable
 from marbledx.advice._risk import couple_in_file
 from marbledx.errors import InputError
-from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, Pedigree, ped_rows, read_ped
-from marbledx.registry._models import ROLES, SEXES, SOURCES, look_alike_key
+from marbledx.findings import PED_AFFECTED_CODES, PED_SEX_CODES, Pedigree, parse_iso_age, ped_rows, read_ped
+from marbledx.registry._models import AGE_AT_TEST_LENGTH, ROLES, SEXES, SOURCES, look_alike_key
 from marbledx.registry._records import FindingRecord, Role
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "STORED_SAMPLE_NAMES",
     "FindingLike",
     "check_age",
+    "check_age_at_test",
     "check_couple",
     "check_findings",
     "check_flag",
@@ -49,6 +50,7 @@ __all__ = [
     "check_upload_head",
     "check_vcf_header",
     "couple_in_ped",
+    "days_as_iso_age",
     "json_safe",
     "look_alike_key",
     "matchable",
@@ -228,6 +230,44 @@ def check_age(value: float | None) -> float | None:
         msg = f"age_days {value} is out of range; expected 0 to {_MAX_AGE_DAYS:.0f} days"
         raise InputError(msg)
     return float(value)
+
+
+def days_as_iso_age(days: float) -> str:
+    """An age in days as an ISO 8601 duration that reads back as the same number (``P60.875D``): the shortest
+    text of the float, positional (ISO 8601 has no exponent)."""
+    text = repr(float(days))
+    if "e" in text:  # under a millisecond, or a huge number the range check refuses anyway
+        text = f"{days:.20f}".rstrip("0")
+    return f"P{text.removesuffix('.0')}D"
+
+
+def check_age_at_test(value: str | float | None, where: str = "age_at_test") -> str | None:
+    """A lab value's age at the test as the registry keeps it: an ISO 8601 duration (``P2M``; upper case, a
+    decimal comma as a point, as :func:`marbledx.findings.parse_iso_age` reads it), or a number of days
+    written as one (``P60.875D``); None when unknown. Anything else, or an age over 130 years, is a one-line
+    :class:`InputError` naming ``where``: an age that silently matched no band would read the value at the
+    case's age instead."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        msg = (
+            f"{where}: {printable(repr(value))[:80]} is not an age; expected an ISO 8601 duration such as P8M"
+        )
+        raise InputError(msg)
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or not 0 <= value <= _MAX_AGE_DAYS:
+            msg = f"{where}: {value!r} is not an age in days; expected 0 to {_MAX_AGE_DAYS:.0f} days"
+            raise InputError(msg)
+        return days_as_iso_age(float(value))
+    text = value.strip().upper().replace(",", ".")
+    if len(text) > AGE_AT_TEST_LENGTH:
+        msg = (
+            f"{where}: {printable(repr(value[:20]))}… is not an ISO 8601 age (over {AGE_AT_TEST_LENGTH} "
+            "characters); expected a duration such as P8M, P2Y6M or P10D"
+        )
+        raise InputError(msg)
+    parse_iso_age(value, where=where)  # its one-line message names ``where`` and the expected form
+    return text
 
 
 def check_sex(value: str | None) -> str | None:

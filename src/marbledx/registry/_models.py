@@ -35,6 +35,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "AGE_AT_TEST_LENGTH",
     "AUDIT_ACTIONS",
     "NAMING_CONVENTION",
     "ROLES",
@@ -61,6 +62,9 @@ __all__ = [
 ]
 
 ROLES = ("clinician", "counsellor", "admin")
+# The longest ISO 8601 age at a lab test the registry keeps: "P" and a float's shortest text in days (at most
+# 24 characters) and "D" fit, as does any duration a person types ("P1Y11M3W6DT12H").
+AGE_AT_TEST_LENGTH = 40
 SEXES = ("female", "male")
 SOURCES = ("entered", "text", "lab")
 UPLOAD_KINDS = ("vcf", "ped")
@@ -316,7 +320,13 @@ class Finding(Base):
 
 
 class LabMeasurement(Base):
-    """One lab value of a case on a date; a case's labs over time are its measurements by date."""
+    """One lab value of a case on a date; a case's labs over time are its measurements by date.
+
+    ``age_at_test`` (revision 0010) is the patient's age when the sample was taken, an ISO 8601 duration
+    (``P2M``, ``P60.875D``) as phenopackets and marbledx's lab layer write ages, or NULL: unknown, and the
+    value is read at the case's age, as every value was before. It chooses the value's age-dependent
+    reference interval (docs/labs.md), so a value of an earlier visit is not judged by the latest age.
+    """
 
     __tablename__ = "lab_measurements"
     __table_args__ = (Index("ix_lab_measurements_case_analyte_date", "case_id", "analyte", "measured_on"),)
@@ -331,6 +341,9 @@ class LabMeasurement(Base):
     high: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The ISO 8601 text as given (checked: marbledx.findings.parse_iso_age reads it, 0 to 130 years), not
+    # days: "P2M" is what the laboratory or phenopacket said, and its days follow the lab layer's month length.
+    age_at_test: Mapped[str | None] = mapped_column(String(AGE_AT_TEST_LENGTH))
 
 
 class Upload(Base):

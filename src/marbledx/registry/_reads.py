@@ -139,6 +139,7 @@ _LABS = (
         _labs.c.measured_on,
         _labs.c.low,
         _labs.c.high,
+        _labs.c.age_at_test,
         _labs.c.created_at,
         _created_by.c.name.label("created_by"),
     )
@@ -295,6 +296,7 @@ def lab_records(
             high=r.high,
             created_at=r.created_at,
             created_by=r.created_by or "",
+            age_at_test=r.age_at_test,
         )
         for r in rows
     ]

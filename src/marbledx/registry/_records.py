@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from marbledx.errors import InputError
+from marbledx.findings import parse_iso_age
 
 __all__ = [
     "AnalysisRecord",
@@ -172,9 +173,25 @@ class FindingRecord:
         return {"hpo_id": self.hpo_id, "excluded": self.excluded, "source": self.source}
 
 
+def _iso_age_days(text: str | None) -> float | None:
+    """Days of a stored ISO 8601 age (None when there is none, or when it was changed outside marbledx into
+    something that is not an age: the analysis then names the stored value)."""
+    if text is None:
+        return None
+    try:
+        return parse_iso_age(text, where="age_at_test")
+    except InputError:
+        return None
+
+
 @dataclass(frozen=True)
 class LabRecord:
-    """One lab measurement of a case (``measured_on`` may be unknown)."""
+    """One lab measurement of a case (``measured_on`` may be unknown).
+
+    ``age_at_test`` is the patient's age when the sample was taken, an ISO 8601 duration (``P2M``), or None:
+    unknown, and the value is read at the case's age (schema revision 0010; every value stored before has
+    None). ``age_at_test_days`` is the same in days.
+    """
 
     id: int
     analyte: str
@@ -185,6 +202,11 @@ class LabRecord:
     high: float | None
     created_at: dt.datetime
     created_by: str
+    age_at_test: str | None = None
+
+    @property
+    def age_at_test_days(self) -> float | None:
+        return _iso_age_days(self.age_at_test)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -193,6 +215,8 @@ class LabRecord:
             "value": self.value,
             "unit": self.unit,
             "date": self.measured_on.isoformat() if self.measured_on else None,
+            "age_at_test": self.age_at_test,
+            "age_at_test_days": self.age_at_test_days,
             "low": self.low,
             "high": self.high,
             "created_at": self.created_at.isoformat(),
@@ -204,7 +228,8 @@ class LabRecord:
 class NewLab:
     """A lab measurement to store with a new case (``Registry.create_case(..., labs=...)``), checked as
     ``Registry.add_lab`` checks one: ``measured_on`` a date or ``YYYY-MM-DD``; ``low``/``high`` the reporting
-    laboratory's limits in ``unit``."""
+    laboratory's limits in ``unit``; ``age_at_test`` the patient's age at the test, an ISO 8601 duration
+    (``P2M``) or a number of days (stored as ``P<days>D``), or None when unknown."""
 
     analyte: str
     value: float
@@ -212,6 +237,7 @@ class NewLab:
     measured_on: dt.date | str | None = None
     low: float | None = None
     high: float | None = None
+    age_at_test: str | float | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from marbledx.registry._checks import (
     STORED_SAMPLE_NAMES,
     FindingLike,
     check_age,
+    check_age_at_test,
     check_couple,
     check_findings,
     check_flag,
@@ -1555,7 +1556,9 @@ class Registry:
             msg = f"imported_from {printable(repr(imported_from))[:80]} is not allowed; expected 'phenopacket' or None"
             raise InputError(msg)
         lab_rows = [
-            self._checked_lab(lab.analyte, lab.value, lab.unit, lab.measured_on, lab.low, lab.high)
+            self._checked_lab(
+                lab.analyte, lab.value, lab.unit, lab.measured_on, lab.low, lab.high, lab.age_at_test
+            )
             for lab in labs
         ]
         with self.unit_of_work() as session:
@@ -1811,9 +1814,14 @@ class Registry:
         measured_on: dt.date | str | None = None,
         low: float | None = None,
         high: float | None = None,
+        age_at_test: str | float | None = None,
     ) -> LabRecord:
-        """Add one lab measurement (``measured_on`` a date or ``YYYY-MM-DD``). Writes an ``update`` event."""
-        values = self._checked_lab(analyte, value, unit, measured_on, low, high)
+        """Add one lab measurement (``measured_on`` a date or ``YYYY-MM-DD``). Writes an ``update`` event.
+
+        ``age_at_test`` is the patient's age when the sample was taken: an ISO 8601 duration (``P2M``) or a
+        number of days; None (unknown) reads the value at the case's age.
+        """
+        values = self._checked_lab(analyte, value, unit, measured_on, low, high, age_at_test)
         with self.unit_of_work() as session:
             actor = self._actor(session, user)
             case = self._case(session, actor, case_id)
@@ -1832,6 +1840,7 @@ class Registry:
         measured_on: dt.date | str | None,
         low: float | None,
         high: float | None,
+        age_at_test: str | float | None = None,
     ) -> dict[str, Any]:
         """A lab measurement's columns, checked (:meth:`add_lab`, and the labs of :meth:`create_case`)."""
         analyte = check_text(analyte, "analyte", 50)
@@ -1853,6 +1862,7 @@ class Registry:
             "measured_on": measured_on,
             "low": low,
             "high": high,
+            "age_at_test": check_age_at_test(age_at_test),
         }
 
     def delete_lab(self, user: UserInfo, case_id: str, lab_id: int) -> None:

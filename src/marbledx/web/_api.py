@@ -40,6 +40,7 @@ from marbledx.registry import (
     UploadRecord,
     UploadTooLargeError,
     UserInfo,
+    check_age_at_test,
 )
 from marbledx.report import DISCLAIMER, analyze, render_pdf, render_result_html
 from marbledx.web._auth import app_registry, current_user, hpo_of, kb_of, registry_of
@@ -138,11 +139,18 @@ def check_lab(
     measured_on: str | None,
     low: str | float | None,
     high: str | float | None,
+    age_at_test: str | None = None,
 ) -> LabValue:
     """A lab value checked against the lab table as the pages check it (known analyte and unit, a possible
     value, low below high, a real date), with the same one-line messages. A value the analysis would refuse
-    must never be stored: it would make the case impossible to analyse."""
-    return make_lab_value(analyte, value, unit, where="lab value", date=measured_on, low=low, high=high)
+    must never be stored: it would make the case impossible to analyse.
+
+    ``age_at_test`` is the age at the test as :func:`marbledx.registry.check_age_at_test` returned it (the
+    caller checks it first, so that the message names its own field); the value's ``age_days`` is that age.
+    """
+    return make_lab_value(
+        analyte, value, unit, where="lab value", date=measured_on, low=low, high=high, age=age_at_test
+    )
 
 
 # -- cases ---------------------------------------------------------------------------------------------
@@ -346,6 +354,8 @@ def put_findings(
 
 @api_router.post("/cases/{case_id}/labs", status_code=201, tags=["labs"], summary="Add a lab value")
 def add_lab(case_id: str, body: LabIn, user: User, registry: Reg) -> dict[str, Any]:
+    # Checked first, so that a wrong age is named by its JSON field (a one-line 422).
+    age = check_age_at_test(body.age_at_test, "age_at_test")
     checked = check_lab(
         body.analyte,
         body.value,
@@ -353,6 +363,7 @@ def add_lab(case_id: str, body: LabIn, user: User, registry: Reg) -> dict[str, A
         measured_on=body.measured_on.isoformat() if body.measured_on else None,
         low=body.low,
         high=body.high,
+        age_at_test=age,
     )
     record = registry.add_lab(
         user,
@@ -363,6 +374,7 @@ def add_lab(case_id: str, body: LabIn, user: User, registry: Reg) -> dict[str, A
         measured_on=checked.date,
         low=checked.low,
         high=checked.high,
+        age_at_test=age,
     )
     return record.to_dict()
 
@@ -550,6 +562,10 @@ def case_for_analysis(detail: CaseDetail, hpo: Hpo) -> tuple[Case, list[str]]:
         text = f"{lab.analyte}={lab.value:g} {lab.unit}"
         if lab.measured_on is not None:
             text += f" date={lab.measured_on.isoformat()}"
+        if lab.age_at_test is not None:
+            # The value's own age chooses its reference interval (the lab layer's age=, which wins over the
+            # case's age); without it the value is read at the case's age, as before revision 0010.
+            text += f" age={lab.age_at_test}"
         if lab.low is not None:
             text += f" low={lab.low:g}"
         if lab.high is not None:

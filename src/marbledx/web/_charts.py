@@ -3,7 +3,8 @@ for an inline SVG (drawn by the template; no script, no network).
 
 Values are converted to the unit of the latest reading (the unit the team uses now) so g/dL and g/L
 readings share one axis. The band at each reading is the interval that reading was judged against (the reporting
-laboratory's when it was entered, else the cited interval for the patient's age and sex; see
+laboratory's when it was entered, else the cited interval for the patient's age at that test, when stored,
+or the case's age, and sex; see
 ``marbledx.findings.interpret_labs``); between readings it is drawn as a straight line.
 """
 
@@ -127,6 +128,8 @@ def _readings(
                 where=f"lab {lab.id}",
                 low=lab.low,
                 high=lab.high,
+                # The value's own age at the test, when stored, chooses its band (else the case's age).
+                age_days=lab.age_at_test_days,
                 table=table,
             )
             (row,) = interpret_labs([value], age_days=age_days, sex=sex, table=table, strict=False)

@@ -11,9 +11,9 @@ The case gets what the reader gives: the observed and excluded findings of ``phe
 replacement; lab terms are not stored, since the analysis derives them from the lab values afresh), the age
 and sex, the family history (a Family file's pedigree) and the lab ``measurements`` marbledx interprets. What
 the registry cannot keep is said in a warning rather than dropped in silence: a VCF named in ``files`` (on the
-user's computer, never read by the server: they upload it to the case), a lab value whose age at the test
-reads differently at the case's age, an age the ranking takes from the onsets only, and the phenopacket's
-interpretations.
+user's computer, never read by the server: they upload it to the case), an age the ranking takes from the
+onsets only, and the phenopacket's interpretations. Each lab value keeps its own age at the test
+(``timeObserved``; schema revision 0010), so it is read at that age, as ``marbledx rank`` reads it.
 """
 
 from __future__ import annotations
@@ -27,16 +27,24 @@ import re
 import tempfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Final
 
 from marbledx._format import age_text, clipped, printable, quoted
 from marbledx.errors import InputError
-from marbledx.findings import Case, interpret_labs, read_case_file
+from marbledx.findings import LabValue, parse_iso_age, read_case_file
 from marbledx.findings._io import MAX_TEXT_BYTES
 from marbledx.ontology import Ontology
-from marbledx.registry import CaseRecord, FindingRecord, NewLab, Registry, RegistryError, UserInfo
+from marbledx.registry import (
+    CaseRecord,
+    FindingRecord,
+    NewLab,
+    Registry,
+    RegistryError,
+    UserInfo,
+    check_age_at_test,
+)
 from marbledx.web._messages import SAMPLE_LABEL, for_web
 
 __all__ = [
@@ -251,47 +259,51 @@ def _checked_label(label: str | None, phenopacket_id: str, name: str) -> str:
     return text
 
 
-def _lab_age_warnings(case: Case) -> list[str]:
-    """A warning for each lab value that the registry would read otherwise than the phenopacket does.
+_MEASUREMENT_INDEX: Final = re.compile(r": measurements\[(\d+)\]\.")
 
-    A registry case keeps one age, and its lab values are read at it; the phenopacket may give each value its
-    own age at the test (``timeObserved``). Where the two ages fall in different reference bands, the value's
-    reading differs (a haemoglobin low at 2 months may be normal at 8), and the user is told to check it.
+
+def _lab_age(lab: LabValue, packet: dict[str, Any] | None) -> str | None:
+    """The age at the test of an imported lab value as the registry keeps it (ISO 8601), None when unknown.
+
+    The phenopacket's own text (``timeObserved.age.iso8601duration``: ``P2M``) when the value has it and it
+    reads as the value's age, so the case page shows what the file said; otherwise (an age computed from
+    ``timeObserved.timestamp`` and ``subject.dateOfBirth``) the age in days (``P61D``). The registry checks
+    it again when it stores the case.
     """
-    warnings = []
-    for lab in case.labs:
-        if lab.age_days is None:
-            continue
-        (own,) = interpret_labs([lab], age_days=case.age_days, sex=case.sex, strict=False)
-        (stored,) = interpret_labs(
-            [replace(lab, age_days=None)], age_days=case.age_days, sex=case.sex, strict=False
-        )
-        if (own.interpretation, own.hpo_id, own.excluded, own.interval) == (
-            stored.interpretation,
-            stored.hpo_id,
-            stored.excluded,
-            stored.interval,
-        ):
-            continue
-        at_case = age_text(case.age_days) or "not given"
-        warnings.append(
-            f"{lab.source}: {lab.analyte} was measured at {age_text(lab.age_days)}; the registry keeps one age "
-            f"per case and reads its lab values at it ({at_case}), where this value reads {stored.interpretation} "
-            f"instead of {own.interpretation}: check it under Labs over time (enter the laboratory's limits, or "
-            "remove it)"
-        )
-    return warnings
+    if lab.age_days is None:
+        return None
+    match = _MEASUREMENT_INDEX.search(lab.source)
+    measurements = packet.get("measurements") if packet is not None else None
+    if match is not None and isinstance(measurements, list) and int(match[1]) < len(measurements):
+        observed = measurements[int(match[1])]
+        # Protobuf's JSON reader takes a field by its JSON or its proto name; so does this.
+        time = _member(observed, "timeObserved", "time_observed")
+        text = _member(_member(time, "age"), "iso8601duration")
+        if isinstance(text, str):
+            try:
+                if parse_iso_age(text) == lab.age_days:
+                    return check_age_at_test(text)
+            except InputError:
+                pass  # not the text the reader read: the days are kept below
+    return check_age_at_test(lab.age_days)
 
 
-def _peek_interpretations(path: Path) -> bool:
-    """Whether the phenopacket (or a Family's proband) has ``interpretations``; the file has been read and
-    validated by the reader already, so it is a JSON object."""
+def _member(node: object, *names: str) -> Any:
+    """The first of ``names`` a JSON object gives, else None."""
+    if not isinstance(node, dict):
+        return None
+    return next((node[name] for name in names if node.get(name) is not None), None)
+
+
+def _packet(path: Path) -> dict[str, Any] | None:
+    """The phenopacket's JSON object (a Family's proband); the file has been read and validated by the
+    reader already, so it is one."""
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, RecursionError):  # the reader read it just before: not expected
-        return False
+        return None
     packet = document.get("proband", document) if isinstance(document, dict) else None
-    return isinstance(packet, dict) and bool(packet.get("interpretations"))
+    return packet if isinstance(packet, dict) else None
 
 
 def read_phenopacket(
@@ -314,7 +326,7 @@ def read_phenopacket(
     except InputError as exc:
         raise InputError(_for_import(named(str(exc)))) from None
     warnings = [named(text) for text in case.warnings]
-    warnings += [named(text) for text in _lab_age_warnings(case)]
+    packet = _packet(path)
     if case.age_days is None and case.ranking_age_days is not None:
         warnings.append(
             f"{name}: subject.timeAtLastEncounter gives no age; 'marbledx rank' weighs the onsets against "
@@ -339,7 +351,7 @@ def read_phenopacket(
             f"{name}: files names the variant file {quoted(printable(file.path), 200)}{assembly}, which is on "
             f"your computer, not on the server, and was not read: upload it to the case ({where})"
         )
-    if _peek_interpretations(path):
+    if packet is not None and packet.get("interpretations"):
         warnings.append(
             f"{name}: interpretations (a diagnosis and its variants) are not imported; the analysis reads the "
             "genotype from an uploaded VCF only"
@@ -359,6 +371,9 @@ def read_phenopacket(
             measured_on=lab.date,
             low=lab.low,
             high=lab.high,
+            # Each value keeps its own age at the test (timeObserved), which chooses its reference interval
+            # at each analysis as `marbledx rank` reads it; a value without one is read at the case's age.
+            age_at_test=_lab_age(lab, packet),
         )
         for lab in case.labs
     )

@@ -46,6 +46,7 @@ from marbledx.registry import (
     UploadKind,
     UploadRecord,
     UploadTooLargeError,
+    check_age_at_test,
     sample_listing,
 )
 from marbledx.report import DISCLAIMER, clinician_context, render_pdf, render_result_html
@@ -85,6 +86,7 @@ __all__ = [
     "family_history_used",
     "page_router",
     "parse_age_text",
+    "parse_lab_age",
     "templates",
     "unused_uploads",
     "upload_couple",
@@ -183,6 +185,23 @@ def parse_age_text(text: str, *, where: str = "age") -> float | None:
         msg = f"{where}: {text!r} is older than {MAX_AGE_YEARS} years; expected a patient's age"
         raise InputError(msg)
     return days
+
+
+def parse_lab_age(text: str, *, where: str = "age at the test") -> str | None:
+    """A lab form's age at the test as the registry keeps it, an ISO 8601 duration: ``P8M`` as typed (upper
+    case), or words (``8 months``, ``3 weeks``, ``2 years``) as the same duration (``P8M``); None when empty.
+    The words are those of the case's Age field (:func:`parse_age_text`), so both fields read alike."""
+    text = text.strip()
+    if not text:
+        return None
+    match = None if text.upper().startswith("P") else _AGE_WORDS.match(text)
+    if match is not None:
+        parse_age_text(text, where=where)  # the 130-year ceiling, in the field's words
+        text = f"P{match.group(1)}{match.group(2)[0].upper()}"
+    elif not text.upper().startswith("P"):
+        msg = f"{where} {text!r} is not an age; expected e.g. '8 months', '3 weeks', '2 years' or P8M"
+        raise InputError(msg)
+    return check_age_at_test(text, where)
 
 
 def age_text(age_days: float | None) -> str:
@@ -803,6 +822,7 @@ def add_lab(
     measured_on: Annotated[str, Form(max_length=20)] = "",
     low: Annotated[str, Form(max_length=50)] = "",
     high: Annotated[str, Form(max_length=50)] = "",
+    age_at_test: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     form = {
         "analyte": analyte,
@@ -811,8 +831,10 @@ def add_lab(
         "measured_on": measured_on,
         "low": low,
         "high": high,
+        "age_at_test": age_at_test,
     }
     try:
+        age = parse_lab_age(age_at_test)
         checked = check_lab(
             analyte,
             value,
@@ -821,6 +843,7 @@ def add_lab(
             # As typed: the lab table reads the limits as it reads the value (ASCII digits, "8,5" named).
             low=low,
             high=high,
+            age_at_test=age,
         )
         registry.add_lab(
             signed_in.user,
@@ -831,6 +854,7 @@ def add_lab(
             measured_on=checked.date,
             low=checked.low,
             high=checked.high,
+            age_at_test=age,
         )
     except _FORM_ERRORS as exc:
         return _refused(request, signed_in, registry, case_id, exc, at="labs", form=form)

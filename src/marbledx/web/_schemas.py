@@ -116,6 +116,15 @@ class LabIn(BaseModel):
     value: Number
     unit: str = Field(examples=["g/dL"])
     measured_on: dt.date | None = None
+    age_at_test: str | None = Field(
+        default=None,
+        max_length=200,
+        examples=["P2M"],
+        description=(
+            "the patient's age when the sample was taken, an ISO 8601 duration (P2M, P1Y6M, P10D); it chooses "
+            "the value's age-dependent reference interval. Left out or null: read at the case's age"
+        ),
+    )
     low: Number | None = None
     high: Number | None = None
 

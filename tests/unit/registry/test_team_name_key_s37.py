@@ -296,7 +296,7 @@ def test_a_backup_carries_the_key_and_round_trips(
 ) -> None:
     alice = registry.add_user("alice", "Haematology", "clinician", PASSWORD)
     archive = tmp_path / "backup.tar.gz"
-    assert registry.backup(archive)["schema_revision"] == head_revision() == "0009"
+    assert registry.backup(archive)["schema_revision"] == head_revision()
     assert [(r["name"], r["name_key"]) for r in backup_rows(archive, "teams")[1]] == [
         ("Haematology", "haematology")
     ]

@@ -114,6 +114,7 @@ class GeneRegions:
         self._chromosomes = {chrom: _Chromosome.build(items) for chrom, items in grouped.items()}
         self._genes = frozenset(name for items in grouped.values() for _, _, name in items)
         self._size = sum(len(items) for items in grouped.values())
+        self._declared = True
 
     @classmethod
     def read_bed(cls, path: Path, *, build: GenomeBuild) -> GeneRegions:
@@ -126,6 +127,7 @@ class GeneRegions:
         path = Path(path)
         wanted = _check_build(build, str(path))
         intervals: list[tuple[str, int, int, str]] = []
+        declared_build = False
         for number, text in enumerate(_read_lines(path), start=1):
             if not text.strip() or text.startswith(("track", "browser")):
                 continue
@@ -134,6 +136,7 @@ class GeneRegions:
                 if declared and declared.group(1) != wanted:
                     msg = f"{path} line {number}: gene table is for {declared.group(1)}, but the analysis uses {wanted}; expected a {wanted} table"
                     raise InputError(msg)
+                declared_build = declared_build or declared is not None
                 continue
             fields = text.split("\t") if "\t" in text else text.split()
             try:
@@ -147,7 +150,16 @@ class GeneRegions:
         if not intervals:
             msg = f"{path}: no gene regions; {_EXPECTED} on each line"
             raise InputError(msg)
-        return cls(intervals, build=wanted)
+        table = cls(intervals, build=wanted)
+        table._declared = declared_build
+        return table
+
+    @property
+    def build_declared(self) -> bool:
+        """Whether the table's own file says its build (a ``#build=`` line), rather than taking the VCF's.
+
+        A table built from tuples was given its build by the caller, and counts as declared."""
+        return self._declared
 
     @property
     def build(self) -> GenomeBuild:

@@ -824,11 +824,13 @@ def assess_gene(
     (LR 1), as with a rejected call (:func:`_male_heterozygous_note`).
     """
     calls, breakend_remarks = _one_call_per_breakend(calls)
+    calls, change_remarks = _one_call_per_change(calls)
+    breakend_remarks.extend(change_remarks)
     # A mate of an event already counted adds nothing, whatever its FILTER.
     counted = {c.breakend_event for c in calls if c.breakend_event is not None}
     filtered, _ = _one_call_per_breakend([c for c in filtered if c.breakend_event not in counted])
     calls, conflicts, phase_conflicts = _one_genotype_per_allele(calls)
-    conflicts[:0] = breakend_remarks
+    conflicts[:0] = breakend_remarks + _junction_remarks(calls, rule.gene)
     conflicts.extend(_copy_number_remarks(calls))
     conflicts.extend(_rejected_disagreements(calls, filtered))
     doubtful: list[VariantCall] = []
@@ -1007,6 +1009,83 @@ def _one_call_per_breakend(calls: Sequence[VariantCall]) -> tuple[Sequence[Varia
     return kept_calls, remarks
 
 
+def _change_of(call: VariantCall) -> str | None:
+    """The change a call's annotation names, ``transcript:HGVS c.``, or ``None`` when it names none."""
+    if not call.hgvs_c or not call.transcript:
+        return None
+    # VEP writes HGVSc as "ENST…:c.…" already; SnpEff writes the c. alone beside its Feature_ID.
+    hgvs = call.hgvs_c.rpartition(":")[2]
+    return f"{call.transcript.partition('.')[0]}:{hgvs}"
+
+
+def _one_call_per_change(calls: Sequence[VariantCall]) -> tuple[Sequence[VariantCall], list[str]]:
+    """The calls of one gene with the records of one change, written at different positions, kept as one call.
+
+    An insertion or deletion in a repeat can be written at any position of the repeat; only the left-aligned,
+    shortest form is the normalised one (Tan et al. 2015, PMID:25701572; ``bcftools norm``). A file merged from
+    two callers, or from a normalised and an un-normalised run, may hold one indel twice under two positions
+    (``G>GA`` at 68044210 and ``A>AA`` at 68044213). Their keys differ, so they counted as two alleles, a
+    compound heterozygote of one change (OPTB1 LR 228 from a single frameshift). VEP and SnpEff shift HGVS to the
+    3' end of the repeat (the HGVS 3' rule, den Dunnen et al. 2016, PMID:26931183), so both
+    records get the same HGVS c. on the same transcript: such records are one allele, counted once at the lowest
+    zygosity they give (as repeats of an allele are, :func:`_one_genotype_per_allele`), and a remark names them.
+    """
+    by_change: dict[str, list[VariantCall]] = defaultdict(list)
+    for call in calls:
+        change = _change_of(call)
+        if change is not None:
+            by_change[change].append(call)
+    merged: dict[str, VariantCall] = {}
+    remarks: list[str] = []
+    for change, records in by_change.items():
+        if len({c.key for c in records}) < 2:
+            continue  # one key: repeats of one record, left to _one_genotype_per_allele
+        lowest = min(_ZYGOSITY_RANK[c.zygosity] for c in records)
+        kept = merged[change] = _merged_repeats([c for c in records if _ZYGOSITY_RANK[c.zygosity] == lowest])
+        given = ", ".join(
+            f"{c.chrom}:{c.pos} {c.ref}>{c.alt} {c.genotype}"
+            + ("" if c.line is None else f" at line {c.line}")
+            for c in records
+        )
+        remarks.append(
+            f"{kept.hgvs_c}: {len(records)} records at different positions ({given}) are the same change (one "
+            f"indel written both normalised and not, as in a merge of two callers' files), counted as one allele "
+            f"({kept.genotype}, {kept.zygosity}); normalise the VCF (bcftools norm) before analysis"
+        )
+    if not merged:
+        return calls, []
+    kept_calls: list[VariantCall] = []
+    for call in calls:
+        change = _change_of(call)
+        if change is None or change not in merged:
+            kept_calls.append(call)
+        elif call is by_change[change][0]:
+            kept_calls.append(merged[change])
+    return kept_calls, remarks
+
+
+def _junction_remarks(calls: Sequence[VariantCall], gene: str) -> list[str]:
+    """A remark for each breakend call of ``gene`` that says where its junction is and that it breaks ``gene``.
+
+    A breakend is a junction at a position (VCF 4.2, section 5.4): where it lies inside a gene, that gene is cut
+    in two there. The variants listed show the record's ALT, which names only the other side's position, and a
+    DELLY translocation record counts in the gene at each of its two sides; the note says which gene each
+    junction disrupts and where its other side is.
+    """
+    remarks: list[str] = []
+    for call in calls:
+        alt = call.alt
+        single = len(alt) > 1 and (alt[0] == "." or alt[-1] == ".")  # a single breakend (VCF 4.2, 5.4.9)
+        if not ("[" in alt or "]" in alt or alt in {"<BND>", "<TRA>"} or single):
+            continue
+        where = f"{call.chrom}:{call.pos}" + ("" if call.line is None else f" (line {call.line})")
+        other = "" if call.partner is None else f", joined to {call.partner},"
+        remarks.append(
+            f"{call.hgvs_c or call.key}: the breakend junction at {where}{other} lies inside {gene} and disrupts it"
+        )
+    return remarks
+
+
 def _one_genotype_per_allele(
     calls: Sequence[VariantCall],
 ) -> tuple[Sequence[VariantCall], list[str], list[str]]:
@@ -1169,7 +1248,10 @@ def _one_call_per_allele(calls: Iterable[VariantCall]) -> list[VariantCall]:
     kept: dict[tuple[str | None, str], VariantCall] = {}
     for call in calls:
         # The records of one breakend event are one allele too (_one_call_per_breakend).
-        key = (call.gene, call.key if call.breakend_event is None else call.breakend_event)
+        key = (
+            call.gene,
+            call.breakend_event or _change_of(call) or call.key,
+        )
         first = kept.get(key)
         if first is None or _ZYGOSITY_RANK[call.zygosity] < _ZYGOSITY_RANK[first.zygosity]:
             kept[key] = call

@@ -101,7 +101,7 @@ class GenotypeReader:
         )
         build = assembly or (_peek_build(path) if needs_tables else None)
         father = mother = None
-        missing_parents: list[str] = []
+        extra_warnings: list[str] = []
         sex = case.sex
         if options.ped is not None:
             pedigree = self._pedigree or read_ped(options.ped)
@@ -120,7 +120,7 @@ class GenotypeReader:
             # as read_vcf's own warnings do, so the output files it with them (the JSON genotype.warnings).
             for role, name in (("father", father), ("mother", mother)):
                 if name is not None and name not in in_vcf:
-                    missing_parents.append(
+                    extra_warnings.append(
                         f"{path}: the {role} {name!r} is not a sample of this VCF (named in {options.ped}); "
                         "no de novo or phase evidence from that parent"
                     )
@@ -128,20 +128,30 @@ class GenotypeReader:
             mother = mother if mother in in_vcf else None
         from marbledx.genotype._vcf import read_vcf
 
+        table = self._gene_table(build)
+        if table is not None and not table.build_declared and self.options.genes_bed is not None:
+            # A BED file has no standard place for its build, and the VCF's is assumed: a GRCh37 VCF read with a
+            # GRCh38 table (or the reverse) would place every allele in the wrong genes without a word.
+            extra_warnings.append(
+                f"{path}: the gene table {self.options.genes_bed} does not say its genome build (no '#build=GRCh38' "
+                f"or '#build=GRCh37' line), so its coordinates were taken to be the VCF's build, {build}; if it is "
+                f"for the other build, alleles are placed in the wrong genes; add the line, or use "
+                "'marbledx data fetch genes'"
+            )
         result = read_vcf(
             path,
             sample=sample,
             genome=assembly,
             sex=sex,
-            gene_locator=self._gene_table(build),
+            gene_locator=table,
             clinvar=self._clinvar_table(build),
             father=father,
             mother=mother,
             strict=options.strict,
             genome_source=assembly_source,
         )
-        if missing_parents:
-            result = replace(result, warnings=(*missing_parents, *result.warnings))
+        if extra_warnings:
+            result = replace(result, warnings=(*extra_warnings, *result.warnings))
         return result
 
     def _clinvar_table(self, build: GenomeBuild | None) -> ClinvarVcf | None:

@@ -84,8 +84,13 @@ class VariantCall:
     ``mate_id`` is the INFO ``MATEID`` of a breakend record (ALT in the VCF's breakend notation, ``N]chr2:500]``),
     as written. ``breakend_event`` names the rearrangement a breakend belongs to, the same for every record of it:
     the two mates of a breakend pair, linked by ``MATEID`` or by the ID their caller gives both, or all the
-    records of one INFO ``EVENT`` (docs/genotype.md, "Breakends"). Interpretation counts such records as one
-    allele. Both are ``None`` for any other call.
+    records of one INFO ``EVENT``, or the nearby junctions of one reciprocal translocation that a caller such as
+    DELLY writes without a link (docs/genotype.md, "Breakends"). Interpretation counts such records as one
+    allele. Both are ``None`` for any other call; ``mate_id`` holds GRIDSS's INFO ``PARID`` where ``MATEID`` is
+    absent. ``partner`` is the other side of the breakend's junction, ``chrom:pos`` (chromosome normalised), where
+    the record gives it (the ALT's mate position, or INFO ``CHR2`` with ``POS2``/``END2``); for the view of a
+    junction in the gene at that other side (see ``other_genes``) it is the record's own position, and the view's
+    ``chrom`` and ``pos`` are the other side's.
     """
 
     chrom: str
@@ -112,6 +117,7 @@ class VariantCall:
     copy_number_disputed: bool = False
     mate_id: str | None = None
     breakend_event: str | None = None
+    partner: str | None = None
 
     @property
     def key(self) -> str:
@@ -149,12 +155,13 @@ def make_call(
     copy_number_disputed: bool = False,
     mate_id: str | None = None,
     breakend_event: str | None = None,
+    partner: str | None = None,
 ) -> VariantCall:
     """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
     return _build_call(
         chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
         gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line, other_genes,
-        copy_number, copy_number_disputed, mate_id, breakend_event,
+        copy_number, copy_number_disputed, mate_id, breakend_event, partner,
     )  # fmt: skip
 
 

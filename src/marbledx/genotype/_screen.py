@@ -103,6 +103,7 @@ _GENE, _CLINVAR, _SCORE, _FREQUENCY, _MANE = 1, 2, 4, 8, 16
 _SLOW, _PLAIN, _COMMON, _NEW_FORMAT = 0, 1, 2, 3
 # The value of a sample subfield after GT, as its FORMAT key is declared: a code of the sample program.
 _STRING, _INTEGER, _FLOAT, _LIST = 0, 1, 2, 4  # _LIST is added to Integer or Float when Number is not 1
+_PASSING = 3  # FORMAT FT: PASS, "." or empty
 # Powers of ten that a float64 holds exactly.
 _POWERS = np.array([10.0**k for k in range(23)])
 
@@ -154,6 +155,12 @@ class ScreenLayout:
             if declared is None:
                 return None
             kind, number = declared
+            if key == b"FT":
+                # The proband's genotype filter: a failing FT rejects the call (docs/genotype.md, "FILTER"), so a
+                # common line is screened only when its FT passes (PASS, "." or left out); otherwise it is read
+                # by the per-record code.
+                program.append(_PASSING)
+                continue
             if key == b"PS" and kind != "Integer":
                 # The reader reads PS from the text, and htslib rewrites a Float ("5.0" as "5", "1e3" as
                 # "1000"): a line of plain form would not read as htslib's text of it.
@@ -496,6 +503,8 @@ def _value_ok(a: _Bytes, begin: int, end: int, code: int) -> bool:
     kind = code & 3
     if kind == _STRING:
         return True
+    if kind == _PASSING:
+        return True  # any string is of its form; whether it passes is _genotype_passes's question
     if code & _LIST == 0:
         return _integer_ok(a, begin, end) if kind == _INTEGER else _float_ok(a, begin, end)
     item = begin
@@ -533,6 +542,34 @@ def _sample_ok(a: _Bytes, begin: int, end: int, codes: npt.NDArray[np.int8], fir
         if p == end or a[p] == _COLON:
             if index == last or not _value_ok(a, field, p, codes[index]):
                 return False
+            index += 1
+            field = p + 1
+    return True
+
+
+@_compiled
+def _genotype_passes(
+    a: _Bytes, begin: int, end: int, codes: npt.NDArray[np.int8], first: int, last: int
+) -> bool:
+    """Whether the sample column [begin, end), of a form :func:`_sample_ok` accepted, has no FORMAT FT (code
+    ``_PASSING``) that fails: its FT is PASS, "." or empty, or left out."""
+    field = begin + 4
+    index = first
+    for p in range(begin + 4, end + 1):
+        if p == end or a[p] == _COLON:
+            if index < last and codes[index] == _PASSING:
+                length = p - field
+                missing = length == 0 or (length == 1 and a[field] == _DOT)
+                # "PASS" (P, A, S, S) is the only other passing value.
+                passed = (
+                    length == 4
+                    and a[field] == 80
+                    and a[field + 1] == 65
+                    and a[field + 2] == 83
+                    and a[field + 3] == 83
+                )
+                if not (missing or passed):
+                    return False
             index += 1
             field = p + 1
     return True
@@ -796,7 +833,11 @@ def _screen_lines(
         ):
             continue
         outcome[index - 1] = _PLAIN
-        if written >= 0:
+        # A call whose FORMAT FT failed is rejected, whatever its frequency: the per-record code reads it from the
+        # text (docs/genotype.md, "FILTER").
+        if written >= 0 and _genotype_passes(
+            a, sample, end, codes, code_bounds[known], code_bounds[known + 1]
+        ):
             outcome[index - 1] = _COMMON
             gene_lines[n_genes:written] = index - 1
             n_genes = written

@@ -50,7 +50,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Generator, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -105,9 +105,12 @@ _PARS = PSEUDOAUTOSOMAL_REGIONS
 _BREAKEND_SYMBOLS = frozenset({"<BND>", "<TRA>"})
 # The mate's position in a breakend ALT (VCF 4.2, section 5.4: t[p[, t]p], ]p]t, [p[t, with p = chrom:pos).
 _MATE_POSITION = re.compile(r"[\[\]]([^\[\]]+):(\d+)[\[\]]")
-# What tells the two mates of a breakend pair apart in the ID their caller gives them: Manta's last field
-# (MantaBND:…:0 and :1), GRIDSS's o and h (gridss0_1o and gridss0_1h), LUMPY's and SvABA's _1/_2 and :1/:2.
-_MATE_SUFFIX = re.compile(r"(?:[:_.]?\d+|[oh])$")
+# How far apart (in bases, on each side) two breakend records that name no mate may join the same two places and
+# still be one junction event: the two junctions of one reciprocal translocation, which DELLY writes as two records
+# with no link between them, or one junction written twice. 1,000 bases is DELLY's own limit for calling two of its
+# records the same rearrangement (`delly merge --bp-offset`, default 1000, max. breakpoint offset;
+# github.com/dellytools/delly, src/merge.cpp).
+_JUNCTION_OFFSET = 1_000
 
 # Words in a ##reference= value that name a build (matched case-insensitively, as substrings, so file names
 # such as "hs37d5.fa" or "GRCh38_full_analysis_set.fa" count).
@@ -716,6 +719,34 @@ class _Reader:
         self.common_af = _COMMON_AF
         # The lines the screen took, kept to build their calls on demand (see _read_screened).
         self.screened = _ScreenedLines(self)
+        # Breakend records that name no mate, indexed by (chromosome, other chromosome, position // offset):
+        # (position, other position, event) for each side, to link the junctions of one event (_junction_event).
+        self.junctions: dict[tuple[str, str, int], list[tuple[int, int, str]]] = defaultdict(list)
+
+    def _junction_event(self, record_id: str, chrom: str, pos: int, partner: tuple[str, int]) -> str:
+        """The event of a breakend record that names no mate and no event, joining ``chrom``:``pos`` to ``partner``.
+
+        DELLY writes each junction of a translocation as one record of its own (ID ``BND…``, INFO ``CHR2`` and
+        ``POS2``, no mate), so a reciprocal translocation, whose two junctions break the same two places, is two
+        unlinked records at neighbouring positions (``BND00018142`` and ``BND00018143``). Both are one event on
+        one haplotype: counted as two alleles, they made a compound heterozygote of one translocation. So a record
+        whose two sides each lie within :data:`_JUNCTION_OFFSET` bases of an earlier such record's two sides (in
+        either order) joins that record's event; so do the two mates of a pair whose ``MATEID`` a later tool
+        dropped, which name each other's positions exactly.
+        """
+        other_chrom, other_pos = partner
+        offset = _JUNCTION_OFFSET
+        junctions = self.junctions
+        near = (
+            known
+            for bin_ in (pos // offset - 1, pos // offset, pos // offset + 1)
+            for first, second, known in junctions.get((chrom, other_chrom, bin_), ())
+            if abs(first - pos) <= offset and abs(second - other_pos) <= offset
+        )
+        event = next(near, None) or f"JUNCTION={chrom}:{pos}" + ("" if record_id == "." else f":{record_id}")
+        junctions[(chrom, other_chrom, pos // offset)].append((pos, other_pos, event))
+        junctions[(other_chrom, chrom, other_pos // offset)].append((other_pos, pos, event))
+        return event
 
     def read(self, layout: ScreenLayout | None = None) -> None:
         """Read every record; with ``layout``, screen the text in bulk first (see :mod:`._screen`)."""
@@ -961,6 +992,16 @@ class _Reader:
                 alt_text = columns[4]
                 alts = alt_text.split(",") if alt_text != "." else []
                 info = columns[7]
+                # A breakend (VCF 4.2, section 5.4): ALT in breakend notation (N]chr2:500]), <BND> or <TRA>. Its
+                # records are linked into one event, and a record that names no mate is a whole junction, whose
+                # other side (partner) is a place it disrupts too; rare records, so the work is in helpers.
+                breakend = (
+                    "[" in alt_text
+                    or "]" in alt_text
+                    or ("<" in alt_text and ("<BND>" in alt_text or "<TRA>" in alt_text))
+                )
+                partner = _partner(info, chrom, alt_text) if breakend else None
+                partner_genes: tuple[str, ...] = ()
 
                 value = ""
                 several = False
@@ -996,6 +1037,12 @@ class _Reader:
                         # breakend does not: it is a junction at POS (see _junction).
                         end = _symbolic_end(info, pos, end)
                     genes = locator.genes_at(chrom, pos, end)
+                    if partner is not None and not _names_mate(info):
+                        # A junction written as one record (DELLY, GATK-SV): no mate record places its other side,
+                        # so the record does, or a gene broken there would count no allele at all.
+                        partner_genes = tuple(
+                            g for g in locator.genes_at(partner[0], partner[1], partner[1]) if g not in genes
+                        )
 
                 fmt = columns[8]
                 gt_text = ""
@@ -1077,8 +1124,9 @@ class _Reader:
                         several_genes = n_genes > 1
                 else:
                     covered.add(entries[0][gene_column])
-            elif genes:
+            elif genes or partner_genes:
                 covered.update(genes)
+                covered.update(partner_genes)
             if chrom != last_chrom:
                 chroms.add(chrom)
                 last_chrom = chrom
@@ -1091,13 +1139,15 @@ class _Reader:
             # (its genes stay covered).
             filter_text = columns[6]
             rejected = filter_text != "PASS" and filter_text != "."
-            # A breakend (VCF 4.2, section 5.4): ALT in breakend notation (N]chr2:500]) or <BND>. Its records are
-            # linked into one event (_breakend_link); rare records, so the work is in a helper.
-            breakend = (
-                "[" in alt_text
-                or "]" in alt_text
-                or ("<" in alt_text and ("<BND>" in alt_text or "<TRA>" in alt_text))
-            )
+            if not rejected and ":FT" in fmt:
+                # FORMAT FT, the sample's own genotype filter ("sample genotype filter indicating if this genotype
+                # was called", VCF 4.2, section 1.4.2): Strelka2, DELLY and GATK's VariantFiltration write it, and
+                # in a multi-sample file FILTER can be PASS while the proband's genotype failed. Such a call is
+                # rejected like one whose FILTER failed (rare records, so the work is in a helper).
+                sample_filter = _sample_filter(fmt, columns[proband_col])
+                if sample_filter is not None:
+                    rejected = True
+                    filter_text = f"FT {sample_filter}"
             phase_set = _phase_set(fmt, columns[proband_col]) if phased and len(alleles) == 2 else None
             if not phased and ":PGT" in fmt and len(carried) == 1 and carried[0][1] == "heterozygous":
                 # GATK's read-backed (physical) phasing kept in PGT/PID beside an unphased GT (rare records:
@@ -1141,7 +1191,9 @@ class _Reader:
                 mate_id: str | None = None
                 event: str | None = None
                 if breakend:
-                    mate_id, event = _breakend_link(columns[2], info, chrom, pos, alt)
+                    mate_id, event = _breakend_link(columns[2], info)
+                    if event is None and mate_id is None and partner is not None:
+                        event = self._junction_event(columns[2], chrom, pos, partner)
                 origin: ParentalOrigin = _origin(allele, *parents) if with_parents else "unknown"
 
                 # The fast path (docs/genotype.md, "Reading speed"): an allele more common in gnomAD than any
@@ -1272,6 +1324,7 @@ class _Reader:
                     disputed,
                     mate_id,
                     event,
+                    None if partner is None else f"{partner[0]}:{partner[1]}",
                 )
                 if further is not None or len(genes) > 1:
                     # The allele is in several genes: it is assessed in each (docs/genotype.md, "Annotation").
@@ -1286,6 +1339,8 @@ class _Reader:
                         None,
                         ablated,
                     )
+                if partner_genes:
+                    call = _with_partner_genes(call, partner_genes, partner)  # type: ignore[arg-type]
                 # The same allele in two records (a merge or concatenation of overlapping files) would be read
                 # as two alleles, or with two genotypes: say where (only for alleles built in full, the ones
                 # interpretation reads, so the check costs nothing on the common alleles set aside).
@@ -1591,7 +1646,7 @@ def _with_other_genes(
                 call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, consequence,
                 call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
                 call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line, (),
-                call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event,
+                call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
             )  # fmt: skip
             views.append(view)
             continue
@@ -1604,7 +1659,7 @@ def _with_other_genes(
             call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, gene, consequence, hgvs_c,
             hgvs_p, transcript, gnomad_af, significance, revel, cadd, call.haplotype, call.phase_set,
             call.origin, call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id,
-            call.breakend_event,
+            call.breakend_event, call.partner,
         )  # fmt: skip
         views.append(view)
     # make_call, not dataclasses.replace, which costs several times as much.
@@ -1612,7 +1667,7 @@ def _with_other_genes(
         call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
         call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
         call.haplotype, call.phase_set, call.origin, call.line, tuple(views), call.copy_number,
-        call.copy_number_disputed, call.mate_id, call.breakend_event,
+        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
     )  # fmt: skip
 
 
@@ -1750,36 +1805,95 @@ def _junction(alt_text: str, info: str, chrom: str) -> bool:
     return other is not None and other not in {"", "."} and normalise_chrom(other) != chrom
 
 
-def _breakend_link(
-    record_id: str, info: str, chrom: str, pos: int, alt: str
-) -> tuple[str | None, str | None]:
-    """The INFO ``MATEID`` of a breakend allele as written, and the name of the event it belongs to (``None``: a
-    breakend of its own).
+def _breakend_link(record_id: str, info: str) -> tuple[str | None, str | None]:
+    """The mate a breakend record names (INFO ``MATEID``, else GRIDSS's ``PARID``), as written, and the name of the
+    event it belongs to by those links (``None``: the record names no mate and no event).
 
     A rearrangement's junction is written as two breakend records, one at each side, each naming the other's
     position in its ALT and its ID in ``MATEID`` (VCF 4.2, section 5.4). Both mates describe one junction on one
     haplotype: one allele, not two. The event is, in this order: INFO ``EVENT`` ("ID of event associated to
     breakend", VCF 4.2), which also joins the records of a larger rearrangement (Manta gives the two junctions of
-    an inversion one EVENT, GRIDSS both mates of a pair); else the record's ID and its ``MATEID`` (Manta, GRIDSS,
-    LUMPY, SvABA and GATK's SV pipeline all write it); else, when a file has lost ``MATEID``, the ID without the
-    suffix that tells its caller's mates apart (``MantaBND:…:0``/``:1``, ``gridss0_1o``/``h``, ``1_1``/``1_2``)
-    together with the two positions the records join, so that only two records that name each other's positions
-    are mates. DELLY and GATK-SV write each junction as one record with no mate, so they need no link.
+    an inversion one EVENT, GRIDSS both mates of a pair); else the record's ID and its mate's (Manta, GRIDSS,
+    LUMPY, SvABA and GATK's SV pipeline write ``MATEID``; older GRIDSS releases write the partner breakend's ID in
+    ``PARID``). A record that names neither is a whole junction on its own, as DELLY and GATK-SV write one; the
+    reader links such records by their positions (:meth:`_Reader._junction_event`).
     """
     mate = _info_value(info, "MATEID")
     if mate in {"", "."}:
         mate = None
+    if mate is None:
+        mate = _info_value(info, "PARID")
+        if mate in {"", "."}:
+            mate = None
     event = _info_value(info, "EVENT")
     if event is not None and event not in {"", "."}:
         return mate, f"EVENT={event}"
     if mate is not None and record_id != ".":
         return mate, "MATEID=" + ",".join(sorted({record_id, *mate.split(",")}))
-    found = _MATE_POSITION.search(alt)
-    if found is None:
-        return mate, None
-    sides = sorted((f"{chrom}:{pos}", f"{normalise_chrom(found[1])}:{int(found[2])}"))
-    prefix = "" if record_id == "." else _MATE_SUFFIX.sub("", record_id)
-    return mate, f"PAIR={prefix}@{sides[0]}~{sides[1]}"
+    return mate, None
+
+
+def _partner(info: str, chrom: str, alt_text: str) -> tuple[str, int] | None:
+    """The other side (chromosome normalised, position) of a breakend record's junction, where the record gives it.
+
+    DELLY writes a translocation's junction as one record with the other side in INFO ``CHR2`` and ``POS2`` (and
+    ``END`` one base after POS; DELLY's VCF header: "Genomic position for CHR2 in case of an inter-chromosomal
+    translocation"), GATK-SV in ``CHR2`` and ``END2``, and svtk's older form in ``CHR2`` and ``END``. The VCF's own
+    notation puts it in the ALT (``N]chr2:500]``, VCF 4.2, section 5.4), as DELLY also does. ``CHR2`` without a
+    position, a single breakend (``N.``) or a ``<BND>`` without ``CHR2`` give none.
+    """
+    chrom2 = _info_value(info, "CHR2")
+    if chrom2 is not None and chrom2 not in {"", "."}:
+        for key in ("POS2", "END2"):
+            text = _info_value(info, key)
+            if text is not None and text.isdigit():
+                return normalise_chrom(chrom2), int(text)
+        if normalise_chrom(chrom2) != chrom and any(symbol in alt_text for symbol in _BREAKEND_SYMBOLS):
+            text = _info_value(info, "END")
+            if text is not None and text.isdigit():
+                return normalise_chrom(chrom2), int(text)
+    found = _MATE_POSITION.search(alt_text)
+    if found is not None:
+        return normalise_chrom(found[1]), int(found[2])
+    return None
+
+
+def _sample_filter(fmt: str, sample: str) -> str | None:
+    """The proband's FORMAT ``FT`` when it says the genotype failed a filter (not ``PASS``, ``.`` or empty)."""
+    keys = fmt.split(":")
+    if "FT" not in keys:
+        return None
+    value = _subfield(sample, keys.index("FT"))
+    return None if value in {"", ".", "PASS"} else value
+
+
+def _names_mate(info: str) -> bool:
+    """Whether a breakend record names a mate record (INFO ``MATEID``, or GRIDSS's ``PARID``)."""
+    return any(_info_value(info, key) not in {None, "", "."} for key in ("MATEID", "PARID"))
+
+
+def _with_partner_genes(call: VariantCall, genes: Sequence[str], partner: tuple[str, int]) -> VariantCall:
+    """``call`` with a view in each of ``genes``, the genes at the other side (``partner``) of its junction.
+
+    The view stands at the other side (its ``chrom`` and ``pos``), with the record's own position as its
+    ``partner``, so that messages and the checks by position (a male's X outside the PARs) see where the junction
+    breaks that gene. Its consequence is unknown, as for any allele located by the gene table.
+    """
+    here = f"{call.chrom}:{call.pos}"
+    views: list[VariantCall] = []
+    for gene in genes:
+        view = make_call(
+            partner[0], partner[1], call.ref, call.alt, call.genotype, call.zygosity, gene, None, None, None, None,
+            call.gnomad_af, call.clinvar, call.revel, call.cadd_phred, call.haplotype, call.phase_set, call.origin,
+            call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, here,
+        )  # fmt: skip
+        views.append(view)
+    return make_call(
+        call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
+        call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
+        call.haplotype, call.phase_set, call.origin, call.line, (*call.other_genes, *views), call.copy_number,
+        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
+    )  # fmt: skip
 
 
 def _symbolic_end(info: str, pos: int, end: int) -> int:
@@ -2223,7 +2337,7 @@ def read_vcf(
         more = ", …" if len(counts) > 5 else ""
         warnings.append(
             f"{where}: {len(reader.filtered)} call(s) not used as evidence, because the VCF's own filters "
-            f"rejected them (FILTER {shown}{more}); only calls whose FILTER is PASS or '.' count, and a gene "
+            f"rejected them (FILTER {shown}{more}); only calls whose FILTER (and the proband's FORMAT FT, where given) is PASS or '.' count, and a gene "
             "where a rejected call would complete a fitting genotype is not counted against its diseases either"
         )
     covered = frozenset(reader.covered - MISSING)

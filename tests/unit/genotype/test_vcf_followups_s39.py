@@ -202,15 +202,17 @@ def test_a_translocation_between_two_genes_is_one_allele_in_each(
 
 def test_records_that_do_not_name_each_other_are_not_mates(tmp_path: Path) -> None:
     # DELLY writes each junction of a translocation as one record with no mate (BND00018142 and BND00018143
-    # for the two junctions of one reciprocal translocation, github.com/dellytools/delly/issues/101); IDs alike
-    # but positions that are not each other's do not make a pair.
+    # for the two junctions of one reciprocal translocation, github.com/dellytools/delly/issues/101): they do
+    # not name each other, so neither has a mate id. Since stop 40 the two junctions of one event (both sides
+    # within DELLY's merge distance) are one event by position instead (tests/unit/genotype/test_vcf_s40.py).
     rows = [
         _bnd("chr16", A, "BND00018142", "N[chr1:154142762[", ";CHR2=chr1;END=154142762"),
         _bnd("chr16", A + 1, "BND00018143", "]chr1:154142761]N", ";CHR2=chr1;END=154142761"),
     ]
     first, second = read_vcf(_write(tmp_path / "delly.vcf", rows), gene_locator=TABLE).calls
     assert first.mate_id is None
-    assert first.breakend_event != second.breakend_event
+    assert second.mate_id is None
+    assert first.breakend_event == second.breakend_event
 
 
 def test_a_gatk_sv_breakend_is_placed_at_its_position_not_up_to_its_end(tmp_path: Path) -> None:
@@ -222,7 +224,11 @@ def test_a_gatk_sv_breakend_is_placed_at_its_position_not_up_to_its_end(tmp_path
     ]
     vcf = read_vcf(_write(tmp_path / "gatksv.vcf", rows), gene_locator=TABLE)
     assert [c.gene for c in vcf.calls] == [None, None]
-    assert "IKBKG" not in vcf.covered_genes
+    # The first record's other side (chr1) is in no gene of the table, so its span to END would have been the
+    # only way to reach IKBKG; since stop 40 the second record's other side (END2 inside IKBKG) covers it.
+    assert [c.partner for c in vcf.calls] == ["1:155000000", "X:154550000"]
+    first_only = read_vcf(_write(tmp_path / "first.vcf", rows[:1]), gene_locator=TABLE)
+    assert "IKBKG" not in first_only.covered_genes
 
 
 def test_a_deletion_still_spans_to_its_end(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from marbledx.knowledge import (
     TreatmentPastWindow,
     TreatmentStance,
 )
+from marbledx.knowledge._care import GenotypeFound
 from marbledx.ontology import Ontology
 from marbledx.ranking import CaseResult, Diagnosis
 
@@ -70,6 +71,8 @@ _EARLY_ONSETS = {Onset.ANTENATAL, Onset.CONGENITAL, Onset.NEONATAL, Onset.INFANT
 _HYPOCALCAEMIA = ("HP:0002901", "HP:0002199")
 _SEIZURE = "HP:0001250"
 _HYPOCALCAEMIC_SEIZURES = "HP:0002199"
+# Dense bone on imaging: increased bone mineral density (osteosclerosis, and osteopetrosis below it).
+_DENSE_BONE = "HP:0011001"
 # A calcium or vitamin D supplement is never advised while the patient's calcium is high (reference §3.1, §3.2).
 _HYPERCALCAEMIA = "HP:0003072"
 # Two or more molecular diagnoses (distinct loci) were found in 4.9% of the patients whom exome sequencing
@@ -239,6 +242,44 @@ def _candidate_confirmation(candidates: list[Diagnosis], guide: CareGuide) -> li
                 items.append(item)
             lead = ""  # said once, on the diagnosis's first item
     return items
+
+
+def _variants_text(diagnosis: Diagnosis) -> str:
+    """The diagnosis's qualifying variants in a few words: gene, cDNA change (or position) and genotype."""
+    words = []
+    for v in diagnosis.variants:
+        change = v.get("hgvs_c") or f"{v.get('chrom')}:{v.get('pos')} {v.get('ref')}>{v.get('alt')}"
+        genotype = str(v.get("genotype") or "")
+        alleles = genotype.replace("|", "/").split("/")
+        zygosity = (
+            "homozygous"
+            if _homozygous(genotype)
+            else "hemizygous"
+            if len(alleles) == 1 and alleles[0] not in ("", "0", ".")
+            else "heterozygous"
+            if "0" in alleles
+            else f"genotype {genotype}"
+            if genotype
+            else ""
+        )
+        words.append(" ".join(w for w in (str(v.get("gene")), str(change), zygosity) if w))
+    return ", ".join(words)
+
+
+def _parents_aim(diagnosis: Diagnosis, found: GenotypeFound) -> str:
+    """What the parents' results show for the genotype found: the phase of two heterozygous alleles, that each
+    parent carries a homozygous allele, or whether a single allele was inherited or arose de novo (ACMG PM3,
+    PS2/PM6; PMID:25741868)."""
+    genotypes = [str(v.get("genotype") or "") for v in diagnosis.variants]
+    if any(_homozygous(g) for g in genotypes):
+        return found.homozygous
+    return found.phase if len(genotypes) > 1 else found.single
+
+
+def _homozygous(genotype: str) -> bool:
+    """A diploid call with two copies of the alternate allele (``1/1``, ``1|1``); not a hemizygous ``1``."""
+    alleles = genotype.replace("|", "/").split("/")
+    return len(alleles) == 2 and alleles[0] == alleles[1] and alleles[0] not in ("0", ".")
 
 
 def _variant_genes(diagnosis: Diagnosis) -> list[str]:
@@ -530,6 +571,7 @@ def _options(
     flags: Sequence[str] = (),
     band: AgeBand | None = None,
     age_known: bool = True,
+    dense_bone: bool = False,
 ) -> list[tuple[Diagnosis, Entity | None, str]]:
     """The top diagnosis, the credible alternatives, and, for a child or an infant, every form in the window
     whose HSCT is curative and time-critical, whatever its posterior.
@@ -562,13 +604,21 @@ def _options(
     # which early HSCT is curative stays an option wherever the findings rank it. A newborn with the full ARO
     # picture ranked TCIRG1 osteopetrosis, about half of all ARO, 8th at 2% (its annotated onset is infantile),
     # and the plan named CLCN7, TNFRSF11A and SNX10 but not TCIRG1 as the genes that settle the decision.
+    # The same for an infant whose bones are dense (increased bone density, osteosclerosis or osteopetrosis), whatever
+    # leads: osteopetrosis is a radiographic diagnosis (Wu 2017, PMID:28655174), and dense bone with cytopenias and
+    # hepatosplenomegaly in an infant is the ARO picture (reference §2.5 item 1). A 4-month-old with dense bones,
+    # pancytopenia and hepatosplenomegaly led with Majeed syndrome at 12%, no ARO form in the top 5, and the plan
+    # named no osteopetrosis gene (s40).
     if (
         band == "infant"
         and keep_time_critical
         and not _genotype_supported(result.diagnoses[0])
-        and any(
-            e is not None and e.hsct is not None and e.group is EntityGroup.OSTEOPETROSIS
-            for _, e, _ in options
+        and (
+            dense_bone
+            or any(
+                e is not None and e.hsct is not None and e.group is EntityGroup.OSTEOPETROSIS
+                for _, e, _ in options
+            )
         )
     ):
         for diagnosis in result.diagnoses[size:]:
@@ -594,7 +644,7 @@ def _hsct_advice(
     entity = _entity_of(kb, top)
     neuro = _neuro_signs(patient, guide)
     flags = _neuro_flags(patient, guide)
-    options = _options(result, kb, neuro, flags, band, age_days is not None)
+    options = _options(result, kb, neuro, flags, band, age_days is not None, patient.has(_DENSE_BONE))
     decision, reason, sources = _decision_of(entity, neuro, flags)
     # A seizure with low calcium counts as the hypocalcaemic seizure it is (the laboratory gives the calcium).
     urgency_signs = [
@@ -871,6 +921,32 @@ def _care_scopes(
     return scopes, others
 
 
+def _care_of_a_diagnosis(
+    scopes: set[str], result: CaseResult, kb: KnowledgeBase, options: list[LeadingOption], certainty: str
+) -> set[str]:
+    """The scopes of the treatments and the monitoring: the care of a disease the patient is thought to have.
+
+    The osteopetrosis care (reference §2.6, §3) is for a form of osteopetrosis that the genotype supports, that
+    leads the ranking, or that is credible on its own (``credible_probability``). A curative form kept as an
+    option only for its window (1.3% beside Gaucher disease at 4.3%, s40) keeps its work-up, its red flags and its
+    test, which tell it apart, but not interferon gamma, calcitriol or post-HSCT calcium checks, which are the
+    treatment and follow-up of a diagnosis the ranking does not make.
+    """
+    if OSTEOPETROSIS_SCOPE not in scopes or certainty == "genotype_supported":
+        return scopes
+    by_id = {d.disease_id: d for d in result.diagnoses}
+    for index, option in enumerate(options):
+        if index > 0 and option.probability < CARE_PARAMETERS["credible_probability"]:
+            continue
+        entity = kb.get(option.subtype) if option.subtype else None
+        diagnosis = by_id.get(option.disease_id)
+        if (entity is not None and _osteopetrosis_care(entity)) or (
+            entity is None and diagnosis is not None and _osteopetrosis_outside(diagnosis, kb)
+        ):
+            return scopes
+    return scopes - {OSTEOPETROSIS_SCOPE}
+
+
 @dataclass(frozen=True)
 class _Fit:
     """How a care item reads in this plan: its sources, and its wording for the entity it fits."""
@@ -946,16 +1022,53 @@ def _tests(
     scopes: set[str],
     others: list[Entity],
     age_days: float | None = None,
+    hsct_urgency: Urgency = "unknown",
 ) -> list[CareItem]:
     items: list[CareItem] = []
     top = result.diagnoses[0]
+    found = guide.genotype_found if guide.genotype_found and not guide.genotype_found.unverified else None
+    # The genes the VCF has answered for: those of the top diagnosis's qualifying variants, and its own genes.
+    answered_genes: list[str] = []
     if _genotype_supported(top):
-        # Also when rival options share the genotype: confirmation and the parents' segregation settle it.
-        items.extend(
-            CareItem("Confirm the variants", c.text, list(c.sources), kind="confirmation", genes=top.genes)
-            for c in guide.confirmation
-            if not c.unverified and (not c.genes or set(c.genes) & set(top.genes))
+        entity = _entity_of(kb, top)
+        answered_genes = list(
+            dict.fromkeys([*_variant_genes(top), *top.genes, *(entity.gene_symbols if entity else [])])
         )
+        # Also when rival options share the genotype: confirmation and the parents' segregation settle it. It is
+        # urgent where the HSCT decision waits on it (reference §2.5 item 1, §2.6, §3.2).
+        urgent = hsct_possible and hsct_urgency == "urgent"
+        for c in guide.confirmation:
+            if c.unverified or (c.genes and not set(c.genes) & set(answered_genes)):
+                continue
+            if found is not None and not c.genes:
+                # The general step, worded for the genotype found (docs/care.md, "Tests").
+                text = " ".join(
+                    [
+                        found.lead.format(
+                            diagnosis=top.label, variants=_variants_text(top), lr=f"{top.genotype_lr:.3g}"
+                        ),
+                        found.confirm,
+                        _parents_aim(top, found),
+                        *([found.urgent] if urgent else []),
+                    ]
+                )
+                cited = [*found.sources, *(found.urgent_sources if urgent else [])]
+                items.append(
+                    CareItem(
+                        "Confirm the variants",
+                        text,
+                        list(dict.fromkeys(cited)),
+                        kind="confirmation",
+                        genes=answered_genes,
+                        urgent=urgent,
+                    )
+                )
+            else:
+                items.append(
+                    CareItem(
+                        "Confirm the variants", c.text, list(c.sources), kind="confirmation", genes=top.genes
+                    )
+                )
     if certainty != "genotype_supported":
         option_ids = {o.disease_id for o in options}
         leading = [d for d in result.diagnoses if d.disease_id in option_ids]
@@ -1018,8 +1131,17 @@ def _tests(
             )
         if not _genotype_supported(top):
             items.extend(_candidate_confirmation(candidates, guide))
+    # The genetic-testing strategy (reference §2.5) is osteopetrosis's: its presentations are read only when a
+    # diagnosis of the plan is a form of osteopetrosis, or for a card of the plan that a rule's genes cause (the
+    # LAD-III, OL-EDA-ID and COMMAD rules). A mimic patient is not told to test for osteopetrosis (s40: a
+    # hypoparathyroid child with basal-ganglia calcification was sent to CA2 first, a hypophosphatasia infant with
+    # a seizure to OSTM1 and CLCN7 "because results can make HSCT futile", a pycnodysostosis child with a CTSK
+    # genotype to the intermediate osteopetrosis panel).
+    scope_genes = {gene for key in scopes if key != OSTEOPETROSIS_SCOPE for gene in kb.get(key).gene_symbols}
     for rule in guide.testing_rules:
         if rule.unverified:
+            continue
+        if OSTEOPETROSIS_SCOPE not in scopes and not set(rule.genes) & scope_genes:
             continue
         if rule.ages and band not in rule.ages:
             continue
@@ -1029,6 +1151,22 @@ def _tests(
         if len(patient.unexplained(rule.any_of)) < (rule.min_matches if rule.any_of else 0):
             continue
         if not all(patient.unexplained([t]) for t in rule.all_of):
+            continue
+        if found is not None and set(rule.genes) & set(answered_genes):
+            # The VCF already gives a qualifying genotype for the top diagnosis in a gene of this presentation: its
+            # gene test has been done, and the next test is the confirmation above, not this one again, and not
+            # "urgent, because HSCT timing matters" (s40: a TCIRG1 infant was told so).
+            covered = [g for g in answered_genes if g in rule.genes]
+            items.append(
+                CareItem(
+                    "Genetic testing for this presentation",
+                    f"{rule.presentation_without_hsct or rule.presentation}: "
+                    + found.answered.format(genes=", ".join(covered)),
+                    list(rule.sources),
+                    kind="genetic",
+                    genes=list(rule.genes),
+                )
+            )
             continue
         # The genotype has settled a decision that rules HSCT out (OSTM1, RANKL deficiency): the presentation's
         # genes are still listed, but not as urgent "because HSCT timing matters" (reference §2.5 item 1).
@@ -1396,7 +1534,9 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         scopes,
         others,
         case.age_days,
+        hsct.urgency,
     )
+    care_scopes = _care_of_a_diagnosis(scopes, result, kb, hsct.options, certainty)
     marrow_failure = bool(patient.matching(_MARROW_FAILURE))
     categories = _categories(
         entity if certainty != "uncertain" else None, band, hsct.decision, marrow_failure
@@ -1407,7 +1547,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
         categories,
         hsct.decision,
         hsct_possible,
-        scopes,
+        care_scopes,
         hypercalcaemic=patient.has(_HYPERCALCAEMIA),
         band=band,
         transplant_caveat=(
@@ -1439,7 +1579,7 @@ def build_care_plan(result: CaseResult, case: Case, kb: KnowledgeBase, ontology:
     for m in guide.monitoring:
         if m.unverified or (m.after_hsct and not hsct_possible):
             continue
-        fit = _fit(m.sources, m.fits, scopes)
+        fit = _fit(m.sources, m.fits, care_scopes)
         if fit is None:
             continue
         anchor, schedule = fit.text or m.anchor, m.schedule.get(band)

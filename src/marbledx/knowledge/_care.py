@@ -28,6 +28,7 @@ __all__ = [
     "CareGuide",
     "FlagWording",
     "GeneralTreatment",
+    "GenotypeFound",
     "HsctCheck",
     "HsctInAdults",
     "HsctReasonPastWindow",
@@ -355,6 +356,39 @@ class ConfirmationStep(Sourced):
     genes: list[GeneSymbol] = Field(default_factory=list)
 
 
+class GenotypeFound(Sourced):
+    """The genetic testing of a plan whose top diagnosis the VCF already supports (qualifying variants that fit its
+    mode, with strong evidence): the presentation's gene test (reference §2.5) has been answered, and the next test
+    is to confirm the result and test the parents, worded for the genotype found (docs/care.md, "Tests").
+
+    ``lead`` names the result ({diagnosis}, {variants}, {lr}); ``confirm`` is the confirmation itself; ``phase``,
+    ``homozygous`` and ``single`` say what the parents' results show for two heterozygous alleles, one homozygous
+    allele and one heterozygous allele; ``answered`` ends a presentation rule whose genes the result covers
+    ({genes}); ``urgent`` (with ``urgent_sources``) ends the confirmation when the HSCT decision waits on it.
+    """
+
+    lead: NonEmptyText
+    confirm: NonEmptyText
+    phase: NonEmptyText
+    homozygous: NonEmptyText
+    single: NonEmptyText
+    answered: NonEmptyText
+    urgent: NonEmptyText
+    urgent_sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_its_placeholders(self) -> GenotypeFound:
+        for name, text, placeholders in (
+            ("lead", self.lead, ("{diagnosis}", "{variants}", "{lr}")),
+            ("answered", self.answered, ("{genes}",)),
+        ):
+            missing = [p for p in placeholders if p not in text]
+            if missing:
+                msg = f"genotype_found: '{name}' must name {', '.join(missing)}"
+                raise ValueError(msg)
+        return self
+
+
 class CareGuide(_Strict):
     """The care guide of the knowledge base (``care:`` in care.yaml)."""
 
@@ -371,6 +405,8 @@ class CareGuide(_Strict):
     red_flags: list[RedFlag] = Field(min_length=1)
     # What to do when the genotype already supports the top diagnosis (segregation, orthogonal checks).
     confirmation: list[ConfirmationStep] = Field(default_factory=list)
+    # The gene test of a plan whose top diagnosis the VCF already supports: confirm it, worded for the genotype.
+    genotype_found: GenotypeFound | None = None
     # Card treatment rows worded for a patient past the age window their text names (transplant "before 3 months").
     treatment_windows: list[TreatmentPastWindow] = Field(default_factory=list)
     # Checks before HSCT conditioning (repeat radiographs: transient infantile osteopetrosis, reference §3.2).

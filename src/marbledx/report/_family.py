@@ -1250,14 +1250,23 @@ def _meaning_section(
 # that the test is in case one is needed, as the clinician report's HSCT decision says ("unknown").
 _MATCH_FOR = "to find a match for a transplant."
 _MATCH_IN_CASE = "to find a match, in case a transplant is needed."
+# A curative decision that holds only under a condition (CLCN7 ARO: "if non-neuronopathic", until the ERG and the
+# brain MRI decide; reference §1B OPTB4, Blood Adv 2017;1(4):279) is not a transplant decided either: the donor
+# search runs while those tests decide, and the family is told so, as the plan says (s40).
+_MATCH_IF_TESTS_SHOW = "to find a match, in case the eye and brain tests show that a transplant can help."
 
 
-def _test_plain(plain: str, plan: CarePlan) -> str:
-    """A test's plain words, with the donor search said as a precaution unless a transplant is the plan's advice."""
-    if plain.endswith(_MATCH_FOR) and plan.hsct.decision not in (
-        HsctDecision.CURATIVE.value,
-        HsctDecision.PARTIAL.value,
-    ):
+def _test_plain(plain: str, plan: CarePlan, kb: KnowledgeBase | None = None) -> str:
+    """A test's plain words, with the donor search said as a precaution unless a transplant is the plan's advice
+    without a condition still to be met."""
+    if not plain.endswith(_MATCH_FOR):
+        return plain
+    if plan.hsct.decision not in (HsctDecision.CURATIVE.value, HsctDecision.PARTIAL.value):
+        return plain.removesuffix(_MATCH_FOR) + _MATCH_IN_CASE
+    if plan.hsct.condition is not None:
+        workup = kb.care.neuronopathic_workup if kb is not None and kb.care is not None else None
+        if workup is not None and plan.hsct.condition == workup.condition:
+            return plain.removesuffix(_MATCH_FOR) + _MATCH_IF_TESTS_SHOW
         return plain.removesuffix(_MATCH_FOR) + _MATCH_IN_CASE
     return plain
 
@@ -1295,7 +1304,7 @@ def family_summary(
         _meaning_section(plan, entity, kb, voice, age_days, stands_out=stands_out),
     ]
 
-    tests = [_test_plain(t.plain, plan) for t in plan.tests if t.kind == "workup" and t.plain]
+    tests = [_test_plain(t.plain, plan, kb) for t in plan.tests if t.kind == "workup" and t.plain]
     next_steps = []
     confirmed = plan.certainty == "genotype_supported"
     # With a gene result that supports the diagnosis, the gene test is not still "to find" the form: the step

@@ -126,11 +126,17 @@ def test_an_ostm1_infant_is_not_told_that_testing_is_urgent_for_hsct_timing(
     assert len(rules) == 2
     assert not any(t.urgent for t in rules)
     assert not any("HSCT" in t.text for t in rules)
-    # A curative form, and an undiagnosed infant, keep the urgency (reference §2.5 item 1, §2.6).
+    # A curative form whose genotype the VCF already gives keeps the urgency, on the confirmation of that genotype
+    # (the HSCT decision waits on it), not on the gene test it has had (s40; reference §2.5 item 1, §2.6).
     tcirg1 = care_plan(real_hpo, kb, [dx("OMIM:259700", 0.95, genotype_lr=300.0)], *terms[:3], age_days=60)
     (aro,) = [t for t in tcirg1.tests if t.name == "Genetic testing for this presentation"]
-    assert aro.urgent
-    assert "HSCT timing matters" in aro.text
+    assert not aro.urgent
+    assert "HSCT timing matters" not in aro.text
+    assert "not needed again" in aro.text
+    (confirm,) = [t for t in tcirg1.tests if t.kind == "confirmation"]
+    assert confirm.urgent
+    assert "HSCT timing matters" in confirm.text
+    # An undiagnosed infant keeps the urgent gene test.
     untested = care_plan(real_hpo, kb, [dx("OMIM:259720", 0.95)], *terms, age_days=60)
     assert all(t.urgent for t in untested.tests if t.name == "Genetic testing for this presentation")
 

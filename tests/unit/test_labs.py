@@ -621,7 +621,11 @@ def _csv(tmp_path: Path, text: str) -> Path:
     ("text", "message"),
     [
         ("analyte,value\nhb,8\n", r"labs.csv, line 1: the header lacks column\(s\) unit"),
-        ("analyte,value,units\nhb,8,g/dL\n", r"labs.csv, line 1, column 3: 'units' is not a known column"),
+        # A column name the reader does not know ('units' is now Epic's name for the unit column: see below).
+        (
+            "analyte,value,measured in\nhb,8,g/dL\n",
+            r"labs.csv, line 1, column 3: 'measured in' is not a known column",
+        ),
         ("hb,8,g/dL\n", r"labs.csv, line 1, column 1: 'hb' is not a known column"),
         (
             "analyte,value,unit,date\nhb,8,g/dL,2024-03-01\nhb,x,g/dL,2024-03-02\n",
@@ -663,6 +667,12 @@ def _csv(tmp_path: Path, text: str) -> Path:
 def test_csv_errors_name_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         read_labs_csv(_csv(tmp_path, text))
+
+
+def test_a_units_column_is_the_unit_column(tmp_path: Path) -> None:
+    # Epic and most US exports name it 'Units' (s40); it was refused as an unknown column.
+    (value,) = read_labs_csv(_csv(tmp_path, "analyte,value,units\nhb,8,g/dL\n"))
+    assert (value.analyte, value.value, value.unit) == ("haemoglobin", 8.0, "g/dL")
 
 
 def test_csv_semicolons_bom_comments_and_blank_lines(tmp_path: Path) -> None:

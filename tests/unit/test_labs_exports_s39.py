@@ -114,23 +114,35 @@ def test_a_haemolysed_specimen_is_shown_and_not_interpreted(tmp_path: Path) -> N
 
 
 def test_rows_without_a_measured_value_or_of_other_analytes(tmp_path: Path) -> None:
+    # "ND" is not read as "not detected": it also means "not done" (s40), so it is a row without a value.
     text = (
-        "analyte,value,unit\nhb,7.2,g/dL\nsodium,138,mmol/L\nck-bb,<5,U/L\nldh,hemolysed,U/L\nplt,,10^9/L\n"
+        "analyte,value,unit\nhb,7.2,g/dL\nsodium,138,mmol/L\nck-bb,ND,U/L\nldh,hemolysed,U/L\nplt,,10^9/L\n"
     )
     path = _csv(tmp_path, text)
-    # By default (marbledx analyze) each is an error naming the line, as before; a censored value says so.
+    # By default (marbledx analyze) each is an error naming the line, as before.
     with pytest.raises(InputError, match=r"unknown analyte 'sodium'"):
         read_labs_csv(path)
-    with pytest.raises(InputError, match=r"line 2, column 2 \(value\): '<5' is a limit \(a censored value\)"):
-        read_labs_csv(_csv(tmp_path, "analyte,value,unit\nck-bb,<5,U/L\n", "censored.csv"))
+    with pytest.raises(InputError, match=r"line 2, column 2 \(value\): 'ND' is not a number"):
+        read_labs_csv(_csv(tmp_path, "analyte,value,unit\nck-bb,ND,U/L\n", "nd.csv"))
     skipped: list[str] = []
     values = read_labs_csv(path, skipped=skipped)
     assert [v.analyte for v in values] == ["haemoglobin"]
     assert len(skipped) == 4
     assert skipped[0].endswith("line 3: 'sodium' is not a lab analyte marbledx interprets; skipped")
-    assert "'<5' is a limit" in skipped[1]
+    assert "ck_bb: no measured value ('ND')" in skipped[1]
     assert "no measured value ('hemolysed')" in skipped[2]
     assert skipped[3].endswith("platelets: no measured value; skipped")
+
+
+def test_a_censored_row_is_read_as_its_bound_not_skipped(tmp_path: Path) -> None:
+    # Was an error ("'<5' is a limit (a censored value)") or, leniently, a skipped row; since s40 it is the
+    # bound it is, interpreted only where the bound decides (docs/labs.md, "Censored values").
+    skipped: list[str] = []
+    (value,) = read_labs_csv(_csv(tmp_path, "analyte,value,unit\nck-bb,<5,U/L\n"), skipped=skipped)
+    assert (value.analyte, value.censored, value.value, skipped) == ("ck_bb", "<", 5.0, [])
+    # Any detectable CK-BB counts as raised (Whyte 1996): "< 5" may be detectable or not, so it is undetermined.
+    (row,) = interpret_labs([value], age_days=8 * MONTH, sex="female")
+    assert (row.interpretation, row.hpo_id) == ("unknown", None)
 
 
 def test_unknown_columns_are_still_refused_but_patient_columns_are_ignored(tmp_path: Path) -> None:

@@ -109,6 +109,15 @@ def _number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{round(value):d}"
 
 
+def _value_text(value: LabValue) -> str:
+    """The value as the laboratory reported it: a censored result keeps its direction ("> 1000 pg/mL", "not
+    detected"), so that its bound never reads as a measured value."""
+    if value.censored == "not detected":
+        return "not detected"
+    number = f"{_number(value.value)} {value.unit}".strip()
+    return f"{value.censored} {number}" if value.censored else number
+
+
 def _interval_text(report_row: dict[str, object]) -> str:
     interval = report_row["reference_interval"]
     if not isinstance(interval, dict):
@@ -147,7 +156,7 @@ def render_lab_report(report: LabReport) -> str:
         table.append(
             (
                 row.value.analyte,
-                f"{_number(row.value.value)} {row.value.unit}".strip(),
+                _value_text(row.value),
                 row.value.date or "-",
                 _interval_text(data),
                 row.interpretation,

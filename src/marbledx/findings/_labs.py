@@ -65,6 +65,9 @@ __all__ = [
 
 Interpretation = Literal["low", "normal", "high", "unknown"]
 Sex = Literal["female", "male"]
+# A censored result: the laboratory reports a bound, not a measured value ("<5", ">1000", "not detected").
+Censored = Literal["<", "<=", ">", ">=", "not detected"]
+CENSORED_FORMS: tuple[str, ...] = ("<", "<=", ">", ">=", "not detected")
 
 LABORATORY_SOURCE = "reporting laboratory"
 # Comparisons happen after unit conversion; a value equal to a limit must not flip to abnormal because of
@@ -256,6 +259,20 @@ class AnalyteSpec(_Strict):
         if factor != 1.0:
             msg = f"the canonical unit {self.unit!r} must be listed in 'units' with factor 1"
             raise ValueError(msg)
+        # An equivalent is an amount of substance times the ion's charge number (Young 1987,
+        # DOI:10.7326/0003-4819-106-1-114): mEq/L is mmol/L divided by a whole charge, 1 for bicarbonate and
+        # 2 for calcium. A factor of 2 typed for 0.5 would read every calcium four times too high.
+        for spec in self.units:
+            if not {_unit_key(s) for s in (spec.unit, *spec.aliases)} & set(_EQUIVALENT_UNITS):
+                continue
+            mmol = next((u for u in self.units if _unit_key(u.unit) == "mmol/l"), None)
+            charge = None if mmol is None else mmol.factor / spec.factor
+            if charge is None or not any(math.isclose(charge, z, rel_tol=1e-9) for z in (1, 2, 3)):
+                msg = (
+                    f"unit {spec.unit!r}: an equivalent is mmol/L times the ion's charge, so its factor must be "
+                    "the mmol/L factor divided by 1, 2 or 3"
+                )
+                raise ValueError(msg)
         for index, band in enumerate(self.bands):
             if band.unit is not None and _unit_key(band.unit) not in keys:
                 msg = f"bands[{index}].unit {band.unit!r} is not one of the analyte's units"
@@ -349,6 +366,16 @@ def _unit_key(text: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
+# Analytes whose mEq/L is refused with the reason, not only with the list of accepted units. (An ion of fixed
+# charge has its mEq/L in labs.yaml, as calcium has; the load check of AnalyteSpec keeps its factor whole.)
+_NO_EQUIVALENTS: dict[str, str] = {
+    "phosphate": (
+        "phosphate ions carry one or two charges depending on pH, so mEq/L has no fixed conversion to mmol/L"
+    ),
+}
+_EQUIVALENT_UNITS = ("meq/l", "mval/l")
+
+
 class LabTable:
     """The validated lab reference table. Build it with :func:`load_lab_table` or :func:`bundled_lab_table`."""
 
@@ -408,7 +435,10 @@ class LabTable:
         found = self._units[analyte.key].get(_unit_key(unit)) if isinstance(unit, str) else None
         if found is None:
             accepted = ", ".join(u.unit for u in analyte.units)
-            if not isinstance(unit, str) or unit.strip():
+            reason = _NO_EQUIVALENTS.get(analyte.key) if isinstance(unit, str) else None
+            if reason is not None and _unit_key(unit) in _EQUIVALENT_UNITS:
+                msg = f"{where}: {unit!r} is not converted for {analyte.key} ({reason}); expected one of {accepted}"
+            elif not isinstance(unit, str) or unit.strip():
                 msg = (
                     f"{where}: {unit!r} is not an accepted unit for {analyte.key}; expected one of {accepted}"
                 )
@@ -576,6 +606,12 @@ class LabValue:
     in another unit"). ``flag`` is the laboratory's own verdict (``"low"``, ``"high"`` or ``"normal"``, from
     an export's H/L flag); a reading that differs from it is not used. ``remark`` is the laboratory's remark
     that the specimen is unfit (``"haemolysed"``): such a value is shown and not interpreted.
+
+    ``censored`` is set when the laboratory reported a bound, not a measured value: ``"<"``, ``"<="``,
+    ``">"`` or ``">="`` with the bound in ``value`` ("<5 U/L" is ``value=5.0, censored="<"``), or ``"not
+    detected"`` (below the assay's detection limit, which is not stated; ``value`` is then 0 and means
+    nothing). ``value`` is never a measured value then: it is interpreted only where the bound decides the
+    reading, and outputs show the bound with its direction (docs/labs.md, "Censored values").
     """
 
     analyte: str
@@ -589,6 +625,15 @@ class LabValue:
     limits_unit: str | None = None
     flag: Literal["low", "high", "normal"] | None = None
     remark: str | None = None
+    censored: Censored | None = None
+
+    @property
+    def written(self) -> str:
+        """The value as a laboratory writes it: ``"7.2 g/dL"``, ``"< 5 U/L"``, ``"not detected"``."""
+        if self.censored == "not detected":
+            return "not detected"
+        number = f"{_format_number(self.value, 10)} {self.unit}".strip()
+        return f"{self.censored} {number}" if self.censored else number
 
 
 # ASCII digits only, as for ISO 8601 ages and dates: float() also reads other scripts' digits, some of which
@@ -815,6 +860,7 @@ def make_lab_value(
     limits_unit: str | None = None,
     flag: Literal["low", "high", "normal"] | None = None,
     remark: str | None = None,
+    censored: Censored | None = None,
     table: LabTable | None = None,
 ) -> LabValue:
     """Validate one value: known analyte, accepted unit, a number, plausible, ISO 8601 date and age.
@@ -823,18 +869,40 @@ def make_lab_value(
     :class:`InputError`. ``low``/``high`` are the reporting laboratory's reference limits, in
     ``limits_unit`` when the input states their unit (a phenopacket ``referenceRange.unit``, "(4-11
     x10^9/L)" in words; they are converted to ``unit``), else in ``unit``. ``flag`` and ``remark`` are the
-    laboratory's verdict and specimen remark (see :class:`LabValue`).
+    laboratory's verdict and specimen remark (see :class:`LabValue`). ``censored`` says that ``value`` is a
+    bound the laboratory reported ("<", "<=", ">", ">="), or that it reported "not detected" (``value`` and,
+    when empty, ``unit`` are then not needed); without it, a value must be a measured number.
     """
     if flag not in (None, "low", "high", "normal"):
         msg = (
             f"{where} (flag): {flag!r} is not a flag marbledx reads; expected 'low', 'high', 'normal' or None"
         )
         raise InputError(msg)
+    if censored is not None and censored not in CENSORED_FORMS:
+        msg = f"{where} (censored): {censored!r} is not a censored form; expected one of {', '.join(CENSORED_FORMS)} or None"
+        raise InputError(msg)
     lab = table or bundled_lab_table()
     spec = lab.analyte(analyte, where=where)
+    if censored == "not detected" and isinstance(unit, str) and not unit.strip():
+        unit = spec.unit  # "not detected" needs no unit: there is no number to read in one
     unit_spec = lab.unit(spec, unit, where=where)
-    number = _parse_number(value, where=where, what=f"a number such as {_example(spec, unit_spec)}")
-    _check_plausible(spec, unit_spec, number, where=where)
+    floor = analyte_floor(spec, unit_spec)
+    if censored == "not detected":
+        if floor > 0:
+            # pH is never absent: "not detected" there is a slip, and its placeholder 0 would be refused as a
+            # value the user never gave.
+            msg = f"{where}: 'not detected' is not a result for {spec.key}, which is always present; expected a measured number"
+            raise InputError(msg)
+        number = 0.0
+    else:
+        number = _parse_number(value, where=where, what=f"a number such as {_example(spec, unit_spec)}")
+        _check_plausible(spec, unit_spec, number, where=where)
+    if censored in ("<", "<=") and number <= floor:
+        shown = f"{censored}{_format_number(number, 10)} {unit_spec.unit}".strip()
+        above = f"above {_format_number(floor, 10)} {unit_spec.unit}".strip()
+        also = ", or 'not detected'" if floor <= 0 else ""
+        msg = f"{where}: {spec.key} {shown} is below every possible value; expected a bound {above}{also}"
+        raise InputError(msg)
     limits_spec = unit_spec if limits_unit is None else lab.unit(spec, limits_unit, where=f"{where} (limits)")
     limits: dict[str, float | None] = {}
     for name, given in (("low", low), ("high", high)):
@@ -863,7 +931,55 @@ def make_lab_value(
         limits_unit=None if limits_unit is None else limits_spec.unit,
         flag=flag,
         remark=remark,
+        censored=censored,
     )
+
+
+def analyte_floor(analyte: AnalyteSpec, unit: UnitSpec) -> float:
+    """The lowest possible value of ``analyte`` in ``unit`` (its plausibility minimum, 0 for most)."""
+    return analyte.plausible.min / unit.factor
+
+
+# A censored result as laboratories write it: a comparator and its bound ("<5", "< 0.5", ">1000", "≥ 3000",
+# "=>", as some exports write >=), or words that the analyte was not detected. "ND"/"n.d." is not read: it
+# also means "not done".
+_CENSORED_VALUE = re.compile(
+    r"\s*(?P<cmp><=|>=|=<|=>|<|>|\u2264|\u2265|\u2266|\u2267)\s*(?P<number>[0-9][0-9.,]*|\.[0-9]+)(?P<rest>.*)",
+    re.DOTALL,
+)
+_COMPARATORS: dict[str, Censored] = {
+    "<": "<",
+    "<=": "<=",
+    "=<": "<=",
+    "\u2264": "<=",
+    "\u2266": "<=",
+    ">": ">",
+    ">=": ">=",
+    "=>": ">=",
+    "\u2265": ">=",
+    "\u2267": ">=",
+}
+_NOT_DETECTED = re.compile(
+    r"\s*(?:not\s+detect(?:ed|able)|undetect(?:ed|able)|non[-\s]?detect(?:ed|able)"
+    r"|below\s+(?:the\s+)?(?:(?:limit\s+of\s+)?detection(?:\s+limit)?|lod|detectable\s+limits?)"
+    r"|<\s*lod|bdl)(?P<rest>\s.*|)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def split_censored(text: str) -> tuple[Censored, str, str] | None:
+    """A censored result at the start of ``text``: (form, the bound as written, the rest), or None.
+
+    ``"<5 U/L"`` gives ``("<", "5", " U/L")``, ``"≥ 3000"`` ``(">=", "3000", "")`` and ``"not detected"``
+    ``("not detected", "", "")``.
+    """
+    match = _CENSORED_VALUE.match(text)
+    if match is not None:
+        return _COMPARATORS[match["cmp"]], match["number"], match["rest"]
+    words = _NOT_DETECTED.match(text)
+    if words is not None:
+        return "not detected", "", words["rest"]
+    return None
 
 
 _VALUE_TEXT = re.compile(r"\s*(?P<name>[^=]+?)\s*=\s*(?P<rest>.*)", re.DOTALL)
@@ -893,9 +1009,31 @@ def parse_lab_value(text: str, *, where: str = "--value", table: LabTable | None
             raise InputError(msg)
         options[key] = option.group("value")
     rest = _OPTION.sub(" ", rest).strip()
-    number = _LEADING_NUMBER.match(rest)
+    name = match.group("name")
+    if name[-1:] in ("<", ">") and rest[:1] not in ("<", ">"):
+        # "pth>=1000 pg/mL": the "=" of ">=" was taken for the one after the analyte.
+        name, rest = name[:-1].rstrip(), f"{name[-1]}={rest}"
     lab = table or bundled_lab_table()
-    spec = lab.analyte(match.group("name"), where=where)
+    spec = lab.analyte(name, where=where)
+    censored = split_censored(rest)
+    if censored is not None:
+        form, bound, unit_text = censored
+        if form != "not detected" and _LEADING_NUMBER.match(bound + unit_text) is None:
+            msg = f"{where}: {quoted(rest)} is not a bound followed by a unit; expected for example '{spec.key}=<5 {spec.unit}'"
+            raise InputError(msg)
+        return make_lab_value(
+            spec.key,
+            bound,
+            unit_text.strip(),
+            where=where,
+            date=options.get("date"),
+            age=options.get("age"),
+            low=options.get("low"),
+            high=options.get("high"),
+            censored=form,
+            table=lab,
+        )
+    number = _LEADING_NUMBER.match(rest)
     if number is None:
         token = rest.split()[0] if rest.split() else ""
         canonical = next(u for u in spec.units if u.unit == spec.unit)
@@ -923,8 +1061,23 @@ _CSV_OPTIONAL = ("date", "low", "high", "age")
 _CSV_EXTRA = ("flag", "range", "comment", "birth date")
 # Other names exports give these columns, folded by _column_key.
 _CSV_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "analyte": ("test", "test name", "analyte name", "parameter"),
-    "value": ("result", "result value"),
+    # Epic ("Component", "Units"), Cerner ("Result Name", "Result Units") and German LIS exports ("Parameter",
+    # "Ergebnis", "Einheit", "Referenzbereich") name the columns so.
+    "analyte": (
+        "test",
+        "test name",
+        "analyte name",
+        "parameter",
+        "component",
+        "component name",
+        "result name",
+        "observation",
+        "lab test",
+        "untersuchung",
+        "analyt",
+    ),
+    "value": ("result", "result value", "value result", "ergebnis", "wert", "messwert", "befund"),
+    "unit": ("units", "result unit", "result units", "uom", "unit of measure", "einheit", "einheiten"),
     "date": (
         "collection date",
         "collected",
@@ -935,13 +1088,34 @@ _CSV_SYNONYMS: dict[str, tuple[str, ...]] = {
         "date of test",
         "date time",
         "datetime",
+        "collected date time",
+        "collection date time",
+        "specimen collected",
+        "result date",
+        "datum",
+        "abnahmedatum",
+        "entnahmedatum",
     ),
     "low": ("ref low", "reference low", "lower limit", "low limit", "lower reference limit"),
     "high": ("ref high", "reference high", "upper limit", "high limit", "upper reference limit"),
     "age": ("age at test", "age at the test"),
-    "flag": ("flags", "abnormal flag", "abnormal flags", "abn flag", "interpretation"),
+    "flag": (
+        "flags",
+        "abnormal flag",
+        "abnormal flags",
+        "abn flag",
+        "interpretation",
+        "normal abnormal flag",
+        "abnormal indicator",
+        "result flag",
+        "kennzeichen",
+    ),
     "range": (
         "reference range",
+        "referenzbereich",
+        "normbereich",
+        "normalbereich",
+        "referenzwerte",
         "ref range",
         "reference interval",
         "ref interval",
@@ -1016,15 +1190,21 @@ _FLAG_WORDS: dict[str, Literal["low", "high", "normal"] | None] = {
     "a": None,
     "abnormal": None,
     "*": None,
+    "!": None,
+    "!!": None,
+    "c": None,
 }
 _VALUE_FLAG = re.compile(
-    r"(?P<number>.*?[0-9.,])\s*(?:\(\s*(?P<bracketed>[a-z\u2191\u2193*]+)\s*\)|(?P<bare>ll|hh|l|h|[\u2191\u2193*]))?",
+    r"(?P<number>.*?[0-9.,])\s*(?:\(\s*(?P<bracketed>[a-z\u2191\u2193*!]+)\s*\)"
+    r"|(?P<bare>(?:ll|hh|l|h|[\u2191\u2193])[!*]*|[*!]+))?",
     re.IGNORECASE,
 )
-_CENSORED = re.compile(r"\s*(?:<=?|>=?|\u2264|\u2265)\s*[0-9.,]+\s*")
+# A reference range cell: "2.10-2.60", "(2.1 - 2.6)", "[10.5-13.5]", "< 5", and a unit after it ("2.10-2.60
+# mmol/L"), which is converted when it differs from the value's.
 _RANGE = re.compile(
-    r"\s*(?:(?P<low>[0-9.,]+)\s*(?:-|\u2013|\u2014|to)\s*(?P<high>[0-9.,]+)"
-    r"|(?:<=?|\u2264)\s*(?P<upper>[0-9.,]+)|(?:>=?|\u2265)\s*(?P<lower>[0-9.,]+))\s*",
+    r"\s*(?P<open>[(\[])?\s*(?:(?P<low>[0-9.,]+)\s*(?:-|\u2013|\u2014|to)\s*(?P<high>[0-9.,]+)"
+    r"|(?:<=?|\u2264)\s*(?P<upper>[0-9.,]+)|(?:>=?|\u2265)\s*(?P<lower>[0-9.,]+))"
+    r"\s*(?P<unit>[^()\[\]]*?)\s*(?P<close>[)\]])?\s*",
     re.IGNORECASE,
 )
 # A comment that the specimen is unfit for the value ("haemolysed", "hemolyzed", "clotted").
@@ -1076,6 +1256,10 @@ def _csv_number(text: str, *, decimal_comma: bool, where: str) -> str:
 
 def _csv_flag(text: str, *, where: str) -> Literal["low", "high", "normal"] | None:
     key = text.strip().lower()
+    # A critical or abnormal mark with the direction ("L!", "H*", "!H", "LL!"): the mark adds no direction.
+    marked = re.fullmatch(r"[!*]*\s*(ll|hh|l|h|low|high|[\u2191\u2193])\s*[!*]*", key)
+    if marked is not None:
+        key = marked.group(1)
     if key not in _FLAG_WORDS:
         msg = f"{where}: {quoted(text)} is not a laboratory flag; expected L, H, LL, HH, N or an empty cell"
         raise InputError(msg)
@@ -1130,7 +1314,14 @@ def read_labs_csv(
     if not rows:
         msg = f"{file}: no header row; expected 'analyte,value,unit,date'"
         raise InputError(msg)
-    columns = _csv_header(file, *rows[0])
+    # Without a unit column, the units must follow the numbers in the value cells ("7.2 g/dL").
+    units_in_values = any(
+        re.search(r"[0-9]\s*[^\s\d.,<>=()*!]", row[index])
+        for _, row in rows[1:]
+        for index in [_value_column(rows[0][1])]
+        if index is not None and index < len(row)
+    )
+    columns = _csv_header(file, *rows[0], units_in_values=units_in_values)
     numbers = [columns[name] for name in ("value", "low", "high", "range") if name in columns]
     # A decimal comma is read only where commas do not separate the fields, and only when the file shows
     # one that cannot be a thousands separator ("7,2", not "1,200").
@@ -1198,28 +1389,39 @@ def _csv_row(
     if flagged is not None and (flagged["bracketed"] or flagged["bare"]):
         inline_flag = _csv_flag(flagged["bracketed"] or flagged["bare"], where=where("value"))
         written = flagged["number"].strip()
-    censored = _CENSORED.fullmatch(written) is not None
-    if censored or not re.search(r"\d", written):
-        if censored:
-            what = (
-                f"{quoted(written)} is a limit (a censored value), not a measured value; marbledx does not "
-                "read censored values (docs/labs.md, 'Not covered')"
-            )
-        else:
-            what = f"no measured value ({quoted(written)})" if written else "no measured value"
+    unit_cell = cells.get("unit", "")
+    if not unit_cell:
+        # The unit in the value's cell ("7.2 g/dL", "> 1000 pg/mL"), as exports without a unit column write it.
+        split = re.fullmatch(r"(?P<number>.*?[0-9.,])\s*(?P<unit>[^\s\d.,].*)", written)
+        if split is not None:
+            try:
+                unit_cell = lab.unit(spec, split["unit"]).unit
+                written = split["number"]
+            except InputError:
+                pass  # not a unit: the number's own error below says what the cell holds
+    # A censored result ("<5", "> 1000", "not detected") is read as the bound it is (docs/labs.md, "Censored
+    # values"), never as a measured number.
+    censored = split_censored(written)
+    form: Censored | None = None
+    if censored is not None and not censored[2].strip():
+        form, written = censored[0], censored[1]
+    elif not re.search(r"\d", written):
+        what = f"no measured value ({quoted(written)})" if written else "no measured value"
         if lenient:
             return f"{where('value')}: {spec.key}: {what}; skipped"
-        if censored:
-            msg = f"{where('value')}: {what}"
-            raise InputError(msg)
         # Otherwise the number's own error below says what the cell holds.
-    unit = lab.unit(spec, cells["unit"], where=where("unit"))
-    number = _parse_number(
-        _csv_number(written, decimal_comma=decimal_comma, where=where("value")),
-        where=where("value"),
-        what=f"a number in {unit.unit}".rstrip(),
-    )
-    _check_plausible(spec, unit, number, where=where("value"))
+    if form == "not detected" and not unit_cell:
+        unit_cell = spec.unit
+    unit = lab.unit(spec, unit_cell, where=where("unit") if "unit" in columns else where("value"))
+    if form == "not detected":
+        number = 0.0
+    else:
+        number = _parse_number(
+            _csv_number(written, decimal_comma=decimal_comma, where=where("value")),
+            where=where("value"),
+            what=f"a number in {unit.unit}".rstrip(),
+        )
+        _check_plausible(spec, unit, number, where=where("value"))
     limits: dict[str, float | None] = {"low": None, "high": None}
     for name in ("low", "high"):
         if cells.get(name):
@@ -1235,9 +1437,12 @@ def _csv_row(
             msg = f"{where('range')}: the row gives both a reference range and low/high limits; expected one of them"
             raise InputError(msg)
         interval = _RANGE.fullmatch(cells["range"])
-        if interval is None:
+        if interval is None or bool(interval["open"]) != bool(interval["close"]):
             msg = f"{where('range')}: {quoted(cells['range'])} is not a reference range; expected LOW-HIGH such as 2.2-2.6, or < 5"
             raise InputError(msg)
+        range_unit = unit
+        if interval["unit"]:
+            range_unit = lab.unit(spec, interval["unit"], where=f"{where('range')} (unit)")
         for name, group in (
             ("low", interval["low"] or interval["lower"]),
             ("high", interval["high"] or interval["upper"]),
@@ -1246,10 +1451,11 @@ def _csv_row(
                 limit = _parse_number(
                     _csv_number(group, decimal_comma=decimal_comma, where=where("range")),
                     where=where("range"),
-                    what=f"the laboratory's {name} limit in {unit.unit}",
+                    what=f"the laboratory's {name} limit in {range_unit.unit}",
                 )
-                _check_plausible(spec, unit, limit, where=where("range"))
-                limits[name] = limit
+                _check_plausible(spec, range_unit, limit, where=where("range"))
+                # A range in another unit than the value's ("8.5-10.5 mg/dL" by a value in mmol/L) is converted.
+                limits[name] = limit if range_unit is unit else limit * range_unit.factor / unit.factor
     flag = _csv_flag(cells["flag"], where=where("flag")) if cells.get("flag") else None
     if inline_flag is not None and flag is not None and inline_flag != flag:
         msg = f"{where('flag')}: the flag {quoted(cells['flag'])} differs from the one after the value ({quoted(cells['value'])}); expected one flag"
@@ -1281,11 +1487,17 @@ def _csv_row(
         high=limits["high"],
         flag=flag,
         remark=remark,
+        censored=form,
         table=lab,
     )
 
 
-def _csv_header(file: Path, line: int, row: list[str]) -> dict[str, int]:
+def _value_column(header: list[str]) -> int | None:
+    """The index of the value column of a header row, or None."""
+    return next((i for i, cell in enumerate(header) if _CSV_COLUMNS.get(_column_key(cell)) == "value"), None)
+
+
+def _csv_header(file: Path, line: int, row: list[str], *, units_in_values: bool = False) -> dict[str, int]:
     columns: dict[str, int] = {}
     expected = ", ".join((*_CSV_REQUIRED, *_CSV_OPTIONAL, *_CSV_EXTRA))
     for index, cell in enumerate(row):
@@ -1304,7 +1516,10 @@ def _csv_header(file: Path, line: int, row: list[str]) -> dict[str, int]:
             msg = f"{file}, line {line}, column {index + 1}: column {name!r} appears twice in the header"
             raise InputError(msg)
         columns[name] = index
-    missing = [name for name in _CSV_REQUIRED if name not in columns]
+    # The unit may instead follow the number in the value's cells ("7.2 g/dL"); a row without one is refused.
+    missing = [
+        name for name in _CSV_REQUIRED if name not in columns and not (name == "unit" and units_in_values)
+    ]
     if missing:
         msg = f"{file}, line {line}: the header lacks column(s) {', '.join(missing)}; expected a header row with {expected}"
         raise InputError(msg)
@@ -1370,10 +1585,18 @@ class LabInterpretation:
     needs: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        censored = self.value.censored
         return {
             "analyte": self.value.analyte,
             "name": self.name,
-            "value": self.value.value,
+            # A censored result has no measured value: its bound is under "censored", never here.
+            "value": None if censored else self.value.value,
+            "censored": None
+            if censored is None
+            else {
+                "comparator": "<" if censored == "not detected" else censored,
+                "bound": None if censored == "not detected" else self.value.value,
+            },
             "unit": self.value.unit,
             "date": self.value.date,
             "age_days": None if self.age_days is None else round(self.age_days, 1),
@@ -1394,6 +1617,43 @@ def _lt(value: float, limit: float) -> bool:
 
 def _gt(value: float, limit: float) -> bool:
     return value > limit and not math.isclose(value, limit, rel_tol=_REL_TOL, abs_tol=1e-12)
+
+
+def _sides(
+    value: float, censored: Censored | None, low: float | None, high: float | None
+) -> tuple[bool | None, bool | None]:
+    """(below ``low``, above ``high``) for a value, or for a censored result's bound in the same unit.
+
+    None: the side has no limit, or the bound does not decide it. A bound decides a side only when every value
+    it allows lies on one side of the limit: "<50 g/L" is below 105 g/L, "> 1000 pg/mL" above 65 pg/mL, but
+    "< 5 U/L" against an upper limit of 4 is undecided. "not detected" is below any upper limit (an assay's
+    detection limit lies below its upper reference limit) and decides the lower side only for a limit of 0.
+    """
+    if censored is None:
+        return (None if low is None else _lt(value, low)), (None if high is None else _gt(value, high))
+    below: bool | None = None
+    above: bool | None = None
+    if censored == "not detected":
+        below = False if low is not None and low <= 0 else None
+        above = None if high is None else False
+    elif censored in ("<", "<="):
+        if low is not None and (_lt(value, low) if censored == "<=" else not _gt(value, low)):
+            below = True  # every value allowed (< or <= the bound) lies below the limit
+        if high is not None and not _gt(value, high):
+            above = False
+    else:
+        if high is not None and (_gt(value, high) if censored == ">=" else not _lt(value, high)):
+            above = True
+        if low is not None and not _lt(value, low):
+            below = False
+    return below, above
+
+
+def _undecided(below: bool | None, above: bool | None, low: float | None, high: float | None) -> bool:
+    """Whether a censored result leaves a side with a limit undecided while it is abnormal on neither."""
+    if below or above:
+        return False
+    return (low is not None and below is None) or (high is not None and above is None)
 
 
 def _select_band(
@@ -1574,6 +1834,14 @@ def _interval_unit_check(
     )
 
 
+def _censored_note(value: LabValue, interpretation: Interpretation, undecided: bool) -> str | None:
+    """What a censored result is, for its row: the bound is shown, and never read as a measured value."""
+    if value.censored is None or undecided:
+        return None  # an undecided one says so in its own note
+    decides = "; the bound decides the reading" if interpretation != "unknown" else ""
+    return f"Reported as {value.written}: a bound, not a measured value{decides}."
+
+
 def _withheld(row: LabInterpretation, note: str) -> LabInterpretation:
     """``row`` not interpreted: no term, no side for the derived rules, ``note`` first."""
     return dataclasses.replace(
@@ -1631,7 +1899,9 @@ def _interpret_value(
     analyte = table.analyte(value.analyte, where=value.source)
     unit = table.unit(analyte, value.unit, where=value.source)
     # Checked again, as the analyte and unit are: a LabValue may be built directly, not by make_lab_value.
-    for name, number in (("value", value.value), ("low", value.low), ("high", value.high)):
+    # "not detected" holds no number (its placeholder 0 is never shown or checked as one).
+    measured = None if value.censored == "not detected" else value.value
+    for name, number in (("value", measured), ("low", value.low), ("high", value.high)):
         if number is not None:
             _check_plausible(analyte, unit, number, where=f"{value.source} ({name})")
     own_age = _checked_age_days(value.age_days, where=f"{value.source} (age at the test)")
@@ -1639,7 +1909,7 @@ def _interpret_value(
     canonical = value.value * unit.factor
     notes: list[str] = []
     check_below = analyte.plausible.check_below
-    if check_below is not None and canonical < check_below:
+    if check_below is not None and canonical < check_below and value.censored is None:
         notes.append(
             f"Check the value and its unit: {_format_number(value.value)} {unit.unit} is below "
             f"{check_below / unit.factor:.3g} {unit.unit}, which is rarely seen; g/L typed for g/dL, "
@@ -1654,8 +1924,8 @@ def _interpret_value(
     if laboratory and not use_cited:
         # Reference §5: always prefer the reporting laboratory's age-, sex- and assay-specific interval.
         interval = ReferenceInterval(value.low, value.high, unit.unit, LABORATORY_SOURCE, laboratory=True)
-        below = None if value.low is None else _lt(value.value, value.low)
-        above = None if value.high is None else _gt(value.value, value.high)
+        below, above = _sides(value.value, value.censored, value.low, value.high)
+        undecided = value.censored is not None and _undecided(below, above, value.low, value.high)
         # A laboratory's "< 5" means normal below 5 (CK-BB), but only where nothing is read from the side it
         # leaves open: a haemoglobin of 5 g/dL against "< 13.5" is not normal, it is not assessed.
         open_side = "low" if value.low is None else "high" if value.high is None else None
@@ -1713,10 +1983,13 @@ def _interpret_value(
         else:
             low, high = limit(band.low), limit(band.high)
             grey = limit(band.low_indeterminate_below)
-        below = None if low is None else _lt(canonical, low)
-        above = None if high is None else _gt(canonical, high)
-        if grey is not None and below is False and _lt(canonical, grey):
-            below, indeterminate = None, True
+        below, above = _sides(canonical, value.censored, low, high)
+        undecided = value.censored is not None and _undecided(below, above, low, high)
+        # A bound decides the grey zone only when every value it allows lies at or above its end ("> 1.2").
+        if grey is not None and below is False:
+            in_grey = value.censored not in (None, ">", ">=") or _lt(canonical, grey)
+            if in_grey:
+                below, indeterminate = None, True
         interval = ReferenceInterval(
             low=None if low is None else _display(low / unit.factor, converted),
             high=None if high is None else _display(high / unit.factor, converted),
@@ -1729,8 +2002,29 @@ def _interpret_value(
         if band.note:
             notes.append(band.note)
     interpretation = _classify(below, above, one_sided_normal and not indeterminate)
-    if interpretation == "unknown":
-        if indeterminate:
+    if undecided and interpretation == "normal":
+        interpretation = "unknown"  # one side passed, the other is left open by the bound
+    if undecided and interpretation == "unknown":
+        limits = _limits_text(interval.low, interval.high, interval.unit)
+        notes.insert(
+            0,
+            f"Undetermined: the laboratory reports not detected without its detection limit, which "
+            f"decides nothing against the interval ({limits}); give the limit ('<X') or the measured value."
+            if value.censored == "not detected"
+            else f"Undetermined: the laboratory reports {value.written}, and the interval ({limits}) lies "
+            "within what that allows; give the measured value.",
+        )
+    elif interpretation == "unknown":
+        if indeterminate and value.censored is not None and interval.indeterminate_below is not None:
+            # "> 0.8 mmol/L" in the 0.75-1.10 grey zone: not "low by some definitions", as a measured 0.8 would
+            # be, since the bound allows values above the zone too.
+            zone = _limits_text(interval.low, interval.indeterminate_below, interval.unit)
+            notes.insert(
+                0,
+                f"Undetermined: the laboratory reports {value.written}, which allows values in the range that is "
+                f"low by some published definitions only ({zone}) and above it; give the measured value.",
+            )
+        elif indeterminate:
             notes.insert(0, "Low by some published definitions only.")
         elif below is False and above is None:
             notes.insert(0, f"Not low; {_open_side_note(interval, 'upper')}")
@@ -1763,8 +2057,13 @@ def _interpret_value(
         source="; ".join(
             s for s in (table.citation(sources), interval.source if interval.laboratory else "") if s
         ),
-        # The unit check's note comes first: it says which interval was used.
-        note=" ".join(n for n in (unit_note, *notes) if n) or None,
+        # The unit check's note comes first: it says which interval was used; then what a censored result is.
+        note=" ".join(
+            n
+            for n in (unit_note, _censored_note(value, interpretation, undecided or indeterminate), *notes)
+            if n
+        )
+        or None,
         below=below,
         above=above,
         age_days=age,
@@ -1918,6 +2217,8 @@ def _calcium_phosphate_notes(rows: Sequence[LabInterpretation], table: LabTable)
         phosphate = next((r for r in group if r.value.analyte == product.phosphate), None)
         if calcium is None or phosphate is None:
             continue
+        if calcium.value.censored or phosphate.value.censored:
+            continue  # a bound is not a measured value: no product
         ca = table.convert(table.analyte(product.calcium), calcium.value.value, calcium.value.unit, "mg/dL")
         po4 = table.convert(
             table.analyte(product.phosphate), phosphate.value.value, phosphate.value.unit, "mg/dL"

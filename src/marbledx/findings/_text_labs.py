@@ -27,6 +27,7 @@ from marbledx._format import age_text
 from marbledx.errors import InputError, UnknownTermError
 from marbledx.findings._labs import (
     AnalyteSpec,
+    Censored,
     LabInterpretation,
     LabReport,
     LabTable,
@@ -52,8 +53,17 @@ _FILLER = (
     r"(?:\s*(?:[:=]|[-\u2013](?=\s)|(?:was|is|of|at|now|levels?|count|concentration|values?"
     r"|(?:fell|fallen|falls?|dropped|drops|rose|risen|rises|decreased|increased)\s+to)(?![a-z])))*\s*"
 )
-# A limit or an estimate is not a measurement ("Hb < 7", "keep Hb above 10", "Hb about 7"): not read, as
-# ``marbledx labs`` does not read censored values either (docs/labs.md, "Not covered").
+# Before the number: a laboratory's censored result written with a symbol ("PTH >1000 pg/mL", "CK-BB < 5
+# U/L") is read as the bound it is, as ``marbledx labs`` reads it (docs/labs.md, "Censored values"). Words
+# are not ("Hb below 7", "keep Hb above 10", "Hb about 7"): in prose they give thresholds and estimates.
+_CENSORED_SYMBOLS: dict[str, Censored] = {
+    "<": "<",
+    "<=": "<=",
+    "\u2264": "<=",
+    ">": ">",
+    ">=": ">=",
+    "\u2265": ">=",
+}
 _COMPARATOR = (
     r"(?P<cmp>(?:<=|>=|<|>|\u2264|\u2265|~|\u2248|(?:less|more|greater)\s+than|below|above|under|over"
     r"|up\s+to|approx(?:imately|\.)?|about|around|circa)\s*)?"
@@ -98,6 +108,15 @@ _INTERVAL = re.compile(
     r"|(?:<=|<|\u2264)\s*(?P<upper>\d+(?:\.\d+)?)|(?:>=|>|\u2265)\s*(?P<lower>\d+(?:\.\d+)?))"
     r"\s*(?P<unit>[^()\[\],;]*?)\s*[)\]]",
     re.IGNORECASE,
+)
+# A laboratory's flag between the number and its unit, as LIS printouts align it: "72   L    g/L".
+_COLUMN_FLAG = re.compile(r"[ \t]+(?P<letter>[LH])(?P<mark>[!*]?)(?=[ \t]+\S)")
+# A LIS printout's reference range in a column after the unit: "g/L   105-135". Two blanks or a tab before it
+# (a column), and the line's end after it, which the word parser has already made a space or "; " before a
+# capital, so a range in prose ("Hb 7 g/dL 3-4 times") is not one.
+_COLUMN_RANGE = re.compile(
+    r"(?:[ ]{2,}|[ ]*\t[ \t]*)(?P<low>\d+(?:\.\d+)?)[ \t]*[-\u2013][ \t]*(?P<high>\d+(?:\.\d+)?)"
+    r"(?=[ \t]*(?:\r?\n|$|[;,]|\.(?:\s|$))|\s+[A-Z])"
 )
 # A laboratory's flag after the value: "(L)", "H", "(low)", "↓".
 _FLAG = re.compile(
@@ -215,6 +234,7 @@ class LabMention:
     flag: str | None = None
     problem: str | None = None
     dated: str | None = None
+    censored: Censored | None = None
 
 
 @dataclass(frozen=True)
@@ -270,7 +290,8 @@ def _mention_pattern(table: LabTable) -> re.Pattern[str]:
     names: set[str] = set()
     for analyte in table.analytes:
         for name in (analyte.key.replace("_", " "), analyte.name, *analyte.aliases):
-            chunks = re.findall(r"[a-z0-9+]+", name.lower())
+            # Letters of any script, so that a German alias ("hämoglobin") is one word, not "h" and "moglobin".
+            chunks = re.findall(r"(?:[^\W_]|\+)+", name.lower())
             if chunks:
                 names.add(r"[\s\-]*".join(re.escape(chunk) for chunk in chunks))
     alternatives = "|".join(sorted(names, key=lambda n: (-len(n), n)))
@@ -344,7 +365,8 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
         pos = match.end("number")
         problem: str | None = None
         unit = ""
-        if match.group("cmp"):
+        censored = _CENSORED_SYMBOLS.get((match.group("cmp") or "").strip())
+        if match.group("cmp") and censored is None:
             problem = f"{' '.join(match.group('cmp').split())!r} makes it a limit or an estimate, not a measured value"
         several = _SEVERAL.match(text, pos)
         comma = _COMMA_DECIMAL.match(text, pos)
@@ -361,6 +383,14 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
             pos = comma.end()
         if analyte is None:  # defensive: every name of the pattern is the table's
             continue
+        flag = None
+        column_flag = _COLUMN_FLAG.match(text, pos)
+        if column_flag and not several and not comma:
+            # "72   L    g/L": the flag only where a unit the analyte accepts follows it.
+            after_flag = _unit_at(text, column_flag.end(), analyte, table)
+            if after_flag is not None and after_flag[2] is None and after_flag[0]:
+                flag = _FLAGS[column_flag["letter"].lower()]
+                pos = column_flag.end()
         found = _unit_at(text, pos, analyte, table)
         if found is None:
             continue  # "Ca 3 months": a duration
@@ -374,12 +404,21 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
             pos = interval.end()
             low, high, interval_problem = _interval_limits(interval, analyte, unit, table)
             problem = problem or interval_problem
-        flag = None
-        flagged = _FLAG.match(text, pos)
+        flagged = _FLAG.match(text, pos) if flag is None else None
         if flagged:
             written_flag = next(g for g in flagged.group("bracketed", "arrow", "letter") if g)
             flag = _FLAGS[written_flag.lower()]
             pos = flagged.end()
+        if not interval:
+            # The interval after the flag ("6.9 g/dL (L) [10.5-13.5]"), or in a printout's column.
+            interval = _INTERVAL.match(text, pos)
+            if interval:
+                pos = interval.end()
+                low, high, interval_problem = _interval_limits(interval, analyte, unit, table)
+                problem = problem or interval_problem
+            elif unit and (column := _COLUMN_RANGE.match(text, pos)):
+                pos = column.end()
+                low, high = float(column["low"]), float(column["high"])
         unfit = _UNFIT.match(text, pos)
         if unfit and problem is None:
             problem = (
@@ -403,6 +442,16 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
             )
         if problem is None and _TARGET_WORDS.intersection([*before_words[-3:], *after_words[:2]]):
             problem = "a target or threshold, not a measured value"
+        if problem is None and censored is not None and flag is None and low is None and high is None:
+            # In notes "Hb < 7 g/dL" is a threshold ("transfuse when Hb < 7 g/dL", "anaemia defined as Hb < 7
+            # g/dL") as often as a laboratory's censored result, and read as a result it gave Anemia observed.
+            # Only the laboratory's own interval or flag with it, as a printout or a copied result has them,
+            # makes it a result ("PTH >1000 pg/mL (15-65)", "PTH >1000 H pg/mL 15-65").
+            problem = (
+                f"{match.group('cmp').strip()!r} makes it a limit or an estimate, not a measured value: in notes "
+                "a threshold as often as a laboratory's result; a result is read with the laboratory's interval "
+                "or flag after it, e.g. 'PTH >1000 pg/mL (15-65)'"
+            )
         dated = _DATED.search(before) or _DATED.search(after)
         mentions.append(
             LabMention(
@@ -419,6 +468,7 @@ def find_lab_mentions(text: str, table: LabTable) -> list[LabMention]:
                 flag=flag,
                 problem=problem,
                 dated=" ".join(dated.group().split()) if dated else None,
+                censored=censored,
             )
         )
     return mentions
@@ -610,6 +660,7 @@ def read_text_labs(
                 where=where,
                 low=mention.low,
                 high=mention.high,
+                censored=mention.censored,
                 table=table,
             )
         except InputError as exc:

@@ -199,6 +199,9 @@ _SECTION_HEADINGS = frozenset(
         "hospital",
         "course",
         "discharge",
+        # "Review of systems: negative for ...", as "ROS:" is.
+        "review",
+        "system",
     }
 )
 _NO_FINDING = _PATIENT_ONLY | _SECTION_HEADINGS
@@ -249,7 +252,13 @@ _NOT_SEEN = re.compile(
     r"\s+(?:(?:is|was|are|were)\s+)?not\s+(?:seen|found|observed|detected|present|noted|identified|reported"
     r"|documented|evident|demonstrated|appreciated)\b"
 )
+# The start of a phrase split off by a negation inside a phrase (see _inline_cue).
+_INLINE_MARK = "zzinlinezz"
 _INLINE_NEGATION = re.compile(
+    # "She denies fever", "ROS negative for fever, rash": the cue starts a new phrase, as "no" does (the fever was
+    # read as observed, "she denies" left aside as words outside the match). "Denied" is a post-cue too ("fever
+    # denied on questioning"), so it is not split off (see _POST_NEGATION).
+    r"\bden(?:y|ies)\b|\bnegative\s+for\b|"
     r"\bfree\s+of\b|\bwith\s+no\b|\bwithout\b|\bno\b"
     r"|\b(?:(?:do|does|did|has|have|had|is|was|are|were)\s+)?(?:not|never)"
     r"(?:\s+(?:have|has|had|show|shows|showed|shown|develop|developed|experience|experienced))?\b"
@@ -258,7 +267,7 @@ _INLINE_NEGATION = re.compile(
 # by MRI". The words after it only say where or when; a finding among them holds the phrase back.
 _POST_NEGATION = re.compile(
     r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been|remains?|remained)\s+)?"
-    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|unremarkable|negative|nil|none)\b"
+    r"(?:absent|not\s+present|ruled\s+out|excluded|normal|intact|unremarkable|negative|nil|none|denied)\b"
 )
 # "no fractures, thrombocytopenia present": a finding said to be present ends a negation's scope. The
 # "confirmed" of "to be confirmed" is a doubt (see _POST_UNCERTAIN): "anaemia to be confirmed" read as "anaemia
@@ -266,6 +275,8 @@ _POST_NEGATION = re.compile(
 _POST_AFFIRM = re.compile(
     r"\s+(?:(?:is|was|are|were|been|has\s+been|have\s+been)\s+)?(?:present|noted|positive|(?<!\bto\sbe\s)confirmed)\b"
 )
+# "Positive for pallor", "+ve for anaemia" (a review of systems): the finding is stated.
+_PRE_AFFIRM = re.compile(r"^positive\s+for\b\s*")
 # Uncertain or hypothetical findings ("rule out osteopetrosis", "possible hepatomegaly", "? splenomegaly",
 # "at risk of fractures") are not findings of the patient; like the ConText algorithm's hypothetical and
 # uncertain triggers (Harkema et al. 2009, PMID:19435614) they are shown to the user and not read. A
@@ -424,6 +435,8 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = (
     # "-ve" was left as words and the finding read as observed).
     (re.compile(r"(?<![a-z0-9])[-\u2013\u2212]\s?ve\b"), " negative"),
     (re.compile(r"(?<![a-z0-9])\+\s?ve\b"), " positive"),
+    # "Allergies: NKDA" (no known drug allergies) says nothing of a finding; it read as Allergy observed.
+    (re.compile(r"\b(?:(?:drug|known)\s+)?allerg(?:y|ies)\s*[:=\-]?\s*nk(?:d|f)?a\b|\bnk(?:d|f)?a\b"), " "),
     (re.compile(r"\bzero\b"), "no"),
     (re.compile(r"\bneither\b"), "no"),
     (re.compile(r"\bfree\s+from\b"), "free of"),
@@ -773,7 +786,7 @@ _KIN_NOUN = r"(?:parents|marriage|union|couple)"
 _KIN_PHRASE = (
     r"(?:(?:the|her|his|their|both|my|our)\s+)?"
     r"(?:(?:parents?(?:'s|s')?|parental|mother\s+and\s+father|father\s+and\s+mother)"
-    r"(?:[\s,:=-]+(?:are|were|is|was|both|also|no|not|non)\b)*"
+    rf"(?:[\s,:=-]+(?:are|were|is|was|both|also|no|not|non|{_INLINE_MARK})\b)*"
     rf"[\s,:=-]+(?:{_KIN_WORD})(?:[\s-]+(?:{_KIN_WORD}|{_KIN_NOUN}))*"
     rf"|(?:(?:no|not|non)[\s-]+)?(?:{_KIN_WORD})(?:[\s-]+(?:{_KIN_WORD}))*[\s-]+{_KIN_NOUN})"
 )
@@ -926,6 +939,14 @@ _CONNECTOR = re.compile(
 # "No further fractures", "no new fractures", "no fits since starting calcium": the finding was there
 # before, so the negation says it stopped, not that it is absent. Such phrases are held back.
 _RESOLVED = re.compile(r"^(?:further|more|new|repeat|recurrences?\s+of)\b|\bsince\b|\bany\s*more\b")
+# Cues whose object is a list: "negative for fever, fractures and seizures", "denies bruising, bone pain,
+# headaches", "no history of fractures, seizures", "no evidence of X, Y". A review of systems or a history is
+# written so, every item absent; bare "no X, Y" is not such a cue, since terse notes also write "no fractures,
+# big spleen" for "no fractures; big spleen" (see _settle).
+_LIST_CUES = frozenset({"negative for", "denies", "denied"})
+_LIST_CUE_NO = re.compile(
+    r"^(?:(?:any|known|previous|prior|past)\s+)?(?:history|hx|h/o|evidence|signs?|symptoms?|complaints?)\s+of\b"
+)
 # Cues that say an attribute is normal ("normal vision and hearing", "intact hearing"). They reach every
 # item of their list that is a bare attribute (see TextParser._distribute_normal).
 _NORMAL_CUES = frozenset({"normal", "intact", "unremarkable"})
@@ -1038,7 +1059,11 @@ _NEGATION_HEADING_CUE = (
 )
 # Such a heading as a clause of a sentence: by then a bullet is part of the sentence, and "no" or "without"
 # has become ", no" (see _inline_cue).
-_NEGATION_HEADING = re.compile(rf"[\s,\-*\u2022\u00b7\u2013\u2014>]*{_NEGATION_HEADING_CUE}\s*")
+_NEGATION_HEADING = re.compile(
+    rf"[\s,\-*\u2022\u00b7\u2013\u2014>]*(?:{_INLINE_MARK}\s+)?{_NEGATION_HEADING_CUE}\s*"
+)
+# Such a heading after its subject ("Pt denies:", "ROS negative for:"), which _inline_cue has cut off by a comma.
+_NEGATION_HEADING_AFTER = re.compile(rf",\s*(?:{_INLINE_MARK}\s+)?{_NEGATION_HEADING_CUE}\s*$")
 # Such a heading alone on its line, its colon ending the line.
 _NEGATION_HEADING_LINE = re.compile(
     rf"[ \t]*(?:[-*\u2022\u00b7\u2013\u2014>][ \t]*)?{_NEGATION_HEADING_CUE}[ \t]*:[ \t]*\r?", re.IGNORECASE
@@ -1817,6 +1842,9 @@ class _LexiconEntry:
     normal_only: bool = False
     attribute: bool = False
     observed_only: bool = False
+    # The age in days from which the words are the finding (lexicon "abnormal_from_months"): "open fontanelle"
+    # is normal in a young infant (see _hold_back_before_age).
+    from_age_days: float | None = None
 
 
 # Words that an HPO synonym gives to a finding of one organ, though a report uses them for another organ's as
@@ -1956,6 +1984,8 @@ class _Item:
     # read as written ("no consanguinity, anaemia" held the anaemia back as "no X, Y"); an "or" list is still
     # covered ("no consanguinity or anaemia").
     kin: bool = False
+    # Its pre-negation cue takes a list ("negative for", "denies", "no history of"; see _LIST_CUES).
+    listing: bool = False
     lab_after: str = ""  # the words after the phrase's last lab value (see TextParser._emit)
 
 
@@ -1996,6 +2026,8 @@ class TextParser:
                     attribute = bool(item.get("attribute", False))
                     normal_only = bool(item.get("normal_only", False)) or attribute
                     observed_only = bool(item.get("observed_only", False))
+                    months = item.get("abnormal_from_months")
+                    from_age = None if months is None else float(months) * _UNIT_DAYS["m"]
                     for key in (tuple(sorted(tokens)), tokens):
                         known = entries.get(key)
                         if known is not None and key != tokens and known.words != tokens:
@@ -2008,7 +2040,14 @@ class TextParser:
                         # is listed, so it reads (the plural that came after it made it need the plural).
                         needs_plural = plural and not (known is not None and same and not known.plural)
                         entries[key] = _LexiconEntry(
-                            terms, needs_plural, alone, tokens, normal_only, attribute, observed_only
+                            terms,
+                            needs_plural,
+                            alone,
+                            tokens,
+                            normal_only,
+                            attribute,
+                            observed_only,
+                            from_age,
                         )
         return anywhere, negated_only
 
@@ -2255,6 +2294,8 @@ class TextParser:
         # the text.
         text, long_names = _take_names(text)
         text, birth_date, long_dates = _take_birth_dates(text)
+        # "Anaemia [x]", "Seizures [ ]", "Fractures N", "Fractures? No": a form's answers (see _form_answers).
+        text = _form_answers(text)
         table = (lab_table or bundled_lab_table()) if labs else None
         if table is not None:
             # "Hb" then "7.2 g/dL" on the next line is "Hb 7.2 g/dL" (see join_split_values).
@@ -2308,6 +2349,7 @@ class TextParser:
         lowered = _COURTESY_QUESTION.sub(r"\1.", lowered)
         lowered = _COURTESY.sub(" ", lowered)
         lowered = _QUESTION_HEADING_VALUE.sub(" possible", lowered)
+        lowered = _UNKNOWN_HEADING_VALUE.sub(_unknown_heading_value, lowered)
         lowered = _HEADING_VALUE.sub(self._heading_value, lowered)
         lowered = _NOT_RULED_OUT.sub(" possible", lowered)
         lowered = _NOT_CONFIRMED.sub(" to be confirmed", lowered)
@@ -2360,6 +2402,8 @@ class TextParser:
             state.notes.append(
                 "a date of birth is not used (the date of the note is not known); give the age with --age"
             )
+        # "Open fontanelle" is a finding only from about 18 months (see _hold_back_before_age).
+        _hold_back_before_age(state, age_days if age_days is not None else text_age)
         text_sex = _text_sex(state)
         found: tuple[TextLab, ...] = ()
         if table is not None and mentions:
@@ -2385,6 +2429,8 @@ class TextParser:
         def restore(words: str) -> str:
             """The words with each value placeholder, and each consanguinity heading's and sign's, back as
             written."""
+            if _INLINE_MARK in words:
+                words = " ".join(words.replace(_INLINE_MARK, " ").split())
             if kin:
                 words = _KIN_MARK.sub(lambda m: kin[int(m.group(1))], words)
             if signs:
@@ -2779,6 +2825,12 @@ class TextParser:
                     clause = f" {negation} {clause}"
                 negation = None
                 negative = _NEGATION_HEADING.fullmatch(heading) if index + 1 < len(clauses) else None
+                after = _NEGATION_HEADING_AFTER.search(heading) if index + 1 < len(clauses) else None
+                if negative is None and after is not None:
+                    # "Pt denies: fever, rash", "ROS negative for: fever": the subject is read as a clause of its
+                    # own, and the cue negates the clause after the colon (fever and rash were read as observed).
+                    self._clause(heading[: after.start()], state, hedged=hedged)
+                    negative = after
                 if negative is not None:
                     negation = " ".join(negative.group("cue").split())
                     negation = "negative for" if negation == "negative" else negation
@@ -2816,6 +2868,9 @@ class TextParser:
         for index in range(0, len(pieces), 2):
             phrase = " ".join(pieces[index].split())
             connector = " ".join(pieces[index - 1].split()) if index else ""
+            # A phrase cut off by a negation inside the words before it (see _inline_cue).
+            inline = phrase.startswith(_INLINE_MARK)
+            phrase = phrase.removeprefix(_INLINE_MARK).strip()
             # Words that go on about the parents stay theirs: "parents are first cousins, both well", and "parents,
             # no related", which "parents are not related" is by now.
             goes_on = relative is not None and (
@@ -2826,6 +2881,12 @@ class TextParser:
                     and _ends_with_kin([*relative, phrase], phrase)
                 )
             )
+            # "Anaemia, father never had fractures": the comma that cut off the negation is no end of the
+            # father's words (the fractures were read as the patient's, excluded).
+            # Words that name no finding end them as before ("the sibling was not recorded": "recorded" is shown).
+            if relative is not None and inline and connector == "," and not goes_on:
+                cue = _NEGATION.match(phrase)
+                goes_on = bool(self._matches(phrase[cue.end() :] if cue else phrase, negated=True))
             if relative is not None and not goes_on and (connector == "," or (kin and connector in _AND)):
                 # A relative's words end at a comma; a consanguinity phrase ends at "and" too ("parents
                 # consanguineous and anaemia": the anaemia is the patient's).
@@ -2906,6 +2967,13 @@ class TextParser:
             item.normal = item.cue in _NORMAL_CUES
             phrase = phrase[cue.end() :].strip()
             item.resolved = bool(_RESOLVED.search(phrase))
+            item.listing = item.cue in _LIST_CUES or (item.cue == "no" and bool(_LIST_CUE_NO.match(phrase)))
+        affirm = _PRE_AFFIRM.match(phrase) if not cue else None
+        if affirm and not self._names_a_term(phrase, affirm.group()):
+            # "Negative for fever, rash, positive for pallor": the pallor is stated, and a negation's list ends
+            # before it, as it does before "pallor present" (it was held back as a later item of the list).
+            item.affirmed = True
+            phrase = phrase[affirm.end() :].strip()
         for pattern, flag in ((_POST_NEGATION, "post_negation"), (_POST_AFFIRM, "affirmed")):
             post = pattern.search(phrase)
             if post and post.start() > 0 and not self._cue_is_a_name(phrase, post.start()):
@@ -2941,7 +3009,7 @@ class TextParser:
             # "anaemia, absent, big spleen" is "anaemia absent, big spleen".
             if _POST_NEGATION.fullmatch(f" {item.written}"):
                 item.post_negation = True
-                item.pre_negation, item.cue, item.resolved = False, "", False
+                item.pre_negation, item.cue, item.resolved, item.listing = False, "", False, False
                 item.normal = item.written.split()[-1] in _NORMAL_CUES
                 phrase = ""
             elif item.pre_hedge and not phrase:
@@ -3194,8 +3262,13 @@ class TextParser:
             state.shared = None
         elif shown == item.phrase and tokens[0] not in _SHAREABLE:
             state.shared = None
-        for _, _, term in matches:
-            state.mappings.append(TextMapping(shown, term, self.ontology.label(term), excluded))
+        shown_tokens = _tokens(shown)
+        for start, end, term in matches:
+            mapping = TextMapping(shown, term, self.ontology.label(term), excluded)
+            state.mappings.append(mapping)
+            entry = self._lexicon_entry(shown_tokens[start:end], negated=excluded)
+            if entry is not None and entry.from_age_days is not None:
+                state.age_bound.append((mapping, entry.from_age_days, item.written))
 
     def _emit_signs(self, item: _Item, state: _State) -> None:
         """Record the signs of a settled phrase (see _take_signs): each term as the sign says, unless the phrase
@@ -3239,12 +3312,15 @@ class TextParser:
 def _inline_cue(match: re.Match[str]) -> str:
     """A negation inside a phrase starts a new phrase: "there were no fractures" -> "there were, no fractures".
 
-    "free of" keeps its words; the others become "no".
+    "free of", "negative for" and "denies" keep their words ("deny" becomes "denies"); the others become "no".
+    After a word, the new phrase starts with _INLINE_MARK: the comma is no end of a relative's words ("father
+    never had fractures" is the father's; see TextParser._clause).
     """
     words = " ".join(match.group().split())
-    if words.endswith(" of"):
-        return f", {words} "
-    return ", no "
+    cue = "denies" if words in {"deny", "denies"} else words if words.endswith((" of", " for")) else "no"
+    before = match.string[max(0, match.start() - 2) : match.start()]
+    mark = f"{_INLINE_MARK} " if re.fullmatch(r"[a-z0-9]\s", before) else ""
+    return f", {mark}{cue} "
 
 
 def _ends_with_kin(relative: list[str], added: str) -> bool:
@@ -3262,7 +3338,7 @@ def _spleen_below_margin(match: re.Match[str]) -> str:
 
 
 def _shown(words: str) -> str:
-    words = _UNREAD.sub(" ", words.replace(_HYPOTHETICAL_MARK.strip(), " "))
+    words = _UNREAD.sub(" ", words.replace(_HYPOTHETICAL_MARK.strip(), " ").replace(_INLINE_MARK, " "))
     return " ".join(words.split()).replace(" ,", ",")
 
 
@@ -3312,6 +3388,9 @@ class _State:
     lab_context: dict[int, str] = field(default_factory=dict)
     # The signs read by their own rule, by their placeholder's number (see _take_signs).
     signs: list[_Sign] = field(default_factory=list)
+    # Mappings read through a lexicon entry that is a finding only from an age on, with that age in days and the
+    # words as written (see _hold_back_before_age).
+    age_bound: list[tuple[TextMapping, float, str]] = field(default_factory=list)
 
 
 def _take_names(text: str) -> tuple[str, int]:
@@ -3493,6 +3572,94 @@ def _states_consanguinity(text: str, kin: list[str]) -> bool:
             continue
         return True
     return False
+
+
+# A referral form copied from an electronic record (session 40). A ticked box ("Anaemia [x]", "[x] Anaemia",
+# "Anaemia ☑") is the finding's "yes", an empty one ("Seizures [ ]", "☐ Seizures") says neither (not asked, or
+# not present: the form does not say), so it is the value "not known", held back. "Y" or "N" ending a line after
+# a word ("Fractures N", "Pallor<tab>Y": a Y/N column) is "yes" or "no"; "Fractures? No" ending a line is the
+# answer "Fractures: No". They were read as words: "Seizures [ ]", "Fractures N" and "Fractures? No" then
+# "Anaemia" read as seizures and fractures observed, or "no anaemia".
+_TICKED = r"(?:\[[ \t]*[x\u2713\u2714][ \t]*\]|\u2611|\u2612|\u2705)"
+_UNTICKED = r"(?:\[[ \t]*\]|\u2610)"
+_BOX_AFTER = re.compile(
+    rf"(?<=[a-z)])[ \t]*(?:(?P<yes>{_TICKED})|(?P<no>{_UNTICKED}))[ \t]*(?=\r?$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_BOX_BEFORE = re.compile(
+    rf"^(?P<indent>[ \t]*)(?:(?P<yes>{_TICKED})|(?P<no>{_UNTICKED}))[ \t]*(?P<words>[a-z][^:\r\n]*?)[ \t]*(?=\r?$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_YES_NO_LETTER = re.compile(r"(?<=[a-z)])[ \t]+(?P<letter>[yn])[ \t]*(?=\r?$)", re.IGNORECASE | re.MULTILINE)
+_QUESTION_ANSWER = re.compile(
+    r"(?<=[a-z)])[ \t]*\?[ \t]*(?=(?:yes|no|y|n|not\s+known|unknown|none|nil)[ \t]*\.?[ \t]*\r?$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A list item that ends with a doubt in brackets ("- Osteopetrosis, infantile malignant (suspected)"): the doubt
+# is the item's, all of it. Only the last words were held back, and "osteopetrosis" was read as observed.
+_ITEM_DOUBT = re.compile(
+    r"^(?P<bullet>[ \t]*(?:[-*\u2022\u00b7\u2013\u2014>]|\d{1,2}[.)])[ \t]+)(?P<words>[^\r\n(]+?)[ \t]*"
+    r"\([ \t]*(?:suspected|possible|probable|query|queried|provisional|unconfirmed|likely|\?+)[ \t]*\)[ \t]*(?=\r?$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _form_answers(text: str) -> str:
+    """The answers of a form as "heading: value" ("Anaemia [x]" -> "Anaemia: yes"; see _TICKED)."""
+    text = _BOX_AFTER.sub(lambda m: ": yes" if m.group("yes") else ": not known", text)
+    text = _BOX_BEFORE.sub(
+        lambda m: f"{m.group('indent')}{m.group('words')}: {'yes' if m.group('yes') else 'not known'}", text
+    )
+    text = _YES_NO_LETTER.sub(lambda m: ": yes" if m.group("letter").lower() == "y" else ": no", text)
+    text = _QUESTION_ANSWER.sub(": ", text)
+    return _ITEM_DOUBT.sub(r"\g<bullet>possible \g<words>", text)
+
+
+# "Fractures: not known", "Fractures: unknown", "Fractures - not assessed", "Fractures: N/K": the value says that
+# nobody knows, as "Fractures: ?" does (see _QUESTION_HEADING_VALUE); it is a doubt, held back. The finding was read
+# as observed ("known" or "assessed" a word not found). A sex or consanguinity heading's value is read before.
+_UNKNOWN_HEADING_VALUE = re.compile(
+    r"(?<![a-z])(?P<heading>[a-z][a-z ]{0,40}?)[ \t]*[:=][ \t]*(?:unknown|not\s+known|n/?k|not\s+(?:yet\s+)?"
+    r"(?:assessed|examined|tested|checked|done|recorded|asked|documented)|unsure|not\s+sure|do\s+not\s+know"
+    r"|unclear|uncertain)(?=\s*(?:[,;.!?)]|$))",
+    re.MULTILINE,
+)
+
+
+def _unknown_heading_value(match: re.Match[str]) -> str:
+    heading = match.group("heading")
+    if re.search(r"\b(?:age|sex|gender|dob|name)$", heading):
+        return match.group()
+    return f"{heading} possible"
+
+
+def _hold_back_before_age(state: _State, age_days: float | None) -> None:
+    """Hold back the words that are a finding only from an age on (lexicon ``abnormal_from_months``) when the
+    patient is younger, or the age is not known.
+
+    "Open fontanelle", "anterior fontanelle still open": the anterior fontanelle generally closes around the
+    18th month, and a persistent open anterior fontanelle is diagnosed if closure is delayed beyond that age
+    (HPO HP:0004474 and HP:0001476, definitions; HP:0000239 gives 9 to 16 months). In a young infant it is
+    normal, so it is read only at 18 months or older. Words that say it is abnormal ("large", "wide", "delayed
+    closure of the anterior fontanelle", "persistent open anterior fontanelle") are HPO's own names and read at
+    any age.
+    """
+    held: list[TextMapping] = []
+    for mapping, from_days, written in state.age_bound:
+        if age_days is not None and age_days >= from_days:
+            continue
+        held.append(mapping)
+        if written not in state.uncertain:
+            state.uncertain.append(written)
+        months = round(from_days / _UNIT_DAYS["m"])
+        at = "the age is not known" if age_days is None else f"at {age_days / _UNIT_DAYS['m']:.0f} months"
+        state.notes.append(
+            f"'{written}': is {mapping.label} only from about {months} months of age (HPO's definition), and "
+            f"{at}; not read (give --age, or write the finding, e.g. 'large fontanelle' or 'delayed closure of the "
+            "anterior fontanelle', if it is abnormal for the age)"
+        )
+    if held:
+        state.mappings[:] = [m for m in state.mappings if not any(m is h for h in held)]
 
 
 def _hold_back_contradictions(state: _State) -> None:
@@ -3910,6 +4077,22 @@ def _settle(items: list[_Item]) -> None:
             end > start and items[end].connector in {"or", "nor"}
         )
 
+    def plain_list(start: int, k: int) -> bool:
+        """Whether phrase ``k`` is in the plain list after the list cue of phrase ``start`` ("negative for X, Y
+        and Z"; see _LIST_CUES): items joined by commas, the last one or none by "and"/"or", without a figure or
+        a lab value ("denies fever and rash, big spleen", "denies rash, spleen 6 cm" are not)."""
+        end = run_ends[start]
+        if k > end:
+            return False
+        last = False  # whether an "and"/"or" has joined an item: the list's last
+        for each in items[start + 1 : end + 1]:
+            if not each.phrase:
+                continue  # ", and" leaves an empty phrase between the comma and the "and"
+            if last or any(c.isdigit() for c in each.written) or "zzlab" in each.written:
+                return False
+            last = each.connector != ","
+        return True
+
     negation: int | None = None  # the index of the phrase whose pre-cue is in force
     hedge = False
     # The index of the consanguinity phrase whose doubt is in force ("possible consanguinity"), which covers an
@@ -3985,9 +4168,17 @@ def _settle(items: list[_Item]) -> None:
         if chain_or or closing in {"or", "nor"}:
             item.status = "excluded"
             item.normal = items[negation].normal
-        elif (mid_list and not chain_and) or items[negation].kin:
+        elif items[negation].kin:
             # "No consanguinity, anaemia": a negated consanguinity is a fact of family history, not the first
             # of a list of negated findings (see _Item.kin); the anaemia is the patient's, and observed.
+            item.status = "observed"
+        elif items[negation].listing and plain_list(negation, i):
+            # "Negative for fever, fractures and seizures", "denies bruising, bone pain, headaches", also in
+            # the middle of a list ("anaemia, denies fever, rash"): the cue's object is the whole list, which ends
+            # at the end of its clause or sentence, at a new clause ("with", "has") or at a phrase with a cue of
+            # its own ("positive for pallor", "X present"). The rash was held back, or in mid-list observed.
+            item.status = "excluded"
+        elif mid_list and not chain_and:
             item.status = "observed"
         else:
             # At the start of a list, or joined to a mid-list negation by "and"/"&" only ("anaemia, no HSM and

@@ -944,6 +944,12 @@ _RESOLVED = re.compile(r"^(?:further|more|new|repeat|recurrences?\s+of)\b|\bsinc
 # written so, every item absent; bare "no X, Y" is not such a cue, since terse notes also write "no fractures,
 # big spleen" for "no fractures; big spleen" (see _settle).
 _LIST_CUES = frozenset({"negative for", "denies", "denied"})
+# Those cues as written on a line, before the rewrites (see TextParser._end_list_lines).
+_LIST_LINE_CUE = re.compile(
+    r"\bden(?:y|ies|ied)\b|\bnegative\s+for\b|\bno\s+(?:(?:any|known|previous|prior|past)\s+)?"
+    r"(?:history|hx|h/o|evidence|signs?|symptoms?|complaints?)\s+of\b",
+    re.IGNORECASE,
+)
 _LIST_CUE_NO = re.compile(
     r"^(?:(?:any|known|previous|prior|past)\s+)?(?:history|hx|h/o|evidence|signs?|symptoms?|complaints?)\s+of\b"
 )
@@ -1054,7 +1060,7 @@ _HEADING_LINE_START = re.compile(
 # colon or on the lines below it, are what it negates (see TextParser._sentence and _negate_heading_lists).
 # "Normal:" and the like are left out: a "normal" cue reads its items as attributes (see _distribute_normal).
 _NEGATION_HEADING_CUE = (
-    r"(?P<cue>no|without|absent|(?:the\s+|complete\s+|total\s+)?absence\s+of|negative(?:\s+for)?|denies|denied"
+    r"(?P<cue>no\s+(?:(?:known|previous|prior|past)\s+)?(?:history|hx|h/o|evidence)\s+of|no|without|absent|(?:the\s+|complete\s+|total\s+)?absence\s+of|negative(?:\s+for)?|denies|denied"
     r"|free\s+of|lack\s+of|never\s+had|nil|none\s+of)"
 )
 # Such a heading as a clause of a sentence: by then a bullet is part of the sentence, and "no" or "without"
@@ -2307,6 +2313,8 @@ class TextParser:
         text = self._start_heading_lines(text)
         # "Negative for:" then "- Anaemia" is anaemia excluded (see _negate_heading_lists).
         text = self._negate_heading_lists(text)
+        # "Denies fever, rash" then "osteopetrosis": the list ends with its line (see _end_list_lines).
+        text = self._end_list_lines(text)
         # "Fractures: no" then "big spleen" is no fractures and a big spleen (see _answer_heading_values).
         text, heading_notes = self._answer_heading_values(text)
         # "1. splenomegaly": the number of a list item is a bullet (see _LIST_NUMBER).
@@ -2561,6 +2569,38 @@ class TextParser:
             if index > first:
                 heading = lines[first - 1].rstrip(" \t\r")
                 lines[first - 1] = f"{heading};{lines[first - 1][len(heading) :]}"
+        return "\n".join(lines)
+
+    def _end_list_lines(self, text: str) -> str:
+        """The text with a sentence end (";") put after each line that holds a list cue ("denies", "negative for",
+        "no history of"; see _LIST_LINE_CUE) where the next line, in lower case, would carry its list on though
+        the line ends with no comma or connector and does not wrap inside a finding's name.
+
+        Such a cue excludes its whole list up to the end of its clause (see _settle), and the line break was a
+        space: "Denies fever, rash" then "osteopetrosis" read "rash osteopetrosis", both excluded (session 40,
+        second review). A list that goes on ends its line with a comma or a connector ("Denies fever," then
+        "rash"; "... and" then "rash"), or starts the next line with one ("or rash"), or wraps inside a name
+        ("Denies bone" then "pain"), and still runs on.
+        """
+        if "\n" not in text or not _LIST_LINE_CUE.search(text):
+            return text
+        lines = text.split("\n")
+        for index in range(len(lines) - 1):
+            line = lines[index].rstrip(" \t\r")
+            if not _LIST_LINE_CUE.search(line) or not _next_line_runs_on(lines, index):
+                continue
+            if _SENTENCE_LINE_END.search(line) or line.endswith(","):
+                continue
+            nxt = lines[index + 1].strip(" \t\r")
+            last, first = line.split()[-1].lower(), nxt.split()[0].lower()
+            if last in _CONTINUES or first in _CONTINUES or _CONNECTOR.fullmatch(first):
+                continue
+            cut = max(line.rfind(stop) for stop in _HEADING_STOPS) + 1
+            phrase = re.split(_CONNECTOR, line[cut:].lower())[-1]
+            heading = re.split(r"[,;.:!?]", nxt)[0]
+            if heading.strip() and self._wraps_into(" ".join(f"{phrase} {heading}".lower().split()), heading):
+                continue
+            lines[index] = f"{line};{lines[index][len(line) :]}"  # its "\r" kept
         return "\n".join(lines)
 
     def _names_findings(self, line: str) -> bool:
@@ -3575,24 +3615,40 @@ def _states_consanguinity(text: str, kin: list[str]) -> bool:
 
 
 # A referral form copied from an electronic record (session 40). A ticked box ("Anaemia [x]", "[x] Anaemia",
-# "Anaemia ☑") is the finding's "yes", an empty one ("Seizures [ ]", "☐ Seizures") says neither (not asked, or
-# not present: the form does not say), so it is the value "not known", held back. "Y" or "N" ending a line after
-# a word ("Fractures N", "Pallor<tab>Y": a Y/N column) is "yes" or "no"; "Fractures? No" ending a line is the
-# answer "Fractures: No". They were read as words: "Seizures [ ]", "Fractures N" and "Fractures? No" then
-# "Anaemia" read as seizures and fractures observed, or "no anaemia".
-_TICKED = r"(?:\[[ \t]*[x\u2713\u2714][ \t]*\]|\u2611|\u2612|\u2705)"
+# "Anaemia ☑", "Anaemia ✓") states its item as written; an empty one ("Seizures [ ]", "☐ Seizures") says neither
+# (not asked, or not present: the form does not say), so it is the value "not known", held back. "Y" or "N" ending
+# a line after a word ("Fractures N", "Fractures: N", "Pallor<tab>Y": a Y/N column) is "yes" or "no";
+# "Fractures? No" ending a line is the answer "Fractures: No". They were read as words: "Seizures [ ]", "Fractures
+# N" and "Fractures? No" then "Anaemia" read as seizures and fractures observed, or "no anaemia".
+#
+# Each answer ends its item with ";" (session 40, second review): the rules that read a heading's value
+# (_UNKNOWN_HEADING_VALUE, _HEADING_VALUE) run after _join_lines has made the line breaks spaces, and a next line
+# in lower case ran on into the value: "Seizures: not known" then "osteopetrosis" read "seizures: not known
+# osteopetrosis", the seizures observed and "known osteopetrosis" excluded. A line break after a form's answer
+# ends its scope.
+_TICKED = r"(?:\[[ \t]*[x\u2713\u2714][ \t]*\]|[\u2611\u2612\u2705\u2713\u2714])"
 _UNTICKED = r"(?:\[[ \t]*\]|\u2610)"
-_BOX_AFTER = re.compile(
-    rf"(?<=[a-z)])[ \t]*(?:(?P<yes>{_TICKED})|(?P<no>{_UNTICKED}))[ \t]*(?=\r?$)",
-    re.IGNORECASE | re.MULTILINE,
+_BOX = re.compile(rf"[ \t]*(?:(?P<yes>{_TICKED})|(?P<no>{_UNTICKED}))[ \t]*", re.IGNORECASE)
+# Where an item's words end on its line: a comma, ";", "!", "?" or a full stop that is no decimal point.
+_ITEM_STOP = re.compile(r"[,;!?]|\.(?!\d)|(?<!\d)\.")
+# The values that say nobody knows ("not known", "unknown", "N/K", "not assessed"; see _UNKNOWN_HEADING_VALUE).
+_UNKNOWN_VALUE = (
+    r"(?:unknown|not\s+known|n/?k|not\s+(?:yet\s+)?(?:assessed|examined|tested|checked|done|recorded|asked"
+    r"|documented)|unsure|not\s+sure|do\s+not\s+know|unclear|uncertain)"
 )
-_BOX_BEFORE = re.compile(
-    rf"^(?P<indent>[ \t]*)(?:(?P<yes>{_TICKED})|(?P<no>{_UNTICKED}))[ \t]*(?P<words>[a-z][^:\r\n]*?)[ \t]*(?=\r?$)",
-    re.IGNORECASE | re.MULTILINE,
+_YES_NO_LETTER = re.compile(
+    r"(?<=[a-z)])(?:[ \t]*[:=])?[ \t]+(?P<letter>[yn])[ \t]*\.?[ \t]*(?=\r?$)", re.IGNORECASE | re.MULTILINE
 )
-_YES_NO_LETTER = re.compile(r"(?<=[a-z)])[ \t]+(?P<letter>[yn])[ \t]*(?=\r?$)", re.IGNORECASE | re.MULTILINE)
 _QUESTION_ANSWER = re.compile(
-    r"(?<=[a-z)])[ \t]*\?[ \t]*(?=(?:yes|no|y|n|not\s+known|unknown|none|nil)[ \t]*\.?[ \t]*\r?$)",
+    rf"(?<=[a-z)])[ \t]*\?[ \t]*(?P<answer>yes|no|y|n|{_UNKNOWN_VALUE}|none|nil)[ \t]*\.?[ \t]*(?=\r?$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A heading's "yes" or "not known" typed at the end of its line ("Anaemia: yes", "Fractures: not known",
+# "Hearing - not assessed"): the line ends there, as a box's answer does. A value of absence ("Fractures: no") is
+# settled by TextParser._answer_heading_values, which lets a heading that names nothing run on ("History: no" then
+# "fractures").
+_ANSWER_LINE_END = re.compile(
+    rf"(?<=[a-z)])(?:[ \t]*[:=]|[ \t]+[-\u2013\u2014])[ \t]*(?:yes|{_UNKNOWN_VALUE})[ \t]*\.?(?=[ \t]*\r?$)",
     re.IGNORECASE | re.MULTILINE,
 )
 # A list item that ends with a doubt in brackets ("- Osteopetrosis, infantile malignant (suspected)"): the doubt
@@ -3605,23 +3661,95 @@ _ITEM_DOUBT = re.compile(
 
 
 def _form_answers(text: str) -> str:
-    """The answers of a form as "heading: value" ("Anaemia [x]" -> "Anaemia: yes"; see _TICKED)."""
-    text = _BOX_AFTER.sub(lambda m: ": yes" if m.group("yes") else ": not known", text)
-    text = _BOX_BEFORE.sub(
-        lambda m: f"{m.group('indent')}{m.group('words')}: {'yes' if m.group('yes') else 'not known'}", text
-    )
-    text = _YES_NO_LETTER.sub(lambda m: ": yes" if m.group("letter").lower() == "y" else ": no", text)
-    text = _QUESTION_ANSWER.sub(": ", text)
-    return _ITEM_DOUBT.sub(r"\g<bullet>possible \g<words>", text)
+    """The answers of a form as items that end with ";": "Anaemia [x]" -> "Anaemia;", "Seizures [ ]" ->
+    "Seizures: not known;", "Fractures N" -> "Fractures: no;" (see _TICKED and _answer_boxes)."""
+    text = "\n".join(_answer_boxes(line) for line in text.split("\n"))
+    text = _YES_NO_LETTER.sub(lambda m: ": yes;" if m.group("letter").lower() == "y" else ": no;", text)
+    text = _QUESTION_ANSWER.sub(lambda m: f": {m.group('answer')};", text)
+    text = _ANSWER_LINE_END.sub(lambda m: f"{m.group().rstrip('.')};", text)
+    return _ITEM_DOUBT.sub(r"\g<bullet>possible \g<words>;", text)
+
+
+def _answer_boxes(line: str) -> str:
+    """``line`` with each box read as the answer of its item (see _TICKED), anywhere on the line.
+
+    An item's words run from the box to the next box or item stop (",", ";", a full stop; see _ITEM_STOP), or the
+    line's end, on one side. A form writes its boxes all after their items ("Anaemia [x]  Seizures [ ]") or all
+    before them ("[ ] Seizures  [x] Anaemia"), so a box with words on one side only answers those ("osteopetrosis,
+    seizures [ ], anaemia [x]": the box after the seizures), and one with words on both sides ("Anaemia [x]
+    Seizures [ ]": the first box) answers the side that the line's other boxes answer. Where that is not known
+    (a single such box: "Anaemia [x] seizures") or the line's boxes do not agree, the words on both sides are held
+    back as doubts ("?"). A box with no words beside it says nothing. A box after a heading's colon answers the
+    heading ("Fractures: [ ]").
+    """
+    boxes = list(_BOX.finditer(line))
+    if not boxes:
+        return line
+    runs: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
+    for index, box in enumerate(boxes):
+        low = boxes[index - 1].end() if index else 0
+        high = boxes[index + 1].start() if index + 1 < len(boxes) else len(line.rstrip("\r"))
+        start = max((stop.end() for stop in _ITEM_STOP.finditer(line, low, box.start())), default=low)
+        if start == low and not index:
+            bullet = _LINE_BULLET.match(line)
+            start = bullet.end() if bullet else len(line) - len(line.lstrip(" \t"))
+        colon = line.rfind(":", start, box.start())
+        if colon >= 0 and re.search(r"[a-z]", line[colon : box.start()], re.IGNORECASE):
+            start = colon + 1  # "Symptoms: seizures [ ]": the item after the heading
+        # After the box, a colon ends the item too: "[x] Fractures: 2 this year".
+        stop = _ITEM_STOP.search(line, box.end(), high)
+        end = stop.start() if stop else high
+        colon = line.find(":", box.end(), end)
+        end = colon if colon >= 0 else end
+        before = (
+            (start, box.start()) if re.search(r"[a-z]", line[start : box.start()], re.IGNORECASE) else None
+        )
+        after = (box.end(), end) if re.search(r"[a-z]", line[box.end() : end], re.IGNORECASE) else None
+        runs.append((before, after))
+    # The side of its item that the line's boxes with words on one side only take: 0 before, 1 after.
+    sides = {0 if after is None else 1 for before, after in runs if (before is None) != (after is None)}
+    answers: dict[tuple[int, int], str] = {}
+    for box, (before, after) in zip(boxes, runs, strict=True):
+        answer = "" if box.group("yes") else ": not known"
+        if before is not None and after is not None:
+            if len(sides) == 1:
+                owned = [before if 0 in sides else after]
+            else:
+                owned, answer = [before, after], ": ?"
+        else:
+            owned = [run for run in (before, after) if run is not None]
+        for run in owned:
+            # A run that two boxes answer differently is a doubt.
+            answers[run] = answer if answers.get(run, answer) == answer else ": ?"
+    # Runs that overlap ("[x] Anaemia Fractures: [ ]": the words after the first box, and the heading before the
+    # second) are one run, a doubt unless both boxes say the same.
+    marks: list[tuple[int, int, str | None]] = []
+    for (start, end), answer in sorted(answers.items()):
+        if marks and start < marks[-1][1]:
+            first, last, before_said = marks[-1]
+            marks[-1] = (first, max(last, end), before_said if before_said == answer else ": ?")
+        else:
+            marks.append((start, end, answer))
+    marks += [(box.start(), box.end(), None) for box in boxes]
+    pieces: list[str] = []
+    taken = 0
+    for start, end, said in sorted(marks, key=lambda mark: mark[0]):
+        pieces.append(line[taken:start])
+        if said is None:
+            pieces.append(" ")  # the box goes
+        else:
+            words = line[start:end].strip(" \t").rstrip(":").rstrip(" \t")
+            pieces.append(f"{words}{said};")
+        taken = end
+    pieces.append(line[taken:])
+    return "".join(pieces)
 
 
 # "Fractures: not known", "Fractures: unknown", "Fractures - not assessed", "Fractures: N/K": the value says that
 # nobody knows, as "Fractures: ?" does (see _QUESTION_HEADING_VALUE); it is a doubt, held back. The finding was read
 # as observed ("known" or "assessed" a word not found). A sex or consanguinity heading's value is read before.
 _UNKNOWN_HEADING_VALUE = re.compile(
-    r"(?<![a-z])(?P<heading>[a-z][a-z ]{0,40}?)[ \t]*[:=][ \t]*(?:unknown|not\s+known|n/?k|not\s+(?:yet\s+)?"
-    r"(?:assessed|examined|tested|checked|done|recorded|asked|documented)|unsure|not\s+sure|do\s+not\s+know"
-    r"|unclear|uncertain)(?=\s*(?:[,;.!?)]|$))",
+    rf"(?<![a-z])(?P<heading>[a-z][a-z ]{{0,40}}?)[ \t]*[:=][ \t]*{_UNKNOWN_VALUE}(?=\s*(?:[,;.!?)]|$))",
     re.MULTILINE,
 )
 

@@ -34,7 +34,9 @@ from marbledx.genotype._model import (
     VariantClass,
     VcfReadResult,
     Zygosity,
+    normalise_chrom,
     outside_pars,
+    placed_in_gene,
 )
 from marbledx.knowledge import KnowledgeBase
 from marbledx.ontology import Hpo
@@ -381,11 +383,23 @@ def _in_each_gene(calls: Iterable[VariantCall]) -> Iterator[VariantCall]:
 
     An allele is assessed in every gene its annotation names, each with that gene's own transcript, so a
     neighbouring gene's entry never hides its consequence in the gene that matters (docs/genotype.md).
+    An allele on a contig outside the primary assembly, or of the mitochondrial genome in a nuclear gene, is in no
+    gene (:func:`_placed`), as the reader already decides for the calls it reads.
     """
     for call in calls:
-        yield call
-        if call.other_genes:
-            yield from call.other_genes
+        if _placed(call):
+            yield call
+        for view in call.other_genes:
+            if _placed(view):
+                yield view
+
+
+def _placed(call: VariantCall) -> bool:
+    """Whether ``call`` may count as an allele of its gene: on a nuclear chromosome of the primary assembly, or on
+    the mitochondrial genome in a mitochondrial gene (:func:`~marbledx.genotype._model.placed_in_gene`). A call
+    on an alt, decoy, unplaced or HLA contig is not one of a gene's alleles without liftover to the primary
+    assembly (docs/genotype.md, "Contigs outside the primary assembly")."""
+    return placed_in_gene(normalise_chrom(call.chrom), call.gene)
 
 
 def _mode_words(mode: Mode) -> str:
@@ -823,7 +837,20 @@ def assess_gene(
     regions, where he has one copy, is not counted; when it would complete a fitting genotype the gene is neutral
     (LR 1), as with a rejected call (:func:`_male_heterozygous_note`).
     """
+    contig_remarks = [
+        f"{c.hgvs_c or c.key} at {c.chrom}:{c.pos}"
+        + ("" if c.line is None else f" (line {c.line})")
+        + f": on a contig outside the primary assembly, not counted as an allele of {rule.gene}; lift it over to "
+        "the primary assembly and confirm it there"
+        for c in calls
+        if not _placed(c)
+    ]
+    if contig_remarks:
+        # Calls given here directly (the reader never gives such a call; see _in_each_gene).
+        calls = [c for c in calls if _placed(c)]
+    filtered = [c for c in filtered if _placed(c)]
     calls, breakend_remarks = _one_call_per_breakend(calls)
+    breakend_remarks[:0] = contig_remarks
     calls, change_remarks = _one_call_per_change(calls)
     breakend_remarks.extend(change_remarks)
     # A mate of an event already counted adds nothing, whatever its FILTER.

@@ -27,6 +27,8 @@ __all__ = [
     "normalise_chrom",
     "normalise_clinvar",
     "outside_pars",
+    "placed_in_gene",
+    "primary_chromosome",
 ]
 
 GenomeBuild = Literal["GRCh37", "GRCh38"]
@@ -61,6 +63,11 @@ def outside_pars(build: GenomeBuild, chrom: str, pos: int) -> bool:
     pseudoautosomal regions of ``build``: where a male has a single copy."""
     regions = PSEUDOAUTOSOMAL_REGIONS[build].get(chrom)
     return regions is not None and not any(start <= pos <= end for start, end in regions)
+
+
+# Symbolic ALT alleles of a breakend, whose other side is in INFO (CHR2 with POS2 or END2): VCF 4.2's <BND> and the
+# older <TRA> (see genotype/_vcf.py, _BREAKEND_SYMBOLS).
+_SYMBOLIC_BREAKENDS = frozenset({"<BND>", "<TRA>"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +128,19 @@ class VariantCall:
 
     @property
     def key(self) -> str:
-        return f"{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
+        """The allele's identity, ``chrom:pos:ref>alt``: records with one key are one allele.
+
+        A symbolic breakend (``<BND>``, ``<TRA>``) names its other side in INFO, not in ALT, so two junctions at
+        one position to different places would share ``chrom:pos:N><BND>``; its key adds the other side
+        (``11:68045000:N><BND>>13:42580000``), or the event it belongs to where the record gives no other side.
+        A breakend in the VCF's notation names the other side in ALT already.
+        """
+        key = f"{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
+        if self.alt in _SYMBOLIC_BREAKENDS:
+            other = self.partner or self.breakend_event
+            if other is not None:
+                return f"{key}>{other}"
+        return key
 
 
 # A frozen dataclass sets each field through object.__setattr__, which makes VariantCall(...) cost about 4 µs, the
@@ -291,10 +310,59 @@ def normalise_chrom(name: str) -> str:
     """Chromosome name without the ``chr`` prefix, mitochondria as ``MT`` (``chrX`` → ``X``, ``chrM`` → ``MT``).
 
     GRCh37 files from Ensembl/1000 Genomes write ``1``; GRCh38 files from UCSC-style pipelines write ``chr1``;
-    lookups across a VCF, a ClinVar release and a gene table must agree on one form.
+    lookups across a VCF, a ClinVar release and a gene table must agree on one form. NCBI's RefSeq names of the
+    primary assembly's chromosomes (``NC_000011.10`` → ``11``, ``NC_000023.11`` → ``X``, ``NC_012920.1`` →
+    ``MT``; the GRC assembly reports of GRCh37.p13 and GRCh38.p14, GCF_000001405.25 and .40) are read as the
+    chromosome they name. Any other name (an alt, decoy, unplaced or HLA contig) is kept as written, without
+    ``chr``: see :func:`primary_chromosome`.
     """
+    if name[:3] == "NC_":
+        return _REFSEQ_CHROMOSOMES.get(name.partition(".")[0], name)
     bare = name[3:] if name[:3].lower() == "chr" else name
     return "MT" if bare in {"M", "m", "MT"} else bare
+
+
+# The nuclear chromosomes of the primary assembly of GRCh37 and GRCh38, as normalise_chrom names them.
+NUCLEAR_CHROMOSOMES: frozenset[str] = frozenset([*(str(n) for n in range(1, 23)), "X", "Y"])
+# RefSeq accessions (without version) of the primary assembly's chromosomes, the same in both builds
+# (GCF_000001405.25 and GCF_000001405.40): NC_000001 to NC_000022, NC_000023 (X), NC_000024 (Y), NC_012920 (MT).
+_REFSEQ_CHROMOSOMES: dict[str, str] = {
+    **{f"NC_{n:06d}": str(n) for n in range(1, 23)},
+    "NC_000023": "X",
+    "NC_000024": "Y",
+    "NC_012920": "MT",
+}
+# HGNC gives every gene of the mitochondrial genome a symbol starting "MT-" (MT-TL1, MT-ND5; Bruford et al. 2020,
+# "Guidelines for human gene nomenclature", PMID:32747822), and no nuclear gene such a symbol.
+_MITOCHONDRIAL_GENE_PREFIX = "MT-"
+
+
+def primary_chromosome(chrom: str) -> bool:
+    """Whether ``chrom`` (normalised, see :func:`normalise_chrom`) is a chromosome of the primary assembly: 1-22,
+    X, Y or the mitochondrial genome (``MT``).
+
+    Anything else is an alt haplotype (GRCh38 ``chr11_KI270827v1_alt``, GRCh37 ``HSCHR…``), a fix or novel patch,
+    an unlocalised or unplaced scaffold (``chr11_KI270721v1_random``, ``chrUn_…``, GRCh37 ``GL000192.1``), a
+    decoy (``hs37d5``, ``chrUn_JTFH01000001v1_decoy``), an HLA allele (``HLA-A*01:01:01:01``) or a virus
+    (``chrEBV``) that an analysis set adds so that reads map there instead of to the chromosomes
+    (docs/genotype.md, "Contigs outside the primary assembly").
+    """
+    return chrom in NUCLEAR_CHROMOSOMES or chrom == "MT"
+
+
+def placed_in_gene(chrom: str, gene: str | None) -> bool:
+    """Whether an allele on ``chrom`` (normalised) may be counted as an allele of ``gene``.
+
+    A diagnostic laboratory reports a gene's alleles on the primary assembly: a call on an alt, decoy, unplaced or
+    HLA contig is not one of the gene's alleles until it is lifted over to the primary chromosome and confirmed
+    there (the GRC's alt loci are alternative sequences of a region, not a second copy of it; Schneider et al.
+    2017, "Evaluation of GRCh38 and de novo haploid genome assemblies…", PMID:28396521). Counted beside the
+    chromosome's alleles, an annotated copy of a gene on such a contig made a false second allele. An allele of
+    the mitochondrial genome belongs only to a mitochondrial gene (symbol ``MT-…``), never to a nuclear one.
+    """
+    if chrom in NUCLEAR_CHROMOSOMES:
+        return True
+    return chrom == "MT" and gene is not None and gene.startswith(_MITOCHONDRIAL_GENE_PREFIX)
 
 
 _CLINVAR_WORDS: tuple[tuple[str, ClinvarSignificance], ...] = (

@@ -221,12 +221,25 @@ class ScreenedChunk:
 
 # Whether the ClinVar table classifies an allele: (CHROM as written, POS, REF, ALT).
 Classified = Callable[[str, int, str, str], bool]
+# Where the reader places a line's allele (see screen_chunk): whether every line of a CHROM (as written) is placed
+# in the genes its entries name, and, for a CHROM where that depends on the line, whether a line with these gene
+# values is.
+Placement = tuple[Callable[[str], bool], Callable[[str, list[str]], bool]]
 
 
-def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | None = None) -> ScreenedChunk:
+def screen_chunk(
+    data: bytes,
+    layout: ScreenLayout,
+    classified: Classified | None = None,
+    placement: Placement | None = None,
+) -> ScreenedChunk:
     """Screen a block of whole record lines of a single-sample VCF (each ending with "\\n").
 
     ``classified`` tells which alleles the ClinVar table classifies: their lines are left to the per-record path.
+    ``placement`` tells on which lines the reader places the allele in the genes the entries name. The reader
+    places no allele of a contig outside the primary assembly in a gene (on the mitochondrial genome, only in a
+    mitochondrial gene; genotype/_vcf.py, ``_unplaced``), and such a line tests none of its genes: its
+    genes and CHROM are left out of ``ScreenedChunk.genes`` and ``chroms``, though the line is screened.
     """
     a: _Bytes = np.frombuffer(data, dtype=np.uint8)
     ends: _Ints = np.flatnonzero(a == _NEWLINE)
@@ -265,13 +278,53 @@ def screen_chunk(data: bytes, layout: ScreenLayout, classified: Classified | Non
     screened = np.flatnonzero(good)
     plain = np.flatnonzero((outcome == _PLAIN) | ((outcome == _COMMON) & ~good))
     slow = np.flatnonzero(outcome == _SLOW)
-    kept = gene_spans[good[gene_lines]]
+    placed = (
+        good
+        if placement is None
+        else _placed(data, starts, chrom_ends, good, gene_lines, gene_spans, placement)
+    )
+    kept = gene_spans[placed[gene_lines]]
     genes = {data[begin:end] for begin, end in kept[_distinct(a, kept)].tolist()}
-    chrom_spans = np.stack([starts[screened], chrom_ends[screened]], axis=1)
+    placed_lines = np.flatnonzero(placed)
+    chrom_spans = np.stack([starts[placed_lines], chrom_ends[placed_lines]], axis=1)
     chroms = {
         data[begin:end].decode("ascii") for begin, end in chrom_spans[_distinct(a, chrom_spans)].tolist()
     }
     return ScreenedChunk(screened, plain, slow, starts, ends, genes, chroms)
+
+
+def _placed(
+    data: bytes,
+    starts: _Ints,
+    chrom_ends: _Ints,
+    good: _Bools,
+    gene_lines: _Ints,
+    gene_spans: _Ints,
+    placement: Placement,
+) -> _Bools:
+    """Which of the screened lines (``good``) the reader places in the genes their entries name (see
+    :func:`screen_chunk`). The CHROMs are judged once each; lines on the few others one by one, with their genes."""
+    rows = np.flatnonzero(good)
+    if not len(rows):
+        return good
+    spans = np.stack([starts[rows], chrom_ends[rows]], axis=1)
+    distinct = spans[_distinct(np.frombuffer(data, dtype=np.uint8), spans)].tolist()
+    on_primary, placed_in = placement
+    other = {data[begin:end] for begin, end in distinct if not on_primary(data[begin:end].decode("ascii"))}
+    if not other:
+        return good
+    placed = good.copy()
+    judged: dict[int, bytes] = {}
+    for row, (begin, end) in zip(rows.tolist(), spans.tolist(), strict=True):
+        if data[begin:end] in other:
+            judged[row] = data[begin:end]
+    genes: dict[int, list[str]] = {row: [] for row in judged}
+    among = np.isin(gene_lines, np.fromiter(judged, dtype=np.int64, count=len(judged)))
+    for row, (begin, end) in zip(gene_lines[among].tolist(), gene_spans[among].tolist(), strict=True):
+        genes[row].append(data[begin:end].decode("ascii"))
+    for row, chrom in judged.items():
+        placed[row] = placed_in(chrom.decode("ascii"), genes[row])
+    return placed
 
 
 # -- compiled code ------------------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ from marbledx.genotype._annotation import (
 )
 from marbledx.genotype._interpret import _ZYGOSITY_RANK, MAX_AF_DOMINANT, MAX_AF_RECESSIVE
 from marbledx.genotype._model import (
+    NUCLEAR_CHROMOSOMES,
     PSEUDOAUTOSOMAL_REGIONS,
     AnnotationMode,
     CallSequence,
@@ -85,6 +86,8 @@ from marbledx.genotype._model import (
     Zygosity,
     make_call,
     normalise_chrom,
+    placed_in_gene,
+    primary_chromosome,
 )
 
 if TYPE_CHECKING:
@@ -710,10 +713,14 @@ class _Reader:
         self.male_heterozygous: list[tuple[int, str, int]] = []
         # The first malformed record skipped (in file order) and why, for the warning.
         self.first_skip: tuple[int, str] | None = None
-        # Where each allele built in full was first read, and (line, first line) of each repeat of one.
         # Every allele built in full, with where it was read (in the order read, which the screened path does
-        # not keep: see repeats()).
-        self.built_alleles: list[tuple[int, tuple[str, int, str, str]]] = []
+        # not keep: see repeats()), by its identity (VariantCall.key: a symbolic breakend's includes its other
+        # side, so two junctions at one position to different places are not repeats of one allele).
+        self.built_alleles: list[tuple[int, str]] = []
+        # (line or record, CHROM as written, POS, ALT carried, genes named) of each carried allele on a contig
+        # outside the primary assembly, or on the mitochondrial genome annotated with a nuclear gene: not placed
+        # in any gene (docs/genotype.md, "Contigs outside the primary assembly").
+        self.unplaced: list[tuple[int, str, int, str, tuple[str, ...]]] = []
         self._raw: _RawLines | None = None
         # Alleles more frequent than this (and unclassified) are set aside; infinity turns that off.
         self.common_af = _COMMON_AF
@@ -790,7 +797,7 @@ class _Reader:
                     # faster.)
                     for data in chunks:
                         if data.endswith(b"\n"):
-                            chunk = screen_chunk(data, layout, classified)
+                            chunk = screen_chunk(data, layout, classified, _PLACEMENT)
                             self._take((data, first_number, chunk), rest, rest_numbers)
                             first_number += len(chunk.ends)
                         else:  # the file's last line, cut off: htslib judges it
@@ -815,10 +822,11 @@ class _Reader:
         for numbers in (self.skipped, self.uncalled, self.haploid, self.copy_number_disputes):
             numbers.sort()
         self.male_heterozygous.sort()
+        self.unplaced.sort()
 
     def repeats(self) -> list[tuple[int, int]]:
         """(where, where first read) of each allele built in full that an earlier record already had."""
-        first_seen: dict[tuple[str, int, str, str], int] = {}
+        first_seen: dict[str, int] = {}
         pairs: list[tuple[int, int]] = []
         for where, allele in sorted(self.built_alleles, key=itemgetter(0)):
             first = first_seen.setdefault(allele, where)
@@ -970,6 +978,7 @@ class _Reader:
         gts: dict[str, _Genotype | None] = {}
         no_parents: tuple[frozenset[int | None] | None, frozenset[int | None] | None] = (None, None)
         raw_chrom = chrom = last_chrom = ""
+        nuclear = True  # whether chrom is a nuclear chromosome of the primary assembly
         raw_entries: list[str] = []
         n_records = 0
 
@@ -984,6 +993,7 @@ class _Reader:
                     chrom = chrom_names.get(raw_chrom) or chrom_names.setdefault(
                         raw_chrom, normalise_chrom(raw_chrom)
                     )
+                    nuclear = chrom in NUCLEAR_CHROMOSOMES
                 pos = int(columns[1])
                 ref = columns[3]
                 if ref in {".", ""}:
@@ -1037,11 +1047,14 @@ class _Reader:
                         # breakend does not: it is a junction at POS (see _junction).
                         end = _symbolic_end(info, pos, end)
                     genes = locator.genes_at(chrom, pos, end)
-                    if partner is not None and not _names_mate(info):
+                    if partner is not None and not _names_mate(info) and primary_chromosome(partner[0]):
                         # A junction written as one record (DELLY, GATK-SV): no mate record places its other side,
-                        # so the record does, or a gene broken there would count no allele at all.
+                        # so the record does, or a gene broken there would count no allele at all. (Not where
+                        # that side is on a contig outside the primary assembly, which places no gene's allele.)
                         partner_genes = tuple(
-                            g for g in locator.genes_at(partner[0], partner[1], partner[1]) if g not in genes
+                            g
+                            for g in locator.genes_at(partner[0], partner[1], partner[1])
+                            if g not in genes and placed_in_gene(partner[0], g)
                         )
 
                 fmt = columns[8]
@@ -1107,6 +1120,10 @@ class _Reader:
                 continue
 
             n_records += 1
+            # A contig outside the primary assembly (alt, decoy, unplaced, HLA), or the mitochondrial genome annotated
+            # with a nuclear gene: the genes its annotation names (else None). Its alleles are in no gene, and it
+            # tests none (docs/genotype.md, "Contigs outside the primary assembly"). Rare records: a helper.
+            unplaced = None if nuclear else _unplaced(chrom, entries, gene_column, genes + partner_genes)
             if genotype is None or (not genotype[3] and 0 not in genotype[0]):
                 # No genotype for the proband here (no GT, or "./."): the site was not called in this person, so
                 # it shows nothing about the genes it is in. Counting them as looked at would lower their
@@ -1117,17 +1134,18 @@ class _Reader:
             if entries is not None:
                 if several:
                     record_genes = set(map(gene_of, entries))
-                    covered.update(record_genes)
+                    if unplaced is None:
+                        covered.update(record_genes)
                     n_genes = len(record_genes)
                     if n_genes > 1:  # not counting the missing values (MISSING), without a new set
                         n_genes -= ("" in record_genes) + ("." in record_genes) + ("-" in record_genes)
                         several_genes = n_genes > 1
-                else:
+                elif unplaced is None:
                     covered.add(entries[0][gene_column])
-            elif genes or partner_genes:
+            elif (genes or partner_genes) and unplaced is None:
                 covered.update(genes)
                 covered.update(partner_genes)
-            if chrom != last_chrom:
+            if chrom != last_chrom and unplaced is None:
                 chroms.add(chrom)
                 last_chrom = chrom
             if not genotype[3]:
@@ -1242,6 +1260,13 @@ class _Reader:
                             frequency = None
                         elif info_annotation.gnomad_af is not None and info_annotation.gnomad_af > frequency:
                             frequency = info_annotation.gnomad_af
+                if unplaced is not None:
+                    # In no gene: the allele is read without its annotation (the screen's build of a common one does
+                    # the same), and named in the warning unless it is common and unclassified.
+                    if frequency is None or frequency <= _UNNAMED_AF:
+                        self.unplaced.append((where, columns[0], pos, alt, unplaced))
+                    chosen = chosen_parts = further = info_annotation = None
+                    genes = partner_genes = ablated = ()
                 looked_up = False
                 table_significance: ClinvarSignificance | None = None
                 # Never set aside: a whole-gene deletion (its consequence), a copy-number loss (its CN) or a breakend
@@ -1344,7 +1369,7 @@ class _Reader:
                 # The same allele in two records (a merge or concatenation of overlapping files) would be read
                 # as two alleles, or with two genotypes: say where (only for alleles built in full, the ones
                 # interpretation reads, so the check costs nothing on the common alleles set aside).
-                built_alleles.append((where, (chrom, pos, ref, alt)))
+                built_alleles.append((where, call.key))
                 if rejected:
                     filtered.append(call)
                     filter_values[filter_text] += 1
@@ -1357,6 +1382,49 @@ class _Reader:
 
 
 _NO_VALUES: AnnotationValues = (None, None, None, None, None, None, None, None, None)
+
+
+def _unplaced(
+    chrom: str, entries: list[list[str]] | None, gene_column: int, table_genes: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The genes named by a record on ``chrom`` (normalised; not a nuclear chromosome of the primary assembly), its
+    CSQ/ANN entries' or else the gene table's, when the record is placed in no gene; ``None`` when it is placed as
+    usual: only a record of the mitochondrial genome whose genes are all mitochondrial.
+
+    A diagnostic laboratory reports a gene's alleles on the primary assembly (:func:`placed_in_gene`): a call on an
+    alt, decoy, unplaced or HLA contig, even one that VEP or the gene table puts in TCIRG1, is not an allele of
+    TCIRG1 until it is lifted over to chromosome 11 and confirmed there. Counted beside chromosome 11's alleles, it
+    made a false second allele (a compound heterozygote, OPTB1 LR in the hundreds).
+    """
+    if entries is not None:
+        named = tuple(dict.fromkeys(e[gene_column] for e in entries if e[gene_column] not in MISSING))
+    else:
+        named = table_genes
+    if chrom == "MT" and all(placed_in_gene(chrom, gene) for gene in named):
+        return None
+    return named
+
+
+def _on_primary(chrom: str) -> bool:
+    """Whether ``chrom`` (as written) is a nuclear chromosome of the primary assembly, where every allele is placed
+    in the genes its annotation names."""
+    return normalise_chrom(chrom) in NUCLEAR_CHROMOSOMES
+
+
+def _placed_in(chrom: str, genes: Sequence[str]) -> bool:
+    """Whether a record on ``chrom`` (as written, not a nuclear chromosome of the primary assembly) whose entries name
+    ``genes`` is placed in them: only a record of the mitochondrial genome whose genes are all mitochondrial."""
+    bare = normalise_chrom(chrom)
+    return bare == "MT" and all(placed_in_gene(bare, gene) for gene in genes if gene not in MISSING)
+
+
+# How the bulk screen tells the lines whose genes the reader counts as tested (see _unplaced).
+_PLACEMENT = (_on_primary, _placed_in)
+
+# Alleles more common than this without a ClinVar value are not named in the warning about contigs outside the
+# primary assembly: no rule would count them on any contig. (Bound here, not read from _COMMON_AF when used, so
+# that a read that sets no allele aside names the same ones.)
+_UNNAMED_AF = _COMMON_AF
 
 # Numbers read again when a set-aside allele is built; they were checked (and found clean) during the read.
 _SILENT = NumberReader()
@@ -1545,6 +1613,7 @@ class _ScreenedLines:
         builder.copy_number_disputes = []
         builder.male_heterozygous = []
         builder.built_alleles = []
+        builder.unplaced = []
         self._builder = builder
         return builder
 
@@ -2305,6 +2374,21 @@ def read_vcf(
             "IKBKGP1) or a contaminated sample, so it is not counted as his single copy, and a gene where it would "
             "complete a fitting genotype is counted neither for nor against its diseases; confirm it by another "
             "method"
+        )
+    if reader.unplaced:
+        # Records naming a gene first: they are the ones that would have counted as its alleles.
+        off_primary = sorted(reader.unplaced, key=lambda item: (not item[4], item[0]))
+        word = unit[:-3]
+        shown = ", ".join(
+            f"{raw}:{pos} {alt}" + (f" in {'/'.join(genes)}" if genes else "") + f" ({word} {line})"
+            for line, raw, pos, alt, genes in off_primary[:_MAX_LINES]
+        )
+        more = ", …" if len(off_primary) > _MAX_LINES else ""
+        warnings.append(
+            f"{where}: {len(off_primary)} call(s) of {proband} on contigs outside the primary assembly's chromosomes (alt, "
+            "decoy, unplaced or HLA contigs, or the mitochondrial genome annotated with a nuclear gene) are not "
+            f"counted as alleles of any gene: {shown}{more}. A gene's alleles are reported on the primary assembly; "
+            "lift such a call over to its chromosome (or realign to the primary assembly) and confirm it there"
         )
     repeated = reader.repeats()
     if repeated:

@@ -174,13 +174,34 @@ MISSED_ALLELE_RATE = 0.05
 _DOMINANT: frozenset[Mode] = frozenset({"AD", "XLD", "YL"})
 
 
+# A structural deletion that removes part of a transcript: VEP writes "feature_truncation" for it, with
+# "coding_sequence_variant" when coding sequence is among the bases removed (VEP's consequence table,
+# https://www.ensembl.org/info/genome/variation/prediction/predicted_data.html). Such a deletion removes coding
+# exons: a null allele in a gene whose mechanism is loss of function unless shown in-frame (ClinGen CNV guideline,
+# Riggs et al. 2020, PMID:31690835, section 2; PVS1 for single or multi-exon deletions, Abou Tayoun et al. 2018,
+# PMID:30192042), as a whole-gene deletion (transcript_ablation) and SnpEff's exon_loss_variant already are. A
+# truncation with only intronic or UTR terms removes no coding sequence and stays "other".
+_TRUNCATION = "feature_truncation"
+_CODING_LOSS_TERMS = frozenset({"coding_sequence_variant", "exon_loss_variant"})
+_IN_FRAME_TERMS = frozenset(
+    {"inframe_deletion", "conservative_inframe_deletion", "disruptive_inframe_deletion"}
+)
+
+
 @functools.lru_cache(maxsize=4096)
-def variant_class(consequence: str | None) -> VariantClass:
-    """``null``, ``missense`` (incl. in-frame) or ``other`` from "&"-joined SO consequence terms."""
+def variant_class(consequence: str | None, deletion: bool = False) -> VariantClass:
+    """``null``, ``missense`` (incl. in-frame) or ``other`` from "&"-joined SO consequence terms.
+
+    ``deletion`` says that the allele is a symbolic deletion (``<DEL>``, :attr:`VariantCall.end` set): one whose
+    terms say it truncates a transcript's coding sequence (``feature_truncation`` with ``coding_sequence_variant``
+    or ``exon_loss_variant``) and not in-frame is then null, a partial deletion of coding exons.
+    """
     if not consequence:
         return "other"
     terms = set(consequence.replace(",", "&").split("&"))
     if terms & _NULL_TERMS:
+        return "null"
+    if deletion and _TRUNCATION in terms and terms & _CODING_LOSS_TERMS and not terms & _IN_FRAME_TERMS:
         return "null"
     if terms & _MISSENSE_TERMS:
         return "missense"
@@ -251,7 +272,7 @@ def _assess(call: VariantCall, rule: GeneRule, mode: Mode, frequency_known: bool
     ``frequency_known`` says whether the VCF has a gnomAD frequency source; without one, a call without a
     frequency is of unknown frequency, not absent from gnomAD.
     """
-    cls = variant_class(call.consequence)
+    cls = variant_class(call.consequence, call.end is not None)
     codes: list[str] = []
     dominant = mode in _DOMINANT
     max_af = MAX_AF_DOMINANT if dominant else MAX_AF_RECESSIVE
@@ -366,7 +387,7 @@ def _may_qualify(call: VariantCall) -> bool:
     if call.clinvar in {"pathogenic", "likely_pathogenic"}:
         return call.gnomad_af is None or call.gnomad_af <= BA1_AF
     return (call.gnomad_af is None or call.gnomad_af <= MAX_AF_RECESSIVE) and variant_class(
-        call.consequence
+        call.consequence, call.end is not None
     ) != "other"
 
 
@@ -853,6 +874,8 @@ def assess_gene(
     breakend_remarks[:0] = contig_remarks
     calls, change_remarks = _one_call_per_change(calls)
     breakend_remarks.extend(change_remarks)
+    calls, deletion_remarks = _one_call_per_deletion(calls)
+    breakend_remarks.extend(deletion_remarks)
     # A mate of an event already counted adds nothing, whatever its FILTER.
     counted = {c.breakend_event for c in calls if c.breakend_event is not None}
     filtered, _ = _one_call_per_breakend([c for c in filtered if c.breakend_event not in counted])
@@ -1088,6 +1111,114 @@ def _one_call_per_change(calls: Sequence[VariantCall]) -> tuple[Sequence[Variant
             kept_calls.append(call)
         elif call is by_change[change][0]:
             kept_calls.append(merged[change])
+    return kept_calls, remarks
+
+
+# Two callers' records of one deletion are one event when they overlap by at least half of each one's length:
+# the common 50% reciprocal overlap for matching deletion calls (sveval's svOverlap, min.ol = 0.5 by default,
+# https://rdrr.io/github/jmonlong/sveval/man/svOverlap.html). Labs merge callers' SV calls of one sample before
+# interpretation with SURVIVOR merge (Jeffares et al. 2017, PMID:28117401; https://github.com/fritzsedlazeck/SURVIVOR)
+# or Jasmine (https://github.com/mkirsche/Jasmine), which join calls of one type by breakpoint distance.
+_DELETION_OVERLAP = 0.5
+
+
+def _reciprocal_overlap(a: VariantCall, b: VariantCall) -> float:
+    """The smaller of the two fractions of each deletion's span that the other covers (0 when apart)."""
+    if a.end is None or b.end is None or a.chrom != b.chrom:
+        return 0.0
+    # POS is the padding base before a symbolic deletion: it removes POS + 1 .. END (VCF 4.2, section 3).
+    shared = min(a.end, b.end) - max(a.pos, b.pos)
+    if shared <= 0:
+        return 0.0
+    return min(shared / (a.end - a.pos), shared / (b.end - b.pos))
+
+
+def _two_haplotypes(a: VariantCall, b: VariantCall, calls: Sequence[VariantCall]) -> bool:
+    """Whether the evidence says two heterozygous deletions are on different haplotypes: phased in trans (one
+    phase set, different sides), from different parents, or a homozygous or copy-number-0 deletion among
+    ``calls`` covering the region they share (both copies lost there)."""
+    if (
+        a.haplotype is not None
+        and b.haplotype is not None
+        and a.phase_set is not None
+        and a.phase_set == b.phase_set
+        and a.haplotype != b.haplotype
+    ):
+        return True
+    if {a.origin, b.origin} == {"paternal", "maternal"}:
+        return True
+    if a.end is None or b.end is None:  # not deletions
+        return False
+    start, end = max(a.pos, b.pos), min(a.end, b.end)
+    return any(
+        c.end is not None
+        and c.chrom == a.chrom
+        and (c.zygosity != "heterozygous" or c.copy_number == 0)
+        and c.pos <= start
+        and c.end >= end
+        for c in calls
+    )
+
+
+def _one_call_per_deletion(calls: Sequence[VariantCall]) -> tuple[Sequence[VariantCall], list[str]]:
+    """The calls of one gene with overlapping heterozygous deletions of different records kept as one call.
+
+    A VCF that holds two callers' calls unmerged (Manta beside CNVnator, DELLY beside Manta) writes one deletion
+    twice, at slightly different breakpoints: two keys, so they counted as two alleles, a false compound
+    heterozygote (OPTB1 LR 228 from one deletion). Heterozygous symbolic deletions (:attr:`VariantCall.end`)
+    that overlap by at least half of each one's length (``_DELETION_OVERLAP``) are, unless phased apart, one
+    event called twice, which a lab merges (SURVIVOR, Jasmine): one call stands for them, in the first record's
+    place (:func:`_merged_repeats`), and a remark names every record. Two deletions are kept apart where the
+    evidence shows two haplotypes (:func:`_two_haplotypes`).
+    """
+    dels = [c for c in calls if c.end is not None and c.zygosity == "heterozygous"]
+    if len(dels) < 2:
+        return calls, []
+    # Clusters by union-find over the pairs that are one event.
+    parent = list(range(len(dels)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(dels):
+        for j in range(i + 1, len(dels)):
+            b = dels[j]
+            if (
+                a.key != b.key
+                and _reciprocal_overlap(a, b) >= _DELETION_OVERLAP
+                and not _two_haplotypes(a, b, calls)
+            ):
+                parent[root(j)] = root(i)
+    clusters: dict[int, list[VariantCall]] = defaultdict(list)
+    for i, call in enumerate(dels):
+        clusters[root(i)].append(call)
+    merged: dict[int, VariantCall] = {}  # id() of each cluster's first call -> the call standing for it
+    dropped: set[int] = set()
+    remarks: list[str] = []
+    for records in clusters.values():
+        if len({c.key for c in records}) < 2:
+            continue  # one key: repeats of one record, left to _one_genotype_per_allele
+        kept = _merged_repeats(records)
+        merged[id(records[0])] = kept
+        dropped.update(id(c) for c in records[1:])
+        given = ", ".join(
+            f"{c.chrom}:{c.pos}-{c.end} {c.alt} {c.genotype}"
+            + ("" if c.line is None else f" at line {c.line}")
+            for c in records
+        )
+        remarks.append(
+            f"{kept.hgvs_c or kept.key}: {len(records)} heterozygous deletion records overlapping by at least "
+            f"{_DELETION_OVERLAP:.0%} of each one's length ({given}) are taken as one deletion called twice (as by "
+            "two callers whose calls were not merged), counted as one allele; merge the callers' calls (SURVIVOR, "
+            "Jasmine) or phase them, and confirm by another method (such as MLPA or array CGH) if two deletions "
+            "are suspected"
+        )
+    if not merged:
+        return calls, []
+    kept_calls = [merged.get(id(c), c) for c in calls if id(c) not in dropped]
     return kept_calls, remarks
 
 

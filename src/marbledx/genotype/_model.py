@@ -125,6 +125,10 @@ class VariantCall:
     mate_id: str | None = None
     breakend_event: str | None = None
     partner: str | None = None
+    # The last base a symbolic deletion (<DEL>, <CN0>, a <CNV> read as a loss) removes: its INFO END as written,
+    # else POS + |SVLEN|; None for any other allele. It lets interpretation tell one deletion that two callers
+    # wrote twice from two deletions (docs/genotype.md, "Overlapping deletions").
+    end: int | None = None
 
     @property
     def key(self) -> str:
@@ -175,12 +179,13 @@ def make_call(
     mate_id: str | None = None,
     breakend_event: str | None = None,
     partner: str | None = None,
+    end: int | None = None,
 ) -> VariantCall:
     """``VariantCall(...)`` with every field given in order, built several times faster (see above)."""
     return _build_call(
         chrom, pos, ref, alt, genotype, zygosity, gene, consequence, hgvs_c, hgvs_p, transcript,
         gnomad_af, clinvar, revel, cadd_phred, haplotype, phase_set, origin, line, other_genes,
-        copy_number, copy_number_disputed, mate_id, breakend_event, partner,
+        copy_number, copy_number_disputed, mate_id, breakend_event, partner, end,
     )  # fmt: skip
 
 

@@ -1350,6 +1350,9 @@ class _Reader:
                     mate_id,
                     event,
                     None if partner is None else f"{partner[0]}:{partner[1]}",
+                    _symbolic_deletion_end(info, pos, alt, allele, len(alts), loss is not None)
+                    if alt.startswith("<")
+                    else None,
                 )
                 if further is not None or len(genes) > 1:
                     # The allele is in several genes: it is assessed in each (docs/genotype.md, "Annotation").
@@ -1715,7 +1718,7 @@ def _with_other_genes(
                 call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, item, consequence,
                 call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel,
                 call.cadd_phred, call.haplotype, call.phase_set, call.origin, call.line, (),
-                call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
+                call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner, call.end,
             )  # fmt: skip
             views.append(view)
             continue
@@ -1728,7 +1731,7 @@ def _with_other_genes(
             call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, gene, consequence, hgvs_c,
             hgvs_p, transcript, gnomad_af, significance, revel, cadd, call.haplotype, call.phase_set,
             call.origin, call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id,
-            call.breakend_event, call.partner,
+            call.breakend_event, call.partner, call.end,
         )  # fmt: skip
         views.append(view)
     # make_call, not dataclasses.replace, which costs several times as much.
@@ -1736,7 +1739,7 @@ def _with_other_genes(
         call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
         call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
         call.haplotype, call.phase_set, call.origin, call.line, tuple(views), call.copy_number,
-        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
+        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner, call.end,
     )  # fmt: skip
 
 
@@ -1954,14 +1957,14 @@ def _with_partner_genes(call: VariantCall, genes: Sequence[str], partner: tuple[
         view = make_call(
             partner[0], partner[1], call.ref, call.alt, call.genotype, call.zygosity, gene, None, None, None, None,
             call.gnomad_af, call.clinvar, call.revel, call.cadd_phred, call.haplotype, call.phase_set, call.origin,
-            call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, here,
+            call.line, (), call.copy_number, call.copy_number_disputed, call.mate_id, call.breakend_event, here, call.end,
         )  # fmt: skip
         views.append(view)
     return make_call(
         call.chrom, call.pos, call.ref, call.alt, call.genotype, call.zygosity, call.gene, call.consequence,
         call.hgvs_c, call.hgvs_p, call.transcript, call.gnomad_af, call.clinvar, call.revel, call.cadd_phred,
         call.haplotype, call.phase_set, call.origin, call.line, (*call.other_genes, *views), call.copy_number,
-        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner,
+        call.copy_number_disputed, call.mate_id, call.breakend_event, call.partner, call.end,
     )  # fmt: skip
 
 
@@ -2109,6 +2112,18 @@ def _deleted_span(
     else:
         return None
     return (start, end) if start <= end else None
+
+
+def _symbolic_deletion_end(info: str, pos: int, alt: str, allele: int, n_alts: int, loss: bool) -> int | None:
+    """The last base symbolic allele ``alt`` deletes, as written (INFO END, else POS + |SVLEN|), without the
+    confidence intervals; ``None`` when ``alt`` is not a symbolic deletion (see :func:`_deleted_span`)."""
+    if (
+        alt in {"<DEL>", "<CN0>"}
+        or (alt.startswith("<DEL:") and not alt.startswith("<DEL:ME"))
+        or (loss and alt == "<CNV>")
+    ):
+        return _deleted_end(info, pos, allele, n_alts)
+    return None
 
 
 def _deleted_end(info: str, pos: int, allele: int, n_alts: int) -> int | None:

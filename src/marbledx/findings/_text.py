@@ -1385,11 +1385,72 @@ def _bruise_cause_sign(text: str, match: re.Match[str]) -> _Sign | None:
     return _Sign(match.group(), (_BRUISING,), "uncertain", _BRUISE_CAUSE_WHY)
 
 
+# Parents' and clinicians' plain words (session 40) whose cue words would read them the wrong way round or not at
+# all: "can't see well", "cannot see properly" and "doesn't follow objects" say Visual impairment (HP:0000505,
+# synonym "Poor vision"; following an object is the bedside test of an infant's vision, as "fix and follow"
+# above), despite the "not"; "hears fine", "hearing is fine" exclude Hearing impairment (HP:0000365) as "normal
+# hearing" does; "had a fit", "has fits" are a Seizure (HP:0001250; "fits", lexicon.yaml), "has not had a fit"
+# excludes it. "Fit" without "had" or "has" is everyday English ("fit and well", "fits the picture", "fit for
+# discharge") and is not read, nor is "had a fit of laughter". A negation or a worry in the clause before the
+# words ("not sure he hears fine", "whether she can't see well") leaves them to the cues, unread (the sign would
+# be read as it says whatever the cue); a hypothesis ("? had a fit", "possibly can't see well") makes the phrase
+# uncertain, as it does any phrase.
+_LAY_VISION_SIGN = re.compile(
+    r"\b(?:can\s+not|cannot|could\s+not|unable\s+to)\s+see\s+(?:very\s+)?(?:well|properly|clearly)\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:yet\s+)?follow\s+(?:objects?|toys?|faces?|things|people)\b"
+)
+_LAY_HEARING_SIGN = re.compile(
+    r"\bhears\s+(?:fine|well|normally|ok|okay)\b"
+    r"|\bhearing\s+(?:(?:is|was|seems|seems\s+to\s+be|appears|appears\s+to\s+be)\s+)?(?:fine|ok|okay|good)\b"
+)
+_LAY_FIT_SIGN = re.compile(
+    r"\b(?:had|has|have|having)\s+(?:(?:a|an|another|one|two|three|several|some|many|more|few|his|her|their"
+    r"|first|second|further)\s+)*fits?\b(?!\s+of\b)(?!-)"
+)
+_LAY_DOUBT = re.compile(
+    r"\b(?:not|no|never|nor|unable|whether|if|unsure|unclear|uncertain|think|thinks|thought|worried|worry"
+    r"|worries|concern|concerned|sure|ask|asked|asking|check)\b"
+)
+_SEIZURE = "HP:0001250"
+
+
+def _lay_clause_before(text: str, match: re.Match[str]) -> str:
+    """The last words of the clause before ``match`` (at most five)."""
+    before = re.split(r"[,.;:!()\n]|\bbut\b", text[max(0, match.start() - 60) : match.start()])[-1]
+    return " ".join(before.split()[-5:])
+
+
+def _lay_vision_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    if _LAY_DOUBT.search(_lay_clause_before(text, match)):
+        return None  # "not sure he can't see well": left to the cues
+    return _Sign(match.group(), (_VISUAL_IMPAIRMENT,), "observed")
+
+
+def _lay_hearing_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    if _LAY_DOUBT.search(_lay_clause_before(text, match)):
+        return None  # "unsure whether he hears fine"
+    return _Sign(match.group(), (_HEARING_IMPAIRMENT,), "excluded")
+
+
+def _lay_fit_sign(text: str, match: re.Match[str]) -> _Sign | None:
+    before = _lay_clause_before(text, match)
+    if re.search(r"\b(?:not|never)$", before) and not _LAY_DOUBT.search(
+        re.sub(r"\b(?:not|never)$", "", before)
+    ):
+        return _Sign(match.group(), (_SEIZURE,), "excluded")  # "has not had a fit", "never had fits"
+    if _LAY_DOUBT.search(before):
+        return None
+    return _Sign(match.group(), (_SEIZURE,), "observed")
+
+
 _SIGN_RULES: tuple[tuple[re.Pattern[str], Callable[[str, re.Match[str]], _Sign | None]], ...] = (
     (_HC_SIGN, _head_circumference_sign),
     (_BRUISE_CAUSE_SIGN, _bruise_cause_sign),
     (_HEARING_SCREEN_SIGN, _hearing_screen_sign),
     (_FIX_FOLLOW_SIGN, _fix_follow_sign),
+    (_LAY_VISION_SIGN, _lay_vision_sign),
+    (_LAY_HEARING_SIGN, _lay_hearing_sign),
+    (_LAY_FIT_SIGN, _lay_fit_sign),
 )
 
 

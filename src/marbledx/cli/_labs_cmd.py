@@ -44,7 +44,8 @@ def configure(sub: argparse.ArgumentParser) -> None:
         type=file_path,
         metavar="CSV",
         help="a CSV file (or a laboratory export) with a header row: analyte,value,unit and optional "
-        "date,low,high,age,flag,reference range,comment,date of birth",
+        "date,low,high,age,flag,reference range,comment,date of birth; or a wide export, one column per "
+        "analyte with its unit ('date,Hb (g/dL),PLT (10^9/L)')",
     )
     sub.add_argument(
         "--age", help="age at the tests as an ISO 8601 duration, e.g. P6M (overrides the phenopacket)"

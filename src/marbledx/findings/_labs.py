@@ -1278,7 +1278,8 @@ def read_labs_csv(
     columns are accepted (``result``, ``ref low``, …) and columns naming the patient or the sample are
     ignored. Dates may be ISO 8601, ``DD.MM.YYYY`` or ``1 Mar 2024`` (:func:`parse_lab_date`); ages ISO 8601
     or words ("8 months"). Blank lines and lines starting with ``#`` are skipped. Errors name the file, the
-    line and the column.
+    line and the column. A wide export, one column per analyte with its unit in the header ("date,Hb
+    (g/dL),PLT (10^9/L)"), is read one value per non-empty cell.
 
     A row of an analyte marbledx does not interpret (sodium), or without a measured value (empty,
     "hemolysed", a censored "<5"), is an error; with ``skipped`` given, it is left out and described there
@@ -1321,7 +1322,10 @@ def read_labs_csv(
         for index in [_value_column(rows[0][1])]
         if index is not None and index < len(row)
     )
-    columns = _csv_header(file, *rows[0], units_in_values=units_in_values)
+    wide = _wide_header(file, *rows[0], lab)
+    if wide is not None:
+        return _read_wide(file, rows, wide, lab, delimiter=delimiter, skipped=skipped)
+    columns = _csv_header(file, *rows[0], units_in_values=units_in_values, lab=lab)
     numbers = [columns[name] for name in ("value", "low", "high", "range") if name in columns]
     # A decimal comma is read only where commas do not separate the fields, and only when the file shows
     # one that cannot be a thousands separator ("7,2", not "1,200").
@@ -1367,15 +1371,20 @@ def _csv_row(
     width: int,
     decimal_comma: bool,
     lenient: bool,
+    labels: dict[str, str] | None = None,
 ) -> LabValue | str:
-    """One data row as a :class:`LabValue`, or (``lenient``) why it is skipped."""
+    """One data row as a :class:`LabValue`, or (``lenient``) why it is skipped.
+
+    ``labels`` names columns in errors otherwise than by their role (a wide export's "Hb (g/dL)").
+    """
     if len(row) > width and any(cell.strip() for cell in row[width:]):
         msg = f"{file}, line {line}, column {width + 1}: unexpected extra field; expected {width} columns as in the header"
         raise InputError(msg)
     cells = {name: (row[index].strip() if index < len(row) else "") for name, index in columns.items()}
 
     def where(name: str) -> str:
-        return f"{file}, line {line}, column {columns[name] + 1} ({name})"
+        label = (labels or {}).get(name, name)
+        return f"{file}, line {line}, column {columns[name] + 1} ({label})"
 
     if not cells["analyte"]:
         msg = f"{where('analyte')}: empty analyte; expected a name such as hemoglobin"
@@ -1492,12 +1501,178 @@ def _csv_row(
     )
 
 
+# A wide export's analyte column: the unit in brackets or parentheses ("Hb (g/dL)", "Ca [mmol/L]").
+_WIDE_BRACKETED = re.compile(r"(?P<name>.*?\S)\s*(?:\((?P<paren>[^()]*)\)|\[(?P<square>[^\[\]]*)\])\s*")
+# Columns of a wide export other than the analytes': the row's date and age, as in the long form.
+_WIDE_ROW_COLUMNS = ("date", "age", "birth date")
+
+
+@dataclass(frozen=True)
+class _WideColumn:
+    """One analyte column of a wide export: its index, analyte key, unit and header as written."""
+
+    index: int
+    analyte: str
+    unit: str
+    header: str
+
+
+@dataclass(frozen=True)
+class _WideHeader:
+    """A wide export's header: the row columns (date, age, date of birth) and the analyte columns."""
+
+    line: int
+    columns: dict[str, int]
+    analytes: tuple[_WideColumn, ...]
+
+
+def _wide_analyte(cell: str, lab: LabTable) -> tuple[AnalyteSpec, str | None] | None:
+    """The analyte a wide header cell names and the unit it gives (None: no unit), or None."""
+    text = cell.strip()
+    bracketed = _WIDE_BRACKETED.fullmatch(text)
+    if bracketed is not None:
+        spec = lab.find(bracketed["name"])
+        if spec is not None:
+            return spec, (bracketed["paren"] if bracketed["paren"] is not None else bracketed["square"]) or ""
+    spec = lab.find(text)
+    if spec is not None:
+        return spec, None
+    # The unit after a space ("ALP U/L", "Vitamin D, 25-Hydroxy, Total ng/mL"): the longest name that is an
+    # analyte and is followed by one of its units.
+    for match in reversed(list(re.finditer(r"\s+", text))):
+        spec = lab.find(text[: match.start()])
+        if spec is not None:
+            unit = text[match.end() :]
+            try:
+                lab.unit(spec, unit)
+            except InputError:
+                continue
+            return spec, unit
+    return None
+
+
+def _wide_header(file: Path, line: int, row: list[str], lab: LabTable) -> _WideHeader | None:
+    """A wide export's header (one column per analyte, the unit in the header), or None for the long form.
+
+    The form is wide when the header has no analyte column and names an analyte with its unit; then every other
+    column must
+    be the date, the age, the date of birth, a column naming the patient or the sample, or an analyte with its
+    unit. Anything else is an error naming the column.
+    """
+    keys = [_column_key(cell) for cell in row]
+    if any(_CSV_COLUMNS.get(key) == "analyte" for key in keys):
+        return None
+    # A named unit makes the form wide: a long-form file without its header row ("hb,8,g/dL") is not one.
+    if not any(
+        found is not None and found[1] is not None
+        for cell in row
+        if _CSV_COLUMNS.get(_column_key(cell)) is None
+        for found in [_wide_analyte(cell, lab)]
+    ):
+        return None
+    columns: dict[str, int] = {}
+    analytes: list[_WideColumn] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, (cell, key) in enumerate(zip(row, keys, strict=True)):
+        if not key or key in _CSV_IGNORED:
+            continue  # an unnamed column, or one naming the patient or the sample
+        where = f"{file}, line {line}, column {index + 1} ({quoted(cell.strip())})"
+        name = _CSV_COLUMNS.get(key)
+        if name in _WIDE_ROW_COLUMNS:
+            if name in columns:
+                msg = f"{where}: column {name!r} appears twice in the header"
+                raise InputError(msg)
+            columns[name] = index
+            continue
+        found = _wide_analyte(cell, lab) if name is None else None
+        if found is None:
+            msg = (
+                f"{where}: not a column of a wide export; expected an analyte with its unit such as "
+                "'Hb (g/dL)', or a date, age or patient id column (one column per analyte), or the long form "
+                "analyte,value,unit"
+            )
+            raise InputError(msg)
+        spec, written_unit = found
+        if written_unit is None:
+            if len(spec.units) > 1:
+                accepted = ", ".join(u.unit for u in spec.units)
+                msg = (
+                    f"{where}: {spec.key} has several units ({accepted}); expected the unit in the header, "
+                    f"such as '{cell.strip()} ({spec.unit})'"
+                )
+                raise InputError(msg)
+            written_unit = spec.units[0].unit
+        unit = lab.unit(spec, written_unit, where=where)
+        if (spec.key, unit.unit) in seen:
+            msg = f"{where}: {spec.key} in {unit.unit} appears twice in the header (column {seen[spec.key, unit.unit] + 1})"
+            raise InputError(msg)
+        seen[spec.key, unit.unit] = index
+        analytes.append(_WideColumn(index, spec.key, unit.unit, cell.strip()))
+    return _WideHeader(line, columns, tuple(analytes))
+
+
+def _read_wide(
+    file: Path,
+    rows: list[tuple[int, list[str]]],
+    header: _WideHeader,
+    lab: LabTable,
+    *,
+    delimiter: str,
+    skipped: list[str] | None,
+) -> list[LabValue]:
+    """The values of a wide export, each non-empty analyte cell read as a long-form row by :func:`_csv_row`."""
+    width = len(rows[0][1])
+    decimal_comma = delimiter != "," and any(
+        _DECIMAL_COMMA.search(row[c.index]) and not _THOUSANDS.fullmatch(row[c.index])
+        for _, row in rows[1:]
+        for c in header.analytes
+        if c.index < len(row)
+    )
+    values: list[LabValue] = []
+    dropped = 0
+    for line, row in rows[1:]:
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            msg = f"{file}, line {line}, column {width + 1}: unexpected extra field; expected {width} columns as in the header"
+            raise InputError(msg)
+        cells = row[:width] + [""] * (width - len(row))
+        for column in header.analytes:
+            if not cells[column.index].strip():
+                continue  # an empty cell: no value of this analyte in this sample
+            # The long form's row: the analyte and unit come from the header, after the row's own cells, so
+            # that errors name the cell's real column.
+            columns = {**header.columns, "value": column.index, "analyte": width, "unit": width + 1}
+            value = _csv_row(
+                file,
+                line,
+                [*cells, column.analyte, column.unit],
+                columns,
+                lab,
+                width=width + 2,
+                decimal_comma=decimal_comma,
+                lenient=skipped is not None,
+                labels={"value": column.header},
+            )
+            if isinstance(value, str):
+                assert skipped is not None  # only a lenient reading skips a cell
+                skipped.append(value)
+                dropped += 1
+            else:
+                values.append(value)
+    if not values:
+        also = f" ({dropped} cells skipped)" if dropped else ""
+        msg = f"{file}: no lab values below the header{also}; expected a value in at least one analyte column"
+        raise InputError(msg)
+    return values
+
+
 def _value_column(header: list[str]) -> int | None:
     """The index of the value column of a header row, or None."""
     return next((i for i, cell in enumerate(header) if _CSV_COLUMNS.get(_column_key(cell)) == "value"), None)
 
 
-def _csv_header(file: Path, line: int, row: list[str], *, units_in_values: bool = False) -> dict[str, int]:
+def _csv_header(
+    file: Path, line: int, row: list[str], *, units_in_values: bool = False, lab: LabTable | None = None
+) -> dict[str, int]:
     columns: dict[str, int] = {}
     expected = ", ".join((*_CSV_REQUIRED, *_CSV_OPTIONAL, *_CSV_EXTRA))
     for index, cell in enumerate(row):
@@ -1511,6 +1686,11 @@ def _csv_header(file: Path, line: int, row: list[str], *, units_in_values: bool 
                 f"expected a header row with {expected} (analyte, value and unit required); rename or "
                 "delete the column"
             )
+            if lab is not None and lab.find(cell) is not None:
+                # An analyte's name: perhaps a wide export whose header lacks the unit (docs/labs.md).
+                msg += (
+                    f", or for a wide export (one column per analyte) give the unit: '{cell.strip()} (UNIT)'"
+                )
             raise InputError(msg)
         if name in columns:
             msg = f"{file}, line {line}, column {index + 1}: column {name!r} appears twice in the header"

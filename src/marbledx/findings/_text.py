@@ -1647,6 +1647,48 @@ _RELATIVE_SUBJECT = re.compile(
     r"|maternal|paternal|affected|half|step|biological|late|deceased|first|second|third|[a-z]+'s|[a-z0-9.]+-old)"
     rf"[\s,]+)*{_RELATIVE_WORDS}\b"
 )
+# A parent's report of the patient's sign: "Mum says he has a big spleen", "Mother reports that the baby is pale",
+# "Dad noticed his daughter bruises easily". After a parent and a verb of reporting (with an optional "that"), the
+# clause is the patient's when its subject is clearly the patient: a word for the child ("the baby", "her son")
+# or a pronoun of the other sex than the parent ("Mum says he", "Dad says she"; "Parents report that she", a
+# singular pronoun after plural parents). A pronoun of the parent's own sex ("Mum says she had fractures as a
+# child") may be the parent's, and the sentence stays the relative's (_RELATIVE_SUBJECT). It read as the
+# relative's, and the patient's sign was lost. A report is history as a clinician records it, so the finding is
+# observed; a verb of doubt ("thinks", "feels", "wonders if", "is worried that") holds it back as uncertain
+# (ConText's uncertainty triggers, Harkema et al. 2009, PMID:19435614).
+_REPORTING_PARENT = re.compile(
+    r"^\s*(?:(?:the|his|her|their|both)\s+)?(?P<parent>mother|father|mum|mom|dad|parents|grandmother|grandfather"
+    r"|grandparents)\s+(?:(?:also|often|now|first)\s+)?(?:(?P<doubt>thinks?|thought|feels?|felt"
+    # "If" is the hypothetical cue by now (see _HYPOTHETICAL_MARK).
+    rf"|wonders?\s+(?:if|whether|{_HYPOTHETICAL_MARK.strip()})|wondered\s+(?:if|whether|{_HYPOTHETICAL_MARK.strip()})"
+    r"|(?:is|are|was|were)\s+worried)"
+    r"|says?|said|reports?|reported|notices?|noticed|describes?|described|tells?\s+us|told\s+us|(?:has|have)\s+seen)"
+    r"\s+(?:that\s+)?"
+)
+# The sex of a reporting parent; plural parents are neither, so "he" or "she" after them is the patient.
+_PARENT_SEX = {
+    "mother": "female",
+    "mum": "female",
+    "mom": "female",
+    "grandmother": "female",
+    "father": "male",
+    "dad": "male",
+    "grandfather": "male",
+}
+# The subject of a reported clause: a word for the child ("her son": the parent's possessive is left out), or a
+# pronoun (read against the parent's sex).
+_REPORTED_SUBJECT = re.compile(
+    r"(?:(?:her|his|their)\s+(?P<child>son|daughter|baby|child)|(?:the\s+)?(?:baby|child|infant|patient|boy|girl)"
+    r"|(?P<pronoun>he|she|his|her))\b"
+)
+# Where a reported clause ends: a comma or a connector before a new subject, a person ("Mum says he has a big
+# spleen and she has anaemia": "she" may be the mother again). Without a new subject the clause goes on ("the baby
+# is pale and has a big tummy").
+_REPORTED_CLAUSE_END = re.compile(
+    r"(?:\s*,\s*(?:(?:and|or|then|so|while|whereas)\s+)?|\s+(?:and|or|then|so|while|whereas)\s+)"
+    rf"(?=(?:he|she|they|i|we|you|his|her|their)\b|{_RELATIVE_WORDS}\b|(?:the\s+)?(?:baby|child|infant|patient"
+    r"|boy|girl)\b)"
+)
 # Words that separate the patient's words from a relative's in one phrase: "anaemic infant of a deaf father",
 # "splenomegaly whose brother ...". A finding directly before the relative word is the relative's ("deaf
 # father").
@@ -2902,8 +2944,18 @@ class TextParser:
             return "relative"
         return None
 
-    def _sentence(self, sentence: str, state: _State) -> None:
-        """Read one sentence into ``state``."""
+    def _sentence(self, sentence: str, state: _State, *, hedged: bool = False) -> None:
+        """Read one sentence into ``state``; with ``hedged``, its findings are held back as uncertain."""
+        reported = _reported_clauses(sentence)
+        if reported is not None:
+            # "Mum says he has a big spleen and she has anaemia": the spleen is the patient's, the rest the
+            # relative's (see _REPORTING_PARENT).
+            clauses, doubt, rest = reported
+            for clause in clauses:
+                self._sentence(clause, state, hedged=hedged or doubt)
+            if rest:
+                state.about_relatives.append(_shown(rest))
+            return
         # "Parental consanguinity, anaemia": a consanguinity phrase is no relative's subject (see _KIN_PHRASE).
         about_relative = bool(_RELATIVE_SUBJECT.match(sentence)) and not _KIN_SUBJECT.match(sentence)
         # Ages first: "Age: 7 Sex: F" leaves the sex heading at the start of its clause.
@@ -2914,7 +2966,7 @@ class TextParser:
         if about_relative:
             state.about_relatives.append(_shown(sentence))
             return
-        hedged = False  # a heading such as "Differential diagnosis:" covers the rest of the sentence
+        # A heading such as "Differential diagnosis:" covers the rest of the sentence, as a doubting report does.
         for turn in _TURN.split(sentence):
             clauses = turn.split(":")
             negation: str | None = None  # the cue of a heading that is only one ("Negative for:")
@@ -3408,6 +3460,32 @@ class TextParser:
         item.lab_after = " ".join(PLACEHOLDER.split(item.phrase)[-1].split())
         item.phrase = " ".join(PLACEHOLDER.sub(" ", item.phrase).split())
         return frozenset().union(*(state.lab_names.get(slot, frozenset()) for slot in slots))
+
+
+def _reported_clauses(sentence: str) -> tuple[list[str], bool, str] | None:
+    """The clauses of a parent's report that are about the patient (see _REPORTING_PARENT), whether the report is
+    a doubt, and the words after them, which stay the relative's; None when the sentence is no such report."""
+    report = _REPORTING_PARENT.match(sentence)
+    if report is None:
+        return None
+    parent_sex = _PARENT_SEX.get(report.group("parent"))
+    clauses: list[str] = []
+    start = report.end()
+    while start < len(sentence):
+        subject = _REPORTED_SUBJECT.match(sentence, start)
+        if subject is None:
+            break
+        pronoun = subject.group("pronoun")
+        if pronoun is not None and parent_sex is not None and _SEX_PRONOUNS[pronoun] == parent_sex:
+            break  # "Mum says she ...": she may be the mother
+        end = _REPORTED_CLAUSE_END.search(sentence, subject.end())
+        # "His daughter": the "his" is the father's, and gives no sex of the patient.
+        begin = subject.start("child") if subject.group("child") else start
+        clauses.append(sentence[begin : end.start() if end else len(sentence)])
+        start = end.end() if end else len(sentence)
+    if not clauses:
+        return None
+    return clauses, report.group("doubt") is not None, sentence[start:].strip()
 
 
 def _inline_cue(match: re.Match[str]) -> str:

@@ -57,8 +57,10 @@ def test_revision_0010_adds_the_age_at_the_test_and_goes_back(tmp_path: Path, ba
             )
             connection.execute(
                 text(
-                    "INSERT INTO lab_measurements (id, case_id, analyte, value, unit, measured_on, created_at, "
-                    "created_by_id) VALUES (1, 1, 'haemoglobin', 10.8, 'g/dL', '2022-05-01', :at, 1)"
+                    # No explicit id: PostgreSQL's sequence must advance, or the registry's next lab value
+                    # would be given id 1 again.
+                    "INSERT INTO lab_measurements (case_id, analyte, value, unit, measured_on, created_at, "
+                    "created_by_id) VALUES (1, 'haemoglobin', 10.8, 'g/dL', '2022-05-01', :at, 1)"
                 ),
                 {"at": at},
             )
